@@ -1,0 +1,122 @@
+"""Views of the projected partner graph that the analyses share.
+
+The projection (``network.graph.project``) is a ``networkx.MultiDiGraph``:
+one node per organisation keyed by its id, carrying every organisation field
+as an attribute, and one edge per link from ``source`` to ``target`` keyed by
+the link id, carrying every link field (``kind``, ``status``, ``start_date``,
+``end_date``, ``weight``, ``formal``, ``services``, ...). Undirected link kinds
+(``mou``, ``coordination``, ``advocacy``) are stored once, in the direction
+they were recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import networkx as nx
+
+from network.model import is_link_active, today, vocabulary
+
+__all__ = [
+    "REFERRAL_KINDS",
+    "active_links",
+    "is_active_organisation",
+    "serves",
+    "referral_graph",
+    "tie_graph",
+]
+
+#: Link kinds a client can be referred along.
+REFERRAL_KINDS = ("referral", "mou")
+
+
+def is_active_organisation(G: nx.MultiDiGraph, node: str) -> bool:
+    """True if the organisation ``node`` is active."""
+    return G.nodes[node].get("status", "active") == "active"
+
+
+def serves(G: nx.MultiDiGraph, node: str, population: str | None) -> bool:
+    """True if ``node`` serves ``population`` (an empty population list serves everyone)."""
+    populations = G.nodes[node].get("populations") or []
+    return population is None or not populations or population in populations
+
+
+def active_links(
+    G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[str] | None = None
+) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Yield ``(source, target, link_id, data)`` for links in force on ``as_of``.
+
+    Links touching an inactive organisation are not in force.
+    """
+    as_of = as_of or today()
+    wanted = set(kinds) if kinds is not None else None
+    for u, v, key, data in G.edges(keys=True, data=True):
+        if wanted is not None and data.get("kind") not in wanted:
+            continue
+        if not is_link_active(data.get("status", "active"), data.get("start_date"), data.get("end_date"), as_of):
+            continue
+        if is_active_organisation(G, u) and is_active_organisation(G, v):
+            yield u, v, key, data
+
+
+def referral_graph(
+    G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[str] = REFERRAL_KINDS
+) -> nx.DiGraph:
+    """The directed graph a client can travel: who can refer to whom on ``as_of``.
+
+    A referral link gives an arc from source to target; an undirected kind
+    (an MoU) gives arcs both ways. Each arc keeps the ids of the links behind it
+    in ``links`` and the strongest of them in ``link``, ``kind``, ``formal`` and
+    ``weight`` (formal before informal, then higher weight, then smaller id;
+    ``rank`` holds that ordering key).
+    Only active organisations appear.
+    """
+    directed = vocabulary().directed_link_kinds
+    R = nx.DiGraph()
+    R.add_nodes_from(n for n in G if is_active_organisation(G, n))
+    for u, v, key, data in active_links(G, as_of, kinds):
+        arcs = [(u, v)] if data["kind"] in directed else [(u, v), (v, u)]
+        for a, b in arcs:
+            if a == b:
+                continue
+            _add_arc(R, a, b, key, data)
+    return R
+
+
+def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[str] | None = None) -> nx.Graph:
+    """The undirected graph of organisations tied by any link in force on ``as_of``.
+
+    Each edge carries ``links`` (the link ids behind it) and ``kinds``.
+    Only active organisations appear.
+    """
+    T = nx.Graph()
+    T.add_nodes_from(n for n in G if is_active_organisation(G, n))
+    for u, v, key, data in active_links(G, as_of, kinds):
+        if u == v:
+            continue
+        if T.has_edge(u, v):
+            T[u][v]["links"].append(key)
+            T[u][v]["kinds"].add(data["kind"])
+        else:
+            T.add_edge(u, v, links=[key], kinds={data["kind"]})
+    return T
+
+
+def _rank(key: str, data: dict[str, Any]) -> tuple[int, int, str]:
+    return (0 if data.get("formal") else 1, -int(data.get("weight") or 0), key)
+
+
+def _add_arc(R: nx.DiGraph, a: str, b: str, key: str, data: dict[str, Any]) -> None:
+    rank = _rank(key, data)
+    if R.has_edge(a, b):
+        arc = R[a][b]
+        arc["links"].append(key)
+        if rank >= arc["rank"]:
+            return
+    else:
+        R.add_edge(a, b, links=[key])
+        arc = R[a][b]
+    arc.update(link=key, kind=data["kind"], formal=bool(data.get("formal")),
+               weight=int(data.get("weight") or 0), rank=rank)

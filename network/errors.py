@@ -1,0 +1,42 @@
+"""Domain errors raised by the store and the service layer; the API maps them to HTTP statuses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData"]
+
+
+class CssnetError(Exception):
+    """Base of every cssnet error: ``message`` for people, ``errors`` per field."""
+
+    status = 400
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class NotFound(CssnetError):
+    """The organisation, link or token asked for does not exist."""
+
+    status = 404
+
+
+class Conflict(CssnetError):
+    """The write clashes with what is stored (an id in use, links still attached)."""
+
+    status = 409
+
+
+class StaleWrite(CssnetError):
+    """The record changed since the caller read it (a lost update was refused)."""
+
+    status = 412
+
+
+class InvalidData(CssnetError):
+    """The input breaks a rule: unknown code, bad date, link to a missing organisation."""
+
+    status = 422

@@ -1,0 +1,77 @@
+"""Project the stored network into a NetworkX graph for analysis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import networkx as nx
+
+from network.graph.store import GraphStore
+from network.model import Link, Organisation
+
+__all__ = ["build_graph", "project"]
+
+
+def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) -> nx.MultiDiGraph:
+    """Build the analysis graph from organisations and links.
+
+    Each organisation becomes a node keyed by its id with every other field as
+    an attribute; each link an edge from ``source`` to ``target`` keyed by its
+    id, with every other field as an attribute. Links whose ends are not among
+    ``organisations`` are left out.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> G = build_graph([Organisation("a", "A", "cbo"), Organisation("b", "B", "clinic")],
+    ...                 [Link("l1", "a", "b", "referral")])
+    >>> list(G.edges(keys=True))
+    [('a', 'b', 'l1')]
+    """
+    G = nx.MultiDiGraph()
+    for org in organisations:
+        attrs = org.to_dict()
+        G.add_node(attrs.pop("id"), **attrs)
+    for link in links:
+        if link.source not in G or link.target not in G:
+            continue
+        attrs = link.to_dict()
+        G.add_edge(attrs.pop("source"), attrs.pop("target"), key=link.id, **attrs)
+    return G
+
+
+def project(
+    store: GraphStore,
+    *,
+    as_of: dt.date | None = None,
+    link_kinds: Iterable[str] | None = None,
+    statuses: Iterable[str] | None = None,
+    province: str | None = None,
+    district: str | None = None,
+) -> nx.MultiDiGraph:
+    """Read the store into an analysis graph, optionally filtered.
+
+    Parameters
+    ----------
+    store : GraphStore
+    as_of : date, optional
+        Leave out links that start after this date.
+    link_kinds, statuses : iterables of str, optional
+        Keep only links of these kinds / statuses.
+    province, district : str, optional
+        Keep only organisations located there (and links among them).
+    """
+    kinds = set(link_kinds) if link_kinds is not None else None
+    wanted_statuses = set(statuses) if statuses is not None else None
+    organisations = (
+        o for o in store.iter_organisations()
+        if (province is None or o.province == province) and (district is None or o.district == district)
+    )
+    links = (
+        link for link in store.iter_links()
+        if (kinds is None or link.kind in kinds)
+        and (wanted_statuses is None or link.status in wanted_statuses)
+        and (as_of is None or link.start_date is None or link.start_date <= as_of)
+    )
+    return build_graph(organisations, links)

@@ -1,0 +1,207 @@
+"""The GraphStore port: what every storage backend of the partner network provides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from network.model import Link, Organisation
+
+__all__ = [
+    "GraphStore",
+    "OrganisationQuery",
+    "LinkQuery",
+    "AuditQuery",
+    "Page",
+    "Token",
+    "AuditEntry",
+    "UpsertResult",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class OrganisationQuery:
+    """Filters and a page window over organisations; ``None`` means no filter.
+
+    ``q`` searches names and aliases: every word must start a word of either.
+    ``limit=None`` returns every match.
+    """
+
+    kind: str | None = None
+    province: str | None = None
+    district: str | None = None
+    service: str | None = None
+    population: str | None = None
+    status: str | None = None
+    sensitive: bool | None = None
+    q: str | None = None
+    ids: tuple[str, ...] | None = None
+    limit: int | None = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class LinkQuery:
+    """Filters and a page window over links; ``organisation`` matches either end."""
+
+    kind: str | None = None
+    status: str | None = None
+    organisation: str | None = None
+    source: str | None = None
+    target: str | None = None
+    service: str | None = None
+    limit: int | None = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Filters and a page window over the audit log, newest first."""
+
+    entity_id: str | None = None
+    actor: str | None = None
+    limit: int | None = 50
+    offset: int = 0
+
+
+@dataclass
+class Page(Generic[T]):
+    """One window of a listing and the total number of matches."""
+
+    items: list[T]
+    total: int
+    limit: int | None
+    offset: int
+
+
+@dataclass
+class Token:
+    """An API token: only the hash of its secret is stored."""
+
+    id: str
+    name: str
+    role: str
+    token_hash: str
+    created_at: dt.datetime
+    revoked: bool = False
+
+
+@dataclass
+class AuditEntry:
+    """One recorded write: who did what to which record, and when."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass
+class UpsertResult:
+    """Counts of what a bulk upsert wrote."""
+
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    links_created: int = 0
+    links_updated: int = 0
+
+
+class GraphStore(Protocol):
+    """The storage port. Every adapter passes ``tests/test_store_contract.py``.
+
+    Writes stamp ``updated_at`` and bump the record's ``version``; the store's
+    ``revision()`` grows with every committed write. Reads return fresh objects.
+    Errors are those of ``network.errors``: ``NotFound``, ``Conflict`` (an id
+    already in use, or links still attached), ``StaleWrite`` (``expected_version``
+    no longer matches) and ``InvalidData`` (a link to a missing organisation,
+    a self-link).
+    """
+
+    def close(self) -> None:
+        """Release connections."""
+
+    def revision(self) -> int:
+        """A counter that grows with every committed write."""
+
+    # organisations
+    def get_organisation(self, org_id: str) -> Organisation:
+        """The organisation with this id, or ``NotFound``."""
+
+    def create_organisation(self, organisation: Organisation) -> Organisation:
+        """Store a new organisation; ``Conflict`` if the id is taken."""
+
+    def update_organisation(
+        self, organisation: Organisation, *, expected_version: int | None = None
+    ) -> Organisation:
+        """Replace an organisation; ``StaleWrite`` if ``expected_version`` is stale."""
+
+    def delete_organisation(self, org_id: str, *, cascade: bool = False) -> int:
+        """Delete an organisation; with ``cascade`` its links too (returns how many).
+
+        Refused with ``Conflict`` while links remain and ``cascade`` is false.
+        """
+
+    def list_organisations(self, query: OrganisationQuery = OrganisationQuery()) -> Page[Organisation]:
+        """Matching organisations ordered by id."""
+
+    # links
+    def get_link(self, link_id: str) -> Link:
+        """The link with this id, or ``NotFound``."""
+
+    def create_link(self, link: Link) -> Link:
+        """Store a new link; ``Conflict`` if the id is taken, ``InvalidData`` for a bad end."""
+
+    def update_link(self, link: Link, *, expected_version: int | None = None) -> Link:
+        """Replace a link; ``StaleWrite`` if ``expected_version`` is stale."""
+
+    def delete_link(self, link_id: str) -> None:
+        """Delete a link, or ``NotFound``."""
+
+    def list_links(self, query: LinkQuery = LinkQuery()) -> Page[Link]:
+        """Matching links ordered by id."""
+
+    # bulk
+    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link]) -> UpsertResult:
+        """Insert or replace many records in one transaction: all or nothing.
+
+        Links may refer to organisations stored already or in this batch;
+        any other end is refused with ``InvalidData`` and nothing is written.
+        """
+
+    def iter_organisations(self) -> Iterator[Organisation]:
+        """Every organisation, ordered by id (streamed)."""
+
+    def iter_links(self) -> Iterator[Link]:
+        """Every link, ordered by id (streamed)."""
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Counts by organisation kind, province, status, link kind and link status."""
+
+    def clear(self) -> None:
+        """Delete every organisation and link (tokens and the audit log stay)."""
+
+    # tokens and audit
+    def add_token(self, token: Token) -> None:
+        """Store a token (its hash only)."""
+
+    def find_token(self, token_hash: str) -> Token | None:
+        """The unrevoked token with this hash, if any."""
+
+    def list_tokens(self) -> list[Token]:
+        """Every token, newest first."""
+
+    def revoke_token(self, token_id: str) -> None:
+        """Revoke a token, or ``NotFound``."""
+
+    def record_audit(self, entry: AuditEntry) -> None:
+        """Append one entry to the audit log."""
+
+    def list_audit(self, query: AuditQuery = AuditQuery()) -> Page[AuditEntry]:
+        """Audit entries, newest first."""

@@ -1,0 +1,1 @@
+"""Import and export of the partner network in the formats partners already use."""

@@ -1,0 +1,108 @@
+"""Validate a whole batch of rows and write it to the store: all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from network.errors import CssnetError, InvalidData
+from network.graph.store import GraphStore, OrganisationQuery, UpsertResult
+from network.io.rows import row_to_data
+from network.model import Link, Organisation
+from network.schemas import check_batch, load_link, load_organisation
+
+__all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch", "known_organisation_ids"]
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with one row of an input file."""
+
+    file: str
+    row: int
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file} row {self.row}, {self.field}: {self.problem}"
+
+
+class ImportRefused(InvalidData):
+    """The batch was refused; nothing was written. ``problems`` lists every row problem."""
+
+    def __init__(self, problems: Sequence[RowProblem]):
+        shown = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"Import refused, nothing was written: {len(problems)} problem(s): {shown}{more}",
+                         {"rows": [asdict(p) for p in problems]})
+        self.problems = list(problems)
+
+
+@dataclass
+class ImportBatch:
+    """Validated records ready to write."""
+
+    organisations: list[Organisation] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+def validate_rows(
+    organisation_rows: Iterable[tuple[int, dict[str, Any]]],
+    link_rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    organisations_file: str = "organisations",
+    links_file: str = "links",
+    known: Iterable[str] = (),
+) -> ImportBatch:
+    """Validate numbered rows; raise ``ImportRefused`` listing every problem, or return the batch.
+
+    ``known`` holds organisation ids already in the store (links may point at them).
+    """
+    problems: list[RowProblem] = []
+    batch = ImportBatch()
+    files = {"organisation": organisations_file, "link": links_file}
+    row_of: dict[tuple[str, str], int] = {}
+    for noun, rows, load, out in (
+        ("organisation", organisation_rows, load_organisation, batch.organisations),
+        ("link", link_rows, load_link, batch.links),
+    ):
+        for number, row in rows:
+            try:
+                record = load(row_to_data(row))
+            except InvalidData as err:
+                problems += [RowProblem(files[noun], number, f, " ".join(m)) for f, m in err.errors.items()]
+                continue
+            out.append(record)
+            if (noun, record.id) in row_of:
+                problems.append(RowProblem(files[noun], number, "id",
+                                           f"{noun} id '{record.id}' also appears on row {row_of[noun, record.id]}."))
+            row_of.setdefault((noun, record.id), number)
+    # Repeated ids were reported above with both row numbers; the ends of links are checked here.
+    for noun, record_id, field_name, message in check_batch(batch.organisations, batch.links, known):
+        if field_name != "id":
+            problems.append(RowProblem(files[noun], row_of[noun, record_id], field_name, message))
+    if problems:
+        raise ImportRefused(sorted(problems, key=lambda p: (p.file != organisations_file, p.row, p.field)))
+    return batch
+
+
+def import_batch(store: GraphStore, batch: ImportBatch) -> UpsertResult:
+    """Write a validated batch in one transaction; the store is unchanged if it fails."""
+    try:
+        return store.upsert(batch.organisations, batch.links)
+    except CssnetError as err:
+        raise ImportRefused([RowProblem("links", 0, key, " ".join(m) if isinstance(m, list) else str(m))
+                             for key, m in err.errors.items()] or [RowProblem("store", 0, "-", err.message)])
+
+
+def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]]) -> set[str]:
+    """Ids named as link ends in ``links`` that the store already holds."""
+    ends = {str(row.get(end) or "").strip() for row in links for end in ("source", "target")}
+    ends.discard("")
+    found: set[str] = set()
+    ordered = sorted(ends)
+    for start in range(0, len(ordered), 500):
+        chunk = tuple(ordered[start:start + 500])
+        found.update(o.id for o in store.list_organisations(OrganisationQuery(ids=chunk, limit=None)).items)
+    return found

@@ -1,0 +1,119 @@
+"""Flat rows (CSV, spreadsheet) to and from organisations and links.
+
+Lists are joined with ``;``, ``external_ids`` as ``key=value;key=value``,
+booleans as ``true``/``false``, dates as ISO ``YYYY-MM-DD``, nothing as an
+empty cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from network.model import Link, Organisation
+
+__all__ = [
+    "ORGANISATION_COLUMNS",
+    "LINK_COLUMNS",
+    "REQUIRED_ORGANISATION_COLUMNS",
+    "REQUIRED_LINK_COLUMNS",
+    "row_to_data",
+    "record_to_row",
+]
+
+REQUIRED_ORGANISATION_COLUMNS = (
+    "id", "name", "kind", "province", "district", "municipality", "latitude", "longitude", "services",
+    "populations", "status", "sensitive", "aliases", "phone", "email", "website", "capacity_per_month",
+    "description",
+)
+ORGANISATION_COLUMNS = REQUIRED_ORGANISATION_COLUMNS + (
+    "languages", "tags", "source", "last_verified", "external_ids")
+REQUIRED_LINK_COLUMNS = (
+    "id", "source", "target", "kind", "services", "status", "start_date", "end_date", "weight", "formal",
+    "notes",
+)
+LINK_COLUMNS = REQUIRED_LINK_COLUMNS + ("document", "last_verified")
+
+_LISTS = {"services", "populations", "aliases", "tags", "languages"}
+_BOOLEANS = {"sensitive", "formal"}
+_INTEGERS = {"capacity_per_month", "weight"}
+_FLOATS = {"latitude", "longitude"}
+_TEXTS = {"description", "notes"}
+_TRUE = {"true", "yes", "1", "y"}
+_FALSE = {"false", "no", "0", "n"}
+
+
+def row_to_data(row: dict[str, Any]) -> dict[str, Any]:
+    """Turn one flat row into the data a schema loads; bad cells pass through for the schema to name.
+
+    >>> row_to_data({"id": "a", "services": "tb_screening; art", "sensitive": "TRUE", "phone": ""})
+    {'id': 'a', 'services': ['tb_screening', 'art'], 'sensitive': True}
+    """
+    data: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is None:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            if key in _TEXTS:
+                data[key] = ""
+            continue
+        data[key] = _cell(key, value)
+    return data
+
+
+def record_to_row(item: Organisation | Link, columns: tuple[str, ...]) -> dict[str, str]:
+    """Flatten an organisation or link into text cells for ``columns``."""
+    values = item.to_dict()
+    return {c: _text(c, values.get(c)) for c in columns}
+
+
+def _cell(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        if key in _LISTS or key == "external_ids":
+            return [str(value)] if key in _LISTS else str(value)
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if key in _INTEGERS and isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+    if key in _LISTS:
+        return [part.strip() for part in value.split(";") if part.strip()]
+    if key == "external_ids":
+        pairs = [part.split("=", 1) for part in value.split(";") if part.strip()]
+        if any(len(p) != 2 for p in pairs):
+            return value
+        return {k.strip(): v.strip() for k, v in pairs}
+    if key in _BOOLEANS:
+        low = value.lower()
+        return True if low in _TRUE else False if low in _FALSE else value
+    if key in _INTEGERS:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if key in _FLOATS:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _text(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in sorted(value.items()))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)

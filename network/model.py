@@ -1,0 +1,220 @@
+"""The domain: organisations, links between them, and the vocabularies they use."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "Organisation",
+    "Link",
+    "Vocabulary",
+    "vocabulary",
+    "seed_dir",
+    "ORGANISATION_STATUSES",
+    "LINK_STATUSES",
+    "SAFE_ORGANISATION_FIELDS",
+    "PROTECTED_FIELDS",
+    "is_link_active",
+    "today",
+]
+
+ORGANISATION_STATUSES = ("active", "inactive")
+LINK_STATUSES = ("proposed", "active", "expired", "ended")
+
+#: Fields the store maintains itself; callers never set them.
+STORE_FIELDS = ("updated_at", "version")
+
+#: Fields of a sensitive organisation that anonymous and viewer callers never see.
+PROTECTED_FIELDS = ("latitude", "longitude", "municipality", "phone", "email", "website")
+
+
+@dataclass
+class Organisation:
+    """A node of the partner network: one organisation."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: list[str] = field(default_factory=list)
+    description: str = ""
+    province: str | None = None
+    district: str | None = None
+    municipality: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    services: list[str] = field(default_factory=list)
+    populations: list[str] = field(default_factory=list)
+    capacity_per_month: int | None = None
+    languages: list[str] = field(default_factory=list)
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    status: str = "active"
+    sensitive: bool = False
+    tags: list[str] = field(default_factory=list)
+    external_ids: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    last_verified: dt.date | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the organisation as a plain dict (dates stay date objects)."""
+        return dataclasses.asdict(self)
+
+    def serves(self, population: str) -> bool:
+        """True if the organisation serves ``population`` (empty means everyone)."""
+        return not self.populations or population in self.populations
+
+
+@dataclass
+class Link:
+    """An edge of the partner network: one agreement or tie between two organisations."""
+
+    id: str
+    source: str
+    target: str
+    kind: str
+    services: list[str] = field(default_factory=list)
+    status: str = "active"
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    weight: int = 3
+    formal: bool = False
+    document: str | None = None
+    notes: str = ""
+    last_verified: dt.date | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the link as a plain dict (dates stay date objects)."""
+        return dataclasses.asdict(self)
+
+    def is_active(self, as_of: dt.date) -> bool:
+        """True if the link is in force on ``as_of``."""
+        return is_link_active(self.status, self.start_date, self.end_date, as_of)
+
+
+ORGANISATION_FIELDS = tuple(f.name for f in dataclasses.fields(Organisation))
+LINK_FIELDS = tuple(f.name for f in dataclasses.fields(Link))
+SAFE_ORGANISATION_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f not in PROTECTED_FIELDS)
+
+
+def is_link_active(
+    status: str, start_date: dt.date | None, end_date: dt.date | None, as_of: dt.date
+) -> bool:
+    """True if a link with this status and these dates is in force on ``as_of``.
+
+    A link is in force when its status is ``active``, it has started (or has no
+    start date) and it has not passed its end date.
+
+    >>> import datetime as dt
+    >>> is_link_active("active", None, dt.date(2026, 1, 31), dt.date(2026, 2, 1))
+    False
+    """
+    if status != "active":
+        return False
+    if start_date is not None and start_date > as_of:
+        return False
+    return end_date is None or end_date >= as_of
+
+
+def today() -> dt.date:
+    """The as-of date used when a caller gives none."""
+    return dt.date.today()
+
+
+def seed_dir() -> Path:
+    """The folder holding vocabularies and the demo network (``CSSNET_SEED_DIR`` overrides)."""
+    override = os.environ.get("CSSNET_SEED_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent / "seed"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Codes the network may use, loaded from ``seed/vocabulary``."""
+
+    services: dict[str, str]
+    populations: dict[str, str]
+    essential_services: dict[str, tuple[str, ...]]
+    organisation_kinds: dict[str, str]
+    link_kinds: dict[str, str]
+    directed_link_kinds: frozenset[str]
+    intervention_areas: dict[str, str]
+    cascade_rules: tuple[tuple[str, str], ...]
+    provinces: dict[str, tuple[str, ...]]
+    district_centres: dict[str, tuple[float, float]]
+    hotspots: tuple[dict[str, Any], ...]
+
+    @property
+    def districts(self) -> dict[str, str]:
+        """Map every district to its province."""
+        return {d: p for p, ds in self.provinces.items() for d in ds}
+
+    def next_services(self, service: str) -> tuple[str, ...]:
+        """Services a client needs after ``service``, by the care-cascade rules."""
+        return tuple(needs for after, needs in self.cascade_rules if after == service)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready description of the whole vocabulary."""
+        return {
+            "services": [{"code": c, "label": v} for c, v in self.services.items()],
+            "populations": [
+                {"code": c, "label": v, "essential_services": list(self.essential_services[c])}
+                for c, v in self.populations.items()
+            ],
+            "organisation_kinds": [{"code": c, "label": v} for c, v in self.organisation_kinds.items()],
+            "link_kinds": [
+                {"code": c, "label": v, "directed": c in self.directed_link_kinds}
+                for c, v in self.link_kinds.items()
+            ],
+            "intervention_areas": [{"code": c, "label": v} for c, v in self.intervention_areas.items()],
+            "cascade_rules": [{"after": a, "needs": n} for a, n in self.cascade_rules],
+            "provinces": [{"name": p, "districts": list(ds)} for p, ds in self.provinces.items()],
+            "hotspots": list(self.hotspots),
+        }
+
+
+@lru_cache(maxsize=4)
+def _load_vocabulary(folder: str) -> Vocabulary:
+    base = Path(folder)
+
+    def read(name: str) -> Any:
+        with open(base / f"{name}.json", encoding="utf-8") as fh:
+            return json.load(fh)
+
+    populations = read("populations")
+    link_kinds = read("link_kinds")
+    geography = read("geography")
+    return Vocabulary(
+        services={s["code"]: s["label"] for s in read("services")},
+        populations={p["code"]: p["label"] for p in populations},
+        essential_services={p["code"]: tuple(p["essential_services"]) for p in populations},
+        organisation_kinds={k["code"]: k["label"] for k in read("organisation_kinds")},
+        link_kinds={k["code"]: k["label"] for k in link_kinds},
+        directed_link_kinds=frozenset(k["code"] for k in link_kinds if k["directed"]),
+        intervention_areas={a["code"]: a["label"] for a in read("intervention_areas")},
+        cascade_rules=tuple((r["after"], r["needs"]) for r in read("cascade_rules")),
+        provinces={p["name"]: tuple(d["name"] for d in p["districts"]) for p in geography["provinces"]},
+        district_centres={
+            d["name"]: (d["latitude"], d["longitude"])
+            for p in geography["provinces"]
+            for d in p["districts"]
+        },
+        hotspots=tuple(geography.get("hotspots", [])),
+    )
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary in force (cached per seed folder)."""
+    return _load_vocabulary(str(seed_dir() / "vocabulary"))

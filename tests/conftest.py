@@ -1,0 +1,79 @@
+"""Shared fixtures: real stores (a SQLite file, a Bolt server in its own process)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from network.graph.sqlite import SQLiteStore
+
+STORE_BACKENDS = ["sqlite", "bolt"]
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str | None]]:
+    """Connection details of a real Bolt server for the whole test session.
+
+    With ``NEO4J_URI`` set, that server (a real Neo4j 5) is used; otherwise an
+    ArcadeDB server from ``arcadedb-embedded`` is started in a child process.
+    """
+    if os.environ.get("NEO4J_URI"):
+        yield {
+            "uri": os.environ["NEO4J_URI"],
+            "user": os.environ.get("NEO4J_USER", "neo4j"),
+            "password": os.environ.get("NEO4J_PASSWORD", ""),
+            "database": os.environ.get("NEO4J_DATABASE") or None,
+        }
+        return
+    from tests.bolt_server import start_bolt_server
+
+    server = start_bolt_server(tmp_path_factory.mktemp("arcadedb"))
+    try:
+        yield {"uri": server.uri, "user": server.user, "password": server.password,
+               "database": server.database}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def bolt_store_session(bolt_server: dict[str, str | None]) -> Iterator[object]:
+    """One Neo4j adapter (one driver) for the whole session."""
+    from network.graph.neo4j import Neo4jStore
+
+    store = Neo4jStore(bolt_server["uri"], user=bolt_server["user"], password=bolt_server["password"],
+                       database=bolt_server["database"])
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def make_sqlite_store(path: Path) -> SQLiteStore:
+    """A SQLite store on a fresh file."""
+    return SQLiteStore(path)
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """An empty store of each backend: a temporary SQLite file, and the Bolt server."""
+    if request.param == "sqlite":
+        sqlite_store = make_sqlite_store(tmp_path / "contract.db")
+        yield sqlite_store
+        sqlite_store.close()
+        return
+    request.applymarker(pytest.mark.bolt)
+    bolt_store = request.getfixturevalue("bolt_store_session")
+    bolt_store.clear()
+    yield bolt_store
+    bolt_store.clear()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    """An empty SQLite store on a temporary file."""
+    s = make_sqlite_store(tmp_path / "cssnet.db")
+    yield s
+    s.close()

@@ -1,0 +1,284 @@
+"""The GraphStore contract: identical assertions against every adapter."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from network.errors import Conflict, InvalidData, NotFound, StaleWrite
+from network.graph.project import project
+from network.graph.store import AuditEntry, AuditQuery, LinkQuery, OrganisationQuery, Token
+from network.model import Link, Organisation
+
+
+def org(org_id: str, **kw) -> Organisation:
+    defaults = dict(name=org_id.replace("-", " ").title(), kind="cbo", province="Limpopo",
+                    district="Sekhukhune")
+    defaults.update(kw)
+    return Organisation(org_id, **defaults)
+
+
+def link(link_id: str, source: str, target: str, kind: str = "referral", **kw) -> Link:
+    return Link(link_id, source, target, kind, **kw)
+
+
+def snapshot(store) -> tuple[list[dict], list[dict]]:
+    """Everything stored, for comparing before and after a refused write."""
+    return ([o.to_dict() for o in store.iter_organisations()], [x.to_dict() for x in store.iter_links()])
+
+
+RICH = org(
+    "sekhukhune-ex-mineworkers", name="Sekhukhune Ex-Mineworkers Association", kind="ex_mineworkers_association",
+    aliases=["SEMA", "Sekhukhune Ex Mine Workers"], description="Ex-miners' rights and benefits.",
+    municipality="Fetakgomo Tubatse", latitude=-24.68, longitude=30.33,
+    services=["silicosis_screening", "tb_screening"], populations=["ex_mineworkers", "mining_communities"],
+    capacity_per_month=120, languages=["Sepedi", "English"], phone="+27 15 555 0100",
+    email="info@sema.example.org.za", website="https://sema.example.org.za", status="active",
+    sensitive=True, tags=["mining"], external_ids={"npo": "123-456", "dhis2": "abc"}, source="survey 2026",
+    last_verified=dt.date(2026, 3, 1),
+)
+
+
+def test_create_and_get_round_trip_every_field(store):
+    stored = store.create_organisation(RICH)
+    got = store.get_organisation(RICH.id)
+    assert got == stored
+    expected = RICH.to_dict() | {"version": 1, "updated_at": got.updated_at}
+    assert got.to_dict() == expected
+    assert isinstance(got.last_verified, dt.date)
+    assert got.updated_at is not None
+
+
+def test_link_round_trip_every_field(store):
+    store.upsert([org("a"), org("b")], [])
+    rich = link("l1", "a", "b", "mou", services=["tb_treatment"], status="active",
+                start_date=dt.date(2025, 1, 1), end_date=dt.date(2027, 1, 1), weight=5, formal=True,
+                document="MoU 2025/1", notes="signed at forum", last_verified=dt.date(2026, 1, 5))
+    store.create_link(rich)
+    got = store.get_link("l1")
+    assert got.to_dict() == rich.to_dict() | {"version": 1, "updated_at": got.updated_at}
+
+
+def test_get_missing_raises_not_found(store):
+    with pytest.raises(NotFound, match="nobody"):
+        store.get_organisation("nobody")
+    with pytest.raises(NotFound, match="l-none"):
+        store.get_link("l-none")
+
+
+def test_duplicate_id_refused(store):
+    store.create_organisation(org("a"))
+    with pytest.raises(Conflict, match="'a'"):
+        store.create_organisation(org("a", name="Another"))
+    assert store.get_organisation("a").name == "A"
+
+
+def test_update_bumps_version_and_refuses_stale_write(store):
+    store.create_organisation(org("a"))
+    first = store.get_organisation("a")
+    first.name = "Alpha"
+    updated = store.update_organisation(first, expected_version=1)
+    assert updated.version == 2
+    stale = store.get_organisation("a")
+    stale.name = "Lost update"
+    with pytest.raises(StaleWrite):
+        store.update_organisation(stale, expected_version=1)
+    assert store.get_organisation("a").name == "Alpha"
+
+
+def test_update_missing_raises_not_found(store):
+    with pytest.raises(NotFound):
+        store.update_organisation(org("ghost"))
+
+
+def test_link_to_missing_organisation_refused(store):
+    store.create_organisation(org("a"))
+    before = snapshot(store)
+    with pytest.raises(InvalidData, match="'ghost'"):
+        store.create_link(link("l1", "a", "ghost"))
+    assert snapshot(store) == before
+
+
+def test_self_link_refused(store):
+    store.create_organisation(org("a"))
+    with pytest.raises(InvalidData, match="both 'a'"):
+        store.create_link(link("l1", "a", "a"))
+
+
+def test_delete_with_links_refused_unless_cascade(store):
+    store.upsert([org("a"), org("b"), org("c")], [link("l1", "a", "b"), link("l2", "c", "a", "mou")])
+    with pytest.raises(Conflict, match="2 link"):
+        store.delete_organisation("a")
+    assert store.get_organisation("a").id == "a"
+    assert store.delete_organisation("a", cascade=True) == 2
+    with pytest.raises(NotFound):
+        store.get_organisation("a")
+    assert store.list_links().total == 0
+    assert store.list_organisations().total == 2
+
+
+def test_delete_link(store):
+    store.upsert([org("a"), org("b")], [link("l1", "a", "b")])
+    store.delete_link("l1")
+    assert store.list_links().total == 0
+    with pytest.raises(NotFound):
+        store.delete_link("l1")
+
+
+def test_list_filters_and_pagination(store):
+    store.upsert([
+        org("clinic-1", kind="clinic", services=["tb_screening", "tb_treatment"], populations=[]),
+        org("cbo-1", services=["peer_education"], populations=["sex_workers"], sensitive=True),
+        org("cbo-2", province="Free State", district="Lejweleputswa", services=["tb_screening"],
+            populations=["mineworkers"], status="inactive"),
+        org("sadc", kind="regional_body", province=None, district=None),
+    ], [])
+    ids = lambda q: [o.id for o in store.list_organisations(q).items]  # noqa: E731
+    assert ids(OrganisationQuery()) == ["cbo-1", "cbo-2", "clinic-1", "sadc"]
+    assert ids(OrganisationQuery(kind="clinic")) == ["clinic-1"]
+    assert ids(OrganisationQuery(province="Limpopo")) == ["cbo-1", "clinic-1"]
+    assert ids(OrganisationQuery(district="Lejweleputswa")) == ["cbo-2"]
+    assert ids(OrganisationQuery(service="tb_screening")) == ["cbo-2", "clinic-1"]
+    assert ids(OrganisationQuery(population="sex_workers")) == ["cbo-1"]
+    assert ids(OrganisationQuery(status="inactive")) == ["cbo-2"]
+    assert ids(OrganisationQuery(sensitive=True)) == ["cbo-1"]
+    assert ids(OrganisationQuery(service="tb_screening", province="Limpopo")) == ["clinic-1"]
+    assert ids(OrganisationQuery(ids=("sadc", "cbo-1", "nope"))) == ["cbo-1", "sadc"]
+    page = store.list_organisations(OrganisationQuery(limit=2, offset=1))
+    assert [o.id for o in page.items] == ["cbo-2", "clinic-1"]
+    assert page.total == 4
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("sekhukhune", ["sekhukhune-ex-mineworkers"]),
+    ("sekhu mine", ["sekhukhune-ex-mineworkers"]),
+    ("SEMA", ["sekhukhune-ex-mineworkers"]),
+    ("thabong", ["thabong-clinic"]),
+    ("clinic", ["thabong-clinic"]),
+    ("welkom", []),
+    ("\"; DROP TABLE organisations; --", []),
+])
+def test_text_search_over_names_and_aliases(store, text, expected):
+    store.upsert([RICH, org("thabong-clinic", name="Thabong Community Clinic", kind="clinic")], [])
+    assert [o.id for o in store.list_organisations(OrganisationQuery(q=text)).items] == expected
+
+
+def test_search_follows_renames(store):
+    store.create_organisation(org("a", name="Old Name"))
+    renamed = store.get_organisation("a")
+    renamed.name = "Fresh Title"
+    store.update_organisation(renamed)
+    assert store.list_organisations(OrganisationQuery(q="old")).total == 0
+    assert store.list_organisations(OrganisationQuery(q="fresh")).total == 1
+
+
+def test_link_filters(store):
+    store.upsert([org("a"), org("b"), org("c")], [
+        link("l1", "a", "b", "referral", services=["tb_treatment"]),
+        link("l2", "b", "c", "mou", status="expired"),
+        link("l3", "c", "a", "funding"),
+    ])
+    ids = lambda q: [x.id for x in store.list_links(q).items]  # noqa: E731
+    assert ids(LinkQuery()) == ["l1", "l2", "l3"]
+    assert ids(LinkQuery(kind="mou")) == ["l2"]
+    assert ids(LinkQuery(status="active")) == ["l1", "l3"]
+    assert ids(LinkQuery(organisation="a")) == ["l1", "l3"]
+    assert ids(LinkQuery(source="c")) == ["l3"]
+    assert ids(LinkQuery(target="b")) == ["l1"]
+    assert ids(LinkQuery(service="tb_treatment")) == ["l1"]
+    assert store.list_links(LinkQuery(limit=1, offset=2)).items[0].id == "l3"
+
+
+def test_upsert_creates_then_updates(store):
+    result = store.upsert([org("a"), org("b")], [link("l1", "a", "b")])
+    assert (result.organisations_created, result.links_created) == (2, 1)
+    result = store.upsert([org("a", name="Renamed"), org("c")], [link("l1", "a", "b", weight=5)])
+    assert (result.organisations_created, result.organisations_updated) == (1, 1)
+    assert (result.links_created, result.links_updated) == (0, 1)
+    assert store.get_organisation("a").name == "Renamed"
+    assert store.get_organisation("a").version == 2
+    assert store.get_link("l1").weight == 5
+
+
+def test_refused_bulk_write_leaves_store_exactly_as_before(store):
+    store.upsert([org("a"), org("b")], [link("l1", "a", "b")])
+    before = snapshot(store)
+    revision = store.revision()
+    with pytest.raises(InvalidData, match="'ghost'"):
+        store.upsert([org("a", name="Changed"), org("new")], [link("l2", "a", "ghost"), link("l1", "b", "a")])
+    assert snapshot(store) == before
+    assert store.revision() == revision
+
+
+def test_revision_grows_with_each_write(store):
+    start = store.revision()
+    store.create_organisation(org("a"))
+    after_one = store.revision()
+    store.upsert([org("b")], [])
+    assert start < after_one < store.revision()
+
+
+def test_counts(store):
+    store.upsert([org("a"), org("b", kind="clinic"), org("c", province="Free State", district="Mangaung")],
+                 [link("l1", "a", "b"), link("l2", "b", "c", "mou", status="expired")])
+    counts = store.counts()
+    assert counts["organisations_by_kind"] == {"cbo": 2, "clinic": 1}
+    assert counts["organisations_by_province"] == {"Limpopo": 2, "Free State": 1}
+    assert counts["links_by_kind"] == {"referral": 1, "mou": 1}
+    assert counts["links_by_status"] == {"active": 1, "expired": 1}
+
+
+def test_clear_empties_network(store):
+    store.upsert([org("a"), org("b")], [link("l1", "a", "b")])
+    store.clear()
+    assert store.list_organisations().total == 0
+    assert store.list_links().total == 0
+
+
+def test_iterators_are_ordered_by_id(store):
+    store.upsert([org("b"), org("a"), org("c")], [link("l2", "a", "b"), link("l1", "b", "c")])
+    assert [o.id for o in store.iter_organisations()] == ["a", "b", "c"]
+    assert [x.id for x in store.iter_links()] == ["l1", "l2"]
+
+
+def test_projection_filters(store):
+    store.upsert([org("a"), org("b"), org("c", province="Free State", district="Mangaung")], [
+        link("l1", "a", "b", "referral", start_date=dt.date(2025, 1, 1)),
+        link("l2", "b", "c", "mou", status="expired"),
+        link("l3", "a", "b", "funding", start_date=dt.date(2027, 1, 1)),
+    ])
+    G = project(store)
+    assert sorted(G.edges(keys=True)) == [("a", "b", "l1"), ("a", "b", "l3"), ("b", "c", "l2")]
+    assert G.nodes["a"]["district"] == "Sekhukhune"
+    assert G.edges["a", "b", "l1"]["start_date"] == dt.date(2025, 1, 1)
+    assert sorted(project(store, link_kinds=["mou"]).edges(keys=True)) == [("b", "c", "l2")]
+    assert sorted(project(store, statuses=["active"]).edges(keys=True)) == [("a", "b", "l1"), ("a", "b", "l3")]
+    assert sorted(project(store, as_of=dt.date(2026, 1, 1)).edges(keys=True)) == [
+        ("a", "b", "l1"), ("b", "c", "l2")]
+    limpopo = project(store, province="Limpopo")
+    assert sorted(limpopo) == ["a", "b"]
+    assert sorted(project(store, district="Mangaung")) == ["c"]
+
+
+def test_tokens(store):
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    store.add_token(Token("t1", "ops", "admin", "hash-1", created))
+    store.add_token(Token("t2", "reader", "viewer", "hash-2", created + dt.timedelta(days=1)))
+    assert store.find_token("hash-1").role == "admin"
+    assert store.find_token("nope") is None
+    assert [t.id for t in store.list_tokens()] == ["t2", "t1"]
+    store.revoke_token("t1")
+    assert store.find_token("hash-1") is None
+    with pytest.raises(NotFound):
+        store.revoke_token("t9")
+
+
+def test_audit_log_newest_first(store):
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    store.record_audit(AuditEntry(at, "ops", "create", "organisation", "a", {"name": [None, "A"]}))
+    store.record_audit(AuditEntry(at + dt.timedelta(seconds=1), "ops", "delete", "link", "l1", {}))
+    page = store.list_audit(AuditQuery())
+    assert [e.action for e in page.items] == ["delete", "create"]
+    assert page.items[1].changes == {"name": [None, "A"]}
+    assert [e.entity_id for e in store.list_audit(AuditQuery(entity_id="a")).items] == ["a"]
