@@ -161,7 +161,7 @@ class BoltServer:
                 proc.stdin.close()
         return proc.returncode
 
-    def __enter__(self) -> "BoltServer":
+    def __enter__(self) -> BoltServer:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -213,9 +213,7 @@ def _launch_and_wait(
     port, http_port = _free_ports(2)
     stdout_path = root / (STDOUT_LOG if attempt == 0 else f"{STDOUT_LOG}.{attempt}")
     stderr_path = root / (STDERR_LOG if attempt == 0 else f"{STDERR_LOG}.{attempt}")
-    cmd = _child_command(
-        root, port, http_port, database, password, heap_size, extra_config
-    )
+    cmd = _child_command(root, port, http_port, database, password, heap_size, extra_config)
     env = dict(os.environ)
     # JVM crash logs next to the other logs, not in the caller's ./log.
     env.setdefault("ARCADEDB_JVM_ERROR_FILE", str(root / "log" / "hs_err_pid%p.log"))
@@ -297,9 +295,7 @@ def _launch_and_wait(
                     server.uri, auth=server.auth, connection_timeout=10
                 ) as driver:
                     driver.verify_connectivity()
-                    driver.execute_query(
-                        "RETURN 1 AS ok", database_=database
-                    )
+                    driver.execute_query("RETURN 1 AS ok", database_=database)
                 break
             except neo4j.exceptions.AuthError as exc:
                 # Not transient: e.g. root_dir reused with another password.
@@ -467,9 +463,7 @@ def serve(argv: list[str] | None = None) -> int:
         if "_" in key:
             raise SystemExit(f"unsupported setting name: {item!r}")
         config[key.replace(".", "_")] = value.strip()
-    server = ArcadeDBServer(
-        root_path=str(root), root_password=args.password, config=config
-    )
+    server = ArcadeDBServer(root_path=str(root), root_password=args.password, config=config)
 
     if stop_requested.is_set():
         return 0
@@ -505,8 +499,6 @@ def serve(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     # Run as a script, this file's directory is sys.path[0]; drop it so test
     # helpers there can never shadow what the engine imports.
-    if sys.path and pathlib.Path(sys.path[0] or ".").resolve() == pathlib.Path(
-        __file__
-    ).resolve().parent:
+    if sys.path and pathlib.Path(sys.path[0] or ".").resolve() == pathlib.Path(__file__).resolve().parent:
         del sys.path[0]
     sys.exit(serve())
