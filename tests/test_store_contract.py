@@ -262,7 +262,7 @@ def test_projection_filters(store):
 
 
 def test_tokens(store):
-    created = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     store.add_token(Token("t1", "ops", "admin", "hash-1", created))
     store.add_token(Token("t2", "reader", "viewer", "hash-2", created + dt.timedelta(days=1)))
     assert store.find_token("hash-1").role == "admin"
@@ -275,7 +275,7 @@ def test_tokens(store):
 
 
 def test_audit_log_newest_first(store):
-    at = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     store.record_audit(AuditEntry(at, "ops", "create", "organisation", "a", {"name": [None, "A"]}))
     store.record_audit(AuditEntry(at + dt.timedelta(seconds=1), "ops", "delete", "link", "l1", {}))
     page = store.list_audit(AuditQuery())

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import neo4j
+from neo4j.exceptions import ConstraintError
 
 from network.errors import Conflict, InvalidData, NotFound, StaleWrite
 from network.graph.records import link_from_record, now, organisation_from_record, to_record
@@ -77,7 +78,10 @@ class Neo4jStore:
             return result
 
         with self._driver.session(database=self.database) as session:
-            return session.execute_write(bumped, *args)
+            try:
+                return session.execute_write(bumped, *args)
+            except ConstraintError as err:
+                raise Conflict(f"The write clashes with a record stored meanwhile: {err.message}") from None
 
     def _ensure_schema(self) -> None:
         statements = [

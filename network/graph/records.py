@@ -15,7 +15,7 @@ _DATE_FIELDS = ("start_date", "end_date", "last_verified")
 
 def now() -> dt.datetime:
     """The current time in UTC, to the microsecond."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def to_record(item: Organisation | Link) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def import_batch(store: GraphStore, batch: ImportBatch) -> UpsertResult:
         return store.upsert(batch.organisations, batch.links)
     except CssnetError as err:
         raise ImportRefused([RowProblem("links", 0, key, " ".join(m) if isinstance(m, list) else str(m))
-                             for key, m in err.errors.items()] or [RowProblem("store", 0, "-", err.message)])
+                             for key, m in err.errors.items()] or [RowProblem("store", 0, "-", err.message)]) from err
 
 
 def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]]) -> set[str]:

@@ -1,0 +1,92 @@
+"""The `cssnet` command on real SQLite files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from network.cli import cli
+from network.graph.sqlite import SQLiteStore
+
+ORGS = """id,name,kind,province,district,municipality,latitude,longitude,services,populations,status,sensitive,\
+aliases,phone,email,website,capacity_per_month,description
+thabong-clinic,Thabong Clinic,clinic,Free State,Lejweleputswa,Matjhabeng,-27.98,26.73,tb_screening;tb_treatment,,\
+active,false,,+27 57 555 0100,,,300,"Clinic, open weekdays"
+welkom-cbo,Welkom Miners CBO,cbo,Free State,Lejweleputswa,,,,peer_education,mineworkers;ex_mineworkers,active,\
+false,WMC,,info@wmc.example.org.za,,,
+"""
+LINKS = """id,source,target,kind,services,status,start_date,end_date,weight,formal,notes
+l-1,welkom-cbo,thabong-clinic,referral,tb_screening,active,2025-01-01,2027-01-01,4,true,"Signed; renewed"
+"""
+
+
+def write(folder: Path, orgs: str = ORGS, links: str = LINKS) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "organisations.csv").write_text(orgs, encoding="utf-8")
+    (folder / "links.csv").write_text(links, encoding="utf-8")
+    return folder / "organisations.csv", folder / "links.csv"
+
+
+def run(db: Path, *args: str):
+    return CliRunner().invoke(cli, ["--store", str(db), *args], catch_exceptions=False)
+
+
+def graph_of(db: Path) -> tuple[list[dict], list[dict]]:
+    store = SQLiteStore(db)
+    try:
+        strip = lambda d: {k: v for k, v in d.items() if k not in ("updated_at", "version")}  # noqa: E731
+        return ([strip(o.to_dict()) for o in store.iter_organisations()],
+                [strip(x.to_dict()) for x in store.iter_links()])
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("command", [[], ["init"], ["seed"], ["import"], ["export"], ["stats"]])
+def test_every_command_has_help(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_import_then_stats(tmp_path):
+    db = tmp_path / "net.db"
+    orgs, links = write(tmp_path / "in")
+    result = run(db, "import", str(orgs), str(links))
+    assert result.exit_code == 0, result.output
+    assert "2 organisations created" in result.output
+    counts = json.loads(run(db, "stats", "--json").output)
+    assert counts["organisations_by_kind"] == {"clinic": 1, "cbo": 1}
+    assert counts["links_by_kind"] == {"referral": 1}
+
+
+def test_refused_import_reports_rows_and_changes_nothing(tmp_path):
+    db = tmp_path / "net.db"
+    run(db, "import", *map(str, write(tmp_path / "good")))
+    before = graph_of(db)
+    bad_orgs = ORGS + "new-org,New Org,shop,Limpopo,Sekhukhune,,,,,,active,false,,,,,,\n"
+    bad_links = LINKS + "l-2,welkom-cbo,ghost,mou,,active,2026-05-01,2026-01-01,3,false,\n"
+    result = CliRunner().invoke(
+        cli, ["--store", str(db), "import", *map(str, write(tmp_path / "bad", bad_orgs, bad_links))])
+    assert result.exit_code == 1
+    assert "organisations.csv row 4, kind: Unknown organisation kind 'shop'." in result.stderr
+    assert "links.csv row 3, end_date" in result.stderr
+    assert graph_of(db) == before
+
+
+def test_export_then_import_gives_identical_graph(tmp_path):
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    run(first, "import", *map(str, write(tmp_path / "in")))
+    assert run(first, "export", str(tmp_path / "out")).exit_code == 0
+    result = run(second, "import", str(tmp_path / "out" / "organisations.csv"), str(tmp_path / "out" / "links.csv"))
+    assert result.exit_code == 0, result.output
+    assert graph_of(second) == graph_of(first)
+    assert graph_of(first)[1][0]["notes"] == "Signed; renewed"
+
+
+def test_import_needs_a_file(tmp_path):
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "x.db"), "import"])
+    assert result.exit_code == 2
+    assert "Give ORGANISATIONS.csv" in result.output
