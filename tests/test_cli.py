@@ -90,3 +90,18 @@ def test_import_needs_a_file(tmp_path):
     result = CliRunner().invoke(cli, ["--store", str(tmp_path / "x.db"), "import"])
     assert result.exit_code == 2
     assert "Give ORGANISATIONS.csv" in result.output
+
+
+def test_seed_then_stats_shows_the_demo_network(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run(db, "seed")
+    assert result.exit_code == 0, result.output
+    counts = json.loads(run(db, "stats", "--json").output)
+    assert sum(counts["organisations_by_kind"].values()) >= 150
+    assert sum(counts["links_by_kind"].values()) >= 400
+    assert set(counts["links_by_kind"]) == {"mou", "referral", "funding", "membership", "coordination",
+                                            "mentoring", "secondment", "training", "data_sharing", "advocacy"}
+    assert {"proposed", "active", "expired"} <= set(counts["links_by_status"])
+    assert {"Eastern Cape", "Free State", "Limpopo"} <= set(counts["organisations_by_province"])
+    text = run(db, "stats").output
+    assert "organisations by kind" in text and "ex_mineworkers_association" in text
