@@ -27,12 +27,17 @@ broken_cascade (silicosis_screening without a route to compensation)
 uncovered
     Chris Hani / ex_mineworkers / benefit_medical_examination and silicosis_screening:
     two ex-mineworkers associations serve ex-miners, nobody in the district offers either.
+    (Consequences of other plants or of the real situation also show: Alfred Nzo and
+    Joe Gqabi ex-miners lack silicosis screening, benefit medical examinations and
+    compensation; Lejweleputswa artisanal miners lack silicosis screening; West Rand
+    people who inject drugs lack opioid substitution.)
 unreachable
     Alfred Nzo / ex_mineworkers / occupational_health_compensation: providers exist
     (mines-occupational-compensation-office and the service points) but the district's
     only referral route out is umzimvubu-district-hospital -> elundini-district-hospital
     -> ugie-ex-mineworkers-committee -> joe-gqabi-rural-paralegal-office -> compensation
-    office: 4 hops from the hospital, 5-6 from the other Alfred Nzo organisations.
+    office: 4 hops from the hospital, 5-6 from the other Alfred Nzo organisations, and
+    none at all from some (directed or undirected, only referral and MoU links count).
 single_point_of_failure
     apel-cross-community-clinic is the only route from four Sekhukhune CBOs
     (ga-mampuru-home-based-care, mecklenburg-youth-health-club, atok-womens-health-circle,
@@ -40,15 +45,18 @@ single_point_of_failure
 siloed_cluster
     Vhembe (Musina): musina-cross-border-health-committee, beitbridge-road-womens-savings-
     and-health-club, madimbo-corridor-farmworkers-group, musina-faith-healing-fellowship,
-    limpopo-river-youth-drama-troupe: nine ties among themselves, exactly one active tie out
-    (a referral to musina-community-clinic); their only grant has expired.
+    limpopo-river-youth-drama-troupe, nancefield-community-care-group: all fifteen pairs
+    tied, exactly one active tie out (a referral to musina-community-clinic); their only
+    grant has expired. Louvain finds them as one community for every seed tried (0-99).
 service_overlap (uncoordinated), Lejweleputswa
-    artisanal_miners peer_education + dust_control_awareness: virginia-artisanal-miners-
-        health-outreach, goldfields-informal-miners-support-project, meloding-diggers-wellness-group
+    artisanal_miners peer_education + dust_control_awareness + tb_screening:
+        virginia-artisanal-miners-health-outreach, goldfields-informal-miners-support-project,
+        meloding-diggers-wellness-group
     sex_workers peer_education + gbv_support: masedi-womens-health-collective,
         matjhabeng-night-outreach
     tb_patients home_based_care + tb_adherence_support: thabong-home-based-care-group,
-        kutlwanong-caring-hands
+        kutlwanong-caring-hands (and welkom-home-based-care-network, which sits on the
+        district AIDS council the other two never joined)
     (no link between them, no shared forum, different funders and referral partners)
 duplicate_record
     sekhukhune-ex-mineworkers-association vs sekhukhune-ex-mine-workers-assoc (name)
@@ -56,18 +64,26 @@ duplicate_record
     mthatha-migrant-workers-support-centre vs ksd-migrant-support-centre (email)
 funding_overlap
     ubuntu-health-fund funds photsaneng-mining-community-support-group, bapong-youth-against-tb
-    and mfidikwe-community-health-forum for tb_screening among mining_communities in Bojanala.
+    and mfidikwe-community-health-forum for tb_screening and dust_control_awareness among
+    mining_communities in Bojanala.
 inactive
     no-7-shaft-wellness-centre (an *active*-status MoU still points at it)
     lusikisiki-youth-health-forum
 expiring_agreement (active MoU/referral ending within 90 days of AS_OF)
-    seven links ending 2026-12-01 .. 2027-02-10 (see EXPIRING below); one more ends on
-    2027-03-15, just outside the window.
+    the seven links in EXPIRING (l-0001 .. l-0007, ending 2026-12-01 .. 2027-02-10); one
+    more MoU ends on 2027-03-15, just outside the window.
+also
+    driekop-artisanal-miners-association screens artisanal miners for silicosis, but no
+    compensation provider serves artisanal miners: a second, unplanned broken cascade.
+    A pathway exists for the outreach worker's question in DESIGN.md: sekhukhune-chrome-
+    diggers-health-project -> praktiseer-community-clinic (TB treatment) -> sekhukhune-
+    district-social-grants-office (documents and grants).
 
 Every other organisation offering a service with a care-cascade successor gets an
 active referral or MoU to a provider of that successor, every other active
-organisation has at least one active link, and each funder funds at most one
-organisation per district (the planted overlap aside), so the plants stand out.
+organisation has at least one active link and sits on its district AIDS council
+where there is one, and each funder funds at most one organisation per district
+(the planted overlap aside), so the plants stand out.
 """
 
 from __future__ import annotations
@@ -113,14 +129,14 @@ ROLES = {
                     [], (400, 1500), "Specialised TB hospital (drug-resistant TB and complicated cases)"),
     "exmin": ("ex_mineworkers_association",
               ["peer_education", "tb_screening", "occupational_health_compensation", "documentation_support",
-               "advocacy"], ["ex_mineworkers", "mining_communities"], (50, 400),
+               "advocacy"], ["ex_mineworkers"], (50, 400),
               "Ex-mineworkers association: TB screening drives, claims support and advocacy for former miners"),
     "union": ("trade_union",
               ["peer_education", "tb_screening", "hiv_testing", "occupational_health_compensation",
                "dust_control_awareness", "advocacy"], ["mineworkers"], (100, 800),
               "Mineworkers' trade union branch with workplace peer educators"),
     "hbc": ("cbo", ["home_based_care", "tb_adherence_support", "art_adherence_support", "nutrition_support",
-                    "peer_education"], ["tb_patients", "plhiv", "mining_communities"], (40, 250),
+                    "peer_education"], ["tb_patients", "plhiv"], (40, 250),
             "Home-based care and treatment-adherence support"),
     "youth": ("cbo", ["peer_education", "condom_distribution", "hiv_testing"], ["agyw"], (40, 200),
               "Youth health club for adolescent girls and young women"),
@@ -128,14 +144,14 @@ ROLES = {
                   ["artisanal_miners", "migrants"], (30, 200),
                   "Outreach to artisanal and small-scale miners at the diggings"),
     "legal": ("ngo", ["legal_aid", "documentation_support", "human_rights_monitoring"],
-              ["migrants", "ex_mineworkers", "artisanal_miners", "sex_workers", "transgender_people", "agyw"],
-              (60, 400), "Paralegal advice office: legal aid, documents and rights monitoring"),
+              ["migrants", "agyw"], (60, 400), "Paralegal advice office: legal aid, documents and rights monitoring"),
     "gbv": ("ngo", ["gbv_support", "legal_aid", "mental_health"], ["agyw", "sex_workers", "transgender_people"],
             (60, 300), "Gender-based violence support, counselling and legal aid"),
     "migrant": ("ngo", ["documentation_support", "social_grant_linkage", "peer_education", "legal_aid"],
                 ["migrants", "ex_mineworkers"], (80, 500), "Support centre for migrant and cross-border workers"),
     "tb_ngo": ("ngo", ["tb_screening", "tb_adherence_support", "tb_contact_tracing", "home_based_care",
-                       "nutrition_support"], ["tb_patients", "mining_communities", "ex_mineworkers"], (100, 600),
+                       "nutrition_support", "dust_control_awareness"],
+               ["tb_patients", "mining_communities", "ex_mineworkers"], (100, 600),
                "Community TB programme: case finding, contact tracing and adherence support"),
     "sw": ("kp_network", ["peer_education", "condom_distribution", "hiv_testing", "gbv_support",
                           "human_rights_monitoring"], ["sex_workers"], (30, 200),
@@ -157,12 +173,14 @@ ROLES = {
                                   "silicosis_screening"], ["mineworkers", "ex_mineworkers"], (200, 1200),
                    "Occupational health compensation service point (benefit medical examinations and claims)"),
     "mine": ("mining_company", ["tb_screening", "hiv_testing", "art", "silicosis_screening",
-                                "benefit_medical_examination", "dust_control_awareness", "funding"],
-             ["mineworkers"], (500, 3000), "Mining company with an occupational health centre"),
+                                "benefit_medical_examination", "occupational_health_compensation",
+                                "dust_control_awareness", "funding"],
+             ["mineworkers"], (500, 3000),
+             "Mining company whose occupational health centre screens workers and lodges their claims"),
     "ohp": ("private_provider", ["silicosis_screening", "benefit_medical_examination", "tb_screening"],
             ["mineworkers", "ex_mineworkers"], (100, 500), "Private occupational health practice"),
-    "chamber": ("industry_body", ["advocacy", "dust_control_awareness", "capacity_building"], ["mineworkers"],
-                None, "Chamber of mines"),
+    "chamber": ("industry_body", ["advocacy", "dust_control_awareness", "capacity_building"], ["mineworkers"], None,
+                "Chamber of mines"),
     "donor": ("donor", ["funding"], [], None, "Grant-making donor"),
     "regional": ("regional_body", ["advocacy", "capacity_building"], [], None, "Regional body"),
     "academic": ("academic", ["research", "capacity_building", "community_led_monitoring"], [], None,
@@ -178,7 +196,7 @@ AREA_CODES = {
     "OR Tambo": "47", "Alfred Nzo": "39", "Chris Hani": "45", "Amathole": "47", "Buffalo City": "43",
     "Joe Gqabi": "45", "Lejweleputswa": "57", "Thabo Mofutsanyana": "58", "Mangaung": "51",
     "Fezile Dabi": "16", "Sekhukhune": "13", "Waterberg": "15", "Vhembe": "15", "Capricorn": "15",
-    "Mopani": "15", "Bojanala": "14", "West Rand": "18", "City of Johannesburg": "11",
+    "Mopani": "15", "Bojanala": "14", "West Rand": "18",
 }
 DEFAULT_MUNICIPALITY = {
     "OR Tambo": "King Sabata Dalindyebo", "Alfred Nzo": "Umzimvubu", "Chris Hani": "Enoch Mgijima",
@@ -186,7 +204,7 @@ DEFAULT_MUNICIPALITY = {
     "Lejweleputswa": "Matjhabeng", "Thabo Mofutsanyana": "Maluti-a-Phofung", "Mangaung": "Mangaung",
     "Fezile Dabi": "Metsimaholo", "Sekhukhune": "Fetakgomo Tubatse", "Waterberg": "Mogalakwena",
     "Vhembe": "Musina", "Capricorn": "Polokwane", "Mopani": "Ba-Phalaborwa", "Bojanala": "Rustenburg",
-    "West Rand": "Merafong City", "City of Johannesburg": "City of Johannesburg",
+    "West Rand": "Merafong City",
 }
 LABOUR_SENDING = {"OR Tambo", "Alfred Nzo", "Chris Hani", "Amathole", "Joe Gqabi", "Thabo Mofutsanyana",
                   "Vhembe", "Sekhukhune"}
@@ -215,8 +233,14 @@ class Demo:
     # -- organisations -----------------------------------------------------
     def org(self, name, role, district=None, *, id=None, services=None, add=(), drop=(), populations=None,
             municipality=None, sensitive=False, status="active", aliases=(), phone=None, email=None,
-            website=None, description=None, tags=(), near=None, contacts=True, province=None,
-            kind=None, seal=None) -> str:
+            website=None, description=None, tags=(), near=None, contacts=True, kind=None, seal=None) -> str:
+        """Add an organisation of ``role`` (see ROLES); return its id.
+
+        ``services``/``populations`` replace the role's defaults, ``add``/``drop`` adjust them;
+        ``near`` names a hotspot to place it by; ``contacts=False`` invents no phone, email or
+        website and ``email=False`` no email; ``seal`` is ``"all"`` (every link written by hand)
+        or ``"referral"`` (every referral and MoU written by hand).
+        """
         role_kind, base_services, base_pops, capacity, blurb = ROLES[role]
         kind = kind or role_kind
         oid = id or slugify(name)
@@ -225,12 +249,11 @@ class Demo:
         svc = list(services if services is not None else base_services)
         svc = [s for s in svc if s not in drop] + [s for s in add if s not in svc]
         pops = list(populations if populations is not None else base_pops)
+        province = lat = lon = None
         if district:
             province = self.vocab.districts[district]
             municipality = municipality or DEFAULT_MUNICIPALITY[district]
             lat, lon = self._place(district, near)
-        else:
-            lat = lon = None
         if contacts and phone is None:
             phone = self._new_phone(district, mobile=role in ("sw", "msm", "trans", "pwid"))
         if contacts and email is None:
@@ -279,7 +302,7 @@ class Demo:
 
     def _new_phone(self, district, mobile=False):
         self._phone += self.rng.randint(3, 17)
-        area = self.rng.choice(["72", "73", "82", "83", "71"]) if mobile else AREA_CODES.get(district, "12")
+        area = self.rng.choice(["72", "73", "82", "83", "71"]) if mobile else AREA_CODES.get(district, "11")
         return f"+27 {area} 555 {self._phone:04d}"
 
     @staticmethod
@@ -452,402 +475,423 @@ def write_csv(path: Path, columns: list[str], rows) -> None:
 # ---------------------------------------------------------------------------
 # The organisations.
 # ---------------------------------------------------------------------------
-def add_organisations(d: Demo) -> None:  # noqa: PLR0915 - one long, flat register
-    O = d.org
+def add_organisations(d: Demo) -> None:
+    new = d.org
     # Regional and national bodies (no province or district). The first four are real institutions;
     # their links here are illustrative. No contact details are invented for them.
-    O("Southern African Development Community (SADC)", "regional", id="sadc", contacts=False, aliases=["SADC"],
+    new("Southern African Development Community (SADC)", "regional", id="sadc", contacts=False, aliases=["SADC"],
       services=["advocacy", "capacity_building", "human_rights_monitoring"],
       populations=["mineworkers", "ex_mineworkers", "migrants"],
-      description="Regional economic community; its health desk and the regional framework on TB in the "
+      description="Regional economic community. Its health desk and the regional framework on TB in the "
                   "mining sector can act as a grievance and coordination mechanism. Links are illustrative.")
-    O("African Union Development Agency (AUDA-NEPAD)", "regional", id="nepad", contacts=False,
+    new("African Union Development Agency (AUDA-NEPAD)", "regional", id="nepad", contacts=False,
       aliases=["NEPAD", "AUDA-NEPAD"], services=["advocacy", "capacity_building", "research"],
       populations=["mineworkers", "ex_mineworkers", "migrants"],
       description="African Union development agency: regional health systems and mining-sector TB "
                   "initiatives. Links are illustrative.")
-    O("AIDS and Rights Alliance for Southern Africa (ARASA)", "regional", id="arasa", contacts=False,
+    new("AIDS and Rights Alliance for Southern Africa (ARASA)", "regional", id="arasa", contacts=False,
       aliases=["ARASA"], services=["advocacy", "human_rights_monitoring", "capacity_building"],
       populations=["sex_workers", "msm", "transgender_people", "pwid", "plhiv"],
       description="Regional partnership of civil society organisations working on HIV, TB and human "
                   "rights. Links are illustrative.")
-    O("Southern Africa AIDS Trust (SAT)", "regional", id="sat", contacts=False, aliases=["SAT"],
+    new("Southern Africa AIDS Trust (SAT)", "regional", id="sat", contacts=False, aliases=["SAT"],
       services=["capacity_building", "advocacy", "funding", "community_led_monitoring"],
       description="Regional organisation strengthening community responses to HIV and health. "
                   "Links are illustrative.")
-    O("Southern African Ex-Mineworkers Alliance", "regional", aliases=["SAEMA"],
+    new("Southern African Ex-Mineworkers Alliance", "regional", aliases=["SAEMA"],
       services=["advocacy", "human_rights_monitoring", "capacity_building"],
       populations=["ex_mineworkers", "migrants"],
       description="Regional association of national ex-mineworkers associations (fictional).")
-    O("National TB Programme (NTP)", "dept_health", id="ntp", contacts=False, aliases=["NTP"],
+    new("National TB Programme (NTP)", "dept_health", id="ntp", contacts=False, aliases=["NTP"],
       services=["capacity_building", "community_led_monitoring", "research"], populations=["tb_patients"],
       description="National TB programme of the health department: guidelines, TB data and training.")
-    O("Thandanani Key Populations Health Alliance", "sw",
+    new("Thandanani Key Populations Health Alliance", "sw",
       services=["advocacy", "capacity_building", "human_rights_monitoring", "community_led_monitoring"],
       populations=["sex_workers", "msm", "transgender_people", "pwid"],
       description="National alliance of key-population-led groups (fictional).")
-    O("Ubuntu Health Fund", "donor", description="Fictional health donor funding community TB and HIV work.")
-    O("Masakhane Community Health Trust", "donor",
+    new("Ubuntu Health Fund", "donor", description="Fictional health donor funding community TB and HIV work.")
+    new("Masakhane Community Health Trust", "donor",
       description="Fictional trust funding community-based organisations.")
-    O("Letsema Foundation for Health Equity", "donor",
+    new("Letsema Foundation for Health Equity", "donor",
       description="Fictional foundation funding key-population and mining-community programmes.")
-    O("Khanyisa Global Health Fund", "donor", description="Fictional international health funder.")
-    # Gauteng, City of Johannesburg: national offices.
-    O("Mines Occupational Compensation Office", "comp_point", "City of Johannesburg",
+    new("Khanyisa Global Health Fund", "donor", description="Fictional international health funder.")
+    # National offices (no province or district).
+    new("Mines Occupational Compensation Office", "comp_point",
       services=["occupational_health_compensation", "benefit_medical_examination"],
       description="National office that assesses and pays occupational lung disease claims of current "
                   "and former mineworkers (fictional).")
-    O("Southern Africa Legal Rights Centre", "legal", "City of Johannesburg",
+    new("Southern Africa Legal Rights Centre", "legal",
       services=["legal_aid", "human_rights_monitoring", "advocacy"],
       populations=["ex_mineworkers", "mineworkers", "migrants", "sex_workers", "transgender_people"],
       description="Public-interest law centre: silicosis class actions, migrant and key-population rights.")
-    O("Institute for Mining Health Research", "academic", "City of Johannesburg",
-      populations=["mineworkers", "ex_mineworkers", "artisanal_miners"])
-    O("National Chamber of Mines and Minerals", "chamber", "City of Johannesburg")
+    new("Institute for Mining Health Research", "academic",
+      description="Fictional research institute on occupational lung disease in mining.")
+    new("National Chamber of Mines and Minerals", "chamber", populations=[],
+        description="Fictional national chamber of mines.")
 
     # ---- Eastern Cape ------------------------------------------------------
-    O("Eastern Cape Department of Health", "dept_health", "Buffalo City")
-    O("Eastern Cape Department of Social Development", "dept_sd", "Buffalo City")
-    O("Eastern Cape Institute for Community Health Research", "academic", "Buffalo City")
+    new("Eastern Cape Department of Health", "dept_health", "Buffalo City")
+    new("Eastern Cape Social Development", "dept_sd", "Buffalo City")
+    new("Eastern Cape Institute for Community Health Research", "academic", "Buffalo City")
 
     # OR Tambo: the main labour-sending area.
     for name, mun in [("Mthatha Gateway Clinic", None), ("Ngangelizwe Community Clinic", None),
                       ("Lusikisiki Village Clinic", "Ingquza Hill"), ("Flagstaff Community Clinic", "Ingquza Hill"),
-                      ("Qumbu Community Clinic", "Mhlontlo"), ("Libode Community Clinic", "Nyandeni")]:
-        O(name, "clinic", "OR Tambo", municipality=mun)
-    O("Mthatha Regional Referral Hospital", "hospital", "OR Tambo", add=["art_adherence_support"])
-    O("Ingquza District Hospital", "hospital", "OR Tambo", municipality="Ingquza Hill")
-    O("OR Tambo Ex-Mineworkers Association", "exmin", "OR Tambo", near="OR Tambo labour-sending area",
+                      ("Qumbu Community Health Centre", "Mhlontlo"), ("Libode Clinic", "Nyandeni")]:
+        new(name, "clinic", "OR Tambo", municipality=mun)
+    new("Mthatha Regional Referral Hospital", "hospital", "OR Tambo", add=["art_adherence_support"])
+    new("Ingquza District Hospital", "hospital", "OR Tambo", municipality="Ingquza Hill")
+    new("OR Tambo Ex-Mineworkers Association", "exmin", "OR Tambo", near="OR Tambo labour-sending area",
       add=["social_grant_linkage"])
-    O("Lusikisiki Ex-Mineworkers Forum", "exmin", "OR Tambo", municipality="Ingquza Hill")
-    O("Qumbu Retired Mineworkers Association", "exmin", "OR Tambo", municipality="Mhlontlo")
-    O("Nyandeni Ex-Miners Support Group", "exmin", "OR Tambo", municipality="Nyandeni",
+    new("Lusikisiki Ex-Mineworkers Forum", "exmin", "OR Tambo", municipality="Ingquza Hill")
+    new("Qumbu Retired Mineworkers Association", "exmin", "OR Tambo", municipality="Mhlontlo")
+    new("Nyandeni Ex-Miners Support Group", "exmin", "OR Tambo", municipality="Nyandeni",
       drop=["occupational_health_compensation"])
-    O("Siyakhana Home-Based Care", "hbc", "OR Tambo")
-    O("Mthatha Youth Health Champions", "youth", "OR Tambo")
-    O("Port St Johns Community Care Network", "hbc", "OR Tambo", municipality="Port St Johns")
-    O("Pondoland Rural Health Trust", "tb_ngo", "OR Tambo", municipality="Ingquza Hill")
-    O("Umthathi Legal Advice Centre", "legal", "OR Tambo", add=["gbv_support"])
-    O("Mthatha Migrant Workers Support Centre", "migrant", "OR Tambo",
+    new("Siyakhana Home-Based Care", "hbc", "OR Tambo")
+    new("Mthatha Youth Health Champions", "youth", "OR Tambo")
+    new("Port St Johns Community Care Network", "hbc", "OR Tambo", municipality="Port St Johns")
+    new("Pondoland Rural Health Trust", "tb_ngo", "OR Tambo", municipality="Ingquza Hill")
+    new("Umthathi Legal Advice Centre", "legal", "OR Tambo", add=["gbv_support"],
+      populations=["ex_mineworkers", "migrants", "sex_workers", "transgender_people", "agyw"])
+    new("Mthatha Migrant Workers Support Centre", "migrant", "OR Tambo",
       email="mthatha.migrants@example.org.za")
-    O("KSD Migrant Support Centre", "migrant", "OR Tambo", services=["documentation_support", "peer_education"],
+    new("KSD Migrant Support Centre", "migrant", "OR Tambo", services=["documentation_support", "peer_education"],
       populations=["migrants"], email="mthatha.migrants@example.org.za")
-    O("Ikhwezi Sisters Collective", "sw", "OR Tambo", sensitive=True)
-    O("Mthatha Trans Wellness Circle", "trans", "OR Tambo", sensitive=True)
-    O("Mthatha Interfaith Care Ministry", "faith", "OR Tambo")
-    O("OR Tambo District Social Grants Office", "grants", "OR Tambo")
-    O("OR Tambo District AIDS Council", "council", "OR Tambo")
-    O("Mthatha Occupational Compensation Service Point", "comp_point", "OR Tambo")
-    O("Tsolo Occupational Lung Screening Site", "clinic", "OR Tambo", municipality="Mhlontlo",
-      services=["silicosis_screening", "tb_screening"], populations=["ex_mineworkers", "mineworkers"],
+    new("Ikhwezi Sisters Collective", "sw", "OR Tambo", sensitive=True)
+    new("Mthatha Trans Wellness Circle", "trans", "OR Tambo", sensitive=True)
+    new("Mthatha Interfaith Care Ministry", "faith", "OR Tambo")
+    new("OR Tambo District Social Grants Office", "grants", "OR Tambo")
+    new("OR Tambo District AIDS Council", "council", "OR Tambo")
+    new("Mthatha Occupational Compensation Service Point", "comp_point", "OR Tambo", populations=["ex_mineworkers"])
+    new("Tsolo Occupational Lung Screening Site", "clinic", "OR Tambo", municipality="Mhlontlo",
+      services=["silicosis_screening", "tb_screening"], populations=["ex_mineworkers"],
       description="Outreach site screening former mineworkers for silicosis and TB (Mhlontlo).", seal="all")
-    O("Lusikisiki Youth Health Forum", "youth", "OR Tambo", municipality="Ingquza Hill", status="inactive",
+    new("Lusikisiki Youth Health Forum", "youth", "OR Tambo", municipality="Ingquza Hill", status="inactive",
       services=["peer_education", "condom_distribution"],
       description="Youth health forum, dormant since its volunteers left in 2024 (Ingquza Hill).", seal="all")
 
     # Alfred Nzo: every referral and MoU is written by hand (unreachable plant).
     an = dict(seal="referral")
-    O("Umzimvubu District Hospital", "hospital", "Alfred Nzo", **an)
-    O("Matatiele Community Clinic", "clinic", "Alfred Nzo", municipality="Matatiele", **an)
-    O("Mount Frere Gateway Clinic", "clinic", "Alfred Nzo", **an)
-    O("Cedarville Community Clinic", "clinic", "Alfred Nzo", municipality="Matatiele", **an)
-    O("Mount Frere Ex-Mineworkers Association", "exmin", "Alfred Nzo", drop=["occupational_health_compensation"],
+    new("Umzimvubu District Hospital", "hospital", "Alfred Nzo", **an)
+    new("Matatiele Community Clinic", "clinic", "Alfred Nzo", municipality="Matatiele", **an)
+    new("Mount Frere Gateway Clinic", "clinic", "Alfred Nzo", **an)
+    new("Cedarville Community Clinic", "clinic", "Alfred Nzo", municipality="Matatiele", **an)
+    new("Mount Frere Ex-Mineworkers Association", "exmin", "Alfred Nzo", drop=["occupational_health_compensation"],
       **an)
-    O("Matatiele Ex-Miners Welfare Society", "exmin", "Alfred Nzo", municipality="Matatiele",
+    new("Matatiele Ex-Miners Welfare Society", "exmin", "Alfred Nzo", municipality="Matatiele",
       services=["peer_education", "home_based_care", "social_grant_linkage", "advocacy"], **an)
-    O("Maluti Home-Based Care Network", "hbc", "Alfred Nzo", municipality="Matatiele", **an)
-    O("Umzimvubu Youth Health Club", "youth", "Alfred Nzo", add=["gbv_support"], **an)
-    O("Matatiele Advice Office", "legal", "Alfred Nzo", municipality="Matatiele",
+    new("Maluti Home-Based Care Network", "hbc", "Alfred Nzo", municipality="Matatiele", **an)
+    new("Umzimvubu Youth Health Club", "youth", "Alfred Nzo", add=["gbv_support"], **an)
+    new("Matatiele Advice Office", "legal", "Alfred Nzo", municipality="Matatiele",
       populations=["ex_mineworkers", "migrants", "agyw"], **an)
-    O("Matatiele Interfaith Care Fellowship", "faith", "Alfred Nzo", municipality="Matatiele", **an)
-    O("Alfred Nzo District Social Grants Office", "grants", "Alfred Nzo", **an)
-    O("Alfred Nzo District AIDS Council", "council", "Alfred Nzo", **an)
-    O("Ntabankulu Youth Against TB", "youth", "Alfred Nzo", municipality="Ntabankulu",
+    new("Matatiele Interfaith Care Fellowship", "faith", "Alfred Nzo", municipality="Matatiele", **an)
+    new("Alfred Nzo District Social Grants Office", "grants", "Alfred Nzo", **an)
+    new("Alfred Nzo District AIDS Council", "council", "Alfred Nzo", **an)
+    new("Ntabankulu Youth Against TB", "youth", "Alfred Nzo", municipality="Ntabankulu",
       services=["peer_education", "tb_adherence_support"], populations=["agyw", "tb_patients"], seal="all")
 
     # Joe Gqabi: the long way round from Alfred Nzo to the compensation office.
     jg = dict(seal="referral")
-    O("Elundini District Hospital", "hospital", "Joe Gqabi", **jg)
-    O("Ugie Ex-Mineworkers Committee", "exmin", "Joe Gqabi",
+    new("Elundini District Hospital", "hospital", "Joe Gqabi", **jg)
+    new("Ugie Ex-Mineworkers Committee", "exmin", "Joe Gqabi",
       services=["peer_education", "tb_screening", "documentation_support"], **jg)
-    O("Joe Gqabi Rural Paralegal Office", "legal", "Joe Gqabi", add=["social_grant_linkage"],
-      populations=["ex_mineworkers", "migrants", "mining_communities"], **jg)
-    O("Maclear Home-Based Care Group", "hbc", "Joe Gqabi", **jg)
-    O("Joe Gqabi District Social Grants Office", "grants", "Joe Gqabi", **jg)
+    new("Joe Gqabi Rural Paralegal Office", "legal", "Joe Gqabi", add=["social_grant_linkage"],
+      populations=["ex_mineworkers", "migrants"], **jg)
+    new("Maclear Home-Based Care Group", "hbc", "Joe Gqabi", **jg)
+    new("Joe Gqabi District Social Grants Office", "grants", "Joe Gqabi", **jg)
+    new("Joe Gqabi District AIDS Council", "council", "Joe Gqabi", **jg)
 
     # Chris Hani: ex-miners served, no benefit medical examination or silicosis screening (uncovered).
     for name, mun in [("Cofimvaba Community Clinic", "Intsika Yethu"), ("Engcobo Gateway Clinic", "Engcobo"),
                       ("Komani Community Clinic", None)]:
-        O(name, "clinic", "Chris Hani", municipality=mun)
-    O("Komani Provincial Hospital", "hospital", "Chris Hani")
-    O("Cofimvaba Ex-Mineworkers Association", "exmin", "Chris Hani", municipality="Intsika Yethu")
-    O("Engcobo Retired Miners Forum", "exmin", "Chris Hani", municipality="Engcobo")
-    O("Chris Hani Home-Based Carers Network", "hbc", "Chris Hani")
-    O("Lady Frere Youth Health Club", "youth", "Chris Hani", municipality="Emalahleni", add=["gbv_support"])
-    O("Komani Community Legal Advice Office", "legal", "Chris Hani",
+        new(name, "clinic", "Chris Hani", municipality=mun)
+    new("Komani Provincial Hospital", "hospital", "Chris Hani")
+    new("Cofimvaba Ex-Mineworkers Association", "exmin", "Chris Hani", municipality="Intsika Yethu")
+    new("Engcobo Retired Miners Forum", "exmin", "Chris Hani", municipality="Engcobo")
+    new("Chris Hani Home-Based Carers Network", "hbc", "Chris Hani")
+    new("Lady Frere Youth Health Club", "youth", "Chris Hani", municipality="Emalahleni", add=["gbv_support"])
+    new("Komani Community Legal Advice Office", "legal", "Chris Hani",
       populations=["migrants", "ex_mineworkers", "agyw"])
-    O("Engcobo Faith Care Fellowship", "faith", "Chris Hani", municipality="Engcobo")
-    O("Chris Hani District Social Grants Office", "grants", "Chris Hani")
-    O("Chris Hani District AIDS Council", "council", "Chris Hani")
+    new("Engcobo Faith Care Fellowship", "faith", "Chris Hani", municipality="Engcobo")
+    new("Chris Hani District Social Grants Office", "grants", "Chris Hani")
+    new("Chris Hani District AIDS Council", "council", "Chris Hani")
 
     # Amathole.
-    O("Butterworth Community Clinic", "clinic", "Amathole")
-    O("Idutywa Gateway Clinic", "clinic", "Amathole", municipality="Mbhashe")
-    O("Mnquma District Hospital", "hospital", "Amathole")
-    O("Mbhashe Ex-Mineworkers Association", "exmin", "Amathole", municipality="Mbhashe")
-    O("Masiphile Home-Based Care", "hbc", "Amathole")
-    O("Gcuwa Youth Health Forum", "youth", "Amathole", add=["gbv_support"])
-    O("Idutywa Faith Health Ministry", "faith", "Amathole", municipality="Mbhashe")
-    O("Amathole Rural Advice Office", "legal", "Amathole", populations=["ex_mineworkers", "migrants", "agyw"])
-    O("Amathole District Social Grants Office", "grants", "Amathole")
-    O("Amathole District AIDS Council", "council", "Amathole")
+    new("Butterworth Community Clinic", "clinic", "Amathole")
+    new("Idutywa Gateway Clinic", "clinic", "Amathole", municipality="Mbhashe")
+    new("Mnquma District Hospital", "hospital", "Amathole",
+        add=["silicosis_screening", "benefit_medical_examination"])
+    new("Mbhashe Ex-Mineworkers Association", "exmin", "Amathole", municipality="Mbhashe")
+    new("Masiphile Home-Based Care", "hbc", "Amathole")
+    new("Gcuwa Youth Health Forum", "youth", "Amathole", add=["gbv_support"])
+    new("Idutywa Faith Health Ministry", "faith", "Amathole", municipality="Mbhashe")
+    new("Amathole Rural Advice Office", "legal", "Amathole", populations=["ex_mineworkers", "migrants", "agyw"])
+    new("Amathole District Social Grants Office", "grants", "Amathole")
+    new("Amathole District AIDS Council", "council", "Amathole")
 
     # ---- Free State --------------------------------------------------------
-    O("Free State Department of Health", "dept_health", "Mangaung")
-    O("Free State Department of Social Development", "dept_sd", "Mangaung")
-    O("Free State Centre for Occupational Lung Research", "academic", "Mangaung",
-      populations=["mineworkers", "ex_mineworkers"])
+    new("Free State Department of Health", "dept_health", "Mangaung")
+    new("Free State Social Development", "dept_sd", "Mangaung")
+    new("Free State Centre for Occupational Lung Research", "academic", "Mangaung")
 
     # Lejweleputswa: the Welkom goldfields.
-    for name in ["Thabong Community Clinic", "Bronville Community Clinic", "Kutlwanong Community Clinic",
-                 "Meloding Community Clinic", "Nyakallong Community Clinic"]:
-        O(name, "clinic", "Lejweleputswa", near="Welkom goldfields")
-    O("Welkom Regional Hospital", "hospital", "Lejweleputswa", near="Welkom goldfields")
-    O("Free State Goldfields TB Hospital", "tb_hospital", "Lejweleputswa", near="Welkom goldfields")
-    O("Lejweleputswa Mineworkers Union Branch", "union", "Lejweleputswa", near="Welkom goldfields")
-    O("Matjhabeng Mine and Allied Workers Union Local", "union", "Lejweleputswa",
+    for name in ["Thabong Community Clinic", "Bronville Clinic", "Kutlwanong Community Health Centre",
+                 "Meloding Clinic", "Nyakallong Gateway Clinic"]:
+        new(name, "clinic", "Lejweleputswa", near="Welkom goldfields")
+    new("Welkom Regional Hospital", "hospital", "Lejweleputswa", near="Welkom goldfields")
+    new("Free State Goldfields TB Hospital", "tb_hospital", "Lejweleputswa", near="Welkom goldfields")
+    new("Lejweleputswa Mineworkers Union Branch", "union", "Lejweleputswa", near="Welkom goldfields")
+    new("Matjhabeng Mine and Allied Workers Union Local", "union", "Lejweleputswa",
       drop=["hiv_testing"], add=["mental_health"])
-    O("Lejweleputswa Ex-Mineworkers Association", "exmin", "Lejweleputswa")
-    O("Welkom Home-Based Care Network", "hbc", "Lejweleputswa", near="Welkom goldfields")
-    O("Goldfields Men's Wellness Circle", "msm", "Lejweleputswa", sensitive=True, near="Welkom goldfields")
-    O("Lejweleputswa Paralegal Advice Office", "legal", "Lejweleputswa")
-    O("Welkom Ex-Miners Lung Health Project", "tb_ngo", "Lejweleputswa",
+    new("Lejweleputswa Ex-Mineworkers Association", "exmin", "Lejweleputswa")
+    new("Welkom Home-Based Care Network", "hbc", "Lejweleputswa", near="Welkom goldfields")
+    new("Goldfields Men's Wellness Circle", "msm", "Lejweleputswa", sensitive=True, near="Welkom goldfields")
+    new("Lejweleputswa Paralegal Advice Office", "legal", "Lejweleputswa",
+      populations=["migrants", "artisanal_miners", "sex_workers", "ex_mineworkers"])
+    new("Welkom Ex-Miners Lung Health Project", "tb_ngo", "Lejweleputswa",
       services=["silicosis_screening", "tb_screening", "peer_education"], populations=["ex_mineworkers"])
-    O("Sand River Gold Mining Ltd", "mine", "Lejweleputswa", near="Welkom goldfields")
-    O("Free State Mining Chamber", "chamber", "Lejweleputswa")
-    O("Welkom Occupational Compensation Service Point", "comp_point", "Lejweleputswa")
-    O("Lejweleputswa District Social Grants Office", "grants", "Lejweleputswa")
-    O("Lejweleputswa District AIDS Council", "council", "Lejweleputswa")
-    O("Lejweleputswa Youth Health Champions", "youth", "Lejweleputswa", add=["gbv_support"])
+    new("Sand River Gold Mining Ltd", "mine", "Lejweleputswa", near="Welkom goldfields")
+    new("Free State Mining Chamber", "chamber", "Lejweleputswa")
+    new("Welkom Occupational Compensation Service Point", "comp_point", "Lejweleputswa")
+    new("Lejweleputswa District Social Grants Office", "grants", "Lejweleputswa")
+    new("Lejweleputswa District AIDS Council", "council", "Lejweleputswa")
+    new("Lejweleputswa Youth Health Champions", "youth", "Lejweleputswa", add=["gbv_support"])
     # uncoordinated overlaps (every link by hand)
     ov = dict(seal="all")
-    O("Virginia Artisanal Miners Health Outreach", "artisanal", "Lejweleputswa", municipality="Matjhabeng",
+    new("Virginia Artisanal Miners Health Outreach", "artisanal", "Lejweleputswa", municipality="Matjhabeng",
       services=["peer_education", "dust_control_awareness", "tb_screening"],
       near="Virginia artisanal gold workings", **ov)
-    O("Goldfields Informal Miners Support Project", "artisanal", "Lejweleputswa",
+    new("Goldfields Informal Miners Support Project", "artisanal", "Lejweleputswa",
       services=["peer_education", "dust_control_awareness", "tb_screening"],
       near="Virginia artisanal gold workings", kind="ngo", **ov)
-    O("Meloding Diggers Wellness Group", "artisanal", "Lejweleputswa",
+    new("Meloding Diggers Wellness Group", "artisanal", "Lejweleputswa",
       services=["peer_education", "dust_control_awareness", "tb_screening"],
       near="Virginia artisanal gold workings", **ov)
-    O("Masedi Women's Health Collective", "sw", "Lejweleputswa", sensitive=True,
+    new("Masedi Women's Health Collective", "sw", "Lejweleputswa", sensitive=True,
       services=["peer_education", "condom_distribution", "gbv_support", "hiv_testing"], **ov)
-    O("Matjhabeng Night Outreach", "gbv", "Lejweleputswa",
+    new("Matjhabeng Night Outreach", "gbv", "Lejweleputswa",
       services=["peer_education", "condom_distribution", "gbv_support"], populations=["sex_workers"], **ov)
-    O("Thabong Home-Based Care Group", "hbc", "Lejweleputswa",
+    new("Thabong Home-Based Care Group", "hbc", "Lejweleputswa",
       services=["home_based_care", "tb_adherence_support", "nutrition_support"],
       populations=["tb_patients", "plhiv"], **ov)
-    O("Kutlwanong Caring Hands", "faith", "Lejweleputswa",
+    new("Kutlwanong Caring Hands", "faith", "Lejweleputswa",
       services=["home_based_care", "tb_adherence_support"], populations=["tb_patients"], **ov)
     # broken cascade and inactive
-    O("Virginia Mobile Health Point", "clinic", "Lejweleputswa",
+    new("Virginia Mobile Health Point", "clinic", "Lejweleputswa",
       services=["tb_screening", "hiv_testing", "art", "condom_distribution", "family_planning"],
       description="Mobile health point visiting hostels and informal settlements around Virginia.", seal="all")
-    O("No. 7 Shaft Wellness Centre", "ohp", "Lejweleputswa", status="inactive",
+    new("No. 7 Shaft Wellness Centre", "ohp", "Lejweleputswa", status="inactive",
       services=["tb_screening", "tb_treatment", "hiv_testing", "art"], populations=["mineworkers"],
       description="Shaft wellness centre, closed when the shaft stopped production in 2025.", seal="all")
 
     # Thabo Mofutsanyana: QwaQwa.
-    O("Phuthaditjhaba Community Clinic", "clinic", "Thabo Mofutsanyana")
-    O("Tseki Community Clinic", "clinic", "Thabo Mofutsanyana")
-    O("Maluti-a-Phofung District Hospital", "hospital", "Thabo Mofutsanyana")
-    O("QwaQwa Ex-Mineworkers Association", "exmin", "Thabo Mofutsanyana")
-    O("Bethlehem Home-Based Care Network", "hbc", "Thabo Mofutsanyana", municipality="Dihlabeng")
-    O("Eastern Free State Trans and Queer Collective", "trans", "Thabo Mofutsanyana", municipality="Dihlabeng",
+    new("Phuthaditjhaba Community Clinic", "clinic", "Thabo Mofutsanyana")
+    new("Tseki Community Clinic", "clinic", "Thabo Mofutsanyana")
+    new("Maluti-a-Phofung District Hospital", "hospital", "Thabo Mofutsanyana",
+        add=["silicosis_screening", "benefit_medical_examination"])
+    new("QwaQwa Ex-Mineworkers Association", "exmin", "Thabo Mofutsanyana")
+    new("Bethlehem Home-Based Care Network", "hbc", "Thabo Mofutsanyana", municipality="Dihlabeng")
+    new("Eastern Free State Trans and Queer Collective", "trans", "Thabo Mofutsanyana", municipality="Dihlabeng",
       sensitive=True)
-    O("Harrismith Faith Care Ministry", "faith", "Thabo Mofutsanyana")
-    O("Dihlabeng Rights and Justice Centre", "gbv", "Thabo Mofutsanyana", municipality="Dihlabeng",
+    new("Harrismith Faith Care Ministry", "faith", "Thabo Mofutsanyana")
+    new("Dihlabeng Rights and Justice Centre", "gbv", "Thabo Mofutsanyana", municipality="Dihlabeng",
       add=["human_rights_monitoring"], populations=["transgender_people", "agyw", "migrants", "ex_mineworkers"])
-    O("Thabo Mofutsanyana District Social Grants Office", "grants", "Thabo Mofutsanyana")
-    O("Thabo Mofutsanyana District AIDS Council", "council", "Thabo Mofutsanyana")
-    O("Phuthaditjhaba Men's Health Forum", "youth", "Thabo Mofutsanyana",
-      services=["peer_education", "condom_distribution"], populations=["mining_communities", "ex_mineworkers"],
+    new("Thabo Mofutsanyana District Social Grants Office", "grants", "Thabo Mofutsanyana")
+    new("Thabo Mofutsanyana District AIDS Council", "council", "Thabo Mofutsanyana")
+    new("Phuthaditjhaba Men's Health Forum", "youth", "Thabo Mofutsanyana",
+      services=["peer_education", "condom_distribution"], populations=["ex_mineworkers"],
       description="Men's health discussion forum (Maluti-a-Phofung).", seal="all")
 
     # Mangaung.
-    O("Mangaung Academic Hospital", "hospital", "Mangaung", add=["art_adherence_support", "opioid_substitution"])
-    O("Botshabelo Community Clinic", "clinic", "Mangaung")
-    O("Heidedal Community Clinic", "clinic", "Mangaung")
-    O("Bloemfontein Harm Reduction Peer Network", "pwid", "Mangaung", sensitive=True)
-    O("Mangaung Harm Reduction Services", "pwid", "Mangaung",
+    new("Mangaung Academic Hospital", "hospital", "Mangaung", add=["art_adherence_support", "opioid_substitution"])
+    new("Botshabelo Community Clinic", "clinic", "Mangaung")
+    new("Heidedal Community Clinic", "clinic", "Mangaung")
+    new("Bloemfontein Harm Reduction Peer Network", "pwid", "Mangaung", sensitive=True)
+    new("Mangaung Harm Reduction Services", "pwid", "Mangaung",
       services=["harm_reduction", "opioid_substitution", "substance_use_counselling", "hiv_testing"],
       description="Harm reduction and opioid substitution service (Mangaung).", kind="ngo")
-    O("Mangaung Gender Justice Centre", "gbv", "Mangaung", add=["human_rights_monitoring"],
+    new("Mangaung Gender Justice Centre", "gbv", "Mangaung", add=["human_rights_monitoring"],
       populations=["agyw", "sex_workers", "transgender_people", "pwid"])
-    O("Mangaung Home-Based Care Network", "hbc", "Mangaung")
-    O("Mangaung District Social Grants Office", "grants", "Mangaung")
-    O("Mangaung District AIDS Council", "council", "Mangaung")
-    O("Botshabelo Mineworkers Hospice", "hbc", "Mangaung",
+    new("Mangaung Home-Based Care Network", "hbc", "Mangaung")
+    new("Mangaung District Social Grants Office", "grants", "Mangaung")
+    new("Mangaung District AIDS Council", "council", "Mangaung")
+    new("Botshabelo Mineworkers Hospice", "hbc", "Mangaung",
       services=["home_based_care", "nutrition_support", "tb_adherence_support"],
-      populations=["ex_mineworkers", "tb_patients"], kind="ngo", seal="all")
+      populations=["tb_patients", "plhiv"], kind="ngo", seal="all")
 
     # Fezile Dabi.
-    O("Zamdela Community Clinic", "clinic", "Fezile Dabi")
-    O("Fezile Dabi Home-Based Care Network", "hbc", "Fezile Dabi")
-    O("Fezile Dabi District Social Grants Office", "grants", "Fezile Dabi")
+    new("Zamdela Community Clinic", "clinic", "Fezile Dabi")
+    new("Fezile Dabi Home-Based Care Network", "hbc", "Fezile Dabi", add=["mental_health"])
+    new("Fezile Dabi District Social Grants Office", "grants", "Fezile Dabi")
+    new("Fezile Dabi District AIDS Council", "council", "Fezile Dabi")
 
     # ---- Limpopo -----------------------------------------------------------
-    O("Limpopo Department of Health", "dept_health", "Capricorn")
-    O("Limpopo Department of Social Development", "dept_sd", "Capricorn")
-    O("Limpopo Health Systems Research Unit", "academic", "Capricorn")
+    new("Limpopo Department of Health", "dept_health", "Capricorn")
+    new("Limpopo Social Development", "dept_sd", "Capricorn")
+    new("Limpopo Health Systems Research Unit", "academic", "Capricorn")
 
     # Sekhukhune: platinum belt and artisanal chrome diggings.
     for name, mun in [("Burgersfort Community Clinic", None), ("Praktiseer Community Clinic", None),
                       ("Steelpoort Community Clinic", None), ("Jane Furse Gateway Clinic", "Makhuduthamaga")]:
-        O(name, "clinic", "Sekhukhune", municipality=mun,
+        new(name, "clinic", "Sekhukhune", municipality=mun,
           near=None if mun else "Burgersfort platinum belt")
-    O("Tubatse District Hospital", "hospital", "Sekhukhune", near="Burgersfort platinum belt")
-    O("Sekhukhune Ex-Mineworkers Association", "exmin", "Sekhukhune", add=["social_grant_linkage"])
-    O("Sekhukhune Ex Mine Workers Assoc.", "exmin", "Sekhukhune", municipality="Tubatse", email=False,
+    new("Tubatse District Hospital", "hospital", "Sekhukhune", near="Burgersfort platinum belt")
+    new("Sekhukhune Ex-Mineworkers Association", "exmin", "Sekhukhune", add=["social_grant_linkage"])
+    new("Sekhukhune Ex Mine Workers Assoc.", "exmin", "Sekhukhune", municipality="Tubatse", email=False,
       add=["social_grant_linkage"])
-    O("Sekhukhune Platinum Workers Union Branch", "union", "Sekhukhune", near="Burgersfort platinum belt")
-    O("Sekhukhune Chrome Diggers Health Project", "artisanal", "Sekhukhune",
+    new("Sekhukhune Platinum Workers Union Branch", "union", "Sekhukhune", near="Burgersfort platinum belt")
+    new("Sekhukhune Chrome Diggers Health Project", "artisanal", "Sekhukhune",
       near="Sekhukhune artisanal chrome diggings")
-    O("Driekop Artisanal Miners Association", "artisanal", "Sekhukhune",
+    new("Driekop Artisanal Miners Association", "artisanal", "Sekhukhune",
       near="Sekhukhune artisanal chrome diggings", add=["silicosis_screening"])
-    O("Lekgotla Chrome Resources", "mine", "Sekhukhune", near="Sekhukhune artisanal chrome diggings")
-    O("Tswelopele Platinum Mines", "mine", "Sekhukhune", near="Burgersfort platinum belt")
-    O("Dilokong Women's Wellness Circle", "sw", "Sekhukhune", sensitive=True)
-    O("Sekhukhune Community Legal Advice Centre", "legal", "Sekhukhune")
-    O("Burgersfort Faith Care Ministry", "faith", "Sekhukhune")
-    O("Steelpoort Occupational Health Practice", "ohp", "Sekhukhune", near="Burgersfort platinum belt")
-    O("Tubatse Home-Based Care Network", "hbc", "Sekhukhune")
-    O("Sekhukhune Youth Health Champions", "youth", "Sekhukhune", add=["gbv_support"])
-    O("Sekhukhune District Social Grants Office", "grants", "Sekhukhune")
-    O("Sekhukhune District AIDS Council", "council", "Sekhukhune")
+    new("Lekgotla Chrome Resources", "mine", "Sekhukhune", near="Sekhukhune artisanal chrome diggings")
+    new("Tswelopele Platinum Mines", "mine", "Sekhukhune", near="Burgersfort platinum belt")
+    new("Dilokong Women's Wellness Circle", "sw", "Sekhukhune", sensitive=True)
+    new("Sekhukhune Community Legal Advice Centre", "legal", "Sekhukhune",
+      populations=["artisanal_miners", "migrants", "sex_workers", "ex_mineworkers"])
+    new("Burgersfort Faith Care Ministry", "faith", "Sekhukhune")
+    new("Limpopo Mining Chamber", "chamber", "Sekhukhune")
+    new("Steelpoort Occupational Health Practice", "ohp", "Sekhukhune", near="Burgersfort platinum belt")
+    new("Tubatse Home-Based Care Network", "hbc", "Sekhukhune")
+    new("Sekhukhune Youth Health Champions", "youth", "Sekhukhune", add=["gbv_support"])
+    new("Sekhukhune District Social Grants Office", "grants", "Sekhukhune")
+    new("Sekhukhune District AIDS Council", "council", "Sekhukhune")
     # single point of failure: four CBOs that reach TB treatment only through Apel Cross
     sp = dict(seal="referral")
-    O("Apel Cross Community Clinic", "clinic", "Sekhukhune",
+    new("Apel Cross Community Clinic", "clinic", "Sekhukhune",
       services=["tb_screening", "hiv_testing", "art", "prep", "condom_distribution", "family_planning"],
       description="Small clinic at Apel Cross; refers TB patients to the district hospital for treatment.",
       **sp)
-    O("Ga-Mampuru Home-Based Care", "hbc", "Sekhukhune", **sp)
-    O("Mecklenburg Youth Health Club", "youth", "Sekhukhune", services=["peer_education", "condom_distribution"],
+    new("Ga-Mampuru Home-Based Care", "hbc", "Sekhukhune", **sp)
+    new("Mecklenburg Youth Health Club", "youth", "Sekhukhune", services=["peer_education", "condom_distribution"],
       populations=["agyw", "mining_communities"], **sp)
-    O("Atok Women's Health Circle", "hbc", "Sekhukhune", services=["peer_education", "nutrition_support",
+    new("Atok Women's Health Circle", "hbc", "Sekhukhune", services=["peer_education", "nutrition_support",
                                                                    "home_based_care"],
       populations=["mining_communities", "agyw"], **sp)
-    O("Fetakgomo Chrome Diggers Support Group", "artisanal", "Sekhukhune",
+    new("Fetakgomo Chrome Diggers Support Group", "artisanal", "Sekhukhune",
       services=["peer_education", "dust_control_awareness", "home_based_care"],
-      near="Sekhukhune artisanal chrome diggings", **sp)
+      populations=["artisanal_miners", "mining_communities"], near="Sekhukhune artisanal chrome diggings", **sp)
 
     # Waterberg: Mokopane platinum and the Lephalale coalfield.
-    for name, mun in [("Mokopane Community Clinic", None), ("Mahwelereng Community Clinic", None),
-                      ("Lephalale Community Clinic", "Lephalale"), ("Marapong Community Clinic", "Lephalale")]:
-        O(name, "clinic", "Waterberg", municipality=mun)
-    O("Mogalakwena District Hospital", "hospital", "Waterberg", near="Mokopane platinum")
+    for name, mun in [("Mokopane Community Health Centre", None), ("Mahwelereng Clinic", None),
+                      ("Lephalale Gateway Clinic", "Lephalale"), ("Marapong Community Clinic", "Lephalale")]:
+        new(name, "clinic", "Waterberg", municipality=mun)
+    new("Mogalakwena District Hospital", "hospital", "Waterberg", near="Mokopane platinum")
     phone = d._new_phone("Waterberg")
-    O("Mokopane Mining Communities Forum", "hbc", "Waterberg", phone=phone, near="Mokopane platinum",
+    new("Mokopane Mining Communities Forum", "hbc", "Waterberg", phone=phone, near="Mokopane platinum",
       services=["peer_education", "dust_control_awareness", "advocacy", "community_led_monitoring"],
       populations=["mining_communities"])
-    O("Mogalakwena Mine-Affected Communities Network", "hbc", "Waterberg", phone=phone,
+    new("Mogalakwena Mine-Affected Communities Network", "hbc", "Waterberg", phone=phone,
       near="Mokopane platinum",
       services=["advocacy", "community_led_monitoring", "dust_control_awareness"],
       populations=["mining_communities"])
-    O("Waterberg Coal and Platinum Workers Union Branch", "union", "Waterberg", municipality="Lephalale")
-    O("Kgwedi Platinum Ltd", "mine", "Waterberg", near="Mokopane platinum")
-    O("Matlabas Coal Company", "mine", "Waterberg", municipality="Lephalale", drop=["art"])
-    O("Bophelo Sisters Network", "sw", "Waterberg", sensitive=True)
-    O("Waterberg Home-Based Care Alliance", "hbc", "Waterberg")
-    O("Waterberg Legal Advice Office", "legal", "Waterberg", add=["gbv_support"])
-    O("Waterberg District Social Grants Office", "grants", "Waterberg")
-    O("Waterberg District AIDS Council", "council", "Waterberg")
-    O("Sekgakgapeng Satellite Clinic", "clinic", "Waterberg",
+    new("Waterberg Coal and Platinum Workers Union Branch", "union", "Waterberg", municipality="Lephalale")
+    new("Kgwedi Platinum Ltd", "mine", "Waterberg", near="Mokopane platinum")
+    new("Matlabas Coal Company", "mine", "Waterberg", municipality="Lephalale", drop=["art"])
+    new("Bophelo Sisters Network", "sw", "Waterberg", sensitive=True)
+    new("Waterberg Home-Based Care Alliance", "hbc", "Waterberg")
+    new("Waterberg Legal Advice Office", "legal", "Waterberg", add=["gbv_support"],
+      populations=["migrants", "agyw", "sex_workers"])
+    new("Waterberg District Social Grants Office", "grants", "Waterberg")
+    new("Waterberg District AIDS Council", "council", "Waterberg")
+    new("Sekgakgapeng Satellite Clinic", "clinic", "Waterberg",
       services=["tb_screening", "hiv_testing", "art", "prep", "family_planning"],
       description="Satellite clinic run from a park home in Sekgakgapeng (Mogalakwena).", seal="all")
-    O("Lephalale Mine Widows Support Group", "hbc", "Waterberg", municipality="Lephalale",
+    new("Lephalale Mine Widows Support Group", "hbc", "Waterberg", municipality="Lephalale",
       services=["home_based_care", "nutrition_support", "peer_education"],
       populations=["mining_communities", "plhiv"], seal="all")
 
     # Vhembe: Musina border town and Thulamela.
-    O("Musina Community Clinic", "clinic", "Vhembe")
-    O("Thohoyandou Gateway Clinic", "clinic", "Vhembe", municipality="Thulamela")
-    O("Vhembe District Hospital", "hospital", "Vhembe", municipality="Thulamela")
-    O("Musina Migrant Rights Centre", "legal", "Vhembe", add=["gbv_support"], populations=["migrants", "agyw"])
-    O("Vhembe Ex-Mineworkers Association", "exmin", "Vhembe", municipality="Thulamela")
-    O("Thulamela Home-Based Care Network", "hbc", "Vhembe", municipality="Thulamela")
-    O("Vhembe District Social Grants Office", "grants", "Vhembe", municipality="Thulamela")
-    O("Vhembe District AIDS Council", "council", "Vhembe", municipality="Thulamela")
+    new("Musina Community Clinic", "clinic", "Vhembe")
+    new("Thohoyandou Gateway Clinic", "clinic", "Vhembe", municipality="Thulamela")
+    new("Vhembe District Hospital", "hospital", "Vhembe", municipality="Thulamela",
+        add=["silicosis_screening", "benefit_medical_examination"])
+    new("Musina Migrant Rights Centre", "legal", "Vhembe", add=["gbv_support"],
+      populations=["migrants", "agyw", "sex_workers"])
+    new("Vhembe Ex-Mineworkers Association", "exmin", "Vhembe", municipality="Thulamela")
+    new("Thulamela Home-Based Care Network", "hbc", "Vhembe", municipality="Thulamela")
+    new("Sibasa Clinic", "clinic", "Vhembe", municipality="Thulamela")
+    new("Makhado Community Health Centre", "clinic", "Vhembe", municipality="Makhado")
+    new("Vhembe Youth Health Champions", "youth", "Vhembe", municipality="Makhado", add=["gbv_support"])
+    new("Makhado Sisters Wellness Circle", "sw", "Vhembe", municipality="Makhado", sensitive=True)
+    new("Vhembe District Social Grants Office", "grants", "Vhembe", municipality="Thulamela")
+    new("Vhembe District AIDS Council", "council", "Vhembe", municipality="Thulamela")
     sc = dict(seal="all")
-    O("Musina Cross-Border Health Committee", "artisanal", "Vhembe",
+    new("Musina Cross-Border Health Committee", "artisanal", "Vhembe",
       services=["tb_screening", "hiv_testing", "peer_education", "condom_distribution"], populations=["migrants"],
       description="Volunteer committee doing TB and HIV outreach to cross-border migrants (Musina).", **sc)
-    O("Beitbridge Road Women's Savings and Health Club", "youth", "Vhembe",
+    new("Beitbridge Road Women's Savings and Health Club", "youth", "Vhembe",
       services=["peer_education", "condom_distribution", "nutrition_support"], populations=["migrants", "agyw"],
       **sc)
-    O("Madimbo Corridor Farmworkers Group", "hbc", "Vhembe", services=["peer_education", "home_based_care"],
+    new("Madimbo Corridor Farmworkers Group", "hbc", "Vhembe", services=["peer_education", "home_based_care"],
       populations=["migrants"], **sc)
-    O("Musina Faith Healing Fellowship", "faith", "Vhembe",
+    new("Musina Faith Healing Fellowship", "faith", "Vhembe",
       services=["home_based_care", "mental_health", "nutrition_support"], populations=["migrants"], **sc)
-    O("Limpopo River Youth Drama Troupe", "youth", "Vhembe", services=["peer_education", "condom_distribution"],
+    new("Limpopo River Youth Drama Troupe", "youth", "Vhembe", services=["peer_education", "condom_distribution"],
       **sc)
+    new("Nancefield Community Care Group", "hbc", "Vhembe", services=["home_based_care", "nutrition_support"],
+      populations=["migrants", "plhiv"], **sc)
 
     # Capricorn: Polokwane.
-    O("Capricorn Regional Hospital", "hospital", "Capricorn", add=["art_adherence_support"])
-    O("Seshego Community Clinic", "clinic", "Capricorn")
-    O("Mankweng Community Clinic", "clinic", "Capricorn")
-    O("Phakama Men's Wellness Circle", "msm", "Capricorn", sensitive=True)
-    O("Capricorn Gender and Rights Centre", "gbv", "Capricorn", add=["human_rights_monitoring"],
+    new("Capricorn Regional Hospital", "hospital", "Capricorn", add=["art_adherence_support"])
+    new("Seshego Community Clinic", "clinic", "Capricorn")
+    new("Mankweng Community Clinic", "clinic", "Capricorn")
+    new("Phakama Men's Wellness Circle", "msm", "Capricorn", sensitive=True)
+    new("Capricorn Gender and Rights Centre", "gbv", "Capricorn", add=["human_rights_monitoring"],
       populations=["agyw", "sex_workers", "transgender_people", "msm"])
-    O("Limpopo Mining Chamber", "chamber", "Capricorn")
-    O("Capricorn Home-Based Care Network", "hbc", "Capricorn")
-    O("Capricorn District Social Grants Office", "grants", "Capricorn")
-    O("Capricorn District AIDS Council", "council", "Capricorn")
+    new("Capricorn Home-Based Care Network", "hbc", "Capricorn")
+    new("Capricorn District Social Grants Office", "grants", "Capricorn")
+    new("Capricorn District AIDS Council", "council", "Capricorn")
 
     # Mopani: Phalaborwa copper, Giyani, Tzaneen.
-    O("Phalaborwa Community Clinic", "clinic", "Mopani")
-    O("Giyani Community Clinic", "clinic", "Mopani", municipality="Greater Giyani")
-    O("Mopani District Hospital", "hospital", "Mopani", municipality="Greater Tzaneen")
-    O("Phalaborwa Ex-Mineworkers Association", "exmin", "Mopani")
-    O("Selati Copper Mining Ltd", "mine", "Mopani")
-    O("Giyani Home-Based Care Network", "hbc", "Mopani", municipality="Greater Giyani")
-    O("Tzaneen Youth Health Champions", "youth", "Mopani", municipality="Greater Tzaneen", add=["gbv_support"])
-    O("Mopani Community Advice Office", "legal", "Mopani", municipality="Greater Tzaneen",
+    new("Phalaborwa Community Clinic", "clinic", "Mopani")
+    new("Giyani Community Clinic", "clinic", "Mopani", municipality="Greater Giyani")
+    new("Mopani District Hospital", "hospital", "Mopani", municipality="Greater Tzaneen",
+        add=["silicosis_screening", "benefit_medical_examination"])
+    new("Phalaborwa Ex-Mineworkers Association", "exmin", "Mopani")
+    new("Selati Copper Mining Ltd", "mine", "Mopani")
+    new("Giyani Home-Based Care Network", "hbc", "Mopani", municipality="Greater Giyani")
+    new("Tzaneen Youth Health Champions", "youth", "Mopani", municipality="Greater Tzaneen", add=["gbv_support"])
+    new("Mopani Community Advice Office", "legal", "Mopani", municipality="Greater Tzaneen",
       populations=["agyw", "ex_mineworkers", "migrants"])
-    O("Mopani District Social Grants Office", "grants", "Mopani", municipality="Greater Tzaneen")
+    new("Mopani District Social Grants Office", "grants", "Mopani", municipality="Greater Tzaneen")
+    new("Mopani District AIDS Council", "council", "Mopani", municipality="Greater Tzaneen")
 
     # ---- North West: Bojanala (Rustenburg platinum belt) --------------------
     for name, mun in [("Rustenburg Community Clinic", None), ("Boitekong Community Clinic", None),
                       ("Mogwase Community Clinic", "Moses Kotane")]:
-        O(name, "clinic", "Bojanala", municipality=mun, near=None if mun else "Rustenburg platinum belt")
-    O("Rustenburg Regional Hospital", "hospital", "Bojanala", near="Rustenburg platinum belt")
-    O("Rustenburg Mine and Allied Workers Union", "union", "Bojanala", near="Rustenburg platinum belt")
-    O("Bushveld Ridge Platinum Ltd", "mine", "Bojanala", near="Rustenburg platinum belt")
+        new(name, "clinic", "Bojanala", municipality=mun, near=None if mun else "Rustenburg platinum belt")
+    new("Rustenburg Regional Hospital", "hospital", "Bojanala", near="Rustenburg platinum belt")
+    new("Rustenburg Mine and Allied Workers Union", "union", "Bojanala", near="Rustenburg platinum belt")
+    new("Bushveld Ridge Platinum Ltd", "mine", "Bojanala", near="Rustenburg platinum belt")
     for name, mun in [("Photsaneng Mining Community Support Group", None), ("Bapong Youth Against TB", "Madibeng"),
                       ("Mfidikwe Community Health Forum", None)]:
-        O(name, "artisanal", "Bojanala", municipality=mun,
+        new(name, "artisanal", "Bojanala", municipality=mun,
           services=["tb_screening", "dust_control_awareness", "peer_education"], populations=["mining_communities"])
-    O("Thusanang Sisters Health Network", "sw", "Bojanala", sensitive=True)
-    O("Rustenburg Occupational Health Practice", "ohp", "Bojanala")
-    O("Rustenburg Occupational Compensation Service Point", "comp_point", "Bojanala")
-    O("Platinum Belt Legal Advice Office", "legal", "Bojanala", add=["gbv_support"])
-    O("Rustenburg Home-Based Care Network", "hbc", "Bojanala")
-    O("Bojanala District Social Grants Office", "grants", "Bojanala")
-    O("Bojanala District AIDS Council", "council", "Bojanala")
+    new("Thusanang Sisters Health Network", "sw", "Bojanala", sensitive=True)
+    new("Rustenburg Occupational Health Practice", "ohp", "Bojanala")
+    new("Rustenburg Occupational Compensation Service Point", "comp_point", "Bojanala")
+    new("Platinum Belt Legal Advice Office", "legal", "Bojanala", add=["gbv_support"],
+      populations=["migrants", "sex_workers", "agyw", "mineworkers"])
+    new("Rustenburg Home-Based Care Network", "hbc", "Bojanala")
+    new("Bojanala District Social Grants Office", "grants", "Bojanala")
+    new("Bojanala District AIDS Council", "council", "Bojanala")
 
     # ---- Gauteng: West Rand goldfields -------------------------------------
-    O("Carletonville Community Clinic", "clinic", "West Rand")
-    O("Khutsong Community Clinic", "clinic", "West Rand")
-    O("West Rand District Hospital", "hospital", "West Rand", municipality="Mogale City")
-    O("West Rand Goldminers Union Branch", "union", "West Rand")
-    O("West Rand Ex-Mineworkers Association", "exmin", "West Rand", municipality="Rand West City")
-    O("Westgold Reef Mining Ltd", "mine", "West Rand")
-    O("West Rand Harm Reduction Peer Collective", "pwid", "West Rand", municipality="Rand West City",
+    new("Carletonville Community Clinic", "clinic", "West Rand")
+    new("Khutsong Community Clinic", "clinic", "West Rand")
+    new("West Rand District Hospital", "hospital", "West Rand", municipality="Mogale City",
+        add=["silicosis_screening", "benefit_medical_examination"])
+    new("West Rand Goldminers Union Branch", "union", "West Rand")
+    new("West Rand Ex-Mineworkers Association", "exmin", "West Rand", municipality="Rand West City")
+    new("Westgold Reef Mining Ltd", "mine", "West Rand")
+    new("West Rand Harm Reduction Peer Collective", "pwid", "West Rand", municipality="Rand West City",
       sensitive=True)
-    O("Khutsong Artisanal Miners Support Group", "artisanal", "West Rand")
-    O("West Rand Home-Based Care Network", "hbc", "West Rand")
-    O("West Rand District Social Grants Office", "grants", "West Rand")
-    O("West Rand District AIDS Council", "council", "West Rand")
+    new("Khutsong Artisanal Miners Support Group", "artisanal", "West Rand")
+    new("Merafong Migrant Advice Office", "legal", "West Rand", populations=["migrants", "artisanal_miners"])
+    new("West Rand Home-Based Care Network", "hbc", "West Rand")
+    new("West Rand District Social Grants Office", "grants", "West Rand")
+    new("West Rand District AIDS Council", "council", "West Rand")
 
 
 # ---------------------------------------------------------------------------
@@ -875,143 +919,139 @@ EXPIRING = [
 
 
 def add_planted_links(d: Demo) -> None:
-    L = d.link
+    tie = d.link
     for source, target, kind, services, start, end in EXPIRING:
-        L(source, target, kind, services, start=start, end=end, formal=True, weight=4)
+        tie(source, target, kind, services, start=start, end=end, formal=True, weight=4)
     # Just outside the 90-day window.
-    L("capricorn-regional-hospital", "capricorn-gender-and-rights-centre", "mou", ["pep", "gbv_support"],
+    tie("capricorn-regional-hospital", "capricorn-gender-and-rights-centre", "mou", ["pep", "gbv_support"],
       start=D(2024, 3, 15), end=D(2027, 3, 15), formal=True, weight=3)
 
     # Isolated: a proposed MoU and an expired one do not count.
-    L("ntabankulu-youth-against-tb", "mount-frere-gateway-clinic", "mou", ["tb_adherence_support"], "proposed",
+    tie("ntabankulu-youth-against-tb", "mount-frere-gateway-clinic", "mou", ["tb_adherence_support"], "proposed",
       start=D(2027, 2, 1), end=None, formal=False, weight=2,
       notes="Draft MoU for treatment-adherence support, not yet signed")
-    L("botshabelo-mineworkers-hospice", "mangaung-academic-hospital", "mou", ["tb_adherence_support"], "expired",
+    tie("botshabelo-mineworkers-hospice", "mangaung-academic-hospital", "mou", ["tb_adherence_support"], "expired",
       start=D(2021, 7, 1), end=D(2024, 6, 30), formal=True, weight=3)
 
     # Inactive organisations: a stale active MoU, an ended referral, an expired MoU, an ended grant.
-    L("no-7-shaft-wellness-centre", "lejweleputswa-mineworkers-union-branch", "mou",
+    tie("no-7-shaft-wellness-centre", "lejweleputswa-mineworkers-union-branch", "mou",
       ["tb_screening", "tb_treatment"], start=D(2022, 5, 1), end=D(2027, 4, 30), formal=True, weight=4,
       notes="Never cancelled, although the centre closed in 2025")
-    L("no-7-shaft-wellness-centre", "welkom-regional-hospital", "referral", ["tb_treatment"], "ended",
+    tie("no-7-shaft-wellness-centre", "welkom-regional-hospital", "referral", ["tb_treatment"], "ended",
       start=D(2021, 1, 15), end=D(2025, 3, 31), formal=True, weight=3)
-    L("lusikisiki-youth-health-forum", "ingquza-district-hospital", "mou", ["hiv_testing"], "expired",
+    tie("lusikisiki-youth-health-forum", "ingquza-district-hospital", "mou", ["hiv_testing"], "expired",
       start=D(2021, 4, 1), end=D(2024, 3, 31), formal=True, weight=2)
-    L("ubuntu-health-fund", "lusikisiki-youth-health-forum", "funding", ["peer_education"], "ended",
+    tie("ubuntu-health-fund", "lusikisiki-youth-health-forum", "funding", ["peer_education"], "ended",
       start=D(2022, 1, 1), end=D(2023, 12, 31), formal=True, weight=3)
 
     # Broken cascades.
     vm = "virginia-mobile-health-point"
-    L(vm, "welkom-regional-hospital", "referral", ["tb_treatment"], "expired", start=D(2024, 7, 1),
+    tie(vm, "welkom-regional-hospital", "referral", ["tb_treatment"], "expired", start=D(2024, 7, 1),
       end=D(2026, 6, 30), formal=True, weight=4, notes="Referral agreement for TB treatment; not renewed")
-    L(vm, "lejweleputswa-district-aids-council", "coordination")
-    L("sand-river-gold-mining-ltd", vm, "funding", ["tb_screening", "hiv_testing"], start=D(2025, 4, 1),
+    tie(vm, "lejweleputswa-district-aids-council", "coordination")
+    tie("sand-river-gold-mining-ltd", vm, "funding", ["tb_screening", "hiv_testing"], start=D(2025, 4, 1),
       end=D(2027, 9, 30), formal=True, weight=4)
-    L(vm, "welkom-home-based-care-network", "mou", ["art_adherence_support"], start=D(2025, 2, 1), end=None,
+    tie(vm, "welkom-home-based-care-network", "mou", ["art_adherence_support"], start=D(2025, 2, 1), end=None,
       formal=True, weight=3)
-    L(vm, "free-state-department-of-health", "data_sharing", ["tb_screening", "hiv_testing"])
+    tie(vm, "free-state-department-of-health", "data_sharing", ["tb_screening", "hiv_testing"])
     sg = "sekgakgapeng-satellite-clinic"
-    L(sg, "mogalakwena-district-hospital", "referral", ["tb_treatment"], "proposed", start=None, end=None,
-      formal=False, weight=3, notes="Referral agreement drafted in 2026, not yet signed")
-    L(sg, "waterberg-district-aids-council", "coordination")
-    L(sg, "waterberg-home-based-care-alliance", "mou", ["art_adherence_support"], start=D(2024, 9, 1),
+    tie(sg, "mogalakwena-district-hospital", "referral", ["tb_treatment"], "proposed", start=None, end=None,
+      formal=False, weight=3, notes="Referral agreement drafted, not yet signed")
+    tie(sg, "waterberg-district-aids-council", "coordination")
+    tie(sg, "waterberg-home-based-care-alliance", "mou", ["art_adherence_support"], start=D(2024, 9, 1),
       end=D(2028, 8, 31), formal=True, weight=3)
-    L("limpopo-department-of-health", sg, "secondment", ["hiv_testing"], notes="Professional nurse seconded")
+    tie("limpopo-department-of-health", sg, "secondment", ["hiv_testing"], notes="Professional nurse seconded")
     ss = "tsolo-occupational-lung-screening-site"
-    L(ss, "mthatha-regional-referral-hospital", "referral", ["tb_treatment"], start=D(2024, 5, 1), end=None,
+    tie(ss, "mthatha-regional-referral-hospital", "referral", ["tb_treatment"], start=D(2024, 5, 1), end=None,
       formal=True, weight=4)
-    L(ss, "mthatha-occupational-compensation-service-point", "referral", ["occupational_health_compensation"],
+    tie(ss, "mthatha-occupational-compensation-service-point", "referral", ["occupational_health_compensation"],
       "ended", start=D(2023, 1, 1), end=D(2025, 12, 31), formal=True, weight=3,
       notes="Ended when the service point's outreach team was withdrawn")
-    L("institute-for-mining-health-research", ss, "training", ["silicosis_screening"])
-    L(ss, "or-tambo-district-aids-council", "coordination")
-    L(ss, "ntp", "data_sharing", ["tb_screening"])
+    tie("institute-for-mining-health-research", ss, "training", ["silicosis_screening"])
+    tie(ss, "or-tambo-district-aids-council", "coordination")
+    tie(ss, "ntp", "data_sharing", ["tb_screening"])
 
     # Unreachable: Alfred Nzo's referral layer, with one way out through Joe Gqabi.
     h1, c1, c2, c3 = ("umzimvubu-district-hospital", "matatiele-community-clinic", "mount-frere-gateway-clinic",
                       "cedarville-community-clinic")
     hbc, grants = "maluti-home-based-care-network", "alfred-nzo-district-social-grants-office"
     for clinic in (c1, c2, c3):
-        L(clinic, h1, "referral", ["tb_treatment", "art"])
+        tie(clinic, h1, "referral", ["tb_treatment", "art"])
     for provider in (h1, c1, c2):
-        L(provider, hbc, "mou", ["tb_adherence_support", "art_adherence_support"])
-    L(c3, hbc, "referral", ["tb_adherence_support", "art_adherence_support"])
-    L("mount-frere-ex-mineworkers-association", c2, "referral", ["tb_treatment"])
-    L("mount-frere-ex-mineworkers-association", grants, "referral", ["social_grant_linkage"])
-    L("matatiele-ex-miners-welfare-society", c1, "referral", ["tb_screening"])
-    L("umzimvubu-youth-health-club", c2, "referral", ["art", "pep"])
-    L("umzimvubu-youth-health-club", "matatiele-advice-office", "referral", ["legal_aid"])
-    L("matatiele-advice-office", grants, "referral", ["social_grant_linkage"])
-    L("matatiele-interfaith-care-fellowship", c1, "referral", ["hiv_testing"])
-    L(h1, grants, "referral", ["social_grant_linkage"])
+        tie(provider, hbc, "mou", ["tb_adherence_support", "art_adherence_support"])
+    tie(c3, hbc, "referral", ["tb_adherence_support", "art_adherence_support"])
+    tie("mount-frere-ex-mineworkers-association", c2, "referral", ["tb_treatment"])
+    tie("mount-frere-ex-mineworkers-association", grants, "referral", ["social_grant_linkage"])
+    tie("matatiele-ex-miners-welfare-society", c1, "referral", ["tb_screening"])
+    tie("umzimvubu-youth-health-club", c2, "referral", ["art", "pep"])
+    tie("umzimvubu-youth-health-club", "matatiele-advice-office", "referral", ["legal_aid"])
+    tie("matatiele-advice-office", grants, "referral", ["social_grant_linkage"])
+    tie("matatiele-interfaith-care-fellowship", c1, "referral", ["hiv_testing"])
+    tie(h1, grants, "referral", ["social_grant_linkage"])
     x1, x2, x3, x4 = ("elundini-district-hospital", "ugie-ex-mineworkers-committee",
                       "joe-gqabi-rural-paralegal-office", "maclear-home-based-care-group")
-    L(h1, x1, "referral", ["tb_treatment"], notes="Drug-resistant TB referrals across the district border")
-    L(x1, x2, "referral", ["peer_education"], notes="Discharged former miners referred for peer support")
-    L(x1, x4, "mou", ["tb_adherence_support", "art_adherence_support"])
-    L(x2, x1, "referral", ["tb_treatment"])
-    L(x2, x3, "referral", ["legal_aid", "social_grant_linkage"])
-    L(x2, "joe-gqabi-district-social-grants-office", "referral", ["social_grant_linkage"])
-    L(x3, "mines-occupational-compensation-office", "referral", ["occupational_health_compensation"],
+    tie(h1, x1, "referral", ["tb_treatment"], notes="Drug-resistant TB referrals across the district border")
+    tie(x1, x2, "referral", ["peer_education"], notes="Discharged former miners referred for peer support")
+    tie(x1, x4, "mou", ["tb_adherence_support", "art_adherence_support"])
+    tie(x2, x1, "referral", ["tb_treatment"])
+    tie(x2, x3, "referral", ["legal_aid", "social_grant_linkage"])
+    tie(x2, "joe-gqabi-district-social-grants-office", "referral", ["social_grant_linkage"])
+    tie(x3, "mines-occupational-compensation-office", "referral", ["occupational_health_compensation"],
       formal=False, weight=2, notes="Claims forwarded by post")
-    L(x4, x1, "referral", ["hiv_testing"])
+    tie(x4, x1, "referral", ["hiv_testing"])
 
     # Single point of failure: Apel Cross clinic.
     apel, hosp = "apel-cross-community-clinic", "tubatse-district-hospital"
     cluster = ["ga-mampuru-home-based-care", "mecklenburg-youth-health-club", "atok-womens-health-circle",
                "fetakgomo-chrome-diggers-support-group"]
     for cbo in cluster:
-        L(cbo, apel, "referral", ["tb_screening", "hiv_testing"])
-    for a, b in zip(cluster, cluster[1:]):
-        L(a, b, "mou", ["home_based_care", "peer_education"])
-    L(apel, hosp, "referral", ["tb_treatment"], formal=True, weight=4)
-    L(apel, cluster[0], "mou", ["art_adherence_support", "tb_adherence_support"])
+        tie(cbo, apel, "referral", ["tb_screening", "hiv_testing"])
+    for a, b in zip(cluster, cluster[1:], strict=False):
+        tie(a, b, "mou", ["home_based_care", "peer_education"])
+    tie(apel, hosp, "referral", ["tb_treatment"], formal=True, weight=4)
+    tie(apel, cluster[0], "mou", ["art_adherence_support", "tb_adherence_support"])
 
-    # Siloed cluster in Musina: nine ties inside, one active tie out, an expired grant.
-    s1, s2, s3, s4, s5 = ("musina-cross-border-health-committee", "beitbridge-road-womens-savings-and-health-club",
-                          "madimbo-corridor-farmworkers-group", "musina-faith-healing-fellowship",
-                          "limpopo-river-youth-drama-troupe")
-    L(s1, s2, "coordination")
-    L(s1, s3, "mou", ["peer_education"])
-    L(s1, s4, "mou", ["home_based_care"])
-    L(s2, s5, "training", ["peer_education"])
-    L(s3, s4, "coordination")
-    L(s4, s5, "mentoring")
-    L(s2, s3, "data_sharing", ["community_led_monitoring"])
-    L(s3, s1, "referral", ["tb_screening"])
-    L(s5, s1, "referral", ["hiv_testing"])
-    L(s1, "musina-community-clinic", "referral", ["tb_treatment", "art"], start=D(2023, 8, 1), end=None,
+    # Siloed cluster in Musina: six groups all tied to each other, one active tie out, an expired grant.
+    silo = ["musina-cross-border-health-committee", "beitbridge-road-womens-savings-and-health-club",
+            "madimbo-corridor-farmworkers-group", "musina-faith-healing-fellowship",
+            "limpopo-river-youth-drama-troupe", "nancefield-community-care-group"]
+    s1 = silo[0]
+    inside = ["coordination", "mou", "referral", "training", "data_sharing", "mentoring", "advocacy"]
+    for n, (a, b) in enumerate((a, b) for i, a in enumerate(silo) for b in silo[i + 1:]):
+        kind = inside[n % len(inside)]
+        tie(b, a, kind, ["peer_education"] if kind in ("mou", "referral", "training") else [])
+    tie(s1, "musina-community-clinic", "referral", ["tb_treatment", "art"], start=D(2023, 8, 1), end=None,
       formal=False, weight=3)
-    L("masakhane-community-health-trust", s2, "funding", ["peer_education"], "expired", start=D(2022, 4, 1),
+    tie("masakhane-community-health-trust", silo[1], "funding", ["peer_education"], "expired", start=D(2022, 4, 1),
       end=D(2025, 3, 31), formal=True, weight=3)
 
     # Uncoordinated overlaps in Lejweleputswa: different referral partners and funders, nothing shared.
-    L("virginia-artisanal-miners-health-outreach", "meloding-community-clinic", "referral", ["tb_treatment"])
-    L("letsema-foundation-for-health-equity", "virginia-artisanal-miners-health-outreach", "funding",
+    tie("virginia-artisanal-miners-health-outreach", "meloding-clinic", "referral", ["tb_treatment"])
+    tie("letsema-foundation-for-health-equity", "virginia-artisanal-miners-health-outreach", "funding",
       ["peer_education", "dust_control_awareness"])
-    L("goldfields-informal-miners-support-project", "welkom-regional-hospital", "referral", ["tb_treatment"])
-    L("khanyisa-global-health-fund", "goldfields-informal-miners-support-project", "funding",
+    tie("goldfields-informal-miners-support-project", "welkom-regional-hospital", "referral", ["tb_treatment"])
+    tie("khanyisa-global-health-fund", "goldfields-informal-miners-support-project", "funding",
       ["dust_control_awareness"])
-    L("institute-for-mining-health-research", "goldfields-informal-miners-support-project", "training",
+    tie("institute-for-mining-health-research", "goldfields-informal-miners-support-project", "training",
       ["dust_control_awareness"])
-    L("meloding-diggers-wellness-group", "kutlwanong-community-clinic", "referral", ["tb_treatment"])
-    L("free-state-department-of-health", "meloding-diggers-wellness-group", "funding", ["peer_education"])
-    L("masedi-womens-health-collective", "thabong-community-clinic", "referral", ["art", "pep"])
-    L("masedi-womens-health-collective", "lejweleputswa-paralegal-advice-office", "referral", ["legal_aid"])
-    L("masedi-womens-health-collective", "thandanani-key-populations-health-alliance", "membership")
-    L("sat", "masedi-womens-health-collective", "mentoring")
-    L("matjhabeng-night-outreach", "bronville-community-clinic", "referral", ["pep"])
-    L("matjhabeng-night-outreach", "southern-africa-legal-rights-centre", "referral", ["legal_aid"])
-    L("ubuntu-health-fund", "matjhabeng-night-outreach", "funding", ["peer_education"])
-    L("free-state-goldfields-tb-hospital", "thabong-home-based-care-group", "mou", ["tb_adherence_support"])
-    L("masakhane-community-health-trust", "thabong-home-based-care-group", "funding", ["home_based_care"])
-    L("welkom-regional-hospital", "kutlwanong-caring-hands", "referral", ["tb_adherence_support"])
-    L("free-state-department-of-social-development", "kutlwanong-caring-hands", "funding", ["home_based_care"])
+    tie("meloding-diggers-wellness-group", "kutlwanong-community-health-centre", "referral", ["tb_treatment"])
+    tie("free-state-department-of-health", "meloding-diggers-wellness-group", "funding", ["peer_education"])
+    tie("masedi-womens-health-collective", "thabong-community-clinic", "referral", ["art", "pep"])
+    tie("masedi-womens-health-collective", "lejweleputswa-paralegal-advice-office", "referral", ["legal_aid"])
+    tie("masedi-womens-health-collective", "thandanani-key-populations-health-alliance", "membership")
+    tie("sat", "masedi-womens-health-collective", "mentoring")
+    tie("matjhabeng-night-outreach", "bronville-clinic", "referral", ["pep"])
+    tie("matjhabeng-night-outreach", "southern-africa-legal-rights-centre", "referral", ["legal_aid"])
+    tie("ubuntu-health-fund", "matjhabeng-night-outreach", "funding", ["peer_education"])
+    tie("free-state-goldfields-tb-hospital", "thabong-home-based-care-group", "mou", ["tb_adherence_support"])
+    tie("masakhane-community-health-trust", "thabong-home-based-care-group", "funding", ["home_based_care"])
+    tie("welkom-regional-hospital", "kutlwanong-caring-hands", "referral", ["tb_adherence_support"])
+    tie("free-state-social-development", "kutlwanong-caring-hands", "funding", ["home_based_care"])
 
     # Funding overlap in Bojanala: one donor, three grantees, same service, population and district.
     for grantee in ("photsaneng-mining-community-support-group", "bapong-youth-against-tb",
                     "mfidikwe-community-health-forum"):
-        L("ubuntu-health-fund", grantee, "funding", ["tb_screening", "dust_control_awareness"],
+        tie("ubuntu-health-fund", grantee, "funding", ["tb_screening", "dust_control_awareness"],
           start=D(2025, 7, 1), end=D(2027, 6, 30), formal=True, weight=4)
     d.funded.add(("ubuntu-health-fund", "Bojanala"))
     # Grants written by hand above also use up the funder's district.
@@ -1043,10 +1083,7 @@ def add_generated_links(d: Demo) -> None:
         for oid in d.where(district=district):
             if oid == council:
                 continue
-            if rng.random() < 0.85:
-                d.auto(oid, council, "coordination")
-            elif rng.random() < 0.6:
-                d.auto(oid, council, "membership")
+            d.auto(oid, council, "coordination" if rng.random() < 0.85 else "membership")
         dept = depts.get((orgs[council]["province"], "dept_health"))
         if dept:
             d.auto(dept, council, "coordination", ["community_led_monitoring"])
@@ -1080,6 +1117,10 @@ def add_generated_links(d: Demo) -> None:
         hospital = hospitals.get(orgs[oid]["district"])
         if hospital and oid not in d.ref_sealed:
             d.auto(oid, hospital, "referral", ["tb_treatment", "art"])
+    for oid in d.where(role="clinic"):
+        office = grants_offices.get(orgs[oid]["district"])
+        if office and rng.random() < 0.7:
+            d.auto(oid, office, "referral", ["social_grant_linkage", "documentation_support"])
     for district, hospital in hospitals.items():
         if district in grants_offices:
             d.auto(hospital, grants_offices[district], "referral", ["social_grant_linkage"])
@@ -1204,6 +1245,8 @@ def add_generated_links(d: Demo) -> None:
     for (province, role), dept in sorted(depts.items()):
         if role == "dept_health":
             d.auto("ntp", dept, "coordination")
+            for academic in d.where(kind="academic", province=province):
+                d.auto(academic, dept, "data_sharing", ["research", "community_led_monitoring"])
             sd = depts.get((province, "dept_sd"))
             if sd:
                 d.auto(dept, sd, "coordination")

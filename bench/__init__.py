@@ -1,0 +1,1 @@
+"""Scale generator and benchmarks (not part of the test run)."""

@@ -1,0 +1,92 @@
+"""Analysis at scale: projection, the full coordination report, and pathway queries.
+
+    python -m bench.analysis_bench                    # 1k, 10k and 50k organisations, ~10 links each
+    python -m bench.analysis_bench --sizes 1000
+
+Each size runs in its own process so its peak memory (max RSS) is its own.
+Prints projection time, full report time, peak memory, and median and 95th
+percentile pathway query time once the graph is loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from network.analysis.pathways import pathway_index, referral_pathways
+from network.analysis.report import coordination_report
+
+from bench.generate import generate_network
+from network.graph.project import project
+from network.graph.sqlite import SQLiteStore
+from network.model import vocabulary
+
+PATHWAY_QUERIES = 200
+
+
+def run_size(n: int, links_per_org: float) -> None:
+    """Measure one network size and print one line of figures."""
+    organisations, links = generate_network(n, links_per_org=links_per_org, seed=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(Path(tmp) / "bench.db")
+        store.upsert(organisations, links)
+        del organisations, links
+        started = time.perf_counter()
+        G = project(store)
+        projection = time.perf_counter() - started
+        store.close()
+    started = time.perf_counter()
+    report = coordination_report(G)
+    report_seconds = time.perf_counter() - started
+    index = pathway_index(G)
+    timings = _pathway_timings(G, index)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{n:>7,} orgs {G.number_of_edges():>9,} links | projection {projection:6.2f} s | "
+          f"report {report_seconds:6.2f} s ({len(report['findings']):,} findings) | peak {peak_mb:7.0f} MB | "
+          f"pathway p50 {statistics.median(timings):6.1f} ms p95 {_p95(timings):6.1f} ms "
+          f"({len(timings)} queries)", flush=True)
+
+
+def _pathway_timings(G, index) -> list[float]:
+    rng = random.Random(7)
+    vocab = vocabulary()
+    starts = sorted(n for n, d in G.nodes(data=True) if d.get("status") == "active")
+    needs_by_rule = [[after, needs] for after, needs in vocab.cascade_rules]
+    timings = []
+    for _ in range(PATHWAY_QUERIES):
+        start = rng.choice(starts)
+        populations = G.nodes[start].get("populations") or list(vocab.populations)
+        needs = rng.choice(needs_by_rule)
+        began = time.perf_counter()
+        referral_pathways(G, population=rng.choice(populations), needs=needs, start=start, k=3, index=index)
+        timings.append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated organisation counts")
+    parser.add_argument("--links-per-org", type=float, default=10.0)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        run_size(args.one, args.links_per_org)
+        return
+    for n in (int(s) for s in args.sizes.split(",")):
+        subprocess.run([sys.executable, "-m", "bench.analysis_bench", "--one", str(n),
+                        "--links-per-org", str(args.links_per_org)], check=True)
+
+
+if __name__ == "__main__":
+    main()
