@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
+from network import queries
 from network.errors import CssnetError
 from network.graph import open_store
 from network.graph.store import GraphStore
-from network.io.csvfiles import write_csv
+from network.io.formats import EXPORT_FORMATS, export_to_folder, import_path
 from network.io.importer import ImportRefused
+from network.model import vocabulary
 from network.service import import_csv, seed_demo
 
 __all__ = ["main", "cli"]
@@ -97,17 +101,20 @@ def seed(ctx: click.Context, replace: bool) -> None:
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar on long imports.")
 @click.pass_context
 def import_(ctx: click.Context, organisations: str | None, links: str | None, progress: bool) -> None:
-    """Import ORGANISATIONS.csv and/or LINKS.csv: all or nothing.
+    """Import ORGANISATIONS.csv and/or LINKS.csv (or one .xlsx, .json or .graphml file): all or nothing.
 
     Any bad row refuses the whole import; every problem is listed by file, row
-    and field, and the store is left as it was. Give "-" to skip one file.
+    and field, and the store is left as it was. Give "-" to skip one CSV file.
     """
     organisations = None if organisations in (None, "-") else organisations
     links = None if links in (None, "-") else links
     if not organisations and not links:
         raise click.UsageError("Give ORGANISATIONS.csv, LINKS.csv or both.")
     try:
-        result = import_csv(_store(ctx), organisations, links, progress=progress)
+        if organisations and not links and not organisations.lower().endswith(".csv"):
+            result = import_path(_store(ctx), organisations)
+        else:
+            result = import_csv(_store(ctx), organisations, links, progress=progress)
     except CssnetError as err:
         _fail(err)
     click.echo(f"imported: {result.organisations_created} organisations created, "
@@ -117,11 +124,15 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="csv", show_default=True,
+              help="csv: organisations.csv + links.csv; xlsx; graphml and gexf (Gephi); json (node-link); "
+                   "geojson (QGIS); hsds (Open Referral HSDS 3.0 data package).")
+@click.option("--hide-protected", is_flag=True,
+              help="Leave out sensitive organisations' location and contacts (for sharing).")
 @click.pass_context
-def export(ctx: click.Context, folder: str) -> None:
-    """Export the network as organisations.csv and links.csv into FOLDER."""
-    paths = write_csv(_store(ctx), Path(folder))
-    for path in paths:
+def export(ctx: click.Context, folder: str, fmt: str, hide_protected: bool) -> None:
+    """Export the network into FOLDER in one of the formats partners use."""
+    for path in export_to_folder(_store(ctx), fmt, Path(folder), hide_protected=hide_protected):
         click.echo(f"wrote {path}")
 
 
@@ -138,6 +149,193 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{title.replace('_', ' ')} ({sum(table.values())}):")
         for key, n in sorted(table.items(), key=lambda kv: (-kv[1], kv[0])):
             click.echo(f"  {key:<40} {n:>7}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--demo", is_flag=True, help="Serve a temporary store seeded with the demo network; prints an admin "
+                                           "token.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int, demo: bool) -> None:
+    """Serve the API and the web pages with waitress (a production WSGI server)."""
+    from network.api import create_app
+    from network.api.serve import demo_app
+    from network.api.serve import serve as run_server
+
+    if demo:
+        folder = tempfile.mkdtemp(prefix="cssnet-demo-")
+        app, secret = demo_app(folder)
+        click.echo(f"demo store: {folder}/cssnet-demo.db")
+        click.echo(f"admin token (shown once): {secret}")
+    else:
+        app = create_app({"STORE": _store(ctx)})
+    click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+    run_server(app, host=host, port=port, threads=threads)
+
+
+@cli.group()
+def token() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="Who or what the token is for (shown in the audit log).")
+@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True)
+@click.pass_context
+def token_create(ctx: click.Context, name: str, role: str) -> None:
+    """Create a token; its secret is printed once and stored only hashed."""
+    from network.api.auth import create_token
+
+    try:
+        created, secret = create_token(_store(ctx), name, role)
+    except CssnetError as err:
+        _fail(err)
+    click.echo(f"token {created.id} ({created.role}) for {created.name}")
+    click.echo(secret)
+
+
+@token.command("list")
+@click.pass_context
+def token_list(ctx: click.Context) -> None:
+    """List tokens (never their secrets)."""
+    for t in _store(ctx).list_tokens():
+        state = "revoked" if t.revoked else "active"
+        click.echo(f"{t.id}  {t.role:<7} {state:<8} {t.created_at:%Y-%m-%d}  {t.name}")
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: str) -> None:
+    """Revoke the token TOKEN_ID."""
+    try:
+        _store(ctx).revoke_token(token_id)
+    except CssnetError as err:
+        _fail(err)
+    click.echo(f"revoked {token_id}")
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _as_date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+@cli.command()
+@click.option("--as-of", type=_DATE, help="Judge agreements as on this date (default today).")
+@click.option("--province", type=click.Choice(sorted(vocabulary().provinces)), help="Only this province.")
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "html"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.pass_context
+def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, fmt: str,
+           output: str | None) -> None:
+    """The coordination report: linkage gaps, duplication, structure and recommendations."""
+    from network.analysis.report import report_html, report_markdown
+
+    data = queries.report(_store(ctx), as_of=_as_date(as_of), province=province)
+    text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(data['findings'])} findings")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.option("--from", "start", help="The organisation where the client first arrives.")
+@click.option("--district", help="Or: start from any organisation in this district.")
+@click.option("--needs", required=True, help="Services needed, in order, comma-separated (e.g. tb_screening,"
+                                             "tb_treatment).")
+@click.option("--population", required=True, help="The client's population code (e.g. artisanal_miners).")
+@click.option("--k", default=3, show_default=True, type=click.IntRange(1, 20), help="How many pathways.")
+@click.option("--include-unlinked", is_flag=True, help="Also suggest same-district providers with no link yet.")
+@click.option("--as-of", type=_DATE, help="Judge agreements as on this date (default today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def pathway(ctx: click.Context, start: str | None, district: str | None, needs: str, population: str, k: int,
+            include_unlinked: bool, as_of: dt.datetime | None, fmt: str) -> None:
+    """The best referral pathways for a client through their needs, in order."""
+    if bool(start) == bool(district):
+        raise click.UsageError("Give exactly one of --from or --district.")
+    try:
+        found = queries.pathways(_store(ctx), population=population, start=start, district=district, k=k,
+                                 needs=[n.strip() for n in needs.split(",") if n.strip()],
+                                 include_unlinked=include_unlinked, as_of=_as_date(as_of))
+    except ValueError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(EXIT_REFUSED)
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo("no pathway found through active agreements"
+                   + ("" if include_unlinked else " (try --include-unlinked)"))
+    for rank, path in enumerate(found, start=1):
+        click.echo(f"{rank}. cost {path['cost']:.2f}, {path['hops']} hop(s)")
+        for step in path["steps"]:
+            via = f"via {step['link_kind']} {step['link']}" if step["link"] else "start"
+            if step["proposed"]:
+                via = "PROPOSED: no agreement yet"
+            services = ", ".join(step["services"]) or "(passes the client on)"
+            click.echo(f"   - {step['name']} [{step['organisation']}]: {services}  ({via})")
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--province")
+@click.option("--district")
+@click.option("--kind")
+@click.option("--service")
+@click.option("--population")
+@click.option("--link-kind")
+@click.option("--ego", help="Draw only this organisation's network...")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 6), help="...to this many steps.")
+@click.option("--show-protected", is_flag=True, help="Include sensitive organisations' location and contacts.")
+@click.pass_context
+def viz(ctx: click.Context, output: str, province: str | None, district: str | None, kind: str | None,
+        service: str | None, population: str | None, link_kind: str | None, ego: str | None, depth: int,
+        show_protected: bool) -> None:
+    """Write a standalone HTML network to OUTPUT that opens offline in any browser."""
+    from network.visual import write_network_html
+
+    try:
+        drawn = write_network_html(_store(ctx), output, province=province, district=district, kind=kind,
+                                   service=service, population=population, link_kind=link_kind, ego=ego,
+                                   depth=depth, hide_protected=not show_protected)
+    except CssnetError as err:
+        _fail(err)
+    click.echo(f"wrote {output}: {drawn} organisations")
+
+
+@cli.command()
+@click.argument("keep")
+@click.argument("drop")
+@click.option("--apply", "do_apply", is_flag=True, help="Apply the merge (without it, only preview).")
+@click.pass_context
+def merge(ctx: click.Context, keep: str, drop: str, do_apply: bool) -> None:
+    """Merge the duplicate record DROP into KEEP (preview unless --apply)."""
+    from network.merge import apply_merge, plan_merge
+
+    try:
+        plan = apply_merge(_store(ctx), keep, drop, actor="cli") if do_apply else plan_merge(_store(ctx), keep, drop)
+    except CssnetError as err:
+        _fail(err)
+    click.echo(json.dumps(plan.to_dict(), indent=2, default=str))
+    if not do_apply:
+        click.echo("preview only: run again with --apply to merge", err=True)
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False))
+def template(output: str) -> None:
+    """Write an XLSX template workbook with drop-down lists from the vocabulary."""
+    from network.io.xlsx import template_workbook
+
+    Path(output).write_bytes(template_workbook())
+    click.echo(f"wrote {output}")
 
 
 def main() -> None:

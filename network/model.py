@@ -132,12 +132,14 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+_DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+_DEFAULT_SEED_DIR_TEXT = str(_DEFAULT_SEED_DIR)
+
+
 def seed_dir() -> Path:
     """The folder holding vocabularies and the demo network (``CSSNET_SEED_DIR`` overrides)."""
     override = os.environ.get("CSSNET_SEED_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent / "seed"
+    return Path(override) if override else _DEFAULT_SEED_DIR
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,8 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=4)
-def _load_vocabulary(folder: str) -> Vocabulary:
-    base = Path(folder)
+def _load_vocabulary(seed: str) -> Vocabulary:
+    base = Path(seed) / "vocabulary"
 
     def read(name: str) -> Any:
         with open(base / f"{name}.json", encoding="utf-8") as fh:
@@ -217,4 +219,4 @@ def _load_vocabulary(folder: str) -> Vocabulary:
 
 def vocabulary() -> Vocabulary:
     """The vocabulary in force (cached per seed folder)."""
-    return _load_vocabulary(str(seed_dir() / "vocabulary"))
+    return _load_vocabulary(os.environ.get("CSSNET_SEED_DIR") or _DEFAULT_SEED_DIR_TEXT)
