@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from network.cli import cli
 from network.graph.sqlite import SQLiteStore
+from network.graph.store import LinkQuery
 
 ORGS = """id,name,kind,province,district,municipality,latitude,longitude,services,populations,status,sensitive,\
 aliases,phone,email,website,capacity_per_month,description
@@ -105,3 +106,89 @@ def test_seed_then_stats_shows_the_demo_network(tmp_path):
     assert {"Eastern Cape", "Free State", "Limpopo"} <= set(counts["organisations_by_province"])
     text = run(db, "stats").output
     assert "organisations by kind" in text and "ex_mineworkers_association" in text
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    assert run(db, "seed").exit_code == 0
+    return db
+
+
+def test_pathway_answers_the_outreach_workers_question(demo_db):
+    result = run(demo_db, "pathway", "--from", "sekhukhune-chrome-diggers-health-project",
+                 "--needs", "tb_screening,tb_treatment,social_grant_linkage", "--population", "artisanal_miners",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    best = json.loads(result.output)[0]
+    assert [s["organisation"] for s in best["steps"]] == [
+        "sekhukhune-chrome-diggers-health-project", "praktiseer-community-clinic",
+        "sekhukhune-district-social-grants-office"]
+    assert [s["services"] for s in best["steps"]] == [["tb_screening"], ["tb_treatment"], ["social_grant_linkage"]]
+    text = run(demo_db, "pathway", "--from", "sekhukhune-chrome-diggers-health-project", "--needs",
+               "tb_screening,tb_treatment", "--population", "artisanal_miners").output
+    assert "Praktiseer Community Clinic" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--from", "nobody", "--needs", "tb_treatment", "--population", "migrants"], "nobody"),
+    (["--from", "praktiseer-community-clinic", "--needs", "tb_cure", "--population", "migrants"], "tb_cure"),
+    (["--from", "praktiseer-community-clinic", "--needs", "tb_treatment", "--population", "aliens"], "aliens"),
+])
+def test_pathway_refuses_bad_input_clearly(demo_db, args, message):
+    result = run(demo_db, "pathway", *args)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_pathway_needs_one_start(demo_db):
+    result = CliRunner().invoke(cli, ["--store", str(demo_db), "pathway", "--needs", "art", "--population", "msm"])
+    assert result.exit_code == 2
+    assert "exactly one of --from or --district" in result.output
+
+
+def test_token_create_list_revoke(tmp_path):
+    db = tmp_path / "t.db"
+    result = run(db, "token", "create", "--name", "field office", "--role", "editor")
+    assert result.exit_code == 0
+    token_id = result.output.split()[1]
+    secret = result.output.strip().splitlines()[-1]
+    assert len(secret) >= 40
+    listed = run(db, "token", "list").output
+    assert token_id in listed and "editor" in listed and secret not in listed
+    assert run(db, "token", "revoke", token_id).exit_code == 0
+    assert "revoked" in run(db, "token", "list").output
+    assert run(db, "token", "revoke", "tok_none").exit_code == 1
+
+
+def test_viz_writes_an_offline_page(demo_db, tmp_path):
+    out = tmp_path / "net.html"
+    result = run(demo_db, "viz", str(out), "--province", "Limpopo")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "Praktiseer Community Clinic" in page
+    assert "src=\"http" not in page and "href=\"http" not in page
+
+
+def test_merge_previews_then_applies(tmp_path):
+    db = tmp_path / "m.db"
+    run(db, "seed")
+    keep, drop = "sekhukhune-ex-mineworkers-association", "sekhukhune-ex-mine-workers-assoc"
+    preview = run(db, "merge", keep, drop)
+    assert preview.exit_code == 0
+    assert json.loads(preview.output.split("\npreview only")[0])["applied"] is False
+    assert run(db, "merge", keep, drop, "--apply").exit_code == 0
+    store = SQLiteStore(db)
+    try:
+        assert store.list_links(LinkQuery(organisation=drop)).total == 0
+        assert "Sekhukhune Ex Mine Workers Assoc." in store.get_organisation(keep).aliases
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("fmt, name", [("graphml", "cssnet.graphml"), ("gexf", "cssnet.gexf"),
+                                       ("geojson", "cssnet-organisations.geojson")])
+def test_export_formats(demo_db, tmp_path, fmt, name):
+    result = run(demo_db, "export", str(tmp_path), "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).stat().st_size > 10_000
