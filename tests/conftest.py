@@ -51,6 +51,23 @@ def bolt_store_session(bolt_server: dict[str, str | None]) -> Iterator[object]:
         store.close()
 
 
+@pytest.fixture(scope="session")
+def bolt_wipe(bolt_server: dict[str, str | None]) -> Iterator[object]:
+    """Delete every node of the Bolt database (organisations, tokens, audit), with a driver of its own."""
+    import neo4j
+
+    driver = neo4j.GraphDatabase.driver(bolt_server["uri"], auth=(bolt_server["user"], bolt_server["password"]))
+
+    def wipe() -> None:
+        with driver.session(database=bolt_server["database"]) as session:
+            session.execute_write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
+
+    try:
+        yield wipe
+    finally:
+        driver.close()
+
+
 def make_sqlite_store(path: Path) -> SQLiteStore:
     """A SQLite store on a fresh file."""
     return SQLiteStore(path)
@@ -58,7 +75,7 @@ def make_sqlite_store(path: Path) -> SQLiteStore:
 
 @pytest.fixture(params=STORE_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
-    """An empty store of each backend: a temporary SQLite file, and the Bolt server."""
+    """An empty store of each backend: a temporary SQLite file, and the Bolt server (wiped whole)."""
     if request.param == "sqlite":
         sqlite_store = make_sqlite_store(tmp_path / "contract.db")
         yield sqlite_store
@@ -66,9 +83,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
         return
     request.applymarker(pytest.mark.bolt)
     bolt_store = request.getfixturevalue("bolt_store_session")
-    bolt_store.clear()
+    wipe = request.getfixturevalue("bolt_wipe")
+    wipe()
     yield bolt_store
-    bolt_store.clear()
+    wipe()
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import active_links, is_active_organisation
-from network.model import today, vocabulary
+from network.model import Vocabulary, today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
 
@@ -31,14 +31,20 @@ STOP_WORDS = frozenset({
 #: Abbreviations spelled out before names are compared.
 ABBREVIATIONS = {"cbo": ("community", "based"), "hbc": ("home", "based", "care")}
 
-#: A name key shared by more records than this in one district is too common to block on.
+#: A name token (or name block) held by more records than this in one district is too common to block on.
 MAX_NAME_BLOCK = 200
 #: A phone number or email shared by more records than this is a switchboard, not an identity.
 MAX_CONTACT_BLOCK = 20
 #: At most this many uncoordinated pairs are listed in a finding (all are counted).
-MAX_LISTED_PAIRS = 100
-#: Length of the token prefix used as a blocking key (catches typos late in a word).
-KEY_LENGTH = 5
+MAX_LISTED_PAIRS = 20
+#: A record looks up every name token held by at most this many records of its district (and its rarest).
+RARE_TOKEN = 20
+#: A rarest token at least this long is also blocked under its one-letter deletions, to catch typos.
+TYPO_LENGTH = 4
+
+_Pair = tuple[str, str]
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def duplication(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, threshold: float = 85) -> list[Finding]:
@@ -74,12 +80,8 @@ def duplication(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, threshold: 
     [('funding_overlap', 'high', ['f', 'a', 'c']), ('service_overlap', 'high', ['a', 'b', 'c']), \
 ('duplicate_record', 'medium', ['a', 'b'])]
     """
-    as_of = as_of or today()
-    findings = (
-        service_overlaps(G, as_of=as_of)
-        + duplicate_records(G, threshold=threshold)
-        + funding_overlaps(G, as_of=as_of)
-    )
+    ties = _Ties(G, as_of or today())
+    findings = _service_overlaps(G, ties) + duplicate_records(G, threshold=threshold) + _funding_overlaps(G, ties)
     return sorted(findings, key=_order)
 
 
@@ -100,24 +102,28 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
         offered by two or more active organisations. ``organisations`` lists
         them by id; ``details`` holds ``uncoordinated`` (some pair of them
         shares neither an active link nor a forum), ``uncoordinated_pairs``
-        (at most ``MAX_LISTED_PAIRS`` of those pairs), ``uncoordinated_pair_count``
-        and ``pair_count``.
+        (the first ``MAX_LISTED_PAIRS`` of those pairs, in id order),
+        ``uncoordinated_pair_count`` and ``pair_count``.
 
     Notes
     -----
-    Two organisations share a forum when both have an active ``coordination``
-    or ``membership`` link to the same third organisation. Organisations
-    with no district (regional and national bodies) are left out.
+    Two organisations are coordinated when an active link joins them or
+    both have an active ``coordination`` or ``membership`` link to the same
+    third organisation (a shared forum or body). Organisations with no
+    district (regional and national bodies) are left out.
 
     Populations: an organisation with an empty population list serves the
     general population. It joins the group of every population that another
-    organisation offering the service in the district lists explicitly, and
-    the general-population groups (``population`` None) are made of those
-    organisations alone; a population nobody lists explicitly gives no finding.
+    organisation offering the service in the district lists explicitly; the
+    general-population group (``population`` None) is made of those
+    organisations alone. A population nobody lists gives no finding.
 
-    Severity: ``high`` when no two members are linked or share a forum,
-    ``medium`` when some pairs are and some are not, ``low`` when every pair
-    is (a known, presumably agreed overlap).
+    Severity: ``high`` when no two members are coordinated, ``medium`` when
+    some pairs are and some are not, ``low`` when every pair is (a known,
+    presumably agreed overlap).
+
+    Coordinated pairs are found from the links and forums, not by testing
+    every pair of a group, so large groups stay cheap.
 
     Examples
     --------
@@ -134,31 +140,17 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.population, f.severity, f.organisations) for f in service_overlaps(G)]
     [('sex_workers', 'high', ['b', 'c']), ('mineworkers', 'low', ['a', 'b'])]
     """
-    as_of = as_of or today()
-    offers: dict[tuple[str, str], list[tuple[str, Sequence[str]]]] = defaultdict(list)
-    for node, data in G.nodes(data=True):
-        district = data.get("district")
-        if not district or not is_active_organisation(G, node):
-            continue
-        for service in set(data.get("services") or ()):
-            offers[district, service].append((node, data.get("populations") or ()))
-    if not offers:
-        return []
-    coordination = _Coordination(G, as_of)
-    findings = []
-    for (district, service), members in offers.items():
-        for population, group in _population_groups(members).items():
-            findings.append(_service_overlap(G, coordination, district, population, service, group))
-    return sorted(findings, key=_order)
+    return _service_overlaps(G, _Ties(G, as_of or today()))
 
 
 def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Finding]:
     """Pairs of records that are probably one organisation, with a merge suggestion.
 
-    Two records are paired when their names or aliases are at least
-    ``threshold`` similar and they are in the same district (or both have
-    none), when they have the same phone number, or when they have the same
-    email address. Every record is considered, active or not.
+    Two records are paired when a name or alias of one is at least
+    ``threshold`` similar to one of the other and they are in the same
+    district (or both have none), when they have the same phone number, or
+    when they have the same email address. Every record is considered,
+    active or not.
 
     Parameters
     ----------
@@ -174,24 +166,33 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
         ``duplicate_record`` findings with ``organisations == [keep, drop]``
         and ``details`` holding ``score`` (the best name/alias similarity of
         the pair, whatever the reasons), ``reasons`` (some of ``name``,
-        ``phone``, ``email``) and ``merge`` (``{"keep": id, "drop": id}``).
+        ``phone``, ``email``, in that order) and ``merge``
+        (``{"keep": id, "drop": id}``).
 
     Notes
     -----
-    Names are lower-cased, stripped of accents, punctuation and stop words
-    (``the``, ``organisation``, ``association``, ``npc``, ...), and ``cbo``
+    Names are lower-cased and stripped of accents, punctuation and stop
+    words (``the``, ``organisation``, ``association``, ``npc``, ...); ``cbo``
     and ``hbc`` are spelled out. Phone numbers compare by their digits with
-    ``+27`` / ``0027`` read as a leading ``0``; emails compare case-insensitively.
+    ``+27`` / ``0027`` read as a leading ``0``; emails compare
+    case-insensitively.
 
-    Records are never compared all against all. They are blocked by
-    (district, first five letters of a name token), by phone and by email,
-    and compared within blocks only. A name key held by more than
-    ``MAX_NAME_BLOCK`` records of a district is too common to say anything
-    (``clini``, ``commu``); a record whose keys are all that common is blocked
-    on its whole normalised name instead. A phone or email shared by more than
-    ``MAX_CONTACT_BLOCK`` records is a switchboard and is ignored. Blocking
-    and scoring depend only on the records, so the pairs found do not depend
-    on the order of the nodes.
+    Records are never compared all against all; only candidates are scored:
+
+    * name blocks, per district: every record is filed under each of its
+      name tokens held by at most ``MAX_NAME_BLOCK`` records of the district,
+      but looks up only the rarest of them (per name) and any held by at most
+      ``RARE_TOKEN`` records, so common words (``clinic``, ``community``)
+      never make large blocks. The rarest token
+      is also filed and looked up under its one-letter deletions when it has
+      ``TYPO_LENGTH`` letters or more, so that one typo still meets. A name
+      made only of over-common tokens is filed and looked up whole. Look-ups
+      into blocks larger than ``MAX_NAME_BLOCK`` are skipped.
+    * contact blocks: records with one phone number, or one email; blocks
+      larger than ``MAX_CONTACT_BLOCK`` are switchboards and are skipped.
+
+    Blocking and scoring depend only on the records (pairs are scored with
+    the smaller id first), so the pairs found do not depend on node order.
 
     The record kept is the active one, then the one with more links, then
     the more recently verified, then the smaller id.
@@ -214,24 +215,14 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     if len(G) < 2:
         return []
     records = {node: _Record(node, data) for node, data in G.nodes(data=True)}
-    ids = sorted(records)
-    position = {node: i for i, node in enumerate(ids)}
-    reasons: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for pair in _name_candidates(records, position):
-        a, b = pair
+    reasons: dict[_Pair, set[str]] = defaultdict(set)
+    for a, b in _name_candidates(records.values()):
         if _name_score(records[a], records[b], threshold) >= threshold:
-            reasons[pair].add("name")
-    for reason, attribute in (("phone", "phone"), ("email", "email")):
-        blocks: dict[str, list[str]] = defaultdict(list)
-        for node in ids:
-            value = getattr(records[node], attribute)
-            if value:
-                blocks[value].append(node)
-        for block in blocks.values():
-            if len(block) <= MAX_CONTACT_BLOCK:
-                for pair in combinations(block, 2):
-                    reasons[pair].add(reason)
-    findings = [_duplicate_record(G, records, a, b, found, threshold) for (a, b), found in reasons.items()]
+            reasons[a, b].add("name")
+    for reason in ("phone", "email"):
+        for pair in _contact_pairs(records.values(), reason):
+            reasons[pair].add(reason)
+    findings = [_duplicate_record(G, records, a, b, found) for (a, b), found in reasons.items()]
     return sorted(findings, key=_order)
 
 
@@ -251,8 +242,8 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
         One ``funding_overlap`` finding per (funder, district, population,
         service) with two or more recipients. ``organisations`` is the funder
         then the recipients, ``links`` the funding links, and ``details``
-        holds ``funder``, ``recipients``, ``uncoordinated`` and
-        ``uncoordinated_pairs`` as for :func:`service_overlaps`.
+        holds ``funder``, ``recipients`` and the coordination figures of
+        :func:`service_overlaps` among the recipients.
 
     Notes
     -----
@@ -261,8 +252,8 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     The recipient's district and populations place it; recipients with no
     district are left out, and recipients with an empty population list are
     grouped as in :func:`service_overlaps`. Severity: ``high`` when no two
-    recipients are linked or share a forum, ``medium`` when some are,
-    ``low`` when all are.
+    recipients are coordinated, ``medium`` when some are, ``low`` when all
+    are.
 
     Examples
     --------
@@ -278,58 +269,141 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.service, f.details["recipients"]) for f in funding_overlaps(G)]
     [('tb_screening', ['a', 'b'])]
     """
-    as_of = as_of or today()
+    return _funding_overlaps(G, _Ties(G, as_of or today()))
+
+
+class _Ties:
+    """The active links of one date: who is tied to whom, who meets whom in a forum."""
+
+    def __init__(self, G: nx.MultiDiGraph, as_of: dt.date) -> None:
+        self.neighbours: dict[str, set[str]] = defaultdict(set)
+        self.forums: dict[str, set[str]] = defaultdict(set)
+        self.members: dict[str, set[str]] = defaultdict(set)
+        self.funding: list[tuple[str, str, str, dict[str, Any]]] = []
+        for u, v, key, data in active_links(G, as_of):
+            if u == v:
+                continue
+            self.neighbours[u].add(v)
+            self.neighbours[v].add(u)
+            kind = data.get("kind")
+            if kind in FORUM_KINDS:
+                for member, forum in ((u, v), (v, u)):
+                    self.forums[member].add(forum)
+                    self.members[forum].add(member)
+            elif kind == "funding":
+                self.funding.append((u, v, key, data))
+
+    def coordinated(self, a: str, b: str) -> bool:
+        """True if ``a`` and ``b`` share an active link or a forum."""
+        if b in self.neighbours.get(a, ()):
+            return True
+        return not self.forums.get(a, set()).isdisjoint(self.forums.get(b, ()))
+
+
+def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
+    offers: dict[tuple[str, str], list[tuple[str, Sequence[str]]]] = defaultdict(list)
+    for node, data in G.nodes(data=True):
+        if data.get("district") and is_active_organisation(G, node):
+            for service in set(data.get("services") or ()):
+                offers[data["district"], service].append((node, data.get("populations") or ()))
+    groups = {
+        (district, service, population): group
+        for (district, service), members in offers.items()
+        for population, group in _population_groups(members).items()
+    }
+    coordinated = _coordinated_within(G, ties, groups)
+    voc = vocabulary()
+    findings = []
+    for (district, service, population), group in groups.items():
+        pairs = coordinated.get((district, service, population), set())
+        severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
+        offer = (f"{'both' if len(group) == 2 else 'all'} offer {_service_label(voc, service)} to "
+                 f"{_population_label(voc, population)} in {district}")
+        findings.append(Finding(
+            "service_overlap", severity, f"{_names(G, group)} {offer}{_coordination_clause(details)}",
+            organisations=list(group), district=district, population=population, service=service,
+            details=details,
+        ))
+    return sorted(findings, key=_order)
+
+
+def _coordinated_within(
+    G: nx.MultiDiGraph, ties: _Ties, groups: dict[tuple[str, str, str | None], list[str]]
+) -> dict[tuple[str, str, str | None], set[_Pair]]:
+    """The coordinated pairs inside each (district, service, population) group, found from the ties."""
+    listed: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    for district, service, population in groups:
+        listed[district, service].add(population)
+    found: dict[tuple[str, str, str | None], set[_Pair]] = defaultdict(set)
+    attrs = dict(G.nodes(data=True))
+
+    def add(a: str, b: str, district: str, service: str) -> None:
+        populations = _shared_populations(attrs[a].get("populations"), attrs[b].get("populations"),
+                                          listed[district, service])
+        for population in populations:
+            found[district, service, population].add((a, b))
+
+    for a, others in ties.neighbours.items():
+        district = attrs[a].get("district")
+        for b in others:
+            if a < b and district and attrs[b].get("district") == district:
+                shared = set(attrs[a].get("services") or ()).intersection(attrs[b].get("services") or ())
+                for service in shared:
+                    if (district, service) in listed:
+                        add(a, b, district, service)
+    for members in ties.members.values():
+        buckets: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for member in members:
+            district = attrs[member].get("district")
+            for service in set(attrs[member].get("services") or ()):
+                if (district, service) in listed:
+                    buckets[district, service].append(member)
+        for (district, service), bucket in buckets.items():
+            for a, b in combinations(sorted(bucket), 2):
+                add(a, b, district, service)
+    return found
+
+
+def _shared_populations(
+    first: Sequence[str] | None, second: Sequence[str] | None, candidates: set[str | None]
+) -> set[str | None]:
+    """The population groups (among ``candidates``) two organisations are both in."""
+    if not first and not second:
+        return candidates
+    if not first or not second:
+        return candidates.intersection(first or second or ())
+    return candidates.intersection(first).intersection(second)
+
+
+def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     funded: dict[tuple[str, str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for funder, recipient, key, data in active_links(G, as_of, ("funding",)):
+    for funder, recipient, key, data in ties.funding:
         district = G.nodes[recipient].get("district")
-        if funder == recipient or not district:
-            continue
-        services = data.get("services") or G.nodes[recipient].get("services") or ()
-        for service in set(services):
-            funded[funder, district, service][recipient].append(key)
-    if not funded:
-        return []
-    coordination = _Coordination(G, as_of)
+        if district:
+            for service in set(data.get("services") or G.nodes[recipient].get("services") or ()):
+                funded[funder, district, service][recipient].append(key)
+    voc = vocabulary()
     findings = []
     for (funder, district, service), recipients in funded.items():
         members = [(r, G.nodes[r].get("populations") or ()) for r in recipients]
         for population, group in _population_groups(members).items():
-            links = sorted(key for r in group for key in recipients[r])
-            findings.append(
-                _funding_overlap(G, coordination, funder, district, population, service, group, links)
+            pairs = {pair for pair in combinations(group, 2) if ties.coordinated(*pair)}
+            severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
+            explanation = (
+                f"{_name(G, funder)} funds {_names(G, group)} for {_service_label(voc, service)} to "
+                f"{_population_label(voc, population)} in {district}{_coordination_clause(details)}"
             )
+            findings.append(Finding(
+                "funding_overlap", severity, explanation, organisations=[funder, *group], district=district,
+                population=population, service=service,
+                links=sorted(key for r in group for key in recipients[r]),
+                details={"funder": funder, "recipients": list(group), **details},
+            ))
     return sorted(findings, key=_order)
 
 
-class _Coordination:
-    """Who is linked to whom, and who meets whom in a forum, on one date."""
-
-    def __init__(self, G: nx.MultiDiGraph, as_of: dt.date) -> None:
-        self.ties: dict[str, set[str]] = defaultdict(set)
-        self.forums: dict[str, set[str]] = defaultdict(set)
-        for u, v, _, data in active_links(G, as_of):
-            if u == v:
-                continue
-            self.ties[u].add(v)
-            self.ties[v].add(u)
-            if data.get("kind") in FORUM_KINDS:
-                self.forums[u].add(v)
-                self.forums[v].add(u)
-
-    def coordinated(self, a: str, b: str) -> bool:
-        """True if ``a`` and ``b`` share an active link or a forum."""
-        if b in self.ties.get(a, ()):
-            return True
-        return not self.forums.get(a, set()).isdisjoint(self.forums.get(b, ()))
-
-    def uncoordinated_pairs(self, group: Sequence[str]) -> tuple[list[list[str]], int]:
-        """The pairs of ``group`` (sorted ids) that are not coordinated, and the number of pairs."""
-        pairs = [[a, b] for a, b in combinations(group, 2) if not self.coordinated(a, b)]
-        return pairs, len(group) * (len(group) - 1) // 2
-
-
 def _population_groups(members: Iterable[tuple[str, Sequence[str]]]) -> dict[str | None, list[str]]:
-    """Group organisations by the population they serve; keep groups of two or more."""
+    """Group organisations (sorted ids) by the population they serve; keep groups of two or more."""
     general = []
     explicit: dict[str, list[str]] = defaultdict(list)
     for node, populations in members:
@@ -342,47 +416,25 @@ def _population_groups(members: Iterable[tuple[str, Sequence[str]]]) -> dict[str
     return {p: nodes for p, nodes in groups.items() if len(nodes) >= 2}
 
 
-def _coordination_details(coordination: _Coordination, group: Sequence[str]) -> tuple[str, dict[str, Any]]:
-    pairs, total = coordination.uncoordinated_pairs(group)
-    severity = "high" if len(pairs) == total else "medium" if pairs else "low"
+def _coordination_details(group: Sequence[str], is_coordinated: Any, coordinated: int) -> tuple[str, dict]:
+    """Severity and coordination figures of a group (sorted ids) with ``coordinated`` coordinated pairs."""
+    total = len(group) * (len(group) - 1) // 2
+    unlinked = total - coordinated
+    listed = []
+    if unlinked:
+        for pair in combinations(group, 2):
+            if not is_coordinated(pair):
+                listed.append(list(pair))
+                if len(listed) == MAX_LISTED_PAIRS:
+                    break
+    severity = "high" if coordinated == 0 else "medium" if unlinked else "low"
     details = {
-        "uncoordinated": bool(pairs),
-        "uncoordinated_pairs": pairs[:MAX_LISTED_PAIRS],
-        "uncoordinated_pair_count": len(pairs),
+        "uncoordinated": unlinked > 0,
+        "uncoordinated_pairs": listed,
+        "uncoordinated_pair_count": unlinked,
         "pair_count": total,
     }
     return severity, details
-
-
-def _service_overlap(
-    G: nx.MultiDiGraph, coordination: _Coordination, district: str, population: str | None, service: str,
-    group: list[str],
-) -> Finding:
-    severity, details = _coordination_details(coordination, group)
-    who = _names(G, group)
-    offer = f"{'both' if len(group) == 2 else 'all'} offer {_service_label(service)} to " \
-            f"{_population_label(population)} in {district}"
-    explanation = f"{who} {offer}{_coordination_clause(details)}"
-    return Finding(
-        "service_overlap", severity, explanation, organisations=list(group), district=district,
-        population=population, service=service, details=details,
-    )
-
-
-def _funding_overlap(
-    G: nx.MultiDiGraph, coordination: _Coordination, funder: str, district: str, population: str | None,
-    service: str, group: list[str], links: list[str],
-) -> Finding:
-    severity, details = _coordination_details(coordination, group)
-    explanation = (
-        f"{_name(G, funder)} funds {_names(G, group)} for {_service_label(service)} to "
-        f"{_population_label(population)} in {district}{_coordination_clause(details)}"
-    )
-    return Finding(
-        "funding_overlap", severity, explanation, organisations=[funder, *group], district=district,
-        population=population, service=service, links=links,
-        details={"funder": funder, "recipients": list(group), **details},
-    )
 
 
 def _coordination_clause(details: dict[str, Any]) -> str:
@@ -398,14 +450,13 @@ def _coordination_clause(details: dict[str, Any]) -> str:
 class _Record:
     """What duplicate detection compares of one organisation record."""
 
-    __slots__ = ("id", "district", "names", "keys", "phone", "email", "active", "last_verified")
+    __slots__ = ("id", "district", "names", "phone", "email", "active", "last_verified")
 
     def __init__(self, node: str, data: dict[str, Any]) -> None:
         self.id = node
         self.district = data.get("district") or None
         names = [data.get("name") or node, *(data.get("aliases") or ())]
         self.names = tuple(sorted({n for n in map(_normalise_name, names) if n}))
-        self.keys = frozenset(token[:KEY_LENGTH] for name in self.names for token in name.split())
         self.phone = _normalise_phone(data.get("phone"))
         email = (data.get("email") or "").strip().lower()
         self.email = email if "@" in email else None
@@ -413,38 +464,81 @@ class _Record:
         self.last_verified = data.get("last_verified")
 
 
-def _name_candidates(records: dict[str, _Record], position: dict[str, int]) -> set[tuple[str, str]]:
-    """Pairs (smaller id first) sharing a name block in one district."""
-    frequency: dict[tuple[str | None, str], int] = defaultdict(int)
-    for record in records.values():
-        for key in record.keys:
-            frequency[record.district, key] += 1
-    blocks: dict[tuple[str | None, str], list[str]] = defaultdict(list)
-    for record in records.values():
-        keys = [key for key in record.keys if frequency[record.district, key] <= MAX_NAME_BLOCK]
-        if not keys:
-            keys = [f"={name}" for name in record.names]
-        for key in keys:
-            blocks[record.district, key].append(record.id)
-    pairs = set()
-    for block in blocks.values():
-        if 2 <= len(block) <= MAX_NAME_BLOCK:
-            block.sort(key=position.__getitem__)
-            pairs.update(combinations(block, 2))
+def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
+    """Pairs (smaller id first) in one district that share a name block (see duplicate_records)."""
+    by_district: dict[str | None, list[_Record]] = defaultdict(list)
+    for record in records:
+        by_district[record.district].append(record)
+    pairs: set[_Pair] = set()
+    for members in by_district.values():
+        _district_candidates(members, pairs)
     return pairs
+
+
+def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
+    """Add to ``pairs`` the name candidates among the records of one district."""
+    frequency = Counter(t for record in members for t in {t for name in record.names for t in name.split()})
+    filed: dict[str, Any] = {}  # key -> one record id, or a list of two or more (fewer objects to track)
+    for record in members:
+        for key in _name_keys(record, frequency)[0]:
+            held = filed.get(key)
+            if held is None:
+                filed[key] = record.id
+            elif isinstance(held, list):
+                held.append(record.id)
+            else:
+                filed[key] = [held, record.id]
+    for record in members:
+        node = record.id
+        for key in _name_keys(record, frequency)[1]:
+            block = filed[key]
+            if isinstance(block, list) and len(block) <= MAX_NAME_BLOCK:
+                pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
+
+
+def _name_keys(record: _Record, frequency: Counter[str]) -> tuple[set[str], set[str]]:
+    """The keys a record is filed under, and the keys it looks up (see duplicate_records)."""
+    keys: set[str] = set()
+    wanted: set[str] = set()
+    for name in record.names:
+        tokens = [t for t in name.split() if frequency[t] <= MAX_NAME_BLOCK]
+        if not tokens:
+            keys.add(f"={name}")
+            wanted.add(f"={name}")
+            continue
+        variants = _typo_keys(min(tokens, key=lambda t: (frequency[t], t)))
+        keys.update(tokens, variants)
+        wanted.update(variants, (t for t in tokens if frequency[t] <= RARE_TOKEN))
+    return keys, wanted
+
+
+def _typo_keys(token: str) -> list[str]:
+    """The token and, when long enough, each of its one-letter deletions."""
+    if len(token) < TYPO_LENGTH:
+        return [token]
+    return [token, *(token[:i] + token[i + 1:] for i in range(len(token)))]
+
+
+def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair]:
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for record in records:
+        value = getattr(record, attribute)
+        if value:
+            blocks[value].append(record.id)
+    for block in blocks.values():
+        if len(block) <= MAX_CONTACT_BLOCK:
+            yield from combinations(sorted(block), 2)
 
 
 def _name_score(a: _Record, b: _Record, cutoff: float = 0) -> float:
     """The best similarity (0-100) between a name or alias of ``a`` and one of ``b``."""
-    best = 0.0
-    for x in a.names:
-        for y in b.names:
-            best = max(best, fuzz.token_set_ratio(x, y, processor=None, score_cutoff=cutoff))
-    return best
+    return max(
+        fuzz.token_set_ratio(x, y, processor=None, score_cutoff=cutoff) for x in a.names for y in b.names
+    )
 
 
 def _duplicate_record(
-    G: nx.MultiDiGraph, records: dict[str, _Record], a: str, b: str, found: set[str], threshold: float,
+    G: nx.MultiDiGraph, records: dict[str, _Record], a: str, b: str, found: set[str]
 ) -> Finding:
     keep, drop = sorted((a, b), key=lambda n: _keep_key(G, records[n]))
     score = round(_name_score(records[a], records[b]), 1)
@@ -474,16 +568,16 @@ def _keep_key(G: nx.MultiDiGraph, record: _Record) -> tuple[bool, int, int, str]
 
 
 def _normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = re.sub(r"[^\w\s]", "", text.replace("&", " and "))
-    tokens = [w for t in re.split(r"[\s_]+", text) if t for w in ABBREVIATIONS.get(t, (t,))]
+    if not name.isascii():
+        name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    text = _PUNCTUATION.sub("", name.lower().replace("&", " and ").replace("_", " "))
+    tokens = [w for t in text.split() for w in ABBREVIATIONS.get(t, (t,))]
     kept = [t for t in tokens if t not in STOP_WORDS]
     return " ".join(kept or tokens)
 
 
 def _normalise_phone(phone: str | None) -> str | None:
-    digits = re.sub(r"\D", "", phone or "")
+    digits = _NOT_DIGIT.sub("", phone or "")
     if digits.startswith("00"):
         digits = digits[2:]
     if digits.startswith("27") and len(digits) == 11:
@@ -503,24 +597,23 @@ def _name(G: nx.MultiDiGraph, node: str) -> str:
 
 
 def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
-    names = [_name(G, n) for n in nodes]
-    if len(names) > shown + 1:
-        names = [*names[:shown], f"{len(names) - shown} others"]
-    return _join(names)
+    if len(nodes) > shown + 1:
+        return _join([*(_name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
+    return _join([_name(G, n) for n in nodes])
 
 
 def _join(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _service_label(code: str) -> str:
-    return _lower_first(vocabulary().services.get(code, code))
+def _service_label(voc: Vocabulary, code: str) -> str:
+    return _lower_first(voc.services.get(code, code))
 
 
-def _population_label(code: str | None) -> str:
+def _population_label(voc: Vocabulary, code: str | None) -> str:
     if code is None:
         return "the general population"
-    return _lower_first(vocabulary().populations.get(code, code))
+    return _lower_first(voc.populations.get(code, code))
 
 
 def _lower_first(label: str) -> str:

@@ -1,14 +1,22 @@
-"""The two CSV files of DESIGN.md: organisations.csv and links.csv."""
+"""The two CSV files of DESIGN.md: organisations.csv and links.csv.
+
+Files larger than :data:`MAX_FILE_BYTES` are refused before they are parsed:
+an import is validated whole in memory (all or nothing), and the limit keeps
+one upload from exhausting the server. 64 MB holds several times the 10k
+organisations / 100k links the project is sized for.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from network.graph.store import GraphStore
 from network.io.importer import ImportRefused, RowProblem
+from network.io.records import exported_organisations
 from network.io.rows import (
     LINK_COLUMNS,
     ORGANISATION_COLUMNS,
@@ -16,61 +24,104 @@ from network.io.rows import (
     REQUIRED_ORGANISATION_COLUMNS,
     record_to_row,
 )
-from network.model import PROTECTED_FIELDS
 
-__all__ = ["read_rows", "write_csv"]
+__all__ = ["read_rows", "parse_csv", "check_header", "write_csv", "csv_text", "MAX_FILE_BYTES"]
+
+#: Largest file (in bytes) any importer accepts; bigger ones are refused unread.
+MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def read_rows(path: str | Path, *, kind: str) -> list[tuple[int, dict[str, Any]]]:
     """Read a CSV file into numbered rows (row 2 is the first after the header).
 
-    ``kind`` is ``organisations`` or ``links``; a row's number is the line it ends on. Refuses, with ``ImportRefused``,
-    a file that is not UTF-8, is empty, lacks a required column, names a column
-    twice or has a column the format does not know.
+    ``kind`` is ``organisations`` or ``links``; a row's number is the line it ends on.
+    Refuses, with ``ImportRefused``, a file that is missing, larger than ``MAX_FILE_BYTES``,
+    not UTF-8, empty, lacks a required column, names a column twice or has a column the
+    format does not know.
     """
     path = Path(path)
-    required, known = ((REQUIRED_ORGANISATION_COLUMNS, ORGANISATION_COLUMNS) if kind == "organisations"
-                       else (REQUIRED_LINK_COLUMNS, LINK_COLUMNS))
-    name = path.name
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImportRefused([RowProblem(path.name, 0, "-", f"file not found: {path}")]) from None
+    check_size(path.name, size)
+    return parse_csv(path.read_bytes(), name=path.name, kind=kind)
+
+
+def check_size(name: str, size: int) -> None:
+    """Refuse a file over ``MAX_FILE_BYTES`` before reading it."""
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused([RowProblem(name, 0, "-", f"the file is {size / 2**20:.1f} MB; the limit is "
+                                        f"{MAX_FILE_BYTES // 2**20} MB. Split it into smaller imports.")])
+
+
+def parse_csv(data: bytes, *, name: str, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    """Parse CSV bytes into numbered rows; see :func:`read_rows` for what is refused.
+
+    >>> parse_csv(b"id,source\\nl1,a", name="links.csv", kind="links")
+    Traceback (most recent call last):
+    ...
+    network.io.importer.ImportRefused: Import refused, nothing was written: 1 problem(s): \
+links.csv row 1, target: missing column(s): target, kind, services, status, start_date, end_date, \
+weight, formal, notes.
+    """
+    check_size(name, len(data))
 
     def refuse(problem: str, row: int = 1, field: str = "-") -> ImportRefused:
         return ImportRefused([RowProblem(name, row, field, problem)])
 
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise refuse(f"file not found: {path}", 0) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        line = data[: err.start].count(b"\n") + 1
         raise refuse(f"not UTF-8 text (byte {err.start}); save the file as UTF-8 CSV.", line) from None
     if not text.strip():
         raise refuse("the file is empty; it needs a header row.")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise refuse(f"missing column(s): {', '.join(missing)}.", field=missing[0])
-    unknown = [c for c in header if c not in known]
-    if unknown:
-        raise refuse(f"unknown column(s): {', '.join(unknown)}; the format has {', '.join(known)}.",
-                     field=unknown[0])
-    repeated = sorted({c for c in header if header.count(c) > 1})
-    if repeated:
-        raise refuse(f"column(s) named twice: {', '.join(repeated)}.", field=repeated[0])
-    rows: list[tuple[int, dict[str, Any]]] = []
-    problems: list[RowProblem] = []
-    for cells in reader:
-        number = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(RowProblem(name, number, "-", f"has {len(cells)} cells, the header has "
-                                       f"{len(header)} (a truncated file or an unquoted comma?)."))
-            continue
-        rows.append((number, dict(zip(header, cells, strict=True))))
+    try:
+        header = [h.strip() for h in next(reader)]
+        check_header(header, kind=kind, name=name)
+        rows: list[tuple[int, dict[str, Any]]] = []
+        problems: list[RowProblem] = []
+        for cells in reader:
+            number = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(RowProblem(name, number, "-", f"has {len(cells)} cells, the header has "
+                                           f"{len(header)} (a truncated file or an unquoted comma?)."))
+                continue
+            rows.append((number, dict(zip(header, cells, strict=True))))
+        if text.count('"') % 2:
+            start = rows[-1][0] if rows else reader.line_num
+            problems.append(RowProblem(name, start, "-", "the file ends inside a quoted value (a quote "
+                                       "opened and never closed): it looks truncated."))
+    except csv.Error as err:
+        raise refuse(f"not valid CSV: {err} (a quote opened and never closed: is the file truncated?)",
+                     reader.line_num) from None
     if problems:
         raise ImportRefused(problems)
     return rows
+
+
+def check_header(header: list[str], *, kind: str, name: str) -> None:
+    """Refuse a header row lacking a required column, naming an unknown one, or repeating one."""
+    required, known = ((REQUIRED_ORGANISATION_COLUMNS, ORGANISATION_COLUMNS) if kind == "organisations"
+                       else (REQUIRED_LINK_COLUMNS, LINK_COLUMNS))
+
+    def refuse(problem: str, field: str) -> ImportRefused:
+        return ImportRefused([RowProblem(name, 1, field, problem)])
+
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise refuse(f"missing column(s): {', '.join(missing)}.", missing[0])
+    unknown = [c for c in header if c not in known]
+    if unknown:
+        raise refuse(f"unknown column(s): {', '.join(unknown)}; the format has {', '.join(known)}.",
+                     unknown[0])
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise refuse(f"column(s) named twice: {', '.join(repeated)}.", repeated[0])
 
 
 def write_csv(store: GraphStore, folder: str | Path, *, hide_protected: bool = False) -> tuple[Path, Path]:
@@ -82,16 +133,24 @@ def write_csv(store: GraphStore, folder: str | Path, *, hide_protected: bool = F
     folder.mkdir(parents=True, exist_ok=True)
     orgs_path, links_path = folder / "organisations.csv", folder / "links.csv"
     with open(orgs_path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, ORGANISATION_COLUMNS)
-        writer.writeheader()
-        for org in store.iter_organisations():
-            row = record_to_row(org, ORGANISATION_COLUMNS)
-            if hide_protected and org.sensitive:
-                row.update(dict.fromkeys(PROTECTED_FIELDS, ""))
-            writer.writerow(row)
+        _write(fh, ORGANISATION_COLUMNS, exported_organisations(store, hide_protected=hide_protected))
     with open(links_path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, LINK_COLUMNS)
-        writer.writeheader()
-        for link in store.iter_links():
-            writer.writerow(record_to_row(link, LINK_COLUMNS))
+        _write(fh, LINK_COLUMNS, store.iter_links())
     return orgs_path, links_path
+
+
+def csv_text(store: GraphStore, kind: str, *, hide_protected: bool = False) -> str:
+    """One of the two CSV files as text: ``kind`` is ``organisations`` or ``links``."""
+    out = io.StringIO(newline="")
+    if kind == "organisations":
+        _write(out, ORGANISATION_COLUMNS, exported_organisations(store, hide_protected=hide_protected))
+    else:
+        _write(out, LINK_COLUMNS, store.iter_links())
+    return out.getvalue()
+
+
+def _write(fh: Any, columns: tuple[str, ...], items: Iterable[Any]) -> None:
+    writer = csv.DictWriter(fh, columns)
+    writer.writeheader()
+    for item in items:
+        writer.writerow(record_to_row(item, columns))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -12,7 +12,8 @@ from network.io.rows import row_to_data
 from network.model import Link, Organisation
 from network.schemas import check_batch, load_link, load_organisation
 
-__all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch", "known_organisation_ids"]
+__all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch",
+           "known_organisation_ids", "import_rows"]
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,13 @@ def validate_rows(
     organisations_file: str = "organisations",
     links_file: str = "links",
     known: Iterable[str] = (),
+    to_data: Callable[[dict[str, Any]], dict[str, Any]] = row_to_data,
 ) -> ImportBatch:
     """Validate numbered rows; raise ``ImportRefused`` listing every problem, or return the batch.
 
     ``known`` holds organisation ids already in the store (links may point at them).
+    ``to_data`` turns a row into what the schema loads: flat text cells by default;
+    formats that carry typed values (JSON) pass their own.
     """
     problems: list[RowProblem] = []
     batch = ImportBatch()
@@ -69,7 +73,7 @@ def validate_rows(
     ):
         for number, row in rows:
             try:
-                record = load(row_to_data(row))
+                record = load(to_data(row))
             except InvalidData as err:
                 problems += [RowProblem(files[noun], number, f, " ".join(m)) for f, m in err.errors.items()]
                 continue
@@ -106,3 +110,19 @@ def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]]) -
         chunk = tuple(ordered[start:start + 500])
         found.update(o.id for o in store.list_organisations(OrganisationQuery(ids=chunk, limit=None)).items)
     return found
+
+
+def import_rows(
+    store: GraphStore,
+    organisation_rows: list[tuple[int, dict[str, Any]]],
+    link_rows: list[tuple[int, dict[str, Any]]],
+    *,
+    organisations_file: str,
+    links_file: str,
+    to_data: Callable[[dict[str, Any]], dict[str, Any]] = row_to_data,
+) -> UpsertResult:
+    """Validate numbered rows against the store and write them: all or nothing."""
+    known = known_organisation_ids(store, (row for _, row in link_rows))
+    batch = validate_rows(organisation_rows, link_rows, organisations_file=organisations_file,
+                          links_file=links_file, known=known, to_data=to_data)
+    return import_batch(store, batch)

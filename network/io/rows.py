@@ -65,8 +65,7 @@ def row_to_data(row: dict[str, Any]) -> dict[str, Any]:
 
 def record_to_row(item: Organisation | Link, columns: tuple[str, ...]) -> dict[str, str]:
     """Flatten an organisation or link into text cells for ``columns``."""
-    values = item.to_dict()
-    return {c: _text(c, values.get(c)) for c in columns}
+    return {c: _text(c, getattr(item, c, None)) for c in columns}
 
 
 def _cell(key: str, value: Any) -> Any:

@@ -1,0 +1,116 @@
+"""HTTP load on loopback: 8 concurrent clients against a waitress server on the 10k-organisation network.
+
+    python -m bench.load                                  # 10,000 organisations, 8 clients, 15 s per scenario
+    python -m bench.load --organisations 2000 --seconds 5
+
+Starts the API with waitress (8 threads) on 127.0.0.1 on a free port, loads the
+benchmark network (bench/generate.py) into a temporary SQLite store, warms each
+scenario once, then runs each scenario with N client threads (one
+requests.Session each), every client bounded by a request count and a time
+limit. Prints requests per second and p50/p95 latency per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+from bench.generate import generate_network
+from network.api import close_store, create_app
+from network.api.serve import make_server, stop_server
+from network.graph.sqlite import SQLiteStore
+from network.model import vocabulary
+
+SCENARIOS: dict[str, Callable[[int], str]] = {
+    "GET /api/v1/organisations": lambda i: f"/api/v1/organisations?limit=50&offset={(i * 50) % 5000}",
+    "GET /api/v1/organisations?district=..&service=..": lambda i: (
+        f"/api/v1/organisations?district={_DISTRICTS[i % len(_DISTRICTS)]}&service=tb_screening"),
+    "GET /api/v1/analysis/pathways": lambda i: (
+        "/api/v1/analysis/pathways?population=mineworkers&needs=tb_screening&needs=tb_treatment"
+        f"&needs=social_grant_linkage&district={_DISTRICTS[i % len(_DISTRICTS)]}"),
+}
+_DISTRICTS = sorted(vocabulary().districts)
+
+
+def run_scenario(base: str, path_of: Callable[[int], str], clients: int, seconds: float,
+                 per_client: int) -> tuple[int, int, float, list[float]]:
+    """Run one scenario; return (requests, failures, elapsed seconds, latencies in ms)."""
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    failures = [0] * clients
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def client(n: int) -> None:
+        with requests.Session() as session:
+            for i in range(per_client):
+                if time.perf_counter() >= deadline:
+                    return
+                began = time.perf_counter()
+                response = session.get(base + path_of(n * per_client + i), timeout=60)
+                latencies[n].append((time.perf_counter() - began) * 1000)
+                if response.status_code != 200:
+                    failures[n] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    flat = [x for part in latencies for x in part]
+    return len(flat), sum(failures), elapsed, flat
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--organisations", type=int, default=10_000)
+    parser.add_argument("--links-per-org", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--seconds", type=float, default=15, help="time limit per scenario")
+    parser.add_argument("--requests", type=int, default=2000, help="request limit per client per scenario")
+    args = parser.parse_args()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        began = time.perf_counter()
+        store = SQLiteStore(Path(tmp) / "load.db")
+        organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
+        store.upsert(organisations, links)
+        print(f"network: {len(organisations)} organisations, {len(links)} links loaded in "
+              f"{time.perf_counter() - began:.1f} s")
+        del organisations, links
+        app = create_app({"STORE": store})
+        server = make_server(app, host="127.0.0.1", port=0, threads=args.threads)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        try:
+            print(f"server: waitress, {args.threads} threads, {base}; {args.clients} clients, "
+                  f"at most {args.seconds:g} s and {args.requests} requests each per scenario")
+            for name, path_of in SCENARIOS.items():
+                began = time.perf_counter()
+                warm = requests.get(base + path_of(0), timeout=600)
+                warm.raise_for_status()
+                warm_ms = (time.perf_counter() - began) * 1000
+                count, failed, elapsed, latencies = run_scenario(base, path_of, args.clients, args.seconds,
+                                                                 args.requests)
+                q = statistics.quantiles(latencies, n=100)
+                print(f"{name}: {count / elapsed:.0f} req/s, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms "
+                      f"({count} requests in {elapsed:.1f} s, {failed} failed; first request {warm_ms:.0f} ms)")
+        finally:
+            stop_server(server)
+            thread.join(timeout=5)
+            close_store(app)
+
+
+if __name__ == "__main__":
+    main()

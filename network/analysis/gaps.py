@@ -1,0 +1,1078 @@
+"""Linkage gaps: unlinked organisations, missing care steps and services, and fragile links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.layers import REFERRAL_KINDS, active_links, referral_graph, tie_graph
+from network.model import Vocabulary, today, vocabulary
+
+__all__ = [
+    "linkage_gaps",
+    "isolated",
+    "broken_cascades",
+    "uncovered",
+    "unreachable",
+    "single_points_of_failure",
+    "siloed_clusters",
+    "expiring_agreements",
+]
+
+#: An agreement ending within this many days is ``high``; within ``EXPIRY_MEDIUM_DAYS``, ``medium``.
+EXPIRY_HIGH_DAYS, EXPIRY_MEDIUM_DAYS = 30, 60
+#: A single point of failure cutting off at least this many organisations is ``high``; at least
+#: ``CUT_OFF_MEDIUM``, ``medium``.
+CUT_OFF_HIGH, CUT_OFF_MEDIUM = 10, 3
+#: At most this many organisations are listed in a finding (all are counted).
+MAX_LISTED = 20
+
+
+def linkage_gaps(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: int = 3, within_days: int = 90
+) -> list[Finding]:
+    """Every linkage-gap finding of the network on ``as_of``.
+
+    Runs :func:`isolated`, :func:`broken_cascades`, :func:`uncovered`,
+    :func:`unreachable`, :func:`single_points_of_failure`,
+    :func:`siloed_clusters` (with their defaults) and
+    :func:`expiring_agreements`, building the referral and tie layers once.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph (see :mod:`network.analysis.layers`).
+    as_of : date, optional
+        The day the network is looked at (default today).
+    max_hops : int, default 3
+        Referral steps allowed by :func:`unreachable`.
+    within_days : int, default 90
+        Horizon of :func:`expiring_agreements`.
+
+    Returns
+    -------
+    list of Finding
+        All findings, most severe first, then by type, organisations,
+        district, population, service and links.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("cbo", name="Hope CBO", services=["tb_screening"])
+    >>> G.add_node("clinic", name="Sizwe Clinic",
+    ...            services=["tb_treatment", "tb_adherence_support", "tb_contact_tracing"])
+    >>> G.add_node("hbc", name="Thusong HBC")
+    >>> _ = G.add_edge("clinic", "cbo", key="m1", kind="mou", status="active", end_date=dt.date(2026, 2, 1))
+    >>> [(f.type, f.severity, f.organisations) for f in linkage_gaps(G, as_of=dt.date(2026, 1, 1))]
+    [('expiring_agreement', 'medium', ['clinic', 'cbo']), ('isolated', 'low', ['hbc']), \
+('single_point_of_failure', 'low', ['clinic', 'cbo'])]
+    """
+    _check(max_hops=max_hops, within_days=within_days)
+    as_of = as_of or today()
+    voc = vocabulary()
+    R = referral_graph(G, as_of)
+    T = tie_graph(G, as_of)
+    offers = _Offers(G)
+    findings = [
+        *_isolated(G, T, voc),
+        *_broken_cascades(G, R, offers, voc),
+        *_uncovered(G, offers, voc),
+        *_unreachable(G, R, offers, voc, max_hops),
+        *_single_points_of_failure(G, R, offers, voc),
+        *_siloed_clusters(G, T, seed=42, min_size=3),
+        *_expiring_agreements(G, as_of, within_days),
+    ]
+    return sorted(findings, key=_order)
+
+
+def isolated(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
+    """Active organisations with no link in force, of any kind.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+
+    Returns
+    -------
+    list of Finding
+        One ``isolated`` finding per active organisation that no link in
+        force on ``as_of`` joins to another active organisation.
+        ``links`` lists its recorded links that are not in force (proposed,
+        expired, ended, not yet started or with an inactive partner) and
+        ``details`` holds their number as ``links_not_in_force``.
+
+    Notes
+    -----
+    Inactive organisations are never isolated. A link from an organisation
+    to itself does not count. Severity: ``high`` when the organisation offers
+    a service in some population's essential package (its clients cannot be
+    referred on), ``medium`` when it offers only other services, ``low`` when
+    it lists none.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO", services=["hiv_testing"])
+    >>> G.add_node("b", name="Sizwe Clinic", services=["art"])
+    >>> G.add_node("c", name="Thusong HBC", services=["home_based_care"])
+    >>> G.add_node("d", name="Old Trust", status="inactive")
+    >>> G.add_node("e", name="Kgotso Forum")
+    >>> _ = G.add_edge("a", "b", key="r1", kind="referral", status="active")
+    >>> _ = G.add_edge("c", "e", key="m1", kind="mou", status="proposed")
+    >>> [(f.organisations, f.severity, f.links) for f in isolated(G, as_of=dt.date(2026, 1, 1))]
+    [(['c'], 'medium', ['m1']), (['e'], 'low', ['m1'])]
+    """
+    voc = vocabulary()
+    return sorted(_isolated(G, tie_graph(G, as_of or today()), voc), key=_order)
+
+
+def broken_cascades(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
+    """Organisations offering a care step with no referral route to the next one.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+
+    Returns
+    -------
+    list of Finding
+        One ``broken_cascade`` finding per (organisation X, service S,
+        service T) where a care-cascade rule says S -> T, active X offers S
+        but not T, and X has no active referral or MoU link by which it can
+        refer (an arc X -> Y of :func:`~network.analysis.layers.referral_graph`)
+        to an active organisation Y that offers T to a population X serves.
+        ``service`` is T and ``details`` holds ``after`` (S) and
+        ``providers_in_district`` (active organisations in X's district that
+        offer T to a population X serves).
+
+    Notes
+    -----
+    Populations: Y serves a population X serves when either has an empty
+    population list (it serves everyone) or their lists share a population.
+    Severity: ``high`` when T is in the essential package of a population X
+    serves (any population, if X serves everyone) and nobody in X's district
+    could take the referral; ``medium`` when T is essential but a provider in
+    the district could (one agreement closes the gap); ``low`` when T is in
+    no essential package of X's populations.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> treatment = ["tb_treatment", "tb_adherence_support", "tb_contact_tracing"]
+    >>> G.add_node("a", name="Hope CBO", district="Sekhukhune", services=["tb_screening"],
+    ...            populations=["mineworkers"])
+    >>> G.add_node("b", name="Sizwe Clinic", district="Sekhukhune", services=["tb_screening", *treatment])
+    >>> G.add_node("c", name="Thusong CBO", district="Sekhukhune", services=["tb_screening"],
+    ...            populations=["artisanal_miners"])
+    >>> G.add_node("d", name="Mine Health Unit", district="Sekhukhune", services=treatment,
+    ...            populations=["mineworkers"])
+    >>> G.add_node("e", name="Kgotso Forum", district="Sekhukhune")
+    >>> _ = G.add_edge("a", "d", key="r1", kind="referral", status="active")
+    >>> _ = G.add_edge("c", "d", key="r2", kind="referral", status="active")
+    >>> _ = G.add_edge("c", "b", key="r3", kind="referral", status="expired")
+    >>> found = broken_cascades(G, as_of=dt.date(2026, 1, 1))
+    >>> [(f.organisations, f.service, f.severity, f.details) for f in found]
+    [(['c'], 'tb_treatment', 'medium', {'after': 'tb_screening', 'providers_in_district': 1})]
+    >>> found[0].explanation
+    'Thusong CBO offers TB screening but has no active referral or MoU to any organisation that offers TB \
+treatment to artisanal and small-scale miners; agree one with Sizwe Clinic.'
+    """
+    as_of = as_of or today()
+    return sorted(_broken_cascades(G, referral_graph(G, as_of), _Offers(G), vocabulary()), key=_order)
+
+
+def uncovered(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
+    """Essential services nobody in a district offers to a population served there.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        Accepted for a uniform signature; coverage depends on organisations
+        only, not on links.
+
+    Returns
+    -------
+    list of Finding
+        One ``uncovered`` finding per (district, population, service) where
+        some active organisation in the district lists the population, the
+        service is in that population's essential package, and no active
+        organisation in the district offers the service to the population
+        (one with an empty population list serves everyone).
+        ``organisations`` lists the active organisations serving the
+        population there; ``details`` holds their number as ``serving`` and
+        ``providers_for_others``, how many organisations in the district
+        offer the service to other populations only.
+
+    Notes
+    -----
+    Organisations with no district are left out. Severity: ``high`` when no
+    active organisation in the district offers the service at all,
+    ``medium`` when some offer it, but only to other populations (they could
+    extend it).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Sisters Collective", district="Bojanala", populations=["sex_workers", "agyw"],
+    ...            services=["hiv_testing", "art", "prep", "sti", "condom_distribution", "gbv_support"])
+    >>> G.add_node("b", name="Trans Wellness Circle", district="Bojanala", populations=["transgender_people"],
+    ...            services=["hiv_testing", "art", "prep", "sti", "gbv_support", "legal_aid",
+    ...                      "mental_health"])
+    >>> G.add_node("c", name="Phokeng Clinic", district="Bojanala", services=["family_planning"],
+    ...            status="inactive")
+    >>> G.add_node("d", name="Waterberg Clinic", district="Waterberg", services=["family_planning"])
+    >>> G.add_node("e", name="Kgotso Forum", district="Bojanala")
+    >>> [(f.population, f.service, f.severity, f.organisations) for f in uncovered(G)]
+    [('agyw', 'family_planning', 'high', ['a']), ('sex_workers', 'legal_aid', 'medium', ['a'])]
+    """
+    return sorted(_uncovered(G, _Offers(G), vocabulary()), key=_order)
+
+
+def unreachable(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: int = 3) -> list[Finding]:
+    """Essential services that exist in the network but are out of referral reach for a district's population.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    max_hops : int, default 3
+        Most active referral or MoU steps a client may be referred along.
+
+    Returns
+    -------
+    list of Finding
+        One ``unreachable`` finding per (district, population, service) where
+        the service is in the population's essential package, some active
+        organisation in the network offers it to the population, and none of
+        the active organisations in the district that list the population can
+        reach such a provider within ``max_hops`` arcs of
+        :func:`~network.analysis.layers.referral_graph` (an organisation that
+        provides it itself reaches it in 0 hops). ``organisations`` lists
+        those organisations; ``details`` holds ``serving`` (their number),
+        ``providers`` (providers in the network), ``providers_in_district``
+        and ``max_hops``.
+
+    Raises
+    ------
+    ValueError
+        If ``max_hops`` is negative.
+
+    Notes
+    -----
+    For every (service, population) pair of an essential package, a
+    breadth-first search runs backwards along the referral arcs from all the
+    providers at once and stops after ``max_hops`` levels. The searches of all
+    pairs run together: each organisation carries one bit per pair, and a
+    level passes on only the bits an organisation has just gained, so the
+    work is about ``max_hops`` passes over the arcs whatever the number of
+    pairs. Intermediate organisations need not serve the population.
+
+    Severity: ``high`` when no provider works in the district either (the
+    service is also ``uncovered`` there), ``medium`` when one does but the
+    organisations serving the population have no route to it.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Sisters Collective", district="Bojanala", populations=["msm"],
+    ...            services=["hiv_testing", "prep", "sti", "condom_distribution"])
+    >>> G.add_node("b", name="Men's Wellness Circle", district="Waterberg", populations=["msm"],
+    ...            services=["hiv_testing"])
+    >>> G.add_node("c", name="Bojanala Clinic", district="Bojanala", services=["art"])
+    >>> G.add_node("d", name="Forum", district="Bojanala")
+    >>> G.add_node("e", name="Waterberg Clinic", district="Waterberg", services=["art", "prep"])
+    >>> _ = G.add_edge("a", "d", key="m1", kind="mou", status="active")
+    >>> _ = G.add_edge("d", "c", key="m2", kind="mou", status="active")
+    >>> [(f.district, f.service, f.severity) for f in unreachable(G, as_of=dt.date(2026, 1, 1))]
+    [('Waterberg', 'condom_distribution', 'high'), ('Waterberg', 'sti', 'high'), \
+('Waterberg', 'art', 'medium'), ('Waterberg', 'prep', 'medium')]
+    >>> [(f.district, f.service) for f in unreachable(G, as_of=dt.date(2026, 1, 1), max_hops=1)
+    ...  if f.district == "Bojanala"]
+    [('Bojanala', 'art')]
+    """
+    _check(max_hops=max_hops)
+    as_of = as_of or today()
+    return sorted(_unreachable(G, referral_graph(G, as_of), _Offers(G), vocabulary(), max_hops), key=_order)
+
+
+def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
+    """Organisations and links whose loss would cut others off from every provider of a service.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+
+    Returns
+    -------
+    list of Finding
+        ``single_point_of_failure`` findings in the undirected view of
+        :func:`~network.analysis.layers.referral_graph`, of two shapes:
+
+        * an articulation point ``a``: ``organisations`` is ``a`` followed by
+          its neighbours on the side that would be cut off (at most
+          ``MAX_LISTED``), ``details`` holds ``bridge`` (False), ``cut_off``
+          (organisations that would lose every route to some service),
+          ``services`` (the services they would lose, sorted) and
+          ``neighbours_cut_off`` (how many of ``a``'s neighbours are on that side);
+        * a bridge backed by a single link: ``organisations`` is the link's
+          two ends, ``links`` its id, ``details`` holds ``bridge`` (True),
+          ``cut_off`` and ``services``.
+
+    Notes
+    -----
+    Services are the care services: those in some population's essential
+    package or in a care-cascade rule; populations are not considered. An
+    organisation on one side of a cut loses a service when nobody on its
+    side offers it but somebody in its component still does (so an
+    organisation that is simply the only provider of a service is not
+    flagged for that).
+
+    Everything comes from one biconnected decomposition: the block-cut tree
+    of each component is rooted at a block, each organisation counted in its
+    block (or as itself, if an articulation point), and the providers of each
+    service summed up the tree. The pieces left by removing an articulation
+    point are its child subtrees and the rest of the component; the sides of
+    a bridge are one subtree and the rest. The cost is linear in the size of
+    the referral layer times the number of care services.
+
+    Severity: ``high`` when at least ``CUT_OFF_HIGH`` organisations would be
+    cut off, ``medium`` from ``CUT_OFF_MEDIUM``, ``low`` below.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO", services=["tb_screening"])
+    >>> G.add_node("b", name="Thusong CBO", services=["tb_screening"])
+    >>> G.add_node("hub", name="District Forum")
+    >>> G.add_node("c", name="Sizwe Clinic", services=["tb_treatment"])
+    >>> G.add_node("d", name="Mine Health Unit", services=["tb_treatment"])
+    >>> G.add_node("e", name="Kgotso HBC")
+    >>> for key, (u, v) in enumerate(["ab", ("a", "hub"), ("b", "hub"), ("hub", "c"), ("hub", "d"), "cd"]):
+    ...     _ = G.add_edge(u, v, key=f"m{key}", kind="mou", status="active")
+    >>> _ = G.add_edge("e", "c", key="r1", kind="referral", status="active")
+    >>> found = single_points_of_failure(G, as_of=dt.date(2026, 1, 1))
+    >>> [(f.severity, f.organisations, f.links, f.details["cut_off"]) for f in found]
+    [('medium', ['hub', 'a', 'b', 'c', 'd'], [], 5), ('low', ['c', 'e'], [], 1), \
+('low', ['e', 'c'], ['r1'], 1)]
+    >>> found[1].explanation
+    'If Sizwe Clinic stopped working, Kgotso HBC would lose every referral route to TB screening and TB \
+treatment; give it a second referral partner.'
+    """
+    as_of = as_of or today()
+    found = _single_points_of_failure(G, referral_graph(G, as_of), _Offers(G), vocabulary())
+    return sorted(found, key=_order)
+
+
+def siloed_clusters(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, seed: int = 42, min_size: int = 3
+) -> list[Finding]:
+    """Communities of organisations with at most one tie to the rest of the network.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    seed : int, default 42
+        Seed of the Louvain method, so that the communities are the same on
+        every run.
+    min_size : int, default 3
+        Smallest community reported.
+
+    Returns
+    -------
+    list of Finding
+        One ``siloed_cluster`` finding per Louvain community (of
+        :func:`~network.analysis.layers.tie_graph`) of at least ``min_size``
+        organisations that has at most one tie to organisations outside it.
+        ``organisations`` lists the members sorted, ``links`` the links behind
+        the one outside tie (if any), ``district`` the members' district when
+        they all share one, and ``details`` holds ``size`` and
+        ``external_ties``.
+
+    Notes
+    -----
+    Communities come from ``nx.community.louvain_communities`` with
+    ``seed``, run on a copy of the tie graph with nodes and ties in sorted
+    order so that the result does not depend on the order records were read.
+    A tie is a pair of organisations joined by at least one link in force,
+    however many links. A community holding every active organisation has no
+    rest of the network and is not reported. Severity: ``high`` with no
+    outside tie, ``medium`` with one.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from("abcdef")
+    >>> pairs = ["ab", "bc", "ca", "de", "ef", "fd", "cd"]
+    >>> for u, v in pairs:
+    ...     _ = G.add_edge(u, v, key=u + v, kind="coordination", status="active")
+    >>> [(f.organisations, f.links, f.severity) for f in siloed_clusters(G, as_of=dt.date(2026, 1, 1))]
+    [(['a', 'b', 'c'], ['cd'], 'medium'), (['d', 'e', 'f'], ['cd'], 'medium')]
+    """
+    return sorted(_siloed_clusters(G, tie_graph(G, as_of or today()), seed, min_size), key=_order)
+
+
+def expiring_agreements(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, within_days: int = 90
+) -> list[Finding]:
+    """Referral agreements and MoUs in force that end soon.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    within_days : int, default 90
+        How far ahead to look, in days.
+
+    Returns
+    -------
+    list of Finding
+        One ``expiring_agreement`` finding per MoU or referral link in force
+        on ``as_of`` (status ``active``, started, not past its end date,
+        between active organisations) whose end date is at most
+        ``within_days`` days after ``as_of``. ``links`` is the link id,
+        ``organisations`` its source and target, and ``details`` holds
+        ``end_date`` (ISO format) and ``days_left``.
+
+    Raises
+    ------
+    ValueError
+        If ``within_days`` is negative.
+
+    Notes
+    -----
+    A link whose end date has passed is no longer in force, so it is never
+    "expiring". Severity: ``high`` with at most ``EXPIRY_HIGH_DAYS`` days left,
+    ``medium`` with at most ``EXPIRY_MEDIUM_DAYS``, ``low`` otherwise.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("a", {"name": "Hope CBO"}), ("b", {"name": "Sizwe Clinic"}), ("c", {}), ("d", {})])
+    >>> G.add_node("e", status="inactive")
+    >>> ends = {"l1": ("a", "b", 10), "l2": ("b", "c", 90), "l3": ("c", "d", 91), "l4": ("d", "a", -1),
+    ...         "l5": ("a", "e", 5)}
+    >>> for key, (u, v, days) in ends.items():
+    ...     _ = G.add_edge(u, v, key=key, kind="mou", status="active",
+    ...                    end_date=dt.date(2026, 1, 1) + dt.timedelta(days=days))
+    >>> found = expiring_agreements(G, as_of=dt.date(2026, 1, 1))
+    >>> [(f.links, f.severity, f.details["days_left"]) for f in found]
+    [(['l1'], 'high', 10), (['l2'], 'low', 90)]
+    >>> found[0].explanation
+    'The MoU between Hope CBO and Sizwe Clinic ends on 2026-01-11, in 10 days; renew it or agree what \
+replaces it.'
+    """
+    _check(within_days=within_days)
+    return sorted(_expiring_agreements(G, as_of or today(), within_days), key=_order)
+
+
+class _Offers:
+    """Who offers which service and who serves which population where, among active organisations."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.services: dict[str, frozenset[str]] = {}
+        self.populations: dict[str, frozenset[str]] = {}
+        self.district: dict[str, str | None] = {}
+        self.offering: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.serving: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.general_total: Counter[str] = Counter()
+        self.explicit_total: Counter[tuple[str, str]] = Counter()
+        self._local: dict[tuple[str | None, str, frozenset[str]], set[str]] = {}
+        self._by_population: dict[tuple[str, str], tuple[list[str], dict[str, list[str]]]] = {}
+        for node, data in G.nodes(data=True):
+            if data.get("status", "active") != "active":
+                continue
+            services = frozenset(data.get("services") or ())
+            populations = frozenset(data.get("populations") or ())
+            district = data.get("district") or None
+            self.services[node], self.populations[node], self.district[node] = services, populations, district
+            for service in services:
+                if not populations:
+                    self.general_total[service] += 1
+                for population in populations:
+                    self.explicit_total[service, population] += 1
+            if district is not None:
+                for population in populations:
+                    self.serving[district, population].append(node)
+                for service in services:
+                    self.offering[district, service].append(node)
+
+    def serve_alike(self, populations: frozenset[str], other: str) -> bool:
+        """True if ``other`` serves one of ``populations`` (either side empty: everyone)."""
+        theirs = self.populations[other]
+        return not populations or not theirs or not populations.isdisjoint(theirs)
+
+    def local_providers(self, district: str | None, service: str, populations: frozenset[str]) -> set[str]:
+        """Active organisations in ``district`` offering ``service`` to one of ``populations`` (or anyone)."""
+        key = (district, service, populations)
+        found = self._local.get(key)
+        if found is None:
+            if district is None:
+                found = set()
+            elif not populations:
+                found = set(self.offering.get((district, service), ()))
+            else:
+                general, explicit = self._split(district, service)
+                found = set(general).union(*(explicit.get(p, ()) for p in populations))
+            self._local[key] = found
+        return found
+
+    def _split(self, district: str, service: str) -> tuple[list[str], dict[str, list[str]]]:
+        """The organisations offering ``service`` in ``district`` to everyone, and to each population."""
+        split = self._by_population.get((district, service))
+        if split is None:
+            general: list[str] = []
+            explicit: dict[str, list[str]] = defaultdict(list)
+            for node in self.offering.get((district, service), ()):
+                if not self.populations[node]:
+                    general.append(node)
+                for population in self.populations[node]:
+                    explicit[population].append(node)
+            split = self._by_population[district, service] = (general, explicit)
+        return split
+
+    def provider_count(self, service: str, population: str) -> int:
+        """How many active organisations offer ``service`` to ``population``."""
+        return self.general_total[service] + self.explicit_total[service, population]
+
+
+def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]:
+    essential = _essential_services(voc)
+    findings = []
+    for node in T:
+        if T.degree(node):
+            continue
+        services = set(G.nodes[node].get("services") or ())
+        severity = "high" if services & essential else "medium" if services else "low"
+        lapsed = sorted({key for u, v, key in G.out_edges(node, keys=True) if u != v}
+                        | {key for u, v, key in G.in_edges(node, keys=True) if u != v})
+        if lapsed:
+            verb = "is" if len(lapsed) == 1 else "are"
+            why = (f" ({_count(len(lapsed), 'recorded link')} {verb} proposed, lapsed or with an inactive "
+                   "partner)")
+            action = "renew or sign an agreement"
+        else:
+            why, action = "", "sign a referral agreement or MoU, or bring it into a coordination forum,"
+        explanation = (f"{_name(G, node)} has no link in force with any other organisation{why}; "
+                       f"{action} so that it can refer clients and be referred to.")
+        findings.append(Finding(
+            "isolated", severity, explanation, organisations=[node], district=G.nodes[node].get("district"),
+            links=lapsed, details={"links_not_in_force": len(lapsed)},
+        ))
+    return findings
+
+
+def _broken_cascades(G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary) -> list[Finding]:
+    essential_for: dict[frozenset[str], set[str]] = {}
+    findings = []
+    for x, mine in offers.services.items():
+        steps = [(after, needs) for after, needs in voc.cascade_rules if after in mine and needs not in mine]
+        if not steps:
+            continue
+        populations = offers.populations[x]
+        referred_to: set[str] = set()
+        for y in R.successors(x):
+            if offers.serve_alike(populations, y):
+                referred_to.update(offers.services[y])
+        if populations not in essential_for:
+            essential_for[populations] = _essential_services(voc, populations)
+        for after, needs in steps:
+            if needs in referred_to:
+                continue
+            local = offers.local_providers(offers.district[x], needs, populations)
+            severity = "low" if needs not in essential_for[populations] else "medium" if local else "high"
+            findings.append(Finding(
+                "broken_cascade", severity, _cascade_sentence(G, voc, x, after, needs, populations, local),
+                organisations=[x], district=offers.district[x], service=needs,
+                details={"after": after, "providers_in_district": len(local)},
+            ))
+    return findings
+
+
+def _cascade_sentence(
+    G: nx.MultiDiGraph, voc: Vocabulary, x: str, after: str, needs: str, populations: frozenset[str],
+    local: set[str],
+) -> str:
+    to_whom = f" to {_population_list(voc, populations)}" if populations else ""
+    gap = (f"{_name(G, x)} offers {_service_label(voc, after)} but has no active referral or MoU to any "
+           f"organisation that offers {_service_label(voc, needs)}{to_whom}")
+    if local:
+        others = f" or one of {_count(len(local) - 1, 'other')} there" if len(local) > 1 else ""
+        return f"{gap}; agree one with {_name(G, min(local))}{others}."
+    district = G.nodes[x].get("district")
+    where = f"nobody in {district} does, so " if district else ""
+    return f"{gap}; {where}agree one with a provider further away."
+
+
+def _uncovered(G: nx.MultiDiGraph, offers: _Offers, voc: Vocabulary) -> list[Finding]:
+    findings = []
+    for (district, population), group in offers.serving.items():
+        for service in voc.essential_services.get(population, ()):
+            if offers.local_providers(district, service, frozenset([population])):
+                continue
+            others = sorted(offers.offering.get((district, service), ()))
+            serving = f"{_count(len(group), 'organisation')} there serve{'s' if len(group) == 1 else ''}"
+            if others:
+                severity = "medium"
+                explanation = (
+                    f"In {district} only {_names(G, others)} offer{'s' if len(others) == 1 else ''} "
+                    f"{_service_label(voc, service)}, not to {_population_label(voc, population)}, though "
+                    f"{serving} them; ask a provider there to extend the service to them."
+                )
+            else:
+                severity = "high"
+                explanation = (
+                    f"No organisation in {district} offers {_service_label(voc, service)}, though {serving} "
+                    f"{_population_label(voc, population)}; find or fund a provider, or agree referrals to "
+                    "a neighbouring district."
+                )
+            findings.append(Finding(
+                "uncovered", severity, explanation, organisations=sorted(group), district=district,
+                population=population, service=service,
+                details={"serving": len(group), "providers_for_others": len(others)},
+            ))
+    return findings
+
+
+def _unreachable(
+    G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary, max_hops: int
+) -> list[Finding]:
+    bit: dict[tuple[str, str], int] = {}
+    by_service: dict[str, int] = defaultdict(int)
+    by_population: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for population, services in voc.essential_services.items():
+        for service in services:
+            bit[service, population] = index = len(bit)
+            by_service[service] |= 1 << index
+            by_population[population].append((service, index))
+    reach: dict[str, int] = {}
+    for node in R:
+        mask = 0
+        populations = offers.populations[node]
+        for service in offers.services[node]:
+            if not populations:
+                mask |= by_service.get(service, 0)
+            for population in populations:
+                index = bit.get((service, population))
+                if index is not None:
+                    mask |= 1 << index
+        if mask:
+            reach[node] = mask
+    provided = 0
+    for mask in reach.values():
+        provided |= mask
+    _spread_backwards(R, reach, max_hops)
+    findings = []
+    for (district, population), group in offers.serving.items():
+        reached = 0
+        for node in group:
+            reached |= reach.get(node, 0)
+        for service, index in by_population.get(population, ()):
+            if not provided >> index & 1 or reached >> index & 1:
+                continue
+            local = offers.local_providers(district, service, frozenset([population]))
+            providers = offers.provider_count(service, population)
+            findings.append(Finding(
+                "unreachable", "medium" if local else "high",
+                _unreachable_sentence(G, voc, district, population, service, group, local, providers,
+                                      max_hops),
+                organisations=sorted(group), district=district, population=population, service=service,
+                details={"serving": len(group), "providers": providers, "providers_in_district": len(local),
+                         "max_hops": max_hops},
+            ))
+    return findings
+
+
+def _spread_backwards(R: nx.DiGraph, reach: dict[str, int], max_hops: int) -> None:
+    """Bounded multi-source BFS along reversed arcs, one bit per search; grows ``reach`` in place."""
+    frontier = dict(reach)
+    for _ in range(max_hops):
+        if not frontier:
+            return
+        gained: dict[str, int] = {}
+        for v, mask in frontier.items():
+            for u in R.predecessors(v):
+                new = mask & ~reach.get(u, 0)
+                if new:
+                    reach[u] = reach.get(u, 0) | new
+                    gained[u] = gained.get(u, 0) | new
+        frontier = gained
+
+
+def _unreachable_sentence(
+    G: nx.MultiDiGraph, voc: Vocabulary, district: str, population: str, service: str, group: list[str],
+    local: set[str], providers: int, max_hops: int,
+) -> str:
+    served = _population_label(voc, population)
+    who = (f"{_name(G, group[0])}, the only organisation serving {served}, cannot" if len(group) == 1
+           else f"none of the {len(group)} organisations serving {served} can")
+    gap = (f"In {district}, {who} refer them to {_service_label(voc, service)} within "
+           f"{_count(max_hops, 'step')}")
+    if local:
+        verb = "offers" if len(local) == 1 else "offer"
+        return f"{gap}, though {_names(G, sorted(local))} there {verb} it; link them."
+    return (f"{gap}, and nobody in the district offers it; agree a referral with one of the "
+            f"{_count(providers, 'provider')} elsewhere.")
+
+
+def _single_points_of_failure(
+    G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary
+) -> list[Finding]:
+    counter = _Counts(sorted(_essential_services(voc) | {s for rule in voc.cascade_rules for s in rule}))
+    U = nx.Graph()
+    U.add_nodes_from(R)
+    U.add_edges_from(R.edges())
+    tree = _BlockCutTree(U, {node: counter.vector(offers.services[node]) for node in U})
+    findings = []
+    for a, node in tree.cut_vertex.items():
+        findings.extend(_cut_vertex_finding(G, voc, counter, tree, a, node))
+    for b, block in enumerate(tree.blocks):
+        if len(block) == 2:
+            key = _single_link(R, *block)
+            if key is not None:
+                findings.extend(_bridge_finding(G, voc, counter, tree, b, key))
+    return findings
+
+
+class _Counts:
+    """Per-service counts of providers packed into one integer, so that adding them up is one addition.
+
+    Service ``k`` owns bits ``k * FIELD`` to ``(k + 1) * FIELD - 1``; a count stays below
+    ``2 ** (FIELD - 1)`` (half a million organisations), so no field ever carries into the next.
+    """
+
+    FIELD = 20
+
+    def __init__(self, services: list[str]) -> None:
+        self.services = services
+        self.unit = {s: 1 << (k * self.FIELD) for k, s in enumerate(services)}
+        self._high = sum(1 << (k * self.FIELD + self.FIELD - 1) for k in range(len(services)))
+        self._low = sum(((1 << (self.FIELD - 1)) - 1) << (k * self.FIELD) for k in range(len(services)))
+
+    def vector(self, services: Iterable[str]) -> int:
+        """The packed counts of one organisation offering ``services``."""
+        return sum(self.unit[s] for s in services if s in self.unit)
+
+    def present(self, counts: int) -> int:
+        """A mask with the top bit of every field whose count is not zero."""
+        return (counts + self._low) & self._high
+
+    def lost(self, side: int, other: int) -> set[str]:
+        """Services nobody on ``side`` offers but somebody on ``other`` does."""
+        missing = self.present(other) & ~self.present(side)
+        return {s for k, s in enumerate(self.services) if missing >> (k * self.FIELD + self.FIELD - 1) & 1}
+
+
+class _BlockCutTree:
+    """The block-cut trees of an undirected graph, each rooted at a block, with subtree sums.
+
+    Tree nodes ``0 .. len(blocks) - 1`` are the blocks (biconnected components,
+    as sorted vertex lists) and the articulation points follow. ``size[t]`` and
+    ``count[t]`` sum the vertices of the subtree of ``t`` and their packed
+    ``vectors``; a vertex that is no articulation point belongs to its only
+    block. ``neighbours_in[a, b]`` lists the neighbours of articulation point
+    ``a`` within block ``b``.
+    """
+
+    def __init__(self, U: nx.Graph, vectors: dict[str, int]) -> None:
+        edge_sets = [list(edges) for edges in nx.biconnected_component_edges(U)]
+        self.blocks = [sorted({v for edge in edges for v in edge}) for edges in edge_sets]
+        blocks_of: Counter[str] = Counter(v for block in self.blocks for v in block)
+        cut = sorted(v for v, n in blocks_of.items() if n > 1)
+        self.cut_vertex = {v: len(self.blocks) + i for i, v in enumerate(cut)}
+        n = len(self.blocks) + len(cut)
+        adjacent: list[list[int]] = [[] for _ in range(n)]
+        self.size = [0] * n
+        self.count = [0] * n
+        for v in cut:
+            self.size[self.cut_vertex[v]] = 1
+            self.count[self.cut_vertex[v]] = vectors[v]
+        for b, block in enumerate(self.blocks):
+            for v in block:
+                t = self.cut_vertex.get(v)
+                if t is None:
+                    self.size[b] += 1
+                    self.count[b] += vectors[v]
+                else:
+                    adjacent[b].append(t)
+                    adjacent[t].append(b)
+        self.neighbours_in: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for b, edges in enumerate(edge_sets):
+            for u, v in edges:
+                if u in self.cut_vertex:
+                    self.neighbours_in[u, b].append(v)
+                if v in self.cut_vertex:
+                    self.neighbours_in[v, b].append(u)
+        self.parent = [-1] * n
+        self.root = [-1] * n
+        self.children: list[list[int]] = [[] for _ in range(n)]
+        for start in range(len(self.blocks)):
+            if self.root[start] < 0:
+                self._sum_subtrees(start, adjacent)
+
+    def _sum_subtrees(self, root: int, adjacent: list[list[int]]) -> None:
+        order = []
+        stack = [root]
+        self.root[root] = root
+        while stack:
+            t = stack.pop()
+            order.append(t)
+            for c in adjacent[t]:
+                if self.root[c] < 0:
+                    self.root[c], self.parent[c] = root, t
+                    self.children[t].append(c)
+                    stack.append(c)
+        for t in reversed(order[1:]):
+            p = self.parent[t]
+            self.size[p] += self.size[t]
+            self.count[p] += self.count[t]
+
+    def sides(self, inner: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(size, counts) of the subtree of ``inner`` and of the rest of its component."""
+        root = self.root[inner]
+        return ((self.size[inner], self.count[inner]),
+                (self.size[root] - self.size[inner], self.count[root] - self.count[inner]))
+
+
+def _cut_vertex_finding(
+    G: nx.MultiDiGraph, voc: Vocabulary, counter: _Counts, tree: _BlockCutTree, a: str, node: int
+) -> list[Finding]:
+    own = tree.count[node] - sum(tree.count[c] for c in tree.children[node])
+    elsewhere = tree.count[tree.root[node]] - own
+    _, (rest_size, rest) = tree.sides(node)
+    pieces = [(c, tree.size[c], tree.count[c]) for c in tree.children[node]]
+    pieces.append((tree.parent[node], rest_size, rest))
+    lost: set[str] = set()
+    cut_off = 0
+    neighbours: list[str] = []
+    for block, size, counts in pieces:
+        missing = counter.lost(counts, elsewhere - counts)
+        if missing:
+            lost |= missing
+            cut_off += size
+            neighbours.extend(tree.neighbours_in[a, block])
+    if not lost:
+        return []
+    services = sorted(lost)
+    neighbours.sort()
+    who = (_names(G, neighbours) if cut_off == len(neighbours)
+           else f"{cut_off} organisations, reached through {_names(G, neighbours)},")
+    explanation = (
+        f"If {_name(G, a)} stopped working, {who} would lose every referral route to "
+        f"{_service_list(voc, services)}; give {'it' if len(neighbours) == 1 else 'them'} a second "
+        "referral partner."
+    )
+    return [Finding(
+        "single_point_of_failure", _cut_off_severity(cut_off), explanation,
+        organisations=[a, *neighbours[:MAX_LISTED]], district=G.nodes[a].get("district"),
+        details={"bridge": False, "cut_off": cut_off, "services": services,
+                 "neighbours_cut_off": len(neighbours)},
+    )]
+
+
+def _bridge_finding(
+    G: nx.MultiDiGraph, voc: Vocabulary, counter: _Counts, tree: _BlockCutTree, b: int, key: str
+) -> list[Finding]:
+    u, v = tree.blocks[b]
+    source, target = (u, v) if G.has_edge(u, v, key) else (v, u)
+    ends = [tree.cut_vertex[x] for x in (u, v) if x in tree.cut_vertex]
+    if tree.parent[b] >= 0 or ends:
+        (size, counts), (rest_size, rest) = tree.sides(b if tree.parent[b] >= 0 else ends[0])
+    else:
+        size, counts = 1, counter.vector(G.nodes[u].get("services") or ())
+        rest_size, rest = 1, tree.count[b] - counts
+    lost: set[str] = set()
+    cut_off = 0
+    for n, mine, theirs in ((size, counts, rest), (rest_size, rest, counts)):
+        missing = counter.lost(mine, theirs)
+        if missing:
+            lost |= missing
+            cut_off += n
+    if not lost:
+        return []
+    services = sorted(lost)
+    agreement = (f"the MoU between {_name(G, source)} and {_name(G, target)}"
+                 if G.edges[source, target, key].get("kind") == "mou"
+                 else f"the referral agreement from {_name(G, source)} to {_name(G, target)}")
+    explanation = (
+        f"If {agreement} ({key}) ended, {_count(cut_off, 'organisation')} would lose every referral route to "
+        f"{_service_list(voc, services)}; keep it in force and add a second agreement across it."
+    )
+    return [Finding(
+        "single_point_of_failure", _cut_off_severity(cut_off), explanation, organisations=[source, target],
+        district=_shared_district(G, [source, target]), links=[key],
+        details={"bridge": True, "cut_off": cut_off, "services": services},
+    )]
+
+
+def _single_link(R: nx.DiGraph, u: str, v: str) -> str | None:
+    """The id of the one link behind the tie of ``u`` and ``v`` in either direction, if only one is."""
+    keys = set()
+    for a, b in ((u, v), (v, u)):
+        if R.has_edge(a, b):
+            keys.update(R[a][b]["links"])
+    return keys.pop() if len(keys) == 1 else None
+
+
+def _cut_off_severity(cut_off: int) -> str:
+    return "high" if cut_off >= CUT_OFF_HIGH else "medium" if cut_off >= CUT_OFF_MEDIUM else "low"
+
+
+def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, seed: int, min_size: int) -> list[Finding]:
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(T))
+    ordered.add_edges_from(sorted((u, v) if u < v else (v, u) for u, v in T.edges()))
+    parts = [sorted(c) for c in nx.community.louvain_communities(ordered, seed=seed)]
+    community = {node: i for i, members in enumerate(parts) for node in members}
+    outside: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for u, v in ordered.edges():
+        if community[u] != community[v]:
+            outside[community[u]].append((u, v))
+            outside[community[v]].append((u, v))
+    findings = []
+    for i, members in enumerate(parts):
+        ties = outside.get(i, [])
+        if len(members) < min_size or len(ties) > 1 or len(members) == len(T):
+            continue
+        if ties:
+            u, v = ties[0]
+            inner, outer = (u, v) if community[u] == i else (v, u)
+            reach = (f"reach the rest of the network only through the tie between {_name(G, inner)} and "
+                     f"{_name(G, outer)}")
+            severity, links = "medium", sorted(T[u][v]["links"])
+        else:
+            reach, severity, links = "have no tie to the rest of the network", "high", []
+        explanation = (f"{_names(G, members)} form a cluster of {len(members)} organisations that {reach}; "
+                       "link them to other partners or bring them into a wider coordination forum.")
+        findings.append(Finding(
+            "siloed_cluster", severity, explanation, organisations=members,
+            district=_shared_district(G, members), links=links,
+            details={"size": len(members), "external_ties": len(ties)},
+        ))
+    return findings
+
+
+def _expiring_agreements(G: nx.MultiDiGraph, as_of: dt.date, within_days: int) -> list[Finding]:
+    findings = []
+    for u, v, key, data in active_links(G, as_of, REFERRAL_KINDS):
+        end = data.get("end_date")
+        if end is None or (end - as_of).days > within_days:
+            continue
+        days = (end - as_of).days
+        severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"
+        agreement = (f"The MoU between {_name(G, u)} and {_name(G, v)}" if data.get("kind") == "mou"
+                     else f"The referral agreement from {_name(G, u)} to {_name(G, v)}")
+        when = "today" if days == 0 else f"in {_count(days, 'day')}"
+        findings.append(Finding(
+            "expiring_agreement", severity,
+            f"{agreement} ends on {end.isoformat()}, {when}; renew it or agree what replaces it.",
+            organisations=[u, v], district=_shared_district(G, [u, v]), links=[key],
+            details={"end_date": end.isoformat(), "days_left": days},
+        ))
+    return findings
+
+
+def _check(**options: int) -> None:
+    for option, value in options.items():
+        if value < 0:
+            raise ValueError(f"{option} must be zero or more, not {value}")
+
+
+def _essential_services(voc: Vocabulary, populations: Iterable[str] = ()) -> set[str]:
+    """Services in the essential package of one of ``populations`` (of any population if empty)."""
+    populations = list(populations) or list(voc.essential_services)
+    return {s for p in populations for s in voc.essential_services.get(p, ())}
+
+
+def _shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
+    districts = {G.nodes[n].get("district") for n in nodes}
+    return districts.pop() if len(districts) == 1 else None
+
+
+def _order(finding: Finding) -> tuple[Any, ...]:
+    return (
+        SEVERITIES.index(finding.severity), finding.type, finding.organisations, finding.district or "",
+        finding.population or "", finding.service or "", finding.links,
+    )
+
+
+def _name(G: nx.MultiDiGraph, node: str) -> str:
+    return G.nodes[node].get("name") or node
+
+
+def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
+    if len(nodes) > shown + 1:
+        return _join([*(_name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
+    return _join([_name(G, n) for n in nodes])
+
+
+def _join(parts: Sequence[str], last: str = "and") -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _service_label(voc: Vocabulary, code: str) -> str:
+    return _lower_first(voc.services.get(code, code))
+
+
+def _service_list(voc: Vocabulary, codes: Sequence[str], shown: int = 3) -> str:
+    labels = [_service_label(voc, c) for c in codes]
+    if len(labels) > shown + 1:
+        return _join([*labels[:shown], f"{len(labels) - shown} other services"])
+    return _join(labels)
+
+
+def _population_label(voc: Vocabulary, code: str) -> str:
+    return _lower_first(voc.populations.get(code, code))
+
+
+def _population_list(voc: Vocabulary, codes: Iterable[str]) -> str:
+    return _join([_population_label(voc, c) for c in sorted(codes)], "or")
+
+
+@lru_cache(maxsize=1024)
+def _lower_first(label: str) -> str:
+    """Lower-case a label's first letter unless its first word is an acronym (``TB``, ``HIV``, ``PrEP``)."""
+    first = label.split(" ", 1)[0]
+    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label

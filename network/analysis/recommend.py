@@ -1,0 +1,472 @@
+"""Recommendations: the new referral agreements and MoUs that would close the most linkage gaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.gaps import linkage_gaps
+from network.analysis.layers import referral_graph
+from network.model import Vocabulary, today, vocabulary
+
+__all__ = ["Recommendation", "CLOSABLE_TYPES", "recommend_links"]
+
+#: Finding types a new link can close.
+CLOSABLE_TYPES = ("broken_cascade", "unreachable", "uncovered", "isolated")
+#: Candidate partners considered per gap (the best by place, partners and populations).
+CANDIDATES_PER_GAP = 3
+#: Bonuses added to the number of gaps closed; together they stay below 1, so they only break ties.
+SAME_DISTRICT_BONUS, NEARBY_BONUS = 0.3, 0.15
+SHARED_POPULATION_BONUS, SHARED_POPULATION_CAP = 0.1, 0.2
+COMMON_PARTNER_BONUS, COMMON_PARTNER_CAP = 0.1, 0.3
+PROPOSED_BONUS = 0.1
+
+_EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass
+class Recommendation:
+    """One new link worth agreeing.
+
+    ``kind`` is ``referral`` (``source`` refers clients to ``target``) or
+    ``mou`` (both ways). ``score`` is the number of gaps it closes plus tie-break
+    bonuses, ``closes`` identifies those gaps, ``reasons`` lists the evidence
+    and ``explanation`` says it in one sentence.
+    """
+
+    source: str
+    target: str
+    kind: str
+    score: float
+    closes: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The recommendation as a JSON-ready dict."""
+        return asdict(self)
+
+
+def recommend_links(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    gaps: Sequence[Finding] | None = None,
+    limit: int = 20,
+    max_km: float = 150,
+) -> list[Recommendation]:
+    """Rank new referral agreements and MoUs by the linkage gaps they would close.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    gaps : sequence of Finding, optional
+        Findings of ``linkage_gaps`` to close (computed when not given); those of
+        other types than ``CLOSABLE_TYPES`` are ignored.
+    limit : int, default 20
+        Most recommendations returned.
+    max_km : float, default 150
+        How far apart, in kilometres, two organisations in different districts
+        may be for a link between them to be suggested.
+
+    Returns
+    -------
+    list of Recommendation
+        Best first. Each closes at least one gap that no recommendation above it
+        closes; ``closes`` lists those gaps (``type``, ``severity``,
+        ``organisation``, ``district``, ``population``, ``service``).
+
+    Notes
+    -----
+    Candidates come from the gaps. For a ``broken_cascade`` (organisation X has
+    no route to service T), the partners are active organisations offering T to
+    a population X serves, in X's district or within ``max_km`` (X with no
+    location: anywhere): those among X's referral partners' partners, and the
+    first ``CANDIDATES_PER_GAP`` others, district by district outwards, the
+    widest offers first. For an ``uncovered`` or ``unreachable`` (district,
+    population, service), the nearest providers of the service to the
+    population are paired with organisations serving the population in the
+    district. At most ``CANDIDATES_PER_GAP`` partners are kept per gap,
+    preferring the same district, then common referral partners, shared
+    populations and distance. Scanning stops early, so a 50,000-organisation
+    network costs seconds, not all pairs.
+
+    Each candidate arc X -> Y is then checked against every gap it touches, by
+    the gap's own rule as if the arc were in force: it closes a
+    ``broken_cascade`` of X when Y offers the missing service to a population X
+    serves; an ``unreachable`` or ``uncovered`` finding when X serves the
+    population in that district and Y offers the service to it in the district
+    or within ``max_km`` (an uncovered service is then reached by referral
+    rather than offered locally); and an ``isolated`` finding of X or Y. When
+    each of the arcs X -> Y and Y -> X closes a gap the other does not, an MoU
+    is suggested, otherwise a referral the way that closes more.
+
+    Recommendations are picked greedily, as for set cover: each next one is the
+    link closing the most gaps still open, plus bonuses below 1 in total
+    (``SAME_DISTRICT_BONUS`` or ``NEARBY_BONUS``, ``SHARED_POPULATION_BONUS`` per
+    shared population, ``COMMON_PARTNER_BONUS`` per common referral partner,
+    ``PROPOSED_BONUS`` when a link between them is already proposed), then by
+    ids. Existing referral or MoU routes, self-links and inactive organisations
+    are never suggested.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> orgs = [
+    ...     Organisation("cbo", "Hope CBO", "cbo", district="Waterberg", services=["tb_screening"]),
+    ...     Organisation("clinic", "Sizwe Clinic", "clinic", district="Waterberg", services=["tb_treatment"]),
+    ...     Organisation("far", "Far Clinic", "clinic", district="OR Tambo", services=["tb_treatment"]),
+    ...     Organisation("hbc", "Thusong HBC", "cbo", district="Waterberg", services=["home_based_care"]),
+    ...     Organisation("forum", "Forum", "other", district="Waterberg"),
+    ... ]
+    >>> links = [Link("c1", "cbo", "forum", "coordination"), Link("c2", "clinic", "forum", "coordination"),
+    ...          Link("c3", "hbc", "forum", "coordination"), Link("c4", "far", "forum", "coordination")]
+    >>> best = recommend_links(build_graph(orgs, links), as_of=dt.date(2026, 1, 1))[0]
+    >>> best.source, best.target, best.kind, [c["service"] for c in best.closes]
+    ('cbo', 'clinic', 'referral', ['tb_treatment'])
+    >>> best.explanation
+    'Agree a referral agreement from Hope CBO to Sizwe Clinic; it would give Hope CBO a route to TB treatment.'
+    """
+    as_of = as_of or today()
+    if gaps is None:
+        gaps = linkage_gaps(G, as_of=as_of)
+    open_gaps = [f for f in gaps if f.type in CLOSABLE_TYPES]
+    if limit <= 0 or not open_gaps:
+        return []
+    index = _Index(G, referral_graph(G, as_of), vocabulary(), max_km)
+    candidates = _candidates(index, open_gaps)
+    return _pick(index, open_gaps, candidates, limit)
+
+
+class _Index:
+    """Who offers what to whom and where, among active organisations, and the gaps each arc could close."""
+
+    def __init__(self, G: nx.MultiDiGraph, R: nx.DiGraph, voc: Vocabulary, max_km: float) -> None:
+        self.G, self.R, self.voc, self.max_km = G, R, voc, max_km
+        self.services: dict[str, frozenset[str]] = {}
+        self.populations: dict[str, frozenset[str]] = {}
+        self.district: dict[str, str | None] = {}
+        self.place: dict[str, tuple[float, float] | None] = {}
+        self.providers: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        for node in R:
+            data = G.nodes[node]
+            district = data.get("district") or None
+            self.services[node] = frozenset(data.get("services") or ())
+            self.populations[node] = frozenset(data.get("populations") or ())
+            self.district[node] = district
+            self.place[node] = _place(data, voc, district)
+            for service in self.services[node]:
+                self.providers[service, district].append(node)
+        for pool in self.providers.values():
+            pool.sort(key=lambda y: (-len(self.services[y]), y))
+        centres = voc.district_centres
+        self.nearby = {
+            d: sorted((e for e in centres if e != d and _km(centres[d], centres[e]) <= max_km),
+                      key=lambda e, d=d: (_km(centres[d], centres[e]), e))
+            for d in centres
+        }
+        self.partners = {n: set(R.pred[n]) | set(R.succ[n]) for n in R}
+
+    def offers(self, y: str, service: str, population: str | None) -> bool:
+        """True if ``y`` offers ``service`` to ``population`` (to anybody if None)."""
+        theirs = self.populations[y]
+        return service in self.services[y] and (population is None or not theirs or population in theirs)
+
+    def shares_population(self, x: str, y: str) -> bool:
+        mine, theirs = self.populations[x], self.populations[y]
+        return not mine or not theirs or not mine.isdisjoint(theirs)
+
+    def distance(self, x: str, y: str) -> float | None:
+        a, b = self.place[x], self.place[y]
+        return None if a is None or b is None else _km(a, b)
+
+    def near(self, x: str, y: str) -> bool:
+        """True if ``x`` and ``y`` are in one district or within ``max_km``."""
+        if self.district[x] is not None and self.district[x] == self.district[y]:
+            return True
+        distance = self.distance(x, y)
+        return distance is not None and distance <= self.max_km
+
+    def fits(
+        self, service: str, district: str | None, keep: Callable[[str], bool], enough: int = CANDIDATES_PER_GAP
+    ) -> list[str]:
+        """The first ``enough`` providers of ``service`` passing ``keep``, from ``district`` outwards.
+
+        Each district's providers are read widest offer first (most services,
+        then id); districts within ``max_km`` follow, nearest first.
+        """
+        found: list[str] = []
+        for place in (district, *self.nearby.get(district, ())) if district else (None,):
+            for y in self.providers.get((service, place), ()):
+                if keep(y):
+                    found.append(y)
+                    if len(found) == enough:
+                        return found
+        return found
+
+    def two_steps(self, x: str) -> set[str]:
+        """Partners of the referral partners of ``x``."""
+        return {z for p in self.partners[x] for z in self.partners[p]}
+
+    def preference(self, x: str, y: str) -> tuple[Any, ...]:
+        """Sort key of candidate partner ``y`` for ``x``: same district, common partners, populations, distance."""
+        distance = self.distance(x, y)
+        return (
+            not (self.district[x] is not None and self.district[x] == self.district[y]),
+            -len(self.partners[x] & self.partners[y]),
+            -len(self.populations[x] & self.populations[y]),
+            math.inf if distance is None else distance,
+            y,
+        )
+
+
+def _candidates(index: _Index, gaps: list[Finding]) -> set[tuple[str, str]]:
+    """Arcs X -> Y worth checking: a few good partners per gap, with no route there already."""
+    arcs: set[tuple[str, str]] = set()
+    for finding in gaps:
+        if finding.type == "broken_cascade":
+            x = finding.organisations[0]
+            if x in index.partners:
+                arcs.update((x, y) for y in _partners_for(index, x, finding.service))
+        elif finding.type in ("uncovered", "unreachable"):
+            arcs.update(_area_arcs(index, finding))
+    return {(x, y) for x, y in arcs if x != y and not index.R.has_edge(x, y)}
+
+
+def _partners_for(index: _Index, x: str, service: str) -> list[str]:
+    """The best partners for ``x`` among providers of ``service``: its partners' partners and the nearest."""
+    located = index.place[x] is not None
+
+    def keep(y: str) -> bool:
+        return y != x and index.shares_population(x, y) and (not located or index.near(x, y))
+
+    fit = {y for y in index.two_steps(x) if service in index.services[y] and keep(y)}
+    if located:
+        fit.update(index.fits(service, index.district[x], keep))
+    return heapq.nsmallest(CANDIDATES_PER_GAP, fit, key=lambda y: index.preference(x, y))
+
+
+def _area_arcs(index: _Index, finding: Finding) -> list[tuple[str, str]]:
+    """Arcs to the providers in the nearest districts from the two best-placed organisations serving the population."""
+    district, population, service = finding.district, finding.population, finding.service
+    sources = [x for x in finding.organisations if x in index.partners]
+    if not sources:
+        return []
+    nearest = index.fits(service, district, lambda y: index.offers(y, service, population))
+    arcs = []
+    for y in nearest:
+        near = [x for x in sources if x != y and index.near(x, y)]
+        arcs.extend((x, y) for x in heapq.nsmallest(2, near, key=lambda x, y=y: index.preference(y, x)))
+    return arcs
+
+
+class _Gaps:
+    """The open gaps, indexed by the organisation or (district, population) an arc would close them from."""
+
+    def __init__(self, index: _Index, gaps: list[Finding]) -> None:
+        self.index, self.gaps = index, gaps
+        self.by_org: dict[str, list[int]] = defaultdict(list)
+        self.by_area: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+        self.isolated: dict[str, int] = {}
+        for i, finding in enumerate(gaps):
+            if finding.type == "broken_cascade":
+                self.by_org[finding.organisations[0]].append(i)
+            elif finding.type == "isolated":
+                self.isolated[finding.organisations[0]] = i
+            else:
+                self.by_area[finding.district, finding.population].append(i)
+
+    def closed_by(self, x: str, y: str) -> set[int]:
+        """Indices of the gaps the arc ``x -> y`` would close, were it in force."""
+        index = self.index
+        closed = {self.isolated[n] for n in (x, y) if n in self.isolated}
+        if index.shares_population(x, y):
+            closed.update(i for i in self.by_org.get(x, ()) if self.gaps[i].service in index.services[y])
+        near = None
+        for population in index.populations[x]:
+            for i in self.by_area.get((index.district[x], population), ()):
+                gap = self.gaps[i]
+                if not index.offers(y, gap.service, population):
+                    continue
+                if gap.type == "uncovered" and near is None:
+                    near = index.near(x, y)
+                if gap.type == "unreachable" or near:
+                    closed.add(i)
+        return closed
+
+
+def _pick(index: _Index, gaps: list[Finding], arcs: set[tuple[str, str]], limit: int) -> list[Recommendation]:
+    """Greedy cover: repeatedly take the link closing the most gaps still open.
+
+    Scores only fall as gaps get covered, so a heap of upper bounds is
+    re-scored lazily: an option's bonus (unknown, -1, until first needed) is
+    bounded by 1, and an option is taken once its exact score tops the heap.
+    """
+    table = _Gaps(index, gaps)
+    heap: list[tuple[float, str, str, str, frozenset[int], float]] = []
+    for x, y in {(x, y) if x < y else (y, x) for x, y in arcs}:
+        forward = set() if index.R.has_edge(x, y) else table.closed_by(x, y)
+        backward = set() if index.R.has_edge(y, x) else table.closed_by(y, x)
+        if forward - backward and backward - forward:
+            heap.append((-(len(forward | backward) + 1.0), x, y, "mou", frozenset(forward | backward), -1.0))
+        elif forward or backward:
+            source, target, closes = (x, y, forward) if len(forward) >= len(backward) else (y, x, backward)
+            heap.append((-(len(closes) + 1.0), source, target, "referral", frozenset(closes), -1.0))
+    heapq.heapify(heap)
+    covered: set[int] = set()
+    picked = []
+    while heap and len(picked) < limit:
+        bound, source, target, kind, closes, bonus = heapq.heappop(heap)
+        fresh = closes - covered
+        if not fresh:
+            continue
+        if bonus < 0:
+            bonus = sum(_bonuses(index, source, target).values())
+        score = len(fresh) + bonus
+        if -score > bound:
+            heapq.heappush(heap, (-score, source, target, kind, frozenset(fresh), bonus))
+            continue
+        covered |= fresh
+        picked.append(_recommendation(index, gaps, source, target, kind, sorted(fresh), score))
+    return picked
+
+
+def _bonuses(index: _Index, x: str, y: str) -> dict[str, float]:
+    """The tie-break bonuses of a link between ``x`` and ``y``, by reason."""
+    bonuses = {}
+    if index.district[x] is not None and index.district[x] == index.district[y]:
+        bonuses["district"] = SAME_DISTRICT_BONUS
+    elif index.near(x, y):
+        bonuses["near"] = NEARBY_BONUS
+    shared = index.populations[x] & index.populations[y]
+    if shared:
+        bonuses["populations"] = min(SHARED_POPULATION_CAP, SHARED_POPULATION_BONUS * len(shared))
+    common = index.partners[x] & index.partners[y]
+    if common:
+        bonuses["partners"] = min(COMMON_PARTNER_CAP, COMMON_PARTNER_BONUS * len(common))
+    if _proposed(index.G, x, y):
+        bonuses["proposed"] = PROPOSED_BONUS
+    return bonuses
+
+
+def _proposed(G: nx.MultiDiGraph, x: str, y: str) -> list[str]:
+    """Ids of proposed links between ``x`` and ``y``, either way."""
+    found = []
+    for u, v in ((x, y), (y, x)):
+        for key, data in (G.get_edge_data(u, v) or {}).items():
+            if data.get("status") == "proposed":
+                found.append(key)
+    return sorted(found)
+
+
+def _recommendation(
+    index: _Index, gaps: list[Finding], source: str, target: str, kind: str, closes: list[int], score: float
+) -> Recommendation:
+    G, voc = index.G, index.voc
+    found = sorted((gaps[i] for i in closes), key=lambda f: (
+        SEVERITIES.index(f.severity), CLOSABLE_TYPES.index(f.type), f.organisations[:1], f.district or "",
+        f.population or "", f.service or ""))
+    counts = defaultdict(int)
+    for f in found:
+        counts[f.type] += 1
+    reasons = [f"closes {_count(n, t.replace('_', ' ') + ' gap')}" for t, n in counts.items()]
+    bonuses = _bonuses(index, source, target)
+    if "district" in bonuses:
+        reasons.append(f"same district ({index.district[source]})")
+    elif "near" in bonuses:
+        sensitive = G.nodes[source].get("sensitive") or G.nodes[target].get("sensitive")
+        distance = index.distance(source, target) or 0.0
+        reasons.append(f"within {index.max_km:g} km" if sensitive else f"{distance:.0f} km apart")
+    if "populations" in bonuses:
+        shared = sorted(index.populations[source] & index.populations[target])
+        reasons.append(f"both serve {_join([_label(voc.populations, p) for p in shared])}")
+    if "partners" in bonuses:
+        common = sorted(index.partners[source] & index.partners[target])
+        reasons.append(f"{_count(len(common), 'common referral partner')}: {_names(G, common)}")
+    if "proposed" in bonuses:
+        reasons.append(f"already proposed ({', '.join(_proposed(G, source, target))})")
+    return Recommendation(
+        source=source, target=target, kind=kind, score=round(score, 6),
+        closes=[{"type": f.type, "severity": f.severity,
+                 "organisation": source if f.type in ("unreachable", "uncovered") else f.organisations[0],
+                 "district": f.district, "population": f.population, "service": f.service} for f in found],
+        reasons=reasons, explanation=_sentence(index, source, target, kind, found),
+    )
+
+
+def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Finding]) -> str:
+    G, voc = index.G, index.voc
+    if kind == "mou":
+        action = f"Sign an MoU between {_name(G, source)} and {_name(G, target)}"
+    else:
+        action = f"Agree a referral agreement from {_name(G, source)} to {_name(G, target)}"
+    effects: dict[str, int] = {}
+    for f in found:
+        service = _label(voc.services, f.service) if f.service else ""
+        population = _label(voc.populations, f.population) if f.population else ""
+        if f.type == "broken_cascade":
+            effect = f"give {_name(G, f.organisations[0])} a route to {service}"
+        elif f.type == "unreachable":
+            effect = f"bring {service} within reach of {population} in {f.district}"
+        elif f.type == "uncovered":
+            effect = f"link {population} in {f.district} to {service}, which nobody there offers them"
+        else:
+            effect = f"connect {_name(G, f.organisations[0])}, which has no link in force"
+        effects[effect] = effects.get(effect, 0) + 1
+    shown = list(effects)[:3]
+    rest = len(found) - sum(effects[e] for e in shown)
+    if rest:
+        shown.append(f"close {_count(rest, 'other gap')}")
+    return f"{action}; it would {_join(shown)}."
+
+
+def _place(data: dict[str, Any], voc: Vocabulary, district: str | None) -> tuple[float, float] | None:
+    if data.get("latitude") is not None and data.get("longitude") is not None:
+        return (float(data["latitude"]), float(data["longitude"]))
+    return voc.district_centres.get(district) if district else None
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle kilometres between two (latitude, longitude) points in degrees."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _name(G: nx.MultiDiGraph, node: str) -> str:
+    return G.nodes[node].get("name") or node
+
+
+def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
+    names = [_name(G, n) for n in nodes[:shown]]
+    if len(nodes) > shown:
+        names.append(_count(len(nodes) - shown, "other"))
+    return _join(names)
+
+
+def _label(labels: dict[str, str], code: str) -> str:
+    """The label of ``code``, lower-cased at the start unless it begins with an acronym ("TB treatment")."""
+    label = labels.get(code, code)
+    first = label.split(" ", 1)[0]
+    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label
+
+
+def _join(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,404 @@
+"""The coordination report: every finding, the network's structure and the links to agree, in one document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.duplication import duplication
+from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.gaps import linkage_gaps
+from network.analysis.layers import active_links, is_active_organisation
+from network.analysis.recommend import recommend_links
+from network.analysis.structure import structure_summary
+from network.model import Vocabulary, today, vocabulary
+
+__all__ = ["FINDING_TYPES", "coordination_report", "finding_rows", "report_html", "report_markdown"]
+
+#: Every finding type, in the order reports list them.
+FINDING_TYPES = (
+    "isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure", "siloed_cluster",
+    "expiring_agreement", "service_overlap", "duplicate_record", "funding_overlap",
+)
+#: Betweenness in the report is exact up to this many organisations ...
+REPORT_BETWEENNESS_THRESHOLD = 500
+#: ... and estimated from this many sources above it (each costs ~0.3 s at 50,000 organisations).
+REPORT_BETWEENNESS_SAMPLE = 20
+#: Recommendations in the report.
+REPORT_RECOMMENDATIONS = 20
+#: Findings of one type shown in the readable versions (the JSON and CSV rows hold them all).
+SHOWN_PER_TYPE = 100
+
+_COLUMNS = ("type", "severity", "organisations", "district", "population", "service", "links", "explanation",
+            "details")
+
+
+def coordination_report(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    province: str | None = None,
+    max_hops: int = 3,
+    within_days: int = 90,
+) -> dict[str, Any]:
+    """Build the coordination report of the network on ``as_of``, optionally for one province.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    province : str, optional
+        Report on this province only (a name from the vocabulary).
+    max_hops : int, default 3
+        Referral steps allowed when looking for ``unreachable`` services.
+    within_days : int, default 90
+        Horizon of ``expiring_agreement`` findings.
+
+    Returns
+    -------
+    dict
+        A JSON-ready document (dates as ISO strings, only lists, dicts, strings,
+        numbers, booleans and None):
+
+        * ``as_of``, ``province``;
+        * ``summary``: ``organisations`` (active), ``links`` (in force),
+          ``findings`` (their number), ``by_type`` (each of
+          ``FINDING_TYPES``) and ``by_severity``;
+        * ``findings``: every finding as a dict (``type``, ``severity``,
+          ``organisations``, ``district``, ``population``, ``service``, ``links``,
+          ``explanation``, ``details``), most severe first;
+        * ``structure``: ``structure_summary`` (betweenness exact up to
+          ``REPORT_BETWEENNESS_THRESHOLD`` organisations, else from
+          ``REPORT_BETWEENNESS_SAMPLE`` sources);
+        * ``recommendations``: up to ``REPORT_RECOMMENDATIONS`` links that close
+          the reported gaps, as ``Recommendation.to_dict()``;
+        * ``provinces``: ``{province: {"organisations", "links", type: count, ...}}``
+          for every province of the vocabulary (only the chosen one, if given).
+
+    Raises
+    ------
+    ValueError
+        If ``province`` is not a province of the vocabulary.
+
+    Notes
+    -----
+    An organisation is located in its ``province``, or failing that in the
+    province of its ``district``; national and regional bodies may be in none.
+    A link in force counts in the province of each of its ends (once in the
+    summary of the whole network or of one province). A finding belongs to the
+    province of its ``district`` and, when it has no district, to the provinces
+    of its organisations, so one about two organisations in different provinces
+    counts in both. With ``province``, the findings, the counts and the
+    structure (of the organisations located there, and the ties among them) are
+    that province's; recommendations close its gaps but may reach partners
+    across its border.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> orgs = [Organisation("a", "Hope CBO", "cbo", province="Limpopo", district="Waterberg",
+    ...                      services=["tb_screening"]),
+    ...         Organisation("b", "Sizwe Clinic", "clinic", province="Limpopo", district="Waterberg",
+    ...                      services=["tb_treatment", "tb_adherence_support", "tb_contact_tracing"]),
+    ...         Organisation("c", "Thusong HBC", "cbo", province="Free State", district="Mangaung")]
+    >>> report = coordination_report(build_graph(orgs, []), as_of=dt.date(2026, 1, 1))
+    >>> report["summary"]["by_type"]["isolated"], report["summary"]["by_type"]["broken_cascade"]
+    (3, 1)
+    >>> report["provinces"]["Limpopo"]["organisations"], report["recommendations"][0]["target"]
+    (2, 'b')
+    """
+    voc = vocabulary()
+    if province is not None and province not in voc.provinces:
+        raise ValueError(f"unknown province {province!r}")
+    as_of = as_of or today()
+    located = {n: _province_of(data, voc) for n, data in G.nodes(data=True)}
+    findings = [*linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days),
+                *duplication(G, as_of=as_of)]
+    findings.sort(key=lambda f: SEVERITIES.index(f.severity))
+    homes = [_finding_provinces(f, located, voc) for f in findings]
+    provinces = list(voc.provinces) if province is None else [province]
+    if province is not None:
+        findings = [f for f, home in zip(findings, homes, strict=True) if province in home]
+        homes = [{province}] * len(findings)
+    scope = G if province is None else G.subgraph(n for n, p in located.items() if p == province)
+    organisations, links = _located_counts(G, as_of, located)
+    table = {p: {"organisations": organisations[p], "links": links[p], **dict.fromkeys(FINDING_TYPES, 0)}
+             for p in provinces}
+    for finding, home in zip(findings, homes, strict=True):
+        for p in home & table.keys():
+            table[p][finding.type] = table[p].get(finding.type, 0) + 1
+    return _plain({
+        "as_of": as_of,
+        "province": province,
+        "summary": {
+            "organisations": organisations[province],
+            "links": links[province],
+            "findings": len(findings),
+            "by_type": _tally(f.type for f in findings),
+            "by_severity": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+        },
+        "findings": [f.to_dict() for f in findings],
+        "structure": structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
+                                       sample_size=REPORT_BETWEENNESS_SAMPLE),
+        "recommendations": [r.to_dict() for r in recommend_links(G, as_of=as_of, gaps=findings,
+                                                                  limit=REPORT_RECOMMENDATIONS)],
+        "provinces": table,
+    })
+
+
+def finding_rows(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The report's findings as flat rows of strings, ready for ``csv.DictWriter``.
+
+    Parameters
+    ----------
+    report : dict
+        A report from :func:`coordination_report`.
+
+    Returns
+    -------
+    list of dict
+        One row per finding with the keys ``type``, ``severity``,
+        ``organisations`` and ``links`` (ids joined by ``;``), ``district``,
+        ``population``, ``service`` (empty when absent), ``explanation`` and
+        ``details`` (compact JSON with sorted keys).
+
+    Examples
+    --------
+    >>> rows = finding_rows({"findings": [{"type": "isolated", "severity": "low", "organisations": ["a"],
+    ...     "district": None, "population": None, "service": None, "links": [], "explanation": "A is alone.",
+    ...     "details": {"links_not_in_force": 0}}]})
+    >>> rows[0]["organisations"], rows[0]["district"], rows[0]["details"]
+    ('a', '', '{"links_not_in_force":0}')
+    """
+    rows = []
+    for f in report["findings"]:
+        row = {key: "" if f.get(key) is None else str(f[key]) for key in _COLUMNS}
+        row["organisations"] = ";".join(f.get("organisations") or ())
+        row["links"] = ";".join(f.get("links") or ())
+        row["details"] = json.dumps(f.get("details") or {}, sort_keys=True, separators=(",", ":"))
+        rows.append(row)
+    return rows
+
+
+def report_markdown(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
+    """The report as Markdown: summary, a table per province, findings by type, structure, recommendations.
+
+    Parameters
+    ----------
+    report : dict
+        A report from :func:`coordination_report`.
+    shown : int, default ``SHOWN_PER_TYPE``
+        Most findings listed per type (the rest are counted).
+
+    Returns
+    -------
+    str
+        Markdown in which every value from the data is escaped, so a name such
+        as ``<b>`` or ``a|b`` shows as written.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from network.model import Organisation
+    >>> from network.graph.project import build_graph
+    >>> G = build_graph([Organisation("a", "Hope_CBO", "cbo", province="Limpopo")], [])
+    >>> text = report_markdown(coordination_report(G, as_of=dt.date(2026, 1, 1)))
+    >>> text.splitlines()[0], "Hope\\\\_CBO has no link in force" in text
+    ('# Coordination report', True)
+    """
+    lines = ["# Coordination report", "", f"As of {_md(report['as_of'])} · {_md(_scope(report))}", ""]
+    for title, head, rows in _tables(report):
+        lines += [f"## {title}", "", _md_row(head), _md_row(["---"] * len(head))]
+        lines += [_md_row([_md(cell) for cell in row]) for row in rows]
+        lines.append("")
+    lines += ["## Findings", ""]
+    for kind, group in _by_type(report):
+        lines += [f"### {_type_title(kind)} ({len(group)})", ""]
+        lines += [f"- **{f['severity']}** {_md(f['explanation'])}" for f in group[:shown]]
+        if len(group) > shown:
+            lines.append(f"- … and {len(group) - shown} more (see the CSV download)")
+        lines.append("")
+    lines += ["## Recommended links", ""]
+    for i, rec in enumerate(report["recommendations"], 1):
+        lines.append(f"{i}. {_md(rec['explanation'])} (score {rec['score']:g}: {_md('; '.join(rec['reasons']))})")
+    if not report["recommendations"]:
+        lines.append("No new link would close a gap.")
+    return "\n".join(lines) + "\n"
+
+
+def report_html(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
+    """The report as one standalone HTML page that works offline.
+
+    Parameters
+    ----------
+    report : dict
+        A report from :func:`coordination_report`.
+    shown : int, default ``SHOWN_PER_TYPE``
+        Most findings listed per type (the rest are counted).
+
+    Returns
+    -------
+    str
+        A complete HTML5 document with its style inline and no scripts, fonts,
+        images or links to fetch; every value from the data is HTML-escaped.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from network.model import Organisation
+    >>> from network.graph.project import build_graph
+    >>> G = build_graph([Organisation("a", "<b>Hope</b>", "cbo")], [])
+    >>> page = report_html(coordination_report(G, as_of=dt.date(2026, 1, 1)))
+    >>> page.startswith("<!DOCTYPE html>"), "<b>Hope" in page, "&lt;b&gt;Hope&lt;/b&gt;" in page
+    (True, False, True)
+    """
+    e = _escape
+    body = [f"<h1>Coordination report</h1><p class=\"meta\">As of {e(report['as_of'])} · {e(_scope(report))}</p>"]
+    for title, head, rows in _tables(report):
+        body.append(f"<h2>{e(title)}</h2><table><thead><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr>"
+                    "</thead><tbody>")
+        body += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
+        body.append("</tbody></table>")
+    body.append("<h2>Findings</h2>")
+    for kind, group in _by_type(report):
+        body.append(f"<h3>{e(_type_title(kind))} ({len(group)})</h3><ul>")
+        body += [f"<li><span class=\"{e(f['severity'])}\">{e(f['severity'])}</span> {e(f['explanation'])}</li>"
+                 for f in group[:shown]]
+        if len(group) > shown:
+            body.append(f"<li>… and {len(group) - shown} more (see the CSV download)</li>")
+        body.append("</ul>")
+    body.append("<h2>Recommended links</h2>")
+    if report["recommendations"]:
+        body.append("<ol>")
+        body += [f"<li>{e(r['explanation'])} <small>(score {e(format(r['score'], 'g'))}: "
+                 f"{e('; '.join(r['reasons']))})</small></li>" for r in report["recommendations"]]
+        body.append("</ol>")
+    else:
+        body.append("<p>No new link would close a gap.</p>")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>Coordination report {e(report['as_of'])}</title><style>{_CSS}</style></head>\n<body>\n"
+        + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#222}"
+    "table{border-collapse:collapse;margin:0 0 1.5rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;"
+    "text-align:left}th{background:#f2f2f2}td:not(:first-child){text-align:right}.meta{color:#555}"
+    "li{margin:.2rem 0}span.high,span.medium,span.low{display:inline-block;min-width:4.5em;font-weight:bold}"
+    ".high{color:#b00020}.medium{color:#a65e00}.low{color:#2e6b30}small{color:#555}"
+)
+
+
+def _province_of(data: dict[str, Any], voc: Vocabulary) -> str | None:
+    return data.get("province") or voc.districts.get(data.get("district") or "")
+
+
+def _finding_provinces(finding: Finding, located: dict[str, str | None], voc: Vocabulary) -> set[str]:
+    if finding.district:
+        home = voc.districts.get(finding.district)
+        return {home} if home else set()
+    return {p for n in finding.organisations if (p := located.get(n))}
+
+
+def _located_counts(
+    G: nx.MultiDiGraph, as_of: dt.date, located: dict[str, str | None]
+) -> tuple[Counter[str | None], Counter[str | None]]:
+    """Active organisations and links in force per province; the key None counts the whole network."""
+    organisations: Counter[str | None] = Counter()
+    for n, p in located.items():
+        if is_active_organisation(G, n):
+            organisations.update({p, None})
+    links: Counter[str | None] = Counter()
+    for u, v, _, _ in active_links(G, as_of):
+        links.update({located[u], located[v], None})
+    return organisations, links
+
+
+def _tally(types: Iterable[str]) -> dict[str, int]:
+    counts = Counter(types)
+    return {t: counts[t] for t in FINDING_TYPES}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with dates as ISO strings, sets sorted into lists and tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _scope(report: dict[str, Any]) -> str:
+    return f"Province: {report['province']}" if report["province"] else "All provinces"
+
+
+def _type_title(kind: str) -> str:
+    return kind.replace("_", " ").capitalize()
+
+
+def _by_type(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for f in report["findings"]:
+        groups.setdefault(f["type"], []).append(f)
+    order = {t: i for i, t in enumerate(FINDING_TYPES)}
+    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+
+
+def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(title, header, rows) of the summary, province and structure tables, rows holding raw values."""
+    summary, structure = report["summary"], report["structure"]
+    counts = [["Active organisations", summary["organisations"]], ["Links in force", summary["links"]],
+              ["Findings", summary["findings"]]]
+    counts += [[f"— {s}", n] for s, n in summary["by_severity"].items()]
+    counts += [[f"— {_type_title(t)}", n] for t, n in summary["by_type"].items() if n]
+    types = [t for t in FINDING_TYPES if any(row.get(t) for row in report["provinces"].values())]
+    provinces = [[p, row["organisations"], row["links"], *(row.get(t, 0) for t in types)]
+                 for p, row in report["provinces"].items()]
+    components, sampled = structure["components"], structure["betweenness"]
+    shape = [["Organisations", structure["nodes"]], ["Ties", structure["ties"]],
+             ["Density", f"{structure['density']:.4f}"], ["Components", components["count"]],
+             ["Largest component", components["largest"]], ["Communities", structure["communities"]["count"]],
+             ["Articulation points", len(structure["articulation_points"])],
+             ["Bridge links", len(structure["bridges"])]]
+    central = [[row["name"], f"{row['value']:.3f}", "degree"] for row in structure["degree"]]
+    how = f"betweenness{' (sampled from ' + str(sampled['sample_size']) + ')' if sampled['sampled'] else ''}"
+    central += [[row["name"], f"{row['value']:.3f}", how] for row in sampled["top"]]
+    return [
+        ("Summary", ["", "Count"], counts),
+        ("By province", ["Province", "Organisations", "Links", *(_type_title(t) for t in types)], provinces),
+        ("Structure", ["", "Value"], shape),
+        ("Most central organisations", ["Organisation", "Centrality", "Measure"], central),
+    ]
+
+
+def _escape(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"} | {"\n": " ", "\r": " "})
+
+
+def _md(value: Any) -> str:
+    """``value`` as Markdown text, its special characters backslash-escaped."""
+    return str(value).translate(_MARKDOWN_SPECIAL)
+
+
+def _md_row(cells: list[Any]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"

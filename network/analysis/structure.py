@@ -1,0 +1,496 @@
+"""Structure of the partner network: centrality, communities, cut points and brokerage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.layers import tie_graph
+from network.model import today, vocabulary
+
+__all__ = ["BROKERAGE_ROLES", "brokerage_roles", "centralities", "communities", "structure_summary"]
+
+#: Gould–Fernandez brokerage roles, in the order the literature lists them.
+BROKERAGE_ROLES = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
+
+#: Communities up to this size have their members listed in the summary.
+SMALL_COMMUNITY = 10
+
+#: Louvain stops improving a level when a pass gains less modularity than this ...
+_LOUVAIN_THRESHOLD = 1e-7
+#: ... or after this many passes, leaving the rest to the coarser levels.
+_LOUVAIN_PASSES = 5
+
+
+def structure_summary(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    by: str = "kind",
+    betweenness_threshold: int = 2000,
+    sample_size: int = 500,
+    seed: int = 42,
+    top: int = 10,
+) -> dict[str, Any]:
+    """Summarise the shape of the network of ties in force on ``as_of``.
+
+    Everything is computed on the tie graph (``layers.tie_graph``): active
+    organisations, joined when any link between them is in force.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    by : str, default "kind"
+        Organisation attribute grouping the brokerage roles ("kind" or "province").
+    betweenness_threshold, sample_size, seed : int
+        Betweenness is exact up to ``betweenness_threshold`` organisations and
+        estimated from ``sample_size`` sources drawn with ``seed`` above it;
+        ``seed`` also fixes the Louvain communities.
+    top : int, default 10
+        Length of each ranked list.
+
+    Returns
+    -------
+    dict
+        ``nodes`` (active organisations), ``links`` (links in force between two
+        of them), ``ties`` (pairs of organisations tied), ``density``,
+        ``components`` (``count``, ``largest``, ``isolated``), ``degree`` (top
+        ``{"id", "name", "value"}`` rows of degree centrality), ``betweenness``
+        (``sampled``, ``sample_size`` and ``top`` rows), ``communities``
+        (``count``, ``sizes`` largest first, and ``small``: the members of every
+        community of 2 to ``SMALL_COMMUNITY`` organisations), ``bridges`` (ids of
+        links whose loss would split the network), ``articulation_points``
+        (organisations whose loss would), and ``brokerage`` (``attribute``,
+        ``totals`` per role and the ``top`` brokers per role).
+        Ranked lists leave out zero values and break ties by id.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> orgs = [Organisation(c, c.upper(), "cbo") for c in "abcde"]
+    >>> G = build_graph(orgs, [Link(f"l{i}", "a", c, "mou") for i, c in enumerate("bcde")])
+    >>> s = structure_summary(G, top=1)
+    >>> s["nodes"], s["links"], s["components"]["count"], s["articulation_points"]
+    (5, 4, 1, ['a'])
+    >>> s["degree"]
+    [{'id': 'a', 'name': 'A', 'value': 1.0}]
+    """
+    T = tie_graph(G, as_of or today())
+    cent = _centralities(T, betweenness_threshold, sample_size, seed)
+    parts = _louvain(T, seed)
+    components = [len(c) for c in nx.connected_components(T)]
+    articulation, bridges = _cut_points(T)
+    roles = _brokerage(G, T, by)
+    return {
+        "nodes": T.number_of_nodes(),
+        "links": sum(len(links) for _, _, links in T.edges(data="links")),
+        "ties": T.number_of_edges(),
+        "density": nx.density(T),
+        "components": {
+            "count": len(components),
+            "largest": max(components, default=0),
+            "isolated": sum(1 for _ in nx.isolates(T)),
+        },
+        "degree": _top(G, cent["degree"], top),
+        "betweenness": {**cent["sampling"], "top": _top(G, cent["betweenness"], top)},
+        "communities": {
+            "count": len(parts),
+            "sizes": [len(c) for c in parts],
+            "small": [c for c in parts if 2 <= len(c) <= SMALL_COMMUNITY],
+        },
+        "bridges": bridges,
+        "articulation_points": articulation,
+        "brokerage": {
+            "attribute": by,
+            "totals": {role: sum(r[role] for r in roles.values()) for role in BROKERAGE_ROLES},
+            "top": {
+                role: _top(G, {n: r[role] for n, r in roles.items()}, top) for role in BROKERAGE_ROLES
+            },
+        },
+    }
+
+
+def centralities(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    betweenness_threshold: int = 2000,
+    sample_size: int = 500,
+    seed: int = 42,
+) -> dict[str, dict[str, Any]]:
+    """Degree and betweenness centrality of every active organisation in the tie graph.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    betweenness_threshold : int, default 2000
+        Betweenness is exact for graphs with at most this many organisations.
+    sample_size : int, default 500
+        Above the threshold, the number of source organisations, drawn with
+        ``seed``, from which betweenness is estimated.
+    seed : int, default 42
+
+    Returns
+    -------
+    dict
+        ``{"degree": {id: value}, "betweenness": {id: value},
+        "sampling": {"sampled": bool, "sample_size": int}}``. Degree is the
+        number of organisations tied to, over ``n - 1``; betweenness is
+        normalised as ``nx.betweenness_centrality`` does. ``sample_size`` is the
+        number of sources the betweenness was counted from (every organisation
+        when exact).
+
+    Raises
+    ------
+    ValueError
+        If ``sample_size`` is less than 1.
+
+    Notes
+    -----
+    Betweenness uses Brandes' algorithm over integer-indexed adjacency lists,
+    about three times faster than ``nx.betweenness_centrality`` and equal to it
+    (sources are drawn as NetworkX draws them, so a sampled run matches
+    ``nx.betweenness_centrality(T, k=sample_size, seed=seed)``). One source
+    costs about 0.3 s at 50,000 organisations and 300,000 ties, so keep the
+    sample small on large networks.
+
+    References
+    ----------
+    .. [1] Ulrik Brandes, "A faster algorithm for betweenness centrality",
+       Journal of Mathematical Sociology 25(2):163-177, 2001.
+    .. [2] Ulrik Brandes and Christian Pich, "Centrality estimation in large
+       networks", International Journal of Bifurcation and Chaos 17(7), 2007.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> orgs = [Organisation(c, c.upper(), "cbo") for c in "abcde"]
+    >>> G = build_graph(orgs, [Link(f"l{i}", u, v, "mou") for i, (u, v) in enumerate(["ab", "bc", "cd", "de"])])
+    >>> c = centralities(G)
+    >>> round(c["betweenness"]["c"], 3), c["degree"]["a"], c["sampling"]
+    (0.667, 0.25, {'sampled': False, 'sample_size': 5})
+    """
+    T = tie_graph(G, as_of or today())
+    return _centralities(T, betweenness_threshold, sample_size, seed)
+
+
+def communities(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, seed: int = 42) -> list[list[str]]:
+    """Louvain communities of the tie graph, largest first.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    seed : int, default 42
+        Seeds the order in which organisations are visited, so the result is
+        the same on every run.
+
+    Returns
+    -------
+    list of list of str
+        Every active organisation in exactly one community; members sorted,
+        communities by size (largest first) then by first member.
+
+    Notes
+    -----
+    The Louvain method [1]_ greedily moves each organisation to the neighbouring
+    community that most increases modularity, then merges communities into single
+    nodes and repeats while modularity improves. It is implemented here over
+    integer-indexed adjacency because ``nx.community.louvain_communities``
+    takes about 40 s on 50,000 organisations and 300,000 ties; this takes about
+    3 s, chiefly because each level stops after five passes over its nodes and
+    leaves further moves to the coarser levels (on such a network, modularity
+    0.689 against 0.694 when every level runs to convergence, in a quarter of
+    the time). Each tie has weight 1 however many links are behind it.
+
+    References
+    ----------
+    .. [1] Vincent D. Blondel, Jean-Loup Guillaume, Renaud Lambiotte and Etienne
+       Lefebvre, "Fast unfolding of communities in large networks", Journal of
+       Statistical Mechanics P10008, 2008.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> orgs = [Organisation(c, c.upper(), "cbo") for c in "abcdef"]
+    >>> pairs = ["ab", "bc", "ca", "cd", "de", "ef", "fd"]
+    >>> G = build_graph(orgs, [Link(f"l{i}", u, v, "mou") for i, (u, v) in enumerate(pairs)])
+    >>> communities(G)
+    [['a', 'b', 'c'], ['d', 'e', 'f']]
+    """
+    return _louvain(tie_graph(G, as_of or today()), seed)
+
+
+def brokerage_roles(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, attribute: str = "kind"
+) -> dict[str, dict[str, int]]:
+    """Gould–Fernandez brokerage counts of every active organisation.
+
+    Ties are read as arcs: a link in force gives an arc from its source to its
+    target, and an undirected kind (``mou``, ``coordination``, ``advocacy``) arcs
+    both ways. Organisation ``b`` brokers an open two-path ``a -> b -> c`` when
+    ``a != c`` and there is no arc ``a -> c``. With ``A``, ``B``, ``C`` the groups
+    of ``a``, ``b``, ``c`` under ``attribute``, the two-path makes ``b`` a
+
+    * coordinator when ``A = B = C`` (brokering inside its own group),
+    * consultant (the itinerant broker) when ``A = C != B``,
+    * representative when ``A = B != C`` (speaking for its group outward),
+    * gatekeeper when ``A != B = C`` (letting outsiders into its group),
+    * liaison when all three differ.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    attribute : str, default "kind"
+        The organisation attribute defining groups, e.g. "kind" or "province".
+        Organisations without it form one group of their own (``None``).
+
+    Returns
+    -------
+    dict
+        ``{organisation id: {role: count}}`` for every active organisation, with
+        all five roles of ``BROKERAGE_ROLES`` present.
+
+    Notes
+    -----
+    Counts come from group tallies of each broker's in- and out-neighbours, with
+    only the closed or degenerate two-paths (``a -> c`` present, or ``a = c``)
+    enumerated and subtracted, by set intersection. Cost is about the sum over
+    arcs ``a -> b`` of ``min(outdeg(a), outdeg(b))``, never the product of a
+    broker's in- and out-degree, so hubs with thousands of ties stay cheap.
+
+    References
+    ----------
+    .. [1] Roger V. Gould and Roberto M. Fernandez, "Structures of mediation: a
+       formal approach to brokerage in transaction networks", Sociological
+       Methodology 19:89-126, 1989.
+
+    Examples
+    --------
+    A clinic passing referrals from a CBO on to a hospital joins three different
+    kinds, so it is a liaison:
+
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> orgs = [Organisation("c", "C", "cbo"), Organisation("k", "K", "clinic"),
+    ...         Organisation("h", "H", "hospital")]
+    >>> G = build_graph(orgs, [Link("l1", "c", "k", "referral"), Link("l2", "k", "h", "referral")])
+    >>> brokerage_roles(G)["k"]
+    {'coordinator': 0, 'gatekeeper': 0, 'representative': 0, 'consultant': 0, 'liaison': 1}
+    """
+    T = tie_graph(G, as_of or today())
+    return _brokerage(G, T, attribute)
+
+
+def _centralities(T: nx.Graph, threshold: int, sample_size: int, seed: int) -> dict[str, dict[str, Any]]:
+    if sample_size < 1:
+        raise ValueError(f"sample_size must be at least 1, not {sample_size}")
+    n = len(T)
+    nodes = list(T)
+    sampled = n > threshold and sample_size < n
+    sources = random.Random(seed).sample(nodes, sample_size) if sampled else nodes
+    return {
+        "degree": {v: d / (n - 1) for v, d in T.degree()} if n > 1 else dict.fromkeys(nodes, 0.0),
+        "betweenness": _betweenness(T, nodes, sources, sampled),
+        "sampling": {"sampled": sampled, "sample_size": len(sources)},
+    }
+
+
+def _betweenness(T: nx.Graph, nodes: list[str], sources: list[str], sampled: bool) -> dict[str, float]:
+    n = len(nodes)
+    if n <= 2:
+        return dict.fromkeys(nodes, 0.0)
+    index = {v: i for i, v in enumerate(nodes)}
+    adj = [[index[w] for w in T[v]] for v in nodes]
+    score = [0.0] * n
+    for s in (index[v] for v in sources):
+        _accumulate(adj, s, score)
+    k = len(sources)
+    if not sampled:
+        return {v: score[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)}
+    # As NetworkX rescales a sample: a source cannot lie on its own paths.
+    chosen = set(sources)
+    source_scale = 1 / ((k - 1) * (n - 2)) if k > 1 else 0.0
+    other_scale = 1 / (k * (n - 2))
+    return {v: score[i] * (source_scale if v in chosen else other_scale) for i, v in enumerate(nodes)}
+
+
+def _accumulate(adj: list[list[int]], s: int, score: list[float]) -> None:
+    """Add the dependencies of source ``s`` to ``score`` (one round of Brandes' algorithm)."""
+    n = len(adj)
+    sigma = [0] * n
+    dist = [-1] * n
+    sigma[s], dist[s] = 1, 0
+    order = [s]
+    for v in order:
+        dv, sv = dist[v] + 1, sigma[v]
+        for w in adj[v]:
+            dw = dist[w]
+            if dw < 0:
+                dist[w], sigma[w] = dv, sv
+                order.append(w)
+            elif dw == dv:
+                sigma[w] += sv
+    delta = [0.0] * n
+    for w in reversed(order):
+        dw, coeff = dist[w] - 1, (1.0 + delta[w]) / sigma[w]
+        for v in adj[w]:
+            if dist[v] == dw:
+                delta[v] += sigma[v] * coeff
+        if w != s:
+            score[w] += delta[w]
+
+
+def _louvain(T: nx.Graph, seed: int) -> list[list[str]]:
+    nodes = sorted(T)
+    index = {v: i for i, v in enumerate(nodes)}
+    adj: list[dict[int, float]] = [{} for _ in nodes]
+    for u, v in T.edges():
+        adj[index[u]][index[v]] = adj[index[v]][index[u]] = 1.0
+    members = [[v] for v in nodes]
+    m = T.number_of_edges()
+    rng = random.Random(seed)
+    while m:
+        com = _one_level(adj, m, rng)
+        if len(set(com)) == len(adj):
+            break
+        adj, members = _aggregate(adj, com, members)
+    return sorted((sorted(c) for c in members), key=lambda c: (-len(c), c))
+
+
+def _one_level(adj: list[dict[int, float]], m: int, rng: random.Random) -> list[int]:
+    """Move nodes between communities while modularity improves; return each node's community."""
+    degree = [sum(a.values()) + a.get(i, 0.0) for i, a in enumerate(adj)]
+    com = list(range(len(adj)))
+    total = degree[:]
+    order = list(range(len(adj)))
+    rng.shuffle(order)
+    two_m = 2.0 * m
+    for _ in range(_LOUVAIN_PASSES):
+        gained = 0.0
+        for i in order:
+            ki, ci = degree[i], com[i]
+            links: dict[int, float] = {}
+            for j, w in adj[i].items():
+                if j != i:
+                    links[com[j]] = links.get(com[j], 0.0) + w
+            total[ci] -= ki
+            stay = links.get(ci, 0.0) - total[ci] * ki / two_m
+            best, best_gain = ci, stay
+            for c, w in links.items():
+                gain = w - total[c] * ki / two_m
+                if gain > best_gain:
+                    best, best_gain = c, gain
+            total[best] += ki
+            com[i] = best
+            gained += best_gain - stay
+        if gained / m < _LOUVAIN_THRESHOLD:
+            break
+    return com
+
+
+def _aggregate(
+    adj: list[dict[int, float]], com: list[int], members: list[list[str]]
+) -> tuple[list[dict[int, float]], list[list[str]]]:
+    """Collapse each community into one node; internal ties become a self-loop."""
+    label: dict[int, int] = {}
+    for c in com:
+        label.setdefault(c, len(label))
+    new_adj: list[dict[int, float]] = [{} for _ in label]
+    new_members: list[list[str]] = [[] for _ in label]
+    for i, neighbours in enumerate(adj):
+        ci = label[com[i]]
+        new_members[ci].extend(members[i])
+        row = new_adj[ci]
+        for j, w in neighbours.items():
+            cj = label[com[j]]
+            if cj != ci:
+                row[cj] = row.get(cj, 0.0) + w
+            elif j >= i:
+                row[ci] = row.get(ci, 0.0) + w
+    return new_adj, new_members
+
+
+def _cut_points(T: nx.Graph) -> tuple[list[str], list[str]]:
+    """Articulation points and bridge link ids, from one biconnected decomposition."""
+    seen: Counter[str] = Counter()
+    bridges = []
+    for block in nx.biconnected_components(T):
+        seen.update(block)
+        if len(block) == 2:
+            u, v = block
+            links = T[u][v]["links"]
+            if len(links) == 1:
+                bridges.extend(links)
+    return sorted(n for n, count in seen.items() if count > 1), sorted(bridges)
+
+
+def _brokerage(G: nx.MultiDiGraph, T: nx.Graph, attribute: str) -> dict[str, dict[str, int]]:
+    directed = vocabulary().directed_link_kinds
+    succ: dict[str, set[str]] = {n: set() for n in T}
+    pred: dict[str, set[str]] = {n: set() for n in T}
+    for u, v, links in T.edges(data="links"):
+        for key in links:
+            a, b = (u, v) if G.has_edge(u, v, key) else (v, u)
+            succ[a].add(b)
+            pred[b].add(a)
+            if G[a][b][key]["kind"] not in directed:
+                succ[b].add(a)
+                pred[a].add(b)
+    group = {n: G.nodes[n].get(attribute) for n in T}
+    return {b: _broker_counts(b, pred[b], succ[b], succ, group) for b in T}
+
+
+def _broker_counts(
+    b: str, ins: set[str], outs: set[str], succ: dict[str, set[str]], group: dict[str, Any]
+) -> dict[str, int]:
+    gb = group[b]
+    gin = Counter(group[a] for a in ins)
+    gout = Counter(group[c] for c in outs)
+    own_in, own_out = gin[gb], gout[gb]
+    small, large = (gin, gout) if len(gin) <= len(gout) else (gout, gin)
+    consultant = sum(count * large[g] for g, count in small.items() if g != gb)
+    counts = {
+        "coordinator": own_in * own_out,
+        "gatekeeper": (len(ins) - own_in) * own_out,
+        "representative": own_in * (len(outs) - own_out),
+        "consultant": consultant,
+        "liaison": (len(ins) - own_in) * (len(outs) - own_out) - consultant,
+    }
+    for a in ins:
+        if a in outs:
+            counts[_role(group[a], gb, group[a])] -= 1
+        for c in succ[a] & outs:
+            counts[_role(group[a], gb, group[c])] -= 1
+    return counts
+
+
+def _role(ga: Any, gb: Any, gc: Any) -> str:
+    if ga == gb:
+        return "coordinator" if gc == gb else "representative"
+    if gc == gb:
+        return "gatekeeper"
+    return "consultant" if ga == gc else "liaison"
+
+
+def _top(G: nx.MultiDiGraph, values: dict[str, float], top: int) -> list[dict[str, Any]]:
+    ranked = sorted((v for v in values.items() if v[1] > 0), key=lambda item: (-item[1], item[0]))
+    return [{"id": n, "name": G.nodes[n].get("name") or n, "value": value} for n, value in ranked[:top]]

@@ -1,0 +1,118 @@
+"""The HTTP API: ``create_app`` builds the Flask app (flask-smorest, OpenAPI 3 at ``/api/v1/openapi.json``).
+
+Configuration: defaults, then the environment (``CSSNET_STORE``,
+``CSSNET_SECRET_KEY`` — a random key when unset — and ``CSSNET_MAX_BODY_MB``),
+then ``test_config``. ``STORE`` may be a location or an already open store.
+Lists answer a JSON envelope ``{items, total, limit, offset}``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import secrets
+from typing import Any
+
+from flask import Flask, request
+from flask_smorest import Api as _Api
+from werkzeug.exceptions import HTTPException
+
+from .errors import error_response, http_exception_payload, register_error_handlers
+from .state import close_store, get_store, init_store
+
+__all__ = ["create_app", "get_store", "close_store", "API_BLUEPRINTS"]
+
+#: The API's blueprint modules, one per feature.
+API_BLUEPRINTS = ("health", "vocabulary", "organisations", "links", "analysis", "visual", "exports", "imports",
+                  "audit", "tokens", "merge")
+
+_MULTIPART_PATHS = ("/api/v1/import",)
+
+
+class Api(_Api):
+    """flask-smorest's Api, answering every HTTP error as ``{code, status, message, errors}``."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        payload, status, headers = http_exception_payload(error)
+        return error_response(status, payload["message"], payload["errors"], headers)
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "STORE": None,
+        "SECRET_KEY": None,
+        "MAX_BODY_MB": 20,
+        "API_TITLE": "cssnet",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{}, {"bearerAuth": []}],
+            "info": {"description": "The cssnet partner network over HTTP. Reads are open (sensitive "
+                                    "organisations' locations and contacts hidden); writes need a token."},
+        },
+    }
+
+
+def _from_environment() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if os.environ.get("CSSNET_STORE"):
+        found["STORE"] = os.environ["CSSNET_STORE"]
+    if os.environ.get("CSSNET_SECRET_KEY"):
+        found["SECRET_KEY"] = os.environ["CSSNET_SECRET_KEY"]
+    if os.environ.get("CSSNET_MAX_BODY_MB"):
+        found["MAX_BODY_MB"] = float(os.environ["CSSNET_MAX_BODY_MB"])
+    return found
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the cssnet app; nothing connects until the first request needs the store."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(_defaults())
+    app.config.update(_from_environment())
+    app.config.update(test_config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(32)
+    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_BODY_MB"]) * 1024 * 1024)
+    app.json.sort_keys = False
+
+    init_store(app)
+    register_error_handlers(app)
+    api = Api(app)
+    app.extensions["cssnet_api"] = api
+    for name in API_BLUEPRINTS:
+        api.register_blueprint(importlib.import_module(f"{__name__}.{name}").blp)
+    from .docs import blp as docs_blp
+
+    app.register_blueprint(docs_blp)
+    _register_pages(app)
+    app.before_request(_check_body_type)
+    return app
+
+
+def _register_pages(app: Flask) -> None:
+    """Serve the web UI's pages when its blueprint is installed."""
+    try:
+        pages = importlib.import_module("network.api.pages")
+    except ModuleNotFoundError as err:
+        if err.name != "network.api.pages":
+            raise
+        return
+    app.register_blueprint(pages.bp)
+
+
+def _check_body_type() -> Any:
+    """Refuse (415) a write to the API whose body is not JSON (multipart for imports)."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/v1/"):
+        return None
+    if request.path in _MULTIPART_PATHS:
+        if request.mimetype != "multipart/form-data":
+            return error_response(415, "Send the files as multipart/form-data.")
+        return None
+    if not request.is_json:
+        return error_response(415, "Send the body as application/json.")
+    return None

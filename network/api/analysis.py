@@ -1,0 +1,177 @@
+"""``/api/v1/analysis/...``: gaps, duplication, pathways, structure, recommendations and the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from network import queries
+from network.errors import InvalidData
+
+from .auth import can_see_protected
+from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
+from .state import get_store
+
+__all__ = ["blp"]
+
+blp = Blueprint("analysis", __name__, url_prefix="/api/v1/analysis",
+                description="Linkage gaps, duplication, referral pathways, structure, recommendations, report.")
+
+GAP_TYPES = ("isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure",
+             "siloed_cluster", "expiring_agreement")
+DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
+
+
+class ScopeArgs(StrictSchema):
+    """The day and the place an analysis looks at."""
+
+    as_of = fields.Date(metadata={"description": "The day the network is looked at (default today)."})
+    province = code_field("provinces", "province")
+    district = code_field("districts", "district")
+
+
+class GapArgs(ScopeArgs):
+    type = fields.List(fields.String(validate=validate.OneOf(GAP_TYPES)), metadata={"description": "Only these."})
+    max_hops = fields.Integer(load_default=3, validate=validate.Range(1, 10))
+    within_days = fields.Integer(load_default=90, validate=validate.Range(0, 3650))
+
+
+class DuplicationArgs(ScopeArgs):
+    type = fields.List(fields.String(validate=validate.OneOf(DUPLICATION_TYPES)))
+    threshold = fields.Float(load_default=85, validate=validate.Range(50, 100))
+
+
+class PathwayArgs(StrictSchema):
+    population = code_field("populations", "population", required=True)
+    needs = code_list_field("services", "service", required=True, validate=validate.Length(min=1, max=10))
+    start = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Organisation id."})
+    district = code_field("districts", "district")
+    k = fields.Integer(load_default=3, validate=validate.Range(1, 10))
+    include_unlinked = fields.Boolean(load_default=False)
+    max_hops = fields.Integer(load_default=6, validate=validate.Range(1, 12))
+    as_of = fields.Date()
+
+    @validates_schema
+    def _one_start(self, data: dict[str, Any], **_: Any) -> None:
+        if ("start" in data) == ("district" in data):
+            raise ValidationError("Give either start (an organisation id) or district, not both or neither.",
+                                  "start")
+
+
+class StructureArgs(ScopeArgs):
+    by = fields.String(load_default="kind", validate=validate.OneOf(("kind", "province")))
+    top = fields.Integer(load_default=10, validate=validate.Range(1, 100))
+
+
+class RecommendationArgs(ScopeArgs):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 200))
+
+
+class ReportArgs(StrictSchema):
+    as_of = fields.Date()
+    province = code_field("provinces", "province")
+
+
+class FindingSchema(StrictSchema):
+    """One finding a coordinator can act on."""
+
+    type = fields.String()
+    severity = fields.String()
+    explanation = fields.String()
+    organisations = fields.List(fields.String())
+    district = fields.String(allow_none=True)
+    population = fields.String(allow_none=True)
+    service = fields.String(allow_none=True)
+    links = fields.List(fields.String())
+    details = fields.Dict()
+
+
+class FindingList(StrictSchema):
+    items = fields.List(fields.Nested(FindingSchema))
+    total = fields.Integer()
+
+
+class PathwaySchema(StrictSchema):
+    """One referral pathway: its steps, cost, hops and how many steps are only proposed."""
+
+    steps = fields.List(fields.Dict())
+    cost = fields.Float()
+    hops = fields.Integer()
+    proposed_steps = fields.Integer()
+
+
+class PathwayList(StrictSchema):
+    items = fields.List(fields.Nested(PathwaySchema))
+    total = fields.Integer()
+
+
+class RecommendationList(StrictSchema):
+    items = fields.List(fields.Dict())
+    total = fields.Integer()
+
+
+def _listed(items: list[Any]) -> dict[str, Any]:
+    return {"items": items, "total": len(items)}
+
+
+def _scope(args: dict[str, Any]) -> dict[str, Any]:
+    return {"redacted": not can_see_protected(), **args}
+
+
+@blp.route("/gaps")
+class Gaps(MethodView):
+    @blp.arguments(GapArgs, location="query")
+    @blp.response(200, FindingList)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Linkage gaps: isolated, broken cascades, uncovered, unreachable, single points of failure, ..."""
+        return _listed(queries.gaps(get_store(), types=args.pop("type", None), **_scope(args)))
+
+
+@blp.route("/duplication")
+class Duplication(MethodView):
+    @blp.arguments(DuplicationArgs, location="query")
+    @blp.response(200, FindingList)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Service overlaps, probable duplicate records and funding overlaps."""
+        return _listed(queries.duplication(get_store(), types=args.pop("type", None), **_scope(args)))
+
+
+@blp.route("/pathways")
+class Pathways(MethodView):
+    @blp.arguments(PathwayArgs, location="query")
+    @blp.response(200, PathwayList)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The k best referral pathways for a population through an ordered list of needs."""
+        try:
+            return _listed(queries.pathways(get_store(), **_scope(args)))
+        except ValueError as err:
+            raise InvalidData(str(err), {"query": [str(err)]}) from None
+
+
+@blp.route("/structure")
+class Structure(MethodView):
+    @blp.arguments(StructureArgs, location="query")
+    @blp.response(200, OpenObject)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Density, components, centralities, communities, cut points and brokerage roles."""
+        return queries.structure(get_store(), **_scope(args))
+
+
+@blp.route("/recommendations")
+class Recommendations(MethodView):
+    @blp.arguments(RecommendationArgs, location="query")
+    @blp.response(200, RecommendationList)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Ranked new links that would close the most gaps."""
+        return _listed(queries.recommendations(get_store(), **_scope(args)))
+
+
+@blp.route("/report")
+class Report(MethodView):
+    @blp.arguments(ReportArgs, location="query")
+    @blp.response(200, OpenObject)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The coordination report: summary, findings, structure, recommendations."""
+        return queries.report(get_store(), **_scope(args))

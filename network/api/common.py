@@ -1,0 +1,118 @@
+"""What the API blueprints share: a strict argument parser, query-string fields, ETags."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, request
+from flask_smorest import Blueprint as _Blueprint
+from marshmallow import INCLUDE, RAISE, ValidationError, fields, post_dump, validate
+from webargs.flaskparser import FlaskParser
+
+from network.errors import CssnetError, StaleWrite
+from network.model import vocabulary
+
+__all__ = [
+    "Blueprint",
+    "StrictSchema",
+    "OpenObject",
+    "PageArgs",
+    "code_field",
+    "code_list_field",
+    "expected_version",
+    "with_etag",
+    "IF_MATCH",
+    "PreconditionRequired",
+]
+
+
+class _StrictParser(FlaskParser):
+    """Refuse unknown fields in query strings too, not only in bodies."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None,
+                                   "querystring": None, "form": None, "files": None}
+
+
+class Blueprint(_Blueprint):
+    """A flask-smorest blueprint whose arguments refuse unknown fields."""
+
+    ARGUMENTS_PARSER = _StrictParser()
+
+
+class StrictSchema(ma.Schema):
+    """A schema that refuses unknown fields."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def _code(facet: str, noun: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if value not in getattr(vocabulary(), facet):
+            raise ValidationError(f"Unknown {noun} '{value}'.")
+
+    return check
+
+
+def code_field(facet: str, noun: str, **kwargs: Any) -> fields.String:
+    """A string field accepting only codes of one vocabulary facet (see ``/api/v1/vocabulary``)."""
+    return fields.String(validate=_code(facet, noun),
+                         metadata={"description": f"A {noun} code from /api/v1/vocabulary."}, **kwargs)
+
+
+def code_list_field(facet: str, noun: str, **kwargs: Any) -> fields.List:
+    """A list of codes of one vocabulary facet."""
+    return fields.List(code_field(facet, noun), **kwargs)
+
+
+class OpenObject(ma.Schema):
+    """A JSON object of any shape (the analysis output is passed through as it is)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    @post_dump(pass_original=True)
+    def _as_is(self, data: dict[str, Any], original: Any, **_: Any) -> Any:
+        return original
+
+
+class PageArgs(StrictSchema):
+    """The page window of a listing."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 500),
+                           metadata={"description": "Items per page (1-500)."})
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 10_000_000),
+                            metadata={"description": "Items to skip."})
+
+
+class PreconditionRequired(CssnetError):
+    """A write without ``If-Match``: the caller must say which version it read."""
+
+    status = 428
+
+
+#: The OpenAPI description of the If-Match header that writes require.
+IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"},
+            "description": "The ETag of the version you read (from GET); a stale one is refused with 412."}
+
+
+def expected_version(noun: str, record_id: str) -> int:
+    """The version named by the request's ``If-Match``: 428 if missing, 412 if it cannot match."""
+    if not request.headers.get("If-Match"):
+        raise PreconditionRequired(f"Send If-Match with the ETag of the {noun} you read "
+                                   f"(GET it first) so a newer change is not overwritten.")
+    tags = request.if_match
+    if tags.star_tag:
+        raise StaleWrite(f"If-Match: * is not accepted; send the ETag of the {noun} '{record_id}' you read.")
+    for tag in tags.as_set():
+        if tag.isdigit():
+            return int(tag)
+    raise StaleWrite(f"If-Match does not name a version of {noun} '{record_id}'; GET it again.")
+
+
+def with_etag(response: Response, version: int) -> Response:
+    """Mark a single record's response with its version as a strong ETag."""
+    response.set_etag(str(version))
+    return response

@@ -1,0 +1,75 @@
+"""Every error as JSON ``{code, status, message, errors}``: never an HTML page, never a stack trace."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from network.errors import CssnetError
+
+__all__ = ["error_response", "register_error_handlers", "http_exception_payload"]
+
+_DEFAULT_MESSAGES = {
+    413: "The request body is too large.",
+    415: "Send the body as application/json.",
+    422: "The request is not valid.",
+}
+
+
+def error_response(status: int, message: str, errors: dict[str, Any] | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """A JSON error response."""
+    response = jsonify({"code": status, "status": HTTPStatus(status).phrase, "message": message,
+                        "errors": errors or {}})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def http_exception_payload(error: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The JSON body, status and headers for a werkzeug HTTP exception (webargs data included)."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages") or {}
+    message = data.get("message") or _summary(errors) or _DEFAULT_MESSAGES.get(status) or error.description
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
+    payload = {"code": status, "status": HTTPStatus(status).phrase, "message": message, "errors": errors}
+    return payload, status, headers
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer domain errors, HTTP errors and anything unexpected with JSON."""
+
+    @app.errorhandler(CssnetError)
+    def _domain(error: CssnetError) -> Response:
+        return error_response(error.status, error.message, error.errors)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):
+            payload, status, headers = http_exception_payload(error)
+            return error_response(status, payload["message"], payload["errors"], headers)
+        app.logger.exception("unexpected error")
+        return error_response(500, "Something went wrong on the server; the error was logged.")
+
+
+def _summary(errors: Any) -> str:
+    """One line naming each invalid field, e.g. ``query.kind: Unknown organisation kind 'x'.``."""
+    parts: list[str] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            parts.append(f"{prefix}: {' '.join(value)}")
+        else:
+            parts.append(f"{prefix}: {value}")
+
+    walk("", errors)
+    return "; ".join(parts)

@@ -1,0 +1,45 @@
+"""Serve the app with waitress (a production WSGI server), and a seeded demo app to try it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from network.graph.sqlite import SQLiteStore
+
+from . import create_app
+from .auth import create_token
+
+__all__ = ["serve", "demo_app", "make_server", "stop_server"]
+
+
+def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> Any:
+    """A waitress server for ``app`` (not started); ``port=0`` picks a free port (see ``.effective_port``)."""
+    from waitress.server import create_server
+
+    return create_server(app, host=host, port=port, threads=threads, ident="cssnet")
+
+
+def stop_server(server: Any) -> None:
+    """Stop a server made by ``make_server``: finish the tasks in hand, then close its sockets."""
+    server.task_dispatcher.shutdown()
+    server.close()
+
+
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
+    """Serve ``app`` on ``host:port`` with waitress until interrupted (loopback by default)."""
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, host=host, port=port, threads=threads, ident="cssnet")
+
+
+def demo_app(tmpdir: str | Path) -> tuple[Flask, str]:
+    """An app on a fresh demo store in ``tmpdir`` and the secret of an admin token for it."""
+    from network.service import seed_demo
+
+    store = SQLiteStore(Path(tmpdir) / "cssnet-demo.db")
+    seed_demo(store)
+    _, secret = create_token(store, "demo admin", "admin")
+    return create_app({"STORE": store}), secret

@@ -1,0 +1,209 @@
+"""Analysis queries over a store: what the API and the CLI both ask, answered once.
+
+Each query projects the store (``analysis_graph``, cached per store revision and
+filters, so repeated requests do not re-read the store), runs one analysis and
+returns JSON-ready data. With ``redacted=True`` the analysis runs on a graph
+without sensitive organisations' protected fields and its output is scrubbed of
+any of their values: what anonymous and viewer callers get.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+
+from network.graph.project import project
+from network.graph.store import GraphStore
+
+__all__ = [
+    "analysis_graph",
+    "pathway_index",
+    "gaps",
+    "duplication",
+    "pathways",
+    "structure",
+    "recommendations",
+    "report",
+    "jsonable",
+    "clear_cache",
+]
+
+_GRAPHS_PER_STORE = 8
+_lock = threading.RLock()
+#: Held while a graph or index is built, so concurrent misses build it once.
+_build_lock = threading.Lock()
+_graphs: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], nx.MultiDiGraph]] = (
+    weakref.WeakKeyDictionary())
+_indexes: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+#: For each redacted graph, the protected values taken out of it (to scrub output computed on it).
+_removed: weakref.WeakKeyDictionary[nx.MultiDiGraph, Any] = weakref.WeakKeyDictionary()
+
+
+def analysis_graph(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+                   district: str | None = None, redacted: bool = False) -> nx.MultiDiGraph:
+    """The projected graph of ``store`` (optionally one province or district), cached.
+
+    The cache is keyed by the store, its ``revision()`` and the filters, so a
+    write to the store makes the next call project afresh. Callers must not
+    modify the graph returned.
+    """
+    key = (store.revision(), as_of, province, district, redacted)
+    found = _cached_graph(store, key)
+    if found is not None:
+        return found
+    with _build_lock:
+        found = _cached_graph(store, key)
+        if found is not None:
+            return found
+        return _build_graph(store, key)
+
+
+def _cached_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | None:
+    with _lock:
+        cached = _graphs.setdefault(store, OrderedDict())
+        if key in cached:
+            cached.move_to_end(key)
+            return cached[key]
+    return None
+
+
+def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
+    _, as_of, province, district, redacted = key
+    if redacted:
+        from network.api.redact import Scrubber, protected_values, redact_graph
+
+        plain_key = (key[0], as_of, province, district, False)
+        unredacted = _cached_graph(store, plain_key)
+        if unredacted is None:
+            unredacted = _build_graph(store, plain_key)
+        G = redact_graph(unredacted)
+        with _lock:
+            _removed[G] = Scrubber(*protected_values(unredacted))
+    else:
+        G = project(store, as_of=as_of, province=province, district=district)
+    with _lock:
+        cached = _graphs.setdefault(store, OrderedDict())
+        cached[key] = G
+        while len(cached) > _GRAPHS_PER_STORE:
+            cached.popitem(last=False)
+    return G
+
+
+def clear_cache() -> None:
+    """Forget every cached graph and pathway index."""
+    with _lock:
+        _graphs.clear()
+        _indexes.clear()
+        _removed.clear()
+
+
+def pathway_index(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_unlinked: bool = False) -> Any:
+    """The pathway index of ``G`` (built once per graph and options)."""
+    from network.analysis import pathways as pw
+
+    key = (as_of, include_unlinked)
+    with _lock:
+        found = _indexes.setdefault(G, {}).get(key)
+    if found is not None:
+        return found
+    with _build_lock:
+        with _lock:
+            found = _indexes[G].get(key)
+        if found is None:
+            found = pw.pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
+            with _lock:
+                _indexes[G][key] = found
+    return found
+
+
+def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+         district: str | None = None, types: Sequence[str] | None = None, max_hops: int = 3,
+         within_days: int = 90, redacted: bool = False) -> list[dict[str, Any]]:
+    """Linkage-gap findings (optionally only some ``types``) as dicts."""
+    from network.analysis.gaps import linkage_gaps
+
+    G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
+    found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days)
+    return _finish(G, [f.to_dict() for f in found if not types or f.type in types], redacted)
+
+
+def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+                district: str | None = None, types: Sequence[str] | None = None, threshold: float = 85,
+                redacted: bool = False) -> list[dict[str, Any]]:
+    """Duplication findings (overlaps, duplicate records, funding overlaps) as dicts."""
+    from network.analysis.duplication import duplication as find_duplication
+
+    G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
+    found = find_duplication(G, as_of=as_of, threshold=threshold)
+    return _finish(G, [f.to_dict() for f in found if not types or f.type in types], redacted)
+
+
+def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
+             district: str | None = None, k: int = 3, as_of: dt.date | None = None,
+             include_unlinked: bool = False, max_hops: int = 6, redacted: bool = False) -> list[dict[str, Any]]:
+    """The ``k`` best referral pathways for ``population`` through ``needs``; ``ValueError`` on bad input."""
+    from network.analysis.pathways import referral_pathways
+
+    G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    index = pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
+    found = referral_pathways(G, population=population, needs=list(needs), start=start, district=district, k=k,
+                              as_of=as_of, include_unlinked=include_unlinked, max_hops=max_hops, index=index)
+    return _finish(G, [p.to_dict() for p in found], redacted)
+
+
+def structure(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+              district: str | None = None, by: str = "kind", top: int = 10,
+              redacted: bool = False) -> dict[str, Any]:
+    """The structure summary (density, components, centralities, communities, brokerage)."""
+    from network.analysis.structure import structure_summary
+
+    G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
+    return _finish(G, structure_summary(G, as_of=as_of, by=by, top=top), redacted)
+
+
+def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+                    district: str | None = None, limit: int = 20, redacted: bool = False) -> list[dict[str, Any]]:
+    """Ranked new links that would close the most gaps."""
+    from network.analysis.recommend import recommend_links
+
+    G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
+    return _finish(G, [r.to_dict() for r in recommend_links(G, as_of=as_of, limit=limit)], redacted)
+
+
+def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+           redacted: bool = False) -> dict[str, Any]:
+    """The coordination report (summary, findings, structure, recommendations) as a dict."""
+    from network.analysis.report import coordination_report
+
+    G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    return _finish(G, coordination_report(G, as_of=as_of, province=province), redacted)
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with dates as ISO strings, tuples and sets as lists and keys as strings."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((jsonable(v) for v in value), key=str)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _finish(G: nx.MultiDiGraph, data: Any, redacted: bool) -> Any:
+    data = jsonable(data)
+    if not redacted:
+        return data
+    with _lock:
+        scrubber = _removed.get(G)
+    return scrubber(data) if scrubber is not None else data

@@ -1,0 +1,372 @@
+"""Network visuals: the data vis-network draws, and a standalone HTML page that opens offline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyvis
+
+from network.analysis.layers import serves, tie_graph
+from network.analysis.structure import centralities
+from network.errors import InvalidData, NotFound
+from network.graph.project import project
+from network.graph.store import GraphStore
+from network.model import PROTECTED_FIELDS, today, vocabulary
+
+__all__ = [
+    "AGGREGATE_ABOVE",
+    "KIND_COLOURS",
+    "network_data",
+    "network_html",
+    "ego_subgraph",
+    "filter_graph",
+    "default_highlights",
+    "vis_asset",
+    "web_dir",
+    "write_network_html",
+]
+
+#: Above this many organisations the network is drawn as districts that expand on click.
+AGGREGATE_ABOVE = 1500
+
+#: Betweenness is estimated from this many sources on graphs too large to count exactly.
+_SAMPLE_SIZE = 64
+
+KIND_COLOURS = {
+    "cbo": "#1b9e77", "ngo": "#66a61e", "kp_network": "#e7298a", "faith_based": "#a6761d",
+    "trade_union": "#d95f02", "ex_mineworkers_association": "#e6ab02", "regional_body": "#7570b3",
+    "clinic": "#1f78b4", "hospital": "#0b3c6e", "government": "#6a3d9a", "mining_company": "#666666",
+    "industry_body": "#999999", "donor": "#b15928", "private_provider": "#33a02c", "academic": "#fb9a99",
+    "other": "#bbbbbb",
+}
+_PALETTE = list(KIND_COLOURS.values())
+_HIGHLIGHT_BORDER = "#c00000"
+_VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
+_VIS_FILES = {"vis-network.min.js": _VIS_DIR / "vis-network.min.js",
+              "vis-network.css": _VIS_DIR / "vis-network.css"}
+
+
+def web_dir() -> Path:
+    """The repository's ``web/`` folder: templates and static assets."""
+    return Path(__file__).resolve().parents[1] / "web"
+
+
+@lru_cache(maxsize=4)
+def vis_asset(name: str) -> str:
+    """The text of a vendored vis-network file (``vis-network.min.js`` or ``vis-network.css``).
+
+    vis-network ships inside the pyvis package; nothing is fetched from the internet.
+    """
+    if name not in _VIS_FILES:
+        raise NotFound(f"No vendored asset named '{name}'.")
+    return _VIS_FILES[name].read_text(encoding="utf-8")
+
+
+def filter_graph(
+    G: nx.MultiDiGraph,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    kind: str | None = None,
+    service: str | None = None,
+    population: str | None = None,
+    link_kind: str | None = None,
+) -> nx.MultiDiGraph:
+    """The organisations matching every given filter, and the links among them.
+
+    ``population`` keeps organisations serving it (an empty population list
+    serves everyone); ``link_kind`` keeps only links of that kind (the
+    organisations stay). ``None`` means no filter.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> G = build_graph([Organisation("a", "A", "cbo", district="Sekhukhune"),
+    ...                  Organisation("b", "B", "clinic", district="Waterberg")],
+    ...                 [Link("l1", "a", "b", "referral")])
+    >>> sorted(filter_graph(G, district="Sekhukhune")), filter_graph(G, link_kind="mou").number_of_edges()
+    (['a'], 0)
+    """
+    keep = [
+        n for n, d in G.nodes(data=True)
+        if (province is None or d.get("province") == province)
+        and (district is None or d.get("district") == district)
+        and (kind is None or d.get("kind") == kind)
+        and (service is None or service in (d.get("services") or []))
+        and (population is None or serves(G, n, population))
+    ]
+    H = G.subgraph(keep).copy()
+    if link_kind is not None:
+        H.remove_edges_from([(u, v, k) for u, v, k, kd in H.edges(keys=True, data="kind") if kd != link_kind])
+    return H
+
+
+def ego_subgraph(G: nx.MultiDiGraph, centre: str, depth: int = 1) -> nx.MultiDiGraph:
+    """The organisations within ``depth`` links of ``centre`` (either direction), and the links among them.
+
+    Raises ``NotFound`` if ``centre`` is not in the graph and ``InvalidData`` for a negative depth.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> G = build_graph([Organisation(c, c, "cbo") for c in "abcd"],
+    ...                 [Link("l1", "a", "b", "mou"), Link("l2", "c", "b", "referral"), Link("l3", "c", "d", "mou")])
+    >>> sorted(ego_subgraph(G, "a", 2))
+    ['a', 'b', 'c']
+    """
+    if centre not in G:
+        raise NotFound(f"No organisation '{centre}' in this network.")
+    if depth < 0:
+        raise InvalidData(f"Depth must be 0 or more, got {depth}.", {"depth": ["Must be 0 or more."]})
+    reach = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), centre, cutoff=depth)
+    return G.subgraph(reach).copy()
+
+
+def default_highlights(G: nx.MultiDiGraph, *, as_of: dt.date | None = None,
+                       brokers: Iterable[str] = ()) -> dict[str, list[str]]:
+    """Why each organisation deserves attention: isolated, a single point of failure, or a broker.
+
+    Single points of failure are the articulation points of the network of
+    ties in force; ``brokers`` are ids the caller ranked as brokers.
+    """
+    T = tie_graph(G, as_of or today())
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for node in nx.isolates(T):
+        reasons[node].append("isolated: no active link")
+    for node in nx.articulation_points(T):
+        reasons[node].append("single point of failure")
+    for node in brokers:
+        reasons[node].append("broker")
+    return dict(reasons)
+
+
+def network_data(
+    G: nx.MultiDiGraph,
+    *,
+    colour_by: str = "kind",
+    size_by: str = "betweenness",
+    highlight: dict[str, Any] | None = None,
+    hide_protected: bool = True,
+    aggregate_above: int = AGGREGATE_ABOVE,
+    as_of: dt.date | None = None,
+) -> dict[str, Any]:
+    """The JSON-ready nodes, edges, legend and (above ``aggregate_above``) clusters vis-network draws.
+
+    Node ``tip`` and edge ``tip`` are plain text, shown as text by the page.
+    Sensitive organisations carry none of ``PROTECTED_FIELDS`` when
+    ``hide_protected`` is set. Above ``aggregate_above`` organisations every
+    node names its ``cluster`` (its district, else its province, else
+    "national"), and ``clusters`` lists them with member counts.
+    """
+    if size_by not in ("betweenness", "degree"):
+        raise InvalidData(f"Size by 'betweenness' or 'degree', not '{size_by}'.",
+                          {"size_by": ["Use betweenness or degree."]})
+    highlight = {k: _reasons(v) for k, v in (highlight or {}).items()}
+    size = _sizes(G, size_by, as_of)
+    colours = _colours(G, colour_by)
+    aggregated = G.number_of_nodes() > aggregate_above
+    nodes = [_node(n, d, colour_by, colours, size.get(n, 0.0), highlight.get(n, []), hide_protected, aggregated)
+             for n, d in sorted(G.nodes(data=True))]
+    edges = [_edge(u, v, key, d) for u, v, key, d in G.edges(keys=True, data=True)]
+    clusters = None
+    if aggregated:
+        counts = Counter(n["cluster"] for n in nodes)
+        clusters = [{"id": c, "label": c, "count": counts[c]} for c in sorted(counts)]
+    labels = vocabulary().organisation_kinds if colour_by == "kind" else {}
+    legend = [{"label": labels.get(value, value), "colour": colour} for value, colour in colours.items()]
+    return {"nodes": nodes, "edges": edges, "clusters": clusters, "legend": legend,
+            "size_by": size_by, "colour_by": colour_by}
+
+
+def network_html(
+    G: nx.MultiDiGraph,
+    *,
+    title: str = "cssnet network",
+    colour_by: str = "kind",
+    size_by: str = "betweenness",
+    highlight: dict[str, Any] | None = None,
+    hide_protected: bool = True,
+    aggregate_above: int = AGGREGATE_ABOVE,
+    as_of: dt.date | None = None,
+) -> str:
+    """A standalone HTML page drawing ``G`` with vis-network, with every script and style inlined.
+
+    The page loads nothing from any server: it opens from a file. Names, notes
+    and every tooltip are shown as text, never as HTML.
+
+    Examples
+    --------
+    >>> from network.model import Organisation
+    >>> from network.graph.project import build_graph
+    >>> page = network_html(build_graph([Organisation("a", "<b>A</b>", "cbo")], []))
+    >>> "<b>A</b>" in page, "https://" in page.split("<script")[0]
+    (False, False)
+    """
+    data = network_data(G, colour_by=colour_by, size_by=size_by, highlight=highlight,
+                        hide_protected=hide_protected, aggregate_above=aggregate_above, as_of=as_of)
+    static = web_dir() / "static"
+    return _PAGE.format(
+        title=html.escape(title),
+        vis_css=_inline_style(vis_asset("vis-network.css")),
+        site_css=_inline_style((static / "network.css").read_text(encoding="utf-8")),
+        data=script_json(data),
+        vis_js=_inline_script(vis_asset("vis-network.min.js")),
+        network_js=_inline_script((static / "network.js").read_text(encoding="utf-8")),
+    )
+
+
+def write_network_html(
+    store: GraphStore,
+    path: str | Path,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    kind: str | None = None,
+    service: str | None = None,
+    population: str | None = None,
+    link_kind: str | None = None,
+    ego: str | None = None,
+    depth: int = 1,
+    hide_protected: bool = True,
+    size_by: str = "betweenness",
+    aggregate_above: int = AGGREGATE_ABOVE,
+    as_of: dt.date | None = None,
+) -> int:
+    """Write a standalone HTML network of the store (filtered, or an ego network) to ``path``.
+
+    Returns the number of organisations drawn. Highlights isolated
+    organisations and single points of failure. Raises ``NotFound`` for an
+    unknown ``ego`` organisation.
+    """
+    G = project(store)
+    if ego is not None:
+        G = ego_subgraph(G, ego, depth)
+    G = filter_graph(G, province=province, district=district, kind=kind, service=service,
+                     population=population, link_kind=link_kind)
+    parts = [p for p in (province, district, kind, service, population, link_kind) if p]
+    title = "cssnet network" + (f" around {ego} (depth {depth})" if ego else "") + (
+        f": {', '.join(parts)}" if parts else "")
+    page = network_html(G, title=title, size_by=size_by, highlight=default_highlights(G, as_of=as_of),
+                        hide_protected=hide_protected, aggregate_above=aggregate_above, as_of=as_of)
+    Path(path).write_text(page, encoding="utf-8")
+    return G.number_of_nodes()
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON safe to place inside a ``<script>`` element (no ``<``, ``>`` or ``&``)."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _inline_script(code: str) -> str:
+    return code.replace("</script", "<\\/script")
+
+
+def _inline_style(css: str) -> str:
+    return css.replace("</style", "<\\/style")
+
+
+def _reasons(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, Iterable) else [str(value)]
+
+
+def _sizes(G: nx.MultiDiGraph, size_by: str, as_of: dt.date | None) -> dict[str, float]:
+    if G.number_of_nodes() == 0:
+        return {}
+    if size_by == "betweenness":
+        scores = centralities(G, as_of=as_of, sample_size=_SAMPLE_SIZE)["betweenness"]
+    else:
+        T = tie_graph(G, as_of or today())
+        scores = {n: float(d) for n, d in T.degree()}
+    top = max(scores.values(), default=0.0) or 1.0
+    return {n: s / top for n, s in scores.items()}
+
+
+def _colours(G: nx.MultiDiGraph, colour_by: str) -> dict[str, str]:
+    values = sorted({str(d.get(colour_by) or "none") for _, d in G.nodes(data=True)})
+    if colour_by == "kind":
+        return {v: KIND_COLOURS.get(v, KIND_COLOURS["other"]) for v in values}
+    return {v: _PALETTE[i % len(_PALETTE)] for i, v in enumerate(values)}
+
+
+def _node(node: str, d: dict[str, Any], colour_by: str, colours: dict[str, str], size: float,
+          reasons: list[str], hide_protected: bool, aggregated: bool) -> dict[str, Any]:
+    vocab = vocabulary()
+    hidden = hide_protected and bool(d.get("sensitive"))
+    place = ", ".join(p for p in (d.get("district"), d.get("province")) if p) or "national / regional"
+    lines = [
+        d.get("name") or node,
+        f"{vocab.organisation_kinds.get(d.get('kind'), d.get('kind'))} · {place}",
+        "Services: " + (", ".join(d.get("services") or []) or "none recorded"),
+        "Populations: " + (", ".join(d.get("populations") or []) or "general population"),
+    ]
+    if d.get("status") == "inactive":
+        lines.append("Inactive")
+    if not hidden:
+        lines.extend(f"{f.capitalize()}: {d[f]}" for f in PROTECTED_FIELDS if d.get(f) not in (None, ""))
+    lines.extend(f"⚠ {r}" for r in reasons)
+    name = d.get("name") or node
+    data = {
+        "id": node,
+        "label": name if len(name) <= 40 else name[:38] + "…",
+        "colour": colours[str(d.get(colour_by) or "none")],
+        "size": round(size, 4),
+        "tip": "\n".join(lines),
+        "highlight": bool(reasons),
+        "inactive": d.get("status") == "inactive",
+        "sensitive": bool(d.get("sensitive")),
+    }
+    if aggregated:
+        data["cluster"] = d.get("district") or d.get("province") or "national"
+    return data
+
+
+def _edge(u: str, v: str, key: str, d: dict[str, Any]) -> dict[str, Any]:
+    vocab = vocabulary()
+    kind = d.get("kind")
+    status = d.get("status") or "active"
+    dates = " to ".join(x.isoformat() if isinstance(x, dt.date) else str(x)
+                        for x in (d.get("start_date"), d.get("end_date")) if x)
+    lines = [f"{vocab.link_kinds.get(kind, kind)} ({status})" + (", formal" if d.get("formal") else "")]
+    if dates:
+        lines.append(dates)
+    if d.get("services"):
+        lines.append("Services: " + ", ".join(d["services"]))
+    if d.get("notes"):
+        lines.append(str(d["notes"]))
+    return {"id": key, "from": u, "to": v, "kind": kind, "status": status,
+            "directed": kind in vocab.directed_link_kinds, "tip": "\n".join(lines)}
+
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{vis_css}</style>
+<style>{site_css}</style>
+</head>
+<body class="standalone">
+<h1>{title}</h1>
+<div id="network-legend" class="legend"></div>
+<div id="network" class="network" role="img" aria-label="Network drawing"></div>
+<p class="hint">Hover for details. Click a district to expand it.</p>
+<script type="application/json" id="network-data">{data}</script>
+<script>{vis_js}</script>
+<script>{network_js}</script>
+</body>
+</html>
+"""

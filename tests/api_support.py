@@ -1,0 +1,86 @@
+"""Fixtures and helpers for the API tests: an app on a real SQLite file with a small network and tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from network.api import close_store, create_app
+from network.api.auth import create_token
+from network.graph.sqlite import SQLiteStore
+from network.model import Link, Organisation
+
+#: The sensitive organisation's protected values: none may reach an anonymous or viewer caller.
+SECRET_VALUES = {
+    "phone": "+27 11 999 8877",
+    "email": "hidden@kp.example.org",
+    "municipality": "Secretville",
+    "latitude": -25.123456,
+    "longitude": 28.654321,
+    "website": "https://hidden.example.org",
+}
+
+SENSITIVE_ID = "kp-safe-space"
+
+
+def small_network() -> tuple[list[Organisation], list[Link]]:
+    """Five organisations in Sekhukhune (one sensitive) and a few links."""
+    orgs = [
+        Organisation("clinic-a", "Jane Furse Clinic", "clinic", district="Sekhukhune", province="Limpopo",
+                     municipality="Makhuduthamaga", latitude=-24.75, longitude=29.87,
+                     services=["tb_screening", "tb_treatment", "hiv_testing", "art"], phone="+27 13 265 0000"),
+        Organisation("cbo-b", "Sekhukhune Miners Support", "cbo", district="Sekhukhune", province="Limpopo",
+                     services=["tb_screening", "peer_education"], populations=["mineworkers", "artisanal_miners"],
+                     aliases=["SMS"]),
+        Organisation(SENSITIVE_ID, "Safe Space Collective", "kp_network", district="Sekhukhune", province="Limpopo",
+                     services=["hiv_testing", "peer_education", "gbv_support"],
+                     populations=["sex_workers", "artisanal_miners"], sensitive=True, **SECRET_VALUES),
+        Organisation("ngo-d", "Limpopo Legal Aid Desk", "ngo", district="Sekhukhune", province="Limpopo",
+                     services=["legal_aid", "social_grant_linkage"], populations=["sex_workers", "mineworkers"]),
+        Organisation("donor-e", "Health Fund", "donor", services=["advocacy"]),
+    ]
+    links = [
+        Link("l-ref-1", "cbo-b", "clinic-a", "referral", services=["tb_screening"], formal=True,
+             start_date=dt.date(2024, 1, 1)),
+        Link("l-mou-2", SENSITIVE_ID, "clinic-a", "mou", services=["hiv_testing", "art"], formal=True),
+        Link("l-ref-3", SENSITIVE_ID, "ngo-d", "referral", services=["legal_aid"]),
+        Link("l-fund-4", "donor-e", "cbo-b", "funding"),
+        Link("l-fund-5", "donor-e", SENSITIVE_ID, "funding"),
+    ]
+    return orgs, links
+
+
+@dataclass
+class Env:
+    """An app, its client, its store and a token secret per role."""
+
+    app: Flask
+    client: FlaskClient
+    store: SQLiteStore
+    tokens: dict[str, str]
+
+    def auth(self, role: str | None) -> dict[str, str]:
+        """Headers authenticating as ``role`` (none for anonymous)."""
+        return {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+
+
+def make_env(path: Path, *, seeded: bool = True, config: dict | None = None) -> Env:
+    """An app on a fresh SQLite file with one token per role."""
+    store = SQLiteStore(path)
+    if seeded:
+        store.upsert(*small_network())
+    tokens = {role: create_token(store, f"{role} token", role)[1] for role in ("viewer", "editor", "admin")}
+    app = create_app({"STORE": store, "TESTING": True, **(config or {})})
+    return Env(app, app.test_client(), store, tokens)
+
+
+def env_fixture(tmp_path: Path, **options: object) -> Iterator[Env]:
+    """Body of an ``env`` fixture: an app on a seeded store, closed afterwards."""
+    e = make_env(tmp_path / "api.db", **options)  # type: ignore[arg-type]
+    yield e
+    close_store(e.app)

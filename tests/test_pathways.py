@@ -1,0 +1,457 @@
+"""Tests for network.analysis.pathways: k best referral pathways."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from network.analysis.layers import referral_graph
+from network.analysis.pathways import Pathway, PathwayStep, pathway_index, referral_pathways
+from network.graph.project import build_graph
+from network.model import Link, Organisation, is_link_active
+
+AS_OF = dt.date(2026, 3, 1)
+CASCADE = ["tb_screening", "tb_treatment", "social_grant_linkage"]
+
+
+def org(id, services=(), populations=(), district="Sekhukhune", status="active", lat=None, lon=None):
+    return Organisation(id, id.replace("_", " ").title(), "other", services=list(services),
+                        populations=list(populations), district=district, status=status, latitude=lat,
+                        longitude=lon)
+
+
+def link(id, source, target, kind="referral", formal=True, weight=3, status="active", start=None, end=None):
+    return Link(id, source, target, kind, status=status, formal=formal, weight=weight, start_date=start,
+                end_date=end)
+
+
+def route(pathway):
+    return [step.organisation for step in pathway.steps]
+
+
+def routes(G, **query):
+    query.setdefault("as_of", AS_OF)
+    return [(route(p), p.cost) for p in referral_pathways(G, **query)]
+
+
+def chain_network(**changes):
+    """CBO -> clinic -> hospital -> SASSA, with a dearer informal alternative via a second clinic.
+
+    Cheaper: cbo -r1(formal)-> clinic -m1(MoU, formal, weight 4)- hospital -r3(informal, weight 2)-> sassa
+             = 1.0 + 0.95 + 1.55 = 3.5
+    Dearer:  cbo -r2(informal)-> clinic2 -r4(formal)-> hospital -r3-> sassa = 1.5 + 1.0 + 1.55 = 4.05
+    """
+    orgs = {
+        "cbo": org("cbo", ["peer_education"], ["mineworkers"]),
+        "clinic": org("clinic", ["tb_screening"]),
+        "clinic2": org("clinic2", ["tb_screening"]),
+        "hospital": org("hospital", ["tb_treatment"]),
+        "sassa": org("sassa", ["social_grant_linkage"]),
+    }
+    links = {
+        "r1": link("r1", "cbo", "clinic"),
+        "r2": link("r2", "cbo", "clinic2", formal=False),
+        "m1": link("m1", "hospital", "clinic", kind="mou", weight=4),
+        "r4": link("r4", "clinic2", "hospital"),
+        "r3": link("r3", "hospital", "sassa", formal=False, weight=2),
+    }
+    for key, value in changes.items():
+        (orgs if key in orgs else links)[key] = value
+    return build_graph([o for o in orgs.values() if o is not None], [x for x in links.values() if x is not None])
+
+
+def test_chain_ranked_order_and_costs():
+    G = chain_network()
+    found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF)
+    assert [(route(p), p.cost, p.hops) for p in found] == [
+        (["cbo", "clinic", "hospital", "sassa"], pytest.approx(3.5), 3),
+        (["cbo", "clinic2", "hospital", "sassa"], pytest.approx(4.05), 3),
+    ]
+    best = found[0]
+    assert [(s.services, s.link, s.link_kind, s.proposed) for s in best.steps] == [
+        ([], None, None, False),
+        (["tb_screening"], "r1", "referral", False),
+        (["tb_treatment"], "m1", "mou", False),
+        (["social_grant_linkage"], "r3", "referral", False),
+    ]
+    assert [s.hop_cost for s in best.steps] == pytest.approx([0.0, 1.0, 0.95, 1.55])
+    assert best.steps[1].name == "Clinic"
+    assert best.proposed_steps == 0
+
+
+def test_k_limits_the_number_of_pathways():
+    G = chain_network()
+    assert [r for r, _ in routes(G, population="mineworkers", needs=CASCADE, start="cbo", k=1)] == [
+        ["cbo", "clinic", "hospital", "sassa"]
+    ]
+
+
+@pytest.mark.parametrize("broken", [
+    link("r1", "cbo", "clinic", status="expired"),
+    link("r1", "cbo", "clinic", status="ended"),
+    link("r1", "cbo", "clinic", status="proposed"),
+    link("r1", "cbo", "clinic", end=dt.date(2026, 2, 28)),
+    link("r1", "cbo", "clinic", start=dt.date(2026, 3, 2)),
+])
+def test_link_not_in_force_is_never_used(broken):
+    G = chain_network(r1=broken)
+    assert routes(G, population="mineworkers", needs=CASCADE, start="cbo") == [
+        (["cbo", "clinic2", "hospital", "sassa"], pytest.approx(4.05))
+    ]
+
+
+def test_expired_mou_is_never_part_of_a_pathway():
+    G = chain_network(m1=link("m1", "hospital", "clinic", kind="mou", weight=4, end=dt.date(2025, 12, 31)))
+    found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF)
+    assert [route(p) for p in found] == [["cbo", "clinic2", "hospital", "sassa"]]
+    assert all(step.link != "m1" for p in found for step in p.steps)
+
+
+def test_mou_on_its_last_day_is_still_in_force():
+    G = chain_network(m1=link("m1", "hospital", "clinic", kind="mou", weight=4, end=AS_OF))
+    assert len(routes(G, population="mineworkers", needs=CASCADE, start="cbo")) == 2
+
+
+def test_inactive_organisation_is_never_used():
+    G = chain_network(clinic=org("clinic", ["tb_screening"], status="inactive"))
+    assert routes(G, population="mineworkers", needs=CASCADE, start="cbo") == [
+        (["cbo", "clinic2", "hospital", "sassa"], pytest.approx(4.05))
+    ]
+
+
+def test_inactive_start_gives_no_pathway():
+    G = chain_network(cbo=org("cbo", ["peer_education"], ["mineworkers"], status="inactive"))
+    assert routes(G, population="mineworkers", needs=CASCADE, start="cbo") == []
+
+
+def test_referral_is_one_way_and_mou_both_ways():
+    G = chain_network()
+    # r3 runs hospital -> sassa only, so SASSA cannot send a client back to the hospital.
+    assert routes(G, population="mineworkers", needs=["tb_treatment"], start="sassa") == []
+    # m1 was recorded hospital -> clinic but an MoU works both ways.
+    assert routes(G, population="mineworkers", needs=["tb_treatment"], start="clinic") == [
+        (["clinic", "hospital"], pytest.approx(0.95))
+    ]
+
+
+@pytest.mark.parametrize("bridge_populations, expected", [
+    (["sex_workers"], []),
+    (["mineworkers", "sex_workers"], [(["cbo", "bridge", "hospital"], pytest.approx(2.0))]),
+    ([], [(["cbo", "bridge", "hospital"], pytest.approx(2.0))]),
+])
+def test_organisation_not_serving_the_population_is_never_a_bridge(bridge_populations, expected):
+    G = build_graph(
+        [org("cbo", [], ["mineworkers"]), org("bridge", ["peer_education"], bridge_populations),
+         org("hospital", ["tb_treatment"])],
+        [link("r1", "cbo", "bridge"), link("r2", "bridge", "hospital")],
+    )
+    assert routes(G, population="mineworkers", needs=["tb_treatment"], start="cbo") == expected
+
+
+def test_provider_not_serving_the_population_does_not_deliver():
+    G = build_graph(
+        [org("cbo", [], ["mineworkers"]), org("kp_clinic", ["tb_treatment"], ["sex_workers"]),
+         org("hospital", ["tb_treatment"])],
+        [link("r1", "cbo", "kp_clinic"), link("r2", "cbo", "hospital", formal=False)],
+    )
+    assert routes(G, population="mineworkers", needs=["tb_treatment"], start="cbo") == [
+        (["cbo", "hospital"], pytest.approx(1.5))
+    ]
+
+
+def unlinked_network():
+    return build_graph(
+        [org("cbo", [], ["mineworkers"]), org("clinic", ["tb_screening"]),
+         org("far_clinic", ["tb_screening"], district="Waterberg"), org("hospital", ["tb_treatment"])],
+        [link("r1", "clinic", "hospital")],
+    )
+
+
+def test_include_unlinked_proposes_a_same_district_provider_only_then():
+    G = unlinked_network()
+    query = dict(population="mineworkers", needs=["tb_screening", "tb_treatment"], start="cbo")
+    assert routes(G, **query) == []
+    found = referral_pathways(G, include_unlinked=True, as_of=AS_OF, **query)
+    # The Waterberg clinic is in another district; the hospital only offers the second need.
+    assert [(route(p), p.cost, p.proposed_steps) for p in found] == [
+        (["cbo", "clinic", "hospital"], pytest.approx(7.5), 1),
+    ]
+    proposed = found[0].steps[1]
+    assert (proposed.proposed, proposed.link, proposed.link_kind, proposed.hop_cost) == (True, None, None, 6.5)
+    assert found[0].steps[2].proposed is False
+
+
+def test_proposed_step_is_not_offered_when_a_link_exists():
+    G = chain_network()
+    found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF,
+                              include_unlinked=True, k=5)
+    assert [route(p) for p in found][:2] == [["cbo", "clinic", "hospital", "sassa"],
+                                             ["cbo", "clinic2", "hospital", "sassa"]]
+    for p in found:
+        for before, step in zip(p.steps, p.steps[1:], strict=False):
+            if step.proposed:
+                assert not G.has_edge(before.organisation, step.organisation)
+                assert not G.has_edge(step.organisation, before.organisation)
+
+
+@pytest.mark.parametrize("needs, expected_steps", [
+    (["tb_screening", "tb_treatment"], [("clinic", ["tb_screening"]), ("hospital", ["tb_treatment"])]),
+    (["tb_screening"], [("clinic", ["tb_screening"])]),
+])
+def test_start_may_meet_the_first_need(needs, expected_steps):
+    G = chain_network()
+    found = referral_pathways(G, population="mineworkers", needs=needs, start="clinic", as_of=AS_OF)
+    assert [(s.organisation, s.services) for s in found[0].steps] == expected_steps
+
+
+def test_one_organisation_meets_consecutive_needs():
+    G = build_graph(
+        [org("cbo", [], ["mineworkers"]), org("hospital", ["tb_screening", "tb_treatment"]),
+         org("sassa", ["social_grant_linkage"])],
+        [link("r1", "cbo", "hospital"), link("r2", "hospital", "sassa")],
+    )
+    found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF)
+    assert [(s.organisation, s.services) for s in found[0].steps] == [
+        ("cbo", []), ("hospital", ["tb_screening", "tb_treatment"]), ("sassa", ["social_grant_linkage"])
+    ]
+
+
+@pytest.mark.parametrize("formal, weight, cost", [
+    (True, 3, 1.0), (True, 5, 0.9), (True, 1, 1.1), (False, 3, 1.5), (False, 5, 1.4), (False, 1, 1.6),
+])
+def test_hop_cost_by_formality_and_weight(formal, weight, cost):
+    G = build_graph([org("a", [], ["mineworkers"]), org("b", ["art"])],
+                    [link("r1", "a", "b", formal=formal, weight=weight)])
+    assert routes(G, population="mineworkers", needs=["art"], start="a") == [(["a", "b"], pytest.approx(cost))]
+
+
+def test_distance_adds_one_unit_per_hundred_kilometres():
+    # One degree of latitude is 111.195 km on the mean Earth radius.
+    G = build_graph([org("a", [], lat=-24.0, lon=29.0), org("b", ["art"], lat=-25.0, lon=29.0),
+                     org("c", ["art"])],
+                    [link("r1", "a", "b"), link("r2", "a", "c", weight=2)])
+    assert routes(G, population="mineworkers", needs=["art"], start="a") == [
+        (["a", "c"], pytest.approx(1.05)), (["a", "b"], pytest.approx(1.0 + 1.11195, abs=1e-4)),
+    ]
+
+
+def test_ties_are_broken_by_hops_then_ids():
+    G = build_graph(
+        [org("s", []), org("b", ["art"]), org("a", ["art"]), org("m", []), org("z", ["art"])],
+        [link("r1", "s", "b"), link("r2", "s", "a"), link("r3", "s", "m", weight=5),
+         link("r4", "m", "z", weight=1)],
+    )
+    # s->a and s->b cost 1.0 each; s->m->z costs 0.9 + 1.1 = 2.0.
+    assert [r for r, _ in routes(G, population="plhiv", needs=["art"], start="s")] == [
+        ["s", "a"], ["s", "b"], ["s", "m", "z"]
+    ]
+
+
+def test_max_hops_bounds_the_pathway():
+    G = chain_network()
+    query = dict(population="mineworkers", needs=CASCADE, start="cbo")
+    assert routes(G, max_hops=2, **query) == []
+    assert len(routes(G, max_hops=3, **query)) == 2
+
+
+def test_pathways_are_simple():
+    # The only way on from b to the provider of the second need loops back through a.
+    G = build_graph(
+        [org("a", ["hiv_testing"]), org("b", []), org("c", ["art"])],
+        [link("m1", "a", "b", kind="mou"), link("r1", "b", "c")],
+    )
+    assert routes(G, population="plhiv", needs=["hiv_testing", "art"], start="b") == []
+    assert routes(G, population="plhiv", needs=["hiv_testing", "art"], start="a") == [
+        (["a", "b", "c"], pytest.approx(2.0))
+    ]
+
+
+def test_district_start_uses_serving_organisations_of_that_district():
+    G = build_graph(
+        [org("cbo", [], ["mineworkers"]), org("kp", [], ["sex_workers"]), org("hospital", ["tb_treatment"]),
+         org("other", [], district="Waterberg")],
+        [link("r1", "cbo", "hospital"), link("r2", "kp", "hospital", weight=5),
+         link("r3", "other", "hospital", weight=5)],
+    )
+    found = routes(G, population="mineworkers", needs=["tb_treatment"], district="Sekhukhune")
+    assert found == [(["hospital"], 0.0), (["cbo", "hospital"], pytest.approx(1.0))]
+
+
+def test_index_is_reused_and_gives_the_same_answer():
+    G = chain_network()
+    index = pathway_index(G, as_of=AS_OF, include_unlinked=True)
+    query = dict(population="mineworkers", needs=CASCADE, start="cbo")
+    assert referral_pathways(G, index=index, **query) == referral_pathways(G, as_of=AS_OF, **query)
+    assert referral_pathways(G, index=index, as_of=AS_OF, **query)
+    with pytest.raises(ValueError, match="index"):
+        referral_pathways(G, index=index, as_of=dt.date(2026, 1, 1), **query)
+
+
+def test_to_dict_is_plain_data():
+    G = chain_network()
+    best = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF, k=1)[0]
+    assert isinstance(best, Pathway) and isinstance(best.steps[0], PathwayStep)
+    data = best.to_dict()
+    assert data["cost"] == pytest.approx(3.5) and data["hops"] == 3 and data["proposed_steps"] == 0
+    assert data["steps"][1] == {"organisation": "clinic", "name": "Clinic", "services": ["tb_screening"],
+                                "link": "r1", "link_kind": "referral", "proposed": False, "hop_cost": 1.0}
+
+
+@pytest.mark.parametrize("query, message", [
+    (dict(start="nobody"), "unknown organisation"),
+    (dict(needs=[]), "needs"),
+    (dict(needs=["tb_screening", "teleportation"]), "unknown service"),
+    (dict(population="martians"), "unknown population"),
+    (dict(k=0), "k must"),
+    (dict(max_hops=-1), "max_hops"),
+    (dict(district="Sekhukhune"), "either start"),
+    (dict(start=None), "either start"),
+    (dict(start=None, district="Atlantis"), "unknown district"),
+])
+def test_bad_queries_raise_value_error(query, message):
+    G = chain_network()
+    arguments = dict(population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF) | query
+    with pytest.raises(ValueError, match=message):
+        referral_pathways(G, **arguments)
+
+
+# --- property tests -------------------------------------------------------------------------
+
+SERVICES = ["tb_screening", "tb_treatment", "art", "legal_aid"]
+POPULATIONS = ["mineworkers", "sex_workers"]
+DISTRICTS = ["Sekhukhune", "Waterberg"]
+
+
+@st.composite
+def networks(draw):
+    n = draw(st.integers(3, 8))
+    ids = [f"o{i}" for i in range(n)]
+    orgs = []
+    for node in ids:
+        placed = draw(st.booleans())
+        orgs.append(Organisation(
+            node, node.upper(), "other",
+            services=draw(st.lists(st.sampled_from(SERVICES), max_size=2, unique=True)),
+            populations=draw(st.lists(st.sampled_from(POPULATIONS), max_size=2, unique=True)),
+            district=draw(st.sampled_from(DISTRICTS)),
+            status=draw(st.sampled_from(["active", "active", "active", "inactive"])),
+            latitude=draw(st.floats(-25, -24)) if placed else None,
+            longitude=draw(st.floats(29, 30)) if placed else None,
+        ))
+    links = []
+    for i in range(draw(st.integers(0, 3 * n))):
+        source, target = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
+        links.append(Link(
+            f"l{i}", source, target, draw(st.sampled_from(["referral", "referral", "mou", "funding"])),
+            status=draw(st.sampled_from(["active", "active", "active", "expired", "proposed"])),
+            end_date=draw(st.sampled_from([None, None, dt.date(2026, 1, 1), dt.date(2027, 1, 1)])),
+            formal=draw(st.booleans()), weight=draw(st.integers(1, 5)),
+        ))
+    G = build_graph(orgs, links)
+    query = dict(
+        population=draw(st.sampled_from(POPULATIONS)),
+        needs=draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3)),
+        k=draw(st.integers(1, 4)),
+        include_unlinked=draw(st.booleans()),
+        max_hops=draw(st.integers(0, 5)),
+    )
+    if draw(st.booleans()):
+        query["start"] = draw(st.sampled_from(ids))
+    else:
+        query["district"] = draw(st.sampled_from(DISTRICTS))
+    return G, query
+
+
+def haversine(G, u, v):
+    a, b = G.nodes[u], G.nodes[v]
+    if a["latitude"] is None or b["latitude"] is None:
+        return 0.0
+    p1, p2 = math.radians(a["latitude"]), math.radians(b["latitude"])
+    dl = math.radians(b["longitude"] - a["longitude"])
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def brute_force(G, population, needs, k, include_unlinked, max_hops, start=None, district=None):
+    """Every simple pathway, enumerated, costed and ranked: the reference answer."""
+    R = referral_graph(G, AS_OF)
+
+    def serves(n):
+        pops = G.nodes[n]["populations"]
+        return not pops or population in pops
+
+    def advance(n, met):
+        while met < len(needs) and needs[met] in G.nodes[n]["services"]:
+            met += 1
+        return met
+
+    def moves(u, met):
+        for v, arc in R[u].items():
+            base = 1.0 if arc["formal"] else 1.5
+            yield v, base - 0.05 * (arc["weight"] - 3) + haversine(G, u, v) / 100
+        if include_unlinked and G.nodes[u]["district"]:
+            for v in R:
+                if (v != u and v not in R[u] and G.nodes[v]["district"] == G.nodes[u]["district"]
+                        and needs[met] in G.nodes[v]["services"]):
+                    yield v, 6.5 + haversine(G, u, v) / 100
+
+    found = []
+
+    def walk(path, cost, met):
+        if met == len(needs):
+            found.append((round(cost, 9), len(path) - 1, tuple(path), cost))
+            return
+        if len(path) - 1 == max_hops:
+            return
+        for v, hop in moves(path[-1], met):
+            if v not in path and serves(v):
+                walk([*path, v], cost + hop, advance(v, met))
+
+    starts = [start] if start is not None else [n for n in R if G.nodes[n]["district"] == district]
+    for s in starts:
+        if s in R and serves(s):
+            walk([s], 0.0, advance(s, 0))
+    return sorted(found)[:k]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_pathways_are_valid_and_exactly_the_k_best(case):
+    G, query = case
+    found = referral_pathways(G, as_of=AS_OF, **query)
+    population, needs = query["population"], query["needs"]
+    assert len(found) <= query["k"]
+    assert len({tuple(route(p)) for p in found}) == len(found)
+    costs = [p.cost for p in found]
+    assert costs == sorted(costs)
+    for p in found:
+        assert len(set(route(p))) == len(p.steps) == p.hops + 1 <= query["max_hops"] + 1
+        delivered = [service for step in p.steps for service in step.services]
+        assert delivered == needs
+        assert p.steps[-1].services, "a pathway ends where the last need is met"
+        for before, step in zip([None, *p.steps], p.steps, strict=False):
+            node = G.nodes[step.organisation]
+            assert node["status"] == "active"
+            assert not node["populations"] or population in node["populations"]
+            assert set(step.services) <= set(node["services"])
+            if before is None:
+                assert step.link is None and not step.proposed
+            elif step.proposed:
+                assert step.link is None and node["district"] == G.nodes[before.organisation]["district"]
+            else:
+                u, v, data = next((u, v, d) for u, v, key, d in G.edges(keys=True, data=True) if key == step.link)
+                assert is_link_active(data["status"], data["start_date"], data["end_date"], AS_OF)
+                assert data["kind"] in ("referral", "mou")
+                assert (u, v) == (before.organisation, step.organisation) or (
+                    data["kind"] == "mou" and (v, u) == (before.organisation, step.organisation))
+        if "start" in query:
+            assert p.steps[0].organisation == query["start"]
+        else:
+            assert G.nodes[p.steps[0].organisation]["district"] == query["district"]
+    expected = brute_force(G, **query)
+    assert [tuple(route(p)) for p in found] == [sequence for _, _, sequence, _ in expected]
+    assert costs == pytest.approx([cost for *_, cost in expected])
