@@ -55,8 +55,14 @@ def _codes(facet: str, noun: str) -> fields.List:
     return fields.List(fields.String(validate=_code(facet, noun)), load_default=list)
 
 
+#: List items and external ids travel ;-separated in CSV and spreadsheets, so they may not hold ";".
+_NO_SEPARATOR = validate.Regexp(r"^[^;]*$", error="May not contain ';' (it separates list items in files).")
+_NO_EQUALS = validate.Regexp(r"^[^;=]*$", error="May not contain ';' or '='.")
+
+
 def _text_list() -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    return fields.List(fields.String(validate=[validate.Length(min=1, max=200), _NO_SEPARATOR]),
+                       load_default=list)
 
 
 class _Strict(Schema):
@@ -92,8 +98,8 @@ class OrganisationSchema(_Strict):
     status = fields.String(load_default="active", validate=validate.OneOf(ORGANISATION_STATUSES))
     sensitive = fields.Boolean(load_default=False)
     tags = _text_list()
-    external_ids = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=50)),
-                               values=fields.String(validate=validate.Length(min=1, max=200)),
+    external_ids = fields.Dict(keys=fields.String(validate=[validate.Length(min=1, max=50), _NO_EQUALS]),
+                               values=fields.String(validate=[validate.Length(min=1, max=200), _NO_SEPARATOR]),
                                load_default=dict)
     source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
     last_verified = fields.Date(allow_none=True, load_default=None)

@@ -47,11 +47,16 @@ def editor_secret(store: SQLiteStore) -> str:
     return create_token(store, "page tester", "editor")[1]
 
 
+#: Protected fields whose values are unique to their organisation (municipalities are shared place names).
+UNIQUE_FIELDS = ("latitude", "longitude", "phone", "email", "website")
+
+
 def _protected(store: SQLiteStore) -> list[str]:
-    values = []
+    """Protected values of every sensitive organisation that no other record or vocabulary uses."""
+    values = ["Hiddenville"]
     for org in store.iter_organisations():
         if org.sensitive:
-            values += [str(getattr(org, f)) for f in PROTECTED_FIELDS if getattr(org, f) not in (None, "")]
+            values += [str(getattr(org, f)) for f in UNIQUE_FIELDS if getattr(org, f) not in (None, "")]
     return values
 
 

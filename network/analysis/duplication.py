@@ -479,8 +479,11 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
     """Add to ``pairs`` the name candidates among the records of one district."""
     frequency = Counter(t for record in members for t in {t for name in record.names for t in name.split()})
     filed: dict[str, Any] = {}  # key -> one record id, or a list of two or more (fewer objects to track)
+    lookups = []
     for record in members:
-        for key in _name_keys(record, frequency)[0]:
+        keys, wanted = _name_keys(record, frequency)
+        lookups.append((record.id, tuple(wanted)))
+        for key in keys:
             held = filed.get(key)
             if held is None:
                 filed[key] = record.id
@@ -488,9 +491,8 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
                 held.append(record.id)
             else:
                 filed[key] = [held, record.id]
-    for record in members:
-        node = record.id
-        for key in _name_keys(record, frequency)[1]:
+    for node, wanted in lookups:
+        for key in wanted:
             block = filed[key]
             if isinstance(block, list) and len(block) <= MAX_NAME_BLOCK:
                 pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
@@ -526,7 +528,7 @@ def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair
         if value:
             blocks[value].append(record.id)
     for block in blocks.values():
-        if len(block) <= MAX_CONTACT_BLOCK:
+        if 1 < len(block) <= MAX_CONTACT_BLOCK:
             yield from combinations(sorted(block), 2)
 
 

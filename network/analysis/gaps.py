@@ -757,10 +757,8 @@ def _single_points_of_failure(
     G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary
 ) -> list[Finding]:
     counter = _Counts(sorted(_essential_services(voc) | {s for rule in voc.cascade_rules for s in rule}))
-    U = nx.Graph()
-    U.add_nodes_from(R)
-    U.add_edges_from(R.edges())
-    tree = _BlockCutTree(U, {node: counter.vector(offers.services[node]) for node in U})
+    vectors = {node: counter.vector(offers.services[node]) for node in R}
+    tree = _BlockCutTree(R.to_undirected(as_view=True), vectors)
     findings = []
     for a, node in tree.cut_vertex.items():
         findings.extend(_cut_vertex_finding(G, voc, counter, tree, a, node))

@@ -12,6 +12,10 @@ import csv
 import datetime as dt
 import io
 import secrets
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -127,8 +131,8 @@ def dashboard() -> str:
     store, hide = get_store(), not can_see_protected()
     counts = store.counts()
     vocab = vocabulary()
-    gaps = _ranked(queries.gaps(store, redacted=hide))
-    dups = _ranked(queries.duplication(store, redacted=hide))
+    gaps = _ranked(_findings("gaps", hide))
+    dups = _ranked(_findings("duplication", hide))
     tables = [
         ("Organisations by kind", _labelled(counts.get("organisations_by_kind", {}), vocab.organisation_kinds)),
         ("Organisations by province", _labelled(counts.get("organisations_by_province", {}), {"none": "National"})),
@@ -171,9 +175,10 @@ def organisation(org_id: str) -> str:
     names = _names(hide)
     links = [_link_row(dump_link(link), org_id, names)
              for link in store.list_links(LinkQuery(organisation=org_id, limit=None)).items]
-    findings = [f for f in _ranked(queries.gaps(store, redacted=hide) + queries.duplication(store, redacted=hide))
+    findings = [f for f in _ranked(_findings("gaps", hide) + _findings("duplication", hide))
                 if org_id in f.get("organisations", [])]
-    suggestions = _suggestions(queries.recommendations(store, limit=200, redacted=hide), org_id)
+    suggestions = _suggestions(_cached("recommendations", hide, lambda: queries.recommendations(
+        store, limit=200, redacted=hide)), org_id)
     return render_template("organisation.html", org=dump_organisation(shown), links=links, findings=findings,
                            rows=findings, suggestions=suggestions, names=names, protected=PROTECTED_FIELDS,
                            hidden=hide and org.sensitive, kinds=vocabulary().organisation_kinds)
@@ -209,9 +214,8 @@ def findings(topic: str) -> Any:
     args, problems = _load(FindingArgs(), request.args)
     if problems:
         flash(" ".join(problems), "error")
-    store, hide = get_store(), not can_see_protected()
-    rows = _ranked(queries.gaps(store, redacted=hide) if topic == "gaps" else
-                   queries.duplication(store, redacted=hide))
+    hide = not can_see_protected()
+    rows = _ranked(_findings(topic, hide))
     rows = [f for f in rows if _matches(f, args)]
     if args.get("format") == "csv":
         return Response(_csv(rows), mimetype="text/csv",
@@ -330,6 +334,33 @@ def _field(name: str, label: str, widget: str = "input", *, kind: str = "optiona
             "options": options or []}
 
 
+_results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+_results_lock = threading.Lock()
+_RESULTS_PER_STORE = 8
+
+
+def _cached(name: str, hide: bool, compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered per store revision: pages re-read findings often. Do not modify the result."""
+    store = get_store()
+    key = (store.revision(), name, hide)
+    with _results_lock:
+        found = _results.setdefault(store, OrderedDict())
+        if key in found:
+            return found[key]
+    value = compute()
+    with _results_lock:
+        found[key] = value
+        while len(found) > _RESULTS_PER_STORE:
+            found.popitem(last=False)
+    return value
+
+
+def _findings(topic: str, hide: bool) -> list[dict[str, Any]]:
+    """The gap or duplication findings the caller may see."""
+    query = queries.gaps if topic == "gaps" else queries.duplication
+    return _cached(topic, hide, lambda: query(get_store(), redacted=hide))
+
+
 def _load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
     data = {k: v for k, v in args.to_dict(flat=False).items()}
     flat = {k: (v if k == "need" else v[0]) for k, v in data.items() if v and (k == "need" or v[0] != "")}
@@ -431,8 +462,9 @@ def _choices(hide: bool) -> dict[str, list[tuple[str, str]]]:
 def _highlights(hide: bool, H: Any) -> dict[str, list[str]]:
     """Why organisations in ``H`` are highlighted: the gap findings that name them."""
     reasons: dict[str, list[str]] = {}
-    for f in queries.gaps(get_store(), redacted=hide, types=("isolated", "broken_cascade",
-                                                              "single_point_of_failure")):
+    for f in _findings("gaps", hide):
+        if f.get("type") not in ("isolated", "broken_cascade", "single_point_of_failure"):
+            continue
         for org in f.get("organisations", [])[:1]:
             if org in H:
                 reasons.setdefault(org, []).append(f["type"].replace("_", " "))
