@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.generate import generate_network
 from network.analysis.pathways import pathway_index, referral_pathways
 from network.analysis.report import coordination_report
-
-from bench.generate import generate_network
 from network.graph.project import project
 from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary

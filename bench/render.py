@@ -15,6 +15,7 @@ Also timed: the explorer filtered to one province and the standalone
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import statistics
 import tempfile
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm visits per page (default 3)")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo network")
     args = parser.parse_args()
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     executable = shutil.which("chromium")
     if executable is None:
         raise SystemExit("Debian 'chromium' is not installed.")

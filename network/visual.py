@@ -48,7 +48,8 @@ KIND_COLOURS = {
     "other": "#bbbbbb",
 }
 _PALETTE = list(KIND_COLOURS.values())
-_HIGHLIGHT_BORDER = "#c00000"
+#: Protected fields shown in tooltips (coordinates are never embedded).
+_CONTACT_FIELDS = tuple(f for f in PROTECTED_FIELDS if f not in ("latitude", "longitude"))
 _VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 _VIS_FILES = {"vis-network.min.js": _VIS_DIR / "vis-network.min.js",
               "vis-network.css": _VIS_DIR / "vis-network.css"}
@@ -163,6 +164,8 @@ def network_data(
     """The JSON-ready nodes, edges, legend and (above ``aggregate_above``) clusters vis-network draws.
 
     Node ``tip`` and edge ``tip`` are plain text, shown as text by the page.
+    Aggregated networks are sized by degree (betweenness is too costly there);
+    ``size_by`` in the result says which was used.
     Sensitive organisations carry none of ``PROTECTED_FIELDS`` when
     ``hide_protected`` is set. Above ``aggregate_above`` organisations every
     node names its ``cluster`` (its district, else its province, else
@@ -172,9 +175,11 @@ def network_data(
         raise InvalidData(f"Size by 'betweenness' or 'degree', not '{size_by}'.",
                           {"size_by": ["Use betweenness or degree."]})
     highlight = {k: _reasons(v) for k, v in (highlight or {}).items()}
+    aggregated = G.number_of_nodes() > aggregate_above
+    if aggregated:
+        size_by = "degree"
     size = _sizes(G, size_by, as_of)
     colours = _colours(G, colour_by)
-    aggregated = G.number_of_nodes() > aggregate_above
     nodes = [_node(n, d, colour_by, colours, size.get(n, 0.0), highlight.get(n, []), hide_protected, aggregated)
              for n, d in sorted(G.nodes(data=True))]
     edges = [_edge(u, v, key, d) for u, v, key, d in G.edges(keys=True, data=True)]
@@ -315,7 +320,7 @@ def _node(node: str, d: dict[str, Any], colour_by: str, colours: dict[str, str],
     if d.get("status") == "inactive":
         lines.append("Inactive")
     if not hidden:
-        lines.extend(f"{f.capitalize()}: {d[f]}" for f in PROTECTED_FIELDS if d.get(f) not in (None, ""))
+        lines.extend(f"{f.capitalize()}: {d[f]}" for f in _CONTACT_FIELDS if d.get(f) not in (None, ""))
     lines.extend(f"⚠ {r}" for r in reasons)
     name = d.get("name") or node
     data = {

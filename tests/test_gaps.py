@@ -494,6 +494,15 @@ def test_linkage_gaps_runs_every_analysis_in_one_order():
     assert all(f.explanation.endswith(".") and f.organisations for f in combined)
 
 
+@pytest.mark.parametrize(
+    "function",
+    [linkage_gaps, isolated, broken_cascades, uncovered, unreachable, single_points_of_failure,
+     siloed_clusters, expiring_agreements],
+)
+def test_empty_network_has_no_gaps(function):
+    assert function(nx.MultiDiGraph(), as_of=AS_OF) == []
+
+
 # properties -------------------------------------------------------------------------------------------------
 
 SERVICES = ["tb_screening", "tb_treatment", "hiv_testing", "art", "legal_aid", "peer_education"]
@@ -640,3 +649,11 @@ def _cut_losses(remaining: nx.Graph, services: dict[str, set[str]]) -> tuple[int
         lost |= missing
         cut_off += len(piece) if missing else 0
     return cut_off, sorted(lost)
+
+
+@settings(max_examples=50, deadline=None)
+@given(networks())
+def test_findings_do_not_depend_on_the_order_records_are_read(network):
+    organisations, links = network
+    forward = linkage_gaps(net(organisations, links), as_of=AS_OF)
+    assert linkage_gaps(net(organisations[::-1], links[::-1]), as_of=AS_OF) == forward

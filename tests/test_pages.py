@@ -10,7 +10,7 @@ import pytest
 from network.api import create_app
 from network.api.auth import create_token
 from network.graph.sqlite import SQLiteStore
-from network.model import PROTECTED_FIELDS, Organisation
+from network.model import Organisation
 from network.service import seed_demo
 
 SCRIPT_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
@@ -52,12 +52,12 @@ UNIQUE_FIELDS = ("latitude", "longitude", "phone", "email", "website")
 
 
 def _protected(store: SQLiteStore) -> list[str]:
-    """Protected values of every sensitive organisation that no other record or vocabulary uses."""
-    values = ["Hiddenville"]
+    """Protected values of every sensitive organisation that no other organisation shares."""
+    sensitive, public = {"Hiddenville"}, set()
     for org in store.iter_organisations():
-        if org.sensitive:
-            values += [str(getattr(org, f)) for f in UNIQUE_FIELDS if getattr(org, f) not in (None, "")]
-    return values
+        values = {str(getattr(org, f)) for f in UNIQUE_FIELDS if getattr(org, f) not in (None, "")}
+        (sensitive if org.sensitive else public).update(values)
+    return sorted(sensitive - public)
 
 
 PAGES = [

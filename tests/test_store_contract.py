@@ -211,12 +211,16 @@ def test_refused_bulk_write_leaves_store_exactly_as_before(store):
     assert store.revision() == revision
 
 
-def test_revision_grows_with_each_write(store):
+def test_revision_grows_with_each_network_write(store):
     start = store.revision()
     store.create_organisation(org("a"))
     after_one = store.revision()
     store.upsert([org("b")], [])
     assert start < after_one < store.revision()
+    settled = store.revision()
+    store.add_token(Token("t1", "ops", "admin", "hash-1", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    store.record_audit(AuditEntry(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "ops", "x", "organisation", "a"))
+    assert store.revision() == settled
 
 
 def test_counts(store):

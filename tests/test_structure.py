@@ -166,6 +166,11 @@ def test_brokerage_by_province():
                 c={"province": "Gauteng"})
     assert brokerage_roles(G, as_of=AS_OF, attribute="province")["b"]["representative"] == 1
     assert brokerage_roles(G, as_of=AS_OF)["b"]["coordinator"] == 1
+    summary = structure_summary(G, as_of=AS_OF, by="province")["brokerage"]
+    assert summary["attribute"] == "province"
+    assert summary["totals"] == {"coordinator": 0, "gatekeeper": 0, "representative": 1, "consultant": 0,
+                                 "liaison": 0}
+    assert summary["top"]["representative"] == [{"id": "b", "name": "B", "value": 1}]
 
 
 @settings(max_examples=75, deadline=None)
@@ -187,13 +192,14 @@ def test_brokerage_matches_brute_force(arcs, kinds):
     group = dict(zip(names, kinds, strict=True))
     roles = brokerage_roles(G, as_of=AS_OF)
     for b in names:
+        open_paths = [(a, c) for a, c in itertools.permutations(names, 2)
+                      if b not in (a, c) and b in succ[a] and c in succ[b] and c not in succ[a]]
+        assert all(count >= 0 for count in roles[b].values())
+        assert sum(roles[b].values()) == len(open_paths)
         expected = dict.fromkeys(BROKERAGE_ROLES, 0)
-        for a, c in itertools.permutations(names, 2):
-            if b in (a, c) or b not in succ[a] or c not in succ[b] or c in succ[a]:
-                continue
+        for a, c in open_paths:
             expected[_role(group[a], group[b], group[c])] += 1
         assert roles[b] == expected
-        assert all(count >= 0 for count in roles[b].values())
 
 
 def _role(ga, gb, gc):

@@ -756,7 +756,8 @@ def _unreachable_sentence(
 def _single_points_of_failure(
     G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary
 ) -> list[Finding]:
-    counter = _Counts(sorted(_essential_services(voc) | {s for rule in voc.cascade_rules for s in rule}))
+    care = _essential_services(voc) | {s for rule in voc.cascade_rules for s in rule}
+    counter = _Counts(sorted(care), len(R))
     vectors = {node: counter.vector(offers.services[node]) for node in R}
     tree = _BlockCutTree(R.to_undirected(as_view=True), vectors)
     findings = []
@@ -773,30 +774,30 @@ def _single_points_of_failure(
 class _Counts:
     """Per-service counts of providers packed into one integer, so that adding them up is one addition.
 
-    Service ``k`` owns bits ``k * FIELD`` to ``(k + 1) * FIELD - 1``; a count stays below
-    ``2 ** (FIELD - 1)`` (half a million organisations), so no field ever carries into the next.
+    Service ``k`` owns bits ``k * field`` to ``(k + 1) * field - 1``. The field is wide enough that a
+    count of ``most`` stays below its top bit, so no field ever carries into the next and a field is
+    non-zero exactly when adding ``2 ** (field - 1) - 1`` to it sets its top bit.
     """
 
-    FIELD = 20
-
-    def __init__(self, services: list[str]) -> None:
+    def __init__(self, services: list[str], most: int) -> None:
         self.services = services
-        self.unit = {s: 1 << (k * self.FIELD) for k, s in enumerate(services)}
-        self._high = sum(1 << (k * self.FIELD + self.FIELD - 1) for k in range(len(services)))
-        self._low = sum(((1 << (self.FIELD - 1)) - 1) << (k * self.FIELD) for k in range(len(services)))
+        self.field = most.bit_length() + 1
+        self.unit = {s: 1 << (k * self.field) for k, s in enumerate(services)}
+        self._top = [k * self.field + self.field - 1 for k in range(len(services))]
+        self._high = sum(1 << top for top in self._top)
+        self._low = sum(((1 << (self.field - 1)) - 1) << (k * self.field) for k in range(len(services)))
 
     def vector(self, services: Iterable[str]) -> int:
         """The packed counts of one organisation offering ``services``."""
         return sum(self.unit[s] for s in services if s in self.unit)
 
-    def present(self, counts: int) -> int:
-        """A mask with the top bit of every field whose count is not zero."""
-        return (counts + self._low) & self._high
-
     def lost(self, side: int, other: int) -> set[str]:
         """Services nobody on ``side`` offers but somebody on ``other`` does."""
-        missing = self.present(other) & ~self.present(side)
-        return {s for k, s in enumerate(self.services) if missing >> (k * self.FIELD + self.FIELD - 1) & 1}
+        missing = self._present(other) & ~self._present(side)
+        return {s for s, top in zip(self.services, self._top, strict=True) if missing >> top & 1}
+
+    def _present(self, counts: int) -> int:
+        return (counts + self._low) & self._high
 
 
 class _BlockCutTree:

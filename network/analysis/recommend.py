@@ -152,7 +152,7 @@ def recommend_links(
 
 
 class _Index:
-    """Who offers what to whom and where, among active organisations, and the gaps each arc could close."""
+    """Who offers what to whom and where, and who refers to whom, among active organisations."""
 
     def __init__(self, G: nx.MultiDiGraph, R: nx.DiGraph, voc: Vocabulary, max_km: float) -> None:
         self.G, self.R, self.voc, self.max_km = G, R, voc, max_km

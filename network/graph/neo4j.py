@@ -70,11 +70,13 @@ class Neo4jStore:
         with self._driver.session(database=self.database) as session:
             return session.execute_read(work, *args)
 
-    def _write(self, work: Any, *args: Any) -> Any:
+    def _write(self, work: Any, *args: Any, network: bool = True) -> Any:
+        """Run ``work`` in a write transaction; ``network`` writes bump the revision."""
         def bumped(tx: neo4j.ManagedTransaction, *a: Any) -> Any:
             result = work(tx, *a)
-            tx.run("MERGE (m:CssnetMeta {key: 'revision'}) "
-                   "SET m.value = coalesce(m.value, 0) + 1").consume()
+            if network:
+                tx.run("MERGE (m:CssnetMeta {key: 'revision'}) "
+                       "SET m.value = coalesce(m.value, 0) + 1").consume()
             return result
 
         with self._driver.session(database=self.database) as session:
@@ -302,7 +304,7 @@ class Neo4jStore:
                           "token_hash": token.token_hash, "created_at": token.created_at.isoformat(),
                           "revoked": token.revoked}).consume()
 
-        self._write(work)
+        self._write(work, network=False)
 
     def find_token(self, token_hash: str) -> Token | None:
         def work(tx: neo4j.ManagedTransaction) -> Token | None:
@@ -324,7 +326,7 @@ class Neo4jStore:
             if not tx.run("MATCH (t:ApiToken {id: $id}) SET t.revoked = true RETURN t.id", id=token_id).single():
                 raise NotFound(f"No token with id '{token_id}'.")
 
-        self._write(work)
+        self._write(work, network=False)
 
     def record_audit(self, entry: AuditEntry) -> None:
         def work(tx: neo4j.ManagedTransaction) -> None:
@@ -335,7 +337,7 @@ class Neo4jStore:
                           "action": entry.action, "entity": entry.entity, "entity_id": entry.entity_id,
                           "changes": json.dumps(entry.changes, default=str)}).consume()
 
-        self._write(work)
+        self._write(work, network=False)
 
     def list_audit(self, query: AuditQuery = AuditQuery()) -> Page[AuditEntry]:
         clauses, params = ["true"], {}

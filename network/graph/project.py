@@ -31,12 +31,12 @@ def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) ->
     """
     G = nx.MultiDiGraph()
     for org in organisations:
-        attrs = org.to_dict()
+        attrs = dict(vars(org))
         G.add_node(attrs.pop("id"), **attrs)
     for link in links:
         if link.source not in G or link.target not in G:
             continue
-        attrs = link.to_dict()
+        attrs = dict(vars(link))
         G.add_edge(attrs.pop("source"), attrs.pop("target"), key=link.id, **attrs)
     return G
 

@@ -41,8 +41,11 @@ def link_from_record(record: dict[str, Any]) -> Link:
     return Link(**_decode(record, Link))
 
 
+_FIELD_NAMES = {cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in (Organisation, Link)}
+
+
 def _decode(record: dict[str, Any], cls: type) -> dict[str, Any]:
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = _FIELD_NAMES[cls]
     values = {k: v for k, v in record.items() if k in names}
     for key in _DATE_FIELDS:
         if isinstance(values.get(key), str):

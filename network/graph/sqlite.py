@@ -161,12 +161,14 @@ class SQLiteStore:
         return conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, network: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction; ``network`` writes (organisations, links) bump the revision."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
-            conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+            if network:
+                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -350,7 +352,7 @@ class SQLiteStore:
 
     # tokens and audit
     def add_token(self, token: Token) -> None:
-        with self._write() as conn:
+        with self._write(network=False) as conn:
             conn.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)",
                          (token.id, token.name, token.role, token.token_hash,
                           token.created_at.isoformat(), int(token.revoked)))
@@ -365,12 +367,12 @@ class SQLiteStore:
         return [_token(r) for r in rows]
 
     def revoke_token(self, token_id: str) -> None:
-        with self._write() as conn:
+        with self._write(network=False) as conn:
             if conn.execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,)).rowcount == 0:
                 raise NotFound(f"No token with id '{token_id}'.")
 
     def record_audit(self, entry: AuditEntry) -> None:
-        with self._write() as conn:
+        with self._write(network=False) as conn:
             conn.execute("INSERT INTO audit (at, actor, action, entity, entity_id, changes) "
                          "VALUES (?, ?, ?, ?, ?, ?)",
                          (entry.at.isoformat(), entry.actor, entry.action, entry.entity, entry.entity_id,

@@ -128,7 +128,7 @@ class GraphStore(Protocol):
         """Release connections."""
 
     def revision(self) -> int:
-        """A counter that grows with every committed write."""
+        """A counter that grows with every committed write to organisations or links."""
 
     # organisations
     def get_organisation(self, org_id: str) -> Organisation:

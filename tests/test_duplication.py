@@ -1,0 +1,369 @@
+"""Tests for network.analysis.duplication: service overlaps, duplicate records, funding overlaps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from network.analysis.duplication import duplicate_records, duplication, funding_overlaps, service_overlaps
+from network.graph.project import build_graph
+from network.model import Link, Organisation
+
+AS_OF = dt.date(2026, 3, 1)
+
+
+def org(id, services=("tb_screening",), populations=("mineworkers",), district="Sekhukhune", name=None,
+        **fields):
+    return Organisation(id, name or id.title(), "cbo", services=list(services), populations=list(populations),
+                        district=district, **fields)
+
+
+def link(id, source, target, kind="referral", status="active", end=None, services=()):
+    return Link(id, source, target, kind, status=status, end_date=end, services=list(services))
+
+
+def overlaps(orgs, links=()):
+    return [(f.district, f.population, f.service, f.organisations, f.severity)
+            for f in service_overlaps(build_graph(orgs, links), as_of=AS_OF)]
+
+
+# --- service overlaps -----------------------------------------------------------------------
+
+def test_two_unlinked_providers_are_an_uncoordinated_overlap():
+    G = build_graph([org("a", name="Hope CBO"), org("b", name="Sizwe Clinic")], [])
+    [finding] = service_overlaps(G, as_of=AS_OF)
+    assert finding.type == "service_overlap"
+    assert (finding.district, finding.population, finding.service) == ("Sekhukhune", "mineworkers", "tb_screening")
+    assert finding.organisations == ["a", "b"]
+    assert finding.severity == "high"
+    assert finding.details == {"uncoordinated": True, "uncoordinated_pairs": [["a", "b"]],
+                               "uncoordinated_pair_count": 1, "pair_count": 1}
+    assert finding.explanation.startswith("Hope CBO and Sizwe Clinic both offer TB screening to mineworkers "
+                                          "in Sekhukhune but share no active link")
+
+
+@pytest.mark.parametrize("links, severity", [
+    ([link("l1", "a", "b")], "low"),
+    ([link("l1", "b", "a", kind="advocacy")], "low"),
+    ([link("l1", "a", "b", status="expired")], "high"),
+    ([link("l1", "a", "b", end=dt.date(2026, 2, 1))], "high"),
+    ([link("l1", "a", "forum", kind="coordination"), link("l2", "forum", "b", kind="coordination")], "low"),
+    ([link("l1", "a", "forum", kind="membership"), link("l2", "b", "forum", kind="membership")], "low"),
+    ([link("l1", "a", "forum", kind="membership"), link("l2", "b", "forum", kind="membership",
+                                                        status="ended")], "high"),
+    # A common neighbour through another kind of link is not a shared forum.
+    ([link("l1", "a", "forum", kind="referral"), link("l2", "b", "forum", kind="referral")], "high"),
+])
+def test_coordination_lowers_severity(links, severity):
+    forum = org("forum", services=(), populations=(), district=None)
+    assert overlaps([org("a"), org("b"), forum], links) == [
+        ("Sekhukhune", "mineworkers", "tb_screening", ["a", "b"], severity)
+    ]
+
+
+def test_partly_coordinated_group_is_medium_and_lists_the_unlinked_pairs():
+    G = build_graph([org("a"), org("b"), org("c")], [link("l1", "a", "b")])
+    [finding] = service_overlaps(G, as_of=AS_OF)
+    assert finding.severity == "medium"
+    assert finding.details["uncoordinated_pairs"] == [["a", "c"], ["b", "c"]]
+    assert (finding.details["uncoordinated_pair_count"], finding.details["pair_count"]) == (2, 3)
+    assert "2 of the 3 pairs" in finding.explanation
+
+
+@pytest.mark.parametrize("second", [
+    org("b", district="Waterberg"),
+    org("b", populations=("sex_workers",)),
+    org("b", services=("tb_treatment",)),
+    org("b", status="inactive"),
+    org("b", district=None),
+])
+def test_no_overlap_across_districts_populations_services_or_with_inactive(second):
+    assert overlaps([org("a"), second]) == []
+
+
+def test_general_population_organisations_join_listed_populations_only():
+    orgs = [org("a", populations=("mineworkers",)), org("g1", populations=()), org("g2", populations=()),
+            org("s", populations=("sex_workers",))]
+    assert overlaps(orgs) == [
+        ("Sekhukhune", None, "tb_screening", ["g1", "g2"], "high"),
+        ("Sekhukhune", "mineworkers", "tb_screening", ["a", "g1", "g2"], "high"),
+        ("Sekhukhune", "sex_workers", "tb_screening", ["g1", "g2", "s"], "high"),
+    ]
+
+
+def test_one_general_provider_and_one_listed_provider_overlap_for_that_population_only():
+    assert overlaps([org("a"), org("g", populations=())]) == [
+        ("Sekhukhune", "mineworkers", "tb_screening", ["a", "g"], "high")
+    ]
+
+
+def naive_overlaps(G):
+    """Reference: test every pair of every group directly."""
+    result = {}
+    for f in service_overlaps(G, as_of=AS_OF):
+        ties = {frozenset((u, v)) for u, v, d in G.edges(data=True) if d["status"] == "active"
+                and G.nodes[u]["status"] == G.nodes[v]["status"] == "active"}
+        forums = {}
+        for u, v, d in G.edges(data=True):
+            if d["kind"] in ("coordination", "membership") and frozenset((u, v)) in ties:
+                forums.setdefault(u, set()).add(v)
+                forums.setdefault(v, set()).add(u)
+        unlinked = [[a, b] for a, b in combinations(f.organisations, 2)
+                    if frozenset((a, b)) not in ties and not forums.get(a, set()) & forums.get(b, set())]
+        result[f.district, f.population, f.service] = (len(unlinked), unlinked[:20])
+    return result
+
+
+@st.composite
+def overlap_networks(draw):
+    ids = [f"o{i}" for i in range(draw(st.integers(2, 9)))]
+    orgs = [org(i, services=draw(st.lists(st.sampled_from(["art", "prep"]), max_size=2, unique=True)),
+                populations=draw(st.lists(st.sampled_from(["msm", "sex_workers"]), max_size=2, unique=True)),
+                district=draw(st.sampled_from(["Sekhukhune", "Waterberg"])),
+                status=draw(st.sampled_from(["active", "active", "inactive"])))
+            for i in ids]
+    links = [link(f"l{n}", draw(st.sampled_from(ids)), draw(st.sampled_from(ids)),
+                  kind=draw(st.sampled_from(["mou", "coordination", "membership", "funding"])),
+                  status=draw(st.sampled_from(["active", "active", "expired"])))
+             for n in range(draw(st.integers(0, 12)))]
+    return build_graph(orgs, links)
+
+
+@settings(max_examples=100, deadline=None)
+@given(overlap_networks())
+def test_coordinated_pairs_match_a_pairwise_check(G):
+    for f in service_overlaps(G, as_of=AS_OF):
+        count, listed = naive_overlaps(G)[f.district, f.population, f.service]
+        assert f.details["uncoordinated_pair_count"] == count
+        assert f.details["uncoordinated_pairs"] == listed
+        assert f.details["uncoordinated"] == (count > 0)
+        expected = "high" if count == f.details["pair_count"] else "medium" if count else "low"
+        assert f.severity == expected
+
+
+# --- duplicate records ----------------------------------------------------------------------
+
+def records(*orgs, links=()):
+    return build_graph(orgs, links)
+
+
+def pairs(G, threshold=85):
+    return {frozenset(f.organisations): f.details["reasons"] for f in duplicate_records(G, threshold=threshold)}
+
+
+@pytest.mark.parametrize("first, second, duplicate", [
+    ("Sizwe Home Based Care", "Sizwe HBC NPC", True),
+    ("The Hope Association", "Hope", True),
+    ("Thusanong CBO", "Thusanong Community Based Organisation", True),
+    ("Tshwaraganang Clinic", "Tshwaranang Clinic", True),
+    ("Ikhwézi Women's Project", "Ikhwezi Womens Project", True),
+    ("Kopanang Home Based Care", "Kopanang Community Home Based Care", True),
+    ("Sizwe Clinic", "Sizwe Hospital", False),
+    ("Lesedi Clinic", "Lesedi CBO", False),
+    ("Ikageng Clinic", "Ikageng Home Based Care", False),
+])
+def test_name_similarity_in_one_district(first, second, duplicate):
+    G = records(org("a", name=first), org("b", name=second), org("c", name="Unrelated Trust"))
+    assert pairs(G) == ({frozenset("ab"): ["name"]} if duplicate else {})
+
+
+def test_similar_names_in_different_districts_are_not_paired():
+    assert pairs(records(org("a", name="Sizwe Clinic"), org("b", name="Sizwe Clinic", district="Waterberg"))) == {}
+
+
+def test_records_without_district_are_compared_with_each_other():
+    G = records(org("a", name="SA National AIDS Council", district=None),
+                org("b", name="South Africa National AIDS Council", district=None))
+    assert pairs(G) == {frozenset("ab"): ["name"]}
+
+
+def test_alias_matches_name():
+    G = records(org("a", name="Treatment Action Campaign"), org("b", name="TAC", aliases=["Treatment Action Campaign"]))
+    assert pairs(G) == {frozenset("ab"): ["name"]}
+
+
+@pytest.mark.parametrize("phone_a, phone_b, paired", [
+    ("+27 12 345 6789", "012-345-6789", True),
+    ("0027123456789", "(012) 345 6789", True),
+    ("012 345 6789", "012 345 6788", False),
+    ("1234", "1234", False),
+])
+def test_same_phone_pairs_records_anywhere(phone_a, phone_b, paired):
+    G = records(org("a", name="Alpha", phone=phone_a), org("b", name="Omega", phone=phone_b, district="Waterberg"))
+    assert pairs(G) == ({frozenset("ab"): ["phone"]} if paired else {})
+
+
+def test_same_email_ignores_case_and_spaces():
+    G = records(org("a", name="Alpha", email="Info@Hope.org.za "), org("b", name="Omega", email="info@hope.org.za"))
+    [finding] = duplicate_records(G)
+    assert finding.details["reasons"] == ["email"] and finding.severity == "medium"
+
+
+def test_switchboard_numbers_are_ignored():
+    G = records(*(org(f"o{i:02d}", name=f"Org {w}", phone="011 000 0000")
+                  for i, w in enumerate("abcdefghijklmnopqrstu")))
+    assert pairs(G) == {}
+
+
+@pytest.mark.parametrize("a_fields, b_fields, a_links, keep", [
+    ({}, {}, 0, "a"),
+    ({}, {}, 1, "a"),
+    ({"status": "inactive"}, {}, 2, "b"),
+    ({}, {"last_verified": dt.date(2026, 1, 1)}, 0, "b"),
+    ({"last_verified": dt.date(2026, 2, 1)}, {"last_verified": dt.date(2026, 1, 1)}, 0, "a"),
+])
+def test_merge_keeps_active_then_linked_then_verified_then_smaller_id(a_fields, b_fields, a_links, keep):
+    orgs = [org("a", name="Hope CBO", **a_fields), org("b", name="Hope CBO", **b_fields), org("z", name="Zeta")]
+    links = [link(f"l{i}", "a", "z") for i in range(a_links)] + [link("lb", "b", "z")]
+    [finding] = duplicate_records(records(*orgs, links=links))
+    drop = "b" if keep == "a" else "a"
+    assert finding.organisations == [keep, drop]
+    assert finding.details["merge"] == {"keep": keep, "drop": drop}
+
+
+@pytest.mark.parametrize("b_name, b_phone, severity, reasons, score", [
+    ("Hope CBO", "012 345 6789", "high", ["name", "phone"], 100.0),
+    ("Hope CBO", None, "medium", ["name"], 100.0),
+    ("Hope CBOs", None, "low", ["name"], 94.7),
+    ("Tau Trust", "012 345 6789", "low", ["phone"], 40.0),
+])
+def test_duplicate_severity_and_score(b_name, b_phone, severity, reasons, score):
+    G = records(org("a", name="Hope CBO", phone="012 345 6789"), org("b", name=b_name, phone=b_phone))
+    [finding] = duplicate_records(G)
+    assert (finding.severity, finding.details["reasons"]) == (severity, reasons)
+    assert finding.details["score"] == pytest.approx(score, abs=0.1)
+    assert "merge b into a" in finding.explanation
+
+
+def test_threshold_controls_name_matches():
+    G = records(org("a", name="Mamelodi Hospice"), org("b", name="Mamelodi Hospital"))
+    assert pairs(G, threshold=85) == {}
+    assert pairs(G, threshold=80) == {frozenset("ab"): ["name"]}
+
+
+def test_common_words_do_not_make_everyone_a_candidate():
+    # 250 clinics in one district share the word "clinic" but nothing else.
+    words = [f"{a}{b}{c}" for a in "bdkmt" for b in "aeiou" for c in ["la", "ne", "so", "ku", "ri", "pe",
+                                                                      "tho", "zwe", "nga", "mbo"]]
+    G = records(*(org(f"o{i:03d}", name=f"{w.title()} Clinic") for i, w in enumerate(words)))
+    assert len(G) == 250
+    assert pairs(G) == {}
+
+
+WORDS = ["zenzele", "thusong", "ikageng", "lesedi", "bophelo", "kopanang", "sizwe", "tau"]
+SUFFIXES = ["Clinic", "CBO", "Trust", "Home Based Care"]
+
+
+def mutate(rnd, name):
+    tokens = name.split()
+    i = rnd.randrange(len(tokens))
+    word = tokens[i]
+    p = rnd.randrange(len(word))
+    choice = rnd.choice(["delete", "substitute", "case", "stop", "same"])
+    if choice == "delete" and len(word) > 4:
+        tokens[i] = word[:p] + word[p + 1:]
+    elif choice == "substitute" and len(word) > 4:
+        tokens[i] = word[:p] + ("x" if word[p] != "x" else "y") + word[p + 1:]
+    elif choice == "case":
+        tokens = [t.upper() for t in tokens]
+    elif choice == "stop":
+        tokens = ["The", *tokens, "NPC"]
+    return " ".join(tokens)
+
+
+@st.composite
+def record_sets(draw):
+    rnd = random.Random(draw(st.integers(0, 10_000)))
+    orgs, planted = [], []
+    for i in range(draw(st.integers(2, 14))):
+        name = f"{rnd.choice(WORDS).title()} {rnd.choice(WORDS).title()} {rnd.choice(SUFFIXES)}"
+        district = rnd.choice(["Sekhukhune", "Waterberg", None])
+        phone = rnd.choice([None, None, "012 345 6789", "+27 12 345 6789", "013 111 2222"])
+        orgs.append(org(f"r{i:02d}", name=name, district=district, phone=phone))
+        if rnd.random() < 0.4:
+            orgs.append(org(f"d{i:02d}", name=mutate(rnd, name), district=district))
+            planted.append(frozenset((f"r{i:02d}", f"d{i:02d}")))
+    return orgs, planted, draw(st.randoms())
+
+
+@settings(max_examples=100, deadline=None)
+@given(record_sets())
+def test_duplicates_do_not_depend_on_insertion_order_and_planted_ones_are_found(case):
+    orgs, planted, shuffler = case
+    first = {(tuple(f.organisations), tuple(f.details["reasons"]), f.details["score"])
+             for f in duplicate_records(records(*orgs))}
+    shuffled = list(orgs)
+    shuffler.shuffle(shuffled)
+    second = {(tuple(f.organisations), tuple(f.details["reasons"]), f.details["score"])
+              for f in duplicate_records(records(*shuffled))}
+    assert first == second
+    found = {frozenset(keep_drop) for keep_drop, reasons, _ in first if "name" in reasons}
+    assert set(planted) <= found
+
+
+# --- funding overlaps -----------------------------------------------------------------------
+
+def funded(*links, recipients=None):
+    recipients = recipients or [org("a", services=("tb_screening", "art")), org("b", services=("tb_screening",)),
+                                org("c", services=("art",))]
+    donor = org("fund", services=(), populations=(), district=None, name="Mining Health Fund")
+    return build_graph([donor, *recipients], links)
+
+
+def test_funder_of_two_recipients_for_one_service():
+    G = funded(link("f1", "fund", "a", kind="funding"), link("f2", "fund", "b", kind="funding"))
+    [finding] = funding_overlaps(G, as_of=AS_OF)
+    assert finding.type == "funding_overlap"
+    assert finding.organisations == ["fund", "a", "b"]
+    assert (finding.district, finding.population, finding.service) == ("Sekhukhune", "mineworkers", "tb_screening")
+    assert finding.links == ["f1", "f2"]
+    assert finding.details["funder"] == "fund" and finding.details["recipients"] == ["a", "b"]
+    assert finding.severity == "high"
+    assert finding.explanation.startswith("Mining Health Fund funds A and B for TB screening to mineworkers")
+
+
+def test_link_services_scope_the_funding():
+    G = funded(link("f1", "fund", "a", kind="funding", services=["art"]), link("f2", "fund", "b", kind="funding"))
+    assert funding_overlaps(G, as_of=AS_OF) == []
+    G = funded(link("f1", "fund", "a", kind="funding", services=["art"]), link("f3", "fund", "c", kind="funding"))
+    assert [f.service for f in funding_overlaps(G, as_of=AS_OF)] == ["art"]
+
+
+@pytest.mark.parametrize("second", [
+    link("f2", "fund", "b", kind="funding", status="expired"),
+    link("f2", "fund", "b", kind="funding", end=dt.date(2026, 1, 1)),
+    link("f2", "b", "fund", kind="funding"),
+    link("f2", "fund", "b", kind="referral"),
+])
+def test_no_funding_overlap_without_two_funding_links_in_force(second):
+    assert funding_overlaps(funded(link("f1", "fund", "a", kind="funding"), second), as_of=AS_OF) == []
+
+
+def test_coordinated_recipients_make_a_low_funding_overlap():
+    G = funded(link("f1", "fund", "a", kind="funding"), link("f2", "fund", "b", kind="funding"),
+               link("m1", "a", "b", kind="mou"))
+    [finding] = funding_overlaps(G, as_of=AS_OF)
+    assert finding.severity == "low" and finding.details["uncoordinated"] is False
+
+
+# --- all together ---------------------------------------------------------------------------
+
+def test_duplication_runs_all_three_in_order():
+    G = funded(link("f1", "fund", "a", kind="funding"), link("f2", "fund", "b", kind="funding"),
+               recipients=[org("a", name="Hope CBO"), org("b", name="Hope C.B.O."), org("c", name="Sizwe")])
+    found = duplication(G, as_of=AS_OF)
+    assert [(f.type, f.severity, f.organisations) for f in found] == [
+        ("funding_overlap", "high", ["fund", "a", "b"]),
+        ("service_overlap", "high", ["a", "b", "c"]),
+        ("duplicate_record", "medium", ["a", "b"]),
+    ]
+    assert all(f.to_dict()["explanation"] for f in found)
+
+
+def test_empty_graph_has_no_findings():
+    assert duplication(build_graph([], []), as_of=AS_OF) == []
