@@ -170,6 +170,13 @@ def test_viz_writes_an_offline_page(demo_db, tmp_path):
     assert "src=\"http" not in page and "href=\"http" not in page
 
 
+def test_viz_refuses_unknown_codes(demo_db, tmp_path):
+    result = CliRunner().invoke(cli, ["--store", str(demo_db), "viz", str(tmp_path / "x.html"), "--province", "Mars"])
+    assert result.exit_code == 2
+    assert "'Mars' is not one of" in result.output
+    assert not (tmp_path / "x.html").exists()
+
+
 def test_merge_previews_then_applies(tmp_path):
     db = tmp_path / "m.db"
     run(db, "seed")

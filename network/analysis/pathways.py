@@ -121,7 +121,7 @@ class PathwayIndex:
         }
         self._providers: dict[tuple[str, str], list[str]] | None = None
         if include_unlinked:
-            self.providers(None, "")
+            self._providers = self._providers_by_district()
 
     def serves(self, node: str, population: str) -> bool:
         """True if the active organisation ``node`` serves ``population``."""
@@ -134,14 +134,19 @@ class PathwayIndex:
 
     def providers(self, district: str | None, service: str) -> list[str]:
         """Active organisations in ``district`` offering ``service`` (sorted ids)."""
+        if not district:
+            return []
         if self._providers is None:
-            table: dict[tuple[str, str], list[str]] = defaultdict(list)
-            for service_code, nodes in self._by_service.items():
-                for node in nodes:
-                    if self.districts[node]:
-                        table[self.districts[node], service_code].append(node)
-            self._providers = dict(table)
-        return self._providers.get((district, service), []) if district else []
+            self._providers = self._providers_by_district()
+        return self._providers.get((district, service), [])
+
+    def _providers_by_district(self) -> dict[tuple[str, str], list[str]]:
+        table: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for service, nodes in self._by_service.items():
+            for node in nodes:
+                if self.districts[node]:
+                    table[self.districts[node], service].append(node)
+        return dict(table)
 
     def hop_cost(self, u: str, v: str, formal: bool, weight: int | None) -> float:
         """The cost of referring a client from ``u`` to ``v`` along an agreement."""

@@ -265,10 +265,10 @@ def report_html(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
     e = _escape
     body = [f"<h1>Coordination report</h1><p class=\"meta\">As of {e(report['as_of'])} · {e(_scope(report))}</p>"]
     for title, head, rows in _tables(report):
-        body.append(f"<h2>{e(title)}</h2><table><thead><tr>{''.join(f'<th>{e(h)}</th>' for h in head)}</tr>"
-                    "</thead><tbody>")
+        body.append(f"<h2>{e(title)}</h2><div class=\"wide\"><table><thead><tr>"
+                    f"{''.join(f'<th>{e(h)}</th>' for h in head)}</tr></thead><tbody>")
         body += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
-        body.append("</tbody></table>")
+        body.append("</tbody></table></div>")
     body.append("<h2>Findings</h2>")
     for kind, group in _by_type(report):
         body.append(f"<h3>{e(_type_title(kind))} ({len(group)})</h3><ul>")
@@ -295,10 +295,11 @@ def report_html(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
 
 _CSS = (
     "body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#222}"
-    "table{border-collapse:collapse;margin:0 0 1.5rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;"
-    "text-align:left}th{background:#f2f2f2}td:not(:first-child){text-align:right}.meta{color:#555}"
-    "li{margin:.2rem 0}span.high,span.medium,span.low{display:inline-block;min-width:4.5em;font-weight:bold}"
-    ".high{color:#b00020}.medium{color:#a65e00}.low{color:#2e6b30}small{color:#555}"
+    ".wide{overflow-x:auto;margin:0 0 1.5rem}table{border-collapse:collapse}"
+    "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f2f2f2}"
+    "td:not(:first-child){text-align:right}.meta,small{color:#555}li{margin:.2rem 0}"
+    "span.high,span.medium,span.low{display:inline-block;min-width:4.5em;font-weight:bold}"
+    ".high{color:#b00020}.medium{color:#a65e00}.low{color:#2e6b30}"
 )
 
 
@@ -366,7 +367,7 @@ def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]
     summary, structure = report["summary"], report["structure"]
     counts = [["Active organisations", summary["organisations"]], ["Links in force", summary["links"]],
               ["Findings", summary["findings"]]]
-    counts += [[f"— {s}", n] for s, n in summary["by_severity"].items()]
+    counts += [[f"— {s.capitalize()}", n] for s, n in summary["by_severity"].items()]
     counts += [[f"— {_type_title(t)}", n] for t, n in summary["by_type"].items() if n]
     types = [t for t in FINDING_TYPES if any(row.get(t) for row in report["provinces"].values())]
     provinces = [[p, row["organisations"], row["links"], *(row.get(t, 0) for t in types)]
