@@ -7,8 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from network.graph.sqlite import SQLiteStore
+
+# Property tests are judged on what they find, not on speed: a busy 2-core CI machine must not fail them.
+settings.register_profile("cssnet", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cssnet")
 
 STORE_BACKENDS = ["sqlite", "bolt"]
 
