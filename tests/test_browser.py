@@ -164,7 +164,7 @@ def test_explorer_expands_districts_and_filters(session, base_url):
     at = page.evaluate(f"window.cssnetNetwork.canvasToDOM(window.cssnetNetwork.getPositions(['{target}'])['{target}'])")
     box = page.locator("#network canvas").bounding_box()
     page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
-    _until(page, "window.cssnetNetwork.body.data.nodes.get('xss-org') !== null", timeout=10)
+    _until(page, "window.cssnetNetwork.body.data.nodes.get('xss-org') !== null")
     assert page.evaluate(f"window.cssnetNetwork.body.data.nodes.get('{target}')") is None
     page.wait_for_timeout(1500)
     SHOTS.mkdir(parents=True, exist_ok=True)
