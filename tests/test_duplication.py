@@ -185,13 +185,15 @@ def test_similar_names_in_different_districts_are_not_paired():
 
 
 def test_records_without_district_are_compared_with_each_other():
-    G = records(org("a", name="SA National AIDS Council", district=None),
-                org("b", name="South Africa National AIDS Council", district=None))
+    G = records(org("a", name="Treatment Action Campaign", district=None),
+                org("b", name="Treatment Action Campaign (TAC)", district=None),
+                org("c", name="Treatment Action Campaign", district="Waterberg"))
     assert pairs(G) == {frozenset("ab"): ["name"]}
 
 
 def test_alias_matches_name():
-    G = records(org("a", name="Treatment Action Campaign"), org("b", name="TAC", aliases=["Treatment Action Campaign"]))
+    G = records(org("a", name="Treatment Action Campaign"),
+                org("b", name="TAC Limpopo", aliases=["Treatment Action Campaign"]))
     assert pairs(G) == {frozenset("ab"): ["name"]}
 
 

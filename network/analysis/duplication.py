@@ -11,7 +11,8 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import active_links, is_active_organisation
@@ -28,18 +29,31 @@ STOP_WORDS = frozenset({
     "association", "assoc", "company", "inc", "ltd", "npc", "npo", "organisation", "organization", "pty",
 })
 
+#: Words that say what an organisation does or is, not which one it is: left out of its distinctive name.
+GENERIC_WORDS = frozenset({
+    "aids", "based", "care", "center", "centre", "church", "club", "clinic", "community", "council",
+    "department", "development", "district", "faith", "fellowship", "forum", "foundation", "group", "health",
+    "hiv", "home", "hospice", "hospital", "initiative", "ministries", "ministry", "network", "office",
+    "programme", "project", "services", "society", "support", "tb", "trust", "union", "unit", "volunteers",
+    "women", "youth",
+})
+
+_LONG_GENERIC_WORDS = sorted(w for w in GENERIC_WORDS if len(w) >= 6)
+
 #: Abbreviations spelled out before names are compared.
 ABBREVIATIONS = {"cbo": ("community", "based"), "hbc": ("home", "based", "care")}
 
-#: A name token (or name block) held by more records than this in one district is too common to block on.
+#: Look-ups into name blocks larger than this are skipped (a safety net: blocks are small by construction).
 MAX_NAME_BLOCK = 200
 #: A phone number or email shared by more records than this is a switchboard, not an identity.
 MAX_CONTACT_BLOCK = 20
 #: At most this many uncoordinated pairs are listed in a finding (all are counted).
 MAX_LISTED_PAIRS = 20
-#: A record looks up every name token held by at most this many records of its district (and its rarest).
+#: A name token held by more records than this in one district does not tell organisations apart there.
 RARE_TOKEN = 20
-#: A rarest token at least this long is also blocked under its one-letter deletions, to catch typos.
+#: Least similarity between the rarest distinctive token of one name and a token of the other (or one typo).
+ANCHOR = 80
+#: A distinctive token at least this long is also blocked under its one-letter deletions and its prefix.
 TYPO_LENGTH = 4
 
 _Pair = tuple[str, str]
@@ -146,11 +160,10 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
 def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Finding]:
     """Pairs of records that are probably one organisation, with a merge suggestion.
 
-    Two records are paired when a name or alias of one is at least
-    ``threshold`` similar to one of the other and they are in the same
-    district (or both have none), when they have the same phone number, or
-    when they have the same email address. Every record is considered,
-    active or not.
+    Two records are paired when a name or alias of one matches one of the
+    other and they are in the same district (or both have none), when they
+    have the same phone number, or when they have the same email address.
+    Every record is considered, active or not.
 
     Parameters
     ----------
@@ -164,9 +177,9 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     -------
     list of Finding
         ``duplicate_record`` findings with ``organisations == [keep, drop]``
-        and ``details`` holding ``score`` (the best name/alias similarity of
-        the pair, whatever the reasons), ``reasons`` (some of ``name``,
-        ``phone``, ``email``, in that order) and ``merge``
+        and ``details`` holding ``score`` (the best similarity of a name or
+        alias of one to one of the other, whatever the reasons), ``reasons``
+        (some of ``name``, ``phone``, ``email``, in that order) and ``merge``
         (``{"keep": id, "drop": id}``).
 
     Notes
@@ -177,22 +190,32 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     ``+27`` / ``0027`` read as a leading ``0``; emails compare
     case-insensitively.
 
-    Records are never compared all against all; only candidates are scored:
+    Two names match when their similarity is at least ``threshold`` and
+    they agree on what tells them apart. The distinctive tokens of a name
+    are those that are not ``GENERIC_WORDS`` (``clinic``, ``care``,
+    ``ministry``, ...) or one typo away from one, and are held by at most
+    ``RARE_TOKEN`` records of the district (so a district's own name, or a
+    naming pattern, is not distinctive there). The rarest distinctive token
+    of each name must be like a token of the other name: at least
+    ``ANCHOR`` similar, or one typo (insertion, deletion, substitution or
+    swap) away when it has ``TYPO_LENGTH`` letters or more, or the other
+    name's initials ("TAC"). A name with no distinctive token ("Sekhukhune
+    Community Health Centre" in Sekhukhune) matches nothing: only a phone or
+    email can pair it. So "Kwelo Faith Care Ministry" and "Mangaung Faith
+    Care Ministry" do not match, nor "Tema Regional Hospital" and "Regional
+    Hospital", while "Sizwe Home Based Care" and "Sizwe HBC NPC" do, and so
+    do "Tshwaraganang Clinic" and "Tshwaranang Clinic".
 
-    * name blocks, per district: every record is filed under each of its
-      name tokens held by at most ``MAX_NAME_BLOCK`` records of the district,
-      but looks up only the rarest of them (per name) and any held by at most
-      ``RARE_TOKEN`` records, so common words (``clinic``, ``community``)
-      never make large blocks. The rarest token
-      is also filed and looked up under its one-letter deletions when it has
-      ``TYPO_LENGTH`` letters or more, so that one typo still meets. A name
-      made only of over-common tokens is filed and looked up whole. Look-ups
-      into blocks larger than ``MAX_NAME_BLOCK`` are skipped.
-    * contact blocks: records with one phone number, or one email; blocks
-      larger than ``MAX_CONTACT_BLOCK`` are switchboards and are skipped.
-
-    Blocking and scoring depend only on the records (pairs are scored with
-    the smaller id first), so the pairs found do not depend on node order.
+    Records are never compared all against all; only candidates are scored.
+    Per district, each record is filed under its distinctive tokens, and for
+    tokens of ``TYPO_LENGTH`` letters or more also under their one-letter
+    deletions and first ``TYPO_LENGTH`` letters (so that typos still meet),
+    and looks up its rarest distinctive token the same way. Blocks are small
+    by construction; look-ups into blocks larger than ``MAX_NAME_BLOCK`` are
+    skipped. Phone and email blocks larger than
+    ``MAX_CONTACT_BLOCK`` are switchboards and are skipped. Blocking and
+    scoring depend only on the records (pairs are scored with the smaller
+    id first), so the pairs found do not depend on node order.
 
     The record kept is the active one, then the one with more links, then
     the more recently verified, then the smaller id.
@@ -217,7 +240,7 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     records = {node: _Record(node, data) for node, data in G.nodes(data=True)}
     reasons: dict[_Pair, set[str]] = defaultdict(set)
     for a, b in _name_candidates(records.values()):
-        if _name_score(records[a], records[b], threshold) >= threshold:
+        if _names_match(records[a], records[b], threshold):
             reasons[a, b].add("name")
     for reason in ("phone", "email"):
         for pair in _contact_pairs(records.values(), reason):
@@ -450,13 +473,14 @@ def _coordination_clause(details: dict[str, Any]) -> str:
 class _Record:
     """What duplicate detection compares of one organisation record."""
 
-    __slots__ = ("id", "district", "names", "phone", "email", "active", "last_verified")
+    __slots__ = ("id", "district", "names", "distinctive", "phone", "email", "active", "last_verified")
 
     def __init__(self, node: str, data: dict[str, Any]) -> None:
         self.id = node
         self.district = data.get("district") or None
         names = [data.get("name") or node, *(data.get("aliases") or ())]
         self.names = tuple(sorted({n for n in map(_normalise_name, names) if n}))
+        self.distinctive: tuple[tuple[str, ...], ...] = tuple(() for _ in self.names)
         self.phone = _normalise_phone(data.get("phone"))
         email = (data.get("email") or "").strip().lower()
         self.email = email if "@" in email else None
@@ -476,13 +500,16 @@ def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
 
 
 def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
-    """Add to ``pairs`` the name candidates among the records of one district."""
+    """Add to ``pairs`` the name candidates among the records of one district (see duplicate_records)."""
     frequency = Counter(t for record in members for t in {t for name in record.names for t in name.split()})
+    telling = {t for t, count in frequency.items() if count <= RARE_TOKEN and not _generic(t)}
     filed: dict[str, Any] = {}  # key -> one record id, or a list of two or more (fewer objects to track)
     lookups = []
     for record in members:
-        keys, wanted = _name_keys(record, frequency)
-        lookups.append((record.id, tuple(wanted)))
+        record.distinctive = tuple(
+            tuple(sorted(set(name.split()) & telling, key=lambda t: (frequency[t], t))) for name in record.names
+        )
+        keys = {key for tokens in record.distinctive for token in tokens for key in _typo_keys(token)}
         for key in keys:
             held = filed.get(key)
             if held is None:
@@ -491,6 +518,8 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
                 held.append(record.id)
             else:
                 filed[key] = [held, record.id]
+        wanted = {key for tokens in record.distinctive if tokens for key in _typo_keys(tokens[0])}
+        lookups.append((record.id, tuple(wanted)))
     for node, wanted in lookups:
         for key in wanted:
             block = filed[key]
@@ -498,27 +527,18 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
                 pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
 
 
-def _name_keys(record: _Record, frequency: Counter[str]) -> tuple[set[str], set[str]]:
-    """The keys a record is filed under, and the keys it looks up (see duplicate_records)."""
-    keys: set[str] = set()
-    wanted: set[str] = set()
-    for name in record.names:
-        tokens = [t for t in name.split() if frequency[t] <= MAX_NAME_BLOCK]
-        if not tokens:
-            keys.add(f"={name}")
-            wanted.add(f"={name}")
-            continue
-        variants = _typo_keys(min(tokens, key=lambda t: (frequency[t], t)))
-        keys.update(tokens, variants)
-        wanted.update(variants, (t for t in tokens if frequency[t] <= RARE_TOKEN))
-    return keys, wanted
+def _generic(token: str) -> bool:
+    """True if ``token`` is a generic word or one typo away from one of six letters or more."""
+    if token in GENERIC_WORDS:
+        return True
+    return process.extractOne(token, _LONG_GENERIC_WORDS, scorer=Levenshtein.distance, score_cutoff=1) is not None
 
 
 def _typo_keys(token: str) -> list[str]:
-    """The token and, when long enough, each of its one-letter deletions."""
+    """The token and, when long enough, each of its one-letter deletions and its first letters."""
     if len(token) < TYPO_LENGTH:
         return [token]
-    return [token, *(token[:i] + token[i + 1:] for i in range(len(token)))]
+    return [token, f"{token[:TYPO_LENGTH]}*", *(token[:i] + token[i + 1:] for i in range(len(token)))]
 
 
 def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair]:
@@ -532,11 +552,30 @@ def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair
             yield from combinations(sorted(block), 2)
 
 
-def _name_score(a: _Record, b: _Record, cutoff: float = 0) -> float:
+def _name_score(a: _Record, b: _Record) -> float:
     """The best similarity (0-100) between a name or alias of ``a`` and one of ``b``."""
-    return max(
-        fuzz.token_set_ratio(x, y, processor=None, score_cutoff=cutoff) for x in a.names for y in b.names
-    )
+    return max(fuzz.token_set_ratio(x, y, processor=None) for x in a.names for y in b.names)
+
+
+def _names_match(a: _Record, b: _Record, threshold: float) -> bool:
+    """True if a name or alias of ``a`` matches one of ``b`` (see duplicate_records)."""
+    for x, x_tokens in zip(a.names, a.distinctive, strict=True):
+        for y, y_tokens in zip(b.names, b.distinctive, strict=True):
+            if not (x_tokens and y_tokens) or fuzz.token_set_ratio(x, y, processor=None) < threshold:
+                continue
+            if _anchored(x_tokens[0], y) and _anchored(y_tokens[0], x):
+                return True
+    return False
+
+
+def _anchored(token: str, name: str) -> bool:
+    """True if ``token`` is like a token of ``name`` (see duplicate_records), or is its initials."""
+    tokens = name.split()
+    if len(token) >= 2 and token == "".join(t[0] for t in tokens):
+        return True
+    typo = 1 if len(token) >= TYPO_LENGTH else 0
+    return any(fuzz.ratio(token, other) >= ANCHOR or OSA.distance(token, other, score_cutoff=typo) <= typo
+               for other in tokens)
 
 
 def _duplicate_record(

@@ -212,7 +212,7 @@ def communities(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, seed: int =
     nodes and repeats while modularity improves. It is implemented here over
     integer-indexed adjacency because ``nx.community.louvain_communities``
     takes about 40 s on 50,000 organisations and 300,000 ties; this takes about
-    3 s, chiefly because each level stops after five passes over its nodes and
+    4 s, chiefly because each level stops after five passes over its nodes and
     leaves further moves to the coarser levels (on such a network, modularity
     0.689 against 0.694 when every level runs to convergence, in a quarter of
     the time). Each tie has weight 1 however many links are behind it.
