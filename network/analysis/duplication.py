@@ -324,17 +324,21 @@ class _Ties:
 
 
 def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
-    offers: dict[tuple[str, str], list[tuple[str, Sequence[str]]]] = defaultdict(list)
+    profiles: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
+    offers: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
     for node, data in G.nodes(data=True):
         if data.get("district") and is_active_organisation(G, node):
-            for service in set(data.get("services") or ()):
-                offers[data["district"], service].append((node, data.get("populations") or ()))
+            profile = (data["district"], frozenset(data.get("services") or ()),
+                       frozenset(data.get("populations") or ()))
+            profiles[node] = profile
+            for service in profile[1]:
+                offers[profile[0], service].append((node, profile[2]))
     groups = {
         (district, service, population): group
         for (district, service), members in offers.items()
         for population, group in _population_groups(members).items()
     }
-    coordinated = _coordinated_within(G, ties, groups)
+    coordinated = _coordinated_within(profiles, ties, groups)
     voc = vocabulary()
     findings = []
     for (district, service, population), group in groups.items():
@@ -351,36 +355,39 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
 
 
 def _coordinated_within(
-    G: nx.MultiDiGraph, ties: _Ties, groups: dict[tuple[str, str, str | None], list[str]]
+    profiles: dict[str, tuple[str, frozenset[str], frozenset[str]]], ties: _Ties,
+    groups: dict[tuple[str, str, str | None], list[str]],
 ) -> dict[tuple[str, str, str | None], set[_Pair]]:
-    """The coordinated pairs inside each (district, service, population) group, found from the ties."""
+    """The coordinated pairs inside each (district, service, population) group, found from the ties.
+
+    ``profiles`` holds (district, services, populations) of the active organisations with a district.
+    """
     listed: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     for district, service, population in groups:
         listed[district, service].add(population)
     found: dict[tuple[str, str, str | None], set[_Pair]] = defaultdict(set)
-    attrs = dict(G.nodes(data=True))
 
     def add(a: str, b: str, district: str, service: str) -> None:
-        populations = _shared_populations(attrs[a].get("populations"), attrs[b].get("populations"),
-                                          listed[district, service])
-        for population in populations:
+        for population in _shared_populations(profiles[a][2], profiles[b][2], listed[district, service]):
             found[district, service, population].add((a, b))
 
     for a, others in ties.neighbours.items():
-        district = attrs[a].get("district")
+        if a not in profiles:
+            continue
+        district, services, _ = profiles[a]
         for b in others:
-            if a < b and district and attrs[b].get("district") == district:
-                shared = set(attrs[a].get("services") or ()).intersection(attrs[b].get("services") or ())
-                for service in shared:
+            if a < b and b in profiles and profiles[b][0] == district:
+                for service in services & profiles[b][1]:
                     if (district, service) in listed:
                         add(a, b, district, service)
     for members in ties.members.values():
         buckets: dict[tuple[str, str], list[str]] = defaultdict(list)
         for member in members:
-            district = attrs[member].get("district")
-            for service in set(attrs[member].get("services") or ()):
-                if (district, service) in listed:
-                    buckets[district, service].append(member)
+            if member in profiles:
+                district, services, _ = profiles[member]
+                for service in services:
+                    if (district, service) in listed:
+                        buckets[district, service].append(member)
         for (district, service), bucket in buckets.items():
             for a, b in combinations(sorted(bucket), 2):
                 add(a, b, district, service)
@@ -388,14 +395,14 @@ def _coordinated_within(
 
 
 def _shared_populations(
-    first: Sequence[str] | None, second: Sequence[str] | None, candidates: set[str | None]
+    first: frozenset[str], second: frozenset[str], candidates: set[str | None]
 ) -> set[str | None]:
     """The population groups (among ``candidates``) two organisations are both in."""
     if not first and not second:
         return candidates
     if not first or not second:
-        return candidates.intersection(first or second or ())
-    return candidates.intersection(first).intersection(second)
+        return candidates.intersection(first or second)
+    return candidates.intersection(first & second)
 
 
 def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:

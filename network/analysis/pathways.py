@@ -83,6 +83,8 @@ class PathwayIndex:
         ``arcs[u][v] = (hop_cost, link_id, link_kind)`` for every arc of
         :func:`network.analysis.layers.referral_graph` (the strongest link of
         each arc).
+    out : dict
+        ``out[u]``: the arcs from ``u`` as ``(hop_cost, v, link_id, link_kind)``, cheapest first.
     names, districts : dict
         Organisation name and district by id.
     services, populations : dict of frozenset
@@ -118,6 +120,10 @@ class PathwayIndex:
         self.arcs: dict[str, dict[str, tuple[float, str, str]]] = {
             u: {v: (self.hop_cost(u, v, a["formal"], a["weight"]), a["link"], a["kind"]) for v, a in R[u].items()}
             for u in R
+        }
+        self.out: dict[str, tuple[tuple[float, str, str, str], ...]] = {
+            u: tuple(sorted((cost, v, link, kind) for v, (cost, link, kind) in targets.items()))
+            for u, targets in self.arcs.items()
         }
         self._providers: dict[tuple[str, str], list[str]] | None = None
         if include_unlinked:
@@ -358,6 +364,7 @@ class _Label(NamedTuple):
     proposed: bool
     hop_cost: float
     pending: bool = False
+    rank: int = -1
 
 
 def _search(
@@ -374,6 +381,8 @@ def _search(
     found: list[_Label] = []
     while heap and len(found) < k:
         label = heapq.heappop(heap)
+        if label.rank >= 0:
+            _push_arc(heap, label.parent, label.rank + 1, index, population, needs)
         if label.pending:
             _propose(heap, label.parent, index, population, needs)
             continue
@@ -387,15 +396,27 @@ def _search(
         if len(state) >= k and _covered(state, label, max_hops - label.hops, k):
             continue
         state.append((label.hops, frozenset(label.sequence)))
-        arcs = index.arcs[node]
-        for target, (hop_cost, link, kind) in arcs.items():
-            if target not in label.sequence and index.serves(target, population):
-                heapq.heappush(heap, _extend(label, target, index, needs, hop_cost, link, kind, False))
+        _push_arc(heap, label, 0, index, population, needs)
         if include_unlinked and index.providers(index.districts[node], needs[label.met]):
             bound = label.cost + (INFORMAL_HOP + PROPOSED_PENALTY)
             heapq.heappush(heap, _Label(round(bound, 9), label.hops + 1, label.sequence, bound, label.met, label,
                                         None, None, True, 0.0, True))
     return found
+
+
+def _push_arc(heap: list[_Label], label: _Label, first: int, index: PathwayIndex, population: str,
+              needs: list[str]) -> None:
+    """Push the cheapest usable arc out of ``label`` from position ``first`` on.
+
+    Arcs are pushed one at a time, cheapest first: the next is pushed when
+    this one is popped, so a node with many arcs costs only what is used.
+    """
+    out = index.out[label.sequence[-1]]
+    for rank in range(first, len(out)):
+        hop_cost, target, link, kind = out[rank]
+        if target not in label.sequence and index.serves(target, population):
+            heapq.heappush(heap, _extend(label, target, index, needs, hop_cost, link, kind, False, rank))
+            return
 
 
 def _propose(heap: list[_Label], label: _Label, index: PathwayIndex, population: str, needs: list[str]) -> None:
@@ -410,12 +431,12 @@ def _propose(heap: list[_Label], label: _Label, index: PathwayIndex, population:
 
 def _extend(
     label: _Label, target: str, index: PathwayIndex, needs: list[str], hop_cost: float, link: str | None,
-    kind: str | None, proposed: bool,
+    kind: str | None, proposed: bool, rank: int = -1,
 ) -> _Label:
     cost = label.cost + hop_cost
     met = _advance(index.services[target], needs, label.met)
     return _Label(round(cost, 9), label.hops + 1, (*label.sequence, target), cost, met, label, link, kind,
-                  proposed, hop_cost)
+                  proposed, hop_cost, False, rank)
 
 
 def _advance(services: frozenset[str], needs: list[str], met: int) -> int:
