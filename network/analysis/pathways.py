@@ -454,15 +454,22 @@ def _covered(state: list[tuple[int, frozenset[str]]], label: _Label, spare: int,
     unless it already visits one of them; the continuation can block at most
     the ``spare`` largest counts of such organisations. If ``k`` expanded
     pathways are left whatever the continuation, each gives a pathway at
-    least as good and ``label`` cannot be among the ``k`` best.
+    least as good and ``label`` cannot be among the ``k`` best. Only the
+    first ``k + 2 * spare`` usable pathways are looked at: a proof from some
+    of them is a proof, and this bounds the work.
     """
     visited = frozenset(label.sequence)
-    usable = [seen for hops, seen in state if hops <= label.hops]
-    if len(usable) < k:
+    blockers: Counter[str] = Counter()
+    usable = 0
+    for hops, seen in state:
+        if hops <= label.hops:
+            usable += 1
+            blockers.update(seen - visited)
+            if usable == k + 2 * spare:
+                break
+    if usable < k:
         return False
-    blockers = Counter(node for seen in usable for node in seen - visited)
-    blocked = sum(count for _, count in blockers.most_common(spare))
-    return len(usable) - blocked >= k
+    return usable - sum(sorted(blockers.values(), reverse=True)[:spare]) >= k
 
 
 def _pathway(index: PathwayIndex, needs: list[str], label: _Label) -> Pathway:
