@@ -113,6 +113,15 @@ def _until(page, expression: str, timeout: float = 30.0) -> None:
         page.wait_for_timeout(100)
 
 
+def _click_node(page, node: str) -> None:
+    """Click ``node`` as a user would, after centring it so no other node covers it."""
+    page.evaluate(f"window.cssnetNetwork.focus('{node}', {{scale: 1.5, animation: false}})")
+    at = page.evaluate(f"window.cssnetNetwork.canvasToDOM(window.cssnetNetwork.getPositions(['{node}'])['{node}'])")
+    assert page.evaluate(f"window.cssnetNetwork.getNodeAt({{x: {at['x']}, y: {at['y']}}})") == node
+    box = page.locator("#network canvas").bounding_box()
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+
+
 def _wait_for_network(page) -> float:
     """Wait until the network is drawn and laid out; return the time of its first drawing."""
     _until(page, "window.cssnetFirstRender !== undefined")
@@ -161,9 +170,7 @@ def test_explorer_expands_districts_and_filters(session, base_url):
     assert len([i for i in ids if i.startswith("cluster:")]) > 5
     assert "xss-org" not in ids
     target = "cluster:Sekhukhune"
-    at = page.evaluate(f"window.cssnetNetwork.canvasToDOM(window.cssnetNetwork.getPositions(['{target}'])['{target}'])")
-    box = page.locator("#network canvas").bounding_box()
-    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    _click_node(page, target)
     _until(page, "window.cssnetNetwork.body.data.nodes.get('xss-org') !== null")
     assert page.evaluate(f"window.cssnetNetwork.body.data.nodes.get('{target}')") is None
     page.wait_for_timeout(1500)

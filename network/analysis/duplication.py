@@ -38,8 +38,6 @@ GENERIC_WORDS = frozenset({
     "women", "youth",
 })
 
-_LONG_GENERIC_WORDS = sorted(w for w in GENERIC_WORDS if len(w) >= 6)
-
 #: Abbreviations spelled out before names are compared.
 ABBREVIATIONS = {"cbo": ("community", "based"), "hbc": ("home", "based", "care")}
 
@@ -53,10 +51,13 @@ MAX_LISTED_PAIRS = 20
 RARE_TOKEN = 20
 #: Least similarity between the rarest distinctive token of one name and a token of the other (or one typo).
 ANCHOR = 80
-#: A distinctive token at least this long is also blocked under its one-letter deletions and its prefix.
+#: A distinctive token at least this long is also blocked under its one-letter deletions.
 TYPO_LENGTH = 4
+#: A distinctive token longer than this is also blocked under its first letters (typos late in long words).
+PREFIX_LENGTH = 6
 
 _Pair = tuple[str, str]
+_LONG_GENERIC_WORDS = sorted(w for w in GENERIC_WORDS if len(w) >= 6)
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _NOT_DIGIT = re.compile(r"\D")
 
@@ -207,15 +208,17 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     do "Tshwaraganang Clinic" and "Tshwaranang Clinic".
 
     Records are never compared all against all; only candidates are scored.
-    Per district, each record is filed under its distinctive tokens, and for
-    tokens of ``TYPO_LENGTH`` letters or more also under their one-letter
-    deletions and first ``TYPO_LENGTH`` letters (so that typos still meet),
-    and looks up its rarest distinctive token the same way. Blocks are small
-    by construction; look-ups into blocks larger than ``MAX_NAME_BLOCK`` are
-    skipped. Phone and email blocks larger than
-    ``MAX_CONTACT_BLOCK`` are switchboards and are skipped. Blocking and
-    scoring depend only on the records (pairs are scored with the smaller
-    id first), so the pairs found do not depend on node order.
+    Per district, each record is filed under its distinctive tokens and
+    looks up its rarest one, which is also filed and looked up under its
+    one-letter deletions when it has ``TYPO_LENGTH`` letters or more and
+    under its first ``PREFIX_LENGTH`` letters when longer (so that a typo
+    still meets: the other name's rarest token either appears as it is in
+    this name, or is the typo). Blocks are small by construction; look-ups
+    into blocks larger than ``MAX_NAME_BLOCK`` are skipped. Phone and email
+    blocks larger than ``MAX_CONTACT_BLOCK`` are switchboards and are
+    skipped. Blocking and scoring depend only on the records (pairs are
+    scored with the smaller id first), so the pairs found do not depend on
+    node order.
 
     The record kept is the active one, then the one with more links, then
     the more recently verified, then the smaller id.
@@ -516,8 +519,9 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
         record.distinctive = tuple(
             tuple(sorted(set(name.split()) & telling, key=lambda t: (frequency[t], t))) for name in record.names
         )
-        keys = {key for tokens in record.distinctive for token in tokens for key in _typo_keys(token)}
-        for key in keys:
+        wanted = [key for tokens in record.distinctive if tokens for key in _typo_keys(tokens[0])]
+        lookups.append((record.id, wanted))
+        for key in {*wanted, *(t for tokens in record.distinctive for t in tokens[1:])}:
             held = filed.get(key)
             if held is None:
                 filed[key] = record.id
@@ -525,8 +529,6 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
                 held.append(record.id)
             else:
                 filed[key] = [held, record.id]
-        wanted = {key for tokens in record.distinctive if tokens for key in _typo_keys(tokens[0])}
-        lookups.append((record.id, tuple(wanted)))
     for node, wanted in lookups:
         for key in wanted:
             block = filed[key]
@@ -545,7 +547,10 @@ def _typo_keys(token: str) -> list[str]:
     """The token and, when long enough, each of its one-letter deletions and its first letters."""
     if len(token) < TYPO_LENGTH:
         return [token]
-    return [token, f"{token[:TYPO_LENGTH]}*", *(token[:i] + token[i + 1:] for i in range(len(token)))]
+    keys = [token, *(token[:i] + token[i + 1:] for i in range(len(token)))]
+    if len(token) > PREFIX_LENGTH:
+        keys.append(f"{token[:PREFIX_LENGTH]}*")
+    return keys
 
 
 def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair]:
