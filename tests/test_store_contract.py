@@ -201,6 +201,23 @@ def test_upsert_creates_then_updates(store):
     assert store.get_link("l1").weight == 5
 
 
+@pytest.mark.parametrize("count", [3, 60])
+def test_upsert_moves_links_to_new_ends_and_kinds(store, count):
+    """A re-imported link may change its source, target or kind; it is updated, never doubled.
+
+    Both a few links and many are tried: stores may look many ids up differently.
+    """
+    store.upsert([org(f"o{i}") for i in range(4)], [link(f"l{i}", "o0", "o1") for i in range(count)])
+    moved = [link(f"l{i}", "o2", "o3", "mou" if i % 2 else "referral", weight=i) for i in range(count)]
+    result = store.upsert([], [*moved, link("fresh", "o1", "o2")])
+    assert (result.links_created, result.links_updated) == (1, count)
+    stored = {x.id: x for x in store.iter_links()}
+    assert len(stored) == count + 1
+    assert all((stored[f"l{i}"].source, stored[f"l{i}"].target, stored[f"l{i}"].weight, stored[f"l{i}"].version)
+               == ("o2", "o3", i, 2) for i in range(count))
+    assert stored["l1"].kind == "mou"
+
+
 def test_refused_bulk_write_leaves_store_exactly_as_before(store):
     store.upsert([org("a"), org("b")], [link("l1", "a", "b")])
     before = snapshot(store)

@@ -37,6 +37,8 @@ from network.model import Link, Organisation, vocabulary
 __all__ = ["Neo4jStore"]
 
 _BATCH = 1000
+#: Up to this many link ids are looked up by index; more are matched in one pass over all links.
+_LOOKUP_AT_MOST = 20
 _PAGE = 5000
 
 
@@ -180,7 +182,7 @@ class Neo4jStore:
         stored = _stamped(link, 1)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
-            if _link_ids(tx, [link.id]):
+            if _stored_links(tx, [link.id]):
                 raise Conflict(f"A link with id '{link.id}' already exists.",
                                {"id": [f"'{link.id}' is already in use."]})
             _check_ends(tx, [link], set())
@@ -197,7 +199,7 @@ class Neo4jStore:
             _check_version(existing[0].version, expected_version, "link", link.id)
             _check_ends(tx, [link], set())
             stored = _stamped(link, existing[0].version + 1)
-            _delete_links(tx, [link.id])
+            _delete_links(tx, {link.id: (existing[0].version, existing[0].source)})
             _create_links(tx, [stored])
             return stored
 
@@ -205,9 +207,10 @@ class Neo4jStore:
 
     def delete_link(self, link_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> None:
-            if not _link_ids(tx, [link_id]):
+            stored = _stored_links(tx, [link_id])
+            if not stored:
                 raise NotFound(f"No link with id '{link_id}'.")
-            _delete_links(tx, [link_id])
+            _delete_links(tx, stored)
 
         self._write(work)
 
@@ -240,9 +243,9 @@ class Neo4jStore:
             result.organisations_updated = len(versions)
             result.organisations_created = len(org_ids) - len(versions)
             link_ids = list(dict.fromkeys(link.id for link in links))
-            old = _link_versions(tx, link_ids)
-            _delete_links(tx, list(old))
-            _create_links(tx, [_restamped(link, old.get(link.id, 0) + 1, stamp) for link in links])
+            old = _stored_links(tx, link_ids)
+            _delete_links(tx, old)
+            _create_links(tx, [_restamped(link, old.get(link.id, (0, ""))[0] + 1, stamp) for link in links])
             result.links_updated = len(old)
             result.links_created = len(link_ids) - len(old)
 
@@ -444,25 +447,34 @@ def _organisation_versions(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict
     return found
 
 
-def _link_versions(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _stored_links(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, tuple[int, str]]:
+    """The version and source organisation of each stored link among ``ids``.
+
+    A few ids are looked up through each relationship type's id index. Many
+    are matched in one pass over all links instead: a server without
+    relationship indexes (ArcadeDB) scans the graph once per looked-up id,
+    which makes a bulk import quadratic.
+    """
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    if len(wanted) > _LOOKUP_AT_MOST:
+        rows = tx.run("MATCH (a:Organisation)-[r]->(:Organisation) RETURN r.id AS id, r.version AS v, a.id AS source")
+        return {r["id"]: (int(r["v"]), r["source"]) for r in rows if r["id"] in wanted}
+    found: dict[str, tuple[int, str]] = {}
     for kind in vocabulary().link_kinds:
-        for start in range(0, len(ids), _BATCH):
-            rows = tx.run(f"UNWIND $ids AS id MATCH ()-[r:{_rel_type(kind)} {{id: id}}]->() "
-                          "RETURN r.id AS id, r.version AS v", ids=ids[start:start + _BATCH])
-            found.update((r["id"], int(r["v"])) for r in rows)
+        rows = tx.run(f"UNWIND $ids AS id MATCH (a)-[r:{_rel_type(kind)} {{id: id}}]->() "
+                      "RETURN r.id AS id, r.version AS v, a.id AS source", ids=sorted(wanted))
+        found.update((r["id"], (int(r["v"]), r["source"])) for r in rows)
     return found
 
 
-def _link_ids(tx: neo4j.ManagedTransaction, ids: list[str]) -> set[str]:
-    return set(_link_versions(tx, ids))
-
-
-def _delete_links(tx: neo4j.ManagedTransaction, ids: list[str]) -> None:
-    for kind in vocabulary().link_kinds:
-        for start in range(0, len(ids), _BATCH):
-            tx.run(f"UNWIND $ids AS id MATCH ()-[r:{_rel_type(kind)} {{id: id}}]->() DELETE r",
-                   ids=ids[start:start + _BATCH]).consume()
+def _delete_links(tx: neo4j.ManagedTransaction, stored: dict[str, tuple[int, str]]) -> None:
+    """Delete the links in ``stored`` (as :func:`_stored_links` returns them), each found from its source."""
+    rows = [{"id": link_id, "source": source} for link_id, (_, source) in stored.items()]
+    for start in range(0, len(rows), _BATCH):
+        tx.run("UNWIND $rows AS row MATCH (:Organisation {id: row.source})-[r]->() WHERE r.id = row.id DELETE r",
+               rows=rows[start:start + _BATCH]).consume()
 
 
 def _create_links(tx: neo4j.ManagedTransaction, links: Sequence[Link]) -> None:
