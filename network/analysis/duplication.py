@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from network.analysis.finding import SEVERITIES, Finding
-from network.analysis.layers import active_links, is_active_organisation
+from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
@@ -62,7 +62,9 @@ _PUNCTUATION = re.compile(r"[^\w\s]")
 _NOT_DIGIT = re.compile(r"\D")
 
 
-def duplication(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, threshold: float = 85) -> list[Finding]:
+def duplication(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, threshold: float = 85, layers: Layers | None = None
+) -> list[Finding]:
     """Every duplication finding: service overlaps, duplicate records, funding overlaps.
 
     Parameters
@@ -74,6 +76,9 @@ def duplication(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, threshold: 
     threshold : float, optional
         Name similarity (0-100) from which two records in one district are
         taken for one organisation (default 85).
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses (see
+        :class:`~network.analysis.layers.Layers`).
 
     Returns
     -------
@@ -95,7 +100,7 @@ def duplication(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, threshold: 
     [('funding_overlap', 'high', ['f', 'a', 'c']), ('service_overlap', 'high', ['a', 'b', 'c']), \
 ('duplicate_record', 'medium', ['a', 'b'])]
     """
-    ties = _Ties(G, as_of or today())
+    ties = _Ties(layers_for(G, as_of, layers).links)
     findings = _service_overlaps(G, ties) + duplicate_records(G, threshold=threshold) + _funding_overlaps(G, ties)
     return sorted(findings, key=_order)
 
@@ -155,7 +160,7 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.population, f.severity, f.organisations) for f in service_overlaps(G)]
     [('sex_workers', 'high', ['b', 'c']), ('mineworkers', 'low', ['a', 'b'])]
     """
-    return _service_overlaps(G, _Ties(G, as_of or today()))
+    return _service_overlaps(G, _Ties(active_links(G, as_of or today())))
 
 
 def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Finding]:
@@ -295,18 +300,18 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.service, f.details["recipients"]) for f in funding_overlaps(G)]
     [('tb_screening', ['a', 'b'])]
     """
-    return _funding_overlaps(G, _Ties(G, as_of or today()))
+    return _funding_overlaps(G, _Ties(active_links(G, as_of or today())))
 
 
 class _Ties:
     """The active links of one date: who is tied to whom, who meets whom in a forum."""
 
-    def __init__(self, G: nx.MultiDiGraph, as_of: dt.date) -> None:
+    def __init__(self, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
         self.neighbours: dict[str, set[str]] = defaultdict(set)
         self.forums: dict[str, set[str]] = defaultdict(set)
         self.members: dict[str, set[str]] = defaultdict(set)
         self.funding: list[tuple[str, str, str, dict[str, Any]]] = []
-        for u, v, key, data in active_links(G, as_of):
+        for u, v, key, data in links:
             if u == v:
                 continue
             self.neighbours[u].add(v)

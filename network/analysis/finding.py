@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Finding", "SEVERITIES"]
+__all__ = ["Finding", "SEVERITIES", "plain"]
 
 #: Severities from most to least urgent.
 SEVERITIES = ("high", "medium", "low")
@@ -32,5 +33,33 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as a JSON-ready dict."""
-        return asdict(self)
+        """The finding as a JSON-ready dict (see :func:`plain`)."""
+        return {
+            "type": self.type,
+            "severity": self.severity,
+            "explanation": self.explanation,
+            "organisations": list(self.organisations),
+            "district": self.district,
+            "population": self.population,
+            "service": self.service,
+            "links": list(self.links),
+            "details": plain(self.details),
+        }
+
+
+def plain(value: Any) -> Any:
+    """``value`` made JSON-ready: dates as ISO strings, sets sorted into lists, tuples as lists.
+
+    >>> import datetime as dt
+    >>> plain({"ends": dt.date(2026, 3, 31), "kinds": {"mou", "referral"}, 1: ("a", "b")})
+    {'ends': '2026-03-31', 'kinds': ['mou', 'referral'], '1': ['a', 'b']}
+    """
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value

@@ -11,7 +11,8 @@ from typing import Any
 import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
-from network.analysis.layers import REFERRAL_KINDS, active_links, referral_graph, tie_graph
+from network.analysis.layers import REFERRAL_KINDS, Layers, active_links, layers_for, referral_graph, tie_graph
+from network.analysis.louvain import louvain_communities
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = [
@@ -35,7 +36,12 @@ MAX_LISTED = 20
 
 
 def linkage_gaps(
-    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: int = 3, within_days: int = 90
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    max_hops: int = 3,
+    within_days: int = 90,
+    layers: Layers | None = None,
 ) -> list[Finding]:
     """Every linkage-gap finding of the network on ``as_of``.
 
@@ -54,6 +60,9 @@ def linkage_gaps(
         Referral steps allowed by :func:`unreachable`.
     within_days : int, default 90
         Horizon of :func:`expiring_agreements`.
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses (see
+        :class:`~network.analysis.layers.Layers`).
 
     Returns
     -------
@@ -76,10 +85,9 @@ def linkage_gaps(
 ('single_point_of_failure', 'low', ['clinic', 'cbo'])]
     """
     _check(max_hops=max_hops, within_days=within_days)
-    as_of = as_of or today()
+    layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    R = referral_graph(G, as_of)
-    T = tie_graph(G, as_of)
+    R, T = layers.referral, layers.ties
     offers = _Offers(G)
     findings = [
         *_isolated(G, T, voc),
@@ -87,8 +95,8 @@ def linkage_gaps(
         *_uncovered(G, offers, voc),
         *_unreachable(G, R, offers, voc, max_hops),
         *_single_points_of_failure(G, R, offers, voc),
-        *_siloed_clusters(G, T, seed=42, min_size=3),
-        *_expiring_agreements(G, as_of, within_days),
+        *_siloed_clusters(G, T, layers.communities(42), min_size=3),
+        *_expiring_agreements(G, layers.links_of(REFERRAL_KINDS), layers.as_of, within_days),
     ]
     return sorted(findings, key=_order)
 
@@ -423,9 +431,9 @@ def siloed_clusters(
 
     Notes
     -----
-    Communities come from ``nx.community.louvain_communities`` with
-    ``seed``, run on a copy of the tie graph with nodes and ties in sorted
-    order so that the result does not depend on the order records were read.
+    Communities come from
+    :func:`~network.analysis.louvain.louvain_communities` with ``seed``,
+    which does not depend on the order records were read.
     A tie is a pair of organisations joined by at least one link in force,
     however many links. A community holding every active organisation has no
     rest of the network and is not reported. Severity: ``high`` with no
@@ -443,7 +451,8 @@ def siloed_clusters(
     >>> [(f.organisations, f.links, f.severity) for f in siloed_clusters(G, as_of=dt.date(2026, 1, 1))]
     [(['a', 'b', 'c'], ['cd'], 'medium'), (['d', 'e', 'f'], ['cd'], 'medium')]
     """
-    return sorted(_siloed_clusters(G, tie_graph(G, as_of or today()), seed, min_size), key=_order)
+    T = tie_graph(G, as_of or today())
+    return sorted(_siloed_clusters(G, T, louvain_communities(T, seed), min_size), key=_order)
 
 
 def expiring_agreements(
@@ -501,7 +510,8 @@ def expiring_agreements(
 replaces it.'
     """
     _check(within_days=within_days)
-    return sorted(_expiring_agreements(G, as_of or today(), within_days), key=_order)
+    as_of = as_of or today()
+    return sorted(_expiring_agreements(G, active_links(G, as_of, REFERRAL_KINDS), as_of, within_days), key=_order)
 
 
 class _Offers:
@@ -955,14 +965,10 @@ def _cut_off_severity(cut_off: int) -> str:
     return "high" if cut_off >= CUT_OFF_HIGH else "medium" if cut_off >= CUT_OFF_MEDIUM else "low"
 
 
-def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, seed: int, min_size: int) -> list[Finding]:
-    ordered = nx.Graph()
-    ordered.add_nodes_from(sorted(T))
-    ordered.add_edges_from(sorted((u, v) if u < v else (v, u) for u, v in T.edges()))
-    parts = [sorted(c) for c in nx.community.louvain_communities(ordered, seed=seed)]
+def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], min_size: int) -> list[Finding]:
     community = {node: i for i, members in enumerate(parts) for node in members}
     outside: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for u, v in ordered.edges():
+    for u, v in sorted((u, v) if u < v else (v, u) for u, v in T.edges()):
         if community[u] != community[v]:
             outside[community[u]].append((u, v))
             outside[community[v]].append((u, v))
@@ -989,9 +995,11 @@ def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, seed: int, min_size: int) 
     return findings
 
 
-def _expiring_agreements(G: nx.MultiDiGraph, as_of: dt.date, within_days: int) -> list[Finding]:
+def _expiring_agreements(
+    G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]], as_of: dt.date, within_days: int
+) -> list[Finding]:
     findings = []
-    for u, v, key, data in active_links(G, as_of, REFERRAL_KINDS):
+    for u, v, key, data in links:
         end = data.get("end_date")
         if end is None or (end - as_of).days > within_days:
             continue

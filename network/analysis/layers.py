@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
+from network.analysis.louvain import louvain_communities
 from network.model import is_link_active, today, vocabulary
 
 __all__ = [
     "REFERRAL_KINDS",
+    "Layers",
     "active_links",
     "is_active_organisation",
     "serves",
@@ -52,12 +55,13 @@ def active_links(
     """
     as_of = as_of or today()
     wanted = set(kinds) if kinds is not None else None
+    active = {n for n, status in G.nodes(data="status", default="active") if status == "active"}
     for u, v, key, data in G.edges(keys=True, data=True):
         if wanted is not None and data.get("kind") not in wanted:
             continue
-        if not is_link_active(data.get("status", "active"), data.get("start_date"), data.get("end_date"), as_of):
+        if u not in active or v not in active:
             continue
-        if is_active_organisation(G, u) and is_active_organisation(G, v):
+        if is_link_active(data.get("status", "active"), data.get("start_date"), data.get("end_date"), as_of):
             yield u, v, key, data
 
 
@@ -73,10 +77,14 @@ def referral_graph(
     ``rank`` holds that ordering key).
     Only active organisations appear.
     """
+    return _referral(G, active_links(G, as_of, kinds))
+
+
+def _referral(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.DiGraph:
     directed = vocabulary().directed_link_kinds
     R = nx.DiGraph()
     R.add_nodes_from(n for n in G if is_active_organisation(G, n))
-    for u, v, key, data in active_links(G, as_of, kinds):
+    for u, v, key, data in links:
         arcs = [(u, v)] if data["kind"] in directed else [(u, v), (v, u)]
         for a, b in arcs:
             if a == b:
@@ -91,9 +99,13 @@ def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[
     Each edge carries ``links`` (the link ids behind it) and ``kinds``.
     Only active organisations appear.
     """
+    return _ties(G, active_links(G, as_of, kinds))
+
+
+def _ties(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.Graph:
     T = nx.Graph()
     T.add_nodes_from(n for n in G if is_active_organisation(G, n))
-    for u, v, key, data in active_links(G, as_of, kinds):
+    for u, v, key, data in links:
         if u == v:
             continue
         if T.has_edge(u, v):
@@ -102,6 +114,76 @@ def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[
         else:
             T.add_edge(u, v, links=[key], kinds={data["kind"]})
     return T
+
+
+class Layers:
+    """The views of one partner graph on one day that several analyses share.
+
+    Each view is built on first use and kept, so a caller running several
+    analyses of one graph (the coordination report) builds the links in
+    force, the referral graph, the tie graph and its communities once. The
+    analyses that take ``layers=`` use these instead of building their own.
+    The graph must not change while its ``Layers`` are in use.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from(["a", "b", "c"])
+    >>> _ = G.add_edge("a", "b", key="m1", kind="mou", status="active")
+    >>> _ = G.add_edge("b", "c", key="p1", kind="mou", status="proposed")
+    >>> layers = Layers(G, dt.date(2026, 1, 1))
+    >>> [key for _, _, key, _ in layers.links], sorted(layers.referral.edges()), layers.communities()
+    (['m1'], [('a', 'b'), ('b', 'a')], [['a', 'b'], ['c']])
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, as_of: dt.date | None = None) -> None:
+        self.G = G
+        self.as_of = as_of or today()
+        self._communities: dict[int, list[list[str]]] = {}
+
+    @cached_property
+    def links(self) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """``(source, target, link_id, data)`` of every link in force, as :func:`active_links` yields them."""
+        return list(active_links(self.G, self.as_of))
+
+    def links_of(self, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """The links in force of the given kinds."""
+        wanted = set(kinds)
+        return (link for link in self.links if link[3].get("kind") in wanted)
+
+    @cached_property
+    def referral(self) -> nx.DiGraph:
+        """:func:`referral_graph` of the graph on the day."""
+        return _referral(self.G, self.links_of(REFERRAL_KINDS))
+
+    @cached_property
+    def ties(self) -> nx.Graph:
+        """:func:`tie_graph` of the graph on the day."""
+        return _ties(self.G, self.links)
+
+    def communities(self, seed: int = 42) -> list[list[str]]:
+        """Louvain communities of :attr:`ties` (see :func:`~network.analysis.louvain.louvain_communities`)."""
+        if seed not in self._communities:
+            self._communities[seed] = louvain_communities(self.ties, seed)
+        return self._communities[seed]
+
+
+def layers_for(G: nx.MultiDiGraph, as_of: dt.date | None, layers: Layers | None) -> Layers:
+    """``layers`` if given, checked to be of ``G`` on ``as_of``; else new :class:`Layers`."""
+    if layers is None:
+        return Layers(G, as_of)
+    if layers.G is not G or (as_of is not None and as_of != layers.as_of):
+        raise ValueError("the layers given are of another graph or another day")
+    return layers
 
 
 def _rank(key: str, data: dict[str, Any]) -> tuple[int, int, str]:

@@ -14,8 +14,8 @@ import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
-from network.analysis.layers import referral_graph
-from network.model import Vocabulary, today, vocabulary
+from network.analysis.layers import Layers, layers_for
+from network.model import Vocabulary, vocabulary
 
 __all__ = ["Recommendation", "CLOSABLE_TYPES", "recommend_links"]
 
@@ -62,6 +62,7 @@ def recommend_links(
     gaps: Sequence[Finding] | None = None,
     limit: int = 20,
     max_km: float = 150,
+    layers: Layers | None = None,
 ) -> list[Recommendation]:
     """Rank new referral agreements and MoUs by the linkage gaps they would close.
 
@@ -79,6 +80,9 @@ def recommend_links(
     max_km : float, default 150
         How far apart, in kilometres, two organisations in different districts
         may be for a link between them to be suggested.
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses (see
+        :class:`~network.analysis.layers.Layers`).
 
     Returns
     -------
@@ -140,13 +144,13 @@ def recommend_links(
     >>> best.explanation
     'Agree a referral agreement from Hope CBO to Sizwe Clinic; it would give Hope CBO a route to TB treatment.'
     """
-    as_of = as_of or today()
+    layers = layers_for(G, as_of, layers)
     if gaps is None:
-        gaps = linkage_gaps(G, as_of=as_of)
+        gaps = linkage_gaps(G, layers=layers)
     open_gaps = [f for f in gaps if f.type in CLOSABLE_TYPES]
     if limit <= 0 or not open_gaps:
         return []
-    index = _Index(G, referral_graph(G, as_of), vocabulary(), max_km)
+    index = _Index(G, layers.referral, vocabulary(), max_km)
     candidates = _candidates(index, open_gaps)
     return _pick(index, open_gaps, candidates, limit)
 

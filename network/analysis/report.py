@@ -12,9 +12,9 @@ from typing import Any
 import networkx as nx
 
 from network.analysis.duplication import duplication
-from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.gaps import linkage_gaps
-from network.analysis.layers import active_links, is_active_organisation
+from network.analysis.layers import Layers, is_active_organisation
 from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
 from network.model import Vocabulary, today, vocabulary
@@ -121,9 +121,10 @@ def coordination_report(
     if province is not None and province not in voc.provinces:
         raise ValueError(f"unknown province {province!r}")
     as_of = as_of or today()
+    layers = Layers(G, as_of)
     located = {n: _province_of(data, voc) for n, data in G.nodes(data=True)}
-    findings = [*linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days),
-                *duplication(G, as_of=as_of)]
+    findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),
+                *duplication(G, layers=layers)]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
     homes = [_finding_provinces(f, located, voc) for f in findings]
     provinces = list(voc.provinces) if province is None else [province]
@@ -131,14 +132,17 @@ def coordination_report(
         findings = [f for f, home in zip(findings, homes, strict=True) if province in home]
         homes = [{province}] * len(findings)
     scope = G if province is None else G.subgraph(n for n, p in located.items() if p == province)
-    organisations, links = _located_counts(G, as_of, located)
+    organisations, links = _located_counts(G, layers, located)
     table = {p: {"organisations": organisations[p], "links": links[p], **dict.fromkeys(FINDING_TYPES, 0)}
              for p in provinces}
     for finding, home in zip(findings, homes, strict=True):
         for p in home & table.keys():
             table[p][finding.type] = table[p].get(finding.type, 0) + 1
-    return _plain({
-        "as_of": as_of,
+    structure = structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
+                                  sample_size=REPORT_BETWEENNESS_SAMPLE, layers=layers if scope is G else None)
+    recommendations = recommend_links(G, gaps=findings, limit=REPORT_RECOMMENDATIONS, layers=layers)
+    return {
+        "as_of": as_of.isoformat(),
         "province": province,
         "summary": {
             "organisations": organisations[province],
@@ -148,12 +152,10 @@ def coordination_report(
             "by_severity": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
         },
         "findings": [f.to_dict() for f in findings],
-        "structure": structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
-                                       sample_size=REPORT_BETWEENNESS_SAMPLE),
-        "recommendations": [r.to_dict() for r in recommend_links(G, as_of=as_of, gaps=findings,
-                                                                  limit=REPORT_RECOMMENDATIONS)],
-        "provinces": table,
-    })
+        "structure": plain(structure),
+        "recommendations": plain([r.to_dict() for r in recommendations]),
+        "provinces": plain(table),
+    }
 
 
 def finding_rows(report: dict[str, Any]) -> list[dict[str, str]]:
@@ -315,7 +317,7 @@ def _finding_provinces(finding: Finding, located: dict[str, str | None], voc: Vo
 
 
 def _located_counts(
-    G: nx.MultiDiGraph, as_of: dt.date, located: dict[str, str | None]
+    G: nx.MultiDiGraph, layers: Layers, located: dict[str, str | None]
 ) -> tuple[Counter[str | None], Counter[str | None]]:
     """Active organisations and links in force per province; the key None counts the whole network."""
     organisations: Counter[str | None] = Counter()
@@ -323,7 +325,7 @@ def _located_counts(
         if is_active_organisation(G, n):
             organisations.update({p, None})
     links: Counter[str | None] = Counter()
-    for u, v, _, _ in active_links(G, as_of):
+    for u, v, _, _ in layers.links:
         links.update({located[u], located[v], None})
     return organisations, links
 
@@ -331,19 +333,6 @@ def _located_counts(
 def _tally(types: Iterable[str]) -> dict[str, int]:
     counts = Counter(types)
     return {t: counts[t] for t in FINDING_TYPES}
-
-
-def _plain(value: Any) -> Any:
-    """``value`` with dates as ISO strings, sets sorted into lists and tuples as lists."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return value
 
 
 def _scope(report: dict[str, Any]) -> str:
