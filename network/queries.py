@@ -18,6 +18,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.gcpause import gc_paused
 from network.graph.project import project
 from network.graph.store import GraphStore
 
@@ -103,6 +104,7 @@ def clear_cache() -> None:
         _removed.clear()
 
 
+@gc_paused()
 def pathway_index(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_unlinked: bool = False) -> Any:
     """The pathway index of ``G`` (built once per graph and options)."""
     from network.analysis import pathways as pw
@@ -122,6 +124,7 @@ def pathway_index(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_u
     return found
 
 
+@gc_paused()
 def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
          district: str | None = None, types: Sequence[str] | None = None, max_hops: int = 3,
          within_days: int = 90, redacted: bool = False) -> list[dict[str, Any]]:
@@ -133,6 +136,7 @@ def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | Non
     return _finish(G, [f.to_dict() for f in found if not types or f.type in types], redacted)
 
 
+@gc_paused()
 def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
                 district: str | None = None, types: Sequence[str] | None = None, threshold: float = 85,
                 redacted: bool = False) -> list[dict[str, Any]]:
@@ -157,6 +161,7 @@ def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start:
     return _finish(G, [p.to_dict() for p in found], redacted)
 
 
+@gc_paused()
 def structure(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
               district: str | None = None, by: str = "kind", top: int = 10,
               redacted: bool = False) -> dict[str, Any]:
@@ -167,6 +172,7 @@ def structure(store: GraphStore, *, as_of: dt.date | None = None, province: str 
     return _finish(G, structure_summary(G, as_of=as_of, by=by, top=top), redacted)
 
 
+@gc_paused()
 def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
                     district: str | None = None, limit: int = 20, redacted: bool = False) -> list[dict[str, Any]]:
     """Ranked new links that would close the most gaps."""

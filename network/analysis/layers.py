@@ -82,14 +82,24 @@ def referral_graph(
 
 def _referral(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.DiGraph:
     directed = vocabulary().directed_link_kinds
+    arcs: dict[tuple[str, str], dict[str, Any]] = {}
+    for u, v, key, data in links:
+        if u == v:
+            continue
+        rank = _rank(key, data)
+        for pair in ((u, v),) if data["kind"] in directed else ((u, v), (v, u)):
+            arc = arcs.get(pair)
+            if arc is None:
+                arcs[pair] = arc = {"links": [key]}
+            else:
+                arc["links"].append(key)
+                if rank >= arc["rank"]:
+                    continue
+            arc.update(link=key, kind=data["kind"], formal=bool(data.get("formal")),
+                       weight=int(data.get("weight") or 0), rank=rank)
     R = nx.DiGraph()
     R.add_nodes_from(n for n in G if is_active_organisation(G, n))
-    for u, v, key, data in links:
-        arcs = [(u, v)] if data["kind"] in directed else [(u, v), (v, u)]
-        for a, b in arcs:
-            if a == b:
-                continue
-            _add_arc(R, a, b, key, data)
+    R.add_edges_from((a, b, arc) for (a, b), arc in arcs.items())
     return R
 
 
@@ -103,16 +113,20 @@ def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[
 
 
 def _ties(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.Graph:
-    T = nx.Graph()
-    T.add_nodes_from(n for n in G if is_active_organisation(G, n))
+    ties: dict[tuple[str, str], dict[str, Any]] = {}
     for u, v, key, data in links:
         if u == v:
             continue
-        if T.has_edge(u, v):
-            T[u][v]["links"].append(key)
-            T[u][v]["kinds"].add(data["kind"])
+        pair = (u, v) if u < v else (v, u)
+        tie = ties.get(pair)
+        if tie is None:
+            ties[pair] = {"links": [key], "kinds": {data["kind"]}}
         else:
-            T.add_edge(u, v, links=[key], kinds={data["kind"]})
+            tie["links"].append(key)
+            tie["kinds"].add(data["kind"])
+    T = nx.Graph()
+    T.add_nodes_from(n for n in G if is_active_organisation(G, n))
+    T.add_edges_from((u, v, tie) for (u, v), tie in ties.items())
     return T
 
 
@@ -188,17 +202,3 @@ def layers_for(G: nx.MultiDiGraph, as_of: dt.date | None, layers: Layers | None)
 
 def _rank(key: str, data: dict[str, Any]) -> tuple[int, int, str]:
     return (0 if data.get("formal") else 1, -int(data.get("weight") or 0), key)
-
-
-def _add_arc(R: nx.DiGraph, a: str, b: str, key: str, data: dict[str, Any]) -> None:
-    rank = _rank(key, data)
-    if R.has_edge(a, b):
-        arc = R[a][b]
-        arc["links"].append(key)
-        if rank >= arc["rank"]:
-            return
-    else:
-        R.add_edge(a, b, links=[key])
-        arc = R[a][b]
-    arc.update(link=key, kind=data["kind"], formal=bool(data.get("formal")),
-               weight=int(data.get("weight") or 0), rank=rank)

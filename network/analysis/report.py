@@ -17,6 +17,7 @@ from network.analysis.gaps import linkage_gaps
 from network.analysis.layers import Layers, is_active_organisation
 from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
+from network.gcpause import gc_paused
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = ["FINDING_TYPES", "coordination_report", "finding_rows", "report_html", "report_markdown"]
@@ -120,7 +121,13 @@ def coordination_report(
     voc = vocabulary()
     if province is not None and province not in voc.provinces:
         raise ValueError(f"unknown province {province!r}")
-    as_of = as_of or today()
+    with gc_paused():
+        return _report(G, as_of or today(), province, max_hops, within_days, voc)
+
+
+def _report(
+    G: nx.MultiDiGraph, as_of: dt.date, province: str | None, max_hops: int, within_days: int, voc: Vocabulary
+) -> dict[str, Any]:
     layers = Layers(G, as_of)
     located = {n: _province_of(data, voc) for n, data in G.nodes(data=True)}
     findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),

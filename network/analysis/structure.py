@@ -89,7 +89,7 @@ def structure_summary(
     parts = layers.communities(seed)
     components = [len(c) for c in nx.connected_components(T)]
     articulation, bridges = _cut_points(T)
-    roles = _brokerage(G, T, by)
+    roles = _brokerage(G, layers.links, by)
     return {
         "nodes": T.number_of_nodes(),
         "links": sum(len(links) for _, _, links in T.edges(data="links")),
@@ -284,8 +284,7 @@ def brokerage_roles(
     >>> brokerage_roles(G)["k"]
     {'coordinator': 0, 'gatekeeper': 0, 'representative': 0, 'consultant': 0, 'liaison': 1}
     """
-    T = tie_graph(G, as_of or today())
-    return _brokerage(G, T, attribute)
+    return _brokerage(G, Layers(G, as_of).links, attribute)
 
 
 def _centralities(T: nx.Graph, threshold: int, sample_size: int, seed: int) -> dict[str, dict[str, Any]]:
@@ -361,20 +360,24 @@ def _cut_points(T: nx.Graph) -> tuple[list[str], list[str]]:
     return sorted(n for n, count in seen.items() if count > 1), sorted(bridges)
 
 
-def _brokerage(G: nx.MultiDiGraph, T: nx.Graph, attribute: str) -> dict[str, dict[str, int]]:
+def _brokerage(
+    G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], attribute: str
+) -> dict[str, dict[str, int]]:
+    """Brokerage role counts of every active organisation, over ``links`` (the links in force)."""
     directed = vocabulary().directed_link_kinds
-    succ: dict[str, set[str]] = {n: set() for n in T}
-    pred: dict[str, set[str]] = {n: set() for n in T}
-    for u, v, links in T.edges(data="links"):
-        for key in links:
-            a, b = (u, v) if G.has_edge(u, v, key) else (v, u)
-            succ[a].add(b)
-            pred[b].add(a)
-            if G[a][b][key]["kind"] not in directed:
-                succ[b].add(a)
-                pred[a].add(b)
-    group = {n: G.nodes[n].get(attribute) for n in T}
-    return {b: _broker_counts(b, pred[b], succ[b], succ, group) for b in T}
+    active = [n for n, status in G.nodes(data="status", default="active") if status == "active"]
+    succ: dict[str, set[str]] = {n: set() for n in active}
+    pred: dict[str, set[str]] = {n: set() for n in active}
+    for a, b, _, data in links:
+        if a == b:
+            continue
+        succ[a].add(b)
+        pred[b].add(a)
+        if data["kind"] not in directed:
+            succ[b].add(a)
+            pred[a].add(b)
+    group = {n: G.nodes[n].get(attribute) for n in active}
+    return {b: _broker_counts(b, pred[b], succ[b], succ, group) for b in active}
 
 
 def _broker_counts(

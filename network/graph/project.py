@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from network.gcpause import gc_paused
 from network.graph.store import GraphStore
 from network.model import Link, Organisation
 
@@ -30,14 +31,15 @@ def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) ->
     [('a', 'b', 'l1')]
     """
     G = nx.MultiDiGraph()
-    for org in organisations:
-        attrs = dict(vars(org))
-        G.add_node(attrs.pop("id"), **attrs)
-    for link in links:
-        if link.source not in G or link.target not in G:
-            continue
-        attrs = dict(vars(link))
-        G.add_edge(attrs.pop("source"), attrs.pop("target"), key=link.id, **attrs)
+    with gc_paused():
+        for org in organisations:
+            attrs = dict(vars(org))
+            G.add_node(attrs.pop("id"), **attrs)
+        for link in links:
+            if link.source not in G or link.target not in G:
+                continue
+            attrs = dict(vars(link))
+            G.add_edge(attrs.pop("source"), attrs.pop("target"), key=link.id, **attrs)
     return G
 
 
