@@ -240,27 +240,41 @@ class _Index:
 def _candidates(index: _Index, gaps: list[Finding]) -> set[tuple[str, str]]:
     """Arcs X -> Y worth checking: a few good partners per gap, with no route there already."""
     arcs: set[tuple[str, str]] = set()
+    broken: dict[str, list[str]] = defaultdict(list)
     for finding in gaps:
         if finding.type == "broken_cascade":
             x = finding.organisations[0]
             if x in index.partners:
-                arcs.update((x, y) for y in _partners_for(index, x, finding.service))
+                broken[x].append(finding.service)
         elif finding.type in ("uncovered", "unreachable"):
             arcs.update(_area_arcs(index, finding))
+    for x, services in broken.items():
+        arcs.update((x, y) for y in _partners_for(index, x, services))
     return {(x, y) for x, y in arcs if x != y and not index.R.has_edge(x, y)}
 
 
-def _partners_for(index: _Index, x: str, service: str) -> list[str]:
-    """The best partners for ``x`` among providers of ``service``: its partners' partners and the nearest."""
+def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
+    """The best partners for ``x`` among providers of each of ``services``: its partners' partners and the nearest.
+
+    At most ``CANDIDATES_PER_GAP`` partners per service.
+    """
     located = index.place[x] is not None
 
     def keep(y: str) -> bool:
         return y != x and index.shares_population(x, y) and (not located or index.near(x, y))
 
-    fit = {y for y in index.two_steps(x) if service in index.services[y] and keep(y)}
-    if located:
-        fit.update(index.fits(service, index.district[x], keep))
-    return heapq.nsmallest(CANDIDATES_PER_GAP, fit, key=lambda y: index.preference(x, y))
+    wanted = set(services)
+    offering: dict[str, set[str]] = defaultdict(set)
+    for y in index.two_steps(x):
+        for service in index.services[y] & wanted:
+            offering[service].add(y)
+    found: list[str] = []
+    for service in services:
+        fit = {y for y in offering.get(service, ()) if keep(y)}
+        if located:
+            fit.update(index.fits(service, index.district[x], keep))
+        found.extend(heapq.nsmallest(CANDIDATES_PER_GAP, fit, key=lambda y: index.preference(x, y)))
+    return found
 
 
 def _area_arcs(index: _Index, finding: Finding) -> list[tuple[str, str]]:

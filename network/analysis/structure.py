@@ -321,10 +321,15 @@ def _betweenness(T: nx.Graph, nodes: list[str], sources: list[str], sampled: boo
 
 
 def _accumulate(adj: list[list[int]], s: int, score: list[float]) -> None:
-    """Add the dependencies of source ``s`` to ``score`` (one round of Brandes' algorithm)."""
+    """Add the dependencies of source ``s`` to ``score`` (one round of Brandes' algorithm).
+
+    Each node's predecessors on shortest paths are kept during the search, so
+    the backward pass reads only them rather than every neighbour again.
+    """
     n = len(adj)
     sigma = [0] * n
     dist = [-1] * n
+    preds: list[list[int]] = [[] for _ in range(n)]
     sigma[s], dist[s] = 1, 0
     order = [s]
     for v in order:
@@ -334,16 +339,18 @@ def _accumulate(adj: list[list[int]], s: int, score: list[float]) -> None:
             if dw < 0:
                 dist[w], sigma[w] = dv, sv
                 order.append(w)
+                preds[w].append(v)
             elif dw == dv:
                 sigma[w] += sv
+                preds[w].append(v)
     delta = [0.0] * n
     for w in reversed(order):
-        dw, coeff = dist[w] - 1, (1.0 + delta[w]) / sigma[w]
-        for v in adj[w]:
-            if dist[v] == dw:
-                delta[v] += sigma[v] * coeff
-        if w != s:
-            score[w] += delta[w]
+        if w == s:
+            continue
+        coeff = (1.0 + delta[w]) / sigma[w]
+        for v in preds[w]:
+            delta[v] += sigma[v] * coeff
+        score[w] += delta[w]
 
 
 def _cut_points(T: nx.Graph) -> tuple[list[str], list[str]]:
