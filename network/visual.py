@@ -24,6 +24,8 @@ from network.model import PROTECTED_FIELDS, today, vocabulary
 __all__ = [
     "AGGREGATE_ABOVE",
     "KIND_COLOURS",
+    "cluster_members",
+    "cluster_overview",
     "network_data",
     "network_html",
     "ego_subgraph",
@@ -169,7 +171,8 @@ def network_data(
     Sensitive organisations carry none of ``PROTECTED_FIELDS`` when
     ``hide_protected`` is set. Above ``aggregate_above`` organisations every
     node names its ``cluster`` (its district, else its province, else
-    "national"), and ``clusters`` lists them with member counts.
+    "national"), each edge the ``from_cluster`` and ``to_cluster`` of its
+    ends, and ``clusters`` lists them with member counts.
     """
     if size_by not in ("betweenness", "degree"):
         raise InvalidData(f"Size by 'betweenness' or 'degree', not '{size_by}'.",
@@ -185,12 +188,51 @@ def network_data(
     edges = [_edge(u, v, key, d) for u, v, key, d in G.edges(keys=True, data=True)]
     clusters = None
     if aggregated:
+        cluster_of = {n["id"]: n["cluster"] for n in nodes}
+        for edge in edges:
+            edge["from_cluster"], edge["to_cluster"] = cluster_of[edge["from"]], cluster_of[edge["to"]]
         counts = Counter(n["cluster"] for n in nodes)
         clusters = [{"id": c, "label": c, "count": counts[c]} for c in sorted(counts)]
     labels = vocabulary().organisation_kinds if colour_by == "kind" else {}
     legend = [{"label": labels.get(value, value), "colour": colour} for value, colour in colours.items()]
     return {"nodes": nodes, "edges": edges, "clusters": clusters, "legend": legend,
             "size_by": size_by, "colour_by": colour_by}
+
+
+def cluster_overview(data: dict[str, Any]) -> dict[str, Any]:
+    """An aggregated ``network_data`` without its organisations and links, for a page that fetches them.
+
+    ``nodes`` and ``edges`` are emptied and ``bundles`` counts the links
+    between each pair of clusters (``from`` before ``to``); a page asks for
+    a cluster's members (:func:`cluster_members`) when it is opened, so a
+    large network's page carries only its districts.
+
+    >>> data = {"clusters": [{"id": "A"}, {"id": "B"}], "nodes": [{"id": "a", "cluster": "A"}],
+    ...         "edges": [{"from_cluster": "B", "to_cluster": "A"}, {"from_cluster": "A", "to_cluster": "A"}]}
+    >>> cluster_overview(data)["bundles"]
+    [{'from': 'A', 'to': 'B', 'count': 1}]
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    for edge in data["edges"]:
+        a, b = edge["from_cluster"], edge["to_cluster"]
+        if a != b:
+            counts[min(a, b), max(a, b)] += 1
+    bundles = [{"from": a, "to": b, "count": n} for (a, b), n in sorted(counts.items())]
+    return {**data, "nodes": [], "edges": [], "bundles": bundles}
+
+
+def cluster_members(data: dict[str, Any], cluster: str) -> dict[str, Any]:
+    """The organisations of one cluster of an aggregated ``network_data``, and every link touching them.
+
+    >>> data = {"nodes": [{"id": "a", "cluster": "A"}, {"id": "b", "cluster": "B"}],
+    ...         "edges": [{"id": "l1", "from_cluster": "B", "to_cluster": "A"}]}
+    >>> cluster_members(data, "A")
+    {'nodes': [{'id': 'a', 'cluster': 'A'}], 'edges': [{'id': 'l1', 'from_cluster': 'B', 'to_cluster': 'A'}]}
+    """
+    return {
+        "nodes": [n for n in data["nodes"] if n["cluster"] == cluster],
+        "edges": [e for e in data["edges"] if cluster in (e["from_cluster"], e["to_cluster"])],
+    }
 
 
 def network_html(

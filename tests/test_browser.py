@@ -170,8 +170,11 @@ def test_explorer_expands_districts_and_filters(session, base_url):
     assert len([i for i in ids if i.startswith("cluster:")]) > 5
     assert "xss-org" not in ids
     target = "cluster:Sekhukhune"
+    assert not [u for u in recorder.urls if "/explore/members" in u]
     _click_node(page, target)
     _until(page, "window.cssnetNetwork.body.data.nodes.get('xss-org') !== null")
+    fetched = [u for u in recorder.urls if "/explore/members" in u]
+    assert len(fetched) == 1 and fetched[0].endswith("cluster=Sekhukhune")
     assert page.evaluate(f"window.cssnetNetwork.body.data.nodes.get('{target}')") is None
     page.wait_for_timeout(1500)
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -197,3 +198,68 @@ def _csrf(client) -> str:
 def _sign_in(client, secret: str) -> None:
     response = client.post("/sign-in", data={"token": secret, "csrf": _csrf(client)})
     assert response.status_code == 302
+
+
+@pytest.fixture(scope="module")
+def grouped(store: SQLiteStore):
+    """The explorer of the demo network drawn as districts (it aggregates above 100 organisations)."""
+    app = create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "test-only", "CSSNET_AGGREGATE_ABOVE": 100})
+    return app.test_client()
+
+
+def _page_data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="network-data">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def test_grouped_explorer_page_carries_districts_not_organisations(grouped, store):
+    html = grouped.get("/explore").get_data(as_text=True)
+    data = _page_data(html)
+    assert data["nodes"] == [] and data["edges"] == []
+    counts = {c["id"]: c["count"] for c in data["clusters"]}
+    assert sum(counts.values()) == len(list(store.iter_organisations())) > 100
+    page_data = json.dumps(data)
+    assert "xss-org" not in page_data and "Hidden KP Group" not in page_data
+    bundled = sum(b["count"] for b in data["bundles"])
+    between = sum(1 for link in store.iter_links()
+                  if _home(store, link.source) != _home(store, link.target))
+    assert bundled == between
+
+
+def _home(store: SQLiteStore, org_id: str) -> str:
+    org = store.get_organisation(org_id)
+    return org.district or org.province or "national"
+
+
+def test_grouped_explorer_fetches_a_district_with_its_links(grouped, store):
+    response = grouped.get("/explore/members?cluster=Sekhukhune")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    ids = {n["id"] for n in body["nodes"]}
+    expected = {o.id for o in store.iter_organisations() if _home(store, o.id) == "Sekhukhune"}
+    assert ids == expected and {"xss-org", "hidden-kp"} <= ids
+    touching = {link.id for link in store.iter_links() if link.source in expected or link.target in expected}
+    assert {e["id"] for e in body["edges"]} == touching
+    text = response.get_data(as_text=True)
+    assert all(value not in text for value in _protected(store))
+
+
+def test_grouped_explorer_keeps_the_filters_when_fetching(grouped, store):
+    body = grouped.get("/explore/members?cluster=Sekhukhune&link_kind=referral").get_json()
+    members = {n["id"] for n in body["nodes"]}
+    referrals = {link.id for link in store.iter_links()
+                 if link.kind == "referral" and (link.source in members or link.target in members)}
+    assert referrals and {e["id"] for e in body["edges"]} == referrals
+    assert grouped.get("/explore/members?cluster=Sekhukhune&kind=clinic").status_code == 404  # too few to group
+
+
+@pytest.mark.parametrize(("query", "status", "message"), [
+    ("", 422, "cluster: Missing data"),
+    ("?cluster=Atlantis", 404, "No group 'Atlantis'"),
+    ("?cluster=Sekhukhune&province=Narnia", 422, "province: Unknown province 'Narnia'"),
+    ("?cluster=Sekhukhune&ego=nobody", 404, "No organisation 'nobody'"),
+])
+def test_grouped_explorer_refuses_bad_requests_clearly(grouped, query, status, message):
+    response = grouped.get("/explore/members" + query)
+    assert response.status_code == status
+    assert response.get_json()["message"].startswith(message)

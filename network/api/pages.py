@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import secrets
 import threading
 import weakref
@@ -27,7 +28,16 @@ from network.errors import CssnetError
 from network.graph.store import LinkQuery
 from network.model import PROTECTED_FIELDS, vocabulary
 from network.schemas import ID_PATTERN, dump_link, dump_organisation
-from network.visual import AGGREGATE_ABOVE, ego_subgraph, filter_graph, network_data, vis_asset, web_dir
+from network.visual import (
+    AGGREGATE_ABOVE,
+    cluster_members,
+    cluster_overview,
+    ego_subgraph,
+    filter_graph,
+    network_data,
+    vis_asset,
+    web_dir,
+)
 
 from .auth import caller, can_see_protected, sign_in
 from .redact import redact_organisation
@@ -73,6 +83,12 @@ class ExplorerArgs(Schema):
     ego = fields.String(load_default=None, validate=validate.Regexp(ID_PATTERN, error="Not an organisation id."))
     depth = fields.Integer(load_default=1, validate=validate.Range(0, 3))
     size_by = fields.String(load_default="betweenness", validate=validate.OneOf(("betweenness", "degree")))
+
+
+class ExplorerMembersArgs(ExplorerArgs):
+    """The explorer's filters and the district (or province, or "national") to open."""
+
+    cluster = fields.String(required=True, validate=validate.Length(1, 200))
 
 
 class ReferralArgs(Schema):
@@ -147,8 +163,40 @@ def dashboard() -> str:
 
 @bp.get("/explore")
 def explorer() -> tuple[str, int]:
-    """The interactive network, filtered, optionally an ego network; districts when large."""
+    """The interactive network, filtered, optionally an ego network; districts when large.
+
+    A large network's page carries only its districts and the links counted
+    between them; the page fetches a district's organisations from
+    :func:`explorer_members` when it is opened.
+    """
     args, problems = _load(ExplorerArgs(), request.args)
+    H, data = _explorer_network(args, problems)
+    aggregated = data["clusters"] is not None
+    return render_template("explorer.html", args=args, choices=_choices(not can_see_protected()),
+                           problems=problems, data=cluster_overview(data) if aggregated else data,
+                           shown=H.number_of_nodes(), links=H.number_of_edges(),
+                           aggregated=aggregated), 422 if problems else 200
+
+
+@bp.get("/explore/members")
+def explorer_members() -> tuple[Response, int]:
+    """JSON: the organisations of one district of the explorer (same filters), and the links touching them."""
+    try:
+        args = ExplorerMembersArgs().load(_flat(request.args))
+    except ValidationError as err:
+        problems = [f"{field}: {' '.join(_messages(msgs))}" for field, msgs in sorted(err.messages.items())]
+        return _json({"message": problems[0], "errors": problems}, 422)
+    problems: list[str] = []
+    _, data = _explorer_network(args, problems)
+    if problems:
+        return _json({"message": problems[0], "errors": problems}, 404)
+    if data["clusters"] is None or args["cluster"] not in {c["id"] for c in data["clusters"]}:
+        return _json({"message": f"No group '{args['cluster']}' in this view of the network."}, 404)
+    return _json(cluster_members(data, args["cluster"]), 200)
+
+
+def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, dict[str, Any]]:
+    """The explorer's filtered graph and what vis-network draws of it; appends to ``problems``."""
     hide = not can_see_protected()
     G = queries.analysis_graph(get_store(), redacted=hide)
     if args.get("ego"):
@@ -161,9 +209,13 @@ def explorer() -> tuple[str, int]:
     data = network_data(H, size_by=args.get("size_by") or "betweenness", highlight=_highlights(hide, H),
                         hide_protected=hide,
                         aggregate_above=current_app.config.get("CSSNET_AGGREGATE_ABOVE", AGGREGATE_ABOVE))
-    return render_template("explorer.html", args=args, choices=_choices(hide), problems=problems, data=data,
-                           shown=H.number_of_nodes(), links=H.number_of_edges(),
-                           aggregated=data["clusters"] is not None), 422 if problems else 200
+    return H, data
+
+
+def _json(body: dict[str, Any], status: int) -> tuple[Response, int]:
+    response = current_app.response_class(json.dumps(body), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
 
 
 @bp.get("/organisations/<org_id>")
@@ -361,11 +413,17 @@ def _findings(topic: str, hide: bool) -> list[dict[str, Any]]:
     return _cached(topic, hide, lambda: query(get_store(), redacted=hide))
 
 
-def _load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
+def _flat(args: Any) -> dict[str, Any]:
+    """Query arguments as one value each (``need`` as a list), leaving out empty ones."""
     data = {k: v for k, v in args.to_dict(flat=False).items()}
     flat = {k: (v if k == "need" else v[0]) for k, v in data.items() if v and (k == "need" or v[0] != "")}
     if "need" in flat:
         flat["need"] = [n for n in flat["need"] if n]
+    return flat
+
+
+def _load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
+    flat = _flat(args)
     try:
         return schema.load(flat), []
     except ValidationError as err:
