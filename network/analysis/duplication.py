@@ -373,12 +373,7 @@ def _coordinated_within(
     listed: dict[tuple[str, str], set[str | None]] = defaultdict(set)
     for district, service, population in groups:
         listed[district, service].add(population)
-    found: dict[tuple[str, str, str | None], set[_Pair]] = defaultdict(set)
-
-    def add(a: str, b: str, district: str, service: str) -> None:
-        for population in _shared_populations(profiles[a][2], profiles[b][2], listed[district, service]):
-            found[district, service, population].add((a, b))
-
+    tied: dict[tuple[str, str], set[_Pair]] = defaultdict(set)
     for a, others in ties.neighbours.items():
         if a not in profiles:
             continue
@@ -387,7 +382,7 @@ def _coordinated_within(
             if a < b and b in profiles and profiles[b][0] == district:
                 for service in services & profiles[b][1]:
                     if (district, service) in listed:
-                        add(a, b, district, service)
+                        tied[district, service].add((a, b))
     for members in ties.members.values():
         buckets: dict[tuple[str, str], list[str]] = defaultdict(list)
         for member in members:
@@ -396,9 +391,14 @@ def _coordinated_within(
                 for service in services:
                     if (district, service) in listed:
                         buckets[district, service].append(member)
-        for (district, service), bucket in buckets.items():
-            for a, b in combinations(sorted(bucket), 2):
-                add(a, b, district, service)
+        for area, bucket in buckets.items():
+            tied[area].update(combinations(sorted(bucket), 2))
+    found: dict[tuple[str, str, str | None], set[_Pair]] = defaultdict(set)
+    for (district, service), pairs in tied.items():
+        candidates = listed[district, service]
+        for a, b in pairs:
+            for population in _shared_populations(profiles[a][2], profiles[b][2], candidates):
+                found[district, service, population].add((a, b))
     return found
 
 

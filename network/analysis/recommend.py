@@ -165,6 +165,7 @@ class _Index:
         self.district: dict[str, str | None] = {}
         self.place: dict[str, tuple[float, float] | None] = {}
         self.providers: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        self.offering: dict[str, set[str]] = defaultdict(set)
         for node in R:
             data = G.nodes[node]
             district = data.get("district") or None
@@ -174,6 +175,7 @@ class _Index:
             self.place[node] = _place(data, voc, district)
             for service in self.services[node]:
                 self.providers[service, district].append(node)
+                self.offering[service].add(node)
         for pool in self.providers.values():
             pool.sort(key=lambda y: (-len(self.services[y]), y))
         centres = voc.district_centres
@@ -263,14 +265,10 @@ def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
     def keep(y: str) -> bool:
         return y != x and index.shares_population(x, y) and (not located or index.near(x, y))
 
-    wanted = set(services)
-    offering: dict[str, set[str]] = defaultdict(set)
-    for y in index.two_steps(x):
-        for service in index.services[y] & wanted:
-            offering[service].add(y)
+    two_steps = index.two_steps(x)
     found: list[str] = []
     for service in services:
-        fit = {y for y in offering.get(service, ()) if keep(y)}
+        fit = {y for y in two_steps & index.offering[service] if keep(y)}
         if located:
             fit.update(index.fits(service, index.district[x], keep))
         found.extend(heapq.nsmallest(CANDIDATES_PER_GAP, fit, key=lambda y: index.preference(x, y)))

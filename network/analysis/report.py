@@ -327,13 +327,17 @@ def _located_counts(
     G: nx.MultiDiGraph, layers: Layers, located: dict[str, str | None]
 ) -> tuple[Counter[str | None], Counter[str | None]]:
     """Active organisations and links in force per province; the key None counts the whole network."""
-    organisations: Counter[str | None] = Counter()
-    for n, p in located.items():
-        if is_active_organisation(G, n):
-            organisations.update({p, None})
+    organisations: Counter[str | None] = Counter(
+        p for n, p in located.items() if p is not None and is_active_organisation(G, n))
+    organisations[None] = sum(1 for n in located if is_active_organisation(G, n))
     links: Counter[str | None] = Counter()
     for u, v, _, _ in layers.links:
-        links.update({located[u], located[v], None})
+        a, b = located[u], located[v]
+        if a is not None:
+            links[a] += 1
+        if b is not None and b != a:
+            links[b] += 1
+    links[None] = len(layers.links)
     return organisations, links
 
 

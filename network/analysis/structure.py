@@ -391,11 +391,15 @@ def _broker_counts(
     b: str, ins: set[str], outs: set[str], succ: dict[str, set[str]], group: dict[str, Any]
 ) -> dict[str, int]:
     gb = group[b]
-    gin = Counter(group[a] for a in ins)
-    gout = Counter(group[c] for c in outs)
-    own_in, own_out = gin[gb], gout[gb]
+    gin: dict[Any, int] = {}
+    for a in ins:
+        gin[group[a]] = gin.get(group[a], 0) + 1
+    gout: dict[Any, int] = {}
+    for c in outs:
+        gout[group[c]] = gout.get(group[c], 0) + 1
+    own_in, own_out = gin.get(gb, 0), gout.get(gb, 0)
     small, large = (gin, gout) if len(gin) <= len(gout) else (gout, gin)
-    consultant = sum(count * large[g] for g, count in small.items() if g != gb)
+    consultant = sum(count * large.get(g, 0) for g, count in small.items() if g != gb)
     counts = {
         "coordinator": own_in * own_out,
         "gatekeeper": (len(ins) - own_in) * own_out,
