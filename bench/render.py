@@ -25,10 +25,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from waitress import create_server
-
 from bench.generate import generate_network
 from network.api import create_app
+from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
 from network.service import seed_demo
 from network.visual import write_network_html
@@ -113,13 +112,13 @@ def _visit(browser, url: str) -> tuple[float, int, int]:
 
 @contextmanager
 def _serve(store: SQLiteStore) -> Iterator[str]:
-    server = create_server(create_app({"STORE": store}), host="127.0.0.1", port=0, threads=4)
+    server = make_server(create_app({"STORE": store}), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        stop_server(server)
         thread.join(timeout=5)
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from waitress import create_server
 
 from network.api import create_app
 from network.api.auth import create_token
+from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
 from network.service import seed_demo
@@ -55,12 +55,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 @pytest.fixture(scope="module")
 def base_url(store: SQLiteStore) -> Iterator[str]:
     app = create_app({"STORE": store, "SECRET_KEY": "browser-test", "CSSNET_AGGREGATE_ABOVE": AGGREGATE_ABOVE})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = make_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    stop_server(server)
     thread.join(timeout=5)
+    assert not thread.is_alive(), "the server did not stop"
 
 
 @pytest.fixture(scope="module")

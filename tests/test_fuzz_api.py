@@ -44,6 +44,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
         stop_server(server)
         thread.join(timeout=5)
         close_store(env.app)
+    assert not thread.is_alive(), "the server did not stop"
 
 
 def _fuzz(base_url: str, headers: dict[str, str]) -> int:

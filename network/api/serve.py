@@ -23,9 +23,16 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
 
 
 def stop_server(server: Any) -> None:
-    """Stop a server made by ``make_server``: finish the tasks in hand, then close its sockets."""
+    """Stop a server made by ``make_server`` whose ``run()`` loop is running in another thread.
+
+    The tasks in hand are finished, then the sockets are closed by the loop
+    itself (through its trigger), so its ``run()`` returns; closing them from
+    this thread could leave the loop waiting on a closed socket.
+    """
+    from waitress import wasyncore
+
     server.task_dispatcher.shutdown()
-    server.close()
+    server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
 
 
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
