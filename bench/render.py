@@ -8,8 +8,10 @@ Chromium opens ``/explore`` and the page reports ``performance.now()`` at
 vis-network's first ``afterDrawing`` (milliseconds since navigation started:
 server time, transfer, parsing, layout and the first drawing). The first
 visit is cold (the store is projected and analysed), later ones warm (cached).
-Also timed: the explorer filtered to one province and the standalone
-``cssnet viz`` file opened from disk. Prints figures; asserts nothing.
+Also timed: the explorer filtered to one province, opening the largest
+district of a grouped explorer (its members are fetched on click), and the
+standalone ``cssnet viz`` file opened from disk. Prints figures; asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -84,6 +86,11 @@ def _measure(browser, store: SQLiteStore, name: str, tmp: Path, runs: int) -> No
             warm = [_visit(browser, base + path)[0] for _ in range(runs)]
             print(f"{name:>8} {orgs:>6} {links:>6}  {label[:28]:<28} {cold:>8.0f} {statistics.median(warm):>8.0f} "
                   f"{drawn:>6} {size / 1024:>6.0f}")
+        opened = _open_district(browser, base + "/explore")
+        if opened is not None:
+            district, members, ms = opened
+            print(f"{name:>8} {orgs:>6} {links:>6}  {'open ' + district + ' (' + str(members) + ' orgs)':<28} "
+                  f"{'':>8} {ms:>8.0f}")
     out = tmp / f"{name}.html"
     started = time.perf_counter()
     write_network_html(store, out)
@@ -108,6 +115,34 @@ def _visit(browser, url: str) -> tuple[float, int, int]:
     size = page.evaluate("performance.getEntriesByType('navigation')[0].encodedBodySize")
     context.close()
     return first, drawn, size
+
+
+def _open_district(browser, url: str) -> tuple[str, int, float] | None:
+    """Open ``url``, click its largest district; return it, its size and ms until its members are drawn.
+
+    None when the page is not grouped into districts.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url, timeout=PAGE_TIMEOUT_S * 1000)
+    page.wait_for_selector("#network[data-stable]", state="attached", timeout=PAGE_TIMEOUT_S * 1000)
+    clusters = page.evaluate("JSON.parse(document.getElementById('network-data').textContent).clusters")
+    if not clusters:
+        context.close()
+        return None
+    biggest = max(clusters, key=lambda c: c["count"])
+    before = page.evaluate("window.cssnetNetwork.body.data.nodes.length")
+    started = time.perf_counter()
+    page.evaluate("id => { window.cssnetNetwork.body.emitter.emit('click', {nodes: [id], edges: []}); }",
+                  "cluster:" + biggest["id"])
+    deadline = time.monotonic() + PAGE_TIMEOUT_S
+    while page.evaluate("n => window.cssnetNetwork.body.data.nodes.length <= n", before):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{biggest['id']} did not open within {PAGE_TIMEOUT_S} s")
+        page.wait_for_timeout(20)
+    elapsed = (time.perf_counter() - started) * 1000
+    context.close()
+    return biggest["id"], biggest["count"], elapsed
 
 
 @contextmanager

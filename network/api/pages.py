@@ -196,8 +196,20 @@ def explorer_members() -> tuple[Response, int]:
 
 
 def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, dict[str, Any]]:
-    """The explorer's filtered graph and what vis-network draws of it; appends to ``problems``."""
+    """The explorer's filtered graph and what vis-network draws of it; appends to ``problems``.
+
+    Remembered per store revision, so opening a district reuses the page's drawing.
+    """
     hide = not can_see_protected()
+    limit = current_app.config.get("CSSNET_AGGREGATE_ABOVE", AGGREGATE_ABOVE)
+    view = tuple(sorted((k, v) for k, v in args.items() if k != "cluster"))
+    H, data, found = _drawings((view, limit), hide, lambda: _draw_explorer(args, hide, limit))
+    problems.extend(found)
+    return H, data
+
+
+def _draw_explorer(args: dict[str, Any], hide: bool, limit: int) -> tuple[Any, dict[str, Any], list[str]]:
+    problems = []
     G = queries.analysis_graph(get_store(), redacted=hide)
     if args.get("ego"):
         if args["ego"] in G:
@@ -207,9 +219,8 @@ def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, d
     H = filter_graph(G, **{k: args.get(k) for k in ("province", "district", "kind", "service", "population",
                                                     "link_kind")})
     data = network_data(H, size_by=args.get("size_by") or "betweenness", highlight=_highlights(hide, H),
-                        hide_protected=hide,
-                        aggregate_above=current_app.config.get("CSSNET_AGGREGATE_ABOVE", AGGREGATE_ABOVE))
-    return H, data
+                        hide_protected=hide, aggregate_above=limit)
+    return H, data, problems
 
 
 def _json(body: dict[str, Any], status: int) -> tuple[Response, int]:
@@ -386,25 +397,34 @@ def _field(name: str, label: str, widget: str = "input", *, kind: str = "optiona
             "options": options or []}
 
 
-_results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
-_results_lock = threading.Lock()
-_RESULTS_PER_STORE = 8
+class _Memo:
+    """Results remembered per store revision, the ``room`` most recent per store: pages re-read them often."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+        self.lock = threading.Lock()
+
+    def __call__(self, name: Any, hide: bool, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or what it gave before at this store revision. Do not modify the result."""
+        store = get_store()
+        key = (store.revision(), name, hide)
+        with self.lock:
+            found = self.results.setdefault(store, OrderedDict())
+            if key in found:
+                return found[key]
+        value = compute()
+        with self.lock:
+            found[key] = value
+            while len(found) > self.room:
+                found.popitem(last=False)
+        return value
 
 
-def _cached(name: str, hide: bool, compute: Callable[[], Any]) -> Any:
-    """``compute()``, remembered per store revision: pages re-read findings often. Do not modify the result."""
-    store = get_store()
-    key = (store.revision(), name, hide)
-    with _results_lock:
-        found = _results.setdefault(store, OrderedDict())
-        if key in found:
-            return found[key]
-    value = compute()
-    with _results_lock:
-        found[key] = value
-        while len(found) > _RESULTS_PER_STORE:
-            found.popitem(last=False)
-    return value
+#: Findings and recommendations.
+_cached = _Memo(8)
+#: Explorer drawings: each holds a whole network's nodes and links, so only a few are kept.
+_drawings = _Memo(4)
 
 
 def _findings(topic: str, hide: bool) -> list[dict[str, Any]]:
