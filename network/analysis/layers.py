@@ -25,6 +25,7 @@ __all__ = [
     "REFERRAL_KINDS",
     "Layers",
     "active_links",
+    "active_organisations",
     "is_active_organisation",
     "serves",
     "referral_graph",
@@ -38,6 +39,11 @@ REFERRAL_KINDS = ("referral", "mou")
 def is_active_organisation(G: nx.MultiDiGraph, node: str) -> bool:
     """True if the organisation ``node`` is active."""
     return G.nodes[node].get("status", "active") == "active"
+
+
+def active_organisations(G: nx.MultiDiGraph) -> list[str]:
+    """The active organisations of ``G``, in node order."""
+    return [n for n, status in G.nodes(data="status", default="active") if status == "active"]
 
 
 def serves(G: nx.MultiDiGraph, node: str, population: str | None) -> bool:
@@ -55,7 +61,7 @@ def active_links(
     """
     as_of = as_of or today()
     wanted = set(kinds) if kinds is not None else None
-    active = {n for n, status in G.nodes(data="status", default="active") if status == "active"}
+    active = set(active_organisations(G))
     for u, v, key, data in G.edges(keys=True, data=True):
         if wanted is not None and data.get("kind") not in wanted:
             continue
@@ -98,7 +104,7 @@ def _referral(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str,
             arc.update(link=key, kind=data["kind"], formal=bool(data.get("formal")),
                        weight=int(data.get("weight") or 0), rank=rank)
     R = nx.DiGraph()
-    R.add_nodes_from(n for n in G if is_active_organisation(G, n))
+    R.add_nodes_from(active_organisations(G))
     R.add_edges_from((a, b, arc) for (a, b), arc in arcs.items())
     return R
 
@@ -125,7 +131,7 @@ def _ties(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any
             tie["links"].append(key)
             tie["kinds"].add(data["kind"])
     T = nx.Graph()
-    T.add_nodes_from(n for n in G if is_active_organisation(G, n))
+    T.add_nodes_from(active_organisations(G))
     T.add_edges_from((u, v, tie) for (u, v), tie in ties.items())
     return T
 

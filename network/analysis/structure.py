@@ -9,7 +9,7 @@ from typing import Any
 
 import networkx as nx
 
-from network.analysis.layers import Layers, layers_for, tie_graph
+from network.analysis.layers import Layers, active_organisations, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import today, vocabulary
 
@@ -372,7 +372,7 @@ def _brokerage(
 ) -> dict[str, dict[str, int]]:
     """Brokerage role counts of every active organisation, over ``links`` (the links in force)."""
     directed = vocabulary().directed_link_kinds
-    active = [n for n, status in G.nodes(data="status", default="active") if status == "active"]
+    active = active_organisations(G)
     succ: dict[str, set[str]] = {n: set() for n in active}
     pred: dict[str, set[str]] = {n: set() for n in active}
     for a, b, _, data in links:
