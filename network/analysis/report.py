@@ -14,7 +14,7 @@ import networkx as nx
 from network.analysis.duplication import duplication
 from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.gaps import linkage_gaps
-from network.analysis.layers import Layers, is_active_organisation
+from network.analysis.layers import Layers, active_organisations
 from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
 from network.gcpause import gc_paused
@@ -327,9 +327,9 @@ def _located_counts(
     G: nx.MultiDiGraph, layers: Layers, located: dict[str, str | None]
 ) -> tuple[Counter[str | None], Counter[str | None]]:
     """Active organisations and links in force per province; the key None counts the whole network."""
-    organisations: Counter[str | None] = Counter(
-        p for n, p in located.items() if p is not None and is_active_organisation(G, n))
-    organisations[None] = sum(1 for n in located if is_active_organisation(G, n))
+    active = active_organisations(G)
+    organisations: Counter[str | None] = Counter(located[n] for n in active if located[n] is not None)
+    organisations[None] = len(active)
     links: Counter[str | None] = Counter()
     for u, v, _, _ in layers.links:
         a, b = located[u], located[v]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import secrets
 import threading
 import weakref
@@ -19,7 +18,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from network import queries
@@ -40,6 +51,7 @@ from network.visual import (
 )
 
 from .auth import caller, can_see_protected, sign_in
+from .errors import error_response
 from .redact import redact_organisation
 from .state import get_store
 
@@ -179,20 +191,22 @@ def explorer() -> tuple[str, int]:
 
 
 @bp.get("/explore/members")
-def explorer_members() -> tuple[Response, int]:
+def explorer_members() -> Response:
     """JSON: the organisations of one district of the explorer (same filters), and the links touching them."""
     try:
         args = ExplorerMembersArgs().load(_flat(request.args))
     except ValidationError as err:
-        problems = [f"{field}: {' '.join(_messages(msgs))}" for field, msgs in sorted(err.messages.items())]
-        return _json({"message": problems[0], "errors": problems}, 422)
+        return error_response(422, _problems(err)[0], err.messages)
     problems: list[str] = []
     _, data = _explorer_network(args, problems)
     if problems:
-        return _json({"message": problems[0], "errors": problems}, 404)
+        return error_response(404, problems[0], {"ego": problems})
     if data["clusters"] is None or args["cluster"] not in {c["id"] for c in data["clusters"]}:
-        return _json({"message": f"No group '{args['cluster']}' in this view of the network."}, 404)
-    return _json(cluster_members(data, args["cluster"]), 200)
+        message = f"No group '{args['cluster']}' in this view of the network."
+        return error_response(404, message, {"cluster": [message]})
+    response = jsonify(cluster_members(data, args["cluster"]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, dict[str, Any]]:
@@ -221,12 +235,6 @@ def _draw_explorer(args: dict[str, Any], hide: bool, limit: int) -> tuple[Any, d
     data = network_data(H, size_by=args.get("size_by") or "betweenness", highlight=_highlights(hide, H),
                         hide_protected=hide, aggregate_above=limit)
     return H, data, problems
-
-
-def _json(body: dict[str, Any], status: int) -> tuple[Response, int]:
-    response = current_app.response_class(json.dumps(body), mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response, status
 
 
 @bp.get("/organisations/<org_id>")
@@ -447,9 +455,14 @@ def _load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
     try:
         return schema.load(flat), []
     except ValidationError as err:
-        problems = [f"{field}: {' '.join(_messages(msgs))}" for field, msgs in sorted(err.messages.items())]
+        problems = _problems(err)
         cleaned = {k: v for k, v in flat.items() if k not in err.messages}
         return {**schema.load(cleaned), **{k: None for k in err.messages}}, problems
+
+
+def _problems(err: ValidationError) -> list[str]:
+    """One line per refused field: "field: what is wrong"."""
+    return [f"{field}: {' '.join(_messages(msgs))}" for field, msgs in sorted(err.messages.items())]
 
 
 def _messages(value: Any) -> list[str]:
