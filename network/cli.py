@@ -10,14 +10,13 @@ from pathlib import Path
 
 import click
 
-from network import queries
 from network.errors import CssnetError
 from network.graph import open_store
 from network.graph.store import GraphStore
 from network.io.formats import EXPORT_FORMATS, export_to_folder, import_path
 from network.io.importer import ImportRefused
 from network.model import vocabulary
-from network.service import import_csv, seed_demo
+from network.service import analyses, import_csv, seed_demo
 
 __all__ = ["main", "cli"]
 
@@ -235,7 +234,7 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
     """The coordination report: linkage gaps, duplication, structure and recommendations."""
     from network.analysis.report import report_html, report_markdown
 
-    data = queries.report(_store(ctx), as_of=_as_date(as_of), province=province)
+    data = analyses.report(_store(ctx), as_of=_as_date(as_of), province=province)
     text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -261,7 +260,7 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
     if bool(start) == bool(district):
         raise click.UsageError("Give exactly one of --from or --district.")
     try:
-        found = queries.pathways(_store(ctx), population=population, start=start, district=district, k=k,
+        found = analyses.pathways(_store(ctx), population=population, start=start, district=district, k=k,
                                  needs=[n.strip() for n in needs.split(",") if n.strip()],
                                  include_unlinked=include_unlinked, as_of=_as_date(as_of))
     except ValueError as err:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from network import queries
 from network.model import Organisation
+from network.service import analyses
 from tests.api_support import SENSITIVE_ID, Env, env_fixture
 
 
@@ -76,12 +76,12 @@ def test_report_has_its_sections(env: Env) -> None:
 
 
 def test_analysis_graph_is_cached_until_the_store_changes(env: Env) -> None:
-    first = queries.analysis_graph(env.store)
-    assert queries.analysis_graph(env.store) is first
+    first = analyses.analysis_graph(env.store)
+    assert analyses.analysis_graph(env.store) is first
     env.store.create_organisation(Organisation("new-one", "New", "cbo"))
-    second = queries.analysis_graph(env.store)
+    second = analyses.analysis_graph(env.store)
     assert second is not first and "new-one" in second
-    assert queries.pathway_index(second) is queries.pathway_index(second)
+    assert analyses.pathway_index(second) is analyses.pathway_index(second)
 
 
 def test_visual_draws_an_ego_network_offline(env: Env) -> None:

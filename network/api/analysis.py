@@ -7,8 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from network import queries
 from network.errors import InvalidData
+from network.service import analyses
 
 from .auth import can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
@@ -126,7 +126,7 @@ class Gaps(MethodView):
     @blp.response(200, FindingList)
     def get(self, args: dict[str, Any]) -> Any:
         """Linkage gaps: isolated, broken cascades, uncovered, unreachable, single points of failure, ..."""
-        return _listed(queries.gaps(get_store(), types=args.pop("type", None), **_scope(args)))
+        return _listed(analyses.gaps(get_store(), types=args.pop("type", None), **_scope(args)))
 
 
 @blp.route("/duplication")
@@ -135,7 +135,7 @@ class Duplication(MethodView):
     @blp.response(200, FindingList)
     def get(self, args: dict[str, Any]) -> Any:
         """Service overlaps, probable duplicate records and funding overlaps."""
-        return _listed(queries.duplication(get_store(), types=args.pop("type", None), **_scope(args)))
+        return _listed(analyses.duplication(get_store(), types=args.pop("type", None), **_scope(args)))
 
 
 @blp.route("/pathways")
@@ -145,7 +145,7 @@ class Pathways(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The k best referral pathways for a population through an ordered list of needs."""
         try:
-            return _listed(queries.pathways(get_store(), **_scope(args)))
+            return _listed(analyses.pathways(get_store(), **_scope(args)))
         except ValueError as err:
             raise InvalidData(str(err), {"query": [str(err)]}) from None
 
@@ -156,7 +156,7 @@ class Structure(MethodView):
     @blp.response(200, OpenObject)
     def get(self, args: dict[str, Any]) -> Any:
         """Density, components, centralities, communities, cut points and brokerage roles."""
-        return queries.structure(get_store(), **_scope(args))
+        return analyses.structure(get_store(), **_scope(args))
 
 
 @blp.route("/recommendations")
@@ -165,7 +165,7 @@ class Recommendations(MethodView):
     @blp.response(200, RecommendationList)
     def get(self, args: dict[str, Any]) -> Any:
         """Ranked new links that would close the most gaps."""
-        return _listed(queries.recommendations(get_store(), **_scope(args)))
+        return _listed(analyses.recommendations(get_store(), **_scope(args)))
 
 
 @blp.route("/report")
@@ -174,4 +174,4 @@ class Report(MethodView):
     @blp.response(200, OpenObject)
     def get(self, args: dict[str, Any]) -> Any:
         """The coordination report: summary, findings, structure, recommendations."""
-        return queries.report(get_store(), **_scope(args))
+        return analyses.report(get_store(), **_scope(args))

@@ -33,12 +33,12 @@ from flask import (
 )
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from network import queries
 from network.analysis.finding import SEVERITIES
 from network.errors import CssnetError
 from network.graph.store import LinkQuery
 from network.model import PROTECTED_FIELDS, vocabulary
 from network.schemas import ID_PATTERN, dump_link, dump_organisation
+from network.service import analyses
 from network.visual import (
     AGGREGATE_ABOVE,
     cluster_members,
@@ -224,7 +224,7 @@ def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, d
 
 def _draw_explorer(args: dict[str, Any], hide: bool, limit: int) -> tuple[Any, dict[str, Any], list[str]]:
     problems = []
-    G = queries.analysis_graph(get_store(), redacted=hide)
+    G = analyses.analysis_graph(get_store(), redacted=hide)
     if args.get("ego"):
         if args["ego"] in G:
             G = ego_subgraph(G, args["ego"], args["depth"])
@@ -248,7 +248,7 @@ def organisation(org_id: str) -> str:
              for link in store.list_links(LinkQuery(organisation=org_id, limit=None)).items]
     findings = [f for f in _ranked(_findings("gaps", hide) + _findings("duplication", hide))
                 if org_id in f.get("organisations", [])]
-    suggestions = _suggestions(_cached("recommendations", hide, lambda: queries.recommendations(
+    suggestions = _suggestions(_cached("recommendations", hide, lambda: analyses.recommendations(
         store, limit=200, redacted=hide)), org_id)
     return render_template("organisation.html", org=dump_organisation(shown), links=links, findings=findings,
                            rows=findings, suggestions=suggestions, names=names, protected=PROTECTED_FIELDS,
@@ -266,7 +266,7 @@ def referrals() -> tuple[str, int]:
         problems = _referral_problems(args)
     if searched and not problems:
         try:
-            found = queries.pathways(get_store(), population=args["population"], needs=args["needs"],
+            found = analyses.pathways(get_store(), population=args["population"], needs=args["needs"],
                                      start=args.get("start") or None, district=args.get("district"),
                                      include_unlinked=args["include_unlinked"], redacted=not can_see_protected())
         except ValueError as err:
@@ -437,7 +437,7 @@ _drawings = _Memo(4)
 
 def _findings(topic: str, hide: bool) -> list[dict[str, Any]]:
     """The gap or duplication findings the caller may see."""
-    query = queries.gaps if topic == "gaps" else queries.duplication
+    query = analyses.gaps if topic == "gaps" else analyses.duplication
     return _cached(topic, hide, lambda: query(get_store(), redacted=hide))
 
 
@@ -533,7 +533,7 @@ class _Names(dict):
 
 
 def _names(hide: bool) -> _Names:
-    return _Names(queries.analysis_graph(get_store(), redacted=hide))
+    return _Names(analyses.analysis_graph(get_store(), redacted=hide))
 
 
 def _choices(hide: bool) -> dict[str, list[tuple[str, str]]]:

@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from network import queries
+from network.service import analyses
 
 from .auth import can_see_protected
 from .common import Blueprint, StrictSchema, code_field
@@ -44,7 +44,7 @@ class NetworkDrawing(MethodView):
         from network.visual import default_highlights, ego_subgraph, filter_graph, network_html
 
         hide = not can_see_protected()
-        G = queries.analysis_graph(get_store(), as_of=args.get("as_of"), redacted=hide)
+        G = analyses.analysis_graph(get_store(), as_of=args.get("as_of"), redacted=hide)
         if args.get("ego"):
             G = ego_subgraph(G, args["ego"], args["depth"])
         H = filter_graph(G, **{k: args.get(k) for k in ("province", "district", "kind", "service", "population",
