@@ -275,7 +275,7 @@ class Demo:
             "services": svc, "populations": pops, "status": status, "sensitive": sensitive,
             "aliases": list(aliases), "phone": phone, "email": email, "website": website,
             "capacity_per_month": rng.randint(*capacity) if capacity else None,
-            "description": description or f"{blurb} ({place}).",
+            "description": description or (f"{blurb}." if sensitive else f"{blurb} ({place})."),
             "tags": sorted(set(tag_list)),
             "last_verified": self._date(dt.date(2025, 1, 15), dt.date(2026, 11, 20)),
             "external_ids": self._external_ids(kind),
