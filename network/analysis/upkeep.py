@@ -1,0 +1,539 @@
+"""Upkeep: records nobody has confirmed lately, partners resting on one funder, agreements recorded one way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.layers import Layers, active_organisations, layers_for
+from network.model import Vocabulary, vocabulary
+
+__all__ = ["upkeep", "stale_records", "donor_dependency", "one_way_agreements"]
+
+#: A record not verified for more than this many days is stale.
+MAX_AGE_DAYS = 365
+#: Funding ending within this many days makes a dependency on one funder urgent.
+ENDING_WITHIN_DAYS = 180
+#: Link kinds through which a client can be referred (an MoU reaches both ways).
+_REFERRAL, _MOU = "referral", "mou"
+
+
+def upkeep(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    max_age_days: int = MAX_AGE_DAYS,
+    ending_within_days: int = ENDING_WITHIN_DAYS,
+    layers: Layers | None = None,
+) -> list[Finding]:
+    """Every upkeep finding: stale records, donor dependency and one-way agreements.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph (see :mod:`network.analysis.layers`).
+    as_of : date, optional
+        The day the network is looked at (default today).
+    max_age_days : int, default ``MAX_AGE_DAYS``
+        Age from which a record is stale (see :func:`stale_records`).
+    ending_within_days : int, default ``ENDING_WITHIN_DAYS``
+        Horizon that makes a dependency urgent (see :func:`donor_dependency`).
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses.
+
+    Returns
+    -------
+    list of Finding
+        The findings of :func:`stale_records`, :func:`donor_dependency` and
+        :func:`one_way_agreements`, most severe first, then by type and
+        organisations.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("fund", name="Ubuntu Fund", last_verified=dt.date(2026, 5, 1))
+    >>> G.add_node("a", name="Hope CBO", last_verified=dt.date(2024, 5, 1))
+    >>> _ = G.add_edge("fund", "a", key="f1", kind="funding", status="active",
+    ...                last_verified=dt.date(2026, 5, 1))
+    >>> [(f.type, f.organisations) for f in upkeep(G, as_of=dt.date(2026, 6, 1))]
+    [('donor_dependency', ['a', 'fund']), ('stale_record', ['a'])]
+    """
+    _check(max_age_days=max_age_days, ending_within_days=ending_within_days)
+    layers = layers_for(G, as_of, layers)
+    voc = vocabulary()
+    findings = [
+        *_stale_records(G, layers, max_age_days),
+        *_donor_dependency(G, layers, ending_within_days),
+        *_one_way_agreements(G, layers, voc),
+    ]
+    return sorted(findings, key=_order)
+
+
+def stale_records(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_age_days: int = MAX_AGE_DAYS,
+    layers: Layers | None = None,
+) -> list[Finding]:
+    """Active organisations and links in force that nobody has verified for ``max_age_days``, or ever.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    max_age_days : int, default ``MAX_AGE_DAYS`` (365)
+        A record whose ``last_verified`` is more than this many days before
+        ``as_of``, or missing, is stale.
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses.
+
+    Returns
+    -------
+    list of Finding
+        One ``stale_record`` finding per organisation that should verify
+        something: its own record, if it is active and stale, and every link
+        in force that it is the **source** of and that is stale (whoever
+        recorded a link as its source confirms it). ``organisations`` is that
+        organisation, ``links`` the stale links, ``details`` holds
+        ``verifier`` (the organisation, again), ``own_record`` (whether its
+        own record is stale), ``last_verified`` (of its own record),
+        ``stale_links``, ``never_verified`` (records never verified),
+        ``oldest`` (the oldest verification date among the stale records,
+        None if none was ever verified) and ``max_age_days``.
+
+    Raises
+    ------
+    ValueError
+        If ``max_age_days`` is negative.
+
+    Notes
+    -----
+    Inactive organisations and links not in force on ``as_of`` (proposed,
+    ended, expired, or touching an inactive organisation) need no
+    verification. Severity: ``high`` when a record has never been verified,
+    ``medium`` when one was last verified more than twice ``max_age_days``
+    ago, ``low`` otherwise.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO", last_verified=dt.date(2026, 5, 1))
+    >>> G.add_node("b", name="Sizwe Clinic", last_verified=dt.date(2025, 1, 10))
+    >>> G.add_node("c", name="Old Trust", status="inactive")
+    >>> _ = G.add_edge("a", "b", key="r1", kind="referral", status="active")
+    >>> _ = G.add_edge("b", "a", key="r2", kind="referral", status="active",
+    ...                last_verified=dt.date(2026, 4, 1))
+    >>> found = stale_records(G, as_of=dt.date(2026, 6, 1))
+    >>> [(f.organisations, f.links, f.severity) for f in found]
+    [(['a'], ['r1'], 'high'), (['b'], [], 'low')]
+    >>> found[0].explanation
+    'Hope CBO should confirm 1 link it recorded as the source (1 never verified): \
+its referral agreement to Sizwe Clinic.'
+    """
+    _check(max_age_days=max_age_days)
+    return sorted(_stale_records(G, layers_for(G, as_of, layers), max_age_days), key=_order)
+
+
+def donor_dependency(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, ending_within_days: int = ENDING_WITHIN_DAYS,
+    layers: Layers | None = None,
+) -> list[Finding]:
+    """Organisations funded by one funder only, and districts where one funder carries most funded partners.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    ending_within_days : int, default ``ENDING_WITHIN_DAYS`` (180)
+        Funding that ends within this many days of ``as_of`` is urgent.
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses.
+
+    Returns
+    -------
+    list of Finding
+        ``donor_dependency`` findings of two scopes (``details["scope"]``):
+
+        * ``"organisation"``: an active organisation whose funding links in
+          force on ``as_of`` all come from one funder. ``organisations`` is
+          ``[recipient, funder]``, ``links`` the funder's grants to it;
+          ``details`` holds ``funder``, ``ends`` (when the last of those
+          grants ends; None when one has no end date) and ``days_left``.
+        * ``"district"``: a district where one funder's grants in force reach
+          more than half of the active organisations of the district that
+          have any funding in force, and at least two of them.
+          ``organisations`` is ``[funder, *recipients]``, ``links`` the
+          grants; ``details`` holds ``funder``, ``funded`` (funded
+          organisations in the district), ``carried`` (how many the funder
+          funds), ``ending`` (recipients whose last grant from the funder
+          ends within ``ending_within_days``) and ``ends`` (the earliest of
+          those ends, else None).
+
+    Raises
+    ------
+    ValueError
+        If ``ending_within_days`` is negative.
+
+    Notes
+    -----
+    A funding link runs funder -> recipient; links from an organisation to
+    itself are ignored. Severity: ``high`` (urgent) when the funding at
+    stake ends within ``ending_within_days`` of ``as_of`` (for a district,
+    the funding of at least one recipient), ``medium`` otherwise.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("fund", name="Ubuntu Fund", kind="donor")
+    >>> G.add_node("trust", name="Mining Trust", kind="donor")
+    >>> for n in "abc":
+    ...     G.add_node(n, name=f"CBO {n.upper()}", district="Bojanala")
+    >>> _ = G.add_edge("fund", "a", key="f1", kind="funding", status="active", end_date=dt.date(2026, 9, 30))
+    >>> _ = G.add_edge("fund", "b", key="f2", kind="funding", status="active")
+    >>> _ = G.add_edge("trust", "b", key="f3", kind="funding", status="active")
+    >>> found = donor_dependency(G, as_of=dt.date(2026, 6, 1))
+    >>> [(f.details["scope"], f.organisations, f.severity) for f in found]
+    [('district', ['fund', 'a', 'b'], 'high'), ('organisation', ['a', 'fund'], 'high')]
+    >>> found[1].explanation
+    'All the funding of CBO A comes from Ubuntu Fund, and it ends on 30 September 2026, in 121 days; \
+help it find a second funder or plan for the grant ending.'
+    """
+    _check(ending_within_days=ending_within_days)
+    return sorted(_donor_dependency(G, layers_for(G, as_of, layers), ending_within_days), key=_order)
+
+
+def one_way_agreements(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None
+) -> list[Finding]:
+    """Pairs that refer to each other's services but record their referral agreement one way only.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    layers : Layers, optional
+        Views of ``G`` on ``as_of`` shared with other analyses.
+
+    Returns
+    -------
+    list of Finding
+        One ``one_way_agreement`` finding per pair of active organisations
+        A and B where
+
+        1. one or more ``referral`` links from A to B are in force on
+           ``as_of`` and none of them is ``two_way``;
+        2. nothing lets B refer back to A: no ``referral`` link from B to A
+           and no ``mou`` between them is in force; and
+        3. the return direction is evidenced, either
+           (a) *by the record*: a referral from A to B names a service that
+           A offers and B does not (the agreement itself says B's clients
+           get it from A), or
+           (b) *by the services*: B offers a service S, a care-cascade rule
+           says S -> T, A offers T and B does not, and A serves a population
+           B serves (B's clients need what A offers).
+
+        ``organisations`` is ``[A, B]``, ``links`` the one-way referrals,
+        ``service`` the first service that evidences the return, and
+        ``details`` holds ``services_back`` (every such service),
+        ``by_record`` (whether (a) holds) and ``by_cascade`` (whether (b)
+        holds).
+
+    Notes
+    -----
+    This is a likely recording gap, not a network gap: partners who need
+    each other's services and already refer one way usually refer both
+    ways. A pair with a ``two_way`` referral, referrals both ways or an MoU
+    is never flagged. Severity: ``medium`` when the record itself
+    evidences the return (a), ``low`` when only the services do (b).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO", services=["tb_screening", "tb_adherence_support"])
+    >>> G.add_node("b", name="Sizwe Clinic", services=["tb_screening", "tb_treatment"])
+    >>> G.add_node("c", name="Thusong HBC", services=["tb_adherence_support"])
+    >>> _ = G.add_edge("a", "b", key="r1", kind="referral", status="active", services=["tb_treatment"])
+    >>> _ = G.add_edge("c", "b", key="r2", kind="referral", status="active", two_way=True)
+    >>> found = one_way_agreements(G, as_of=dt.date(2026, 6, 1))
+    >>> [(f.organisations, f.links, f.service, f.severity) for f in found]
+    [(['a', 'b'], ['r1'], 'tb_adherence_support', 'low')]
+    >>> found[0].explanation
+    'Hope CBO refers clients to Sizwe Clinic, whose clients need TB treatment adherence support, which \
+Hope CBO offers and Sizwe Clinic does not; yet their referral agreement is recorded one way only. \
+If they refer both ways, record it as two-way.'
+    """
+    return sorted(_one_way_agreements(G, layers_for(G, as_of, layers), vocabulary()), key=_order)
+
+
+def _stale_records(G: nx.MultiDiGraph, layers: Layers, max_age_days: int) -> list[Finding]:
+    cutoff = layers.as_of - dt.timedelta(days=max_age_days)
+    old = layers.as_of - dt.timedelta(days=2 * max_age_days)
+    own: dict[str, dt.date | None] = {}
+    for node in active_organisations(G):
+        verified = G.nodes[node].get("last_verified")
+        if verified is None or verified < cutoff:
+            own[node] = verified
+    links: dict[str, list[tuple[str, str, dt.date | None]]] = defaultdict(list)
+    for u, v, key, data in layers.links:
+        verified = data.get("last_verified")
+        if verified is None or verified < cutoff:
+            links[u].append((key, v, verified))
+    findings = []
+    for node in sorted(own.keys() | links.keys()):
+        stale = sorted(links.get(node, ()))
+        dates = [verified for _, _, verified in stale]
+        if node in own:
+            dates.append(own[node])
+        known = [d for d in dates if d is not None]
+        never = len(dates) - len(known)
+        severity = "high" if never else "medium" if min(known) < old else "low"
+        findings.append(Finding(
+            "stale_record", severity, _stale_explanation(G, node, own, stale, never),
+            organisations=[node], district=G.nodes[node].get("district"), links=[key for key, _, _ in stale],
+            details={"verifier": node, "own_record": node in own, "last_verified": G.nodes[node].get("last_verified"),
+                     "stale_links": len(stale), "never_verified": never, "oldest": min(known, default=None),
+                     "max_age_days": max_age_days},
+        ))
+    return findings
+
+
+def _stale_explanation(
+    G: nx.MultiDiGraph, node: str, own: dict[str, dt.date | None], stale: list[tuple[str, str, dt.date | None]],
+    never: int,
+) -> str:
+    parts = []
+    if node in own:
+        verified = own[node]
+        parts.append("its own record (" + ("never verified" if verified is None
+                                            else f"last verified on {long_date(verified)}") + ")")
+    if stale:
+        parts.append(f"{count(len(stale), 'link')} it recorded as the source")
+    never_note = f" ({never} never verified)" if never and stale else ""
+    text = f"{name(G, node)} should confirm {join(parts)}{never_note}"
+    if stale:
+        listed = [f"its {_link_words(G, node, other, key)}" for key, other, _ in stale[:3]]
+        if len(stale) > 3:
+            listed.append(f"{count(len(stale) - 3, 'other')}")
+        text += ": " + join(listed)
+    return text + "."
+
+
+def _link_words(G: nx.MultiDiGraph, node: str, other: str, key: str) -> str:
+    kind = G.edges[node, other, key].get("kind")
+    label = {"mou": "MoU with", "referral": "referral agreement to", "funding": "funding of",
+             "membership": "membership of", "coordination": "coordination with"}.get(kind)
+    if label is None:
+        label = f"{lower_first(vocabulary().link_kinds.get(kind or '', 'link').split(' (')[0])} link with"
+    return f"{label} {name(G, other)}"
+
+
+def _donor_dependency(G: nx.MultiDiGraph, layers: Layers, within: int) -> list[Finding]:
+    as_of = layers.as_of
+    grants: dict[str, dict[str, list[tuple[str, dt.date | None]]]] = defaultdict(lambda: defaultdict(list))
+    for u, v, key, data in layers.links:
+        if data.get("kind") == "funding" and u != v:
+            grants[v][u].append((key, data.get("end_date")))
+    findings = []
+    funded_in: dict[str, list[str]] = defaultdict(list)
+    for recipient in sorted(grants):
+        district = G.nodes[recipient].get("district")
+        if district:
+            funded_in[district].append(recipient)
+        funders = grants[recipient]
+        if len(funders) != 1:
+            continue
+        (funder, held), = funders.items()
+        ends = _last_end(held)
+        days = None if ends is None else (ends - as_of).days
+        urgent = days is not None and days <= within
+        when = "" if ends is None else f", and it ends on {long_date(ends)}, {_in_days(days or 0)}"
+        advice = "help it find a second funder" + (" or plan for the grant ending" if urgent else "")
+        findings.append(Finding(
+            "donor_dependency", "high" if urgent else "medium",
+            f"All the funding of {name(G, recipient)} comes from {name(G, funder)}{when}; {advice}.",
+            organisations=[recipient, funder], district=district, links=sorted(k for k, _ in held),
+            details={"scope": "organisation", "funder": funder, "ends": ends, "days_left": days},
+        ))
+    for district in sorted(funded_in):
+        recipients = funded_in[district]
+        by_funder: dict[str, list[str]] = defaultdict(list)
+        for recipient in recipients:
+            for funder in grants[recipient]:
+                by_funder[funder].append(recipient)
+        for funder in sorted(by_funder):
+            carried = by_funder[funder]
+            if len(carried) < 2 or 2 * len(carried) <= len(recipients):
+                continue
+            ends = {r: _last_end(grants[r][funder]) for r in carried}
+            ending = [r for r in carried if ends[r] is not None and (ends[r] - as_of).days <= within]
+            first = min((ends[r] for r in ending), default=None)
+            text = (f"{name(G, funder)} funds {len(carried)} of the {len(recipients)} funded organisations in "
+                    f"{district}")
+            if first is not None:
+                text += (f", and its grants to {names(G, ending)} end by {long_date(first)}"
+                         if len(ending) == 1 else
+                         f", and its grants to {len(ending)} of them end from {long_date(first)}")
+            findings.append(Finding(
+                "donor_dependency", "high" if ending else "medium",
+                text + "; plan with the funder and the district how this work continues if its funding stops.",
+                organisations=[funder, *carried], district=district,
+                links=sorted(k for r in carried for k, _ in grants[r][funder]),
+                details={"scope": "district", "funder": funder, "funded": len(recipients), "carried": len(carried),
+                         "ending": ending, "ends": first},
+            ))
+    return findings
+
+
+def _last_end(held: Iterable[tuple[str, dt.date | None]]) -> dt.date | None:
+    ends = [end for _, end in held]
+    return None if any(end is None for end in ends) else max(ends)  # type: ignore[type-var]
+
+
+def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> list[Finding]:
+    forward: dict[tuple[str, str], list[str]] = defaultdict(list)
+    back: set[tuple[str, str]] = set()
+    two_way: set[tuple[str, str]] = set()
+    scope: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for u, v, key, data in layers.links:
+        if u == v:
+            continue
+        kind = data.get("kind")
+        if kind == _MOU:
+            back.update(((u, v), (v, u)))
+        elif kind == _REFERRAL:
+            back.add((u, v))
+            if data.get("two_way"):
+                two_way.update(((u, v), (v, u)))
+            else:
+                forward[u, v].append(key)
+                scope[u, v].update(data.get("services") or ())
+    findings = []
+    for (a, b), keys in forward.items():
+        if (b, a) in back or (a, b) in two_way:
+            continue
+        offered_a = set(G.nodes[a].get("services") or ())
+        offered_b = set(G.nodes[b].get("services") or ())
+        by_record = sorted(s for s in scope[a, b] if s in offered_a and s not in offered_b)
+        by_cascade = sorted(
+            {need for after, need in voc.cascade_rules if after in offered_b and need in offered_a}
+            - offered_b
+        ) if _share_population(G, a, b) else []
+        back_services = sorted(set(by_record) | set(by_cascade))
+        if not back_services:
+            continue
+        findings.append(Finding(
+            "one_way_agreement", "medium" if by_record else "low",
+            _one_way_explanation(G, voc, a, b, by_record, by_cascade),
+            organisations=[a, b], district=_shared_district(G, [a, b]), links=sorted(keys),
+            service=back_services[0],
+            details={"services_back": back_services, "by_record": bool(by_record), "by_cascade": bool(by_cascade)},
+        ))
+    return findings
+
+
+def _one_way_explanation(
+    G: nx.MultiDiGraph, voc: Vocabulary, a: str, b: str, by_record: list[str], by_cascade: list[str]
+) -> str:
+    if by_record:
+        reason = (f"and their agreement names {services(voc, by_record)}, which {name(G, a)} offers and "
+                  f"{name(G, b)} does not")
+        text = f"{name(G, a)} refers clients to {name(G, b)}, {reason}"
+    else:
+        text = (f"{name(G, a)} refers clients to {name(G, b)}, whose clients need {services(voc, by_cascade)}, "
+                f"which {name(G, a)} offers and {name(G, b)} does not")
+    return (f"{text}; yet their referral agreement is recorded one way only. "
+            "If they refer both ways, record it as two-way.")
+
+
+def _share_population(G: nx.MultiDiGraph, a: str, b: str) -> bool:
+    pa, pb = G.nodes[a].get("populations") or (), G.nodes[b].get("populations") or ()
+    return not pa or not pb or not set(pa).isdisjoint(pb)
+
+
+def _shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
+    districts = {G.nodes[n].get("district") for n in nodes}
+    return districts.pop() if len(districts) == 1 else None
+
+
+def _check(**options: int) -> None:
+    for option, value in options.items():
+        if value < 0:
+            raise ValueError(f"{option} must be zero or more, not {value}")
+
+
+def _order(finding: Finding) -> tuple[Any, ...]:
+    return (SEVERITIES.index(finding.severity), finding.type, finding.details.get("scope", ""),
+            finding.organisations, finding.links)
+
+
+def _in_days(days: int) -> str:
+    if days < 0:
+        return f"{count(-days, 'day')} ago"
+    return "today" if days == 0 else f"in {count(days, 'day')}"
+
+
+# Plain words shared with the agenda.
+
+def name(G: nx.MultiDiGraph, node: str) -> str:
+    """The organisation's name, or its id when it has none."""
+    return G.nodes[node].get("name") or node if node in G else node
+
+
+def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
+    """Names joined in words: ``A, B and C``, or ``A, B, C and 4 others`` past ``shown`` + 1."""
+    if len(nodes) > shown + 1:
+        return join([*(name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
+    return join([name(G, n) for n in nodes])
+
+
+def join(parts: Sequence[str], last: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+
+
+def count(n: int, noun: str) -> str:
+    """``1 link``, ``2 links``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def long_date(day: dt.date) -> str:
+    """A date as people write it: ``20 December 2026``."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def lower_first(label: str) -> str:
+    """Lower-case a label's first letter unless its first word is an acronym (``TB``, ``HIV``, ``PrEP``)."""
+    first = label.split(" ", 1)[0]
+    return label[0].lower() + label[1:] if label and first[1:] == first[1:].lower() else label
+
+
+def services(voc: Vocabulary, codes: Sequence[str], shown: int = 3) -> str:
+    """Service labels in words, lower-cased where they are not acronyms."""
+    labels = [lower_first(voc.services.get(c, c)) for c in codes]
+    if len(labels) > shown + 1:
+        return join([*labels[:shown], f"{len(labels) - shown} other services"])
+    return join(labels)
+
+
+def populations(voc: Vocabulary, codes: Iterable[str | None], last: str = "and") -> str:
+    """Population labels in words (None is the general population)."""
+    return join([lower_first(voc.populations.get(c, c)) if c else "the general population" for c in codes], last)
