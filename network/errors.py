@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData"]
+__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData", "Busy"]
 
 
 class CssnetError(Exception):
@@ -40,3 +40,13 @@ class InvalidData(CssnetError):
     """The input breaks a rule: unknown code, bad date, link to a missing organisation."""
 
     status = 422
+
+
+class Busy(CssnetError):
+    """The store could not take its write lock in time: another change is under way; try again shortly."""
+
+    status = 503
+
+    def __init__(self, message: str = "The network is busy with another change; try again in a moment.",
+                 errors: dict[str, Any] | None = None):
+        super().__init__(message, errors)

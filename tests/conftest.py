@@ -15,7 +15,18 @@ from network.graph.sqlite import SQLiteStore
 settings.register_profile("cssnet", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("cssnet")
 
-STORE_BACKENDS = ["sqlite", "bolt"]
+#: The backends every store-contract test runs on; the Bolt one carries the ``bolt`` marker at
+#: collection time, so ``-m bolt`` selects it and ``-m "not bolt"`` leaves it out.
+STORE_BACKENDS = ["sqlite", pytest.param("bolt", marks=pytest.mark.bolt)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that starts or uses a Bolt server ``bolt`` before ``-m`` selects."""
+    for item in items:
+        uses_server = "bolt_server" in getattr(item, "fixturenames", ())
+        if uses_server or item.path.name == "test_bolt_server_smoke.py":
+            item.add_marker(pytest.mark.bolt)
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +97,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
         yield sqlite_store
         sqlite_store.close()
         return
-    request.applymarker(pytest.mark.bolt)
     bolt_store = request.getfixturevalue("bolt_store_session")
     wipe = request.getfixturevalue("bolt_wipe")
     wipe()

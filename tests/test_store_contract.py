@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 
-from network.errors import Conflict, InvalidData, NotFound, StaleWrite
+from network.errors import Busy, Conflict, InvalidData, NotFound, StaleWrite
 from network.graph.project import project
+from network.graph.sqlite import SQLiteStore
 from network.graph.store import AuditEntry, AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation
+from tests.conftest import make_sqlite_store
 
 
 def org(org_id: str, **kw) -> Organisation:
@@ -303,3 +306,120 @@ def test_audit_log_newest_first(store):
     assert [e.action for e in page.items] == ["delete", "create"]
     assert page.items[1].changes == {"name": [None, "A"]}
     assert [e.entity_id for e in store.list_audit(AuditQuery(entity_id="a")).items] == ["a"]
+
+
+# unit of work
+def everything(store) -> tuple:
+    """Every stored record of every kind: network, tokens and audit log."""
+    return (snapshot(store), [t.id for t in store.list_tokens()],
+            [(e.action, e.entity_id) for e in store.list_audit(AuditQuery(limit=None)).items])
+
+
+AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def test_transaction_commits_every_kind_of_write_together(store):
+    start = store.revision()
+    with store.transaction(actor="token:t1"):
+        store.create_organisation(org("a"))
+        store.upsert([org("b")], [link("l1", "a", "b")])
+        store.create_link(link("l2", "b", "a", "mou"))
+        store.add_token(Token("t1", "ops", "admin", "hash-1", AT))
+        store.record_audit(AuditEntry(AT, "token:t1", "create", "organisation", "a"))
+        assert store.get_link("l1").source == "a"
+    assert [o.id for o in store.iter_organisations()] == ["a", "b"]
+    assert [x.id for x in store.iter_links()] == ["l1", "l2"]
+    assert store.find_token("hash-1").id == "t1"
+    assert [e.entity_id for e in store.list_audit().items] == ["a"]
+    assert store.revision() > start
+
+
+def test_transaction_rolls_back_every_write_when_the_block_fails(store):
+    store.create_organisation(org("keep"))
+    before, revision = everything(store), store.revision()
+    with pytest.raises(RuntimeError, match="after the writes"):
+        with store.transaction(actor="cli"):
+            store.create_organisation(org("a"))
+            store.upsert([org("b")], [link("l1", "a", "b")])
+            store.delete_organisation("keep")
+            store.add_token(Token("t1", "ops", "admin", "hash-1", AT))
+            store.record_audit(AuditEntry(AT, "cli", "create", "organisation", "a"))
+            raise RuntimeError("after the writes")
+    assert everything(store) == before
+    assert store.revision() == revision
+
+
+def test_failing_audit_write_takes_the_change_with_it(store):
+    """The audit entry cannot be stored (its changes refer to themselves): the change is not stored either."""
+    store.create_organisation(org("a"))
+    before = everything(store)
+    changes: dict = {}
+    changes["self"] = changes
+    with pytest.raises(ValueError):
+        with store.transaction(actor="token:t1"):
+            renamed = store.get_organisation("a")
+            renamed.name = "Renamed"
+            store.update_organisation(renamed, expected_version=1)
+            store.record_audit(AuditEntry(AT, "token:t1", "update", "organisation", "a", changes))
+    assert everything(store) == before
+    assert store.get_organisation("a").version == 1
+
+
+def test_nested_blocks_join_the_outer_one(store):
+    with pytest.raises(RuntimeError):
+        with store.transaction(actor="outer"):
+            with store.transaction(actor="inner"):
+                store.create_organisation(org("a"))
+            assert store.get_organisation("a").id == "a"
+            raise RuntimeError("outer fails")
+    assert store.list_organisations().total == 0
+    with store.transaction(actor="outer"):
+        with store.transaction(actor="inner"):
+            store.create_organisation(org("a"))
+        store.create_organisation(org("b"))
+    assert store.list_organisations().total == 2
+
+
+def test_stale_write_inside_a_block_undoes_the_block(store):
+    store.create_organisation(org("a"))
+    store.update_organisation(org("a", name="Second"))
+    with pytest.raises(StaleWrite):
+        with store.transaction(actor="token:t1"):
+            store.create_organisation(org("b"))
+            store.update_organisation(org("a", name="Lost"), expected_version=1)
+    assert [o.id for o in store.iter_organisations()] == ["a"]
+    assert store.get_organisation("a").name == "Second"
+
+
+def test_block_writes_are_unseen_by_other_threads_until_commit(store):
+    seen: list[int] = []
+
+    def count_elsewhere() -> None:
+        seen.append(store.list_organisations().total)
+
+    with store.transaction(actor="cli"):
+        store.create_organisation(org("a"))
+        reader = threading.Thread(target=count_elsewhere)
+        reader.start()
+        reader.join()
+    count_elsewhere()
+    assert seen == [0, 1]
+
+
+def test_sqlite_busy_when_the_write_lock_is_held_too_long(tmp_path):
+    holder = make_sqlite_store(tmp_path / "busy.db")
+    waiter = SQLiteStore(tmp_path / "busy.db", busy_timeout=0.2)
+    try:
+        with holder.transaction(actor="cli"):
+            holder.create_organisation(org("a"))
+            with pytest.raises(Busy, match="busy with another change; try again"):
+                waiter.create_organisation(org("b"))
+            with pytest.raises(Busy):
+                with waiter.transaction(actor="token:t1"):
+                    pass
+        waiter.create_organisation(org("b"))
+        assert [o.id for o in waiter.iter_organisations()] == ["a", "b"]
+        assert Busy().status == 503
+    finally:
+        waiter.close()
+        holder.close()

@@ -5,25 +5,30 @@ whose type is the link kind in upper case (``MOU``, ``REFERRAL``, ...), with
 the link id and fields as properties. Dates are ISO strings, ``external_ids``
 a JSON string, so the graph reads as it stands in Neo4j Browser and Bloom.
 Tokens are ``ApiToken`` nodes, the audit log ``AuditEntry`` nodes and the
-revision counter one ``CssnetMeta`` node. Every write runs in a transaction
-function (``execute_write``), which the driver retries on transient errors.
+revision counter one ``CssnetMeta`` node. Every write outside a unit of work
+runs in a transaction function (``execute_write``), which the driver retries
+on transient errors; inside ``transaction()`` the store holds one explicit
+transaction for the thread, and every read and write of the block runs in it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, TransientError
 
-from network.errors import Conflict, InvalidData, NotFound, StaleWrite
+from network.errors import Busy, Conflict, InvalidData, NotFound, StaleWrite
 from network.graph.records import link_from_record, now, organisation_from_record, to_record
 from network.graph.store import (
+    SYSTEM_ACTOR,
     AuditEntry,
     AuditQuery,
     LinkQuery,
@@ -63,29 +68,76 @@ class Neo4jStore:
 
     def __init__(self, uri: str, *, user: str, password: str, database: str | None = None):
         self.database = database
+        self._local = threading.local()
         self._driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
         self._driver.verify_connectivity()
         self._ensure_schema()
 
     # plumbing
+    @contextmanager
+    def transaction(self, *, actor: str = SYSTEM_ACTOR) -> Iterator[None]:
+        """A unit of work: one explicit transaction held for this thread until the block ends.
+
+        Blocks opened inside it join it. It commits when the outermost block
+        ends without an exception and rolls back otherwise. A transient error
+        (a lock or a conflicting commit) ends it with ``Busy``: the caller may
+        try the whole change again.
+        """
+        local = self._local
+        if getattr(local, "tx", None) is not None:
+            local.depth += 1
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
+        with self._driver.session(database=self.database) as session, _server_errors_as_domain_errors():
+            tx = session.begin_transaction()
+            local.tx, local.depth, local.actor, local.network = tx, 1, actor, False
+            try:
+                yield
+                if local.network:
+                    _bump_revision(tx)
+                tx.commit()
+            except BaseException:
+                if not tx.closed():
+                    tx.rollback()
+                raise
+            finally:
+                local.tx, local.depth, local.actor, local.network = None, 0, SYSTEM_ACTOR, False
+
+    def _actor(self) -> str:
+        return getattr(self._local, "actor", SYSTEM_ACTOR)
+
     def _read(self, work: Any, *args: Any) -> Any:
+        tx = getattr(self._local, "tx", None)
+        if tx is not None:
+            with _server_errors_as_domain_errors():
+                return work(tx, *args)
         with self._driver.session(database=self.database) as session:
             return session.execute_read(work, *args)
 
     def _write(self, work: Any, *args: Any, network: bool = True) -> Any:
-        """Run ``work`` in a write transaction; ``network`` writes bump the revision."""
+        """Run ``work`` in the thread's unit of work, or else in a write transaction of its own.
+
+        ``network`` writes (organisations, links) bump the revision.
+        """
+        tx = getattr(self._local, "tx", None)
+        if tx is not None:
+            with _server_errors_as_domain_errors():
+                result = work(tx, *args)
+            if network:
+                self._local.network = True
+            return result
+
         def bumped(tx: neo4j.ManagedTransaction, *a: Any) -> Any:
             result = work(tx, *a)
             if network:
-                tx.run("MERGE (m:CssnetMeta {key: 'revision'}) "
-                       "SET m.value = coalesce(m.value, 0) + 1").consume()
+                _bump_revision(tx)
             return result
 
-        with self._driver.session(database=self.database) as session:
-            try:
-                return session.execute_write(bumped, *args)
-            except ConstraintError as err:
-                raise Conflict(f"The write clashes with a record stored meanwhile: {err.message}") from None
+        with self._driver.session(database=self.database) as session, _server_errors_as_domain_errors():
+            return session.execute_write(bumped, *args)
 
     def _ensure_schema(self) -> None:
         statements = [
@@ -361,6 +413,21 @@ class Neo4jStore:
 
         total, items = self._read(work)
         return Page(items, total, query.limit, query.offset)
+
+
+@contextmanager
+def _server_errors_as_domain_errors() -> Iterator[None]:
+    """A clash with a uniqueness constraint is a ``Conflict``; a transient error that persists is ``Busy``."""
+    try:
+        yield
+    except ConstraintError as err:
+        raise Conflict(f"The write clashes with a record stored meanwhile: {err.message}") from None
+    except TransientError as err:
+        raise Busy() from err
+
+
+def _bump_revision(tx: neo4j.ManagedTransaction | neo4j.Transaction) -> None:
+    tx.run("MERGE (m:CssnetMeta {key: 'revision'}) SET m.value = coalesce(m.value, 0) + 1").consume()
 
 
 # records <-> properties

@@ -8,7 +8,7 @@ from typing import Any
 
 from network.model import Link, Organisation
 
-__all__ = ["to_record", "organisation_from_record", "link_from_record", "now"]
+__all__ = ["to_record", "organisation_from_record", "link_from_record", "now", "id_key", "moment", "stamp"]
 
 _DATE_FIELDS = ("start_date", "end_date", "last_verified")
 
@@ -16,6 +16,37 @@ _DATE_FIELDS = ("start_date", "end_date", "last_verified")
 def now() -> dt.datetime:
     """The current time in UTC, to the microsecond."""
     return dt.datetime.now(dt.UTC)
+
+
+def id_key(record_id: str) -> str:
+    """The form of an id that uniqueness is judged on: ids are unique regardless of case.
+
+    >>> id_key("MOU-2024-003") == id_key("mou-2024-003")
+    True
+    """
+    return record_id.casefold()
+
+
+def moment(as_of: dt.datetime | dt.date) -> dt.datetime:
+    """The instant an ``as_of`` names, in UTC: a date is the end of that day, a naive time is UTC.
+
+    >>> moment(dt.date(2026, 5, 1)).isoformat()
+    '2026-05-01T23:59:59.999999+00:00'
+    """
+    if not isinstance(as_of, dt.datetime):
+        return dt.datetime.combine(as_of, dt.time.max, dt.UTC)
+    if as_of.tzinfo is None:
+        return as_of.replace(tzinfo=dt.UTC)
+    return as_of.astimezone(dt.UTC)
+
+
+def stamp(at: dt.datetime) -> str:
+    """A UTC instant as fixed-width text, so that texts sort as the instants do.
+
+    >>> stamp(dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+    '2026-01-02T00:00:00.000000+00:00'
+    """
+    return moment(at).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
 def to_record(item: Organisation | Link) -> dict[str, Any]:

@@ -11,9 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from network.errors import Conflict, InvalidData, NotFound, StaleWrite
+from network.errors import Busy, Conflict, InvalidData, NotFound, StaleWrite
 from network.graph.records import link_from_record, now, organisation_from_record, to_record
 from network.graph.store import (
+    SYSTEM_ACTOR,
     AuditEntry,
     AuditQuery,
     LinkQuery,
@@ -161,18 +162,60 @@ class SQLiteStore:
         return conn
 
     @contextmanager
-    def _write(self, *, network: bool = True) -> Iterator[sqlite3.Connection]:
-        """A write transaction; ``network`` writes (organisations, links) bump the revision."""
+    def transaction(self, *, actor: str = SYSTEM_ACTOR) -> Iterator[None]:
+        """A unit of work on this thread's connection: ``BEGIN IMMEDIATE`` at the outermost block.
+
+        Blocks opened inside it join it; the writes commit together when the
+        outermost block ends without an exception, or none does. ``Busy`` when
+        the write lock cannot be had within ``busy_timeout``.
+        """
+        local = self._local
+        if getattr(local, "depth", 0):
+            local.depth += 1
+            try:
+                yield
+            finally:
+                local.depth -= 1
+            return
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        with _busy_as_domain_error():
+            conn.execute("BEGIN IMMEDIATE")
+        local.depth, local.actor, local.network = 1, actor, False
         try:
-            yield conn
-            if network:
-                conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
-            conn.execute("COMMIT")
+            yield
+            with _busy_as_domain_error():
+                if local.network:
+                    conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+                conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
+        finally:
+            local.depth, local.actor, local.network = 0, SYSTEM_ACTOR, False
+
+    def _actor(self) -> str:
+        return getattr(self._local, "actor", SYSTEM_ACTOR)
+
+    @contextmanager
+    def _write(self, *, network: bool = True) -> Iterator[sqlite3.Connection]:
+        """One store write, atomic on its own inside the enclosing (or its own) transaction.
+
+        ``network`` writes (organisations, links) bump the revision at commit.
+        """
+        with self.transaction():
+            conn = self._conn()
+            conn.execute("SAVEPOINT cssnet_write")
+            try:
+                with _busy_as_domain_error():
+                    yield conn
+            except BaseException:
+                conn.execute("ROLLBACK TO cssnet_write")
+                conn.execute("RELEASE cssnet_write")
+                raise
+            conn.execute("RELEASE cssnet_write")
+            if network:
+                self._local.network = True
 
     def _migrate(self) -> None:
         conn = self._conn()
@@ -396,6 +439,18 @@ class SQLiteStore:
                               entity=r["entity"], entity_id=r["entity_id"], changes=json.loads(r["changes"]),
                               id=r["id"]) for r in rows]
         return Page(entries, total, query.limit, query.offset)
+
+
+@contextmanager
+def _busy_as_domain_error() -> Iterator[None]:
+    """Turn SQLite's "database is locked" (the busy timeout ran out) into ``Busy``."""
+    try:
+        yield
+    except sqlite3.OperationalError as err:
+        text = str(err).lower()
+        if "locked" in text or "busy" in text:
+            raise Busy() from err
+        raise
 
 
 def _statements(script: str) -> Iterator[str]:

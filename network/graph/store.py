@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from network.model import Link, Organisation
 
@@ -18,7 +19,15 @@ __all__ = [
     "Token",
     "AuditEntry",
     "UpsertResult",
+    "Version",
+    "Entity",
+    "SYSTEM_ACTOR",
 ]
+
+#: The actor of writes made outside any ``transaction(actor=...)`` block.
+SYSTEM_ACTOR = "system"
+
+Entity = Literal["organisation", "link"]
 
 T = TypeVar("T")
 
@@ -113,6 +122,28 @@ class UpsertResult:
     links_updated: int = 0
 
 
+@dataclass
+class Version:
+    """One version of an organisation or link, as its history keeps it.
+
+    ``version`` counts the record's versions from 1, across deletions and
+    re-creations of the same id. ``action`` is ``create``, ``update``,
+    ``delete`` or ``import`` (a file registered the record: it existed
+    already, so it also stands for earlier dates). The version stood from
+    ``valid_from`` until ``valid_to`` (``None``: it still stands). ``record``
+    is the record as written, ``None`` for a deletion.
+    """
+
+    entity: str
+    entity_id: str
+    version: int
+    action: str
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+    actor: str
+    record: Organisation | Link | None
+
+
 class GraphStore(Protocol):
     """The storage port. Every adapter passes ``tests/test_store_contract.py``.
 
@@ -120,9 +151,32 @@ class GraphStore(Protocol):
     ``revision()`` grows with every committed write. Reads return fresh objects.
     Errors are those of ``network.errors``: ``NotFound``, ``Conflict`` (an id
     already in use, or links still attached), ``StaleWrite`` (``expected_version``
-    no longer matches) and ``InvalidData`` (a link to a missing organisation,
-    a self-link).
+    no longer matches), ``InvalidData`` (a link to a missing organisation,
+    a self-link) and ``Busy`` (the write lock could not be had in time).
+
+    Ids keep the case they were written in and are unique regardless of case
+    (``L12`` and ``l12`` cannot both exist); lookups by id are exact.
+
+    **Unit of work.** ``with store.transaction(actor="token:abc"):`` makes every
+    write inside the block (organisations, links, bulk upserts, history
+    versions, audit entries, tokens) commit together when the block ends
+    without an exception, or none of them. A block opened inside another joins
+    it. Writes outside any block are each their own transaction, made by
+    ``"system"``. Reads inside a block see its writes. An error raised by a
+    write inside a block should end the block (let it propagate).
+
+    **History.** Every create, update and delete of an organisation or link
+    (bulk upserts and ``clear`` included) stores a :class:`Version` in the same
+    transaction, by the actor of the enclosing block.
     """
+
+    def transaction(self, *, actor: str = SYSTEM_ACTOR) -> AbstractContextManager[None]:
+        """A unit of work: the writes inside commit together or not at all.
+
+        ``actor`` names who writes (``"token:<id>"``, ``"cli"``, ``"system"``);
+        the history versions written inside carry it. Raises ``Busy`` when the
+        write lock cannot be had in time.
+        """
 
     def close(self) -> None:
         """Release connections."""
@@ -149,7 +203,11 @@ class GraphStore(Protocol):
         """
 
     def list_organisations(self, query: OrganisationQuery = OrganisationQuery()) -> Page[Organisation]:
-        """Matching organisations ordered by id."""
+        """Matching organisations ordered by id.
+
+        ``population`` follows the one meaning of *serves*: organisations that
+        name the population, and those with no populations (general population).
+        """
 
     # links
     def get_link(self, link_id: str) -> Link:
@@ -168,18 +226,38 @@ class GraphStore(Protocol):
         """Matching links ordered by id."""
 
     # bulk
-    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link]) -> UpsertResult:
+    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link], *,
+               action: str = "import") -> UpsertResult:
         """Insert or replace many records in one transaction: all or nothing.
 
         Links may refer to organisations stored already or in this batch;
         any other end is refused with ``InvalidData`` and nothing is written.
+        Two ids of the batch that differ only in case, or an id that differs
+        only in case from a stored one, are refused with ``Conflict``. The
+        history versions written carry ``action`` (``"import"``: the records
+        existed before the file registered them; ``"update"`` for other bulk
+        changes such as a merge).
         """
 
-    def iter_organisations(self) -> Iterator[Organisation]:
-        """Every organisation, ordered by id (streamed)."""
+    def iter_organisations(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Organisation]:
+        """Every organisation, ordered by id (streamed).
 
-    def iter_links(self) -> Iterator[Link]:
-        """Every link, ordered by id (streamed)."""
+        With ``as_of`` (a datetime, naive meaning UTC; a date meaning the end of
+        that day), the organisations as they stood then, read from their
+        history: the version that stood at that moment; a record first written
+        later is absent unless that first version is an ``import``; a record
+        deleted by then is absent.
+        """
+
+    def iter_links(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Link]:
+        """Every link, ordered by id (streamed); ``as_of`` as for :meth:`iter_organisations`."""
+
+    def history(self, entity: Entity, entity_id: str) -> list[Version]:
+        """The versions of the organisation or link with this exact id, oldest first.
+
+        An id that never existed has an empty history. ``entity`` is
+        ``"organisation"`` or ``"link"`` (anything else: ``ValueError``).
+        """
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Counts by organisation kind, province, status, link kind and link status."""
