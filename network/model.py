@@ -32,7 +32,8 @@ LINK_STATUSES = ("proposed", "active", "expired", "ended")
 STORE_FIELDS = ("updated_at", "version")
 
 #: Fields of a sensitive organisation that anonymous and viewer callers never see.
-PROTECTED_FIELDS = ("latitude", "longitude", "municipality", "phone", "email", "website")
+PROTECTED_FIELDS = ("latitude", "longitude", "municipality", "phone", "email", "website", "description",
+                    "external_ids")
 
 
 @dataclass

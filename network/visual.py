@@ -51,7 +51,8 @@ KIND_COLOURS = {
 }
 _PALETTE = list(KIND_COLOURS.values())
 #: Protected fields shown in tooltips (coordinates are never embedded).
-_CONTACT_FIELDS = tuple(f for f in PROTECTED_FIELDS if f not in ("latitude", "longitude"))
+_CONTACT_FIELDS = tuple(f for f in PROTECTED_FIELDS if f not in ("latitude", "longitude", "description",
+                                                         "external_ids"))
 _VIS_DIR = Path(pyvis.__file__).resolve().parent / "lib" / "vis-9.1.2"
 _VIS_FILES = {"vis-network.min.js": _VIS_DIR / "vis-network.min.js",
               "vis-network.css": _VIS_DIR / "vis-network.css"}

@@ -23,6 +23,8 @@ SECRET_VALUES = {
     "latitude": -25.123456,
     "longitude": 28.654321,
     "website": "https://hidden.example.org",
+    "description": "Peer support room behind the Secretville taxi rank.",
+    "external_ids": {"npo": "NPO-424242"},
 }
 
 SENSITIVE_ID = "kp-safe-space"

@@ -14,7 +14,8 @@ from tests.api_support import SECRET_VALUES, SENSITIVE_ID, Env, env_fixture
 
 #: Every way the protected values could be written: as given, without spaces, rounded.
 NEEDLES = [b"+27 11 999 8877", b"27119998877", b"999 8877", b"hidden@kp.example.org", b"hidden.example.org",
-           b"secretville", b"25.123456", b"28.654321", b"25.1235", b"28.6543", b"25.123", b"28.654"]
+           b"secretville", b"25.123456", b"28.654321", b"25.1235", b"28.6543", b"25.123", b"28.654",
+           b"taxi rank", b"npo-424242"]
 
 GET_PATHS = [
     "/healthz",
@@ -99,4 +100,20 @@ def test_editors_and_admins_see_the_protected_fields(env: Env) -> None:
 def test_anonymous_sees_the_safe_fields_of_a_sensitive_record(env: Env) -> None:
     record = env.client.get(f"/api/v1/organisations/{SENSITIVE_ID}").get_json()
     assert record["name"] == "Safe Space Collective" and record["district"] == "Sekhukhune"
-    assert all(record[k] is None for k in SECRET_VALUES)
+    assert record["description"] == "" and record["external_ids"] == {}
+    assert all(record[k] is None for k in SECRET_VALUES if k not in ("description", "external_ids"))
+
+
+@pytest.mark.parametrize("role", [None, "viewer"])
+def test_a_district_named_like_a_protected_municipality_shows_as_itself(env: Env, role: str | None) -> None:
+    """Protection removes fields; it never rewrites matching text (which would also tell where groups are)."""
+    sensitive = env.store.get_organisation(SENSITIVE_ID)
+    sensitive.municipality = "Sekhukhune"
+    env.store.update_organisation(sensitive)
+    gaps = env.client.get("/api/v1/analysis/gaps", headers=env.auth(role)).get_json()["items"]
+    assert "Sekhukhune" in {f.get("district") for f in gaps}
+    listed = env.client.get("/api/v1/organisations?district=Sekhukhune", headers=env.auth(role)).get_json()
+    assert {o["district"] for o in listed["items"]} == {"Sekhukhune"}
+    assert b"[hidden]" not in env.client.get("/api/v1/analysis/report", headers=env.auth(role)).get_data()
+    record = env.client.get(f"/api/v1/organisations/{SENSITIVE_ID}", headers=env.auth(role)).get_json()
+    assert record["municipality"] is None and record["district"] == "Sekhukhune"

@@ -11,13 +11,13 @@ from marshmallow import fields, validate
 from network.errors import InvalidData, StaleWrite
 from network.graph.store import OrganisationQuery
 from network.model import ORGANISATION_STATUSES, Organisation
+from network.redaction import redact_organisation
 from network.schemas import OrganisationSchema, dump_organisation, load_organisation
 
 from . import audit
 from .auth import can_see_protected, require
 from .common import IF_MATCH, Blueprint, PageArgs, StrictSchema, code_field, expected_version
 from .records import OrganisationBody, OrganisationPage, OrganisationPatch, page_json
-from .redact import redact_organisation
 from .state import get_store
 
 __all__ = ["blp"]

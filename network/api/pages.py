@@ -37,6 +37,7 @@ from network.analysis.finding import SEVERITIES
 from network.errors import CssnetError
 from network.graph.store import LinkQuery
 from network.model import PROTECTED_FIELDS, vocabulary
+from network.redaction import redact_organisation
 from network.schemas import ID_PATTERN, dump_link, dump_organisation
 from network.service import analyses
 from network.visual import (
@@ -52,7 +53,6 @@ from network.visual import (
 
 from .auth import caller, can_see_protected, sign_in
 from .errors import error_response
-from .redact import redact_organisation
 from .state import get_store
 
 __all__ = ["bp"]

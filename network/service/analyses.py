@@ -3,8 +3,8 @@
 Each query projects the store (``analysis_graph``, cached per store revision and
 filters, so repeated requests do not re-read the store), runs one analysis and
 returns JSON-ready data. With ``redacted=True`` the analysis runs on a graph
-without sensitive organisations' protected fields and its output is scrubbed of
-any of their values: what anonymous and viewer callers get.
+whose sensitive organisations carry no protected fields (``network.redaction``):
+what anonymous and viewer callers get.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import networkx as nx
 from network.gcpause import gc_paused
 from network.graph.project import project
 from network.graph.store import GraphStore
+from network.redaction import redact_graph
 
 __all__ = [
     "analysis_graph",
@@ -32,7 +33,6 @@ __all__ = [
     "recommendations",
     "report",
     "jsonable",
-    "clear_cache",
 ]
 
 _GRAPHS_PER_STORE = 8
@@ -42,8 +42,6 @@ _build_lock = threading.Lock()
 _graphs: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], nx.MultiDiGraph]] = (
     weakref.WeakKeyDictionary())
 _indexes: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
-#: For each redacted graph, the protected values taken out of it (to scrub output computed on it).
-_removed: weakref.WeakKeyDictionary[nx.MultiDiGraph, Any] = weakref.WeakKeyDictionary()
 
 
 def analysis_graph(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
@@ -77,15 +75,11 @@ def _cached_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | 
 def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
     _, as_of, province, district, redacted = key
     if redacted:
-        from network.api.redact import Scrubber, protected_values, redact_graph
-
         plain_key = (key[0], as_of, province, district, False)
         unredacted = _cached_graph(store, plain_key)
         if unredacted is None:
             unredacted = _build_graph(store, plain_key)
         G = redact_graph(unredacted)
-        with _lock:
-            _removed[G] = Scrubber(*protected_values(unredacted))
     else:
         G = project(store, as_of=as_of, province=province, district=district)
     with _lock:
@@ -94,14 +88,6 @@ def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
         while len(cached) > _GRAPHS_PER_STORE:
             cached.popitem(last=False)
     return G
-
-
-def clear_cache() -> None:
-    """Forget every cached graph and pathway index."""
-    with _lock:
-        _graphs.clear()
-        _indexes.clear()
-        _removed.clear()
 
 
 @gc_paused()
@@ -133,7 +119,7 @@ def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | Non
 
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
     found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days)
-    return _finish(G, [f.to_dict() for f in found if not types or f.type in types], redacted)
+    return jsonable([f.to_dict() for f in found if not types or f.type in types])
 
 
 @gc_paused()
@@ -145,7 +131,7 @@ def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: st
 
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
     found = find_duplication(G, as_of=as_of, threshold=threshold)
-    return _finish(G, [f.to_dict() for f in found if not types or f.type in types], redacted)
+    return jsonable([f.to_dict() for f in found if not types or f.type in types])
 
 
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
@@ -158,7 +144,7 @@ def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start:
     index = pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
     found = referral_pathways(G, population=population, needs=list(needs), start=start, district=district, k=k,
                               as_of=as_of, include_unlinked=include_unlinked, max_hops=max_hops, index=index)
-    return _finish(G, [p.to_dict() for p in found], redacted)
+    return jsonable([p.to_dict() for p in found])
 
 
 @gc_paused()
@@ -169,7 +155,7 @@ def structure(store: GraphStore, *, as_of: dt.date | None = None, province: str 
     from network.analysis.structure import structure_summary
 
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
-    return _finish(G, structure_summary(G, as_of=as_of, by=by, top=top), redacted)
+    return jsonable(structure_summary(G, as_of=as_of, by=by, top=top))
 
 
 @gc_paused()
@@ -179,7 +165,7 @@ def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province
     from network.analysis.recommend import recommend_links
 
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
-    return _finish(G, [r.to_dict() for r in recommend_links(G, as_of=as_of, limit=limit)], redacted)
+    return jsonable([r.to_dict() for r in recommend_links(G, as_of=as_of, limit=limit)])
 
 
 def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
@@ -188,7 +174,7 @@ def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
     from network.analysis.report import coordination_report
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
-    return _finish(G, coordination_report(G, as_of=as_of, province=province), redacted)
+    return jsonable(coordination_report(G, as_of=as_of, province=province))
 
 
 def jsonable(value: Any) -> Any:
@@ -205,11 +191,3 @@ def jsonable(value: Any) -> Any:
         return None
     return value
 
-
-def _finish(G: nx.MultiDiGraph, data: Any, redacted: bool) -> Any:
-    data = jsonable(data)
-    if not redacted:
-        return data
-    with _lock:
-        scrubber = _removed.get(G)
-    return scrubber(data) if scrubber is not None else data
