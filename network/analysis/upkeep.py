@@ -534,6 +534,9 @@ def services(voc: Vocabulary, codes: Sequence[str], shown: int = 3) -> str:
     return join(labels)
 
 
-def populations(voc: Vocabulary, codes: Iterable[str | None], last: str = "and") -> str:
-    """Population labels in words (None is the general population)."""
-    return join([lower_first(voc.populations.get(c, c)) if c else "the general population" for c in codes], last)
+def populations(voc: Vocabulary, codes: Sequence[str | None], last: str = "and", shown: int = 3) -> str:
+    """Population labels in words (None is the general population), past ``shown`` + 1 with a count of the rest."""
+    labels = [lower_first(voc.populations.get(c, c)) if c else "the general population" for c in codes]
+    if len(labels) > shown + 1:
+        return join([*labels[:shown], f"{len(labels) - shown} other populations"], last)
+    return join(labels, last)
