@@ -1,5 +1,6 @@
 """Analyses of the partner network: pure functions from a NetworkX graph to plain data."""
 
+from network.analysis.agenda import AgendaItem, agenda, agenda_weights
 from network.analysis.duplication import duplicate_records, duplication, funding_overlaps, service_overlaps
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import (
@@ -30,6 +31,7 @@ from network.analysis.structure import (
     communities,
     structure_summary,
 )
+from network.analysis.upkeep import donor_dependency, one_way_agreements, stale_records, upkeep
 
 __all__ = [
     # finding
@@ -47,6 +49,10 @@ __all__ = [
     "BROKERAGE_ROLES", "brokerage_roles", "centralities", "communities", "structure_summary",
     # recommend
     "CLOSABLE_TYPES", "Recommendation", "recommend_links",
+    # upkeep
+    "upkeep", "stale_records", "donor_dependency", "one_way_agreements",
+    # agenda
+    "AgendaItem", "agenda", "agenda_weights",
     # report
     "FINDING_TYPES", "coordination_report", "finding_rows", "report_html", "report_markdown",
 ]
