@@ -5,7 +5,8 @@
 
 Each size runs in its own process so its peak memory (max RSS) is its own.
 Prints projection time, full report time, peak memory, and median and 95th
-percentile pathway query time once the graph is loaded.
+percentile pathway query time once the graph is loaded; and, on a line before,
+the upkeep findings' time and the agenda's (of the report's and the upkeep findings).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ import time
 from pathlib import Path
 
 from bench.generate import generate_network
+from network.analysis.agenda import agenda
+from network.analysis.finding import Finding
 from network.analysis.pathways import pathway_index, referral_pathways
 from network.analysis.report import coordination_report
+from network.analysis.upkeep import upkeep
 from network.graph.project import project
 from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
@@ -44,6 +48,15 @@ def run_size(n: int, links_per_org: float) -> None:
     started = time.perf_counter()
     report = coordination_report(G)
     report_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    found = [Finding(**f) for f in report["findings"]] + upkeep(G)
+    upkeep_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    items = agenda(found, G)
+    agenda_seconds = time.perf_counter() - started
+    print(f"{n:>7,} orgs | upkeep findings {upkeep_seconds:6.2f} s | agenda {agenda_seconds:6.2f} s "
+          f"({len(items)} items from {len(found):,} findings, {agenda_seconds / report_seconds:.1%} of the report)",
+          flush=True)
     index = pathway_index(G)
     timings = _pathway_timings(G, index)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
