@@ -69,14 +69,17 @@ def bolt_store_session(bolt_server: dict[str, str | None]) -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def bolt_wipe(bolt_server: dict[str, str | None]) -> Iterator[object]:
-    """Delete every node of the Bolt database (organisations, tokens, audit), with a driver of its own."""
+    """Delete every node of the Bolt database (organisations, tokens, audit, history), with a driver of its own.
+
+    The store's counters (``CssnetMeta``) stay, as the store created them when it opened.
+    """
     import neo4j
 
     driver = neo4j.GraphDatabase.driver(bolt_server["uri"], auth=(bolt_server["user"], bolt_server["password"]))
 
     def wipe() -> None:
         with driver.session(database=bolt_server["database"]) as session:
-            session.execute_write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
+            session.execute_write(lambda tx: tx.run("MATCH (n) WHERE NOT n:CssnetMeta DETACH DELETE n").consume())
 
     try:
         yield wipe

@@ -143,7 +143,8 @@ def test_list_filters_and_pagination(store):
     assert ids(OrganisationQuery(province="Limpopo")) == ["cbo-1", "clinic-1"]
     assert ids(OrganisationQuery(district="Lejweleputswa")) == ["cbo-2"]
     assert ids(OrganisationQuery(service="tb_screening")) == ["cbo-2", "clinic-1"]
-    assert ids(OrganisationQuery(population="sex_workers")) == ["cbo-1"]
+    assert ids(OrganisationQuery(population="sex_workers")) == ["cbo-1", "clinic-1", "sadc"]
+    assert ids(OrganisationQuery(population="mineworkers")) == ["cbo-2", "clinic-1", "sadc"]
     assert ids(OrganisationQuery(status="inactive")) == ["cbo-2"]
     assert ids(OrganisationQuery(sensitive=True)) == ["cbo-1"]
     assert ids(OrganisationQuery(service="tb_screening", province="Limpopo")) == ["clinic-1"]
@@ -151,6 +152,20 @@ def test_list_filters_and_pagination(store):
     page = store.list_organisations(OrganisationQuery(limit=2, offset=1))
     assert [o.id for o in page.items] == ["cbo-2", "clinic-1"]
     assert page.total == 4
+
+
+def test_population_filter_follows_serves(store):
+    """A public clinic with no populations serves everyone, artisanal miners included."""
+    store.upsert([
+        org("jane-furse-hospital", kind="hospital", services=["tb_treatment"], populations=[]),
+        org("sekhukhune-artisanal-miners-forum", services=["peer_education"], populations=["artisanal_miners"]),
+        org("tubatse-sex-worker-network", kind="kp_network", populations=["sex_workers"], sensitive=True),
+    ], [])
+    found = store.list_organisations(OrganisationQuery(population="artisanal_miners", district="Sekhukhune"))
+    assert [o.id for o in found.items] == ["jane-furse-hospital", "sekhukhune-artisanal-miners-forum"]
+    assert found.total == 2
+    assert [o.id for o in store.list_organisations(
+        OrganisationQuery(population="artisanal_miners", service="tb_treatment")).items] == ["jane-furse-hospital"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -423,3 +438,89 @@ def test_sqlite_busy_when_the_write_lock_is_held_too_long(tmp_path):
     finally:
         waiter.close()
         holder.close()
+
+
+# identifiers: kept as written, unique regardless of case, looked up exactly
+def test_ids_keep_their_case_and_are_unique_regardless_of_case(store):
+    store.create_organisation(org("Org-A"))
+    store.create_organisation(org("b"))
+    assert store.get_organisation("Org-A").id == "Org-A"
+    with pytest.raises(NotFound):
+        store.get_organisation("org-a")
+    with pytest.raises(Conflict, match="'Org-A' already exists; ids are unique regardless of case") as refused:
+        store.create_organisation(org("ORG-a"))
+    assert refused.value.errors == {"id": ["'ORG-a' differs only in case from 'Org-A', which is in use."]}
+    store.create_link(link("L12", "Org-A", "b"))
+    with pytest.raises(Conflict, match="'L12'"):
+        store.create_link(link("l12", "b", "Org-A", "mou"))
+    with pytest.raises(NotFound):
+        store.delete_link("l12")
+    assert [x.id for x in store.iter_links()] == ["L12"]
+    assert [o.id for o in store.iter_organisations()] == ["Org-A", "b"]
+
+
+def test_bulk_upsert_refuses_ids_that_differ_only_in_case(store):
+    store.upsert([org("Org-A"), org("b")], [link("L12", "Org-A", "b")])
+    before = snapshot(store)
+    with pytest.raises(Conflict, match="'x1' differs only in case from 'X1'"):
+        store.upsert([org("X1"), org("x1")], [])
+    with pytest.raises(Conflict, match="'org-a' differs only in case from 'Org-A'"):
+        store.upsert([org("org-a")], [])
+    with pytest.raises(Conflict, match="'l12' differs only in case from 'L12'") as refused:
+        store.upsert([], [link("l12", "Org-A", "b")])
+    assert list(refused.value.errors) == ["l12"]
+    with pytest.raises(Conflict, match="'l13' differs only in case from 'L13'"):
+        store.upsert([], [link("L13", "Org-A", "b"), link("l13", "b", "Org-A")])
+    assert snapshot(store) == before
+    result = store.upsert([org("Org-A", name="Renamed")], [link("L12", "b", "Org-A", "mou")])
+    assert (result.organisations_updated, result.links_updated) == (1, 1)
+    assert store.get_link("L12").source == "b"
+
+
+def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
+    """Two editors act on version 1 of one organisation at once: one wins, the other is refused."""
+    store.create_organisation(org("a"))
+    outcomes: dict[str, str] = {}
+    barrier = threading.Barrier(2)
+
+    def attempt(name: str, change) -> None:
+        barrier.wait()
+        for _ in range(50):
+            try:
+                with store.transaction(actor=f"token:{name}"):
+                    change()
+                    store.record_audit(AuditEntry(AT, f"token:{name}", name, "organisation", "a"))
+                outcomes[name] = "done"
+                return
+            except Busy:
+                continue
+            except (StaleWrite, NotFound) as refused:
+                outcomes[name] = type(refused).__name__
+                return
+
+    def delete() -> None:
+        if store.get_organisation("a").version != 1:
+            raise StaleWrite("changed")
+        store.delete_organisation("a")
+
+    def update() -> None:
+        store.update_organisation(org("a", name="Updated"), expected_version=1)
+
+    threads = [threading.Thread(target=attempt, args=("delete", delete)),
+               threading.Thread(target=attempt, args=("update", update))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [name for name, outcome in outcomes.items() if outcome == "done"]
+    assert len(winners) == 1 and len(outcomes) == 2
+    audited = [e.action for e in store.list_audit().items]
+    assert audited == winners
+    if winners == ["delete"]:
+        assert outcomes["update"] in ("StaleWrite", "NotFound")
+        assert store.list_organisations().total == 0
+        assert [v.action for v in store.history("organisation", "a")] == ["create", "delete"]
+    else:
+        assert outcomes["delete"] == "StaleWrite"
+        assert store.get_organisation("a").name == "Updated"
+        assert [v.action for v in store.history("organisation", "a")] == ["create", "update"]

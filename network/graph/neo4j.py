@@ -26,7 +26,17 @@ import neo4j
 from neo4j.exceptions import ConstraintError, TransientError
 
 from network.errors import Busy, Conflict, InvalidData, NotFound, StaleWrite
-from network.graph.records import link_from_record, now, organisation_from_record, to_record
+from network.graph import neo4j_history as versions
+from network.graph.records import (
+    id_key,
+    link_from_record,
+    moment,
+    now,
+    organisation_from_record,
+    refuse_case_clashes,
+    refuse_taken,
+    to_record,
+)
 from network.graph.store import (
     SYSTEM_ACTOR,
     AuditEntry,
@@ -36,6 +46,7 @@ from network.graph.store import (
     Page,
     Token,
     UpsertResult,
+    Version,
 )
 from network.model import Link, Organisation, vocabulary
 
@@ -142,15 +153,21 @@ class Neo4jStore:
     def _ensure_schema(self) -> None:
         statements = [
             "CREATE CONSTRAINT organisation_id IF NOT EXISTS FOR (o:Organisation) REQUIRE o.id IS UNIQUE",
+            "CREATE CONSTRAINT organisation_id_key IF NOT EXISTS FOR (o:Organisation) REQUIRE o.id_key IS UNIQUE",
             "CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
             "CREATE CONSTRAINT cssnet_meta_key IF NOT EXISTS FOR (m:CssnetMeta) REQUIRE m.key IS UNIQUE",
+            *versions.HISTORY_SCHEMA,
         ] + [
             f"CREATE CONSTRAINT link_id_{kind} IF NOT EXISTS FOR ()-[r:{_rel_type(kind)}]-() REQUIRE r.id IS UNIQUE"
+            for kind in vocabulary().link_kinds
+        ] + [
+            f"CREATE INDEX link_id_key_{kind} IF NOT EXISTS FOR ()-[r:{_rel_type(kind)}]-() ON (r.id_key)"
             for kind in vocabulary().link_kinds
         ]
         with self._driver.session(database=self.database) as session:
             for statement in statements:
                 session.run(statement).consume()
+            session.execute_write(_upgrade)
 
     def close(self) -> None:
         self._driver.close()
@@ -173,10 +190,11 @@ class Neo4jStore:
         stored = _stamped(organisation, 1)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
-            if tx.run("MATCH (o:Organisation {id: $id}) RETURN o.id", id=organisation.id).single():
-                raise Conflict(f"An organisation with id '{organisation.id}' already exists.",
-                               {"id": [f"'{organisation.id}' is already in use."]})
+            holder = tx.run("MATCH (o:Organisation {id_key: $key}) RETURN o.id AS id",
+                            key=id_key(organisation.id)).single()
+            refuse_taken("organisation", organisation.id, holder["id"] if holder else None)
             tx.run("CREATE (o:Organisation) SET o = $props", props=_node_props(stored)).consume()
+            self._keep(tx, "organisation", [stored], "create")
 
         self._write(work)
         return stored
@@ -190,6 +208,7 @@ class Neo4jStore:
             stored = _stamped(organisation, version + 1)
             tx.run("MATCH (o:Organisation {id: $id}) SET o = $props", id=organisation.id,
                    props=_node_props(stored)).consume()
+            self._keep(tx, "organisation", [stored], "update")
             return stored
 
         return self._write(work)
@@ -205,7 +224,11 @@ class Neo4jStore:
             if attached and not cascade:
                 raise Conflict(
                     f"Organisation '{org_id}' still has {attached} link(s); delete them first or cascade.")
+            gone = [r["id"] for r in tx.run("MATCH (o:Organisation {id: $id})-[r]-() RETURN DISTINCT r.id AS id",
+                                            id=org_id)]
             tx.run("MATCH (o:Organisation {id: $id}) DETACH DELETE o", id=org_id).consume()
+            self._keep_deleted(tx, "link", gone)
+            self._keep_deleted(tx, "organisation", [org_id])
             return attached
 
         return self._write(work)
@@ -234,11 +257,10 @@ class Neo4jStore:
         stored = _stamped(link, 1)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
-            if _stored_links(tx, [link.id]):
-                raise Conflict(f"A link with id '{link.id}' already exists.",
-                               {"id": [f"'{link.id}' is already in use."]})
+            refuse_taken("link", link.id, next(iter(_stored_links(tx, [link.id])), None))
             _check_ends(tx, [link], set())
             _create_links(tx, [stored])
+            self._keep(tx, "link", [stored], "create")
 
         self._write(work)
         return stored
@@ -253,16 +275,18 @@ class Neo4jStore:
             stored = _stamped(link, existing[0].version + 1)
             _delete_links(tx, {link.id: (existing[0].version, existing[0].source)})
             _create_links(tx, [stored])
+            self._keep(tx, "link", [stored], "update")
             return stored
 
         return self._write(work)
 
     def delete_link(self, link_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> None:
-            stored = _stored_links(tx, [link_id])
+            stored = {k: v for k, v in _stored_links(tx, [link_id]).items() if k == link_id}
             if not stored:
                 raise NotFound(f"No link with id '{link_id}'.")
             _delete_links(tx, stored)
+            self._keep_deleted(tx, "link", [link_id])
 
         self._write(work)
 
@@ -279,32 +303,41 @@ class Neo4jStore:
         return Page(items, total, query.limit, query.offset)
 
     # bulk
-    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link]) -> UpsertResult:
+    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link], *,
+               action: str = "import") -> UpsertResult:
         result = UpsertResult()
         stamp = now()
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             org_ids = list(dict.fromkeys(o.id for o in organisations))
-            versions = _organisation_versions(tx, org_ids)
+            link_ids = list(dict.fromkeys(link.id for link in links))
+            refuse_case_clashes("organisation", org_ids, _organisation_holders(tx, org_ids))
+            old = _stored_links(tx, link_ids)
+            refuse_case_clashes("link", link_ids, {id_key(stored_id): stored_id for stored_id in old})
+            known = _organisation_versions(tx, org_ids)
             _check_ends(tx, links, set(org_ids))
-            for start in range(0, len(organisations), _BATCH):
-                rows = [_node_props(_restamped(o, versions.get(o.id, 0) + 1, stamp))
-                        for o in organisations[start:start + _BATCH]]
+            stored_orgs = [_restamped(o, known.get(o.id, 0) + 1, stamp) for o in organisations]
+            for start in range(0, len(stored_orgs), _BATCH):
+                rows = [_node_props(o) for o in stored_orgs[start:start + _BATCH]]
                 tx.run("UNWIND $rows AS row MERGE (o:Organisation {id: row.id}) SET o = row",
                        rows=rows).consume()
-            result.organisations_updated = len(versions)
-            result.organisations_created = len(org_ids) - len(versions)
-            link_ids = list(dict.fromkeys(link.id for link in links))
-            old = _stored_links(tx, link_ids)
+            result.organisations_updated = len(known)
+            result.organisations_created = len(org_ids) - len(known)
             _delete_links(tx, old)
-            _create_links(tx, [_restamped(link, old.get(link.id, (0, ""))[0] + 1, stamp) for link in links])
+            stored_links = [_restamped(link, old.get(link.id, (0, ""))[0] + 1, stamp) for link in links]
+            _create_links(tx, stored_links)
             result.links_updated = len(old)
             result.links_created = len(link_ids) - len(old)
+            self._keep(tx, "organisation", stored_orgs, action)
+            self._keep(tx, "link", stored_links, action)
 
         self._write(work)
         return result
 
-    def iter_organisations(self) -> Iterator[Organisation]:
+    def iter_organisations(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Organisation]:
+        if as_of is not None:
+            yield from map(organisation_from_record, self._as_of("organisation", moment(as_of)))
+            return
         after = ""
         while True:
             def work(tx: neo4j.ManagedTransaction, cursor: str) -> list[Organisation]:
@@ -318,7 +351,10 @@ class Neo4jStore:
                 return
             after = page[-1].id
 
-    def iter_links(self) -> Iterator[Link]:
+    def iter_links(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Link]:
+        if as_of is not None:
+            yield from map(link_from_record, self._as_of("link", moment(as_of)))
+            return
         after = ""
         while True:
             page = self._read(_fetch_links, "r.id > $after", {"after": after, "n": _PAGE}, "LIMIT $n")
@@ -326,6 +362,26 @@ class Neo4jStore:
             if len(page) < _PAGE:
                 return
             after = page[-1].id
+
+    def history(self, entity: str, entity_id: str) -> list[Version]:
+        return self._read(versions.history, entity, entity_id)
+
+    def _as_of(self, entity: str, at: dt.datetime) -> Iterator[dict[str, Any]]:
+        after = ""
+        while True:
+            page = self._read(versions.records_as_of, entity, at, after, _PAGE)
+            yield from page
+            if len(page) < _PAGE:
+                return
+            after = page[-1]["id"]
+
+    def _keep(self, tx: neo4j.ManagedTransaction, entity: str, records: Sequence[Organisation | Link],
+              action: str) -> None:
+        versions.keep_versions(tx, entity, ((r.id, action, json.dumps(to_record(r))) for r in records),
+                               self._actor())
+
+    def _keep_deleted(self, tx: neo4j.ManagedTransaction, entity: str, ids: Sequence[str]) -> None:
+        versions.keep_versions(tx, entity, ((i, "delete", None) for i in ids), self._actor())
 
     def counts(self) -> dict[str, dict[str, int]]:
         def work(tx: neo4j.ManagedTransaction) -> dict[str, dict[str, int]]:
@@ -347,7 +403,11 @@ class Neo4jStore:
 
     def clear(self) -> None:
         def work(tx: neo4j.ManagedTransaction) -> None:
+            links = [r["id"] for r in tx.run("MATCH (:Organisation)-[r]->(:Organisation) RETURN r.id AS id")]
+            organisations = [r["id"] for r in tx.run("MATCH (o:Organisation) RETURN o.id AS id")]
             tx.run("MATCH (o:Organisation) DETACH DELETE o").consume()
+            self._keep_deleted(tx, "link", links)
+            self._keep_deleted(tx, "organisation", organisations)
 
         self._write(work)
 
@@ -442,18 +502,21 @@ def _node_props(org: Organisation) -> dict[str, Any]:
     props["external_ids"] = json.dumps(org.external_ids, sort_keys=True)
     props["updated_at"] = org.updated_at.isoformat()
     props["search_words"] = _search_words(org)
+    props["id_key"] = id_key(org.id)
     return props
 
 
 def _rel_props(link: Link) -> dict[str, Any]:
     props = {k: v for k, v in to_record(link).items() if v is not None and k not in ("source", "target")}
     props["updated_at"] = link.updated_at.isoformat()
+    props["id_key"] = id_key(link.id)
     return props
 
 
 def _organisation(props: dict[str, Any]) -> Organisation:
     record = dict(props)
     record.pop("search_words", None)
+    record.pop("id_key", None)
     record["external_ids"] = json.loads(record.get("external_ids") or "{}")
     return organisation_from_record(record)
 
@@ -514,26 +577,55 @@ def _organisation_versions(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict
     return found
 
 
-def _stored_links(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, tuple[int, str]]:
-    """The version and source organisation of each stored link among ``ids``.
+def _organisation_holders(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, str]:
+    """The stored organisation ids equal to any of ``ids`` regardless of case, by their key."""
+    keys = list(dict.fromkeys(map(id_key, ids)))
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), _BATCH):
+        rows = tx.run("UNWIND $keys AS k MATCH (o:Organisation {id_key: k}) RETURN k, o.id AS id",
+                      keys=keys[start:start + _BATCH])
+        found.update((r["k"], r["id"]) for r in rows)
+    return found
 
-    A few ids are looked up through each relationship type's id index. Many
-    are matched in one pass over all links instead: a server without
-    relationship indexes (ArcadeDB) scans the graph once per looked-up id,
-    which makes a bulk import quadratic.
+
+def _stored_links(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, tuple[int, str]]:
+    """The version and source organisation of each stored link whose id equals one of ``ids`` regardless of case.
+
+    Keyed by the stored id. A few ids are looked up through each
+    relationship type's ``id_key`` index. Many are matched in one pass over
+    all links instead: a server without relationship indexes (ArcadeDB) scans
+    the graph once per looked-up id, which makes a bulk import quadratic.
     """
-    wanted = set(ids)
+    wanted = {id_key(i) for i in ids}
     if not wanted:
         return {}
     if len(wanted) > _LOOKUP_AT_MOST:
         rows = tx.run("MATCH (a:Organisation)-[r]->(:Organisation) RETURN r.id AS id, r.version AS v, a.id AS source")
-        return {r["id"]: (int(r["v"]), r["source"]) for r in rows if r["id"] in wanted}
+        return {r["id"]: (int(r["v"]), r["source"]) for r in rows if id_key(r["id"]) in wanted}
     found: dict[str, tuple[int, str]] = {}
     for kind in vocabulary().link_kinds:
-        rows = tx.run(f"UNWIND $ids AS id MATCH (a)-[r:{_rel_type(kind)} {{id: id}}]->() "
-                      "RETURN r.id AS id, r.version AS v, a.id AS source", ids=sorted(wanted))
+        rows = tx.run(f"UNWIND $keys AS k MATCH (a)-[r:{_rel_type(kind)} {{id_key: k}}]->() "
+                      "RETURN r.id AS id, r.version AS v, a.id AS source", keys=sorted(wanted))
         found.update((r["id"], (int(r["v"]), r["source"])) for r in rows)
     return found
+
+
+def _upgrade(tx: neo4j.ManagedTransaction) -> None:
+    """Create the counters (so that concurrent first writes do not race to) and, once, bring a graph
+    written by an earlier cssnet up to date: id keys and first versions."""
+    for key in ("revision", "audit"):
+        tx.run("MERGE (m:CssnetMeta {key: $key}) ON CREATE SET m.value = 0", key=key).consume()
+    if tx.run("MATCH (m:CssnetMeta {key: 'history'}) RETURN m.value AS v").single():
+        return
+    tx.run("MATCH (o:Organisation) WHERE o.id_key IS NULL SET o.id_key = toLower(o.id)").consume()
+    tx.run("MATCH (:Organisation)-[r]->(:Organisation) WHERE r.id_key IS NULL SET r.id_key = toLower(r.id)").consume()
+    kept = {entity: {r["id"] for r in tx.run(f"MATCH (v:{label}) RETURN DISTINCT v.entity_id AS id")}
+            for entity, label in versions.LABELS.items()}
+    organisations = [to_record(o) for o in map(_organisation, (r["p"] for r in tx.run(
+        "MATCH (o:Organisation) RETURN properties(o) AS p"))) if o.id not in kept["organisation"]]
+    links = [to_record(x) for x in _fetch_links(tx, "true", {}) if x.id not in kept["link"]]
+    versions.backfill(tx, organisations, links)
+    tx.run("MERGE (m:CssnetMeta {key: 'history'}) SET m.value = 1").consume()
 
 
 def _delete_links(tx: neo4j.ManagedTransaction, stored: dict[str, tuple[int, str]]) -> None:
@@ -591,11 +683,13 @@ def _organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]
         if value is not None:
             clauses.append(f"o.{name} = ${name}")
             params[name] = value
-    for name, prop in (("service", "services"), ("population", "populations")):
-        value = getattr(query, name)
-        if value is not None:
-            clauses.append(f"${name} IN o.{prop}")
-            params[name] = value
+    if query.service is not None:
+        clauses.append("$service IN o.services")
+        params["service"] = query.service
+    if query.population is not None:
+        # serves: names the population, or names none (general population)
+        clauses.append("($population IN o.populations OR size(coalesce(o.populations, [])) = 0)")
+        params["population"] = query.population
     if query.ids is not None:
         clauses.append("o.id IN $ids")
         params["ids"] = list(query.ids)

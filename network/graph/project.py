@@ -9,7 +9,7 @@ import networkx as nx
 
 from network.gcpause import gc_paused
 from network.graph.store import GraphStore
-from network.model import Link, Organisation
+from network.model import Link, Organisation, today
 
 __all__ = ["build_graph", "project"]
 
@@ -58,7 +58,11 @@ def project(
     ----------
     store : GraphStore
     as_of : date, optional
-        Leave out links that start after this date.
+        The day the network is looked at. A day before today reads the records
+        as they stood at the end of that day, from their history (a link's
+        status then, an organisation deleted since); today, a later day or
+        None read the records as they are now. Links that start after this
+        date are left out.
     link_kinds, statuses : iterables of str, optional
         Keep only links of these kinds / statuses.
     province, district : str, optional
@@ -66,12 +70,13 @@ def project(
     """
     kinds = set(link_kinds) if link_kinds is not None else None
     wanted_statuses = set(statuses) if statuses is not None else None
+    then = as_of if as_of is not None and as_of < today() else None
     organisations = (
-        o for o in store.iter_organisations()
+        o for o in store.iter_organisations(as_of=then)
         if (province is None or o.province == province) and (district is None or o.district == district)
     )
     links = (
-        link for link in store.iter_links()
+        link for link in store.iter_links(as_of=then)
         if (kinds is None or link.kind in kinds)
         and (wanted_statuses is None or link.status in wanted_statuses)
         and (as_of is None or link.start_date is None or link.start_date <= as_of)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from network.errors import Conflict
 from network.model import Link, Organisation
 
-__all__ = ["to_record", "organisation_from_record", "link_from_record", "now", "id_key", "moment", "stamp"]
+__all__ = ["to_record", "organisation_from_record", "link_from_record", "now", "id_key", "moment", "stamp",
+           "refuse_taken", "refuse_case_clashes", "ENTITIES"]
+
+#: The records that keep a history, by the name ``GraphStore.history`` takes.
+ENTITIES = ("organisation", "link")
 
 _DATE_FIELDS = ("start_date", "end_date", "last_verified")
 
@@ -25,6 +31,42 @@ def id_key(record_id: str) -> str:
     True
     """
     return record_id.casefold()
+
+
+def refuse_taken(noun: str, record_id: str, holder: str | None) -> None:
+    """``Conflict`` when ``holder`` (the stored id with the same :func:`id_key`) exists."""
+    if holder is None:
+        return
+    article = "An" if noun[0] in "aeiou" else "A"
+    if holder == record_id:
+        raise Conflict(f"{article} {noun} with id '{record_id}' already exists.",
+                       {"id": [f"'{record_id}' is already in use."]})
+    raise Conflict(f"{article} {noun} with id '{holder}' already exists; ids are unique regardless of case, "
+                   f"so '{record_id}' cannot be used.",
+                   {"id": [f"'{record_id}' differs only in case from '{holder}', which is in use."]})
+
+
+def refuse_case_clashes(noun: str, ids: Iterable[str], stored: Mapping[str, str]) -> None:
+    """``Conflict`` when two ids differ only in case: two of ``ids``, or one of them and a stored one.
+
+    ``stored`` maps the :func:`id_key` of stored ids to the ids as written.
+
+    >>> refuse_case_clashes("link", ["L12", "L12", "l13"], {"l12": "L12"})
+    >>> refuse_case_clashes("link", ["L12", "l12"], {})
+    Traceback (most recent call last):
+    ...
+    network.errors.Conflict: The link id 'l12' differs only in case from 'L12'; ids are unique regardless of case.
+    """
+    seen = dict(stored)
+    errors: dict[str, list[str]] = {}
+    for record_id in ids:
+        other = seen.setdefault(id_key(record_id), record_id)
+        if other != record_id:
+            errors.setdefault(record_id, []).append(
+                f"'{record_id}' differs only in case from '{other}'; ids are unique regardless of case.")
+    if errors:
+        record_id, problems = next(iter(errors.items()))
+        raise Conflict(f"The {noun} id {problems[0]}", errors)
 
 
 def moment(as_of: dt.datetime | dt.date) -> dt.datetime:

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from network.errors import Busy, Conflict, InvalidData, NotFound, StaleWrite
-from network.graph.records import link_from_record, now, organisation_from_record, to_record
+from network.graph.records import (
+    id_key,
+    link_from_record,
+    moment,
+    now,
+    organisation_from_record,
+    refuse_case_clashes,
+    refuse_taken,
+    to_record,
+)
+from network.graph.sqlite_history import HISTORY_MIGRATION, history, keep_versions, records_as_of
 from network.graph.store import (
     SYSTEM_ACTOR,
     AuditEntry,
@@ -22,6 +32,7 @@ from network.graph.store import (
     Page,
     Token,
     UpsertResult,
+    Version,
 )
 from network.model import Link, Organisation
 
@@ -121,6 +132,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX audit_entity ON audit(entity_id);
     """,
+    HISTORY_MIGRATION,
 )
 
 
@@ -257,12 +269,12 @@ class SQLiteStore:
 
     def create_organisation(self, organisation: Organisation) -> Organisation:
         with self._write() as conn:
-            if _exists(conn, "organisations", organisation.id):
-                raise Conflict(f"An organisation with id '{organisation.id}' already exists.",
-                               {"id": [f"'{organisation.id}' is already in use."]})
+            refuse_taken("organisation", organisation.id, _holder(conn, "organisations", organisation.id))
             stored = _stamped(organisation, 1)
-            conn.execute("INSERT INTO organisations (id, data, version, updated_at) VALUES (?, ?, ?, ?)",
-                         _organisation_row(stored))
+            row = _organisation_row(stored)
+            conn.execute("INSERT INTO organisations (id, data, version, updated_at, id_key) VALUES (?, ?, ?, ?, ?)",
+                         row + (id_key(stored.id),))
+            self._keep(conn, "organisation", [(stored.id, "create", row[1])])
         return stored
 
     def update_organisation(self, organisation: Organisation, *,
@@ -271,8 +283,10 @@ class SQLiteStore:
             version = _current_version(conn, "organisations", organisation.id, "organisation")
             _check_version(version, expected_version, "organisation", organisation.id)
             stored = _stamped(organisation, version + 1)
+            row = _organisation_row(stored)
             conn.execute("UPDATE organisations SET data = ?, version = ?, updated_at = ? WHERE id = ?",
-                         _organisation_row(stored)[1:] + (stored.id,))
+                         row[1:] + (stored.id,))
+            self._keep(conn, "organisation", [(stored.id, "update", row[1])])
         return stored
 
     def delete_organisation(self, org_id: str, *, cascade: bool = False) -> int:
@@ -283,8 +297,11 @@ class SQLiteStore:
             if attached and not cascade:
                 raise Conflict(
                     f"Organisation '{org_id}' still has {attached} link(s); delete them first or cascade.")
-            conn.execute("DELETE FROM links WHERE source = ? OR target = ?", (org_id, org_id))
+            gone = [r[0] for r in conn.execute("DELETE FROM links WHERE source = ? OR target = ? RETURNING id",
+                                               (org_id, org_id)).fetchall()]
             conn.execute("DELETE FROM organisations WHERE id = ?", (org_id,))
+            self._keep(conn, "link", [(link_id, "delete", None) for link_id in gone])
+            self._keep(conn, "organisation", [(org_id, "delete", None)])
         return attached
 
     def list_organisations(self, query: OrganisationQuery = OrganisationQuery()) -> Page[Organisation]:
@@ -307,13 +324,13 @@ class SQLiteStore:
 
     def create_link(self, link: Link) -> Link:
         with self._write() as conn:
-            if _exists(conn, "links", link.id):
-                raise Conflict(f"A link with id '{link.id}' already exists.",
-                               {"id": [f"'{link.id}' is already in use."]})
+            refuse_taken("link", link.id, _holder(conn, "links", link.id))
             _check_ends(conn, [link], set())
             stored = _stamped(link, 1)
-            conn.execute("INSERT INTO links (id, source, target, data, version, updated_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?)", _link_row(stored))
+            row = _link_row(stored)
+            conn.execute("INSERT INTO links (id, source, target, data, version, updated_at, id_key) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", row + (id_key(stored.id),))
+            self._keep(conn, "link", [(stored.id, "create", row[3])])
         return stored
 
     def update_link(self, link: Link, *, expected_version: int | None = None) -> Link:
@@ -325,12 +342,14 @@ class SQLiteStore:
             row = _link_row(stored)
             conn.execute("UPDATE links SET source = ?, target = ?, data = ?, version = ?, updated_at = ? "
                          "WHERE id = ?", row[1:] + (stored.id,))
+            self._keep(conn, "link", [(stored.id, "update", row[3])])
         return stored
 
     def delete_link(self, link_id: str) -> None:
         with self._write() as conn:
             _current_version(conn, "links", link_id, "link")
             conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
+            self._keep(conn, "link", [(link_id, "delete", None)])
 
     def list_links(self, query: LinkQuery = LinkQuery()) -> Page[Link]:
         where, params = _link_filters(query)
@@ -342,36 +361,59 @@ class SQLiteStore:
         return Page([_link(r) for r in rows], total, query.limit, query.offset)
 
     # bulk
-    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link]) -> UpsertResult:
+    def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link], *,
+               action: str = "import") -> UpsertResult:
         result = UpsertResult()
+        org_ids = list(dict.fromkeys(o.id for o in organisations))
+        link_ids = list(dict.fromkeys(link.id for link in links))
         with self._write() as conn:
-            existing = _existing_ids(conn, "organisations", [o.id for o in organisations])
-            _check_ends(conn, links, {o.id for o in organisations})
+            refuse_case_clashes("organisation", org_ids, _holders(conn, "organisations", org_ids))
+            refuse_case_clashes("link", link_ids, _holders(conn, "links", link_ids))
+            existing = _existing_ids(conn, "organisations", org_ids)
+            _check_ends(conn, links, set(org_ids))
             conn.executemany(
-                "INSERT INTO organisations (id, data, version, updated_at) VALUES (?, ?, 1, ?) "
+                "INSERT INTO organisations (id, data, version, updated_at, id_key) VALUES (?, ?, 1, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data, version = organisations.version + 1, "
                 "updated_at = excluded.updated_at",
-                ((o.id, json.dumps(to_record(o)), now().isoformat()) for o in organisations))
+                ((o.id, json.dumps(to_record(o)), now().isoformat(), id_key(o.id)) for o in organisations))
             result.organisations_updated = len(existing)
-            result.organisations_created = len({o.id for o in organisations}) - len(existing)
-            existing = _existing_ids(conn, "links", [link.id for link in links])
+            result.organisations_created = len(org_ids) - len(existing)
+            existing = _existing_ids(conn, "links", link_ids)
             conn.executemany(
-                "INSERT INTO links (id, source, target, data, version, updated_at) VALUES (?, ?, ?, ?, 1, ?) "
+                "INSERT INTO links (id, source, target, data, version, updated_at, id_key) "
+                "VALUES (?, ?, ?, ?, 1, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET source = excluded.source, target = excluded.target, "
                 "data = excluded.data, version = links.version + 1, updated_at = excluded.updated_at",
-                ((link.id, link.source, link.target, json.dumps(to_record(link)), now().isoformat())
-                 for link in links))
+                ((link.id, link.source, link.target, json.dumps(to_record(link)), now().isoformat(),
+                  id_key(link.id)) for link in links))
             result.links_updated = len(existing)
-            result.links_created = len({link.id for link in links}) - len(existing)
+            result.links_created = len(link_ids) - len(existing)
+            self._keep(conn, "organisation", ((r["id"], action, json.dumps(_from_row(r)))
+                                              for r in _rows(conn, "organisations", org_ids)))
+            self._keep(conn, "link", ((r["id"], action, json.dumps(_from_row(r)))
+                                      for r in _rows(conn, "links", link_ids)))
         return result
 
-    def iter_organisations(self) -> Iterator[Organisation]:
+    def iter_organisations(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Organisation]:
+        if as_of is not None:
+            yield from map(organisation_from_record, records_as_of(self._conn(), "organisation", moment(as_of)))
+            return
         for row in self._conn().execute("SELECT data, version, updated_at FROM organisations ORDER BY id"):
             yield _organisation(row)
 
-    def iter_links(self) -> Iterator[Link]:
+    def iter_links(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Link]:
+        if as_of is not None:
+            yield from map(link_from_record, records_as_of(self._conn(), "link", moment(as_of)))
+            return
         for row in self._conn().execute("SELECT data, version, updated_at FROM links ORDER BY id"):
             yield _link(row)
+
+    def history(self, entity: str, entity_id: str) -> list[Version]:
+        return history(self._conn(), entity, entity_id)
+
+    def _keep(self, conn: sqlite3.Connection, entity: str,
+              changes: Iterable[tuple[str, str, str | None]]) -> None:
+        keep_versions(conn, entity, changes, self._actor())
 
     def counts(self) -> dict[str, dict[str, int]]:
         conn = self._conn()
@@ -390,8 +432,10 @@ class SQLiteStore:
 
     def clear(self) -> None:
         with self._write() as conn:
-            conn.execute("DELETE FROM links")
-            conn.execute("DELETE FROM organisations")
+            gone = [r[0] for r in conn.execute("DELETE FROM links RETURNING id").fetchall()]
+            self._keep(conn, "link", [(link_id, "delete", None) for link_id in gone])
+            gone = [r[0] for r in conn.execute("DELETE FROM organisations RETURNING id").fetchall()]
+            self._keep(conn, "organisation", [(org_id, "delete", None) for org_id in gone])
 
     # tokens and audit
     def add_token(self, token: Token) -> None:
@@ -498,8 +542,29 @@ def _token(row: sqlite3.Row) -> Token:
                  created_at=dt.datetime.fromisoformat(row["created_at"]), revoked=bool(row["revoked"]))
 
 
-def _exists(conn: sqlite3.Connection, table: str, record_id: str) -> bool:
-    return conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (record_id,)).fetchone() is not None
+def _holder(conn: sqlite3.Connection, table: str, record_id: str) -> str | None:
+    """The stored id equal to ``record_id`` regardless of case, if any."""
+    row = conn.execute(f"SELECT id FROM {table} WHERE id_key = ?", (id_key(record_id),)).fetchone()
+    return row[0] if row else None
+
+
+def _holders(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
+    """The stored ids equal to any of ``ids`` regardless of case, by their key."""
+    keys = list(dict.fromkeys(map(id_key, ids)))
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id_key, id FROM {table} WHERE id_key IN ({marks})", chunk).fetchall())
+    return found
+
+
+def _rows(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> Iterator[sqlite3.Row]:
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        yield from conn.execute(f"SELECT id, data, version, updated_at FROM {table} WHERE id IN ({marks})",
+                                chunk).fetchall()
 
 
 def _current_version(conn: sqlite3.Connection, table: str, record_id: str, noun: str) -> int:
@@ -558,11 +623,14 @@ def _organisation_filters(query: OrganisationQuery) -> tuple[str, list[Any]]:
     if query.sensitive is not None:
         clauses.append("sensitive = ?")
         params.append(int(query.sensitive))
-    for facet in ("service", "population"):
-        value = getattr(query, facet)
-        if value is not None:
-            clauses.append("id IN (SELECT organisation FROM organisation_codes WHERE facet = ? AND code = ?)")
-            params += [facet, value]
+    if query.service is not None:
+        clauses.append("id IN (SELECT organisation FROM organisation_codes WHERE facet = 'service' AND code = ?)")
+        params.append(query.service)
+    if query.population is not None:
+        # serves: names the population, or names none (general population)
+        clauses.append("(id IN (SELECT organisation FROM organisation_codes WHERE facet = 'population' AND code = ?)"
+                       " OR coalesce(json_array_length(data, '$.populations'), 0) = 0)")
+        params.append(query.population)
     if query.ids is not None:
         clauses.append(f"id IN ({','.join('?' * len(query.ids))})" if query.ids else "0")
         params += list(query.ids)
