@@ -13,10 +13,12 @@ import click
 from network.errors import CssnetError
 from network.graph import open_store
 from network.graph.store import GraphStore
-from network.io.formats import EXPORT_FORMATS, export_to_folder, import_path
 from network.io.importer import ImportRefused
 from network.model import vocabulary
-from network.service import analyses, import_csv, seed_demo
+from network.service import analyses, drawing, tokens
+from network.service.audit import CLI
+from network.service.scope import DEPTH
+from network.service.transfer import EXPORT_FORMATS, export_to_folder, import_csv, import_path, seed_demo
 
 __all__ = ["main", "cli"]
 
@@ -82,11 +84,8 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def seed(ctx: click.Context, replace: bool) -> None:
     """Load the illustrative demo network."""
-    store = _store(ctx)
-    if replace:
-        store.clear()
     try:
-        result = seed_demo(store)
+        result = seed_demo(_store(ctx), actor=CLI, replace=replace)
     except CssnetError as err:
         _fail(err)
     click.echo(f"demo network loaded: {result.organisations_created} organisations and "
@@ -111,9 +110,9 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
         raise click.UsageError("Give ORGANISATIONS.csv, LINKS.csv or both.")
     try:
         if organisations and not links and not organisations.lower().endswith(".csv"):
-            result = import_path(_store(ctx), organisations)
+            result = import_path(_store(ctx), organisations, actor=CLI)
         else:
-            result = import_csv(_store(ctx), organisations, links, progress=progress)
+            result = import_csv(_store(ctx), organisations, links, actor=CLI, progress=progress)
     except CssnetError as err:
         _fail(err)
     click.echo(f"imported: {result.organisations_created} organisations created, "
@@ -124,10 +123,10 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="csv", show_default=True,
-              help="csv: organisations.csv + links.csv; xlsx; graphml and gexf (Gephi); json (node-link); "
-                   "geojson (QGIS); hsds (Open Referral HSDS 3.0 data package).")
+              help="; ".join(f"{name}: {spec.description}" for name, spec in EXPORT_FORMATS.items()) + ".")
 @click.option("--hide-protected", is_flag=True,
-              help="Leave out sensitive organisations' location and contacts (for sharing).")
+              help="Leave out sensitive organisations' protected fields: location, contacts, description and external "
+                   "ids (for sharing).")
 @click.pass_context
 def export(ctx: click.Context, folder: str, fmt: str, hide_protected: bool) -> None:
     """Export the network into FOLDER in one of the formats partners use."""
@@ -181,14 +180,12 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--name", required=True, help="Who or what the token is for (shown in the audit log).")
-@click.option("--role", type=click.Choice(["viewer", "editor", "admin"]), required=True)
+@click.option("--role", type=click.Choice(tokens.TOKEN_ROLES), required=True)
 @click.pass_context
 def token_create(ctx: click.Context, name: str, role: str) -> None:
     """Create a token; its secret is printed once and stored only hashed."""
-    from network.api.auth import create_token
-
     try:
-        created, secret = create_token(_store(ctx), name, role)
+        created, secret = tokens.create_token(_store(ctx), name, role, actor=CLI)
     except CssnetError as err:
         _fail(err)
     click.echo(f"token {created.id} ({created.role}) for {created.name}")
@@ -210,7 +207,7 @@ def token_list(ctx: click.Context) -> None:
 def token_revoke(ctx: click.Context, token_id: str) -> None:
     """Revoke the token TOKEN_ID."""
     try:
-        _store(ctx).revoke_token(token_id)
+        tokens.revoke_token(_store(ctx), token_id, actor=CLI)
     except CssnetError as err:
         _fail(err)
     click.echo(f"revoked {token_id}")
@@ -263,9 +260,8 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
         found = analyses.pathways(_store(ctx), population=population, start=start, district=district, k=k,
                                  needs=[n.strip() for n in needs.split(",") if n.strip()],
                                  include_unlinked=include_unlinked, as_of=_as_date(as_of))
-    except ValueError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(EXIT_REFUSED)
+    except CssnetError as err:
+        _fail(err)
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
         return
@@ -291,21 +287,21 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
 @click.option("--population", type=click.Choice(sorted(vocabulary().populations)))
 @click.option("--link-kind", type=click.Choice(sorted(vocabulary().link_kinds)))
 @click.option("--ego", help="Draw only this organisation's network...")
-@click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 6), help="...to this many steps.")
-@click.option("--show-protected", is_flag=True, help="Include sensitive organisations' location and contacts.")
+@click.option("--depth", default=DEPTH[0], show_default=True, type=click.IntRange(*DEPTH),
+              help="...to this many steps.")
+@click.option("--show-protected", is_flag=True, help="Include protected fields.")
 @click.pass_context
 def viz(ctx: click.Context, output: str, province: str | None, district: str | None, kind: str | None,
         service: str | None, population: str | None, link_kind: str | None, ego: str | None, depth: int,
         show_protected: bool) -> None:
     """Write a standalone HTML network to OUTPUT that opens offline in any browser."""
-    from network.visual import write_network_html
-
+    scope = {"province": province, "district": district, "kind": kind, "service": service,
+             "population": population, "link_kind": link_kind, "ego": ego, "depth": depth}
     try:
-        drawn = write_network_html(_store(ctx), output, province=province, district=district, kind=kind,
-                                   service=service, population=population, link_kind=link_kind, ego=ego,
-                                   depth=depth, hide_protected=not show_protected)
+        html, drawn = drawing.page(_store(ctx), scope, redacted=not show_protected)
     except CssnetError as err:
         _fail(err)
+    Path(output).write_text(html, encoding="utf-8")
     click.echo(f"wrote {output}: {drawn} organisations")
 
 
@@ -318,8 +314,13 @@ def merge(ctx: click.Context, keep: str, drop: str, do_apply: bool) -> None:
     """Merge the duplicate record DROP into KEEP (preview unless --apply)."""
     from network.merge import apply_merge, plan_merge
 
+    store = _store(ctx)
     try:
-        plan = apply_merge(_store(ctx), keep, drop, actor="cli") if do_apply else plan_merge(_store(ctx), keep, drop)
+        if do_apply:
+            with store.transaction(actor=CLI.key):
+                plan = apply_merge(store, keep, drop, actor=CLI.name)
+        else:
+            plan = plan_merge(store, keep, drop)
     except CssnetError as err:
         _fail(err)
     click.echo(json.dumps(plan.to_dict(), indent=2, default=str))

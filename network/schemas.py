@@ -34,6 +34,8 @@ __all__ = [
     "dump_link",
     "check_batch",
     "ID_PATTERN",
+    "problem_lines",
+    "code_validator",
 ]
 
 #: Organisation and link ids: lower-case slugs.
@@ -49,6 +51,10 @@ def _code(facet: str, noun: str) -> Callable[[str], None]:
             raise ValidationError(f"Unknown {noun} '{value}'.")
 
     return check
+
+
+#: The one validator of vocabulary codes: bodies here, and the API's, pages' and CLI's filters.
+code_validator = _code
 
 
 def _codes(facet: str, noun: str) -> fields.List:
@@ -260,4 +266,23 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
 
 
 def _summary(errors: dict[str, list[str]]) -> str:
-    return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in sorted(errors.items()))
+    return "; ".join(problem_lines(errors))
+
+
+def problem_lines(messages: Any) -> list[str]:
+    """One line per refused field, nested fields dotted: how every error message words its problems.
+
+    >>> problem_lines({"query": {"kind": ["Unknown organisation kind 'x'."]}, "name": ["Too long."]})
+    ['name: Too long.', "query.kind: Unknown organisation kind 'x'."]
+    """
+    found: list[tuple[str, str]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+        else:
+            found.append((prefix, " ".join(str(m) for m in (value if isinstance(value, list) else [value]))))
+
+    walk("", messages)
+    return [f"{field}: {text}" for field, text in sorted(found)]

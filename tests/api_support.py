@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from network.api import close_store, create_app
-from network.api.auth import create_token
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
+from network.service.audit import CLI
+from network.service.tokens import create_token
 
 #: The sensitive organisation's protected values: none may reach an anonymous or viewer caller.
 SECRET_VALUES = {
@@ -76,7 +77,8 @@ def make_env(path: Path, *, seeded: bool = True, config: dict | None = None) -> 
     store = SQLiteStore(path)
     if seeded:
         store.upsert(*small_network())
-    tokens = {role: create_token(store, f"{role} token", role)[1] for role in ("viewer", "editor", "admin")}
+    tokens = {role: create_token(store, f"{role} token", role, actor=CLI)[1]
+              for role in ("viewer", "editor", "admin")}
     app = create_app({"STORE": store, "TESTING": True, **(config or {})})
     return Env(app, app.test_client(), store, tokens)
 

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from network.api.auth import create_token, hash_secret, sign_in
+from network.api.auth import sign_in
 from network.errors import InvalidData
+from network.service.audit import CLI
+from network.service.tokens import create_token, hash_secret
 from tests.api_support import Env, env_fixture
 
 
@@ -18,7 +20,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
 
 
 def test_secrets_are_stored_only_as_hashes(env: Env) -> None:
-    token, secret = create_token(env.store, "partner tool", "viewer")
+    token, secret = create_token(env.store, "partner tool", "viewer", actor=CLI)
     assert len(secret) >= 40 and token.token_hash == hash_secret(secret) != secret
     assert all(secret not in repr(t) for t in env.store.list_tokens())
 
@@ -26,7 +28,7 @@ def test_secrets_are_stored_only_as_hashes(env: Env) -> None:
 @pytest.mark.parametrize("name, role", [("", "viewer"), ("x", "superuser")])
 def test_create_token_refuses_bad_input(env: Env, name: str, role: str) -> None:
     with pytest.raises(InvalidData):
-        create_token(env.store, name, role)
+        create_token(env.store, name, role, actor=CLI)
 
 
 @pytest.mark.parametrize("header", ["Bearer wrong", "Basic abc", "Bearer "])

@@ -162,11 +162,12 @@ def test_every_write_is_audited_with_field_changes(env: Env) -> None:
 def test_lost_update_is_refused_on_every_backend(store: GraphStore) -> None:
     """The two-editor story on each store adapter (SQLite file and the Bolt server)."""
     from network.api import create_app
-    from network.api.auth import create_token
+    from network.service.audit import CLI
+    from network.service.tokens import create_token
     from tests.api_support import small_network
 
     store.upsert(*small_network())
-    _, secret = create_token(store, "editor token", "editor")
+    _, secret = create_token(store, "editor token", "editor", actor=CLI)
     client = create_app({"STORE": store}).test_client()
     headers = {"Authorization": f"Bearer {secret}"}
     etag = client.get("/api/v1/organisations/ngo-d").headers["ETag"]

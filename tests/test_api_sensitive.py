@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from network.api.exports import EXPORT_FORMAT_NAMES
+from network.service.transfer import EXPORT_FORMATS
 from tests.api_support import SECRET_VALUES, SENSITIVE_ID, Env, env_fixture
 
 #: Every way the protected values could be written: as given, without spaces, rounded.
@@ -46,7 +46,7 @@ GET_PATHS = [
     "/api/v1/visual/network?population=sex_workers&colour_by=district",
     "/api/v1/openapi.json",
     "/api/v1/docs",
-    *[f"/api/v1/export?format={fmt}" for fmt in EXPORT_FORMAT_NAMES],
+    *[f"/api/v1/export?format={fmt}" for fmt in EXPORT_FORMATS],
 ]
 
 

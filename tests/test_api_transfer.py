@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.test import TestResponse
 
-from network.api.exports import EXPORT_FORMAT_NAMES
 from network.io.rows import REQUIRED_LINK_COLUMNS, REQUIRED_ORGANISATION_COLUMNS
+from network.service.transfer import EXPORT_FORMATS
 from tests.api_support import Env, env_fixture
 
 
@@ -37,7 +37,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
     yield from env_fixture(tmp_path)
 
 
-@pytest.mark.parametrize("fmt", EXPORT_FORMAT_NAMES)
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
 def test_export_every_format_as_an_attachment(env: Env, fmt: str) -> None:
     response = env.client.get(f"/api/v1/export?format={fmt}")
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment;")

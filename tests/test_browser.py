@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from network.api import create_app
-from network.api.auth import create_token
 from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
 from network.service import seed_demo
+from network.service.audit import CLI
+from network.service.tokens import create_token
 from network.visual import write_network_html
 
 pytestmark = pytest.mark.browser
@@ -241,7 +242,7 @@ def test_dashboard_screenshot(session, base_url):
 
 def test_editor_sees_field_level_errors_then_saves(session, base_url, store):
     page, recorder = session
-    secret = create_token(store, "browser editor", "editor")[1]
+    secret = create_token(store, "browser editor", "editor", actor=CLI)[1]
     page.goto(base_url + "/sign-in")
     page.fill("#f-token", secret)
     page.click("form.stack button[type=submit]")

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import pytest
 
 from network.api import create_app
-from network.api.auth import create_token
 from network.graph.sqlite import SQLiteStore
 from network.model import Organisation
 from network.service import seed_demo
+from network.service.audit import CLI
+from network.service.tokens import create_token
 
 SCRIPT_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 SECRET_PHONE = "+27 82 555 0177"
@@ -45,7 +46,7 @@ def client(app):
 
 @pytest.fixture(scope="module")
 def editor_secret(store: SQLiteStore) -> str:
-    return create_token(store, "page tester", "editor")[1]
+    return create_token(store, "page tester", "editor", actor=CLI)[1]
 
 
 #: Protected fields whose values are unique to their organisation (municipalities are shared place names).

@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from network.errors import InvalidData
 from network.service import analyses
+from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
+from network.service.scope import ScopeArgs as _Scope
 
 from .auth import can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
@@ -19,17 +20,9 @@ __all__ = ["blp"]
 blp = Blueprint("analysis", __name__, url_prefix="/api/v1/analysis",
                 description="Linkage gaps, duplication, referral pathways, structure, recommendations, report.")
 
-GAP_TYPES = ("isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure",
-             "siloed_cluster", "expiring_agreement")
-DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
 
-
-class ScopeArgs(StrictSchema):
+class ScopeArgs(_Scope, StrictSchema):
     """The day and the place an analysis looks at."""
-
-    as_of = fields.Date(metadata={"description": "The day the network is looked at (default today)."})
-    province = code_field("provinces", "province")
-    district = code_field("districts", "district")
 
 
 class GapArgs(ScopeArgs):
@@ -69,9 +62,11 @@ class RecommendationArgs(ScopeArgs):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 200))
 
 
-class ReportArgs(StrictSchema):
-    as_of = fields.Date()
-    province = code_field("provinces", "province")
+class ReportArgs(ScopeArgs):
+    """The report covers one province (or all) on one day."""
+
+    class Meta(StrictSchema.Meta):
+        exclude = ("district",)
 
 
 class FindingSchema(StrictSchema):
@@ -144,10 +139,7 @@ class Pathways(MethodView):
     @blp.response(200, PathwayList)
     def get(self, args: dict[str, Any]) -> Any:
         """The k best referral pathways for a population through an ordered list of needs."""
-        try:
-            return _listed(analyses.pathways(get_store(), **_scope(args)))
-        except ValueError as err:
-            raise InvalidData(str(err), {"query": [str(err)]}) from None
+        return _listed(analyses.pathways(get_store(), **_scope(args)))
 
 
 @blp.route("/structure")

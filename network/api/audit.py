@@ -1,37 +1,21 @@
-"""The audit log: every write recorded (who, when, what changed), readable by admins."""
+"""``/api/v1/audit``: the audit log of writes (who, when, what changed), readable by admins."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask.views import MethodView
 from marshmallow import fields
 
-from network.graph.store import AuditEntry, AuditQuery
+from network.graph.store import AuditQuery
 
-from .auth import caller, require
+from .auth import require
 from .common import Blueprint, PageArgs, StrictSchema
 from .state import get_store
 
-__all__ = ["blp", "record", "field_changes"]
+__all__ = ["blp"]
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/audit", description="The audit log of writes (admins).")
-
-
-def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """``{field: {"before": ..., "after": ...}}`` for every field that differs (store stamps left out)."""
-    return {
-        name: {"before": before.get(name), "after": after.get(name)}
-        for name in sorted(set(before) | set(after))
-        if name not in ("updated_at", "version") and before.get(name) != after.get(name)
-    }
-
-
-def record(action: str, entity: str, entity_id: str, changes: dict[str, Any]) -> None:
-    """Append an audit entry for a write the current caller made."""
-    get_store().record_audit(AuditEntry(at=dt.datetime.now(dt.UTC), actor=caller().name, action=action,
-                                        entity=entity, entity_id=entity_id, changes=changes))
 
 
 class AuditArgs(PageArgs):

@@ -1,17 +1,15 @@
-"""Bearer tokens and roles: who is calling, and may they do this?
+"""Who is calling, and may they do this? Roles, the caller of a request, and the ``require`` guard.
 
 Roles rank ``anonymous < viewer < editor < admin``. Anonymous callers may read
 what a viewer may; writes need an editor; imports, deletes, merges, the audit
 log and token management need an admin. A token arrives as
 ``Authorization: Bearer <secret>`` or, for the web UI, in the signed session
 cookie (``session["token"]``, set by the sign-in page through ``sign_in``).
+Tokens themselves are made and looked up by ``network.service.tokens``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -19,28 +17,13 @@ from typing import Any, TypeVar
 
 from flask import Request, g, request, session
 
-from network.errors import CssnetError, InvalidData
-from network.graph.store import GraphStore, Token
+from network.errors import CssnetError
+from network.service.audit import Actor
+from network.service.tokens import ROLES, find_token
 
 from .state import get_store
 
-__all__ = [
-    "ROLES",
-    "Caller",
-    "Unauthorised",
-    "Forbidden",
-    "create_token",
-    "hash_secret",
-    "role_of",
-    "caller",
-    "require",
-    "sign_in",
-    "can_see_protected",
-]
-
-#: Roles from least to most trusted; ``anonymous`` is the role of a caller without a token.
-ROLES = ("anonymous", "viewer", "editor", "admin")
-TOKEN_ROLES = ROLES[1:]
+__all__ = ["Caller", "Unauthorised", "Forbidden", "caller", "require", "sign_in", "can_see_protected"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,48 +42,23 @@ class Forbidden(CssnetError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the token's name (``anonymous`` without one) and its role."""
+    """Who is calling: the token's name (``anonymous`` without one), its role and its id."""
 
     name: str
     role: str
+    token_id: str | None = None
 
     def at_least(self, role: str) -> bool:
         """True if the caller's role ranks at or above ``role``."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
+    @property
+    def actor(self) -> Actor:
+        """The caller as the author of a write: ``token:<id>`` in the history, the token's name in the audit log."""
+        return Actor(f"token:{self.token_id}" if self.token_id else self.name, self.name)
+
 
 ANONYMOUS = Caller("anonymous", "anonymous")
-
-
-def hash_secret(secret: str) -> str:
-    """The stored form of a token secret (SHA-256, hex)."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def create_token(store: GraphStore, name: str, role: str) -> tuple[Token, str]:
-    """Create a token for ``name`` with ``role``; return it and its secret (shown once, stored hashed).
-
-    Raises ``InvalidData`` for an empty name or an unknown role.
-    """
-    name = (name or "").strip()
-    problems: dict[str, list[str]] = {}
-    if not name or len(name) > 100:
-        problems["name"] = ["Give a name of 1-100 characters."]
-    if role not in TOKEN_ROLES:
-        problems["role"] = [f"Unknown role '{role}': use one of {', '.join(TOKEN_ROLES)}."]
-    if problems:
-        raise InvalidData("; ".join(f"{k}: {v[0]}" for k, v in problems.items()), problems)
-    secret = secrets.token_urlsafe(32)
-    token = Token(id=f"tok_{secrets.token_hex(6)}", name=name, role=role, token_hash=hash_secret(secret),
-                  created_at=dt.datetime.now(dt.UTC).replace(microsecond=0))
-    store.add_token(token)
-    return token, secret
-
-
-def _lookup(store: GraphStore, secret: str) -> Token | None:
-    if not secret or len(secret) > 200:
-        return None
-    return store.find_token(hash_secret(secret))
 
 
 def _identify(req: Request) -> Caller:
@@ -109,15 +67,15 @@ def _identify(req: Request) -> Caller:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorised("Use 'Authorization: Bearer <token>'.")
-        token = _lookup(get_store(), secret.strip())
+        token = find_token(get_store(), secret)
         if token is None:
             raise Unauthorised("That token is unknown or revoked.")
-        return Caller(token.name, token.role)
+        return Caller(token.name, token.role, token.id)
     held = session.get("token")
     if isinstance(held, str):
-        token = _lookup(get_store(), held)
+        token = find_token(get_store(), held)
         if token is not None:
-            return Caller(token.name, token.role)
+            return Caller(token.name, token.role, token.id)
         session.pop("token", None)
     return ANONYMOUS
 
@@ -127,13 +85,6 @@ def caller() -> Caller:
     if "caller" not in g:
         g.caller = _identify(request)
     return g.caller
-
-
-def role_of(req: Request | None = None) -> str:
-    """The role of the current request's caller: ``anonymous``, ``viewer``, ``editor`` or ``admin``."""
-    if req is not None and req is not request:
-        return _identify(req).role
-    return caller().role
 
 
 def can_see_protected() -> bool:
@@ -165,5 +116,5 @@ def sign_in(token_secret: str) -> str | None:
     The web UI's sign-in page calls this and, on success, keeps the secret in
     ``session["token"]``; later requests are then identified by the session cookie.
     """
-    token = _lookup(get_store(), (token_secret or "").strip())
+    token = find_token(get_store(), token_secret)
     return token.role if token is not None else None

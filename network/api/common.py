@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint as _Blueprint
-from marshmallow import INCLUDE, RAISE, ValidationError, fields, post_dump, validate
+from marshmallow import INCLUDE, RAISE, fields, post_dump, validate
 from webargs.flaskparser import FlaskParser
 
 from network.errors import CssnetError, StaleWrite
-from network.model import vocabulary
+from network.service.scope import code_field, code_list_field
 
 __all__ = [
     "Blueprint",
@@ -22,8 +21,9 @@ __all__ = [
     "code_field",
     "code_list_field",
     "expected_version",
-    "with_etag",
+    "etag",
     "IF_MATCH",
+    "ETAG_HEADER",
     "PreconditionRequired",
 ]
 
@@ -46,25 +46,6 @@ class StrictSchema(ma.Schema):
 
     class Meta:
         unknown = RAISE
-
-
-def _code(facet: str, noun: str) -> Callable[[str], None]:
-    def check(value: str) -> None:
-        if value not in getattr(vocabulary(), facet):
-            raise ValidationError(f"Unknown {noun} '{value}'.")
-
-    return check
-
-
-def code_field(facet: str, noun: str, **kwargs: Any) -> fields.String:
-    """A string field accepting only codes of one vocabulary facet (see ``/api/v1/vocabulary``)."""
-    return fields.String(validate=_code(facet, noun),
-                         metadata={"description": f"A {noun} code from /api/v1/vocabulary."}, **kwargs)
-
-
-def code_list_field(facet: str, noun: str, **kwargs: Any) -> fields.List:
-    """A list of codes of one vocabulary facet."""
-    return fields.List(code_field(facet, noun), **kwargs)
 
 
 class OpenObject(ma.Schema):
@@ -112,7 +93,10 @@ def expected_version(noun: str, record_id: str) -> int:
     raise StaleWrite(f"If-Match does not name a version of {noun} '{record_id}'; GET it again.")
 
 
-def with_etag(response: Response, version: int) -> Response:
-    """Mark a single record's response with its version as a strong ETag."""
-    response.set_etag(str(version))
-    return response
+#: The OpenAPI description of the ETag header of a single record's response.
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
+
+
+def etag(record: Any) -> dict[str, str]:
+    """The headers marking a single record's response with its version as a strong ETag."""
+    return {"ETag": f'"{record.version}"'}

@@ -8,9 +8,13 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from network.errors import CssnetError
+from network.errors import Busy, CssnetError
+from network.schemas import problem_lines
 
-__all__ = ["error_response", "register_error_handlers", "http_exception_payload"]
+__all__ = ["error_response", "register_error_handlers", "http_exception_payload", "RETRY_AFTER_SECONDS"]
+
+#: How long a caller refused with 503 (the store busy with another write) is asked to wait.
+RETRY_AFTER_SECONDS = 2
 
 _DEFAULT_MESSAGES = {
     413: "The request body is too large.",
@@ -35,7 +39,8 @@ def http_exception_payload(error: HTTPException) -> tuple[dict[str, Any], int, d
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages") or {}
-    message = data.get("message") or _summary(errors) or _DEFAULT_MESSAGES.get(status) or error.description
+    message = (data.get("message") or "; ".join(problem_lines(errors)) or _DEFAULT_MESSAGES.get(status)
+               or error.description)
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
     payload = {"code": status, "status": HTTPStatus(status).phrase, "message": message, "errors": errors}
@@ -47,7 +52,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CssnetError)
     def _domain(error: CssnetError) -> Response:
-        return error_response(error.status, error.message, error.errors)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(error, Busy) else None
+        return error_response(error.status, error.message, error.errors, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
@@ -57,19 +63,3 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unexpected error")
         return error_response(500, "Something went wrong on the server; the error was logged.")
 
-
-def _summary(errors: Any) -> str:
-    """One line naming each invalid field, e.g. ``query.kind: Unknown organisation kind 'x'.``."""
-    parts: list[str] = []
-
-    def walk(prefix: str, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
-        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-            parts.append(f"{prefix}: {' '.join(value)}")
-        else:
-            parts.append(f"{prefix}: {value}")
-
-    walk("", errors)
-    return "; ".join(parts)

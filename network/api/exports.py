@@ -8,21 +8,20 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from network.service.transfer import EXPORT_FORMATS, export_bytes
+
 from .auth import can_see_protected
 from .common import Blueprint, StrictSchema
 from .state import get_store
 
-__all__ = ["blp", "EXPORT_FORMAT_NAMES"]
+__all__ = ["blp"]
 
 blp = Blueprint("export", __name__, url_prefix="/api/v1/export", description="Export the network.")
 
-#: Formats ``network.io.formats.export_bytes`` writes.
-EXPORT_FORMAT_NAMES = ("csv", "xlsx", "graphml", "gexf", "json", "geojson", "hsds")
-
-
 class ExportArgs(StrictSchema):
-    format = fields.String(required=True, validate=validate.OneOf(EXPORT_FORMAT_NAMES),
-                           metadata={"description": "csv and hsds are zip files."})
+    format = fields.String(required=True, validate=validate.OneOf(tuple(EXPORT_FORMATS)),
+                           metadata={"description": "; ".join(f"{name}: {spec.description}"
+                                                             for name, spec in EXPORT_FORMATS.items())})
 
 
 @blp.route("")
@@ -31,8 +30,6 @@ class Export(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, args: dict[str, Any]) -> Response:
         """Download the network in one format, as an attachment."""
-        from network.io.formats import export_bytes
-
         content, mimetype, filename = export_bytes(get_store(), args["format"],
                                                    hide_protected=not can_see_protected())
         return Response(content, mimetype=mimetype,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask.views import MethodView
@@ -10,9 +9,9 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from network.errors import InvalidData
+from network.service.transfer import IMPORT_FORMATS, import_bytes
 
-from . import audit
-from .auth import require
+from .auth import caller, require
 from .common import Blueprint, StrictSchema
 from .state import get_store
 
@@ -20,11 +19,8 @@ __all__ = ["blp"]
 
 blp = Blueprint("import", __name__, url_prefix="/api/v1/import", description="Import files (admins).")
 
-IMPORT_FORMAT_NAMES = ("csv", "xlsx", "json", "graphml")
-
-
 class ImportForm(StrictSchema):
-    format = fields.String(required=True, validate=validate.OneOf(IMPORT_FORMAT_NAMES))
+    format = fields.String(required=True, validate=validate.OneOf(tuple(IMPORT_FORMATS)))
 
 
 class ImportFiles(StrictSchema):
@@ -50,16 +46,10 @@ class Import(MethodView):
     @blp.response(200, ImportResultSchema)
     def post(self, form: dict[str, Any], uploads: dict[str, Any]) -> Any:
         """Import uploaded files (multipart form); any bad row refuses all, with a per-row report (422)."""
-        from network.io.formats import import_bytes
-
         files = {_file_name(field, upload.filename, form["format"]): upload.read() for field, upload in uploads.items()}
         if not files:
             raise InvalidData("Upload at least one file.", {"files": ["No file uploaded."]})
-        result = import_bytes(get_store(), form["format"], files)
-        audit.record("import", "network", form["format"],
-                     {"files": sorted(files), "format": form["format"], **asdict(result)})
-        return result
-
+        return import_bytes(get_store(), form["format"], files, actor=caller().actor)
 
 
 def _file_name(field: str, filename: str | None, fmt: str) -> str:

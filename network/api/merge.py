@@ -51,4 +51,6 @@ class Merge(MethodView):
         """Merge ``drop`` into ``keep``: links move, gaps are filled, ``drop`` is deleted."""
         from network.merge import apply_merge
 
-        return apply_merge(get_store(), body["keep"], body["drop"], actor=caller().name).to_dict()
+        store, actor = get_store(), caller().actor
+        with store.transaction(actor=actor.key):
+            return apply_merge(store, body["keep"], body["drop"], actor=actor.name).to_dict()

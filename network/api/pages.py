@@ -269,8 +269,8 @@ def referrals() -> tuple[str, int]:
             found = analyses.pathways(get_store(), population=args["population"], needs=args["needs"],
                                      start=args.get("start") or None, district=args.get("district"),
                                      include_unlinked=args["include_unlinked"], redacted=not can_see_protected())
-        except ValueError as err:
-            problems.append(str(err))
+        except CssnetError as err:
+            problems.append(err.message)
     return render_template("referrals.html", args=args, choices=_choices(not can_see_protected()),
                            problems=problems, searched=searched and not problems, pathways=found,
                            needs_slots=_NEEDS_SLOTS, service_labels=vocabulary().services,

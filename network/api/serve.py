@@ -8,9 +8,10 @@ from typing import Any
 from flask import Flask
 
 from network.graph.sqlite import SQLiteStore
+from network.service.audit import CLI
+from network.service.tokens import create_token
 
 from . import create_app
-from .auth import create_token
 
 __all__ = ["serve", "demo_app", "make_server", "stop_server"]
 
@@ -48,5 +49,5 @@ def demo_app(tmpdir: str | Path) -> tuple[Flask, str]:
 
     store = SQLiteStore(Path(tmpdir) / "cssnet-demo.db")
     seed_demo(store)
-    _, secret = create_token(store, "demo admin", "admin")
+    _, secret = create_token(store, "demo admin", "admin", actor=CLI)
     return create_app({"STORE": store}), secret

@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from . import audit
-from .auth import TOKEN_ROLES, create_token, require
+from network.service.tokens import TOKEN_ROLES, create_token, revoke_token
+
+from .auth import caller, require
 from .common import Blueprint, StrictSchema
 from .state import get_store
 
@@ -56,8 +57,7 @@ class Tokens(MethodView):
     @blp.response(201, NewTokenSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Create a token (admins); the secret is in the answer and nowhere else."""
-        token, secret = create_token(get_store(), body["name"], body["role"])
-        audit.record("create", "token", token.id, {"name": token.name, "role": token.role})
+        token, secret = create_token(get_store(), body["name"], body["role"], actor=caller().actor)
         return {"token": token, "secret": secret}
 
 
@@ -69,5 +69,4 @@ class TokenById(MethodView):
     @blp.response(204)
     def delete(self, token_id: str) -> None:
         """Revoke a token (admins); 404 if unknown."""
-        get_store().revoke_token(token_id)
-        audit.record("revoke", "token", token_id, {})
+        revoke_token(get_store(), token_id, actor=caller().actor)

@@ -1,6 +1,9 @@
 """The service layer: what the API, the pages and the CLI do, implemented once.
 
-``analyses`` answers the analysis queries, ``transfer`` imports, exports and seeds.
+``analyses`` answers the analysis queries; ``records`` writes organisations and
+links; ``tokens`` makes and revokes API tokens; ``transfer`` imports, exports
+and seeds; ``audit`` names who writes; ``scope`` is the one filter schema.
+Every write opens ``store.transaction(actor=...)`` and records its audit entry inside it.
 """
 
 from network.service.transfer import PROGRESS_THRESHOLD, demo_files, import_csv, seed_demo

@@ -18,12 +18,16 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis.report import FINDING_TYPES
+from network.errors import InvalidData
 from network.gcpause import gc_paused
 from network.graph.project import project
 from network.graph.store import GraphStore
 from network.redaction import redact_graph
 
 __all__ = [
+    "GAP_TYPES",
+    "DUPLICATION_TYPES",
     "analysis_graph",
     "pathway_index",
     "gaps",
@@ -34,6 +38,10 @@ __all__ = [
     "report",
     "jsonable",
 ]
+
+#: The finding types of each topic, in report order (``FINDING_TYPES`` lists them all).
+DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
+GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES)
 
 _GRAPHS_PER_STORE = 8
 _lock = threading.RLock()
@@ -137,13 +145,17 @@ def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: st
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
              district: str | None = None, k: int = 3, as_of: dt.date | None = None,
              include_unlinked: bool = False, max_hops: int = 6, redacted: bool = False) -> list[dict[str, Any]]:
-    """The ``k`` best referral pathways for ``population`` through ``needs``; ``ValueError`` on bad input."""
+    """The ``k`` best referral pathways for ``population`` through ``needs``; ``InvalidData`` on bad input."""
     from network.analysis.pathways import referral_pathways
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
     index = pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
-    found = referral_pathways(G, population=population, needs=list(needs), start=start, district=district, k=k,
-                              as_of=as_of, include_unlinked=include_unlinked, max_hops=max_hops, index=index)
+    try:
+        found = referral_pathways(G, population=population, needs=list(needs), start=start, district=district,
+                                  k=k, as_of=as_of, include_unlinked=include_unlinked, max_hops=max_hops,
+                                  index=index)
+    except ValueError as err:
+        raise InvalidData(str(err), {"query": [str(err)]}) from None
     return jsonable([p.to_dict() for p in found])
 
 

@@ -1,0 +1,108 @@
+"""Organisation and link writes: each one transaction holding the version check, the change and its audit entry."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from network.errors import InvalidData, StaleWrite
+from network.graph.store import GraphStore
+from network.model import Link, Organisation
+from network.schemas import dump_link, dump_organisation, load_link, load_organisation
+
+from . import audit
+from .audit import Actor
+
+__all__ = [
+    "create_organisation",
+    "update_organisation",
+    "delete_organisation",
+    "create_link",
+    "update_link",
+    "delete_link",
+]
+
+R = TypeVar("R", Organisation, Link)
+
+
+def create_organisation(store: GraphStore, organisation: Organisation, *, actor: Actor) -> Organisation:
+    """Store a new organisation and its audit entry together; ``Conflict`` if the id is taken."""
+    with store.transaction(actor=actor.key):
+        created = store.create_organisation(organisation)
+        audit.record(store, actor, "create", "organisation", created.id, {"after": dump_organisation(created)})
+    return created
+
+
+def update_organisation(store: GraphStore, org_id: str, change: Organisation | dict[str, Any], *,
+                        expected_version: int, actor: Actor) -> Organisation:
+    """Replace an organisation (a whole record) or change some of its fields (a dict), if it is still
+    at ``expected_version`` (else ``StaleWrite``); the change and its audit entry commit together."""
+    with store.transaction(actor=actor.key):
+        current = store.get_organisation(org_id)
+        _check_version("Organisation", org_id, current.version, expected_version)
+        wanted = _changed(current, change, dump_organisation, load_organisation)
+        updated = store.update_organisation(wanted, expected_version=expected_version)
+        audit.record(store, actor, "update", "organisation", org_id,
+                     audit.field_changes(dump_organisation(current), dump_organisation(updated)))
+    return updated
+
+
+def delete_organisation(store: GraphStore, org_id: str, *, expected_version: int, cascade: bool = False,
+                        actor: Actor) -> int:
+    """Delete an organisation still at ``expected_version`` (with its links if ``cascade``); returns links deleted."""
+    with store.transaction(actor=actor.key):
+        current = store.get_organisation(org_id)
+        _check_version("Organisation", org_id, current.version, expected_version)
+        removed = store.delete_organisation(org_id, cascade=cascade)
+        audit.record(store, actor, "delete", "organisation", org_id,
+                     {"before": dump_organisation(current), "links_deleted": removed})
+    return removed
+
+
+def create_link(store: GraphStore, link: Link, *, actor: Actor) -> Link:
+    """Store a new link and its audit entry together; ``Conflict`` if the id is taken."""
+    with store.transaction(actor=actor.key):
+        created = store.create_link(link)
+        audit.record(store, actor, "create", "link", created.id, {"after": dump_link(created)})
+    return created
+
+
+def update_link(store: GraphStore, link_id: str, change: Link | dict[str, Any], *, expected_version: int,
+                actor: Actor) -> Link:
+    """Replace a link or change some of its fields, if it is still at ``expected_version``."""
+    with store.transaction(actor=actor.key):
+        current = store.get_link(link_id)
+        _check_version("Link", link_id, current.version, expected_version)
+        updated = store.update_link(_changed(current, change, dump_link, load_link),
+                                    expected_version=expected_version)
+        audit.record(store, actor, "update", "link", link_id, audit.field_changes(dump_link(current),
+                                                                                  dump_link(updated)))
+    return updated
+
+
+def delete_link(store: GraphStore, link_id: str, *, expected_version: int, actor: Actor) -> None:
+    """Delete a link still at ``expected_version``; the deletion and its audit entry commit together."""
+    with store.transaction(actor=actor.key):
+        current = store.get_link(link_id)
+        _check_version("Link", link_id, current.version, expected_version)
+        store.delete_link(link_id)
+        audit.record(store, actor, "delete", "link", link_id, {"before": dump_link(current)})
+
+
+def _check_version(noun: str, record_id: str, current: int, expected: int) -> None:
+    if current != expected:
+        raise StaleWrite(f"{noun} '{record_id}' changed since you read it (now version {current}); read it again.")
+
+
+def _changed(current: R, change: R | dict[str, Any], dump: Callable[[R], dict[str, Any]],
+             load: Callable[[dict[str, Any]], R]) -> R:
+    """The record to store: ``change`` itself when it is a whole record, else ``current`` with the fields changed
+    (checked again as a whole)."""
+    if not isinstance(change, dict):
+        if change.id != current.id:
+            raise InvalidData(f"The body's id '{change.id}' is not the id in the path '{current.id}'.",
+                              {"id": [f"Must be '{current.id}'."]})
+        return change
+    data = dump(dataclasses.replace(current, **change))
+    return load({k: v for k, v in data.items() if k not in ("updated_at", "version")})

@@ -1,0 +1,58 @@
+"""One scope schema: which part of the network the API, the pages and the CLI look at, and how deep."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from network.schemas import ID_PATTERN, code_validator
+
+__all__ = ["DEPTH", "FILTERS", "code_field", "code_list_field", "ScopeArgs", "ViewArgs", "filters_of"]
+
+#: How many links out from its centre an ego network reaches: the smallest and largest depth.
+DEPTH = (1, 4)
+#: The filters that keep part of the network: organisations by place, kind, service and population; links by kind.
+FILTERS = ("province", "district", "kind", "service", "population", "link_kind")
+
+
+def code_field(facet: str, noun: str, **kwargs: Any) -> fields.String:
+    """A string field accepting only codes of one vocabulary facet (see ``/api/v1/vocabulary``)."""
+    return fields.String(validate=code_validator(facet, noun),
+                         metadata={"description": f"A {noun} code from /api/v1/vocabulary."}, **kwargs)
+
+
+def code_list_field(facet: str, noun: str, **kwargs: Any) -> fields.List:
+    """A list of codes of one vocabulary facet."""
+    return fields.List(code_field(facet, noun), **kwargs)
+
+
+class ScopeArgs(ma.Schema):
+    """The day and the place an analysis looks at."""
+
+    as_of = fields.Date(metadata={"description": "The day the network is looked at (default today)."})
+    province = code_field("provinces", "province")
+    district = code_field("districts", "district")
+
+
+class ViewArgs(ScopeArgs):
+    """Which part of the network to draw: filters, and optionally an organisation's ego network."""
+
+    kind = code_field("organisation_kinds", "organisation kind")
+    service = code_field("services", "service")
+    population = code_field("populations", "population")
+    link_kind = code_field("link_kinds", "link kind")
+    ego = fields.String(validate=validate.Regexp(ID_PATTERN, error="Not an organisation id."),
+                        metadata={"description": "Draw this organisation and its neighbours up to `depth` links."})
+    depth = fields.Integer(load_default=DEPTH[0], validate=validate.Range(*DEPTH),
+                           metadata={"description": f"Links out from `ego` ({DEPTH[0]}-{DEPTH[1]})."})
+
+
+def filters_of(args: dict[str, Any]) -> dict[str, Any]:
+    """The ``FILTERS`` among ``args`` (``None`` where not given).
+
+    >>> filters_of({"district": "Sekhukhune", "depth": 2})["district"], filters_of({})["kind"]
+    ('Sekhukhune', None)
+    """
+    return {name: args.get(name) for name in FILTERS}
