@@ -10,16 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.dedup import build_pairs, evaluate, load_pairs
 from network.analysis.duplication import (
     _name_candidates,
-    _Record,
+    _records,
     duplicate_records,
     duplication,
     funding_overlaps,
     service_overlaps,
 )
-from network.graph.project import build_graph
+from network.graph.project import build_graph, project
+from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
+from network.service import seed_demo
 
 AS_OF = dt.date(2026, 3, 1)
 
@@ -93,20 +96,26 @@ def test_no_overlap_across_districts_populations_services_or_with_inactive(secon
     assert overlaps([org("a"), second]) == []
 
 
-def test_general_population_organisations_join_listed_populations_only():
+def test_general_population_providers_are_coverage_not_overlap():
+    # Two public clinics (no population listed) and one CBO targeting mineworkers: no overlap at all.
     orgs = [org("a", populations=("mineworkers",)), org("g1", populations=()), org("g2", populations=()),
             org("s", populations=("sex_workers",))]
+    assert overlaps(orgs) == []
+
+
+def test_only_organisations_naming_the_population_overlap_for_it():
+    orgs = [org("a", populations=("mineworkers", "sex_workers")), org("b", populations=("mineworkers",)),
+            org("g", populations=()), org("s", populations=("sex_workers",))]
     assert overlaps(orgs) == [
-        ("Sekhukhune", "mineworkers", "tb_screening", ["a", "g1", "g2"], "high"),
-        ("Sekhukhune", None, "tb_screening", ["g1", "g2"], "high"),
-        ("Sekhukhune", "sex_workers", "tb_screening", ["g1", "g2", "s"], "high"),
+        ("Sekhukhune", "mineworkers", "tb_screening", ["a", "b"], "high"),
+        ("Sekhukhune", "sex_workers", "tb_screening", ["a", "s"], "high"),
     ]
 
 
-def test_one_general_provider_and_one_listed_provider_overlap_for_that_population_only():
-    assert overlaps([org("a"), org("g", populations=())]) == [
-        ("Sekhukhune", "mineworkers", "tb_screening", ["a", "g"], "high")
-    ]
+def test_general_population_recipients_are_not_a_funding_overlap():
+    G = funded(link("f1", "fund", "a", kind="funding"), link("f2", "fund", "b", kind="funding"),
+               recipients=[org("a", populations=()), org("b", populations=())])
+    assert funding_overlaps(G, as_of=AS_OF) == []
 
 
 def naive_overlaps(G):
@@ -258,8 +267,9 @@ def test_merge_keeps_active_then_linked_then_verified_then_smaller_id(a_fields, 
 @pytest.mark.parametrize("a_name, b_name, b_phone, severity, reasons, score", [
     ("Hope CBO", "Hope CBO", "012 345 6789", "high", ["name", "phone"], 100.0),
     ("Hope CBO", "Hope C.B.O.", None, "medium", ["name"], 100.0),
-    ("Bophelo Clinic", "Bophelong Clinic", None, "low", ["name"], 93.3),
-    ("Hope CBO", "Tau Trust", "012 345 6789", "low", ["phone"], 27.6),
+    # bophelo/bophelong: two letters apart in a long word (0.8), clinic equal; same services (+5).
+    ("Bophelo Clinic", "Bophelong Clinic", None, "low", ["name"], 88.3),
+    ("Hope CBO", "Tau Trust", "012 345 6789", "low", ["phone"], 0.0),
 ])
 def test_duplicate_severity_and_score(a_name, b_name, b_phone, severity, reasons, score):
     G = records(org("a", name=a_name, phone="012 345 6789"), org("b", name=b_name, phone=b_phone))
@@ -270,20 +280,68 @@ def test_duplicate_severity_and_score(a_name, b_name, b_phone, severity, reasons
 
 
 def test_threshold_controls_name_matches():
+    G = records(org("a", name="Bophelo Clinic"), org("b", name="Bophelong Clinic"))
+    assert pairs(G, threshold=85) == {frozenset("ab"): ["name"]}
+    assert pairs(G, threshold=90) == {}
+
+
+def test_shared_services_raise_the_score_and_none_shared_lower_it():
+    def score(services_b):
+        G = records(org("a", name="Bophelo Clinic", services=("tb_screening", "art")),
+                    org("b", name="Bophelong Clinic", services=services_b))
+        [finding] = duplicate_records(G, threshold=0)
+        return finding.details["score"]
+    assert score(("tb_screening", "art")) == 88.3
+    assert score(("tb_screening", "prep")) == 81.7  # one service in three shared: 83.3 - 1.7
+    assert score(("prep",)) == 78.3
+
+
+def test_a_kind_of_body_in_each_name_tells_them_apart_even_with_distinctive_words_equal():
+    # "hospice" and "hospital" each weigh fully: mamelodi (2) over 2 + 1 + 1 is 50, +5 for the same services.
     G = records(org("a", name="Mamelodi Hospice"), org("b", name="Mamelodi Hospital"))
-    assert pairs(G, threshold=85) == {}
-    assert pairs(G, threshold=80) == {frozenset("ab"): ["name"]}
+    [finding] = duplicate_records(G, threshold=0)
+    assert finding.details["score"] == 55.0
+    assert pairs(G) == {}
+
+
+@pytest.mark.parametrize("first, second", [
+    ("Sekhukhune Ex-Mineworkers Association", "Sekhukhune Ex Mine Workers Assoc."),
+    ("Thabong Home-Based Care Organisation", "Thabong Homebased Care Org."),
+    ("Kgotso Community Based Organisation", "Khotso C.B.O."),
+    ("Setshaba Farmworkers Forum", "Sechaba Farm Workers Forum"),
+    ("Ikwezi Womens Health Department", "IKHWEZI WOMEN'S HEALTH DEPT."),
+    ("Tumelo Development Programme", "The Tumelo Dev. Prog. NPC"),
+])
+def test_abbreviations_joined_words_and_spellings_are_one_name(first, second):
+    G = records(org("a", name=first), org("b", name=second), org("c", name="Unrelated Trust"))
+    assert pairs(G) == {frozenset("ab"): ["name"]}
+
+
+def test_different_kinds_pair_only_through_contacts():
+    a = Organisation("a", "Lesedi Community Clinic", "clinic", district="Sekhukhune")
+    b = Organisation("b", "Lesedi Community Clinic", "cbo", district="Sekhukhune")
+    assert pairs(records(a, b)) == {}
+    b = Organisation("b", "Lesedi Community Clinic", "cbo", district="Sekhukhune", email="lesedi@example.org")
+    a = Organisation("a", "Lesedi Community Clinic", "clinic", district="Sekhukhune", email="LESEDI@example.org")
+    assert pairs(records(a, b)) == {frozenset("ab"): ["email"]}
+    other = Organisation("b", "Lesedi Community Clinic", "other", district="Sekhukhune")
+    assert pairs(records(a, other)) == {frozenset("ab"): ["name"]}
+
+
+def test_district_and_generic_words_do_not_pair_two_bodies_of_one_district():
+    # The false pair: a coordination council and a hospital share only "West Rand District".
+    council = Organisation("c", "West Rand District AIDS Council", "other", district="West Rand")
+    hospital = Organisation("h", "West Rand District Hospital", "hospital", district="West Rand")
+    assert pairs(records(council, hospital), threshold=50) == {}
 
 
 def test_common_words_do_not_make_everyone_a_candidate():
     # 250 clinics in one district share the word "clinic"; only names close to each other are scored.
     rnd = random.Random(7)
     words = sorted({"".join(rnd.choice("bdgklmnprstz") + rnd.choice("aeiou") for _ in range(4)) for _ in range(250)})
-    recs = [_Record(f"o{i:03d}", {"name": f"{w.title()} Clinic", "district": "Sekhukhune"})
-            for i, w in enumerate(words)]
-    candidates = _name_candidates(recs)
-    assert len(candidates) < len(recs) * 5
-    G = records(*(org(r.id, name=r.names[0].title()) for r in recs))
+    G = records(*(org(f"o{i:03d}", name=f"{w.title()} Clinic") for i, w in enumerate(words)))
+    candidates = _name_candidates(_records(G).values())
+    assert len(candidates) < len(G) * 5
     assert {tuple(sorted(pair)) for pair in pairs(G)} <= candidates
 
 
@@ -336,6 +394,47 @@ def test_duplicates_do_not_depend_on_insertion_order_and_planted_ones_are_found(
     assert first == second
     found = {frozenset(keep_drop) for keep_drop, reasons, _ in first if "name" in reasons}
     assert set(planted) <= found
+
+
+# --- the demo's planted duplicates and the labelled set ------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_graph(tmp_path_factory):
+    store = SQLiteStore(tmp_path_factory.mktemp("demo") / "demo.db")
+    seed_demo(store)
+    return project(store)
+
+
+def test_demo_planted_duplicates_are_found_and_nothing_else(demo_graph):
+    # seed/build_demo.py plants three duplicate records: by name, by phone, by email.
+    found = {frozenset(f.organisations): f.details["reasons"] for f in duplicate_records(demo_graph)}
+    assert found == {
+        frozenset({"sekhukhune-ex-mineworkers-association", "sekhukhune-ex-mine-workers-assoc"}): ["name"],
+        frozenset({"mokopane-mining-communities-forum", "mogalakwena-mine-affected-communities-network"}):
+            ["phone"],
+        frozenset({"mthatha-migrant-workers-support-centre", "ksd-migrant-support-centre"}): ["email"],
+    }
+
+
+@pytest.mark.parametrize("threshold", [60, 70, 80, 85, 90])
+def test_demo_known_false_pair_is_never_found(demo_graph, threshold):
+    found = {frozenset(f.organisations) for f in duplicate_records(demo_graph, threshold=threshold)}
+    assert frozenset({"west-rand-district-aids-council", "west-rand-district-hospital"}) not in found
+    assert frozenset({"sekhukhune-ex-mineworkers-association", "sekhukhune-ex-mine-workers-assoc"}) in found
+
+
+def test_labelled_set_is_reproducible_from_the_demo():
+    assert build_pairs() == load_pairs()
+
+
+def test_labelled_set_precision_and_recall_meet_the_target():
+    labelled = load_pairs()
+    assert len(labelled["pairs"]) >= 200
+    kinds = {p["variant"] for p in labelled["pairs"]}
+    assert {"abbreviation", "typo", "transliteration", "joined_or_split", "branch_in_another_district",
+            "same_district_other_kind", "same_district_shared_generic_words"} <= kinds
+    result = evaluate(labelled)
+    assert result["recall"] >= 0.9 and result["precision"] >= 0.9, result
 
 
 # --- funding overlaps -----------------------------------------------------------------------

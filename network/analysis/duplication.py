@@ -4,42 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA, Levenshtein
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
+from network.analysis.names import NameBook, fold, may_agree, name_similarity
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
 
 #: Link kinds through which two organisations meet in the same forum or body.
 FORUM_KINDS = ("coordination", "membership")
-
-#: Words that say what kind of body an organisation is rather than which one it is.
-STOP_WORDS = frozenset({
-    "a", "an", "and", "at", "for", "in", "of", "on", "the", "to",
-    "association", "assoc", "company", "inc", "ltd", "npc", "npo", "organisation", "organization", "pty",
-})
-
-#: Words that say what an organisation does or is, not which one it is: left out of its distinctive name.
-GENERIC_WORDS = frozenset({
-    "aids", "based", "care", "center", "centre", "church", "club", "clinic", "community", "council",
-    "department", "development", "district", "faith", "fellowship", "forum", "foundation", "group", "health",
-    "hiv", "home", "hospice", "hospital", "initiative", "ministries", "ministry", "network", "office",
-    "programme", "project", "services", "society", "support", "tb", "trust", "union", "unit", "volunteers",
-    "women", "youth",
-})
-
-#: Abbreviations spelled out before names are compared.
-ABBREVIATIONS = {"cbo": ("community", "based"), "hbc": ("home", "based", "care")}
 
 #: Look-ups into name blocks larger than this are skipped (a safety net: blocks are small by construction).
 MAX_NAME_BLOCK = 200
@@ -49,16 +30,16 @@ MAX_CONTACT_BLOCK = 20
 MAX_LISTED_PAIRS = 20
 #: A name token held by more records than this in one district does not tell organisations apart there.
 RARE_TOKEN = 20
-#: Least similarity between the rarest distinctive token of one name and a token of the other (or one typo).
-ANCHOR = 80
-#: A distinctive token at least this long is also blocked under its one-letter deletions.
+#: A distinctive word at least this long is also blocked under its one-letter deletions.
 TYPO_LENGTH = 4
-#: A distinctive token longer than this is also blocked under its first letters (typos late in long words).
+#: A distinctive word this long or longer is also blocked under its first letters (typos late in long words).
 PREFIX_LENGTH = 6
+#: How much the services two records share move their score: from -SERVICE_WEIGHT/2 (none) to +SERVICE_WEIGHT/2.
+SERVICE_WEIGHT = 10
+#: Kinds that say nothing about what an organisation is: they agree with every kind.
+UNKNOWN_KINDS = frozenset({"", "other"})
 
 _Pair = tuple[str, str]
-_LONG_GENERIC_WORDS = sorted(w for w in GENERIC_WORDS if len(w) >= 6)
-_PUNCTUATION = re.compile(r"[^\w\s]")
 _NOT_DIGIT = re.compile(r"\D")
 
 
@@ -106,7 +87,7 @@ def duplication(
 
 
 def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
-    """Active organisations offering the same service to the same population in one district.
+    """Active organisations targeting one population with the same service in one district.
 
     Parameters
     ----------
@@ -119,7 +100,8 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     -------
     list of Finding
         One ``service_overlap`` finding per (district, population, service)
-        offered by two or more active organisations. ``organisations`` lists
+        offered by two or more active organisations that name the population
+        in their ``populations``. ``organisations`` lists
         them by id; ``details`` holds ``uncoordinated`` (some pair of them
         shares neither an active link nor a forum), ``uncoordinated_pairs``
         (the first ``MAX_LISTED_PAIRS`` of those pairs, in id order),
@@ -132,11 +114,10 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     third organisation (a shared forum or body). Organisations with no
     district (regional and national bodies) are left out.
 
-    Populations: an organisation with an empty population list serves the
-    general population. It joins the group of every population that another
-    organisation offering the service in the district lists explicitly; the
-    general-population group (``population`` None) is made of those
-    organisations alone. A population nobody lists gives no finding.
+    Populations: only organisations that *target* a population (name it in
+    a non-empty ``populations`` list) overlap for it. An organisation with an
+    empty list serves the general population (a public clinic): that is
+    coverage, not duplication, and it is in no overlap.
 
     Severity: ``high`` when no two members are coordinated, ``medium`` when
     some pairs are and some are not, ``low`` when every pair is (a known,
@@ -151,14 +132,14 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("a", name="Hope CBO", district="Waterberg", services=["tb_screening"],
     ...            populations=["mineworkers"])
-    >>> G.add_node("b", name="Sizwe Clinic", district="Waterberg", services=["tb_screening"])
-    >>> G.add_node("c", name="Thusong CBO", district="Waterberg", services=["tb_screening"],
-    ...            populations=["sex_workers"])
+    >>> G.add_node("b", name="Thusong CBO", district="Waterberg", services=["tb_screening"],
+    ...            populations=["mineworkers", "sex_workers"])
+    >>> G.add_node("c", name="Sizwe Clinic", district="Waterberg", services=["tb_screening"])
     >>> G.add_node("d", name="Waterberg AIDS Council", kind="government")
     >>> _ = G.add_edge("a", "d", key="m1", kind="membership", status="active")
     >>> _ = G.add_edge("b", "d", key="m2", kind="membership", status="active")
     >>> [(f.population, f.severity, f.organisations) for f in service_overlaps(G)]
-    [('sex_workers', 'high', ['b', 'c']), ('mineworkers', 'low', ['a', 'b'])]
+    [('mineworkers', 'low', ['a', 'b'])]
     """
     return _service_overlaps(G, _Ties(active_links(G, as_of or today())))
 
@@ -167,62 +148,66 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     """Pairs of records that are probably one organisation, with a merge suggestion.
 
     Two records are paired when a name or alias of one matches one of the
-    other and they are in the same district (or both have none), when they
-    have the same phone number, or when they have the same email address.
-    Every record is considered, active or not.
+    other, they are in the same district (or both have none) and of the same
+    kind (or either is ``other``); or when they have the same phone number;
+    or the same email address. Every record is considered, active or not.
 
     Parameters
     ----------
     G : networkx.MultiDiGraph
         The projected partner graph.
     threshold : float, optional
-        Least name similarity, 0-100 (rapidfuzz ``token_set_ratio`` on
-        normalised names), default 85.
+        Least match score, 0-100, for a name match (default 85).
 
     Returns
     -------
     list of Finding
         ``duplicate_record`` findings with ``organisations == [keep, drop]``
-        and ``details`` holding ``score`` (the best similarity of a name or
-        alias of one to one of the other, whatever the reasons), ``reasons``
-        (some of ``name``, ``phone``, ``email``, in that order) and ``merge``
+        and ``details`` holding ``score`` (the match score for a name match,
+        else the best name similarity of the two), ``reasons`` (some of
+        ``name``, ``phone``, ``email``, in that order) and ``merge``
         (``{"keep": id, "drop": id}``).
 
     Notes
     -----
-    Names are lower-cased and stripped of accents, punctuation and stop
-    words (``the``, ``organisation``, ``association``, ``npc``, ...); ``cbo``
-    and ``hbc`` are spelled out. Phone numbers compare by their digits with
-    ``+27`` / ``0027`` read as a leading ``0``; emails compare
-    case-insensitively.
+    Names are normalised (:mod:`network.analysis.names`): lower case, no
+    accents or punctuation ("C.B.O." is "cbo"), abbreviations spelled out
+    ("Assoc." association, "Org." organisation, "CBO" community based
+    organisation, "HBC" home based care, ...), stop words and legal forms
+    dropped ("the", "NPC", "(Pty) Ltd"), and two words joined where some
+    record writes them as one ("Mine Workers", "Mineworkers"). Words are
+    compared as written and as they sound ("Setshaba"/"Sechaba",
+    "Khotso"/"Kgotso"), with one typo allowed (two in long words).
 
-    Two names match when their similarity is at least ``threshold`` and
-    they agree on what tells them apart. The distinctive tokens of a name
-    are those that are not ``GENERIC_WORDS`` (``clinic``, ``care``,
-    ``ministry``, ...) or one typo away from one, and are held by at most
-    ``RARE_TOKEN`` records of the district (so a district's own name, or a
-    naming pattern, is not distinctive there). The rarest distinctive token
-    of each name must be like a token of the other name: at least
-    ``ANCHOR`` similar, or one typo (insertion, deletion, substitution or
-    swap) away when it has ``TYPO_LENGTH`` letters or more, or the other
-    name's initials ("TAC"). A name with no distinctive token ("Sekhukhune
-    Community Health Centre" in Sekhukhune) matches nothing: only a phone or
-    email can pair it. So "Kwelo Faith Care Ministry" and "Mangaung Faith
-    Care Ministry" do not match, nor "Tema Regional Hospital" and "Regional
-    Hospital", while "Sizwe Home Based Care" and "Sizwe HBC NPC" do, and so
-    do "Tshwaraganang Clinic" and "Tshwaranang Clinic".
+    A name's words are weighed: generic words ("district", "clinic",
+    "council", "community", ...) and province or district names weigh
+    little, and every word weighs less the more names hold it. The
+    similarity of two names is the weight of their paired words over the
+    weight of all their words; when each name has a word for a kind of body
+    the other lacks ("clinic" against "hospital") those words weigh fully.
+    Two names agree only if the rarest distinctive word of each (not generic,
+    not a place) is paired with a word of the other or is its initials
+    ("TAC"); a name with no distinctive word ("West Rand District Hospital"
+    in West Rand) matches nothing by name. The match score is 100 times the
+    best similarity of two agreeing names, moved by up to
+    ``SERVICE_WEIGHT / 2`` up (same services) or down (none shared). So
+    "Sekhukhune Ex-Mineworkers Association" and "Sekhukhune Ex Mine Workers
+    Assoc." match; "Kwelo Faith Care Ministry" and "Mangaung Faith Care
+    Ministry" do not, nor "Sizwe Clinic" and "Sizwe Hospital".
+
+    Phone numbers compare by their digits with ``+27`` / ``0027`` read as a
+    leading ``0``; emails compare case-insensitively.
 
     Records are never compared all against all; only candidates are scored.
-    Per district, each record is filed under its distinctive tokens and
-    looks up its rarest one, which is also filed and looked up under its
-    one-letter deletions when it has ``TYPO_LENGTH`` letters or more and
-    under its first ``PREFIX_LENGTH`` letters when longer (so that a typo
-    still meets: the other name's rarest token either appears as it is in
-    this name, or is the typo). Blocks are small by construction; look-ups
-    into blocks larger than ``MAX_NAME_BLOCK`` are skipped. Phone and email
-    blocks larger than ``MAX_CONTACT_BLOCK`` are switchboards and are
-    skipped. Blocking and scoring depend only on the records (pairs are
-    scored with the smaller id first), so the pairs found do not depend on
+    Per district, each record is filed under the distinctive words of its
+    names held by at most ``RARE_TOKEN`` records there, as written and as
+    they sound, each also under its one-letter deletions when it has
+    ``TYPO_LENGTH`` letters or more and under its first ``PREFIX_LENGTH``
+    letters when it has that many; it looks up the keys of each name's
+    rarest distinctive word. Look-ups into blocks larger than
+    ``MAX_NAME_BLOCK`` are skipped. Phone and email blocks larger than
+    ``MAX_CONTACT_BLOCK`` are switchboards and are skipped. Blocking and
+    scoring depend only on the records, so the pairs found do not depend on
     node order.
 
     The record kept is the active one, then the one with more links, then
@@ -245,15 +230,20 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     """
     if len(G) < 2:
         return []
-    records = {node: _Record(node, data) for node, data in G.nodes(data=True)}
-    reasons: dict[_Pair, set[str]] = defaultdict(set)
+    records = _records(G)
+    found: dict[_Pair, tuple[set[str], float, float | None]] = {}
     for a, b in _name_candidates(records.values()):
-        if _names_match(records[a], records[b], threshold):
-            reasons[a, b].add("name")
+        if not _may_match(records[a], records[b]):
+            continue
+        best, score = _scores(records[a], records[b])
+        if score is not None and score >= threshold:
+            found[a, b] = ({"name"}, best, score)
     for reason in ("phone", "email"):
         for pair in _contact_pairs(records.values(), reason):
-            reasons[pair].add(reason)
-    findings = [_duplicate_record(G, records, a, b, found) for (a, b), found in reasons.items()]
+            if pair not in found:
+                found[pair] = (set(), *_scores(records[pair[0]], records[pair[1]]))
+            found[pair][0].add(reason)
+    findings = [_duplicate_record(G, records, a, b, *result) for (a, b), result in found.items()]
     return sorted(findings, key=_order)
 
 
@@ -281,8 +271,8 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     A funding link (funder -> recipient) in force on ``as_of`` funds the
     services it names, or all the recipient's services when it names none.
     The recipient's district and populations place it; recipients with no
-    district are left out, and recipients with an empty population list are
-    grouped as in :func:`service_overlaps`. Severity: ``high`` when no two
+    district, or with an empty population list (the general population), are
+    left out, as in :func:`service_overlaps`. Severity: ``high`` when no two
     recipients are coordinated, ``medium`` when some are, ``low`` when all
     are.
 
@@ -335,7 +325,7 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     profiles: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
     offers: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
     for node, data in G.nodes(data=True):
-        if data.get("district") and is_active_organisation(G, node):
+        if data.get("district") and data.get("populations") and is_active_organisation(G, node):
             profile = (data["district"], frozenset(data.get("services") or ()),
                        frozenset(data.get("populations") or ()))
             profiles[node] = profile
@@ -364,13 +354,13 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
 
 def _coordinated_within(
     profiles: dict[str, tuple[str, frozenset[str], frozenset[str]]], ties: _Ties,
-    groups: dict[tuple[str, str, str | None], list[str]],
-) -> dict[tuple[str, str, str | None], set[_Pair]]:
+    groups: dict[tuple[str, str, str], list[str]],
+) -> dict[tuple[str, str, str], set[_Pair]]:
     """The coordinated pairs inside each (district, service, population) group, found from the ties.
 
     ``profiles`` holds (district, services, populations) of the active organisations with a district.
     """
-    listed: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    listed: dict[tuple[str, str], set[str]] = defaultdict(set)
     for district, service, population in groups:
         listed[district, service].add(population)
     tied: dict[tuple[str, str], set[_Pair]] = defaultdict(set)
@@ -393,24 +383,13 @@ def _coordinated_within(
                         buckets[district, service].append(member)
         for area, bucket in buckets.items():
             tied[area].update(combinations(sorted(bucket), 2))
-    found: dict[tuple[str, str, str | None], set[_Pair]] = defaultdict(set)
+    found: dict[tuple[str, str, str], set[_Pair]] = defaultdict(set)
     for (district, service), pairs in tied.items():
         candidates = listed[district, service]
         for a, b in pairs:
-            for population in _shared_populations(profiles[a][2], profiles[b][2], candidates):
+            for population in candidates.intersection(profiles[a][2] & profiles[b][2]):
                 found[district, service, population].add((a, b))
     return found
-
-
-def _shared_populations(
-    first: frozenset[str], second: frozenset[str], candidates: set[str | None]
-) -> set[str | None]:
-    """The population groups (among ``candidates``) two organisations are both in."""
-    if not first and not second:
-        return candidates
-    if not first or not second:
-        return candidates.intersection(first or second)
-    return candidates.intersection(first & second)
 
 
 def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
@@ -440,18 +419,17 @@ def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     return sorted(findings, key=_order)
 
 
-def _population_groups(members: Iterable[tuple[str, Sequence[str]]]) -> dict[str | None, list[str]]:
-    """Group organisations (sorted ids) by the population they serve; keep groups of two or more."""
-    general = []
-    explicit: dict[str, list[str]] = defaultdict(list)
+def _population_groups(members: Iterable[tuple[str, Sequence[str]]]) -> dict[str, list[str]]:
+    """Group organisations (sorted ids) by each population they name; keep groups of two or more.
+
+    An organisation with no population listed serves the general population: it names none, so it
+    joins no group (general-population public facilities are coverage, not duplication).
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
     for node, populations in members:
-        if not populations:
-            general.append(node)
         for population in set(populations):
-            explicit[population].append(node)
-    groups: dict[str | None, list[str]] = {p: sorted(nodes + general) for p, nodes in explicit.items()}
-    groups[None] = sorted(general)
-    return {p: nodes for p, nodes in groups.items() if len(nodes) >= 2}
+            groups[population].append(node)
+    return {p: sorted(nodes) for p, nodes in groups.items() if len(nodes) >= 2}
 
 
 def _coordination_details(group: Sequence[str], is_coordinated: Any, coordinated: int) -> tuple[str, dict]:
@@ -488,19 +466,28 @@ def _coordination_clause(details: dict[str, Any]) -> str:
 class _Record:
     """What duplicate detection compares of one organisation record."""
 
-    __slots__ = ("id", "district", "names", "distinctive", "phone", "email", "active", "last_verified")
+    __slots__ = ("id", "district", "kind", "names", "services", "phone", "email", "active", "last_verified")
 
-    def __init__(self, node: str, data: dict[str, Any]) -> None:
+    def __init__(self, node: str, data: dict[str, Any], book: NameBook) -> None:
         self.id = node
         self.district = data.get("district") or None
-        names = [data.get("name") or node, *(data.get("aliases") or ())]
-        self.names = tuple(sorted({n for n in map(_normalise_name, names) if n}))
-        self.distinctive: tuple[tuple[str, ...], ...] = tuple(() for _ in self.names)
+        self.kind = data.get("kind") or ""
+        self.names = tuple(book.name(n) for n in _written_names(node, data))
+        self.services = frozenset(data.get("services") or ())
         self.phone = _normalise_phone(data.get("phone"))
         email = (data.get("email") or "").strip().lower()
         self.email = email if "@" in email else None
         self.active = data.get("status", "active") == "active"
         self.last_verified = data.get("last_verified")
+
+
+def _written_names(node: str, data: dict[str, Any]) -> list[str]:
+    return [data.get("name") or node, *(data.get("aliases") or ())]
+
+
+def _records(G: nx.MultiDiGraph) -> dict[str, _Record]:
+    book = NameBook(n for node, data in G.nodes(data=True) for n in _written_names(node, data))
+    return {node: _Record(node, data, book) for node, data in G.nodes(data=True)}
 
 
 def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
@@ -516,17 +503,16 @@ def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
 
 def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
     """Add to ``pairs`` the name candidates among the records of one district (see duplicate_records)."""
-    frequency = Counter(t for record in members for t in {t for name in record.names for t in name.split()})
-    telling = {t for t, count in frequency.items() if count <= RARE_TOKEN and not _generic(t)}
+    frequency = Counter(w for record in members for w in {w for name in record.names for w in name.telling})
     filed: dict[str, Any] = {}  # key -> one record id, or a list of two or more (fewer objects to track)
     lookups = []
     for record in members:
-        record.distinctive = tuple(
-            tuple(sorted(set(name.split()) & telling, key=lambda t: (frequency[t], t))) for name in record.names
-        )
-        wanted = [key for tokens in record.distinctive if tokens for key in _typo_keys(tokens[0])]
+        wanted = {key for name in record.names if name.telling and frequency[name.telling[0]] <= RARE_TOKEN
+                  for key in _word_keys(name.telling[0])}
         lookups.append((record.id, wanted))
-        for key in {*wanted, *(t for tokens in record.distinctive for t in tokens[1:])}:
+        keys = {key for name in record.names for w in name.telling if frequency[w] <= RARE_TOKEN
+                for key in _word_keys(w)}
+        for key in keys:
             held = filed.get(key)
             if held is None:
                 filed[key] = record.id
@@ -541,20 +527,19 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
                 pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
 
 
-def _generic(token: str) -> bool:
-    """True if ``token`` is a generic word or one typo away from one of six letters or more."""
-    if token in GENERIC_WORDS:
-        return True
-    return process.extractOne(token, _LONG_GENERIC_WORDS, scorer=Levenshtein.distance, score_cutoff=1) is not None
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> frozenset[str]:
+    """The blocking keys of a word: the typo keys of the word as written and as it sounds."""
+    return frozenset((*_typo_keys(word), *_typo_keys(fold(word))))
 
 
-def _typo_keys(token: str) -> list[str]:
-    """The token and, when long enough, each of its one-letter deletions and its first letters."""
-    if len(token) < TYPO_LENGTH:
-        return [token]
-    keys = [token, *(token[:i] + token[i + 1:] for i in range(len(token)))]
-    if len(token) > PREFIX_LENGTH:
-        keys.append(f"{token[:PREFIX_LENGTH]}*")
+def _typo_keys(word: str) -> list[str]:
+    """The word and, when long enough, each of its one-letter deletions and its first letters."""
+    if len(word) < TYPO_LENGTH:
+        return [word]
+    keys = [word, *(word[:i] + word[i + 1:] for i in range(len(word)))]
+    if len(word) >= PREFIX_LENGTH:
+        keys.append(f"{word[:PREFIX_LENGTH]}*")
     return keys
 
 
@@ -569,41 +554,48 @@ def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair
             yield from combinations(sorted(block), 2)
 
 
-def _name_score(a: _Record, b: _Record) -> float:
-    """The best similarity (0-100) between a name or alias of ``a`` and one of ``b``."""
-    return max(fuzz.token_set_ratio(x, y, processor=None) for x in a.names for y in b.names)
+def _scores(a: _Record, b: _Record) -> tuple[float, float | None]:
+    """The best name similarity of ``a`` and ``b`` (0-100) and their match score, ``None`` if no match.
+
+    The match score is the best similarity of two names that agree on what tells them apart (see
+    :func:`~network.analysis.names.name_similarity`), moved by the services the two share; records of
+    two different known kinds never match by name.
+    """
+    best, agreeing = 0.0, None
+    for x in a.names:
+        for y in b.names:
+            similarity, agree = name_similarity(x, y)
+            best = max(best, similarity)
+            if agree and (agreeing is None or similarity > agreeing):
+                agreeing = similarity
+    if agreeing is None or not _kinds_agree(a.kind, b.kind):
+        return 100 * best, None
+    score = 100 * agreeing
+    if a.services and b.services:
+        shared = len(a.services & b.services) / len(a.services | b.services)
+        score += SERVICE_WEIGHT * (shared - 0.5)
+    return 100 * best, min(score, 100.0)
 
 
-def _names_match(a: _Record, b: _Record, threshold: float) -> bool:
-    """True if a name or alias of ``a`` matches one of ``b`` (see duplicate_records)."""
-    for x, x_tokens in zip(a.names, a.distinctive, strict=True):
-        for y, y_tokens in zip(b.names, b.distinctive, strict=True):
-            if not (x_tokens and y_tokens) or fuzz.token_set_ratio(x, y, processor=None) < threshold:
-                continue
-            if _anchored(x_tokens[0], y) and _anchored(y_tokens[0], x):
-                return True
-    return False
+def _may_match(a: _Record, b: _Record) -> bool:
+    """A quick necessary test for a name match (kinds, then the telling words)."""
+    return _kinds_agree(a.kind, b.kind) and any(may_agree(x, y) for x in a.names for y in b.names)
 
 
-def _anchored(token: str, name: str) -> bool:
-    """True if ``token`` is like a token of ``name`` (see duplicate_records), or is its initials."""
-    tokens = name.split()
-    if len(token) >= 2 and token == "".join(t[0] for t in tokens):
-        return True
-    typo = 1 if len(token) >= TYPO_LENGTH else 0
-    return any(fuzz.ratio(token, other) >= ANCHOR or OSA.distance(token, other, score_cutoff=typo) <= typo
-               for other in tokens)
+def _kinds_agree(a: str, b: str) -> bool:
+    return a == b or a in UNKNOWN_KINDS or b in UNKNOWN_KINDS
 
 
 def _duplicate_record(
-    G: nx.MultiDiGraph, records: dict[str, _Record], a: str, b: str, found: set[str]
+    G: nx.MultiDiGraph, records: dict[str, _Record], a: str, b: str, found: set[str], best: float,
+    score: float | None,
 ) -> Finding:
     keep, drop = sorted((a, b), key=lambda n: _keep_key(G, records[n]))
-    score = round(_name_score(records[a], records[b]), 1)
+    shown = round(score if "name" in found and score is not None else best, 1)
     reasons = [r for r in ("name", "phone", "email") if r in found]
     if len(reasons) >= 2:
         severity = "high"
-    elif reasons == ["email"] or (reasons == ["name"] and score >= 95):
+    elif reasons == ["email"] or (reasons == ["name"] and shown >= 95):
         severity = "medium"
     else:
         severity = "low"
@@ -616,22 +608,13 @@ def _duplicate_record(
     )
     return Finding(
         "duplicate_record", severity, explanation, organisations=[keep, drop], district=district,
-        details={"score": float(score), "reasons": reasons, "merge": {"keep": keep, "drop": drop}},
+        details={"score": float(shown), "reasons": reasons, "merge": {"keep": keep, "drop": drop}},
     )
 
 
 def _keep_key(G: nx.MultiDiGraph, record: _Record) -> tuple[bool, int, int, str]:
     verified = record.last_verified
     return (not record.active, -G.degree(record.id), -(verified.toordinal() if verified else 0), record.id)
-
-
-def _normalise_name(name: str) -> str:
-    if not name.isascii():
-        name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    text = _PUNCTUATION.sub("", name.lower().replace("&", " and ").replace("_", " "))
-    tokens = [w for t in text.split() for w in ABBREVIATIONS.get(t, (t,))]
-    kept = [t for t in tokens if t not in STOP_WORDS]
-    return " ".join(kept or tokens)
 
 
 def _normalise_phone(phone: str | None) -> str | None:
@@ -668,9 +651,7 @@ def _service_label(voc: Vocabulary, code: str) -> str:
     return _lower_first(voc.services.get(code, code))
 
 
-def _population_label(voc: Vocabulary, code: str | None) -> str:
-    if code is None:
-        return "the general population"
+def _population_label(voc: Vocabulary, code: str) -> str:
     return _lower_first(voc.populations.get(code, code))
 
 
