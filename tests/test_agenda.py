@@ -9,6 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from network.analysis.agenda import AgendaItem, agenda, agenda_weights
 from network.analysis.finding import Finding
@@ -30,6 +32,10 @@ def org(id: str, **fields) -> Organisation:
 
 @pytest.fixture
 def G():
+    return network()
+
+
+def network():
     """Sekhukhune: Apel clinic carries four CBOs; two clinics; a hospital; a forum. Lejweleputswa: three CBOs."""
     orgs = [
         org("apel", name="Apel Cross Clinic", kind="clinic", capacity_per_month=900, services=["tb_screening"]),
@@ -288,6 +294,43 @@ def test_to_dict_is_json_ready_with_names_and_labels(G):
     assert data["affected"]["populations"] == [{"code": "artisanal_miners",
                                                 "label": "Artisanal and small-scale miners"}]
     assert (data["action_label"], data["province"], data["findings"]) == ("Find a provider", "Free State", [0])
+
+
+# Invariants
+
+_NODES = sorted(network())
+_DISTRICTS = ["Sekhukhune", "Lejweleputswa", None]
+_SERVICES = ["tb_screening", "tb_treatment", "peer_education"]
+_any_finding = st.builds(
+    lambda kind, nodes, district, service, severity, flag, days: Finding(
+        kind, severity, "Something plain.", nodes, district, "artisanal_miners" if flag else None, service,
+        links=[f"l{days}"] if kind in ("expiring_agreement", "single_point_of_failure") else [],
+        details={"bridge": flag and kind == "single_point_of_failure", "cut_off": len(nodes), "services": [service],
+                 "uncoordinated": flag, "uncoordinated_pairs": [nodes[:2]] if flag else [],
+                 "end_date": (AS_OF + days * DAY).isoformat(), "scope": "district" if flag else "organisation",
+                 "ends": (AS_OF + days * DAY).isoformat()}),
+    st.sampled_from(["isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure",
+                     "siloed_cluster", "expiring_agreement", "service_overlap", "duplicate_record",
+                     "funding_overlap", "stale_record", "donor_dependency", "one_way_agreement", "new_kind"]),
+    st.lists(st.sampled_from(_NODES), min_size=2, max_size=4, unique=True),
+    st.sampled_from(_DISTRICTS), st.sampled_from(_SERVICES), st.sampled_from(["high", "medium", "low"]),
+    st.booleans(), st.integers(-10, 400),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_any_finding, max_size=25), st.integers(0, 25))
+def test_each_finding_is_on_one_item_and_a_shorter_agenda_is_a_prefix(findings, limit):
+    G = network()
+    every = agenda(findings, G, as_of=AS_OF, limit=None)
+    placed = [i for item in every for i in item.findings]
+    assert len(placed) == len(set(placed))
+    unplaced = set(range(len(findings))) - set(placed)
+    assert all(findings[i].type == "service_overlap" and (not findings[i].details["uncoordinated"]
+                                                          or not findings[i].district or not findings[i].service)
+               for i in unplaced)
+    assert [i.key for i in agenda(findings, G, as_of=AS_OF, limit=limit)] == [i.key for i in every][:limit]
+    assert all(item.what and item.score > 0 for item in every)
 
 
 # The demo

@@ -251,7 +251,7 @@ def _root_causes(findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[_Group
         return group
 
     later: list[int] = []
-    cut_vertices: dict[str, int] = {}
+    cut_vertices: dict[str, list[int]] = defaultdict(list)
     bridges: list[int] = []
     overlaps: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(findings):
@@ -262,7 +262,7 @@ def _root_causes(findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[_Group
             if f.details.get("bridge") and f.links:
                 bridges.append(i)
             elif f.organisations:
-                cut_vertices[f.organisations[0]] = i
+                cut_vertices[f.organisations[0]].append(i)
         elif kind == "unreachable":
             later.append(i)
         elif kind == "uncovered" and f.district:
@@ -275,23 +275,22 @@ def _root_causes(findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[_Group
             add(key, action, i)
         else:
             add(f"{kind}:{i}", "act", i)
-    kinds = {f.organisations[0]: G.nodes[f.organisations[0]].get("kind") for f in
-             (findings[i] for i in cut_vertices.values()) if f.organisations[0] in G}
+    kinds = {hub: G.nodes[hub].get("kind") for hub in cut_vertices if hub in G}
     _single_points(findings, groups, cut_vertices, bridges, add, kinds)
-    spof_by_district: dict[str, list[_Group]] = defaultdict(list)
+    blocking: dict[tuple[str, str], _Group] = {}
     for group in groups.values():
         if group.action == "second_route":
-            spof_by_district[findings[group.anchor].district or ""].append(group)
+            for service in group.extra["services"]:
+                area = (findings[group.anchor].district or "", service)
+                other = blocking.get(area)
+                if other is None or (group.extra["cut_off"], other.key) > (other.extra["cut_off"], group.key):
+                    blocking[area] = group
     for i in later:
         f = findings[i]
-        provide = groups.get(f"provide:{f.district}:{f.population or ''}")
-        if provide is not None:
-            provide.members.append(i)
-            continue
-        blocking = [g for g in spof_by_district.get(f.district or "", ())
-                    if f.service in g.extra["services"]]
-        if blocking:
-            max(blocking, key=lambda g: (g.extra["cut_off"], g.key)).members.append(i)
+        joined = groups.get(f"provide:{f.district}:{f.population or ''}") or blocking.get(
+            (f.district or "", f.service or ""))
+        if joined is not None:
+            joined.members.append(i)
         else:
             add(f"refer:{f.district}:{f.population or ''}", "agree_referral", i)
     _coordination(findings, overlaps, add, groups)
@@ -313,11 +312,11 @@ _SIMPLE = {
 
 
 def _single_points(
-    findings: Sequence[Finding], groups: dict[str, _Group], cut_vertices: dict[str, int], bridges: list[int],
+    findings: Sequence[Finding], groups: dict[str, _Group], cut_vertices: dict[str, list[int]], bridges: list[int],
     add: Any, kinds: dict[str, str | None],
 ) -> None:
     """Group the single points of failure: an organisation with the bridges at it and their other ends."""
-    parent = {i: i for i in [*cut_vertices.values(), *bridges]}
+    parent = {i: i for i in [*(i for held in cut_vertices.values() for i in held), *bridges]}
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -325,6 +324,9 @@ def _single_points(
             i = parent[i]
         return i
 
+    for held in cut_vertices.values():
+        for i in held[1:]:
+            parent[i] = held[0]
     for b in bridges:
         link = findings[b].links[0]
         renew = groups.get(f"renew:{link}")
@@ -333,9 +335,8 @@ def _single_points(
             del parent[b]
             continue
         for end in findings[b].organisations[:2]:
-            c = cut_vertices.get(end)
-            if c is not None:
-                parent[root(b)] = root(c)
+            if end in cut_vertices:
+                parent[root(b)] = root(cut_vertices[end][0])
     parts: dict[int, list[int]] = defaultdict(list)
     for i in parent:
         parts[root(i)].append(i)
