@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import reprlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -34,6 +36,9 @@ __all__ = [
     "dump_link",
     "check_batch",
     "ID_PATTERN",
+    "Text",
+    "clean_text",
+    "MAX_CAPACITY_PER_MONTH",
     "problem_lines",
     "code_validator",
 ]
@@ -41,6 +46,98 @@ __all__ = [
 #: Organisation and link ids: lower-case slugs.
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 _ID_MESSAGE = "Use 1-100 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
+
+#: Upper bounds: a month's capacity (a spreadsheet holds it exactly), list lengths.
+MAX_CAPACITY_PER_MONTH = 10_000_000
+_MAX_ITEMS = validate.Length(max=50, error="At most {max} items.")
+_MAX_CODES = validate.Length(max=100, error="At most {max} codes.")
+
+# One rule for text from every entry point (API bodies, CSV, XLSX, JSON, GraphML): surrounding
+# whitespace is stripped; a lone surrogate, a control character or a Unicode noncharacter is refused
+# (files, pages and XML cannot carry them); tab and line breaks only in free text (description,
+# notes), where CR LF and a lone CR become LF.
+_NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+_FORBIDDEN = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS
+_BAD_MULTILINE = re.compile(f"[{_FORBIDDEN}]")
+_BAD_LINE = re.compile(f"[\t\n\r\u2028\u2029{_FORBIDDEN}]")
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """``value`` as every entry point stores it, or ``ValidationError`` naming the first bad character.
+
+    Surrounding whitespace is stripped first. Refused: lone surrogates, control characters
+    (NUL, ESC, DEL, C1 ...), Unicode noncharacters and, unless ``multiline``, tabs and
+    line breaks; in multi-line text CR LF and a lone CR become LF.
+
+    >>> clean_text("  Ikhwezi Sisters ")
+    'Ikhwezi Sisters'
+    >>> clean_text("First line\\r\\nsecond\\tline", multiline=True)
+    'First line\\nsecond\\tline'
+    >>> clean_text("Ikhwezi\\x00")
+    Traceback (most recent call last):
+    ...
+    marshmallow.exceptions.ValidationError: Contains the control character U+0000 (NUL) at position 8; remove it.
+    """
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = value.strip()
+    bad = (_BAD_MULTILINE if multiline else _BAD_LINE).search(text)
+    if bad:
+        before = len(value) - len(value.lstrip())
+        raise ValidationError(_problem(bad.group(), before + bad.start() + 1))
+    return text
+
+
+def _problem(char: str, position: int) -> str:
+    code = f"U+{ord(char):04X}"
+    if "\ud800" <= char <= "\udfff":
+        return (f"Contains a lone surrogate ({code}) at position {position}, which is not Unicode text "
+                "(a broken encoding?); remove it.")
+    if char in "\t\n\r\u2028\u2029":
+        return (f"Contains {'a tab' if char == chr(9) else 'a line break'} ({code}) at position {position}; "
+                "only description and notes may hold tabs and line breaks.")
+    if ord(char) < 0xA0:
+        name = " (NUL)" if char == chr(0) else ""
+        return f"Contains the control character {code}{name} at position {position}; remove it."
+    return f"Contains the Unicode noncharacter {code} at position {position}; remove it."
+
+
+class _Cleaned(fields.Field):
+    """A text field whose input goes through :func:`clean_text` first.
+
+    ``blank`` says what an empty or all-whitespace value becomes: ``"refuse"`` (an
+    error; the default), ``"empty"`` (``""``) or ``"none"`` (``None``; the default of
+    ``allow_none`` fields, as an empty cell in a file).
+    """
+
+    def __init__(self, *args: Any, multiline: bool = False, blank: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+        self.blank = blank or ("none" if self.allow_none else "refuse")
+        self.error_messages.setdefault("blank", "May not be blank (empty or only whitespace).")
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None,
+                    **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = clean_text(value, multiline=self.multiline)
+            if not value:
+                if self.blank == "refuse":
+                    raise self.make_error("blank")
+                return None if self.blank == "none" else ""
+        return super().deserialize(value, attr, data, **kwargs)
+
+
+class Text(_Cleaned, fields.String):
+    """A string field under the one text rule (see :func:`clean_text`)."""
+
+
+class _Email(_Cleaned, fields.Email):
+    """An e-mail address under the one text rule."""
+
+
+class _URL(_Cleaned, fields.URL):
+    """A web address under the one text rule."""
 
 
 def _code(facet: str, noun: str) -> Callable[[str], None]:
@@ -58,7 +155,7 @@ code_validator = _code
 
 
 def _codes(facet: str, noun: str) -> fields.List:
-    return fields.List(fields.String(validate=_code(facet, noun)), load_default=list)
+    return fields.List(Text(validate=_code(facet, noun)), load_default=list, validate=_MAX_CODES)
 
 
 #: List items and external ids travel ;-separated in CSV and spreadsheets, so they may not hold ";".
@@ -67,8 +164,8 @@ _NO_EQUALS = validate.Regexp(r"^[^;=]*$", error="May not contain ';' or '='.")
 
 
 def _text_list() -> fields.List:
-    return fields.List(fields.String(validate=[validate.Length(min=1, max=200), _NO_SEPARATOR]),
-                       load_default=list)
+    return fields.List(Text(validate=[validate.Length(max=200), _NO_SEPARATOR]), load_default=list,
+                       validate=_MAX_ITEMS)
 
 
 class _Strict(Schema):
@@ -79,14 +176,14 @@ class _Strict(Schema):
 class OrganisationSchema(_Strict):
     """An organisation as callers send and receive it."""
 
-    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    kind = fields.String(required=True, validate=_code("organisation_kinds", "organisation kind"))
+    id = Text(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
+    name = Text(required=True, validate=validate.Length(max=300))
+    kind = Text(required=True, validate=_code("organisation_kinds", "organisation kind"))
     aliases = _text_list()
-    description = fields.String(load_default="", validate=validate.Length(max=5000))
-    province = fields.String(allow_none=True, load_default=None, validate=_code("provinces", "province"))
-    district = fields.String(allow_none=True, load_default=None, validate=_code("districts", "district"))
-    municipality = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    description = Text(load_default="", multiline=True, blank="empty", validate=validate.Length(max=5000))
+    province = Text(allow_none=True, load_default=None, validate=_code("provinces", "province"))
+    district = Text(allow_none=True, load_default=None, validate=_code("districts", "district"))
+    municipality = Text(allow_none=True, load_default=None, validate=validate.Length(max=200))
     latitude = fields.Float(allow_none=True, load_default=None, allow_nan=False,
                             validate=validate.Range(-90, 90))
     longitude = fields.Float(allow_none=True, load_default=None, allow_nan=False,
@@ -94,20 +191,21 @@ class OrganisationSchema(_Strict):
     services = _codes("services", "service")
     populations = _codes("populations", "population")
     capacity_per_month = fields.Integer(allow_none=True, load_default=None, strict=True,
-                                        validate=validate.Range(min=0))
+                                        validate=validate.Range(min=0, max=MAX_CAPACITY_PER_MONTH,
+                                                                error="Give a number from 0 to 10,000,000."))
     languages = _text_list()
-    phone = fields.String(allow_none=True, load_default=None,
-                          validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,25}$",
-                                                   error="Not a phone number: use digits, spaces and +."))
-    email = fields.Email(allow_none=True, load_default=None)
-    website = fields.URL(allow_none=True, load_default=None, schemes={"http", "https"})
-    status = fields.String(load_default="active", validate=validate.OneOf(ORGANISATION_STATUSES))
+    phone = Text(allow_none=True, load_default=None,
+                 validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,25}$",
+                                          error="Not a phone number: use digits, spaces and +."))
+    email = _Email(allow_none=True, load_default=None)
+    website = _URL(allow_none=True, load_default=None, schemes={"http", "https"})
+    status = Text(load_default="active", validate=validate.OneOf(ORGANISATION_STATUSES))
     sensitive = fields.Boolean(load_default=False)
     tags = _text_list()
-    external_ids = fields.Dict(keys=fields.String(validate=[validate.Length(min=1, max=50), _NO_EQUALS]),
-                               values=fields.String(validate=[validate.Length(min=1, max=200), _NO_SEPARATOR]),
-                               load_default=dict)
-    source = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
+    external_ids = fields.Dict(keys=Text(validate=[validate.Length(max=50), _NO_EQUALS]),
+                               values=Text(validate=[validate.Length(max=200), _NO_SEPARATOR]),
+                               load_default=dict, validate=_MAX_ITEMS)
+    source = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
     last_verified = fields.Date(allow_none=True, load_default=None)
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
@@ -131,18 +229,18 @@ class OrganisationSchema(_Strict):
 class LinkSchema(_Strict):
     """A link as callers send and receive it."""
 
-    id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
-    source = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
-    target = fields.String(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
-    kind = fields.String(required=True, validate=_code("link_kinds", "link kind"))
+    id = Text(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
+    source = Text(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
+    target = Text(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
+    kind = Text(required=True, validate=_code("link_kinds", "link kind"))
     services = _codes("services", "service")
-    status = fields.String(load_default="active", validate=validate.OneOf(LINK_STATUSES))
+    status = Text(load_default="active", validate=validate.OneOf(LINK_STATUSES))
     start_date = fields.Date(allow_none=True, load_default=None)
     end_date = fields.Date(allow_none=True, load_default=None)
     weight = fields.Integer(load_default=3, strict=True, validate=validate.Range(1, 5))
     formal = fields.Boolean(load_default=False)
-    document = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
-    notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    document = Text(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    notes = Text(load_default="", multiline=True, blank="empty", validate=validate.Length(max=5000))
     last_verified = fields.Date(allow_none=True, load_default=None)
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
@@ -245,23 +343,37 @@ def _with_values(errors: dict[str, list[str]], data: Mapping[str, Any]) -> dict[
     named: dict[str, list[str]] = {}
     for key, messages in errors.items():
         value = data.get(key.split(".")[0])
-        if key in data and value is not None and not any(str(value) in m for m in messages):
-            shown = str(value) if len(str(value)) <= 60 else str(value)[:57] + "..."
-            messages = [*messages, f"Got '{shown}'."]
+        if key in data and value is not None:
+            shown = _shown(value)
+            if not any(shown in m for m in messages):
+                messages = [*messages, f"Got '{shown}'."]
         named[key] = messages
     return named
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, 60, 60, 6, 6
+
+
+def _shown(value: Any) -> str:
+    """A short, printable rendering of a refused value: bad characters escaped, deep values cut."""
+    if not isinstance(value, str):
+        return _REPR.repr(value)
+    text = value if len(value) <= 60 else value[:57] + "..."
+    return _BAD_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _flatten(messages: Any) -> dict[str, list[str]]:
     if not isinstance(messages, dict):
         return {"_schema": [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]}
     flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
+    for raw, value in messages.items():
+        key = _shown(str(raw))  # unknown fields and external_ids keys are caller text
         if isinstance(value, dict):
             for sub, msgs in _flatten(value).items():
-                flat[f"{key}.{sub}" if sub != "_schema" else str(key)] = msgs
+                flat[f"{key}.{sub}" if sub != "_schema" else key] = msgs
         else:
-            flat[str(key)] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
+            flat[key] = [str(m) for m in value] if isinstance(value, list) else [str(value)]
     return flat
 
 

@@ -4,17 +4,23 @@ Files larger than :data:`MAX_FILE_BYTES` are refused before they are parsed:
 an import is validated whole in memory (all or nothing), and the limit keeps
 one upload from exhausting the server. 64 MB holds several times the 10k
 organisations / 100k links the project is sized for.
+
+Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+tab, CR first) are written with a leading apostrophe and read back without it:
+see :mod:`network.io.cells`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from network.graph.store import GraphStore
+from network.io.cells import unescape_formula
 from network.io.importer import ImportRefused, RowProblem
 from network.io.records import exported_organisations
 from network.io.rows import (
@@ -22,13 +28,16 @@ from network.io.rows import (
     ORGANISATION_COLUMNS,
     REQUIRED_LINK_COLUMNS,
     REQUIRED_ORGANISATION_COLUMNS,
-    record_to_row,
+    spreadsheet_row,
 )
 
-__all__ = ["read_rows", "parse_csv", "check_header", "write_csv", "csv_text", "MAX_FILE_BYTES"]
+__all__ = ["read_rows", "parse_csv", "check_header", "write_csv", "csv_text", "check_size", "check_unpacked",
+           "MAX_FILE_BYTES", "MAX_UNPACKED_BYTES"]
 
 #: Largest file (in bytes) any importer accepts; bigger ones are refused unread.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest total a zip upload (a zip of CSV files, an XLSX workbook) may unpack to.
+MAX_UNPACKED_BYTES = 2 * MAX_FILE_BYTES
 
 
 def read_rows(path: str | Path, *, kind: str) -> list[tuple[int, dict[str, Any]]]:
@@ -53,6 +62,17 @@ def check_size(name: str, size: int) -> None:
     if size > MAX_FILE_BYTES:
         raise ImportRefused([RowProblem(name, 0, "-", f"the file is {size / 2**20:.1f} MB; the limit is "
                                         f"{MAX_FILE_BYTES // 2**20} MB. Split it into smaller imports.")])
+
+
+def check_unpacked(name: str, members: Iterable[zipfile.ZipInfo]) -> None:
+    """Refuse a zip whose ``members`` unpack to more than ``MAX_UNPACKED_BYTES``, before unpacking any.
+
+    The sizes are those the zip declares; reading a member stops at its declared size.
+    """
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNPACKED_BYTES:
+        raise ImportRefused([RowProblem(name, 0, "-", f"the file unpacks to {total / 2**20:.0f} MB; the limit is "
+                                        f"{MAX_UNPACKED_BYTES // 2**20} MB. Split it into smaller imports.")])
 
 
 def parse_csv(data: bytes, *, name: str, kind: str) -> list[tuple[int, dict[str, Any]]]:
@@ -91,7 +111,7 @@ weight, formal, notes.
                 problems.append(RowProblem(name, number, "-", f"has {len(cells)} cells, the header has "
                                            f"{len(header)} (a truncated file or an unquoted comma?)."))
                 continue
-            rows.append((number, dict(zip(header, cells, strict=True))))
+            rows.append((number, dict(zip(header, map(unescape_formula, cells), strict=True))))
         if text.count('"') % 2:
             start = rows[-1][0] if rows else reader.line_num
             problems.append(RowProblem(name, start, "-", "the file ends inside a quoted value (a quote "
@@ -153,4 +173,4 @@ def _write(fh: Any, columns: tuple[str, ...], items: Iterable[Any]) -> None:
     writer = csv.DictWriter(fh, columns)
     writer.writeheader()
     for item in items:
-        writer.writerow(record_to_row(item, columns))
+        writer.writerow(spreadsheet_row(item, columns))

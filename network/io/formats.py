@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from network.graph.store import GraphStore, UpsertResult
-from network.io.csvfiles import MAX_FILE_BYTES, check_size, csv_text, parse_csv
+from network.io.csvfiles import check_size, check_unpacked, csv_text, parse_csv
 from network.io.geo import geojson_bytes
 from network.io.graphfiles import gexf_bytes, graphml_bytes, node_link_bytes, read_graphml, read_node_link
 from network.io.hsds import hsds_package
@@ -255,19 +255,7 @@ def _unzip(name: str, data: bytes) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as bundle:
             members = [m for m in bundle.infolist() if m.filename.lower().endswith(".csv") and not m.is_dir()]
-            total = sum(m.file_size for m in members)
-            if total > 2 * MAX_FILE_BYTES:
-                raise ImportRefused(
-                    [
-                        RowProblem(
-                            name,
-                            0,
-                            "-",
-                            f"the zip unpacks to {total / 2**20:.0f} MB; the "
-                            f"limit is {2 * MAX_FILE_BYTES // 2**20} MB.",
-                        )
-                    ]
-                )
+            check_unpacked(name, members)
             return {Path(m.filename).name: bundle.read(m) for m in members}
     except zipfile.BadZipFile as err:
         raise ImportRefused([RowProblem(name, 0, "-", f"not a zip file: {err}")]) from None

@@ -169,6 +169,9 @@ def read_node_link(data: bytes, *, name: str = "network.json") -> tuple[Rows, Ro
         payload = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         raise ImportRefused([RowProblem(name, 0, "-", f"not UTF-8 text (byte {err.start}).")]) from None
+    except RecursionError:
+        raise ImportRefused([RowProblem(name, 0, "-", "the JSON is nested too deeply to be node-link JSON "
+                                        "(a node-link file is a few levels deep).")]) from None
     except json.JSONDecodeError as err:
         raise ImportRefused(
             [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from network.io.cells import escape_formula
 from network.model import Link, Organisation
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "REQUIRED_LINK_COLUMNS",
     "row_to_data",
     "record_to_row",
+    "spreadsheet_row",
 ]
 
 REQUIRED_ORGANISATION_COLUMNS = (
@@ -66,6 +68,20 @@ def row_to_data(row: dict[str, Any]) -> dict[str, Any]:
 def record_to_row(item: Organisation | Link, columns: tuple[str, ...]) -> dict[str, str]:
     """Flatten an organisation or link into text cells for ``columns``."""
     return {c: _text(c, getattr(item, c, None)) for c in columns}
+
+
+def spreadsheet_row(item: Organisation | Link, columns: tuple[str, ...]) -> dict[str, str]:
+    """:func:`record_to_row` for files people open in a spreadsheet (CSV, XLSX).
+
+    Text that a spreadsheet would run as a formula is escaped
+    (:func:`network.io.cells.escape_formula`); numbers are written as they are.
+
+    >>> spreadsheet_row(Organisation("a", "=1+1", "cbo", latitude=-25.5, longitude=28.1),
+    ...                 ("name", "latitude"))
+    {'name': "'=1+1", 'latitude': '-25.5'}
+    """
+    return {c: text if isinstance(getattr(item, c, None), int | float) else escape_formula(text)
+            for c, text in record_to_row(item, columns).items()}
 
 
 def _cell(key: str, value: Any) -> Any:

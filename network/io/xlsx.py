@@ -2,7 +2,8 @@
 
 A workbook has the sheets ``organisations`` and ``links`` with the columns of
 the CSV format (row 1 is the header). Cells hold text as in the CSV files
-(lists joined with ``;``), except numbers, which are numbers. Numbers are
+(lists joined with ``;``, text a spreadsheet would run as a formula behind an
+apostrophe: see :mod:`network.io.cells`), except numbers, which are numbers. Numbers are
 written with 16 significant digits (openpyxl; Excel itself shows 15), so a
 coordinate of up to 15 significant digits -- any real GPS reading -- comes
 back exactly, while a 17-digit float may change in its last digit. Other sheets
@@ -13,19 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from network.graph.store import GraphStore
-from network.io.csvfiles import check_header, check_size
+from network.io.cells import unescape_formula
+from network.io.csvfiles import check_header, check_size, check_unpacked
 from network.io.importer import ImportRefused, RowProblem
 from network.io.records import exported_organisations
-from network.io.rows import LINK_COLUMNS, ORGANISATION_COLUMNS, record_to_row
+from network.io.rows import LINK_COLUMNS, ORGANISATION_COLUMNS, spreadsheet_row
 from network.model import LINK_STATUSES, ORGANISATION_STATUSES, vocabulary
 
 __all__ = ["read_workbook", "workbook_bytes", "template_workbook", "SHEETS", "TEMPLATE_ROWS"]
@@ -44,12 +46,17 @@ def read_workbook(
     """Read the ``organisations`` and ``links`` sheets into numbered rows (row 2 follows the header).
 
     Problems are reported with the file ``NAME:SHEET``. Refuses a file that is not
-    an XLSX workbook, has neither sheet, or whose header breaks the CSV rules.
+    an XLSX workbook, unpacks to more than ``MAX_UNPACKED_BYTES`` (checked before
+    anything is unpacked), has neither sheet, or whose header breaks the CSV rules.
     """
     check_size(name, len(data))
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+            check_unpacked(name, bundle.infolist())
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises zipfile, KeyError and XML errors alike
+    except ImportRefused:
+        raise
+    except Exception as err:  # zipfile, openpyxl: zip, KeyError and XML errors alike
         raise ImportRefused(
             [RowProblem(name, 0, "-", f"not an XLSX workbook ({type(err).__name__}: {err}).")]
         ) from None
@@ -86,8 +93,8 @@ def workbook_bytes(store: GraphStore, *, hide_protected: bool = False) -> bytes:
         columns = SHEETS[kind]
         sheet.append(list(columns))
         for item in items:
-            row = record_to_row(item, columns)
-            sheet.append([_cell(sheet, column, row[column], getattr(item, column)) for column in columns])
+            row = spreadsheet_row(item, columns)
+            sheet.append([_cell(column, row[column], getattr(item, column)) for column in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -211,19 +218,17 @@ def _blank(value: Any) -> bool:
 
 def _value(column: str, value: Any) -> Any:
     """A cell as the row layer expects it: text, except numbers in number columns and dates."""
-    if value is None or isinstance(value, str | bool | dt.date) or column in _NUMBERS:
+    if isinstance(value, str):
+        return unescape_formula(value)
+    if value is None or isinstance(value, bool | dt.date) or column in _NUMBERS:
         return value
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
 
 
-def _cell(sheet: Any, column: str, text: str, value: Any) -> Any:
-    """A written cell: numbers stay numbers; text is always text (never a formula)."""
+def _cell(column: str, text: str, value: Any) -> Any:
+    """A written cell: numbers stay numbers; text is escaped text, never a formula."""
     if column in _NUMBERS and value is not None:
         return value
-    if text.startswith("="):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        return cell
     return text or None
