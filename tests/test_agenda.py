@@ -169,6 +169,15 @@ def test_overlaps_of_one_district_and_service_are_one_item_and_coordinated_ones_
     assert "Welkom Clinic already meets there" not in item.why  # Welkom is in none of the pairs
 
 
+def test_organisations_that_do_not_meet_apart_are_items_apart(G):
+    # one service, one district, two populations: two sets of organisations that do not meet.
+    findings = [overlap("Sekhukhune", "artisanal_miners", "tb_screening", ["atok", "ga"], [("atok", "ga")]),
+                overlap("Sekhukhune", "mineworkers", "tb_screening", ["apel", "hope"], [("apel", "hope")]),
+                overlap("Sekhukhune", "mineworkers", "peer_education", ["hope", "apel"], [("apel", "hope")])]
+    found = sorted((i.findings, i.organisations) for i in items(findings, G))
+    assert found == [([0], ["ga", "forum"]), ([1, 2], ["apel", "hope", "forum"])]
+
+
 def test_a_forum_some_of_them_attend_is_named_and_the_others_are_asked_in(G):
     pairs = [("apel", "atok"), ("atok", "hope")]
     (item,) = items([overlap("Sekhukhune", None, "tb_screening", ["apel", "atok", "hope"], pairs)], G)
@@ -237,7 +246,7 @@ def test_score_is_explained_and_urgency_grows_as_the_end_nears(G):
 def test_people_are_counted_where_capacity_is_known_and_public_facilities_count_less(G):
     (item,) = items([spof("tubatse", ["apel", "atok", "ga"], severity="medium")], G)
     assert (item.affected, item.people) == (3, 1050)
-    assert "counted as 2.1 organisations: public facilities have other routes" in item.score_explanation
+    assert "3 organisations (counted as 2.1: public facilities have other routes)" in item.score_explanation
     assert "x0.5 as a hospital is less likely to stop working" in item.score_explanation
 
 

@@ -142,9 +142,11 @@ def agenda(
       item (find a provider), joined by its ``unreachable`` findings;
       ``unreachable`` findings left over are one item per (district,
       population) (agree a referral);
-    * uncoordinated overlaps: one item per district and service, and the
-      items of one district naming the same organisations are merged (bring
-      them into a forum);
+    * uncoordinated overlaps: per district and service, one item per set
+      of organisations that do not meet (the connected parts of their
+      uncoordinated pairs); a set all of whose organisations are in a larger
+      set of the district (doing another service) joins it (bring them into
+      a forum);
     * a duplicate record pair, an isolated organisation, an organisation's
       broken cascades, a siloed cluster, an organisation's stale records, a
       funder's overlapping grants in a district, a donor dependency and a
@@ -317,13 +319,6 @@ def _single_points(
 ) -> None:
     """Group the single points of failure: an organisation with the bridges at it and their other ends."""
     parent = {i: i for i in [*(i for held in cut_vertices.values() for i in held), *bridges]}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     for held in cut_vertices.values():
         for i in held[1:]:
             parent[i] = held[0]
@@ -336,10 +331,10 @@ def _single_points(
             continue
         for end in findings[b].organisations[:2]:
             if end in cut_vertices:
-                parent[root(b)] = root(cut_vertices[end][0])
+                parent[_root(parent, b)] = _root(parent, cut_vertices[end][0])
     parts: dict[int, list[int]] = defaultdict(list)
-    for i in parent:
-        parts[root(i)].append(i)
+    for i in list(parent):
+        parts[_root(parent, i)].append(i)
     for members in parts.values():
         members.sort()
         anchor = max(members, key=lambda i: (not findings[i].details.get("bridge"),
@@ -360,31 +355,60 @@ def _single_points(
 def _coordination(
     findings: Sequence[Finding], overlaps: dict[tuple[str, str], list[int]], add: Any, groups: dict[str, _Group],
 ) -> None:
-    """One item per district and service, merged within a district when they name mostly the same organisations.
+    """Uncoordinated overlaps grouped: per district and service, per set of organisations that do not meet.
 
-    Two (district, service) overlaps merge when at least half the organisations of the smaller are in the other.
+    The organisations of one district and service's overlaps that share no link or forum are split into the
+    connected parts of their uncoordinated pairs; each overlap joins the part of its first pair. Within a district,
+    a part whose organisations all belong to a larger part (of another service) joins it, so the same
+    organisations doing several things are one item.
     """
-    by_district: dict[str, list[tuple[str, list[int], set[str]]]] = defaultdict(list)
+    parts_of: dict[str, list[tuple[frozenset[str], str, list[int]]]] = defaultdict(list)
     for (district, service), members in sorted(overlaps.items()):
-        involved = {o for i in members for o in _uncoordinated(findings[i])}
-        by_district[district].append((service, members, involved))
-    for district, parts in by_district.items():
-        merged: list[tuple[list[str], list[int], set[str]]] = []
-        for service, members, involved in parts:
-            for services_, members_, involved_ in merged:
-                if 2 * len(involved & involved_) >= min(len(involved), len(involved_)):
-                    services_.append(service)
-                    members_.extend(members)
-                    involved_ |= involved
-                    break
-            else:
-                merged.append(([service], list(members), set(involved)))
-        for services_, members_, involved_ in merged:
-            key = f"coordinate:{district}:" + "+".join(services_)
-            for i in members_:
+        parent: dict[str, str] = {}
+        for i in members:
+            pairs = findings[i].details.get("uncoordinated_pairs") or [findings[i].organisations]
+            for pair in pairs:
+                for other in pair[1:]:
+                    parent[_root(parent, other)] = _root(parent, pair[0])
+        split: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            pairs = findings[i].details.get("uncoordinated_pairs") or [findings[i].organisations]
+            split[_root(parent, pairs[0][0])].append(i)
+        every: dict[str, set[str]] = defaultdict(set)
+        for o in list(parent):
+            every[_root(parent, o)].add(o)
+        for top, held in split.items():
+            parts_of[district].append((frozenset(every[top]), service, held))
+    for district, parts in parts_of.items():
+        parts.sort(key=lambda part: (-len(part[0]), sorted(part[0]), part[1]))
+        merged: list[tuple[frozenset[str], list[str], list[int]]] = []
+        holding: dict[str, list[int]] = defaultdict(list)
+        for involved, service, held in parts:
+            first = min(involved)
+            home = next((k for k in holding[first] if involved <= merged[k][0]), None)
+            if home is None:
+                home = len(merged)
+                merged.append((involved, [], []))
+                for o in involved:
+                    holding[o].append(home)
+            merged[home][1].append(service)
+            merged[home][2].extend(held)
+        for involved, services_, held in merged:
+            ordered = sorted(set(services_))
+            key = f"coordinate:{district}:{'+'.join(ordered)}:{min(involved)}"
+            for i in sorted(held):
                 group = add(key, "coordinate", i)
-            group.extra["services"] = services_
-            group.extra["involved"] = frozenset(involved_)
+            group.extra["services"] = ordered
+            group.extra["involved"] = involved
+
+
+def _root(parent: dict[Any, Any], x: Any) -> Any:
+    """The representative of ``x`` in the union-find forest ``parent`` (``x`` joins it alone if new)."""
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
 
 
 def _uncoordinated(f: Finding) -> list[str]:
@@ -531,11 +555,12 @@ def _item(
 
 
 def _explain(group: _Group, score: _Score, action: Mapping[str, Any], weights: Mapping[str, Any]) -> str:
-    parts = [action.get("reason", "acting"), f"{group.severity} severity", count(group.affected_count, "organisation")]
+    organisations = count(group.affected_count, "organisation")
+    if group.weighted_count < group.affected_count - 0.05:
+        organisations += f" (counted as {group.weighted_count:.1f}: public facilities have other routes)"
+    parts = [action.get("reason", "acting"), f"{group.severity} severity", organisations]
     if group.people:
         parts.append(f"{group.people:,} people a month")
-    if group.weighted_count < group.affected_count - 0.05:
-        parts[-1] += f" (counted as {group.weighted_count:.1f} organisations: public facilities have other routes)"
     if len(group.members) > 1:
         parts.append(f"{len(group.members)} findings resolved")
     text = f"{round(score.base, 1):g} for {join(parts)}"
