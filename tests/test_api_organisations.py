@@ -29,7 +29,7 @@ def test_list_is_an_envelope_with_total(env: Env) -> None:
 @pytest.mark.parametrize("query, expected", [
     ("kind=clinic", ["clinic-a"]),
     ("service=legal_aid", ["ngo-d"]),
-    ("population=sex_workers", [SENSITIVE_ID, "ngo-d"]),
+    ("population=sex_workers", ["clinic-a", "donor-e", SENSITIVE_ID, "ngo-d"]),  # no populations: serves everyone
     ("district=Sekhukhune&kind=cbo", ["cbo-b"]),
     ("province=Limpopo&sensitive=true", [SENSITIVE_ID]),
     ("q=miners", ["cbo-b"]),
@@ -175,4 +175,4 @@ def test_lost_update_is_refused_on_every_backend(store: GraphStore) -> None:
     second = client.patch("/api/v1/organisations/ngo-d", json={"name": "Second"}, headers={**headers, "If-Match": etag})
     assert (first.status_code, second.status_code) == (200, 412)
     assert client.get("/api/v1/organisations/ngo-d").get_json()["name"] == "First"
-    assert client.get("/api/v1/organisations?population=sex_workers").get_json()["total"] == 2
+    assert client.get("/api/v1/organisations?population=sex_workers").get_json()["total"] == 4

@@ -150,7 +150,7 @@ def test_referral_finder_lists_pathway_steps(client):
 def test_findings_filter_and_csv(client):
     csv_text = client.get("/findings/gaps?type=isolated&format=csv").get_data(as_text=True)
     lines = csv_text.strip().splitlines()
-    assert lines[0] == "type,severity,district,population,service,organisations,explanation"
+    assert lines[0] == "type,severity,district,population,service,organisations,links,explanation,details"
     assert lines[1:] and all(line.startswith("isolated,") for line in lines[1:])
 
 

@@ -17,6 +17,8 @@ from flask import Flask, request
 from flask_smorest import Api as _Api
 from werkzeug.exceptions import HTTPException
 
+from network.pages import bp as pages_bp
+
 from .errors import error_response, http_exception_payload, register_error_handlers
 from .state import close_store, get_store, init_store
 
@@ -89,20 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .docs import blp as docs_blp
 
     app.register_blueprint(docs_blp)
-    _register_pages(app)
+    app.register_blueprint(pages_bp)
     app.before_request(_check_body_type)
     return app
-
-
-def _register_pages(app: Flask) -> None:
-    """Serve the web UI's pages when its blueprint is installed."""
-    try:
-        pages = importlib.import_module("network.api.pages")
-    except ModuleNotFoundError as err:
-        if err.name != "network.api.pages":
-            raise
-        return
-    app.register_blueprint(pages.bp)
 
 
 def _check_body_type() -> Any:

@@ -1,0 +1,12 @@
+"""The web UI: server-rendered pages for coordinators, one module per page family, served from ``web/``.
+
+Every page is a Jinja template (autoescaped) filled from the service layer.
+Anonymous and viewer callers get analyses run on the redacted graph and records
+without sensitive organisations' protected fields. Editing forms send JSON to
+``/api/v1`` with the session cookie and show the API's per-field 422 messages.
+"""
+
+from network.pages import dashboard, editing, explorer, findings, organisations, referrals
+from network.pages.blueprint import bp
+
+__all__ = ["bp", "dashboard", "editing", "explorer", "findings", "organisations", "referrals"]

@@ -1,0 +1,51 @@
+"""The pages' blueprint: templates and assets from ``web/``, a form token, security headers, one error page."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, session
+
+from network.api.auth import caller
+from network.errors import CssnetError
+from network.visual import web_dir
+
+__all__ = ["bp", "error_page"]
+
+_WEB = web_dir()
+bp = Blueprint("pages", __name__, url_prefix="/", template_folder=str(_WEB / "templates"),
+               static_folder=str(_WEB / "static"), static_url_path="/assets")
+
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def error_page(message: str, status: int) -> tuple[str, int]:
+    """The one error page: the message for people, with the status."""
+    return render_template("error.html", message=message), status
+
+
+@bp.before_request
+def _csrf() -> None:
+    """Give the session a form token, and refuse a form post without it."""
+    session.setdefault("csrf", secrets.token_urlsafe(24))
+    if request.method == "POST" and request.form.get("csrf") != session["csrf"]:
+        abort(400, "The form expired: reload the page and try again.")
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", _CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+@bp.app_context_processor
+def _common() -> dict[str, Any]:
+    return {"role": caller().role, "csrf": session.get("csrf", "")}
+
+
+@bp.errorhandler(CssnetError)
+def _error(error: CssnetError) -> tuple[str, int]:
+    return error_page(error.message, error.status)

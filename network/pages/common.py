@@ -1,0 +1,117 @@
+"""What the page families share: query arguments, results remembered per store revision, names and choices."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from network.analysis.finding import SEVERITIES
+from network.api.auth import can_see_protected
+from network.api.state import get_store
+from network.model import vocabulary
+from network.schemas import problem_lines
+from network.service import analyses
+
+__all__ = ["hide", "load", "flat", "cached", "drawings", "findings", "ranked", "names", "Names", "choices"]
+
+
+def hide() -> bool:
+    """True if the caller may not see sensitive organisations' protected fields."""
+    return not can_see_protected()
+
+
+def flat(args: Any) -> dict[str, Any]:
+    """Query arguments as one value each (``need`` as a list), leaving out empty ones."""
+    data = {k: v for k, v in args.to_dict(flat=False).items()}
+    found = {k: (v if k == "need" else v[0]) for k, v in data.items() if v and (k == "need" or v[0] != "")}
+    if "need" in found:
+        found["need"] = [n for n in found["need"] if n]
+    return found
+
+
+def load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
+    """The arguments ``schema`` accepts, and one line per refused one (set to ``None``)."""
+    given = flat(args)
+    try:
+        return schema.load(given), []
+    except ValidationError as err:
+        cleaned = {k: v for k, v in given.items() if k not in err.messages}
+        return {**schema.load(cleaned), **{k: None for k in err.messages}}, problem_lines(err.messages)
+
+
+class _Memo:
+    """Results remembered per store revision, the ``room`` most recent per store: pages re-read them often."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self.results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+        self.lock = threading.Lock()
+
+    def __call__(self, name: Any, hidden: bool, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or what it gave before at this store revision. Do not modify the result."""
+        store = get_store()
+        key = (store.revision(), name, hidden)
+        with self.lock:
+            found = self.results.setdefault(store, OrderedDict())
+            if key in found:
+                return found[key]
+        value = compute()
+        with self.lock:
+            found[key] = value
+            while len(found) > self.room:
+                found.popitem(last=False)
+        return value
+
+
+#: Findings and recommendations.
+cached = _Memo(8)
+#: Explorer drawings: each holds a whole network's nodes and links, so only a few are kept.
+drawings = _Memo(4)
+
+
+def findings(topic: str, hidden: bool) -> list[dict[str, Any]]:
+    """The gap or duplication findings the caller may see."""
+    query = analyses.gaps if topic == "gaps" else analyses.duplication
+    return cached(topic, hidden, lambda: query(get_store(), redacted=hidden))
+
+
+def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings, the most severe first."""
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(rows, key=lambda f: (order.get(f.get("severity"), len(order)), f.get("type", "")))
+
+
+class Names(dict):
+    """Organisation names by id, with each organisation's province."""
+
+    def __init__(self, graph: Any):
+        super().__init__((n, d.get("name") or n) for n, d in graph.nodes(data=True))
+        self._graph = graph
+
+    def province(self, org_id: str) -> str | None:
+        """The province of ``org_id``, if known."""
+        return self._graph.nodes[org_id].get("province") if org_id in self._graph else None
+
+
+def names(hidden: bool) -> Names:
+    """The names of every organisation (from the graph the caller may see)."""
+    return Names(analyses.analysis_graph(get_store(), redacted=hidden))
+
+
+def choices(hidden: bool) -> dict[str, list[tuple[str, str]]]:
+    """The options of the pages' drop-down lists, labelled from the vocabulary."""
+    vocab = vocabulary()
+    return {
+        "provinces": [(p, p) for p in vocab.provinces],
+        "districts": [(d, d) for d in sorted(vocab.districts)],
+        "kinds": list(vocab.organisation_kinds.items()),
+        "services": sorted(vocab.services.items(), key=lambda kv: kv[1]),
+        "populations": sorted(vocab.populations.items(), key=lambda kv: kv[1]),
+        "link_kinds": list(vocab.link_kinds.items()),
+        "organisations": sorted(names(hidden).items(), key=lambda kv: kv[1])[:5000],
+    }

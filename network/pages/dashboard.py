@@ -1,0 +1,60 @@
+"""The dashboard: counts, the top findings, and the agreements about to lapse."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import render_template
+
+from network.api.state import get_store
+from network.model import vocabulary
+
+from .blueprint import bp
+from .common import findings, hide, names, ranked
+
+__all__ = ["dashboard"]
+
+#: Agreements ending within this many days are shown as lapsing (the ``expiring_agreement`` window).
+LAPSING_DAYS = 90
+
+
+@bp.get("/")
+def dashboard() -> str:
+    """Counts, the top findings and the agreements about to lapse."""
+    hidden = hide()
+    counts = get_store().counts()
+    vocab = vocabulary()
+    gaps = ranked(findings("gaps", hidden))
+    dups = ranked(findings("duplication", hidden))
+    tables = [
+        ("Organisations by kind", _labelled(counts.get("organisations_by_kind", {}), vocab.organisation_kinds)),
+        ("Organisations by province", _labelled(counts.get("organisations_by_province", {}), {"none": "National"})),
+        ("Links by kind", _labelled(counts.get("links_by_kind", {}), vocab.link_kinds)),
+    ]
+    shown = names(hidden)
+    return render_template(
+        "dashboard.html", counts=tables, as_of=dt.date.today().isoformat(), within_days=LAPSING_DAYS,
+        total_orgs=sum(counts.get("organisations_by_kind", {}).values()),
+        total_links=sum(counts.get("links_by_kind", {}).values()), lapsing=_lapsing(gaps, shown), names=shown,
+        top=[("Top linkage gaps", "gaps", gaps[:10]), ("Top duplication", "duplication", dups[:10])])
+
+
+def _labelled(table: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
+    return sorted(((labels.get(k, k), n) for k, n in table.items()), key=lambda r: (-r[1], r[0]))
+
+
+def _lapsing(gaps: list[dict[str, Any]], shown: dict[str, str]) -> list[dict[str, Any]]:
+    """The ``expiring_agreement`` findings as table rows, the soonest first."""
+    kinds = vocabulary().link_kinds
+    rows = []
+    for f in gaps:
+        if f.get("type") != "expiring_agreement" or len(f.get("organisations", [])) < 2:
+            continue
+        source, target = f["organisations"][:2]
+        details = f.get("details") or {}
+        rows.append({"end_date": details.get("end_date", ""), "days_left": details.get("days_left"),
+                     "kind": kinds.get(details.get("kind"), details.get("kind")), "source": source,
+                     "target": target, "source_name": shown.get(source, source),
+                     "target_name": shown.get(target, target)})
+    return sorted(rows, key=lambda r: r["end_date"])

@@ -1,0 +1,113 @@
+"""Signing in and out, and the editing forms (which save through the API and show its per-field messages)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
+
+from network.api.auth import caller, sign_in
+from network.api.state import get_store
+from network.model import LINK_STATUSES, ORGANISATION_STATUSES, vocabulary
+from network.schemas import dump_link, dump_organisation
+
+from .blueprint import bp, error_page
+
+__all__ = ["sign_in_page", "sign_out", "edit_organisation", "edit_link"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in_page() -> Any:
+    """Sign in with an API token; the session cookie then carries it."""
+    error = None
+    if request.method == "POST":
+        secret = request.form.get("token", "")
+        role = sign_in(secret)
+        if role is not None:
+            session.clear()
+            session["token"] = secret.strip()
+            session["csrf"] = secrets.token_urlsafe(24)
+            flash(f"Signed in as {role}.", "ok")
+            return redirect(url_for("pages.dashboard"))
+        error = "That token is unknown or revoked."
+    return render_template("sign_in.html", error=error), 401 if error else 200
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    """Forget the token held in the session."""
+    session.clear()
+    return redirect(url_for("pages.dashboard"))
+
+
+@bp.get("/edit/organisation", defaults={"org_id": None})
+@bp.get("/edit/organisation/<org_id>")
+def edit_organisation(org_id: str | None) -> tuple[str, int]:
+    """The organisation form (editors): saved through the API, which reports each bad field."""
+    if not caller().at_least("editor"):
+        return error_page("Sign in as an editor to edit organisations.", 403)
+    org = dump_organisation(get_store().get_organisation(org_id)) if org_id else {"status": "active"}
+    vocab = vocabulary()
+    form = [
+        _field("id", "Id", readonly=bool(org_id), hint="Letters, digits, '.', '_' or '-'."),
+        _field("name", "Name"),
+        _field("kind", "Kind", "select", options=list(vocab.organisation_kinds.items())),
+        _field("province", "Province", "select", options=[(p, p) for p in vocab.provinces]),
+        _field("district", "District", "select", options=[(d, d) for d in sorted(vocab.districts)]),
+        _field("municipality", "Municipality"),
+        _field("latitude", "Latitude", kind="number"), _field("longitude", "Longitude", kind="number"),
+        _field("services", "Services", kind="list", hint="Codes separated by ';'."),
+        _field("populations", "Populations", kind="list", hint="Codes separated by ';'. Empty: everyone."),
+        _field("aliases", "Aliases", kind="list"),
+        _field("capacity_per_month", "Capacity per month", kind="integer"),
+        _field("phone", "Phone"), _field("email", "Email"), _field("website", "Website"),
+        _field("status", "Status", "select", options=[(s, s) for s in ORGANISATION_STATUSES]),
+        _field("sensitive", "Sensitive (hide location, contacts and description from the public)", "checkbox",
+               kind="bool"),
+        _field("description", "Description", "textarea"),
+    ]
+    return _edit_page("organisation", org_id, org, form)
+
+
+@bp.get("/edit/link", defaults={"link_id": None})
+@bp.get("/edit/link/<link_id>")
+def edit_link(link_id: str | None) -> tuple[str, int]:
+    """The link form (editors): saved through the API, which reports each bad field."""
+    if not caller().at_least("editor"):
+        return error_page("Sign in as an editor to edit links.", 403)
+    link = dump_link(get_store().get_link(link_id)) if link_id else {"status": "active", "weight": 3}
+    vocab = vocabulary()
+    form = [
+        _field("id", "Id", readonly=bool(link_id)),
+        _field("source", "From organisation (id)"), _field("target", "To organisation (id)"),
+        _field("kind", "Kind", "select", options=list(vocab.link_kinds.items())),
+        _field("services", "Services", kind="list", hint="Codes separated by ';'."),
+        _field("status", "Status", "select", options=[(s, s) for s in LINK_STATUSES]),
+        _field("start_date", "Start date", hint="YYYY-MM-DD"), _field("end_date", "End date", hint="YYYY-MM-DD"),
+        _field("weight", "Strength (1-5)", kind="integer"),
+        _field("formal", "Formal (signed document)", "checkbox", kind="bool"),
+        _field("document", "Document"), _field("notes", "Notes", "textarea", kind="string"),
+    ]
+    return _edit_page("link", link_id, link, form)
+
+
+def _edit_page(noun: str, record_id: str | None, values: dict[str, Any],
+               form: list[dict[str, Any]]) -> tuple[str, int]:
+    collection, one, key = ("organisations", "OrganisationById", "org_id") if noun == "organisation" else \
+        ("links", "LinkById", "link_id")
+    if record_id:
+        api, method = url_for(f"{collection}.{one}", **{key: record_id}), "PUT"
+    else:
+        api, method = url_for(f"{collection}.{collection.capitalize()}"), "POST"
+    shown = {k: ("; ".join(v) if isinstance(v, list) else v) for k, v in values.items() if v is not None}
+    heading = f"Edit {noun} {record_id}" if record_id else f"New {noun}"
+    return render_template("edit.html", heading=heading, fields=form, values=shown, version=values.get("version"),
+                           api=api, method=method, noun=noun,
+                           after=url_for("pages.organisation", org_id="")), 200
+
+
+def _field(name: str, label: str, widget: str = "input", *, kind: str = "optional", readonly: bool = False,
+           hint: str | None = None, options: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    return {"name": name, "label": label, "type": widget, "kind": kind, "readonly": readonly, "hint": hint,
+            "options": options or []}

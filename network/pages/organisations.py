@@ -1,0 +1,54 @@
+"""An organisation's page: its profile, links, findings and suggested partners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from network.api.state import get_store
+from network.graph.store import LinkQuery
+from network.model import PROTECTED_FIELDS, vocabulary
+from network.redaction import redact_organisation
+from network.schemas import dump_link, dump_organisation
+from network.service import analyses
+
+from .blueprint import bp
+from .common import cached, findings, hide, names, ranked
+
+__all__ = ["organisation"]
+
+
+@bp.get("/organisations/<org_id>")
+def organisation(org_id: str) -> str:
+    """An organisation's profile, links, findings and suggested partners."""
+    store, hidden = get_store(), hide()
+    org = store.get_organisation(org_id)
+    shown = names(hidden)
+    links = [_link_row(dump_link(link), org_id, shown)
+             for link in store.list_links(LinkQuery(organisation=org_id, limit=None)).items]
+    found = [f for f in ranked(findings("gaps", hidden) + findings("duplication", hidden))
+             if org_id in f.get("organisations", [])]
+    suggestions = _suggestions(cached("recommendations", hidden, lambda: analyses.recommendations(
+        store, limit=200, redacted=hidden)), org_id)
+    return render_template("organisation.html", org=dump_organisation(redact_organisation(org, hide=hidden)),
+                           links=links, findings=found, rows=found, suggestions=suggestions, names=shown,
+                           protected=PROTECTED_FIELDS, hidden=hidden and org.sensitive,
+                           kinds=vocabulary().organisation_kinds)
+
+
+def _link_row(link: dict[str, Any], org_id: str, shown: dict[str, str]) -> dict[str, Any]:
+    other = link["target"] if link["source"] == org_id else link["source"]
+    directed = link["kind"] in vocabulary().directed_link_kinds
+    direction = ("→" if link["source"] == org_id else "←") if directed else ""
+    return {**link, "other": other, "other_name": shown.get(other, other), "direction": direction}
+
+
+def _suggestions(recommendations: list[dict[str, Any]], org_id: str) -> list[dict[str, str]]:
+    found = []
+    for r in recommendations:
+        ends = [r.get("source"), r.get("target")]
+        if org_id in ends:
+            other = ends[1] if ends[0] == org_id else ends[0]
+            found.append({"other": other, "kind": r.get("kind", ""), "reason": r.get("explanation", "")})
+    return found[:10]
