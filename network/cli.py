@@ -309,18 +309,19 @@ def viz(ctx: click.Context, output: str, province: str | None, district: str | N
 @click.argument("keep")
 @click.argument("drop")
 @click.option("--apply", "do_apply", is_flag=True, help="Apply the merge (without it, only preview).")
+@click.option("--prefer", type=click.Choice(["keep", "drop"]), default="keep", show_default=True,
+              help="Which record's value wins where both fill a field differently (the preview lists them).")
 @click.pass_context
-def merge(ctx: click.Context, keep: str, drop: str, do_apply: bool) -> None:
+def merge(ctx: click.Context, keep: str, drop: str, do_apply: bool, prefer: str) -> None:
     """Merge the duplicate record DROP into KEEP (preview unless --apply)."""
-    from network.merge import apply_merge, plan_merge
+    from network.service.merge import apply_merge, plan_merge
 
     store = _store(ctx)
     try:
         if do_apply:
-            with store.transaction(actor=CLI.key):
-                plan = apply_merge(store, keep, drop, actor=CLI.name)
+            plan = apply_merge(store, keep, drop, actor=CLI, prefer=prefer)
         else:
-            plan = plan_merge(store, keep, drop)
+            plan = plan_merge(store, keep, drop, prefer=prefer)
     except CssnetError as err:
         _fail(err)
     click.echo(json.dumps(plan.to_dict(), indent=2, default=str))

@@ -19,10 +19,13 @@ blp = Blueprint("merge", __name__, url_prefix="/api/v1/merge", description="Merg
 
 
 class MergeBody(StrictSchema):
-    """Which record to keep and which to fold into it."""
+    """Which record to keep, which to fold into it, and whose value wins where both differ."""
 
     keep = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
     drop = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
+    prefer = fields.String(load_default="keep", validate=validate.OneOf(["keep", "drop"]))
+    choices = fields.Dict(keys=fields.String(), values=fields.String(validate=validate.OneOf(["keep", "drop"])),
+                          load_default=dict, data_key="fields")
 
     @validates_schema
     def _two(self, data: dict[str, Any], **_: Any) -> None:
@@ -37,9 +40,10 @@ class MergePreview(MethodView):
     @blp.response(200, OpenObject)
     def post(self, body: dict[str, Any]) -> Any:
         """What merging ``drop`` into ``keep`` would change; nothing is written."""
-        from network.merge import plan_merge
+        from network.service.merge import plan_merge
 
-        return plan_merge(get_store(), body["keep"], body["drop"]).to_dict()
+        return plan_merge(get_store(), body["keep"], body["drop"], prefer=body["prefer"],
+                          choices=body["choices"]).to_dict()
 
 
 @blp.route("")
@@ -49,8 +53,7 @@ class Merge(MethodView):
     @blp.response(200, OpenObject)
     def post(self, body: dict[str, Any]) -> Any:
         """Merge ``drop`` into ``keep``: links move, gaps are filled, ``drop`` is deleted."""
-        from network.merge import apply_merge
+        from network.service.merge import apply_merge
 
-        store, actor = get_store(), caller().actor
-        with store.transaction(actor=actor.key):
-            return apply_merge(store, body["keep"], body["drop"], actor=actor.name).to_dict()
+        return apply_merge(get_store(), body["keep"], body["drop"], actor=caller().actor, prefer=body["prefer"],
+                           choices=body["choices"]).to_dict()
