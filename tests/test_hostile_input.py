@@ -23,7 +23,7 @@ from network.cli import cli
 from network.errors import InvalidData
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import OrganisationQuery
-from network.io.cells import FORMULA_STARTS
+from network.io.cells import FORMULA_STARTS, unescape_formula
 from network.io.csvfiles import MAX_UNPACKED_BYTES
 from network.io.formats import EXPORT_FORMATS, export_bytes, import_bytes
 from network.io.importer import ImportRefused
@@ -414,7 +414,8 @@ def test_hostile_valid_values_export_in_every_format(sqlite_store: SQLiteStore, 
             {"org-b": names["org-b"]} if hide_protected else names)
         with zipfile.ZipFile(io.BytesIO(exported["hsds"])) as package:
             rows = list(csv.DictReader(io.StringIO(package.read("organizations.csv").decode(), newline="")))
-        assert sorted(row["name"] for row in rows) == sorted(names.values())
+        assert sorted(unescape_formula(row["name"]) for row in rows) == sorted(names.values())
+        assert all(_escaped(cell) for row in rows for cell in row.values())
 
     check()
 

@@ -14,7 +14,8 @@ HSDS identifiers are UUIDs: each is ``uuid5`` of :data:`NAMESPACE` and a
 cssnet key (``organisation:<id>``, ``service:<id>:<code>``, ``location:<id>``,
 ``service_at_location:<id>:<code>``), so they are stable across exports and
 resolve between tables. With ``hide_protected``, sensitive organisations have
-no email, website or coordinates.
+no email, website or coordinates. As in every CSV export, text a spreadsheet
+would run as a formula is escaped (:mod:`network.io.cells`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import zipfile
 from typing import Any
 
 from network.graph.store import GraphStore
+from network.io.cells import escape_formula
 from network.io.records import exported_organisations
 from network.model import Organisation, vocabulary
 
@@ -155,9 +157,16 @@ def hsds_package(store: GraphStore, *, hide_protected: bool = False) -> bytes:
             text = io.StringIO(newline="")
             writer = csv.DictWriter(text, [f for f, _, _ in TABLES[name]])
             writer.writeheader()
-            writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
             package.writestr(f"{name}.csv", text.getvalue())
     return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: nothing is empty, text a spreadsheet would run is escaped, numbers stay numbers."""
+    if value is None:
+        return ""
+    return escape_formula(value) if isinstance(value, str) else value
 
 
 def _location(org: Organisation, org_uuid: str) -> dict[str, Any] | None:
