@@ -92,6 +92,7 @@ class Link:
     document: str | None = None
     notes: str = ""
     last_verified: dt.date | None = None
+    two_way: bool = False
     updated_at: dt.datetime | None = None
     version: int = 0
 
@@ -112,20 +113,15 @@ SAFE_ORGANISATION_FIELDS = tuple(f for f in ORGANISATION_FIELDS if f not in PROT
 def is_link_active(
     status: str, start_date: dt.date | None, end_date: dt.date | None, as_of: dt.date
 ) -> bool:
-    """True if a link with this status and these dates is in force on ``as_of``.
-
-    A link is in force when its status is ``active``, it has started (or has no
-    start date) and it has not passed its end date.
+    """True if a link with this status and these dates is in force on ``as_of`` (see ``network.meanings.in_force``).
 
     >>> import datetime as dt
     >>> is_link_active("active", None, dt.date(2026, 1, 31), dt.date(2026, 2, 1))
     False
     """
-    if status != "active":
-        return False
-    if start_date is not None and start_date > as_of:
-        return False
-    return end_date is None or end_date >= as_of
+    from network.meanings import in_force
+
+    return in_force({"status": status, "start_date": start_date, "end_date": end_date}, as_of)
 
 
 def today() -> dt.date:

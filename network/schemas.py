@@ -242,6 +242,7 @@ class LinkSchema(_Strict):
     document = Text(allow_none=True, load_default=None, validate=validate.Length(max=500))
     notes = Text(load_default="", multiline=True, blank="empty", validate=validate.Length(max=5000))
     last_verified = fields.Date(allow_none=True, load_default=None)
+    two_way = fields.Boolean(load_default=False)
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 

@@ -255,13 +255,14 @@ def test_uncovered_severity_and_explanation():
 
 
 def _chain(*links: Link, provider_district: str = "Waterberg", provider_populations=()) -> nx.MultiDiGraph:
-    """msm group in Bojanala -> b -> c -> a PrEP provider for everyone in Waterberg."""
+    """msm group in Bojanala -> b -> c -> a PrEP provider for everyone in Waterberg; e offers PrEP in Bojanala."""
     return net([
         org("a", district="Bojanala", populations=["msm"],
             services=["hiv_testing", "art", "sti", "condom_distribution"]),
         org("b", district="Bojanala"),
         org("c", district="Waterberg"),
         org("d", district=provider_district, populations=list(provider_populations), services=["prep"]),
+        org("e", name="Bojanala Clinic", district="Bojanala", services=["prep"]),
     ], list(links))
 
 
@@ -280,6 +281,7 @@ def test_unreachable_counts_referral_steps(max_hops, flagged):
     [
         [link("r1", "b", "a"), *CHAIN[1:]],
         [CHAIN[0], link("m2", "b", "c", "mou", status="expired"), CHAIN[2]],
+        [CHAIN[0], link("m2", "b", "c", "mou", status="expired", end_date=AS_OF - DAY), CHAIN[2]],
         [CHAIN[0], link("m2", "b", "c", "mou", end_date=AS_OF - DAY), CHAIN[2]],
         [CHAIN[0], CHAIN[1], link("r3", "d", "c")],
     ],
@@ -287,7 +289,7 @@ def test_unreachable_counts_referral_steps(max_hops, flagged):
 def test_unreachable_when_the_route_is_backwards_or_not_in_force(links):
     found = unreachable(_chain(*links), as_of=AS_OF)
     assert keyed(found, "service", "severity", "details") == [
-        ("prep", "high", {"serving": 1, "providers": 1, "providers_in_district": 0, "max_hops": 3})]
+        ("prep", "medium", {"serving": 1, "providers": 2, "providers_in_district": 1, "max_hops": 3})]
 
 
 def test_inactive_intermediate_breaks_the_route():
@@ -296,21 +298,48 @@ def test_inactive_intermediate_breaks_the_route():
     assert keyed(unreachable(G, as_of=AS_OF), "service") == [("prep",)]
 
 
+def test_an_expired_link_whose_own_dates_still_hold_is_in_force():
+    links = [CHAIN[0], link("m2", "b", "c", "mou", status="expired", end_date=AS_OF + DAY), CHAIN[2]]
+    assert unreachable(_chain(*links), as_of=AS_OF) == []
+
+
 def test_a_provider_in_the_group_reaches_itself_and_nonexistent_services_are_not_unreachable():
     G = _chain(provider_district="Bojanala", provider_populations=["msm"])
     # d is in Bojanala and lists msm: it is part of the group and provides PrEP in 0 hops.
     assert unreachable(G, as_of=AS_OF, max_hops=0) == []
 
 
-def test_unreachable_is_medium_when_a_provider_works_in_the_district():
-    G = _chain()
-    G.add_node("clinic", name="Bojanala Clinic", district="Bojanala", services=["prep"], status="active")
-    (finding,) = unreachable(G, as_of=AS_OF)
+def test_unreachable_explanation_names_the_provider_in_the_district():
+    (finding,) = unreachable(_chain(), as_of=AS_OF)
     assert (finding.severity, finding.details["providers"], finding.details["providers_in_district"]) == (
         "medium", 2, 1)
     assert finding.explanation == (
         "In Bojanala, A, the only organisation serving men who have sex with men, cannot refer them to "
-        "PrEP within 3 steps, though Bojanala Clinic there offers it; link them.")
+        "PrEP within 3 steps of agreements in force, though Bojanala Clinic there offers it to them; agree a "
+        "referral or MoU with Bojanala Clinic.")
+
+
+def test_an_uncovered_gap_is_not_also_unreachable():
+    # Defect 6 of issue 9: one cause, one finding. Nobody in Bojanala offers PrEP once e has gone.
+    G = _chain()
+    G.remove_node("e")
+    assert unreachable(G, as_of=AS_OF) == []
+    assert keyed(uncovered(G, as_of=AS_OF), "district", "population", "service") == [
+        ("Bojanala", "msm", "prep")]
+
+
+def test_every_step_of_a_route_must_serve_the_population():
+    # b serves only mineworkers: the msm client cannot be passed on through it.
+    G = _chain(*CHAIN)
+    G.nodes["b"]["populations"] = ["mineworkers"]
+    assert keyed(unreachable(G, as_of=AS_OF), "service") == [("prep",)]
+
+
+def test_a_two_way_referral_reaches_back():
+    # Defect 6 of issue 9: a referral recorded one way, from the clinic to the group, runs both ways.
+    one_way = _chain(link("r9", "e", "a"))
+    assert keyed(unreachable(one_way, as_of=AS_OF), "service") == [("prep",)]
+    assert unreachable(_chain(link("r9", "e", "a", two_way=True)), as_of=AS_OF) == []
 
 
 @pytest.mark.parametrize("function", [unreachable, linkage_gaps])
@@ -322,54 +351,67 @@ def test_negative_max_hops_is_refused(function):
 # single_points_of_failure -----------------------------------------------------------------------------------
 
 
-def test_articulation_point_and_bridges_on_a_path():
-    # a (screens) -- b -- c (treats): b's loss cuts a from treatment and c from screening.
-    G = net([org("a", services=["tb_screening"]), org("b"), org("c", services=["tb_treatment"])],
-            [link("m1", "a", "b", "mou"), link("r2", "c", "b")])
-    found = single_points_of_failure(G, as_of=AS_OF)
-    both = ["tb_screening", "tb_treatment"]
-    assert keyed(found, "severity", "organisations", "links") == [
-        ("medium", ["a", "b"], ["m1"]), ("medium", ["c", "b"], ["r2"]), ("low", ["b", "a", "c"], [])]
-    assert [f.details for f in found] == [
-        {"bridge": True, "cut_off": 3, "services": both},
-        {"bridge": True, "cut_off": 3, "services": both},
-        {"bridge": False, "cut_off": 2, "services": both, "neighbours_cut_off": 2},
-    ]
+def _hub(*extra: Link, **hub_fields) -> nx.MultiDiGraph:
+    """Two sex workers' groups reach ART only through a drop-in centre; a far clinic offers ART too."""
+    return net([
+        org("a", name="Hope CBO", populations=["sex_workers"]),
+        org("b", name="Thusong CBO", populations=["sex_workers"]),
+        org("hub", name="Drop-in Centre", **{"populations": ["sex_workers"], **hub_fields}),
+        org("c", name="Sizwe Clinic", services=["art"]), org("far", services=["art"]),
+    ], [link("r1", "a", "hub"), link("r2", "b", "hub"), link("r3", "hub", "c"), *extra])
+
+
+def test_an_organisation_on_every_route_is_one_finding_with_the_agreements_leading_to_it():
+    (finding,) = single_points_of_failure(_hub(), as_of=AS_OF)
+    assert keyed([finding], "severity", "organisations", "links", "population", "service") == [
+        ("low", ["hub", "a", "b"], ["r1", "r2"], "sex_workers", "art")]
+    assert finding.details == {"cut_off": 2, "services": ["art"], "populations": ["sex_workers"],
+                               "routes_lost": [["a", "sex_workers", "art"], ["b", "sex_workers", "art"]]}
+
+
+def test_a_second_route_or_a_provider_on_the_way_is_no_single_point():
+    assert single_points_of_failure(_hub(link("r4", "a", "c"), link("r5", "b", "far")), as_of=AS_OF) == []
+    assert single_points_of_failure(_hub(services=["art"]), as_of=AS_OF) == []
+
+
+def test_one_organisation_relying_on_one_partner_is_not_a_weak_point_of_the_network():
+    G = _hub()
+    G.remove_edge("b", "hub", "r2")
+    assert single_points_of_failure(G, as_of=AS_OF) == []
+
+
+def test_a_referral_from_an_organisation_cuts_nobody_off_through_it():
+    # Defect 1 of issue 9: the mine's only tie is a referral *from* it, and it serves only mineworkers;
+    # the ex-mineworkers associations have no route to a benefit medical examination at all.
+    G = net([
+        org("assoc", populations=["ex_mineworkers"]), org("assoc2", populations=["ex_mineworkers"]),
+        org("clinic", kind="clinic"),
+        org("mine", kind="mining_company", populations=["mineworkers"]),
+        org("bme", kind="clinic", services=["benefit_medical_examination"]),
+    ], [link("r1", "assoc", "clinic"), link("r2", "assoc2", "clinic"), link("l-0460", "mine", "clinic"),
+        link("r3", "bme", "mine")])
+    assert single_points_of_failure(G, as_of=AS_OF) == []
+
+
+def test_organisations_that_do_not_serve_the_population_carry_nobody():
+    G = _hub()
+    G.nodes["hub"]["populations"] = ["mineworkers"]
+    assert single_points_of_failure(G, as_of=AS_OF) == []
 
 
 def test_cycle_has_no_single_point_of_failure():
-    G = net([org("a", services=["tb_screening"]), org("b"), org("c", services=["tb_treatment"])],
-            [link("m1", "a", "b", "mou"), link("m2", "b", "c", "mou"), link("m3", "c", "a", "mou")])
-    assert single_points_of_failure(G, as_of=AS_OF) == []
-
-
-def test_sole_provider_is_not_a_structural_point_of_failure_but_its_links_are():
-    # The hub is the only provider: losing it loses the service for everyone, whatever the structure.
-    G = net([org("hub", services=["art"]), org("x"), org("y")],
-            [link("m1", "hub", "x", "mou"), link("m2", "hub", "y", "mou")])
-    assert keyed(single_points_of_failure(G, as_of=AS_OF), "organisations", "links") == [
-        (["hub", "x"], ["m1"]), (["hub", "y"], ["m2"])]
-
-
-def test_two_links_make_no_bridge():
-    G = net([org("a", services=["tb_screening"]), org("b", services=["tb_treatment"])],
-            [link("r1", "a", "b"), link("r2", "b", "a")])
-    assert single_points_of_failure(G, as_of=AS_OF) == []
-
-
-def test_non_referral_ties_and_non_care_services_do_not_count():
-    G = net([org("a", services=["research"]), org("b"), org("c", services=["funding"])],
-            [link("m1", "a", "b", "mou"), link("m2", "b", "c", "mou"), link("c1", "a", "c", "coordination")])
+    G = _hub(link("m4", "c", "a", "mou"), link("m5", "c", "b", "mou"))
     assert single_points_of_failure(G, as_of=AS_OF) == []
 
 
 def test_many_cut_off_is_high():
-    leaves = [org(f"l{i}") for i in range(10)]
+    leaves = [org(f"l{i}", populations=["msm"]) for i in range(10)]
     G = net([org("hub"), org("clinic", services=["art"]), org("other", services=["art"]), *leaves],
             [link("m0", "hub", "clinic", "mou"), link("m1", "clinic", "other", "mou"),
              link("m2", "other", "hub", "mou"), *(link(f"r{i}", f"l{i}", "hub") for i in range(10))])
-    finding = single_points_of_failure(G, as_of=AS_OF)[0]
+    (finding,) = single_points_of_failure(G, as_of=AS_OF)
     assert (finding.severity, finding.organisations[0], finding.details["cut_off"]) == ("high", "hub", 10)
+    assert finding.links == sorted(f"r{i}" for i in range(10))
     assert finding.explanation.startswith("If Hub stopped working, L0, L1, L2 and 7 others would lose every")
 
 
@@ -424,7 +466,7 @@ def test_expiring_window_and_severity(days, severity):
         assert found == []
     else:
         assert keyed(found, "severity", "links", "organisations", "details") == [
-            (severity, ["m1"], ["a", "b"], {"end_date": end.isoformat(), "days_left": days})]
+            (severity, ["m1"], ["a", "b"], {"end_date": end.isoformat(), "days_left": days, "kind": "mou"})]
 
 
 @pytest.mark.parametrize(
@@ -433,9 +475,12 @@ def test_expiring_window_and_severity(days, severity):
         ({"kind": "referral"}, True),
         ({"kind": "mou"}, True),
         ({"kind": "coordination"}, False),
-        ({"kind": "funding"}, False),
+        ({"kind": "membership"}, False),
+        ({"kind": "funding"}, True),
+        ({"kind": "secondment"}, True),
+        ({"kind": "data_sharing"}, True),
         ({"kind": "mou", "status": "ended"}, False),
-        ({"kind": "mou", "status": "expired"}, False),
+        ({"kind": "mou", "status": "expired"}, True),
         ({"kind": "mou", "status": "proposed"}, False),
         ({"kind": "mou", "start_date": AS_OF + DAY}, False),
         ({"kind": "mou", "end_date": None}, False),
@@ -465,7 +510,22 @@ def test_expiring_explanation_and_horizon():
 def test_as_of_defaults_to_today(monkeypatch):
     G = net([org("a"), org("b")], [link("m1", "a", "b", "mou", end_date=dt.date(2030, 3, 1))])
     monkeypatch.setattr(gaps, "today", lambda: dt.date(2030, 1, 1))
-    assert keyed(expiring_agreements(G), "details") == [({"end_date": "2030-03-01", "days_left": 59},)]
+    assert keyed(expiring_agreements(G), "details") == [
+        ({"end_date": "2030-03-01", "days_left": 59, "kind": "mou"},)]
+
+
+def test_grants_expire_too_and_agreements_are_sorted_by_days_left():
+    # Defect 4 of issue 9: a funding link ending 2026-12-20 was not listed.
+    as_of = dt.date(2026, 11, 23)
+    G = net([org("donor", name="Health Fund", kind="donor"), org("cbo", name="Hope CBO"), org("clinic")], [
+        link("g1", "donor", "cbo", "funding", end_date=dt.date(2026, 12, 20)),
+        link("m1", "cbo", "clinic", "mou", end_date=dt.date(2026, 12, 1)),
+        link("d1", "clinic", "cbo", "data_sharing", end_date=dt.date(2026, 12, 10)),
+    ])
+    found = expiring_agreements(G, as_of=as_of)
+    assert keyed(found, "links", "severity") == [(["m1"], "high"), (["d1"], "high"), (["g1"], "high")]
+    assert found[2].explanation == ("The funding agreement from Health Fund to Hope CBO ends on 2026-12-20, "
+                                    "in 27 days; renew it or agree what replaces it.")
 
 
 # linkage_gaps -----------------------------------------------------------------------------------------------
@@ -474,12 +534,14 @@ def test_as_of_defaults_to_today(monkeypatch):
 def test_linkage_gaps_runs_every_analysis_in_one_order():
     G = net([
         org("cbo", district="Sekhukhune", services=["tb_screening"], populations=["mineworkers"]),
+        org("cbo2", district="Sekhukhune", services=["tb_screening"], populations=["mineworkers"]),
         org("hub", district="Sekhukhune"),
         org("clinic", district="Sekhukhune", services=TREATMENT),
         org("lone", district="Sekhukhune", services=["art"]),
         *(org(c) for c in "xyz"),
     ], [
-        link("r1", "cbo", "hub"), link("m1", "hub", "clinic", "mou", end_date=AS_OF + 40 * DAY),
+        link("r1", "cbo", "hub"), link("r2", "cbo2", "hub"),
+        link("m1", "hub", "clinic", "mou", end_date=AS_OF + 40 * DAY),
         *(link(f"c{i}", u, v, "coordination") for i, (u, v) in enumerate(["xy", "yz", "zx"])),
     ])
     parts = [isolated(G, as_of=AS_OF), broken_cascades(G, as_of=AS_OF), uncovered(G, as_of=AS_OF),
@@ -580,7 +642,7 @@ def test_every_expiring_finding_ends_within_the_window(network, within_days):
     for finding in expiring_agreements(G, as_of=AS_OF, within_days=within_days):
         (key,) = finding.links
         data = G.edges[finding.organisations[0], finding.organisations[1], key]
-        assert data["kind"] in ("mou", "referral") and data["status"] == "active"
+        assert data["kind"] in gaps.AGREEMENT_KINDS and data["status"] in ("active", "expired")
         assert 0 <= (data["end_date"] - AS_OF).days == finding.details["days_left"] <= within_days
 
 
@@ -597,11 +659,12 @@ def test_unreachable_matches_a_search_from_every_organisation(network, max_hops)
                 groups[data["district"], population].append(node)
     expected = set()
     for (district, population), group in groups.items():
+        serving = R.subgraph(n for n in R if not G.nodes[n]["populations"] or population in G.nodes[n]["populations"])
         for service in voc.essential_services[population]:
-            providers = {n for n in R if service in G.nodes[n]["services"]
-                         and (not G.nodes[n]["populations"] or population in G.nodes[n]["populations"])}
-            near = {n for u in group for n in nx.single_source_shortest_path_length(R, u, cutoff=max_hops)}
-            if providers and not providers & near:
+            providers = {n for n in serving if service in G.nodes[n]["services"]}
+            local = {n for n in providers if G.nodes[n]["district"] == district}
+            near = {n for u in group for n in nx.single_source_shortest_path_length(serving, u, cutoff=max_hops)}
+            if local and not providers & near:
                 expected.add((district, population, service))
     found = unreachable(G, as_of=AS_OF, max_hops=max_hops)
     assert {(f.district, f.population, f.service) for f in found} == expected
@@ -609,46 +672,37 @@ def test_unreachable_matches_a_search_from_every_organisation(network, max_hops)
 
 @settings(max_examples=100, deadline=None)
 @given(networks(max_links=14))
-def test_single_points_of_failure_match_removing_each_organisation_and_link(network):
+def test_single_points_of_failure_match_removing_each_organisation(network):
     G = net(*network)
-    R = referral_graph(G, AS_OF)
-    voc = vocabulary()
-    care = {s for package in voc.essential_services.values() for s in package}
-    care |= {s for rule in voc.cascade_rules for s in rule}
-    U = nx.Graph(R.edges())
-    U.add_nodes_from(R)
-    services = {n: set(G.nodes[n]["services"]) & care for n in U}
-    expected_nodes, expected_links = {}, {}
-    for a in U:
-        component = U.subgraph(nx.node_connected_component(U, a)).copy()
-        component.remove_node(a)
-        cut_off, lost = _cut_losses(component, services)
-        if cut_off:
-            expected_nodes[a] = (cut_off, lost)
-    for u, v in U.edges():
-        keys = {key for a, b in ((u, v), (v, u)) if R.has_edge(a, b) for key in R[a][b]["links"]}
-        if len(keys) == 1:
-            component = U.subgraph(nx.node_connected_component(U, u)).copy()
-            component.remove_edge(u, v)
-            cut_off, lost = _cut_losses(component, services)
-            if cut_off:
-                expected_links[keys.pop()] = (cut_off, lost)
+    listed = {p for n, data in G.nodes(data=True) if data["status"] == "active" for p in data["populations"]}
+    before = _routes(G, listed)
+    expected = {}
+    for a in list(G):
+        H = G.copy()
+        H.remove_node(a)
+        after = _routes(H, listed)
+        lost = {(x, p, s) for (x, p, s) in before
+                if x != a and (x, p, s) not in after and s not in G.nodes[a]["services"]}
+        if len({x for x, _, _ in lost}) >= gaps.MIN_CUT_OFF:
+            expected[a] = lost
     found = single_points_of_failure(G, as_of=AS_OF)
-    nodes = {f.organisations[0]: (f.details["cut_off"], f.details["services"]) for f in found
-             if not f.details["bridge"]}
-    links = {f.links[0]: (f.details["cut_off"], f.details["services"]) for f in found if f.details["bridge"]}
-    assert (nodes, links) == (expected_nodes, expected_links)
+    assert {f.organisations[0]: {tuple(r) for r in f.details["routes_lost"]} for f in found} == expected
 
 
-def _cut_losses(remaining: nx.Graph, services: dict[str, set[str]]) -> tuple[int, list[str]]:
-    """After a removal: organisations whose piece lacks a service still offered somewhere in ``remaining``."""
-    offered = set().union(*(services[n] for n in remaining))
-    lost, cut_off = set(), 0
-    for piece in nx.connected_components(remaining):
-        missing = offered - set().union(*(services[n] for n in piece))
-        lost |= missing
-        cut_off += len(piece) if missing else 0
-    return cut_off, sorted(lost)
+def _routes(G: nx.MultiDiGraph, populations: set[str]) -> dict[tuple[str, str, str], set[str]]:
+    """(organisation naming the population, population, service) it reaches a provider of -> the providers."""
+    voc = vocabulary()
+    R = referral_graph(G, AS_OF)
+    routes = {}
+    for population in populations:
+        serving = R.subgraph(n for n in R if not G.nodes[n]["populations"] or population in G.nodes[n]["populations"])
+        for service in voc.essential_services[population]:
+            providers = {n for n in serving if service in G.nodes[n]["services"]}
+            for x in serving:
+                named = population in G.nodes[x]["populations"]
+                if named and x not in providers and nx.descendants(serving, x) & providers:
+                    routes[x, population, service] = providers
+    return routes
 
 
 @settings(max_examples=50, deadline=None)

@@ -38,9 +38,9 @@ def G():
     names) both screen mineworkers for TB, both funded by one national fund for
     it (duplicate_record, service_overlap, funding_overlap); neither refers to
     Sizwe Clinic, which treats TB (broken_cascade, unreachable); nobody offers
-    silicosis screening (uncovered). Free State (Mangaung): a CBO reaches a
-    clinic only through a forum (single_point_of_failure); the three have no
-    other tie (siloed_cluster) and the CBO's MoU ends in 30 days
+    silicosis screening (uncovered). Free State (Mangaung): two CBOs reach a
+    clinic only through a forum (single_point_of_failure); the four have no
+    other tie (siloed_cluster) and one CBO's MoU ends in 30 days
     (expiring_agreement). Gauteng: an organisation named like a script, with
     no link at all (isolated).
     """
@@ -50,7 +50,8 @@ def G():
         org("sizwe", "Sizwe Clinic", "Limpopo", "Waterberg", ["tb_treatment", "tb_adherence_support",
                                                             "tb_contact_tracing"], kind="clinic"),
         Organisation("fund", "Mining Fund", "donor"),
-        org("kgotso", "Kgotso CBO", "Free State", "Mangaung", ["tb_screening"]),
+        org("kgotso", "Kgotso CBO", "Free State", "Mangaung", ["tb_screening"], ["ex_mineworkers"]),
+        org("lesedi", "Lesedi CBO", "Free State", "Mangaung", ["tb_screening"], ["ex_mineworkers"]),
         org("forum", "Mangaung Forum", "Free State", "Mangaung", kind="other"),
         org("clinic", "Mangaung Clinic", "Free State", "Mangaung", ["tb_treatment", "tb_adherence_support",
                                                                     "tb_contact_tracing"], kind="clinic"),
@@ -62,6 +63,7 @@ def G():
         Link("c1", "sizwe", "fund", "coordination"),
         Link("m1", "kgotso", "forum", "mou", end_date=AS_OF + dt.timedelta(days=30)),
         Link("m2", "forum", "clinic", "mou"),
+        Link("m3", "lesedi", "forum", "mou"),
     ]
     return build_graph(orgs, links)
 
@@ -92,12 +94,12 @@ def test_report_is_json_ready_and_ordered(report):
 
 
 def test_summary_and_province_table(report):
-    assert report["summary"]["organisations"] == 8 and report["summary"]["links"] == 5
+    assert report["summary"]["organisations"] == 9 and report["summary"]["links"] == 6
     limpopo, free_state, gauteng = (report["provinces"][p] for p in ("Limpopo", "Free State", "Gauteng"))
     # Limpopo: three organisations (the fund has no province); its links are the funding of two
     # Limpopo CBOs and Sizwe's forum tie with the fund.
     assert (limpopo["organisations"], limpopo["links"]) == (3, 3)
-    assert (free_state["organisations"], free_state["links"]) == (3, 2)
+    assert (free_state["organisations"], free_state["links"]) == (4, 3)
     assert (gauteng["organisations"], gauteng["links"], gauteng["isolated"]) == (1, 0, 1)
     assert limpopo["duplicate_record"] == limpopo["funding_overlap"] == 1
     assert free_state["expiring_agreement"] == free_state["siloed_cluster"] == 1
@@ -108,8 +110,8 @@ def test_one_province_keeps_its_findings_only(G, report):
     free_state = coordination_report(G, as_of=AS_OF, province="Free State")
     assert list(free_state["provinces"]) == ["Free State"]
     assert {f["district"] for f in free_state["findings"]} == {"Mangaung"}
-    assert free_state["summary"]["organisations"] == 3 and free_state["summary"]["links"] == 2
-    assert free_state["structure"]["nodes"] == 3
+    assert free_state["summary"]["organisations"] == 4 and free_state["summary"]["links"] == 3
+    assert free_state["structure"]["nodes"] == 4
     assert free_state["summary"]["by_type"]["isolated"] == 0       # the isolated one is in Gauteng
     expected = [f for f in report["findings"] if f["district"] == "Mangaung"]
     assert free_state["findings"] == expected
@@ -171,7 +173,7 @@ def test_finding_rows_are_flat_and_csv_ready(report):
     assert all(isinstance(v, str) for row in rows for v in row.values())
     expiring = next(r for r in rows if r["type"] == "expiring_agreement")
     assert (expiring["organisations"], expiring["links"], expiring["population"]) == ("kgotso;forum", "m1", "")
-    assert json.loads(expiring["details"]) == {"end_date": "2026-01-31", "days_left": 30}
+    assert json.loads(expiring["details"]) == {"end_date": "2026-01-31", "days_left": 30, "kind": "mou"}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()

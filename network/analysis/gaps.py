@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
-from network.analysis.layers import REFERRAL_KINDS, Layers, active_links, layers_for, referral_graph, tie_graph
+from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import Vocabulary, today, vocabulary
 
@@ -31,8 +31,13 @@ EXPIRY_HIGH_DAYS, EXPIRY_MEDIUM_DAYS = 30, 60
 #: A single point of failure cutting off at least this many organisations is ``high``; at least
 #: ``CUT_OFF_MEDIUM``, ``medium``.
 CUT_OFF_HIGH, CUT_OFF_MEDIUM = 10, 3
+#: An organisation is a single point of failure when it would cut off at least this many others (one
+#: organisation relying on one partner is that organisation's gap, not a weak point of the network).
+MIN_CUT_OFF = 2
 #: At most this many organisations are listed in a finding (all are counted).
 MAX_LISTED = 20
+#: Kinds of link that are agreements with an end date worth renewing.
+AGREEMENT_KINDS = ("mou", "referral", "funding", "secondment", "data_sharing")
 
 
 def linkage_gaps(
@@ -81,8 +86,7 @@ def linkage_gaps(
     >>> G.add_node("hbc", name="Thusong HBC")
     >>> _ = G.add_edge("clinic", "cbo", key="m1", kind="mou", status="active", end_date=dt.date(2026, 2, 1))
     >>> [(f.type, f.severity, f.organisations) for f in linkage_gaps(G, as_of=dt.date(2026, 1, 1))]
-    [('expiring_agreement', 'medium', ['clinic', 'cbo']), ('isolated', 'low', ['hbc']), \
-('single_point_of_failure', 'low', ['clinic', 'cbo'])]
+    [('expiring_agreement', 'medium', ['clinic', 'cbo']), ('isolated', 'low', ['hbc'])]
     """
     _check(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
@@ -93,10 +97,10 @@ def linkage_gaps(
         *_isolated(G, T, voc),
         *_broken_cascades(G, R, offers, voc),
         *_uncovered(G, offers, voc),
-        *_unreachable(G, R, offers, voc, max_hops),
-        *_single_points_of_failure(G, R, offers, voc),
+        *_unreachable(G, layers, offers, voc, max_hops),
+        *_single_points_of_failure(G, layers, offers, voc),
         *_siloed_clusters(G, T, layers.communities(42), min_size=3),
-        *_expiring_agreements(G, layers.links_of(REFERRAL_KINDS), layers.as_of, within_days),
+        *_expiring_agreements(G, layers.links_of(AGREEMENT_KINDS), layers.as_of, within_days),
     ]
     return sorted(findings, key=_order)
 
@@ -273,15 +277,16 @@ def unreachable(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: i
     -------
     list of Finding
         One ``unreachable`` finding per (district, population, service) where
-        the service is in the population's essential package, some active
-        organisation in the network offers it to the population, and none of
-        the active organisations in the district that list the population can
-        reach such a provider within ``max_hops`` arcs of
-        :func:`~network.analysis.layers.referral_graph` (an organisation that
-        provides it itself reaches it in 0 hops). ``organisations`` lists
-        those organisations; ``details`` holds ``serving`` (their number),
-        ``providers`` (providers in the network), ``providers_in_district``
-        and ``max_hops``.
+        the service is in the population's essential package, an active
+        organisation in the district offers it to the population (else the
+        gap is :func:`uncovered`, and only that), and none of the active
+        organisations in the district that name the population reaches a
+        provider of it serving the population within ``max_hops`` arcs of the
+        population's reach graph (:func:`network.meanings.reach_graph`; an
+        organisation that provides it itself reaches it in 0 hops).
+        ``organisations`` lists those organisations; ``details`` holds
+        ``serving`` (their number), ``providers`` (providers in the network),
+        ``providers_in_district`` and ``max_hops``.
 
     Raises
     ------
@@ -290,17 +295,17 @@ def unreachable(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: i
 
     Notes
     -----
-    For every (service, population) pair of an essential package, a
-    breadth-first search runs backwards along the referral arcs from all the
-    providers at once and stops after ``max_hops`` levels. The searches of all
-    pairs run together: each organisation carries one bit per pair, and a
-    level passes on only the bits an organisation has just gained, so the
-    work is about ``max_hops`` passes over the arcs whatever the number of
-    pairs. Intermediate organisations need not serve the population.
+    Reach is the pathway engine's: referral links from source to target
+    (both ways when ``two_way``), MoUs both ways, links in force only, and
+    every organisation on the way serves the population. So a finding means
+    :func:`~network.analysis.pathways.referral_pathways` finds no plan with
+    at most ``max_hops`` referrals from any of those organisations. One
+    cause, one finding: a service nobody in the district offers to the
+    population is ``uncovered``, never also ``unreachable``.
 
-    Severity: ``high`` when no provider works in the district either (the
-    service is also ``uncovered`` there), ``medium`` when one does but the
-    organisations serving the population have no route to it.
+    For each population, a breadth-first search runs backwards from all the
+    providers of its essential services at once, one bit per service, and
+    stops after ``max_hops`` levels. Severity: ``medium``.
 
     Examples
     --------
@@ -309,23 +314,25 @@ def unreachable(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: i
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("a", name="Sisters Collective", district="Bojanala", populations=["msm"],
     ...            services=["hiv_testing", "prep", "sti", "condom_distribution"])
-    >>> G.add_node("b", name="Men's Wellness Circle", district="Waterberg", populations=["msm"],
-    ...            services=["hiv_testing"])
     >>> G.add_node("c", name="Bojanala Clinic", district="Bojanala", services=["art"])
-    >>> G.add_node("d", name="Forum", district="Bojanala")
-    >>> G.add_node("e", name="Waterberg Clinic", district="Waterberg", services=["art", "prep"])
+    >>> G.add_node("d", name="Youth Forum", district="Bojanala", populations=["agyw"])
+    >>> G.add_node("e", name="Moses Kotane Clinic", district="Bojanala", services=["art"])
     >>> _ = G.add_edge("a", "d", key="m1", kind="mou", status="active")
     >>> _ = G.add_edge("d", "c", key="m2", kind="mou", status="active")
-    >>> [(f.district, f.service, f.severity) for f in unreachable(G, as_of=dt.date(2026, 1, 1))]
-    [('Waterberg', 'condom_distribution', 'high'), ('Waterberg', 'sti', 'high'), \
-('Waterberg', 'art', 'medium'), ('Waterberg', 'prep', 'medium')]
-    >>> [(f.district, f.service) for f in unreachable(G, as_of=dt.date(2026, 1, 1), max_hops=1)
-    ...  if f.district == "Bojanala"]
-    [('Bojanala', 'art')]
+    >>> _ = G.add_edge("e", "a", key="r1", kind="referral", status="active")
+    >>> found = unreachable(G, as_of=dt.date(2026, 1, 1))
+    >>> [(f.district, f.population, f.service, f.organisations) for f in found]
+    [('Bojanala', 'msm', 'art', ['a'])]
+    >>> found[0].explanation
+    'In Bojanala, Sisters Collective, the only organisation serving men who have sex with men, cannot refer \
+them to antiretroviral therapy within 3 steps of agreements in force, though Bojanala Clinic and Moses Kotane \
+Clinic there offer it to them; agree a referral or MoU with Bojanala Clinic.'
+    >>> _ = G.add_edge("e", "a", key="r2", kind="referral", status="active", two_way=True)
+    >>> unreachable(G, as_of=dt.date(2026, 1, 1))
+    []
     """
     _check(max_hops=max_hops)
-    as_of = as_of or today()
-    return sorted(_unreachable(G, referral_graph(G, as_of), _Offers(G), vocabulary(), max_hops), key=_order)
+    return sorted(_unreachable(G, Layers(G, as_of), _Offers(G), vocabulary(), max_hops), key=_order)
 
 
 def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -341,35 +348,34 @@ def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None
     Returns
     -------
     list of Finding
-        ``single_point_of_failure`` findings in the undirected view of
-        :func:`~network.analysis.layers.referral_graph`, of two shapes:
-
-        * an articulation point ``a``: ``organisations`` is ``a`` followed by
-          its neighbours on the side that would be cut off (at most
-          ``MAX_LISTED``), ``details`` holds ``bridge`` (False), ``cut_off``
-          (organisations that would lose every route to some service),
-          ``services`` (the services they would lose, sorted) and
-          ``neighbours_cut_off`` (how many of ``a``'s neighbours are on that side);
-        * a bridge backed by a single link: ``organisations`` is the link's
-          two ends, ``links`` its id, ``details`` holds ``bridge`` (True),
-          ``cut_off`` and ``services``.
+        One ``single_point_of_failure`` finding per organisation ``a`` that
+        lies on every referral route from at least ``MIN_CUT_OFF`` other
+        organisations to every provider of a service they need, without
+        offering that service itself. ``organisations`` is ``a`` followed by
+        the organisations cut off (at most ``MAX_LISTED``); ``links`` the
+        single agreements by which they reach ``a``; ``details`` holds
+        ``cut_off`` (how many organisations), ``services``, ``populations``
+        and ``routes_lost``: the ``[organisation, population, service]``
+        routes that losing ``a`` would leave with no route at all.
 
     Notes
     -----
-    Services are the care services: those in some population's essential
-    package or in a care-cascade rule; populations are not considered. An
-    organisation on one side of a cut loses a service when nobody on its
-    side offers it but somebody in its component still does (so an
-    organisation that is simply the only provider of a service is not
-    flagged for that).
+    Reach is directed and per population, as for the pathway engine: for
+    each population some active organisation names, the reach graph of
+    :func:`network.meanings.reach_graph` (referral source -> target, both
+    ways when ``two_way``; MoU both ways; links in force; only organisations
+    serving the population). An organisation ``x`` naming the population is
+    cut off from a service of its essential package by ``a`` when ``a`` lies
+    on every route from ``x`` to every provider of it: ``a`` dominates ``x``
+    in the reversed graph rooted at a sink fed by the providers
+    (Cooper-Harvey-Kennedy, :func:`networkx.immediate_dominators`).
 
-    Everything comes from one biconnected decomposition: the block-cut tree
-    of each component is rooted at a block, each organisation counted in its
-    block (or as itself, if an articulation point), and the providers of each
-    service summed up the tree. The pieces left by removing an articulation
-    point are its child subtrees and the rest of the component; the sides of
-    a bridge are one subtree and the rest. The cost is linear in the size of
-    the referral layer times the number of care services.
+    One cause, one finding: an organisation and the agreements that lead to
+    it are one finding, never one per agreement. A provider of the service
+    is not a point of failure for it (without it, the service is missing,
+    whatever the routes), and one organisation relying on one partner is that
+    organisation's gap rather than a weak point of the network (fewer than
+    ``MIN_CUT_OFF`` organisations cut off is not reported).
 
     Severity: ``high`` when at least ``CUT_OFF_HIGH`` organisations would be
     cut off, ``medium`` from ``CUT_OFF_MEDIUM``, ``low`` below.
@@ -379,25 +385,22 @@ def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None
     >>> import datetime as dt
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
-    >>> G.add_node("a", name="Hope CBO", services=["tb_screening"])
-    >>> G.add_node("b", name="Thusong CBO", services=["tb_screening"])
-    >>> G.add_node("hub", name="District Forum")
-    >>> G.add_node("c", name="Sizwe Clinic", services=["tb_treatment"])
-    >>> G.add_node("d", name="Mine Health Unit", services=["tb_treatment"])
-    >>> G.add_node("e", name="Kgotso HBC")
-    >>> for key, (u, v) in enumerate(["ab", ("a", "hub"), ("b", "hub"), ("hub", "c"), ("hub", "d"), "cd"]):
-    ...     _ = G.add_edge(u, v, key=f"m{key}", kind="mou", status="active")
-    >>> _ = G.add_edge("e", "c", key="r1", kind="referral", status="active")
+    >>> G.add_node("a", name="Hope CBO", populations=["sex_workers"])
+    >>> G.add_node("b", name="Thusong CBO", populations=["sex_workers"])
+    >>> G.add_node("hub", name="Drop-in Centre", populations=["sex_workers"])
+    >>> G.add_node("c", name="Sizwe Clinic", services=["art"])
+    >>> G.add_node("m", name="Bushveld Mine", populations=["mineworkers"])
+    >>> for key, u, v in [("r1", "a", "hub"), ("r2", "b", "hub"), ("r3", "hub", "c"), ("r4", "m", "a")]:
+    ...     _ = G.add_edge(u, v, key=key, kind="referral", status="active")
     >>> found = single_points_of_failure(G, as_of=dt.date(2026, 1, 1))
-    >>> [(f.severity, f.organisations, f.links, f.details["cut_off"]) for f in found]
-    [('medium', ['hub', 'a', 'b', 'c', 'd'], [], 5), ('low', ['c', 'e'], [], 1), \
-('low', ['e', 'c'], ['r1'], 1)]
-    >>> found[1].explanation
-    'If Sizwe Clinic stopped working, Kgotso HBC would lose every referral route to TB screening and TB \
-treatment; give it a second referral partner.'
+    >>> [(f.organisations, f.links, f.details["cut_off"], f.details["services"]) for f in found]
+    [(['hub', 'a', 'b'], ['r1', 'r2'], 2, ['art'])]
+    >>> found[0].explanation
+    'If Drop-in Centre stopped working, Hope CBO and Thusong CBO would lose every referral route to \
+antiretroviral therapy for sex workers (they reach it only through r1 and r2); give them a second referral \
+partner.'
     """
-    as_of = as_of or today()
-    found = _single_points_of_failure(G, referral_graph(G, as_of), _Offers(G), vocabulary())
+    found = _single_points_of_failure(G, Layers(G, as_of), _Offers(G), vocabulary())
     return sorted(found, key=_order)
 
 
@@ -458,7 +461,7 @@ def siloed_clusters(
 def expiring_agreements(
     G: nx.MultiDiGraph, *, as_of: dt.date | None = None, within_days: int = 90
 ) -> list[Finding]:
-    """Referral agreements and MoUs in force that end soon.
+    """Agreements in force of every kind with an end date (MoU, referral, funding, ...) that end soon.
 
     Parameters
     ----------
@@ -472,12 +475,14 @@ def expiring_agreements(
     Returns
     -------
     list of Finding
-        One ``expiring_agreement`` finding per MoU or referral link in force
-        on ``as_of`` (status ``active``, started, not past its end date,
+        One ``expiring_agreement`` finding per link of a kind in
+        ``AGREEMENT_KINDS`` (MoU, referral, funding, secondment, data
+        sharing) in force on ``as_of`` (:func:`network.meanings.in_force`,
         between active organisations) whose end date is at most
-        ``within_days`` days after ``as_of``. ``links`` is the link id,
-        ``organisations`` its source and target, and ``details`` holds
-        ``end_date`` (ISO format) and ``days_left``.
+        ``within_days`` days after ``as_of``, fewest days left first within
+        a severity. ``links`` is the link id, ``organisations`` its source
+        and target, and ``details`` holds ``end_date`` (ISO format),
+        ``days_left`` and ``kind``.
 
     Raises
     ------
@@ -508,10 +513,13 @@ def expiring_agreements(
     >>> found[0].explanation
     'The MoU between Hope CBO and Sizwe Clinic ends on 2026-01-11, in 10 days; renew it or agree what \
 replaces it.'
+    >>> _ = G.add_edge("c", "b", key="g1", kind="funding", status="active", end_date=dt.date(2026, 1, 31))
+    >>> [(f.links, f.details["days_left"]) for f in expiring_agreements(G, as_of=dt.date(2026, 1, 1))]
+    [(['l1'], 10), (['g1'], 30), (['l2'], 90)]
     """
     _check(within_days=within_days)
     as_of = as_of or today()
-    return sorted(_expiring_agreements(G, active_links(G, as_of, REFERRAL_KINDS), as_of, within_days), key=_order)
+    return sorted(_expiring_agreements(G, active_links(G, as_of, AGREEMENT_KINDS), as_of, within_days), key=_order)
 
 
 class _Offers:
@@ -683,52 +691,59 @@ def _uncovered(G: nx.MultiDiGraph, offers: _Offers, voc: Vocabulary) -> list[Fin
 
 
 def _unreachable(
-    G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary, max_hops: int
+    G: nx.MultiDiGraph, layers: Layers, offers: _Offers, voc: Vocabulary, max_hops: int
 ) -> list[Finding]:
-    bit: dict[tuple[str, str], int] = {}
-    by_service: dict[str, int] = defaultdict(int)
-    by_population: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for population, services in voc.essential_services.items():
-        for service in services:
-            bit[service, population] = index = len(bit)
-            by_service[service] |= 1 << index
-            by_population[population].append((service, index))
+    findings = []
+    for population, groups in sorted(_groups_by_population(offers).items()):
+        services = voc.essential_services.get(population, ())
+        wanted = [s for s in services if offers.provider_count(s, population)]
+        if not wanted:
+            continue
+        reach = _reach_within(layers.reach(population), offers, wanted, max_hops)
+        for district, group in groups:
+            reached = 0
+            for node in group:
+                reached |= reach.get(node, 0)
+            for index, service in enumerate(wanted):
+                if reached >> index & 1:
+                    continue
+                local = offers.local_providers(district, service, frozenset([population]))
+                if not local:
+                    continue
+                providers = offers.provider_count(service, population)
+                findings.append(Finding(
+                    "unreachable", "medium",
+                    _unreachable_sentence(G, voc, district, population, service, group, local, max_hops),
+                    organisations=sorted(group), district=district, population=population, service=service,
+                    details={"serving": len(group), "providers": providers,
+                             "providers_in_district": len(local), "max_hops": max_hops},
+                ))
+    return findings
+
+
+def _groups_by_population(offers: _Offers) -> dict[str, list[tuple[str, list[str]]]]:
+    """The organisations naming each population, by district."""
+    groups: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for (district, population), group in sorted(offers.serving.items()):
+        groups[population].append((district, group))
+    return groups
+
+
+def _reach_within(R: nx.DiGraph, offers: _Offers, services: Sequence[str], max_hops: int) -> dict[str, int]:
+    """For each organisation of ``R``, a bit per service of ``services`` it reaches a provider of within ``max_hops``.
+
+    ``R`` is the reach graph of one population, so its organisations all serve it.
+    """
+    bit = {service: 1 << i for i, service in enumerate(services)}
     reach: dict[str, int] = {}
     for node in R:
         mask = 0
-        populations = offers.populations[node]
         for service in offers.services[node]:
-            if not populations:
-                mask |= by_service.get(service, 0)
-            for population in populations:
-                index = bit.get((service, population))
-                if index is not None:
-                    mask |= 1 << index
+            mask |= bit.get(service, 0)
         if mask:
             reach[node] = mask
-    provided = 0
-    for mask in reach.values():
-        provided |= mask
     _spread_backwards(R, reach, max_hops)
-    findings = []
-    for (district, population), group in offers.serving.items():
-        reached = 0
-        for node in group:
-            reached |= reach.get(node, 0)
-        for service, index in by_population.get(population, ()):
-            if not provided >> index & 1 or reached >> index & 1:
-                continue
-            local = offers.local_providers(district, service, frozenset([population]))
-            providers = offers.provider_count(service, population)
-            findings.append(Finding(
-                "unreachable", "medium" if local else "high",
-                _unreachable_sentence(G, voc, district, population, service, group, local, providers,
-                                      max_hops),
-                organisations=sorted(group), district=district, population=population, service=service,
-                details={"serving": len(group), "providers": providers, "providers_in_district": len(local),
-                         "max_hops": max_hops},
-            ))
-    return findings
+    return reach
 
 
 def _spread_backwards(R: nx.DiGraph, reach: dict[str, int], max_hops: int) -> None:
@@ -749,216 +764,103 @@ def _spread_backwards(R: nx.DiGraph, reach: dict[str, int], max_hops: int) -> No
 
 def _unreachable_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, district: str, population: str, service: str, group: list[str],
-    local: set[str], providers: int, max_hops: int,
+    local: set[str], max_hops: int,
 ) -> str:
     served = _population_label(voc, population)
     who = (f"{_name(G, group[0])}, the only organisation serving {served}, cannot" if len(group) == 1
            else f"none of the {len(group)} organisations serving {served} can")
-    gap = (f"In {district}, {who} refer them to {_service_label(voc, service)} within "
-           f"{_count(max_hops, 'step')}")
-    if local:
-        verb = "offers" if len(local) == 1 else "offer"
-        return f"{gap}, though {_names(G, sorted(local))} there {verb} it; link them."
-    return (f"{gap}, and nobody in the district offers it; agree a referral with one of the "
-            f"{_count(providers, 'provider')} elsewhere.")
+    verb = "offers" if len(local) == 1 else "offer"
+    return (f"In {district}, {who} refer them to {_service_label(voc, service)} within "
+            f"{_count(max_hops, 'step')} of agreements in force, though {_names(G, sorted(local))} there "
+            f"{verb} it to them; agree a referral or MoU with {_name(G, min(local))}.")
 
 
 def _single_points_of_failure(
-    G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary
+    G: nx.MultiDiGraph, layers: Layers, offers: _Offers, voc: Vocabulary
 ) -> list[Finding]:
-    care = _essential_services(voc) | {s for rule in voc.cascade_rules for s in rule}
-    counter = _Counts(sorted(care), len(R))
-    vectors = {node: counter.vector(offers.services[node]) for node in R}
-    tree = _BlockCutTree(R.to_undirected(as_view=True), vectors)
+    lost: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    listed = sorted({p for populations in offers.populations.values() for p in populations})
+    for population in listed:
+        R = layers.reach(population)
+        by_providers: dict[frozenset[str], list[str]] = defaultdict(list)
+        for service in voc.essential_services.get(population, ()):
+            providers = frozenset(n for n in R if service in offers.services[n])
+            if providers:
+                by_providers[providers].append(service)
+        for providers, services in by_providers.items():
+            for a, entries in _cuts(R, offers, population, providers, services).items():
+                lost[a] |= entries
+    R = layers.referral
     findings = []
-    for a, node in tree.cut_vertex.items():
-        findings.extend(_cut_vertex_finding(G, voc, counter, tree, a, node))
-    for b, block in enumerate(tree.blocks):
-        if len(block) == 2:
-            key = _single_link(R, *block)
-            if key is not None:
-                findings.extend(_bridge_finding(G, voc, counter, tree, b, key))
+    for a, entries in sorted(lost.items()):
+        cut = sorted({x for x, _, _ in entries})
+        if len(cut) < MIN_CUT_OFF:
+            continue
+        links = sorted(R[x][a]["links"][0] for x in cut if R.has_edge(x, a) and len(R[x][a]["links"]) == 1)
+        findings.append(_cut_finding(G, voc, a, cut, entries, links))
     return findings
 
 
-class _Counts:
-    """Per-service counts of providers packed into one integer, so that adding them up is one addition.
+def _cuts(
+    R: nx.DiGraph, offers: _Offers, population: str, providers: frozenset[str], services: list[str]
+) -> dict[str, set[tuple[str, str, str]]]:
+    """Who passes clients of ``population`` on to ``providers`` of ``services`` on every route, for whom.
 
-    Service ``k`` owns bits ``k * field`` to ``(k + 1) * field - 1``. The field is wide enough that a
-    count of ``most`` stays below its top bit, so no field ever carries into the next and a field is
-    non-zero exactly when adding ``2 ** (field - 1) - 1`` to it sets its top bit.
+    The dominators of each organisation in ``R`` reversed and rooted at a sink fed by the providers
+    lie on every route from it to a provider. Returns ``{a: {(x, population, service), ...}}`` for
+    organisations ``x`` naming the population and ``a`` on all their routes, offering none of them.
     """
-
-    def __init__(self, services: list[str], most: int) -> None:
-        self.services = services
-        self.field = most.bit_length() + 1
-        self.unit = {s: 1 << (k * self.field) for k, s in enumerate(services)}
-        self._top = [k * self.field + self.field - 1 for k in range(len(services))]
-        self._high = sum(1 << top for top in self._top)
-        self._low = sum(((1 << (self.field - 1)) - 1) << (k * self.field) for k in range(len(services)))
-
-    def vector(self, services: Iterable[str]) -> int:
-        """The packed counts of one organisation offering ``services``."""
-        return sum(self.unit[s] for s in services if s in self.unit)
-
-    def lost(self, side: int, other: int) -> set[str]:
-        """Services nobody on ``side`` offers but somebody on ``other`` does."""
-        missing = self._present(other) & ~self._present(side)
-        return {s for s, top in zip(self.services, self._top, strict=True) if missing >> top & 1}
-
-    def _present(self, counts: int) -> int:
-        return (counts + self._low) & self._high
+    sink = ("sink",)
+    H = R.reverse(copy=True)
+    H.add_edges_from((sink, p) for p in providers)
+    idom = nx.immediate_dominators(H, sink)
+    found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for x in idom:
+        if x == sink or population not in offers.populations[x]:
+            continue
+        a = idom[x]
+        while a != sink:
+            for service in services:
+                if service not in offers.services[a]:
+                    found[a].add((x, population, service))
+            a = idom[a]
+    return found
 
 
-class _BlockCutTree:
-    """The block-cut trees of an undirected graph, each rooted at a block, with subtree sums.
-
-    Tree nodes ``0 .. len(blocks) - 1`` are the blocks (biconnected components,
-    as sorted vertex lists) and the articulation points follow. ``size[t]`` and
-    ``count[t]`` sum the vertices of the subtree of ``t`` and their packed
-    ``vectors``; a vertex that is no articulation point belongs to its only
-    block. ``neighbours_in[a, b]`` lists the neighbours of articulation point
-    ``a`` within block ``b``.
-    """
-
-    def __init__(self, U: nx.Graph, vectors: dict[str, int]) -> None:
-        edge_sets = [list(edges) for edges in nx.biconnected_component_edges(U)]
-        self.blocks = [sorted({v for edge in edges for v in edge}) for edges in edge_sets]
-        blocks_of: Counter[str] = Counter(v for block in self.blocks for v in block)
-        cut = sorted(v for v, n in blocks_of.items() if n > 1)
-        self.cut_vertex = {v: len(self.blocks) + i for i, v in enumerate(cut)}
-        n = len(self.blocks) + len(cut)
-        adjacent: list[list[int]] = [[] for _ in range(n)]
-        self.size = [0] * n
-        self.count = [0] * n
-        for v in cut:
-            self.size[self.cut_vertex[v]] = 1
-            self.count[self.cut_vertex[v]] = vectors[v]
-        for b, block in enumerate(self.blocks):
-            for v in block:
-                t = self.cut_vertex.get(v)
-                if t is None:
-                    self.size[b] += 1
-                    self.count[b] += vectors[v]
-                else:
-                    adjacent[b].append(t)
-                    adjacent[t].append(b)
-        self.neighbours_in: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for b, edges in enumerate(edge_sets):
-            for u, v in edges:
-                if u in self.cut_vertex:
-                    self.neighbours_in[u, b].append(v)
-                if v in self.cut_vertex:
-                    self.neighbours_in[v, b].append(u)
-        self.parent = [-1] * n
-        self.root = [-1] * n
-        self.children: list[list[int]] = [[] for _ in range(n)]
-        for start in range(len(self.blocks)):
-            if self.root[start] < 0:
-                self._sum_subtrees(start, adjacent)
-
-    def _sum_subtrees(self, root: int, adjacent: list[list[int]]) -> None:
-        order = []
-        stack = [root]
-        self.root[root] = root
-        while stack:
-            t = stack.pop()
-            order.append(t)
-            for c in adjacent[t]:
-                if self.root[c] < 0:
-                    self.root[c], self.parent[c] = root, t
-                    self.children[t].append(c)
-                    stack.append(c)
-        for t in reversed(order[1:]):
-            p = self.parent[t]
-            self.size[p] += self.size[t]
-            self.count[p] += self.count[t]
-
-    def sides(self, inner: int) -> tuple[tuple[int, int], tuple[int, int]]:
-        """(size, counts) of the subtree of ``inner`` and of the rest of its component."""
-        root = self.root[inner]
-        return ((self.size[inner], self.count[inner]),
-                (self.size[root] - self.size[inner], self.count[root] - self.count[inner]))
-
-
-def _cut_vertex_finding(
-    G: nx.MultiDiGraph, voc: Vocabulary, counter: _Counts, tree: _BlockCutTree, a: str, node: int
-) -> list[Finding]:
-    own = tree.count[node] - sum(tree.count[c] for c in tree.children[node])
-    elsewhere = tree.count[tree.root[node]] - own
-    _, (rest_size, rest) = tree.sides(node)
-    pieces = [(c, tree.size[c], tree.count[c]) for c in tree.children[node]]
-    pieces.append((tree.parent[node], rest_size, rest))
-    lost: set[str] = set()
-    cut_off = 0
-    neighbours: list[str] = []
-    for block, size, counts in pieces:
-        missing = counter.lost(counts, elsewhere - counts)
-        if missing:
-            lost |= missing
-            cut_off += size
-            neighbours.extend(tree.neighbours_in[a, block])
-    if not lost:
-        return []
-    services = sorted(lost)
-    neighbours.sort()
-    who = (_names(G, neighbours) if cut_off == len(neighbours)
-           else f"{cut_off} organisations, reached through {_names(G, neighbours)},")
+def _cut_finding(
+    G: nx.MultiDiGraph, voc: Vocabulary, a: str, cut: list[str], lost: set[tuple[str, str, str]],
+    links: list[str],
+) -> Finding:
+    populations = sorted({p for _, p, _ in lost})
+    services = sorted({s for _, _, s in lost})
+    through = f" (they reach it only through {_join(links)})" if links else ""
     explanation = (
-        f"If {_name(G, a)} stopped working, {who} would lose every referral route to "
-        f"{_service_list(voc, services)}; give {'it' if len(neighbours) == 1 else 'them'} a second "
-        "referral partner."
+        f"If {_name(G, a)} stopped working, {_names(G, cut)} would lose every referral route to "
+        f"{_service_list(voc, services)} for {_population_list(voc, populations)}{through}; give "
+        f"{'it' if len(cut) == 1 else 'them'} a second referral partner."
     )
-    return [Finding(
-        "single_point_of_failure", _cut_off_severity(cut_off), explanation,
-        organisations=[a, *neighbours[:MAX_LISTED]], district=G.nodes[a].get("district"),
-        details={"bridge": False, "cut_off": cut_off, "services": services,
-                 "neighbours_cut_off": len(neighbours)},
-    )]
-
-
-def _bridge_finding(
-    G: nx.MultiDiGraph, voc: Vocabulary, counter: _Counts, tree: _BlockCutTree, b: int, key: str
-) -> list[Finding]:
-    u, v = tree.blocks[b]
-    source, target = (u, v) if G.has_edge(u, v, key) else (v, u)
-    ends = [tree.cut_vertex[x] for x in (u, v) if x in tree.cut_vertex]
-    if tree.parent[b] >= 0 or ends:
-        (size, counts), (rest_size, rest) = tree.sides(b if tree.parent[b] >= 0 else ends[0])
-    else:
-        size, counts = 1, counter.vector(G.nodes[u].get("services") or ())
-        rest_size, rest = 1, tree.count[b] - counts
-    lost: set[str] = set()
-    cut_off = 0
-    for n, mine, theirs in ((size, counts, rest), (rest_size, rest, counts)):
-        missing = counter.lost(mine, theirs)
-        if missing:
-            lost |= missing
-            cut_off += n
-    if not lost:
-        return []
-    services = sorted(lost)
-    agreement = (f"the MoU between {_name(G, source)} and {_name(G, target)}"
-                 if G.edges[source, target, key].get("kind") == "mou"
-                 else f"the referral agreement from {_name(G, source)} to {_name(G, target)}")
-    explanation = (
-        f"If {agreement} ({key}) ended, {_count(cut_off, 'organisation')} would lose every referral route to "
-        f"{_service_list(voc, services)}; keep it in force and add a second agreement across it."
+    return Finding(
+        "single_point_of_failure", _cut_off_severity(len(cut)), explanation,
+        organisations=[a, *cut[:MAX_LISTED]], district=G.nodes[a].get("district"),
+        population=populations[0] if len(populations) == 1 else None,
+        service=services[0] if len(services) == 1 else None, links=links,
+        details={"cut_off": len(cut), "services": services, "populations": populations,
+                 "routes_lost": sorted([x, p, s] for x, p, s in lost)},
     )
-    return [Finding(
-        "single_point_of_failure", _cut_off_severity(cut_off), explanation, organisations=[source, target],
-        district=_shared_district(G, [source, target]), links=[key],
-        details={"bridge": True, "cut_off": cut_off, "services": services},
-    )]
 
 
-def _single_link(R: nx.DiGraph, u: str, v: str) -> str | None:
-    """The id of the one link behind the tie of ``u`` and ``v`` in either direction, if only one is."""
-    keys = set()
-    for a, b in ((u, v), (v, u)):
-        if R.has_edge(a, b):
-            keys.update(R[a][b]["links"])
-    return keys.pop() if len(keys) == 1 else None
+def _agreement(G: nx.MultiDiGraph, data: dict[str, Any], source: str, target: str) -> str:
+    """The agreement behind a link in words: "The MoU between A and B", "The funding agreement from A to B"."""
+    kind = data.get("kind") or ""
+    if kind == "mou" or (kind == "referral" and data.get("two_way")):
+        return f"The {_AGREEMENT_WORDS[kind]} between {_name(G, source)} and {_name(G, target)}"
+    words = _AGREEMENT_WORDS.get(kind) or _lower_first(vocabulary().link_kinds.get(kind, kind).split(" (")[0])
+    return f"The {words} from {_name(G, source)} to {_name(G, target)}"
+
+
+#: How a coordinator names the agreement behind each kind of link.
+_AGREEMENT_WORDS = {"mou": "MoU", "referral": "referral agreement", "funding": "funding agreement",
+                    "secondment": "secondment agreement", "data_sharing": "data-sharing agreement"}
 
 
 def _cut_off_severity(cut_off: int) -> str:
@@ -1005,14 +907,13 @@ def _expiring_agreements(
             continue
         days = (end - as_of).days
         severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"
-        agreement = (f"The MoU between {_name(G, u)} and {_name(G, v)}" if data.get("kind") == "mou"
-                     else f"The referral agreement from {_name(G, u)} to {_name(G, v)}")
+        agreement = _agreement(G, data, u, v)
         when = "today" if days == 0 else f"in {_count(days, 'day')}"
         findings.append(Finding(
             "expiring_agreement", severity,
             f"{agreement} ends on {end.isoformat()}, {when}; renew it or agree what replaces it.",
             organisations=[u, v], district=_shared_district(G, [u, v]), links=[key],
-            details={"end_date": end.isoformat(), "days_left": days},
+            details={"end_date": end.isoformat(), "days_left": days, "kind": data.get("kind")},
         ))
     return findings
 
@@ -1036,7 +937,8 @@ def _shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
 
 def _order(finding: Finding) -> tuple[Any, ...]:
     return (
-        SEVERITIES.index(finding.severity), finding.type, finding.organisations, finding.district or "",
+        SEVERITIES.index(finding.severity), finding.type, finding.details.get("days_left", 0),
+        finding.organisations, finding.district or "",
         finding.population or "", finding.service or "", finding.links,
     )
 

@@ -19,7 +19,9 @@ from typing import Any
 import networkx as nx
 
 from network.analysis.louvain import louvain_communities
-from network.model import is_link_active, today, vocabulary
+from network.meanings import REACH_KINDS, in_force, reach_graph
+from network.meanings import serves as serves_population
+from network.model import today
 
 __all__ = [
     "REFERRAL_KINDS",
@@ -32,8 +34,8 @@ __all__ = [
     "tie_graph",
 ]
 
-#: Link kinds a client can be referred along.
-REFERRAL_KINDS = ("referral", "mou")
+#: Link kinds a client can be referred along (see :mod:`network.meanings`).
+REFERRAL_KINDS = REACH_KINDS
 
 
 def is_active_organisation(G: nx.MultiDiGraph, node: str) -> bool:
@@ -47,9 +49,8 @@ def active_organisations(G: nx.MultiDiGraph) -> list[str]:
 
 
 def serves(G: nx.MultiDiGraph, node: str, population: str | None) -> bool:
-    """True if ``node`` serves ``population`` (an empty population list serves everyone)."""
-    populations = G.nodes[node].get("populations") or []
-    return population is None or not populations or population in populations
+    """True if ``node`` serves ``population`` (see :func:`network.meanings.serves`)."""
+    return serves_population(G.nodes[node].get("populations"), population)
 
 
 def active_links(
@@ -67,7 +68,7 @@ def active_links(
             continue
         if u not in active or v not in active:
             continue
-        if is_link_active(data.get("status", "active"), data.get("start_date"), data.get("end_date"), as_of):
+        if in_force(data, as_of):
             yield u, v, key, data
 
 
@@ -76,37 +77,11 @@ def referral_graph(
 ) -> nx.DiGraph:
     """The directed graph a client can travel: who can refer to whom on ``as_of``.
 
-    A referral link gives an arc from source to target; an undirected kind
-    (an MoU) gives arcs both ways. Each arc keeps the ids of the links behind it
-    in ``links`` and the strongest of them in ``link``, ``kind``, ``formal`` and
-    ``weight`` (formal before informal, then higher weight, then smaller id;
-    ``rank`` holds that ordering key).
-    Only active organisations appear.
+    The reach graph of :func:`network.meanings.reach_graph` (for every
+    population) over the links of ``kinds`` in force: a referral gives an arc
+    from source to target (both ways when ``two_way``), an MoU arcs both ways.
     """
-    return _referral(G, active_links(G, as_of, kinds))
-
-
-def _referral(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.DiGraph:
-    directed = vocabulary().directed_link_kinds
-    arcs: dict[tuple[str, str], dict[str, Any]] = {}
-    for u, v, key, data in links:
-        if u == v:
-            continue
-        rank = _rank(key, data)
-        for pair in ((u, v),) if data["kind"] in directed else ((u, v), (v, u)):
-            arc = arcs.get(pair)
-            if arc is None:
-                arcs[pair] = arc = {"links": [key]}
-            else:
-                arc["links"].append(key)
-                if rank >= arc["rank"]:
-                    continue
-            arc.update(link=key, kind=data["kind"], formal=bool(data.get("formal")),
-                       weight=int(data.get("weight") or 0), rank=rank)
-    R = nx.DiGraph()
-    R.add_nodes_from(active_organisations(G))
-    R.add_edges_from((a, b, arc) for (a, b), arc in arcs.items())
-    return R
+    return reach_graph(G, as_of or today(), links=active_links(G, as_of, kinds))
 
 
 def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[str] | None = None) -> nx.Graph:
@@ -183,7 +158,12 @@ class Layers:
     @cached_property
     def referral(self) -> nx.DiGraph:
         """:func:`referral_graph` of the graph on the day."""
-        return _referral(self.G, self.links_of(REFERRAL_KINDS))
+        return reach_graph(self.G, self.as_of, links=self.links_of(REFERRAL_KINDS))
+
+    def reach(self, population: str) -> nx.DiGraph:
+        """The reach graph for ``population``: :attr:`referral` among the organisations serving it (a view)."""
+        R = self.referral
+        return R.subgraph([n for n in R if serves(self.G, n, population)])
 
     @cached_property
     def ties(self) -> nx.Graph:
@@ -205,6 +185,3 @@ def layers_for(G: nx.MultiDiGraph, as_of: dt.date | None, layers: Layers | None)
         raise ValueError("the layers given are of another graph or another day")
     return layers
 
-
-def _rank(key: str, data: dict[str, Any]) -> tuple[int, int, str]:
-    return (0 if data.get("formal") else 1, -int(data.get("weight") or 0), key)

@@ -50,7 +50,7 @@ __all__ = [
 
 _FLOATS = {"latitude", "longitude"}
 _INTEGERS = {"capacity_per_month", "weight"}
-_BOOLEANS = {"sensitive", "formal"}
+_BOOLEANS = {"sensitive", "formal", "two_way"}
 _STORE_ONLY = ("updated_at", "version")
 Rows = list[tuple[int, dict[str, Any]]]
 

@@ -30,14 +30,14 @@ REQUIRED_ORGANISATION_COLUMNS = (
 )
 ORGANISATION_COLUMNS = REQUIRED_ORGANISATION_COLUMNS + (
     "languages", "tags", "source", "last_verified", "external_ids")
+#: A links file may leave out ``id`` (or leave ids empty): the importer gives such links stable ids.
 REQUIRED_LINK_COLUMNS = (
-    "id", "source", "target", "kind", "services", "status", "start_date", "end_date", "weight", "formal",
-    "notes",
+    "source", "target", "kind", "services", "status", "start_date", "end_date", "weight", "formal", "notes",
 )
-LINK_COLUMNS = REQUIRED_LINK_COLUMNS + ("document", "last_verified")
+LINK_COLUMNS = ("id", *REQUIRED_LINK_COLUMNS) + ("document", "last_verified", "two_way")
 
 _LISTS = {"services", "populations", "aliases", "tags", "languages"}
-_BOOLEANS = {"sensitive", "formal"}
+_BOOLEANS = {"sensitive", "formal", "two_way"}
 _INTEGERS = {"capacity_per_month", "weight"}
 _FLOATS = {"latitude", "longitude"}
 _TEXTS = {"description", "notes"}
