@@ -24,6 +24,7 @@ from network.model import (
     ORGANISATION_STATUSES,
     Link,
     Organisation,
+    today,
     vocabulary,
 )
 
@@ -43,9 +44,19 @@ __all__ = [
     "code_validator",
 ]
 
-#: Organisation and link ids: lower-case slugs.
-ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
-_ID_MESSAGE = "Use 1-100 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."
+#: Organisation and link ids, as people write them (``L12``, ``MOU-2024-003``, ``ImspTQPwCqd``): letters of
+#: either case, digits and ``- _ . : /``, starting with a letter or digit. Stored as given, unique regardless
+#: of case (the stores refuse ``l12`` beside ``L12``).
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$"
+_ID_MESSAGE = ("Use 1-100 letters, digits, '-', '_', '.', ':' or '/', starting with a letter or digit "
+               "(for example L12 or MOU-2024-003).")
+
+
+def _not_future(day: Any) -> None:
+    """Refuse a ``last_verified`` date after today: nobody has confirmed a record in the future."""
+    if day > today():
+        raise ValidationError(f"{day.isoformat()} is in the future: give the date someone last confirmed the "
+                              f"record, today ({today().isoformat()}) at the latest.")
 
 #: Upper bounds: a month's capacity (a spreadsheet holds it exactly), list lengths.
 MAX_CAPACITY_PER_MONTH = 10_000_000
@@ -206,7 +217,7 @@ class OrganisationSchema(_Strict):
                                values=Text(validate=[validate.Length(max=200), _NO_SEPARATOR]),
                                load_default=dict, validate=_MAX_ITEMS)
     source = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
-    last_verified = fields.Date(allow_none=True, load_default=None)
+    last_verified = fields.Date(allow_none=True, load_default=None, validate=_not_future)
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 
@@ -241,7 +252,7 @@ class LinkSchema(_Strict):
     formal = fields.Boolean(load_default=False)
     document = Text(allow_none=True, load_default=None, validate=validate.Length(max=500))
     notes = Text(load_default="", multiline=True, blank="empty", validate=validate.Length(max=5000))
-    last_verified = fields.Date(allow_none=True, load_default=None)
+    last_verified = fields.Date(allow_none=True, load_default=None, validate=_not_future)
     two_way = fields.Boolean(load_default=False)
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -13,7 +15,7 @@ from network.model import Link, Organisation
 from network.schemas import check_batch, load_link, load_organisation
 
 __all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch",
-           "known_organisation_ids", "import_rows"]
+           "known_organisation_ids", "import_rows", "generated_link_id"]
 
 
 @dataclass(frozen=True)
@@ -67,20 +69,28 @@ def validate_rows(
     batch = ImportBatch()
     files = {"organisation": organisations_file, "link": links_file}
     row_of: dict[tuple[str, str], int] = {}
+    folded: dict[tuple[str, str], tuple[str, int]] = {}
+    unnamed: Counter[tuple[str, ...]] = Counter()
     for noun, rows, load, out in (
         ("organisation", organisation_rows, load_organisation, batch.organisations),
         ("link", link_rows, load_link, batch.links),
     ):
         for number, row in rows:
+            data = to_data(row)
+            if noun == "link" and not data.get("id"):
+                data["id"] = generated_link_id(data, unnamed)
             try:
-                record = load(to_data(row))
+                record = load(data)
             except InvalidData as err:
                 problems += [RowProblem(files[noun], number, f, " ".join(m)) for f, m in err.errors.items()]
                 continue
             out.append(record)
-            if (noun, record.id) in row_of:
+            first = folded.get((noun, record.id.casefold()))
+            if first is not None:
+                same = "" if first[0] == record.id else f" as '{first[0]}' (ids are the same whatever their case)"
                 problems.append(RowProblem(files[noun], number, "id",
-                                           f"{noun} id '{record.id}' also appears on row {row_of[noun, record.id]}."))
+                                           f"{noun} id '{record.id}' also appears on row {first[1]}{same}."))
+            folded.setdefault((noun, record.id.casefold()), (record.id, number))
             row_of.setdefault((noun, record.id), number)
     # Repeated ids were reported above with both row numbers; the ends of links are checked here.
     for noun, record_id, field_name, message in check_batch(batch.organisations, batch.links, known):
@@ -89,6 +99,22 @@ def validate_rows(
     if problems:
         raise ImportRefused(sorted(problems, key=lambda p: (p.file != organisations_file, p.row, p.field)))
     return batch
+
+
+def generated_link_id(data: dict[str, Any], seen: Counter[tuple[str, ...]]) -> str:
+    """A stable id for a link row that has none: the same file imported twice gives the same ids.
+
+    The id hashes the link's source, target, kind and start date as written, and how many rows of the
+    file before it have the same four (``seen`` counts them), so two such rows get two ids.
+
+    >>> generated_link_id({"source": "a", "target": "b", "kind": "mou", "start_date": "2024-01-01"}, Counter())
+    'link-a405c1ca7c10'
+    """
+    key = tuple(str(data.get(name) or "").strip() for name in ("source", "target", "kind", "start_date"))
+    occurrence = seen[key]
+    seen[key] += 1
+    digest = hashlib.sha256("\x1f".join((*key, str(occurrence))).encode("utf-8")).hexdigest()
+    return f"link-{digest[:12]}"
 
 
 def import_batch(store: GraphStore, batch: ImportBatch) -> UpsertResult:
