@@ -113,3 +113,17 @@ def sqlite_store(tmp_path: Path) -> Iterator[SQLiteStore]:
     s = make_sqlite_store(tmp_path / "cssnet.db")
     yield s
     s.close()
+
+
+@pytest.fixture
+def env_options() -> dict[str, object]:
+    """Options of the ``env`` fixture (``seeded``, ``config``); a test module overrides this to configure its app."""
+    return {}
+
+
+@pytest.fixture
+def env(tmp_path: Path, env_options: dict[str, object]) -> Iterator[object]:
+    """An app on a seeded SQLite file with one token per role (``tests.api_support.Env``), closed afterwards."""
+    from tests.api_support import env_fixture
+
+    yield from env_fixture(tmp_path, **env_options)

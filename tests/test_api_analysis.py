@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from network.model import Organisation
 from network.service import analyses
-from tests.api_support import SENSITIVE_ID, Env, env_fixture
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
+from tests.api_support import SENSITIVE_ID, Env
 
 
 def test_gaps_lists_findings_and_filters_by_type(env: Env) -> None:

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from network.api.auth import sign_in
 from network.errors import InvalidData
 from network.service.audit import CLI
 from network.service.tokens import create_token, hash_secret
-from tests.api_support import Env, env_fixture
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
+from tests.api_support import Env
 
 
 def test_secrets_are_stored_only_as_hashes(env: Env) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from werkzeug.test import TestResponse
 
 from network.api import create_app
-from tests.api_support import Env, env_fixture
+from tests.api_support import Env
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path, config={"MAX_BODY_MB": 0.01})
+def env_options() -> dict[str, object]:
+    return {"config": {"MAX_BODY_MB": 0.01}}
 
 
 def _is_json_error(response: TestResponse, status: int) -> dict:

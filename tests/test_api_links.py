@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.api_support import SENSITIVE_ID, Env, env_fixture
+from tests.api_support import SENSITIVE_ID, Env
 
 NEW = {"id": "l-new", "source": "ngo-d", "target": "clinic-a", "kind": "referral", "services": ["tb_treatment"]}
 
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import schemathesis
 
-from tests.api_support import Env, env_fixture
+from tests.api_support import Env
 
 PATHS = {
     "/healthz": {"get"},
@@ -33,10 +29,6 @@ PATHS = {
     "/api/v1/merge/preview": {"post"},
 }
 
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
 
 
 def test_spec_has_every_path_and_method(env: Env) -> None:

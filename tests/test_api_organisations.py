@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from network.graph.store import GraphStore
-from tests.api_support import SENSITIVE_ID, Env, env_fixture
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
-
+from tests.api_support import SENSITIVE_ID, Env
 
 NEW = {"id": "cbo-new", "name": "New Hope CBO", "kind": "cbo", "district": "Waterberg",
        "services": ["hiv_testing"], "populations": ["mineworkers"]}

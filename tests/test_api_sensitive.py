@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from network.service.transfer import EXPORT_FORMATS
-from tests.api_support import SECRET_VALUES, SENSITIVE_ID, Env, env_fixture
+from tests.api_support import SECRET_VALUES, SENSITIVE_ID, Env
 
 #: Every way the protected values could be written: as given, without spaces, rounded.
 NEEDLES = [b"+27 11 999 8877", b"27119998877", b"999 8877", b"hidden@kp.example.org", b"hidden.example.org",
@@ -49,10 +47,6 @@ GET_PATHS = [
     *[f"/api/v1/export?format={fmt}" for fmt in EXPORT_FORMATS],
 ]
 
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
 
 
 def _all_bytes(data: bytes) -> bytes:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.test import TestResponse
 
 from network.io.rows import REQUIRED_LINK_COLUMNS, REQUIRED_ORGANISATION_COLUMNS
 from network.service.transfer import EXPORT_FORMATS
-from tests.api_support import Env, env_fixture
+from tests.api_support import Env
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
@@ -26,15 +24,12 @@ ORGS_CSV = _csv(REQUIRED_ORGANISATION_COLUMNS, [
      "populations": "mineworkers"},
     {"id": "imp-2", "name": "Imported Two", "kind": "clinic", "district": "Waterberg", "services": "art"},
 ])
-LINKS_CSV = _csv(REQUIRED_LINK_COLUMNS, [{"id": "imp-l1", "source": "imp-1", "target": "imp-2", "kind": "referral"}])
+LINKS_CSV = _csv(("id", *REQUIRED_LINK_COLUMNS),
+                 [{"id": "imp-l1", "source": "imp-1", "target": "imp-2", "kind": "referral"}])
 BAD_ORGS_CSV = _csv(REQUIRED_ORGANISATION_COLUMNS, [
     {"id": "imp-3", "name": "Three", "kind": "cbo", "district": "Waterberg"},
     {"id": "imp-4", "name": "Four", "kind": "shop", "district": "Atlantis"},
 ])
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
-    yield from env_fixture(tmp_path)
 
 
 @pytest.mark.parametrize("fmt", EXPORT_FORMATS)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from network.cli import cli
 from network.graph.sqlite import SQLiteStore
-from network.graph.store import LinkQuery
+from network.graph.store import AuditQuery, LinkQuery
 
 ORGS = """id,name,kind,province,district,municipality,latitude,longitude,services,populations,status,sensitive,\
 aliases,phone,email,website,capacity_per_month,description
@@ -199,3 +199,23 @@ def test_export_formats(demo_db, tmp_path, fmt, name):
     result = run(demo_db, "export", str(tmp_path), "--format", fmt)
     assert result.exit_code == 0, result.output
     assert (tmp_path / name).stat().st_size > 10_000
+
+
+def test_command_line_writes_are_audited_as_cli(tmp_path):
+    db = tmp_path / "audited.db"
+    orgs, links = write(tmp_path / "in")
+    assert run(db, "import", str(orgs), str(links)).exit_code == 0
+    created = run(db, "token", "create", "--name", "ops", "--role", "viewer")
+    token_id = created.output.split()[1]
+    assert run(db, "token", "revoke", token_id).exit_code == 0
+    assert run(db, "seed").exit_code == 0
+    store = SQLiteStore(db)
+    try:
+        entries = store.list_audit(AuditQuery()).items
+        assert [(e.actor, e.action, e.entity) for e in entries] == [
+            ("cli", "seed", "network"), ("cli", "revoke", "token"), ("cli", "create", "token"),
+            ("cli", "import", "network")]
+        assert entries[-1].changes["files"] == ["organisations.csv", "links.csv"]
+        assert {v.actor for v in store.history("organisation", "welkom-cbo")} == {"cli"}
+    finally:
+        store.close()
