@@ -10,6 +10,7 @@ demo: install
 
 test: install chromium
 	$(BIN)/ruff check network tests bench seed
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 install: $(VENV)/.installed
