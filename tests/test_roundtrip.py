@@ -4,14 +4,15 @@ For each lossless format (CSV, XLSX, node-link JSON, GraphML) a Hypothesis
 property test generates small valid networks and compares every organisation
 and link field except ``updated_at`` and ``version``.
 
-The generated text is what the lossless formats promise to carry: any
-printable unicode (commas, quotes, semicolons, newlines in descriptions and
-notes), without control characters other than newline (XML and XLSX cannot
-hold them) and without surrounding whitespace (imports strip cells).
-Coordinates have 7 decimals (a centimetre): XLSX keeps 16 significant digits. List
-items and ``external_ids`` never contain ``;`` (the list separator), and
-``external_ids`` keys never contain ``=`` -- see the report on where the schema
-should refuse those.
+The generated text is what the schema accepts and so what the lossless
+formats promise to carry: any printable unicode (commas, quotes, semicolons,
+newlines in descriptions and notes), without control characters (the schema
+refuses them: XML and XLSX cannot hold them) and without surrounding
+whitespace (every entry point strips it). Coordinates have 7 decimals (a
+centimetre): XLSX keeps 16 significant digits. List items and
+``external_ids`` never contain ``;`` (the list separator), and
+``external_ids`` keys never contain ``=``: the schema refuses both.
+``tests/test_hostile_input.py`` round-trips deliberately hostile text.
 """
 
 from __future__ import annotations
