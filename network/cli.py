@@ -9,15 +9,17 @@ import tempfile
 from pathlib import Path
 
 import click
+from marshmallow import ValidationError
 
 from network.errors import CssnetError
 from network.graph import open_store
 from network.graph.store import GraphStore
 from network.io.importer import ImportRefused
 from network.model import vocabulary
+from network.schemas import problem_lines
 from network.service import analyses, drawing, tokens
 from network.service.audit import CLI
-from network.service.scope import DEPTH
+from network.service.scope import DEPTH, ViewArgs
 from network.service.transfer import EXPORT_FORMATS, export_to_folder, import_csv, import_path, seed_demo
 
 __all__ = ["main", "cli"]
@@ -280,12 +282,12 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
 
 @cli.command()
 @click.argument("output", type=click.Path(dir_okay=False))
-@click.option("--province", type=click.Choice(sorted(vocabulary().provinces)))
-@click.option("--district", type=click.Choice(sorted(vocabulary().districts)))
-@click.option("--kind", type=click.Choice(sorted(vocabulary().organisation_kinds)))
-@click.option("--service", type=click.Choice(sorted(vocabulary().services)))
-@click.option("--population", type=click.Choice(sorted(vocabulary().populations)))
-@click.option("--link-kind", type=click.Choice(sorted(vocabulary().link_kinds)))
+@click.option("--province", help="Only this province (e.g. Limpopo).")
+@click.option("--district", help="Only this district (e.g. Sekhukhune).")
+@click.option("--kind", help="Only organisations of this kind (a code, e.g. clinic).")
+@click.option("--service", help="Only organisations offering this service (a code, e.g. tb_treatment).")
+@click.option("--population", help="Only organisations serving this population (a code, e.g. mineworkers).")
+@click.option("--link-kind", help="Only links of this kind (a code, e.g. referral).")
 @click.option("--ego", help="Draw only this organisation's network...")
 @click.option("--depth", default=DEPTH[0], show_default=True, type=click.IntRange(*DEPTH),
               help="...to this many steps.")
@@ -295,8 +297,12 @@ def viz(ctx: click.Context, output: str, province: str | None, district: str | N
         service: str | None, population: str | None, link_kind: str | None, ego: str | None, depth: int,
         show_protected: bool) -> None:
     """Write a standalone HTML network to OUTPUT that opens offline in any browser."""
-    scope = {"province": province, "district": district, "kind": kind, "service": service,
+    given = {"province": province, "district": district, "kind": kind, "service": service,
              "population": population, "link_kind": link_kind, "ego": ego, "depth": depth}
+    try:
+        scope = ViewArgs().load({k: v for k, v in given.items() if v is not None})
+    except ValidationError as err:
+        raise click.UsageError("; ".join(problem_lines(err.messages))) from None
     try:
         html, drawn = drawing.page(_store(ctx), scope, redacted=not show_protected)
     except CssnetError as err:

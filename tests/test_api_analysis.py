@@ -89,3 +89,16 @@ def test_visual_filters_and_unknown_ego(env: Env) -> None:
     assert "Jane Furse Clinic" in page and "Health Fund" not in page
     assert env.client.get("/api/v1/visual/network?ego=ghost").status_code == 404
     assert env.client.get("/api/v1/visual/network?link_kind=hugs").status_code == 422
+
+
+@pytest.mark.parametrize("depth, status", [(0, 422), (1, 200), (4, 200), (5, 422)])
+def test_the_drawing_and_the_explorer_take_one_depth_range(env: Env, depth: int, status: int) -> None:
+    assert env.client.get(f"/api/v1/visual/network?ego=cbo-b&depth={depth}").status_code == status
+    assert env.client.get(f"/explore?ego=cbo-b&depth={depth}").status_code == status
+
+
+def test_an_unknown_centre_is_named_by_the_drawing_and_the_explorer(env: Env) -> None:
+    drawing = env.client.get("/api/v1/visual/network?ego=nobody")
+    assert drawing.status_code == 404 and drawing.get_json()["message"] == "No organisation 'nobody'."
+    page = env.client.get("/explore?ego=nobody")
+    assert page.status_code == 422 and "No organisation &#39;nobody&#39;." in page.get_data(as_text=True)

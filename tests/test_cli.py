@@ -170,10 +170,13 @@ def test_viz_writes_an_offline_page(demo_db, tmp_path):
     assert "src=\"http" not in page and "href=\"http" not in page
 
 
-def test_viz_refuses_unknown_codes(demo_db, tmp_path):
-    result = CliRunner().invoke(cli, ["--store", str(demo_db), "viz", str(tmp_path / "x.html"), "--province", "Mars"])
+@pytest.mark.parametrize("option, value", [("--province", "Mars"), ("--depth", "9")])
+def test_viz_refuses_what_the_scope_schema_refuses(demo_db, tmp_path, option, value):
+    """The CLI's drawing takes the scope the API and the explorer take (codes from the vocabulary, depth 1-4)."""
+    result = CliRunner().invoke(cli, ["--store", str(demo_db), "viz", str(tmp_path / "x.html"), option, value])
     assert result.exit_code == 2
-    assert "'Mars' is not one of" in result.output
+    assert ("province: Unknown province 'Mars'." if option == "--province" else "9 is not in the range") \
+        in result.output
     assert not (tmp_path / "x.html").exists()
 
 
