@@ -208,8 +208,9 @@ class OrganisationSchema(_Strict):
     phone = Text(allow_none=True, load_default=None,
                  validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,25}$",
                                           error="Not a phone number: use digits, spaces and +."))
-    email = _Email(allow_none=True, load_default=None)
-    website = _URL(allow_none=True, load_default=None, schemes={"http", "https"})
+    email = _Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
+    website = _URL(allow_none=True, load_default=None, schemes={"http", "https"},
+                   validate=validate.Length(max=2000))
     status = Text(load_default="active", validate=validate.OneOf(ORGANISATION_STATUSES))
     sensitive = fields.Boolean(load_default=False)
     tags = _text_list()

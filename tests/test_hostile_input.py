@@ -89,6 +89,8 @@ LINK = {"id": "l1", "source": "org-a", "target": "org-b", "kind": "mou"}
     (load_organisation, ORG, "services", ["art"] * 101, "services", "At most 100 codes"),
     (load_organisation, ORG, "external_ids", {f"k{i}": "v" for i in range(51)}, "external_ids", "At most 50"),
     (load_organisation, ORG, "name", "x" * 301, "name", "Longer than maximum length 300"),
+    (load_organisation, ORG, "email", "a" * 250 + "@example.org", "email", "Longer than maximum length 254"),
+    (load_organisation, ORG, "website", "https://example.org/" + "a" * 2000, "website", "maximum length 2000"),
     (load_link, LINK, "notes", "Signed \x00", "notes", "U+0000 (NUL)"),
     (load_link, LINK, "document", "MoU\r2024", "document", "a line break (U+000D)"),
     (load_link, LINK, "id", "l1\x00", "id", "U+0000 (NUL)"),
@@ -310,6 +312,35 @@ def test_xlsx_bomb_over_http_is_a_422(env: Env) -> None:
     response = env.client.post("/api/v1/import", headers=env.auth("admin"), content_type="multipart/form-data",
                                data={"format": "xlsx", "file": (io.BytesIO(bomb), "bomb.xlsx")})
     assert response.status_code == 422 and "unpacks to" in response.get_json()["message"]
+
+
+_ENTITIES = ('<!DOCTYPE d [<!ENTITY l0 "lollollollollollollollollollol">'
+             + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)) + "]>")
+
+
+def _with_entities(data: bytes) -> bytes:
+    """XML whose placeholder expands to a billion ``lol`` (the declaration goes before the root element)."""
+    declared = data.index(b"?>") + 2 if data.startswith(b"<?xml") else 0
+    return data[:declared] + _ENTITIES.encode() + data[declared:].replace(PLACEHOLDER.encode(), b"&l9;")
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "xlsx"])
+def test_xml_entity_expansion_is_refused(sqlite_store: SQLiteStore, fmt: str) -> None:
+    sqlite_store.upsert([Organisation("placeholder", PLACEHOLDER, "cbo")], [])
+    content, _, filename = export_bytes(sqlite_store, fmt, hide_protected=False)
+    sqlite_store.clear()
+    if fmt == "xlsx":
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(content)) as bundle, zipfile.ZipFile(out, "w") as changed:
+            for member in bundle.infolist():
+                data = bundle.read(member)
+                changed.writestr(member, _with_entities(data) if PLACEHOLDER.encode() in data else data)
+        content = out.getvalue()
+    else:
+        content = _with_entities(content)
+    with pytest.raises(ImportRefused, match="amplification"):
+        import_bytes(sqlite_store, fmt, {filename: content})
+    assert list(sqlite_store.iter_organisations()) == []
 
 
 def _deep_json(depth: int) -> bytes:
