@@ -127,7 +127,7 @@ def build_pairs(seed: int = SEED) -> dict[str, Any]:
         ("abbreviation", _abbreviate), ("typo", _typo), ("transliteration", _transliterate),
         ("joined_or_split", _compound), ("case_and_punctuation", _case), ("stop_words", _stop_words),
         ("accents", _accents), ("generic_word_left_out", _leave_out), ("generic_word_added", _add_generic),
-        ("alias", _acronym),
+        ("alias", _acronym), ("acronym", _acronym),
     ]
     unused = rng.sample(named, len(named))
     for n in range(DUPLICATES):

@@ -311,6 +311,7 @@ def test_a_kind_of_body_in_each_name_tells_them_apart_even_with_distinctive_word
     ("Setshaba Farmworkers Forum", "Sechaba Farm Workers Forum"),
     ("Ikwezi Womens Health Department", "IKHWEZI WOMEN'S HEALTH DEPT."),
     ("Tumelo Development Programme", "The Tumelo Dev. Prog. NPC"),
+    ("Sekhukhune Ex-Mineworkers Association", "SEMA"),
 ])
 def test_abbreviations_joined_words_and_spellings_are_one_name(first, second):
     G = records(org("a", name=first), org("b", name=second), org("c", name="Unrelated Trust"))

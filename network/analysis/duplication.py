@@ -14,7 +14,7 @@ import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
-from network.analysis.names import NameBook, fold, may_agree, name_similarity
+from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
@@ -204,7 +204,9 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     they sound, each also under its one-letter deletions when it has
     ``TYPO_LENGTH`` letters or more and under its first ``PREFIX_LENGTH``
     letters when it has that many; it looks up the keys of each name's
-    rarest distinctive word. Look-ups into blocks larger than
+    rarest distinctive word. A name of three words or more is also filed
+    under its initials, and a one-word name under itself, which it looks
+    up, so that "SEMA" meets "Sekhukhune Ex-Mineworkers Association". Look-ups into blocks larger than
     ``MAX_NAME_BLOCK`` are skipped. Phone and email blocks larger than
     ``MAX_CONTACT_BLOCK`` are switchboards and are skipped. Blocking and
     scoring depend only on the records, so the pairs found do not depend on
@@ -509,9 +511,11 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
     for record in members:
         wanted = {key for name in record.names if name.telling and frequency[name.telling[0]] <= RARE_TOKEN
                   for key in _word_keys(name.telling[0])}
+        wanted.update(f"#{name.words[0]}" for name in record.names if _acronym_like(name))
         lookups.append((record.id, wanted))
         keys = {key for name in record.names for w in name.telling if frequency[w] <= RARE_TOKEN
                 for key in _word_keys(w)}
+        keys.update(_initials_keys(record))
         for key in keys:
             held = filed.get(key)
             if held is None:
@@ -525,6 +529,16 @@ def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
             block = filed[key]
             if isinstance(block, list) and len(block) <= MAX_NAME_BLOCK:
                 pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
+
+
+def _initials_keys(record: _Record) -> set[str]:
+    """Keys meeting a name written as initials ("SEMA") and the name it abbreviates."""
+    return {f"#{name.words[0] if _acronym_like(name) else name.initials}" for name in record.names
+            if len(name.words) >= 3 or _acronym_like(name)}
+
+
+def _acronym_like(name: Name) -> bool:
+    return len(name.words) == 1 and len(name.words[0]) >= 3
 
 
 @lru_cache(maxsize=200_000)

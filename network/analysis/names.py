@@ -67,6 +67,8 @@ GENERIC_WORDS = TYPE_WORDS | frozenset({
 #: Weight of a generic word and of a province or district name, against 1 for any other word.
 GENERIC_WEIGHT = 0.2
 PLACE_WEIGHT = 0.3
+#: Similarity of a name written as the other's initials ("SEMA", "Sekhukhune Ex-Mineworkers Association").
+ACRONYM_SIMILARITY = 0.9
 #: Least similarity of two words taken for one (see :func:`word_similarity`).
 WORD_MATCH = 0.8
 
@@ -230,7 +232,9 @@ def name_similarity(x: Name, y: Name) -> tuple[float, bool]:
     The words are paired one to one, most alike first (:func:`word_similarity`
     at least ``WORD_MATCH``); the similarity is the weight of the paired words
     (times how alike they are) over the weight of all words. A word that is
-    the other name's initials ("TAC") is left out. When each name has a
+    the other name's initials ("TAC") is left out; a name that is only the
+    other's initials, of three letters or more, is ``ACRONYM_SIMILARITY``
+    alike and agrees. When each name has a
     generic word for a kind of body the other lacks ("clinic" against
     "hospital"), those words weigh 1. The names agree when the most telling
     word of each (the rarest distinctive one) is paired or is the other's
@@ -246,6 +250,8 @@ def name_similarity(x: Name, y: Name) -> tuple[float, bool]:
     """
     if x.words == y.words:
         return 1.0, bool(x.telling)
+    if _acronym_of(x, y) or _acronym_of(y, x):
+        return ACRONYM_SIMILARITY, True
     pairs = []
     for i, a in enumerate(x.words):
         for j, b in enumerate(y.words):
@@ -275,10 +281,15 @@ def name_similarity(x: Name, y: Name) -> tuple[float, bool]:
     return similarity, agree
 
 
+def _acronym_of(x: Name, y: Name) -> bool:
+    """True if ``x`` is one word of three letters or more that is ``y``'s initials ("SEMA")."""
+    return len(x.words) == 1 and len(x.words[0]) >= 3 and x.words[0] == y.initials
+
+
 def may_agree(x: Name, y: Name) -> bool:
     """A quick necessary test for :func:`name_similarity` to say the names agree: each name's most
     telling word is like some word of the other, or is its initials."""
-    return _like_a_word(x, y) and _like_a_word(y, x)
+    return _acronym_of(x, y) or _acronym_of(y, x) or (_like_a_word(x, y) and _like_a_word(y, x))
 
 
 def _like_a_word(x: Name, y: Name) -> bool:
