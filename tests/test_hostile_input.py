@@ -193,6 +193,20 @@ def test_every_importer_refuses_hostile_names_and_writes_nothing(sqlite_store: S
     assert list(sqlite_store.iter_organisations()) == [] and list(sqlite_store.iter_links()) == []
 
 
+@pytest.mark.parametrize("link", [
+    {"source": "org-a", "target": "\ud800", "kind": "mou"},
+    {"id": "l1", "source": "org-a", "target": "\ud800", "kind": "mou"},
+    {"source": "org-a", "target": "x\x00", "kind": "mou", "start_date": "\udc80"},
+    {"source": [[["org-a"]]], "target": {"id": "org-a"}, "kind": "mou"},
+], ids=["no-id-surrogate", "surrogate", "no-id-nul", "not-text"])
+def test_json_links_with_hostile_ends_are_refused_not_crashed(sqlite_store: SQLiteStore,
+                                                             link: dict[str, Any]) -> None:
+    upload = json.dumps({"nodes": [{"id": "org-a", "name": "A", "kind": "cbo"}], "links": [link]}).encode()
+    with pytest.raises(ImportRefused, match="nothing was written"):
+        import_bytes(sqlite_store, "json", {"n.json": upload})
+    assert list(sqlite_store.iter_organisations()) == []
+
+
 # --- formula injection: escaped in CSV and XLSX, exactly undone on import --------------------------
 
 FORMULAS = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -12,7 +14,7 @@ from network.errors import CssnetError, InvalidData
 from network.graph.store import GraphStore, OrganisationQuery, UpsertResult
 from network.io.rows import row_to_data
 from network.model import Link, Organisation
-from network.schemas import check_batch, load_link, load_organisation
+from network.schemas import ID_PATTERN, check_batch, load_link, load_organisation
 
 __all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch",
            "known_organisation_ids", "import_rows", "generated_link_id"]
@@ -110,11 +112,19 @@ def generated_link_id(data: dict[str, Any], seen: Counter[tuple[str, ...]]) -> s
     >>> generated_link_id({"source": "a", "target": "b", "kind": "mou", "start_date": "2024-01-01"}, Counter())
     'link-a405c1ca7c10'
     """
-    key = tuple(str(data.get(name) or "").strip() for name in ("source", "target", "kind", "start_date"))
+    key = tuple(_as_written(data.get(name)) for name in ("source", "target", "kind", "start_date"))
     occurrence = seen[key]
     seen[key] += 1
-    digest = hashlib.sha256("\x1f".join((*key, str(occurrence))).encode("utf-8")).hexdigest()
+    # surrogatepass: a row whose text is no valid Unicode gets an id all the same; the schema then refuses it.
+    digest = hashlib.sha256("\x1f".join((*key, str(occurrence))).encode("utf-8", "surrogatepass")).hexdigest()
     return f"link-{digest[:12]}"
+
+
+def _as_written(value: Any) -> str:
+    """A cell as written, for hashing: text stripped, a date in ISO form, anything else (refused later) empty."""
+    if isinstance(value, str):
+        return value.strip()
+    return value.isoformat() if isinstance(value, dt.date) else ""
 
 
 def import_batch(store: GraphStore, batch: ImportBatch) -> UpsertResult:
@@ -127,9 +137,12 @@ def import_batch(store: GraphStore, batch: ImportBatch) -> UpsertResult:
 
 
 def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]]) -> set[str]:
-    """Ids named as link ends in ``links`` that the store already holds."""
-    ends = {str(row.get(end) or "").strip() for row in links for end in ("source", "target")}
-    ends.discard("")
+    """Ids named as link ends in ``links`` that the store already holds.
+
+    Only ends that are valid ids are looked up; the schema refuses the others.
+    """
+    ends = {value.strip() for row in links for end in ("source", "target")
+            if isinstance(value := row.get(end), str) and re.match(ID_PATTERN, value.strip())}
     found: set[str] = set()
     ordered = sorted(ends)
     for start in range(0, len(ordered), 500):
