@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from network.service.tokens import create_token
 
 SCRIPT_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 SECRET_PHONE = "+27 82 555 0177"
+FORMULA_NAME = '=HYPERLINK("http://evil.example","open")'
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +32,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
                                        district="Sekhukhune", sensitive=True, phone=SECRET_PHONE,
                                        email="secret@hidden-kp.example.org", municipality="Hiddenville",
                                        latitude=-24.71234, longitude=29.91234, services=["hiv_testing"],
-                                       populations=["sex_workers"]))
+                                       populations=["sex_workers"], external_ids={"npo": "NPO-777001"},
+                                       description="Drop-in room behind the Hiddenville taxi rank."))
+    s.create_organisation(Organisation("formula-org", FORMULA_NAME, "cbo", province="Limpopo", district="Sekhukhune"))
     yield s
     s.close()
 
@@ -50,7 +55,7 @@ def editor_secret(store: SQLiteStore) -> str:
 
 
 #: Protected fields whose values are unique to their organisation (municipalities are shared place names).
-UNIQUE_FIELDS = ("latitude", "longitude", "phone", "email", "website")
+UNIQUE_FIELDS = ("latitude", "longitude", "phone", "email", "website", "description")
 
 
 def _protected(store: SQLiteStore) -> list[str]:
@@ -59,7 +64,7 @@ def _protected(store: SQLiteStore) -> list[str]:
     for org in store.iter_organisations():
         values = {str(getattr(org, f)) for f in UNIQUE_FIELDS if getattr(org, f) not in (None, "")}
         (sensitive if org.sensitive else public).update(values)
-    return sorted(sensitive - public)
+    return sorted(sensitive - public) + ["NPO-777001"]
 
 
 PAGES = [
@@ -264,3 +269,11 @@ def test_grouped_explorer_refuses_bad_requests_clearly(grouped, query, status, m
     response = grouped.get("/explore/members" + query)
     assert response.status_code == status
     assert response.get_json()["message"].startswith(message)
+
+
+def test_the_findings_csv_never_starts_a_cell_with_a_formula(client):
+    rows = list(csv.DictReader(io.StringIO(client.get("/findings/gaps?type=isolated&format=csv").get_data(
+        as_text=True))))
+    mine = [r for r in rows if r["organisations"] == "formula-org"]
+    assert mine and all(not value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
+    assert FORMULA_NAME in mine[0]["explanation"]

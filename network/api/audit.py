@@ -10,7 +10,7 @@ from marshmallow import fields
 from network.graph.store import AuditQuery
 
 from .auth import require
-from .common import Blueprint, PageArgs, StrictSchema
+from .common import Blueprint, PageArgs, PageSchema, StrictSchema
 from .state import get_store
 
 __all__ = ["blp"]
@@ -37,13 +37,10 @@ class AuditEntrySchema(StrictSchema):
     changes = fields.Dict()
 
 
-class AuditPageSchema(StrictSchema):
+class AuditPageSchema(PageSchema):
     """A page of the audit log, newest first."""
 
     items = fields.List(fields.Nested(AuditEntrySchema))
-    total = fields.Integer()
-    limit = fields.Integer(allow_none=True)
-    offset = fields.Integer()
 
 
 @blp.route("")

@@ -18,6 +18,7 @@ __all__ = [
     "StrictSchema",
     "OpenObject",
     "PageArgs",
+    "PageSchema",
     "code_field",
     "code_list_field",
     "expected_version",
@@ -66,6 +67,15 @@ class PageArgs(StrictSchema):
                            metadata={"description": "Items per page (1-500)."})
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 10_000_000),
                             metadata={"description": "Items to skip."})
+
+
+class PageSchema(StrictSchema):
+    """The envelope of a listing: its ``items`` (declared by each subclass), the ``total`` number of matches,
+    ``limit`` and ``offset``."""
+
+    total = fields.Integer()
+    limit = fields.Integer(allow_none=True)
+    offset = fields.Integer()
 
 
 class PreconditionRequired(CssnetError):

@@ -12,7 +12,7 @@ from network.graph.store import Page
 from network.model import Link, Organisation
 from network.schemas import LinkSchema, OrganisationSchema
 
-from .common import StrictSchema
+from .common import PageSchema
 
 __all__ = [
     "plain",
@@ -99,19 +99,13 @@ class LinkPatch(LinkSchema):
         return data
 
 
-class OrganisationPage(StrictSchema):
+class OrganisationPage(PageSchema):
     """One page of organisations: ``items``, the ``total`` number of matches, ``limit`` and ``offset``."""
 
     items = fields.List(fields.Nested(OrganisationSchema))
-    total = fields.Integer()
-    limit = fields.Integer(allow_none=True)
-    offset = fields.Integer()
 
 
-class LinkPage(StrictSchema):
+class LinkPage(PageSchema):
     """One page of links: ``items``, the ``total`` number of matches, ``limit`` and ``offset``."""
 
     items = fields.List(fields.Nested(LinkSchema))
-    total = fields.Integer()
-    limit = fields.Integer(allow_none=True)
-    offset = fields.Integer()

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.analysis.finding import SEVERITIES
 from network.analysis.report import finding_rows
+from network.io.cells import escape_formula
 from network.model import vocabulary
 from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
 from network.service.scope import code_field
@@ -79,10 +80,5 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in finding_rows({"findings": rows}):
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow({key: escape_formula(value) for key, value in row.items()})
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
