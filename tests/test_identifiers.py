@@ -126,3 +126,12 @@ def test_a_file_with_a_future_last_verified_is_refused_naming_the_row(store, tmp
     assert (problem.row, problem.field) == (4, "last_verified")
     assert "2031-01-01 is in the future" in problem.problem
     assert list(store.iter_organisations()) == []
+
+
+def test_importing_an_id_that_differs_only_in_case_is_refused_and_writes_nothing(store, tmp_path):
+    organisations = write(tmp_path, "organisations.csv", ORGANISATIONS)
+    import_csv(store, organisations, write(tmp_path, "links.csv", LINKS_WITH_IDS))
+    before = sorted((link.id, link.version) for link in store.iter_links())
+    with pytest.raises(ImportRefused, match="differs only in case"):
+        import_csv(store, None, write(tmp_path, "again.csv", LINKS_WITH_IDS.replace("\nL12,", "\nl12,")))
+    assert sorted((link.id, link.version) for link in store.iter_links()) == before

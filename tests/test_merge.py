@@ -200,6 +200,17 @@ def test_demo_merge_keeps_every_service_and_population_and_breaks_no_cascade(dem
     assert len(broken_cascades(project(demo))) <= broken_before
 
 
+def test_preview_of_a_large_network_looks_at_the_neighbourhood_and_finds_the_same(demo, monkeypatch) -> None:
+    keep, drop = "ksd-migrant-support-centre", "mthatha-migrant-workers-support-centre"
+    whole = plan_merge(demo, keep, drop).findings
+    monkeypatch.setattr("network.service.merge.PREVIEW_WHOLE_NETWORK", 10)
+    local = plan_merge(demo, keep, drop).findings
+    assert {f["type"] for f in local["disappear"]} >= {"duplicate_record"}
+    assert [f for f in local["appear"] if f["type"] == "broken_cascade"] == []
+    assert {(f["type"], tuple(f["organisations"])) for f in whole["disappear"] if keep in f["organisations"]} <= {
+        (f["type"], tuple(f["organisations"])) for f in local["disappear"]}
+
+
 def test_cli_merge_prefers_the_dropped_record_when_asked(demo) -> None:
     result = CliRunner().invoke(cli, ["--store", demo.path, "merge", "ksd-migrant-support-centre",
                                       "mthatha-migrant-workers-support-centre", "--prefer", "drop"])

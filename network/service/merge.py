@@ -25,7 +25,10 @@ self-link and is removed.
 
 The preview also runs the linkage-gap and duplication analyses on the
 network before and after the merge, in memory, and lists the findings that
-would appear and disappear.
+would appear and disappear, a finding about the dropped record being the
+same as one about the kept record (on a network of more than
+``PREVIEW_WHOLE_NETWORK`` organisations, on the two records' districts and
+their partners).
 
 :func:`apply_merge` writes the kept record, the moved and combined links,
 the deletion of the dropped record (with its remaining links) and the audit
@@ -67,6 +70,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 #: Single-valued fields that conflict when both records fill them differently (``GROUPS`` whole).
 CONFLICT_FIELDS = ("kind", "description", "place", "coordinates", "capacity_per_month", "phone", "email", "website",
                    "status", "source", "populations")
+#: Above this many organisations, the preview's findings are those of the merged records' districts and their
+#: partners (the findings a merge can change), not of the whole network.
+PREVIEW_WHOLE_NETWORK = 5000
 _STATUS_RANK = {"active": 3, "proposed": 2, "expired": 1, "ended": 0}
 
 
@@ -329,6 +335,8 @@ def _findings_change(store: GraphStore, plan: MergePlan) -> dict[str, list[dict[
     """The gap and duplication findings that the merge would make appear and disappear."""
     organisations = list(store.iter_organisations())
     links = list(store.iter_links())
+    if len(organisations) > PREVIEW_WHOLE_NETWORK:
+        organisations, links = _neighbourhood(organisations, links, plan)
     removed = {r["link"] for r in plan.removed_links}
     planned = {link.id: link for link in plan.links}
     before = build_graph(organisations, links)
@@ -336,18 +344,39 @@ def _findings_change(store: GraphStore, plan: MergePlan) -> dict[str, list[dict[
         [plan.merged if o.id == plan.keep else o for o in organisations if o.id != plan.drop],
         [planned.get(link.id, link) for link in links if link.id not in removed],
     )
-    old, new = _findings(before), _findings(after)
+    renamed = {plan.drop: plan.keep, **{c["dropped"]: c["kept"] for c in plan.combined_links}}
+    old, new = _findings(before, renamed), _findings(after, {})
     return {
         "appear": [f for key, f in new.items() if key not in old],
         "disappear": [f for key, f in old.items() if key not in new],
     }
 
 
-def _findings(G: nx.MultiDiGraph) -> dict[tuple[Any, ...], dict[str, Any]]:
+def _neighbourhood(organisations: list[Organisation], links: list[Link],
+                   plan: MergePlan) -> tuple[list[Organisation], list[Link]]:
+    """The organisations of the merged records' districts and their partners, and the links among them."""
+    by_id = {o.id: o for o in organisations}
+    districts = {by_id[n].district for n in (plan.keep, plan.drop)} - {None}
+    near = {plan.keep, plan.drop}
+    for link in links:
+        if link.source in (plan.keep, plan.drop) or link.target in (plan.keep, plan.drop):
+            near.update((link.source, link.target))
+    kept = [o for o in organisations if o.id in near or o.district in districts]
+    ids = {o.id for o in kept}
+    return kept, [link for link in links if link.source in ids and link.target in ids]
+
+
+def _findings(G: nx.MultiDiGraph, renamed: dict[str, str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Today's gap and duplication findings of ``G``, keyed by what they are about once the dropped record
+    (and each combined link) is read as the one it merges into: a finding that only changes names is the same."""
     day = today()
     found = [*linkage_gaps(G, as_of=day), *duplication(G, as_of=day)]
+
+    def about(ids: list[str]) -> tuple[str, ...]:
+        return tuple(sorted({renamed.get(i, i) for i in ids}))
+
     return {
-        (f.type, tuple(f.organisations), f.district, f.population, f.service, tuple(f.links)): f.to_dict()
+        (f.type, about(f.organisations), f.district, f.population, f.service, about(f.links)): f.to_dict()
         for f in found
     }
 
