@@ -182,9 +182,11 @@ def demo(tmp_path: Path) -> SQLiteStore:
     return store
 
 
-def test_demo_merge_keeps_every_service_and_population_and_breaks_no_cascade(demo) -> None:
+def test_demo_merge_keeps_every_service_and_population_and_breaks_no_cascade(store) -> None:
     # `cssnet merge ksd-migrant-support-centre mthatha-migrant-workers-support-centre --apply` lost legal_aid,
     # social_grant_linkage and ex_mineworkers, and broken cascades rose from 4 to 6 (the moved referral l-0328).
+    demo = store
+    seed_demo(demo)
     keep, drop = "ksd-migrant-support-centre", "mthatha-migrant-workers-support-centre"
     broken_before = len(broken_cascades(project(demo)))
     preview = plan_merge(demo, keep, drop)
