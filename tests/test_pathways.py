@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -107,7 +108,7 @@ def test_link_not_in_force_is_never_used(broken):
 def test_expired_mou_is_never_part_of_a_pathway():
     G = chain_network(m1=link("m1", "hospital", "clinic", kind="mou", weight=4, end=dt.date(2025, 12, 31)))
     found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF)
-    assert [route(p) for p in found] == [["cbo", "clinic2", "hospital", "sassa"]]
+    assert route(found[0]) == ["cbo", "clinic2", "hospital", "sassa"]
     assert all(step.link != "m1" for p in found for step in p.steps)
 
 
@@ -175,7 +176,7 @@ def test_include_unlinked_proposes_a_same_district_provider_only_then():
     G = unlinked_network()
     query = dict(population="mineworkers", needs=["tb_screening", "tb_treatment"], start="cbo")
     assert routes(G, **query) == []
-    found = referral_pathways(G, include_unlinked=True, as_of=AS_OF, **query)
+    found = referral_pathways(G, include_unlinked=True, as_of=AS_OF, k=1, **query)
     # The Waterberg clinic is in another district; the hospital only offers the second need.
     assert [(route(p), p.cost, p.proposed_steps) for p in found] == [
         (["cbo", "clinic", "hospital"], pytest.approx(7.5), 1),
@@ -192,10 +193,10 @@ def test_proposed_step_is_not_offered_when_a_link_exists():
     assert [route(p) for p in found][:2] == [["cbo", "clinic", "hospital", "sassa"],
                                              ["cbo", "clinic2", "hospital", "sassa"]]
     for p in found:
-        for before, step in zip(p.steps, p.steps[1:], strict=False):
+        for step in p.steps:
             if step.proposed:
-                assert not G.has_edge(before.organisation, step.organisation)
-                assert not G.has_edge(step.organisation, before.organisation)
+                assert not G.has_edge(step.referred_by, step.organisation)
+                assert not G.has_edge(step.organisation, step.referred_by)
 
 
 @pytest.mark.parametrize("needs, expected_steps", [
@@ -258,16 +259,51 @@ def test_max_hops_bounds_the_pathway():
     assert len(routes(G, max_hops=3, **query)) == 2
 
 
-def test_pathways_are_simple():
-    # The only way on from b to the provider of the second need loops back through a.
+def test_a_hub_sends_one_client_to_several_providers():
+    # b has no route from a to c; as a hub it sends the client to a for testing, then to c for ART.
     G = build_graph(
         [org("a", ["hiv_testing"]), org("b", []), org("c", ["art"])],
         [link("m1", "a", "b", kind="mou"), link("r1", "b", "c")],
     )
-    assert routes(G, population="plhiv", needs=["hiv_testing", "art"], start="b") == []
+    (plan,) = referral_pathways(G, population="plhiv", needs=["hiv_testing", "art"], start="b", as_of=AS_OF)
+    assert [(s.referred_by, s.organisation, s.services, s.link) for s in plan.steps] == [
+        (None, "b", [], None), ("b", "a", ["hiv_testing"], "m1"), ("b", "c", ["art"], "r1")]
     assert routes(G, population="plhiv", needs=["hiv_testing", "art"], start="a") == [
         (["a", "b", "c"], pytest.approx(2.0))
     ]
+
+
+def test_the_masedi_plan_of_issue_9():
+    # Defect 3: one organisation refers a client to two providers; no chain between them is needed.
+    G = build_graph(
+        [org("masedi", ["gbv_support", "peer_education"], ["sex_workers"], lat=-27.97, lon=26.73),
+         Organisation("thabong", "Thabong Community Clinic", "clinic", district="Sekhukhune", services=["pep"],
+                      latitude=-27.99, longitude=26.75, phone="057 555 0101"),
+         org("paralegal", ["legal_aid"])],
+        [link("r1", "masedi", "thabong"), link("r2", "masedi", "paralegal", formal=False)],
+    )
+    (plan,) = referral_pathways(G, population="sex_workers", needs=["gbv_support", "pep", "legal_aid"],
+                                start="masedi", as_of=AS_OF)
+    assert [(s.referred_by, s.organisation, s.services) for s in plan.steps] == [
+        (None, "masedi", ["gbv_support"]), ("masedi", "thabong", ["pep"]), ("masedi", "paralegal", ["legal_aid"])]
+    assert [s.explanation for s in plan.steps] == [
+        "Start at Masedi for gender-based violence support.",
+        "Masedi refers the client to Thabong Community Clinic for post-exposure prophylaxis, through its "
+        "referral agreement r1, 3 km away. Contact: phone 057 555 0101.",
+        "Masedi refers the client to Paralegal for legal aid, through its referral agreement r2.",
+    ]
+    assert plan.steps[1].distance_km == pytest.approx(3.0, abs=0.1)
+    assert "cost" not in plan.explanation
+
+
+def test_a_two_way_referral_carries_the_client_back():
+    G = build_graph([org("hbc", [], ["plhiv"]), org("clinic", ["art"])], [link("r1", "clinic", "hbc")])
+    assert routes(G, population="plhiv", needs=["art"], start="hbc") == []
+    G = build_graph([org("hbc", [], ["plhiv"]), org("clinic", ["art"])],
+                    [Link("r1", "clinic", "hbc", "referral", formal=True, two_way=True)])
+    (plan,) = referral_pathways(G, population="plhiv", needs=["art"], start="hbc", as_of=AS_OF)
+    assert plan.steps[1].explanation == ("Hbc refers the client to Clinic for antiretroviral therapy, through "
+                                         "their two-way referral agreement r1.")
 
 
 def test_district_start_uses_serving_organisations_of_that_district():
@@ -297,8 +333,11 @@ def test_to_dict_is_plain_data():
     assert isinstance(best, Pathway) and isinstance(best.steps[0], PathwayStep)
     data = best.to_dict()
     assert data["cost"] == pytest.approx(3.5) and data["hops"] == 3 and data["proposed_steps"] == 0
-    assert data["steps"][1] == {"organisation": "clinic", "name": "Clinic", "services": ["tb_screening"],
-                                "link": "r1", "link_kind": "referral", "proposed": False, "hop_cost": 1.0}
+    assert data["steps"][1] == {
+        "organisation": "clinic", "name": "Clinic", "services": ["tb_screening"], "link": "r1",
+        "link_kind": "referral", "proposed": False, "hop_cost": 1.0, "referred_by": "cbo", "distance_km": None,
+        "contact": {}, "explanation": "Cbo refers the client to Clinic for TB screening, through its referral "
+                                      "agreement r1."}
 
 
 @pytest.mark.parametrize("query, message", [
@@ -376,82 +415,66 @@ def haversine(G, u, v):
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
-def brute_force(G, population, needs, k, include_unlinked, max_hops, start=None, district=None):
-    """Every simple pathway, enumerated, costed and ranked: the reference answer."""
+def chain_exists(G, population, needs, start=None, district=None, **_):
+    """True if some simple chain through active agreements meets the needs in order (no hop limit)."""
     R = referral_graph(G, AS_OF)
+    R = R.subgraph(n for n in R if not G.nodes[n]["populations"] or population in G.nodes[n]["populations"])
 
-    def serves(n):
-        pops = G.nodes[n]["populations"]
-        return not pops or population in pops
-
-    def advance(n, met):
-        while met < len(needs) and needs[met] in G.nodes[n]["services"]:
+    def walk(path, met):
+        while met < len(needs) and needs[met] in G.nodes[path[-1]]["services"]:
             met += 1
-        return met
-
-    def moves(u, met):
-        for v, arc in R[u].items():
-            base = 1.0 if arc["formal"] else 1.5
-            yield v, base - 0.05 * (arc["weight"] - 3) + haversine(G, u, v) / 100
-        if include_unlinked and G.nodes[u]["district"]:
-            for v in R:
-                if (v != u and v not in R[u] and G.nodes[v]["district"] == G.nodes[u]["district"]
-                        and needs[met] in G.nodes[v]["services"]):
-                    yield v, 6.5 + haversine(G, u, v) / 100
-
-    found = []
-
-    def walk(path, cost, met):
-        if met == len(needs):
-            found.append((round(cost, 9), len(path) - 1, tuple(path), cost))
-            return
-        if len(path) - 1 == max_hops:
-            return
-        for v, hop in moves(path[-1], met):
-            if v not in path and serves(v):
-                walk([*path, v], cost + hop, advance(v, met))
+        return met == len(needs) or any(walk([*path, v], met) for v in R[path[-1]] if v not in path)
 
     starts = [start] if start is not None else [n for n in R if G.nodes[n]["district"] == district]
-    for s in starts:
-        if s in R and serves(s):
-            walk([s], 0.0, advance(s, 0))
-    return sorted(found)[:k]
+    return any(walk([s], 0) for s in starts if s in R)
+
+
+def plan_possible(G, population, needs, start=None, district=None, **_):
+    """True if, from one start, a provider of every need is reached (a hub may send the client anywhere)."""
+    R = referral_graph(G, AS_OF)
+    R = R.subgraph(n for n in R if not G.nodes[n]["populations"] or population in G.nodes[n]["populations"])
+    starts = [start] if start is not None else [n for n in R if G.nodes[n]["district"] == district]
+    return any(all(any(need in G.nodes[n]["services"] for n in {s} | nx.descendants(R, s)) for need in needs)
+               for s in starts if s in R)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
-def test_pathways_are_valid_and_exactly_the_k_best(case):
+def test_plans_are_valid_ranked_and_found_whenever_a_chain_exists(case):
     G, query = case
     found = referral_pathways(G, as_of=AS_OF, **query)
     population, needs = query["population"], query["needs"]
     assert len(found) <= query["k"]
-    assert len({tuple(route(p)) for p in found}) == len(found)
-    costs = [p.cost for p in found]
-    assert costs == sorted(costs)
+    assert len({frozenset((s.organisation, s.referred_by, s.link) for s in p.steps) for p in found}) == len(found)
+    keys = [(round(p.cost, 6), p.hops) for p in found]
+    assert keys == sorted(keys)
     for p in found:
         assert len(set(route(p))) == len(p.steps) == p.hops + 1 <= query["max_hops"] + 1
-        delivered = [service for step in p.steps for service in step.services]
-        assert delivered == needs
-        assert p.steps[-1].services, "a pathway ends where the last need is met"
-        for before, step in zip([None, *p.steps], p.steps, strict=False):
+        assert sorted(service for step in p.steps for service in step.services) == sorted(needs)
+        assert p.cost == pytest.approx(sum(step.hop_cost for step in p.steps), abs=1e-5)
+        for i, step in enumerate(p.steps):
             node = G.nodes[step.organisation]
             assert node["status"] == "active"
             assert not node["populations"] or population in node["populations"]
             assert set(step.services) <= set(node["services"])
-            if before is None:
-                assert step.link is None and not step.proposed
-            elif step.proposed:
-                assert step.link is None and node["district"] == G.nodes[before.organisation]["district"]
+            assert step.explanation and "cost" not in step.explanation
+            if i == 0:
+                assert step.referred_by is None and step.link is None and not step.proposed
+                continue
+            assert step.referred_by in route(p)[:i]
+            if step.proposed:
+                assert step.link is None and node["district"] == G.nodes[step.referred_by]["district"]
             else:
                 u, v, data = next((u, v, d) for u, v, key, d in G.edges(keys=True, data=True) if key == step.link)
                 assert is_link_active(data["status"], data["start_date"], data["end_date"], AS_OF)
                 assert data["kind"] in ("referral", "mou")
-                assert (u, v) == (before.organisation, step.organisation) or (
-                    data["kind"] == "mou" and (v, u) == (before.organisation, step.organisation))
+                assert (u, v) == (step.referred_by, step.organisation) or (
+                    data["kind"] == "mou" and (v, u) == (step.referred_by, step.organisation))
         if "start" in query:
             assert p.steps[0].organisation == query["start"]
         else:
             assert G.nodes[p.steps[0].organisation]["district"] == query["district"]
-    expected = brute_force(G, **query)
-    assert [tuple(route(p)) for p in found] == [sequence for _, _, sequence, _ in expected]
-    assert costs == pytest.approx([cost for *_, cost in expected])
+    unlimited = {**query, "max_hops": 10, "include_unlinked": False}
+    assert bool(referral_pathways(G, as_of=AS_OF, **unlimited)) == plan_possible(G, **query)
+    if chain_exists(G, **query):
+        assert referral_pathways(G, as_of=AS_OF, **unlimited)

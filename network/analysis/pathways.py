@@ -1,18 +1,19 @@
-"""Referral pathways: the best routes through active agreements that meet a client's needs in order."""
+"""Referral plans: the best ways to meet a client's needs through agreements in force, in plain words."""
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 import networkx as nx
 
 from network.analysis.layers import referral_graph
+from network.meanings import serves
 from network.model import today, vocabulary
 
 __all__ = ["PathwayStep", "Pathway", "PathwayIndex", "pathway_index", "referral_pathways"]
@@ -27,19 +28,25 @@ WEIGHT_STEP = 0.05
 KM_PER_UNIT = 100.0
 #: Extra cost of a proposed step to a same-district provider with no agreement yet.
 PROPOSED_PENALTY = 5.0
+#: Contact fields of an organisation shown on a step, when the node carries them.
+CONTACT_FIELDS = ("phone", "email", "website")
 
 _EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass
 class PathwayStep:
-    """One organisation on a pathway.
+    """One organisation a client is sent to (or starts at) on a referral plan.
 
-    ``services`` are the needs it meets on this pathway (empty when the client
-    only passes through), ``link`` and ``link_kind`` the agreement the client
-    is referred along to reach it (None for the first step and for a proposed
-    step), ``proposed`` whether that referral needs an agreement first, and
-    ``hop_cost`` what the hop into it costs.
+    ``services`` are the needs it meets (empty when it only passes the
+    client on), ``referred_by`` the organisation that sends the client there
+    (None for the start), ``link`` and ``link_kind`` the agreement used
+    (None for the start and for a proposed step), ``proposed`` whether that
+    referral needs an agreement first, ``distance_km`` the distance from the
+    referring organisation (None when either has no location), ``contact``
+    the organisation's phone, email and website as far as recorded and
+    visible, ``hop_cost`` what the step costs in the ranking, and
+    ``explanation`` the step in plain words.
     """
 
     organisation: str
@@ -49,6 +56,10 @@ class PathwayStep:
     link_kind: str | None
     proposed: bool
     hop_cost: float
+    referred_by: str | None = None
+    distance_km: float | None = None
+    contact: dict[str, str] = field(default_factory=dict)
+    explanation: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The step as a JSON-ready dict."""
@@ -57,7 +68,7 @@ class PathwayStep:
 
 @dataclass
 class Pathway:
-    """A route from the first organisation to the one that meets the last need."""
+    """A referral plan: where the client starts and every organisation they are sent to, in order."""
 
     steps: list[PathwayStep]
     cost: float
@@ -65,8 +76,13 @@ class Pathway:
     proposed_steps: int
 
     def to_dict(self) -> dict[str, Any]:
-        """The pathway as a JSON-ready dict."""
+        """The plan as a JSON-ready dict."""
         return asdict(self)
+
+    @property
+    def explanation(self) -> str:
+        """Every step in plain words, one sentence each."""
+        return " ".join(step.explanation for step in self.steps)
 
 
 class PathwayIndex:
@@ -80,9 +96,8 @@ class PathwayIndex:
     as_of : date
         The date the agreements were read on.
     arcs : dict
-        ``arcs[u][v] = (hop_cost, link_id, link_kind)`` for every arc of
-        :func:`network.analysis.layers.referral_graph` (the strongest link of
-        each arc).
+        ``arcs[u][v] = (hop_cost, link_id, link_kind)`` for every arc of the
+        reach graph (:func:`network.meanings.reach_graph`), its strongest link.
     out : dict
         ``out[u]``: the arcs from ``u`` as ``(hop_cost, v, link_id, link_kind)``, cheapest first.
     names, districts : dict
@@ -100,6 +115,8 @@ class PathwayIndex:
         self.districts: dict[str, str | None] = {}
         self.services: dict[str, frozenset[str]] = {}
         self.populations: dict[str, frozenset[str]] = {}
+        self.contacts: dict[str, dict[str, str]] = {}
+        self.two_way: dict[str, bool] = {}
         self._coordinates: dict[str, tuple[float, float]] = {}
         by_district: dict[str, list[str]] = defaultdict(list)
         by_service: dict[str, list[str]] = defaultdict(list)
@@ -109,6 +126,7 @@ class PathwayIndex:
             self.districts[node] = data.get("district") or None
             self.services[node] = frozenset(data.get("services") or ())
             self.populations[node] = frozenset(data.get("populations") or ())
+            self.contacts[node] = {f: str(data[f]) for f in CONTACT_FIELDS if data.get(f) not in (None, "")}
             if data.get("latitude") is not None and data.get("longitude") is not None:
                 self._coordinates[node] = (math.radians(data["latitude"]), math.radians(data["longitude"]))
             if self.districts[node]:
@@ -125,14 +143,16 @@ class PathwayIndex:
             u: tuple(sorted((cost, v, link, kind) for v, (cost, link, kind) in targets.items()))
             for u, targets in self.arcs.items()
         }
+        for _, _, key, data in G.edges(keys=True, data=True):
+            if data.get("two_way"):
+                self.two_way[key] = True
         self._providers: dict[tuple[str, str], list[str]] | None = None
         if include_unlinked:
             self._providers = self._providers_by_district()
 
     def serves(self, node: str, population: str) -> bool:
-        """True if the active organisation ``node`` serves ``population``."""
-        populations = self.populations[node]
-        return not populations or population in populations
+        """True if the active organisation ``node`` serves ``population`` (see :func:`network.meanings.serves`)."""
+        return serves(self.populations[node], population)
 
     def offered(self, service: str, population: str) -> bool:
         """True if some active organisation offers ``service`` to ``population``."""
@@ -158,13 +178,13 @@ class PathwayIndex:
         """The cost of referring a client from ``u`` to ``v`` along an agreement."""
         strength = min(max(int(weight or 3), 1), 5)
         base = (FORMAL_HOP if formal else INFORMAL_HOP) - WEIGHT_STEP * (strength - 3)
-        return base + self.distance_km(u, v) / KM_PER_UNIT
+        return base + (self.distance_km(u, v) or 0.0) / KM_PER_UNIT
 
-    def distance_km(self, u: str, v: str) -> float:
-        """Great-circle kilometres between ``u`` and ``v`` (0 when either has no coordinates)."""
+    def distance_km(self, u: str, v: str) -> float | None:
+        """Great-circle kilometres between ``u`` and ``v`` (None when either has no coordinates)."""
         a, b = self._coordinates.get(u), self._coordinates.get(v)
         if a is None or b is None:
-            return 0.0
+            return None
         h = math.sin((b[0] - a[0]) / 2) ** 2 + math.cos(a[0]) * math.cos(b[0]) * math.sin((b[1] - a[1]) / 2) ** 2
         return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
@@ -215,16 +235,16 @@ def referral_pathways(
     max_hops: int = 6,
     index: PathwayIndex | None = None,
 ) -> list[Pathway]:
-    """The ``k`` best pathways that meet ``needs``, in order, for a client of ``population``.
+    """The ``k`` best referral plans that meet ``needs``, in order, for a client of ``population``.
 
-    A pathway starts at ``start`` (or at any active organisation in
-    ``district`` that serves the population) and follows active referral
-    and MoU agreements (the arcs of
-    :func:`network.analysis.layers.referral_graph`). Each need is met by an
-    organisation on the pathway that offers it and serves the population,
-    in the order given; one organisation may meet several consecutive needs,
-    and the first may meet some itself. The pathway ends at the organisation
-    that meets the last need.
+    A plan starts at ``start`` (or at any active organisation in
+    ``district`` that serves the population). Each need, in the order
+    given, is met by an organisation that offers it and serves the
+    population: one already on the plan, or a provider the client is sent
+    to along agreements in force, onward from the previous step *or from any
+    organisation already on the plan* (a hub may send one client to several
+    providers). Every organisation the client passes through serves the
+    population too.
 
     Parameters
     ----------
@@ -239,26 +259,27 @@ def referral_pathways(
     district : str, optional
         Start from any active organisation of this district serving the population.
     k : int, optional
-        Number of pathways wanted (default 3).
+        Number of plans wanted (default 3).
     as_of : date, optional
         The date on which agreements must be in force (default today, or the
         index's date when ``index`` is given).
     include_unlinked : bool, optional
-        Also allow a proposed step from an organisation to an active provider
-        of the next need in its district with which it has no agreement yet,
-        at ``PROPOSED_PENALTY`` extra cost.
+        Also allow a proposed step from an organisation on the plan to an
+        active provider of the next need in its district with which it has
+        no agreement yet, at ``PROPOSED_PENALTY`` extra cost.
     max_hops : int, optional
-        Most referrals on a pathway (default 6).
+        Most referrals (steps after the start) on a plan (default 6).
     index : PathwayIndex, optional
         From :func:`pathway_index` for this graph, to answer many queries fast.
 
     Returns
     -------
     list of Pathway
-        At most ``k`` pathways with distinct organisation sequences, best
-        first: by cost, then hops, then the sequence of ids. Empty when no
-        pathway exists, when ``start`` is inactive or does not serve the
-        population.
+        At most ``k`` plans with distinct steps, best first: by cost, then
+        hops, then the organisations in order. Empty when no plan exists,
+        when ``start`` is inactive or does not serve the population. Each
+        step says in plain words who, for which need, through which
+        agreement, how far and whom to contact (``explanation``).
 
     Raises
     ------
@@ -269,46 +290,43 @@ def referral_pathways(
 
     Notes
     -----
+    Reach is :func:`network.meanings.reach_graph`: a referral from source
+    to target (both ways when ``two_way``), an MoU both ways, links in force
+    on ``as_of`` only, active organisations serving the population only.
+
     A hop costs ``FORMAL_HOP`` (1.0) along a formal agreement and
     ``INFORMAL_HOP`` (1.5) along an informal one, less ``WEIGHT_STEP`` (0.05)
     per point of weight above 3 (more below), plus the great-circle distance
     between the two organisations over ``KM_PER_UNIT`` (100 km; nothing when
     either has no coordinates). A proposed step costs an informal hop of
-    weight 3 plus ``PROPOSED_PENALTY`` (5.0) plus distance. Inactive
-    organisations, links not in force on ``as_of`` and organisations that do
-    not serve the population are never used, not even to pass through.
-    Needs are met as early as possible along a pathway, and an organisation
-    appears at most once on it.
+    weight 3 plus ``PROPOSED_PENALTY`` (5.0) plus distance.
 
-    The search is best-first over partial pathways, each keyed by its
-    organisation and the number of needs met so far. A partial pathway is
-    set aside only when the pathways already expanded from the same key
-    (with no more hops) are provably enough to give ``k`` pathways at least
-    as good whichever way it would continue: even after removing those that
-    the organisations it could still visit would block. So the result is
-    exact, and each key is expanded only a few times.
+    The search is best-first over partial plans. A partial plan meeting
+    ``i`` needs is extended by sending the client to a provider of need
+    ``i + 1`` along the cheapest route from any organisation already on the
+    plan (a multi-source Dijkstra search, the plan's organisations at
+    cost 0); a route through an organisation that offers the need itself is
+    left to that organisation. Needs are met as early as possible: by an
+    organisation already on the plan when one offers the next need. An
+    organisation appears at most once on a plan.
 
     Examples
     --------
+    >>> import datetime as dt
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
-    >>> G.add_node("cbo", name="Hope CBO", services=["tb_screening"], populations=["mineworkers"])
-    >>> G.add_node("clinic", name="Sizwe Clinic", services=["tb_treatment"])
-    >>> G.add_node("hospital", name="District Hospital", services=["tb_treatment"])
-    >>> G.add_node("sassa", name="SASSA Office", services=["social_grant_linkage"])
-    >>> G.add_node("union", name="NUM Branch", services=[], populations=["ex_mineworkers"])
-    >>> edges = [("cbo", "clinic", "r1", True), ("cbo", "hospital", "r2", False),
-    ...          ("clinic", "sassa", "r3", True), ("hospital", "sassa", "r4", True),
-    ...          ("cbo", "union", "r5", True), ("union", "sassa", "r6", True)]
-    >>> for u, v, key, formal in edges:
-    ...     _ = G.add_edge(u, v, key=key, kind="referral", status="active", formal=formal, weight=3)
-    >>> found = referral_pathways(G, population="mineworkers", start="cbo",
-    ...                           needs=["tb_screening", "tb_treatment", "social_grant_linkage"])
-    >>> [([s.organisation for s in p.steps], p.cost) for p in found]
-    [(['cbo', 'clinic', 'sassa'], 2.0), (['cbo', 'hospital', 'sassa'], 2.5)]
-    >>> [(s.name, s.services, s.link) for s in found[0].steps]
-    [('Hope CBO', ['tb_screening'], None), ('Sizwe Clinic', ['tb_treatment'], 'r1'), \
-('SASSA Office', ['social_grant_linkage'], 'r3')]
+    >>> G.add_node("masedi", name="Masedi Collective", services=["gbv_support"], populations=["sex_workers"])
+    >>> G.add_node("clinic", name="Thabong Clinic", services=["pep"], phone="057 555 0101")
+    >>> G.add_node("paralegal", name="Paralegal Office", services=["legal_aid"])
+    >>> for key, target in [("r1", "clinic"), ("r2", "paralegal")]:
+    ...     _ = G.add_edge("masedi", target, key=key, kind="referral", status="active", formal=True)
+    >>> (plan,) = referral_pathways(G, population="sex_workers", start="masedi",
+    ...                             needs=["gbv_support", "pep", "legal_aid"], as_of=dt.date(2026, 1, 1))
+    >>> [(s.referred_by, s.organisation, s.services) for s in plan.steps]
+    [(None, 'masedi', ['gbv_support']), ('masedi', 'clinic', ['pep']), ('masedi', 'paralegal', ['legal_aid'])]
+    >>> plan.steps[1].explanation
+    'Masedi Collective refers the client to Thabong Clinic for post-exposure prophylaxis, through its \
+referral agreement r1. Contact: phone 057 555 0101.'
     """
     needs = list(needs)
     _check(G, population, needs, start, district, k, max_hops)
@@ -319,10 +337,12 @@ def referral_pathways(
         starts = [start] if start in index.names and index.serves(start, population) else []
     else:
         starts = [n for n in index.by_district.get(district, ()) if index.serves(n, population)]
+    if not include_unlinked:
+        starts = [n for n in starts if _can_meet(index, population, needs, n)]
     if not starts or not all(index.offered(need, population) for need in needs):
         return []
-    labels = _search(index, population, needs, starts, k, max_hops, include_unlinked)
-    return [_pathway(index, needs, label) for label in labels]
+    plans = _search(index, population, needs, starts, k, max_hops, include_unlinked)
+    return [_pathway(index, needs, plan) for plan in plans]
 
 
 def _check(
@@ -350,143 +370,187 @@ def _check(
         raise ValueError(f"unknown district: {district}")
 
 
-class _Label(NamedTuple):
-    """A partial pathway; labels order by (rounded cost, hops, organisation sequence)."""
+def _can_meet(index: PathwayIndex, population: str, needs: list[str], start: str) -> bool:
+    """True if a provider of every need serving ``population`` is ``start`` or reached from it (any hops)."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for _, target, _, _ in index.out[stack.pop()]:
+            if target not in seen and index.serves(target, population):
+                seen.add(target)
+                stack.append(target)
+    offered = set().union(*(index.services[n] for n in seen))
+    return all(need in offered for need in needs)
+
+
+class _Step(NamedTuple):
+    """One organisation on a partial plan and how the client got there."""
+
+    organisation: str
+    referred_by: str | None
+    link: str | None
+    kind: str | None
+    proposed: bool
+    hop_cost: float
+
+
+class _Plan(NamedTuple):
+    """A partial plan; plans order by (rounded cost, hops, organisations in order)."""
 
     key: float
     hops: int
     sequence: tuple[str, ...]
     cost: float
-    met: int
-    parent: _Label | None
-    link: str | None
-    kind: str | None
-    proposed: bool
-    hop_cost: float
-    pending: bool = False
-    rank: int = -1
+    steps: tuple[_Step, ...]
+    met: tuple[int, ...]
 
 
 def _search(
     index: PathwayIndex, population: str, needs: list[str], starts: list[str], k: int, max_hops: int,
     include_unlinked: bool,
-) -> list[_Label]:
-    """The k best complete labels, best first (best-first search with exact pruning)."""
-    done = len(needs)
-    heap: list[_Label] = []
+) -> list[_Plan]:
+    """The k best complete plans, best first."""
+    heap: list[_Plan] = []
     for node in starts:
-        met = _advance(index.services[node], needs, 0)
-        heapq.heappush(heap, _Label(0.0, 0, (node,), 0.0, met, None, None, None, False, 0.0))
-    expanded: dict[tuple[str, int], list[tuple[int, frozenset[str]]]] = defaultdict(list)
-    found: list[_Label] = []
+        first = _Step(node, None, None, None, False, 0.0)
+        heapq.heappush(heap, _plan(index, needs, (first,), 0.0))
+    seen: set[tuple[frozenset[_Step], int]] = set()
+    found: list[_Plan] = []
     while heap and len(found) < k:
-        label = heapq.heappop(heap)
-        if label.rank >= 0:
-            _push_arc(heap, label.parent, label.rank + 1, index, population, needs)
-        if label.pending:
-            _propose(heap, label.parent, index, population, needs)
+        plan = heapq.heappop(heap)
+        state = (frozenset(plan.steps), len(plan.met))
+        if state in seen:
             continue
-        if label.met == done:
-            found.append(label)
+        seen.add(state)
+        if len(plan.met) == len(needs):
+            found.append(plan)
             continue
-        if label.hops >= max_hops:
-            continue
-        node = label.sequence[-1]
-        state = expanded[node, label.met]
-        if len(state) >= k and _covered(state, label, max_hops - label.hops, k):
-            continue
-        state.append((label.hops, frozenset(label.sequence)))
-        _push_arc(heap, label, 0, index, population, needs)
-        if include_unlinked and index.providers(index.districts[node], needs[label.met]):
-            bound = label.cost + (INFORMAL_HOP + PROPOSED_PENALTY)
-            heapq.heappush(heap, _Label(round(bound, 9), label.hops + 1, label.sequence, bound, label.met, label,
-                                        None, None, True, 0.0, True))
+        for steps, cost in _onward(index, population, needs[len(plan.met)], plan, max_hops, include_unlinked):
+            heapq.heappush(heap, _plan(index, needs, plan.steps + steps, plan.cost + cost))
     return found
 
 
-def _push_arc(heap: list[_Label], label: _Label, first: int, index: PathwayIndex, population: str,
-              needs: list[str]) -> None:
-    """Push the cheapest usable arc out of ``label`` from position ``first`` on.
-
-    Arcs are pushed one at a time, cheapest first: the next is pushed when
-    this one is popped, so a node with many arcs costs only what is used.
-    """
-    out = index.out[label.sequence[-1]]
-    for rank in range(first, len(out)):
-        hop_cost, target, link, kind = out[rank]
-        if target not in label.sequence and index.serves(target, population):
-            heapq.heappush(heap, _extend(label, target, index, needs, hop_cost, link, kind, False, rank))
-            return
+def _plan(index: PathwayIndex, needs: list[str], steps: tuple[_Step, ...], cost: float) -> _Plan:
+    """A plan of ``steps``, each need met by the first organisation on it that offers it, in order."""
+    met: list[int] = []
+    for need in needs:
+        at = next((i for i, step in enumerate(steps) if need in index.services[step.organisation]), None)
+        if at is None:
+            break
+        met.append(at)
+    return _Plan(round(cost, 9), len(steps) - 1, tuple(s.organisation for s in steps), cost, steps, tuple(met))
 
 
-def _propose(heap: list[_Label], label: _Label, index: PathwayIndex, population: str, needs: list[str]) -> None:
-    """Push the proposed steps from ``label`` to same-district providers of its next need with no arc yet."""
-    node = label.sequence[-1]
-    arcs = index.arcs[node]
-    for target in index.providers(index.districts[node], needs[label.met]):
-        if target not in arcs and target not in label.sequence and index.serves(target, population):
-            hop_cost = index.hop_cost(node, target, False, 3) + PROPOSED_PENALTY
-            heapq.heappush(heap, _extend(label, target, index, needs, hop_cost, None, None, True))
+def _onward(
+    index: PathwayIndex, population: str, need: str, plan: _Plan, max_hops: int, include_unlinked: bool
+) -> list[tuple[tuple[_Step, ...], float]]:
+    """Ways to send the client on to a provider of ``need``: the cheapest route from the plan to each provider."""
+    spare = max_hops - plan.hops
+    if spare <= 0:
+        return []
+    on_plan = set(plan.sequence)
+    best: dict[str, tuple[float, int, tuple[_Step, ...]]] = {}
+    heap: list[tuple[float, int, tuple[str, ...], tuple[_Step, ...]]] = [(0.0, 0, (n,), ()) for n in plan.sequence]
+    done: set[str] = set()
+    found: list[tuple[tuple[_Step, ...], float]] = []
+    while heap:
+        cost, hops, path, steps = heapq.heappop(heap)
+        node = path[-1]
+        if node in done:
+            continue
+        done.add(node)
+        if node not in on_plan and need in index.services[node]:
+            found.append((steps, cost))
+            continue
+        if hops == spare:
+            continue
+        for hop_cost, target, link, kind in index.out[node]:
+            if target in done or target in on_plan or not index.serves(target, population):
+                continue
+            total = cost + hop_cost
+            known = best.get(target)
+            if known is None or (total, hops + 1) < known[:2]:
+                step = _Step(target, node, link, kind, False, hop_cost)
+                best[target] = (total, hops + 1, (*steps, step))
+                heapq.heappush(heap, (total, hops + 1, (*path, target), (*steps, step)))
+    if include_unlinked:
+        found.extend(_proposed(index, population, need, plan))
+    return found
 
 
-def _extend(
-    label: _Label, target: str, index: PathwayIndex, needs: list[str], hop_cost: float, link: str | None,
-    kind: str | None, proposed: bool, rank: int = -1,
-) -> _Label:
-    cost = label.cost + hop_cost
-    met = _advance(index.services[target], needs, label.met)
-    return _Label(round(cost, 9), label.hops + 1, (*label.sequence, target), cost, met, label, link, kind,
-                  proposed, hop_cost, False, rank)
+def _proposed(
+    index: PathwayIndex, population: str, need: str, plan: _Plan
+) -> list[tuple[tuple[_Step, ...], float]]:
+    """Proposed steps from organisations on the plan to same-district providers of ``need`` with no agreement."""
+    on_plan = set(plan.sequence)
+    cheapest: dict[str, tuple[float, str]] = {}
+    for node in plan.sequence:
+        for target in index.providers(index.districts[node], need):
+            if target in on_plan or target in index.arcs[node] or not index.serves(target, population):
+                continue
+            cost = index.hop_cost(node, target, False, 3) + PROPOSED_PENALTY
+            if target not in cheapest or (cost, node) < cheapest[target]:
+                cheapest[target] = (cost, node)
+    return [((_Step(target, node, None, None, True, cost),), cost) for target, (cost, node) in cheapest.items()]
 
 
-def _advance(services: frozenset[str], needs: list[str], met: int) -> int:
-    """How many needs are met once an organisation offering ``services`` meets what it can next."""
-    while met < len(needs) and needs[met] in services:
-        met += 1
-    return met
-
-
-def _covered(state: list[tuple[int, frozenset[str]]], label: _Label, spare: int, k: int) -> bool:
-    """True if pathways already expanded from this state beat every continuation of ``label``.
-
-    A continuation adds at most ``spare`` organisations, none on ``label``.
-    An expanded pathway with no more hops can take the same continuation
-    unless it already visits one of them; the continuation can block at most
-    the ``spare`` largest counts of such organisations. If ``k`` expanded
-    pathways are left whatever the continuation, each gives a pathway at
-    least as good and ``label`` cannot be among the ``k`` best. Only the
-    first ``k + 2 * spare`` usable pathways are looked at: a proof from some
-    of them is a proof, and this bounds the work.
-    """
-    visited = frozenset(label.sequence)
-    blockers: Counter[str] = Counter()
-    usable = 0
-    for hops, seen in state:
-        if hops <= label.hops:
-            usable += 1
-            blockers.update(seen - visited)
-            if usable == k + 2 * spare:
-                break
-    if usable < k:
-        return False
-    return usable - sum(sorted(blockers.values(), reverse=True)[:spare]) >= k
-
-
-def _pathway(index: PathwayIndex, needs: list[str], label: _Label) -> Pathway:
-    chain = []
-    current: _Label | None = label
-    while current is not None:
-        chain.append(current)
-        current = current.parent
-    chain.reverse()
+def _pathway(index: PathwayIndex, needs: list[str], plan: _Plan) -> Pathway:
+    meets: dict[int, list[str]] = defaultdict(list)
+    for need, at in zip(needs, plan.met, strict=True):
+        meets[at].append(need)
     steps = []
-    met = 0
-    for step in chain:
-        node = step.sequence[-1]
+    for i, step in enumerate(plan.steps):
+        node = step.organisation
+        distance = index.distance_km(step.referred_by, node) if step.referred_by else None
         steps.append(PathwayStep(
-            organisation=node, name=index.names[node], services=needs[met:step.met], link=step.link,
+            organisation=node, name=index.names[node], services=meets.get(i, []), link=step.link,
             link_kind=step.kind, proposed=step.proposed, hop_cost=round(step.hop_cost, 6),
+            referred_by=step.referred_by, distance_km=None if distance is None else round(distance, 1),
+            contact=dict(index.contacts[node]),
         ))
-        met = step.met
-    return Pathway(steps=steps, cost=round(label.cost, 6), hops=label.hops,
+        steps[-1].explanation = _sentence(index, steps[-1])
+    return Pathway(steps=steps, cost=round(plan.cost, 6), hops=plan.hops,
                    proposed_steps=sum(step.proposed for step in steps))
+
+
+def _sentence(index: PathwayIndex, step: PathwayStep) -> str:
+    """The step in plain words: who, for which need, through which agreement, how far, whom to contact."""
+    voc = vocabulary()
+    name = step.name
+    what = _join([_lower_first(voc.services.get(s, s)) for s in step.services])
+    if step.referred_by is None:
+        sentence = f"Start at {name}" + (f" for {what}." if what else ".")
+    else:
+        sender = index.names[step.referred_by]
+        purpose = f" for {what}" if what else ", which passes the client on"
+        far = "" if step.distance_km is None else f", {step.distance_km:.0f} km away"
+        if step.proposed:
+            sentence = (f"No agreement yet: ask {sender} to refer the client to {name}{purpose}, in the same "
+                        f"district{far}.")
+        else:
+            sentence = f"{sender} refers the client to {name}{purpose}, through {_agreement(index, step)}{far}."
+    if step.contact:
+        sentence += " Contact: " + ", ".join(f"{kind} {value}" for kind, value in step.contact.items()) + "."
+    return sentence
+
+
+def _agreement(index: PathwayIndex, step: PathwayStep) -> str:
+    if step.link_kind == "mou":
+        return f"their MoU {step.link}"
+    if step.link_kind == "referral" and index.two_way.get(step.link or ""):
+        return f"their two-way referral agreement {step.link}"
+    if step.link_kind == "referral":
+        return f"its referral agreement {step.link}"
+    return f"the {vocabulary().link_kinds.get(step.link_kind or '', step.link_kind)} {step.link}"
+
+
+def _join(parts: Sequence[str]) -> str:
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _lower_first(label: str) -> str:
+    """Lower-case a label's first letter unless its first word is an acronym (``TB``, ``HIV``, ``PrEP``)."""
+    first = label.split(" ", 1)[0]
+    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label
