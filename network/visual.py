@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import pyvis
 
+from network.analysis.gaps import linkage_gaps
 from network.analysis.layers import serves, tie_graph
 from network.analysis.structure import centralities
 from network.errors import InvalidData, NotFound
@@ -23,6 +24,7 @@ from network.model import PROTECTED_FIELDS, today, vocabulary
 
 __all__ = [
     "AGGREGATE_ABOVE",
+    "HIGHLIGHTED_TYPES",
     "KIND_COLOURS",
     "cluster_members",
     "cluster_overview",
@@ -38,6 +40,8 @@ __all__ = [
 
 #: Above this many organisations the network is drawn as districts that expand on click.
 AGGREGATE_ABOVE = 1500
+#: Finding types whose first organisation a drawing highlights (as the explorer page does).
+HIGHLIGHTED_TYPES = ("isolated", "broken_cascade", "single_point_of_failure")
 
 #: Betweenness is estimated from this many sources on graphs too large to count exactly.
 _SAMPLE_SIZE = 64
@@ -136,21 +140,54 @@ def ego_subgraph(G: nx.MultiDiGraph, centre: str, depth: int = 1) -> nx.MultiDiG
     return G.subgraph(reach).copy()
 
 
-def default_highlights(G: nx.MultiDiGraph, *, as_of: dt.date | None = None,
-                       brokers: Iterable[str] = ()) -> dict[str, list[str]]:
-    """Why each organisation deserves attention: isolated, a single point of failure, or a broker.
+def default_highlights(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, brokers: Iterable[str] = (),
+                       drawn: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Why each organisation deserves attention: the report's findings that name it first, or a broker.
 
-    Single points of failure are the articulation points of the network of
-    ties in force; ``brokers`` are ids the caller ranked as brokers.
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The whole projected network, as the report analyses it: findings
+        about a drawn part come from the whole, so an ego drawing warns about
+        the same organisations as the report.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    brokers : iterable of str
+        Ids the caller ranked as brokers.
+    drawn : iterable of str, optional
+        Keep only these organisations (the ones drawn); None keeps all.
+
+    Returns
+    -------
+    dict
+        Organisation id -> reasons: the type, in words, of every
+        :func:`~network.analysis.gaps.linkage_gaps` finding of a type in
+        ``HIGHLIGHTED_TYPES`` that names it first, then ``"broker"``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from network.model import Link, Organisation
+    >>> from network.graph.project import build_graph
+    >>> G = build_graph([Organisation("a", "A", "cbo", populations=["msm"]),
+    ...                  Organisation("b", "B", "cbo", populations=["msm"]),
+    ...                  Organisation("hub", "Hub", "ngo"), Organisation("c", "C", "clinic", services=["prep"]),
+    ...                  Organisation("far", "Far", "clinic", services=["prep"])],
+    ...                 [Link("r1", "a", "hub", "referral"), Link("r2", "b", "hub", "referral"),
+    ...                  Link("r3", "hub", "c", "referral"), Link("m1", "far", "c", "mou")])
+    >>> default_highlights(G, as_of=dt.date(2026, 1, 1), drawn=ego_subgraph(G, "hub", 1))
+    {'hub': ['single point of failure']}
     """
-    T = tie_graph(G, as_of or today())
+    keep = None if drawn is None else set(drawn)
     reasons: dict[str, list[str]] = defaultdict(list)
-    for node in nx.isolates(T):
-        reasons[node].append("isolated: no active link")
-    for node in nx.articulation_points(T):
-        reasons[node].append("single point of failure")
+    for finding in linkage_gaps(G, as_of=as_of or today()):
+        if finding.type in HIGHLIGHTED_TYPES and finding.organisations:
+            node = finding.organisations[0]
+            if keep is None or node in keep:
+                reasons[node].append(finding.type.replace("_", " "))
     for node in brokers:
-        reasons[node].append("broker")
+        if keep is None or node in keep:
+            reasons[node].append("broker")
     return dict(reasons)
 
 
@@ -296,15 +333,14 @@ def write_network_html(
     organisations and single points of failure. Raises ``NotFound`` for an
     unknown ``ego`` organisation.
     """
-    G = project(store)
-    if ego is not None:
-        G = ego_subgraph(G, ego, depth)
+    whole = project(store)
+    G = ego_subgraph(whole, ego, depth) if ego is not None else whole
     G = filter_graph(G, province=province, district=district, kind=kind, service=service,
                      population=population, link_kind=link_kind)
     parts = [p for p in (province, district, kind, service, population, link_kind) if p]
     title = "cssnet network" + (f" around {ego} (depth {depth})" if ego else "") + (
         f": {', '.join(parts)}" if parts else "")
-    page = network_html(G, title=title, size_by=size_by, highlight=default_highlights(G, as_of=as_of),
+    page = network_html(G, title=title, size_by=size_by, highlight=default_highlights(whole, as_of=as_of, drawn=G),
                         hide_protected=hide_protected, aggregate_above=aggregate_above, as_of=as_of)
     Path(path).write_text(page, encoding="utf-8")
     return G.number_of_nodes()

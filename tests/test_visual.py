@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from network.analysis.gaps import linkage_gaps
 from network.errors import NotFound
 from network.graph.project import build_graph
 from network.model import Link, Organisation
@@ -19,7 +21,9 @@ from network.visual import (
     network_html,
     write_network_html,
 )
+from tests.conftest import make_sqlite_store
 
+AS_OF = dt.date(2026, 1, 1)
 SCRIPT_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 
 
@@ -94,12 +98,44 @@ def test_network_above_threshold_is_aggregated_by_district(G):
     assert len(data["edges"]) == 4
 
 
-def test_highlights_name_single_points_of_failure(G):
-    reasons = default_highlights(G, brokers=["a"])
-    assert reasons["b"] == ["single point of failure"]
-    assert reasons["a"] == ["broker"]
-    data = network_data(G, highlight=reasons)
-    assert {n["id"] for n in data["nodes"] if n["highlight"]} == {"a", "b", "c", "d"}
+def _hub_network():
+    """Two groups of men who have sex with men reach PrEP only through a hub; a far clinic offers PrEP too."""
+    return build_graph([
+        Organisation("a", "Alpha CBO", "cbo", populations=["msm"]),
+        Organisation("b", "Beta CBO", "cbo", populations=["msm"]),
+        Organisation("hub", "Hub", "ngo"), Organisation("c", "Clinic", "clinic", services=["prep"]),
+        Organisation("far", "Far Clinic", "clinic", services=["prep"]), Organisation("lone", "Lone CBO", "cbo"),
+    ], [Link("r1", "a", "hub", "referral"), Link("r2", "b", "hub", "referral"), Link("r3", "hub", "c", "referral"),
+        Link("m1", "far", "c", "mou")])
+
+
+def test_highlights_are_the_reports_findings_of_the_whole_network():
+    # Defect 5 of issue 9: an ego drawing warns about the organisation the report names, not about the
+    # cut points of the drawn part.
+    G = _hub_network()
+    report = {f.organisations[0]: f.type for f in linkage_gaps(G, as_of=AS_OF)
+              if f.type in ("isolated", "single_point_of_failure")}
+    assert report == {"hub": "single_point_of_failure", "lone": "isolated"}
+    assert default_highlights(G, as_of=AS_OF, brokers=["a"]) == {
+        "hub": ["single point of failure"], "lone": ["isolated"], "a": ["broker"]}
+    ego = ego_subgraph(G, "c", 1)
+    assert sorted(ego) == ["c", "far", "hub"]
+    assert default_highlights(G, as_of=AS_OF, drawn=ego) == {"hub": ["single point of failure"]}
+    data = network_data(ego, highlight=default_highlights(G, as_of=AS_OF, drawn=ego))
+    assert {n["id"] for n in data["nodes"] if n["highlight"]} == {"hub"}
+
+
+def test_viz_of_an_ego_network_highlights_what_the_report_names(tmp_path):
+    store = make_sqlite_store(tmp_path / "viz.db")
+    G = _hub_network()
+    store.upsert([Organisation(n, d["name"], d["kind"], populations=d["populations"], services=d["services"])
+                  for n, d in G.nodes(data=True)],
+                 [Link(k, u, v, d["kind"]) for u, v, k, d in G.edges(keys=True, data=True)])
+    out = tmp_path / "ego.html"
+    write_network_html(store, out, ego="hub", depth=1, as_of=AS_OF)
+    data = json.loads(re.search(r'id="network-data">(.*?)</script>', out.read_text()).group(1))
+    assert {n["id"] for n in data["nodes"] if n["highlight"]} == {"hub"}
+    store.close()
 
 
 def test_sizes_by_betweenness_peak_at_the_centre(G):

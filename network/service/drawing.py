@@ -42,5 +42,6 @@ def page(store: GraphStore, args: dict[str, Any], *, redacted: bool, colour_by: 
     H = view(store, args, redacted=redacted).copy()
     as_of = args.get("as_of")
     html = network_html(H, title=title(args), colour_by=colour_by, hide_protected=redacted,
-                        highlight=default_highlights(H, as_of=as_of), as_of=as_of)
+                        highlight=default_highlights(analysis_graph(store, as_of=as_of, redacted=redacted),
+                                                     as_of=as_of, drawn=H), as_of=as_of)
     return html, H.number_of_nodes()
