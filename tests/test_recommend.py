@@ -116,6 +116,16 @@ def test_isolated_and_unreachable_gaps_are_closed_too():
             ("unreachable", "hope", "art")} <= closed
 
 
+def test_the_reverse_of_a_two_way_referral_is_never_proposed():
+    # Defect 6 of issue 9: the clinic's referral to the home-based-care group runs both ways in practice.
+    hbc = org("hbc", ["hiv_testing"], ["plhiv"], name="Thusong HBC")
+    clinic = org("clinic", ["art", "art_adherence_support"], kind="clinic")
+    one_way = build_graph([hbc, clinic], [Link("r1", "clinic", "hbc", "referral")])
+    assert ("hbc", "clinic") in {(r.source, r.target) for r in recommend_links(one_way, as_of=AS_OF)}
+    two_way = build_graph([hbc, clinic], [Link("r1", "clinic", "hbc", "referral", two_way=True)])
+    assert all({r.source, r.target} != {"hbc", "clinic"} for r in recommend_links(two_way, as_of=AS_OF))
+
+
 def test_precomputed_gaps_limit_and_serialisation():
     G = waterberg()
     gaps = linkage_gaps(G, as_of=AS_OF)

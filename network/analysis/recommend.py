@@ -15,6 +15,7 @@ import networkx as nx
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
 from network.analysis.layers import Layers, layers_for
+from network.meanings import serves
 from network.model import Vocabulary, vocabulary
 
 __all__ = ["Recommendation", "CLOSABLE_TYPES", "recommend_links"]
@@ -121,8 +122,9 @@ def recommend_links(
     (``SAME_DISTRICT_BONUS`` or ``NEARBY_BONUS``, ``SHARED_POPULATION_BONUS`` per
     shared population, ``COMMON_PARTNER_BONUS`` per common referral partner,
     ``PROPOSED_BONUS`` when a link between them is already proposed), then by
-    ids. Existing referral or MoU routes, self-links and inactive organisations
-    are never suggested.
+    ids. Existing routes of the reach graph (:func:`network.meanings.reach_graph`:
+    a referral, both ways when ``two_way``, or an MoU in force), self-links and
+    inactive organisations are never suggested.
 
     Examples
     --------
@@ -187,9 +189,8 @@ class _Index:
         self.partners = {n: set(R.pred[n]) | set(R.succ[n]) for n in R}
 
     def offers(self, y: str, service: str, population: str | None) -> bool:
-        """True if ``y`` offers ``service`` to ``population`` (to anybody if None)."""
-        theirs = self.populations[y]
-        return service in self.services[y] and (population is None or not theirs or population in theirs)
+        """True if ``y`` offers ``service`` to ``population`` (anybody if None; :func:`network.meanings.serves`)."""
+        return service in self.services[y] and serves(self.populations[y], population)
 
     def shares_population(self, x: str, y: str) -> bool:
         mine, theirs = self.populations[x], self.populations[y]
