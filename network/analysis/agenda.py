@@ -16,6 +16,7 @@ import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.upkeep import count, join, long_date, lower_first, name, names, populations, services
+from network.gcpause import gc_paused
 from network.model import Vocabulary, is_link_active, seed_dir, today, vocabulary
 
 __all__ = ["AgendaItem", "agenda", "agenda_weights", "SCOPES"]
@@ -196,15 +197,19 @@ in 19 days'
     weights = weights if weights is not None else agenda_weights()
     as_of = as_of or today()
     keep = _scope_filter(G, voc, scope)
-    groups = _root_causes(findings, G)
-    scored = []
-    for group in groups:
-        _measure(group, findings, G, weights, as_of)
-        if keep is None or keep(group):
-            scored.append((_score(group, weights, as_of), group))
-    chosen = _choose(scored, weights, limit)
-    words = _Words(G, voc, as_of)
-    return [_item(group, score, findings, words, weights) for score, group in chosen]
+    with gc_paused():
+        groups = _root_causes(findings, G)
+        attrs = dict(G.nodes(data=True))
+        score = _Scorer(weights, as_of)
+        counts = {kind: float(share) for kind, share in weights["counts"].items()}
+        scored = []
+        for group in groups:
+            _measure(group, findings, attrs, counts, as_of)
+            if keep is None or keep(group):
+                scored.append((score(group), group))
+        chosen = _choose(scored, weights, limit)
+        words = _Words(G, voc, as_of)
+        return [_item(group, value, findings, words, weights) for value, group in chosen]
 
 
 def agenda_weights(seed: Path | None = None) -> dict[str, Any]:
@@ -236,7 +241,6 @@ class _Group:
     weighted_count: float = 0.0
     people: int | None = None
     weighted_people: float = 0.0
-    populations: set[str] = field(default_factory=set)
     district: str | None = None
     due: dt.date | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -421,34 +425,51 @@ def _uncoordinated(f: Finding) -> list[str]:
 
 
 def _measure(
-    group: _Group, findings: Sequence[Finding], G: nx.MultiDiGraph, weights: Mapping[str, Any], as_of: dt.date
+    group: _Group, findings: Sequence[Finding], attrs: Mapping[str, Mapping[str, Any]], counts: Mapping[str, float],
+    as_of: dt.date,
 ) -> None:
-    """Fill in the group's severity, affected organisations, people, populations, district and due date."""
+    """Fill in what ranking the group needs: severity, organisations and people affected, district and due date.
+
+    ``attrs`` maps each organisation to its attributes; ``counts`` how much an affected organisation of a kind counts.
+    """
     members = [findings[i] for i in group.members]
-    group.severity = min((f.severity for f in members), key=_severity_rank)
-    affected: set[str] = set()
-    named_populations = {f.population for f in members if f.population}
-    cut_off = 0
-    for f in members:
-        affected.update(_affected(f))
-        cut_off = max(cut_off, int(f.details.get("cut_off") or 0))
-    affected &= G.nodes.keys()
+    if len(members) == 1:
+        f = members[0]
+        group.severity = f.severity
+        affected = {o for o in _affected(f) if o in attrs}
+        cut_off = int(f.details.get("cut_off") or 0)
+        group.district = f.district
+        group.due = _due(f, as_of)
+    else:
+        group.severity = min((f.severity for f in members), key=_severity_rank)
+        affected = {o for f in members for o in _affected(f) if o in attrs}
+        cut_off = max(int(f.details.get("cut_off") or 0) for f in members)
+        districts = {f.district for f in members if f.district}
+        group.district = districts.pop() if len(districts) == 1 else None
+        group.due = min((d for f in members if (d := _due(f, as_of)) is not None), default=None)
     group.affected = affected
     group.affected_count = max(len(affected), cut_off)
-    counts = weights["counts"]
-    share = {o: float(counts.get(G.nodes[o].get("kind") or "other", counts.get("other", 1))) for o in affected}
-    mean = sum(share.values()) / len(share) if share else 1.0
-    group.weighted_count = sum(share.values()) + mean * (group.affected_count - len(affected))
-    capacities = {o: c for o in affected if (c := G.nodes[o].get("capacity_per_month"))}
-    group.people = sum(capacities.values()) if capacities else None
-    group.weighted_people = sum(c * share[o] for o, c in capacities.items())
-    if named_populations:
-        group.populations = named_populations
-    else:
-        group.populations = {p for o in affected for p in G.nodes[o].get("populations") or ()}
-    districts = {f.district for f in members if f.district}
-    group.district = districts.pop() if len(districts) == 1 else None
-    group.due = min((d for f in members if (d := _due(f, as_of)) is not None), default=None)
+    other = counts.get("other", 1.0)
+    weighted = people = 0.0
+    known = False
+    for o in affected:
+        data = attrs[o]
+        share = counts.get(data.get("kind") or "other", other)
+        weighted += share
+        capacity = data.get("capacity_per_month")
+        if capacity:
+            known = True
+            people += capacity
+            group.weighted_people += capacity * share
+    mean = weighted / len(affected) if affected else 1.0
+    group.weighted_count = weighted + mean * (group.affected_count - len(affected))
+    group.people = int(people) if known else None
+
+
+def _populations(group: _Group, findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[str]:
+    """The populations the group concerns: those its findings name, else those its organisations list."""
+    named = {f.population for f in (findings[i] for i in group.members) if f.population}
+    return sorted(named or {p for o in group.affected for p in G.nodes[o].get("populations") or ()})
 
 
 def _affected(f: Finding) -> list[str]:
@@ -487,28 +508,43 @@ class _Score:
     days: int | None
 
 
-def _score(group: _Group, weights: Mapping[str, Any], as_of: dt.date) -> _Score:
-    action = weights["actions"].get(group.action, weights["actions"]["act"])
-    organisations, people = weights["organisations"], weights["people"]
-    base = (
-        float(action["weight"])
-        + float(weights["severity"].get(group.severity, 0))
-        + float(organisations["weight"]) * math.log2(1 + min(group.weighted_count, float(organisations["most"])))
-        + float(people["weight"]) * math.log2(1 + min(group.weighted_people, float(people["most"])) / 100)
-        + float(weights["per_extra_finding"]) * min(len(group.members) - 1, int(weights["max_extra_findings"]))
-    )
-    continuity = 1.0
-    hub = group.extra.get("hub")
-    if hub is not None:
-        continuity = float(weights["stops_working"].get(hub, weights["stops_working"].get("other", 1)))
-    urgency, days = 1.0, None
-    if group.due is not None:
-        horizon = int(weights["urgency"]["horizon_days"])
-        days = (group.due - as_of).days
-        if days <= horizon:
-            share = 1.0 if horizon <= 0 else min(1.0, (horizon - days) / horizon)
-            urgency = 1 + float(weights["urgency"]["boost"]) * share
-    return _Score(round(base * continuity * urgency, 1), base, continuity, urgency, days)
+class _Scorer:
+    """The score of a group (see :func:`agenda`), with the weights read once."""
+
+    def __init__(self, weights: Mapping[str, Any], as_of: dt.date) -> None:
+        actions = weights["actions"]
+        self.action = {code: float(a["weight"]) for code, a in actions.items()}
+        self.default = float(actions["act"]["weight"])
+        self.severity = {k: float(v) for k, v in weights["severity"].items()}
+        self.per_organisation, self.most_organisations = (float(weights["organisations"]["weight"]),
+                                                          float(weights["organisations"]["most"]))
+        self.per_people, self.most_people = float(weights["people"]["weight"]), float(weights["people"]["most"])
+        self.per_finding, self.most_findings = (float(weights["per_extra_finding"]),
+                                                int(weights["max_extra_findings"]))
+        self.stops = {k: float(v) for k, v in weights["stops_working"].items()}
+        self.horizon = int(weights["urgency"]["horizon_days"])
+        self.boost = float(weights["urgency"]["boost"])
+        self.as_of = as_of
+
+    def __call__(self, group: _Group) -> _Score:
+        base = (
+            self.action.get(group.action, self.default)
+            + self.severity.get(group.severity, 0.0)
+            + self.per_organisation * math.log2(1 + min(group.weighted_count, self.most_organisations))
+            + self.per_people * math.log2(1 + min(group.weighted_people, self.most_people) / 100)
+            + self.per_finding * min(len(group.members) - 1, self.most_findings)
+        )
+        continuity = 1.0
+        hub = group.extra.get("hub") if group.extra else None
+        if hub is not None:
+            continuity = self.stops.get(hub, self.stops.get("other", 1.0))
+        urgency, days = 1.0, None
+        if group.due is not None:
+            days = (group.due - self.as_of).days
+            if days <= self.horizon:
+                share = 1.0 if self.horizon <= 0 else min(1.0, (self.horizon - days) / self.horizon)
+                urgency = 1 + self.boost * share
+        return _Score(round(base * continuity * urgency, 1), base, continuity, urgency, days)
 
 
 def _choose(
@@ -540,8 +576,9 @@ def _item(
     labels = weights.get("finding_types", {})
     resolves = join([f"{n} {labels.get(t, ['finding', 'findings'])[n != 1]}" for t, n in resolved.items()])
     affected = [count(group.affected_count, "organisation")]
-    if group.populations:
-        affected.append("serving " + populations(voc, sorted(group.populations)))
+    concerned = _populations(group, findings, G)
+    if concerned:
+        affected.append("serving " + populations(voc, concerned))
     people = f", about {group.people:,} people a month" if group.people else ""
     why = f"{why} Resolves {resolves}. Affects {' '.join(affected)}{people}.".lstrip()
     return AgendaItem(
@@ -549,7 +586,7 @@ def _item(
         score_explanation=_explain(group, score, action, weights),
         findings=sorted(group.members), finding_types=dict(resolved), organisations=named,
         district=group.district, province=voc.districts.get(group.district or ""), due=group.due,
-        affected=group.affected_count, people=group.people, populations=sorted(group.populations),
+        affected=group.affected_count, people=group.people, populations=concerned,
         names={o: name(G, o) for o in named},
     )
 
@@ -579,43 +616,54 @@ class _Words:
 
     def __init__(self, G: nx.MultiDiGraph, voc: Vocabulary, as_of: dt.date) -> None:
         self.G, self.voc, self.as_of = G, voc, as_of
-        self._providers: dict[str, list[str]] | None = None
+        self._providers: dict[str, dict[str | None, list[str]]] | None = None
         self._districts: dict[str, list[str]] | None = None
+        self._nearby: dict[str, list[str | None]] = {}
+        self._forums: dict[str, str | None] = {}
 
-    def providers(self, service: str) -> list[str]:
-        """Active organisations offering ``service``, larger capacity first."""
+    def providers(self, service: str) -> dict[str | None, list[str]]:
+        """Active organisations offering ``service`` by district (None: none or unknown), larger capacity first."""
         if self._providers is None:
-            found: dict[str, list[str]] = defaultdict(list)
+            known = self.voc.district_centres
+            found: dict[str, dict[str | None, list[str]]] = defaultdict(lambda: defaultdict(list))
             for node, data in self.G.nodes(data=True):
                 if data.get("status", "active") == "active":
+                    district = data.get("district")
                     for s in data.get("services") or ():
-                        found[s].append(node)
-            for nodes in found.values():
-                nodes.sort(key=lambda n: (-(self.G.nodes[n].get("capacity_per_month") or 0), n))
+                        found[s][district if district in known else None].append(node)
+            for by_district in found.values():
+                for nodes in by_district.values():
+                    nodes.sort(key=lambda n: (-(self.G.nodes[n].get("capacity_per_month") or 0), n))
             self._providers = found
-        return self._providers.get(service, [])
+        return self._providers.get(service, {})
 
     def nearest_provider(self, services_needed: Sequence[str], population: str | None, district: str | None,
                          exclude: Iterable[str] = ()) -> str | None:
-        """The provider of the first of ``services_needed`` serving ``population`` nearest to ``district``."""
+        """The provider of the first of ``services_needed`` serving ``population`` nearest to ``district``.
+
+        Nearest: in ``district``, else in the district with the nearest centre, else one with no known district;
+        the larger capacity first within a district (then the smaller id).
+        """
         skip = set(exclude)
-        centre = self.voc.district_centres.get(district or "")
-        best: tuple[float, int, str] | None = None
         for service in services_needed:
-            for node in self.providers(service):
-                data = self.G.nodes[node]
-                listed = data.get("populations") or ()
-                if node in skip or (population and listed and population not in listed):
-                    continue
-                other = self.voc.district_centres.get(data.get("district") or "")
-                distance = (0.0 if data.get("district") == district else
-                            _distance(centre, other) if centre and other else math.inf)
-                candidate = (distance, -(data.get("capacity_per_month") or 0), node)
-                if best is None or candidate < best:
-                    best = candidate
-            if best is not None:
-                return best[2]
+            by_district = self.providers(service)
+            for where in self._nearest_districts(district):
+                for node in by_district.get(where, ()):
+                    listed = self.G.nodes[node].get("populations") or ()
+                    if node not in skip and not (population and listed and population not in listed):
+                        return node
         return None
+
+    def _nearest_districts(self, district: str | None) -> list[str | None]:
+        """Every district of the vocabulary, ``district`` first and then by distance, and None last."""
+        key = district or ""
+        if key not in self._nearby:
+            centres = self.voc.district_centres
+            centre = centres.get(key)
+            others = sorted(centres, key=lambda d: (0.0 if d == district else
+                                                    _distance(centre, centres[d]) if centre else 1.0, d))
+            self._nearby[key] = [*others, None]
+        return self._nearby[key]
 
     def forum(self, members: Iterable[str], district: str | None = None) -> tuple[str | None, list[str]]:
         """The forum or body most of ``members`` meet in (membership or coordination in force), and who meets there.
@@ -624,8 +672,9 @@ class _Words:
         """
         attendance = self._attendance(members)
         if not attendance and district:
-            forum, _ = self._busiest(self._attendance(self.in_district(district)))
-            return forum, []
+            if district not in self._forums:
+                self._forums[district] = self._busiest(self._attendance(self.in_district(district)))[0]
+            return self._forums[district], []
         return self._busiest(attendance)
 
     def in_district(self, district: str) -> list[str]:

@@ -11,6 +11,7 @@ import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import Layers, active_organisations, layers_for
+from network.gcpause import gc_paused
 from network.model import Vocabulary, vocabulary
 
 __all__ = ["upkeep", "stale_records", "donor_dependency", "one_way_agreements"]
@@ -68,12 +69,13 @@ def upkeep(
     _check(max_age_days=max_age_days, ending_within_days=ending_within_days)
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    findings = [
-        *_stale_records(G, layers, max_age_days),
-        *_donor_dependency(G, layers, ending_within_days),
-        *_one_way_agreements(G, layers, voc),
-    ]
-    return sorted(findings, key=_order)
+    with gc_paused():
+        findings = [
+            *_stale_records(G, layers, max_age_days),
+            *_donor_dependency(G, layers, ending_within_days),
+            *_one_way_agreements(G, layers, voc),
+        ]
+        return sorted(findings, key=_order)
 
 
 def stale_records(
