@@ -31,6 +31,8 @@ from network.service import demo_files, seed_demo
 
 _CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co"))
 _DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31))
+#: Someone confirmed a record on a past day (the schema refuses a future one).
+_PAST = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2025, 12, 31))
 
 
 def _text(min_size: int = 1, max_size: int = 40, *, newlines: bool = False, avoid: str = "") -> Any:
@@ -86,7 +88,7 @@ def organisation_data(draw: Any, org_id: str) -> dict[str, Any]:
             st.dictionaries(_text(max_size=10, avoid=";="), _text(max_size=20, avoid=";"), max_size=2)
         ),
         "source": draw(st.one_of(st.none(), _text(max_size=30))),
-        "last_verified": draw(st.one_of(st.none(), _DATES)),
+        "last_verified": draw(st.one_of(st.none(), _PAST)),
     }
 
 
@@ -112,7 +114,7 @@ def link_data(draw: Any, link_id: str, org_ids: list[str]) -> dict[str, Any]:
         "formal": draw(st.booleans()),
         "document": draw(st.one_of(st.none(), _text(max_size=30))),
         "notes": draw(st.one_of(st.just(""), _text(max_size=80, newlines=True))),
-        "last_verified": draw(st.one_of(st.none(), _DATES)),
+        "last_verified": draw(st.one_of(st.none(), _PAST)),
     }
 
 
