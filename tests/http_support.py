@@ -1,0 +1,132 @@
+"""Helpers for tests that drive the app only from outside: its factory, HTTP, its URL map and OpenAPI document.
+
+The leak walk and the write fuzz use nothing of the app's inside but
+``create_app`` (through ``tests.api_support.make_env``) and the waitress
+helpers, so moving modules behind the API does not move these tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import threading
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "seed" / "demo"
+
+#: Methods every Flask rule answers by itself.
+_IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
+
+#: The fields that anonymous and viewer callers never see of a sensitive organisation (DESIGN.md "Auth",
+#: issue 17: free text and external ids included).
+PROTECTED = ("latitude", "longitude", "municipality", "phone", "email", "website", "description", "external_ids")
+
+
+def route_key(rule: str) -> str:
+    """A Flask rule written as an OpenAPI path: ``/links/<string:link_id>`` -> ``/links/{link_id}``.
+
+    >>> route_key("/assets/<path:filename>")
+    '/assets/{filename}'
+    """
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+
+
+def routes(app: Flask) -> dict[str, set[str]]:
+    """Every route of ``app`` (as :func:`route_key`) and the methods it answers, HEAD and OPTIONS left out."""
+    found: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        found.setdefault(route_key(rule.rule), set()).update(set(rule.methods or ()) - _IMPLICIT_METHODS)
+    return found
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a UTF-8 CSV file with a header row."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Write ``rows`` (all with the same keys) as a CSV file with a header row; return ``path``."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def is_sensitive(row: dict[str, str]) -> bool:
+    """True if a CSV organisation row is marked sensitive."""
+    return row.get("sensitive", "").strip().lower() in ("true", "1", "yes", "y")
+
+
+def external_id_values(cell: str) -> list[str]:
+    """The values of an ``external_ids`` cell (``key=value;key=value``).
+
+    >>> external_id_values("npo=129-695 NPO;dhis2=ab1")
+    ['129-695 NPO', 'ab1']
+    """
+    return [part.split("=", 1)[1].strip() for part in cell.split(";") if "=" in part and part.split("=", 1)[1].strip()]
+
+
+def csv_import_form(organisations: bytes | None, links: bytes | None) -> dict[str, Any]:
+    """The multipart form of a CSV import through ``POST /api/v1/import``, for Flask's test client."""
+    form: dict[str, Any] = {"format": "csv"}
+    if organisations is not None:
+        form["organisations"] = (io.BytesIO(organisations), "organisations.csv")
+    if links is not None:
+        form["links"] = (io.BytesIO(links), "links.csv")
+    return form
+
+
+def zip_members(data: bytes) -> dict[str, bytes]:
+    """Every member of a zip (csv and hsds bundles, xlsx workbooks), nested zips unpacked; ``{}`` if not a zip."""
+    if not data.startswith(b"PK"):
+        return {}
+    members: dict[str, bytes] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as bundle:
+        for name in bundle.namelist():
+            content = bundle.read(name)
+            members[name] = content
+            members.update({f"{name}/{inner}": value for inner, value in zip_members(content).items()})
+    return members
+
+
+def _unescape_json(text: str) -> str:
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text).replace("\\/", "/")
+
+
+def readable_text(data: bytes, headers: dict[str, str] | None = None) -> str:
+    """What a body says, lower-cased: the text, every zip member's text, HTML/XML and JSON escapes undone.
+
+    >>> "men's" in readable_text(b'{"a": "Men\\u0027s"}') and "a & b" in readable_text(b"<p>A &amp; B</p>")
+    True
+    """
+    parts = [data.decode("utf-8", errors="replace")]
+    parts += [content.decode("utf-8", errors="replace") for content in zip_members(data).values()]
+    if headers:
+        parts += [f"{k}: {v}" for k, v in headers.items()]
+    return _unescape_json(html.unescape("\n".join(parts))).lower()
+
+
+@contextmanager
+def live_server(app: Flask, threads: int = 4) -> Iterator[str]:
+    """Serve ``app`` with waitress on a free loopback port while the block runs; yields its base URL."""
+    from network.api.serve import make_server, stop_server
+
+    server = make_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, name="http-support-waitress", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop_server(server)
+        thread.join(timeout=5)
+    assert not thread.is_alive(), "the server did not stop"
