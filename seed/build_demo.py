@@ -10,8 +10,10 @@ Run ``python seed/build_demo.py`` (stdlib only, no network access; the output is
 the same on every run: ``random.Random(2026)``). The CSVs follow the import
 format in DESIGN.md.
 
-Planted findings (relative to AS_OF = 2026-11-23; "referral layer" means active
-referral and MoU links between active organisations):
+Planted findings (relative to AS_OF = 2026-11-23; "referral layer" means the
+links in force that carry a client: referrals from source to target, both ways
+when marked two_way, and MoUs both ways, between active organisations serving
+the client's population; see network/meanings.py):
 
 isolated (active organisation, no active link)
     phuthaditjhaba-mens-health-forum      no links at all
@@ -37,11 +39,21 @@ unreachable
     only referral route out is umzimvubu-district-hospital -> elundini-district-hospital
     -> ugie-ex-mineworkers-committee -> joe-gqabi-rural-paralegal-office -> compensation
     office: 4 hops from the hospital, 5-6 from the other Alfred Nzo organisations, and
-    none at all from some (directed or undirected, only referral and MoU links count).
+    none at all from some. Nobody in Alfred Nzo offers compensation, so the gap is
+    reported once, as uncovered (one cause, one finding), never also as unreachable.
+    Unreachable proper (a provider works in the district, no route to it): Alfred Nzo /
+    migrants (matatiele-advice-office reaches no TB or HIV service within 3 steps) and
+    Waterberg / mining_communities (the three mining-community groups).
 single_point_of_failure
     apel-cross-community-clinic is the only route from four Sekhukhune CBOs
     (ga-mampuru-home-based-care, mecklenburg-youth-health-club, atok-womens-health-circle,
     fetakgomo-chrome-diggers-support-group) to TB treatment (tubatse-district-hospital).
+    Every single point of failure is an organisation that passes clients on, without
+    offering the service, on every route of at least two others (14 findings).
+two_way
+    Every referral agreement from a clinic or hospital to a home-based-care group runs
+    both ways (the group refers clients back), e.g. giyani-home-based-care-network's
+    three agreements with the Mopani facilities: the group reaches them too.
 siloed_cluster
     Vhembe (Musina): musina-cross-border-health-committee, beitbridge-road-womens-savings-
     and-health-club, madimbo-corridor-farmworkers-group, musina-faith-healing-fellowship,
@@ -69,15 +81,20 @@ funding_overlap
 inactive
     no-7-shaft-wellness-centre (an *active*-status MoU still points at it)
     lusikisiki-youth-health-forum
-expiring_agreement (active MoU/referral ending within 90 days of AS_OF)
-    the seven links in EXPIRING (l-0001 .. l-0007, ending 2026-12-01 .. 2027-02-10); one
-    more MoU ends on 2027-03-15, just outside the window.
+expiring_agreement (an agreement in force of any kind ending within 90 days of AS_OF)
+    the seven links in EXPIRING (l-0001 .. l-0007, ending 2026-12-01 .. 2027-02-10) and
+    the grant in EXPIRING_GRANT (l-0955, masakhane-community-health-trust ->
+    giyani-home-based-care-network, ending 2026-12-20); one more MoU ends on 2027-03-15,
+    just outside the window.
 also
     driekop-artisanal-miners-association screens artisanal miners for silicosis, but no
     compensation provider serves artisanal miners: a second, unplanned broken cascade.
     A pathway exists for the outreach worker's question in DESIGN.md: sekhukhune-chrome-
     diggers-health-project -> praktiseer-community-clinic (TB treatment) -> sekhukhune-
     district-social-grants-office (documents and grants).
+    A referral plan for a sex worker who needs gender-based violence support, PEP and
+    legal aid: masedi-womens-health-collective (GBV support) refers her to
+    thabong-community-clinic (PEP) and to lejweleputswa-paralegal-advice-office (legal aid).
 
 Every other organisation offering a service with a care-cascade successor gets an
 active referral or MoU to a provider of that successor, every other active
@@ -111,7 +128,7 @@ ORGANISATION_COLUMNS = [
 ]
 LINK_COLUMNS = [
     "id", "source", "target", "kind", "services", "status", "start_date", "end_date",
-    "weight", "formal", "notes", "document", "last_verified",
+    "weight", "formal", "notes", "document", "last_verified", "two_way",
 ]
 
 REFERRAL_KINDS = ("referral", "mou")
@@ -348,6 +365,7 @@ class Demo:
             "notes": notes if notes is not None else self._note(kind, services),
             "document": document,
             "last_verified": self._date(dt.date(2025, 1, 10), dt.date(2026, 11, 20)),
+            "two_way": False,
         }
         self.links.append(link)
         self._pairs.add(self._key(source, target, kind))
@@ -1319,12 +1337,31 @@ def _fund(d: Demo, funder: str, grantee: str) -> bool:
     return True
 
 
+#: A grant in force that ends within 90 days of AS_OF (written last, so no other link id moves).
+EXPIRING_GRANT = ("masakhane-community-health-trust", "giyani-home-based-care-network", "funding",
+                  ["home_based_care"], D(2025, 1, 1), D(2026, 12, 20))
+
+
+def add_late_plants(d: Demo) -> None:
+    """Two-way referral agreements, and a grant about to end; no random draw changes before this."""
+    for link in d.links:
+        if (link["kind"] == "referral" and d.orgs[link["source"]]["kind"] in ("clinic", "hospital")
+                and d.orgs[link["target"]]["role"] == "hbc"):
+            link["two_way"] = True
+            link["notes"] += " (both ways: the group refers clients back to the facility)"
+    funder, grantee, kind, services, start, end = EXPIRING_GRANT
+    assert (funder, d.orgs[grantee]["district"]) not in d.funded, "the funder already funds that district"
+    d.link(funder, grantee, kind, services, start=start, end=end, formal=True, weight=4)
+    d.funded.add((funder, d.orgs[grantee]["district"]))
+
+
 def build(seed: int = 2026) -> Demo:
     """Assemble the whole demo network."""
     d = Demo(seed)
     add_organisations(d)
     add_planted_links(d)
     add_generated_links(d)
+    add_late_plants(d)
     return d
 
 
