@@ -138,6 +138,15 @@ def test_a_single_point_of_failure_its_bridges_and_the_unreachables_it_causes_ar
     assert refer.what == "Agree a referral from Virginia Outreach to Mangaung TB Hospital for TB treatment"
 
 
+def test_the_services_most_routes_would_lose_come_first(G):
+    finding = spof("apel", ["atok", "ga"], services=["documentation_support", "tb_treatment"])
+    finding.details["routes_lost"] = [["atok", "artisanal_miners", "tb_treatment"],
+                                      ["ga", "artisanal_miners", "tb_treatment"],
+                                      ["ga", "artisanal_miners", "documentation_support"]]
+    (item,) = items([finding], G)
+    assert "a second referral route to TB treatment and ID and documentation support," in item.what
+
+
 def test_uncovered_services_of_a_district_and_population_are_one_item_with_their_unreachables(G):
     findings = [
         gap("uncovered", "Lejweleputswa", "artisanal_miners", "silicosis_screening", ["virginia", "meloding"]),

@@ -760,7 +760,8 @@ def _renew(group: _Group, findings: Sequence[Finding], w: _Words) -> tuple[str, 
 
 def _second_route(group: _Group, findings: Sequence[Finding], w: _Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
-    lost = sorted(f.details.get("services", ()))
+    routes = Counter(route[-1] for route in f.details.get("routes_lost", ()) if route)
+    lost = sorted(f.details.get("services", ()), key=lambda s: (-routes[s], s))
     G = w.G
     if f.details.get("bridge"):
         what = f"Add a second referral route alongside {w.agreement(f)} for {services(w.voc, lost)}"
@@ -915,8 +916,9 @@ def _verify(group: _Group, findings: Sequence[Finding], w: _Words) -> tuple[str,
     if f.links:
         parts.append(f"the {count(len(f.links), 'link')} it recorded")
     what = f"Ask {name(w.G, node)} to confirm {join(parts) or 'its records'}"
-    age = f.details.get("max_age_days", 365)
-    why = f"Nobody has verified them for more than {count(age, 'day')}, or ever."
+    age = int(f.details.get("max_age_days", 365))
+    years = (count(age, "day") if not age or age % 365 else "a year" if age == 365 else count(age // 365, "year"))
+    why = f"Nobody has verified them for more than {years}, or ever."
     return what, why, [node]
 
 
