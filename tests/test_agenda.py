@@ -113,6 +113,18 @@ def test_an_expiring_agreement_is_one_item_and_the_single_point_of_failure_on_it
     assert item.finding_types == {"expiring_agreement": 1, "single_point_of_failure": 1}
 
 
+def test_a_grant_about_to_end_that_is_all_an_organisations_funding_is_one_item(G):
+    grant = Finding("expiring_agreement", "high", "...", ["fund", "ga"], None, links=["g1"],
+                    details={"end_date": (AS_OF + 10 * DAY).isoformat()})
+    alone = Finding("donor_dependency", "high", "...", ["ga", "fund"], "Sekhukhune", links=["g1"],
+                    details={"scope": "organisation", "ends": (AS_OF + 10 * DAY).isoformat()})
+    G.add_edge("fund", "ga", key="g1", kind="funding", status="active", end_date=AS_OF + 10 * DAY)
+    (item,) = items([alone, grant], G)
+    assert (item.key, item.findings) == ("renew:g1", [0, 1])
+    assert item.what == "Renew the grant from Ubuntu Fund to Ga-Mampuru HBC before 11 June 2026"
+    assert "It is all the funding Ga-Mampuru HBC has." in item.why
+
+
 def test_each_expiring_agreement_is_its_own_item(G):
     found = items([expiring(), expiring("r1", ends_ab=("atok", "apel"))], G)
     assert sorted(i.key for i in found) == ["renew:m1", "renew:r1"]
@@ -383,7 +395,7 @@ PLANTED = {
                     ("mokopane-mining-communities-forum", "mogalakwena-mine-affected-communities-network"),
                     ("mthatha-migrant-workers-support-centre", "ksd-migrant-support-centre")]},
     **{f"the lapsing agreement {link}": ("expiring_agreement", lambda f, link=link: f.links == [link])
-       for link in [f"l-000{n}" for n in range(1, 8)]},
+       for link in [*(f"l-000{n}" for n in range(1, 8)), "l-0955"]},
 }
 
 

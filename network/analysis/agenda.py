@@ -269,7 +269,7 @@ def _root_causes(findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[_Group
                 bridges.append(i)
             elif f.organisations:
                 cut_vertices[f.organisations[0]].append(i)
-        elif kind == "unreachable":
+        elif kind == "unreachable" or (kind == "donor_dependency" and f.details.get("scope") != "district"):
             later.append(i)
         elif kind == "uncovered" and f.district:
             add(f"provide:{f.district}:{f.population or ''}", "find_provider", i)
@@ -293,6 +293,16 @@ def _root_causes(findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[_Group
                     blocking[area] = group
     for i in later:
         f = findings[i]
+        if f.type == "donor_dependency":
+            renew = next((groups[f"renew:{key}"] for key in f.links if f"renew:{key}" in groups), None)
+            if renew is not None:
+                renew.members.append(i)
+            elif f.organisations:
+                action, key = _SIMPLE["donor_dependency"](f)
+                add(key, action, i)
+            else:
+                add(f"{f.type}:{i}", "act", i)
+            continue
         joined = groups.get(f"provide:{f.district}:{f.population or ''}") or blocking.get(
             (f.district or "", f.service or ""))
         if joined is not None:
@@ -728,6 +738,8 @@ class _Words:
         kind = self.G.edges[u, v, key].get("kind") if key and self.G.has_edge(u, v, key) else None
         if kind == "mou":
             return f"the MoU between {name(self.G, u)} and {name(self.G, v)}"
+        if kind == "funding":
+            return f"the grant from {name(self.G, u)} to {name(self.G, v)}"
         if kind in (None, "referral"):
             return f"the referral agreement from {name(self.G, u)} to {name(self.G, v)}"
         label = lower_first(self.voc.link_kinds.get(kind, kind).split(" (")[0])
@@ -750,6 +762,8 @@ def _renew(group: _Group, findings: Sequence[Finding], w: _Words) -> tuple[str, 
     end = group.due
     what = f"Renew {agreement}" + (f" before {long_date(end)}" if end else "")
     why = f"It ends on {long_date(end)}." if end else "It is about to end."
+    for dependent in (findings[i] for i in group.members if findings[i].type == "donor_dependency"):
+        why += f" It is all the funding {name(w.G, dependent.organisations[0])} has."
     cut = [findings[i] for i in group.members if findings[i].type == "single_point_of_failure"]
     if cut:
         lost = sorted({s for c in cut for s in c.details.get("services", ())})
