@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 
 from network.analysis.upkeep import donor_dependency, one_way_agreements, stale_records, upkeep
-from network.graph.project import build_graph
+from network.graph.project import build_graph, project
+from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
+from network.service import seed_demo
 
 AS_OF = dt.date(2026, 6, 1)
 FRESH = dt.date(2026, 5, 1)  # verified last month
@@ -193,3 +195,14 @@ def test_upkeep_runs_all_three():
                     [link("f1", "fund", "a", "funding"), link("r1", "a", "b")])
     assert [(f.type, f.organisations) for f in upkeep(G, as_of=AS_OF)] == [
         ("stale_record", ["b"]), ("donor_dependency", ["a", "fund"]), ("one_way_agreement", ["a", "b"])]
+
+
+def test_the_demos_two_way_agreements_are_never_one_way(tmp_path):
+    store = SQLiteStore(tmp_path / "demo.db")
+    seed_demo(store)
+    G = project(store)
+    store.close()
+    two_way = {frozenset((u, v)) for u, v, data in G.edges(data=True) if data.get("two_way")}
+    assert len(two_way) >= 10  # the demo plants them: facilities and home-based-care groups
+    flagged = {frozenset(f.organisations) for f in one_way_agreements(G, as_of=dt.date(2026, 11, 23))}
+    assert flagged and not flagged & two_way
