@@ -7,11 +7,15 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from network.analysis.gaps import single_points_of_failure, uncovered, unreachable
+from network.analysis.pathways import referral_pathways
 from network.graph.project import build_graph, project
 from network.io.formats import export_bytes, import_bytes
 from network.meanings import in_force, reach_directions, reach_graph, serves
-from network.model import Link, Organisation
+from network.model import Link, Organisation, vocabulary
 from network.schemas import load_link
 from tests.conftest import make_sqlite_store
 
@@ -126,3 +130,82 @@ def test_a_links_file_without_the_column_imports_as_one_way(tmp_path):
         assert other.get_link("r1").two_way is False
     finally:
         other.close()
+
+
+# the analyses agree with the pathway engine ------------------------------------------------------------------
+
+SERVICES = ["tb_screening", "tb_treatment", "hiv_testing", "art", "prep", "legal_aid"]
+POPULATIONS = ["mineworkers", "sex_workers", "msm"]
+AS_OF = dt.date(2026, 1, 1)
+
+
+@st.composite
+def networks(draw):
+    n = draw(st.integers(2, 8))
+    organisations = [
+        Organisation(f"o{i}", f"O{i}", "cbo", status=draw(st.sampled_from(["active", "active", "active", "inactive"])),
+                     district=draw(st.sampled_from(["Bojanala", "Waterberg"])),
+                     services=draw(st.lists(st.sampled_from(SERVICES), max_size=2, unique=True)),
+                     populations=draw(st.lists(st.sampled_from(POPULATIONS), max_size=2, unique=True)))
+        for i in range(n)
+    ]
+    links = [
+        Link(f"l{k}", f"o{draw(st.integers(0, n - 1))}", f"o{draw(st.integers(0, n - 1))}",
+             draw(st.sampled_from(["referral", "referral", "mou", "coordination"])),
+             status=draw(st.sampled_from(["active", "active", "active", "proposed", "expired"])),
+             end_date=draw(st.sampled_from([None, None, AS_OF - ONE, AS_OF + ONE])),
+             two_way=draw(st.booleans()))
+        for k in range(draw(st.integers(0, 3 * n)))
+    ]
+    return build_graph(organisations, links)
+
+
+def _routes(G, start, population, service, max_hops=12):
+    return referral_pathways(G, population=population, needs=[service], start=start, as_of=AS_OF, max_hops=max_hops)
+
+
+@settings(max_examples=120, deadline=None)
+@given(networks())
+def test_every_single_point_of_failure_removes_every_route_the_pathway_engine_finds(G):
+    for finding in single_points_of_failure(G, as_of=AS_OF):
+        a = finding.organisations[0]
+        without = G.copy()
+        without.remove_node(a)
+        assert finding.details["routes_lost"]
+        for x, population, service in finding.details["routes_lost"]:
+            assert x in finding.organisations
+            assert _routes(G, x, population, service), "a route to lose"
+            assert not _routes(without, x, population, service), "no route left without it"
+
+
+@settings(max_examples=120, deadline=None)
+@given(networks(), st.integers(0, 3))
+def test_every_unreachable_finding_agrees_with_the_pathway_engine_and_none_repeats_an_uncovered(G, max_hops):
+    found = unreachable(G, as_of=AS_OF, max_hops=max_hops)
+    for finding in found:
+        for x in finding.organisations:
+            assert not _routes(G, x, finding.population, finding.service, max_hops)
+    gaps = {(f.district, f.population, f.service) for f in uncovered(G, as_of=AS_OF)}
+    assert not gaps & {(f.district, f.population, f.service) for f in found}
+    flagged = {(f.district, f.population, f.service) for f in found}
+    for (district, population, service), group in _groups(G).items():
+        if (district, population, service) in flagged or (district, population, service) in gaps:
+            continue
+        if any(_offers(G, n, population, service) for n in G if G.nodes[n]["district"] == district):
+            assert any(_routes(G, x, population, service, max_hops) for x in group)
+
+
+def _offers(G, node, population, service):
+    data = G.nodes[node]
+    return data["status"] == "active" and service in data["services"] and serves(data["populations"], population)
+
+
+def _groups(G):
+    groups = {}
+    voc = vocabulary()
+    for node, data in G.nodes(data=True):
+        if data["status"] == "active":
+            for population in data["populations"]:
+                for service in voc.essential_services[population]:
+                    groups.setdefault((data["district"], population, service), []).append(node)
+    return groups
