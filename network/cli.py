@@ -271,13 +271,10 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
         click.echo("no pathway found through active agreements"
                    + ("" if include_unlinked else " (try --include-unlinked)"))
     for rank, path in enumerate(found, start=1):
-        click.echo(f"{rank}. cost {path['cost']:.2f}, {path['hops']} hop(s)")
+        unsigned = f", {path['proposed_steps']} without an agreement yet" if path["proposed_steps"] else ""
+        click.echo(f"{rank}. {path['hops']} referral(s){unsigned}")
         for step in path["steps"]:
-            via = f"via {step['link_kind']} {step['link']}" if step["link"] else "start"
-            if step["proposed"]:
-                via = "PROPOSED: no agreement yet"
-            services = ", ".join(step["services"]) or "(passes the client on)"
-            click.echo(f"   - {step['name']} [{step['organisation']}]: {services}  ({via})")
+            click.echo(f"   - {step['explanation']}")
 
 
 @cli.command()
