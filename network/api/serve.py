@@ -48,6 +48,6 @@ def demo_app(tmpdir: str | Path) -> tuple[Flask, str]:
     from network.service import seed_demo
 
     store = SQLiteStore(Path(tmpdir) / "cssnet-demo.db")
-    seed_demo(store)
+    seed_demo(store, actor=CLI)
     _, secret = create_token(store, "demo admin", "admin", actor=CLI)
     return create_app({"STORE": store}), secret

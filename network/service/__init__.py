@@ -2,7 +2,8 @@
 
 ``analyses`` answers the analysis queries; ``records`` writes organisations and
 links; ``tokens`` makes and revokes API tokens; ``transfer`` imports, exports
-and seeds; ``audit`` names who writes; ``scope`` is the one filter schema.
+and seeds; ``merge`` merges two records of one organisation; ``audit`` names
+who writes; ``scope`` is the one filter schema; ``drawing`` the one drawing path.
 Every write opens ``store.transaction(actor=...)`` and records its audit entry inside it.
 """
 
