@@ -167,3 +167,11 @@ def test_lost_update_is_refused_on_every_backend(store: GraphStore) -> None:
     assert (first.status_code, second.status_code) == (200, 412)
     assert client.get("/api/v1/organisations/ngo-d").get_json()["name"] == "First"
     assert client.get("/api/v1/organisations?population=sex_workers").get_json()["total"] == 4
+
+
+@pytest.mark.parametrize("tag", ['"' + "9" * 5000 + '"', '"\u00b2"', '"1.0"', "W/\"1\""])
+def test_an_if_match_naming_no_version_is_412_not_500(env: Env, tag: str) -> None:
+    response = env.client.patch("/api/v1/organisations/ngo-d", json={"name": "X"},
+                                headers={**env.auth("editor"), "If-Match": tag})
+    assert response.status_code == 412 and "GET it again" in response.get_json()["message"]
+    assert env.store.get_organisation("ngo-d").name == "Limpopo Legal Aid Desk"

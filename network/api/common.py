@@ -89,6 +89,10 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"ty
             "description": "The ETag of the version you read (from GET); a stale one is refused with 412."}
 
 
+#: Versions are counters: an ETag of more digits than this names none.
+_VERSION_DIGITS = 18
+
+
 def expected_version(noun: str, record_id: str) -> int:
     """The version named by the request's ``If-Match``: 428 if missing, 412 if it cannot match."""
     if not request.headers.get("If-Match"):
@@ -98,7 +102,7 @@ def expected_version(noun: str, record_id: str) -> int:
     if tags.star_tag:
         raise StaleWrite(f"If-Match: * is not accepted; send the ETag of the {noun} '{record_id}' you read.")
     for tag in tags.as_set():
-        if tag.isdigit():
+        if tag.isascii() and tag.isdigit() and len(tag) <= _VERSION_DIGITS:
             return int(tag)
     raise StaleWrite(f"If-Match does not name a version of {noun} '{record_id}'; GET it again.")
 
