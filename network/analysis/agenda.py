@@ -631,6 +631,10 @@ class _Words:
         self._nearby: dict[str, list[str | None]] = {}
         self._forums: dict[str, str | None] = {}
 
+    def attrs(self, node: str) -> Mapping[str, Any]:
+        """The organisation's attributes (none for an id not in the graph)."""
+        return self.G.nodes[node] if node in self.G else {}
+
     def providers(self, service: str) -> dict[str | None, list[str]]:
         """Active organisations offering ``service`` by district (None: none or unknown), larger capacity first."""
         if self._providers is None:
@@ -724,7 +728,7 @@ class _Words:
 
     def kinds(self, nodes: Sequence[str]) -> str:
         """``community-based organisations`` when all share a kind, else ``organisations``."""
-        kinds = {self.G.nodes[n].get("kind") for n in nodes}
+        kinds = {self.attrs(n).get("kind") for n in nodes}
         label = self.voc.organisation_kinds.get(kinds.pop() or "", "") if len(kinds) == 1 else ""
         if not label or " or " in label or "(" in label or len(nodes) == 1:
             return "organisation" if len(nodes) == 1 else "organisations"
@@ -816,7 +820,7 @@ def _agree_referral(group: _Group, findings: Sequence[Finding], w: _Words) -> tu
     population = members[0].population
     district = group.district or members[0].district
     serving = sorted({o for f in members for o in f.organisations},
-                     key=lambda o: (-(w.G.nodes[o].get("capacity_per_month") or 0), o) if o in w.G else (0, o))
+                     key=lambda o: (-(w.attrs(o).get("capacity_per_month") or 0), o))
     provider = w.nearest_provider(needed, population, district, exclude=serving)
     served = populations(w.voc, [population]) if population else "their clients"
     start = name(w.G, serving[0])
@@ -834,8 +838,8 @@ def _close_cascade(group: _Group, findings: Sequence[Finding], w: _Words) -> tup
     node = members[0].organisations[0]
     needed = sorted({f.service for f in members if f.service})
     after = sorted({f.details.get("after") for f in members if f.details.get("after")})
-    listed = w.G.nodes[node].get("populations") or [None]
-    provider = w.nearest_provider(needed, listed[0], w.G.nodes[node].get("district"), exclude=[node])
+    listed = w.attrs(node).get("populations") or [None]
+    provider = w.nearest_provider(needed, listed[0], w.attrs(node).get("district"), exclude=[node])
     what = f"Agree a referral from {name(w.G, node)}" + (f" to {name(w.G, provider)}" if provider else "") + \
         f" for {services(w.voc, needed)}"
     why = (f"{name(w.G, node)} offers {services(w.voc, after)} but cannot refer its clients on to "
