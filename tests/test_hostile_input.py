@@ -147,6 +147,28 @@ def test_api_body_refuses_hostile_names_and_writes_nothing(env: Env, case: str) 
     assert env.store.revision() == before and not _exists(env.store, "new-org")
 
 
+_BAD_BODIES = [
+    ("post", "/api/v1/organisations", {"id": "new-org", "name": "New", "kind": "cbo", "aliases": ["\ud800"]}),
+    ("put", "/api/v1/organisations/cbo-b", {"id": "cbo-b", "name": "B\x00", "kind": "cbo"}),
+    ("patch", "/api/v1/organisations/cbo-b", {"description": "Peer network\x1b[2J"}),
+    ("patch", "/api/v1/organisations/cbo-b", {"name": " \t "}),
+    ("post", "/api/v1/links", {"id": "new-link", "source": "cbo-b", "target": "ngo-d", "kind": "mou",
+                               "notes": "\udfff"}),
+    ("put", "/api/v1/links/l-ref-1", {"id": "l-ref-1", "source": "cbo-b", "target": "clinic-a",
+                                      "kind": "referral", "document": "MoU\x00.pdf"}),
+    ("patch", "/api/v1/links/l-ref-1", {"notes": "ok\x07"}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), _BAD_BODIES)
+def test_every_api_write_refuses_hostile_text_and_writes_nothing(env: Env, method: str, path: str,
+                                                                 body: dict[str, Any]) -> None:
+    before = env.store.revision()
+    response = getattr(env.client, method)(path, json=body, headers={**env.auth("editor"), "If-Match": '"1"'})
+    assert response.status_code == 422, response.get_json()
+    assert env.store.revision() == before
+
+
 def test_api_and_import_apply_the_same_whitespace_rule(env: Env, tmp_path: Path) -> None:
     response = env.client.post("/api/v1/organisations", headers=env.auth("editor"),
                                json={"id": "tabbed", "name": "\tTabbed Org ", "kind": "cbo"})
