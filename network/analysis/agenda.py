@@ -309,7 +309,7 @@ def _root_causes(findings: Sequence[Finding], G: nx.MultiDiGraph) -> list[_Group
             joined.members.append(i)
         else:
             add(f"refer:{f.district}:{f.population or ''}", "agree_referral", i)
-    _coordination(findings, overlaps, add, groups)
+    _coordination(findings, overlaps, add)
     return list(groups.values())
 
 
@@ -367,7 +367,7 @@ def _single_points(
 
 
 def _coordination(
-    findings: Sequence[Finding], overlaps: dict[tuple[str, str], list[int]], add: Any, groups: dict[str, _Group],
+    findings: Sequence[Finding], overlaps: dict[tuple[str, str], list[int]], add: Any,
 ) -> None:
     """Uncoordinated overlaps grouped: per district and service, per set of organisations that do not meet.
 
