@@ -9,7 +9,6 @@ from marshmallow import fields, validate
 
 from network.graph.store import OrganisationQuery
 from network.model import ORGANISATION_STATUSES, Organisation
-from network.redaction import redact_organisation
 from network.schemas import OrganisationSchema
 from network.service import records
 
@@ -44,10 +43,6 @@ class DeleteArgs(StrictSchema):
     cascade = fields.Boolean(load_default=False, metadata={"description": "Delete the organisation's links too."})
 
 
-def _shown(org: Organisation) -> Organisation:
-    return redact_organisation(org, hide=not can_see_protected())
-
-
 @blp.route("")
 class Organisations(MethodView):
     """The organisation list."""
@@ -56,9 +51,8 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List organisations (filtered, paginated: ``{items, total, limit, offset}``)."""
-        page = get_store().list_organisations(OrganisationQuery(**args))
-        page.items = [_shown(o) for o in page.items]
-        return page_json(page)
+        return page_json(records.organisations(get_store(), OrganisationQuery(**args),
+                                               redacted=not can_see_protected()))
 
     @require("editor")
     @blp.arguments(OrganisationBody)
@@ -76,8 +70,8 @@ class OrganisationById(MethodView):
     @blp.response(200, OrganisationSchema, headers=ETAG_HEADER)
     def get(self, org_id: str) -> Any:
         """Read one organisation; its ETag is its version (send it back as If-Match to change it)."""
-        org = get_store().get_organisation(org_id)
-        return _shown(org), etag(org)
+        org = records.organisation(get_store(), org_id, redacted=not can_see_protected())
+        return org, etag(org)
 
     @require("editor")
     @blp.doc(parameters=[IF_MATCH])
@@ -109,5 +103,5 @@ def _update(org_id: str, change: Organisation | dict[str, Any]) -> Any:
     updated = records.update_organisation(get_store(), org_id, change,
                                           expected_version=expected_version("organisation", org_id),
                                           actor=caller().actor)
-    return _shown(updated), etag(updated)
+    return updated, etag(updated)
 

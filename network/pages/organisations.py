@@ -9,9 +9,8 @@ from flask import render_template
 from network.api.state import get_store
 from network.graph.store import LinkQuery
 from network.model import PROTECTED_FIELDS, vocabulary
-from network.redaction import redact_organisation
 from network.schemas import dump_link, dump_organisation
-from network.service import analyses
+from network.service import analyses, records
 
 from .blueprint import bp
 from .common import cached, findings, hide, names, ranked
@@ -23,7 +22,7 @@ __all__ = ["organisation"]
 def organisation(org_id: str) -> str:
     """An organisation's profile, links, findings and suggested partners."""
     store, hidden = get_store(), hide()
-    org = store.get_organisation(org_id)
+    org = records.organisation(store, org_id, redacted=hidden)
     shown = names(hidden)
     links = [_link_row(dump_link(link), org_id, shown)
              for link in store.list_links(LinkQuery(organisation=org_id, limit=None)).items]
@@ -31,7 +30,7 @@ def organisation(org_id: str) -> str:
              if org_id in f.get("organisations", [])]
     suggestions = _suggestions(cached("recommendations", hidden, lambda: analyses.recommendations(
         store, limit=200, redacted=hidden)), org_id)
-    return render_template("organisation.html", org=dump_organisation(redact_organisation(org, hide=hidden)),
+    return render_template("organisation.html", org=dump_organisation(org),
                            links=links, findings=found, rows=found, suggestions=suggestions, names=shown,
                            protected=PROTECTED_FIELDS, hidden=hidden and org.sensitive,
                            kinds=vocabulary().organisation_kinds)

@@ -1,4 +1,5 @@
-"""Organisation and link writes: each one transaction holding the version check, the change and its audit entry."""
+"""Organisations and links: reads that protect by rule, and writes that each are one transaction holding the
+version check, the change and its audit entry."""
 
 from __future__ import annotations
 
@@ -7,14 +8,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from network.errors import InvalidData, StaleWrite
-from network.graph.store import GraphStore
+from network.graph.store import GraphStore, OrganisationQuery, Page
 from network.model import Link, Organisation
+from network.redaction import redact_organisation
 from network.schemas import dump_link, dump_organisation, load_link, load_organisation
 
 from . import audit
 from .audit import Actor
 
 __all__ = [
+    "organisation",
+    "organisations",
     "create_organisation",
     "update_organisation",
     "delete_organisation",
@@ -24,6 +28,18 @@ __all__ = [
 ]
 
 R = TypeVar("R", Organisation, Link)
+
+
+def organisation(store: GraphStore, org_id: str, *, redacted: bool) -> Organisation:
+    """One organisation (``NotFound`` if none), without its protected fields if ``redacted`` and it is sensitive."""
+    return redact_organisation(store.get_organisation(org_id), hide=redacted)
+
+
+def organisations(store: GraphStore, query: OrganisationQuery, *, redacted: bool) -> Page[Organisation]:
+    """A page of matching organisations, each protected as :func:`organisation` protects one."""
+    page = store.list_organisations(query)
+    page.items = [redact_organisation(o, hide=redacted) for o in page.items]
+    return page
 
 
 def create_organisation(store: GraphStore, organisation: Organisation, *, actor: Actor) -> Organisation:
