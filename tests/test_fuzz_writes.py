@@ -4,7 +4,7 @@ A waitress server (a thread, a free loopback port) serves an app on a real
 SQLite store holding the small test network. A hypothesis state machine
 creates, replaces, changes and deletes organisations and links with real
 ids and ETags, imports files (the store's own exports and generated CSV and
-JSON files), merges records and makes tokens. Most bodies are valid, so the
+JSON files), merges records and makes tokens, each kind of write in turn. Most bodies are valid, so the
 writes succeed; a few fields of each are replaced by hostile values: lone
 surrogates, NUL and control characters, whitespace-only text, formula
 prefixes, huge numbers, deep nesting, long strings, wrong types.
@@ -34,17 +34,17 @@ from typing import Any
 
 import pytest
 import requests
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from network.api import close_store
 from tests.api_support import Env, make_env
 from tests.http_support import live_server, routes, zip_members
 
-#: Wall-clock budget of the fuzzing itself (the checks after it take a few seconds more).
+#: Wall-clock budget of the fuzzing itself, a guard for a busy machine: the step count ends it first (in ~15 s).
 FUZZ_SECONDS = 20.0
-FUZZ_SETTINGS = settings(max_examples=6, stateful_step_count=60, deadline=None, derandomize=True, database=None,
+FUZZ_SETTINGS = settings(max_examples=4, stateful_step_count=60, deadline=None, derandomize=True, database=None,
                          phases=[Phase.generate], suppress_health_check=list(HealthCheck))
 TIMEOUT = 30
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -206,6 +206,7 @@ class Live:
     import_formats: list[str]
     write_operations: set[str]
     deadline: float = 0.0
+    turn: int = 0
 
     def headers(self, role: str | None) -> dict[str, str]:
         return self.env.auth(role)
@@ -290,28 +291,31 @@ class WriteFuzz(RuleBasedStateMachine):
     def read_ids(self) -> None:
         self.orgs, self.links = self.live.ids("organisations"), self.live.ids("links")
 
-    def _open(self) -> bool:
-        return time.monotonic() < self.live.deadline
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """The next kind of write in turn (so every kind gets its turns), its inputs drawn by hypothesis."""
+        for _ in STEPS:
+            name, ready = STEPS[self.live.turn % len(STEPS)]
+            self.live.turn += 1
+            if ready(self):
+                if time.monotonic() < self.live.deadline:
+                    getattr(self, name)(data)
+                return
 
     def _resync(self) -> None:
         self.read_ids()
 
     # organisations
 
-    @rule(data=st.data(), role=st.sampled_from(["editor", "admin"]))
-    def create_organisation(self, data: st.DataObject, role: str) -> None:
-        if not self._open():
-            return
+    def create_organisation(self, data: st.DataObject) -> None:
+        role = data.draw(st.sampled_from(["editor", "admin"]))
         body = data.draw(organisation_body(self.live.vocab, IDS.map("fz-{}".format)))
         response = self.live.call("POST /api/v1/organisations", "POST", "/api/v1/organisations", role, body=body)
         if response is not None and response.status_code == 201:
             self.orgs.append(response.json()["id"])
 
-    @precondition(lambda self: self.orgs)
-    @rule(data=st.data(), role=st.sampled_from(["editor", "admin"]), patch=st.booleans())
-    def change_organisation(self, data: st.DataObject, role: str, patch: bool) -> None:
-        if not self._open():
-            return
+    def change_organisation(self, data: st.DataObject) -> None:
+        role, patch = data.draw(st.sampled_from(["editor", "admin"])), data.draw(st.booleans())
         org_id = data.draw(st.sampled_from(self.orgs))
         body = data.draw(organisation_body(self.live.vocab, st.just(org_id)))
         if patch:
@@ -321,11 +325,8 @@ class WriteFuzz(RuleBasedStateMachine):
         self.live.call(f"{method} /api/v1/organisations/{{org_id}}", method, f"/api/v1/organisations/{_quote(org_id)}",
                        role, body=body, headers=self._if_match(data, "organisations", org_id))
 
-    @precondition(lambda self: len(self.orgs) > 3)
-    @rule(data=st.data(), cascade=st.booleans(), role=st.sampled_from(["admin", "admin", "editor"]))
-    def delete_organisation(self, data: st.DataObject, cascade: bool, role: str) -> None:
-        if not self._open():
-            return
+    def delete_organisation(self, data: st.DataObject) -> None:
+        cascade, role = data.draw(st.booleans()), data.draw(st.sampled_from(["admin", "admin", "editor"]))
         org_id = data.draw(st.sampled_from(self.orgs))
         query = "?cascade=true" if cascade else ""
         self.live.call("DELETE /api/v1/organisations/{org_id}", "DELETE",
@@ -335,21 +336,15 @@ class WriteFuzz(RuleBasedStateMachine):
 
     # links
 
-    @precondition(lambda self: len(self.orgs) > 1)
-    @rule(data=st.data(), role=st.sampled_from(["editor", "admin"]))
-    def create_link(self, data: st.DataObject, role: str) -> None:
-        if not self._open():
-            return
+    def create_link(self, data: st.DataObject) -> None:
+        role = data.draw(st.sampled_from(["editor", "admin"]))
         body = data.draw(link_body(self.live.vocab, IDS.map("fzl-{}".format), self._ends()))
         response = self.live.call("POST /api/v1/links", "POST", "/api/v1/links", role, body=body)
         if response is not None and response.status_code == 201:
             self.links.append(response.json()["id"])
 
-    @precondition(lambda self: self.links and len(self.orgs) > 1)
-    @rule(data=st.data(), role=st.sampled_from(["editor", "admin"]), patch=st.booleans())
-    def change_link(self, data: st.DataObject, role: str, patch: bool) -> None:
-        if not self._open():
-            return
+    def change_link(self, data: st.DataObject) -> None:
+        role, patch = data.draw(st.sampled_from(["editor", "admin"])), data.draw(st.booleans())
         link_id = data.draw(st.sampled_from(self.links))
         body = data.draw(link_body(self.live.vocab, st.just(link_id), self._ends()))
         if patch:
@@ -360,11 +355,8 @@ class WriteFuzz(RuleBasedStateMachine):
         self.live.call(f"{method} /api/v1/links/{{link_id}}", method, f"/api/v1/links/{_quote(link_id)}", role,
                        body=body, headers=self._if_match(data, "links", link_id))
 
-    @precondition(lambda self: len(self.links) > 2)
-    @rule(data=st.data(), role=st.sampled_from(["admin", "admin", "editor"]))
-    def delete_link(self, data: st.DataObject, role: str) -> None:
-        if not self._open():
-            return
+    def delete_link(self, data: st.DataObject) -> None:
+        role = data.draw(st.sampled_from(["admin", "admin", "editor"]))
         link_id = data.draw(st.sampled_from(self.links))
         self.live.call("DELETE /api/v1/links/{link_id}", "DELETE", f"/api/v1/links/{_quote(link_id)}", role,
                        headers=self._if_match(data, "links", link_id))
@@ -372,11 +364,8 @@ class WriteFuzz(RuleBasedStateMachine):
 
     # imports, merges, tokens
 
-    @rule(data=st.data())
     def import_an_export(self, data: st.DataObject) -> None:
         """Export the store in an importable format and import it back (every record updated in place)."""
-        if not self._open():
-            return
         successes = self.live.record.successes
         least = min(self.live.import_formats, key=lambda f: successes[f"import {f}"])
         fmt = data.draw(st.sampled_from([least, *self.live.import_formats]))
@@ -387,12 +376,9 @@ class WriteFuzz(RuleBasedStateMachine):
             return
         self._import(fmt, {"file": (f"cssnet-export.{'zip' if fmt == 'csv' else fmt}", exported.content)})
 
-    @precondition(lambda self: self.orgs)
-    @rule(data=st.data(), extra=st.lists(st.tuples(st.sampled_from(ORG_FIELDS[1:-1]), HOSTILE_TEXT), max_size=2))
-    def import_generated_csv(self, data: st.DataObject, extra: list[tuple[str, str]]) -> None:
+    def import_generated_csv(self, data: st.DataObject) -> None:
         """Import organisations.csv and links.csv written from generated records, hostile cells included."""
-        if not self._open():
-            return
+        extra = data.draw(st.lists(st.tuples(st.sampled_from(ORG_FIELDS[1:-1]), HOSTILE_TEXT), max_size=2))
         org = data.draw(organisation_body(self.live.vocab, IDS.map("fzi-{}".format)).filter(_flat))
         org.update(extra)
         link = data.draw(link_body(self.live.vocab, IDS.map("fzil-{}".format), self._ends()).filter(_flat))
@@ -400,11 +386,9 @@ class WriteFuzz(RuleBasedStateMachine):
                  "links": ("links.csv", _csv_bytes([link]))}
         self._import("csv", files)
 
-    @rule(data=st.data(), value=HOSTILE)
-    def import_generated_json(self, data: st.DataObject, value: Any) -> None:
+    def import_generated_json(self, data: st.DataObject) -> None:
         """Import the store's node-link JSON with one node's field (or a new node) given a hostile value."""
-        if not self._open():
-            return
+        value = data.draw(HOSTILE)
         exported = requests.get(f"{self.live.base}/api/v1/export?format=json", headers=self.live.headers("admin"),
                                 timeout=TIMEOUT)
         document = exported.json()
@@ -419,11 +403,8 @@ class WriteFuzz(RuleBasedStateMachine):
             node[data.draw(st.sampled_from(ORG_FIELDS[1:]))] = value
         self._import("json", {"file": ("cssnet.json", encode(document))})
 
-    @precondition(lambda self: len(self.orgs) > 3)
-    @rule(data=st.data(), apply=st.booleans(), prefer=st.sampled_from(["keep", "drop"]))
-    def merge(self, data: st.DataObject, apply: bool, prefer: str) -> None:
-        if not self._open():
-            return
+    def merge(self, data: st.DataObject) -> None:
+        apply, prefer = data.draw(st.booleans()), data.draw(st.sampled_from(["keep", "drop"]))
         keep, drop = data.draw(st.lists(st.sampled_from(self.orgs), min_size=2, max_size=2, unique=True))
         body = {"keep": keep, "drop": drop, "prefer": prefer}
         path = "/api/v1/merge" if apply else "/api/v1/merge/preview"
@@ -431,10 +412,9 @@ class WriteFuzz(RuleBasedStateMachine):
         if apply:
             self._resync()
 
-    @rule(name=st.one_of(PLAIN_TEXT, HOSTILE_TEXT), role=st.sampled_from(["viewer", "editor", "admin"]))
-    def token(self, name: str, role: str) -> None:
-        if not self._open():
-            return
+    def token(self, data: st.DataObject) -> None:
+        name = data.draw(st.one_of(PLAIN_TEXT, HOSTILE_TEXT))
+        role = data.draw(st.sampled_from(["viewer", "editor", "admin"]))
         response = self.live.call("POST /api/v1/tokens", "POST", "/api/v1/tokens", "admin",
                                   body={"name": name, "role": role})
         if response is not None and response.status_code == 201:
@@ -442,19 +422,16 @@ class WriteFuzz(RuleBasedStateMachine):
             self.live.call("DELETE /api/v1/tokens/{token_id}", "DELETE", f"/api/v1/tokens/{_quote(token_id)}",
                            "admin")
 
-    @precondition(lambda self: self.orgs)
-    @rule(data=st.data(), collection=st.sampled_from(["organisations", "links"]))
-    def hostile_request(self, data: st.DataObject, collection: str) -> None:
+    def hostile_request(self, data: st.DataObject) -> None:
         """A whole body or header that no schema can read: deep nesting, a 5,000-digit If-Match, bad UTF-8."""
-        if not self._open():
-            return
+        collection = data.draw(st.sampled_from(["organisations", "links"]))
         if collection == "links" and not self.links:
             collection = "organisations"
         record_id = data.draw(st.sampled_from(self.orgs if collection == "organisations" else self.links))
         kind = data.draw(st.sampled_from(["deep", "digits", "utf8", "if-match", "number"]))
         path = f"/api/v1/{collection}/{_quote(record_id)}"
-        op = "PATCH /api/v1/organisations/{org_id}" if collection == "organisations" else \
-            "PATCH /api/v1/links/{link_id}"
+        op = ("PATCH /api/v1/organisations/{org_id}" if collection == "organisations" else
+              "PATCH /api/v1/links/{link_id}") + " (unreadable)"
         if kind == "if-match":
             self.live.call(op, "PATCH", path, "editor", body={"notes" if collection == "links" else "name": "x"},
                            headers={"If-Match": '"' + "9" * 5000 + '"'})
@@ -483,6 +460,23 @@ class WriteFuzz(RuleBasedStateMachine):
             self.live.record.successes[f"import {fmt}"] += 1
         if response is not None and response.ok:
             self._resync()
+
+
+#: The writes the fuzz takes in turn, each with what it needs in the store.
+STEPS: list[tuple[str, Any]] = [
+    ("create_organisation", lambda m: True),
+    ("change_organisation", lambda m: m.orgs),
+    ("create_link", lambda m: len(m.orgs) > 1),
+    ("change_link", lambda m: m.links and len(m.orgs) > 1),
+    ("import_an_export", lambda m: True),
+    ("delete_link", lambda m: len(m.links) > 2),
+    ("merge", lambda m: len(m.orgs) > 6),
+    ("import_generated_csv", lambda m: len(m.orgs) > 1),
+    ("token", lambda m: True),
+    ("delete_organisation", lambda m: len(m.orgs) > 6),
+    ("import_generated_json", lambda m: True),
+    ("hostile_request", lambda m: m.orgs),
+]
 
 
 def _flat(body: dict[str, Any]) -> bool:
@@ -531,7 +525,7 @@ class Fuzzed:
 @pytest.fixture(scope="module")
 def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
     """The fuzz run, once for the module; the server keeps serving for the checks after it."""
-    env = make_env(Path(tmp_path_factory.mktemp("fuzz-writes")) / "fuzz.db", config={"CSSNET_AGGREGATE_ABOVE": 3})
+    env = make_env(Path(tmp_path_factory.mktemp("fuzz-writes")) / "fuzz.db", config={"CSSNET_AGGREGATE_ABOVE": 2})
     try:
         with live_server(env.app) as base:
             doc = _openapi(base)
@@ -658,3 +652,45 @@ def test_an_export_restores_into_a_fresh_store(fuzzed: Fuzzed, tmp_path: Path) -
         finally:
             close_store(fresh.app)
     assert refused == [], "\n".join(refused)
+
+
+HOSTILE_QUERY = st.one_of(HOSTILE_TEXT, st.sampled_from(["", "0", "-1", "4", "1e999", "9" * 5000, "true", "national",
+                                                         "Sekhukhune", "sex_workers", "hiv_testing", "csv"]))
+PAGE_FUZZ = settings(max_examples=80, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
+                     suppress_health_check=list(HealthCheck))
+
+
+def _page_parameters(live: Live, pages: list[str]) -> list[str]:
+    """The query parameters the pages' own forms send (and the explorer's ``cluster``)."""
+    names = {"cluster", "format", "ego", "depth"}
+    for page in pages:
+        names.update(re.findall(r'name="([A-Za-z_]+)"', requests.get(live.base + page, headers=live.headers("admin"),
+                                                                     timeout=TIMEOUT).text))
+    return sorted(names - {"csrf", "token"})
+
+
+def test_pages_with_hostile_query_parameters_never_fail(fuzzed: Fuzzed) -> None:
+    live = fuzzed.live
+    pages = ["/", "/explore", "/explore/members", "/referrals", "/findings/gaps", "/findings/duplication", "/sign-in"]
+    names = _page_parameters(live, pages)
+    assert {"district", "population", "need"} <= set(names)
+    record = Record()
+
+    @PAGE_FUZZ
+    @given(page=st.sampled_from(pages), query=st.lists(st.tuples(st.sampled_from(names), HOSTILE_QUERY), max_size=4),
+           path_id=HOSTILE_TEXT, role=st.sampled_from([None, "admin"]))
+    def check(page: str, query: list[tuple[str, str]], path_id: str, role: str | None) -> None:
+        text = "&".join(f"{urllib.parse.quote(k)}={urllib.parse.quote(v.encode('utf-8', 'surrogatepass'))}"
+                        for k, v in query)
+        quoted_id = urllib.parse.quote(path_id.encode("utf-8", "surrogatepass"), safe="")
+        for url in (f"{page}?{text}", f"/organisations/{quoted_id}", f"/findings/{quoted_id}",
+                    f"/edit/organisation/{quoted_id}"):
+            record.calls[url.split("?")[0] if url.startswith(page) else url.rsplit("/", 1)[0]] += 1
+            response = requests.get(live.base + url, headers=live.headers(role), timeout=TIMEOUT)
+            record.statuses[response.status_code] += 1
+            if response.status_code >= 500:
+                record.failures.append(f"{role or 'anonymous'} GET {url[:300]} -> {response.status_code}")
+
+    check()
+    print(f"\npage fuzz: {sum(record.calls.values())} requests, statuses {dict(sorted(record.statuses.items()))}")
+    assert record.failures == [], "\n".join(record.failures[:30])
