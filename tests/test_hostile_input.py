@@ -229,6 +229,15 @@ def test_json_links_with_hostile_ends_are_refused_not_crashed(sqlite_store: SQLi
     assert list(sqlite_store.iter_organisations()) == []
 
 
+def test_import_problems_quote_file_text_printably(tmp_path: Path) -> None:
+    header = ",".join(REQUIRED_ORGANISATION_COLUMNS) + ",\x1b[2J\x1b]0;owned\x07" + "x" * 10_000
+    (tmp_path / "organisations.csv").write_text(header + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "p.db"), "import",
+                                      str(tmp_path / "organisations.csv")])
+    assert result.exit_code != 0 and "unknown column(s): \\x1b[2J\\x1b]0;owned\\x07xxx" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output and len(result.output) < 2_000
+
+
 # --- formula injection: escaped in CSV and XLSX, exactly undone on import --------------------------
 
 FORMULAS = {

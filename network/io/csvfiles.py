@@ -21,7 +21,7 @@ from typing import Any
 
 from network.graph.store import GraphStore
 from network.io.cells import unescape_formula
-from network.io.importer import ImportRefused, RowProblem
+from network.io.importer import ImportRefused, RowProblem, printable
 from network.io.records import exported_organisations
 from network.io.rows import (
     LINK_COLUMNS,
@@ -135,11 +135,11 @@ def check_header(header: list[str], *, kind: str, name: str) -> None:
     missing = [c for c in required if c not in header]
     if missing:
         raise refuse(f"missing column(s): {', '.join(missing)}.", missing[0])
-    unknown = [c for c in header if c not in known]
+    unknown = [printable(c) for c in header if c not in known]
     if unknown:
         raise refuse(f"unknown column(s): {', '.join(unknown)}; the format has {', '.join(known)}.",
                      unknown[0])
-    repeated = sorted({c for c in header if header.count(c) > 1})
+    repeated = sorted({printable(c) for c in header if header.count(c) > 1})
     if repeated:
         raise refuse(f"column(s) named twice: {', '.join(repeated)}.", repeated[0])
 

@@ -32,7 +32,7 @@ import networkx as nx
 
 from network.graph.store import GraphStore
 from network.io.csvfiles import check_size
-from network.io.importer import ImportRefused, RowProblem
+from network.io.importer import ImportRefused, RowProblem, printable
 from network.io.records import exported_organisations
 from network.io.rows import LINK_COLUMNS, ORGANISATION_COLUMNS, record_to_row
 from network.model import Link, Organisation
@@ -224,7 +224,8 @@ def _without_store_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _refuse_unknown(rows: Rows, columns: tuple[str, ...], name: str) -> None:
     problems = [
-        RowProblem(name, number, key, f"unknown attribute '{key}'; the format has {', '.join(columns)}.")
+        RowProblem(name, number, printable(key), f"unknown attribute '{printable(key)}'; the format has "
+                   f"{', '.join(columns)}.")
         for number, row in rows
         for key in row
         if key not in columns

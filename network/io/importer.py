@@ -17,20 +17,44 @@ from network.model import Link, Organisation
 from network.schemas import ID_PATTERN, check_batch, load_link, load_organisation
 
 __all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch",
-           "known_organisation_ids", "import_rows", "generated_link_id"]
+           "known_organisation_ids", "import_rows", "generated_link_id", "printable"]
 
 
 @dataclass(frozen=True)
 class RowProblem:
-    """One thing wrong with one row of an input file."""
+    """One thing wrong with one row of an input file.
+
+    A problem quotes the file's own text (file, column and attribute names), so its
+    fields are made printable when it is made (see :func:`printable`): a report goes
+    to terminals, logs and pages alike.
+    """
 
     file: str
     row: int
     field: str
     problem: str
 
+    def __post_init__(self) -> None:
+        for name in ("file", "field", "problem"):
+            object.__setattr__(self, name, printable(str(getattr(self, name)), limit=None))
+
     def __str__(self) -> str:
         return f"{self.file} row {self.row}, {self.field}: {self.problem}"
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str, *, limit: int | None = 60) -> str:
+    """``text`` quoted in a problem: control characters and broken Unicode escaped, cut to ``limit``.
+
+    >>> printable("na\\x1b[2Jme\\ud800"), printable("x" * 70)[-5:]
+    ('na\\\\x1b[2Jme\\\\ud800', 'xx...')
+    """
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 class ImportRefused(InvalidData):
