@@ -44,32 +44,21 @@ def organisations(store: GraphStore, query: OrganisationQuery, *, redacted: bool
 
 def create_organisation(store: GraphStore, organisation: Organisation, *, actor: Actor) -> Organisation:
     """Store a new organisation and its audit entry together; ``Conflict`` if the id is taken."""
-    with store.transaction(actor=actor.key):
-        created = store.create_organisation(organisation)
-        audit.record(store, actor, "create", "organisation", created.id, {"after": dump_organisation(created)})
-    return created
+    return _create(store, "organisation", organisation, actor)
 
 
 def update_organisation(store: GraphStore, org_id: str, change: Organisation | dict[str, Any], *,
                         expected_version: int, actor: Actor) -> Organisation:
     """Replace an organisation (a whole record) or change some of its fields (a dict), if it is still
     at ``expected_version`` (else ``StaleWrite``); the change and its audit entry commit together."""
-    with store.transaction(actor=actor.key):
-        current = store.get_organisation(org_id)
-        _check_version("Organisation", org_id, current.version, expected_version)
-        wanted = _changed(current, change, dump_organisation, load_organisation)
-        updated = store.update_organisation(wanted, expected_version=expected_version)
-        audit.record(store, actor, "update", "organisation", org_id,
-                     audit.field_changes(dump_organisation(current), dump_organisation(updated)))
-    return updated
+    return _update(store, "organisation", org_id, change, expected_version, actor)
 
 
 def delete_organisation(store: GraphStore, org_id: str, *, expected_version: int, cascade: bool = False,
                         actor: Actor) -> int:
     """Delete an organisation still at ``expected_version`` (with its links if ``cascade``); returns links deleted."""
     with store.transaction(actor=actor.key):
-        current = store.get_organisation(org_id)
-        _check_version("Organisation", org_id, current.version, expected_version)
+        current = _current(store, "organisation", org_id, expected_version)
         removed = store.delete_organisation(org_id, cascade=cascade)
         audit.record(store, actor, "delete", "organisation", org_id,
                      {"before": dump_organisation(current), "links_deleted": removed})
@@ -78,37 +67,52 @@ def delete_organisation(store: GraphStore, org_id: str, *, expected_version: int
 
 def create_link(store: GraphStore, link: Link, *, actor: Actor) -> Link:
     """Store a new link and its audit entry together; ``Conflict`` if the id is taken."""
-    with store.transaction(actor=actor.key):
-        created = store.create_link(link)
-        audit.record(store, actor, "create", "link", created.id, {"after": dump_link(created)})
-    return created
+    return _create(store, "link", link, actor)
 
 
 def update_link(store: GraphStore, link_id: str, change: Link | dict[str, Any], *, expected_version: int,
                 actor: Actor) -> Link:
     """Replace a link or change some of its fields, if it is still at ``expected_version``."""
-    with store.transaction(actor=actor.key):
-        current = store.get_link(link_id)
-        _check_version("Link", link_id, current.version, expected_version)
-        updated = store.update_link(_changed(current, change, dump_link, load_link),
-                                    expected_version=expected_version)
-        audit.record(store, actor, "update", "link", link_id, audit.field_changes(dump_link(current),
-                                                                                  dump_link(updated)))
-    return updated
+    return _update(store, "link", link_id, change, expected_version, actor)
 
 
 def delete_link(store: GraphStore, link_id: str, *, expected_version: int, actor: Actor) -> None:
     """Delete a link still at ``expected_version``; the deletion and its audit entry commit together."""
     with store.transaction(actor=actor.key):
-        current = store.get_link(link_id)
-        _check_version("Link", link_id, current.version, expected_version)
+        current = _current(store, "link", link_id, expected_version)
         store.delete_link(link_id)
         audit.record(store, actor, "delete", "link", link_id, {"before": dump_link(current)})
 
 
-def _check_version(noun: str, record_id: str, current: int, expected: int) -> None:
-    if current != expected:
-        raise StaleWrite(f"{noun} '{record_id}' changed since you read it (now version {current}); read it again.")
+_DUMP: dict[str, Callable[[Any], dict[str, Any]]] = {"organisation": dump_organisation, "link": dump_link}
+_LOAD: dict[str, Callable[[dict[str, Any]], Any]] = {"organisation": load_organisation, "link": load_link}
+
+
+def _create(store: GraphStore, entity: str, record: R, actor: Actor) -> R:
+    with store.transaction(actor=actor.key):
+        created = getattr(store, f"create_{entity}")(record)
+        audit.record(store, actor, "create", entity, created.id, {"after": _DUMP[entity](created)})
+    return created
+
+
+def _update(store: GraphStore, entity: str, record_id: str, change: R | dict[str, Any], expected_version: int,
+            actor: Actor) -> R:
+    dump = _DUMP[entity]
+    with store.transaction(actor=actor.key):
+        current = _current(store, entity, record_id, expected_version)
+        wanted = _changed(current, change, dump, _LOAD[entity])
+        updated = getattr(store, f"update_{entity}")(wanted, expected_version=expected_version)
+        audit.record(store, actor, "update", entity, record_id, audit.field_changes(dump(current), dump(updated)))
+    return updated
+
+
+def _current(store: GraphStore, entity: str, record_id: str, expected_version: int) -> Any:
+    """The stored record, read inside the write's transaction; ``StaleWrite`` unless it is at ``expected_version``."""
+    current = getattr(store, f"get_{entity}")(record_id)
+    if current.version != expected_version:
+        raise StaleWrite(f"{entity.capitalize()} '{record_id}' changed since you read it (now version "
+                         f"{current.version}); read it again.")
+    return current
 
 
 def _changed(current: R, change: R | dict[str, Any], dump: Callable[[R], dict[str, Any]],
