@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network.analysis.agenda import AgendaItem, agenda, agenda_weights
+from network.analysis.agenda import ACTIONS, AgendaItem, agenda, agenda_weights
 from network.analysis.finding import Finding
-from network.analysis.report import coordination_report
+from network.analysis.report import FINDING_TYPES, coordination_report
 from network.analysis.upkeep import upkeep
 from network.graph.project import build_graph, project
 from network.graph.sqlite import SQLiteStore
@@ -279,6 +279,14 @@ def test_weights_are_data(G):
     assert [i.action for i in items(findings, G, weights=weights)][0] == "connect_organisation"
     assert json.loads((Path(__file__).parents[1] / "seed" / "vocabulary" / "agenda.json").read_text()) == \
         agenda_weights()
+
+
+def test_every_action_and_finding_type_has_its_words_in_the_weights():
+    weights = agenda_weights()
+    assert set(ACTIONS) == set(weights["actions"])
+    assert all({"weight", "label", "reason"} <= set(a) for a in weights["actions"].values())
+    types = {*FINDING_TYPES, "stale_record", "donor_dependency", "one_way_agreement"}
+    assert types <= set(weights["finding_types"])
 
 
 def test_at_most_a_few_items_of_one_action_before_the_others(G):

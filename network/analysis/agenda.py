@@ -19,7 +19,7 @@ from network.analysis.upkeep import count, join, long_date, lower_first, name, n
 from network.gcpause import gc_paused
 from network.model import Vocabulary, is_link_active, seed_dir, today, vocabulary
 
-__all__ = ["AgendaItem", "agenda", "agenda_weights", "SCOPES"]
+__all__ = ["ACTIONS", "AgendaItem", "agenda", "agenda_weights", "SCOPES"]
 
 #: The kinds of scope an agenda can be limited to.
 SCOPES = ("province", "district", "programme")
@@ -992,6 +992,9 @@ _WORDING = {
     "plan_funding": _plan_funding,
     "record_two_way": _record_two_way,
 }
+
+#: Every action an agenda item can call for (``act``: a finding of a type the agenda does not know).
+ACTIONS = (*_WORDING, "act")
 
 
 def _scope_filter(G: nx.MultiDiGraph, voc: Vocabulary, scope: Mapping[str, str] | None) -> Any:
