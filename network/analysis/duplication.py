@@ -14,7 +14,7 @@ import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
-from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity
+from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity, names_a_place
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
@@ -188,7 +188,9 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     Two names agree only if the rarest distinctive word of each (not generic,
     not a place) is paired with a word of the other or is its initials
     ("TAC"); a name with no distinctive word ("West Rand District Hospital"
-    in West Rand) matches nothing by name. The match score is 100 times the
+    in West Rand) matches only the same name, when it names a place and
+    exactly two records of the district have it (three or more are a naming
+    pattern). The match score is 100 times the
     best similarity of two agreeing names, moved by up to
     ``SERVICE_WEIGHT / 2`` up (same services) or down (none shared). So
     "Sekhukhune Ex-Mineworkers Association" and "Sekhukhune Ex Mine Workers
@@ -238,6 +240,10 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
         if not _may_match(records[a], records[b]):
             continue
         best, score = _scores(records[a], records[b])
+        if score is not None and score >= threshold:
+            found[a, b] = ({"name"}, best, score)
+    for a, b in _twin_names(records.values()):
+        best, score = _scores(records[a], records[b], twins=True)
         if score is not None and score >= threshold:
             found[a, b] = ({"name"}, best, score)
     for reason in ("phone", "email"):
@@ -568,14 +574,29 @@ def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair
             yield from combinations(sorted(block), 2)
 
 
-def _scores(a: _Record, b: _Record) -> tuple[float, float | None]:
+def _twin_names(records: Iterable[_Record]) -> Iterator[_Pair]:
+    """Pairs (smaller id first) of the only two records of a district with one name that has no distinctive
+    word but names a place ("Sekhukhune District Hospital" written twice): three or more is a pattern."""
+    held: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+    for record in records:
+        for name in record.names:
+            if not name.telling and names_a_place(name):
+                held[record.district, name.text].add(record.id)
+    for ids in held.values():
+        if len(ids) == 2:
+            a, b = sorted(ids)
+            yield a, b
+
+
+def _scores(a: _Record, b: _Record, *, twins: bool = False) -> tuple[float, float | None]:
     """The best name similarity of ``a`` and ``b`` (0-100) and their match score, ``None`` if no match.
 
     The match score is the best similarity of two names that agree on what tells them apart (see
     :func:`~network.analysis.names.name_similarity`), moved by the services the two share; records of
-    two different known kinds never match by name.
+    two different known kinds never match by name. ``twins`` are the only two records of their district
+    with one name (see :func:`_twin_names`): they agree on it.
     """
-    best, agreeing = 0.0, None
+    best, agreeing = 0.0, 1.0 if twins else None
     for x in a.names:
         for y in b.names:
             similarity, agree = name_similarity(x, y)

@@ -18,7 +18,7 @@ from rapidfuzz.distance import OSA
 
 from network.model import vocabulary
 
-__all__ = ["NameBook", "Name", "words", "name_similarity", "may_agree"]
+__all__ = ["NameBook", "Name", "words", "name_similarity", "may_agree", "names_a_place"]
 
 #: Words that carry no meaning in a name (articles, legal forms): dropped unless a name has nothing else.
 STOP_WORDS = frozenset({
@@ -140,12 +140,13 @@ def word_similarity(a: str, b: str) -> float:
     fa, fb = fold(a), fold(b)
     if fa == fb:
         return 0.95
-    if min(len(fa), len(fb)) < 4:
+    longest = max(len(fa), len(fb))
+    if min(len(fa), len(fb)) < 4 or longest < 5:
         return 0.0
     distance = min(OSA.distance(a, b, score_cutoff=2), OSA.distance(fa, fb, score_cutoff=2))
     if distance == 1:
-        return 0.9
-    if distance == 2 and max(len(fa), len(fb)) >= 8:
+        return 0.9 if longest >= 7 else 0.85
+    if distance == 2 and longest >= 8:
         return 0.8
     return 0.0
 
@@ -218,6 +219,11 @@ class NameBook:
         weights = tuple(self.weight(t) for t in tokens)
         telling = tuple(sorted({t for t in tokens if distinctive(t)}, key=lambda t: (self._count[t], t)))
         return Name(" ".join(tokens), tokens, weights, telling, "".join(t[0] for t in tokens))
+
+
+def names_a_place(name: Name) -> bool:
+    """True if one of the words of ``name`` is a province or district name ("Sekhukhune Clinic")."""
+    return any(w in _place_words() for w in name.words)
 
 
 @lru_cache(maxsize=200_000)
