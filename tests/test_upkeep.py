@@ -56,10 +56,10 @@ def test_stale_records_are_grouped_by_who_verifies_them():
         "verifier": "b", "own_record": False, "last_verified": FRESH, "stale_links": 2, "never_verified": 1,
         "oldest": AS_OF - 400 * DAY, "max_age_days": 365,
     }
-    assert found["b"].severity == "high"
+    assert found["b"].severity == "medium"
     assert "recorded as the source" in found["b"].explanation
     assert "its referral agreement to A" in found["b"].explanation
-    assert (found["c"].severity, found["c"].details["oldest"]) == ("high", None)
+    assert (found["c"].severity, found["c"].details["oldest"]) == ("medium", None)
     assert "never verified" in found["c"].explanation
 
 
@@ -194,7 +194,7 @@ def test_upkeep_runs_all_three():
                      org("b", services=TB, last_verified=None)],
                     [link("f1", "fund", "a", "funding"), link("r1", "a", "b")])
     assert [(f.type, f.organisations) for f in upkeep(G, as_of=AS_OF)] == [
-        ("stale_record", ["b"]), ("donor_dependency", ["a", "fund"]), ("one_way_agreement", ["a", "b"])]
+        ("donor_dependency", ["a", "fund"]), ("stale_record", ["b"]), ("one_way_agreement", ["a", "b"])]
 
 
 def test_the_demos_two_way_agreements_are_never_one_way(tmp_path):

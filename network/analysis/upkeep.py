@@ -119,9 +119,10 @@ def stale_records(
     -----
     Inactive organisations and links not in force on ``as_of`` (proposed,
     ended, expired, or touching an inactive organisation) need no
-    verification. Severity: ``high`` when a record has never been verified,
-    ``medium`` when one was last verified more than twice ``max_age_days``
-    ago, ``low`` otherwise.
+    verification. Severity: ``medium`` when a record has never been
+    verified or was last verified more than twice ``max_age_days`` ago,
+    ``low`` otherwise (an unconfirmed record is a doubt about the register,
+    not yet a risk to clients).
 
     Examples
     --------
@@ -136,7 +137,7 @@ def stale_records(
     ...                last_verified=dt.date(2026, 4, 1))
     >>> found = stale_records(G, as_of=dt.date(2026, 6, 1))
     >>> [(f.organisations, f.links, f.severity) for f in found]
-    [(['a'], ['r1'], 'high'), (['b'], [], 'low')]
+    [(['a'], ['r1'], 'medium'), (['b'], [], 'low')]
     >>> found[0].explanation
     'Hope CBO should confirm 1 link it recorded as the source (1 never verified): \
 its referral agreement to Sizwe Clinic.'
@@ -305,7 +306,7 @@ def _stale_records(G: nx.MultiDiGraph, layers: Layers, max_age_days: int) -> lis
             dates.append(own[node])
         known = [d for d in dates if d is not None]
         never = len(dates) - len(known)
-        severity = "high" if never else "medium" if min(known) < old else "low"
+        severity = "medium" if never or min(known) < old else "low"
         findings.append(Finding(
             "stale_record", severity, _stale_explanation(G, node, own, stale, never),
             organisations=[node], district=G.nodes[node].get("district"), links=[key for key, _, _ in stale],
