@@ -318,6 +318,11 @@ def test_scope_a_province_a_district_or_a_programme(G):
     assert [i.findings for i in items(findings, G, scope={"district": "Lejweleputswa"})] == [[1]]
     assert [i.findings for i in items(findings, G, scope={"programme": "Free State TB"})] == [[1]]
     assert len(items(findings, G)) == 3
+    # without a district of its own, an item is where its organisations are
+    regional = [Finding("one_way_agreement", "low", "...", ["hope", "virginia"], None)]
+    assert len(items(regional, G, scope={"province": "Limpopo"})) == 1
+    assert len(items(regional, G, scope={"district": "Lejweleputswa"})) == 1
+    assert items(regional, G, scope={"district": "Mangaung"}) == []
     for bad in ({"province": "Mars"}, {"district": "Atlantis"}, {"country": "ZA"},
                 {"province": "Limpopo", "district": "Sekhukhune"}):
         with pytest.raises(ValueError):
