@@ -13,7 +13,7 @@ from network.errors import NotFound, StaleWrite
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import AuditQuery
 from network.model import Link, Organisation
-from network.service import records, tokens
+from network.service import analyses, records, tokens
 from network.service.audit import CLI, Actor
 from network.service.transfer import seed_demo
 from tests.api_support import Env, make_env, small_network
@@ -147,3 +147,12 @@ def test_a_busy_store_answers_503_with_retry_after(tmp_path: Path) -> None:
     assert response.get_json()["message"]
     assert env.store.get_organisation("ngo-d").name == "Limpopo Legal Aid Desk"
     impatient.close()
+
+
+def test_analyses_are_remembered_until_the_store_changes(store: SQLiteStore) -> None:
+    first = analyses.gaps(store, redacted=True)
+    assert analyses.gaps(store, redacted=True) is first
+    assert analyses.gaps(store, redacted=False) is not first
+    store.create_organisation(Organisation("lonely", "Lonely CBO", "cbo", district="Sekhukhune"))
+    again = analyses.gaps(store, redacted=True)
+    assert again is not first and ["lonely"] in [f["organisations"] for f in again]

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
-from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any
 
 from marshmallow import Schema, ValidationError
@@ -16,8 +12,9 @@ from network.api.state import get_store
 from network.model import vocabulary
 from network.schemas import problem_lines
 from network.service import analyses
+from network.service.memo import Memo
 
-__all__ = ["hide", "load", "flat", "cached", "drawings", "findings", "ranked", "names", "Names", "choices"]
+__all__ = ["hide", "load", "flat", "drawings", "findings", "ranked", "names", "Names", "choices"]
 
 
 def hide() -> bool:
@@ -44,40 +41,14 @@ def load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
         return {**schema.load(cleaned), **{k: None for k in err.messages}}, problem_lines(err.messages)
 
 
-class _Memo:
-    """Results remembered per store revision, the ``room`` most recent per store: pages re-read them often."""
-
-    def __init__(self, room: int) -> None:
-        self.room = room
-        self.results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
-        self.lock = threading.Lock()
-
-    def __call__(self, name: Any, hidden: bool, compute: Callable[[], Any]) -> Any:
-        """``compute()``, or what it gave before at this store revision. Do not modify the result."""
-        store = get_store()
-        key = (store.revision(), name, hidden)
-        with self.lock:
-            found = self.results.setdefault(store, OrderedDict())
-            if key in found:
-                return found[key]
-        value = compute()
-        with self.lock:
-            found[key] = value
-            while len(found) > self.room:
-                found.popitem(last=False)
-        return value
-
-
-#: Findings and recommendations.
-cached = _Memo(8)
 #: Explorer drawings: each holds a whole network's nodes and links, so only a few are kept.
-drawings = _Memo(4)
+drawings = Memo(4)
 
 
 def findings(topic: str, hidden: bool) -> list[dict[str, Any]]:
     """The gap or duplication findings the caller may see."""
     query = analyses.gaps if topic == "gaps" else analyses.duplication
-    return cached(topic, hidden, lambda: query(get_store(), redacted=hidden))
+    return query(get_store(), redacted=hidden)
 
 
 def ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

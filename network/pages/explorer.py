@@ -92,7 +92,7 @@ def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, d
     hidden = hide()
     limit = current_app.config.get("CSSNET_AGGREGATE_ABOVE", AGGREGATE_ABOVE)
     view = tuple(sorted((k, v) for k, v in args.items() if k != "cluster"))
-    H, data, found = drawings((view, limit), hidden, lambda: _draw(args, hidden, limit))
+    H, data, found = drawings(get_store(), (view, limit, hidden), lambda: _draw(args, hidden, limit))
     problems.extend(found)
     return H, data
 

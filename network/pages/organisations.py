@@ -13,7 +13,7 @@ from network.schemas import dump_link, dump_organisation
 from network.service import analyses, records
 
 from .blueprint import bp
-from .common import cached, findings, hide, names, ranked
+from .common import findings, hide, names, ranked
 
 __all__ = ["organisation"]
 
@@ -28,8 +28,7 @@ def organisation(org_id: str) -> str:
              for link in store.list_links(LinkQuery(organisation=org_id, limit=None)).items]
     found = [f for f in ranked(findings("gaps", hidden) + findings("duplication", hidden))
              if org_id in f.get("organisations", [])]
-    suggestions = _suggestions(cached("recommendations", hidden, lambda: analyses.recommendations(
-        store, limit=200, redacted=hidden)), org_id)
+    suggestions = _suggestions(analyses.recommendations(store, limit=200, redacted=hidden), org_id)
     return render_template("organisation.html", org=dump_organisation(org),
                            links=links, findings=found, rows=found, suggestions=suggestions, names=shown,
                            protected=PROTECTED_FIELDS, hidden=hidden and org.sensitive,

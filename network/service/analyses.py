@@ -10,10 +10,11 @@ what anonymous and viewer callers get.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -24,6 +25,8 @@ from network.gcpause import gc_paused
 from network.graph.project import project
 from network.graph.store import GraphStore
 from network.redaction import redact_graph
+
+from .memo import Memo
 
 __all__ = [
     "GAP_TYPES",
@@ -44,12 +47,27 @@ DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
 GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES)
 
 _GRAPHS_PER_STORE = 8
+#: Analysis results remembered per store revision and options (pages and API callers ask the same often).
+_results = Memo(16)
 _lock = threading.RLock()
 #: Held while a graph or index is built, so concurrent misses build it once.
 _build_lock = threading.Lock()
 _graphs: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], nx.MultiDiGraph]] = (
     weakref.WeakKeyDictionary())
 _indexes: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+
+
+def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
+    """Remember ``analysis(store, **options)`` per store revision, day and options. Do not modify its results."""
+
+    @functools.wraps(analysis)
+    def remembered(store: GraphStore, **options: Any) -> Any:
+        given = sorted((name, tuple(value) if isinstance(value, list | tuple) else value)
+                       for name, value in options.items())
+        key = (analysis.__name__, dt.date.today(), tuple(given))
+        return _results(store, key, lambda: analysis(store, **options))
+
+    return remembered
 
 
 def analysis_graph(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
@@ -118,6 +136,7 @@ def pathway_index(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_u
     return found
 
 
+@_remembered
 @gc_paused()
 def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
          district: str | None = None, types: Sequence[str] | None = None, max_hops: int = 3,
@@ -130,6 +149,7 @@ def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | Non
     return jsonable([f.to_dict() for f in found if not types or f.type in types])
 
 
+@_remembered
 @gc_paused()
 def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
                 district: str | None = None, types: Sequence[str] | None = None, threshold: float = 85,
@@ -159,6 +179,7 @@ def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start:
     return jsonable([p.to_dict() for p in found])
 
 
+@_remembered
 @gc_paused()
 def structure(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
               district: str | None = None, by: str = "kind", top: int = 10,
@@ -170,6 +191,7 @@ def structure(store: GraphStore, *, as_of: dt.date | None = None, province: str 
     return jsonable(structure_summary(G, as_of=as_of, by=by, top=top))
 
 
+@_remembered
 @gc_paused()
 def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
                     district: str | None = None, limit: int = 20, redacted: bool = False) -> list[dict[str, Any]]:
@@ -180,6 +202,7 @@ def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province
     return jsonable([r.to_dict() for r in recommend_links(G, as_of=as_of, limit=limit)])
 
 
+@_remembered
 def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
            redacted: bool = False) -> dict[str, Any]:
     """The coordination report (summary, findings, structure, recommendations) as a dict."""

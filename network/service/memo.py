@@ -1,0 +1,51 @@
+"""Results remembered per store revision: a write to the store makes every remembered result stale at once."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from network.graph.store import GraphStore
+
+__all__ = ["Memo"]
+
+T = TypeVar("T")
+
+
+class Memo:
+    """The ``room`` most recent results per store, each for the store revision it was computed at.
+
+    Callers must not modify a result: the next caller with the same key gets the same object.
+
+    >>> import tempfile, pathlib
+    >>> from network.graph.sqlite import SQLiteStore
+    >>> store = SQLiteStore(pathlib.Path(tempfile.mkdtemp()) / "memo.db")
+    >>> memo, calls = Memo(2), []
+    >>> [memo(store, "k", lambda: calls.append(1) or len(calls)) for _ in range(3)]
+    [1, 1, 1]
+    >>> store.close()
+    """
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+        self._results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = (
+            weakref.WeakKeyDictionary())
+        self._lock = threading.Lock()
+
+    def __call__(self, store: GraphStore, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, or what it gave before for ``key`` at the store's current revision."""
+        full = (store.revision(), key)
+        with self._lock:
+            found = self._results.setdefault(store, OrderedDict())
+            if full in found:
+                found.move_to_end(full)
+                return found[full]
+        value = compute()
+        with self._lock:
+            found[full] = value
+            while len(found) > self.room:
+                found.popitem(last=False)
+        return value
