@@ -405,7 +405,8 @@ def problem_lines(messages: Any) -> list[str]:
     def walk(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
             for key, sub in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), sub)
+                name = _shown(str(key))  # unknown fields and external_ids keys are caller text
+                walk(f"{prefix}.{name}" if prefix else name, sub)
         else:
             found.append((prefix, " ".join(str(m) for m in (value if isinstance(value, list) else [value]))))
 

@@ -169,6 +169,15 @@ def test_every_api_write_refuses_hostile_text_and_writes_nothing(env: Env, metho
     assert env.store.revision() == before
 
 
+def test_api_refusal_messages_quote_caller_text_printably(env: Env) -> None:
+    body = {"id": "x", "name": "X", "kind": "cbo", "\ud800\x1b[2J": 1, "external_ids": {"\udc00": "v"}}
+    response = env.client.post("/api/v1/organisations", json=body, headers=env.auth("editor"))
+    message = response.get_json()["message"]
+    assert response.status_code == 422 and "json.\\ud800\\u001b[2J: Unknown field." in message
+    assert "json.external_ids.\\udc00.key: Contains a lone surrogate" in message
+    assert message.isprintable()
+
+
 def test_api_and_import_apply_the_same_whitespace_rule(env: Env, tmp_path: Path) -> None:
     response = env.client.post("/api/v1/organisations", headers=env.auth("editor"),
                                json={"id": "tabbed", "name": "\tTabbed Org ", "kind": "cbo"})
