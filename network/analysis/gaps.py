@@ -787,8 +787,11 @@ def _single_points_of_failure(
             providers = frozenset(n for n in R if service in offers.services[n])
             if providers:
                 by_providers[providers].append(service)
+        backwards = nx.DiGraph()
+        backwards.add_nodes_from(R)
+        backwards.add_edges_from((v, u) for u, v in R.edges())
         for providers, services in by_providers.items():
-            for a, entries in _cuts(R, offers, population, providers, services).items():
+            for a, entries in _cuts(backwards, offers, population, providers, services).items():
                 lost[a] |= entries
     R = layers.referral
     findings = []
@@ -802,18 +805,21 @@ def _single_points_of_failure(
 
 
 def _cuts(
-    R: nx.DiGraph, offers: _Offers, population: str, providers: frozenset[str], services: list[str]
+    backwards: nx.DiGraph, offers: _Offers, population: str, providers: frozenset[str], services: list[str]
 ) -> dict[str, set[tuple[str, str, str]]]:
     """Who passes clients of ``population`` on to ``providers`` of ``services`` on every route, for whom.
 
-    The dominators of each organisation in ``R`` reversed and rooted at a sink fed by the providers
-    lie on every route from it to a provider. Returns ``{a: {(x, population, service), ...}}`` for
-    organisations ``x`` naming the population and ``a`` on all their routes, offering none of them.
+    ``backwards`` is the population's reach graph with every arc reversed. The dominators of each
+    organisation in it, rooted at a sink fed by the providers, lie on every route from it to a
+    provider. Returns ``{a: {(x, population, service), ...}}`` for organisations ``x`` naming the
+    population and ``a`` on all their routes, offering none of them.
     """
     sink = ("sink",)
-    H = R.reverse(copy=True)
-    H.add_edges_from((sink, p) for p in providers)
-    idom = nx.immediate_dominators(H, sink)
+    backwards.add_edges_from((sink, p) for p in providers)
+    try:
+        idom = nx.immediate_dominators(backwards, sink)
+    finally:
+        backwards.remove_node(sink)
     found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for x in idom:
         if x == sink or population not in offers.populations[x]:
