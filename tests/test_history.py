@@ -111,7 +111,9 @@ def test_records_created_later_are_absent_but_imported_ones_stood_already(store)
 
 def test_bulk_paths_keep_versions(store):
     store.upsert([org("a"), org("b")], [Link("l1", "a", "b", "referral")])
-    store.upsert([org("a", name="Merged A")], [Link("l1", "a", "b", "mou")], action="update")
+    store.upsert([org("a", name="Merged A"), org("c")], [Link("l1", "a", "b", "mou")], action="create")
+    assert [v.action for v in store.history("organisation", "c")] == ["create"]
+    assert ids(store.iter_organisations(as_of=dt.date(2020, 1, 1))) == ["a", "b"]
     with store.transaction(actor="token:admin"):
         store.clear()
     assert [(v.action, v.actor) for v in store.history("organisation", "a")] == [

@@ -318,8 +318,9 @@ class Neo4jStore:
             cypher.create_links(tx, stored_links)
             result.links_updated = len(old)
             result.links_created = len(link_ids) - len(old)
-            self._keep(tx, "organisation", stored_orgs, action)
-            self._keep(tx, "link", stored_links, action)
+            for entity, records, existing in (("organisation", stored_orgs, known), ("link", stored_links, old)):
+                self._keep(tx, entity, [r for r in records if r.id not in existing], action)
+                self._keep(tx, entity, [r for r in records if r.id in existing], "update")
 
         self._write(work)
         return result

@@ -272,16 +272,16 @@ class SQLiteStore:
         with self._write() as conn:
             refuse_case_clashes("organisation", org_ids, sql.holders(conn, "organisations", org_ids))
             refuse_case_clashes("link", link_ids, sql.holders(conn, "links", link_ids))
-            existing = sql.existing_ids(conn, "organisations", org_ids)
+            existing = {"organisation": sql.existing_ids(conn, "organisations", org_ids),
+                        "link": sql.existing_ids(conn, "links", link_ids)}
             sql.check_ends(conn, links, set(org_ids))
             conn.executemany(
                 "INSERT INTO organisations (id, data, version, updated_at, id_key) VALUES (?, ?, 1, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET data = excluded.data, version = organisations.version + 1, "
                 "updated_at = excluded.updated_at",
                 ((o.id, json.dumps(to_record(o)), now().isoformat(), id_key(o.id)) for o in organisations))
-            result.organisations_updated = len(existing)
-            result.organisations_created = len(org_ids) - len(existing)
-            existing = sql.existing_ids(conn, "links", link_ids)
+            result.organisations_updated = len(existing["organisation"])
+            result.organisations_created = len(org_ids) - len(existing["organisation"])
             conn.executemany(
                 "INSERT INTO links (id, source, target, data, version, updated_at, id_key) "
                 "VALUES (?, ?, ?, ?, 1, ?, ?) "
@@ -289,12 +289,11 @@ class SQLiteStore:
                 "data = excluded.data, version = links.version + 1, updated_at = excluded.updated_at",
                 ((link.id, link.source, link.target, json.dumps(to_record(link)), now().isoformat(),
                   id_key(link.id)) for link in links))
-            result.links_updated = len(existing)
-            result.links_created = len(link_ids) - len(existing)
-            self._keep(conn, "organisation", ((r["id"], action, json.dumps(sql.from_row(r)))
-                                              for r in sql.rows(conn, "organisations", org_ids)))
-            self._keep(conn, "link", ((r["id"], action, json.dumps(sql.from_row(r)))
-                                      for r in sql.rows(conn, "links", link_ids)))
+            result.links_updated = len(existing["link"])
+            result.links_created = len(link_ids) - len(existing["link"])
+            for entity, table, ids in (("organisation", "organisations", org_ids), ("link", "links", link_ids)):
+                self._keep(conn, entity, ((r["id"], "update" if r["id"] in existing[entity] else action,
+                                           json.dumps(sql.from_row(r))) for r in sql.rows(conn, table, ids)))
         return result
 
     def iter_organisations(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Organisation]:

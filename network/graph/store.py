@@ -234,9 +234,10 @@ class GraphStore(Protocol):
         any other end is refused with ``InvalidData`` and nothing is written.
         Two ids of the batch that differ only in case, or an id that differs
         only in case from a stored one, are refused with ``Conflict``. The
-        history versions written carry ``action`` (``"import"``: the records
-        existed before the file registered them; ``"update"`` for other bulk
-        changes such as a merge).
+        history keeps an ``"update"`` version of each record that was stored
+        already, and a version with ``action`` of each new one: ``"import"``
+        (a file registers records that existed before it, so they also stand
+        for earlier dates) or ``"create"``.
         """
 
     def iter_organisations(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Organisation]:
