@@ -19,6 +19,7 @@ PATHS = {
     "/api/v1/analysis/structure": {"get"},
     "/api/v1/analysis/recommendations": {"get"},
     "/api/v1/analysis/report": {"get"},
+    "/api/v1/analysis/agenda": {"get"},
     "/api/v1/visual/network": {"get"},
     "/api/v1/export": {"get"},
     "/api/v1/import": {"post"},

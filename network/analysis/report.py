@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis.agenda_text import AGENDA_CSS, agenda_html_section, agenda_markdown_section
 from network.analysis.duplication import duplication
 from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.gaps import linkage_gaps
@@ -226,6 +227,8 @@ def report_markdown(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> s
     ('# Coordination report', True)
     """
     lines = ["# Coordination report", "", f"As of {_md(report['as_of'])} · {_md(_scope(report))}", ""]
+    if report.get("agenda"):
+        lines += agenda_markdown_section(report["agenda"])
     for title, head, rows in _tables(report):
         lines += [f"## {title}", "", _md_row(head), _md_row(["---"] * len(head))]
         lines += [_md_row([_md(cell) for cell in row]) for row in rows]
@@ -273,6 +276,8 @@ def report_html(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
     """
     e = _escape
     body = [f"<h1>Coordination report</h1><p class=\"meta\">As of {e(report['as_of'])} · {e(_scope(report))}</p>"]
+    if report.get("agenda"):
+        body.append(agenda_html_section(report["agenda"]))
     for title, head, rows in _tables(report):
         body.append(f"<h2>{e(title)}</h2><div class=\"wide\"><table><thead><tr>"
                     f"{''.join(f'<th>{e(h)}</th>' for h in head)}</tr></thead><tbody>")
@@ -308,7 +313,7 @@ _CSS = (
     "th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f2f2f2}"
     "td:not(:first-child){text-align:right}.meta,small{color:#555}li{margin:.2rem 0}"
     "span.high,span.medium,span.low{display:inline-block;min-width:4.5em;font-weight:bold}"
-    ".high{color:#b00020}.medium{color:#a65e00}.low{color:#2e6b30}"
+    ".high{color:#b00020}.medium{color:#a65e00}.low{color:#2e6b30}" + AGENDA_CSS
 )
 
 

@@ -107,6 +107,55 @@ class RecommendationList(StrictSchema):
     total = fields.Integer()
 
 
+class AgendaArgs(ScopeArgs):
+    """The agenda of the whole network, or of one province, district or programme."""
+
+    programme = fields.String(validate=validate.Length(min=1, max=200),
+                              metadata={"description": "Only the organisations of this programme's links."})
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 500), metadata={"description": "Most items."})
+
+    @validates_schema
+    def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
+        given = [k for k in ("province", "district", "programme") if k in data]
+        if len(given) > 1:
+            raise ValidationError("Give one scope: a province, a district or a programme.", given[-1])
+
+
+class AgendaFindingSchema(FindingSchema):
+    """A finding an agenda item resolves, with its type in words."""
+
+    type_label = fields.String()
+
+
+class AgendaItemSchema(StrictSchema):
+    """One action: what to do, why (the findings it resolves), who, and its score explained in one line."""
+
+    rank = fields.Integer()
+    key = fields.String(metadata={"description": "Names the root cause; stays the same while it lasts."})
+    action = fields.String()
+    action_label = fields.String()
+    what = fields.String()
+    why = fields.String()
+    score = fields.Float()
+    score_explanation = fields.String()
+    due = fields.String(allow_none=True, metadata={"description": "ISO date by which to act, if any."})
+    district = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
+    organisations = fields.List(fields.Dict())
+    affected = fields.Dict()
+    findings = fields.List(fields.Nested(AgendaFindingSchema))
+    finding_types = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class AgendaSchema(StrictSchema):
+    """The coordination agenda: the findings grouped by root cause, best first."""
+
+    as_of = fields.String(metadata={"description": "ISO date of the agenda."})
+    scope = fields.Dict(keys=fields.String(), values=fields.String())
+    limit = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(AgendaItemSchema))
+
+
 def _listed(items: list[Any]) -> dict[str, Any]:
     return {"items": items, "total": len(items)}
 
@@ -158,6 +207,15 @@ class Recommendations(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Ranked new links that would close the most gaps."""
         return _listed(analyses.recommendations(get_store(), **_scope(args)))
+
+
+@blp.route("/agenda")
+class Agenda(MethodView):
+    @blp.arguments(AgendaArgs, location="query")
+    @blp.response(200, AgendaSchema)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The coordination agenda: one action per root cause, ranked by impact and urgency (default top 20)."""
+        return analyses.agenda(get_store(), **_scope(args))
 
 
 @blp.route("/report")

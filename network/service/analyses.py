@@ -39,6 +39,7 @@ __all__ = [
     "structure",
     "recommendations",
     "report",
+    "agenda",
     "jsonable",
 ]
 
@@ -203,13 +204,68 @@ def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province
 
 
 @_remembered
-def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
-           redacted: bool = False) -> dict[str, Any]:
-    """The coordination report (summary, findings, structure, recommendations) as a dict."""
+def _coordination(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+                  redacted: bool = False) -> dict[str, Any]:
     from network.analysis.report import coordination_report
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
     return jsonable(coordination_report(G, as_of=as_of, province=province))
+
+
+@_remembered
+def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+           redacted: bool = False) -> dict[str, Any]:
+    """The coordination report (agenda, summary, findings, structure, recommendations) as a dict."""
+    found = _coordination(store, as_of=as_of, province=province, redacted=redacted)
+    return {**found, "agenda": agenda(store, as_of=as_of, province=province, redacted=redacted)}
+
+
+def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+           district: str | None = None, programme: str | None = None, limit: int | None = 20,
+           redacted: bool = False) -> dict[str, Any]:
+    """The coordination agenda of the report's and the upkeep findings, for the whole network or one scope.
+
+    Returns ``{"as_of", "scope", "limit", "items"}``: each item as
+    ``AgendaItem.to_dict()`` with ``rank`` (1 first) and ``findings``, the
+    findings it resolves as dicts (``type_label`` names each type in words).
+    ``InvalidData`` if more than one of ``province``, ``district`` and
+    ``programme`` is given, or a name is unknown. Remembered per store
+    revision and options, however they are given.
+    """
+    return _agenda(store, as_of=as_of, province=province or None, district=district or None,
+                   programme=programme or None, limit=limit, redacted=bool(redacted))
+
+
+@_remembered
+@gc_paused()
+def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, district: str | None,
+            programme: str | None, limit: int | None, redacted: bool) -> dict[str, Any]:
+    from network.analysis.agenda import agenda as make_agenda
+    from network.analysis.agenda import agenda_weights
+    from network.analysis.finding import Finding
+    from network.analysis.upkeep import upkeep
+    from network.model import today
+
+    day = as_of or today()
+    scope = {k: v for k, v in (("province", province), ("district", district), ("programme", programme)) if v}
+    if len(scope) > 1:
+        raise InvalidData("Give one scope: a province, a district or a programme.",
+                          {k: ["Give only one of province, district and programme."] for k in scope})
+    G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    whole = _coordination(store, as_of=as_of, redacted=redacted)
+    findings = [Finding(**f) for f in whole["findings"]] + upkeep(G, as_of=day)
+    try:
+        items = make_agenda(findings, G, as_of=day, scope=scope or None, limit=limit)
+    except ValueError as err:
+        raise InvalidData(str(err), {next(iter(scope), "scope"): [str(err)]}) from None
+    labels = {t: words[0] for t, words in agenda_weights()["finding_types"].items()}
+    shown = []
+    for rank, item in enumerate(items, 1):
+        data = item.to_dict()
+        data["findings"] = [{**findings[i].to_dict(), "type_label": labels.get(findings[i].type, findings[i].type)}
+                            for i in item.findings]
+        shown.append({"rank": rank, **data})
+    return jsonable({"as_of": day, "scope": scope, "limit": limit, "items": shown})
 
 
 def jsonable(value: Any) -> Any:

@@ -1,0 +1,201 @@
+"""The agenda in front of coordinators: `cssnet agenda`, the API, the report formats and the pages, on the demo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from network.analysis.agenda_text import agenda_html
+from network.analysis.finding import Finding
+from network.api import create_app
+from network.cli import cli
+from network.graph.sqlite import SQLiteStore
+from network.model import PROTECTED_FIELDS
+from network.service import analyses, seed_demo
+from network.service.audit import CLI
+from network.service.tokens import create_token
+from tests.test_agenda import DEMO_AS_OF, PLANTED
+
+AS_OF = DEMO_AS_OF.isoformat()
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = SQLiteStore(path)
+    seed_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo_path: Path) -> Iterator[SQLiteStore]:
+    store = SQLiteStore(demo_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(demo_store: SQLiteStore) -> Any:
+    app = create_app({"STORE": demo_store, "TESTING": True})
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def admin(demo_store: SQLiteStore) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_token(demo_store, 'agenda admin', 'admin', actor=CLI)[1]}"}
+
+
+def run(path: Path, *args: str) -> Any:
+    result = CliRunner().invoke(cli, ["--store", str(path), *args], catch_exceptions=False)
+    return result
+
+
+def found_findings(agenda: dict[str, Any]) -> list[Finding]:
+    return [Finding(**{k: v for k, v in f.items() if k != "type_label"})
+            for item in agenda["items"] for f in item["findings"]]
+
+
+def planted_missing(agenda: dict[str, Any]) -> list[str]:
+    findings = found_findings(agenda)
+    return [case for case, (kind, which) in PLANTED.items()
+            if not any(f.type == kind and which(f) for f in findings)]
+
+
+def test_cli_agenda_json_has_every_planted_case_in_at_most_twenty_items(demo_path: Path) -> None:
+    result = run(demo_path, "agenda", "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0, result.output
+    agenda = json.loads(result.output)
+    assert agenda["as_of"] == AS_OF and agenda["scope"] == {} and 0 < len(agenda["items"]) <= 20
+    assert [item["rank"] for item in agenda["items"]] == list(range(1, len(agenda["items"]) + 1))
+    assert planted_missing(agenda) == []
+    first = agenda["items"][0]
+    assert first["what"] == ("Renew the MoU between Mangaung Harm Reduction Services and Mangaung Academic Hospital "
+                             "before 1 December 2026")
+    assert first["due"] == "2026-12-01" and first["findings"][0]["links"] == ["l-0007"]
+
+
+def test_cli_agenda_text_reads_as_a_list_of_actions(demo_path: Path) -> None:
+    result = run(demo_path, "agenda", "--as-of", AS_OF, "--limit", "3")
+    lines = result.output.splitlines()
+    assert result.exit_code == 0
+    assert lines[0] == "Coordination agenda · 23 November 2026 · The whole network · 3 items"
+    assert lines[2] == "1. Renew an agreement"
+    assert lines[3].strip().startswith("Renew the MoU between Mangaung Harm Reduction Services")
+    assert sum(line[:1].isdigit() for line in lines) == 3
+
+
+def test_cli_agenda_of_a_district_keeps_its_items(demo_path: Path) -> None:
+    result = run(demo_path, "agenda", "--as-of", AS_OF, "--district", "Lejweleputswa", "--format", "json")
+    agenda = json.loads(result.output)
+    assert agenda["scope"] == {"district": "Lejweleputswa"} and agenda["items"]
+    assert all(item["district"] in ("Lejweleputswa", None) for item in agenda["items"])
+    assert any(item["action"] == "coordinate" and "TB screening" in item["what"]
+               for item in agenda["items"])
+
+
+def test_cli_agenda_refuses_two_scopes(demo_path: Path) -> None:
+    result = run(demo_path, "agenda", "--district", "Sekhukhune", "--province", "Limpopo")
+    assert result.exit_code == 1 and "one scope" in result.output
+
+
+def test_cli_agenda_html_is_a_standalone_printable_page(demo_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "agenda.html"
+    result = run(demo_path, "agenda", "--as-of", AS_OF, "--format", "html", "-o", str(out))
+    page = out.read_text(encoding="utf-8")
+    assert result.exit_code == 0 and "20 items" in result.output
+    assert page.startswith("<!DOCTYPE html>") and "@page{size:A4" in page and "@media print" in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page and "<link" not in page
+    assert page.count('<li id="item-') == 20 and "Renew the MoU between Mangaung Harm Reduction Services" in page
+
+
+@pytest.mark.parametrize("fmt, marker", [("md", "## Agenda (20 items)"), ("html", '<ol class="agenda">')])
+def test_every_report_format_leads_with_the_agenda(demo_path: Path, fmt: str, marker: str) -> None:
+    result = run(demo_path, "report", "--as-of", AS_OF, "--format", fmt)
+    assert result.exit_code == 0
+    assert marker in result.output
+    assert result.output.index(marker) < result.output.index("Findings")
+
+
+def test_report_json_carries_the_agenda(demo_path: Path) -> None:
+    report = json.loads(run(demo_path, "report", "--as-of", AS_OF, "--format", "json").output)
+    assert len(report["agenda"]["items"]) == 20 and planted_missing(report["agenda"]) == []
+
+
+def test_api_agenda_is_the_cli_agenda(client: Any, demo_path: Path) -> None:
+    body = client.get(f"/api/v1/analysis/agenda?as_of={AS_OF}").get_json()
+    assert 0 < len(body["items"]) <= 20 and planted_missing(body) == []
+    cli_agenda = json.loads(run(demo_path, "agenda", "--as-of", AS_OF, "--format", "json").output)
+    assert [i["key"] for i in body["items"]] == [i["key"] for i in cli_agenda["items"]]
+    assert set(body["items"][0]) >= {"rank", "action_label", "what", "why", "score", "score_explanation",
+                                     "findings", "organisations", "affected"}
+
+
+def test_api_agenda_scope_and_limit(client: Any) -> None:
+    body = client.get(f"/api/v1/analysis/agenda?as_of={AS_OF}&province=Free State&limit=5").get_json()
+    assert body["scope"] == {"province": "Free State"} and len(body["items"]) == 5
+    assert all(item["province"] in ("Free State", None) for item in body["items"])
+
+
+@pytest.mark.parametrize("query, field", [
+    ("province=Limpopo&district=Sekhukhune", "district"),
+    ("district=Atlantis", "district"),
+    ("limit=0", "limit"),
+    ("colour=blue", "colour"),
+])
+def test_api_agenda_input_is_checked(client: Any, query: str, field: str) -> None:
+    response = client.get(f"/api/v1/analysis/agenda?{query}")
+    assert response.status_code == 422 and field in response.get_json()["errors"]["query"]
+
+
+def test_api_agenda_is_in_the_openapi_document(client: Any) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/analysis/agenda"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"as_of", "province", "district", "programme", "limit"}
+
+
+def _protected_values(store: SQLiteStore) -> list[str]:
+    values = []
+    for org in store.iter_organisations():
+        if org.sensitive:
+            for name in set(PROTECTED_FIELDS) - {"municipality"}:  # municipalities share names with districts
+                value = getattr(org, name, None)
+                if isinstance(value, str) and len(value) > 4:
+                    values.append(value)
+                elif isinstance(value, float):
+                    values.append(repr(value))
+    return values
+
+
+@pytest.mark.parametrize("role", [None, "viewer"])
+def test_api_agenda_never_shows_protected_fields_to_the_public(client: Any, demo_store: SQLiteStore,
+                                                               role: str | None) -> None:
+    headers = {}
+    if role:
+        headers = {"Authorization": f"Bearer {create_token(demo_store, 'agenda viewer', role, actor=CLI)[1]}"}
+    text = client.get(f"/api/v1/analysis/agenda?as_of={AS_OF}&limit=500", headers=headers).get_data(as_text=True)
+    needles = _protected_values(demo_store)
+    assert needles and not [v for v in needles if v in text]
+
+
+def test_admin_gets_the_full_agenda(client: Any, admin: dict[str, str]) -> None:
+    response = client.get(f"/api/v1/analysis/agenda?as_of={AS_OF}", headers=admin)
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 20
+
+
+def test_service_agenda_is_remembered_per_revision(demo_store: SQLiteStore) -> None:
+    first = analyses.agenda(demo_store, as_of=DEMO_AS_OF)
+    assert analyses.agenda(demo_store, as_of=DEMO_AS_OF) is first
+    assert analyses.report(demo_store, as_of=DEMO_AS_OF)["agenda"] is first
+
+
+def test_standalone_page_escapes_the_data() -> None:
+    item = {"rank": 1, "action_label": "Merge", "what": "<b>Merge</b>", "why": "x", "score": 1,
+            "score_explanation": "y", "findings": []}
+    page = agenda_html({"as_of": AS_OF, "scope": {}, "items": [item]})
+    assert "<b>Merge" not in page and "&lt;b&gt;Merge&lt;/b&gt;" in page
