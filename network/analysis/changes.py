@@ -1,0 +1,395 @@
+"""What changed: between two versions of a record, and in the network between two moments, in plain words."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from network.analysis.upkeep import join, long_date, lower_first
+from network.meanings import in_force
+from network.model import Link, Organisation, Vocabulary, vocabulary
+
+__all__ = [
+    "CHANGE_KINDS",
+    "RecordChange",
+    "describe_version",
+    "record_changes",
+    "finding_key",
+    "finding_changes",
+    "closed_items",
+    "link_phrase",
+    "versions_text",
+    "changes_markdown",
+]
+
+#: What can happen to a record between two moments, in the order a change list shows them.
+CHANGE_KINDS = ("added", "closed", "expired", "renewed")
+
+#: Fields people read about, in the words they use (store stamps are never described).
+_FIELD_WORDS = {
+    "name": "name", "kind": "kind", "aliases": "other names", "description": "description",
+    "province": "province", "district": "district", "municipality": "municipality", "latitude": "latitude",
+    "longitude": "longitude", "services": "services", "populations": "populations",
+    "capacity_per_month": "capacity a month", "languages": "languages", "phone": "phone", "email": "email",
+    "website": "website", "status": "status", "sensitive": "protection", "tags": "tags",
+    "external_ids": "identifiers in other systems", "source": "source", "last_verified": "last verified",
+    "target": "target", "start_date": "start date", "end_date": "end date", "weight": "strength",
+    "formal": "signed document", "document": "document", "notes": "notes", "two_way": "both ways",
+    "country": "country", "intervention_areas": "intervention areas", "programme": "programme",
+    "grant_ref": "grant reference",
+}
+_STAMPS = ("updated_at", "version")
+_SHORT_KINDS = {"mou": "MoU", "referral": "referral agreement", "funding": "funding agreement",
+                "coordination": "coordination link"}
+
+
+@dataclass
+class RecordChange:
+    """One thing that happened to an organisation or link between two moments.
+
+    ``change`` is one of ``CHANGE_KINDS``; ``entity`` is ``organisation`` or
+    ``link``; ``organisations`` the organisation ids involved;
+    ``explanation`` one plain sentence.
+    """
+
+    change: str
+    entity: str
+    id: str
+    explanation: str
+    organisations: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The change as a JSON-ready dict."""
+        return {"change": self.change, "entity": self.entity, "id": self.id, "explanation": self.explanation,
+                "organisations": list(self.organisations)}
+
+
+def describe_version(
+    before: Organisation | Link | None,
+    after: Organisation | Link | None,
+    *,
+    names: Mapping[str, str] | None = None,
+    voc: Vocabulary | None = None,
+    first: str = "Created",
+) -> list[str]:
+    """What changed from one version of a record to the next, one plain sentence per field.
+
+    Parameters
+    ----------
+    before, after : Organisation or Link or None
+        Two consecutive versions of one record; ``before`` None for the
+        first version, ``after`` None for a deletion.
+    names : mapping, optional
+        Organisation names by id, for a link's ends.
+    voc : Vocabulary, optional
+        Labels of codes (default the vocabulary in force).
+    first : str, default "Created"
+        The word a first version starts with (``Imported`` for a record a file registered).
+
+    Returns
+    -------
+    list of str
+        One sentence per changed field (services and other lists say what was
+        added and removed; codes are given by their labels), in field order.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> old = Link("l1", "a", "b", "referral", services=["tb_screening"], end_date=dt.date(2026, 6, 30))
+    >>> new = Link("l1", "a", "b", "referral", services=["tb_screening", "tb_treatment"],
+    ...            end_date=dt.date(2027, 6, 30), status="active")
+    >>> describe_version(old, new)
+    ['Services: added TB treatment.', 'End date moved from 30 June 2026 to 30 June 2027.']
+    >>> describe_version(None, old, names={"a": "Hope CBO", "b": "Sizwe Clinic"})
+    ['Created: referral agreement from Hope CBO to Sizwe Clinic.']
+    """
+    voc = voc or vocabulary()
+    names = names or {}
+    if before is None and after is None:
+        return []
+    if before is None:
+        return [f"{first}: {_what(after, names, voc)}."]
+    if after is None:
+        return [f"Deleted: {_what(before, names, voc)}."]
+    old, new = vars(before), vars(after)
+    said = []
+    for name in new:
+        if name in _STAMPS or old.get(name) == new.get(name):
+            continue
+        said.append(_field_change(name, old.get(name), new.get(name), names, voc))
+    return said
+
+
+def record_changes(
+    organisations_before: Iterable[Organisation],
+    links_before: Iterable[Link],
+    organisations_after: Iterable[Organisation],
+    links_after: Iterable[Link],
+    *,
+    since: dt.date,
+    until: dt.date,
+    voc: Vocabulary | None = None,
+) -> list[RecordChange]:
+    """Organisations and links added, closed, expired and renewed between two moments.
+
+    Parameters
+    ----------
+    organisations_before, links_before : iterables
+        The records as they stood at the first moment (on day ``since``).
+    organisations_after, links_after : iterables
+        The records as they stood at the second moment (on day ``until``).
+    since, until : date
+        The days of the two moments (links are judged in force on them).
+    voc : Vocabulary, optional
+        Labels of codes (default the vocabulary in force).
+
+    Returns
+    -------
+    list of RecordChange
+        In the order of ``CHANGE_KINDS``, organisations before links, then by id:
+
+        * ``added``: a record there at the second moment and not at the first;
+        * ``closed``: an organisation deleted or made inactive; a link deleted
+          or ended;
+        * ``expired``: a link in force on ``since`` that is no longer in force on
+          ``until`` because its end date passed or it was marked expired;
+        * ``renewed``: a link whose end date moved later (or was removed).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> orgs = [Organisation("a", "Hope CBO", "cbo"), Organisation("b", "Sizwe Clinic", "clinic")]
+    >>> before = [Link("l1", "a", "b", "mou", end_date=dt.date(2026, 3, 31))]
+    >>> after = [Link("l1", "a", "b", "mou", end_date=dt.date(2027, 3, 31))]
+    >>> [c.explanation for c in record_changes(orgs, before, orgs, after, since=dt.date(2026, 1, 1),
+    ...                                        until=dt.date(2026, 4, 1))]
+    ['MoU between Hope CBO and Sizwe Clinic renewed: it now ends on 31 March 2027 (was 31 March 2026).']
+    """
+    voc = voc or vocabulary()
+    orgs_then = {o.id: o for o in organisations_before}
+    orgs_now = {o.id: o for o in organisations_after}
+    links_then = {link.id: link for link in links_before}
+    links_now = {link.id: link for link in links_after}
+    names = {**{i: o.name for i, o in orgs_then.items()}, **{i: o.name for i, o in orgs_now.items()}}
+    found = [*_organisation_changes(orgs_then, orgs_now, voc),
+             *_link_changes(links_then, links_now, since, until, names, voc)]
+    order = {kind: i for i, kind in enumerate(CHANGE_KINDS)}
+    return sorted(found, key=lambda c: (order[c.change], c.entity != "organisation", c.id))
+
+
+def finding_key(finding: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What makes two findings (as dicts) the same finding on two dates: type, organisations, service, population.
+
+    >>> finding_key({"type": "isolated", "organisations": ["b", "a"], "service": None, "population": None})
+    ('isolated', ('a', 'b'), None, None)
+    """
+    return (finding.get("type"), tuple(sorted(finding.get("organisations") or ())), finding.get("service"),
+            finding.get("population"))
+
+
+def finding_changes(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """The findings that appeared (in ``after`` only) and those resolved (in ``before`` only), by :func:`finding_key`.
+
+    >>> old = [{"type": "isolated", "organisations": ["a"]}, {"type": "isolated", "organisations": ["b"]}]
+    >>> new = [{"type": "isolated", "organisations": ["b"]}, {"type": "isolated", "organisations": ["c"]}]
+    >>> appeared, resolved = finding_changes(old, new)
+    >>> [f["organisations"] for f in appeared], [f["organisations"] for f in resolved]
+    ([['c']], [['a']])
+    """
+    keys_before = {finding_key(f) for f in before}
+    keys_after = {finding_key(f) for f in after}
+    return ([f for f in after if finding_key(f) not in keys_before],
+            [f for f in before if finding_key(f) not in keys_after])
+
+
+def closed_items(before: Sequence[Any], after: Sequence[Any]) -> list[Any]:
+    """The agenda items of ``before`` whose root cause (``key``) is no longer on the agenda ``after``.
+
+    >>> from types import SimpleNamespace as Item
+    >>> [i.key for i in closed_items([Item(key="renew:l1"), Item(key="merge:a:b")], [Item(key="merge:a:b")])]
+    ['renew:l1']
+    """
+    still = {item.key for item in after}
+    return [item for item in before if item.key not in still]
+
+
+def link_phrase(link: Link, names: Mapping[str, str], voc: Vocabulary | None = None) -> str:
+    """A link in words: ``referral agreement from A to B``, ``MoU between A and B``.
+
+    >>> link_phrase(Link("l1", "a", "b", "mou"), {"a": "Hope CBO", "b": "Sizwe Clinic"})
+    'MoU between Hope CBO and Sizwe Clinic'
+    """
+    voc = voc or vocabulary()
+    source, target = names.get(link.source, link.source), names.get(link.target, link.target)
+    noun = _link_noun(link.kind, voc)
+    if link.kind in voc.directed_link_kinds and not link.two_way:
+        return f"{noun} from {source} to {target}"
+    return f"{noun} between {source} and {target}"
+
+
+def _link_noun(kind: str, voc: Vocabulary) -> str:
+    if kind in _SHORT_KINDS:
+        return _SHORT_KINDS[kind]
+    return lower_first(voc.link_kinds.get(kind, kind).split(" (")[0]) + " link"
+
+
+def _what(record: Organisation | Link | None, names: Mapping[str, str], voc: Vocabulary) -> str:
+    if isinstance(record, Link):
+        return link_phrase(record, names, voc)
+    if isinstance(record, Organisation):
+        return f"{record.name} ({lower_first(voc.organisation_kinds.get(record.kind, record.kind))})"
+    return "the record"
+
+
+def _field_change(name: str, old: Any, new: Any, names: Mapping[str, str], voc: Vocabulary) -> str:
+    words = _FIELD_WORDS.get(name, name.replace("_", " "))
+    title = words[0].upper() + words[1:]
+    if name in ("services", "populations", "aliases", "languages", "tags", "intervention_areas"):
+        labels = {"services": voc.services, "populations": voc.populations,
+                  "intervention_areas": voc.intervention_areas}.get(name, {})
+        said = {v: lower_first(labels[v]) if v in labels else v for v in [*(old or []), *(new or [])]}
+        added = [said[v] for v in (new or []) if v not in (old or [])]
+        removed = [said[v] for v in (old or []) if v not in (new or [])]
+        parts = ([f"added {join(added)}"] if added else []) + ([f"removed {join(removed)}"] if removed else [])
+        return f"{title}: {'; '.join(parts) or 'reordered'}."
+    if name == "sensitive":
+        return "Now protected (location and contacts hidden from the public)." if new else "No longer protected."
+    if name in ("formal", "two_way"):
+        return f"{title}: {'yes' if new else 'no'} (was {'yes' if old else 'no'})."
+    if name == "external_ids":
+        return f"{title} changed."
+    old_text, new_text = _value(name, old, names, voc), _value(name, new, names, voc)
+    if old in (None, "", [], {}):
+        return f"{title} set to {new_text}."
+    if new in (None, "", [], {}):
+        return f"{title} removed (was {old_text})."
+    verb = "moved" if isinstance(new, dt.date) else "changed"
+    return f"{title} {verb} from {old_text} to {new_text}."
+
+
+def _value(name: str, value: Any, names: Mapping[str, str], voc: Vocabulary) -> str:
+    if isinstance(value, dt.date):
+        return long_date(value)
+    if name == "kind":
+        labels = {**voc.organisation_kinds, **voc.link_kinds}
+        return lower_first(labels.get(value, value).split(" (")[0])
+    if name in ("source", "target"):
+        return names.get(value, value)
+    return str(value)
+
+
+def _organisation_changes(then: dict[str, Organisation], now: dict[str, Organisation],
+                          voc: Vocabulary) -> list[RecordChange]:
+    found = []
+    for org_id, org in now.items():
+        old = then.get(org_id)
+        if old is None:
+            found.append(RecordChange("added", "organisation", org_id, f"{_what(org, {}, voc)} added.", [org_id]))
+        elif old.status == "active" and org.status != "active":
+            found.append(RecordChange("closed", "organisation", org_id, f"{org.name} marked inactive.", [org_id]))
+    for org_id, old in then.items():
+        if org_id not in now:
+            found.append(RecordChange("closed", "organisation", org_id,
+                                      f"{old.name} removed from the register.", [org_id]))
+    return found
+
+
+def _link_changes(then: dict[str, Link], now: dict[str, Link], since: dt.date, until: dt.date,
+                  names: Mapping[str, str], voc: Vocabulary) -> list[RecordChange]:
+    found = []
+    for link_id, link in now.items():
+        old = then.get(link_id)
+        ends = [link.source, link.target]
+        phrase = link_phrase(link, names, voc)
+        title = phrase[0].upper() + phrase[1:]
+        if old is None:
+            found.append(RecordChange("added", "link", link_id, f"{title} added{_dates(link)}.", ends))
+        elif link.status == "ended" and old.status != "ended":
+            found.append(RecordChange("closed", "link", link_id, f"{title} ended.", ends))
+        elif old.end_date is not None and (link.end_date is None or link.end_date > old.end_date):
+            until_words = f"it now ends on {long_date(link.end_date)}" if link.end_date else "it now has no end date"
+            found.append(RecordChange("renewed", "link", link_id,
+                                      f"{title} renewed: {until_words} (was {long_date(old.end_date)}).", ends))
+        elif in_force(old, since) and not in_force(link, until) and link.status in ("active", "expired") and (
+                link.status == "expired" or (link.end_date is not None and link.end_date < until)):
+            ended = f" on {long_date(link.end_date)}" if link.end_date else ""
+            found.append(RecordChange("expired", "link", link_id, f"{title} expired{ended}.", ends))
+    for link_id, old in then.items():
+        if link_id not in now:
+            phrase = link_phrase(old, names, voc)
+            found.append(RecordChange("closed", "link", link_id,
+                                      f"{phrase[0].upper() + phrase[1:]} removed from the register.",
+                                      [old.source, old.target]))
+    return found
+
+
+def _dates(link: Link) -> str:
+    if link.start_date and link.end_date:
+        return f" (from {long_date(link.start_date)} to {long_date(link.end_date)})"
+    if link.end_date:
+        return f" (until {long_date(link.end_date)})"
+    if link.start_date:
+        return f" (from {long_date(link.start_date)})"
+    return ""
+
+
+def versions_text(title: str, versions: Sequence[Mapping[str, Any]]) -> str:
+    """A record's versions (as ``service.history.versions`` gives them) as plain text, oldest first.
+
+    >>> print(versions_text("Link l1", [{"version": 1, "action_label": "created", "who": "the command line",
+    ...     "valid_from": "2026-05-01T09:30:00.5+00:00", "valid_to": None, "changes": ["Created: an MoU."]}]))
+    Link l1: 1 version
+    1. created 2026-05-01 09:30:00 UTC, standing now, by the command line
+       Created: an MoU.
+    """
+    lines = [f"{title}: {len(versions)} version{'' if len(versions) == 1 else 's'}"]
+    for v in versions:
+        until = f"until {_time_text(v['valid_to'])}" if v.get("valid_to") else "standing now"
+        lines.append(f"{v['version']}. {v['action_label']} {_time_text(v['valid_from'])}, {until}, by {v['who']}")
+        lines += [f"   {sentence}" for sentence in v.get("changes") or ["No change to the fields shown."]]
+    return "\n".join(lines)
+
+
+def changes_markdown(diff: Mapping[str, Any]) -> str:
+    """What changed between two moments (as ``service.history.diff`` gives it) as Markdown.
+
+    >>> print(changes_markdown({"from": "2026-09-01", "to": "2026-11-30", "summary": ["1 agreement expired."],
+    ...     "records": {"expired": [{"explanation": "MoU between A and B expired on 1 October 2026."}]},
+    ...     "findings": {"appeared": [], "resolved": []}, "agenda": {"closed": []}}))
+    # What changed from 2026-09-01 to 2026-11-30
+    <BLANKLINE>
+    - 1 agreement expired.
+    <BLANKLINE>
+    ## Expired
+    <BLANKLINE>
+    - MoU between A and B expired on 1 October 2026.
+    """
+    lines = [f"# What changed from {diff['from']} to {diff['to']}", ""]
+    lines += [f"- {sentence}" for sentence in diff.get("summary", [])]
+    sections: list[tuple[str, list[str]]] = [
+        (_SECTION_TITLES[kind], [c["explanation"] for c in diff["records"].get(kind, [])]) for kind in CHANGE_KINDS]
+    sections += [
+        ("Findings that appeared", [f"{f['label'].capitalize()}: {f['explanation']}"
+                                    for f in diff["findings"]["appeared"]]),
+        ("Findings resolved", [f"{f['label'].capitalize()}: {f['explanation']}" for f in diff["findings"]["resolved"]]),
+        ("Agenda items closed", [i["what"] for i in diff["agenda"]["closed"]]),
+    ]
+    for heading, items in sections:
+        if items:
+            lines += ["", f"## {heading}", "", *(f"- {item}" for item in items)]
+    return "\n".join(lines)
+
+
+_SECTION_TITLES = {"added": "Added", "closed": "Closed", "expired": "Expired", "renewed": "Renewed"}
+
+
+def _time_text(stamp: str) -> str:
+    """An ISO 8601 time in UTC to the second: ``2026-05-01 09:30:00 UTC``."""
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"

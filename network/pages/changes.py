@@ -1,0 +1,50 @@
+"""The changes page: what changed in the network between two dates, printable ("what changed since last quarter")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import flash, render_template, request
+
+from network.api.state import get_store
+from network.errors import CssnetError
+from network.service import history
+from network.visual import web_dir
+
+from .blueprint import bp
+from .common import hide
+
+__all__ = ["changes"]
+
+_SECTIONS = (("added", "Added"), ("closed", "Closed"), ("expired", "Expired"), ("renewed", "Renewed"))
+
+
+@bp.get("/changes")
+def changes() -> str:
+    """Records added, closed, expired and renewed, findings that appeared and were resolved, agenda items closed."""
+    given = {key: request.args.get(key, "").strip() for key in ("from", "to")}
+    moments: dict[str, history.Moment | None] = {}
+    for key, text in given.items():
+        try:
+            moments[key] = history.parse_moment(text) if text else None
+        except ValueError:
+            flash(f"'{text}' is not a date like 2026-05-01; {'today' if key == 'to' else 'a quarter before'} "
+                  "is shown instead.", "error")
+            moments[key] = None
+    try:
+        data = history.diff(get_store(), moments["from"], moments["to"], redacted=hide())
+    except CssnetError as err:
+        flash(err.message, "error")
+        data = history.diff(get_store(), None, None, redacted=hide())
+    return render_template("changes.html", diff=data, sections=_sections(data), form=_form(data),
+                           print_css=(web_dir() / "static" / "print.css").exists())
+
+
+def _sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    return [(title, data["records"][kind]) for kind, title in _SECTIONS]
+
+
+def _form(data: dict[str, Any]) -> dict[str, str]:
+    """The form's dates: the days compared."""
+    return {key: dt.date.fromisoformat(data[key][:10]).isoformat() for key in ("from", "to")}
