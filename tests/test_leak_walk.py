@@ -21,6 +21,7 @@ from the protected record.
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
@@ -64,8 +65,15 @@ NOT_WALKED = {
 REFUSED = {"/api/v1/audit", "/api/v1/tokens", "/edit/organisation", "/edit/organisation/{org_id}", "/edit/link",
            "/edit/link/{link_id}"}
 
+#: The query parameters that name a record or a moment: the canary walk varies only these (filters are slow,
+#: and the walk on the demo as it is tries them all).
+RECORD_PARAMETERS = {"organisation", "source", "target", "start", "ego", "entity_id", "q", "as_of", "from"}
+
 #: Operations that need exactly one of two optional parameters: the plain request is given the first.
 ONE_OF = {"/api/v1/analysis/pathways": ("district", "start")}
+
+#: Links the walk follows from the pages it reads: static files, and agenda items (their keys come from the agenda).
+DISCOVERED = r'(?:src|href)="(/(?:assets|vendor)/[^"?#]+|/agenda/item\?[^"#]+)"'
 
 #: The explorer groups a network of more than this many organisations by district (so /explore/members answers).
 AGGREGATE_ABOVE = 100
@@ -205,9 +213,9 @@ def _query_values(demo: Demo) -> dict[str, list[str]]:
     return {
         "district": demo.frequent("district", 2), "province": demo.frequent("province", 2),
         "population": demo.frequent("populations", 3), "service": demo.frequent("services", 2),
-        "organisation": ids, "source": ids, "target": ids, "start": ids, "ego": ids, "entity_id": ids,
+        "organisation": ids, "source": ids, "target": ids, "start": ids, "ego": ids[:3], "entity_id": ids,
         "q": [r["name"] for r in demo.sensitive] + ids, "kind": ["kp_network"], "link_kind": ["referral", "mou"],
-        "sensitive": ["true"], "as_of": [PAST], "include_unlinked": ["true"], "depth": ["2"],
+        "sensitive": ["true"], "as_of": [PAST], "from": [PAST], "include_unlinked": ["true"], "depth": ["2"],
     }
 
 
@@ -231,13 +239,14 @@ def _path_values(name: str, demo: Demo) -> list[tuple[str, frozenset[int]]]:
     raise AssertionError(f"the walk does not know how to fill the path parameter {name!r}")
 
 
-def api_requests(doc: dict[str, Any], demo: Demo) -> list[tuple[str, frozenset[int] | None]]:
+def api_requests(doc: dict[str, Any], demo: Demo, filters: bool = True) -> list[tuple[str, frozenset[int] | None]]:
     """Every GET operation of the OpenAPI document, with real ids and each filter a sensitive record could match.
 
     The expected statuses are given for the plain requests; a filtered one may be refused (``None``) but
-    must not fail.
+    must not fail. Without ``filters`` only the parameters naming a record (ids, names, a past date) vary.
     """
-    fills = _query_values(demo)
+    every = _query_values(demo)
+    fills = every if filters else {k: v for k, v in every.items() if k in RECORD_PARAMETERS}
     out: list[tuple[str, frozenset[int] | None]] = []
     for path, item in doc["paths"].items():
         op = item.get("get")
@@ -259,14 +268,14 @@ def api_requests(doc: dict[str, Any], demo: Demo) -> list[tuple[str, frozenset[i
         if limit is not None and "maximum" in limit.get("schema", {}):
             bases = [b + [("limit", str(limit["schema"]["maximum"]))] for b in bases]
         one_of = ONE_OF.get(path, ())
-        plain = [(one_of[0], fills[one_of[0]][0])] if one_of else []
+        plain = [(one_of[0], every[one_of[0]][0])] if one_of else []
         for (concrete, status), base in itertools.product(paths, bases):
             out.append((_url(concrete, base + plain), REFUSAL if path in REFUSED else status))
         for p in query:
             if p.get("required") or p["name"] == "limit":
                 continue
             schema = p.get("schema", {})
-            values = fills.get(p["name"]) or schema.get("enum") or []
+            values = fills.get(p["name"]) or (schema.get("enum") if filters else None) or []
             given = bases[0] + ([] if p["name"] in one_of else plain)
             out += [(_url(paths[0][0], given + [(p["name"], v)]), None) for v in values]
     for row in demo.sensitive:
@@ -278,15 +287,18 @@ def api_requests(doc: dict[str, Any], demo: Demo) -> list[tuple[str, frozenset[i
     return out
 
 
-def page_requests(demo: Demo) -> list[tuple[str, frozenset[int] | None]]:
-    """The pages (not in the OpenAPI document), with the same ids and filters."""
+def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset[int] | None]]:
+    """The pages (not in the OpenAPI document), with the same ids and (with ``filters``) filters."""
     ids = [r["id"] for r in demo.sensitive]
     out: list[tuple[str, frozenset[int] | None]] = [("/", OK), ("/explore", OK), ("/referrals", OK),
                                                      ("/sign-in", OK), ("/api/v1/docs", OK),
-                                                     ("/api/v1/openapi.json", OK)]
-    out += [(_url("/explore", [("district", d)]), OK) for d in demo.frequent("district", 3)]
-    out += [(_url("/explore", [("province", p)]), OK) for p in demo.frequent("province", 2)]
-    out += [(_url("/explore", [("population", p)]), OK) for p in demo.values("populations")]
+                                                     ("/api/v1/openapi.json", OK), ("/changes", OK),
+                                                     (_url("/changes", [("from", PAST)]), OK), ("/agenda", OK)]
+    out += [(_url("/agenda", [("district", d)]), OK) for d in demo.frequent("district", 2)]
+    if filters:
+        out += [(_url("/explore", [("district", d)]), OK) for d in demo.frequent("district", 3)]
+        out += [(_url("/explore", [("province", p)]), OK) for p in demo.frequent("province", 2)]
+        out += [(_url("/explore", [("population", p)]), OK) for p in demo.values("populations")]
     out += [(_url("/explore", [("ego", i), ("depth", "2")]), OK) for i in ids]
     out += [(_url("/explore/members", [("cluster", d)]), OK) for d in demo.values("district")]
     for row in demo.sensitive:
@@ -299,7 +311,7 @@ def page_requests(demo: Demo) -> list[tuple[str, frozenset[int] | None]]:
     for topic in ("gaps", "duplication"):
         out += [(f"/findings/{topic}", OK), (f"/findings/{topic}?format=csv", OK)]
         out += [(_url(f"/findings/{topic}", [("province", p), ("format", f)]), OK)
-                for p in demo.frequent("province", 2) for f in ("html", "csv")]
+                for p in demo.frequent("province", 2) for f in ("html", "csv") if filters]
     partners = [p for i in ids for p in demo.partners(i)[:2]]
     out += [(f"/organisations/{urllib.parse.quote(i)}", OK) for i in dict.fromkeys([*ids, demo.normal_id, *partners])]
     out.append((f"/organisations/{MISSING_ORG}", MISSING))
@@ -379,16 +391,17 @@ class Walker:
             w.rewritten.append(f"{who} GET {url}")
         return response
 
-    def run(self, plan: list[tuple[str, frozenset[int] | None]]) -> None:
-        for role in ROLES:
-            assets: set[str] = set()
+    def run(self, plan: list[tuple[str, frozenset[int] | None]], roles: tuple[str | None, ...] = ROLES) -> None:
+        for role in roles:
+            found: set[str] = set()
             for url, expected in plan:
                 response = self.get(url, role, expected)
                 self._follow_pages(url, response, role)
                 if response.mimetype == "text/html":
                     body = response.get_data(as_text=True)
-                    assets.update(re.findall(r'(?:src|href)="(/(?:assets|vendor)/[^"?#]+)', body))
-            for url in sorted(assets):
+                    found.update(html.unescape(link) for link in re.findall(DISCOVERED, body))
+            items = sorted(u for u in found if u.startswith("/agenda/item"))
+            for url in sorted(u for u in found if not u.startswith("/agenda/item")) + items[:6]:
                 self.get(url, role, OK)
 
     def _follow_pages(self, url: str, response: Any, role: str | None) -> None:
@@ -412,9 +425,9 @@ def _demo_env(folder: Path, organisations: list[dict[str, str]]) -> Env:
     return env
 
 
-def _plan(app: Flask, demo: Demo) -> list[tuple[str, frozenset[int] | None]]:
+def _plan(app: Flask, demo: Demo, filters: bool = True) -> list[tuple[str, frozenset[int] | None]]:
     doc = app.test_client().get("/api/v1/openapi.json").get_json()
-    return api_requests(doc, demo) + page_requests(demo)
+    return api_requests(doc, demo, filters) + page_requests(demo, filters)
 
 
 @dataclass
@@ -443,7 +456,8 @@ def walks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walks]:
     canary = Walk("canary")
     try:
         Walker(real_env, real, [n for n in real_needles if n not in real.ambiguous]).run(_plan(real_env.app, demo))
-        Walker(canary_env, canary, canary_needles).run(_plan(canary_env.app, canary_demo))
+        # Anonymous only: a viewer is refused the same fields by the same rule, and the first walk tries both.
+        Walker(canary_env, canary, canary_needles).run(_plan(canary_env.app, canary_demo, filters=False), (None,))
         print(f"\n{real.summary()}\n{canary.summary()}")
         yield Walks(real, canary, real_env, canary_env, demo, canary_demo)
     finally:
@@ -489,7 +503,7 @@ def test_no_protected_value_of_the_demo_reaches_anonymous_or_viewer(walks: Walks
 
 
 def test_no_protected_canary_reaches_anonymous_or_viewer(walks: Walks) -> None:
-    assert walks.canary.requests > 500
+    assert walks.canary.requests > 250
     assert walks.canary.leaks == [], f"{walks.canary.summary()}\n{_report(walks.canary.leaks)}"
 
 
