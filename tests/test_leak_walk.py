@@ -21,6 +21,7 @@ from the protected record.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 import json
@@ -562,3 +563,46 @@ def test_the_walk_would_notice_a_leak(walks: Walks) -> None:
                 assert row[name].lower() in text, (fmt, row["id"], name)
     walker.get(f"/api/v1/organisations/{walks.canary_demo.sensitive[0]['id']}", "admin", OK)
     assert {h.field for h in probe.leaks} == set(PROTECTED), json.dumps([h.field for h in probe.leaks])
+
+
+def _made_sensitive(tmp_path: Path) -> tuple[Env, dict[str, str]]:
+    """An app on a few demo organisations imported yesterday-valid, one of them (public) made sensitive today."""
+    rows = [row for row in read_csv(DEMO_DIR / "organisations.csv") if not is_sensitive(row)]
+    districts = {r["district"] for r in rows}
+    public = next(r for r in rows if r["phone"] and r["latitude"] and r["district"]
+                  and r["municipality"] and r["municipality"] not in districts)
+    partners = [link for link in read_csv(DEMO_DIR / "links.csv") if public["id"] in (link["source"], link["target"])]
+    ends = {public["id"]} | {link["source"] for link in partners} | {link["target"] for link in partners}
+    env = make_env(tmp_path / "history.db", seeded=False)
+    orgs_csv = write_csv(tmp_path / "organisations.csv", [r for r in rows if r["id"] in ends]).read_bytes()
+    links_csv = write_csv(tmp_path / "links.csv", partners).read_bytes()
+    imported = env.client.post("/api/v1/import", headers=env.auth("admin"), content_type="multipart/form-data",
+                               data=csv_import_form(orgs_csv, links_csv))
+    assert imported.status_code == 200, imported.get_data(as_text=True)[:500]
+    org_url = f"/api/v1/organisations/{urllib.parse.quote(public['id'])}"
+    tag = env.client.get(org_url).headers["ETag"]
+    made = env.client.patch(org_url, json={"sensitive": True}, headers={**env.auth("editor"), "If-Match": tag})
+    assert made.status_code == 200
+    return env, public
+
+
+def _walk_made_sensitive(env: Env, public: dict[str, str], urls: list[str]) -> Walk:
+    walk = Walk("made sensitive")
+    walker = Walker(env, walk, needles({**public, "description": ""}))
+    for role, url in itertools.product(ROLES, urls):
+        walker.get(url, role, OK)
+    assert walk.unexpected == [], walk.unexpected
+    return walk
+
+
+def test_the_history_of_an_organisation_made_sensitive_hides_its_old_contacts(tmp_path: Path) -> None:
+    env, public = _made_sensitive(tmp_path)
+    try:
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        quoted = urllib.parse.quote(public["id"])
+        urls = [f"/api/v1/organisations/{quoted}/history", f"/organisations/{quoted}",
+                _url("/api/v1/analysis/diff", [("from", yesterday)]), _url("/changes", [("from", yesterday)])]
+        walk = _walk_made_sensitive(env, public, urls)
+        assert walk.leaks == [], f"{walk.summary()}\n{_report(walk.leaks)}"
+    finally:
+        close_store(env.app)
