@@ -184,6 +184,7 @@ def test_the_api_and_the_page_give_the_same_changes(env: Env):
     assert "Tubatse Youth Care (community-based organisation) added." in text
     assert "Later Clinic" not in text and "expiring_agreement" not in text
     assert "Agreement about to end" in text
+    assert "@media print" in text or 'media="print"' in text
 
 
 def test_diff_dates_out_of_order_or_malformed_are_refused(env: Env):

@@ -123,3 +123,23 @@ def test_cssnet_history_of_an_unknown_id_fails(env: Env, tmp_path: Path):
     result = CliRunner().invoke(cli, ["--store", str(tmp_path / "api.db"), "history", "nobody"])
     assert result.exit_code == 1
     assert "No organisation or link with id 'nobody'" in result.output
+
+
+@pytest.mark.parametrize("role", [None, "viewer"])
+def test_what_changed_shows_no_protected_value_to_anonymous_or_viewer(env: Env, role):
+    change(env, f"/api/v1/organisations/{SENSITIVE_ID}", phone=NEW_PHONE)
+    change(env, "/api/v1/links/l-mou-2", status="ended")
+    change(env, "/api/v1/organisations/clinic-a", sensitive=True)
+    yesterday = "2000-01-01"
+    for url in ("/api/v1/analysis/diff", "/changes"):
+        answer = env.client.get(url, query_string={"from": yesterday}, headers=env.auth(role))
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200
+        assert "MoU between Safe Space Collective and Jane Furse Clinic ended." in text
+        assert secrets_in(text) == [] and "+27 13 265 0000" not in text and "Makhuduthamaga" not in text
+
+
+def test_history_routes_document_their_404(env: Env):
+    paths = env.client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "404" in paths["/api/v1/organisations/{org_id}/history"]["get"]["responses"]
+    assert "404" in paths["/api/v1/links/{link_id}/history"]["get"]["responses"]

@@ -76,6 +76,7 @@ def _versions(entity: Entity, record_id: str) -> dict[str, Any]:
 @blp.route("/organisations/<string:org_id>/history")
 class OrganisationHistory(MethodView):
     @blp.response(200, VersionList)
+    @blp.alt_response(404, description="No organisation with this id, now or before.")
     def get(self, org_id: str) -> Any:
         """The versions of an organisation, oldest first, with who made each and what changed; 404 if unknown."""
         return _versions("organisation", org_id)
@@ -84,6 +85,7 @@ class OrganisationHistory(MethodView):
 @blp.route("/links/<string:link_id>/history")
 class LinkHistory(MethodView):
     @blp.response(200, VersionList)
+    @blp.alt_response(404, description="No link with this id, now or before.")
     def get(self, link_id: str) -> Any:
         """The versions of a link, oldest first, with who made each and what changed; 404 if unknown."""
         return _versions("link", link_id)
