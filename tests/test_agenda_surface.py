@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -199,3 +200,62 @@ def test_standalone_page_escapes_the_data() -> None:
             "score_explanation": "y", "findings": []}
     page = agenda_html({"as_of": AS_OF, "scope": {}, "items": [item]})
     assert "<b>Merge" not in page and "&lt;b&gt;Merge&lt;/b&gt;" in page
+
+
+# The pages
+
+SENSITIVE = "bloemfontein-harm-reduction-peer-network"
+
+
+@pytest.fixture(scope="module")
+def pages(demo_store: SQLiteStore) -> Any:
+    app = create_app({"STORE": demo_store, "TESTING": True, "SECRET_KEY": "agenda-pages"})
+    return app.test_client
+
+
+def _sign_in(client: Any, store: SQLiteStore, role: str) -> None:
+    secret = create_token(store, f"pages {role}", role, actor=CLI)[1]
+    page = client.get("/sign-in").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    assert client.post("/sign-in", data={"token": secret, "csrf": csrf}).status_code == 302
+
+
+def test_dashboard_leads_with_the_agenda_and_links_each_item_to_its_findings(pages: Any) -> None:
+    html = pages().get("/").get_data(as_text=True)
+    assert html.index('id="agenda"') < html.index('class="cards"') < html.index('id="lapsing"')
+    items = re.findall(r'<li class="agenda-item" id="item-(\d+)">', html)
+    assert items == [str(n) for n in range(1, 11)]
+    why = re.findall(r'href="(/agenda/item\?key=[^"]+)"', html)
+    assert len(why) == 10
+    item = pages().get(why[0].replace("&amp;", "&"))
+    assert item.status_code == 200 and "The finding it resolves (1)" in item.get_data(as_text=True)
+
+
+def test_top_duplication_names_each_pair_once(pages: Any) -> None:
+    html = pages().get("/").get_data(as_text=True)
+    table = html.split("Top duplication", 1)[1]
+    rows = re.findall(r"<tr><td><span class=\"badge[^>]*>.*?</tr>", table, re.S)
+    pairs = [tuple(re.findall(r'href="/organisations/([^"]+)"', row)) for row in rows]
+    assert pairs and len(pairs) == len(set(pairs))
+
+
+def test_agenda_page_and_unknown_item(pages: Any) -> None:
+    client = pages()
+    html = client.get("/agenda?district=Lejweleputswa").get_data(as_text=True)
+    assert "District: Lejweleputswa" in html and 'class="agenda"' in html and "print.css" in html
+    assert client.get("/agenda/item?key=renew:nothing").status_code == 404
+    assert client.get("/agenda?district=Atlantis").status_code == 200
+
+
+def test_the_organisation_page_shows_where_it_is_without_a_protected_point(pages: Any,
+                                                                          demo_store: SQLiteStore) -> None:
+    client = pages()
+    public = client.get("/organisations/apel-cross-community-clinic").get_data(as_text=True)
+    assert 'id="place-map"' in public and 'class="here"' in public and 'class="home"' in public
+    hidden = client.get(f"/organisations/{SENSITIVE}").get_data(as_text=True)
+    assert 'id="place-map"' in hidden and 'class="here"' not in hidden and "location is protected" in hidden
+    _sign_in(client, demo_store, "viewer")
+    assert 'class="here"' not in client.get(f"/organisations/{SENSITIVE}").get_data(as_text=True)
+    editor = pages()
+    _sign_in(editor, demo_store, "editor")
+    assert 'class="here"' in editor.get(f"/organisations/{SENSITIVE}").get_data(as_text=True)

@@ -10,13 +10,16 @@ from flask import render_template
 from network.api.state import get_store
 from network.model import vocabulary
 
+from .agenda import agenda_of
 from .blueprint import bp
 from .common import findings, hide, names, ranked
 
-__all__ = ["dashboard"]
+__all__ = ["dashboard", "distinct"]
 
 #: Agreements ending within this many days are shown as lapsing (the ``expiring_agreement`` window).
 LAPSING_DAYS = 90
+#: Agenda items the dashboard leads with (the agenda page has them all).
+AGENDA_SHOWN = 10
 
 
 @bp.get("/")
@@ -26,7 +29,7 @@ def dashboard() -> str:
     counts = get_store().counts()
     vocab = vocabulary()
     gaps = ranked(findings("gaps", hidden))
-    dups = ranked(findings("duplication", hidden))
+    dups = distinct(ranked(findings("duplication", hidden)))
     tables = [
         ("Organisations by kind", _labelled(counts.get("organisations_by_kind", {}), vocab.organisation_kinds)),
         ("Organisations by province", _labelled(counts.get("organisations_by_province", {}), {"none": "National"})),
@@ -37,7 +40,25 @@ def dashboard() -> str:
         "dashboard.html", counts=tables, as_of=dt.date.today().isoformat(), within_days=LAPSING_DAYS,
         total_orgs=sum(counts.get("organisations_by_kind", {}).values()),
         total_links=sum(counts.get("links_by_kind", {}).values()), lapsing=_lapsing(gaps, shown), names=shown,
-        top=[("Top linkage gaps", "gaps", gaps[:10]), ("Top duplication", "duplication", dups[:10])])
+        top=[("Top linkage gaps", "gaps", distinct(gaps)[:10]), ("Top duplication", "duplication", dups[:10])],
+        agenda=agenda_of({}), agenda_shown=AGENDA_SHOWN)
+
+
+def distinct(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first finding of each type about each set of organisations (one pair overlapping in several
+    services or populations is shown once).
+
+    >>> rows = [{"type": "service_overlap", "organisations": ["a", "b"], "service": s} for s in ("art", "sti")]
+    >>> [r.get("service") for r in distinct(rows + [{"type": "service_overlap", "organisations": ["b", "c"]}])]
+    ['art', None]
+    """
+    seen, kept = set(), []
+    for row in rows:
+        key = (row.get("type"), frozenset(row.get("organisations") or ()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 def _labelled(table: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:

@@ -19,6 +19,7 @@ from network.service.scope import code_field
 from .blueprint import bp
 from .common import findings as topic_findings
 from .common import hide, load, names, ranked
+from .labels import finding_label
 
 __all__ = ["findings"]
 
@@ -57,7 +58,7 @@ def findings(topic: str) -> Any:
     present = {k: v for k, v in args.items() if v and k != "format"}
     return render_template("findings.html", heading=heading, topic=topic, rows=rows, args=args,
                            args_present=present, names=names(hidden),
-                           choices={"types": [(t, t.replace("_", " ")) for t in types],
+                           choices={"types": [(t, finding_label(t)) for t in types],
                                     "provinces": [(p, p) for p in vocabulary().provinces],
                                     "severities": [(s, s) for s in SEVERITIES]})
 

@@ -14,6 +14,7 @@ from network.service import analyses, records
 
 from .blueprint import bp
 from .common import findings, hide, names, ranked
+from .place import place_map
 
 __all__ = ["organisation"]
 
@@ -29,7 +30,9 @@ def organisation(org_id: str) -> str:
     found = [f for f in ranked(findings("gaps", hidden) + findings("duplication", hidden))
              if org_id in f.get("organisations", [])]
     suggestions = _suggestions(analyses.recommendations(store, limit=200, redacted=hidden), org_id)
-    return render_template("organisation.html", org=dump_organisation(org),
+    shown_org = dump_organisation(org)
+    located = {k: v for k, v in shown_org.items() if not (hidden and org.sensitive and k in PROTECTED_FIELDS)}
+    return render_template("organisation.html", org=shown_org, place=place_map(located),
                            links=links, findings=found, rows=found, suggestions=suggestions, names=shown,
                            protected=PROTECTED_FIELDS, hidden=hidden and org.sensitive,
                            kinds=vocabulary().organisation_kinds)

@@ -1,0 +1,68 @@
+"""The agenda pages: the coordination agenda for a scope, and each item's findings (its "why")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, render_template, request
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from network.api.state import get_store
+from network.model import vocabulary
+from network.service import analyses
+from network.service.scope import code_field
+
+from .blueprint import bp
+from .common import hide, load, names
+
+__all__ = ["agenda", "agenda_item", "agenda_of"]
+
+
+class AgendaArgs(Schema):
+    """The agenda page's scope: the whole network, a province or a district."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    province = code_field("provinces", "province", load_default=None)
+    district = code_field("districts", "district", load_default=None)
+
+
+class ItemArgs(AgendaArgs):
+    """Which item: its key (names its root cause), within the same scope."""
+
+    key = fields.String(load_default=None, validate=validate.Length(min=1, max=2000))
+
+
+def agenda_of(args: dict[str, Any], *, limit: int | None = 20) -> dict[str, Any]:
+    """The agenda the caller may see for ``args`` (one of province or district; district wins)."""
+    scope = {"district": args["district"]} if args.get("district") else (
+        {"province": args["province"]} if args.get("province") else {})
+    return analyses.agenda(get_store(), limit=limit, redacted=hide(), **scope)
+
+
+@bp.get("/agenda")
+def agenda() -> str:
+    """The coordination agenda: one action per root cause, best first, printable on A4."""
+    args, problems = load(AgendaArgs(), request.args)
+    if problems:
+        flash(" ".join(problems), "error")
+    vocab = vocabulary()
+    found = agenda_of(args)
+    return render_template("agenda.html", agenda=found, args=args,
+                           scope={k: v for k, v in found["scope"].items()},
+                           choices={"provinces": [(p, p) for p in vocab.provinces],
+                                    "districts": [(d, d) for d in sorted(vocab.districts)]})
+
+
+@bp.get("/agenda/item")
+def agenda_item() -> str:
+    """One agenda item and the findings it resolves, each with its organisations."""
+    args, _ = load(ItemArgs(), request.args)
+    if not args.get("key"):
+        abort(404)
+    found = next((item for item in agenda_of(args, limit=None)["items"] if item["key"] == args["key"]), None)
+    if found is None:
+        abort(404, "This item is no longer on the agenda: its findings may have been resolved.")
+    return render_template("agenda_item.html", item=found, rows=found["findings"], names=names(hide()),
+                           scope={k: args[k] for k in ("province", "district") if args.get(k)})

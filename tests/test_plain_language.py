@@ -1,0 +1,171 @@
+"""Plain language and the printable agenda, in real headless Chromium against a live server on the demo.
+
+No vocabulary code (service, population, organisation kind, link kind,
+finding type) may appear as a word in the visible text of the dashboard, a
+findings page, an organisation page, an agenda item or the referral finder
+after a search: people read labels, codes stay in links and downloads. The
+agenda page prints to an A4 PDF holding every item.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from network.analysis.agenda import agenda_weights
+from network.api import create_app
+from network.api.serve import make_server, stop_server
+from network.graph.sqlite import SQLiteStore
+from network.model import vocabulary
+from network.pages.labels import label
+from network.service import analyses, seed_demo
+from tests.test_browser import CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+_FACETS = ("services", "populations", "organisation_kinds", "link_kinds")
+ORGANISATIONS = ["apel-cross-community-clinic", "ubuntu-health-fund", "bloemfontein-harm-reduction-peer-network",
+                 "sekhukhune-ex-mineworkers-association"]
+
+
+def raw_codes() -> dict[str, str]:
+    """Every vocabulary code that is not itself a plain word, with its facet.
+
+    A code with no underscore that a label of the vocabulary uses as a word,
+    as written or capitalised (``referral``, ``clinic``, ``funding``), reads
+    the same as its label and is left out; ``mou``, ``plhiv``, ``art`` (a
+    label writes ART), ``prep`` (PrEP), ``tb_screening`` and every finding
+    type with an underscore stay.
+    """
+    voc = vocabulary()
+    tables = {facet: dict(getattr(voc, facet)) for facet in _FACETS}
+    tables["finding_types"] = {code: words[0] for code, words in agenda_weights()["finding_types"].items()}
+    words = {w for table in tables.values() for text in table.values() for w in re.findall(r"\w+", text)}
+    return {code: facet for facet, table in tables.items() for code in table
+            if "_" in code or not {code, code.capitalize()} & words}
+
+
+def codes_in(text: str) -> list[str]:
+    """The raw codes written as whole words (case as written) in ``text``."""
+    return sorted(code for code in raw_codes() if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text))
+
+
+def test_the_check_knows_the_codes_people_should_not_read() -> None:
+    codes = raw_codes()
+    assert {"mou", "plhiv", "art", "prep", "tb_screening", "service_overlap", "kp_network",
+            "stale_record"} <= set(codes)
+    assert not {"referral", "clinic", "funding"} & set(codes)
+    assert codes_in("Renew the MoU; plhiv and art, service_overlap") == ["art", "plhiv", "service_overlap"]
+    assert codes_in("People living with HIV, ART, starting") == []
+    assert all(codes_in(label(code, facet)) == [] for code, facet in codes.items())
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(tmp_path_factory.mktemp("plain") / "plain.db")
+    seed_demo(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(store: SQLiteStore) -> Iterator[str]:
+    app = create_app({"STORE": store, "SECRET_KEY": "plain-language-test"})
+    server = make_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    stop_server(server)
+    thread.join(timeout=5)
+    assert not thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian 'chromium' is not installed (apt-get install chromium); the browser tests need it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, base_url: str) -> Iterator[object]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    foreign: list[str] = []
+    context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith((base_url, "data:")) else None)
+    yield context.new_page()
+    context.close()
+    assert foreign == [], f"requests left the server: {foreign}"
+
+
+def visible(page: object, path: str, base_url: str) -> str:
+    response = page.goto(base_url + path)  # type: ignore[attr-defined]
+    assert response.status == 200, path
+    return page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
+
+
+def test_the_dashboard_leads_with_the_agenda(page: object, base_url: str, store: SQLiteStore) -> None:
+    text = visible(page, "/", base_url)
+    heading = text.index("Agenda: what to do first")
+    assert heading < text.index("Agreements lapsing within") < text.index("Top linkage gaps")
+    first = analyses.agenda(store)["items"][0]
+    assert text.index(first["what"]) < text.index("Agreements lapsing within")
+    assert f"Score {first['score']:g}: {first['score_explanation']}" in text
+    page.click("#item-1 .why-link a")  # type: ignore[attr-defined]
+    assert "it resolves" in page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
+    assert page.url.startswith(base_url + "/agenda/item?key=")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("path", ["/", "/agenda", "/findings/gaps", "/findings/duplication",
+                                  *(f"/organisations/{org}" for org in ORGANISATIONS)])
+def test_no_code_in_the_visible_text(page: object, base_url: str, path: str) -> None:
+    text = visible(page, path, base_url)
+    assert len(text) > 200
+    assert codes_in(text) == [], path
+
+
+def test_no_code_in_an_agenda_item_page(page: object, base_url: str, store: SQLiteStore) -> None:
+    for item in analyses.agenda(store)["items"][:20:4]:
+        page.goto(base_url + "/agenda")  # type: ignore[attr-defined]
+        page.click(f"#item-{item['rank']} .why-link a")  # type: ignore[attr-defined]
+        text = page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
+        assert item["what"] in text and codes_in(text) == [], item["key"]
+
+
+def test_no_code_in_the_referral_finder_after_a_search(page: object, base_url: str) -> None:
+    page.goto(base_url + "/referrals")  # type: ignore[attr-defined]
+    page.select_option("#f-district", "Sekhukhune")  # type: ignore[attr-defined]
+    page.select_option("#f-population", "artisanal_miners")  # type: ignore[attr-defined]
+    needs = page.locator("select[name=need]")  # type: ignore[attr-defined]
+    needs.nth(0).select_option("tb_screening")
+    needs.nth(1).select_option("tb_treatment")
+    page.check("input[name=include_unlinked]")  # type: ignore[attr-defined]
+    page.click("#referral-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#pathways")  # type: ignore[attr-defined]
+    text = page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
+    assert "Best plan" in text and "TB treatment" in text
+    assert codes_in(text) == []
+    assert not re.search(r"\bcost\s+\d", text, re.I) and not re.search(r"\bl-\d{4}\b", text)
+
+
+def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: str, store: SQLiteStore) -> None:
+    items = analyses.agenda(store)["items"]
+    page.goto(base_url + "/agenda")  # type: ignore[attr-defined]
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
+    printed = page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
+    assert len(items) == 20 and all(item["what"] in printed for item in items)
+    assert not page.is_visible("header.top") and not page.is_visible("#agenda-filters")  # type: ignore[attr-defined]
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]
+    pages = re.findall(rb"/Type\s*/Page\b", pdf)
+    sizes = {tuple(round(float(v)) for v in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)}
+    assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
+    assert 2 <= len(pages) <= 10 and sizes == {(595, 842)}
