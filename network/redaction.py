@@ -12,6 +12,7 @@ can appear in their output either.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from typing import Any
 
 import networkx as nx
@@ -50,8 +51,11 @@ def redact_organisation(org: Organisation, *, hide: bool = True) -> Organisation
     return dataclasses.replace(org, **hidden_values())
 
 
-def redact_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of an analysis graph whose sensitive nodes carry no protected values.
+def redact_graph(G: nx.MultiDiGraph, *, also: Collection[str] = ()) -> nx.MultiDiGraph:
+    """A copy of an analysis graph whose sensitive nodes (and the nodes ``also`` names) carry no protected values.
+
+    ``also`` names organisations to protect whatever their node says, e.g.
+    those sensitive now in a view of the past; they are marked sensitive.
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("a", sensitive=True, phone="012 345 6789", district="Capricorn")
@@ -59,9 +63,12 @@ def redact_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     >>> H = redact_graph(G)
     >>> H.nodes["a"]["phone"], H.nodes["a"]["district"], H.nodes["b"]["phone"], G.nodes["a"]["phone"]
     (None, 'Capricorn', '012 000 0000', '012 345 6789')
+    >>> redact_graph(G, also={"b"}).nodes["b"]["phone"] is None
+    True
     """
     H = G.copy()
-    for _, data in H.nodes(data=True):
-        if data.get("sensitive"):
-            data.update(hidden_values())
+    also = set(also)
+    for node, data in H.nodes(data=True):
+        if data.get("sensitive") or node in also:
+            data.update(hidden_values(), sensitive=True)
     return H

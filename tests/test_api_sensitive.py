@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -111,3 +112,18 @@ def test_a_district_named_like_a_protected_municipality_shows_as_itself(env: Env
     assert b"[hidden]" not in env.client.get("/api/v1/analysis/report", headers=env.auth(role)).get_data()
     record = env.client.get(f"/api/v1/organisations/{SENSITIVE_ID}", headers=env.auth(role)).get_json()
     assert record["municipality"] is None and record["district"] == "Sekhukhune"
+
+
+@pytest.mark.parametrize("role", [None, "viewer"])
+def test_an_organisation_made_sensitive_is_protected_in_views_of_the_past(env: Env, role: str | None) -> None:
+    """Its version of yesterday was not sensitive, but protection follows what the organisation is now."""
+    clinic = env.store.get_organisation("clinic-a")
+    clinic.sensitive = True
+    env.store.update_organisation(clinic)
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    for path in (f"/api/v1/visual/network?as_of={yesterday}",
+                 f"/api/v1/analysis/pathways?population=mineworkers&needs=tb_screening&start=cbo-b&as_of={yesterday}",
+                 f"/api/v1/analysis/report?as_of={yesterday}"):
+        response = env.client.get(path, headers=env.auth(role))
+        assert response.status_code == 200, path
+        assert b"265 0000" not in response.get_data() and b"Makhuduthamaga" not in response.get_data(), path

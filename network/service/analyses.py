@@ -99,14 +99,18 @@ def _cached_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | 
     return None
 
 
+def _plain_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
+    found = _cached_graph(store, key)
+    return found if found is not None else _build_graph(store, key)
+
+
 def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
     _, as_of, province, district, redacted = key
     if redacted:
-        plain_key = (key[0], as_of, province, district, False)
-        unredacted = _cached_graph(store, plain_key)
-        if unredacted is None:
-            unredacted = _build_graph(store, plain_key)
-        G = redact_graph(unredacted)
+        unredacted = _plain_graph(store, (key[0], as_of, province, district, False))
+        # A past view protects every organisation sensitive now, whatever its version then said.
+        now = unredacted if as_of is None else _plain_graph(store, (key[0], None, None, None, False))
+        G = redact_graph(unredacted, also=[n for n, sensitive in now.nodes(data="sensitive") if sensitive])
     else:
         G = project(store, as_of=as_of, province=province, district=district)
     with _lock:
