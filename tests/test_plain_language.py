@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import unicodedata
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -157,6 +159,46 @@ def test_no_code_in_the_referral_finder_after_a_search(page: object, base_url: s
     assert not re.search(r"\bcost\s+\d", text, re.I) and not re.search(r"\bl-\d{4}\b", text)
 
 
+def pdf_text(pdf: bytes) -> str:
+    """The text Chromium drew in ``pdf``, without white space (each glyph through its font's ToUnicode map).
+
+    Enough for Chromium's own PDFs: Type0 fonts with Identity-H encoding, one ``<glyph> Tj`` at a time.
+    """
+    objects = {int(m[1]): m[2] for m in re.finditer(rb"(?s)(\d+) 0 obj(.*?)endobj", pdf)}
+
+    def stream(number: int) -> bytes:
+        found = re.search(rb"(?s)stream\r?\n(.*?)\r?\nendstream", objects[number])
+        return zlib.decompress(found[1]) if found else b""
+
+    def to_unicode(number: int) -> dict[bytes, str]:
+        cmap, table = stream(number), {}
+        for block in re.findall(rb"(?s)beginbfchar(.*?)endbfchar", cmap):
+            for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                table[src.upper()] = bytes.fromhex(dst.decode()).decode("utf-16-be")
+        for block in re.findall(rb"(?s)beginbfrange(.*?)endbfrange", cmap):
+            for lo, hi, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                start = ord(bytes.fromhex(dst.decode()).decode("utf-16-be")[-1])
+                for offset in range(int(lo, 16), int(hi, 16) + 1):
+                    table[f"{offset:0{len(lo)}X}".encode()] = chr(start + offset - int(lo, 16))
+        return table
+
+    fonts = {number: to_unicode(int(found[1])) for number, body in objects.items()
+             if b"/Subtype /Type0" in body and (found := re.search(rb"/ToUnicode (\d+) 0 R", body))}
+    text = []
+    for body in objects.values():
+        if not re.search(rb"/Type /Page\b", body):
+            continue
+        names = {n: fonts.get(int(ref), {}) for n, ref in re.findall(rb"/(F\d+) (\d+) 0 R", body)}
+        content = stream(int(re.search(rb"/Contents (\d+) 0 R", body)[1]))
+        font: dict[bytes, str] = {}
+        for name, glyphs in re.findall(rb"/(F\d+) [\d.]+ Tf|<([0-9A-Fa-f]+)> Tj", content):
+            if name:
+                font = names.get(name, {})
+            else:
+                text += [font.get(glyphs[i:i + 4].upper(), "?") for i in range(0, len(glyphs), 4)]
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(text)))  # ligatures (fi, ff) as letters
+
+
 def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: str, store: SQLiteStore) -> None:
     items = analyses.agenda(store)["items"]
     page.goto(base_url + "/agenda")  # type: ignore[attr-defined]
@@ -169,3 +211,6 @@ def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: 
     sizes = {tuple(round(float(v)) for v in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)}
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-32:]
     assert 2 <= len(pages) <= 10 and sizes == {(595, 842)}
+    drawn = pdf_text(pdf)
+    assert "Coordinationagenda" in drawn
+    assert all(re.sub(r"\s+", "", item["what"]) in drawn for item in items)
