@@ -185,6 +185,7 @@ def test_the_api_and_the_page_give_the_same_changes(env: Env):
     assert "Later Clinic" not in text and "expiring_agreement" not in text
     assert "Agreement about to end" in text
     assert "@media print" in text or 'media="print"' in text
+    assert 'href="/history/organisation/new-cbo"' in text and 'href="/history/link/l-fund-4"' in text
 
 
 def test_diff_dates_out_of_order_or_malformed_are_refused(env: Env):
@@ -225,3 +226,29 @@ def test_demo_as_of_before_l_0015_ended_sees_it_in_force(tmp_path: Path):
     virginia = [f for f in report["findings"] if "virginia-mobile-health-point" in f["organisations"]]
     assert [f["type"] for f in virginia] == ["expiring_agreement"]
     assert virginia[0]["links"] == ["l-0015"]
+
+
+def test_the_diff_and_the_history_read_both_stores_alike(store):
+    """Writes through the service layer between two moments, read back from either backend."""
+    from network.service import history, records
+    from network.service.audit import CLI
+
+    store.upsert([Organisation("a", "Hope CBO", "cbo", district="Sekhukhune"),
+                  Organisation("b", "Sizwe Clinic", "clinic", district="Sekhukhune")],
+                 [Link("r1", "a", "b", "referral", end_date=dt.date.today() + dt.timedelta(days=20)),
+                  Link("m1", "a", "b", "mou"), Link("f1", "b", "a", "training")])
+    since = between()
+    records.create_organisation(store, Organisation("c", "Thusong HBC", "cbo", district="Sekhukhune"), actor=CLI)
+    records.update_link(store, "r1", {"end_date": dt.date.today() + dt.timedelta(days=400)}, expected_version=1,
+                        actor=CLI)
+    records.update_link(store, "m1", {"status": "ended"}, expected_version=1, actor=CLI)
+    records.delete_link(store, "f1", expected_version=1, actor=CLI)
+    until = between()
+    found = history.diff(store, since, until, redacted=True)
+    assert listed(found) == {"added": [("organisation", "c")], "closed": [("link", "f1"), ("link", "m1")],
+                             "expired": [], "renewed": [("link", "r1")]}
+    versions = history.versions(store, "link", "m1", redacted=True)
+    assert [(v["action"], v["who"], v["changes"]) for v in versions] == [
+        ("import", "the system", ["Imported: MoU between Hope CBO and Sizwe Clinic."]),
+        ("update", "the command line", ["Status changed from active to ended."]),
+    ]

@@ -143,3 +143,21 @@ def test_history_routes_document_their_404(env: Env):
     paths = env.client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "404" in paths["/api/v1/organisations/{org_id}/history"]["get"]["responses"]
     assert "404" in paths["/api/v1/links/{link_id}/history"]["get"]["responses"]
+
+
+def test_the_history_page_says_each_version_in_words_and_protects_as_the_api_does(env: Env):
+    change(env, f"/api/v1/organisations/{SENSITIVE_ID}", phone=NEW_PHONE)
+    public = env.client.get(f"/history/organisation/{SENSITIVE_ID}").get_data(as_text=True)
+    assert "Protected details changed (not shown)." in public and "History of Safe Space Collective" in public
+    assert secrets_in(public) == []
+    env.client.post("/sign-in", data={"token": env.tokens["editor"], "csrf": _csrf(env)})
+    signed_in = env.client.get(f"/history/organisation/{SENSITIVE_ID}").get_data(as_text=True)
+    assert f"Phone changed from {SECRET_VALUES['phone']} to {NEW_PHONE}." in signed_in
+    assert env.client.get("/history/organisation/nobody").status_code == 404
+    assert env.client.get("/history/token/x").status_code == 404
+
+
+def _csrf(env: Env) -> str:
+    env.client.get("/sign-in")
+    with env.client.session_transaction() as session:
+        return session["csrf"]

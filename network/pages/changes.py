@@ -1,11 +1,11 @@
-"""The changes page: what changed in the network between two dates, printable ("what changed since last quarter")."""
+"""What changed: between two dates, printable ("what changed since last quarter"), and the versions of one record."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from flask import flash, render_template, request
+from flask import abort, flash, render_template, request
 
 from network.api.state import get_store
 from network.errors import CssnetError
@@ -15,7 +15,7 @@ from network.visual import web_dir
 from .blueprint import bp
 from .common import hide
 
-__all__ = ["changes"]
+__all__ = ["changes", "record_history"]
 
 _SECTIONS = (("added", "Added"), ("closed", "Closed"), ("expired", "Expired"), ("renewed", "Renewed"))
 
@@ -48,3 +48,12 @@ def _sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
 def _form(data: dict[str, Any]) -> dict[str, str]:
     """The form's dates: the days compared."""
     return {key: dt.date.fromisoformat(data[key][:10]).isoformat() for key in ("from", "to")}
+
+
+@bp.get("/history/<entity>/<path:record_id>")
+def record_history(entity: str, record_id: str) -> str:
+    """The versions of one organisation or link, oldest first: when, who and what changed."""
+    if entity not in ("organisation", "link"):
+        abort(404)
+    found = history.versions(get_store(), entity, record_id, redacted=hide())  # type: ignore[arg-type]
+    return render_template("history.html", entity=entity, record_id=record_id, versions=found)
