@@ -10,6 +10,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from network.analysis.changes import closed_items, describe_version, finding_changes, record_changes
 from network.cli import cli
@@ -252,3 +254,27 @@ def test_the_diff_and_the_history_read_both_stores_alike(store):
         ("import", "the system", ["Imported: MoU between Hope CBO and Sizwe Clinic."]),
         ("update", "the command line", ["Status changed from active to ended."]),
     ]
+
+
+_ends = st.sampled_from(["a", "b", "c"])
+_days = st.one_of(st.none(), st.dates(dt.date(2026, 1, 1), dt.date(2027, 12, 31)))
+_links = st.dictionaries(
+    st.sampled_from([f"l{i}" for i in range(8)]),
+    st.tuples(st.sampled_from(["mou", "referral", "funding"]), st.sampled_from(["active", "expired", "ended"]), _days),
+    max_size=8)
+
+
+def _as_links(drawn: dict) -> list[Link]:
+    return [Link(i, "a", "b", kind, status=status, end_date=end) for i, (kind, status, end) in drawn.items()]
+
+
+@given(before=_links, after=_links)
+def test_every_link_added_or_gone_is_listed_once_and_nothing_is_both_closed_and_renewed(before, after):
+    found = record_changes(orgs(), _as_links(before), orgs(), _as_links(after), since=DAY, until=LATER)
+    by_id: dict[str, list[str]] = {}
+    for c in found:
+        by_id.setdefault(c.id, []).append(c.change)
+    assert all(len(kinds) == 1 for kinds in by_id.values())
+    assert {i for i, kinds in by_id.items() if kinds == ["added"]} == set(after) - set(before)
+    assert set(before) - set(after) <= {i for i, kinds in by_id.items() if kinds == ["closed"]}
+    assert record_changes(orgs(), _as_links(after), orgs(), _as_links(after), since=LATER, until=LATER) == []
