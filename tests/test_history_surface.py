@@ -161,3 +161,8 @@ def _csrf(env: Env) -> str:
     env.client.get("/sign-in")
     with env.client.session_transaction() as session:
         return session["csrf"]
+
+
+def test_the_organisation_page_links_to_its_history(env: Env):
+    text = env.client.get("/organisations/clinic-a").get_data(as_text=True)
+    assert 'id="org-history" href="/history/organisation/clinic-a"' in text
