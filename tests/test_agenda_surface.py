@@ -259,3 +259,9 @@ def test_the_organisation_page_shows_where_it_is_without_a_protected_point(pages
     editor = pages()
     _sign_in(editor, demo_store, "editor")
     assert 'class="here"' in editor.get(f"/organisations/{SENSITIVE}").get_data(as_text=True)
+
+
+def test_api_report_carries_the_agenda_of_its_province(client: Any) -> None:
+    report = client.get(f"/api/v1/analysis/report?as_of={AS_OF}&province=Limpopo").get_json()
+    assert report["agenda"]["scope"] == {"province": "Limpopo"} and report["agenda"]["items"]
+    assert all(item["province"] in ("Limpopo", None) for item in report["agenda"]["items"])

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from network.analysis.agenda import agenda_weights
+from network.analysis.agenda_text import agenda_html
 from network.api import create_app
 from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
@@ -214,3 +215,12 @@ def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: 
     drawn = pdf_text(pdf)
     assert "Coordinationagenda" in drawn
     assert all(re.sub(r"\s+", "", item["what"]) in drawn for item in items)
+
+
+def test_the_standalone_agenda_page_prints_the_same(page: object, store: SQLiteStore) -> None:
+    agenda = analyses.agenda(store)
+    page.set_content(agenda_html(agenda))  # type: ignore[attr-defined]
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]
+    drawn = pdf_text(pdf)
+    assert 2 <= len(re.findall(rb"/Type\s*/Page\b", pdf)) <= 10
+    assert all(re.sub(r"\s+", "", item["what"]) in drawn for item in agenda["items"])

@@ -17,7 +17,7 @@ AGENDA_CSS = (
     "ol.agenda{padding-left:1.6rem}ol.agenda>li{margin:0 0 1rem}"
     ".agenda .action{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:#555}"
     ".agenda .what{font-weight:600;margin:.1rem 0}.agenda .why,.agenda .score,.meta{color:#444;margin:.1rem 0}"
-    ".agenda .due{color:#b00020}.agenda ul{margin:.2rem 0;font-size:.9rem}"
+    ".agenda .due{color:#b00020}.agenda ul{margin:.2rem 0;font-size:.9rem}.agenda summary{cursor:pointer;color:#0b5cab}"
     "@page{size:A4;margin:15mm}"
     "@media print{body{margin:0;max-width:none;font-size:10.5pt;color:#000}"
     "ol.agenda>li{break-inside:avoid;page-break-inside:avoid}h1,h2{break-after:avoid}}"
@@ -124,7 +124,10 @@ def agenda_markdown(agenda: dict[str, Any]) -> str:
 
 
 def agenda_html_section(agenda: dict[str, Any], *, level: int = 2) -> str:
-    """The agenda as an HTML fragment: a heading and an ordered list, every value escaped."""
+    """The agenda as an HTML fragment: a heading and an ordered list, every value escaped.
+
+    Each item's findings are one click away in a closed ``<details>``, so the agenda prints compact.
+    """
     e = html.escape
     parts = [f"<h{level}>Agenda ({_count(len(agenda['items']), 'item')})</h{level}>"]
     if not agenda["items"]:
@@ -137,9 +140,10 @@ def agenda_html_section(agenda: dict[str, Any], *, level: int = 2) -> str:
             f'<li id="item-{item["rank"]}"><p class="action">{e(item["action_label"])}</p>'
             f'<p class="what">{e(item["what"])}</p><p class="why">Why: {e(item["why"])}</p>'
             f'<p class="score">{e(score)}</p>' + (f'<p class="due">{e(due)}</p>' if due else "")
-            + "<ul>" + "".join(f"<li>{e(f['explanation'])}</li>" for f in found[:SHOWN_FINDINGS])
+            + f"<details><summary>The {_count(len(found), 'finding')} it resolves</summary><ul>"
+            + "".join(f"<li>{e(f['explanation'])}</li>" for f in found[:SHOWN_FINDINGS])
             + (f"<li>… and {len(found) - SHOWN_FINDINGS} more</li>" if len(found) > SHOWN_FINDINGS else "")
-            + "</ul></li>")
+            + "</ul></details></li>")
     parts.append("</ol>")
     return "".join(parts)
 
