@@ -615,6 +615,8 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/referrals": ["/referrals", f"/referrals?start={_quote(orgs[0])}&population=sex_workers&need=hiv_testing"],
         "/sign-in": ["/sign-in"], "/api/v1/docs": ["/api/v1/docs"], "/api/v1/openapi.json": [],
         "/changes": ["/changes", "/changes?from=2020-01-01"], "/agenda": ["/agenda"],
+        "/history/{entity}/{record_id}": [f"/history/organisation/{_quote(i)}" for i in orgs[:10]]
+        + [f"/history/link/{_quote(i)}" for i in links[:10]],
         "/agenda/item": [html.unescape(u) for u in re.findall(r'href="(/agenda/item\?[^"#]+)"', requests.get(
             f"{live.base}/agenda", timeout=TIMEOUT).text)][:3],
     }
