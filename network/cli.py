@@ -389,7 +389,8 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> ob
     try:
         return parse_moment(value) if value else None
     except ValueError:
-        raise click.BadParameter("give a date (2026-05-01) or a time (2026-05-01T09:30:00)") from None
+        raise click.BadParameter("give a date (2026-05-01) or a time (2026-05-01T09:30:00) from the years "
+                                 "1900 to 2999") from None
 
 
 @cli.command()

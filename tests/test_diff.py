@@ -190,10 +190,16 @@ def test_the_api_and_the_page_give_the_same_changes(env: Env):
     assert 'href="/history/organisation/new-cbo"' in text and 'href="/history/link/l-fund-4"' in text
 
 
-def test_diff_dates_out_of_order_or_malformed_are_refused(env: Env):
+def test_diff_dates_out_of_order_or_malformed_are_refused(env: Env, tmp_path: Path):
     assert env.client.get("/api/v1/analysis/diff?from=2026-12-02&to=2026-12-01").status_code == 422
     assert env.client.get("/api/v1/analysis/diff?from=yesterday").status_code == 422
     assert env.client.get("/api/v1/analysis/diff?when=2026-12-01").status_code == 422
+    for far in ("from=0001-01-01", "to=0001-01-01", "to=9999-12-31", "from=2026-01-01T25:00"):
+        refused = env.client.get(f"/api/v1/analysis/diff?{far}")
+        assert refused.status_code == 422 and "1900 to 2999" in refused.get_json()["message"], far
+    assert env.client.get("/changes?from=0001-01-01").status_code == 200
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "api.db"), "diff", "--to", "0001-01-01"])
+    assert result.exit_code == 2 and "1900 to 2999" in result.output
     answer = env.client.get("/api/v1/analysis/diff").get_json()
     assert dt.date.fromisoformat(answer["from"]) == dt.date.fromisoformat(answer["to"][:10]) - dt.timedelta(days=91)
     assert "/api/v1/analysis/diff" in env.client.get("/api/v1/openapi.json").get_json()["paths"]

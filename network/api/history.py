@@ -28,10 +28,8 @@ class MomentField(fields.Field):
         try:
             return history.parse_moment(str(value))
         except ValueError:
-            raise ValidationError("Give a date (2026-05-01) or a time (2026-05-01T09:30:00).") from None
-
-    def _jsonschema_type_mapping(self) -> dict[str, Any]:
-        return {"type": "string"}
+            raise ValidationError(f"Give a date (2026-05-01) or a time (2026-05-01T09:30:00) from the years "
+                                  f"{history.YEARS[0]} to {history.YEARS[1]}.") from None
 
 
 class VersionSchema(StrictSchema):

@@ -27,14 +27,14 @@ from network.errors import InvalidData, NotFound
 from network.gcpause import gc_paused
 from network.graph.project import build_graph
 from network.graph.store import Entity, GraphStore, OrganisationQuery, Version
-from network.model import Link, Organisation, today
+from network.model import Link, Organisation
 from network.redaction import hidden_values, redact_graph
 from network.schemas import dump_link, dump_organisation
 
 from .memo import Memo
 
 __all__ = ["Moment", "versions", "record_versions", "diff", "moment_text", "parse_moment", "AGENDA_SHOWN",
-           "DEFAULT_DAYS"]
+           "DEFAULT_DAYS", "YEARS"]
 
 #: A moment: a datetime (naive means UTC), or a date meaning the end of that day.
 Moment = dt.datetime | dt.date
@@ -42,6 +42,8 @@ Moment = dt.datetime | dt.date
 AGENDA_SHOWN = 20
 #: A diff without a first date looks back this many days (a quarter).
 DEFAULT_DAYS = 91
+#: The years a moment may fall in (analyses count days back and forward from it).
+YEARS = (1900, 2999)
 
 _WHO = {"cli": "the command line", "system": "the system"}
 _ACTIONS = {"create": "created", "update": "changed", "delete": "deleted", "import": "imported"}
@@ -112,6 +114,10 @@ def diff(store: GraphStore, since: Moment | None, until: Moment | None, *, redac
     the first date, its first ``AGENDA_SHOWN``, whose root cause is gone on the second) and ``summary`` (plain
     sentences). ``InvalidData`` if ``since`` is after ``until``.
     """
+    for given in (since, until):
+        if given is not None and not YEARS[0] <= _instant(given).year <= YEARS[1]:
+            message = f"Give dates from the years {YEARS[0]} to {YEARS[1]}, not {moment_text(given)}."
+            raise InvalidData(message, {"from" if given is since else "to": [message]})
     until = until if until is not None else dt.datetime.now(dt.UTC)
     since = since if since is not None else _day(until) - dt.timedelta(days=DEFAULT_DAYS)
     if _instant(since) > _instant(until):
@@ -129,9 +135,11 @@ def parse_moment(text: str) -> Moment:
     (datetime.date(2026, 5, 1), '2026-05-01T07:30:00+00:00')
     """
     text = text.strip()
-    if len(text) == 10:
-        return dt.date.fromisoformat(text)
-    return _aware(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    moment = dt.date.fromisoformat(text) if len(text) == 10 else _aware(
+        dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ValueError(f"a year from {YEARS[0]} to {YEARS[1]}")
+    return moment
 
 
 def moment_text(moment: Moment) -> str:
@@ -172,8 +180,7 @@ def _diff(store: GraphStore, since: Moment, until: Moment, redacted: bool) -> di
 
 def _snapshot(store: GraphStore, moment: Moment) -> tuple[list[Organisation], list[Link]]:
     """The records as they stood at ``moment`` (as they are now for today or later)."""
-    past = _instant(moment) < dt.datetime.now(dt.UTC) and _day(moment) <= today()
-    as_of = moment if past else None
+    as_of = moment if _instant(moment) < dt.datetime.now(dt.UTC) else None
     return list(store.iter_organisations(as_of=as_of)), list(store.iter_links(as_of=as_of))
 
 
