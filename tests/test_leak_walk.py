@@ -316,6 +316,9 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     partners = [p for i in ids for p in demo.partners(i)[:2]]
     out += [(f"/organisations/{urllib.parse.quote(i)}", OK) for i in dict.fromkeys([*ids, demo.normal_id, *partners])]
     out.append((f"/organisations/{MISSING_ORG}", MISSING))
+    out += [(f"/history/organisation/{urllib.parse.quote(i)}", OK) for i in [*ids, demo.normal_id]]
+    out += [(f"/history/link/{urllib.parse.quote(link['id'])}", OK) for i in ids for link in demo.links_of(i)[:1]]
+    out.append((f"/history/organisation/{MISSING_ORG}", MISSING))
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
     out += [(f"/edit/link/{link['id']}", REFUSAL) for i in ids[:3] for link in demo.links_of(i)[:1]]
@@ -587,8 +590,13 @@ def _made_sensitive(tmp_path: Path) -> tuple[Env, dict[str, str]]:
 
 
 def _walk_made_sensitive(env: Env, public: dict[str, str], urls: list[str]) -> Walk:
+    """Walk ``urls`` looking for the protected values of ``public`` that no other demo organisation shares."""
+    others = [r for r in read_csv(DEMO_DIR / "organisations.csv") if r["id"] != public["id"]]
+    corpus = public_corpus([{**r, "sensitive": "false"} for r in others], "")
+    own = [n for n in needles({**public, "description": ""}) if not n.search(corpus)]
+    assert {n.field for n in own} >= {"phone", "email"}
     walk = Walk("made sensitive")
-    walker = Walker(env, walk, needles({**public, "description": ""}))
+    walker = Walker(env, walk, own)
     for role, url in itertools.product(ROLES, urls):
         walker.get(url, role, OK)
     assert walk.unexpected == [], walk.unexpected
@@ -604,5 +612,24 @@ def test_the_history_of_an_organisation_made_sensitive_hides_its_old_contacts(tm
                 _url("/api/v1/analysis/diff", [("from", yesterday)]), _url("/changes", [("from", yesterday)])]
         walk = _walk_made_sensitive(env, public, urls)
         assert walk.leaks == [], f"{walk.summary()}\n{_report(walk.leaks)}"
+    finally:
+        close_store(env.app)
+
+
+def test_an_organisation_made_sensitive_is_protected_in_past_views_too(tmp_path: Path) -> None:
+    """Sensitivity as it stands now protects every version: a past view must not show what is protected today."""
+    env, public = _made_sensitive(tmp_path)
+    try:
+        doc = env.client.get("/api/v1/openapi.json").get_json()
+        yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+        populations = [p for p in public["populations"].split(";") if p] or ["mineworkers"]
+        past = [("as_of", yesterday)]
+        urls = [_url(path, past) for path, item in doc["paths"].items()
+                if any(p["name"] == "as_of" for p in item.get("get", {}).get("parameters", []))
+                and path != "/api/v1/analysis/pathways"]
+        urls.append(_url("/api/v1/analysis/pathways", [("population", populations[0]), ("district", public["district"]),
+                                                       ("needs", public["services"].split(";")[0]), *past]))
+        walk = _walk_made_sensitive(env, public, urls)
+        assert len(urls) >= 7 and walk.leaks == [], f"{walk.summary()}\n{_report(walk.leaks)}"
     finally:
         close_store(env.app)
