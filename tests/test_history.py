@@ -190,3 +190,12 @@ def test_sqlite_upgrade_gives_stored_records_a_first_version(tmp_path):
         assert store.get_organisation("a").version == 4
     finally:
         store.close()
+
+
+def test_an_organisation_sensitive_today_is_sensitive_in_past_views(store):
+    store.upsert([org("a"), org("b", sensitive=True)], [])
+    store.update_organisation(org("a", sensitive=True, phone="+27 15 555 0100"))
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert [o.sensitive for o in store.iter_organisations(as_of=yesterday)] == [False, True]
+    past = project(store, as_of=yesterday)
+    assert (past.nodes["a"]["sensitive"], past.nodes["b"]["sensitive"]) == (True, True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
 from network.gcpause import gc_paused
-from network.graph.store import GraphStore
+from network.graph.store import GraphStore, OrganisationQuery
 from network.model import Link, Organisation, today
 
 __all__ = ["build_graph", "project"]
@@ -62,7 +62,8 @@ def project(
         as they stood at the end of that day, from their history (a link's
         status then, an organisation deleted since); today, a later day or
         None read the records as they are now. Links that start after this
-        date are left out.
+        date are left out. An organisation sensitive today is sensitive in
+        every past view too: protection follows the record as it stands now.
     link_kinds, statuses : iterables of str, optional
         Keep only links of these kinds / statuses.
     province, district : str, optional
@@ -71,8 +72,9 @@ def project(
     kinds = set(link_kinds) if link_kinds is not None else None
     wanted_statuses = set(statuses) if statuses is not None else None
     then = as_of if as_of is not None and as_of < today() else None
+    stood = _protected_now(store, store.iter_organisations(as_of=then)) if then else store.iter_organisations()
     organisations = (
-        o for o in store.iter_organisations(as_of=then)
+        o for o in stood
         if (province is None or o.province == province) and (district is None or o.district == district)
     )
     links = (
@@ -82,3 +84,12 @@ def project(
         and (as_of is None or link.start_date is None or link.start_date <= as_of)
     )
     return build_graph(organisations, links)
+
+
+def _protected_now(store: GraphStore, organisations: Iterable[Organisation]) -> Iterator[Organisation]:
+    """Past versions of organisations, each sensitive when it was then or is now."""
+    sensitive_now = {o.id for o in store.list_organisations(OrganisationQuery(sensitive=True, limit=None)).items}
+    for org in organisations:
+        if org.id in sensitive_now:
+            org.sensitive = True
+        yield org
