@@ -17,7 +17,8 @@ import networkx as nx
 from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.upkeep import count, join, long_date, lower_first, name, names, populations, services
 from network.gcpause import gc_paused
-from network.model import Vocabulary, is_link_active, seed_dir, today, vocabulary
+from network.meanings import in_force, is_active
+from network.model import Vocabulary, seed_dir, today, vocabulary
 
 __all__ = ["ACTIONS", "AgendaItem", "agenda", "agenda_weights", "SCOPES"]
 
@@ -721,10 +722,7 @@ class _Words:
         return forum, sorted(attendance[forum])
 
     def _in_force(self, u: str, v: str, data: Mapping[str, Any]) -> bool:
-        nodes = self.G.nodes
-        return (nodes[u].get("status", "active") == "active" and nodes[v].get("status", "active") == "active"
-                and is_link_active(data.get("status", "active"), data.get("start_date"), data.get("end_date"),
-                                   self.as_of))
+        return is_active(self.G, u) and is_active(self.G, v) and in_force(data, self.as_of)
 
     def kinds(self, nodes: Sequence[str]) -> str:
         """``community-based organisations`` when all share a kind, else ``organisations``."""
