@@ -284,3 +284,23 @@ def test_every_link_added_or_gone_is_listed_once_and_nothing_is_both_closed_and_
     assert {i for i, kinds in by_id.items() if kinds == ["added"]} == set(after) - set(before)
     assert set(before) - set(after) <= {i for i, kinds in by_id.items() if kinds == ["closed"]}
     assert record_changes(orgs(), _as_links(after), orgs(), _as_links(after), since=LATER, until=LATER) == []
+
+
+def test_agenda_items_closed_on_the_demo_are_those_of_the_first_agenda_gone_from_the_second(tmp_path: Path):
+    from network.graph.sqlite import SQLiteStore
+    from network.service import analyses, history, seed_demo
+
+    store = SQLiteStore(tmp_path / "demo.db")
+    try:
+        seed_demo(store)
+        found = history.diff(store, dt.date(2026, 5, 1), dt.date.today(), redacted=True)
+        first = analyses.agenda(store, as_of=dt.date(2026, 5, 1), redacted=True)["items"]
+        second = analyses.agenda(store, redacted=True, limit=None)["items"]
+        gone = {i["key"] for i in first} - {i["key"] for i in second}
+        assert {i["key"] for i in found["agenda"]["closed"]} == gone
+        assert ("Renew the referral agreement from Virginia Mobile Health Point to Welkom Regional Hospital before "
+                "30 June 2026") in [i["what"] for i in found["agenda"]["closed"]]
+        assert ("Referral agreement from Virginia Mobile Health Point to Welkom Regional Hospital expired on 30 June "
+                "2026.") in [c["explanation"] for c in found["records"]["expired"]]
+    finally:
+        store.close()
