@@ -87,3 +87,21 @@ def test_secret_key_is_random_unless_configured(tmp_path: Path, monkeypatch: pyt
     assert app.config["STORE"] == str(tmp_path / "env.db")
     assert not (tmp_path / "env.db").exists()
     assert app.test_client().get("/healthz").status_code == 200 and (tmp_path / "env.db").exists()
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+    (b'{"name": ' + b"9" * 5000 + b"}", "Exceeds the limit"),
+    (b'{"name": ', "Expecting value"),
+])
+def test_a_body_no_parser_can_read_is_400_not_500(env: Env, body: bytes, reason: str) -> None:
+    etag = env.client.get("/api/v1/organisations/ngo-d").headers["ETag"]
+    response = env.client.patch("/api/v1/organisations/ngo-d", data=body, content_type="application/json",
+                                headers={**env.auth("editor"), "If-Match": etag})
+    assert response.status_code == 400 and reason in response.get_json()["message"]
+
+
+def test_a_token_name_with_a_lone_surrogate_is_refused_not_500(env: Env) -> None:
+    response = env.client.post("/api/v1/tokens", json={"name": "G\udcd5", "role": "viewer"},
+                               headers=env.auth("admin"))
+    assert response.status_code == 422 and "name" in response.get_json()["errors"]["json"]

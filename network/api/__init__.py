@@ -9,6 +9,7 @@ Lists answer a JSON envelope ``{items, total, limit, offset}``.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import secrets
 from typing import Any
@@ -20,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from network.pages import bp as pages_bp
 
 from .errors import error_response, http_exception_payload, register_error_handlers
+from .headers import security_headers
 from .state import close_store, get_store, init_store
 
 __all__ = ["create_app", "get_store", "close_store", "API_BLUEPRINTS"]
@@ -93,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs_blp)
     app.register_blueprint(pages_bp)
     app.before_request(_check_body_type)
+    app.after_request(security_headers)
     return app
 
 
@@ -106,4 +109,9 @@ def _check_body_type() -> Any:
         return None
     if not request.is_json:
         return error_response(415, "Send the body as application/json.")
+    try:
+        json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, RecursionError) as err:
+        reason = "it is nested too deeply" if isinstance(err, RecursionError) else str(err).split(":")[0]
+        return error_response(400, f"The body is not JSON this API can read: {reason}.")
     return None

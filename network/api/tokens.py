@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import fields, validate
 
+from network.schemas import Text
 from network.service.tokens import TOKEN_ROLES, create_token, revoke_token
 
 from .auth import caller, require
@@ -21,7 +22,7 @@ blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="AP
 class TokenBody(StrictSchema):
     """A token to create."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    name = Text(required=True, validate=validate.Length(min=1, max=100))
     role = fields.String(required=True, validate=validate.OneOf(TOKEN_ROLES))
 
 
