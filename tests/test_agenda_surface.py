@@ -157,7 +157,7 @@ def test_api_agenda_input_is_checked(client: Any, query: str, field: str) -> Non
 def test_api_agenda_is_in_the_openapi_document(client: Any) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/analysis/agenda"]["get"]
-    assert {p["name"] for p in operation["parameters"]} >= {"as_of", "province", "district", "programme", "limit"}
+    assert {p["name"] for p in operation["parameters"]} >= {"as_of", "province", "district", "limit"}
 
 
 def _protected_values(store: SQLiteStore) -> list[str]:
@@ -265,3 +265,4 @@ def test_api_report_carries_the_agenda_of_its_province(client: Any) -> None:
     report = client.get(f"/api/v1/analysis/report?as_of={AS_OF}&province=Limpopo").get_json()
     assert report["agenda"]["scope"] == {"province": "Limpopo"} and report["agenda"]["items"]
     assert all(item["province"] in ("Limpopo", None) for item in report["agenda"]["items"])
+

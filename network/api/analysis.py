@@ -108,17 +108,14 @@ class RecommendationList(StrictSchema):
 
 
 class AgendaArgs(ScopeArgs):
-    """The agenda of the whole network, or of one province, district or programme."""
+    """The agenda of the whole network, or of one province or district."""
 
-    programme = fields.String(validate=validate.Length(min=1, max=200),
-                              metadata={"description": "Only the organisations of this programme's links."})
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 500), metadata={"description": "Most items."})
 
     @validates_schema
     def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
-        given = [k for k in ("province", "district", "programme") if k in data]
-        if len(given) > 1:
-            raise ValidationError("Give one scope: a province, a district or a programme.", given[-1])
+        if "province" in data and "district" in data:
+            raise ValidationError("Give one scope: a province or a district.", "district")
 
 
 class AgendaFindingSchema(FindingSchema):
