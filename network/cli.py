@@ -394,7 +394,7 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> ob
 
 @cli.command()
 @click.option("--from", "since", callback=_moment, help="The first date or time (default: 91 days before --to).")
-@click.option("--to", "until", callback=_moment, help="The second date or time (default: now).")
+@click.option("--to", "until", callback=_moment, help="The second date or time (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 @click.option("--hide-protected", is_flag=True, help="Analyse as the public sees the network.")
 @click.pass_context

@@ -59,7 +59,7 @@ class DiffArgs(StrictSchema):
         "description": "The first date or time (default: 91 days before the second).",
         "type": "string", "example": "2026-09-01"})
     until = MomentField(data_key="to", metadata={
-        "description": "The second date or time (default: now).", "type": "string", "example": "2026-11-30"})
+        "description": "The second date or time (default: today).", "type": "string", "example": "2026-11-30"})
 
 
 def _listed(items: list[Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from network.errors import InvalidData, NotFound
 from network.gcpause import gc_paused
 from network.graph.project import build_graph
 from network.graph.store import Entity, GraphStore, OrganisationQuery, Version
-from network.model import Link, Organisation
+from network.model import Link, Organisation, today
 from network.redaction import hidden_values, redact_graph
 from network.schemas import dump_link, dump_organisation
 
@@ -105,7 +105,7 @@ def record_versions(store: GraphStore, record_id: str, *, redacted: bool,
 
 
 def diff(store: GraphStore, since: Moment | None, until: Moment | None, *, redacted: bool) -> dict[str, Any]:
-    """What changed in the network from ``since`` to ``until`` (default: now, and ``DEFAULT_DAYS`` before it).
+    """What changed in the network from ``since`` to ``until`` (default: today, and ``DEFAULT_DAYS`` before it).
 
     Returns a JSON-ready dict: ``from`` and ``to`` (ISO 8601), ``records`` (``added``, ``closed``, ``expired``
     and ``renewed`` organisations and links, each ``{change, entity, id, explanation, organisations}``),
@@ -118,7 +118,7 @@ def diff(store: GraphStore, since: Moment | None, until: Moment | None, *, redac
         if given is not None and not YEARS[0] <= _instant(given).year <= YEARS[1]:
             message = f"Give dates from the years {YEARS[0]} to {YEARS[1]}, not {moment_text(given)}."
             raise InvalidData(message, {"from" if given is since else "to": [message]})
-    until = until if until is not None else dt.datetime.now(dt.UTC)
+    until = until if until is not None else today()
     since = since if since is not None else _day(until) - dt.timedelta(days=DEFAULT_DAYS)
     if _instant(since) > _instant(until):
         message = f"The first date ({moment_text(since)}) is after the second ({moment_text(until)})."
