@@ -97,10 +97,16 @@ def to_record(item: Organisation | Link) -> dict[str, Any]:
     >>> to_record(Link("l1", "a", "b", "mou", start_date=dt.date(2026, 1, 2)))["start_date"]
     '2026-01-02'
     """
-    record = dataclasses.asdict(item)
-    for key, value in record.items():
+    record: dict[str, Any] = {}
+    for name in _FIELD_ORDER[type(item)]:
+        value = getattr(item, name)
         if isinstance(value, dt.date):
-            record[key] = value.isoformat()
+            value = value.isoformat()
+        elif isinstance(value, list):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = dict(value)
+        record[name] = value
     return record
 
 
@@ -114,7 +120,10 @@ def link_from_record(record: dict[str, Any]) -> Link:
     return Link(**_decode(record, Link))
 
 
-_FIELD_NAMES = {cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in (Organisation, Link)}
+#: Field names in declaration order. The fields are flat (lists of text, one dict of text), so copying
+#: lists and dicts is a full copy, without ``dataclasses.asdict``'s deep copy of every value.
+_FIELD_ORDER = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (Organisation, Link)}
+_FIELD_NAMES = {cls: frozenset(names) for cls, names in _FIELD_ORDER.items()}
 
 
 def _decode(record: dict[str, Any], cls: type) -> dict[str, Any]:
