@@ -266,3 +266,8 @@ def test_api_report_carries_the_agenda_of_its_province(client: Any) -> None:
     assert report["agenda"]["scope"] == {"province": "Limpopo"} and report["agenda"]["items"]
     assert all(item["province"] in ("Limpopo", None) for item in report["agenda"]["items"])
 
+
+
+def test_external_ids_read_as_key_and_value(pages: Any) -> None:
+    html = pages().get("/organisations/apel-cross-community-clinic").get_data(as_text=True)
+    assert "<dt>External ids</dt><dd>dhis2: W3v33BGPNLf</dd>" in html and "{&#39;" not in html
