@@ -11,10 +11,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from network.analysis.agenda import agenda
 from network.analysis.agenda_text import agenda_html
 from network.analysis.finding import Finding
+from network.analysis.report import coordination_report
+from network.analysis.upkeep import upkeep
 from network.api import create_app
 from network.cli import cli
+from network.graph.project import project
 from network.graph.sqlite import SQLiteStore
 from network.model import PROTECTED_FIELDS
 from network.service import analyses, seed_demo
@@ -271,3 +275,14 @@ def test_api_report_carries_the_agenda_of_its_province(client: Any) -> None:
 def test_external_ids_read_as_key_and_value(pages: Any) -> None:
     html = pages().get("/organisations/apel-cross-community-clinic").get_data(as_text=True)
     assert "<dt>External ids</dt><dd>dhis2: W3v33BGPNLf</dd>" in html and "{&#39;" not in html
+
+
+def test_the_service_agenda_is_the_agenda_of_the_report_findings(demo_store: SQLiteStore) -> None:
+    G = project(demo_store)
+    report = coordination_report(G, as_of=DEMO_AS_OF)
+    findings = [Finding(**f) for f in report["findings"]] + upkeep(G, as_of=DEMO_AS_OF)
+    expected = agenda(findings, G, as_of=DEMO_AS_OF)
+    served = analyses.agenda(demo_store, as_of=DEMO_AS_OF)["items"]
+    assert [i["key"] for i in served] == [i.key for i in expected]
+    assert [sorted(f["explanation"] for f in i["findings"]) for i in served] == [
+        sorted(findings[n].explanation for n in i.findings) for i in expected]

@@ -227,7 +227,7 @@ def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
 def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
            district: str | None = None, programme: str | None = None, limit: int | None = 20,
            redacted: bool = False) -> dict[str, Any]:
-    """The coordination agenda of the report's and the upkeep findings, for the whole network or one scope.
+    """The coordination agenda of the gap, duplication and upkeep findings, for the whole network or one scope.
 
     Returns ``{"as_of", "scope", "limit", "items"}``: each item as
     ``AgendaItem.to_dict()`` with ``rank`` (1 first) and ``findings``, the
@@ -256,8 +256,9 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
         raise InvalidData("Give one scope: a province, a district or a programme.",
                           {k: ["Give only one of province, district and programme."] for k in scope})
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
-    whole = _coordination(store, as_of=as_of, redacted=redacted)
-    findings = [Finding(**f) for f in whole["findings"]] + upkeep(G, as_of=day)
+    asked = {"redacted": redacted, **({"as_of": as_of} if as_of else {})}  # as the pages ask: one remembered result
+    found = [*gaps(store, **asked), *duplication(store, **asked)]
+    findings = [Finding(**f) for f in found] + upkeep(G, as_of=day)
     try:
         items = make_agenda(findings, G, as_of=day, scope=scope or None, limit=limit)
     except ValueError as err:
