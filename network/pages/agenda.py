@@ -61,8 +61,13 @@ def agenda_item() -> str:
     args, _ = load(ItemArgs(), request.args)
     if not args.get("key"):
         abort(404)
-    found = next((item for item in agenda_of(args, limit=None)["items"] if item["key"] == args["key"]), None)
+    found = _item(agenda_of(args), args["key"]) or _item(agenda_of(args, limit=None), args["key"])
     if found is None:
         abort(404, "This item is no longer on the agenda: its findings may have been resolved.")
     return render_template("agenda_item.html", item=found, rows=found["findings"], names=names(hide()),
                            scope={k: args[k] for k in ("province", "district") if args.get(k)})
+
+
+def _item(agenda: dict[str, Any], key: str) -> dict[str, Any] | None:
+    """The item of ``agenda`` with ``key`` (the pages link the top items; a longer agenda is asked only if needed)."""
+    return next((item for item in agenda["items"] if item["key"] == key), None)
