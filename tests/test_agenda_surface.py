@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -286,3 +287,11 @@ def test_the_service_agenda_is_the_agenda_of_the_report_findings(demo_store: SQL
     assert [i["key"] for i in served] == [i.key for i in expected]
     assert [sorted(f["explanation"] for f in i["findings"]) for i in served] == [
         sorted(findings[n].explanation for n in i.findings) for i in expected]
+
+
+def test_an_item_beyond_the_top_twenty_has_its_page_too(pages: Any, demo_store: SQLiteStore) -> None:
+    every = analyses.agenda(demo_store, limit=None, redacted=True)["items"]
+    later = every[24]
+    response = pages().get("/agenda/item", query_string={"key": later["key"]})
+    assert len(every) > 25 and response.status_code == 200
+    assert html.escape(later["what"]) in response.get_data(as_text=True)
