@@ -155,24 +155,34 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving on one socket, each with --threads threads, against the same store.")
 @click.option("--demo", is_flag=True, help="Serve a temporary store seeded with the demo network; prints an admin "
                                            "token.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int, demo: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, threads: int, workers: int, demo: bool) -> None:
     """Serve the API and the web pages with waitress (a production WSGI server)."""
     from network.api import create_app
-    from network.api.serve import demo_app
+    from network.api.serve import demo_store, listen, serve_workers
     from network.api.serve import serve as run_server
 
+    location = ctx.find_object(_Context).location
     if demo:
-        folder = tempfile.mkdtemp(prefix="cssnet-demo-")
-        app, secret = demo_app(folder)
-        click.echo(f"demo store: {folder}/cssnet-demo.db")
+        path, secret = demo_store(tempfile.mkdtemp(prefix="cssnet-demo-"))
+        location = str(path)
+        click.echo(f"demo store: {path}")
         click.echo(f"admin token (shown once): {secret}")
-    else:
-        app = create_app({"STORE": _store(ctx)})
-    click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
-    run_server(app, host=host, port=port, threads=threads)
+    if workers == 1:
+        app = create_app({"STORE": location if demo else _store(ctx)})
+        click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+        run_server(app, host=host, port=port, threads=threads)
+        return
+    if not demo:
+        _store(ctx).revision()  # the store exists, is reachable and has its schema before the workers open it
+    sock = listen(host, port)
+    click.echo(f"serving on http://{host}:{sock.getsockname()[1]}/ with {workers} processes  "
+               "(API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+    sys.exit(serve_workers(sock, workers, threads=threads, store=location))
 
 
 @cli.group()

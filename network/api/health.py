@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask.views import MethodView
@@ -24,10 +25,11 @@ class StoreUnavailable(CssnetError):
 
 
 class HealthSchema(StrictSchema):
-    """The service is up; ``revision`` is the store's write counter."""
+    """The service is up; ``revision`` is the store's write counter, ``process`` the id of the process answering."""
 
     status = fields.String()
     revision = fields.Integer()
+    process = fields.Integer()
 
 
 @blp.route("")
@@ -36,9 +38,9 @@ class Health(MethodView):
 
     @blp.response(200, HealthSchema)
     def get(self) -> Any:
-        """``{"status": "ok", "revision": n}``, or 503 if the store cannot be read."""
+        """``{"status": "ok", "revision": n, "process": pid}``, or 503 if the store cannot be read."""
         try:
             revision = get_store().revision()
         except Exception as err:  # any store failure means unhealthy
             raise StoreUnavailable(f"The store cannot be read: {type(err).__name__}.") from err
-        return {"status": "ok", "revision": revision}
+        return {"status": "ok", "revision": revision, "process": os.getpid()}

@@ -1,7 +1,27 @@
-"""Serve the app with waitress (a production WSGI server), and a seeded demo app to try it."""
+"""Serve the app with waitress (a production WSGI server), in one process or several.
+
+One process: ``serve`` runs waitress with a pool of threads. Several:
+``listen`` opens the listening socket in the parent and ``serve_workers``
+starts that many child processes (``python -m network.api.serve``), each
+running waitress on the inherited socket (the kernel hands each connection to
+one of them) against the same store, named by ``CSSNET_STORE``. Every cache
+of the service is keyed by the store's ``revision()``, which each process
+reads from the store itself, so a write made through one process is seen by
+the others on their next request. The parent shares one session-signing key
+with its children (``CSSNET_SECRET_KEY``, random unless set) and restarts a
+child that dies; SIGINT or SIGTERM stops them all.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +33,12 @@ from network.service.tokens import create_token
 
 from . import create_app
 
-__all__ = ["serve", "demo_app", "make_server", "stop_server"]
+__all__ = ["serve", "demo_app", "demo_store", "make_server", "stop_server", "listen", "serve_workers"]
+
+#: A child that dies this soon after it started is not restarted: something is wrong with every start.
+_MIN_LIFETIME_S = 5.0
+#: How long stopping children may take before they are killed.
+_STOP_TIMEOUT_S = 10.0
 
 
 def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> Any:
@@ -43,11 +68,106 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
     waitress_serve(app, host=host, port=port, threads=threads, ident="cssnet")
 
 
-def demo_app(tmpdir: str | Path) -> tuple[Flask, str]:
-    """An app on a fresh demo store in ``tmpdir`` and the secret of an admin token for it."""
+def listen(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
+    """A TCP socket listening on ``host:port`` for worker processes to share; ``port=0`` picks a free port."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(1024)
+    return sock
+
+
+def serve_workers(sock: socket.socket, workers: int, *, threads: int = 8, store: str | None = None) -> int:
+    """Serve on ``sock`` from ``workers`` child processes of ``threads`` threads each until SIGINT or SIGTERM.
+
+    ``store`` is the location every child opens (default: ``CSSNET_STORE``,
+    else ``./cssnet.db``). A child that dies is started again, unless it
+    lived less than a few seconds (then every child is stopped). Returns the
+    exit status: 0 when stopped by a signal, 1 when a child could not keep running.
+    """
+    env = dict(os.environ)
+    if not env.get("CSSNET_SECRET_KEY"):
+        env["CSSNET_SECRET_KEY"] = secrets.token_urlsafe(32)
+    if store:
+        env["CSSNET_STORE"] = store
+    command = [sys.executable, "-m", "network.api.serve", "--fd", str(sock.fileno()), "--threads", str(threads)]
+
+    def start() -> tuple[subprocess.Popen[bytes], float]:
+        return subprocess.Popen(command, env=env, pass_fds=[sock.fileno()]), time.monotonic()
+
+    stopping: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _: stopping.append(signum))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    children = [start() for _ in range(workers)]
+    status = 0
+    try:
+        while not stopping:
+            for i, (child, started) in enumerate(children):
+                if child.poll() is None or stopping:
+                    continue
+                if time.monotonic() - started < _MIN_LIFETIME_S:
+                    print(f"cssnet: worker {child.pid} stopped at start (exit {child.returncode}); stopping",
+                          file=sys.stderr, flush=True)
+                    stopping.append(0)
+                    status = 1
+                    break
+                children[i] = start()
+            time.sleep(0.2)
+    finally:
+        _stop([child for child, _ in children])
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return status
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + _STOP_TIMEOUT_S
+    for child in children:
+        try:
+            child.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _worker(argv: list[str] | None = None) -> None:
+    """One worker process: waitress on the inherited listening socket until SIGTERM or SIGINT."""
+    from waitress.server import create_server
+
+    parser = argparse.ArgumentParser(prog="python -m network.api.serve", description=_worker.__doc__)
+    parser.add_argument("--fd", type=int, required=True, help="the listening socket's file descriptor")
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    server = create_server(create_app(), sockets=[socket.socket(fileno=args.fd)], threads=args.threads,
+                           ident="cssnet")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop_server(server))
+    server.run()
+
+
+def demo_store(tmpdir: str | Path) -> tuple[Path, str]:
+    """A fresh demo store file in ``tmpdir`` (closed) and the secret of an admin token for it."""
     from network.service import seed_demo
 
-    store = SQLiteStore(Path(tmpdir) / "cssnet-demo.db")
-    seed_demo(store, actor=CLI)
-    _, secret = create_token(store, "demo admin", "admin", actor=CLI)
-    return create_app({"STORE": store}), secret
+    path = Path(tmpdir) / "cssnet-demo.db"
+    store = SQLiteStore(path)
+    try:
+        seed_demo(store, actor=CLI)
+        _, secret = create_token(store, "demo admin", "admin", actor=CLI)
+    finally:
+        store.close()
+    return path, secret
+
+
+def demo_app(tmpdir: str | Path) -> tuple[Flask, str]:
+    """An app on a fresh demo store in ``tmpdir`` and the secret of an admin token for it."""
+    path, secret = demo_store(tmpdir)
+    return create_app({"STORE": str(path)}), secret
+
+
+if __name__ == "__main__":
+    _worker()
