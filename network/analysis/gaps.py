@@ -397,8 +397,7 @@ def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None
     [(['hub', 'a', 'b'], ['r1', 'r2'], 2, ['art'])]
     >>> found[0].explanation
     'If Drop-in Centre stopped working, Hope CBO and Thusong CBO would lose every referral route to \
-antiretroviral therapy for sex workers (they reach it only through r1 and r2); give them a second referral \
-partner.'
+antiretroviral therapy for sex workers; give them a second referral partner.'
     """
     found = _single_points_of_failure(G, Layers(G, as_of), _Offers(G), vocabulary())
     return sorted(found, key=_order)
@@ -839,10 +838,9 @@ def _cut_finding(
 ) -> Finding:
     populations = sorted({p for _, p, _ in lost})
     services = sorted({s for _, _, s in lost})
-    through = f" (they reach it only through {_join(links)})" if links else ""
     explanation = (
         f"If {_name(G, a)} stopped working, {_names(G, cut)} would lose every referral route to "
-        f"{_service_list(voc, services)} for {_population_list(voc, populations)}{through}; give "
+        f"{_service_list(voc, services)} for {_population_list(voc, populations)}; give "
         f"{'it' if len(cut) == 1 else 'them'} a second referral partner."
     )
     return Finding(
