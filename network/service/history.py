@@ -30,6 +30,7 @@ from network.graph.store import Entity, GraphStore, OrganisationQuery, Version
 from network.model import Link, Organisation, today
 from network.redaction import hidden_values, redact_graph
 from network.schemas import dump_link, dump_organisation
+from network.service.scope import YEARS
 
 from .memo import Memo
 
@@ -42,8 +43,6 @@ Moment = dt.datetime | dt.date
 AGENDA_SHOWN = 20
 #: A diff without a first date looks back this many days (a quarter).
 DEFAULT_DAYS = 91
-#: The years a moment may fall in (analyses count days back and forward from it).
-YEARS = (1900, 2999)
 
 _WHO = {"cli": "the command line", "system": "the system"}
 _ACTIONS = {"create": "created", "update": "changed", "delete": "deleted", "import": "imported"}

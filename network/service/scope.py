@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import marshmallow as ma
@@ -9,8 +10,10 @@ from marshmallow import fields, validate
 
 from network.schemas import ID_PATTERN, code_validator
 
-__all__ = ["DEPTH", "FILTERS", "code_field", "code_list_field", "ScopeArgs", "ViewArgs", "filters_of"]
+__all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "ScopeArgs", "ViewArgs", "filters_of"]
 
+#: The years a day looked at may fall in (analyses count days back and forward from it).
+YEARS = (1900, 2999)
 #: How many links out from its centre an ego network reaches: the smallest and largest depth.
 DEPTH = (1, 4)
 #: The filters that keep part of the network: organisations by place, kind, service and population; links by kind.
@@ -31,7 +34,10 @@ def code_list_field(facet: str, noun: str, **kwargs: Any) -> fields.List:
 class ScopeArgs(ma.Schema):
     """The day and the place an analysis looks at."""
 
-    as_of = fields.Date(metadata={"description": "The day the network is looked at (default today)."})
+    as_of = fields.Date(
+        validate=validate.Range(dt.date(YEARS[0], 1, 1), dt.date(YEARS[1], 12, 31),
+                                error=f"Give a day in the years {YEARS[0]} to {YEARS[1]}."),
+        metadata={"description": "The day the network is looked at (default today)."})
     province = code_field("provinces", "province")
     district = code_field("districts", "district")
 
