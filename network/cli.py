@@ -208,7 +208,7 @@ def token_create(ctx: click.Context, name: str, role: str) -> None:
 @click.pass_context
 def token_list(ctx: click.Context) -> None:
     """List tokens (never their secrets)."""
-    for t in _store(ctx).list_tokens():
+    for t in tokens.list_tokens(_store(ctx)):
         state = "revoked" if t.revoked else "active"
         click.echo(f"{t.id}  {t.role:<7} {state:<8} {t.created_at:%Y-%m-%d}  {t.name}")
 

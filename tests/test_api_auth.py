@@ -55,13 +55,72 @@ def test_session_sign_in_identifies_the_web_ui_caller(env: Env) -> None:
     with env.app.test_request_context():
         assert sign_in(env.tokens["editor"]) == "editor"
         assert sign_in("nonsense") is None
-    with env.client.session_transaction() as session:
-        session["token"] = env.tokens["editor"]
+    cookie = _sign_in(env, "editor")
+    assert env.tokens["editor"] not in cookie
     body = {"id": "web-1", "name": "From the web", "kind": "cbo"}
-    assert env.client.post("/api/v1/organisations", json=body).status_code == 201
+    assert env.client.post("/api/v1/organisations", json=body, headers=SAME_SITE).status_code == 201
     with env.client.session_transaction() as session:
-        session["token"] = "revoked-or-wrong"
-    assert env.client.post("/api/v1/organisations", json={**body, "id": "web-2"}).status_code == 401
+        session["sid"] = "revoked-or-wrong"
+    assert env.client.post("/api/v1/organisations", json={**body, "id": "web-2"}, headers=SAME_SITE).status_code == 401
+
+
+SAME_SITE = {"Origin": "http://localhost"}
+
+
+def _sign_in(env: Env, role: str, base_url: str = "http://localhost") -> str:
+    """Sign the test client in through the sign-in page as ``role``; the Set-Cookie header it answered."""
+    env.client.get("/sign-in", base_url=base_url)
+    with env.client.session_transaction() as session:
+        csrf = session["csrf"]
+    answer = env.client.post("/sign-in", data={"token": env.tokens[role], "csrf": csrf}, base_url=base_url)
+    assert answer.status_code == 302
+    return answer.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"Origin": "http://evil.example"}, {"Origin": "null"},
+                                     {"Referer": "http://evil.example/localhost/form"}])
+def test_a_cookie_write_from_another_site_is_refused(env: Env, headers: dict[str, str]) -> None:
+    _sign_in(env, "admin")
+    response = env.client.post("/api/v1/organisations", json={"id": "csrf-1", "name": "Cross", "kind": "cbo"},
+                               headers=headers)
+    assert response.status_code == 403 and "another site" in response.get_json()["message"]
+    assert env.client.delete("/api/v1/organisations/ngo-d", headers=headers).status_code == 403
+    assert env.client.get("/api/v1/audit", headers=headers).status_code == 200
+    assert env.client.post("/api/v1/organisations", json={"id": "csrf-2", "name": "Bearer", "kind": "cbo"},
+                           headers={**headers, **env.auth("editor")}).status_code == 201
+    with pytest.raises(Exception, match="csrf-1"):
+        env.store.get_organisation("csrf-1")
+
+
+def test_sign_out_ends_the_session_everywhere(env: Env) -> None:
+    _sign_in(env, "admin")
+    with env.client.session_transaction() as session:
+        copied = session["sid"]
+    assert env.client.get("/api/v1/audit").status_code == 200
+    assert env.client.get("/api/v1/tokens", headers=env.auth("admin")).get_json()[0]["role"] != "session"
+    assert env.client.get("/api/v1/audit", headers={"Authorization": f"Bearer {copied}"}).status_code == 401
+    with env.client.session_transaction() as session:
+        csrf = session["csrf"]
+    env.client.post("/sign-out", data={"csrf": csrf})
+    with env.client.session_transaction() as session:
+        session["sid"] = copied
+    assert env.client.get("/api/v1/audit").status_code == 401
+
+
+def test_revoking_the_token_ends_its_sessions(env: Env) -> None:
+    _sign_in(env, "editor")
+    assert env.client.post("/api/v1/organisations", json={"id": "web-3", "name": "Web", "kind": "cbo"},
+                           headers=SAME_SITE).status_code == 201
+    token_id = next(t.id for t in env.store.list_tokens() if t.name == "editor token")
+    assert env.client.delete(f"/api/v1/tokens/{token_id}", headers=env.auth("admin")).status_code == 204
+    assert env.client.post("/api/v1/organisations", json={"id": "web-4", "name": "Web", "kind": "cbo"},
+                           headers=SAME_SITE).status_code == 401
+
+
+@pytest.mark.parametrize("base_url, secure", [("http://localhost", False), ("https://localhost", True)])
+def test_the_session_cookie_is_httponly_lax_and_secure_over_https(env: Env, base_url: str, secure: bool) -> None:
+    cookie = _sign_in(env, "viewer", base_url).lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie and ("; secure" in cookie) == secure
 
 
 def test_audit_log_is_for_admins_and_filters(env: Env) -> None:

@@ -349,6 +349,8 @@ class Walk:
     leaks: list[Hit] = field(default_factory=list)
     rewritten: list[str] = field(default_factory=list)
     ambiguous: list[Needle] = field(default_factory=list)
+    #: Routes answering without ``nosniff``, or HTML without a CSP that sets ``frame-ancestors`` (issue 17 item 13).
+    unguarded: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
         leaked = Counter((h.org_id, h.field) for h in self.leaks)
@@ -393,6 +395,11 @@ class Walker:
                 w.leaks.append(Hit(who, url, needle.org_id, needle.field, needle.value, context))
         if "[hidden]" in text:
             w.rewritten.append(f"{who} GET {url}")
+        if response.headers.get("X-Content-Type-Options") != "nosniff":
+            w.unguarded.add(f"{route} ({response.status_code} {response.mimetype}): no X-Content-Type-Options: nosniff")
+        if response.mimetype == "text/html" and "frame-ancestors" not in response.headers.get(
+                "Content-Security-Policy", ""):
+            w.unguarded.add(f"{route}: HTML without a Content-Security-Policy with frame-ancestors")
         return response
 
     def run(self, plan: list[tuple[str, frozenset[int] | None]], roles: tuple[str | None, ...] = ROLES) -> None:
@@ -633,3 +640,7 @@ def test_an_organisation_made_sensitive_is_protected_in_past_views_too(tmp_path:
         assert len(urls) >= 7 and walk.leaks == [], f"{walk.summary()}\n{_report(walk.leaks)}"
     finally:
         close_store(env.app)
+
+
+def test_every_response_carries_the_security_headers(walks: Walks) -> None:
+    assert walks.real.unguarded == set(), "\n".join(sorted(walks.real.unguarded))

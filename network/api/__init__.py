@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from network.pages import bp as pages_bp
 
+from .auth import SessionCookies
 from .errors import error_response, http_exception_payload, register_error_handlers
 from .headers import security_headers
 from .state import close_store, get_store, init_store
@@ -84,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_BODY_MB"]) * 1024 * 1024)
     app.json.sort_keys = False
 
+    app.session_interface = SessionCookies()
     init_store(app)
     register_error_handlers(app)
     api = Api(app)

@@ -3,9 +3,12 @@
 Roles rank ``anonymous < viewer < editor < admin``. Anonymous callers may read
 what a viewer may; writes need an editor; imports, deletes, merges, the audit
 log and token management need an admin. A token arrives as
-``Authorization: Bearer <secret>`` or, for the web UI, in the signed session
-cookie (``session["token"]``, set by the sign-in page through ``sign_in``).
-Tokens themselves are made and looked up by ``network.service.tokens``.
+``Authorization: Bearer <secret>``; the web UI's signed session cookie holds
+a session id instead (``session["sid"]``, set by the sign-in page through
+``start_session``, ended by ``end_session`` at sign-out). A write identified by
+the cookie must come from this site: its ``Origin`` (or ``Referer``) must name
+this host, or it is refused with 403. Tokens and sessions themselves are made
+and looked up by ``network.service.tokens``.
 """
 
 from __future__ import annotations
@@ -14,16 +17,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Request, g, request, session
+from flask import Flask, Request, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 
 from network.errors import CssnetError
+from network.service import tokens
 from network.service.audit import Actor
 from network.service.tokens import ROLES, find_token
 
 from .state import get_store
 
-__all__ = ["Caller", "Unauthorised", "Forbidden", "caller", "require", "sign_in", "can_see_protected"]
+__all__ = ["Caller", "Unauthorised", "Forbidden", "caller", "require", "sign_in", "start_session", "end_session",
+           "SessionCookies", "can_see_protected"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +68,13 @@ class Caller:
 ANONYMOUS = Caller("anonymous", "anonymous")
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """The session cookie (HttpOnly, SameSite=Lax by the app's config), ``Secure`` when served over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def _identify(req: Request) -> Caller:
     header = req.headers.get("Authorization")
     if header is not None:
@@ -71,13 +85,27 @@ def _identify(req: Request) -> Caller:
         if token is None:
             raise Unauthorised("That token is unknown or revoked.")
         return Caller(token.name, token.role, token.id)
-    held = session.get("token")
+    held = session.get("sid")
     if isinstance(held, str):
-        token = find_token(get_store(), held)
+        token = tokens.find_session(get_store(), held)
         if token is not None:
+            if req.method not in _SAFE_METHODS and not _same_origin(req):
+                raise Forbidden("This change came from another site; make it from this site's own pages.")
             return Caller(token.name, token.role, token.id)
-        session.pop("token", None)
+        session.pop("sid", None)
     return ANONYMOUS
+
+
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _same_origin(req: Request) -> bool:
+    """True if the request's ``Origin`` (or, without one, its ``Referer``) names this host."""
+    source = req.headers.get("Origin") or req.headers.get("Referer") or ""
+    try:
+        return bool(source) and urlsplit(source).netloc == req.host
+    except ValueError:
+        return False
 
 
 def caller() -> Caller:
@@ -111,10 +139,28 @@ def require(role: str) -> Callable[[F], F]:
 
 
 def sign_in(token_secret: str) -> str | None:
-    """The role of the token with this secret, or ``None`` if it is unknown or revoked.
-
-    The web UI's sign-in page calls this and, on success, keeps the secret in
-    ``session["token"]``; later requests are then identified by the session cookie.
-    """
+    """The role of the token with this secret, or ``None`` if it is unknown or revoked."""
     token = find_token(get_store(), token_secret)
     return token.role if token is not None else None
+
+
+def start_session(token_secret: str) -> str | None:
+    """Sign the browser in with a token's secret: its role, or ``None`` if the token is unknown or revoked.
+
+    The session cookie then holds a new session id (``session["sid"]``), never the secret.
+    """
+    started = tokens.start_session(get_store(), token_secret)
+    if started is None:
+        return None
+    token, session_id = started
+    session.clear()
+    session["sid"] = session_id
+    return token.role
+
+
+def end_session() -> None:
+    """Sign the browser out: its session id stops working, wherever a copy of the cookie is."""
+    held = session.get("sid")
+    if isinstance(held, str):
+        tokens.end_session(get_store(), held)
+    session.clear()

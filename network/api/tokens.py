@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from network.schemas import Text
-from network.service.tokens import TOKEN_ROLES, create_token, revoke_token
+from network.service.tokens import TOKEN_ROLES, create_token, list_tokens, revoke_token
 
 from .auth import caller, require
 from .common import Blueprint, StrictSchema
@@ -51,7 +51,7 @@ class Tokens(MethodView):
     @blp.response(200, TokenSchema(many=True))
     def get(self) -> Any:
         """List tokens, newest first (admins)."""
-        return get_store().list_tokens()
+        return list_tokens(get_store())
 
     @require("admin")
     @blp.arguments(TokenBody)

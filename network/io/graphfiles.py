@@ -183,6 +183,8 @@ def read_node_link(data: bytes, *, name: str = "network.json") -> tuple[Rows, Ro
                 )
             ]
         ) from None
+    except ValueError:
+        raise ImportRefused([RowProblem(name, 0, "-", "a number has too many digits (at most 4,300).")]) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("nodes"), list):
         raise ImportRefused(
             [

@@ -3,10 +3,10 @@
 A workbook has the sheets ``organisations`` and ``links`` with the columns of
 the CSV format (row 1 is the header). Cells hold text as in the CSV files
 (lists joined with ``;``, text a spreadsheet would run as a formula behind an
-apostrophe: see :mod:`network.io.cells`), except numbers, which are numbers. Numbers are
-written with 16 significant digits (openpyxl; Excel itself shows 15), so a
-coordinate of up to 15 significant digits -- any real GPS reading -- comes
-back exactly, while a 17-digit float may change in its last digit. Other sheets
+apostrophe: see :mod:`network.io.cells`), except numbers, which are numbers. A
+spreadsheet number keeps 16 significant digits (openpyxl writes no more), so a
+number it would change -- a 17-digit coordinate, an integer of more than 16
+digits -- is written as its exact text instead, and read back exactly. Other sheets
 (the template's ``lists`` and ``vocabulary``) are ignored on import.
 """
 
@@ -230,5 +230,15 @@ def _value(column: str, value: Any) -> Any:
 def _cell(column: str, text: str, value: Any) -> Any:
     """A written cell: numbers stay numbers; text is escaped text, never a formula."""
     if column in _NUMBERS and value is not None:
-        return value
+        return value if _kept(value) else repr(value)
     return text or None
+
+
+def _kept(number: float) -> bool:
+    """True if a spreadsheet cell holds ``number`` exactly (16 significant digits).
+
+    >>> _kept(-31.7444921352429), _kept(-31.744492135242876), _kept(10**40)
+    (True, False, False)
+    """
+    written = f"{number:.16g}"
+    return float(written) == number if isinstance(number, float) else written == str(number)

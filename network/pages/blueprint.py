@@ -1,11 +1,11 @@
-"""The pages' blueprint: templates and assets from ``web/``, a form token, security headers, one error page."""
+"""The pages' blueprint: templates and assets from ``web/``, a form token, one error page (headers: ``api.headers``)."""
 
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, session
+from flask import Blueprint, abort, render_template, request, session
 
 from network.api.auth import caller
 from network.errors import CssnetError
@@ -16,10 +16,6 @@ __all__ = ["bp", "error_page"]
 _WEB = web_dir()
 bp = Blueprint("pages", __name__, url_prefix="/", template_folder=str(_WEB / "templates"),
                static_folder=str(_WEB / "static"), static_url_path="/assets")
-
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-
 
 def error_page(message: str, status: int) -> tuple[str, int]:
     """The one error page: the message for people, with the status."""
@@ -32,13 +28,6 @@ def _csrf() -> None:
     session.setdefault("csrf", secrets.token_urlsafe(24))
     if request.method == "POST" and request.form.get("csrf") != session["csrf"]:
         abort(400, "The form expired: reload the page and try again.")
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", _CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
 
 
 @bp.app_context_processor

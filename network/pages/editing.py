@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, session, url_for
 
-from network.api.auth import caller, sign_in
+from network.api.auth import caller, end_session, start_session
 from network.api.state import get_store
 from network.model import LINK_STATUSES, ORGANISATION_STATUSES, vocabulary
 from network.schemas import dump_link, dump_organisation
@@ -19,14 +19,11 @@ __all__ = ["sign_in_page", "sign_out", "edit_organisation", "edit_link"]
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in_page() -> Any:
-    """Sign in with an API token; the session cookie then carries it."""
+    """Sign in with an API token; the session cookie then carries a session id (never the token)."""
     error = None
     if request.method == "POST":
-        secret = request.form.get("token", "")
-        role = sign_in(secret)
+        role = start_session(request.form.get("token", ""))
         if role is not None:
-            session.clear()
-            session["token"] = secret.strip()
             session["csrf"] = secrets.token_urlsafe(24)
             flash(f"Signed in as {role}.", "ok")
             return redirect(url_for("pages.dashboard"))
@@ -36,8 +33,8 @@ def sign_in_page() -> Any:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    """Forget the token held in the session."""
-    session.clear()
+    """End the session: its id stops working, even in a copy of the cookie."""
+    end_session()
     return redirect(url_for("pages.dashboard"))
 
 

@@ -1,4 +1,9 @@
-"""API tokens: created with a secret shown once and stored hashed, looked up by secret, revoked; each write audited."""
+"""API tokens: created with a secret shown once and stored hashed, looked up by secret, revoked; each write audited.
+
+A signed-in browser holds a session id, never a token: the session is stored
+like a token (hashed, role ``session``, named by the hash of the token it
+stands for), ends at sign-out or after ``SESSION_HOURS``, and ends with its token.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,16 @@ from network.schemas import problem_lines
 from . import audit
 from .audit import Actor
 
-__all__ = ["ROLES", "TOKEN_ROLES", "hash_secret", "create_token", "find_token", "revoke_token"]
+__all__ = ["ROLES", "TOKEN_ROLES", "SESSION_HOURS", "hash_secret", "create_token", "find_token", "revoke_token",
+           "list_tokens", "start_session", "find_session", "end_session"]
 
 #: Roles from least to most trusted; ``anonymous`` is the role of a caller without a token.
 ROLES = ("anonymous", "viewer", "editor", "admin")
 #: The roles a token can carry.
 TOKEN_ROLES = ROLES[1:]
+#: How long a browser session lasts after sign-in.
+SESSION_HOURS = 12
+_SESSION = "session"
 
 
 def hash_secret(secret: str) -> str:
@@ -58,7 +67,49 @@ def find_token(store: GraphStore, secret: str) -> Token | None:
     secret = (secret or "").strip()
     if not secret or len(secret) > 200:
         return None
-    return store.find_token(hash_secret(secret))
+    token = store.find_token(hash_secret(secret))
+    return token if token is not None and token.role in TOKEN_ROLES else None
+
+
+def list_tokens(store: GraphStore) -> list[Token]:
+    """Every token, newest first (browser sessions left out)."""
+    return [t for t in store.list_tokens() if t.role in TOKEN_ROLES]
+
+
+def start_session(store: GraphStore, secret: str) -> tuple[Token, str] | None:
+    """Sign in with a token's secret: the token and a new session id (stored hashed), or ``None`` if unknown."""
+    token = find_token(store, secret)
+    if token is None:
+        return None
+    session_id = secrets.token_urlsafe(32)
+    with store.transaction(actor=f"token:{token.id}"):
+        store.add_token(Token(id=f"ses_{secrets.token_hex(8)}", name=token.token_hash, role=_SESSION,
+                              token_hash=hash_secret(session_id), created_at=dt.datetime.now(dt.UTC)))
+    return token, session_id
+
+
+def _session(store: GraphStore, session_id: str) -> Token | None:
+    found = store.find_token(hash_secret(session_id)) if 0 < len(session_id) <= 200 else None
+    if found is None or found.role != _SESSION:
+        return None
+    if dt.datetime.now(dt.UTC) - found.created_at > dt.timedelta(hours=SESSION_HOURS):
+        return None
+    return found
+
+
+def find_session(store: GraphStore, session_id: str) -> Token | None:
+    """The token a live session stands for, or ``None`` (unknown, signed out, expired, or its token revoked)."""
+    found = _session(store, session_id)
+    token = store.find_token(found.name) if found is not None else None
+    return token if token is not None and token.role in TOKEN_ROLES else None
+
+
+def end_session(store: GraphStore, session_id: str) -> None:
+    """Sign out: the session id stops working (nothing happens for an unknown or ended one)."""
+    found = _session(store, session_id)
+    if found is not None:
+        with store.transaction(actor="system"):
+            store.revoke_token(found.id)
 
 
 def revoke_token(store: GraphStore, token_id: str, *, actor: Actor) -> None:
