@@ -4,7 +4,8 @@ No vocabulary code (service, population, organisation kind, link kind,
 finding type) may appear as a word in the visible text of the dashboard, a
 findings page, an organisation page, an agenda item or the referral finder
 after a search: people read labels, codes stay in links and downloads. The
-agenda page prints to an A4 PDF holding every item.
+agenda page prints to an A4 PDF holding every item (its print view is saved
+as ``artefacts/screenshots/agenda-print.png``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
 from network.pages.labels import label
 from network.service import analyses, seed_demo
-from tests.test_browser import CHROMIUM_ARGS
+from tests.test_browser import CHROMIUM_ARGS, SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -207,6 +208,8 @@ def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: 
     printed = page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
     assert len(items) == 20 and all(item["what"] in printed for item in items)
     assert not page.is_visible("header.top") and not page.is_visible("#agenda-filters")  # type: ignore[attr-defined]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "agenda-print.png"), full_page=True)  # type: ignore[attr-defined]
     pdf = page.pdf(format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]
     pages = re.findall(rb"/Type\s*/Page\b", pdf)
     sizes = {tuple(round(float(v)) for v in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)}
