@@ -285,7 +285,12 @@ def test_duplicate_severity_and_score(a_name, b_name, b_phone, severity, reasons
     [finding] = duplicate_records(G)
     assert (finding.severity, finding.details["reasons"]) == (severity, reasons)
     assert finding.details["score"] == pytest.approx(score, abs=0.1)
-    assert "merge b into a" in finding.explanation
+    assert finding.details["merge"] == {"keep": "a", "drop": "b"}
+    if a_name == b_name:
+        assert finding.explanation.startswith(f"Two records of {a_name} look like one organisation")
+    else:
+        assert f"merge the record of {b_name} into {a_name}." in finding.explanation
+    assert "(a)" not in finding.explanation and "(b)" not in finding.explanation
 
 
 def test_threshold_controls_name_matches():

@@ -637,10 +637,13 @@ def _duplicate_record(
     district = records[keep].district if records[keep].district == records[drop].district else None
     said = {"name": "a similar name" + (f" in {district}" if district else ""),
             "phone": "the same phone number", "email": "the same email address"}
-    explanation = (
-        f"{_name(G, keep)} ({keep}) and {_name(G, drop)} ({drop}) look like one organisation "
-        f"({_join([said[r] for r in reasons])}); check and merge {drop} into {keep}."
-    )
+    why = _join([said[r] for r in reasons])
+    kept, dropped = _name(G, keep), _name(G, drop)
+    if kept == dropped:
+        explanation = f"Two records of {kept} look like one organisation ({why}); check and merge them."
+    else:
+        explanation = (f"{kept} and {dropped} look like one organisation ({why}); "
+                       f"check and merge the record of {dropped} into {kept}.")
     return Finding(
         "duplicate_record", severity, explanation, organisations=[keep, drop], district=district,
         details={"score": float(shown), "reasons": reasons, "merge": {"keep": keep, "drop": drop}},
