@@ -278,3 +278,16 @@ def test_standalone_file_opens_offline(browser, store, tmp_path):
     assert page.evaluate("window.__xss") is None
     assert [u for u in urls if not u.startswith(("file:", "data:"))] == []
     context.close()
+
+
+def test_served_drawing_runs_under_its_content_security_policy(session, base_url):
+    """/api/v1/visual/network lets only its own inline scripts run (by hash), and still draws."""
+    page, recorder = session
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    response = page.goto(base_url + "/api/v1/visual/network?district=Sekhukhune")
+    assert "'sha256-" in response.headers["content-security-policy"]
+    _wait_for_network(page)
+    assert page.evaluate("window.__xss") is None
+    assert violations == [] and recorder.errors == [] and recorder.foreign(base_url) == []
