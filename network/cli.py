@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -166,23 +167,36 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, workers: int, 
     from network.api.serve import demo_store, listen, serve_workers
     from network.api.serve import serve as run_server
 
+    try:
+        sock = listen(host, port)
+    except OSError as err:
+        click.echo(f"error: cannot listen on {host}:{port} ({err.strerror or err}); another program may be using "
+                   "it: choose another --port.", err=True)
+        sys.exit(1)
     location = ctx.find_object(_Context).location
-    if demo:
-        path, secret = demo_store(tempfile.mkdtemp(prefix="cssnet-demo-"))
-        location = str(path)
-        click.echo(f"demo store: {path}")
-        click.echo(f"admin token (shown once): {secret}")
-    if workers == 1:
-        app = create_app({"STORE": location if demo else _store(ctx)})
-        click.echo(f"serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
-        run_server(app, host=host, port=port, threads=threads)
-        return
-    if not demo:
-        _store(ctx).revision()  # the store exists, is reachable and has its schema before the workers open it
-    sock = listen(host, port)
-    click.echo(f"serving on http://{host}:{sock.getsockname()[1]}/ with {workers} processes  "
-               "(API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
-    sys.exit(serve_workers(sock, workers, threads=threads, store=location))
+    folder = tempfile.mkdtemp(prefix="cssnet-demo-") if demo else None
+    status = 0
+    try:
+        if folder:
+            path, secret = demo_store(folder)
+            location = str(path)
+            click.echo(f"demo store: {path} (removed when the server stops)")
+            click.echo(f"admin token (shown once): {secret}")
+        where = f"http://{host}:{sock.getsockname()[1]}/"
+        if workers == 1:
+            app = create_app({"STORE": location if demo else _store(ctx)})
+            click.echo(f"serving on {where}  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+            run_server(app, threads=threads, sock=sock)
+        else:
+            if not demo:
+                _store(ctx).revision()  # the store exists, is reachable and has its schema before the workers open it
+            click.echo(f"serving on {where} with {workers} processes  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+            status = serve_workers(sock, workers, threads=threads, store=location)
+    finally:
+        sock.close()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    sys.exit(status)
 
 
 @cli.group()

@@ -61,11 +61,20 @@ def stop_server(server: Any) -> None:
     server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
-    """Serve ``app`` on ``host:port`` with waitress until interrupted (loopback by default)."""
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
+          sock: socket.socket | None = None) -> None:
+    """Serve ``app`` on ``host:port`` (or on ``sock``, from ``listen``) with waitress until interrupted or terminated.
+
+    SIGTERM stops the server as Ctrl-C does, so the caller's clean-up runs.
+    """
     from waitress import serve as waitress_serve
 
-    waitress_serve(app, host=host, port=port, threads=threads, ident="cssnet")
+    where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress_serve(app, threads=threads, ident="cssnet", **where)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def listen(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, session
+from flask import Blueprint, Response, abort, render_template, request, session
 
 from network.api.auth import caller
 from network.errors import CssnetError
 from network.visual import web_dir
 
-__all__ = ["bp", "error_page"]
+__all__ = ["bp", "error_page", "favicon"]
 
 _WEB = web_dir()
 bp = Blueprint("pages", __name__, url_prefix="/", template_folder=str(_WEB / "templates"),
@@ -28,6 +28,14 @@ def _csrf() -> None:
     session.setdefault("csrf", secrets.token_urlsafe(24))
     if request.method == "POST" and request.form.get("csrf") != session["csrf"]:
         abort(400, "The form expired: reload the page and try again.")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The site's icon (an SVG in ``web/static``), where browsers look for it first."""
+    response = bp.send_static_file("favicon.svg")
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.app_context_processor

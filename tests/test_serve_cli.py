@@ -1,0 +1,79 @@
+"""``cssnet serve --demo`` as a new user meets it (issue 17 item 16): a busy port, stopping, the favicon.
+
+The real command runs in its own process on 127.0.0.1 with ``TMPDIR`` in the
+test's folder, so the demo's temporary store can be looked for afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+START_TIMEOUT_S = 120
+STOP_TIMEOUT_S = 30
+COMMAND = [sys.executable, "-c", "from network.cli import main; main()", "serve", "--demo", "--host", "127.0.0.1"]
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    return subprocess.Popen([*COMMAND, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def _serving(process: subprocess.Popen[str]) -> tuple[str, list[str]]:
+    """Read the server's output until it says where it serves: its base URL and the lines before."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
+            line = process.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if line.startswith("serving on http://"):
+                return line.split()[2].rstrip("/"), seen
+    pytest.fail(f"the server did not start: {''.join(seen)!r}")
+
+
+def test_a_busy_port_is_a_plain_error_without_a_token(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        process = _run(tmp_path, "--port", str(busy.getsockname()[1]))
+        out, err = process.communicate(timeout=START_TIMEOUT_S)
+    assert process.returncode == 1, (out, err)
+    assert "error: cannot listen on 127.0.0.1:" in err and "choose another --port" in err
+    assert "Traceback" not in out + err and "token" not in out + err and "serving" not in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_store_is_removed_when_the_server_stops(tmp_path: Path) -> None:
+    process = _run(tmp_path, "--port", "0")
+    try:
+        base, lines = _serving(process)
+        assert [p.name[:12] for p in tmp_path.iterdir()] == ["cssnet-demo-"]
+        assert "(removed when the server stops)" in "".join(lines)
+        icon = requests.get(f"{base}/favicon.ico", timeout=30)
+        assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
+        assert icon.content.startswith(b"<svg") and b"http" not in icon.content.replace(b"http://www.w3.org", b"")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            pytest.fail("the server did not stop on SIGTERM")
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    assert list(tmp_path.iterdir()) == []
