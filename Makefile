@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: demo test install chromium lint bench
+.PHONY: demo test install chromium lint bench bench-quick
 
 demo: install
 	$(BIN)/cssnet serve --demo
@@ -27,5 +27,11 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-bench: install
+# Every benchmark, one table of figures (long: 10k and 50k networks); `make bench-quick` for small sizes.
+bench: install chromium
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run
+
+bench-quick: install chromium
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run --quick

@@ -6,7 +6,9 @@
 Each size runs in its own process so its peak memory (max RSS) is its own.
 Prints projection time, full report time, peak memory, and median and 95th
 percentile pathway query time once the graph is loaded; and, on a line before,
-the upkeep findings' time and the agenda's (of the report's and the upkeep findings).
+the upkeep findings' time and the agenda's (of the report's and the upkeep findings);
+and the igraph floor (``bench.floor``) of the same network in the same process,
+with the report / floor ratio. ``bench.run`` collects the figures.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.floor import igraph_floor
 from bench.generate import generate_network
+from bench.run import figure, size_of
 from network.analysis.agenda import agenda
 from network.analysis.finding import Finding
 from network.analysis.pathways import pathway_index, referral_pathways
@@ -37,6 +41,8 @@ PATHWAY_QUERIES = 200
 def run_size(n: int, links_per_org: float) -> None:
     """Measure one network size and print one line of figures."""
     organisations, links = generate_network(n, links_per_org=links_per_org, seed=1)
+    size = size_of(len(organisations), len(links))
+    floor = igraph_floor(organisations, links)  # the same network, before the records are dropped
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "bench.db")
         store.upsert(organisations, links)
@@ -64,6 +70,14 @@ def run_size(n: int, links_per_org: float) -> None:
           f"report {report_seconds:6.2f} s ({len(report['findings']):,} findings) | peak {peak_mb:7.0f} MB | "
           f"pathway p50 {statistics.median(timings):6.1f} ms p95 {_p95(timings):6.1f} ms "
           f"({len(timings)} queries)", flush=True)
+    print(f"{n:>7,} orgs | igraph floor {floor:6.2f} s | report / floor {report_seconds / floor:4.1f}x", flush=True)
+    for what, value in (("projection", f"{projection:.2f} s"), ("report", f"{report_seconds:.2f} s"),
+                        ("igraph floor (same network, same process)", f"{floor:.2f} s"),
+                        ("report / igraph floor", f"{report_seconds / floor:.1f}x"),
+                        ("upkeep findings", f"{upkeep_seconds:.2f} s"), ("agenda", f"{agenda_seconds:.2f} s"),
+                        ("peak memory (max RSS)", f"{peak_mb:,.0f} MB"),
+                        ("pathway query p50 / p95", f"{statistics.median(timings):.1f} / {_p95(timings):.1f} ms")):
+        figure(what, size, value)
 
 
 def _pathway_timings(G, index) -> list[float]:

@@ -42,6 +42,7 @@ from typing import Any
 
 import networkx as nx
 
+from bench.run import figure
 from network.analysis.duplication import duplicate_records
 from network.analysis.names import distinctive, words
 
@@ -348,6 +349,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"precision {result['precision']:.3f}  recall {result['recall']:.3f}  "
           f"(tp {result['true_positives']}, fp {result['false_positives']}, fn {result['false_negatives']})")
     print(f"pairs found that the set does not label: {result['unlabelled_found']}")
+    figure("duplicate records: precision / recall", f"{result['pairs']} labelled pairs",
+           f"{result['precision']:.3f} / {result['recall']:.3f}")
     if result["missed"]:
         print("missed:", ", ".join(result["missed"]))
     if result["wrong"]:

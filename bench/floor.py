@@ -65,9 +65,12 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=10_000)
     parser.add_argument("--links-per-org", type=float, default=10.0)
     args = parser.parse_args()
+    from bench.run import figure, size_of
+
     organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
-    print(f"igraph floor, {len(organisations):,} organisations / {len(links):,} links: "
-          f"{igraph_floor(organisations, links):.2f} s", flush=True)
+    seconds = igraph_floor(organisations, links)
+    print(f"igraph floor, {len(organisations):,} organisations / {len(links):,} links: {seconds:.2f} s", flush=True)
+    figure("igraph floor", size_of(len(organisations), len(links)), f"{seconds:.2f} s")
 
 
 if __name__ == "__main__":

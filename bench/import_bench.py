@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate_network, write_csv_files
+from bench.run import figure, size_of
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import GraphStore
 from network.service import import_csv
@@ -28,6 +29,8 @@ def measure(store: GraphStore, folder: Path, label: str) -> None:
     rows = result.organisations_created + result.links_created
     print(f"{label}: {result.organisations_created:,} organisations + {result.links_created:,} links "
           f"in {seconds:.1f} s = {rows / seconds:,.0f} rows/s (read, validate, write)", flush=True)
+    figure(f"import CSV into {label} (read, validate, write)",
+           size_of(result.organisations_created, result.links_created), f"{rows / seconds:,.0f} rows/s")
 
 
 def measure_write(store: GraphStore, n: int, label: str) -> None:
@@ -38,6 +41,8 @@ def measure_write(store: GraphStore, n: int, label: str) -> None:
     seconds = time.perf_counter() - started
     print(f"{label}: store.upsert of {len(organisations) + len(links):,} rows in {seconds:.1f} s = "
           f"{(len(organisations) + len(links)) / seconds:,.0f} rows/s", flush=True)
+    figure(f"{label} store.upsert alone", size_of(len(organisations), len(links)),
+           f"{(len(organisations) + len(links)) / seconds:,.0f} rows/s")
 
 
 def main() -> None:

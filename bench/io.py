@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate_network
+from bench.run import figure, size_of
 from network.graph.sqlite import SQLiteStore
 from network.io.formats import EXPORT_FORMATS, IMPORT_FORMATS, export_bytes, import_bytes
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
     rows = len(organisations) + len(links)
+    size = size_of(len(organisations), len(links))
     print(f"network: {len(organisations):,} organisations + {len(links):,} links = {rows:,} rows", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         source = SQLiteStore(Path(tmp) / "source.db")
@@ -47,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{len(content) / 2**20:7.1f} MB",
                 flush=True,
             )
+            figure(f"export {fmt}", size, f"{rows / seconds:,.0f} rows/s, {len(content) / 2**20:.1f} MB")
             if fmt not in IMPORT_FORMATS:
                 continue
             target = SQLiteStore(Path(tmp) / f"{fmt}.db")
@@ -59,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{fmt:8} import: {seconds:6.1f} s  {rows / seconds:10,.0f} rows/s  (read, validate, write)",
                 flush=True,
             )
+            figure(f"import {fmt} (read, validate, write)", size, f"{rows / seconds:,.0f} rows/s")
             target.close()
         source.close()
 

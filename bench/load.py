@@ -24,6 +24,7 @@ from pathlib import Path
 import requests
 
 from bench.generate import generate_network
+from bench.run import figure, size_of
 from network.api import close_store, create_app
 from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
@@ -87,6 +88,7 @@ def main() -> None:
         store.upsert(organisations, links)
         print(f"network: {len(organisations)} organisations, {len(links)} links loaded in "
               f"{time.perf_counter() - began:.1f} s")
+        size = size_of(len(organisations), len(links))
         del organisations, links
         app = create_app({"STORE": store})
         server = make_server(app, host="127.0.0.1", port=0, threads=args.threads)
@@ -106,6 +108,9 @@ def main() -> None:
                 q = statistics.quantiles(latencies, n=100)
                 print(f"{name}: {count / elapsed:.0f} req/s, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms "
                       f"({count} requests in {elapsed:.1f} s, {failed} failed; first request {warm_ms:.0f} ms)")
+                figure(f"{name}, {args.clients} clients", size,
+                       f"{count / elapsed:.0f} req/s, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, {failed} failed")
+                figure(f"{name}, first request", size, f"{warm_ms:.0f} ms")
         finally:
             stop_server(server)
             thread.join(timeout=5)

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench.generate import generate_network
+from bench.run import figure, size_of
 from network.api import create_app
 from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
@@ -86,11 +87,15 @@ def _measure(browser, store: SQLiteStore, name: str, tmp: Path, runs: int) -> No
             warm = [_visit(browser, base + path)[0] for _ in range(runs)]
             print(f"{name:>8} {orgs:>6} {links:>6}  {label[:28]:<28} {cold:>8.0f} {statistics.median(warm):>8.0f} "
                   f"{drawn:>6} {size / 1024:>6.0f}")
+            figure(f"first drawing of {label} ({name}), cold / warm", size_of(orgs, links),
+                   f"{cold:.0f} / {statistics.median(warm):.0f} ms")
         opened = _open_district(browser, base + "/explore")
         if opened is not None:
             district, members, ms = opened
             print(f"{name:>8} {orgs:>6} {links:>6}  {'open ' + district + ' (' + str(members) + ' orgs)':<28} "
                   f"{'':>8} {ms:>8.0f}")
+            figure(f"open the largest district of /explore ({name}, {members} orgs)", size_of(orgs, links),
+                   f"{ms:.0f} ms")
     out = tmp / f"{name}.html"
     started = time.perf_counter()
     write_network_html(store, out)
@@ -98,6 +103,8 @@ def _measure(browser, store: SQLiteStore, name: str, tmp: Path, runs: int) -> No
     opened = [_visit(browser, out.as_uri())[0] for _ in range(runs)]
     print(f"{name:>8} {orgs:>6} {links:>6}  {'viz file (write ' + format(written, '.0f') + ' ms)':<28} "
           f"{'':>8} {statistics.median(opened):>8.0f} {'':>6} {out.stat().st_size / 1024:>6.0f}")
+    figure(f"cssnet viz file ({name}), write / first drawing", size_of(orgs, links),
+           f"{written:.0f} / {statistics.median(opened):.0f} ms")
 
 
 def _visit(browser, url: str) -> tuple[float, int, int]:
