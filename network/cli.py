@@ -127,14 +127,20 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="csv", show_default=True,
               help="; ".join(f"{name}: {spec.description}" for name, spec in EXPORT_FORMATS.items()) + ".")
-@click.option("--hide-protected", is_flag=True,
-              help="Leave out sensitive organisations' protected fields: location, contacts, description and external "
-                   "ids (for sharing).")
+@click.option("--include-protected/--hide-protected", default=False, show_default=True,
+              help="Include sensitive organisations' protected fields (location, contacts, description and external "
+                   "ids) for a full backup; left out by default, so the files are safe to share.")
 @click.pass_context
-def export(ctx: click.Context, folder: str, fmt: str, hide_protected: bool) -> None:
-    """Export the network into FOLDER in one of the formats partners use."""
-    for path in export_to_folder(_store(ctx), fmt, Path(folder), hide_protected=hide_protected):
+def export(ctx: click.Context, folder: str, fmt: str, include_protected: bool) -> None:
+    """Export the network into FOLDER in one of the formats partners use (protected fields left out unless asked)."""
+    for path in export_to_folder(_store(ctx), fmt, Path(folder), hide_protected=not include_protected):
         click.echo(f"wrote {path}")
+    if include_protected:
+        click.echo("These files INCLUDE sensitive organisations' locations, contacts, descriptions and external ids: "
+                   "keep them private.", err=True)
+    else:
+        click.echo("Sensitive organisations' locations, contacts, descriptions and external ids are left out; "
+                   "use --include-protected for a full backup.", err=True)
 
 
 @cli.command()

@@ -80,11 +80,31 @@ def test_refused_import_reports_rows_and_changes_nothing(tmp_path):
 def test_export_then_import_gives_identical_graph(tmp_path):
     first, second = tmp_path / "first.db", tmp_path / "second.db"
     run(first, "import", *map(str, write(tmp_path / "in")))
-    assert run(first, "export", str(tmp_path / "out")).exit_code == 0
+    assert run(first, "export", str(tmp_path / "out"), "--include-protected").exit_code == 0
     result = run(second, "import", str(tmp_path / "out" / "organisations.csv"), str(tmp_path / "out" / "links.csv"))
     assert result.exit_code == 0, result.output
     assert graph_of(second) == graph_of(first)
     assert graph_of(first)[1][0]["notes"] == "Signed; renewed"
+
+
+SENSITIVE = ORGS + "safe-space,Safe Space Collective,cbo,Free State,Lejweleputswa,Matjhabeng,-27.9812345,26.7312345,\
+peer_education,sex_workers,active,true,,+27 82 555 0199,,,,Meets behind the Matjhabeng depot\n"
+
+
+def test_export_leaves_protected_fields_out_unless_asked(tmp_path):
+    """Issue 17 item 16: the safe choice is the default, and the command says what the files hold."""
+    db = tmp_path / "s.db"
+    assert run(db, "import", *map(str, write(tmp_path / "in", orgs=SENSITIVE))).exit_code == 0
+    shared = run(db, "export", str(tmp_path / "shared"))
+    full = run(db, "export", str(tmp_path / "full"), "--include-protected")
+    assert shared.exit_code == full.exit_code == 0
+    assert "left out" in shared.stderr and "--include-protected" in shared.stderr
+    assert "INCLUDE" in full.stderr and "keep them private" in full.stderr
+    secrets = ["+27 82 555 0199", "-27.9812345", "Matjhabeng depot"]
+    shared_text = (tmp_path / "shared" / "organisations.csv").read_text(encoding="utf-8")
+    full_text = (tmp_path / "full" / "organisations.csv").read_text(encoding="utf-8")
+    assert [s for s in secrets if s in shared_text] == [] and "Safe Space Collective" in shared_text
+    assert [s for s in secrets if s not in full_text] == []
 
 
 def test_import_needs_a_file(tmp_path):

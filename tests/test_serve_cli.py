@@ -77,3 +77,10 @@ def test_the_demo_store_is_removed_when_the_server_stops(tmp_path: Path) -> None
             pytest.fail("the server did not stop on SIGTERM")
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_make_demo_takes_a_port() -> None:
+    root = Path(__file__).resolve().parent.parent
+    planned = subprocess.run(["make", "-n", "-C", str(root), "demo", "PORT=8123"], capture_output=True, text=True,
+                             timeout=60, check=True).stdout
+    assert "cssnet serve --demo --port 8123" in planned
