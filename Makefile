@@ -2,11 +2,12 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
+PORT ?= 8000
 
 .PHONY: demo test install chromium lint bench bench-quick
 
 demo: install
-	$(BIN)/cssnet serve --demo
+	$(BIN)/cssnet serve --demo --port $(PORT)
 
 test: install chromium
 	$(BIN)/ruff check network tests bench seed
