@@ -45,11 +45,12 @@ def size_of(organisations: int, links: int | None = None) -> str:
 
 @dataclass(frozen=True)
 class Benchmark:
-    """One benchmark module and its arguments: quick, default, and at given sizes (one run per list)."""
+    """One benchmark module and its arguments: quick, at given sizes (one run per list), and otherwise."""
 
     module: str
     quick: tuple[str, ...]
     at: Callable[[list[int]], list[list[str]]] | None = None
+    default: tuple[str, ...] = ()
 
 
 def _each(*options: str) -> Callable[[list[int]], list[list[str]]]:
@@ -68,6 +69,8 @@ BENCHMARKS = (
     Benchmark("bench.io", ("--organisations", "1000"), _each("--organisations")),
     Benchmark("bench.load", ("--organisations", "1000", "--seconds", "3", "--requests", "500"),
               _each("--organisations")),
+    Benchmark("bench.load", ("--organisations", "1000", "--seconds", "3", "--requests", "500", "--workers", "2"),
+              lambda sizes: [["--organisations", str(n), "--workers", "2"] for n in sizes], ("--workers", "2")),
     Benchmark("bench.render", ("--sizes", "--runs", "1"),
               lambda sizes: [["--sizes", *(str(n) for n in sizes)]]),
     Benchmark("bench.dedup", ()),
@@ -141,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         elif sizes and bench.at is not None:
             runs = bench.at(sizes)
         else:
-            runs = [[]]
+            runs = [list(bench.default)]
         for options in runs:
             found, problem = run(bench.module, options, timeout)
             rows.extend(found)
