@@ -2,8 +2,8 @@
 
 The real server runs in its own process group on 127.0.0.1; each client
 session keeps its connection, so it talks to one process throughout (``/healthz``
-names the process). Both processes warm their analysis caches, an edit goes
-through one, and the other's next answers show it. Every wait is bounded in
+names the process). Both processes warm their caches (an analysis, the
+explorer's drawing), an edit goes through one, and the other's next answers show it. Every wait is bounded in
 tries and seconds.
 """
 
@@ -113,12 +113,20 @@ def _nodes(session: requests.Session, base: str) -> int:
     return response.json()["nodes"]
 
 
+def _drawn(session: requests.Session, base: str) -> str:
+    """The explorer page (its drawing is remembered per store revision)."""
+    response = session.get(f"{base}/explore", timeout=REQUEST_TIMEOUT_S)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
 def _check_two_processes_see_each_others_writes(location: str, secret: str, env: dict[str, str]) -> None:
     auth = {"Authorization": f"Bearer {secret}"}
     with _server(location, env) as base, ExitStack() as stack:
         (pid_a, a), (pid_b, b) = _pinned_sessions(base, stack).items()
         before = {pid: _nodes(s, base) for pid, s in ((pid_a, a), (pid_b, b))}  # each process caches its graph
         assert before[pid_a] == before[pid_b] == len(SEEDED)
+        assert not any(NEW["name"] in _drawn(s, base) for s in (a, b))
 
         created = a.post(f"{base}/api/v1/organisations", json=NEW, headers=auth, timeout=REQUEST_TIMEOUT_S)
         assert created.status_code == 201, created.text
@@ -126,17 +134,20 @@ def _check_two_processes_see_each_others_writes(location: str, secret: str, env:
         seen = b.get(f"{base}/api/v1/organisations/{NEW['id']}", timeout=REQUEST_TIMEOUT_S)
         assert seen.status_code == 200 and seen.json()["name"] == NEW["name"]
         assert _nodes(b, base) == _nodes(a, base) == len(SEEDED) + 1
+        assert NEW["name"] in _drawn(b, base) and NEW["name"] in _drawn(a, base)
         assert _health(b, base)["process"] == pid_b
 
         gone = b.delete(f"{base}/api/v1/organisations/{NEW['id']}", headers={**auth, "If-Match": seen.headers["ETag"]},
                         timeout=REQUEST_TIMEOUT_S)
         assert gone.status_code == 204, gone.text
         assert a.get(f"{base}/api/v1/organisations/{NEW['id']}", timeout=REQUEST_TIMEOUT_S).status_code == 404
-        assert _nodes(a, base) == len(SEEDED) and _health(a, base)["process"] == pid_a
+        assert _nodes(a, base) == len(SEEDED) and NEW["name"] not in _drawn(a, base)
+        assert _health(a, base)["process"] == pid_a
         # A response without a body closes its connection (waitress): pin two fresh sessions to read again.
         again = _pinned_sessions(base, stack)
         assert set(again) == {pid_a, pid_b}
         assert [_nodes(s, base) for s in again.values()] == [len(SEEDED)] * 2
+        assert not any(NEW["name"] in _drawn(s, base) for s in again.values())
         assert len({_health(s, base)["revision"] for s in again.values()}) == 1
 
 
