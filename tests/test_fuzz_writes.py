@@ -625,7 +625,8 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/agenda/item": [html.unescape(u) for u in re.findall(r'href="(/agenda/item\?[^"#]+)"', requests.get(
             f"{live.base}/agenda", timeout=TIMEOUT).text)][:3],
     }
-    static = {"/assets/{filename}", "/vendor/{name}"}  # files shipped with the app: no stored value reaches them
+    # files shipped with the app: no stored value reaches them
+    static = {"/assets/{filename}", "/vendor/{name}", "/favicon.ico"}
     get_routes = {r for r, methods in routes(live.env.app).items() if "GET" in methods and r not in static}
     pages = {r for r in get_routes if r not in _openapi(live.base)["paths"]}
     assert pages <= set(fills), f"pages the check does not know how to fill: {sorted(pages - set(fills))}"

@@ -8,7 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, session
 
 from network.api.auth import caller
-from network.errors import CssnetError
+from network.api.errors import RETRY_AFTER_SECONDS
+from network.errors import Busy, CssnetError
 from network.visual import web_dir
 
 __all__ = ["bp", "error_page", "favicon"]
@@ -44,5 +45,7 @@ def _common() -> dict[str, Any]:
 
 
 @bp.errorhandler(CssnetError)
-def _error(error: CssnetError) -> tuple[str, int]:
+def _error(error: CssnetError) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    if isinstance(error, Busy):
+        return *error_page(error.message, error.status), {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return error_page(error.message, error.status)

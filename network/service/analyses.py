@@ -26,6 +26,7 @@ from network.graph.project import project
 from network.graph.store import GraphStore
 from network.redaction import redact_graph
 
+from .gate import heavy
 from .memo import Memo
 
 __all__ = [
@@ -83,7 +84,7 @@ def analysis_graph(store: GraphStore, *, as_of: dt.date | None = None, province:
     found = _cached_graph(store, key)
     if found is not None:
         return found
-    with _build_lock:
+    with heavy(), _build_lock:
         found = _cached_graph(store, key)
         if found is not None:
             return found

@@ -1,4 +1,7 @@
-"""Results remembered per store revision: a write to the store makes every remembered result stale at once."""
+"""Results remembered per store revision: a write to the store makes every remembered result stale at once.
+
+A result computed afresh passes the gate on heavy work (``gate.heavy``) first.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from network.graph.store import GraphStore
+
+from .gate import heavy
 
 __all__ = ["Memo"]
 
@@ -43,7 +48,8 @@ class Memo:
             if full in found:
                 found.move_to_end(full)
                 return found[full]
-        value = compute()
+        with heavy():
+            value = compute()
         with self._lock:
             found[full] = value
             while len(found) > self.room:
