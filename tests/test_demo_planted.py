@@ -160,3 +160,18 @@ def test_explorer_warnings_come_from_the_same_findings(G, gaps, store, tmp_path)
     out = tmp_path / "apel.html"
     write_network_html(store, out, ego=APEL, depth=2, as_of=AS_OF)
     assert "⚠ single point of failure" in out.read_text(encoding="utf-8")
+
+
+def test_the_population_filter_finds_public_facilities_that_serve_everyone(store):
+    # Issue 9, defect 2: public facilities with no populations listed serve the general population, artisanal
+    # miners included, so the API's population filter must return them.
+    from network.api import create_app
+
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    body = client.get("/api/v1/organisations?district=Sekhukhune&service=tb_treatment"
+                      "&population=artisanal_miners&limit=100").get_json()
+    general = sorted(o["id"] for o in body["items"] if not o["populations"])
+    assert len(general) == 5
+    assert all(o["kind"] in ("clinic", "hospital", "government") for o in body["items"] if not o["populations"])
+    assert all(not o["populations"] or "artisanal_miners" in o["populations"] for o in body["items"])
+    assert body["total"] == len(body["items"])
