@@ -294,7 +294,8 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out: list[tuple[str, frozenset[int] | None]] = [("/", OK), ("/explore", OK), ("/referrals", OK),
                                                      ("/sign-in", OK), ("/api/v1/docs", OK),
                                                      ("/api/v1/openapi.json", OK), ("/changes", OK),
-                                                     (_url("/changes", [("from", PAST)]), OK), ("/agenda", OK)]
+                                                     (_url("/changes", [("from", PAST)]), OK), ("/agenda", OK),
+                                                     ("/favicon.ico", OK)]
     out += [(_url("/agenda", [("district", d)]), OK) for d in demo.frequent("district", 2)]
     if filters:
         out += [(_url("/explore", [("district", d)]), OK) for d in demo.frequent("district", 3)]
