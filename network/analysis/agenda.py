@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding, plain
-from network.analysis.upkeep import count, join, long_date, lower_first, name, names, populations, services
+from network.analysis.words import count, join, long_date, lower_first, name, names, populations, services
 from network.gcpause import gc_paused
 from network.meanings import in_force, is_active
 from network.model import Vocabulary, seed_dir, today, vocabulary

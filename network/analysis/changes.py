@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from network.analysis.upkeep import join, long_date, lower_first
+from network.analysis.words import join, long_date, lower_first
 from network.meanings import in_force
 from network.model import Link, Organisation, Vocabulary, vocabulary
 

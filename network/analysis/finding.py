@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Finding", "SEVERITIES", "plain"]
+__all__ = ["Finding", "SEVERITIES", "plain", "gap_order"]
 
 #: Severities from most to least urgent.
 SEVERITIES = ("high", "medium", "low")
@@ -63,3 +63,18 @@ def plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+def gap_order(finding: Finding) -> tuple[Any, ...]:
+    """The sort key of linkage gaps: most severe first, then type, days left, organisations, place and links.
+
+    >>> a = Finding("isolated", "low", "...", ["b"])
+    >>> b = Finding("expiring_agreement", "high", "...", ["a", "c"], details={"days_left": 9})
+    >>> [f.type for f in sorted([a, b], key=gap_order)]
+    ['expiring_agreement', 'isolated']
+    """
+    return (
+        SEVERITIES.index(finding.severity), finding.type, finding.details.get("days_left", 0),
+        finding.organisations, finding.district or "",
+        finding.population or "", finding.service or "", finding.links,
+    )

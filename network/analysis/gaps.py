@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import networkx as nx
 
-from network.analysis.finding import SEVERITIES, Finding
+from network.analysis import words
+from network.analysis.failure import CUT_OFF_HIGH as CUT_OFF_HIGH
+from network.analysis.failure import CUT_OFF_MEDIUM as CUT_OFF_MEDIUM
+from network.analysis.failure import MAX_LISTED as MAX_LISTED
+from network.analysis.failure import MIN_CUT_OFF as MIN_CUT_OFF
+from network.analysis.failure import single_point_findings, single_points_of_failure
+from network.analysis.finding import Finding, gap_order
 from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
+from network.analysis.offers import Offers
 from network.model import Vocabulary, today, vocabulary
 
 __all__ = [
@@ -28,14 +34,6 @@ __all__ = [
 
 #: An agreement ending within this many days is ``high``; within ``EXPIRY_MEDIUM_DAYS``, ``medium``.
 EXPIRY_HIGH_DAYS, EXPIRY_MEDIUM_DAYS = 30, 60
-#: A single point of failure cutting off at least this many organisations is ``high``; at least
-#: ``CUT_OFF_MEDIUM``, ``medium``.
-CUT_OFF_HIGH, CUT_OFF_MEDIUM = 10, 3
-#: An organisation is a single point of failure when it would cut off at least this many others (one
-#: organisation relying on one partner is that organisation's gap, not a weak point of the network).
-MIN_CUT_OFF = 2
-#: At most this many organisations are listed in a finding (all are counted).
-MAX_LISTED = 20
 #: Kinds of link that are agreements with an end date worth renewing.
 AGREEMENT_KINDS = ("mou", "referral", "funding", "secondment", "data_sharing")
 
@@ -92,17 +90,17 @@ def linkage_gaps(
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
     R, T = layers.referral, layers.ties
-    offers = _Offers(G)
+    offers = Offers(G)
     findings = [
         *_isolated(G, T, voc),
         *_broken_cascades(G, R, offers, voc),
         *_uncovered(G, offers, voc),
         *_unreachable(G, layers, offers, voc, max_hops),
-        *_single_points_of_failure(G, layers, offers, voc),
+        *single_point_findings(G, layers, offers, voc),
         *_siloed_clusters(G, T, layers.communities(42), min_size=3),
         *_expiring_agreements(G, layers.links_of(AGREEMENT_KINDS), layers.as_of, within_days),
     ]
-    return sorted(findings, key=_order)
+    return sorted(findings, key=gap_order)
 
 
 def isolated(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -148,7 +146,7 @@ def isolated(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Findin
     [(['c'], 'medium', ['m1']), (['e'], 'low', ['m1'])]
     """
     voc = vocabulary()
-    return sorted(_isolated(G, tie_graph(G, as_of or today()), voc), key=_order)
+    return sorted(_isolated(G, tie_graph(G, as_of or today()), voc), key=gap_order)
 
 
 def broken_cascades(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -208,7 +206,7 @@ def broken_cascades(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list
 treatment to artisanal and small-scale miners; agree one with Sizwe Clinic.'
     """
     as_of = as_of or today()
-    return sorted(_broken_cascades(G, referral_graph(G, as_of), _Offers(G), vocabulary()), key=_order)
+    return sorted(_broken_cascades(G, referral_graph(G, as_of), Offers(G), vocabulary()), key=gap_order)
 
 
 def uncovered(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -258,7 +256,7 @@ def uncovered(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Findi
     >>> [(f.population, f.service, f.severity, f.organisations) for f in uncovered(G)]
     [('agyw', 'family_planning', 'high', ['a']), ('sex_workers', 'legal_aid', 'medium', ['a'])]
     """
-    return sorted(_uncovered(G, _Offers(G), vocabulary()), key=_order)
+    return sorted(_uncovered(G, Offers(G), vocabulary()), key=gap_order)
 
 
 def unreachable(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: int = 3) -> list[Finding]:
@@ -332,75 +330,7 @@ Clinic there offer it to them; agree a referral or MoU with Bojanala Clinic.'
     []
     """
     _check(max_hops=max_hops)
-    return sorted(_unreachable(G, Layers(G, as_of), _Offers(G), vocabulary(), max_hops), key=_order)
-
-
-def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
-    """Organisations and links whose loss would cut others off from every provider of a service.
-
-    Parameters
-    ----------
-    G : networkx.MultiDiGraph
-        The projected partner graph.
-    as_of : date, optional
-        The day the network is looked at (default today).
-
-    Returns
-    -------
-    list of Finding
-        One ``single_point_of_failure`` finding per organisation ``a`` that
-        lies on every referral route from at least ``MIN_CUT_OFF`` other
-        organisations to every provider of a service they need, without
-        offering that service itself. ``organisations`` is ``a`` followed by
-        the organisations cut off (at most ``MAX_LISTED``); ``links`` the
-        single agreements by which they reach ``a``; ``details`` holds
-        ``cut_off`` (how many organisations), ``services``, ``populations``
-        and ``routes_lost``: the ``[organisation, population, service]``
-        routes that losing ``a`` would leave with no route at all.
-
-    Notes
-    -----
-    Reach is directed and per population, as for the pathway engine: for
-    each population some active organisation names, the reach graph of
-    :func:`network.meanings.reach_graph` (referral source -> target, both
-    ways when ``two_way``; MoU both ways; links in force; only organisations
-    serving the population). An organisation ``x`` naming the population is
-    cut off from a service of its essential package by ``a`` when ``a`` lies
-    on every route from ``x`` to every provider of it: ``a`` dominates ``x``
-    in the reversed graph rooted at a sink fed by the providers
-    (Cooper-Harvey-Kennedy, :func:`networkx.immediate_dominators`).
-
-    One cause, one finding: an organisation and the agreements that lead to
-    it are one finding, never one per agreement. A provider of the service
-    is not a point of failure for it (without it, the service is missing,
-    whatever the routes), and one organisation relying on one partner is that
-    organisation's gap rather than a weak point of the network (fewer than
-    ``MIN_CUT_OFF`` organisations cut off is not reported).
-
-    Severity: ``high`` when at least ``CUT_OFF_HIGH`` organisations would be
-    cut off, ``medium`` from ``CUT_OFF_MEDIUM``, ``low`` below.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("a", name="Hope CBO", populations=["sex_workers"])
-    >>> G.add_node("b", name="Thusong CBO", populations=["sex_workers"])
-    >>> G.add_node("hub", name="Drop-in Centre", populations=["sex_workers"])
-    >>> G.add_node("c", name="Sizwe Clinic", services=["art"])
-    >>> G.add_node("m", name="Bushveld Mine", populations=["mineworkers"])
-    >>> for key, u, v in [("r1", "a", "hub"), ("r2", "b", "hub"), ("r3", "hub", "c"), ("r4", "m", "a")]:
-    ...     _ = G.add_edge(u, v, key=key, kind="referral", status="active")
-    >>> found = single_points_of_failure(G, as_of=dt.date(2026, 1, 1))
-    >>> [(f.organisations, f.links, f.details["cut_off"], f.details["services"]) for f in found]
-    [(['hub', 'a', 'b'], ['r1', 'r2'], 2, ['art'])]
-    >>> found[0].explanation
-    'If Drop-in Centre stopped working, Hope CBO and Thusong CBO would lose every referral route to \
-antiretroviral therapy for sex workers; give them a second referral partner.'
-    """
-    found = _single_points_of_failure(G, Layers(G, as_of), _Offers(G), vocabulary())
-    return sorted(found, key=_order)
+    return sorted(_unreachable(G, Layers(G, as_of), Offers(G), vocabulary(), max_hops), key=gap_order)
 
 
 def siloed_clusters(
@@ -454,7 +384,7 @@ def siloed_clusters(
     [(['a', 'b', 'c'], ['cd'], 'medium'), (['d', 'e', 'f'], ['cd'], 'medium')]
     """
     T = tie_graph(G, as_of or today())
-    return sorted(_siloed_clusters(G, T, louvain_communities(T, seed), min_size), key=_order)
+    return sorted(_siloed_clusters(G, T, louvain_communities(T, seed), min_size), key=gap_order)
 
 
 def expiring_agreements(
@@ -518,77 +448,7 @@ replaces it.'
     """
     _check(within_days=within_days)
     as_of = as_of or today()
-    return sorted(_expiring_agreements(G, active_links(G, as_of, AGREEMENT_KINDS), as_of, within_days), key=_order)
-
-
-class _Offers:
-    """Who offers which service and who serves which population where, among active organisations."""
-
-    def __init__(self, G: nx.MultiDiGraph) -> None:
-        self.services: dict[str, frozenset[str]] = {}
-        self.populations: dict[str, frozenset[str]] = {}
-        self.district: dict[str, str | None] = {}
-        self.offering: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.serving: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.general_total: Counter[str] = Counter()
-        self.explicit_total: Counter[tuple[str, str]] = Counter()
-        self._local: dict[tuple[str | None, str, frozenset[str]], set[str]] = {}
-        self._by_population: dict[tuple[str, str], tuple[list[str], dict[str, list[str]]]] = {}
-        for node, data in G.nodes(data=True):
-            if data.get("status", "active") != "active":
-                continue
-            services = frozenset(data.get("services") or ())
-            populations = frozenset(data.get("populations") or ())
-            district = data.get("district") or None
-            self.services[node], self.populations[node], self.district[node] = services, populations, district
-            for service in services:
-                if not populations:
-                    self.general_total[service] += 1
-                for population in populations:
-                    self.explicit_total[service, population] += 1
-            if district is not None:
-                for population in populations:
-                    self.serving[district, population].append(node)
-                for service in services:
-                    self.offering[district, service].append(node)
-
-    def serve_alike(self, populations: frozenset[str], other: str) -> bool:
-        """True if ``other`` serves one of ``populations`` (either side empty: everyone)."""
-        theirs = self.populations[other]
-        return not populations or not theirs or not populations.isdisjoint(theirs)
-
-    def local_providers(self, district: str | None, service: str, populations: frozenset[str]) -> set[str]:
-        """Active organisations in ``district`` offering ``service`` to one of ``populations`` (or anyone)."""
-        key = (district, service, populations)
-        found = self._local.get(key)
-        if found is None:
-            if district is None:
-                found = set()
-            elif not populations:
-                found = set(self.offering.get((district, service), ()))
-            else:
-                general, explicit = self._split(district, service)
-                found = set(general).union(*(explicit.get(p, ()) for p in populations))
-            self._local[key] = found
-        return found
-
-    def _split(self, district: str, service: str) -> tuple[list[str], dict[str, list[str]]]:
-        """The organisations offering ``service`` in ``district`` to everyone, and to each population."""
-        split = self._by_population.get((district, service))
-        if split is None:
-            general: list[str] = []
-            explicit: dict[str, list[str]] = defaultdict(list)
-            for node in self.offering.get((district, service), ()):
-                if not self.populations[node]:
-                    general.append(node)
-                for population in self.populations[node]:
-                    explicit[population].append(node)
-            split = self._by_population[district, service] = (general, explicit)
-        return split
-
-    def provider_count(self, service: str, population: str) -> int:
-        """How many active organisations offer ``service`` to ``population``."""
-        return self.general_total[service] + self.explicit_total[service, population]
+    return sorted(_expiring_agreements(G, active_links(G, as_of, AGREEMENT_KINDS), as_of, within_days), key=gap_order)
 
 
 def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]:
@@ -603,12 +463,12 @@ def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]
                         | {key for u, v, key in G.in_edges(node, keys=True) if u != v})
         if lapsed:
             verb = "is" if len(lapsed) == 1 else "are"
-            why = (f" ({_count(len(lapsed), 'recorded link')} {verb} proposed, lapsed or with an inactive "
+            why = (f" ({words.count(len(lapsed), 'recorded link')} {verb} proposed, lapsed or with an inactive "
                    "partner)")
             action = "renew or sign an agreement"
         else:
             why, action = "", "sign a referral agreement or MoU, or bring it into a coordination forum,"
-        explanation = (f"{_name(G, node)} has no link in force with any other organisation{why}; "
+        explanation = (f"{words.name(G, node)} has no link in force with any other organisation{why}; "
                        f"{action} so that it can refer clients and be referred to.")
         findings.append(Finding(
             "isolated", severity, explanation, organisations=[node], district=G.nodes[node].get("district"),
@@ -617,7 +477,7 @@ def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]
     return findings
 
 
-def _broken_cascades(G: nx.MultiDiGraph, R: nx.DiGraph, offers: _Offers, voc: Vocabulary) -> list[Finding]:
+def _broken_cascades(G: nx.MultiDiGraph, R: nx.DiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
     essential_for: dict[frozenset[str], set[str]] = {}
     findings = []
     for x, mine in offers.services.items():
@@ -648,37 +508,38 @@ def _cascade_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, x: str, after: str, needs: str, populations: frozenset[str],
     local: set[str],
 ) -> str:
-    to_whom = f" to {_population_list(voc, populations)}" if populations else ""
-    gap = (f"{_name(G, x)} offers {_service_label(voc, after)} but has no active referral or MoU to any "
-           f"organisation that offers {_service_label(voc, needs)}{to_whom}")
+    served = words.populations(voc, sorted(populations), "or", shown=len(populations))
+    to_whom = f" to {served}" if populations else ""
+    gap = (f"{words.name(G, x)} offers {words.label(voc.services, after)} but has no active referral or MoU to any "
+           f"organisation that offers {words.label(voc.services, needs)}{to_whom}")
     if local:
-        others = f" or one of {_count(len(local) - 1, 'other')} there" if len(local) > 1 else ""
-        return f"{gap}; agree one with {_name(G, min(local))}{others}."
+        others = f" or one of {words.count(len(local) - 1, 'other')} there" if len(local) > 1 else ""
+        return f"{gap}; agree one with {words.name(G, min(local))}{others}."
     district = G.nodes[x].get("district")
     where = f"nobody in {district} does, so " if district else ""
     return f"{gap}; {where}agree one with a provider further away."
 
 
-def _uncovered(G: nx.MultiDiGraph, offers: _Offers, voc: Vocabulary) -> list[Finding]:
+def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
     findings = []
     for (district, population), group in offers.serving.items():
         for service in voc.essential_services.get(population, ()):
             if offers.local_providers(district, service, frozenset([population])):
                 continue
             others = sorted(offers.offering.get((district, service), ()))
-            serving = f"{_count(len(group), 'organisation')} there serve{'s' if len(group) == 1 else ''}"
+            serving = f"{words.count(len(group), 'organisation')} there serve{'s' if len(group) == 1 else ''}"
             if others:
                 severity = "medium"
                 explanation = (
-                    f"In {district} only {_names(G, others)} offer{'s' if len(others) == 1 else ''} "
-                    f"{_service_label(voc, service)}, not to {_population_label(voc, population)}, though "
+                    f"In {district} only {words.names(G, others)} offer{'s' if len(others) == 1 else ''} "
+                    f"{words.label(voc.services, service)}, not to {words.label(voc.populations, population)}, though "
                     f"{serving} them; ask a provider there to extend the service to them."
                 )
             else:
                 severity = "high"
                 explanation = (
-                    f"No organisation in {district} offers {_service_label(voc, service)}, though {serving} "
-                    f"{_population_label(voc, population)}; find or fund a provider, or agree referrals to "
+                    f"No organisation in {district} offers {words.label(voc.services, service)}, though {serving} "
+                    f"{words.label(voc.populations, population)}; find or fund a provider, or agree referrals to "
                     "a neighbouring district."
                 )
             findings.append(Finding(
@@ -690,7 +551,7 @@ def _uncovered(G: nx.MultiDiGraph, offers: _Offers, voc: Vocabulary) -> list[Fin
 
 
 def _unreachable(
-    G: nx.MultiDiGraph, layers: Layers, offers: _Offers, voc: Vocabulary, max_hops: int
+    G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vocabulary, max_hops: int
 ) -> list[Finding]:
     findings = []
     for population, groups in sorted(_groups_by_population(offers).items()):
@@ -720,7 +581,7 @@ def _unreachable(
     return findings
 
 
-def _groups_by_population(offers: _Offers) -> dict[str, list[tuple[str, list[str]]]]:
+def _groups_by_population(offers: Offers) -> dict[str, list[tuple[str, list[str]]]]:
     """The organisations naming each population, by district."""
     groups: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for (district, population), group in sorted(offers.serving.items()):
@@ -728,7 +589,7 @@ def _groups_by_population(offers: _Offers) -> dict[str, list[tuple[str, list[str
     return groups
 
 
-def _reach_within(R: nx.DiGraph, offers: _Offers, services: Sequence[str], max_hops: int) -> dict[str, int]:
+def _reach_within(R: nx.DiGraph, offers: Offers, services: Sequence[str], max_hops: int) -> dict[str, int]:
     """For each organisation of ``R``, a bit per service of ``services`` it reaches a provider of within ``max_hops``.
 
     ``R`` is the reach graph of one population, so its organisations all serve it.
@@ -765,110 +626,27 @@ def _unreachable_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, district: str, population: str, service: str, group: list[str],
     local: set[str], max_hops: int,
 ) -> str:
-    served = _population_label(voc, population)
-    who = (f"{_name(G, group[0])}, the only organisation serving {served}, cannot" if len(group) == 1
+    served = words.label(voc.populations, population)
+    who = (f"{words.name(G, group[0])}, the only organisation serving {served}, cannot" if len(group) == 1
            else f"none of the {len(group)} organisations serving {served} can")
     verb = "offers" if len(local) == 1 else "offer"
-    return (f"In {district}, {who} refer them to {_service_label(voc, service)} within "
-            f"{_count(max_hops, 'step')} of agreements in force, though {_names(G, sorted(local))} there "
-            f"{verb} it to them; agree a referral or MoU with {_name(G, min(local))}.")
-
-
-def _single_points_of_failure(
-    G: nx.MultiDiGraph, layers: Layers, offers: _Offers, voc: Vocabulary
-) -> list[Finding]:
-    lost: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
-    listed = sorted({p for populations in offers.populations.values() for p in populations})
-    for population in listed:
-        R = layers.reach(population)
-        by_providers: dict[frozenset[str], list[str]] = defaultdict(list)
-        for service in voc.essential_services.get(population, ()):
-            providers = frozenset(n for n in R if service in offers.services[n])
-            if providers:
-                by_providers[providers].append(service)
-        backwards = nx.DiGraph()
-        backwards.add_nodes_from(R)
-        backwards.add_edges_from((v, u) for u, v in R.edges())
-        for providers, services in by_providers.items():
-            for a, entries in _cuts(backwards, offers, population, providers, services).items():
-                lost[a] |= entries
-    R = layers.referral
-    findings = []
-    for a, entries in sorted(lost.items()):
-        cut = sorted({x for x, _, _ in entries})
-        if len(cut) < MIN_CUT_OFF:
-            continue
-        links = sorted(R[x][a]["links"][0] for x in cut if R.has_edge(x, a) and len(R[x][a]["links"]) == 1)
-        findings.append(_cut_finding(G, voc, a, cut, entries, links))
-    return findings
-
-
-def _cuts(
-    backwards: nx.DiGraph, offers: _Offers, population: str, providers: frozenset[str], services: list[str]
-) -> dict[str, set[tuple[str, str, str]]]:
-    """Who passes clients of ``population`` on to ``providers`` of ``services`` on every route, for whom.
-
-    ``backwards`` is the population's reach graph with every arc reversed. The dominators of each
-    organisation in it, rooted at a sink fed by the providers, lie on every route from it to a
-    provider. Returns ``{a: {(x, population, service), ...}}`` for organisations ``x`` naming the
-    population and ``a`` on all their routes, offering none of them.
-    """
-    sink = ("sink",)
-    backwards.add_edges_from((sink, p) for p in providers)
-    try:
-        idom = nx.immediate_dominators(backwards, sink)
-    finally:
-        backwards.remove_node(sink)
-    found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
-    for x in idom:
-        if x == sink or population not in offers.populations[x]:
-            continue
-        a = idom[x]
-        while a != sink:
-            for service in services:
-                if service not in offers.services[a]:
-                    found[a].add((x, population, service))
-            a = idom[a]
-    return found
-
-
-def _cut_finding(
-    G: nx.MultiDiGraph, voc: Vocabulary, a: str, cut: list[str], lost: set[tuple[str, str, str]],
-    links: list[str],
-) -> Finding:
-    populations = sorted({p for _, p, _ in lost})
-    services = sorted({s for _, _, s in lost})
-    explanation = (
-        f"If {_name(G, a)} stopped working, {_names(G, cut)} would lose every referral route to "
-        f"{_service_list(voc, services)} for {_population_list(voc, populations)}; give "
-        f"{'it' if len(cut) == 1 else 'them'} a second referral partner."
-    )
-    return Finding(
-        "single_point_of_failure", _cut_off_severity(len(cut)), explanation,
-        organisations=[a, *cut[:MAX_LISTED]], district=G.nodes[a].get("district"),
-        population=populations[0] if len(populations) == 1 else None,
-        service=services[0] if len(services) == 1 else None, links=links,
-        details={"cut_off": len(cut), "services": services, "populations": populations,
-                 "routes_lost": sorted([x, p, s] for x, p, s in lost)},
-    )
+    return (f"In {district}, {who} refer them to {words.label(voc.services, service)} within "
+            f"{words.count(max_hops, 'step')} of agreements in force, though {words.names(G, sorted(local))} there "
+            f"{verb} it to them; agree a referral or MoU with {words.name(G, min(local))}.")
 
 
 def _agreement(G: nx.MultiDiGraph, data: dict[str, Any], source: str, target: str) -> str:
     """The agreement behind a link in words: "The MoU between A and B", "The funding agreement from A to B"."""
     kind = data.get("kind") or ""
     if kind == "mou" or (kind == "referral" and data.get("two_way")):
-        return f"The {_AGREEMENT_WORDS[kind]} between {_name(G, source)} and {_name(G, target)}"
-    words = _AGREEMENT_WORDS.get(kind) or _lower_first(vocabulary().link_kinds.get(kind, kind).split(" (")[0])
-    return f"The {words} from {_name(G, source)} to {_name(G, target)}"
+        return f"The {_AGREEMENT_WORDS[kind]} between {words.name(G, source)} and {words.name(G, target)}"
+    wording = _AGREEMENT_WORDS.get(kind) or words.lower_first(vocabulary().link_kinds.get(kind, kind).split(" (")[0])
+    return f"The {wording} from {words.name(G, source)} to {words.name(G, target)}"
 
 
 #: How a coordinator names the agreement behind each kind of link.
 _AGREEMENT_WORDS = {"mou": "MoU", "referral": "referral agreement", "funding": "funding agreement",
                     "secondment": "secondment agreement", "data_sharing": "data-sharing agreement"}
-
-
-def _cut_off_severity(cut_off: int) -> str:
-    return "high" if cut_off >= CUT_OFF_HIGH else "medium" if cut_off >= CUT_OFF_MEDIUM else "low"
 
 
 def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], min_size: int) -> list[Finding]:
@@ -886,12 +664,12 @@ def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], mi
         if ties:
             u, v = ties[0]
             inner, outer = (u, v) if community[u] == i else (v, u)
-            reach = (f"reach the rest of the network only through the tie between {_name(G, inner)} and "
-                     f"{_name(G, outer)}")
+            reach = (f"reach the rest of the network only through the tie between {words.name(G, inner)} and "
+                     f"{words.name(G, outer)}")
             severity, links = "medium", sorted(T[u][v]["links"])
         else:
             reach, severity, links = "have no tie to the rest of the network", "high", []
-        explanation = (f"{_names(G, members)} form a cluster of {len(members)} organisations that {reach}; "
+        explanation = (f"{words.names(G, members)} form a cluster of {len(members)} organisations that {reach}; "
                        "link them to other partners or bring them into a wider coordination forum.")
         findings.append(Finding(
             "siloed_cluster", severity, explanation, organisations=members,
@@ -912,7 +690,7 @@ def _expiring_agreements(
         days = (end - as_of).days
         severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"
         agreement = _agreement(G, data, u, v)
-        when = "today" if days == 0 else f"in {_count(days, 'day')}"
+        when = "today" if days == 0 else f"in {words.count(days, 'day')}"
         findings.append(Finding(
             "expiring_agreement", severity,
             f"{agreement} ends on {end.isoformat()}, {when}; renew it or agree what replaces it.",
@@ -937,55 +715,3 @@ def _essential_services(voc: Vocabulary, populations: Iterable[str] = ()) -> set
 def _shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
     districts = {G.nodes[n].get("district") for n in nodes}
     return districts.pop() if len(districts) == 1 else None
-
-
-def _order(finding: Finding) -> tuple[Any, ...]:
-    return (
-        SEVERITIES.index(finding.severity), finding.type, finding.details.get("days_left", 0),
-        finding.organisations, finding.district or "",
-        finding.population or "", finding.service or "", finding.links,
-    )
-
-
-def _name(G: nx.MultiDiGraph, node: str) -> str:
-    return G.nodes[node].get("name") or node
-
-
-def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
-    if len(nodes) > shown + 1:
-        return _join([*(_name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
-    return _join([_name(G, n) for n in nodes])
-
-
-def _join(parts: Sequence[str], last: str = "and") -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {last} {parts[-1]}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _service_label(voc: Vocabulary, code: str) -> str:
-    return _lower_first(voc.services.get(code, code))
-
-
-def _service_list(voc: Vocabulary, codes: Sequence[str], shown: int = 3) -> str:
-    labels = [_service_label(voc, c) for c in codes]
-    if len(labels) > shown + 1:
-        return _join([*labels[:shown], f"{len(labels) - shown} other services"])
-    return _join(labels)
-
-
-def _population_label(voc: Vocabulary, code: str) -> str:
-    return _lower_first(voc.populations.get(code, code))
-
-
-def _population_list(voc: Vocabulary, codes: Iterable[str]) -> str:
-    return _join([_population_label(voc, c) for c in sorted(codes)], "or")
-
-
-@lru_cache(maxsize=1024)
-def _lower_first(label: str) -> str:
-    """Lower-case a label's first letter unless its first word is an acronym (``TB``, ``HIV``, ``PrEP``)."""
-    first = label.split(" ", 1)[0]
-    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label

@@ -11,6 +11,7 @@ import networkx as nx
 
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import Layers, active_organisations, layers_for
+from network.analysis.words import count, join, long_date, lower_first, name, names, services
 from network.gcpause import gc_paused
 from network.model import Vocabulary, vocabulary
 
@@ -490,56 +491,3 @@ def _in_days(days: int) -> str:
     if days < 0:
         return f"{count(-days, 'day')} ago"
     return "today" if days == 0 else f"in {count(days, 'day')}"
-
-
-# Plain words shared with the agenda.
-
-def name(G: nx.MultiDiGraph, node: str) -> str:
-    """The organisation's name, or its id when it has none."""
-    return G.nodes[node].get("name") or node if node in G else node
-
-
-def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
-    """Names joined in words: ``A, B and C``, or ``A, B, C and 4 others`` past ``shown`` + 1."""
-    if len(nodes) > shown + 1:
-        return join([*(name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
-    return join([name(G, n) for n in nodes])
-
-
-def join(parts: Sequence[str], last: str = "and") -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
-    if not parts:
-        return ""
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {last} {parts[-1]}"
-
-
-def count(n: int, noun: str) -> str:
-    """``1 link``, ``2 links``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def long_date(day: dt.date) -> str:
-    """A date as people write it: ``20 December 2026``."""
-    return f"{day.day} {day:%B %Y}"
-
-
-def lower_first(label: str) -> str:
-    """Lower-case a label's first letter unless its first word is an acronym (``TB``, ``HIV``, ``PrEP``)."""
-    first = label.split(" ", 1)[0]
-    return label[0].lower() + label[1:] if label and first[1:] == first[1:].lower() else label
-
-
-def services(voc: Vocabulary, codes: Sequence[str], shown: int = 3) -> str:
-    """Service labels in words, lower-cased where they are not acronyms."""
-    labels = [lower_first(voc.services.get(c, c)) for c in codes]
-    if len(labels) > shown + 1:
-        return join([*labels[:shown], f"{len(labels) - shown} other services"])
-    return join(labels)
-
-
-def populations(voc: Vocabulary, codes: Sequence[str | None], last: str = "and", shown: int = 3) -> str:
-    """Population labels in words (None is the general population), past ``shown`` + 1 with a count of the rest."""
-    labels = [lower_first(voc.populations.get(c, c)) if c else "the general population" for c in codes]
-    if len(labels) > shown + 1:
-        return join([*labels[:shown], f"{len(labels) - shown} other populations"], last)
-    return join(labels, last)

@@ -1,0 +1,183 @@
+"""Single points of failure: organisations on every referral route from others to every provider of a service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import networkx as nx
+
+from network.analysis import words
+from network.analysis.finding import Finding, gap_order
+from network.analysis.layers import Layers
+from network.analysis.offers import Offers
+from network.model import Vocabulary, vocabulary
+
+__all__ = [
+    "CUT_OFF_HIGH", "CUT_OFF_MEDIUM", "MIN_CUT_OFF", "MAX_LISTED", "single_points_of_failure", "single_point_findings",
+]
+
+#: A single point of failure cutting off at least this many organisations is ``high``; at least
+#: ``CUT_OFF_MEDIUM``, ``medium``.
+CUT_OFF_HIGH, CUT_OFF_MEDIUM = 10, 3
+#: An organisation is a single point of failure when it would cut off at least this many others (one
+#: organisation relying on one partner is that organisation's gap, not a weak point of the network).
+MIN_CUT_OFF = 2
+#: At most this many organisations are listed in a finding (all are counted).
+MAX_LISTED = 20
+
+
+def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
+    """Organisations and links whose loss would cut others off from every provider of a service.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+
+    Returns
+    -------
+    list of Finding
+        One ``single_point_of_failure`` finding per organisation ``a`` that
+        lies on every referral route from at least ``MIN_CUT_OFF`` other
+        organisations to every provider of a service they need, without
+        offering that service itself. ``organisations`` is ``a`` followed by
+        the organisations cut off (at most ``MAX_LISTED``); ``links`` the
+        single agreements by which they reach ``a``; ``details`` holds
+        ``cut_off`` (how many organisations), ``services``, ``populations``
+        and ``routes_lost``: the ``[organisation, population, service]``
+        routes that losing ``a`` would leave with no route at all.
+
+    Notes
+    -----
+    Reach is directed and per population, as for the pathway engine: for
+    each population some active organisation names, the reach graph of
+    :func:`network.meanings.reach_graph` (referral source -> target, both
+    ways when ``two_way``; MoU both ways; links in force; only organisations
+    serving the population). An organisation ``x`` naming the population is
+    cut off from a service of its essential package by ``a`` when ``a`` lies
+    on every route from ``x`` to every provider of it: ``a`` dominates ``x``
+    in the reversed graph rooted at a sink fed by the providers
+    (Cooper-Harvey-Kennedy, :func:`networkx.immediate_dominators`).
+
+    One cause, one finding: an organisation and the agreements that lead to
+    it are one finding, never one per agreement. A provider of the service
+    is not a point of failure for it (without it, the service is missing,
+    whatever the routes), and one organisation relying on one partner is that
+    organisation's gap rather than a weak point of the network (fewer than
+    ``MIN_CUT_OFF`` organisations cut off is not reported).
+
+    Severity: ``high`` when at least ``CUT_OFF_HIGH`` organisations would be
+    cut off, ``medium`` from ``CUT_OFF_MEDIUM``, ``low`` below.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO", populations=["sex_workers"])
+    >>> G.add_node("b", name="Thusong CBO", populations=["sex_workers"])
+    >>> G.add_node("hub", name="Drop-in Centre", populations=["sex_workers"])
+    >>> G.add_node("c", name="Sizwe Clinic", services=["art"])
+    >>> G.add_node("m", name="Bushveld Mine", populations=["mineworkers"])
+    >>> for key, u, v in [("r1", "a", "hub"), ("r2", "b", "hub"), ("r3", "hub", "c"), ("r4", "m", "a")]:
+    ...     _ = G.add_edge(u, v, key=key, kind="referral", status="active")
+    >>> found = single_points_of_failure(G, as_of=dt.date(2026, 1, 1))
+    >>> [(f.organisations, f.links, f.details["cut_off"], f.details["services"]) for f in found]
+    [(['hub', 'a', 'b'], ['r1', 'r2'], 2, ['art'])]
+    >>> found[0].explanation
+    'If Drop-in Centre stopped working, Hope CBO and Thusong CBO would lose every referral route to \
+antiretroviral therapy for sex workers; give them a second referral partner.'
+    """
+    found = single_point_findings(G, Layers(G, as_of), Offers(G), vocabulary())
+    return sorted(found, key=gap_order)
+
+
+def single_point_findings(
+    G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vocabulary
+) -> list[Finding]:
+    """The single points of failure of ``G`` (see :func:`network.analysis.gaps.single_points_of_failure`), unsorted.
+
+    ``layers`` are the views of ``G`` on the day looked at, ``offers`` its :class:`~network.analysis.offers.Offers`.
+    """
+    lost: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    listed = sorted({p for populations in offers.populations.values() for p in populations})
+    for population in listed:
+        R = layers.reach(population)
+        by_providers: dict[frozenset[str], list[str]] = defaultdict(list)
+        for service in voc.essential_services.get(population, ()):
+            providers = frozenset(n for n in R if service in offers.services[n])
+            if providers:
+                by_providers[providers].append(service)
+        backwards = nx.DiGraph()
+        backwards.add_nodes_from(R)
+        backwards.add_edges_from((v, u) for u, v in R.edges())
+        for providers, services in by_providers.items():
+            for a, entries in _cuts(backwards, offers, population, providers, services).items():
+                lost[a] |= entries
+    R = layers.referral
+    findings = []
+    for a, entries in sorted(lost.items()):
+        cut = sorted({x for x, _, _ in entries})
+        if len(cut) < MIN_CUT_OFF:
+            continue
+        links = sorted(R[x][a]["links"][0] for x in cut if R.has_edge(x, a) and len(R[x][a]["links"]) == 1)
+        findings.append(_cut_finding(G, voc, a, cut, entries, links))
+    return findings
+
+
+def _cuts(
+    backwards: nx.DiGraph, offers: Offers, population: str, providers: frozenset[str], services: list[str]
+) -> dict[str, set[tuple[str, str, str]]]:
+    """Who passes clients of ``population`` on to ``providers`` of ``services`` on every route, for whom.
+
+    ``backwards`` is the population's reach graph with every arc reversed. The dominators of each
+    organisation in it, rooted at a sink fed by the providers, lie on every route from it to a
+    provider. Returns ``{a: {(x, population, service), ...}}`` for organisations ``x`` naming the
+    population and ``a`` on all their routes, offering none of them.
+    """
+    sink = ("sink",)
+    backwards.add_edges_from((sink, p) for p in providers)
+    try:
+        idom = nx.immediate_dominators(backwards, sink)
+    finally:
+        backwards.remove_node(sink)
+    found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for x in idom:
+        if x == sink or population not in offers.populations[x]:
+            continue
+        a = idom[x]
+        while a != sink:
+            for service in services:
+                if service not in offers.services[a]:
+                    found[a].add((x, population, service))
+            a = idom[a]
+    return found
+
+
+def _cut_finding(
+    G: nx.MultiDiGraph, voc: Vocabulary, a: str, cut: list[str], lost: set[tuple[str, str, str]],
+    links: list[str],
+) -> Finding:
+    populations = sorted({p for _, p, _ in lost})
+    services = sorted({s for _, _, s in lost})
+    served = words.populations(voc, populations, "or", shown=len(populations))
+    explanation = (
+        f"If {words.name(G, a)} stopped working, {words.names(G, cut)} would lose every referral route to "
+        f"{words.services(voc, services)} for {served}; give "
+        f"{'it' if len(cut) == 1 else 'them'} a second referral partner."
+    )
+    return Finding(
+        "single_point_of_failure", _cut_off_severity(len(cut)), explanation,
+        organisations=[a, *cut[:MAX_LISTED]], district=G.nodes[a].get("district"),
+        population=populations[0] if len(populations) == 1 else None,
+        service=services[0] if len(services) == 1 else None, links=links,
+        details={"cut_off": len(cut), "services": services, "populations": populations,
+                 "routes_lost": sorted([x, p, s] for x, p, s in lost)},
+    )
+
+
+def _cut_off_severity(cut_off: int) -> str:
+    return "high" if cut_off >= CUT_OFF_HIGH else "medium" if cut_off >= CUT_OFF_MEDIUM else "low"
