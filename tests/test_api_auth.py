@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from network.api import close_store
 from network.api.auth import sign_in
 from network.errors import InvalidData
 from network.service.audit import CLI
 from network.service.tokens import create_token, hash_secret
-from tests.api_support import Env
+from tests.api_support import Env, make_env
 
 
 def test_secrets_are_stored_only_as_hashes(env: Env) -> None:
@@ -115,6 +116,15 @@ def test_revoking_the_token_ends_its_sessions(env: Env) -> None:
     assert env.client.delete(f"/api/v1/tokens/{token_id}", headers=env.auth("admin")).status_code == 204
     assert env.client.post("/api/v1/organisations", json={"id": "web-4", "name": "Web", "kind": "cbo"},
                            headers=SAME_SITE).status_code == 401
+
+
+def test_the_session_cookie_is_secure_behind_an_https_proxy(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CSSNET_SECURE_COOKIES", "1")
+    proxied = make_env(tmp_path / "proxied.db")
+    try:
+        assert "; secure" in _sign_in(proxied, "viewer").lower()
+    finally:
+        close_store(proxied.app)
 
 
 @pytest.mark.parametrize("base_url, secure", [("http://localhost", False), ("https://localhost", True)])

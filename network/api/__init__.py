@@ -1,7 +1,9 @@
 """The HTTP API: ``create_app`` builds the Flask app (flask-smorest, OpenAPI 3 at ``/api/v1/openapi.json``).
 
 Configuration: defaults, then the environment (``CSSNET_STORE``,
-``CSSNET_SECRET_KEY`` — a random key when unset — and ``CSSNET_MAX_BODY_MB``),
+``CSSNET_SECRET_KEY`` — a random key when unset — ``CSSNET_MAX_BODY_MB`` and
+``CSSNET_SECURE_COOKIES``, for a server behind an HTTPS proxy: the session cookie is then always
+``Secure``, as it is anyway for a request that arrives over HTTPS),
 then ``test_config``. ``STORE`` may be a location or an already open store.
 Lists answer a JSON envelope ``{items, total, limit, offset}``.
 """
@@ -71,6 +73,8 @@ def _from_environment() -> dict[str, Any]:
         found["SECRET_KEY"] = os.environ["CSSNET_SECRET_KEY"]
     if os.environ.get("CSSNET_MAX_BODY_MB"):
         found["MAX_BODY_MB"] = float(os.environ["CSSNET_MAX_BODY_MB"])
+    if os.environ.get("CSSNET_SECURE_COOKIES", "").lower() in ("1", "true", "yes"):
+        found["SESSION_COOKIE_SECURE"] = True
     return found
 
 
