@@ -104,7 +104,7 @@ def _unescape_json(text: str) -> str:
 
 
 def readable_text(data: bytes, headers: dict[str, str] | None = None) -> str:
-    """What a body says, lower-cased: the text, every zip member's text, HTML/XML and JSON escapes undone.
+    r"""What a body says, lower-cased: the text, every zip member's text, HTML/XML and JSON escapes undone.
 
     >>> "men's" in readable_text(b'{"a": "Men\\u0027s"}') and "a & b" in readable_text(b"<p>A &amp; B</p>")
     True
