@@ -276,19 +276,20 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
 @click.option("--as-of", type=_DATE, help="The day of the agenda: urgency counts from it (default today).")
 @click.option("--province", type=click.Choice(sorted(vocabulary().provinces)), help="Only this province.")
 @click.option("--district", type=click.Choice(sorted(vocabulary().districts)), help="Only this district.")
+@click.option("--programme", help="Only the organisations at either end of this programme's funding links.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500), help="Most items.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
               show_default=True, help="html: a standalone page that prints on A4.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.pass_context
 def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, district: str | None,
-           limit: int, fmt: str, output: str | None) -> None:
+           programme: str | None, limit: int, fmt: str, output: str | None) -> None:
     """The coordination agenda: one action per root cause, ranked by impact and urgency."""
     from network.analysis.agenda_text import agenda_html, agenda_markdown, agenda_text
 
     try:
         data = analyses.agenda(_store(ctx), as_of=_as_date(as_of), province=province, district=district,
-                               limit=limit)
+                               programme=programme, limit=limit)
     except CssnetError as err:
         _fail(err)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,

@@ -93,6 +93,8 @@ class Link:
     notes: str = ""
     last_verified: dt.date | None = None
     two_way: bool = False
+    programme: str | None = None
+    grant_ref: str | None = None
     updated_at: dt.datetime | None = None
     version: int = 0
 

@@ -255,6 +255,8 @@ class LinkSchema(_Strict):
     notes = Text(load_default="", multiline=True, blank="empty", validate=validate.Length(max=5000))
     last_verified = fields.Date(allow_none=True, load_default=None, validate=_not_future)
     two_way = fields.Boolean(load_default=False)
+    programme = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
+    grant_ref = Text(allow_none=True, load_default=None, validate=validate.Length(max=100))
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 
@@ -272,6 +274,19 @@ class LinkSchema(_Strict):
         if start and end and end < start:
             raise ValidationError(f"End date {end.isoformat()} is before start date {start.isoformat()}.",
                                   "end_date")
+
+    @validates_schema
+    def _funding_only(self, data: Mapping[str, Any], **_: Any) -> None:
+        """A programme and a grant reference belong to funding links only (a patch without ``kind`` is checked
+        once merged)."""
+        kind = data.get("kind")
+        if kind is None or kind == "funding":
+            return
+        label = vocabulary().link_kinds.get(kind, kind).split(" (")[0]
+        errors = {name: [f"Only a funding link has a {noun}, not a link of the kind '{label}'."]
+                  for name, noun in (("programme", "programme"), ("grant_ref", "grant reference")) if data.get(name)}
+        if errors:
+            raise ValidationError(errors)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Link:

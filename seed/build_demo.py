@@ -128,7 +128,7 @@ ORGANISATION_COLUMNS = [
 ]
 LINK_COLUMNS = [
     "id", "source", "target", "kind", "services", "status", "start_date", "end_date",
-    "weight", "formal", "notes", "document", "last_verified", "two_way",
+    "weight", "formal", "notes", "document", "last_verified", "two_way", "programme", "grant_ref",
 ]
 
 REFERRAL_KINDS = ("referral", "mou")
@@ -1067,10 +1067,13 @@ def add_planted_links(d: Demo) -> None:
     tie("free-state-social-development", "kutlwanong-caring-hands", "funding", ["home_based_care"])
 
     # Funding overlap in Bojanala: one donor, three grantees, same service, population and district.
-    for grantee in ("photsaneng-mining-community-support-group", "bapong-youth-against-tb",
-                    "mfidikwe-community-health-forum"):
-        tie("ubuntu-health-fund", grantee, "funding", ["tb_screening", "dust_control_awareness"],
-          start=D(2025, 7, 1), end=D(2027, 6, 30), formal=True, weight=4)
+    # The three grants are one illustrative district programme, each with its grant reference.
+    for n, grantee in enumerate(("photsaneng-mining-community-support-group", "bapong-youth-against-tb",
+                                 "mfidikwe-community-health-forum"), 1):
+        grant = tie("ubuntu-health-fund", grantee, "funding", ["tb_screening", "dust_control_awareness"],
+                    start=D(2025, 7, 1), end=D(2027, 6, 30), formal=True, weight=4)
+        grant.update(programme="Ubuntu Bojanala community TB programme (illustrative)",
+                     grant_ref=f"UHF-BOJ-2025-{n:03d}")
     d.funded.add(("ubuntu-health-fund", "Bojanala"))
     # Grants written by hand above also use up the funder's district.
     for link in list(d.links):

@@ -108,14 +108,17 @@ class RecommendationList(StrictSchema):
 
 
 class AgendaArgs(ScopeArgs):
-    """The agenda of the whole network, or of one province or district."""
+    """The agenda of the whole network, or of one province, district or programme."""
 
+    programme = fields.String(validate=validate.Length(min=1, max=300), metadata={
+        "description": "Only the organisations at either end of this programme's funding links."})
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 500), metadata={"description": "Most items."})
 
     @validates_schema
     def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
-        if "province" in data and "district" in data:
-            raise ValidationError("Give one scope: a province or a district.", "district")
+        given = [k for k in ("province", "district", "programme") if k in data]
+        if len(given) > 1:
+            raise ValidationError("Give one scope: a province, a district or a programme.", given[-1])
 
 
 class AgendaFindingSchema(FindingSchema):

@@ -34,7 +34,7 @@ ORGANISATION_COLUMNS = REQUIRED_ORGANISATION_COLUMNS + (
 REQUIRED_LINK_COLUMNS = (
     "source", "target", "kind", "services", "status", "start_date", "end_date", "weight", "formal", "notes",
 )
-LINK_COLUMNS = ("id", *REQUIRED_LINK_COLUMNS) + ("document", "last_verified", "two_way")
+LINK_COLUMNS = ("id", *REQUIRED_LINK_COLUMNS) + ("document", "last_verified", "two_way", "programme", "grant_ref")
 
 _LISTS = {"services", "populations", "aliases", "tags", "languages"}
 _BOOLEANS = {"sensitive", "formal", "two_way"}

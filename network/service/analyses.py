@@ -257,6 +257,8 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
         raise InvalidData("Give one scope: a province, a district or a programme.",
                           {k: ["Give only one of province, district and programme."] for k in scope})
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    if programme:
+        _known_programme(G, programme)
     asked = {"redacted": redacted, **({"as_of": as_of} if as_of else {})}  # as the pages ask: one remembered result
     found = [*gaps(store, **asked), *duplication(store, **asked)]
     findings = [Finding(**f) for f in found] + upkeep(G, as_of=day)
@@ -272,6 +274,15 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
                             for i in item.findings]
         shown.append({"rank": rank, **data})
     return jsonable({"as_of": day, "scope": scope, "limit": limit, "items": shown})
+
+
+def _known_programme(G: Any, programme: str) -> None:
+    """``InvalidData`` naming the programmes the links of ``G`` name, unless one of them is ``programme``."""
+    known = sorted({data["programme"] for _, _, data in G.edges(data=True) if data.get("programme")})
+    if programme not in known:
+        problem = (f"No link names the programme '{programme}'. "
+                   + (f"Known programmes: {'; '.join(known)}." if known else "No link names any programme yet."))
+        raise InvalidData(problem, {"programme": [problem]})
 
 
 def jsonable(value: Any) -> Any:
