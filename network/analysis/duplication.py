@@ -12,10 +12,11 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis import words
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
 from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity, names_a_place
-from network.model import Vocabulary, today, vocabulary
+from network.model import today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
 
@@ -350,10 +351,10 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     for (district, service, population), group in groups.items():
         pairs = coordinated.get((district, service, population), set())
         severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
-        offer = (f"{'both' if len(group) == 2 else 'all'} offer {_service_label(voc, service)} to "
-                 f"{_population_label(voc, population)} in {district}")
+        offer = (f"{'both' if len(group) == 2 else 'all'} offer {words.label(voc.services, service)} to "
+                 f"{words.label(voc.populations, population)} in {district}")
         findings.append(Finding(
-            "service_overlap", severity, f"{_names(G, group)} {offer}{_coordination_clause(details)}",
+            "service_overlap", severity, f"{words.names(G, group)} {offer}{_coordination_clause(details)}",
             organisations=list(group), district=district, population=population, service=service,
             details=details,
         ))
@@ -415,8 +416,8 @@ def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
             pairs = {pair for pair in combinations(group, 2) if ties.coordinated(*pair)}
             severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
             explanation = (
-                f"{_name(G, funder)} funds {_names(G, group)} for {_service_label(voc, service)} to "
-                f"{_population_label(voc, population)} in {district}{_coordination_clause(details)}"
+                f"{words.name(G, funder)} funds {words.names(G, group)} for {words.label(voc.services, service)} to "
+                f"{words.label(voc.populations, population)} in {district}{_coordination_clause(details)}"
             )
             findings.append(Finding(
                 "funding_overlap", severity, explanation, organisations=[funder, *group], district=district,
@@ -637,8 +638,8 @@ def _duplicate_record(
     district = records[keep].district if records[keep].district == records[drop].district else None
     said = {"name": "a similar name" + (f" in {district}" if district else ""),
             "phone": "the same phone number", "email": "the same email address"}
-    why = _join([said[r] for r in reasons])
-    kept, dropped = _name(G, keep), _name(G, drop)
+    why = words.join([said[r] for r in reasons])
+    kept, dropped = words.name(G, keep), words.name(G, drop)
     if kept == dropped:
         explanation = f"Two records of {kept} look like one organisation ({why}); check and merge them."
     else:
@@ -669,30 +670,3 @@ def _order(finding: Finding) -> tuple[Any, ...]:
         SEVERITIES.index(finding.severity), finding.type, finding.organisations,
         finding.district or "", finding.population or "", finding.service or "",
     )
-
-
-def _name(G: nx.MultiDiGraph, node: str) -> str:
-    return G.nodes[node].get("name") or node
-
-
-def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
-    if len(nodes) > shown + 1:
-        return _join([*(_name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
-    return _join([_name(G, n) for n in nodes])
-
-
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
-def _service_label(voc: Vocabulary, code: str) -> str:
-    return _lower_first(voc.services.get(code, code))
-
-
-def _population_label(voc: Vocabulary, code: str) -> str:
-    return _lower_first(voc.populations.get(code, code))
-
-
-def _lower_first(label: str) -> str:
-    first = label.split(" ", 1)[0]
-    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -12,6 +11,8 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
+from network.analysis import words
+from network.analysis.geography import km
 from network.analysis.layers import referral_graph
 from network.meanings import serves
 from network.model import today, vocabulary
@@ -30,8 +31,6 @@ KM_PER_UNIT = 100.0
 PROPOSED_PENALTY = 5.0
 #: Contact fields of an organisation shown on a step, when the node carries them.
 CONTACT_FIELDS = ("phone", "email", "website")
-
-_EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass
@@ -128,7 +127,7 @@ class PathwayIndex:
             self.populations[node] = frozenset(data.get("populations") or ())
             self.contacts[node] = {f: str(data[f]) for f in CONTACT_FIELDS if data.get(f) not in (None, "")}
             if data.get("latitude") is not None and data.get("longitude") is not None:
-                self._coordinates[node] = (math.radians(data["latitude"]), math.radians(data["longitude"]))
+                self._coordinates[node] = (data["latitude"], data["longitude"])
             if self.districts[node]:
                 by_district[self.districts[node]].append(node)
             for service in self.services[node]:
@@ -185,8 +184,7 @@ class PathwayIndex:
         a, b = self._coordinates.get(u), self._coordinates.get(v)
         if a is None or b is None:
             return None
-        h = math.sin((b[0] - a[0]) / 2) ** 2 + math.cos(a[0]) * math.cos(b[0]) * math.sin((b[1] - a[1]) / 2) ** 2
-        return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+        return km(a, b)
 
 
 def pathway_index(
@@ -517,7 +515,7 @@ def _sentence(index: PathwayIndex, step: PathwayStep) -> str:
     """The step in plain words: who, for which need, through which agreement, how far, whom to contact."""
     voc = vocabulary()
     name = step.name
-    what = _join([_lower_first(voc.services.get(s, s)) for s in step.services])
+    what = words.join([words.lower_first(voc.services.get(s, s)) for s in step.services])
     if step.referred_by is None:
         sentence = f"Start at {name}" + (f" for {what}." if what else ".")
     else:
@@ -542,15 +540,3 @@ def _agreement(index: PathwayIndex, step: PathwayStep) -> str:
     if step.link_kind == "referral":
         return f"its referral agreement {step.link}"
     return f"the {vocabulary().link_kinds.get(step.link_kind or '', step.link_kind)} {step.link}"
-
-
-def _join(parts: Sequence[str]) -> str:
-    if not parts:
-        return ""
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
-def _lower_first(label: str) -> str:
-    """Lower-case a label's first letter unless its first word is an acronym (``TB``, ``HIV``, ``PrEP``)."""
-    first = label.split(" ", 1)[0]
-    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label

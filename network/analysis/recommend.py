@@ -12,8 +12,10 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis import words
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
+from network.analysis.geography import km, place
 from network.analysis.layers import Layers, layers_for
 from network.meanings import serves
 from network.model import Vocabulary, vocabulary
@@ -29,8 +31,6 @@ SAME_DISTRICT_BONUS, NEARBY_BONUS = 0.3, 0.15
 SHARED_POPULATION_BONUS, SHARED_POPULATION_CAP = 0.1, 0.2
 COMMON_PARTNER_BONUS, COMMON_PARTNER_CAP = 0.1, 0.3
 PROPOSED_BONUS = 0.1
-
-_EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass
@@ -174,7 +174,7 @@ class _Index:
             self.services[node] = frozenset(data.get("services") or ())
             self.populations[node] = frozenset(data.get("populations") or ())
             self.district[node] = district
-            self.place[node] = _place(data, voc, district)
+            self.place[node] = place(data, voc, district)
             for service in self.services[node]:
                 self.providers[service, district].append(node)
                 self.offering[service].add(node)
@@ -182,8 +182,8 @@ class _Index:
             pool.sort(key=lambda y: (-len(self.services[y]), y))
         centres = voc.district_centres
         self.nearby = {
-            d: sorted((e for e in centres if e != d and _km(centres[d], centres[e]) <= max_km),
-                      key=lambda e, d=d: (_km(centres[d], centres[e]), e))
+            d: sorted((e for e in centres if e != d and km(centres[d], centres[e]) <= max_km),
+                      key=lambda e, d=d: (km(centres[d], centres[e]), e))
             for d in centres
         }
         self.partners = {n: set(R.pred[n]) | set(R.succ[n]) for n in R}
@@ -198,7 +198,7 @@ class _Index:
 
     def distance(self, x: str, y: str) -> float | None:
         a, b = self.place[x], self.place[y]
-        return None if a is None or b is None else _km(a, b)
+        return None if a is None or b is None else km(a, b)
 
     def near(self, x: str, y: str) -> bool:
         """True if ``x`` and ``y`` are in one district or within ``max_km``."""
@@ -216,8 +216,8 @@ class _Index:
         then id); districts within ``max_km`` follow, nearest first.
         """
         found: list[str] = []
-        for place in (district, *self.nearby.get(district, ())) if district else (None,):
-            for y in self.providers.get((service, place), ()):
+        for area in (district, *self.nearby.get(district, ())) if district else (None,):
+            for y in self.providers.get((service, area), ()):
                 if keep(y):
                     found.append(y)
                     if len(found) == enough:
@@ -399,7 +399,7 @@ def _recommendation(
     counts = defaultdict(int)
     for f in found:
         counts[f.type] += 1
-    reasons = [f"closes {_count(n, t.replace('_', ' ') + ' gap')}" for t, n in counts.items()]
+    reasons = [f"closes {words.count(n, t.replace('_', ' ') + ' gap')}" for t, n in counts.items()]
     bonuses = _bonuses(index, source, target)
     if "district" in bonuses:
         reasons.append(f"same district ({index.district[source]})")
@@ -409,10 +409,10 @@ def _recommendation(
         reasons.append(f"within {index.max_km:g} km" if sensitive else f"{distance:.0f} km apart")
     if "populations" in bonuses:
         shared = sorted(index.populations[source] & index.populations[target])
-        reasons.append(f"both serve {_join([_label(voc.populations, p) for p in shared])}")
+        reasons.append(f"both serve {words.join([words.label(voc.populations, p) for p in shared])}")
     if "partners" in bonuses:
         common = sorted(index.partners[source] & index.partners[target])
-        reasons.append(f"{_count(len(common), 'common referral partner')}: {_names(G, common)}")
+        reasons.append(f"{words.count(len(common), 'common referral partner')}: {_names(G, common)}")
     if "proposed" in bonuses:
         reasons.append(f"already proposed ({', '.join(_proposed(G, source, target))})")
     return Recommendation(
@@ -427,63 +427,31 @@ def _recommendation(
 def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Finding]) -> str:
     G, voc = index.G, index.voc
     if kind == "mou":
-        action = f"Sign an MoU between {_name(G, source)} and {_name(G, target)}"
+        action = f"Sign an MoU between {words.name(G, source)} and {words.name(G, target)}"
     else:
-        action = f"Agree a referral agreement from {_name(G, source)} to {_name(G, target)}"
+        action = f"Agree a referral agreement from {words.name(G, source)} to {words.name(G, target)}"
     effects: dict[str, int] = {}
     for f in found:
-        service = _label(voc.services, f.service) if f.service else ""
-        population = _label(voc.populations, f.population) if f.population else ""
+        service = words.label(voc.services, f.service) if f.service else ""
+        population = words.label(voc.populations, f.population) if f.population else ""
         if f.type == "broken_cascade":
-            effect = f"give {_name(G, f.organisations[0])} a route to {service}"
+            effect = f"give {words.name(G, f.organisations[0])} a route to {service}"
         elif f.type == "unreachable":
             effect = f"bring {service} within reach of {population} in {f.district}"
         elif f.type == "uncovered":
             effect = f"link {population} in {f.district} to {service}, which nobody there offers them"
         else:
-            effect = f"connect {_name(G, f.organisations[0])}, which has no link in force"
+            effect = f"connect {words.name(G, f.organisations[0])}, which has no link in force"
         effects[effect] = effects.get(effect, 0) + 1
     shown = list(effects)[:3]
     rest = len(found) - sum(effects[e] for e in shown)
     if rest:
-        shown.append(f"close {_count(rest, 'other gap')}")
-    return f"{action}; it would {_join(shown)}."
-
-
-def _place(data: dict[str, Any], voc: Vocabulary, district: str | None) -> tuple[float, float] | None:
-    if data.get("latitude") is not None and data.get("longitude") is not None:
-        return (float(data["latitude"]), float(data["longitude"]))
-    return voc.district_centres.get(district) if district else None
-
-
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle kilometres between two (latitude, longitude) points in degrees."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _name(G: nx.MultiDiGraph, node: str) -> str:
-    return G.nodes[node].get("name") or node
+        shown.append(f"close {words.count(rest, 'other gap')}")
+    return f"{action}; it would {words.join(shown)}."
 
 
 def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
-    names = [_name(G, n) for n in nodes[:shown]]
+    names = [words.name(G, n) for n in nodes[:shown]]
     if len(nodes) > shown:
-        names.append(_count(len(nodes) - shown, "other"))
-    return _join(names)
-
-
-def _label(labels: dict[str, str], code: str) -> str:
-    """The label of ``code``, lower-cased at the start unless it begins with an acronym ("TB treatment")."""
-    label = labels.get(code, code)
-    first = label.split(" ", 1)[0]
-    return label[0].lower() + label[1:] if first[1:] == first[1:].lower() else label
-
-
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+        names.append(words.count(len(nodes) - shown, "other"))
+    return words.join(names)

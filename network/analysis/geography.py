@@ -1,0 +1,39 @@
+"""Where organisations are: great-circle distances and an organisation's place on the map."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from network.model import Vocabulary
+
+__all__ = ["EARTH_RADIUS_KM", "km", "place"]
+
+#: The Earth's mean radius in kilometres.
+EARTH_RADIUS_KM = 6371.0088
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle kilometres between two (latitude, longitude) points in degrees (the haversine formula).
+
+    >>> round(km((-24.0, 29.0), (-25.0, 29.0)), 1)
+    111.2
+    """
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def place(data: Mapping[str, Any], voc: Vocabulary, district: str | None) -> tuple[float, float] | None:
+    """An organisation's (latitude, longitude): its own coordinates, else its district's centre, else None.
+
+    >>> from network.model import vocabulary
+    >>> place({"latitude": -24.5, "longitude": 29.9}, vocabulary(), None)
+    (-24.5, 29.9)
+    >>> place({}, vocabulary(), None) is None
+    True
+    """
+    if data.get("latitude") is not None and data.get("longitude") is not None:
+        return (float(data["latitude"]), float(data["longitude"]))
+    return voc.district_centres.get(district) if district else None
