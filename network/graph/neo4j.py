@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 from neo4j.exceptions import ConstraintError, TransientError
@@ -52,6 +52,8 @@ from network.model import Link, Organisation, vocabulary
 __all__ = ["Neo4jStore"]
 
 _PAGE = 5000
+
+T = TypeVar("T")
 
 
 class Neo4jStore:
@@ -225,16 +227,8 @@ class Neo4jStore:
 
     def list_organisations(self, query: OrganisationQuery = OrganisationQuery()) -> Page[Organisation]:
         where, params = cypher.organisation_filters(query)
-
-        def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[Organisation]]:
-            total = tx.run(f"MATCH (o:Organisation) WHERE {where} RETURN count(o) AS n", params).single()["n"]
-            window, window_params = cypher.window(query.limit, query.offset)
-            rows = tx.run(f"MATCH (o:Organisation) WHERE {where} RETURN properties(o) AS p "
-                          f"ORDER BY o.id {window}", {**params, **window_params})
-            return int(total), [cypher.organisation(r["p"]) for r in rows]
-
-        total, items = self._read(work)
-        return Page(items, total, query.limit, query.offset)
+        return self._page(query, "(o:Organisation)", "o", "properties(o) AS p", "o.id", where, params,
+                          lambda r: cypher.organisation(r["p"]))
 
     # links
     def get_link(self, link_id: str) -> Link:
@@ -282,15 +276,9 @@ class Neo4jStore:
 
     def list_links(self, query: LinkQuery = LinkQuery()) -> Page[Link]:
         where, params = cypher.link_filters(query)
-
-        def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[Link]]:
-            total = tx.run(f"MATCH (a:Organisation)-[r]->(b:Organisation) WHERE {where} RETURN count(r) AS n",
-                           params).single()["n"]
-            window, window_params = cypher.window(query.limit, query.offset)
-            return int(total), cypher.fetch_links(tx, where, {**params, **window_params}, window)
-
-        total, items = self._read(work)
-        return Page(items, total, query.limit, query.offset)
+        return self._page(query, "(a:Organisation)-[r]->(b:Organisation)", "r",
+                          "a.id AS source, b.id AS target, properties(r) AS p", "r.id", where, params,
+                          lambda r: link_from_record({**r["p"], "source": r["source"], "target": r["target"]}))
 
     # bulk
     def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link], *,
@@ -453,14 +441,19 @@ class Neo4jStore:
         if query.actor is not None:
             clauses.append("e.actor = $actor")
             params["actor"] = query.actor
-        where = " AND ".join(clauses)
+        return self._page(query, "(e:AuditEntry)", "e", "properties(e) AS p", "e.id DESC", " AND ".join(clauses),
+                          params, lambda r: cypher.audit(r["p"]))
 
-        def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[AuditEntry]]:
-            total = tx.run(f"MATCH (e:AuditEntry) WHERE {where} RETURN count(e) AS n", params).single()["n"]
+    def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, pattern: str, counted: str, returns: str,
+              order: str, where: str, params: dict[str, Any], convert: Callable[[Any], T]) -> Page[T]:
+        """One page of what ``pattern`` matches ``where``, ``order``-ed, with the count of all of it, in one read."""
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[int, list[T]]:
+            match = f"MATCH {pattern} WHERE {where} RETURN"
+            total = tx.run(f"{match} count({counted}) AS n", params).single()["n"]
             window, window_params = cypher.window(query.limit, query.offset)
-            rows = tx.run(f"MATCH (e:AuditEntry) WHERE {where} RETURN properties(e) AS p "
-                          f"ORDER BY e.id DESC {window}", {**params, **window_params})
-            return int(total), [cypher.audit(r["p"]) for r in rows]
+            rows = tx.run(f"{match} {returns} ORDER BY {order} {window}", {**params, **window_params})
+            return int(total), [convert(r) for r in rows]
 
         total, items = self._read(work)
         return Page(items, total, query.limit, query.offset)

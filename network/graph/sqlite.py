@@ -6,9 +6,10 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from network.errors import Busy, Conflict, NotFound
 from network.graph import sqlite_sql as sql
@@ -38,6 +39,9 @@ from network.graph.store import (
 from network.model import Link, Organisation
 
 __all__ = ["SQLiteStore", "MIGRATIONS"]
+
+T = TypeVar("T")
+
 
 class SQLiteStore:
     """The GraphStore on one SQLite file; safe to share between threads.
@@ -209,13 +213,7 @@ class SQLiteStore:
 
     def list_organisations(self, query: OrganisationQuery = OrganisationQuery()) -> Page[Organisation]:
         where, params = sql.organisation_filters(query)
-        conn = self._conn()
-        total = conn.execute(f"SELECT count(*) FROM organisations WHERE {where}", params).fetchone()[0]
-        window, window_params = sql.window(query.limit, query.offset)
-        rows = conn.execute(
-            f"SELECT data, version, updated_at FROM organisations WHERE {where} ORDER BY id {window}",
-            params + window_params).fetchall()
-        return Page([sql.organisation(r) for r in rows], total, query.limit, query.offset)
+        return self._page(query, "organisations", "data, version, updated_at", "id", where, params, sql.organisation)
 
     # links
     def get_link(self, link_id: str) -> Link:
@@ -256,12 +254,7 @@ class SQLiteStore:
 
     def list_links(self, query: LinkQuery = LinkQuery()) -> Page[Link]:
         where, params = sql.link_filters(query)
-        conn = self._conn()
-        total = conn.execute(f"SELECT count(*) FROM links WHERE {where}", params).fetchone()[0]
-        window, window_params = sql.window(query.limit, query.offset)
-        rows = conn.execute(f"SELECT data, version, updated_at FROM links WHERE {where} ORDER BY id {window}",
-                            params + window_params).fetchall()
-        return Page([sql.link(r) for r in rows], total, query.limit, query.offset)
+        return self._page(query, "links", "data, version, updated_at", "id", where, params, sql.link)
 
     # bulk
     def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link], *,
@@ -375,16 +368,22 @@ class SQLiteStore:
         if query.actor is not None:
             clauses.append("actor = ?")
             params.append(query.actor)
-        where = " AND ".join(clauses)
+        return self._page(query, "audit", "*", "id DESC", " AND ".join(clauses), params, _audit_entry)
+
+    def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, table: str, columns: str, order: str,
+              where: str, params: list[Any], convert: Callable[[sqlite3.Row], T]) -> Page[T]:
+        """One page of the rows of ``table`` matching ``where``, ``order``-ed, with the count of all of them."""
         conn = self._conn()
-        total = conn.execute(f"SELECT count(*) FROM audit WHERE {where}", params).fetchone()[0]
+        total = conn.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
         window, window_params = sql.window(query.limit, query.offset)
-        rows = conn.execute(f"SELECT * FROM audit WHERE {where} ORDER BY id DESC {window}",
+        rows = conn.execute(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order} {window}",
                             params + window_params).fetchall()
-        entries = [AuditEntry(at=dt.datetime.fromisoformat(r["at"]), actor=r["actor"], action=r["action"],
-                              entity=r["entity"], entity_id=r["entity_id"], changes=json.loads(r["changes"]),
-                              id=r["id"]) for r in rows]
-        return Page(entries, total, query.limit, query.offset)
+        return Page([convert(r) for r in rows], total, query.limit, query.offset)
+
+
+def _audit_entry(r: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(at=dt.datetime.fromisoformat(r["at"]), actor=r["actor"], action=r["action"],
+                      entity=r["entity"], entity_id=r["entity_id"], changes=json.loads(r["changes"]), id=r["id"])
 
 
 @contextmanager
