@@ -434,15 +434,9 @@ class Neo4jStore:
         self._write(work, network=False)
 
     def list_audit(self, query: AuditQuery = AuditQuery()) -> Page[AuditEntry]:
-        clauses, params = ["true"], {}
-        if query.entity_id is not None:
-            clauses.append("e.entity_id = $entity_id")
-            params["entity_id"] = query.entity_id
-        if query.actor is not None:
-            clauses.append("e.actor = $actor")
-            params["actor"] = query.actor
-        return self._page(query, "(e:AuditEntry)", "e", "properties(e) AS p", "e.id DESC", " AND ".join(clauses),
-                          params, lambda r: cypher.audit(r["p"]))
+        where, params = cypher.audit_filters(query)
+        return self._page(query, "(e:AuditEntry)", "e", "properties(e) AS p", "e.id DESC", where, params,
+                          lambda r: cypher.audit(r["p"]))
 
     def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, pattern: str, counted: str, returns: str,
               order: str, where: str, params: dict[str, Any], convert: Callable[[Any], T]) -> Page[T]:

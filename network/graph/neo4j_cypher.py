@@ -18,7 +18,7 @@ import neo4j
 from network.errors import InvalidData, NotFound, StaleWrite
 from network.graph import neo4j_history as versions
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
-from network.graph.store import AuditEntry, LinkQuery, OrganisationQuery, Token
+from network.graph.store import AuditEntry, AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation, vocabulary
 
 BATCH = 1000
@@ -220,12 +220,7 @@ def window(limit: int | None, offset: int) -> tuple[str, dict[str, Any]]:
 
 
 def organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["true"], {}
-    for name in ("kind", "province", "district", "status", "sensitive"):
-        value = getattr(query, name)
-        if value is not None:
-            clauses.append(f"o.{name} = ${name}")
-            params[name] = value
+    clauses, params = _equal(query, "o", ("kind", "province", "district", "status", "sensitive"))
     if query.service is not None:
         clauses.append("$service IN o.services")
         params["service"] = query.service
@@ -244,12 +239,7 @@ def organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]]
 
 
 def link_filters(query: LinkQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["true"], {}
-    for name in ("kind", "status"):
-        value = getattr(query, name)
-        if value is not None:
-            clauses.append(f"r.{name} = ${name}")
-            params[name] = value
+    clauses, params = _equal(query, "r", ("kind", "status"))
     if query.source is not None:
         clauses.append("a.id = $source")
         params["source"] = query.source
@@ -263,3 +253,19 @@ def link_filters(query: LinkQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("$service IN r.services")
         params["service"] = query.service
     return " AND ".join(clauses), params
+
+
+def audit_filters(query: AuditQuery) -> tuple[str, dict[str, Any]]:
+    clauses, params = _equal(query, "e", ("entity_id", "actor"))
+    return " AND ".join(clauses), params
+
+
+def _equal(query: Any, alias: str, fields: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
+    """A clause ``alias.field = $field`` for each of ``fields`` the query sets, with its parameter."""
+    clauses, params = ["true"], {}
+    for name in fields:
+        value = getattr(query, name)
+        if value is not None:
+            clauses.append(f"{alias}.{name} = ${name}")
+            params[name] = value
+    return clauses, params

@@ -361,14 +361,8 @@ class SQLiteStore:
                           json.dumps(entry.changes, default=str)))
 
     def list_audit(self, query: AuditQuery = AuditQuery()) -> Page[AuditEntry]:
-        clauses, params = ["1 = 1"], []
-        if query.entity_id is not None:
-            clauses.append("entity_id = ?")
-            params.append(query.entity_id)
-        if query.actor is not None:
-            clauses.append("actor = ?")
-            params.append(query.actor)
-        return self._page(query, "audit", "*", "id DESC", " AND ".join(clauses), params, _audit_entry)
+        where, params = sql.audit_filters(query)
+        return self._page(query, "audit", "*", "id DESC", where, params, _audit_entry)
 
     def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, table: str, columns: str, order: str,
               where: str, params: list[Any], convert: Callable[[sqlite3.Row], T]) -> Page[T]:

@@ -11,7 +11,7 @@ from typing import Any
 from network.errors import InvalidData, NotFound, StaleWrite
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
 from network.graph.sqlite_history import HISTORY_MIGRATION
-from network.graph.store import LinkQuery, OrganisationQuery, Token
+from network.graph.store import AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation
 
 CHUNK = 500
@@ -229,12 +229,7 @@ def window(limit: int | None, offset: int) -> tuple[str, list[Any]]:
 
 
 def organisation_filters(query: OrganisationQuery) -> tuple[str, list[Any]]:
-    clauses, params = ["1 = 1"], []
-    for column in ("kind", "province", "district", "status"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    clauses, params = _equal(query, ("kind", "province", "district", "status"))
     if query.sensitive is not None:
         clauses.append("sensitive = ?")
         params.append(int(query.sensitive))
@@ -263,12 +258,7 @@ def fts_query(text: str | None) -> str:
 
 
 def link_filters(query: LinkQuery) -> tuple[str, list[Any]]:
-    clauses, params = ["1 = 1"], []
-    for column in ("kind", "status", "source", "target"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    clauses, params = _equal(query, ("kind", "status", "source", "target"))
     if query.organisation is not None:
         clauses.append("(source = ? OR target = ?)")
         params += [query.organisation, query.organisation]
@@ -276,3 +266,19 @@ def link_filters(query: LinkQuery) -> tuple[str, list[Any]]:
         clauses.append("EXISTS (SELECT 1 FROM json_each(data, '$.services') WHERE value = ?)")
         params.append(query.service)
     return " AND ".join(clauses), params
+
+
+def audit_filters(query: AuditQuery) -> tuple[str, list[Any]]:
+    clauses, params = _equal(query, ("entity_id", "actor"))
+    return " AND ".join(clauses), params
+
+
+def _equal(query: Any, columns: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """A clause ``column = ?`` for each of ``columns`` the query sets, with its parameter."""
+    clauses, params = ["1 = 1"], []
+    for column in columns:
+        value = getattr(query, column)
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return clauses, params
