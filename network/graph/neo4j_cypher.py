@@ -219,15 +219,22 @@ def window(limit: int | None, offset: int) -> tuple[str, dict[str, Any]]:
     return "SKIP $offset LIMIT $limit", {"offset": offset, "limit": limit}
 
 
+#: The clause each field of a query adds when it is set (its value goes in the parameter of the same name).
+_ORGANISATION_CLAUSES = {
+    **{name: f"o.{name} = ${name}" for name in ("kind", "province", "district", "status", "sensitive")},
+    "service": "$service IN o.services",
+    # serves: names the population, or names none (general population)
+    "population": "($population IN o.populations OR size(coalesce(o.populations, [])) = 0)",
+}
+_LINK_CLAUSES = {
+    "kind": "r.kind = $kind", "status": "r.status = $status", "source": "a.id = $source", "target": "b.id = $target",
+    "organisation": "(a.id = $organisation OR b.id = $organisation)", "service": "$service IN r.services",
+}
+_AUDIT_CLAUSES = {"entity_id": "e.entity_id = $entity_id", "actor": "e.actor = $actor"}
+
+
 def organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = _equal(query, "o", ("kind", "province", "district", "status", "sensitive"))
-    if query.service is not None:
-        clauses.append("$service IN o.services")
-        params["service"] = query.service
-    if query.population is not None:
-        # serves: names the population, or names none (general population)
-        clauses.append("($population IN o.populations OR size(coalesce(o.populations, [])) = 0)")
-        params["population"] = query.population
+    clauses, params = _set_fields(query, _ORGANISATION_CLAUSES)
     if query.ids is not None:
         clauses.append("o.id IN $ids")
         params["ids"] = list(query.ids)
@@ -239,33 +246,21 @@ def organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]]
 
 
 def link_filters(query: LinkQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = _equal(query, "r", ("kind", "status"))
-    if query.source is not None:
-        clauses.append("a.id = $source")
-        params["source"] = query.source
-    if query.target is not None:
-        clauses.append("b.id = $target")
-        params["target"] = query.target
-    if query.organisation is not None:
-        clauses.append("(a.id = $organisation OR b.id = $organisation)")
-        params["organisation"] = query.organisation
-    if query.service is not None:
-        clauses.append("$service IN r.services")
-        params["service"] = query.service
+    clauses, params = _set_fields(query, _LINK_CLAUSES)
     return " AND ".join(clauses), params
 
 
 def audit_filters(query: AuditQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = _equal(query, "e", ("entity_id", "actor"))
+    clauses, params = _set_fields(query, _AUDIT_CLAUSES)
     return " AND ".join(clauses), params
 
 
-def _equal(query: Any, alias: str, fields: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
-    """A clause ``alias.field = $field`` for each of ``fields`` the query sets, with its parameter."""
+def _set_fields(query: Any, clauses_by_field: dict[str, str]) -> tuple[list[str], dict[str, Any]]:
+    """The clause of each field the query sets (in the table's order), with its value as the parameter."""
     clauses, params = ["true"], {}
-    for name in fields:
+    for name, clause in clauses_by_field.items():
         value = getattr(query, name)
         if value is not None:
-            clauses.append(f"{alias}.{name} = ${name}")
+            clauses.append(clause)
             params[name] = value
     return clauses, params
