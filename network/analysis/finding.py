@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Finding", "SEVERITIES", "plain", "gap_order"]
+__all__ = ["Finding", "SEVERITIES", "plain", "gap_order", "not_negative"]
 
 #: Severities from most to least urgent.
 SEVERITIES = ("high", "medium", "low")
@@ -78,3 +78,17 @@ def gap_order(finding: Finding) -> tuple[Any, ...]:
         finding.organisations, finding.district or "",
         finding.population or "", finding.service or "", finding.links,
     )
+
+
+def not_negative(**options: int) -> None:
+    """Raise ValueError for the first of an analysis's counting ``options`` below zero.
+
+    >>> not_negative(max_hops=3, within_days=0)
+    >>> not_negative(max_hops=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: max_hops must be zero or more, not -1
+    """
+    for option, value in options.items():
+        if value < 0:
+            raise ValueError(f"{option} must be zero or more, not {value}")

@@ -15,7 +15,8 @@ from network.analysis.failure import CUT_OFF_MEDIUM as CUT_OFF_MEDIUM
 from network.analysis.failure import MAX_LISTED as MAX_LISTED
 from network.analysis.failure import MIN_CUT_OFF as MIN_CUT_OFF
 from network.analysis.failure import single_point_findings, single_points_of_failure
-from network.analysis.finding import Finding, gap_order
+from network.analysis.finding import Finding, gap_order, not_negative
+from network.analysis.geography import shared_district
 from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.analysis.offers import Offers
@@ -86,7 +87,7 @@ def linkage_gaps(
     >>> [(f.type, f.severity, f.organisations) for f in linkage_gaps(G, as_of=dt.date(2026, 1, 1))]
     [('expiring_agreement', 'medium', ['clinic', 'cbo']), ('isolated', 'low', ['hbc'])]
     """
-    _check(max_hops=max_hops, within_days=within_days)
+    not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
     R, T = layers.referral, layers.ties
@@ -329,7 +330,7 @@ Clinic there offer it to them; agree a referral or MoU with Bojanala Clinic.'
     >>> unreachable(G, as_of=dt.date(2026, 1, 1))
     []
     """
-    _check(max_hops=max_hops)
+    not_negative(max_hops=max_hops)
     return sorted(_unreachable(G, Layers(G, as_of), Offers(G), vocabulary(), max_hops), key=gap_order)
 
 
@@ -446,7 +447,7 @@ replaces it.'
     >>> [(f.links, f.details["days_left"]) for f in expiring_agreements(G, as_of=dt.date(2026, 1, 1))]
     [(['l1'], 10), (['g1'], 30), (['l2'], 90)]
     """
-    _check(within_days=within_days)
+    not_negative(within_days=within_days)
     as_of = as_of or today()
     return sorted(_expiring_agreements(G, active_links(G, as_of, AGREEMENT_KINDS), as_of, within_days), key=gap_order)
 
@@ -673,7 +674,7 @@ def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], mi
                        "link them to other partners or bring them into a wider coordination forum.")
         findings.append(Finding(
             "siloed_cluster", severity, explanation, organisations=members,
-            district=_shared_district(G, members), links=links,
+            district=shared_district(G, members), links=links,
             details={"size": len(members), "external_ties": len(ties)},
         ))
     return findings
@@ -694,24 +695,13 @@ def _expiring_agreements(
         findings.append(Finding(
             "expiring_agreement", severity,
             f"{agreement} ends on {end.isoformat()}, {when}; renew it or agree what replaces it.",
-            organisations=[u, v], district=_shared_district(G, [u, v]), links=[key],
+            organisations=[u, v], district=shared_district(G, [u, v]), links=[key],
             details={"end_date": end.isoformat(), "days_left": days, "kind": data.get("kind")},
         ))
     return findings
-
-
-def _check(**options: int) -> None:
-    for option, value in options.items():
-        if value < 0:
-            raise ValueError(f"{option} must be zero or more, not {value}")
 
 
 def _essential_services(voc: Vocabulary, populations: Iterable[str] = ()) -> set[str]:
     """Services in the essential package of one of ``populations`` (of any population if empty)."""
     populations = list(populations) or list(voc.essential_services)
     return {s for p in populations for s in voc.essential_services.get(p, ())}
-
-
-def _shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
-    districts = {G.nodes[n].get("district") for n in nodes}
-    return districts.pop() if len(districts) == 1 else None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import networkx as nx
 
 from network.model import Vocabulary
 
-__all__ = ["EARTH_RADIUS_KM", "km", "place"]
+__all__ = ["EARTH_RADIUS_KM", "km", "place", "shared_district"]
 
 #: The Earth's mean radius in kilometres.
 EARTH_RADIUS_KM = 6371.0088
@@ -37,3 +39,16 @@ def place(data: Mapping[str, Any], voc: Vocabulary, district: str | None) -> tup
     if data.get("latitude") is not None and data.get("longitude") is not None:
         return (float(data["latitude"]), float(data["longitude"]))
     return voc.district_centres.get(district) if district else None
+
+
+def shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
+    """The district all of ``nodes`` are in, or None when they are in several (or none is known).
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("a", {"district": "Sekhukhune"}), ("b", {"district": "Sekhukhune"}), ("c", {})])
+    >>> shared_district(G, ["a", "b"]), shared_district(G, ["a", "c"])
+    ('Sekhukhune', None)
+    """
+    districts = {G.nodes[n].get("district") for n in nodes}
+    return districts.pop() if len(districts) == 1 else None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 
-from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.finding import SEVERITIES, Finding, not_negative
+from network.analysis.geography import shared_district
 from network.analysis.layers import Layers, active_organisations, layers_for
 from network.analysis.words import count, join, long_date, lower_first, name, names, services
 from network.gcpause import gc_paused
@@ -67,7 +68,7 @@ def upkeep(
     >>> [(f.type, f.organisations) for f in upkeep(G, as_of=dt.date(2026, 6, 1))]
     [('donor_dependency', ['a', 'fund']), ('stale_record', ['a'])]
     """
-    _check(max_age_days=max_age_days, ending_within_days=ending_within_days)
+    not_negative(max_age_days=max_age_days, ending_within_days=ending_within_days)
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
     with gc_paused():
@@ -143,7 +144,7 @@ def stale_records(
     'Hope CBO should confirm 1 link it recorded as the source (1 never verified): \
 its referral agreement to Sizwe Clinic.'
     """
-    _check(max_age_days=max_age_days)
+    not_negative(max_age_days=max_age_days)
     return sorted(_stale_records(G, layers_for(G, as_of, layers), max_age_days), key=_order)
 
 
@@ -215,7 +216,7 @@ def donor_dependency(
     'All the funding of CBO A comes from Ubuntu Fund, and it ends on 30 September 2026, in 121 days; \
 help it find a second funder or plan for the grant ending.'
     """
-    _check(ending_within_days=ending_within_days)
+    not_negative(ending_within_days=ending_within_days)
     return sorted(_donor_dependency(G, layers_for(G, as_of, layers), ending_within_days), key=_order)
 
 
@@ -445,7 +446,7 @@ def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> 
         findings.append(Finding(
             "one_way_agreement", "medium" if by_record else "low",
             _one_way_explanation(G, voc, a, b, by_record, by_cascade),
-            organisations=[a, b], district=_shared_district(G, [a, b]), links=sorted(keys),
+            organisations=[a, b], district=shared_district(G, [a, b]), links=sorted(keys),
             service=back_services[0],
             details={"services_back": back_services, "by_record": bool(by_record), "by_cascade": bool(by_cascade)},
         ))
@@ -469,17 +470,6 @@ def _one_way_explanation(
 def _share_population(G: nx.MultiDiGraph, a: str, b: str) -> bool:
     pa, pb = G.nodes[a].get("populations") or (), G.nodes[b].get("populations") or ()
     return not pa or not pb or not set(pa).isdisjoint(pb)
-
-
-def _shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
-    districts = {G.nodes[n].get("district") for n in nodes}
-    return districts.pop() if len(districts) == 1 else None
-
-
-def _check(**options: int) -> None:
-    for option, value in options.items():
-        if value < 0:
-            raise ValueError(f"{option} must be zero or more, not {value}")
 
 
 def _order(finding: Finding) -> tuple[Any, ...]:
