@@ -16,6 +16,7 @@ import networkx as nx
 from network.analysis.agenda_score import Score, Scorer, choose, explain
 from network.analysis.agenda_words import WORDING, Group, Words, uncoordinated, word
 from network.analysis.finding import SEVERITIES, Finding, plain
+from network.analysis.geography import province_of
 from network.analysis.words import count, join, name, populations
 from network.gcpause import gc_paused
 from network.model import Vocabulary, seed_dir, today, vocabulary
@@ -521,7 +522,7 @@ def _scope_filter(G: nx.MultiDiGraph, voc: Vocabulary, scope: Mapping[str, str] 
 
         def located(node: str) -> bool:
             data = G.nodes[node]
-            return (data.get("province") or voc.districts.get(data.get("district") or "")) == value
+            return province_of(data, voc) == value
 
         return lambda g: (g.district in districts) if g.district else any(located(o) for o in g.affected)
     if kind == "district":

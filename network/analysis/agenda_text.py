@@ -6,6 +6,8 @@ import datetime as dt
 import html
 from typing import Any
 
+from network.analysis.words import count, long_date
+
 __all__ = ["AGENDA_CSS", "PRINT_CSS", "agenda_text", "agenda_markdown", "agenda_markdown_section", "agenda_html",
            "agenda_html_section", "scope_words"]
 
@@ -41,14 +43,7 @@ def scope_words(agenda: dict[str, Any]) -> str:
 
 
 def _long(day: str | None) -> str:
-    if not day:
-        return ""
-    when = dt.date.fromisoformat(day)
-    return f"{when.day} {when:%B %Y}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    return long_date(dt.date.fromisoformat(day)) if day else ""
 
 
 def _lines(item: dict[str, Any]) -> tuple[str, str, str]:
@@ -78,7 +73,7 @@ def agenda_text(agenda: dict[str, Any]) -> str:
     """
     items = agenda["items"]
     lines = [f"Coordination agenda · {_long(agenda['as_of'])} · {scope_words(agenda)} · "
-             f"{_count(len(items), 'item')}"]
+             f"{count(len(items), 'item')}"]
     for item in items:
         heading, score, due = _lines(item)
         lines += ["", heading, f"   {item['what']}", f"   Why: {item['why']}", f"   {score}"]
@@ -98,7 +93,7 @@ def _md(value: Any) -> str:
 
 def agenda_markdown_section(agenda: dict[str, Any], *, level: int = 2) -> list[str]:
     """The agenda as Markdown lines under a heading of ``level`` (for the report and the agenda alike)."""
-    lines = [f"{'#' * level} Agenda ({_count(len(agenda['items']), 'item')})", ""]
+    lines = [f"{'#' * level} Agenda ({count(len(agenda['items']), 'item')})", ""]
     for item in agenda["items"]:
         heading, score, due = _lines(item)
         lines += [f"{'#' * (level + 1)} {_md(heading)}", "", f"**{_md(item['what'])}**", "",
@@ -129,7 +124,7 @@ def agenda_html_section(agenda: dict[str, Any], *, level: int = 2) -> str:
     Each item's findings are one click away in a closed ``<details>``, so the agenda prints compact.
     """
     e = html.escape
-    parts = [f"<h{level}>Agenda ({_count(len(agenda['items']), 'item')})</h{level}>"]
+    parts = [f"<h{level}>Agenda ({count(len(agenda['items']), 'item')})</h{level}>"]
     if not agenda["items"]:
         return parts[0] + "<p>Nothing to act on.</p>"
     parts.append('<ol class="agenda">')
@@ -140,7 +135,7 @@ def agenda_html_section(agenda: dict[str, Any], *, level: int = 2) -> str:
             f'<li id="item-{item["rank"]}"><p class="action">{e(item["action_label"])}</p>'
             f'<p class="what">{e(item["what"])}</p><p class="why">Why: {e(item["why"])}</p>'
             f'<p class="score">{e(score)}</p>' + (f'<p class="due">{e(due)}</p>' if due else "")
-            + f"<details><summary>The {_count(len(found), 'finding')} it resolves</summary><ul>"
+            + f"<details><summary>The {count(len(found), 'finding')} it resolves</summary><ul>"
             + "".join(f"<li>{e(f['explanation'])}</li>" for f in found[:SHOWN_FINDINGS])
             + (f"<li>… and {len(found) - SHOWN_FINDINGS} more</li>" if len(found) > SHOWN_FINDINGS else "")
             + "</ul></details></li>")

@@ -10,7 +10,7 @@ import networkx as nx
 
 from network.model import Vocabulary
 
-__all__ = ["EARTH_RADIUS_KM", "km", "place", "shared_district"]
+__all__ = ["EARTH_RADIUS_KM", "km", "place", "province_of", "shared_district"]
 
 #: The Earth's mean radius in kilometres.
 EARTH_RADIUS_KM = 6371.0088
@@ -52,3 +52,13 @@ def shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:
     """
     districts = {G.nodes[n].get("district") for n in nodes}
     return districts.pop() if len(districts) == 1 else None
+
+
+def province_of(data: Mapping[str, Any], voc: Vocabulary) -> str | None:
+    """An organisation's province: the one recorded, else its district's (None when neither is known).
+
+    >>> from network.model import vocabulary
+    >>> province_of({"district": "Sekhukhune"}, vocabulary()), province_of({}, vocabulary())
+    ('Limpopo', None)
+    """
+    return data.get("province") or voc.districts.get(data.get("district") or "")

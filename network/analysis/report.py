@@ -15,6 +15,7 @@ from network.analysis.agenda_text import AGENDA_CSS, agenda_html_section, agenda
 from network.analysis.duplication import duplication
 from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.gaps import linkage_gaps
+from network.analysis.geography import province_of
 from network.analysis.layers import Layers, active_organisations
 from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
@@ -130,7 +131,7 @@ def _report(
     G: nx.MultiDiGraph, as_of: dt.date, province: str | None, max_hops: int, within_days: int, voc: Vocabulary
 ) -> dict[str, Any]:
     layers = Layers(G, as_of)
-    located = {n: _province_of(data, voc) for n, data in G.nodes(data=True)}
+    located = {n: province_of(data, voc) for n, data in G.nodes(data=True)}
     findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),
                 *duplication(G, layers=layers)]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
@@ -315,10 +316,6 @@ _CSS = (
     "span.high,span.medium,span.low{display:inline-block;min-width:4.5em;font-weight:bold}"
     ".high{color:#b00020}.medium{color:#a65e00}.low{color:#2e6b30}" + AGENDA_CSS
 )
-
-
-def _province_of(data: dict[str, Any], voc: Vocabulary) -> str | None:
-    return data.get("province") or voc.districts.get(data.get("district") or "")
 
 
 def _finding_provinces(finding: Finding, located: dict[str, str | None], voc: Vocabulary) -> set[str]:

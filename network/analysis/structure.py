@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis import words
 from network.analysis.layers import Layers, active_organisations, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import today, vocabulary
@@ -425,4 +426,4 @@ def _role(ga: Any, gb: Any, gc: Any) -> str:
 
 def _top(G: nx.MultiDiGraph, values: dict[str, float], top: int) -> list[dict[str, Any]]:
     ranked = sorted((v for v in values.items() if v[1] > 0), key=lambda item: (-item[1], item[0]))
-    return [{"id": n, "name": G.nodes[n].get("name") or n, "value": value} for n, value in ranked[:top]]
+    return [{"id": n, "name": words.name(G, n), "value": value} for n, value in ranked[:top]]
