@@ -500,9 +500,7 @@ def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
                 return
 
     def delete() -> None:
-        if store.get_organisation("a").version != 1:
-            raise StaleWrite("changed")
-        store.delete_organisation("a")
+        store.delete_organisation("a", expected_version=1)
 
     def update() -> None:
         store.update_organisation(org("a", name="Updated"), expected_version=1)

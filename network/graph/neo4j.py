@@ -194,8 +194,7 @@ class Neo4jStore:
     def update_organisation(self, organisation: Organisation, *,
                             expected_version: int | None = None) -> Organisation:
         def work(tx: neo4j.ManagedTransaction) -> Organisation:
-            version = cypher.version(tx, "MATCH (o:Organisation {id: $id}) RETURN o.version AS v", organisation.id,
-                               "organisation")
+            version = cypher.version(tx, cypher.LOCK_ORGANISATION, organisation.id, "organisation")
             cypher.check_version(version, expected_version, "organisation", organisation.id)
             stored = cypher.stamped(organisation, version + 1)
             tx.run("MATCH (o:Organisation {id: $id}) SET o = $props", id=organisation.id,
@@ -205,8 +204,10 @@ class Neo4jStore:
 
         return self._write(work)
 
-    def delete_organisation(self, org_id: str, *, cascade: bool = False) -> int:
+    def delete_organisation(self, org_id: str, *, cascade: bool = False, expected_version: int | None = None) -> int:
         def work(tx: neo4j.ManagedTransaction) -> int:
+            version = cypher.version(tx, cypher.LOCK_ORGANISATION, org_id, "organisation")
+            cypher.check_version(version, expected_version, "organisation", org_id)
             record = tx.run("MATCH (o:Organisation {id: $id}) OPTIONAL MATCH (o)-[r]-() "
                             "RETURN count(r) AS n", id=org_id).single()
             if record is None or not tx.run("MATCH (o:Organisation {id: $id}) RETURN o.id",

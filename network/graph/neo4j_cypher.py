@@ -98,6 +98,11 @@ def fetch_links(tx: neo4j.ManagedTransaction, where: str, params: dict[str, Any]
     return [link_from_record({**r["p"], "source": r["source"], "target": r["target"]}) for r in rows]
 
 
+#: An organisation's version, read under its write lock (a write to the node takes it until the transaction ends;
+#: ArcadeDB reports a concurrent writer as a conflict): a version check then stands until commit.
+LOCK_ORGANISATION = "MATCH (o:Organisation {id: $id}) SET o.version = o.version RETURN o.version AS v"
+
+
 def version(tx: neo4j.ManagedTransaction, cypher: str, record_id: str, noun: str) -> int:
     record = tx.run(cypher, id=record_id).single()
     if record is None:

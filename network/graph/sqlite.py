@@ -196,9 +196,10 @@ class SQLiteStore:
             self._keep(conn, "organisation", [(stored.id, "update", row[1])])
         return stored
 
-    def delete_organisation(self, org_id: str, *, cascade: bool = False) -> int:
+    def delete_organisation(self, org_id: str, *, cascade: bool = False, expected_version: int | None = None) -> int:
         with self._write() as conn:
-            sql.current_version(conn, "organisations", org_id, "organisation")
+            version = sql.current_version(conn, "organisations", org_id, "organisation")
+            sql.check_version(version, expected_version, "organisation", org_id)
             attached = conn.execute("SELECT count(*) FROM links WHERE source = ? OR target = ?",
                                     (org_id, org_id)).fetchone()[0]
             if attached and not cascade:

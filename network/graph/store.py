@@ -196,10 +196,12 @@ class GraphStore(Protocol):
     ) -> Organisation:
         """Replace an organisation; ``StaleWrite`` if ``expected_version`` is stale."""
 
-    def delete_organisation(self, org_id: str, *, cascade: bool = False) -> int:
+    def delete_organisation(self, org_id: str, *, cascade: bool = False, expected_version: int | None = None) -> int:
         """Delete an organisation; with ``cascade`` its links too (returns how many).
 
-        Refused with ``Conflict`` while links remain and ``cascade`` is false.
+        Refused with ``Conflict`` while links remain and ``cascade`` is false, and
+        with ``StaleWrite`` if ``expected_version`` is stale (checked under the
+        record's write lock, so a concurrent update and delete cannot both win).
         """
 
     def list_organisations(self, query: OrganisationQuery = OrganisationQuery()) -> Page[Organisation]:

@@ -59,7 +59,7 @@ def delete_organisation(store: GraphStore, org_id: str, *, expected_version: int
     """Delete an organisation still at ``expected_version`` (with its links if ``cascade``); returns links deleted."""
     with store.transaction(actor=actor.key):
         current = _current(store, "organisation", org_id, expected_version)
-        removed = store.delete_organisation(org_id, cascade=cascade)
+        removed = store.delete_organisation(org_id, cascade=cascade, expected_version=expected_version)
         audit.record(store, actor, "delete", "organisation", org_id,
                      {"before": dump_organisation(current), "links_deleted": removed})
     return removed
