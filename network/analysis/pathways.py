@@ -369,16 +369,20 @@ def _check(
 
 
 def _can_meet(index: PathwayIndex, population: str, needs: list[str], start: str) -> bool:
-    """True if a provider of every need serving ``population`` is ``start`` or reached from it (any hops)."""
+    """True if a provider of every need serving ``population`` is ``start`` or reached from it (any hops).
+
+    The walk stops as soon as every need has been found, so a start that can meet them costs little.
+    """
+    missing = set(needs).difference(index.services[start])
     seen = {start}
     stack = [start]
-    while stack:
+    while stack and missing:
         for _, target, _, _ in index.out[stack.pop()]:
             if target not in seen and index.serves(target, population):
                 seen.add(target)
                 stack.append(target)
-    offered = set().union(*(index.services[n] for n in seen))
-    return all(need in offered for need in needs)
+                missing.difference_update(index.services[target])
+    return not missing
 
 
 class _Step(NamedTuple):
