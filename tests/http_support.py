@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import re
+import shutil
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -130,3 +131,26 @@ def live_server(app: Flask, threads: int = 4) -> Iterator[str]:
         stop_server(server)
         thread.join(timeout=5)
     assert not thread.is_alive(), "the server did not stop"
+
+
+#: Debian's Chromium, headless, with nothing reaching out to the internet.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium under playwright while the block runs (the test fails when it is not installed)."""
+    import pytest
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian 'chromium' is not installed (apt-get install chromium); the browser tests need it.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

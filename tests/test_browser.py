@@ -9,7 +9,6 @@ dashboard, explorer and referral finder are saved as screenshots in
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,21 +17,19 @@ from urllib.parse import urlsplit
 import pytest
 
 from network.api import create_app
-from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
 from network.service import seed_demo
 from network.service.audit import CLI
 from network.service.tokens import create_token
 from network.visual import write_network_html
+from tests.http_support import chromium, live_server
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "artefacts" / "screenshots"
 SCRIPT_NAME = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 #: Aggregate the explorer above this many organisations here, so the demo network shows districts.
 AGGREGATE_ABOVE = 100
 PAGES = ["/", "/explore", "/explore?ego=xss-org&depth=1", "/organisations/xss-org", "/organisations/hidden-kp",
@@ -56,26 +53,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 @pytest.fixture(scope="module")
 def base_url(store: SQLiteStore) -> Iterator[str]:
     app = create_app({"STORE": store, "SECRET_KEY": "browser-test", "CSSNET_AGGREGATE_ABOVE": AGGREGATE_ABOVE})
-    server = make_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    stop_server(server)
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the server did not stop"
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian 'chromium' is not installed (apt-get install chromium); the browser tests need it.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 class Recorder:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from network.api import create_app
-from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
 from network.service import history, records, seed_demo
 from network.service.audit import CLI
-from tests.test_browser import CHROMIUM_ARGS
+from tests.http_support import chromium, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -34,27 +31,16 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 @pytest.fixture(scope="module")
 def base_url(store: SQLiteStore) -> Iterator[str]:
     app = create_app({"STORE": store, "SECRET_KEY": "changes-browser-test"})
-    server = make_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    stop_server(server)
-    thread.join(timeout=5)
+    with live_server(app, threads=2) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(base_url: str) -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian 'chromium' is not installed (apt-get install chromium); the browser tests need it.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
         yield context.new_page()
         context.close()
-        chromium.close()
 
 
 def test_the_changes_page_prints_to_an_a4_pdf_with_every_change(page: object, base_url: str,

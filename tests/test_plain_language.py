@@ -11,8 +11,6 @@ as ``artefacts/screenshots/agenda-print.png``).
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 import unicodedata
 import zlib
 from collections.abc import Iterator
@@ -22,12 +20,12 @@ import pytest
 from network.analysis.agenda import agenda_weights
 from network.analysis.agenda_text import agenda_html
 from network.api import create_app
-from network.api.serve import make_server, stop_server
 from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
 from network.pages.labels import label
 from network.service import analyses, seed_demo
-from tests.test_browser import CHROMIUM_ARGS, SHOTS
+from tests.http_support import chromium, live_server
+from tests.test_browser import SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -79,26 +77,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
 @pytest.fixture(scope="module")
 def base_url(store: SQLiteStore) -> Iterator[str]:
     app = create_app({"STORE": store, "SECRET_KEY": "plain-language-test"})
-    server = make_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    stop_server(server)
-    thread.join(timeout=5)
-    assert not thread.is_alive(), "the server did not stop"
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian 'chromium' is not installed (apt-get install chromium); the browser tests need it.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
