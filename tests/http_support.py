@@ -11,8 +11,10 @@ import csv
 import html
 import io
 import re
+import selectors
 import shutil
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -154,3 +156,23 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def serving(process: Any, timeout_s: float) -> tuple[str, list[str]]:
+    """Read a ``cssnet serve`` process's output until it says where it serves: its base URL and the lines
+    before (the test fails if it has not said so within ``timeout_s``)."""
+    import pytest
+
+    assert process.stdout is not None
+    seen: list[str] = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
+            line = process.stdout.readline()
+            if not line:
+                break
+            seen.append(line)
+            if line.startswith("serving on http://"):
+                return line.split()[2].rstrip("/"), seen
+    pytest.fail(f"the server did not start: {''.join(seen)!r}")

@@ -7,16 +7,16 @@ test's folder, so the demo's temporary store can be looked for afterwards.
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.http_support import serving
 
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30
@@ -27,23 +27,6 @@ def _run(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     return subprocess.Popen([*COMMAND, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-
-
-def _serving(process: subprocess.Popen[str]) -> tuple[str, list[str]]:
-    """Read the server's output until it says where it serves: its base URL and the lines before."""
-    assert process.stdout is not None
-    seen: list[str] = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
-            line = process.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
-            if line.startswith("serving on http://"):
-                return line.split()[2].rstrip("/"), seen
-    pytest.fail(f"the server did not start: {''.join(seen)!r}")
 
 
 def test_a_busy_port_is_a_plain_error_without_a_token(tmp_path: Path) -> None:
@@ -61,7 +44,7 @@ def test_a_busy_port_is_a_plain_error_without_a_token(tmp_path: Path) -> None:
 def test_the_demo_store_is_removed_when_the_server_stops(tmp_path: Path) -> None:
     process = _run(tmp_path, "--port", "0")
     try:
-        base, lines = _serving(process)
+        base, lines = serving(process, START_TIMEOUT_S)
         assert [p.name[:12] for p in tmp_path.iterdir()] == ["cssnet-demo-"]
         assert "(removed when the server stops)" in "".join(lines)
         icon = requests.get(f"{base}/favicon.ico", timeout=30)

@@ -10,7 +10,6 @@ tries and seconds.
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from network.graph.store import GraphStore
 from network.model import Organisation
 from network.service.audit import CLI
 from network.service.tokens import create_token
+from tests.http_support import serving
 
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30
@@ -56,7 +56,7 @@ def _server(location: str, env: dict[str, str]) -> Iterator[str]:
     process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, start_new_session=True)
     try:
-        yield _base_url(process)
+        yield serving(process, START_TIMEOUT_S)[0]
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -66,23 +66,6 @@ def _server(location: str, env: dict[str, str]) -> Iterator[str]:
             process.wait()
             pytest.fail("the server did not stop on SIGTERM")
         assert process.returncode == 0
-
-
-def _base_url(process: subprocess.Popen[str]) -> str:
-    """Read the server's output until it says where it serves."""
-    assert process.stdout is not None
-    seen: list[str] = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
-            line = process.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
-            if line.startswith("serving on http://"):
-                return line.split()[2].rstrip("/")
-    pytest.fail(f"the server did not start: {''.join(seen)!r}")
 
 
 def _pinned_sessions(base: str, stack: ExitStack) -> dict[int, requests.Session]:
