@@ -2,7 +2,10 @@
 
 Roles rank ``anonymous < viewer < editor < admin``. Anonymous callers may read
 what a viewer may; writes need an editor; imports, deletes, merges, the audit
-log and token management need an admin. A token arrives as
+log and token management need an admin. A ``referrer`` token is bound to one
+organisation (``Caller.organisation``): it reads what a viewer reads, and the
+referral service lets it send referrals from that organisation and update
+those sent to it; nothing else. A token arrives as
 ``Authorization: Bearer <secret>``; the web UI's signed session cookie holds
 a session id instead (``session["sid"]``, set by the sign-in page through
 ``start_session``, ended by ``end_session`` at sign-out). A write identified by
@@ -25,7 +28,7 @@ from flask.sessions import SecureCookieSessionInterface
 from network.errors import CssnetError
 from network.service import tokens
 from network.service.audit import Actor
-from network.service.tokens import ROLES, find_token
+from network.service.tokens import ROLES, find_token, reads_as
 
 from .state import get_store
 
@@ -49,15 +52,19 @@ class Forbidden(CssnetError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the token's name (``anonymous`` without one), its role and its id."""
+    """Who is calling: the token's name (``anonymous`` without one), its role, its id and its organisation.
+
+    ``organisation`` is set for a role bound to one organisation (``referrer``).
+    """
 
     name: str
     role: str
     token_id: str | None = None
+    organisation: str | None = None
 
     def at_least(self, role: str) -> bool:
-        """True if the caller's role ranks at or above ``role``."""
-        return ROLES.index(self.role) >= ROLES.index(role)
+        """True if the caller's role ranks at or above ``role`` (a bound role ranks as it reads)."""
+        return ROLES.index(reads_as(self.role)) >= ROLES.index(role)
 
     @property
     def actor(self) -> Actor:
@@ -84,14 +91,14 @@ def _identify(req: Request) -> Caller:
         token = find_token(get_store(), secret)
         if token is None:
             raise Unauthorised("That token is unknown or revoked.")
-        return Caller(token.name, token.role, token.id)
+        return Caller(token.name, token.role, token.id, token.organisation)
     held = session.get("sid")
     if isinstance(held, str):
         token = tokens.find_session(get_store(), held)
         if token is not None:
             if req.method not in _SAFE_METHODS and not _same_origin(req):
                 raise Forbidden("This change came from another site; make it from this site's own pages.")
-            return Caller(token.name, token.role, token.id)
+            return Caller(token.name, token.role, token.id, token.organisation)
         session.pop("sid", None)
     return ANONYMOUS
 

@@ -24,6 +24,8 @@ class TokenBody(StrictSchema):
 
     name = Text(required=True, validate=validate.Length(min=1, max=100))
     role = fields.String(required=True, validate=validate.OneOf(TOKEN_ROLES))
+    organisation = fields.String(load_default=None, metadata={
+        "description": "The organisation a bound role (referrer) acts for: required for it, refused for others."})
 
 
 class TokenSchema(StrictSchema):
@@ -32,6 +34,7 @@ class TokenSchema(StrictSchema):
     id = fields.String()
     name = fields.String()
     role = fields.String()
+    organisation = fields.String(allow_none=True)
     created_at = fields.DateTime()
     revoked = fields.Boolean()
 
@@ -58,7 +61,8 @@ class Tokens(MethodView):
     @blp.response(201, NewTokenSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Create a token (admins); the secret is in the answer and nowhere else."""
-        token, secret = create_token(get_store(), body["name"], body["role"], actor=caller().actor)
+        token, secret = create_token(get_store(), body["name"], body["role"], actor=caller().actor,
+                                     organisation=body["organisation"])
         return {"token": token, "secret": secret}
 
 

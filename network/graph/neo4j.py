@@ -397,7 +397,7 @@ class Neo4jStore:
             tx.run("CREATE (t:ApiToken) SET t = $props",
                    props={"id": token.id, "name": token.name, "role": token.role,
                           "token_hash": token.token_hash, "created_at": token.created_at.isoformat(),
-                          "revoked": token.revoked}).consume()
+                          "revoked": token.revoked, "organisation": token.organisation}).consume()
 
         self._write(work, network=False)
 

@@ -66,7 +66,8 @@ def organisation(props: dict[str, Any]) -> Organisation:
 
 def token(p: dict[str, Any]) -> Token:
     return Token(id=p["id"], name=p["name"], role=p["role"], token_hash=p["token_hash"],
-                 created_at=dt.datetime.fromisoformat(p["created_at"]), revoked=bool(p["revoked"]))
+                 created_at=dt.datetime.fromisoformat(p["created_at"]), revoked=bool(p["revoked"]),
+                 organisation=p.get("organisation"))
 
 
 def audit(p: dict[str, Any]) -> AuditEntry:

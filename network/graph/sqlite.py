@@ -336,9 +336,10 @@ class SQLiteStore:
     # tokens and audit
     def add_token(self, token: Token) -> None:
         with self._write(network=False) as conn:
-            conn.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO tokens (id, name, role, token_hash, created_at, revoked, organisation) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
                          (token.id, token.name, token.role, token.token_hash,
-                          token.created_at.isoformat(), int(token.revoked)))
+                          token.created_at.isoformat(), int(token.revoked), token.organisation))
 
     def find_token(self, token_hash: str) -> Token | None:
         row = self._conn().execute("SELECT * FROM tokens WHERE token_hash = ? AND revoked = 0",

@@ -109,6 +109,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_entity ON audit(entity_id);
     """,
     HISTORY_MIGRATION,
+    # tokens bound to one organisation (the referrer role)
+    "ALTER TABLE tokens ADD COLUMN organisation TEXT;",
 )
 
 
@@ -154,7 +156,8 @@ def link(row: sqlite3.Row) -> Link:
 
 def token(row: sqlite3.Row) -> Token:
     return Token(id=row["id"], name=row["name"], role=row["role"], token_hash=row["token_hash"],
-                 created_at=dt.datetime.fromisoformat(row["created_at"]), revoked=bool(row["revoked"]))
+                 created_at=dt.datetime.fromisoformat(row["created_at"]), revoked=bool(row["revoked"]),
+                 organisation=row["organisation"])
 
 
 def holder(conn: sqlite3.Connection, table: str, record_id: str) -> str | None:

@@ -89,7 +89,11 @@ class Page(Generic[T]):
 
 @dataclass
 class Token:
-    """An API token: only the hash of its secret is stored."""
+    """An API token: only the hash of its secret is stored.
+
+    ``organisation`` binds the token to one organisation (roles such as
+    ``referrer`` act for it alone); ``None`` for unbound roles.
+    """
 
     id: str
     name: str
@@ -97,6 +101,7 @@ class Token:
     token_hash: str
     created_at: dt.datetime
     revoked: bool = False
+    organisation: str | None = None
 
 
 @dataclass

@@ -11,20 +11,24 @@ import datetime as dt
 import hashlib
 import secrets
 
-from network.errors import InvalidData
+from network.errors import InvalidData, NotFound
 from network.graph.store import GraphStore, Token
 from network.schemas import problem_lines
 
 from . import audit
 from .audit import Actor
 
-__all__ = ["ROLES", "TOKEN_ROLES", "SESSION_HOURS", "hash_secret", "create_token", "find_token", "revoke_token",
-           "list_tokens", "start_session", "find_session", "end_session"]
+__all__ = ["ROLES", "TOKEN_ROLES", "BOUND_ROLES", "reads_as", "SESSION_HOURS", "hash_secret", "create_token",
+           "find_token", "revoke_token", "list_tokens", "start_session", "find_session", "end_session"]
 
 #: Roles from least to most trusted; ``anonymous`` is the role of a caller without a token.
 ROLES = ("anonymous", "viewer", "editor", "admin")
+#: Roles bound to one organisation, each with the rank of ``ROLES`` it reads with. A ``referrer``
+#: reads what a viewer reads, and besides creates referrals from its organisation and updates
+#: referrals sent to it (``network.service.referrals``).
+BOUND_ROLES: dict[str, str] = {"referrer": "viewer"}
 #: The roles a token can carry.
-TOKEN_ROLES = ROLES[1:]
+TOKEN_ROLES = (*ROLES[1:], *BOUND_ROLES)
 #: How long a browser session lasts after sign-in.
 SESSION_HOURS = 12
 _SESSION = "session"
@@ -39,11 +43,23 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def create_token(store: GraphStore, name: str, role: str, *, actor: Actor) -> tuple[Token, str]:
+def reads_as(role: str) -> str:
+    """The rank of ``ROLES`` a role reads with: itself, or for a bound role the rank it is given.
+
+    >>> reads_as("referrer"), reads_as("editor")
+    ('viewer', 'editor')
+    """
+    return BOUND_ROLES.get(role, role)
+
+
+def create_token(store: GraphStore, name: str, role: str, *, actor: Actor,
+                 organisation: str | None = None) -> tuple[Token, str]:
     """Create a token for ``name`` with ``role``; return it and its secret (shown once, stored hashed).
 
-    The token and its audit entry are written together. Raises ``InvalidData``
-    for an empty name or an unknown role.
+    A role of ``BOUND_ROLES`` needs ``organisation``, the id of a stored
+    organisation; other roles take none. The token and its audit entry are
+    written together. Raises ``InvalidData`` for an empty name, an unknown
+    role, or a missing, unknown or unwanted organisation.
     """
     name = (name or "").strip()
     problems: dict[str, list[str]] = {}
@@ -51,15 +67,32 @@ def create_token(store: GraphStore, name: str, role: str, *, actor: Actor) -> tu
         problems["name"] = ["Give a name of 1-100 characters."]
     if role not in TOKEN_ROLES:
         problems["role"] = [f"Unknown role '{role}': use one of {', '.join(TOKEN_ROLES)}."]
-    if problems:
-        raise InvalidData("; ".join(problem_lines(problems)), problems)
-    secret = secrets.token_urlsafe(32)
-    token = Token(id=f"tok_{secrets.token_hex(6)}", name=name, role=role, token_hash=hash_secret(secret),
-                  created_at=dt.datetime.now(dt.UTC).replace(microsecond=0))
     with store.transaction(actor=actor.key):
+        if role in BOUND_ROLES and not organisation:
+            problems["organisation"] = [f"A {role} token acts for one organisation: name it."]
+        elif role in BOUND_ROLES and not _stored(store, organisation or ""):
+            problems["organisation"] = [f"No organisation with id '{organisation}'."]
+        elif role not in BOUND_ROLES and organisation is not None:
+            problems["organisation"] = [f"A {role} token is not bound to an organisation: leave it out."]
+        if problems:
+            raise InvalidData("; ".join(problem_lines(problems)), problems)
+        secret = secrets.token_urlsafe(32)
+        token = Token(id=f"tok_{secrets.token_hex(6)}", name=name, role=role, token_hash=hash_secret(secret),
+                      created_at=dt.datetime.now(dt.UTC).replace(microsecond=0), organisation=organisation)
         store.add_token(token)
-        audit.record(store, actor, "create", "token", token.id, {"name": token.name, "role": token.role})
+        changes = {"name": token.name, "role": token.role}
+        if organisation is not None:
+            changes["organisation"] = organisation
+        audit.record(store, actor, "create", "token", token.id, changes)
     return token, secret
+
+
+def _stored(store: GraphStore, org_id: str) -> bool:
+    try:
+        store.get_organisation(org_id)
+    except NotFound:
+        return False
+    return True
 
 
 def find_token(store: GraphStore, secret: str) -> Token | None:
