@@ -26,6 +26,7 @@ from neo4j.exceptions import ConstraintError, TransientError
 from network.errors import Busy, Conflict, NotFound
 from network.graph import neo4j_cypher as cypher
 from network.graph import neo4j_history as versions
+from network.graph.neo4j_partners import PARTNERS_SCHEMA, Neo4jPartners
 from network.graph.records import (
     id_key,
     link_from_record,
@@ -56,7 +57,7 @@ _PAGE = 5000
 T = TypeVar("T")
 
 
-class Neo4jStore:
+class Neo4jStore(Neo4jPartners):
     """The GraphStore on a Neo4j (or Bolt-speaking) server.
 
     Parameters
@@ -149,6 +150,7 @@ class Neo4jStore:
             "CREATE CONSTRAINT api_token_id IF NOT EXISTS FOR (t:ApiToken) REQUIRE t.id IS UNIQUE",
             "CREATE CONSTRAINT cssnet_meta_key IF NOT EXISTS FOR (m:CssnetMeta) REQUIRE m.key IS UNIQUE",
             *versions.HISTORY_SCHEMA,
+            *PARTNERS_SCHEMA,
         ] + [
             f"CREATE CONSTRAINT link_id_{kind} IF NOT EXISTS FOR ()-[r:{rel}]-() REQUIRE r.id IS UNIQUE"
             for kind, rel in rel_types
