@@ -1,0 +1,19 @@
+"""The ``cssnet`` command: one module per command family, each adding its commands to ``cli``.
+
+To add a family, write ``network/cli/<family>.py`` whose commands are decorated with ``@cli.command()``
+(``from network.cli.base import cli``), and register it with one line in the import below: importing a
+family's module registers its commands.
+"""
+
+from network.cli import (  # noqa: F401
+    analyses,  # report, agenda, pathway, viz
+    history,  # history, diff
+    records,  # stats, merge
+    serve,  # serve
+    store,  # init, seed
+    tokens,  # token create, list, revoke
+    transfer,  # import, export, template
+)
+from network.cli.base import cli, main
+
+__all__ = ["main", "cli"]

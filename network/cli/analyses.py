@@ -1,0 +1,133 @@
+"""``cssnet report``, ``agenda``, ``pathway`` and ``viz``: the analyses and the drawing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from marshmallow import ValidationError
+
+from network.cli.base import DATE, as_date, cli, fail, store_of
+from network.errors import CssnetError
+from network.model import vocabulary
+from network.schemas import problem_lines
+from network.service import analyses, drawing
+from network.service.scope import DEPTH, ViewArgs
+
+
+@cli.command()
+@click.option("--as-of", type=DATE, help="Judge agreements as on this date (default today).")
+@click.option("--province", type=click.Choice(sorted(vocabulary().provinces)), help="Only this province.")
+@click.option("--format", "fmt", type=click.Choice(["json", "md", "html"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.pass_context
+def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, fmt: str,
+           output: str | None) -> None:
+    """The coordination report: linkage gaps, duplication, structure and recommendations."""
+    from network.analysis.report import report_html, report_markdown
+
+    data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province)
+    text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(data['findings'])} findings")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.option("--as-of", type=DATE, help="The day of the agenda: urgency counts from it (default today).")
+@click.option("--province", type=click.Choice(sorted(vocabulary().provinces)), help="Only this province.")
+@click.option("--district", type=click.Choice(sorted(vocabulary().districts)), help="Only this district.")
+@click.option("--programme", help="Only the organisations at either end of this programme's funding links.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500), help="Most items.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
+              show_default=True, help="html: a standalone page that prints on A4.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+@click.pass_context
+def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, district: str | None,
+           programme: str | None, limit: int, fmt: str, output: str | None) -> None:
+    """The coordination agenda: one action per root cause, ranked by impact and urgency."""
+    from network.analysis.agenda_text import agenda_html, agenda_markdown, agenda_text
+
+    try:
+        data = analyses.agenda(store_of(ctx), as_of=as_date(as_of), province=province, district=district,
+                               programme=programme, limit=limit)
+    except CssnetError as err:
+        fail(err)
+    render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,
+              "html": agenda_html}[fmt]
+    text = render(data)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {len(data['items'])} items")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.option("--from", "start", help="The organisation where the client first arrives.")
+@click.option("--district", help="Or: start from any organisation in this district.")
+@click.option("--needs", required=True, help="Services needed, in order, comma-separated (e.g. tb_screening,"
+                                             "tb_treatment).")
+@click.option("--population", required=True, help="The client's population code (e.g. artisanal_miners).")
+@click.option("--k", default=3, show_default=True, type=click.IntRange(1, 20), help="How many pathways.")
+@click.option("--include-unlinked", is_flag=True, help="Also suggest same-district providers with no link yet.")
+@click.option("--as-of", type=DATE, help="Judge agreements as on this date (default today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def pathway(ctx: click.Context, start: str | None, district: str | None, needs: str, population: str, k: int,
+            include_unlinked: bool, as_of: dt.datetime | None, fmt: str) -> None:
+    """The best referral pathways for a client through their needs, in order."""
+    if bool(start) == bool(district):
+        raise click.UsageError("Give exactly one of --from or --district.")
+    try:
+        found = analyses.pathways(store_of(ctx), population=population, start=start, district=district, k=k,
+                                  needs=[n.strip() for n in needs.split(",") if n.strip()],
+                                  include_unlinked=include_unlinked, as_of=as_date(as_of))
+    except CssnetError as err:
+        fail(err)
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    if not found:
+        click.echo("no pathway found through active agreements"
+                   + ("" if include_unlinked else " (try --include-unlinked)"))
+    for rank, path in enumerate(found, start=1):
+        unsigned = f", {path['proposed_steps']} without an agreement yet" if path["proposed_steps"] else ""
+        click.echo(f"{rank}. {path['hops']} referral(s){unsigned}")
+        for step in path["steps"]:
+            click.echo(f"   - {step['explanation']}")
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--province", help="Only this province (e.g. Limpopo).")
+@click.option("--district", help="Only this district (e.g. Sekhukhune).")
+@click.option("--kind", help="Only organisations of this kind (a code, e.g. clinic).")
+@click.option("--service", help="Only organisations offering this service (a code, e.g. tb_treatment).")
+@click.option("--population", help="Only organisations serving this population (a code, e.g. mineworkers).")
+@click.option("--link-kind", help="Only links of this kind (a code, e.g. referral).")
+@click.option("--ego", help="Draw only this organisation's network...")
+@click.option("--depth", default=DEPTH[0], show_default=True, type=click.IntRange(*DEPTH),
+              help="...to this many steps.")
+@click.option("--show-protected", is_flag=True, help="Include protected fields.")
+@click.pass_context
+def viz(ctx: click.Context, output: str, province: str | None, district: str | None, kind: str | None,
+        service: str | None, population: str | None, link_kind: str | None, ego: str | None, depth: int,
+        show_protected: bool) -> None:
+    """Write a standalone HTML network to OUTPUT that opens offline in any browser."""
+    given = {"province": province, "district": district, "kind": kind, "service": service,
+             "population": population, "link_kind": link_kind, "ego": ego, "depth": depth}
+    try:
+        scope = ViewArgs().load({k: v for k, v in given.items() if v is not None})
+    except ValidationError as err:
+        raise click.UsageError("; ".join(problem_lines(err.messages))) from None
+    try:
+        html, drawn = drawing.page(store_of(ctx), scope, redacted=not show_protected)
+    except CssnetError as err:
+        fail(err)
+    Path(output).write_text(html, encoding="utf-8")
+    click.echo(f"wrote {output}: {drawn} organisations")

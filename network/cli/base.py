@@ -1,0 +1,83 @@
+"""The ``cssnet`` group and what every command family shares: the store, refusals and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from network.errors import CssnetError
+from network.graph import open_store
+from network.graph.store import GraphStore
+from network.io.importer import ImportRefused
+
+__all__ = ["cli", "main", "store_of", "location_of", "fail", "DATE", "as_date", "EXIT_REFUSED"]
+
+#: Exit codes: 0 done, 1 refused input or a domain error, 2 bad usage (click's own).
+EXIT_REFUSED = 1
+
+STORE_HELP = "Store: a file path, sqlite:///path, bolt:// or neo4j:// URI (default: $CSSNET_STORE or ./cssnet.db)."
+
+#: A ``YYYY-MM-DD`` option; ``as_date`` turns its value into a date.
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class _Context:
+    def __init__(self, location: str | None):
+        self.location = location
+        self._store: GraphStore | None = None
+
+    @property
+    def store(self) -> GraphStore:
+        if self._store is None:
+            self._store = open_store(self.location)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "location", envvar="CSSNET_STORE", help=STORE_HELP)
+@click.version_option(package_name="cssnet")
+@click.pass_context
+def cli(ctx: click.Context, location: str | None) -> None:
+    """cssnet: the partner network of a community health response.
+
+    Keep the register of organisations and the links between them, find
+    linkage gaps, duplication and referral pathways, and serve it all over HTTP.
+    """
+    state = _Context(location)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+def store_of(ctx: click.Context) -> GraphStore:
+    """The store named by ``--store``, opened on first use and closed when the command ends."""
+    return ctx.find_object(_Context).store
+
+
+def location_of(ctx: click.Context) -> str | None:
+    """The ``--store`` location as given (None: the default)."""
+    return ctx.find_object(_Context).location
+
+
+def fail(err: CssnetError) -> None:
+    """Print the refusal (and an import's problems) on stderr and exit with ``EXIT_REFUSED``."""
+    click.echo(f"error: {err.message}", err=True)
+    if isinstance(err, ImportRefused):
+        for problem in err.problems:
+            click.echo(f"  {problem}", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    """The date of a ``DATE`` option's value (None stays None)."""
+    return value.date() if value else None
+
+
+def main() -> None:
+    """Entry point of the ``cssnet`` console script."""
+    cli(prog_name="cssnet")

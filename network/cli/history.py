@@ -1,0 +1,59 @@
+"""``cssnet history`` and ``cssnet diff``: a record's versions, and what changed between two dates."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from network.cli.base import cli, fail, store_of
+from network.errors import CssnetError
+
+
+@cli.command()
+@click.argument("record_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--hide-protected", is_flag=True, help="Show what the public sees of a sensitive organisation.")
+@click.pass_context
+def history(ctx: click.Context, record_id: str, fmt: str, hide_protected: bool) -> None:
+    """The versions of the organisation or link RECORD_ID, oldest first: when, who and what changed."""
+    from network.analysis.changes import versions_text
+    from network.service.history import record_versions
+
+    try:
+        found = record_versions(store_of(ctx), record_id, redacted=hide_protected, named=True)
+    except CssnetError as err:
+        fail(err)
+    if fmt == "json":
+        click.echo(json.dumps(found, indent=2))
+        return
+    click.echo("\n\n".join(versions_text(f"{entity.capitalize()} {record_id}", items)
+                           for entity, items in found.items()))
+
+
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    from network.service.history import parse_moment
+
+    try:
+        return parse_moment(value) if value else None
+    except ValueError:
+        raise click.BadParameter("give a date (2026-05-01) or a time (2026-05-01T09:30:00) from the years "
+                                 "1900 to 2999") from None
+
+
+@cli.command()
+@click.option("--from", "since", callback=_moment, help="The first date or time (default: 91 days before --to).")
+@click.option("--to", "until", callback=_moment, help="The second date or time (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--hide-protected", is_flag=True, help="Analyse as the public sees the network.")
+@click.pass_context
+def diff(ctx: click.Context, since: object, until: object, fmt: str, hide_protected: bool) -> None:
+    """What changed between two dates: records added, closed, expired and renewed, findings, agenda items."""
+    from network.analysis.changes import changes_markdown
+    from network.service.history import diff as changes
+
+    try:
+        data = changes(store_of(ctx), since, until, redacted=hide_protected)  # type: ignore[arg-type]
+    except CssnetError as err:
+        fail(err)
+    click.echo(json.dumps(data, indent=2) if fmt == "json" else changes_markdown(data))

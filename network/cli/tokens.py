@@ -1,0 +1,50 @@
+"""``cssnet token create|list|revoke``: API tokens."""
+
+from __future__ import annotations
+
+import click
+
+from network.cli.base import cli, fail, store_of
+from network.errors import CssnetError
+from network.service import tokens
+from network.service.audit import CLI
+
+
+@cli.group()
+def token() -> None:
+    """Create, list and revoke API tokens."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="Who or what the token is for (shown in the audit log).")
+@click.option("--role", type=click.Choice(tokens.TOKEN_ROLES), required=True)
+@click.pass_context
+def token_create(ctx: click.Context, name: str, role: str) -> None:
+    """Create a token; its secret is printed once and stored only hashed."""
+    try:
+        created, secret = tokens.create_token(store_of(ctx), name, role, actor=CLI)
+    except CssnetError as err:
+        fail(err)
+    click.echo(f"token {created.id} ({created.role}) for {created.name}")
+    click.echo(secret)
+
+
+@token.command("list")
+@click.pass_context
+def token_list(ctx: click.Context) -> None:
+    """List tokens (never their secrets)."""
+    for t in tokens.list_tokens(store_of(ctx)):
+        state = "revoked" if t.revoked else "active"
+        click.echo(f"{t.id}  {t.role:<7} {state:<8} {t.created_at:%Y-%m-%d}  {t.name}")
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: str) -> None:
+    """Revoke the token TOKEN_ID."""
+    try:
+        tokens.revoke_token(store_of(ctx), token_id, actor=CLI)
+    except CssnetError as err:
+        fail(err)
+    click.echo(f"revoked {token_id}")
