@@ -12,6 +12,7 @@ from network.errors import InvalidData, NotFound, StaleWrite
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
 from network.graph.sqlite_history import HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
+from network.graph.sqlite_surveys import SURVEYS_MIGRATION
 from network.graph.store import AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation
 
@@ -114,6 +115,8 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE tokens ADD COLUMN organisation TEXT;",
     # invitations, proposed changes and trusted partners (issue 13)
     PARTNERS_MIGRATION,
+    # survey rounds and tie ratings (issue 13)
+    SURVEYS_MIGRATION,
 )
 
 
