@@ -27,6 +27,7 @@ from network.errors import Busy, Conflict, NotFound
 from network.graph import neo4j_cypher as cypher
 from network.graph import neo4j_history as versions
 from network.graph.neo4j_partners import PARTNERS_SCHEMA, Neo4jPartners
+from network.graph.neo4j_referrals import REFERRAL_SCHEMA, Neo4jReferrals
 from network.graph.records import (
     id_key,
     link_from_record,
@@ -57,8 +58,8 @@ _PAGE = 5000
 T = TypeVar("T")
 
 
-class Neo4jStore(Neo4jPartners):
-    """The GraphStore on a Neo4j (or Bolt-speaking) server.
+class Neo4jStore(Neo4jPartners, Neo4jReferrals):
+    """The GraphStore (and ReferralStore) on a Neo4j (or Bolt-speaking) server.
 
     Parameters
     ----------
@@ -151,6 +152,7 @@ class Neo4jStore(Neo4jPartners):
             "CREATE CONSTRAINT cssnet_meta_key IF NOT EXISTS FOR (m:CssnetMeta) REQUIRE m.key IS UNIQUE",
             *versions.HISTORY_SCHEMA,
             *PARTNERS_SCHEMA,
+            *REFERRAL_SCHEMA,
         ] + [
             f"CREATE CONSTRAINT link_id_{kind} IF NOT EXISTS FOR ()-[r:{rel}]-() REQUIRE r.id IS UNIQUE"
             for kind, rel in rel_types

@@ -25,6 +25,7 @@ from network.graph.records import (
 )
 from network.graph.sqlite_history import history, keep_versions, records_as_of
 from network.graph.sqlite_partners import SQLitePartners
+from network.graph.sqlite_referrals import SQLiteReferrals
 from network.graph.sqlite_sql import MIGRATIONS
 from network.graph.store import (
     SYSTEM_ACTOR,
@@ -44,8 +45,8 @@ __all__ = ["SQLiteStore", "MIGRATIONS"]
 T = TypeVar("T")
 
 
-class SQLiteStore(SQLitePartners):
-    """The GraphStore on one SQLite file; safe to share between threads.
+class SQLiteStore(SQLitePartners, SQLiteReferrals):
+    """The GraphStore (and ReferralStore) on one SQLite file; safe to share between threads.
 
     Each thread gets its own connection; writes take the write lock up front
     (``BEGIN IMMEDIATE``) and wait up to ``busy_timeout`` seconds for it.

@@ -12,6 +12,7 @@ from network.errors import InvalidData, NotFound, StaleWrite
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
 from network.graph.sqlite_history import HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
+from network.graph.sqlite_referrals import REFERRALS_MIGRATION
 from network.graph.sqlite_surveys import SURVEYS_MIGRATION
 from network.graph.store import AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation
@@ -117,6 +118,8 @@ MIGRATIONS: tuple[str, ...] = (
     PARTNERS_MIGRATION,
     # survey rounds and tie ratings (issue 13)
     SURVEYS_MIGRATION,
+    # referral records and their counts after retention (issue 12)
+    REFERRALS_MIGRATION,
 )
 
 
