@@ -60,7 +60,8 @@ def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None
     cut off from a service of its essential package by ``a`` when ``a`` lies
     on every route from ``x`` to every provider of it: ``a`` dominates ``x``
     in the reversed graph rooted at a sink fed by the providers
-    (Cooper-Harvey-Kennedy, :func:`networkx.immediate_dominators`).
+    (the dominators of :func:`networkx.immediate_dominators`, computed by igraph's
+    Lengauer-Tarjan: :class:`network.analysis.kernels.Indexed`).
 
     One cause, one finding: an organisation and the agreements that lead to
     it are one finding, never one per agreement. A provider of the service
@@ -104,18 +105,21 @@ def single_point_findings(
     """
     lost: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     listed = sorted({p for populations in offers.populations.values() for p in populations})
+    backwards = layers.backwards
     for population in listed:
-        R = layers.reach(population)
-        by_providers: dict[frozenset[str], list[str]] = defaultdict(list)
-        for service in voc.essential_services.get(population, ()):
-            providers = frozenset(n for n in R if service in offers.services[n])
-            if providers:
-                by_providers[providers].append(service)
-        backwards = nx.DiGraph()
-        backwards.add_nodes_from(R)
-        backwards.add_edges_from((v, u) for u, v in R.edges())
+        members = layers.serving(population)
+        essential = voc.essential_services.get(population, ())
+        offering: dict[str, list[int]] = defaultdict(list)
+        for i in members:
+            for service in offers.services[backwards.nodes[i]].intersection(essential):
+                offering[service].append(i)
+        by_providers: dict[frozenset[int], list[str]] = defaultdict(list)
+        for service in essential:
+            if offering.get(service):
+                by_providers[frozenset(offering[service])].append(service)
         for providers, services in by_providers.items():
-            for a, entries in _cuts(backwards, offers, population, providers, services).items():
+            idom = backwards.dominators_from(members, sorted(providers))
+            for a, entries in _cuts(backwards.nodes, idom, offers, population, services).items():
                 lost[a] |= entries
     R = layers.referral
     findings = []
@@ -129,30 +133,25 @@ def single_point_findings(
 
 
 def _cuts(
-    backwards: nx.DiGraph, offers: Offers, population: str, providers: frozenset[str], services: list[str]
+    nodes: list[str], idom: dict[int, int], offers: Offers, population: str, services: list[str]
 ) -> dict[str, set[tuple[str, str, str]]]:
-    """Who passes clients of ``population`` on to ``providers`` of ``services`` on every route, for whom.
+    """Who passes clients of ``population`` on to the providers of ``services`` on every route, for whom.
 
-    ``backwards`` is the population's reach graph with every arc reversed. The dominators of each
-    organisation in it, rooted at a sink fed by the providers, lie on every route from it to a
-    provider. Returns ``{a: {(x, population, service), ...}}`` for organisations ``x`` naming the
-    population and ``a`` on all their routes, offering none of them.
+    ``idom`` are the immediate dominators (numbers of ``nodes``, ``-1`` the sink) in the population's
+    reach graph with every arc reversed, rooted at a sink fed by the providers: the dominators of an
+    organisation lie on every route from it to a provider. Returns ``{a: {(x, population, service), ...}}``
+    for organisations ``x`` naming the population and ``a`` on all their routes, offering none of them.
     """
-    sink = ("sink",)
-    backwards.add_edges_from((sink, p) for p in providers)
-    try:
-        idom = nx.immediate_dominators(backwards, sink)
-    finally:
-        backwards.remove_node(sink)
     found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
-    for x in idom:
-        if x == sink or population not in offers.populations[x]:
+    for x, a in idom.items():
+        x_name = nodes[x]
+        if population not in offers.populations[x_name]:
             continue
-        a = idom[x]
-        while a != sink:
+        while a != -1:
+            a_name = nodes[a]
             for service in services:
-                if service not in offers.services[a]:
-                    found[a].add((x, population, service))
+                if service not in offers.services[a_name]:
+                    found[a_name].add((x_name, population, service))
             a = idom[a]
     return found
 

@@ -560,7 +560,7 @@ def _unreachable(
         wanted = [s for s in services if offers.provider_count(s, population)]
         if not wanted:
             continue
-        reach = _reach_within(layers.reach(population), offers, wanted, max_hops)
+        reach = _reach_within(layers, population, offers, wanted, max_hops)
         for district, group in groups:
             reached = 0
             for node in group:
@@ -590,32 +590,37 @@ def _groups_by_population(offers: Offers) -> dict[str, list[tuple[str, list[str]
     return groups
 
 
-def _reach_within(R: nx.DiGraph, offers: Offers, services: Sequence[str], max_hops: int) -> dict[str, int]:
-    """For each organisation of ``R``, a bit per service of ``services`` it reaches a provider of within ``max_hops``.
-
-    ``R`` is the reach graph of one population, so its organisations all serve it.
-    """
+def _reach_within(
+    layers: Layers, population: str, offers: Offers, services: Sequence[str], max_hops: int
+) -> dict[str, int]:
+    """For each organisation serving ``population``, a bit per service of ``services`` it reaches a provider of
+    within ``max_hops`` steps of its reach graph (:meth:`~network.analysis.layers.Layers.reach`)."""
+    backwards = layers.backwards
+    nodes = backwards.nodes
+    members = layers.serving(population)
     bit = {service: 1 << i for i, service in enumerate(services)}
-    reach: dict[str, int] = {}
-    for node in R:
+    reach: dict[int, int] = {}
+    for i in members:
         mask = 0
-        for service in offers.services[node]:
+        for service in offers.services[nodes[i]]:
             mask |= bit.get(service, 0)
         if mask:
-            reach[node] = mask
-    _spread_backwards(R, reach, max_hops)
-    return reach
+            reach[i] = mask
+    _spread_backwards(backwards.successors, set(members), reach, max_hops)
+    return {nodes[i]: mask for i, mask in reach.items()}
 
 
-def _spread_backwards(R: nx.DiGraph, reach: dict[str, int], max_hops: int) -> None:
-    """Bounded multi-source BFS along reversed arcs, one bit per search; grows ``reach`` in place."""
+def _spread_backwards(predecessors: list[list[int]], inside: set[int], reach: dict[int, int], max_hops: int) -> None:
+    """Bounded multi-source BFS along reversed arcs among ``inside``, one bit per search; grows ``reach`` in place."""
     frontier = dict(reach)
     for _ in range(max_hops):
         if not frontier:
             return
-        gained: dict[str, int] = {}
+        gained: dict[int, int] = {}
         for v, mask in frontier.items():
-            for u in R.predecessors(v):
+            for u in predecessors[v]:
+                if u not in inside:
+                    continue
                 new = mask & ~reach.get(u, 0)
                 if new:
                     reach[u] = reach.get(u, 0) | new

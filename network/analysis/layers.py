@@ -12,12 +12,14 @@ they were recorded.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
+from network.analysis.kernels import Indexed
 from network.analysis.louvain import louvain_communities
 from network.meanings import REACH_KINDS, in_force, reach_graph
 from network.meanings import serves as serves_population
@@ -164,6 +166,30 @@ class Layers:
         """The reach graph for ``population``: :attr:`referral` among the organisations serving it (a view)."""
         R = self.referral
         return R.subgraph([n for n in R if serves(self.G, n, population)])
+
+    @cached_property
+    def backwards(self) -> Indexed:
+        """:attr:`referral` with every arc reversed, numbered for the kernels of :mod:`network.analysis.kernels`."""
+        R = self.referral
+        return Indexed(list(R), ((v, u) for u, v in R.edges()))
+
+    def serving(self, population: str) -> list[int]:
+        """The numbers in :attr:`backwards` of the organisations serving ``population`` (:meth:`reach`'s nodes)."""
+        general, named = self._serving
+        return sorted([*general, *named.get(population, ())])
+
+    @cached_property
+    def _serving(self) -> tuple[list[int], dict[str, list[int]]]:
+        """The numbers of the organisations serving everyone, and of those naming each population."""
+        general: list[int] = []
+        named: dict[str, list[int]] = defaultdict(list)
+        for i, node in enumerate(self.backwards.nodes):
+            populations = self.G.nodes[node].get("populations")
+            if not populations:
+                general.append(i)
+            for population in set(populations or ()):
+                named[population].append(i)
+        return general, named
 
     @cached_property
     def ties(self) -> nx.Graph:
