@@ -103,3 +103,28 @@ def test_a_referrer_reads_as_a_viewer_and_writes_nothing_else(env: Env) -> None:
     assert env.client.post("/api/v1/organisations", json=new, headers=referrer).status_code == 403
     assert env.client.get("/api/v1/tokens", headers=referrer).status_code == 403
     assert env.client.get("/api/v1/audit", headers=referrer).status_code == 403
+
+
+def test_cli_creates_a_referrer_for_an_existing_organisation(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from network.cli import cli
+
+    db = tmp_path / "cli.db"
+    store = SQLiteStore(db)
+    store.create_organisation(Organisation("clinic-a", "Clinic A", "clinic"))
+    store.close()
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["--store", str(db), "token", *args], catch_exceptions=False)
+
+    made = run("create", "--name", "clinic desk", "--role", "referrer", "--organisation", "clinic-a")
+    assert made.exit_code == 0 and "acting for clinic-a" in made.output
+    assert "acts for clinic-a" in run("list").output
+    missing = run("create", "--name", "desk", "--role", "referrer")
+    unknown = run("create", "--name", "desk", "--role", "referrer", "--organisation", "ghost")
+    assert missing.exit_code == unknown.exit_code == 1
+    assert "No organisation with id 'ghost'" in unknown.output
+    store = SQLiteStore(db)
+    assert [(t.role, t.organisation) for t in store.list_tokens()] == [("referrer", "clinic-a")]
+    store.close()

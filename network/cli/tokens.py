@@ -18,14 +18,17 @@ def token() -> None:
 @token.command("create")
 @click.option("--name", required=True, help="Who or what the token is for (shown in the audit log).")
 @click.option("--role", type=click.Choice(tokens.TOKEN_ROLES), required=True)
+@click.option("--organisation", default=None,
+              help="The organisation a referrer token acts for (its id); required for referrers, refused otherwise.")
 @click.pass_context
-def token_create(ctx: click.Context, name: str, role: str) -> None:
+def token_create(ctx: click.Context, name: str, role: str, organisation: str | None) -> None:
     """Create a token; its secret is printed once and stored only hashed."""
     try:
-        created, secret = tokens.create_token(store_of(ctx), name, role, actor=CLI)
+        created, secret = tokens.create_token(store_of(ctx), name, role, actor=CLI, organisation=organisation)
     except CssnetError as err:
         fail(err)
-    click.echo(f"token {created.id} ({created.role}) for {created.name}")
+    bound = f" acting for {created.organisation}" if created.organisation else ""
+    click.echo(f"token {created.id} ({created.role}{bound}) for {created.name}")
     click.echo(secret)
 
 
@@ -35,7 +38,8 @@ def token_list(ctx: click.Context) -> None:
     """List tokens (never their secrets)."""
     for t in tokens.list_tokens(store_of(ctx)):
         state = "revoked" if t.revoked else "active"
-        click.echo(f"{t.id}  {t.role:<7} {state:<8} {t.created_at:%Y-%m-%d}  {t.name}")
+        bound = f"  (acts for {t.organisation})" if t.organisation else ""
+        click.echo(f"{t.id}  {t.role:<8} {state:<8} {t.created_at:%Y-%m-%d}  {t.name}{bound}")
 
 
 @token.command("revoke")
