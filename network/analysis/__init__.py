@@ -21,7 +21,7 @@ from network.analysis.layers import (
     serves,
     tie_graph,
 )
-from network.analysis.pathways import Pathway, PathwayIndex, PathwayStep, pathway_index, referral_pathways
+from network.analysis.pathways import Pathway, PathwayIndex, PathwayStep, StepRule, pathway_index, referral_pathways
 from network.analysis.recommend import CLOSABLE_TYPES, Recommendation, recommend_links
 from network.analysis.report import FINDING_TYPES, coordination_report, finding_rows, report_html, report_markdown
 from network.analysis.structure import (
@@ -44,7 +44,7 @@ __all__ = [
     # duplication
     "duplication", "service_overlaps", "duplicate_records", "funding_overlaps",
     # pathways
-    "Pathway", "PathwayIndex", "PathwayStep", "pathway_index", "referral_pathways",
+    "Pathway", "PathwayIndex", "PathwayStep", "StepRule", "pathway_index", "referral_pathways",
     # structure
     "BROKERAGE_ROLES", "brokerage_roles", "centralities", "communities", "structure_summary",
     # recommend

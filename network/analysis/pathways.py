@@ -4,33 +4,57 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import networkx as nx
 
 from network.analysis import words
-from network.analysis.geography import km
-from network.analysis.layers import referral_graph
-from network.meanings import serves
-from network.model import today, vocabulary
+from network.analysis.pathway_index import (
+    CONTACT_FIELDS,
+    FORMAL_HOP,
+    INFORMAL_HOP,
+    KM_PER_UNIT,
+    WEIGHT_STEP,
+    PathwayIndex,
+    pathway_index,
+)
+from network.model import vocabulary
 
-__all__ = ["PathwayStep", "Pathway", "PathwayIndex", "pathway_index", "referral_pathways"]
+__all__ = ["PathwayStep", "Pathway", "PathwayIndex", "StepRule", "pathway_index", "referral_pathways",
+           "CONTACT_FIELDS", "FORMAL_HOP", "INFORMAL_HOP", "KM_PER_UNIT", "WEIGHT_STEP", "PROPOSED_PENALTY",
+           "MIN_HOP"]
 
-#: Cost of a hop along a formal (signed) agreement of weight 3.
-FORMAL_HOP = 1.0
-#: Cost of a hop along an informal agreement of weight 3.
-INFORMAL_HOP = 1.5
-#: Cost taken off a hop for each point of weight above 3 (added below 3).
-WEIGHT_STEP = 0.05
-#: Kilometres (great-circle, between the two organisations) that cost as much as one unit.
-KM_PER_UNIT = 100.0
 #: Extra cost of a proposed step to a same-district provider with no agreement yet.
 PROPOSED_PENALTY = 5.0
-#: Contact fields of an organisation shown on a step, when the node carries them.
-CONTACT_FIELDS = ("phone", "email", "website")
+#: The least a step can cost however the rules adjust it (so the search stays a shortest-route search).
+MIN_HOP = 0.1
+
+
+class StepRule(Protocol):
+    """What a caller adds to the ranking and wording of referral steps (the engine's one extension point).
+
+    Pass rules as ``referral_pathways(..., rules=[...])``; the service layer
+    builds them from what it knows (referral outcomes, tie ratings, borders,
+    the client's language). Each rule answers for one step from ``sender``
+    to ``receiver`` along ``link`` (None for a proposed step): ``extra_cost``
+    is added to the step's cost (negative to favour it; a step never costs
+    less than ``MIN_HOP``), and ``notes`` are plain sentences shown on the
+    step (``PathwayStep.notes``, also appended to its ``explanation``). For
+    the start, ``notes`` is asked with ``sender`` None and ``extra_cost``
+    is not asked. Rules must answer the same for the same step within a query.
+    """
+
+    def extra_cost(self, sender: str, receiver: str, link: str | None) -> float:
+        """Cost added to the step from ``sender`` to ``receiver`` along ``link``."""
+        ...
+
+    def notes(self, sender: str | None, receiver: str, link: str | None) -> Sequence[str]:
+        """Plain sentences about the step (empty when the rule has nothing to say)."""
+        ...
 
 
 @dataclass
@@ -44,8 +68,10 @@ class PathwayStep:
     referral needs an agreement first, ``distance_km`` the distance from the
     referring organisation (None when either has no location), ``contact``
     the organisation's phone, email and website as far as recorded and
-    visible, ``hop_cost`` what the step costs in the ranking, and
-    ``explanation`` the step in plain words.
+    visible, ``hop_cost`` what the step costs in the ranking (with what
+    the caller's rules add), ``notes`` what those rules say about it (left
+    out of :meth:`to_dict` when there are none), and ``explanation`` the
+    step in plain words.
     """
 
     organisation: str
@@ -59,10 +85,14 @@ class PathwayStep:
     distance_km: float | None = None
     contact: dict[str, str] = field(default_factory=dict)
     explanation: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """The step as a JSON-ready dict."""
-        return asdict(self)
+        """The step as a JSON-ready dict (``notes`` only when there are some)."""
+        data = asdict(self)
+        if not self.notes:
+            del data["notes"]
+        return data
 
 
 @dataclass
@@ -76,148 +106,13 @@ class Pathway:
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as a JSON-ready dict."""
-        return asdict(self)
+        return {"steps": [step.to_dict() for step in self.steps], "cost": self.cost, "hops": self.hops,
+                "proposed_steps": self.proposed_steps}
 
     @property
     def explanation(self) -> str:
         """Every step in plain words, one sentence each."""
         return " ".join(step.explanation for step in self.steps)
-
-
-class PathwayIndex:
-    """What :func:`referral_pathways` needs of one graph on one date, prepared once.
-
-    Build it with :func:`pathway_index` and pass it to many queries on the
-    same graph and date. Only active organisations appear.
-
-    Attributes
-    ----------
-    as_of : date
-        The date the agreements were read on.
-    arcs : dict
-        ``arcs[u][v] = (hop_cost, link_id, link_kind)`` for every arc of the
-        reach graph (:func:`network.meanings.reach_graph`), its strongest link.
-    out : dict
-        ``out[u]``: the arcs from ``u`` as ``(hop_cost, v, link_id, link_kind)``, cheapest first.
-    names, districts : dict
-        Organisation name and district by id.
-    services, populations : dict of frozenset
-        Services offered and populations served (empty: everyone) by id.
-    by_district : dict
-        Active organisation ids (sorted) by district.
-    """
-
-    def __init__(self, G: nx.MultiDiGraph, as_of: dt.date, include_unlinked: bool) -> None:
-        R = referral_graph(G, as_of)
-        self.as_of = as_of
-        self.names: dict[str, str] = {}
-        self.districts: dict[str, str | None] = {}
-        self.services: dict[str, frozenset[str]] = {}
-        self.populations: dict[str, frozenset[str]] = {}
-        self.contacts: dict[str, dict[str, str]] = {}
-        self.two_way: dict[str, bool] = {}
-        self._coordinates: dict[str, tuple[float, float]] = {}
-        by_district: dict[str, list[str]] = defaultdict(list)
-        by_service: dict[str, list[str]] = defaultdict(list)
-        for node in R:
-            data = G.nodes[node]
-            self.names[node] = data.get("name") or node
-            self.districts[node] = data.get("district") or None
-            self.services[node] = frozenset(data.get("services") or ())
-            self.populations[node] = frozenset(data.get("populations") or ())
-            self.contacts[node] = {f: str(data[f]) for f in CONTACT_FIELDS if data.get(f) not in (None, "")}
-            if data.get("latitude") is not None and data.get("longitude") is not None:
-                self._coordinates[node] = (data["latitude"], data["longitude"])
-            if self.districts[node]:
-                by_district[self.districts[node]].append(node)
-            for service in self.services[node]:
-                by_service[service].append(node)
-        self.by_district = {d: sorted(nodes) for d, nodes in by_district.items()}
-        self._by_service = {s: sorted(nodes) for s, nodes in by_service.items()}
-        self.arcs: dict[str, dict[str, tuple[float, str, str]]] = {
-            u: {v: (self.hop_cost(u, v, a["formal"], a["weight"]), a["link"], a["kind"]) for v, a in R[u].items()}
-            for u in R
-        }
-        self.out: dict[str, tuple[tuple[float, str, str, str], ...]] = {
-            u: tuple(sorted((cost, v, link, kind) for v, (cost, link, kind) in targets.items()))
-            for u, targets in self.arcs.items()
-        }
-        for _, _, key, data in G.edges(keys=True, data=True):
-            if data.get("two_way"):
-                self.two_way[key] = True
-        self._providers: dict[tuple[str, str], list[str]] | None = None
-        if include_unlinked:
-            self._providers = self._providers_by_district()
-
-    def serves(self, node: str, population: str) -> bool:
-        """True if the active organisation ``node`` serves ``population`` (see :func:`network.meanings.serves`)."""
-        return serves(self.populations[node], population)
-
-    def offered(self, service: str, population: str) -> bool:
-        """True if some active organisation offers ``service`` to ``population``."""
-        return any(self.serves(node, population) for node in self._by_service.get(service, ()))
-
-    def providers(self, district: str | None, service: str) -> list[str]:
-        """Active organisations in ``district`` offering ``service`` (sorted ids)."""
-        if not district:
-            return []
-        if self._providers is None:
-            self._providers = self._providers_by_district()
-        return self._providers.get((district, service), [])
-
-    def _providers_by_district(self) -> dict[tuple[str, str], list[str]]:
-        table: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for service, nodes in self._by_service.items():
-            for node in nodes:
-                if self.districts[node]:
-                    table[self.districts[node], service].append(node)
-        return dict(table)
-
-    def hop_cost(self, u: str, v: str, formal: bool, weight: int | None) -> float:
-        """The cost of referring a client from ``u`` to ``v`` along an agreement."""
-        strength = min(max(int(weight or 3), 1), 5)
-        base = (FORMAL_HOP if formal else INFORMAL_HOP) - WEIGHT_STEP * (strength - 3)
-        return base + (self.distance_km(u, v) or 0.0) / KM_PER_UNIT
-
-    def distance_km(self, u: str, v: str) -> float | None:
-        """Great-circle kilometres between ``u`` and ``v`` (None when either has no coordinates)."""
-        a, b = self._coordinates.get(u), self._coordinates.get(v)
-        if a is None or b is None:
-            return None
-        return km(a, b)
-
-
-def pathway_index(
-    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_unlinked: bool = False
-) -> PathwayIndex:
-    """Prepare a graph once for many :func:`referral_pathways` queries.
-
-    Parameters
-    ----------
-    G : networkx.MultiDiGraph
-        The projected partner graph (see :mod:`network.analysis.layers`).
-    as_of : date, optional
-        The date on which agreements must be in force (default today).
-    include_unlinked : bool, optional
-        Also prepare the table of providers by district that queries with
-        ``include_unlinked=True`` use (otherwise it is built on first use).
-
-    Returns
-    -------
-    PathwayIndex
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_nodes_from(["a", "b", "c"], status="active")
-    >>> G.nodes["c"]["status"] = "inactive"
-    >>> _ = G.add_edge("a", "b", key="m1", kind="mou", status="active", formal=True, weight=5)
-    >>> index = pathway_index(G)
-    >>> sorted(index.names), index.arcs["b"]
-    (['a', 'b'], {'a': (0.9, 'm1', 'mou')})
-    """
-    return PathwayIndex(G, as_of or today(), include_unlinked)
 
 
 def referral_pathways(
@@ -232,6 +127,7 @@ def referral_pathways(
     include_unlinked: bool = False,
     max_hops: int = 6,
     index: PathwayIndex | None = None,
+    rules: Sequence[StepRule] = (),
 ) -> list[Pathway]:
     """The ``k`` best referral plans that meet ``needs``, in order, for a client of ``population``.
 
@@ -269,6 +165,9 @@ def referral_pathways(
         Most referrals (steps after the start) on a plan (default 6).
     index : PathwayIndex, optional
         From :func:`pathway_index` for this graph, to answer many queries fast.
+    rules : sequence of StepRule, optional
+        What the caller adds to each step's cost and wording (see
+        :class:`StepRule`); none by default.
 
     Returns
     -------
@@ -297,7 +196,8 @@ def referral_pathways(
     per point of weight above 3 (more below), plus the great-circle distance
     between the two organisations over ``KM_PER_UNIT`` (100 km; nothing when
     either has no coordinates). A proposed step costs an informal hop of
-    weight 3 plus ``PROPOSED_PENALTY`` (5.0) plus distance.
+    weight 3 plus ``PROPOSED_PENALTY`` (5.0) plus distance. Each of the
+    ``rules`` then adds its ``extra_cost`` (a step costs at least ``MIN_HOP``).
 
     The search is best-first over partial plans. A partial plan meeting
     ``i`` needs is extended by sending the client to a provider of need
@@ -306,7 +206,9 @@ def referral_pathways(
     cost 0); a route through an organisation that offers the need itself is
     left to that organisation. Needs are met as early as possible: by an
     organisation already on the plan when one offers the next need. An
-    organisation appears at most once on a plan.
+    organisation appears at most once on a plan. The routes onward from a
+    plan are found lazily, cheapest first, only as far as the ranking needs
+    them, so a query costs about what its ``k`` plans cost to find.
 
     Examples
     --------
@@ -331,16 +233,18 @@ referral agreement r1. Contact: phone 057 555 0101.'
     if index is not None and as_of is not None and index.as_of != as_of:
         raise ValueError(f"the index was built for {index.as_of}, not for as_of {as_of}")
     index = index or pathway_index(G, as_of=as_of)
+    if not all(index.offered(need, population) for need in needs):
+        return []
     if start is not None:
         starts = [start] if start in index.names and index.serves(start, population) else []
     else:
-        starts = [n for n in index.by_district.get(district, ()) if index.serves(n, population)]
+        starts = [n for n in index.by_district.get(district or "", ()) if index.serves(n, population)]
     if not include_unlinked:
-        starts = [n for n in starts if _can_meet(index, population, needs, n)]
-    if not starts or not all(index.offered(need, population) for need in needs):
+        starts = [n for n in starts if index.reaches(n, population, needs)]
+    if not starts:
         return []
-    plans = _search(index, population, needs, starts, k, max_hops, include_unlinked)
-    return [_pathway(index, needs, plan) for plan in plans]
+    query = _Query(index, population, needs, max_hops, include_unlinked, tuple(rules), index.serving(population))
+    return [_pathway(query, plan) for plan in _search(query, starts, k)]
 
 
 def _check(
@@ -368,23 +272,6 @@ def _check(
         raise ValueError(f"unknown district: {district}")
 
 
-def _can_meet(index: PathwayIndex, population: str, needs: list[str], start: str) -> bool:
-    """True if a provider of every need serving ``population`` is ``start`` or reached from it (any hops).
-
-    The walk stops as soon as every need has been found, so a start that can meet them costs little.
-    """
-    missing = set(needs).difference(index.services[start])
-    seen = {start}
-    stack = [start]
-    while stack and missing:
-        for _, target, _, _ in index.out[stack.pop()]:
-            if target not in seen and index.serves(target, population):
-                seen.add(target)
-                stack.append(target)
-                missing.difference_update(index.services[target])
-    return not missing
-
-
 class _Step(NamedTuple):
     """One organisation on a partial plan and how the client got there."""
 
@@ -407,98 +294,150 @@ class _Plan(NamedTuple):
     met: tuple[int, ...]
 
 
-def _search(
-    index: PathwayIndex, population: str, needs: list[str], starts: list[str], k: int, max_hops: int,
-    include_unlinked: bool,
-) -> list[_Plan]:
-    """The k best complete plans, best first."""
-    heap: list[_Plan] = []
+class _Query(NamedTuple):
+    """What every part of one search reads."""
+
+    index: PathwayIndex
+    population: str
+    needs: list[str]
+    max_hops: int
+    include_unlinked: bool
+    rules: tuple[StepRule, ...]
+    serving: frozenset[str]
+
+    def cost(self, sender: str, receiver: str, link: str | None, base: float) -> float:
+        """The cost of a step of ``base`` cost with what the rules add."""
+        if not self.rules:
+            return base
+        return max(base + sum(rule.extra_cost(sender, receiver, link) for rule in self.rules), MIN_HOP)
+
+
+#: A heap entry standing for the routes onward from a plan not yet taken: (lowest key, -1, (), tie, plan,
+#: the routes still to come, the next of them). It sorts before every plan of the same key.
+_Onward = tuple[float, int, tuple[()], int, _Plan, Iterator[tuple[tuple[_Step, ...], float]],
+                tuple[tuple[_Step, ...], float]]
+
+
+def _search(query: _Query, starts: list[str], k: int) -> list[_Plan]:
+    """The k best complete plans, best first.
+
+    The heap holds plans and, for each plan already extended, one entry for
+    the onward routes it has not yet given (keyed by the cheapest of them):
+    those routes come cheapest first, so each is made a plan only when the
+    ranking reaches its cost. The plans popped are the same, in the same
+    order, as if every route had been made a plan at once.
+    """
+    heap: list[_Plan | _Onward] = []
+    tie = itertools.count()
     for node in starts:
         first = _Step(node, None, None, None, False, 0.0)
-        heapq.heappush(heap, _plan(index, needs, (first,), 0.0))
+        heapq.heappush(heap, _plan(query, (first,), 0.0))
     seen: set[tuple[frozenset[_Step], int]] = set()
     found: list[_Plan] = []
     while heap and len(found) < k:
-        plan = heapq.heappop(heap)
+        entry = heapq.heappop(heap)
+        if entry[1] < 0:
+            _, _, _, _, parent, routes, route = entry  # type: ignore[misc]
+            _take(query, heap, tie, parent, routes, route, entry[0])
+            continue
+        plan: _Plan = entry  # type: ignore[assignment]
         state = (frozenset(plan.steps), len(plan.met))
         if state in seen:
             continue
         seen.add(state)
-        if len(plan.met) == len(needs):
+        if len(plan.met) == len(query.needs):
             found.append(plan)
             continue
-        for steps, cost in _onward(index, population, needs[len(plan.met)], plan, max_hops, include_unlinked):
-            heapq.heappush(heap, _plan(index, needs, plan.steps + steps, plan.cost + cost))
+        if plan.hops >= query.max_hops:
+            continue
+        need = query.needs[len(plan.met)]
+        if query.include_unlinked:
+            for steps, cost in _proposed(query, need, plan):
+                heapq.heappush(heap, _plan(query, plan.steps + steps, plan.cost + cost))
+        routes = _routes(query, need, plan)
+        route = next(routes, None)
+        if route is not None:
+            heapq.heappush(heap, (round(plan.cost + route[1], 9), -1, (), next(tie), plan, routes, route))
     return found
 
 
-def _plan(index: PathwayIndex, needs: list[str], steps: tuple[_Step, ...], cost: float) -> _Plan:
+def _take(query: _Query, heap: list[_Plan | _Onward], tie: Iterator[int], parent: _Plan,
+          routes: Iterator[tuple[tuple[_Step, ...], float]], route: tuple[tuple[_Step, ...], float] | None,
+          key: float) -> None:
+    """Make plans of the onward routes of ``parent`` that cost ``key``; leave an entry for the rest."""
+    while route is not None and round(parent.cost + route[1], 9) <= key:
+        heapq.heappush(heap, _plan(query, parent.steps + route[0], parent.cost + route[1]))
+        route = next(routes, None)
+    if route is not None:
+        heapq.heappush(heap, (round(parent.cost + route[1], 9), -1, (), next(tie), parent, routes, route))
+
+
+def _plan(query: _Query, steps: tuple[_Step, ...], cost: float) -> _Plan:
     """A plan of ``steps``, each need met by the first organisation on it that offers it, in order."""
+    services = query.index.services
     met: list[int] = []
-    for need in needs:
-        at = next((i for i, step in enumerate(steps) if need in index.services[step.organisation]), None)
+    for need in query.needs:
+        at = next((i for i, step in enumerate(steps) if need in services[step.organisation]), None)
         if at is None:
             break
         met.append(at)
     return _Plan(round(cost, 9), len(steps) - 1, tuple(s.organisation for s in steps), cost, steps, tuple(met))
 
 
-def _onward(
-    index: PathwayIndex, population: str, need: str, plan: _Plan, max_hops: int, include_unlinked: bool
-) -> list[tuple[tuple[_Step, ...], float]]:
-    """Ways to send the client on to a provider of ``need``: the cheapest route from the plan to each provider."""
-    spare = max_hops - plan.hops
-    if spare <= 0:
-        return []
+def _routes(query: _Query, need: str, plan: _Plan) -> Iterator[tuple[tuple[_Step, ...], float]]:
+    """The cheapest route from the plan to each provider of ``need``, cheapest first (a lazy Dijkstra search).
+
+    Costs never fall along a route, so the routes come in order of cost;
+    the search runs only as far as the caller takes routes.
+    """
+    services, out, serving = query.index.services, query.index.out, query.serving
+    spare = query.max_hops - plan.hops
     on_plan = set(plan.sequence)
-    best: dict[str, tuple[float, int, tuple[_Step, ...]]] = {}
+    best: dict[str, tuple[float, int]] = {}
     heap: list[tuple[float, int, tuple[str, ...], tuple[_Step, ...]]] = [(0.0, 0, (n,), ()) for n in plan.sequence]
     done: set[str] = set()
-    found: list[tuple[tuple[_Step, ...], float]] = []
     while heap:
         cost, hops, path, steps = heapq.heappop(heap)
         node = path[-1]
         if node in done:
             continue
         done.add(node)
-        if node not in on_plan and need in index.services[node]:
-            found.append((steps, cost))
+        if node not in on_plan and need in services[node]:
+            yield steps, cost
             continue
         if hops == spare:
             continue
-        for hop_cost, target, link, kind in index.out[node]:
-            if target in done or target in on_plan or not index.serves(target, population):
+        for hop_cost, target, link, kind in out[node]:
+            if target in done or target in on_plan or target not in serving:
                 continue
+            if query.rules:
+                hop_cost = query.cost(node, target, link, hop_cost)
             total = cost + hop_cost
             known = best.get(target)
-            if known is None or (total, hops + 1) < known[:2]:
+            if known is None or (total, hops + 1) < known:
                 step = _Step(target, node, link, kind, False, hop_cost)
-                best[target] = (total, hops + 1, (*steps, step))
+                best[target] = (total, hops + 1)
                 heapq.heappush(heap, (total, hops + 1, (*path, target), (*steps, step)))
-    if include_unlinked:
-        found.extend(_proposed(index, population, need, plan))
-    return found
 
 
-def _proposed(
-    index: PathwayIndex, population: str, need: str, plan: _Plan
-) -> list[tuple[tuple[_Step, ...], float]]:
+def _proposed(query: _Query, need: str, plan: _Plan) -> list[tuple[tuple[_Step, ...], float]]:
     """Proposed steps from organisations on the plan to same-district providers of ``need`` with no agreement."""
-    on_plan = set(plan.sequence)
+    index, on_plan = query.index, set(plan.sequence)
     cheapest: dict[str, tuple[float, str]] = {}
     for node in plan.sequence:
         for target in index.providers(index.districts[node], need):
-            if target in on_plan or target in index.arcs[node] or not index.serves(target, population):
+            if target in on_plan or target in index.arcs[node] or not index.serves(target, query.population):
                 continue
-            cost = index.hop_cost(node, target, False, 3) + PROPOSED_PENALTY
+            cost = query.cost(node, target, None, index.hop_cost(node, target, False, 3) + PROPOSED_PENALTY)
             if target not in cheapest or (cost, node) < cheapest[target]:
                 cheapest[target] = (cost, node)
     return [((_Step(target, node, None, None, True, cost),), cost) for target, (cost, node) in cheapest.items()]
 
 
-def _pathway(index: PathwayIndex, needs: list[str], plan: _Plan) -> Pathway:
+def _pathway(query: _Query, plan: _Plan) -> Pathway:
+    index = query.index
     meets: dict[int, list[str]] = defaultdict(list)
-    for need, at in zip(needs, plan.met, strict=True):
+    for need, at in zip(query.needs, plan.met, strict=True):
         meets[at].append(need)
     steps = []
     for i, step in enumerate(plan.steps):
@@ -509,6 +448,7 @@ def _pathway(index: PathwayIndex, needs: list[str], plan: _Plan) -> Pathway:
             link_kind=step.kind, proposed=step.proposed, hop_cost=round(step.hop_cost, 6),
             referred_by=step.referred_by, distance_km=None if distance is None else round(distance, 1),
             contact=dict(index.contacts[node]),
+            notes=[note for rule in query.rules for note in rule.notes(step.referred_by, node, step.link)],
         ))
         steps[-1].explanation = _sentence(index, steps[-1])
     return Pathway(steps=steps, cost=round(plan.cost, 6), hops=plan.hops,
@@ -533,7 +473,7 @@ def _sentence(index: PathwayIndex, step: PathwayStep) -> str:
             sentence = f"{sender} refers the client to {name}{purpose}, through {_agreement(index, step)}{far}."
     if step.contact:
         sentence += " Contact: " + ", ".join(f"{kind} {value}" for kind, value in step.contact.items()) + "."
-    return sentence
+    return " ".join([sentence, *step.notes])
 
 
 def _agreement(index: PathwayIndex, step: PathwayStep) -> str:

@@ -1,0 +1,311 @@
+"""What the pathway engine needs of one graph on one day, prepared once and updated for each edit."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.geography import km
+from network.analysis.layers import referral_graph
+from network.meanings import serves
+from network.model import today
+
+__all__ = ["PathwayIndex", "pathway_index", "CONTACT_FIELDS", "FORMAL_HOP", "INFORMAL_HOP", "WEIGHT_STEP",
+           "KM_PER_UNIT"]
+
+#: Cost of a hop along a formal (signed) agreement of weight 3.
+FORMAL_HOP = 1.0
+#: Cost of a hop along an informal agreement of weight 3.
+INFORMAL_HOP = 1.5
+#: Cost taken off a hop for each point of weight above 3 (added below 3).
+WEIGHT_STEP = 0.05
+#: Kilometres (great-circle, between the two organisations) that cost as much as one unit.
+KM_PER_UNIT = 100.0
+#: Contact fields of an organisation shown on a step, when the node carries them.
+CONTACT_FIELDS = ("phone", "email", "website")
+
+Arc = tuple[float, str, str]
+
+
+class PathwayIndex:
+    """What :func:`~network.analysis.pathways.referral_pathways` needs of one graph on one date, prepared once.
+
+    Build it with :func:`pathway_index` and pass it to many queries on the
+    same graph and date; after an edit, :meth:`updated` gives the index of
+    the edited graph without rebuilding it. Only active organisations appear.
+    An index is never changed once built, so queries may share it across threads.
+
+    Attributes
+    ----------
+    as_of : date
+        The date the agreements were read on.
+    arcs : dict
+        ``arcs[u][v] = (hop_cost, link_id, link_kind)`` for every arc of the
+        reach graph (:func:`network.meanings.reach_graph`), its strongest link.
+    out : dict
+        ``out[u]``: the arcs from ``u`` as ``(hop_cost, v, link_id, link_kind)``, cheapest first.
+    names, districts : dict
+        Organisation name and district by id.
+    services, populations : dict of frozenset
+        Services offered and populations served (empty: everyone) by id.
+    by_district : dict
+        Active organisation ids (sorted) by district.
+    two_way : dict
+        ``True`` for every link id (of any organisation) marked ``two_way``.
+    """
+
+    def __init__(self, G: nx.MultiDiGraph, as_of: dt.date, include_unlinked: bool) -> None:
+        self.as_of = as_of
+        self.names: dict[str, str] = {}
+        self.districts: dict[str, str | None] = {}
+        self.services: dict[str, frozenset[str]] = {}
+        self.populations: dict[str, frozenset[str]] = {}
+        self.contacts: dict[str, dict[str, str]] = {}
+        self._coordinates: dict[str, tuple[float, float]] = {}
+        R = referral_graph(G, as_of)
+        for node in R:
+            self._read_node(node, G.nodes[node])
+        self.by_district = _grouped((node, [d]) for node, d in self.districts.items() if d)
+        self._by_service = _grouped(self.services.items())
+        self.arcs: dict[str, dict[str, Arc]] = {u: self._arcs_of(u, R[u].items()) for u in R}
+        self.out: dict[str, tuple[tuple[float, str, str, str], ...]] = {
+            u: _cheapest_first(targets) for u, targets in self.arcs.items()}
+        self.two_way: dict[str, bool] = {key: True for _, _, key, flag in G.edges(keys=True, data="two_way") if flag}
+        self._providers: dict[tuple[str, str], list[str]] | None = None
+        self._reach: dict[tuple[str, ...], bool] = {}
+        self._serving: dict[str, frozenset[str]] = {}
+        if include_unlinked:
+            self._providers = self._providers_by_district()
+
+    def serves(self, node: str, population: str) -> bool:
+        """True if the active organisation ``node`` serves ``population`` (see :func:`network.meanings.serves`)."""
+        return serves(self.populations[node], population)
+
+    def serving(self, population: str) -> frozenset[str]:
+        """The active organisations serving ``population`` (remembered per index)."""
+        found = self._serving.get(population)
+        if found is None:
+            found = self._serving[population] = frozenset(
+                node for node, served in self.populations.items() if serves(served, population))
+        return found
+
+    def offered(self, service: str, population: str) -> bool:
+        """True if some active organisation offers ``service`` to ``population``."""
+        return any(self.serves(node, population) for node in self._by_service.get(service, ()))
+
+    def providers(self, district: str | None, service: str) -> list[str]:
+        """Active organisations in ``district`` offering ``service`` (sorted ids)."""
+        if not district:
+            return []
+        if self._providers is None:
+            self._providers = self._providers_by_district()
+        return self._providers.get((district, service), [])
+
+    def hop_cost(self, u: str, v: str, formal: bool, weight: int | None) -> float:
+        """The cost of referring a client from ``u`` to ``v`` along an agreement."""
+        strength = min(max(int(weight or 3), 1), 5)
+        base = (FORMAL_HOP if formal else INFORMAL_HOP) - WEIGHT_STEP * (strength - 3)
+        return base + (self.distance_km(u, v) or 0.0) / KM_PER_UNIT
+
+    def distance_km(self, u: str, v: str) -> float | None:
+        """Great-circle kilometres between ``u`` and ``v`` (None when either has no coordinates)."""
+        a, b = self._coordinates.get(u), self._coordinates.get(v)
+        if a is None or b is None:
+            return None
+        return km(a, b)
+
+    def reaches(self, start: str, population: str, needs: Collection[str]) -> bool:
+        """True if a provider of every need serving ``population`` is ``start`` or reached from it (any hops).
+
+        The walk stops as soon as every need has been found; answers are remembered per index.
+        """
+        key = (start, population, *sorted(set(needs)))
+        found = self._reach.get(key)
+        if found is None:
+            found = self._reach[key] = self._walk(start, population, needs)
+        return found
+
+    def _walk(self, start: str, population: str, needs: Collection[str]) -> bool:
+        missing = set(needs).difference(self.services[start])
+        serving = self.serving(population)
+        seen = {start}
+        stack = [start]
+        while stack and missing:
+            for _, target, _, _ in self.out[stack.pop()]:
+                if target not in seen and target in serving:
+                    seen.add(target)
+                    stack.append(target)
+                    missing.difference_update(self.services[target])
+        return not missing
+
+    def updated(self, before: nx.MultiDiGraph, G: nx.MultiDiGraph, touched: Iterable[str]) -> PathwayIndex:
+        """The index of ``G``, the graph ``before`` (this index's graph) after edits touching ``touched``.
+
+        ``touched`` names every organisation that was created, changed or
+        deleted and both ends (before and after) of every link that was. The
+        result equals ``pathway_index(G)`` on the same date; this index is left
+        as it was (the two share what did not change).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_nodes_from(["a", "b"], status="active")
+        >>> index = pathway_index(G, as_of=dt.date(2026, 1, 1))
+        >>> H = G.copy()
+        >>> _ = H.add_edge("a", "b", key="r1", kind="referral", status="active", formal=True)
+        >>> index.updated(G, H, ["a", "b"]).arcs["a"], index.arcs["a"]
+        ({'b': (1.0, 'r1', 'referral')}, {})
+        """
+        touched = set(touched)
+        new = copy.copy(self)
+        for name in ("names", "districts", "services", "populations", "contacts", "_coordinates", "arcs", "out",
+                     "two_way"):
+            setattr(new, name, dict(getattr(self, name)))
+        new._reach, new._serving = {}, {}
+        # Every link at a touched organisation, before and after: the arcs they give are all that changed.
+        edges = {(u, v, key) for t in touched if t in G
+                 for u, v, key in (*G.out_edges(t, keys=True), *G.in_edges(t, keys=True))}
+        small = nx.MultiDiGraph()
+        ends = {t for t in touched if t in G} | {n for u, v, _ in edges for n in (u, v)}
+        small.add_nodes_from((n, G.nodes[n]) for n in ends)
+        small.add_edges_from((u, v, key, G.edges[u, v, key]) for u, v, key in sorted(edges))
+        R = referral_graph(small, self.as_of)
+        for t in touched:
+            new._forget(t)
+            if t in R:
+                new._read_node(t, G.nodes[t])
+        near = touched | {n for t in touched for H in (before, G) if t in H for n in (*H._succ[t], *H._pred[t])}
+        for u in near:
+            if u not in new.names:
+                new.arcs.pop(u, None)
+                new.out.pop(u, None)
+                continue
+            kept = {} if u in touched else {v: arc for v, arc in self.arcs[u].items() if v not in touched}
+            fresh = ((v, a) for v, a in (R[u].items() if u in R else ()) if u in touched or v in touched)
+            new.arcs[u] = {**kept, **new._arcs_of(u, fresh)}
+            new.out[u] = _cheapest_first(new.arcs[u])
+        for t in touched:
+            for H in (before, G):
+                if t in H:
+                    for _, _, key in (*H.out_edges(t, keys=True), *H.in_edges(t, keys=True)):
+                        new.two_way.pop(key, None)
+        new.two_way.update({key: True for _, _, key, flag in small.edges(keys=True, data="two_way") if flag})
+        new._regroup(self, touched)
+        return new
+
+    def _regroup(self, old: PathwayIndex, touched: set[str]) -> None:
+        """Rebuild the district and service lists (and the providers table) a touched organisation was or is in."""
+        places = [(old.districts[t], old.services[t]) for t in touched if t in old.names]
+        places += [(self.districts[t], self.services[t]) for t in touched if t in self.names]
+        self.by_district = dict(old.by_district)
+        for district in {d for d, _ in places if d}:
+            _put(self.by_district, district, sorted(
+                n for n in {*old.by_district.get(district, ()), *touched}
+                if n in self.names and self.districts[n] == district))
+        self._by_service = dict(old._by_service)
+        for service in {s for _, offered in places for s in offered}:
+            _put(self._by_service, service, sorted(
+                n for n in {*old._by_service.get(service, ()), *touched}
+                if n in self.names and service in self.services[n]))
+        if old._providers is not None:
+            self._providers = dict(old._providers)
+            for district, service in {(d, s) for d, offered in places if d for s in offered}:
+                _put(self._providers, (district, service),
+                     [n for n in self.by_district.get(district, ()) if service in self.services[n]])
+
+    def _forget(self, node: str) -> None:
+        for table in (self.names, self.districts, self.services, self.populations, self.contacts,
+                      self._coordinates):
+            table.pop(node, None)  # type: ignore[attr-defined]
+
+    def _read_node(self, node: str, data: dict[str, Any]) -> None:
+        self.names[node] = data.get("name") or node
+        self.districts[node] = data.get("district") or None
+        self.services[node] = frozenset(data.get("services") or ())
+        self.populations[node] = frozenset(data.get("populations") or ())
+        self.contacts[node] = {f: str(data[f]) for f in CONTACT_FIELDS if data.get(f) not in (None, "")}
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            self._coordinates[node] = (data["latitude"], data["longitude"])
+
+    def _arcs_of(self, u: str, targets: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Arc]:
+        return {v: (self.hop_cost(u, v, a["formal"], a["weight"]), a["link"], a["kind"]) for v, a in targets}
+
+    def _providers_by_district(self) -> dict[tuple[str, str], list[str]]:
+        table: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for service, nodes in self._by_service.items():
+            for node in nodes:
+                if self.districts[node]:
+                    table[self.districts[node], service].append(node)
+        return dict(table)
+
+    def state(self) -> dict[str, Any]:
+        """Everything the index holds that a query reads, as plain data (to compare two indexes)."""
+        return {"as_of": self.as_of, "names": self.names, "districts": self.districts, "services": self.services,
+                "populations": self.populations, "contacts": self.contacts, "coordinates": self._coordinates,
+                "arcs": self.arcs, "out": self.out, "two_way": self.two_way, "by_district": self.by_district,
+                "by_service": self._by_service, "providers": self.providers_table()}
+
+    def providers_table(self) -> dict[tuple[str, str], list[str]]:
+        """Active organisations offering each service by (district, service), sorted ids."""
+        if self._providers is None:
+            self._providers = self._providers_by_district()
+        return self._providers
+
+
+def pathway_index(
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_unlinked: bool = False
+) -> PathwayIndex:
+    """Prepare a graph once for many :func:`~network.analysis.pathways.referral_pathways` queries.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph (see :mod:`network.analysis.layers`).
+    as_of : date, optional
+        The date on which agreements must be in force (default today).
+    include_unlinked : bool, optional
+        Also prepare the table of providers by district that queries with
+        ``include_unlinked=True`` use (otherwise it is built on first use).
+
+    Returns
+    -------
+    PathwayIndex
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from(["a", "b", "c"], status="active")
+    >>> G.nodes["c"]["status"] = "inactive"
+    >>> _ = G.add_edge("a", "b", key="m1", kind="mou", status="active", formal=True, weight=5)
+    >>> index = pathway_index(G)
+    >>> sorted(index.names), index.arcs["b"]
+    (['a', 'b'], {'a': (0.9, 'm1', 'mou')})
+    """
+    return PathwayIndex(G, as_of or today(), include_unlinked)
+
+
+def _grouped(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, list[str]]:
+    """``{group: sorted members}`` from ``(member, its groups)`` pairs."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for member, groups in pairs:
+        for group in groups:
+            table[group].append(member)
+    return {group: sorted(members) for group, members in table.items()}
+
+
+def _cheapest_first(targets: dict[str, Arc]) -> tuple[tuple[float, str, str, str], ...]:
+    return tuple(sorted((cost, v, link, kind) for v, (cost, link, kind) in targets.items()))
+
+
+def _put(table: dict[Any, list[str]], key: Any, members: list[str]) -> None:
+    if members:
+        table[key] = members
+    else:
+        table.pop(key, None)
