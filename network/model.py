@@ -63,6 +63,7 @@ class Organisation:
     external_ids: dict[str, str] = field(default_factory=dict)
     source: str | None = None
     last_verified: dt.date | None = None
+    verified_by: str | None = None
     updated_at: dt.datetime | None = None
     version: int = 0
 
@@ -95,6 +96,7 @@ class Link:
     two_way: bool = False
     programme: str | None = None
     grant_ref: str | None = None
+    verified_by: str | None = None
     updated_at: dt.datetime | None = None
     version: int = 0
 

@@ -219,6 +219,7 @@ class OrganisationSchema(_Strict):
                                load_default=dict, validate=_MAX_ITEMS)
     source = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
     last_verified = fields.Date(allow_none=True, load_default=None, validate=_not_future)
+    verified_by = Text(allow_none=True, load_default=None, validate=validate.Length(max=200))
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 
@@ -257,6 +258,7 @@ class LinkSchema(_Strict):
     two_way = fields.Boolean(load_default=False)
     programme = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
     grant_ref = Text(allow_none=True, load_default=None, validate=validate.Length(max=100))
+    verified_by = Text(allow_none=True, load_default=None, validate=validate.Length(max=200))
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 

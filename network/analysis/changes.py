@@ -38,7 +38,7 @@ _FIELD_WORDS = {
     "target": "target", "start_date": "start date", "end_date": "end date", "weight": "strength",
     "formal": "signed document", "document": "document", "notes": "notes", "two_way": "both ways",
     "country": "country", "intervention_areas": "intervention areas", "programme": "programme",
-    "grant_ref": "grant reference",
+    "grant_ref": "grant reference", "verified_by": "verified by",
 }
 _STAMPS = ("updated_at", "version")
 _SHORT_KINDS = {"mou": "MoU", "referral": "referral agreement", "funding": "funding agreement",

@@ -29,12 +29,13 @@ REQUIRED_ORGANISATION_COLUMNS = (
     "description",
 )
 ORGANISATION_COLUMNS = REQUIRED_ORGANISATION_COLUMNS + (
-    "languages", "tags", "source", "last_verified", "external_ids")
+    "languages", "tags", "source", "last_verified", "external_ids", "verified_by")
 #: A links file may leave out ``id`` (or leave ids empty): the importer gives such links stable ids.
 REQUIRED_LINK_COLUMNS = (
     "source", "target", "kind", "services", "status", "start_date", "end_date", "weight", "formal", "notes",
 )
-LINK_COLUMNS = ("id", *REQUIRED_LINK_COLUMNS) + ("document", "last_verified", "two_way", "programme", "grant_ref")
+LINK_COLUMNS = ("id", *REQUIRED_LINK_COLUMNS) + ("document", "last_verified", "two_way", "programme", "grant_ref",
+                                                   "verified_by")
 
 _LISTS = {"services", "populations", "aliases", "tags", "languages"}
 _BOOLEANS = {"sensitive", "formal", "two_way"}
