@@ -478,9 +478,11 @@ def test_bulk_upsert_refuses_ids_that_differ_only_in_case(store):
     assert store.get_link("L12").source == "b"
 
 
-def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
-    """Two editors act on version 1 of one organisation at once: one wins, the other is refused."""
-    store.create_organisation(org("a"))
+def _race(store, entity: str, record_id: str, delete, update) -> tuple[list[str], dict[str, str]]:
+    """Run ``delete`` and ``update`` at once, each in its own audited unit of work tried again while ``Busy``.
+
+    Returns the winners and every attempt's outcome ("done" or the refusal's name).
+    """
     outcomes: dict[str, str] = {}
     barrier = threading.Barrier(2)
 
@@ -490,7 +492,7 @@ def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
             try:
                 with store.transaction(actor=f"token:{name}"):
                     change()
-                    store.record_audit(AuditEntry(AT, f"token:{name}", name, "organisation", "a"))
+                    store.record_audit(AuditEntry(AT, f"token:{name}", name, entity, record_id))
                 outcomes[name] = "done"
                 return
             except Busy:
@@ -499,19 +501,21 @@ def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
                 outcomes[name] = type(refused).__name__
                 return
 
-    def delete() -> None:
-        store.delete_organisation("a", expected_version=1)
-
-    def update() -> None:
-        store.update_organisation(org("a", name="Updated"), expected_version=1)
-
     threads = [threading.Thread(target=attempt, args=("delete", delete)),
                threading.Thread(target=attempt, args=("update", update))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    winners = [name for name, outcome in outcomes.items() if outcome == "done"]
+    return [name for name, outcome in outcomes.items() if outcome == "done"], outcomes
+
+
+def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
+    """Two editors act on version 1 of one organisation at once: one wins, the other is refused."""
+    store.create_organisation(org("a"))
+    winners, outcomes = _race(store, "organisation", "a",
+                              lambda: store.delete_organisation("a", expected_version=1),
+                              lambda: store.update_organisation(org("a", name="Updated"), expected_version=1))
     assert len(winners) == 1 and len(outcomes) == 2
     audited = [e.action for e in store.list_audit().items]
     assert audited == winners
@@ -523,6 +527,33 @@ def test_concurrent_delete_and_update_leave_exactly_one_outcome(store):
         assert outcomes["delete"] == "StaleWrite"
         assert store.get_organisation("a").name == "Updated"
         assert [v.action for v in store.history("organisation", "a")] == ["create", "update"]
+
+
+def test_concurrent_delete_and_update_of_a_link_leave_exactly_one_outcome(store):
+    """Two editors act on version 1 of one link at once (the update moves it to another source): one wins."""
+    store.upsert([org("a"), org("b"), org("c")], [link("l1", "a", "b")])
+    winners, outcomes = _race(store, "link", "l1",
+                              lambda: store.delete_link("l1", expected_version=1),
+                              lambda: store.update_link(link("l1", "c", "b", "mou"), expected_version=1))
+    assert len(winners) == 1 and len(outcomes) == 2
+    assert [e.action for e in store.list_audit().items] == winners
+    if winners == ["delete"]:
+        assert outcomes["update"] in ("StaleWrite", "NotFound")
+        assert store.list_links().total == 0
+        assert [v.action for v in store.history("link", "l1")] == ["import", "delete"]
+    else:
+        assert outcomes["delete"] == "StaleWrite"
+        assert (store.get_link("l1").source, store.get_link("l1").kind) == ("c", "mou")
+        assert [v.action for v in store.history("link", "l1")] == ["import", "update"]
+
+
+def test_stale_link_delete_refused(store):
+    """A delete that names a version the link has left is refused and deletes nothing."""
+    store.upsert([org("a"), org("b")], [link("l1", "a", "b")])
+    store.update_link(link("l1", "a", "b", notes="renewed"), expected_version=1)
+    with pytest.raises(StaleWrite, match="version 1, now 2"):
+        store.delete_link("l1", expected_version=1)
+    assert store.get_link("l1").version == 2
 
 
 @pytest.mark.skipif(bool(os.environ.get("NEO4J_URI")), reason="ArcadeDB commits optimistically; Neo4j 5 waits on locks")

@@ -111,6 +111,26 @@ def version(tx: neo4j.ManagedTransaction, cypher: str, record_id: str, noun: str
     return int(record["v"])
 
 
+def locked_link(tx: neo4j.ManagedTransaction, link_id: str) -> tuple[int, str]:
+    """The version and source organisation of the link ``link_id``, read under its source's write lock.
+
+    An update deletes and recreates the relationship, so the relationship
+    cannot hold the lock; ``update_link`` and ``delete_link`` both take their
+    source organisation's (``LOCK_ORGANISATION``), then read the link again:
+    a version check then stands until commit. When an update moved the link
+    to another source meanwhile, that source is locked in turn.
+    """
+    locked = None
+    while True:
+        found = stored_links(tx, [link_id]).get(link_id)
+        if found is None:
+            raise NotFound(f"No link with id '{link_id}'.")
+        if found[1] == locked:
+            return found
+        version(tx, LOCK_ORGANISATION, found[1], "organisation")
+        locked = found[1]
+
+
 def check_version(current: int, expected: int | None, noun: str, record_id: str) -> None:
     if expected is not None and expected != current:
         raise StaleWrite(f"The {noun} '{record_id}' changed since it was read (version {expected}, "

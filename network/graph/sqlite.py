@@ -249,9 +249,10 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals):
             self._keep(conn, "link", [(stored.id, "update", row[3])])
         return stored
 
-    def delete_link(self, link_id: str) -> None:
+    def delete_link(self, link_id: str, *, expected_version: int | None = None) -> None:
         with self._write() as conn:
-            sql.current_version(conn, "links", link_id, "link")
+            version = sql.current_version(conn, "links", link_id, "link")
+            sql.check_version(version, expected_version, "link", link_id)
             conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
             self._keep(conn, "link", [(link_id, "delete", None)])
 

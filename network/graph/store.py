@@ -226,8 +226,12 @@ class GraphStore(Protocol):
     def update_link(self, link: Link, *, expected_version: int | None = None) -> Link:
         """Replace a link; ``StaleWrite`` if ``expected_version`` is stale."""
 
-    def delete_link(self, link_id: str) -> None:
-        """Delete a link, or ``NotFound``."""
+    def delete_link(self, link_id: str, *, expected_version: int | None = None) -> None:
+        """Delete a link, or ``NotFound``; ``StaleWrite`` if ``expected_version`` is stale.
+
+        Like an update's, the version check holds the link's write lock until
+        commit, so a concurrent update and delete cannot both win.
+        """
 
     def list_links(self, query: LinkQuery = LinkQuery()) -> Page[Link]:
         """Matching links ordered by id."""

@@ -80,7 +80,7 @@ def delete_link(store: GraphStore, link_id: str, *, expected_version: int, actor
     """Delete a link still at ``expected_version``; the deletion and its audit entry commit together."""
     with store.transaction(actor=actor.key):
         current = _current(store, "link", link_id, expected_version)
-        store.delete_link(link_id)
+        store.delete_link(link_id, expected_version=expected_version)
         audit.record(store, actor, "delete", "link", link_id, {"before": dump_link(current)})
 
 
