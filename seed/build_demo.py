@@ -6,9 +6,12 @@ North West (Bojanala) and Gauteng (West Rand). Local organisations, clinics,
 donors and companies are invented; SADC, AUDA-NEPAD, ARASA and SAT are real
 regional bodies, but every link drawn to them here is invented.
 
-Run ``python seed/build_demo.py`` (stdlib only, no network access; the output is
-the same on every run: ``random.Random(2026)``). The CSVs follow the import
-format in DESIGN.md.
+The organisations are data: ``seed/roster/organisations.csv`` (one row each,
+read by :func:`add_organisations`); the links are drawn here, by hand for the
+plants and generated around them. Run ``python seed/build_demo.py [FOLDER]``
+(stdlib only, no network access; the output is the same on every run:
+``random.Random(2026)``; FOLDER defaults to ``seed/demo/``). The CSVs follow
+the import format in DESIGN.md.
 
 Planted findings (relative to AS_OF = 2026-11-23; "referral layer" means the
 links in force that carry a client: referrals from source to target, both ways
@@ -491,425 +494,48 @@ def write_csv(path: Path, columns: list[str], rows) -> None:
 
 
 # ---------------------------------------------------------------------------
-# The organisations.
+# The organisations: the roster file, one row each.
 # ---------------------------------------------------------------------------
-def add_organisations(d: Demo) -> None:
-    new = d.org
-    # Regional and national bodies (no province or district). The first four are real institutions;
-    # their links here are illustrative. No contact details are invented for them.
-    new("Southern African Development Community (SADC)", "regional", id="sadc", contacts=False, aliases=["SADC"],
-      services=["advocacy", "capacity_building", "human_rights_monitoring"],
-      populations=["mineworkers", "ex_mineworkers", "migrants"],
-      description="Regional economic community. Its health desk and the regional framework on TB in the "
-                  "mining sector can act as a grievance and coordination mechanism. Links are illustrative.")
-    new("African Union Development Agency (AUDA-NEPAD)", "regional", id="nepad", contacts=False,
-      aliases=["NEPAD", "AUDA-NEPAD"], services=["advocacy", "capacity_building", "research"],
-      populations=["mineworkers", "ex_mineworkers", "migrants"],
-      description="African Union development agency: regional health systems and mining-sector TB "
-                  "initiatives. Links are illustrative.")
-    new("AIDS and Rights Alliance for Southern Africa (ARASA)", "regional", id="arasa", contacts=False,
-      aliases=["ARASA"], services=["advocacy", "human_rights_monitoring", "capacity_building"],
-      populations=["sex_workers", "msm", "transgender_people", "pwid", "plhiv"],
-      description="Regional partnership of civil society organisations working on HIV, TB and human "
-                  "rights. Links are illustrative.")
-    new("Southern Africa AIDS Trust (SAT)", "regional", id="sat", contacts=False, aliases=["SAT"],
-      services=["capacity_building", "advocacy", "funding", "community_led_monitoring"],
-      description="Regional organisation strengthening community responses to HIV and health. "
-                  "Links are illustrative.")
-    new("Southern African Ex-Mineworkers Alliance", "regional", aliases=["SAEMA"],
-      services=["advocacy", "human_rights_monitoring", "capacity_building"],
-      populations=["ex_mineworkers", "migrants"],
-      description="Regional association of national ex-mineworkers associations (fictional).")
-    new("National TB Programme (NTP)", "dept_health", id="ntp", contacts=False, aliases=["NTP"],
-      services=["capacity_building", "community_led_monitoring", "research"], populations=["tb_patients"],
-      description="National TB programme of the health department: guidelines, TB data and training.")
-    new("Thandanani Key Populations Health Alliance", "sw",
-      services=["advocacy", "capacity_building", "human_rights_monitoring", "community_led_monitoring"],
-      populations=["sex_workers", "msm", "transgender_people", "pwid"],
-      description="National alliance of key-population-led groups (fictional).")
-    new("Ubuntu Health Fund", "donor", description="Fictional health donor funding community TB and HIV work.")
-    new("Masakhane Community Health Trust", "donor",
-      description="Fictional trust funding community-based organisations.")
-    new("Letsema Foundation for Health Equity", "donor",
-      description="Fictional foundation funding key-population and mining-community programmes.")
-    new("Khanyisa Global Health Fund", "donor", description="Fictional international health funder.")
-    # National offices (no province or district).
-    new("Mines Occupational Compensation Office", "comp_point",
-      services=["occupational_health_compensation", "benefit_medical_examination"],
-      description="National office that assesses and pays occupational lung disease claims of current "
-                  "and former mineworkers (fictional).")
-    new("Southern Africa Legal Rights Centre", "legal",
-      services=["legal_aid", "human_rights_monitoring", "advocacy"],
-      populations=["ex_mineworkers", "mineworkers", "migrants", "sex_workers", "transgender_people"],
-      description="Public-interest law centre: silicosis class actions, migrant and key-population rights.")
-    new("Institute for Mining Health Research", "academic",
-      description="Fictional research institute on occupational lung disease in mining.")
-    new("National Chamber of Mines and Minerals", "chamber", populations=[],
-        description="Fictional national chamber of mines.")
+ROSTER = Path(__file__).resolve().parent / "roster" / "organisations.csv"
+#: Roster columns holding lists (``;`` between items; ``-`` for an empty list).
+ROSTER_LISTS = ("services", "add", "drop", "populations", "aliases")
+#: Roster columns that are not options of :meth:`Demo.org`.
+ROSTER_OWN = ("name", "role", "district", "phone", "note")
+#: The phone cell of consecutive organisations that share one number.
+SHARED_PHONE = "shared"
 
-    # ---- Eastern Cape ------------------------------------------------------
-    new("Eastern Cape Department of Health", "dept_health", "Buffalo City")
-    new("Eastern Cape Social Development", "dept_sd", "Buffalo City")
-    new("Eastern Cape Institute for Community Health Research", "academic", "Buffalo City")
 
-    # OR Tambo: the main labour-sending area.
-    for name, mun in [("Mthatha Gateway Clinic", None), ("Ngangelizwe Community Clinic", None),
-                      ("Lusikisiki Village Clinic", "Ingquza Hill"), ("Flagstaff Community Clinic", "Ingquza Hill"),
-                      ("Qumbu Community Health Centre", "Mhlontlo"), ("Libode Clinic", "Nyandeni")]:
-        new(name, "clinic", "OR Tambo", municipality=mun)
-    new("Mthatha Regional Referral Hospital", "hospital", "OR Tambo", add=["art_adherence_support"])
-    new("Ingquza District Hospital", "hospital", "OR Tambo", municipality="Ingquza Hill")
-    new("OR Tambo Ex-Mineworkers Association", "exmin", "OR Tambo", near="OR Tambo labour-sending area",
-      add=["social_grant_linkage"])
-    new("Lusikisiki Ex-Mineworkers Forum", "exmin", "OR Tambo", municipality="Ingquza Hill")
-    new("Qumbu Retired Mineworkers Association", "exmin", "OR Tambo", municipality="Mhlontlo")
-    new("Nyandeni Ex-Miners Support Group", "exmin", "OR Tambo", municipality="Nyandeni",
-      drop=["occupational_health_compensation"])
-    new("Siyakhana Home-Based Care", "hbc", "OR Tambo")
-    new("Mthatha Youth Health Champions", "youth", "OR Tambo")
-    new("Port St Johns Community Care Network", "hbc", "OR Tambo", municipality="Port St Johns")
-    new("Pondoland Rural Health Trust", "tb_ngo", "OR Tambo", municipality="Ingquza Hill")
-    new("Umthathi Legal Advice Centre", "legal", "OR Tambo", add=["gbv_support"],
-      populations=["ex_mineworkers", "migrants", "sex_workers", "transgender_people", "agyw"])
-    new("Mthatha Migrant Workers Support Centre", "migrant", "OR Tambo",
-      email="mthatha.migrants@example.org.za")
-    new("KSD Migrant Support Centre", "migrant", "OR Tambo", services=["documentation_support", "peer_education"],
-      populations=["migrants"], email="mthatha.migrants@example.org.za")
-    new("Ikhwezi Sisters Collective", "sw", "OR Tambo", sensitive=True)
-    new("Mthatha Trans Wellness Circle", "trans", "OR Tambo", sensitive=True)
-    new("Mthatha Interfaith Care Ministry", "faith", "OR Tambo")
-    new("OR Tambo District Social Grants Office", "grants", "OR Tambo")
-    new("OR Tambo District AIDS Council", "council", "OR Tambo")
-    new("Mthatha Occupational Compensation Service Point", "comp_point", "OR Tambo", populations=["ex_mineworkers"])
-    new("Tsolo Occupational Lung Screening Site", "clinic", "OR Tambo", municipality="Mhlontlo",
-      services=["silicosis_screening", "tb_screening"], populations=["ex_mineworkers"],
-      description="Outreach site screening former mineworkers for silicosis and TB (Mhlontlo).", seal="all")
-    new("Lusikisiki Youth Health Forum", "youth", "OR Tambo", municipality="Ingquza Hill", status="inactive",
-      services=["peer_education", "condom_distribution"],
-      description="Youth health forum, dormant since its volunteers left in 2024 (Ingquza Hill).", seal="all")
+def add_organisations(d: Demo, roster: Path = ROSTER) -> None:
+    """Add the organisations of ``roster`` in its order (the order fixes every random draw).
 
-    # Alfred Nzo: every referral and MoU is written by hand (unreachable plant).
-    an = dict(seal="referral")
-    new("Umzimvubu District Hospital", "hospital", "Alfred Nzo", **an)
-    new("Matatiele Community Clinic", "clinic", "Alfred Nzo", municipality="Matatiele", **an)
-    new("Mount Frere Gateway Clinic", "clinic", "Alfred Nzo", **an)
-    new("Cedarville Community Clinic", "clinic", "Alfred Nzo", municipality="Matatiele", **an)
-    new("Mount Frere Ex-Mineworkers Association", "exmin", "Alfred Nzo", drop=["occupational_health_compensation"],
-      **an)
-    new("Matatiele Ex-Miners Welfare Society", "exmin", "Alfred Nzo", municipality="Matatiele",
-      services=["peer_education", "home_based_care", "social_grant_linkage", "advocacy"], **an)
-    new("Maluti Home-Based Care Network", "hbc", "Alfred Nzo", municipality="Matatiele", **an)
-    new("Umzimvubu Youth Health Club", "youth", "Alfred Nzo", add=["gbv_support"], **an)
-    new("Matatiele Advice Office", "legal", "Alfred Nzo", municipality="Matatiele",
-      populations=["ex_mineworkers", "migrants", "agyw"], **an)
-    new("Matatiele Interfaith Care Fellowship", "faith", "Alfred Nzo", municipality="Matatiele", **an)
-    new("Alfred Nzo District Social Grants Office", "grants", "Alfred Nzo", **an)
-    new("Alfred Nzo District AIDS Council", "council", "Alfred Nzo", **an)
-    new("Ntabankulu Youth Against TB", "youth", "Alfred Nzo", municipality="Ntabankulu",
-      services=["peer_education", "tb_adherence_support"], populations=["agyw", "tb_patients"], seal="all")
+    Each row gives :meth:`Demo.org` its ``name``, ``role`` (see ROLES) and
+    ``district`` (empty: a regional or national body), and any option whose
+    cell is filled: an empty cell takes the role's default. List cells join
+    items with ``;``, and ``-`` stands for an empty list; ``sensitive`` is
+    ``yes``, ``contacts`` ``no`` (invent no phone, email or website), an
+    ``email`` of ``-`` means none. A ``phone`` of ``shared`` gives consecutive
+    rows one new number, drawn before the first of them is placed. ``note``
+    says why a row is as it is (the plants); the builder does not read it.
+    """
+    shared = None
+    with open(roster, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            options = {column: _roster_cell(column, value) for column, value in row.items()
+                       if value and column not in ROSTER_OWN}
+            if row["phone"] == SHARED_PHONE:
+                shared = shared or d._new_phone(row["district"])
+                options["phone"] = shared
+            else:
+                shared = None
+                if row["phone"]:
+                    options["phone"] = row["phone"]
+            d.org(row["name"], row["role"], row["district"] or None, **options)
 
-    # Joe Gqabi: the long way round from Alfred Nzo to the compensation office.
-    jg = dict(seal="referral")
-    new("Elundini District Hospital", "hospital", "Joe Gqabi", **jg)
-    new("Ugie Ex-Mineworkers Committee", "exmin", "Joe Gqabi",
-      services=["peer_education", "tb_screening", "documentation_support"], **jg)
-    new("Joe Gqabi Rural Paralegal Office", "legal", "Joe Gqabi", add=["social_grant_linkage"],
-      populations=["ex_mineworkers", "migrants"], **jg)
-    new("Maclear Home-Based Care Group", "hbc", "Joe Gqabi", **jg)
-    new("Joe Gqabi District Social Grants Office", "grants", "Joe Gqabi", **jg)
-    new("Joe Gqabi District AIDS Council", "council", "Joe Gqabi", **jg)
 
-    # Chris Hani: ex-miners served, no benefit medical examination or silicosis screening (uncovered).
-    for name, mun in [("Cofimvaba Community Clinic", "Intsika Yethu"), ("Engcobo Gateway Clinic", "Engcobo"),
-                      ("Komani Community Clinic", None)]:
-        new(name, "clinic", "Chris Hani", municipality=mun)
-    new("Komani Provincial Hospital", "hospital", "Chris Hani")
-    new("Cofimvaba Ex-Mineworkers Association", "exmin", "Chris Hani", municipality="Intsika Yethu")
-    new("Engcobo Retired Miners Forum", "exmin", "Chris Hani", municipality="Engcobo")
-    new("Chris Hani Home-Based Carers Network", "hbc", "Chris Hani")
-    new("Lady Frere Youth Health Club", "youth", "Chris Hani", municipality="Emalahleni", add=["gbv_support"])
-    new("Komani Community Legal Advice Office", "legal", "Chris Hani",
-      populations=["migrants", "ex_mineworkers", "agyw"])
-    new("Engcobo Faith Care Fellowship", "faith", "Chris Hani", municipality="Engcobo")
-    new("Chris Hani District Social Grants Office", "grants", "Chris Hani")
-    new("Chris Hani District AIDS Council", "council", "Chris Hani")
-
-    # Amathole.
-    new("Butterworth Community Clinic", "clinic", "Amathole")
-    new("Idutywa Gateway Clinic", "clinic", "Amathole", municipality="Mbhashe")
-    new("Mnquma District Hospital", "hospital", "Amathole",
-        add=["silicosis_screening", "benefit_medical_examination"])
-    new("Mbhashe Ex-Mineworkers Association", "exmin", "Amathole", municipality="Mbhashe")
-    new("Masiphile Home-Based Care", "hbc", "Amathole")
-    new("Gcuwa Youth Health Forum", "youth", "Amathole", add=["gbv_support"])
-    new("Idutywa Faith Health Ministry", "faith", "Amathole", municipality="Mbhashe")
-    new("Amathole Rural Advice Office", "legal", "Amathole", populations=["ex_mineworkers", "migrants", "agyw"])
-    new("Amathole District Social Grants Office", "grants", "Amathole")
-    new("Amathole District AIDS Council", "council", "Amathole")
-
-    # ---- Free State --------------------------------------------------------
-    new("Free State Department of Health", "dept_health", "Mangaung")
-    new("Free State Social Development", "dept_sd", "Mangaung")
-    new("Free State Centre for Occupational Lung Research", "academic", "Mangaung")
-
-    # Lejweleputswa: the Welkom goldfields.
-    for name in ["Thabong Community Clinic", "Bronville Clinic", "Kutlwanong Community Health Centre",
-                 "Meloding Clinic", "Nyakallong Gateway Clinic"]:
-        new(name, "clinic", "Lejweleputswa", near="Welkom goldfields")
-    new("Welkom Regional Hospital", "hospital", "Lejweleputswa", near="Welkom goldfields")
-    new("Free State Goldfields TB Hospital", "tb_hospital", "Lejweleputswa", near="Welkom goldfields")
-    new("Lejweleputswa Mineworkers Union Branch", "union", "Lejweleputswa", near="Welkom goldfields")
-    new("Matjhabeng Mine and Allied Workers Union Local", "union", "Lejweleputswa",
-      drop=["hiv_testing"], add=["mental_health"])
-    new("Lejweleputswa Ex-Mineworkers Association", "exmin", "Lejweleputswa")
-    new("Welkom Home-Based Care Network", "hbc", "Lejweleputswa", near="Welkom goldfields")
-    new("Goldfields Men's Wellness Circle", "msm", "Lejweleputswa", sensitive=True, near="Welkom goldfields")
-    new("Lejweleputswa Paralegal Advice Office", "legal", "Lejweleputswa",
-      populations=["migrants", "artisanal_miners", "sex_workers", "ex_mineworkers"])
-    new("Welkom Ex-Miners Lung Health Project", "tb_ngo", "Lejweleputswa",
-      services=["silicosis_screening", "tb_screening", "peer_education"], populations=["ex_mineworkers"])
-    new("Sand River Gold Mining Ltd", "mine", "Lejweleputswa", near="Welkom goldfields")
-    new("Free State Mining Chamber", "chamber", "Lejweleputswa")
-    new("Welkom Occupational Compensation Service Point", "comp_point", "Lejweleputswa")
-    new("Lejweleputswa District Social Grants Office", "grants", "Lejweleputswa")
-    new("Lejweleputswa District AIDS Council", "council", "Lejweleputswa")
-    new("Lejweleputswa Youth Health Champions", "youth", "Lejweleputswa", add=["gbv_support"])
-    # uncoordinated overlaps (every link by hand)
-    ov = dict(seal="all")
-    new("Virginia Artisanal Miners Health Outreach", "artisanal", "Lejweleputswa", municipality="Matjhabeng",
-      services=["peer_education", "dust_control_awareness", "tb_screening"],
-      near="Virginia artisanal gold workings", **ov)
-    new("Goldfields Informal Miners Support Project", "artisanal", "Lejweleputswa",
-      services=["peer_education", "dust_control_awareness", "tb_screening"],
-      near="Virginia artisanal gold workings", kind="ngo", **ov)
-    new("Meloding Diggers Wellness Group", "artisanal", "Lejweleputswa",
-      services=["peer_education", "dust_control_awareness", "tb_screening"],
-      near="Virginia artisanal gold workings", **ov)
-    new("Masedi Women's Health Collective", "sw", "Lejweleputswa", sensitive=True,
-      services=["peer_education", "condom_distribution", "gbv_support", "hiv_testing"], **ov)
-    new("Matjhabeng Night Outreach", "gbv", "Lejweleputswa",
-      services=["peer_education", "condom_distribution", "gbv_support"], populations=["sex_workers"], **ov)
-    new("Thabong Home-Based Care Group", "hbc", "Lejweleputswa",
-      services=["home_based_care", "tb_adherence_support", "nutrition_support"],
-      populations=["tb_patients", "plhiv"], **ov)
-    new("Kutlwanong Caring Hands", "faith", "Lejweleputswa",
-      services=["home_based_care", "tb_adherence_support"], populations=["tb_patients"], **ov)
-    # broken cascade and inactive
-    new("Virginia Mobile Health Point", "clinic", "Lejweleputswa",
-      services=["tb_screening", "hiv_testing", "art", "condom_distribution", "family_planning"],
-      description="Mobile health point visiting hostels and informal settlements around Virginia.", seal="all")
-    new("No. 7 Shaft Wellness Centre", "ohp", "Lejweleputswa", status="inactive",
-      services=["tb_screening", "tb_treatment", "hiv_testing", "art"], populations=["mineworkers"],
-      description="Shaft wellness centre, closed when the shaft stopped production in 2025.", seal="all")
-
-    # Thabo Mofutsanyana: QwaQwa.
-    new("Phuthaditjhaba Community Clinic", "clinic", "Thabo Mofutsanyana")
-    new("Tseki Community Clinic", "clinic", "Thabo Mofutsanyana")
-    new("Maluti-a-Phofung District Hospital", "hospital", "Thabo Mofutsanyana",
-        add=["silicosis_screening", "benefit_medical_examination"])
-    new("QwaQwa Ex-Mineworkers Association", "exmin", "Thabo Mofutsanyana")
-    new("Bethlehem Home-Based Care Network", "hbc", "Thabo Mofutsanyana", municipality="Dihlabeng")
-    new("Eastern Free State Trans and Queer Collective", "trans", "Thabo Mofutsanyana", municipality="Dihlabeng",
-      sensitive=True)
-    new("Harrismith Faith Care Ministry", "faith", "Thabo Mofutsanyana")
-    new("Dihlabeng Rights and Justice Centre", "gbv", "Thabo Mofutsanyana", municipality="Dihlabeng",
-      add=["human_rights_monitoring"], populations=["transgender_people", "agyw", "migrants", "ex_mineworkers"])
-    new("Thabo Mofutsanyana District Social Grants Office", "grants", "Thabo Mofutsanyana")
-    new("Thabo Mofutsanyana District AIDS Council", "council", "Thabo Mofutsanyana")
-    new("Phuthaditjhaba Men's Health Forum", "youth", "Thabo Mofutsanyana",
-      services=["peer_education", "condom_distribution"], populations=["ex_mineworkers"],
-      description="Men's health discussion forum (Maluti-a-Phofung).", seal="all")
-
-    # Mangaung.
-    new("Mangaung Academic Hospital", "hospital", "Mangaung", add=["art_adherence_support", "opioid_substitution"])
-    new("Botshabelo Community Clinic", "clinic", "Mangaung")
-    new("Heidedal Community Clinic", "clinic", "Mangaung")
-    new("Bloemfontein Harm Reduction Peer Network", "pwid", "Mangaung", sensitive=True)
-    new("Mangaung Harm Reduction Services", "pwid", "Mangaung",
-      services=["harm_reduction", "opioid_substitution", "substance_use_counselling", "hiv_testing"],
-      description="Harm reduction and opioid substitution service (Mangaung).", kind="ngo")
-    new("Mangaung Gender Justice Centre", "gbv", "Mangaung", add=["human_rights_monitoring"],
-      populations=["agyw", "sex_workers", "transgender_people", "pwid"])
-    new("Mangaung Home-Based Care Network", "hbc", "Mangaung")
-    new("Mangaung District Social Grants Office", "grants", "Mangaung")
-    new("Mangaung District AIDS Council", "council", "Mangaung")
-    new("Botshabelo Mineworkers Hospice", "hbc", "Mangaung",
-      services=["home_based_care", "nutrition_support", "tb_adherence_support"],
-      populations=["tb_patients", "plhiv"], kind="ngo", seal="all")
-
-    # Fezile Dabi.
-    new("Zamdela Community Clinic", "clinic", "Fezile Dabi")
-    new("Fezile Dabi Home-Based Care Network", "hbc", "Fezile Dabi", add=["mental_health"])
-    new("Fezile Dabi District Social Grants Office", "grants", "Fezile Dabi")
-    new("Fezile Dabi District AIDS Council", "council", "Fezile Dabi")
-
-    # ---- Limpopo -----------------------------------------------------------
-    new("Limpopo Department of Health", "dept_health", "Capricorn")
-    new("Limpopo Social Development", "dept_sd", "Capricorn")
-    new("Limpopo Health Systems Research Unit", "academic", "Capricorn")
-
-    # Sekhukhune: platinum belt and artisanal chrome diggings.
-    for name, mun in [("Burgersfort Community Clinic", None), ("Praktiseer Community Clinic", None),
-                      ("Steelpoort Community Clinic", None), ("Jane Furse Gateway Clinic", "Makhuduthamaga")]:
-        new(name, "clinic", "Sekhukhune", municipality=mun,
-          near=None if mun else "Burgersfort platinum belt")
-    new("Tubatse District Hospital", "hospital", "Sekhukhune", near="Burgersfort platinum belt")
-    new("Sekhukhune Ex-Mineworkers Association", "exmin", "Sekhukhune", add=["social_grant_linkage"])
-    new("Sekhukhune Ex Mine Workers Assoc.", "exmin", "Sekhukhune", municipality="Tubatse", email=False,
-      add=["social_grant_linkage"])
-    new("Sekhukhune Platinum Workers Union Branch", "union", "Sekhukhune", near="Burgersfort platinum belt")
-    new("Sekhukhune Chrome Diggers Health Project", "artisanal", "Sekhukhune",
-      near="Sekhukhune artisanal chrome diggings")
-    new("Driekop Artisanal Miners Association", "artisanal", "Sekhukhune",
-      near="Sekhukhune artisanal chrome diggings", add=["silicosis_screening"])
-    new("Lekgotla Chrome Resources", "mine", "Sekhukhune", near="Sekhukhune artisanal chrome diggings")
-    new("Tswelopele Platinum Mines", "mine", "Sekhukhune", near="Burgersfort platinum belt")
-    new("Dilokong Women's Wellness Circle", "sw", "Sekhukhune", sensitive=True)
-    new("Sekhukhune Community Legal Advice Centre", "legal", "Sekhukhune",
-      populations=["artisanal_miners", "migrants", "sex_workers", "ex_mineworkers"])
-    new("Burgersfort Faith Care Ministry", "faith", "Sekhukhune")
-    new("Limpopo Mining Chamber", "chamber", "Sekhukhune")
-    new("Steelpoort Occupational Health Practice", "ohp", "Sekhukhune", near="Burgersfort platinum belt")
-    new("Tubatse Home-Based Care Network", "hbc", "Sekhukhune")
-    new("Sekhukhune Youth Health Champions", "youth", "Sekhukhune", add=["gbv_support"])
-    new("Sekhukhune District Social Grants Office", "grants", "Sekhukhune")
-    new("Sekhukhune District AIDS Council", "council", "Sekhukhune")
-    # single point of failure: four CBOs that reach TB treatment only through Apel Cross
-    sp = dict(seal="referral")
-    new("Apel Cross Community Clinic", "clinic", "Sekhukhune",
-      services=["tb_screening", "hiv_testing", "art", "prep", "condom_distribution", "family_planning"],
-      description="Small clinic at Apel Cross; refers TB patients to the district hospital for treatment.",
-      **sp)
-    new("Ga-Mampuru Home-Based Care", "hbc", "Sekhukhune", **sp)
-    new("Mecklenburg Youth Health Club", "youth", "Sekhukhune", services=["peer_education", "condom_distribution"],
-      populations=["agyw", "mining_communities"], **sp)
-    new("Atok Women's Health Circle", "hbc", "Sekhukhune", services=["peer_education", "nutrition_support",
-                                                                   "home_based_care"],
-      populations=["mining_communities", "agyw"], **sp)
-    new("Fetakgomo Chrome Diggers Support Group", "artisanal", "Sekhukhune",
-      services=["peer_education", "dust_control_awareness", "home_based_care"],
-      populations=["artisanal_miners", "mining_communities"], near="Sekhukhune artisanal chrome diggings", **sp)
-
-    # Waterberg: Mokopane platinum and the Lephalale coalfield.
-    for name, mun in [("Mokopane Community Health Centre", None), ("Mahwelereng Clinic", None),
-                      ("Lephalale Gateway Clinic", "Lephalale"), ("Marapong Community Clinic", "Lephalale")]:
-        new(name, "clinic", "Waterberg", municipality=mun)
-    new("Mogalakwena District Hospital", "hospital", "Waterberg", near="Mokopane platinum")
-    phone = d._new_phone("Waterberg")
-    new("Mokopane Mining Communities Forum", "hbc", "Waterberg", phone=phone, near="Mokopane platinum",
-      services=["peer_education", "dust_control_awareness", "advocacy", "community_led_monitoring"],
-      populations=["mining_communities"])
-    new("Mogalakwena Mine-Affected Communities Network", "hbc", "Waterberg", phone=phone,
-      near="Mokopane platinum",
-      services=["advocacy", "community_led_monitoring", "dust_control_awareness"],
-      populations=["mining_communities"])
-    new("Waterberg Coal and Platinum Workers Union Branch", "union", "Waterberg", municipality="Lephalale")
-    new("Kgwedi Platinum Ltd", "mine", "Waterberg", near="Mokopane platinum")
-    new("Matlabas Coal Company", "mine", "Waterberg", municipality="Lephalale", drop=["art"])
-    new("Bophelo Sisters Network", "sw", "Waterberg", sensitive=True)
-    new("Waterberg Home-Based Care Alliance", "hbc", "Waterberg")
-    new("Waterberg Legal Advice Office", "legal", "Waterberg", add=["gbv_support"],
-      populations=["migrants", "agyw", "sex_workers"])
-    new("Waterberg District Social Grants Office", "grants", "Waterberg")
-    new("Waterberg District AIDS Council", "council", "Waterberg")
-    new("Sekgakgapeng Satellite Clinic", "clinic", "Waterberg",
-      services=["tb_screening", "hiv_testing", "art", "prep", "family_planning"],
-      description="Satellite clinic run from a park home in Sekgakgapeng (Mogalakwena).", seal="all")
-    new("Lephalale Mine Widows Support Group", "hbc", "Waterberg", municipality="Lephalale",
-      services=["home_based_care", "nutrition_support", "peer_education"],
-      populations=["mining_communities", "plhiv"], seal="all")
-
-    # Vhembe: Musina border town and Thulamela.
-    new("Musina Community Clinic", "clinic", "Vhembe")
-    new("Thohoyandou Gateway Clinic", "clinic", "Vhembe", municipality="Thulamela")
-    new("Vhembe District Hospital", "hospital", "Vhembe", municipality="Thulamela",
-        add=["silicosis_screening", "benefit_medical_examination"])
-    new("Musina Migrant Rights Centre", "legal", "Vhembe", add=["gbv_support"],
-      populations=["migrants", "agyw", "sex_workers"])
-    new("Vhembe Ex-Mineworkers Association", "exmin", "Vhembe", municipality="Thulamela")
-    new("Thulamela Home-Based Care Network", "hbc", "Vhembe", municipality="Thulamela")
-    new("Sibasa Clinic", "clinic", "Vhembe", municipality="Thulamela")
-    new("Makhado Community Health Centre", "clinic", "Vhembe", municipality="Makhado")
-    new("Vhembe Youth Health Champions", "youth", "Vhembe", municipality="Makhado", add=["gbv_support"])
-    new("Makhado Sisters Wellness Circle", "sw", "Vhembe", municipality="Makhado", sensitive=True)
-    new("Vhembe District Social Grants Office", "grants", "Vhembe", municipality="Thulamela")
-    new("Vhembe District AIDS Council", "council", "Vhembe", municipality="Thulamela")
-    sc = dict(seal="all")
-    new("Musina Cross-Border Health Committee", "artisanal", "Vhembe",
-      services=["tb_screening", "hiv_testing", "peer_education", "condom_distribution"], populations=["migrants"],
-      description="Volunteer committee doing TB and HIV outreach to cross-border migrants (Musina).", **sc)
-    new("Beitbridge Road Women's Savings and Health Club", "youth", "Vhembe",
-      services=["peer_education", "condom_distribution", "nutrition_support"], populations=["migrants", "agyw"],
-      **sc)
-    new("Madimbo Corridor Farmworkers Group", "hbc", "Vhembe", services=["peer_education", "home_based_care"],
-      populations=["migrants"], **sc)
-    new("Musina Faith Healing Fellowship", "faith", "Vhembe",
-      services=["home_based_care", "mental_health", "nutrition_support"], populations=["migrants"], **sc)
-    new("Limpopo River Youth Drama Troupe", "youth", "Vhembe", services=["peer_education", "condom_distribution"],
-      **sc)
-    new("Nancefield Community Care Group", "hbc", "Vhembe", services=["home_based_care", "nutrition_support"],
-      populations=["migrants", "plhiv"], **sc)
-
-    # Capricorn: Polokwane.
-    new("Capricorn Regional Hospital", "hospital", "Capricorn", add=["art_adherence_support"])
-    new("Seshego Community Clinic", "clinic", "Capricorn")
-    new("Mankweng Community Clinic", "clinic", "Capricorn")
-    new("Phakama Men's Wellness Circle", "msm", "Capricorn", sensitive=True)
-    new("Capricorn Gender and Rights Centre", "gbv", "Capricorn", add=["human_rights_monitoring"],
-      populations=["agyw", "sex_workers", "transgender_people", "msm"])
-    new("Capricorn Home-Based Care Network", "hbc", "Capricorn")
-    new("Capricorn District Social Grants Office", "grants", "Capricorn")
-    new("Capricorn District AIDS Council", "council", "Capricorn")
-
-    # Mopani: Phalaborwa copper, Giyani, Tzaneen.
-    new("Phalaborwa Community Clinic", "clinic", "Mopani")
-    new("Giyani Community Clinic", "clinic", "Mopani", municipality="Greater Giyani")
-    new("Mopani District Hospital", "hospital", "Mopani", municipality="Greater Tzaneen",
-        add=["silicosis_screening", "benefit_medical_examination"])
-    new("Phalaborwa Ex-Mineworkers Association", "exmin", "Mopani")
-    new("Selati Copper Mining Ltd", "mine", "Mopani")
-    new("Giyani Home-Based Care Network", "hbc", "Mopani", municipality="Greater Giyani")
-    new("Tzaneen Youth Health Champions", "youth", "Mopani", municipality="Greater Tzaneen", add=["gbv_support"])
-    new("Mopani Community Advice Office", "legal", "Mopani", municipality="Greater Tzaneen",
-      populations=["agyw", "ex_mineworkers", "migrants"])
-    new("Mopani District Social Grants Office", "grants", "Mopani", municipality="Greater Tzaneen")
-    new("Mopani District AIDS Council", "council", "Mopani", municipality="Greater Tzaneen")
-
-    # ---- North West: Bojanala (Rustenburg platinum belt) --------------------
-    for name, mun in [("Rustenburg Community Clinic", None), ("Boitekong Community Clinic", None),
-                      ("Mogwase Community Clinic", "Moses Kotane")]:
-        new(name, "clinic", "Bojanala", municipality=mun, near=None if mun else "Rustenburg platinum belt")
-    new("Rustenburg Regional Hospital", "hospital", "Bojanala", near="Rustenburg platinum belt")
-    new("Rustenburg Mine and Allied Workers Union", "union", "Bojanala", near="Rustenburg platinum belt")
-    new("Bushveld Ridge Platinum Ltd", "mine", "Bojanala", near="Rustenburg platinum belt")
-    for name, mun in [("Photsaneng Mining Community Support Group", None), ("Bapong Youth Against TB", "Madibeng"),
-                      ("Mfidikwe Community Health Forum", None)]:
-        new(name, "artisanal", "Bojanala", municipality=mun,
-          services=["tb_screening", "dust_control_awareness", "peer_education"], populations=["mining_communities"])
-    new("Thusanang Sisters Health Network", "sw", "Bojanala", sensitive=True)
-    new("Rustenburg Occupational Health Practice", "ohp", "Bojanala")
-    new("Rustenburg Occupational Compensation Service Point", "comp_point", "Bojanala")
-    new("Platinum Belt Legal Advice Office", "legal", "Bojanala", add=["gbv_support"],
-      populations=["migrants", "sex_workers", "agyw", "mineworkers"])
-    new("Rustenburg Home-Based Care Network", "hbc", "Bojanala")
-    new("Bojanala District Social Grants Office", "grants", "Bojanala")
-    new("Bojanala District AIDS Council", "council", "Bojanala")
-
-    # ---- Gauteng: West Rand goldfields -------------------------------------
-    new("Carletonville Community Clinic", "clinic", "West Rand")
-    new("Khutsong Community Clinic", "clinic", "West Rand")
-    new("West Rand District Hospital", "hospital", "West Rand", municipality="Mogale City",
-        add=["silicosis_screening", "benefit_medical_examination"])
-    new("West Rand Goldminers Union Branch", "union", "West Rand")
-    new("West Rand Ex-Mineworkers Association", "exmin", "West Rand", municipality="Rand West City")
-    new("Westgold Reef Mining Ltd", "mine", "West Rand")
-    new("West Rand Harm Reduction Peer Collective", "pwid", "West Rand", municipality="Rand West City",
-      sensitive=True)
-    new("Khutsong Artisanal Miners Support Group", "artisanal", "West Rand")
-    new("Merafong Migrant Advice Office", "legal", "West Rand", populations=["migrants", "artisanal_miners"])
-    new("West Rand Home-Based Care Network", "hbc", "West Rand")
-    new("West Rand District Social Grants Office", "grants", "West Rand")
-    new("West Rand District AIDS Council", "council", "West Rand")
+def _roster_cell(column: str, value: str) -> object:
+    if column in ROSTER_LISTS:
+        return [] if value == "-" else value.split(";")
+    return {("sensitive", "yes"): True, ("contacts", "no"): False, ("email", "-"): False}.get((column, value), value)
 
 
 # ---------------------------------------------------------------------------
@@ -1368,11 +994,13 @@ def build(seed: int = 2026) -> Demo:
     return d
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """Write the demo files into the folder ``argv`` names (default: ``seed/demo/``)."""
+    out_dir = Path(argv[0]) if argv else OUT_DIR
     d = build()
-    d.write(OUT_DIR)
-    print(f"wrote {len(d.orgs)} organisations and {len(d.links)} links to {OUT_DIR}")
+    d.write(out_dir)
+    print(f"wrote {len(d.orgs)} organisations and {len(d.links)} links to {out_dir}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
