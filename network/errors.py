@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData", "Busy"]
+__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData", "Busy", "NotAllowed"]
 
 
 class CssnetError(Exception):
@@ -22,6 +22,12 @@ class NotFound(CssnetError):
     """The organisation, link or token asked for does not exist."""
 
     status = 404
+
+
+class NotAllowed(CssnetError):
+    """The caller may not do this to this record (a referrer acting for another organisation's referral)."""
+
+    status = 403
 
 
 class Conflict(CssnetError):

@@ -31,6 +31,9 @@ PATHS = {
     "/api/v1/tokens/{token_id}": {"delete"},
     "/api/v1/merge": {"post"},
     "/api/v1/merge/preview": {"post"},
+    "/api/v1/referrals": {"get", "post"},
+    "/api/v1/referrals/{code}": {"get"},
+    "/api/v1/referrals/{code}/status": {"post"},
 }
 
 

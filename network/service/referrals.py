@@ -1,0 +1,255 @@
+"""Referral records: send one, record what became of it, read it back, list them, and reduce old ones to counts.
+
+Who may do what (``Acting``): a ``referrer`` acts for one organisation; it
+sends referrals from it, records the status of referrals sent to it, and
+reads and lists both. An ``admin`` (and the command line) may do all of that
+for any organisation. Everyone else (viewers, editors) sees counts and rates
+only (:mod:`network.service.outcomes`), never another organisation's
+individual records. Every write is one ``store.transaction`` with its audit
+entry; a refused write leaves the store as it was.
+
+These functions are what the API, the pages and the CLI call:
+``send_referral``, ``record_status``, ``read_referral``, ``list_referrals``,
+``reduce_old_referrals`` and ``retention_months``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from network.errors import InvalidData, NotAllowed, NotFound
+from network.graph.referral_store import ReferralQuery
+from network.graph.store import GraphStore, Page
+from network.model import Link, today
+from network.referral_schemas import load_referral_body, load_status_body
+from network.referrals import Referral, StatusChange, check_change, new_code, normal_code, referral_vocabulary
+
+from . import audit
+from .audit import Actor
+
+__all__ = ["Acting", "ADMIN", "send_referral", "record_status", "read_referral", "list_referrals",
+           "reduce_old_referrals", "retention_months", "RETENTION_ENV", "CARRYING_KINDS"]
+
+#: The environment variable that sets the retention period in months (the vocabulary's default otherwise).
+RETENTION_ENV = "CSSNET_REFERRAL_RETENTION_MONTHS"
+#: Kinds of link that can carry a client, so may be the agreement a referral used.
+CARRYING_KINDS = ("referral", "mou")
+_CODE_TRIES = 20
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who acts on referrals: the caller's role and, for a referrer, the organisation it acts for."""
+
+    role: str
+    organisation: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def speaks_for(self, org_id: str) -> bool:
+        """True if this caller may act as ``org_id`` (an admin for any, a referrer for its own)."""
+        return self.is_admin or (self.role == "referrer" and self.organisation == org_id)
+
+
+#: The command line and other local administration: may act for any organisation.
+ADMIN = Acting("admin")
+
+
+def send_referral(store: GraphStore, body: Mapping[str, Any], *, acting: Acting, actor: Actor,
+                  retention: int | None = None) -> Referral:
+    """Record a referral from ``body`` (see ``ReferralBodySchema``) with a fresh code; return it.
+
+    The sender is the referrer's organisation (or ``body["source"]`` for an
+    admin); both organisations must exist and differ, and the agreement, when
+    named, must be a referral or MoU link between them. Referrals older than
+    the retention period are reduced to counts in the same transaction.
+    Raises ``InvalidData`` (422) for a bad body, ``NotAllowed`` (403) for a
+    caller who may not send from that organisation.
+    """
+    data = load_referral_body(body)
+    source = data["source"] or acting.organisation
+    if source is None:
+        raise InvalidData("source: Name the organisation that sends the referral.",
+                          {"source": ["Name the organisation that sends the referral."]})
+    if not acting.speaks_for(source):
+        raise NotAllowed(_not_yours(acting, f"send referrals from '{source}'"))
+    created = data["created"] or today()
+    with store.transaction(actor=actor.key):
+        _check_route(store, source, data["target"], data["link"])
+        code = _free_code(store)
+        referral = Referral(code, source, data["target"], list(dict.fromkeys(data["needs"])), created,
+                            population=data["population"], link=data["link"],
+                            history=[StatusChange("sent", created, source)])
+        stored = store.create_referral(referral)
+        audit.record(store, actor, "create", "referral", code,
+                     {"source": source, "target": stored.target, "link": stored.link, "needs": stored.needs,
+                      "population": stored.population, "created": created.isoformat()})
+        _reduce(store, retention, actor)
+    return stored
+
+
+def record_status(store: GraphStore, code: str, body: Mapping[str, Any], *, acting: Acting,
+                  actor: Actor) -> Referral:
+    """Add a step to the history of referral ``code`` from ``body`` (see ``StatusBodySchema``); return it.
+
+    Only the organisation the referral was sent to (or an admin) records
+    steps; the step is set by that organisation. Raises ``NotFound`` (404),
+    ``NotAllowed`` (403) for another organisation's referral, ``Conflict``
+    (409) for a step that does not follow (completed before received,
+    accepted after declined) and ``InvalidData`` (422) for a bad body, a date
+    before the previous step or a decline without a reason.
+    """
+    data = load_status_body(body)
+    with store.transaction(actor=actor.key):
+        referral = store.get_referral(normal_code(code))
+        if not acting.speaks_for(referral.target):
+            raise NotAllowed(_not_yours(acting, f"update referral {referral.code}, which was sent to "
+                                                f"'{referral.target}'"))
+        change = StatusChange(data["status"], data["on"] or today(), referral.target, data["reason"])
+        check_change(referral, change, today=today())
+        referral.history.append(change)
+        stored = store.update_referral(referral, expected_version=referral.version)
+        audit.record(store, actor, "update", "referral", referral.code,
+                     {"status": {"before": referral.history[-2].status, "after": change.status},
+                      "on": change.on.isoformat(), "reason": change.reason})
+    return stored
+
+
+def read_referral(store: GraphStore, code: str, *, acting: Acting) -> Referral:
+    """The referral with ``code`` (as typed: case, spaces and dashes do not matter), for one of its two
+    organisations or an admin; ``NotFound`` (404) or ``NotAllowed`` (403) otherwise."""
+    referral = store.get_referral(normal_code(code))
+    if not (acting.speaks_for(referral.source) or acting.speaks_for(referral.target)):
+        raise NotAllowed(_not_yours(acting, "see this referral"))
+    return referral
+
+
+def list_referrals(store: GraphStore, *, acting: Acting, direction: str | None = None, status: str | None = None,
+                   since: dt.date | None = None, until: dt.date | None = None, organisation: str | None = None,
+                   limit: int | None = 50, offset: int = 0) -> Page[Referral]:
+    """A page of referrals, newest first: a referrer's sent and received ones, or any for an admin.
+
+    ``direction`` is ``sent`` or ``received`` (relative to the referrer's
+    organisation, or to ``organisation`` for an admin); ``None`` lists both.
+    """
+    if acting.role == "referrer":
+        if organisation not in (None, acting.organisation):
+            raise NotAllowed(_not_yours(acting, f"list the referrals of '{organisation}'"))
+        organisation = acting.organisation
+    elif not acting.is_admin:
+        raise NotAllowed(_not_yours(acting, "list individual referrals"))
+    if direction not in (None, "sent", "received"):
+        raise InvalidData(f"direction: Unknown direction '{direction}': use sent or received.",
+                          {"direction": ["Use sent or received."]})
+    if direction is not None and organisation is None:
+        raise InvalidData("organisation: Name the organisation whose sent or received referrals to list.",
+                          {"organisation": ["Needed with direction."]})
+    query = ReferralQuery(organisation=organisation if direction is None else None,
+                          source=organisation if direction == "sent" else None,
+                          target=organisation if direction == "received" else None,
+                          status=status, since=since, until=until, limit=limit, offset=offset)
+    return store.list_referrals(query)
+
+
+def retention_months(setting: int | None = None) -> int:
+    """How many months referral records are kept: ``setting`` if given, else ``$CSSNET_REFERRAL_RETENTION_MONTHS``,
+    else the vocabulary's default (24).
+
+    >>> retention_months(12)
+    12
+    """
+    if setting is None and os.environ.get(RETENTION_ENV):
+        try:
+            setting = int(os.environ[RETENTION_ENV])
+        except ValueError:
+            raise InvalidData(f"{RETENTION_ENV} must be a whole number of months.") from None
+    months = referral_vocabulary().retention_months if setting is None else setting
+    if not 1 <= months <= 1200:
+        raise InvalidData(f"Keep referral records for 1 to 1200 months, not {months}.")
+    return months
+
+
+def retention_cutoff(months: int, on: dt.date) -> dt.date:
+    """The first day still kept when records are kept ``months`` months before ``on`` (same day of the month).
+
+    >>> retention_cutoff(24, dt.date(2026, 3, 31)), retention_cutoff(1, dt.date(2026, 3, 31))
+    (datetime.date(2024, 3, 31), datetime.date(2026, 2, 28))
+    """
+    month = on.year * 12 + on.month - 1 - months
+    year, month = divmod(month, 12)
+    for day in (on.day, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def reduce_old_referrals(store: GraphStore, *, actor: Actor, months: int | None = None,
+                         on: dt.date | None = None) -> int:
+    """Reduce referrals created before the retention period (counted back from ``on``, default today) to counts
+    by month, route, agreement and status; return how many records were reduced (audited when any were)."""
+    with store.transaction(actor=actor.key):
+        return _reduce(store, months, actor, on)
+
+
+def _reduce(store: GraphStore, months: int | None, actor: Actor, on: dt.date | None = None) -> int:
+    kept = retention_months(months)
+    cutoff = retention_cutoff(kept, on or today())
+    reduced = store.reduce_referrals(cutoff)
+    if reduced:
+        audit.record(store, actor, "reduce", "referral", "*",
+                     {"before": cutoff.isoformat(), "months": kept, "reduced": reduced})
+    return reduced
+
+
+def _check_route(store: GraphStore, source: str, target: str, link_id: str | None) -> None:
+    problems: dict[str, list[str]] = {}
+    for field, org_id in (("source", source), ("target", target)):
+        try:
+            store.get_organisation(org_id)
+        except NotFound:
+            problems[field] = [f"No organisation with id '{org_id}'."]
+    if source == target:
+        problems["target"] = ["A referral goes to another organisation than the one sending it."]
+    if link_id is not None:
+        link = _link(store, link_id)
+        if link is None:
+            problems["link"] = [f"No link with id '{link_id}'."]
+        elif {link.source, link.target} != {source, target}:
+            problems["link"] = [f"Link '{link_id}' joins '{link.source}' and '{link.target}', not the two "
+                                f"organisations of this referral."]
+        elif link.kind not in CARRYING_KINDS:
+            problems["link"] = [f"Link '{link_id}' is a {link.kind} link; a referral uses a referral or MoU link."]
+    if problems:
+        raise InvalidData("; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(problems.items())), problems)
+
+
+def _link(store: GraphStore, link_id: str) -> Link | None:
+    try:
+        return store.get_link(link_id)
+    except NotFound:
+        return None
+
+
+def _free_code(store: GraphStore) -> str:
+    for _ in range(_CODE_TRIES):
+        code = new_code()
+        try:
+            store.get_referral(code)
+        except NotFound:
+            return code
+    raise InvalidData("Could not find a free referral code; try again.")  # 25**6 codes: practically never
+
+
+def _not_yours(acting: Acting, what: str) -> str:
+    if acting.role == "referrer":
+        return f"Your token acts for '{acting.organisation}': it cannot {what}."
+    return (f"The {acting.role} role cannot {what}: individual referrals are for the two organisations "
+            f"involved and admins; coordinators see counts and rates (GET /api/v1/referrals/outcomes).")
