@@ -35,6 +35,7 @@ __all__ = [
     "new_code",
     "normal_code",
     "check_change",
+    "months_before",
 ]
 
 STATUSES = ("sent", "received", "accepted", "declined", "completed", "lost_to_follow_up")
@@ -219,6 +220,21 @@ def check_change(referral: Referral, change: StatusChange, *, today: dt.date) ->
         problems["reason"] = ["Only a declined referral has a reason."]
     if problems:
         raise InvalidData("; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(problems.items())), problems)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months before ``day`` (the month's last day when it is shorter).
+
+    >>> months_before(dt.date(2026, 3, 31), 24), months_before(dt.date(2026, 3, 31), 1)
+    (datetime.date(2024, 3, 31), datetime.date(2026, 2, 28))
+    """
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, last)
+        except ValueError:
+            continue
+    raise AssertionError("every month has a 28th")
 
 
 def _words(status: str) -> str:

@@ -33,6 +33,7 @@ PATHS = {
     "/api/v1/merge/preview": {"post"},
     "/api/v1/referrals": {"get", "post"},
     "/api/v1/referrals/{code}": {"get"},
+    "/api/v1/referrals/outcomes": {"get"},
     "/api/v1/referrals/{code}/status": {"post"},
 }
 

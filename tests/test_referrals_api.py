@@ -208,3 +208,37 @@ def test_the_api_documents_referrals(env: Env) -> None:
     assert {"/api/v1/referrals", "/api/v1/referrals/{code}", "/api/v1/referrals/{code}/status"} <= set(paths)
     body = paths["/api/v1/referrals"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body
+
+
+def _turned_away(n: int, day: dt.date) -> list[Referral]:
+    history = [StatusChange("sent", day, "cbo-b"), StatusChange("received", day, "clinic-a"),
+               StatusChange("declined", day, "clinic-a", "no_documents")]
+    return [Referral(f"TAW-{i:03d}", "cbo-b", "clinic-a", ["tb_treatment"], day, link="l-ref-1",
+                     history=list(history)) for i in range(n)]
+
+
+def test_coordinators_see_counts_and_rates_and_no_referral(env: Env) -> None:
+    day = TODAY - dt.timedelta(days=20)
+    env.store.add_referrals(_turned_away(11, day))
+    for role in ("viewer", "editor"):
+        answer = env.client.get("/api/v1/referrals/outcomes", headers=env.auth(role))
+        assert answer.status_code == 200
+        body = answer.get_json()
+        assert body["total"]["referrals"] == 11 and body["total"]["completion_rate"] == 0.0
+        assert body["agreements"][0]["link"] == "l-ref-1" and body["agreements"][0]["completed"] == 0
+        assert body["agreements"][0]["source_name"] == "Sekhukhune Miners Support"
+        assert body["providers"][0]["organisation"] == "clinic-a" and body["districts"][0]["district"] == "Sekhukhune"
+        assert [f["type"] for f in body["findings"]] == ["failing_route"]
+        assert "TAW-" not in answer.get_data(as_text=True)
+    assert env.client.get("/api/v1/referrals/outcomes").status_code == 401
+    assert env.client.get("/api/v1/referrals/outcomes?months=0", headers=env.auth("viewer")).status_code == 422
+
+
+def test_the_agenda_takes_up_a_failing_route(env: Env) -> None:
+    env.store.add_referrals(_turned_away(10, TODAY - dt.timedelta(days=20)))
+    items = env.client.get("/api/v1/analysis/agenda?limit=50", headers=env.auth("viewer")).get_json()["items"]
+    (item,) = [i for i in items if i["action"] == "fix_route"]
+    assert item["what"] == ("Meet Jane Furse Clinic and Sekhukhune Miners Support about why clients referred "
+                            "between them do not get the service")
+    assert item["findings"][0]["type_label"] == "failing referral route"
+    assert "Only 0 of 10 referrals" in item["why"]

@@ -304,6 +304,8 @@ _SIMPLE = {
         ("plan_funding", f"funder:{f.organisations[0]}:{f.district or ''}") if f.details.get("scope") == "district"
         else ("second_funder", f"second-funder:{f.organisations[0]}")),
     "one_way_agreement": lambda f: ("record_two_way", "two-way:" + ":".join(sorted(f.organisations[:2]))),
+    "failing_route": lambda f: ("fix_route", "route:" + ":".join(f.organisations[:2])),
+    "paper_agreement": lambda f: ("use_agreement", f"paper:{f.links[0]}"),
 }
 
 

@@ -398,6 +398,21 @@ def _record_two_way(group: Group, findings: Sequence[Finding], w: Words) -> tupl
     return what, why, [a, b]
 
 
+def _fix_route(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
+    f = findings[group.anchor]
+    sender, provider = f.organisations[:2]
+    what = (f"Meet {name(w.G, provider)} and {name(w.G, sender)} about why clients referred between them do not "
+            "get the service")
+    return what, f.explanation, [provider, sender]
+
+
+def _use_agreement(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
+    f = findings[group.anchor]
+    a, b = f.organisations[:2]
+    what = f"Ask {name(w.G, a)} and {name(w.G, b)} why they do not refer along their agreement, and use or end it"
+    return what, f.explanation, [a, b]
+
+
 def _act(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     return f.explanation.rstrip("."), "", list(f.organisations[:4])
@@ -418,6 +433,8 @@ WORDING = {
     "second_funder": _second_funder,
     "plan_funding": _plan_funding,
     "record_two_way": _record_two_way,
+    "fix_route": _fix_route,
+    "use_agreement": _use_agreement,
 }
 
 

@@ -20,10 +20,10 @@ from network.errors import NotFound
 from network.referral_schemas import CODE_PATTERN, ReferralBodySchema, StatusBodySchema
 from network.referrals import STATUSES
 from network.schemas import ID_PATTERN
-from network.service import referrals
+from network.service import outcomes, referrals
 
-from .auth import caller, require
-from .common import Blueprint, PageArgs, PageSchema, StrictSchema
+from .auth import caller, can_see_protected, require
+from .common import Blueprint, OpenObject, PageArgs, PageSchema, StrictSchema
 from .state import get_store
 
 __all__ = ["blp", "acting"]
@@ -98,6 +98,28 @@ class Referrals(MethodView):
         """Send a referral from your organisation (referrers; admins name ``source``); answers it with its code."""
         return referrals.send_referral(get_store(), request.get_json(), acting=acting(), actor=caller().actor,
                                        retention=_retention())
+
+
+class OutcomeArgs(StrictSchema):
+    """The window of the outcome figures."""
+
+    as_of = fields.Date(metadata={"description": "The window's last day (default today)."})
+    months = fields.Integer(load_default=6, validate=validate.Range(1, 60),
+                            metadata={"description": "The window's length in months (default 6)."})
+
+
+@blp.route("/outcomes")
+class ReferralOutcomes(MethodView):
+    """Counts and rates: what coordinators see."""
+
+    @require("viewer")
+    @blp.arguments(OutcomeArgs, location="query")
+    @blp.response(200, OpenObject)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Completion rates and median days to completion per agreement, provider and district over the window,
+        with the failing_route and paper_agreement findings (viewers and up; counts and rates only)."""
+        return outcomes.figures(get_store(), as_of=args.get("as_of"), months=args["months"],
+                                redacted=not can_see_protected())
 
 
 @blp.route("/<string:code>")

@@ -228,7 +228,8 @@ def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
 def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
            district: str | None = None, programme: str | None = None, limit: int | None = 20,
            redacted: bool = False) -> dict[str, Any]:
-    """The coordination agenda of the gap, duplication and upkeep findings, for the whole network or one scope.
+    """The coordination agenda of the gap, duplication, upkeep and referral outcome findings, for the whole network
+    or one scope.
 
     Returns ``{"as_of", "scope", "limit", "items"}``: each item as
     ``AgendaItem.to_dict()`` with ``rank`` (1 first) and ``findings``, the
@@ -251,6 +252,8 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
     from network.analysis.upkeep import upkeep
     from network.model import today
 
+    from .outcomes import findings as outcome_findings
+
     day = as_of or today()
     scope = {k: v for k, v in (("province", province), ("district", district), ("programme", programme)) if v}
     if len(scope) > 1:
@@ -261,7 +264,7 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
         _known_programme(G, programme)
     asked = {"redacted": redacted, **({"as_of": as_of} if as_of else {})}  # as the pages ask: one remembered result
     found = [*gaps(store, **asked), *duplication(store, **asked)]
-    findings = [Finding(**f) for f in found] + upkeep(G, as_of=day)
+    findings = [Finding(**f) for f in found] + upkeep(G, as_of=day) + outcome_findings(store, G, as_of=day)
     try:
         items = make_agenda(findings, G, as_of=day, scope=scope or None, limit=limit)
     except ValueError as err:

@@ -26,7 +26,15 @@ from network.graph.referral_store import ReferralQuery
 from network.graph.store import GraphStore, Page
 from network.model import Link, today
 from network.referral_schemas import load_referral_body, load_status_body
-from network.referrals import Referral, StatusChange, check_change, new_code, normal_code, referral_vocabulary
+from network.referrals import (
+    Referral,
+    StatusChange,
+    check_change,
+    months_before,
+    new_code,
+    normal_code,
+    referral_vocabulary,
+)
 
 from . import audit
 from .audit import Actor
@@ -175,22 +183,6 @@ def retention_months(setting: int | None = None) -> int:
     return months
 
 
-def retention_cutoff(months: int, on: dt.date) -> dt.date:
-    """The first day still kept when records are kept ``months`` months before ``on`` (same day of the month).
-
-    >>> retention_cutoff(24, dt.date(2026, 3, 31)), retention_cutoff(1, dt.date(2026, 3, 31))
-    (datetime.date(2024, 3, 31), datetime.date(2026, 2, 28))
-    """
-    month = on.year * 12 + on.month - 1 - months
-    year, month = divmod(month, 12)
-    for day in (on.day, 30, 29, 28):
-        try:
-            return dt.date(year, month + 1, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def reduce_old_referrals(store: GraphStore, *, actor: Actor, months: int | None = None,
                          on: dt.date | None = None) -> int:
     """Reduce referrals created before the retention period (counted back from ``on``, default today) to counts
@@ -201,7 +193,7 @@ def reduce_old_referrals(store: GraphStore, *, actor: Actor, months: int | None 
 
 def _reduce(store: GraphStore, months: int | None, actor: Actor, on: dt.date | None = None) -> int:
     kept = retention_months(months)
-    cutoff = retention_cutoff(kept, on or today())
+    cutoff = months_before(on or today(), kept)
     reduced = store.reduce_referrals(cutoff)
     if reduced:
         audit.record(store, actor, "reduce", "referral", "*",

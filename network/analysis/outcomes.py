@@ -1,0 +1,339 @@
+"""Referral outcomes: does the network work for the people sent through it?
+
+Pure functions over referral records (``network.referrals.Referral``) and the
+partner graph: completion rates and days to completion per agreement, provider
+and district over a window, and two findings, ``failing_route`` (a route whose
+referrals are mostly not completed) and ``paper_agreement`` (an agreement in
+force that nobody refers along while its partners refer elsewhere).
+
+A referral is in the window when it was created within ``months`` calendar
+months up to ``as_of`` (both ends included). Its completion rate is the share
+of the window's referrals that reached ``completed``; days to completion run
+from the day it was sent to the day it was completed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.finding import Finding, gap_order
+from network.analysis.layers import active_links
+from network.analysis.words import name
+from network.meanings import reach_directions
+from network.model import today
+from network.referrals import Referral, months_before, referral_vocabulary
+
+__all__ = ["Outcome", "WINDOW_MONTHS", "FAILING_BELOW", "ENOUGH_REFERRALS", "in_window", "outcomes",
+           "outcome_figures", "failing_routes", "paper_agreements", "outcome_findings", "OUTCOME_TYPES"]
+
+#: The window outcomes are judged over, in months up to the as-of date.
+WINDOW_MONTHS = 6
+#: A route completing fewer than this share of its referrals is failing ...
+FAILING_BELOW = 0.5
+#: ... when it has at least this many referrals in the window to judge by.
+ENOUGH_REFERRALS = 10
+#: The finding types of this module.
+OUTCOME_TYPES = ("failing_route", "paper_agreement")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of the referrals of one agreement, provider, district or route in the window.
+
+    ``open`` counts referrals still under way (sent, received or accepted);
+    ``completion_rate`` is ``completed / referrals`` (``None`` without
+    referrals) and ``median_days`` the median days from sent to completed
+    (``None`` when none was completed).
+    """
+
+    referrals: int
+    completed: int
+    declined: int
+    lost: int
+    open: int
+    completion_rate: float | None
+    median_days: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as a JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+def in_window(referrals: Iterable[Referral], *, as_of: dt.date | None = None,
+              months: int = WINDOW_MONTHS) -> list[Referral]:
+    """The referrals created within ``months`` months up to ``as_of`` (default today), both ends included.
+
+    >>> r = Referral("AAA-AAA", "a", "b", ["art"], dt.date(2026, 1, 31))
+    >>> [len(in_window([r], as_of=dt.date(2026, d // 100, d % 100), months=1)) for d in (131, 228, 301, 130)]
+    [1, 1, 0, 0]
+    """
+    day = as_of or today()
+    start = months_before(day, months)
+    return [r for r in referrals if start <= r.created <= day]
+
+
+def outcomes(referrals: Iterable[Referral], key: Callable[[Referral], Hashable | None]) -> dict[Hashable, Outcome]:
+    """The :class:`Outcome` of each group of ``referrals``, grouped by ``key`` (``None``: left out).
+
+    Parameters
+    ----------
+    referrals : iterable of Referral
+        The referrals to count (usually :func:`in_window` of all of them).
+    key : callable
+        Gives each referral its group: ``lambda r: r.link`` per agreement,
+        ``lambda r: r.target`` per provider, ``lambda r: (r.source, r.target)`` per route.
+
+    Returns
+    -------
+    dict
+        ``{group: Outcome}``, in the order groups are first met.
+
+    Examples
+    --------
+    >>> from network.referrals import StatusChange as S
+    >>> day = dt.date(2026, 3, 1)
+    >>> done = Referral("A", "a", "b", ["art"], day, history=[S("sent", day, "a"), S("received", day, "b"),
+    ...     S("accepted", day, "b"), S("completed", day + dt.timedelta(days=4), "b")])
+    >>> waiting = Referral("B", "a", "b", ["art"], day, history=[S("sent", day, "a")])
+    >>> outcomes([done, waiting], lambda r: r.target)["b"]
+    Outcome(referrals=2, completed=1, declined=0, lost=0, open=1, completion_rate=0.5, median_days=4)
+    """
+    tallies: dict[Hashable, list[Any]] = {}
+    for referral in referrals:
+        group = key(referral)
+        if group is None:
+            continue
+        tally = tallies.get(group)
+        if tally is None:
+            tally = tallies[group] = [0, Counter(), []]
+        tally[0] += 1
+        status = referral.status
+        tally[1][status] += 1
+        if status == "completed":
+            tally[2].append((referral.history[-1].on - referral.created).days)
+    return {group: _outcome(n, statuses, days) for group, (n, statuses, days) in tallies.items()}
+
+
+def _outcome(n: int, statuses: Counter[str], days: list[int]) -> Outcome:
+    completed = statuses["completed"]
+    declined, lost = statuses["declined"], statuses["lost_to_follow_up"]
+    return Outcome(n, completed, declined, lost, n - completed - declined - lost,
+                   round(completed / n, 4) if n else None, statistics.median(days) if days else None)
+
+
+def outcome_figures(referrals: Iterable[Referral], G: nx.MultiDiGraph | None = None, *,
+                    as_of: dt.date | None = None, months: int = WINDOW_MONTHS) -> dict[str, Any]:
+    """Completion figures per agreement, per provider and per district over the window.
+
+    Parameters
+    ----------
+    referrals : iterable of Referral
+        Every referral (those outside the window are left out here).
+    G : nx.MultiDiGraph, optional
+        The partner graph: a provider's district is its node's ``district``.
+        Without it there are no district figures.
+    as_of : date, optional
+        The window's last day (default today).
+    months : int, default ``WINDOW_MONTHS``
+        The window's length.
+
+    Returns
+    -------
+    dict
+        ``{"as_of", "since", "months", "total": Outcome, "agreement": {link id: Outcome},
+        "provider": {organisation id: Outcome}, "district": {district: Outcome}}``; a referral
+        that names no agreement counts in the total, its provider and district only.
+
+    Examples
+    --------
+    >>> from network.referrals import StatusChange as S
+    >>> day = dt.date(2026, 3, 1)
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("b", district="Sekhukhune")
+    >>> sent = [Referral(c, "a", "b", ["art"], day, link="l1", history=[S("sent", day, "a")]) for c in "AB"]
+    >>> figures = outcome_figures(sent, G, as_of=day)
+    >>> figures["agreement"]["l1"].referrals, figures["district"]["Sekhukhune"].completion_rate
+    (2, 0.0)
+    """
+    day = as_of or today()
+    window = in_window(referrals, as_of=day, months=months)
+    districts = dict(G.nodes(data="district")) if G is not None else {}
+    return {
+        "as_of": day, "since": months_before(day, months), "months": months,
+        "total": outcomes(window, lambda r: "all").get("all", _outcome(0, Counter(), [])),
+        "agreement": outcomes(window, lambda r: r.link),
+        "provider": outcomes(window, lambda r: r.target),
+        "district": outcomes(window, lambda r: districts.get(r.target)) if G is not None else {},
+    }
+
+
+def failing_routes(G: nx.MultiDiGraph, referrals: Iterable[Referral], *, as_of: dt.date | None = None,
+                   months: int = WINDOW_MONTHS, below: float = FAILING_BELOW,
+                   at_least: int = ENOUGH_REFERRALS) -> list[Finding]:
+    """One ``failing_route`` finding per route (sender -> provider) whose referrals are mostly not completed.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The partner graph (names and districts).
+    referrals : iterable of Referral
+        Every referral; those created in the window are judged.
+    as_of : date, optional
+        The window's last day (default today).
+    months : int, default ``WINDOW_MONTHS``
+    below : float, default ``FAILING_BELOW``
+        A route completing a smaller share of its referrals fails ...
+    at_least : int, default ``ENOUGH_REFERRALS``
+        ... when it has at least this many referrals in the window.
+
+    Returns
+    -------
+    list of Finding
+        ``failing_route`` findings (``organisations`` = [sender, provider], ``district`` the
+        provider's, ``links`` the agreements used), high severity under half of ``below``, else
+        medium; ``details`` hold the figures and the reasons referrals were declined.
+
+    Examples
+    --------
+    >>> from network.referrals import StatusChange as S
+    >>> day = dt.date(2026, 3, 1)
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO")
+    >>> G.add_node("b", name="Sizwe Clinic", district="Waterberg")
+    >>> turned_away = [Referral(f"R{i}", "a", "b", ["art"], day, link="l1", history=[S("sent", day, "a"),
+    ...     S("received", day, "b"), S("declined", day, "b", "no_documents")]) for i in range(10)]
+    >>> (found,) = failing_routes(G, turned_away, as_of=day)
+    >>> found.explanation
+    'Only 0 of 10 referrals from Hope CBO to Sizwe Clinic in the last 6 months were completed; 10 were turned \
+away (10: no ID or other documents).'
+    """
+    day = as_of or today()
+    window = in_window(referrals, as_of=day, months=months)
+    links: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    reasons: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for r in window:
+        if r.link:
+            links[(r.source, r.target)][r.link] += 1
+        if r.status == "declined" and r.history[-1].reason:
+            reasons[(r.source, r.target)][r.history[-1].reason] += 1
+    labels = referral_vocabulary().decline_reasons
+    found = []
+    for (source, target), o in outcomes(window, lambda r: (r.source, r.target)).items():
+        if o.referrals < at_least or o.completion_rate is None or o.completion_rate >= below:
+            continue
+        why = ", ".join(f"{n}: {_lower(labels.get(code, code))}"
+                        for code, n in reasons[(source, target)].most_common(2))
+        parts = [f"Only {o.completed} of {o.referrals} referrals from {name(G, source)} to {name(G, target)} in "
+                 f"the last {months} months were completed"]
+        if o.declined:
+            parts.append(f"{o.declined} {_were(o.declined)} turned away" + (f" ({why})" if why else ""))
+        if o.lost:
+            parts.append(f"{o.lost} {_were(o.lost)} lost to follow-up")
+        found.append(Finding(
+            "failing_route", "high" if o.completion_rate < below / 2 else "medium", "; ".join(parts) + ".",
+            [source, target], district=G.nodes[target].get("district") if target in G else None,
+            links=sorted(links[(source, target)]),
+            details={**o.to_dict(), "declined_reasons": dict(reasons[(source, target)]), "months": months,
+                     "since": months_before(day, months), "below": below}))
+    return sorted(found, key=gap_order)
+
+
+def paper_agreements(G: nx.MultiDiGraph, referrals: Iterable[Referral], *, as_of: dt.date | None = None,
+                     months: int = WINDOW_MONTHS, elsewhere: int = 1) -> list[Finding]:
+    """One ``paper_agreement`` finding per agreement in force that nobody refers along while its partners refer
+    elsewhere.
+
+    An agreement is a referral or MoU link in force on ``as_of`` between active
+    organisations that was already in force when the window began (no start
+    date, or one on or before it). It is on paper when no referral in the
+    window went between its two organisations (either way, whatever agreement
+    it named) while a partner that can refer along it (the source of a
+    referral link; either end of an MoU or a two-way referral) sent at least
+    ``elsewhere`` referrals to other organisations.
+
+    Parameters
+    ----------
+    G : nx.MultiDiGraph
+        The partner graph.
+    referrals : iterable of Referral
+        Every referral; those created in the window count.
+    as_of : date, optional
+        The window's last day (default today).
+    months : int, default ``WINDOW_MONTHS``
+    elsewhere : int, default 1
+        Referrals a partner must have sent to others for the silence to tell.
+
+    Returns
+    -------
+    list of Finding
+        ``paper_agreement`` findings (``organisations`` = the link's ends, ``links`` = [its id]),
+        medium severity when the partners sent 10 or more referrals elsewhere, else low;
+        ``details["sent_elsewhere"]`` counts them per partner.
+
+    Examples
+    --------
+    >>> from network.referrals import StatusChange as S
+    >>> day = dt.date(2026, 3, 1)
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", name="Hope CBO"); G.add_node("b", name="Sizwe Clinic"); G.add_node("c", name="Lethu NGO")
+    >>> _ = G.add_edge("a", "b", key="m1", kind="mou", status="active")
+    >>> sent = [Referral("R1", "a", "c", ["legal_aid"], day, history=[S("sent", day, "a")])]
+    >>> [(f.links, f.explanation) for f in paper_agreements(G, sent, as_of=day)]
+    [(['m1'], 'The MoU between Hope CBO and Sizwe Clinic is in force, but no referral went between them in the \
+last 6 months while Hope CBO sent 1 referral to other organisations.')]
+    """
+    day = as_of or today()
+    start = months_before(day, months)
+    window = in_window(referrals, as_of=day, months=months)
+    between = {frozenset((r.source, r.target)) for r in window}
+    sent: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in window:
+        sent[r.source][r.target] += 1
+    found = []
+    for u, v, key, data in active_links(G, day, ("referral", "mou")):
+        begins = data.get("start_date")
+        if (begins is not None and begins > start) or frozenset((u, v)) in between:
+            continue
+        forwards, backwards = reach_directions(data.get("kind"), bool(data.get("two_way")))
+        senders = [s for s, ok in ((u, forwards), (v, backwards)) if ok]
+        away = {s: sum(n for to, n in sent[s].items() if to not in (u, v)) for s in senders}
+        away = {s: n for s, n in away.items() if n >= elsewhere and n > 0}
+        if not away:
+            continue
+        kind = "MoU" if data.get("kind") == "mou" else "referral agreement"
+        who = " and ".join(f"{name(G, s)} sent {n} referral{'s' if n != 1 else ''}" for s, n in away.items())
+        found.append(Finding(
+            "paper_agreement", "medium" if sum(away.values()) >= 10 else "low",
+            f"The {kind} between {name(G, u)} and {name(G, v)} is in force, but no referral went between them "
+            f"in the last {months} months while {who} to other organisations.",
+            [u, v], district=G.nodes[v].get("district"), links=[key],
+            details={"sent_elsewhere": away, "months": months, "since": start}))
+    return sorted(found, key=gap_order)
+
+
+def outcome_findings(G: nx.MultiDiGraph, referrals: Iterable[Referral], *, as_of: dt.date | None = None,
+                     months: int = WINDOW_MONTHS, below: float = FAILING_BELOW,
+                     at_least: int = ENOUGH_REFERRALS) -> list[Finding]:
+    """The ``failing_route`` and ``paper_agreement`` findings together (see each function).
+
+    >>> outcome_findings(nx.MultiDiGraph(), [], as_of=dt.date(2026, 1, 1))
+    []
+    """
+    records = list(referrals)
+    return sorted([*failing_routes(G, records, as_of=as_of, months=months, below=below, at_least=at_least),
+                   *paper_agreements(G, records, as_of=as_of, months=months)], key=gap_order)
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
