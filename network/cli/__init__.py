@@ -9,6 +9,7 @@ from network.cli import (  # noqa: F401
     analyses,  # report, agenda, pathway, viz
     history,  # history, diff
     records,  # stats, merge
+    referrals,  # referral send, status, show, list, outcomes, retain
     serve,  # serve
     store,  # init, seed
     tokens,  # token create, list, revoke
