@@ -35,6 +35,8 @@ PATHS = {
     "/api/v1/referrals/{code}": {"get"},
     "/api/v1/referrals/outcomes": {"get"},
     "/api/v1/referrals/{code}/status": {"post"},
+    "/api/v1/monitoring": {"get", "post"},
+    "/api/v1/monitoring/{report_id}": {"get", "patch"},
 }
 
 

@@ -306,6 +306,7 @@ _SIMPLE = {
     "one_way_agreement": lambda f: ("record_two_way", "two-way:" + ":".join(sorted(f.organisations[:2]))),
     "failing_route": lambda f: ("fix_route", "route:" + ":".join(f.organisations[:2])),
     "paper_agreement": lambda f: ("use_agreement", f"paper:{f.links[0]}"),
+    "repeated_barrier": lambda f: ("raise_barrier", f"barrier:{f.organisations[0]}"),
 }
 
 
@@ -461,7 +462,7 @@ def _affected(f: Finding) -> list[str]:
         return f.organisations[1:]
     if f.type == "funding_overlap" or (f.type == "donor_dependency" and f.details.get("scope") == "district"):
         return f.organisations[1:]
-    if f.type == "donor_dependency":
+    if f.type in ("donor_dependency", "repeated_barrier"):
         return f.organisations[:1]
     if f.type == "service_overlap":
         return uncoordinated(f)

@@ -11,6 +11,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis.barriers import word_barrier
 from network.analysis.finding import Finding
 from network.analysis.words import count, join, long_date, lower_first, name, names, populations, services
 from network.meanings import in_force, is_active
@@ -435,6 +436,7 @@ WORDING = {
     "record_two_way": _record_two_way,
     "fix_route": _fix_route,
     "use_agreement": _use_agreement,
+    "raise_barrier": word_barrier,
 }
 
 

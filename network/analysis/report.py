@@ -6,7 +6,7 @@ import datetime as dt
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
@@ -27,8 +27,10 @@ __all__ = ["FINDING_TYPES", "coordination_report", "finding_rows", "report_html"
 #: Every finding type, in the order reports list them.
 FINDING_TYPES = (
     "isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure", "siloed_cluster",
-    "expiring_agreement", "service_overlap", "duplicate_record", "funding_overlap",
+    "expiring_agreement", "service_overlap", "duplicate_record", "funding_overlap", "repeated_barrier",
 )
+#: The finding types made from monitoring reports (``analysis.barriers``), given to the report as ``extra``.
+MONITORING_TYPES = ("repeated_barrier",)
 #: Betweenness in the report is exact up to this many organisations ...
 REPORT_BETWEENNESS_THRESHOLD = 500
 #: ... and estimated from this many sources above it (each costs ~0.3 s at 50,000 organisations).
@@ -49,6 +51,7 @@ def coordination_report(
     province: str | None = None,
     max_hops: int = 3,
     within_days: int = 90,
+    extra: Sequence[Finding] = (),
 ) -> dict[str, Any]:
     """Build the coordination report of the network on ``as_of``, optionally for one province.
 
@@ -64,6 +67,9 @@ def coordination_report(
         Referral steps allowed when looking for ``unreachable`` services.
     within_days : int, default 90
         Horizon of ``expiring_agreement`` findings.
+    extra : sequence of Finding, optional
+        Findings made from other records than the graph (``repeated_barrier``
+        from monitoring reports), reported with the others.
 
     Returns
     -------
@@ -124,16 +130,17 @@ def coordination_report(
     if province is not None and province not in voc.provinces:
         raise ValueError(f"unknown province {province!r}")
     with gc_paused():
-        return _report(G, as_of or today(), province, max_hops, within_days, voc)
+        return _report(G, as_of or today(), province, max_hops, within_days, voc, extra)
 
 
 def _report(
-    G: nx.MultiDiGraph, as_of: dt.date, province: str | None, max_hops: int, within_days: int, voc: Vocabulary
+    G: nx.MultiDiGraph, as_of: dt.date, province: str | None, max_hops: int, within_days: int, voc: Vocabulary,
+    extra: Sequence[Finding] = (),
 ) -> dict[str, Any]:
     layers = Layers(G, as_of)
     located = {n: province_of(data, voc) for n, data in G.nodes(data=True)}
     findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),
-                *duplication(G, layers=layers)]
+                *duplication(G, layers=layers), *extra]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
     homes = [_finding_provinces(f, located, voc) for f in findings]
     provinces = list(voc.provinces) if province is None else [province]

@@ -24,6 +24,7 @@ import neo4j
 from network.errors import Conflict, NotFound
 from network.graph import neo4j_cypher as cypher
 from network.graph import neo4j_history as versions
+from network.graph.neo4j_monitoring import MonitoringNodes
 from network.graph.neo4j_partners import Neo4jPartners
 from network.graph.neo4j_referrals import Neo4jReferrals
 from network.graph.neo4j_tokens import Neo4jTokens
@@ -45,7 +46,7 @@ __all__ = ["Neo4jStore"]
 _PAGE = 5000
 
 
-class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens):
+class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
     """The GraphStore (and ReferralStore) on a Neo4j (or Bolt-speaking) server.
 
     Parameters

@@ -19,6 +19,7 @@ from neo4j.exceptions import ConstraintError, TransientError
 from network.errors import Busy, Conflict
 from network.graph import neo4j_cypher as cypher
 from network.graph import neo4j_history as versions
+from network.graph.neo4j_monitoring import MONITORING_SCHEMA
 from network.graph.neo4j_partners import PARTNERS_SCHEMA
 from network.graph.neo4j_referrals import REFERRAL_SCHEMA
 from network.graph.store import SYSTEM_ACTOR, AuditQuery, LinkQuery, OrganisationQuery, Page
@@ -123,6 +124,7 @@ class Neo4jSession:
             *versions.HISTORY_SCHEMA,
             *PARTNERS_SCHEMA,
             *REFERRAL_SCHEMA,
+            *MONITORING_SCHEMA,
         ] + [
             f"CREATE CONSTRAINT link_id_{kind} IF NOT EXISTS FOR ()-[r:{rel}]-() REQUIRE r.id IS UNIQUE"
             for kind, rel in rel_types

@@ -24,6 +24,7 @@ from network.graph.records import (
     to_record,
 )
 from network.graph.sqlite_history import history, keep_versions, records_as_of
+from network.graph.sqlite_monitoring import MonitoringTables
 from network.graph.sqlite_partners import SQLitePartners
 from network.graph.sqlite_referrals import SQLiteReferrals
 from network.graph.sqlite_sql import MIGRATIONS
@@ -45,7 +46,7 @@ __all__ = ["SQLiteStore", "MIGRATIONS"]
 T = TypeVar("T")
 
 
-class SQLiteStore(SQLitePartners, SQLiteReferrals):
+class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables):
     """The GraphStore (and ReferralStore) on one SQLite file; safe to share between threads.
 
     Each thread gets its own connection; writes take the write lock up front

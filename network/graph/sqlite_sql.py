@@ -19,6 +19,24 @@ from network.model import Link, Organisation
 
 CHUNK = 500
 
+#: The schema of monitoring reports (``sqlite_monitoring`` reads and writes it).
+MONITORING_MIGRATION = """
+    CREATE TABLE monitoring_reports (
+        id TEXT PRIMARY KEY,
+        monitor TEXT NOT NULL,
+        facility TEXT NOT NULL,
+        observed_on TEXT NOT NULL,
+        escalation TEXT NOT NULL,
+        key TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        version INTEGER NOT NULL
+    );
+    CREATE INDEX monitoring_reports_facility ON monitoring_reports(facility, observed_on);
+    CREATE INDEX monitoring_reports_monitor ON monitoring_reports(monitor, observed_on);
+    CREATE INDEX monitoring_reports_day ON monitoring_reports(observed_on);
+"""
+
 #: Schema migrations, applied in order; ``PRAGMA user_version`` records how many ran.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -120,6 +138,8 @@ MIGRATIONS: tuple[str, ...] = (
     SURVEYS_MIGRATION,
     # referral records and their counts after retention (issue 12)
     REFERRALS_MIGRATION,
+    # community-led monitoring reports (issue 12)
+    MONITORING_MIGRATION,
 )
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from network.model import Link, Organisation
+from network.monitoring import MonitoringQuery, MonitoringReport
 
 __all__ = [
     "GraphStore",
@@ -295,3 +296,21 @@ class GraphStore(Protocol):
 
     def list_audit(self, query: AuditQuery = AuditQuery()) -> Page[AuditEntry]:
         """Audit entries, newest first."""
+
+    # monitoring reports (network/monitoring.py); their writes bump the revision like the network's
+    def create_monitoring_report(self, report: MonitoringReport) -> MonitoringReport:
+        """Store a new report (version 1, stamped); ``Conflict`` if its id or its idempotency ``key`` is taken,
+        ``InvalidData`` if its monitor or facility is not a stored organisation."""
+
+    def get_monitoring_report(self, report_id: str) -> MonitoringReport:
+        """The report with this id, or ``NotFound``."""
+
+    def update_monitoring_report(self, report: MonitoringReport, *,
+                                 expected_version: int | None = None) -> MonitoringReport:
+        """Replace a report, keeping its key and creation time; ``StaleWrite`` if ``expected_version`` is stale."""
+
+    def list_monitoring_reports(self, query: MonitoringQuery = MonitoringQuery()) -> Page[MonitoringReport]:
+        """Matching reports, latest visit first (then latest recorded, then by id)."""
+
+    def iter_monitoring_reports(self) -> Iterator[MonitoringReport]:
+        """Every report, latest visit first (streamed)."""

@@ -19,13 +19,14 @@ from typing import Any
 
 import networkx as nx
 
-from network.analysis.report import FINDING_TYPES
+from network.analysis.report import FINDING_TYPES, MONITORING_TYPES
 from network.errors import InvalidData
 from network.gcpause import gc_paused
 from network.graph.project import project
 from network.graph.store import GraphStore
 from network.redaction import redact_graph
 
+from . import monitoring
 from .gate import heavy
 from .memo import Memo
 
@@ -46,7 +47,7 @@ __all__ = [
 
 #: The finding types of each topic, in report order (``FINDING_TYPES`` lists them all).
 DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
-GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES)
+GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES + MONITORING_TYPES)
 
 _GRAPHS_PER_STORE = 8
 #: Analysis results remembered per store revision and options (pages and API callers ask the same often).
@@ -214,7 +215,8 @@ def _coordination(store: GraphStore, *, as_of: dt.date | None = None, province: 
     from network.analysis.report import coordination_report
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
-    return jsonable(coordination_report(G, as_of=as_of, province=province))
+    return jsonable(coordination_report(G, as_of=as_of, province=province,
+                                        extra=monitoring.findings(store, G, as_of=as_of)))
 
 
 @_remembered
@@ -265,6 +267,7 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
     asked = {"redacted": redacted, **({"as_of": as_of} if as_of else {})}  # as the pages ask: one remembered result
     found = [*gaps(store, **asked), *duplication(store, **asked)]
     findings = [Finding(**f) for f in found] + upkeep(G, as_of=day) + outcome_findings(store, G, as_of=day)
+    findings += monitoring.findings(store, G, as_of=day)
     try:
         items = make_agenda(findings, G, as_of=day, scope=scope or None, limit=limit)
     except ValueError as err:

@@ -1,0 +1,145 @@
+"""Community-led monitoring reports: recorded once per submission, escalated, read, and turned into findings.
+
+**Who may record.** Editors and admins record reports for any monitoring
+organisation. A token bound to an organisation (``Token.organisation``, as a
+``referrer`` token is) records reports whose monitor is that organisation,
+and moves their escalation on; nobody else writes them (``NotPermitted``).
+Reports are about facilities, so anyone who may read the network reads them.
+
+**Exactly once.** Each submission carries an idempotency key (the client's,
+or one made here). Sending the same report again with a key already stored
+returns the stored report and writes nothing; the same key with a different
+report is a ``Conflict``. The lookup and the write happen in one transaction,
+and the store refuses a second report with a key it holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.barriers import WINDOW_DAYS, recent_barriers, repeated_barriers
+from network.analysis.finding import Finding
+from network.errors import Conflict, CssnetError, InvalidData
+from network.graph.store import GraphStore, Page
+from network.model import today
+from network.monitoring import (
+    KEY_PATTERN,
+    MonitoringQuery,
+    MonitoringReport,
+    dump_report,
+    load_escalation,
+    load_report_input,
+)
+
+from . import audit
+from .audit import Actor
+
+__all__ = ["NotPermitted", "Recorder", "record_report", "set_escalation", "report", "reports", "recent_at",
+           "findings"]
+
+
+class NotPermitted(CssnetError):
+    """The caller may not record or change this monitoring report."""
+
+    status = 403
+
+
+class Recorder:
+    """Who asks to write: an editor (or admin) or not, and the organisation their token is bound to, if any."""
+
+    def __init__(self, *, editor: bool, organisation: str | None = None) -> None:
+        self.editor, self.organisation = editor, organisation
+
+    def check(self, monitor: str) -> None:
+        """``NotPermitted`` unless this recorder may write reports of ``monitor``."""
+        if self.editor or (self.organisation is not None and self.organisation == monitor):
+            return
+        if self.organisation is not None:
+            raise NotPermitted(f"Your token records for '{self.organisation}' only, not for '{monitor}'.")
+        raise NotPermitted("Recording a monitoring report needs an editor's token or a token of the "
+                           "monitoring organisation.")
+
+
+_SAME = ("monitor", "facility", "observed_on", "barriers", "note", "escalation")
+
+
+def record_report(store: GraphStore, data: Any, *, actor: Actor, recorder: Recorder,
+                  key: str | None = None) -> tuple[MonitoringReport, bool]:
+    """Validate and store a new report with its audit entry; returns it and whether it was stored now.
+
+    ``key`` is the submission's idempotency key (one is made when none is
+    given): a key already stored returns the stored report (``False``) if the
+    report is the same, else ``Conflict``. ``InvalidData`` (422) for a bad
+    field, an unknown field or organisation, or a bad key; ``NotPermitted``
+    (403) for a recorder who may not record for the monitor.
+    """
+    fields = load_report_input(data)
+    if key is not None and not re.match(KEY_PATTERN, key):
+        raise InvalidData("The idempotency key must be 8-100 letters, digits, '-' or '_'.",
+                          {"Idempotency-Key": ["Use 8-100 letters, digits, '-' or '_'."]})
+    recorder.check(fields["monitor"])
+    wanted = MonitoringReport(id=f"MR-{secrets.token_hex(4).upper()}", monitor=fields["monitor"],
+                              facility=fields["facility"], observed_on=fields["date"], barriers=fields["barriers"],
+                              note=fields["note"], escalation=fields["escalation"], key=key or uuid.uuid4().hex)
+    with store.transaction(actor=actor.key):
+        held = store.list_monitoring_reports(MonitoringQuery(key=wanted.key, limit=1)).items
+        if held:
+            if any(getattr(held[0], name) != getattr(wanted, name) for name in _SAME):
+                raise Conflict("This idempotency key was already used for a different monitoring report; "
+                               "send a new key with a new report.")
+            return held[0], False
+        stored = store.create_monitoring_report(wanted)
+        audit.record(store, actor, "create", "monitoring_report", stored.id, {"after": dump_report(stored)})
+    return stored, True
+
+
+def set_escalation(store: GraphStore, report_id: str, data: Any, *, expected_version: int, actor: Actor,
+                   recorder: Recorder) -> MonitoringReport:
+    """Move a report's escalation on (or back), if it is still at ``expected_version``; audited with the change."""
+    escalation = load_escalation(data)
+    with store.transaction(actor=actor.key):
+        current = store.get_monitoring_report(report_id)
+        recorder.check(current.monitor)
+        changed = MonitoringReport(**{**current.__dict__, "escalation": escalation})
+        stored = store.update_monitoring_report(changed, expected_version=expected_version)
+        audit.record(store, actor, "update", "monitoring_report", report_id,
+                     {"escalation": {"before": current.escalation, "after": stored.escalation}})
+    return stored
+
+
+def report(store: GraphStore, report_id: str) -> MonitoringReport:
+    """One report (``NotFound`` if none)."""
+    return store.get_monitoring_report(report_id)
+
+
+def reports(store: GraphStore, query: MonitoringQuery) -> Page[MonitoringReport]:
+    """A page of matching reports, latest visit first."""
+    return store.list_monitoring_reports(query)
+
+
+def _window(store: GraphStore, day: dt.date, facilities: Sequence[str] | None = None) -> list[MonitoringReport]:
+    query = MonitoringQuery(since=day - dt.timedelta(days=WINDOW_DAYS), until=day, limit=None,
+                            facilities=tuple(facilities) if facilities is not None else None)
+    return store.list_monitoring_reports(query).items
+
+
+def recent_at(store: GraphStore, facilities: Sequence[str], *, as_of: dt.date | None = None
+              ) -> dict[str, list[dict[str, Any]]]:
+    """The barriers still open at each of ``facilities`` in the last 90 days (see ``analysis.barriers``)."""
+    day = as_of or today()
+    if not facilities:
+        return {}
+    return recent_barriers(_window(store, day, facilities), as_of=day)
+
+
+def findings(store: GraphStore, G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
+    """The ``repeated_barrier`` findings on ``as_of`` (default today), named from ``G``."""
+    day = as_of or today()
+    return repeated_barriers(G, _window(store, day), as_of=day)
