@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 
 from network.graph.store import AuditQuery
+from network.service.audit import CLI
+from network.service.tokens import create_token
 from tests.api_support import Env
 
 DAY = (dt.date.today() - dt.timedelta(days=3)).isoformat()
@@ -134,3 +136,16 @@ def test_three_reports_of_one_barrier_reach_the_agenda_and_the_report(env: Env) 
     assert "Turned away without documents" in raised[0]["what"]
     report = env.client.get("/api/v1/analysis/report").get_json()
     assert report["summary"]["by_type"]["repeated_barrier"] == 1
+
+
+def test_a_token_bound_to_the_monitor_records_for_it_only(env: Env) -> None:
+    secret = create_token(env.store, "miners monitor", "referrer", actor=CLI, organisation="cbo-b")[1]
+    bound = {"Authorization": f"Bearer {secret}"}
+    own = env.client.post("/api/v1/monitoring", json=BODY, headers=bound)
+    assert own.status_code == 201 and own.get_json()["monitor"] == "cbo-b"
+    other = env.client.post("/api/v1/monitoring", json={**BODY, "monitor": "ngo-d"}, headers=bound)
+    assert other.status_code == 403 and "'cbo-b' only" in other.get_json()["message"]
+    moved = env.client.patch(f"/api/v1/monitoring/{own.get_json()['id']}", json={"escalation": "resolved"},
+                             headers={**bound, "If-Match": '"1"'})
+    assert moved.status_code == 200 and moved.get_json()["escalation"] == "resolved"
+    assert _stored(env) == 1

@@ -74,7 +74,7 @@ class ReportPage(PageSchema):
 
 def _recorder() -> monitoring.Recorder:
     who = caller()
-    return monitoring.Recorder(editor=who.at_least("editor"), organisation=getattr(who, "organisation", None))
+    return monitoring.Recorder(editor=who.at_least("editor"), organisation=who.organisation)
 
 
 def _signed_in() -> Any:
