@@ -31,7 +31,7 @@ import requests
 from bench.generate import generate_network
 from bench.run import figure, size_of
 from network.api import close_store, create_app
-from network.api.serve import make_server, stop_server
+from network.api.serve import serving_in_thread
 from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
 
@@ -117,14 +117,10 @@ def _serving(store: SQLiteStore, threads: int, workers: int) -> Iterator[str]:
     """The base URL of the API on ``store``: waitress in a thread here, or ``cssnet serve --workers``."""
     if workers == 1:
         app = create_app({"STORE": store})
-        server = make_server(app, host="127.0.0.1", port=0, threads=threads)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.effective_port}"
+            with serving_in_thread(app, threads=threads) as base:
+                yield base
         finally:
-            stop_server(server)
-            thread.join(timeout=5)
             close_store(app)
         return
     command = [sys.executable, "-c", "from network.cli import main; main()", "--store", store.path, "serve",

@@ -21,7 +21,6 @@ import logging
 import shutil
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from pathlib import Path
 from bench.generate import generate_network
 from bench.run import figure, size_of
 from network.api import create_app
-from network.api.serve import make_server, stop_server
+from network.api.serve import serving_in_thread
 from network.graph.sqlite import SQLiteStore
 from network.service import seed_demo
 from network.visual import write_network_html
@@ -154,14 +153,8 @@ def _open_district(browser, url: str) -> tuple[str, int, float] | None:
 
 @contextmanager
 def _serve(store: SQLiteStore) -> Iterator[str]:
-    server = make_server(create_app({"STORE": store}), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        stop_server(server)
-        thread.join(timeout=5)
+    with serving_in_thread(create_app({"STORE": store})) as base:
+        yield base
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from network.graph.sqlite import SQLiteStore
+from network.service import seed_demo
 
 # Property tests are judged on what they find, not on speed: a busy 2-core CI machine must not fail them.
 settings.register_profile("cssnet", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,3 +128,22 @@ def env(tmp_path: Path, env_options: dict[str, object]) -> Iterator[object]:
     from tests.api_support import env_fixture
 
     yield from env_fixture(tmp_path, **env_options)
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file seeded with the demo network, once per test module."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = SQLiteStore(path)
+    seed_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for one test module (``tests.http_support.chromium``)."""
+    from tests.http_support import chromium
+
+    with chromium() as launched:
+        yield launched

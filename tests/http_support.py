@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+import os
 import re
 import selectors
 import shutil
-import threading
+import signal
+import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
@@ -79,6 +81,27 @@ def external_id_values(cell: str) -> list[str]:
     return [part.split("=", 1)[1].strip() for part in cell.split(";") if "=" in part and part.split("=", 1)[1].strip()]
 
 
+#: The columns of the first CSV import format, before optional columns (two_way, programme, grant_ref, ...) came.
+FIRST_ORGANISATION_COLUMNS = ("id,name,kind,province,district,municipality,latitude,longitude,services,populations,"
+                              "status,sensitive,aliases,phone,email,website,capacity_per_month,description")
+FIRST_LINK_COLUMNS = "id,source,target,kind,services,status,start_date,end_date,weight,formal,notes"
+
+
+def first_format_files(organisations: list[tuple[str, str, str]], links: list[str],
+                       link_columns: str = FIRST_LINK_COLUMNS) -> dict[str, bytes]:
+    """``organisations.csv`` and ``links.csv`` in the first import format, for ``import_bytes``.
+
+    ``organisations`` are ``(id, name, kind)``, active and not sensitive, nothing else filled; ``links`` are
+    the rows of ``links.csv`` under ``link_columns``.
+
+    >>> first_format_files([("a", "Hope CBO", "cbo")], [])["organisations.csv"].decode().splitlines()[1]
+    'a,Hope CBO,cbo,,,,,,,,active,false,,,,,,'
+    """
+    rows = [f"{org_id},{name},{kind},,,,,,,,active,false,,,,,," for org_id, name, kind in organisations]
+    return {"organisations.csv": "\n".join([FIRST_ORGANISATION_COLUMNS, *rows, ""]).encode(),
+            "links.csv": "\n".join([link_columns, *links, ""]).encode()}
+
+
 def csv_import_form(organisations: bytes | None, links: bytes | None) -> dict[str, Any]:
     """The multipart form of a CSV import through ``POST /api/v1/import``, for Flask's test client."""
     form: dict[str, Any] = {"format": "csv"}
@@ -122,17 +145,10 @@ def readable_text(data: bytes, headers: dict[str, str] | None = None) -> str:
 @contextmanager
 def live_server(app: Flask, threads: int = 4) -> Iterator[str]:
     """Serve ``app`` with waitress on a free loopback port while the block runs; yields its base URL."""
-    from network.api.serve import make_server, stop_server
+    from network.api.serve import serving_in_thread
 
-    server = make_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, name="http-support-waitress", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        stop_server(server)
-        thread.join(timeout=5)
-    assert not thread.is_alive(), "the server did not stop"
+    with serving_in_thread(app, threads=threads) as url:
+        yield url
 
 
 #: Debian's Chromium, headless, with nothing reaching out to the internet.
@@ -156,6 +172,20 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def stop(process: Any, timeout_s: float) -> None:
+    """Stop a server process started in a session of its own with SIGTERM, as Ctrl-C would; the test fails
+    (after its process group is killed) when it has not stopped within ``timeout_s``."""
+    import pytest
+
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        pytest.fail("the server did not stop on SIGTERM")
 
 
 def serving(process: Any, timeout_s: float) -> tuple[str, list[str]]:

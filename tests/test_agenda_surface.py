@@ -22,21 +22,12 @@ from network.cli import cli
 from network.graph.project import project
 from network.graph.sqlite import SQLiteStore
 from network.model import PROTECTED_FIELDS
-from network.service import analyses, seed_demo
+from network.service import analyses
 from network.service.audit import CLI
 from network.service.tokens import create_token
 from tests.test_agenda import DEMO_AS_OF, PLANTED
 
 AS_OF = DEMO_AS_OF.isoformat()
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    store = SQLiteStore(path)
-    seed_demo(store)
-    store.close()
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from network.service import seed_demo
 from network.service.audit import CLI
 from network.service.tokens import create_token
 from network.visual import write_network_html
-from tests.http_support import chromium, live_server
+from tests.http_support import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -55,12 +55,6 @@ def base_url(store: SQLiteStore) -> Iterator[str]:
     app = create_app({"STORE": store, "SECRET_KEY": "browser-test", "CSSNET_AGGREGATE_ABOVE": AGGREGATE_ABOVE})
     with live_server(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 class Recorder:

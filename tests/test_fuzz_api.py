@@ -10,7 +10,6 @@ whole file runs in well under a minute and a half.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from network.api import close_store
-from network.api.serve import make_server, stop_server
 from tests.api_support import make_env
+from tests.http_support import live_server
 
 EXAMPLES = 12
 CHECKS = [not_a_server_error, response_schema_conformance]
@@ -35,16 +34,11 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The base URL of a live server and an admin token for it."""
     env = make_env(Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.db")
-    server = make_server(env.app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="fuzz-waitress", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.effective_port}", env.tokens["admin"]
+        with live_server(env.app) as url:
+            yield url, env.tokens["admin"]
     finally:
-        stop_server(server)
-        thread.join(timeout=5)
         close_store(env.app)
-    assert not thread.is_alive(), "the server did not stop"
 
 
 def _fuzz(base_url: str, headers: dict[str, str]) -> int:

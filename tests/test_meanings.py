@@ -18,6 +18,7 @@ from network.meanings import in_force, reach_directions, reach_graph, serves
 from network.model import Link, Organisation, vocabulary
 from network.schemas import load_link
 from tests.conftest import make_sqlite_store
+from tests.http_support import first_format_files
 
 DAY = dt.date(2026, 6, 1)
 ONE = dt.timedelta(days=1)
@@ -121,12 +122,8 @@ def test_every_format_round_trips_two_way(store, tmp_path, fmt):
 def test_a_links_file_without_the_column_imports_as_one_way(tmp_path):
     other = make_sqlite_store(tmp_path / "old.db")
     try:
-        organisations = ("id,name,kind,province,district,municipality,latitude,longitude,services,populations,"
-                         "status,sensitive,aliases,phone,email,website,capacity_per_month,description\n"
-                         "a,Hope CBO,cbo,,,,,,,,active,false,,,,,,\nb,Sizwe Clinic,clinic,,,,,,,,active,false,,,,,,\n")
-        links = ("id,source,target,kind,services,status,start_date,end_date,weight,formal,notes\n"
-                 "r1,a,b,referral,,active,,,3,false,\n")
-        import_bytes(other, "csv", {"organisations.csv": organisations.encode(), "links.csv": links.encode()})
+        import_bytes(other, "csv", first_format_files([("a", "Hope CBO", "cbo"), ("b", "Sizwe Clinic", "clinic")],
+                                                      ["r1,a,b,referral,,active,,,3,false,"]))
         assert other.get_link("r1").two_way is False
     finally:
         other.close()

@@ -24,7 +24,7 @@ from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
 from network.pages.labels import label
 from network.service import analyses, seed_demo
-from tests.http_support import chromium, live_server
+from tests.http_support import live_server
 from tests.test_browser import SHOTS
 
 pytestmark = pytest.mark.browser
@@ -79,12 +79,6 @@ def base_url(store: SQLiteStore) -> Iterator[str]:
     app = create_app({"STORE": store, "SECRET_KEY": "plain-language-test"})
     with live_server(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

@@ -24,10 +24,10 @@ from network.graph.sqlite import SQLiteStore
 from network.io.formats import export_bytes, import_bytes
 from network.model import Link, Organisation
 from network.schemas import load_link
-from network.service import seed_demo
 from network.service.audit import CLI
 from network.service.records import update_link
 from tests.conftest import make_sqlite_store
+from tests.http_support import FIRST_LINK_COLUMNS, first_format_files
 from tests.test_agenda import DEMO_AS_OF
 
 PROGRAMME = "Sekhukhune community TB programme (illustrative)"
@@ -137,12 +137,8 @@ def test_every_format_round_trips_programme_and_grant_ref(sqlite_network, tmp_pa
 def test_a_links_file_without_the_columns_imports_as_before(tmp_path):
     other = make_sqlite_store(tmp_path / "old.db")
     try:
-        organisations = ("id,name,kind,province,district,municipality,latitude,longitude,services,populations,"
-                         "status,sensitive,aliases,phone,email,website,capacity_per_month,description\n"
-                         "fund,Fund,donor,,,,,,,,active,false,,,,,,\na,Hope CBO,cbo,,,,,,,,active,false,,,,,,\n")
-        links = ("id,source,target,kind,services,status,start_date,end_date,weight,formal,notes\n"
-                 "f1,fund,a,funding,,active,,,3,false,\n")
-        import_bytes(other, "csv", {"organisations.csv": organisations.encode(), "links.csv": links.encode()})
+        import_bytes(other, "csv", first_format_files([("fund", "Fund", "donor"), ("a", "Hope CBO", "cbo")],
+                                                      ["f1,fund,a,funding,,active,,,3,false,"]))
         assert (other.get_link("f1").programme, other.get_link("f1").grant_ref) == (None, None)
     finally:
         other.close()
@@ -151,13 +147,10 @@ def test_a_links_file_without_the_columns_imports_as_before(tmp_path):
 def test_a_links_file_giving_an_mou_a_programme_is_refused_naming_the_row(tmp_path):
     other = make_sqlite_store(tmp_path / "bad.db")
     try:
-        organisations = ("id,name,kind,province,district,municipality,latitude,longitude,services,populations,"
-                         "status,sensitive,aliases,phone,email,website,capacity_per_month,description\n"
-                         "a,Hope CBO,cbo,,,,,,,,active,false,,,,,,\nb,Sizwe CBO,cbo,,,,,,,,active,false,,,,,,\n")
-        links = ("id,source,target,kind,services,status,start_date,end_date,weight,formal,notes,programme\n"
-                 f"m1,a,b,mou,,active,,,3,false,,{PROGRAMME}\n")
+        files = first_format_files([("a", "Hope CBO", "cbo"), ("b", "Sizwe CBO", "cbo")],
+                                   [f"m1,a,b,mou,,active,,,3,false,,{PROGRAMME}"], f"{FIRST_LINK_COLUMNS},programme")
         with pytest.raises(Exception) as refused:
-            import_bytes(other, "csv", {"organisations.csv": organisations.encode(), "links.csv": links.encode()})
+            import_bytes(other, "csv", files)
         assert "Only a funding link has a programme" in str(refused.value)
         assert list(other.iter_links()) == []
     finally:
@@ -265,15 +258,6 @@ def test_the_cli_takes_one_scope_only(agenda_store):
 
 
 # the demo's illustrative programme -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    store = SQLiteStore(path)
-    seed_demo(store)
-    store.close()
-    return path
 
 
 def test_the_demo_programme_agenda_is_about_its_organisations(demo_path):

@@ -7,16 +7,14 @@ test's folder, so the demo's temporary store can be looked for afterwards.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import requests
 
-from tests.http_support import serving
+from tests.http_support import serving, stop
 
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30
@@ -51,13 +49,7 @@ def test_the_demo_store_is_removed_when_the_server_stops(tmp_path: Path) -> None
         assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg+xml")
         assert icon.content.startswith(b"<svg") and b"http" not in icon.content.replace(b"http://www.w3.org", b"")
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            pytest.fail("the server did not stop on SIGTERM")
+        stop(process, STOP_TIMEOUT_S)
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
     assert list(tmp_path.iterdir()) == []
 

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 
 from network.graph.sqlite import SQLiteStore
@@ -26,7 +25,7 @@ from network.graph.store import GraphStore
 from network.model import Organisation
 from network.service.audit import CLI
 from network.service.tokens import create_token
-from tests.http_support import serving
+from tests.http_support import serving, stop
 
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30
@@ -58,13 +57,7 @@ def _server(location: str, env: dict[str, str]) -> Iterator[str]:
     try:
         yield serving(process, START_TIMEOUT_S)[0]
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            pytest.fail("the server did not stop on SIGTERM")
+        stop(process, STOP_TIMEOUT_S)
         assert process.returncode == 0
 
 

@@ -21,7 +21,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +36,8 @@ from network.service.tokens import create_token
 
 from . import create_app
 
-__all__ = ["serve", "demo_app", "demo_store", "make_server", "stop_server", "listen", "serve_workers"]
+__all__ = ["serve", "demo_app", "demo_store", "make_server", "stop_server", "serving_in_thread", "listen",
+           "serve_workers"]
 
 #: A child that dies this soon after it started is not restarted: something is wrong with every start.
 _MIN_LIFETIME_S = 5.0
@@ -59,6 +63,25 @@ def stop_server(server: Any) -> None:
 
     server.task_dispatcher.shutdown()
     server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+
+
+@contextmanager
+def serving_in_thread(app: Flask, threads: int = 4, stop_timeout_s: float = 5.0) -> Iterator[str]:
+    """Serve ``app`` with waitress on a free loopback port, in a thread, while the block runs; yields its base URL.
+
+    For tests and benchmarks. ``RuntimeError`` when the server has not
+    stopped ``stop_timeout_s`` seconds after the block ended.
+    """
+    server = make_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, name="cssnet-waitress", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stop_server(server)
+        thread.join(timeout=stop_timeout_s)
+    if thread.is_alive():
+        raise RuntimeError(f"the server did not stop within {stop_timeout_s:g} s")
 
 
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
