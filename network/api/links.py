@@ -14,7 +14,8 @@ from network.service import records
 
 from .auth import caller, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, code_field, etag, expected_version
-from .records import LinkBody, LinkPage, LinkPatch, page_json
+from .listing import listings
+from .records import LinkBody, LinkPage, LinkPatch
 from .state import get_store
 
 __all__ = ["blp"]
@@ -41,11 +42,13 @@ class LinkArgs(PageArgs):
 class Links(MethodView):
     """The link list."""
 
-    @blp.arguments(LinkArgs, location="query")
+    @blp.arguments(LinkArgs(), location="query")
     @blp.response(200, LinkPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List links (filtered, paginated: ``{items, total, limit, offset}``)."""
-        return page_json(get_store().list_links(LinkQuery(**args)))
+        store = get_store()
+        key = ("links", store.revision(), *sorted(args.items()))
+        return listings().response(key, lambda: store.list_links(LinkQuery(**args)))
 
     @require("editor")
     @blp.arguments(LinkBody)

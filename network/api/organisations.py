@@ -14,7 +14,8 @@ from network.service import records
 
 from .auth import caller, can_see_protected, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, StrictSchema, code_field, etag, expected_version
-from .records import OrganisationBody, OrganisationPage, OrganisationPatch, page_json
+from .listing import listings
+from .records import OrganisationBody, OrganisationPage, OrganisationPatch
 from .state import get_store
 
 __all__ = ["blp"]
@@ -47,12 +48,14 @@ class DeleteArgs(StrictSchema):
 class Organisations(MethodView):
     """The organisation list."""
 
-    @blp.arguments(OrganisationArgs, location="query")
+    @blp.arguments(OrganisationArgs(), location="query")
     @blp.response(200, OrganisationPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List organisations (filtered, paginated: ``{items, total, limit, offset}``)."""
-        return page_json(records.organisations(get_store(), OrganisationQuery(**args),
-                                               redacted=not can_see_protected()))
+        store, redacted = get_store(), not can_see_protected()
+        key = ("organisations", store.revision(), redacted, *sorted(args.items()))
+        return listings().response(
+            key, lambda: records.organisations(store, OrganisationQuery(**args), redacted=redacted))
 
     @require("editor")
     @blp.arguments(OrganisationBody)

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from flask import Response, jsonify
 from marshmallow import fields, post_load, pre_load, validates_schema
 
-from network.graph.store import Page
-from network.model import Link, Organisation
 from network.schemas import LinkSchema, OrganisationSchema
 
 from .common import PageSchema
 
 __all__ = [
-    "plain",
-    "page_json",
     "OrganisationBody",
     "OrganisationPatch",
     "OrganisationPage",
@@ -26,23 +20,6 @@ __all__ = [
 ]
 
 _STAMPS = ("updated_at", "version")
-
-
-def plain(record: Organisation | Link) -> dict[str, Any]:
-    """A record as JSON-ready data, as its schema would dump it (dates and times in ISO 8601), only faster."""
-    data = dict(record.__dict__)
-    for key, value in data.items():
-        if isinstance(value, dt.date):
-            data[key] = value.isoformat()
-        elif isinstance(value, list | dict):
-            data[key] = value.copy()
-    return data
-
-
-def page_json(page: Page[Any]) -> Response:
-    """A page of records as the JSON envelope ``{items, total, limit, offset}``."""
-    return jsonify({"items": [plain(item) for item in page.items], "total": page.total, "limit": page.limit,
-                    "offset": page.offset})
 
 
 def _without_stamps(data: Any) -> Any:
