@@ -74,6 +74,7 @@ BENCHMARKS = (
     Benchmark("bench.render", ("--sizes", "--runs", "1"),
               lambda sizes: [["--sizes", *(str(n) for n in sizes)]]),
     Benchmark("bench.dedup", ()),
+    Benchmark("bench.referrals", ("--referrals", "10000", "--organisations", "1000")),
 )
 
 

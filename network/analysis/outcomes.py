@@ -108,22 +108,29 @@ def outcomes(referrals: Iterable[Referral], key: Callable[[Referral], Hashable |
     tallies: dict[Hashable, list[Any]] = {}
     for referral in referrals:
         group = key(referral)
-        if group is None:
-            continue
-        tally = tallies.get(group)
-        if tally is None:
-            tally = tallies[group] = [0, Counter(), []]
-        tally[0] += 1
-        status = referral.status
-        tally[1][status] += 1
-        if status == "completed":
-            tally[2].append((referral.history[-1].on - referral.created).days)
-    return {group: _outcome(n, statuses, days) for group, (n, statuses, days) in tallies.items()}
+        if group is not None:
+            _count(tallies, group, referral)
+    return {group: _outcome(*tally) for group, tally in tallies.items()}
 
 
-def _outcome(n: int, statuses: Counter[str], days: list[int]) -> Outcome:
-    completed = statuses["completed"]
-    declined, lost = statuses["declined"], statuses["lost_to_follow_up"]
+def _count(tallies: dict[Hashable, list[Any]], group: Hashable, referral: Referral) -> None:
+    """Add ``referral`` to the tally of ``group``: [referrals, completed, declined, lost, days to completion]."""
+    tally = tallies.get(group)
+    if tally is None:
+        tally = tallies[group] = [0, 0, 0, 0, []]
+    tally[0] += 1
+    last = referral.history[-1] if referral.history else None
+    status = last.status if last else "sent"
+    if status == "completed":
+        tally[1] += 1
+        tally[4].append((last.on - referral.created).days)  # type: ignore[union-attr]
+    elif status == "declined":
+        tally[2] += 1
+    elif status == "lost_to_follow_up":
+        tally[3] += 1
+
+
+def _outcome(n: int, completed: int, declined: int, lost: int, days: list[int]) -> Outcome:
     return Outcome(n, completed, declined, lost, n - completed - declined - lost,
                    round(completed / n, 4) if n else None, statistics.median(days) if days else None)
 
@@ -163,15 +170,21 @@ def outcome_figures(referrals: Iterable[Referral], G: nx.MultiDiGraph | None = N
     (2, 0.0)
     """
     day = as_of or today()
-    window = in_window(referrals, as_of=day, months=months)
     districts = dict(G.nodes(data="district")) if G is not None else {}
-    return {
-        "as_of": day, "since": months_before(day, months), "months": months,
-        "total": outcomes(window, lambda r: "all").get("all", _outcome(0, Counter(), [])),
-        "agreement": outcomes(window, lambda r: r.link),
-        "provider": outcomes(window, lambda r: r.target),
-        "district": outcomes(window, lambda r: districts.get(r.target)) if G is not None else {},
-    }
+    tallies: dict[str, dict[Hashable, list[Any]]] = {"total": {}, "agreement": {}, "provider": {}, "district": {}}
+    total, agreement, provider, district = tallies.values()
+    for referral in in_window(referrals, as_of=day, months=months):
+        _count(total, "all", referral)
+        if referral.link is not None:
+            _count(agreement, referral.link, referral)
+        _count(provider, referral.target, referral)
+        place = districts.get(referral.target)
+        if place is not None:
+            _count(district, place, referral)
+    found = {name: {group: _outcome(*tally) for group, tally in table.items()} for name, table in tallies.items()}
+    return {"as_of": day, "since": months_before(day, months), "months": months,
+            "total": found["total"].get("all", _outcome(0, 0, 0, 0, [])), "agreement": found["agreement"],
+            "provider": found["provider"], "district": found["district"]}
 
 
 def failing_routes(G: nx.MultiDiGraph, referrals: Iterable[Referral], *, as_of: dt.date | None = None,
