@@ -149,3 +149,28 @@ def test_a_token_bound_to_the_monitor_records_for_it_only(env: Env) -> None:
                              headers={**bound, "If-Match": '"1"'})
     assert moved.status_code == 200 and moved.get_json()["escalation"] == "resolved"
     assert _stored(env) == 1
+
+
+def test_concurrent_retries_with_one_key_store_once(env: Env) -> None:
+    import threading
+
+    from network.service.monitoring import Recorder, record_report
+
+    outcomes: list[bool] = []
+    errors: list[Exception] = []
+
+    def send() -> None:
+        try:
+            outcomes.append(record_report(env.store, dict(BODY), actor=CLI, recorder=Recorder(editor=True),
+                                          key="one-key-many-tries")[1])
+        except Exception as err:  # noqa: BLE001 - the test reports any failure below
+            errors.append(err)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(outcomes) == [False, False, False, True]
+    assert _stored(env) == 1

@@ -6,8 +6,19 @@ without sensitive organisations' protected fields. Editing forms send JSON to
 ``/api/v1`` with the session cookie and show the API's per-field 422 messages.
 """
 
-from network.pages import agenda, changes, dashboard, editing, explorer, findings, labels, organisations, referrals
+from network.pages import (
+    agenda,
+    changes,
+    dashboard,
+    editing,
+    explorer,
+    findings,
+    labels,
+    monitoring,
+    organisations,
+    referrals,
+)
 from network.pages.blueprint import bp
 
-__all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "labels", "organisations",
-           "referrals"]
+__all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "labels", "monitoring",
+           "organisations", "referrals"]
