@@ -6,7 +6,8 @@ import datetime as dt
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -22,7 +23,10 @@ from network.analysis.structure import structure_summary
 from network.gcpause import gc_paused
 from network.model import Vocabulary, today, vocabulary
 
-__all__ = ["FINDING_TYPES", "coordination_report", "finding_rows", "report_html", "report_markdown"]
+__all__ = [
+    "FINDING_TYPES", "ReportParts", "coordination_report", "finding_rows", "report_html", "report_lines",
+    "report_markdown", "report_parts",
+]
 
 #: Every finding type, in the order reports list them.
 FINDING_TYPES = (
@@ -126,6 +130,69 @@ def coordination_report(
     >>> report["provinces"]["Limpopo"]["organisations"], report["recommendations"][0]["target"]
     (2, 'b')
     """
+    return report_parts(G, as_of=as_of, province=province, max_hops=max_hops, within_days=within_days,
+                        extra=extra).document()
+
+
+@dataclass
+class ReportParts:
+    """What a coordination report is made of, before it is written: findings as :class:`Finding`, most severe first."""
+
+    as_of: dt.date
+    province: str | None
+    summary: dict[str, Any]
+    findings: list[Finding]
+    structure: dict[str, Any]
+    recommendations: list[dict[str, Any]]
+    provinces: dict[str, dict[str, int]]
+
+    def document(self) -> dict[str, Any]:
+        """The report as one JSON-ready document (see :func:`coordination_report`)."""
+        return {"as_of": self.as_of.isoformat(), "province": self.province, "summary": self.summary,
+                "findings": [f.to_dict() for f in self.findings], "structure": self.structure,
+                "recommendations": self.recommendations, "provinces": self.provinces}
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """The report as a stream of records, each finding made into a dict only as it is written.
+
+        First ``{"record": "report", "as_of", "province", "summary"}``; then one
+        ``{"record": "finding", ...}`` per finding, in the report's order; then
+        ``{"record": "structure", "structure": ...}``, one ``{"record":
+        "recommendation", ...}`` per recommendation and one ``{"record":
+        "province", "province": name, ...counts}`` per province. Together they
+        hold exactly what :meth:`document` holds.
+        """
+        yield {"record": "report", "as_of": self.as_of.isoformat(), "province": self.province,
+               "summary": self.summary}
+        for finding in self.findings:
+            yield {"record": "finding", **finding.to_dict()}
+        yield {"record": "structure", "structure": self.structure}
+        for recommendation in self.recommendations:
+            yield {"record": "recommendation", **recommendation}
+        for name, counts in self.provinces.items():
+            yield {"record": "province", "province": name, **counts}
+
+
+def report_parts(
+    G: nx.MultiDiGraph,
+    *,
+    as_of: dt.date | None = None,
+    province: str | None = None,
+    max_hops: int = 3,
+    within_days: int = 90,
+    extra: Sequence[Finding] = (),
+) -> ReportParts:
+    """The parts of :func:`coordination_report` (same parameters), to write as one document or as a stream.
+
+    >>> import datetime as dt
+    >>> from network.model import Organisation
+    >>> from network.graph.project import build_graph
+    >>> G = build_graph([Organisation("a", "Hope CBO", "cbo", province="Limpopo")], [])
+    >>> day = dt.date(2026, 1, 1)
+    >>> parts = report_parts(G, as_of=day)
+    >>> [r["record"] for r in parts.records()][:3], parts.document() == coordination_report(G, as_of=day)
+    (['report', 'finding', 'structure'], True)
+    """
     voc = vocabulary()
     if province is not None and province not in voc.provinces:
         raise ValueError(f"unknown province {province!r}")
@@ -136,7 +203,7 @@ def coordination_report(
 def _report(
     G: nx.MultiDiGraph, as_of: dt.date, province: str | None, max_hops: int, within_days: int, voc: Vocabulary,
     extra: Sequence[Finding] = (),
-) -> dict[str, Any]:
+) -> ReportParts:
     layers = Layers(G, as_of)
     located = {n: province_of(data, voc) for n, data in G.nodes(data=True)}
     findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),
@@ -157,21 +224,25 @@ def _report(
     structure = structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
                                   sample_size=REPORT_BETWEENNESS_SAMPLE, layers=layers if scope is G else None)
     recommendations = recommend_links(G, gaps=findings, limit=REPORT_RECOMMENDATIONS, layers=layers)
-    return {
-        "as_of": as_of.isoformat(),
-        "province": province,
-        "summary": {
-            "organisations": organisations[province],
-            "links": links[province],
-            "findings": len(findings),
-            "by_type": _tally(f.type for f in findings),
-            "by_severity": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
-        },
-        "findings": [f.to_dict() for f in findings],
-        "structure": plain(structure),
-        "recommendations": plain([r.to_dict() for r in recommendations]),
-        "provinces": plain(table),
+    summary = {
+        "organisations": organisations[province],
+        "links": links[province],
+        "findings": len(findings),
+        "by_type": _tally(f.type for f in findings),
+        "by_severity": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
     }
+    return ReportParts(as_of, province, summary, findings, plain(structure),
+                       plain([r.to_dict() for r in recommendations]), plain(table))
+
+
+def report_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Records as JSON lines (one compact JSON object and a newline each), written one at a time.
+
+    >>> list(report_lines([{"record": "report", "as_of": "2026-01-01"}, {"record": "finding"}]))
+    ['{"record":"report","as_of":"2026-01-01"}\\n', '{"record":"finding"}\\n']
+    """
+    for record in records:
+        yield json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def finding_rows(report: dict[str, Any]) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -20,7 +21,8 @@ from network.service.scope import DEPTH, ViewArgs
 @cli.command()
 @click.option("--as-of", type=DATE, help="Judge agreements as on this date (default today).")
 @click.option("--province", type=click.Choice(sorted(vocabulary().provinces)), help="Only this province.")
-@click.option("--format", "fmt", type=click.Choice(["json", "md", "html"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "md", "html"]), default="md", show_default=True,
+              help="jsonl: one JSON record a line (the report, each finding, ..., each agenda item), streamed.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.pass_context
 def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, fmt: str,
@@ -28,6 +30,9 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
     """The coordination report: linkage gaps, duplication, structure and recommendations."""
     from network.analysis.report import report_html, report_markdown
 
+    if fmt == "jsonl":
+        _stream(analyses.report_lines(store_of(ctx), as_of=as_date(as_of), province=province), output)
+        return
     data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province)
     text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
     if output:
@@ -35,6 +40,17 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         click.echo(f"wrote {output}: {len(data['findings'])} findings")
     else:
         click.echo(text)
+
+
+def _stream(lines: Iterator[str], output: str | None) -> None:
+    """Write ``lines`` one at a time to ``output`` (or stdout), saying how many records were written to a file."""
+    written = 0
+    with click.open_file(output or "-", "w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(line)
+            written += 1
+    if output:
+        click.echo(f"wrote {output}: {written} records")
 
 
 @cli.command()

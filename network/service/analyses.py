@@ -14,7 +14,7 @@ import functools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import networkx as nx
@@ -225,6 +225,25 @@ def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
     """The coordination report (agenda, summary, findings, structure, recommendations) as a dict."""
     found = _coordination(store, as_of=as_of, province=province, redacted=redacted)
     return {**found, "agenda": agenda(store, as_of=as_of, province=province, redacted=redacted)}
+
+
+def report_lines(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
+                 redacted: bool = False) -> Iterator[str]:
+    """The coordination report as JSON lines, written as they are made rather than kept as one document.
+
+    The records of :meth:`network.analysis.report.ReportParts.records` (the
+    report, each finding, the structure, each recommendation, each province),
+    then one ``{"record": "agenda_item", ...}`` per item of :func:`agenda`.
+    """
+    from network.analysis.report import report_lines as lines
+    from network.analysis.report import report_parts
+
+    G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    parts = report_parts(G, as_of=as_of, province=province, extra=monitoring.findings(store, G, as_of=as_of))
+    yield from lines(jsonable(record) for record in parts.records())
+    del parts
+    items = agenda(store, as_of=as_of, province=province, redacted=redacted)["items"]
+    yield from lines({"record": "agenda_item", **item} for item in items)
 
 
 def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
