@@ -37,6 +37,11 @@ import pytest
 from flask import Flask
 
 from network.api import close_store
+from network.graph.partners import Invitation
+from network.graph.sqlite import SQLiteStore
+from network.graph.store import Token
+from network.service.invitations import INVITATION_ROLE
+from network.service.tokens import hash_secret
 from tests.api_support import Env, make_env
 from tests.http_support import (
     DEMO_DIR,
@@ -59,12 +64,23 @@ NOT_WALKED = {
     "/api/v1/merge": "POST only (editors)",
     "/api/v1/merge/preview": "POST only (editors)",
     "/api/v1/tokens/{token_id}": "DELETE only (admins)",
+    "/api/v1/invitations/{invitation_id}": "DELETE only (admins)",
+    "/api/v1/proposals/{proposal_id}/accept": "POST only (editors)",
+    "/api/v1/proposals/{proposal_id}/reject": "POST only (editors)",
+    "/api/v1/trusted/{org_id}": "PUT only (admins)",
+    "/review/{proposal_id}/accept": "POST only (editors)",
+    "/review/{proposal_id}/reject": "POST only (editors)",
     "/sign-out": "POST only",
 }
 
 #: Routes for admins or editors only: anonymous and viewer callers are refused, and the refusal is searched too.
 REFUSED = {"/api/v1/audit", "/api/v1/tokens", "/edit/organisation", "/edit/organisation/{org_id}", "/edit/link",
-           "/edit/link/{link_id}"}
+           "/edit/link/{link_id}", "/api/v1/invitations", "/api/v1/proposals", "/api/v1/proposals/{proposal_id}",
+           "/api/v1/trusted", "/review"}
+
+#: The secret of the invitation each walked store holds (for a public partner of a sensitive organisation: its
+#: page names that partner and must show none of its protected fields).
+WALK_SECRET = "walk-invitation-secret"
 
 #: The query parameters that name a record or a moment: the canary walk varies only these (filters are slow,
 #: and the walk on the demo as it is tries them all).
@@ -234,6 +250,10 @@ def _required_values(name: str, schema: dict[str, Any], demo: Demo) -> list[list
 def _path_values(name: str, demo: Demo) -> list[tuple[str, frozenset[int]]]:
     if name == "org_id":
         return [(r["id"], OK) for r in demo.sensitive] + [(demo.normal_id, OK), (MISSING_ORG, MISSING)]
+    if name == "secret":
+        return [(WALK_SECRET, OK), ("not-a-secret", MISSING)]
+    if name == "proposal_id":
+        return [("chg_missing", MISSING)]
     if name == "link_id":
         some = [link["id"] for r in demo.sensitive for link in demo.links_of(r["id"])[:2]]
         return [(i, OK) for i in dict.fromkeys(some)] + [(MISSING_LINK, MISSING)]
@@ -320,7 +340,8 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out += [(f"/history/organisation/{urllib.parse.quote(i)}", OK) for i in [*ids, demo.normal_id]]
     out += [(f"/history/link/{urllib.parse.quote(link['id'])}", OK) for i in ids for link in demo.links_of(i)[:1]]
     out.append((f"/history/organisation/{MISSING_ORG}", MISSING))
-    out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL)]
+    out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
+            (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
     out += [(f"/edit/link/{link['id']}", REFUSAL) for i in ids[:3] for link in demo.links_of(i)[:1]]
     return out
@@ -434,7 +455,20 @@ def _demo_env(folder: Path, organisations: list[dict[str, str]]) -> Env:
     response = env.client.post("/api/v1/import", headers=env.auth("admin"), content_type="multipart/form-data",
                                data=csv_import_form(orgs_csv, (DEMO_DIR / "links.csv").read_bytes()))
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    _invite(env.store, organisations)
     return env
+
+
+def _invite(store: SQLiteStore, organisations: list[dict[str, str]]) -> None:
+    """An invitation (secret ``WALK_SECRET``) for the first public organisation tied to a sensitive one."""
+    sensitive = {r["id"] for r in organisations if is_sensitive(r)}
+    public = next(end for link in read_csv(DEMO_DIR / "links.csv") for end, other in
+                  ((link["source"], link["target"]), (link["target"], link["source"]))
+                  if other in sensitive and end not in sensitive)
+    at = dt.datetime.now(dt.UTC)
+    with store.transaction():
+        store.add_token(Token("inv_walk", "walk", INVITATION_ROLE, hash_secret(WALK_SECRET), at, organisation=public))
+        store.add_invitation(Invitation("inv_walk", public, at, at + dt.timedelta(days=1), "walk"))
 
 
 def _plan(app: Flask, demo: Demo, filters: bool = True) -> list[tuple[str, frozenset[int] | None]]:

@@ -9,7 +9,8 @@ import pytest
 
 from network.errors import Conflict, NotFound
 from network.graph.partners import Invitation, Proposal, ProposalQuery
-from network.model import Organisation
+from network.graph.store import LinkQuery, OrganisationQuery
+from network.model import Link, Organisation
 
 T0 = dt.datetime(2026, 11, 1, 9, 30, tzinfo=dt.UTC)
 
@@ -110,3 +111,20 @@ def test_trusted_partners(store):
     store.set_trusted("b", False)
     store.set_trusted("c", False)
     assert store.trusted_organisations() == ["a"]
+
+
+def test_stale_filter_keeps_records_never_verified_or_verified_before_the_day(store):
+    day = dt.date(2025, 12, 1)
+    store.upsert([Organisation("a", "A", "cbo", last_verified=dt.date(2025, 11, 30)),
+                  Organisation("b", "B", "cbo", last_verified=day),
+                  Organisation("c", "C", "cbo"),
+                  Organisation("d", "D", "cbo", last_verified=dt.date(2026, 1, 1))],
+                 [Link("l1", "a", "b", "mou", last_verified=dt.date(2024, 1, 1)),
+                  Link("l2", "b", "c", "mou", last_verified=day),
+                  Link("l3", "c", "d", "referral")])
+    stale = store.list_organisations(OrganisationQuery(verified_before=day))
+    assert [o.id for o in stale.items] == ["a", "c"] and stale.total == 2
+    assert [o.id for o in store.list_organisations(OrganisationQuery(verified_before=day, kind="cbo",
+                                                                     q="C")).items] == ["c"]
+    assert [x.id for x in store.list_links(LinkQuery(verified_before=day)).items] == ["l1", "l3"]
+    assert [x.id for x in store.list_links(LinkQuery(verified_before=day, organisation="c")).items] == ["l3"]

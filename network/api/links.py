@@ -14,6 +14,7 @@ from network.service import records
 
 from .auth import caller, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, code_field, etag, expected_version
+from .freshness import stale_field, stale_filter
 from .listing import listings
 from .records import LinkBody, LinkPage, LinkPatch
 from .state import get_store
@@ -36,6 +37,7 @@ class LinkArgs(PageArgs):
     source = _id_field("Links from this organisation.")
     target = _id_field("Links to this organisation.")
     service = code_field("services", "service")
+    stale = stale_field()
 
 
 @blp.route("")
@@ -46,9 +48,9 @@ class Links(MethodView):
     @blp.response(200, LinkPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List links (filtered, paginated: ``{items, total, limit, offset}``)."""
-        store = get_store()
-        key = ("links", store.revision(), *sorted(args.items()))
-        return listings().response(key, lambda: store.list_links(LinkQuery(**args)))
+        store, query = get_store(), stale_filter(args)
+        key = ("links", store.revision(), *sorted(query.items()))
+        return listings().response(key, lambda: store.list_links(LinkQuery(**query)))
 
     @require("editor")
     @blp.arguments(LinkBody)

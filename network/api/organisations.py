@@ -14,6 +14,7 @@ from network.service import records
 
 from .auth import caller, can_see_protected, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, StrictSchema, code_field, etag, expected_version
+from .freshness import stale_field, stale_filter
 from .listing import listings
 from .records import OrganisationBody, OrganisationPage, OrganisationPatch
 from .state import get_store
@@ -36,6 +37,7 @@ class OrganisationArgs(PageArgs):
     sensitive = fields.Boolean()
     q = fields.String(validate=validate.Length(min=1, max=200),
                       metadata={"description": "Text search: each word starts a word of the name or an alias."})
+    stale = stale_field()
 
 
 class DeleteArgs(StrictSchema):
@@ -52,10 +54,10 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List organisations (filtered, paginated: ``{items, total, limit, offset}``)."""
-        store, redacted = get_store(), not can_see_protected()
-        key = ("organisations", store.revision(), redacted, *sorted(args.items()))
+        store, redacted, query = get_store(), not can_see_protected(), stale_filter(args)
+        key = ("organisations", store.revision(), redacted, *sorted(query.items()))
         return listings().response(
-            key, lambda: records.organisations(store, OrganisationQuery(**args), redacted=redacted))
+            key, lambda: records.organisations(store, OrganisationQuery(**query), redacted=redacted))
 
     @require("editor")
     @blp.arguments(OrganisationBody)

@@ -251,16 +251,20 @@ _ORGANISATION_CLAUSES = {
     "service": "$service IN o.services",
     # serves: names the population, or names none (general population)
     "population": "($population IN o.populations OR size(coalesce(o.populations, [])) = 0)",
+    # never verified, or last verified before the day (ISO dates sort as days do)
+    "verified_before": "coalesce(o.last_verified, '') < $verified_before",
 }
 _LINK_CLAUSES = {
     "kind": "r.kind = $kind", "status": "r.status = $status", "source": "a.id = $source", "target": "b.id = $target",
     "organisation": "(a.id = $organisation OR b.id = $organisation)", "service": "$service IN r.services",
+    "verified_before": "coalesce(r.last_verified, '') < $verified_before",
 }
 _AUDIT_CLAUSES = {"entity_id": "e.entity_id = $entity_id", "actor": "e.actor = $actor"}
 
 
 def organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]]:
     clauses, params = _set_fields(query, _ORGANISATION_CLAUSES)
+    _as_text(params)
     if query.ids is not None:
         clauses.append("o.id IN $ids")
         params["ids"] = list(query.ids)
@@ -273,7 +277,14 @@ def organisation_filters(query: OrganisationQuery) -> tuple[str, dict[str, Any]]
 
 def link_filters(query: LinkQuery) -> tuple[str, dict[str, Any]]:
     clauses, params = _set_fields(query, _LINK_CLAUSES)
+    _as_text(params)
     return " AND ".join(clauses), params
+
+
+def _as_text(params: dict[str, Any]) -> None:
+    """Days go to the server as the ISO text the records hold."""
+    if params.get("verified_before") is not None:
+        params["verified_before"] = params["verified_before"].isoformat()
 
 
 def audit_filters(query: AuditQuery) -> tuple[str, dict[str, Any]]:

@@ -276,6 +276,7 @@ def organisation_filters(query: OrganisationQuery) -> tuple[str, list[Any]]:
     if query.ids is not None:
         clauses.append(f"id IN ({','.join('?' * len(query.ids))})" if query.ids else "0")
         params += list(query.ids)
+    _verified_before(query, clauses, params)
     match = fts_query(query.q)
     if match:
         clauses.append("rowid IN (SELECT rowid FROM organisation_search WHERE organisation_search MATCH ?)")
@@ -297,7 +298,15 @@ def link_filters(query: LinkQuery) -> tuple[str, list[Any]]:
     if query.service is not None:
         clauses.append("EXISTS (SELECT 1 FROM json_each(data, '$.services') WHERE value = ?)")
         params.append(query.service)
+    _verified_before(query, clauses, params)
     return " AND ".join(clauses), params
+
+
+def _verified_before(query: OrganisationQuery | LinkQuery, clauses: list[str], params: list[Any]) -> None:
+    """Records never verified, or last verified before ``query.verified_before`` (ISO dates sort as days do)."""
+    if query.verified_before is not None:
+        clauses.append("coalesce(json_extract(data, '$.last_verified'), '') < ?")
+        params.append(query.verified_before.isoformat())
 
 
 def audit_filters(query: AuditQuery) -> tuple[str, list[Any]]:

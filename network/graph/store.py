@@ -38,6 +38,7 @@ class OrganisationQuery:
     """Filters and a page window over organisations; ``None`` means no filter.
 
     ``q`` searches names and aliases: every word must start a word of either.
+    ``verified_before`` keeps records never verified or last verified before that day (stale ones).
     ``limit=None`` returns every match.
     """
 
@@ -50,13 +51,15 @@ class OrganisationQuery:
     sensitive: bool | None = None
     q: str | None = None
     ids: tuple[str, ...] | None = None
+    verified_before: dt.date | None = None
     limit: int | None = 50
     offset: int = 0
 
 
 @dataclass(frozen=True)
 class LinkQuery:
-    """Filters and a page window over links; ``organisation`` matches either end."""
+    """Filters and a page window over links; ``organisation`` matches either end; ``verified_before`` as for
+    :class:`OrganisationQuery`."""
 
     kind: str | None = None
     status: str | None = None
@@ -64,6 +67,7 @@ class LinkQuery:
     source: str | None = None
     target: str | None = None
     service: str | None = None
+    verified_before: dt.date | None = None
     limit: int | None = 50
     offset: int = 0
 

@@ -16,9 +16,11 @@ from network.pages import (
     labels,
     monitoring,
     organisations,
+    partner,
     referrals,
+    review,
 )
 from network.pages.blueprint import bp
 
 __all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "labels", "monitoring",
-           "organisations", "referrals"]
+           "organisations", "referrals", "partner", "review"]

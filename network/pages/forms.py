@@ -1,0 +1,90 @@
+"""Reading the partner and review forms: each field's text back into the value the schemas check, and the
+words a person reads for each field and kind of proposal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+__all__ = ["FIELD_WORDS", "KIND_WORDS", "widget", "read_fields", "shown"]
+
+#: Fields in the words people use.
+FIELD_WORDS = {
+    "name": "Name", "aliases": "Other names", "description": "About", "province": "Province",
+    "district": "District", "municipality": "Municipality", "latitude": "Latitude", "longitude": "Longitude",
+    "services": "Services", "populations": "Populations served", "capacity_per_month": "Clients a month",
+    "languages": "Languages", "phone": "Phone", "email": "Email", "website": "Website",
+    "last_verified": "Last verified", "verified_by": "Verified by", "status": "Status", "end_date": "End date",
+    "start_date": "Start date", "kind": "Kind of tie", "source": "From", "target": "To", "weight": "Strength (1-5)",
+    "formal": "Signed document", "document": "Document", "notes": "Notes", "two_way": "Both ways",
+}
+#: Each kind of proposal in words.
+KIND_WORDS = {"confirm": "Confirms its record is still right", "correct": "Corrects its record",
+              "end_tie": "Says a tie has ended", "new_tie": "Proposes a new tie"}
+
+_CODES = {"services": "services", "populations": "populations"}
+_LISTS = ("aliases", "languages")
+_INTEGERS = ("capacity_per_month", "weight")
+_FLOATS = ("latitude", "longitude")
+_BOOLEANS = ("formal", "two_way")
+_LONG = ("description", "notes")
+
+
+def widget(name: str) -> str:
+    """How a field is entered: ``codes`` (labelled check boxes), ``kind`` (a labelled choice), ``check``,
+    ``area`` or ``text``."""
+    if name in _CODES:
+        return "codes"
+    if name == "kind":
+        return "kind"
+    if name in _BOOLEANS:
+        return "check"
+    return "area" if name in _LONG else "text"
+
+
+def shown(name: str, value: Any) -> Any:
+    """A value as a text box holds it (lists joined with '; ')."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and name not in _CODES:
+        return "; ".join(str(v) for v in value)
+    return value
+
+
+def read_fields(form: MultiDict[str, str], prefix: str, names: list[str]) -> dict[str, Any]:
+    """The values of ``names`` in ``form`` (each as ``prefix + name``), as the schemas take them.
+
+    Text that is not a number where a number belongs is passed on as it is,
+    for the schema to name.
+
+    >>> read_fields(MultiDict([("c_services", "art"), ("c_services", "prep"), ("c_phone", " "),
+    ...                        ("c_capacity_per_month", "40"), ("c_languages", "Sepedi; English")]), "c_",
+    ...             ["services", "phone", "capacity_per_month", "languages"])
+    {'services': ['art', 'prep'], 'phone': None, 'capacity_per_month': 40, 'languages': ['Sepedi', 'English']}
+    """
+    found: dict[str, Any] = {}
+    for name in names:
+        key = prefix + name
+        if name in _CODES:
+            found[name] = [v for v in form.getlist(key) if v]
+        elif name in _BOOLEANS:
+            found[name] = form.get(key) == "true"
+        elif name in _LISTS:
+            found[name] = [part.strip() for part in form.get(key, "").split(";") if part.strip()]
+        else:
+            found[name] = _scalar(name, form.get(key, "").strip())
+    return found
+
+
+def _scalar(name: str, text: str) -> Any:
+    if text == "":
+        return "" if name in _LONG else None
+    try:
+        if name in _INTEGERS:
+            return int(text)
+        if name in _FLOATS:
+            return float(text)
+    except ValueError:
+        return text
+    return text

@@ -1,0 +1,96 @@
+"""The review queue page (editors and admins): each partner's proposed change in plain words, with the
+record as it stands, to accept as sent, edit then accept, or reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from network.api.auth import caller
+from network.api.state import get_store
+from network.errors import InvalidData
+from network.graph.partners import Proposal, ProposalQuery
+from network.model import vocabulary
+from network.schemas import dump_link, dump_organisation, problem_lines
+from network.service import review
+
+from .blueprint import bp, error_page
+from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget
+
+__all__ = ["review_page", "accept_proposal", "reject_proposal"]
+
+#: Fields of a new tie the page shows (the rest are set by the partner's page itself).
+_NEW_TIE_SHOWN = ("kind", "services", "start_date", "formal", "notes")
+
+
+@bp.get("/review")
+def review_page() -> tuple[str, int]:
+    """Pending proposals, oldest first, and the last decisions."""
+    if not caller().at_least("editor"):
+        return error_page("Sign in as an editor to review partners' changes.", 403)
+    store = get_store()
+    names = {o.id: o.name for o in store.iter_organisations()}
+    pending = review.queue(store, ProposalQuery(status="pending", limit=200))
+    decided = [p for status in ("accepted", "rejected")
+               for p in review.queue(store, ProposalQuery(status=status, limit=None)).items]
+    decided.sort(key=lambda p: p.decided_at or p.submitted_at, reverse=True)
+    voc = vocabulary()
+    return render_template(
+        "review.html", cards=[_card(store, p, names) for p in pending.items], total=pending.total,
+        decided=decided[:20], names=names, kinds=KIND_WORDS, trusted=review.trusted(store),
+        services=sorted(voc.services.items(), key=lambda kv: kv[1]),
+        populations=sorted(voc.populations.items(), key=lambda kv: kv[1]),
+        link_kinds=[(code, text.split(" (", 1)[0]) for code, text in voc.link_kinds.items()]), 200
+
+
+@bp.post("/review/<proposal_id>/accept")
+def accept_proposal(proposal_id: str) -> Response | tuple[str, int]:
+    """Accept a proposal with the coordinator's edits (only fields that differ from what was proposed)."""
+    if not caller().at_least("editor"):
+        return error_page("Sign in as an editor to review partners' changes.", 403)
+    store = get_store()
+    found = review.proposal(store, proposal_id)
+    names = [n for n in _editable(found)]
+    given = read_fields(request.form, "e_", names)
+    edits = {k: v for k, v in given.items() if v != found.changes.get(k) and not (v in (None, "", [])
+                                                                                  and k not in found.changes)}
+    try:
+        review.accept(store, proposal_id, actor=caller().actor, edits=edits, note=request.form.get("note", ""))
+    except InvalidData as err:
+        flash("Not accepted: " + "; ".join(problem_lines(err.errors) or [err.message]), "error")
+    else:
+        flash(f"Accepted: {KIND_WORDS[found.kind].lower()}{' (edited)' if edits else ''}.", "ok")
+    return redirect(url_for("pages.review_page"))
+
+
+@bp.post("/review/<proposal_id>/reject")
+def reject_proposal(proposal_id: str) -> Response | tuple[str, int]:
+    """Reject a proposal; nothing but the decision is written."""
+    if not caller().at_least("editor"):
+        return error_page("Sign in as an editor to review partners' changes.", 403)
+    found = review.reject(get_store(), proposal_id, actor=caller().actor, note=request.form.get("note", ""))
+    flash(f"Rejected: {KIND_WORDS[found.kind].lower()}.", "ok")
+    return redirect(url_for("pages.review_page"))
+
+
+def _editable(found: Proposal) -> list[str]:
+    if found.kind == "new_tie":
+        return list(_NEW_TIE_SHOWN)
+    return [n for n in review.EDITABLE[found.kind] if n in found.changes]
+
+
+def _card(store: Any, found: Proposal, names: dict[str, str]) -> dict[str, Any]:
+    """What the page shows of one proposal: each field as it stands and as proposed."""
+    current: dict[str, Any] = {}
+    if found.kind != "new_tie":
+        record = store.get_organisation(found.entity_id) if found.entity == "organisation" \
+            else store.get_link(found.entity_id)
+        current = dump_organisation(record) if found.entity == "organisation" else dump_link(record)
+    rows = [{"name": n, "label": FIELD_WORDS.get(n, n), "widget": widget(n), "now": current.get(n),
+             "proposed": found.changes.get(n), "value": shown(n, found.changes.get(n)),
+             "codes": found.changes.get(n) or []} for n in _editable(found)]
+    tie = found.changes if found.kind == "new_tie" else (current if found.entity == "link" else None)
+    ends = (names.get(tie["source"], tie["source"]), names.get(tie["target"], tie["target"])) if tie else None
+    return {"p": found, "org": names.get(found.organisation, found.organisation), "rows": rows, "ends": ends,
+            "tie_kind": tie.get("kind") if tie else None}
