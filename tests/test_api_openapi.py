@@ -37,6 +37,15 @@ PATHS = {
     "/api/v1/referrals/{code}/status": {"post"},
     "/api/v1/monitoring": {"get", "post"},
     "/api/v1/monitoring/{report_id}": {"get", "patch"},
+    "/api/v1/invitations": {"get", "post"},
+    "/api/v1/invitations/{invitation_id}": {"delete"},
+    "/api/v1/partner/{secret}": {"get", "post"},
+    "/api/v1/proposals": {"get"},
+    "/api/v1/proposals/{proposal_id}": {"get"},
+    "/api/v1/proposals/{proposal_id}/accept": {"post"},
+    "/api/v1/proposals/{proposal_id}/reject": {"post"},
+    "/api/v1/trusted": {"get"},
+    "/api/v1/trusted/{org_id}": {"put"},
 }
 
 

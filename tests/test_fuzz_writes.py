@@ -432,6 +432,34 @@ class WriteFuzz(RuleBasedStateMachine):
             self.live.call("DELETE /api/v1/tokens/{token_id}", "DELETE", f"/api/v1/tokens/{_quote(token_id)}",
                            "admin")
 
+    def invite(self, data: st.DataObject) -> None:
+        """Invite a partner (and withdraw a second invitation), set a trust, send the partner's changes (a hostile
+        name now and then) and decide each queued one."""
+        org_id = data.draw(st.sampled_from(self.orgs))
+        days = data.draw(st.one_of(st.integers(1, 90), st.sampled_from([0, 91, -5])))
+        for withdrawn in (True, False):
+            response = self.live.call("POST /api/v1/invitations", "POST", "/api/v1/invitations", "admin",
+                                      body={"organisation": org_id, "days": days})
+            if response is None or response.status_code != 201:
+                return
+            made = response.json()
+            if withdrawn:
+                self.live.call("DELETE /api/v1/invitations/{invitation_id}", "DELETE",
+                               f"/api/v1/invitations/{_quote(made['invitation']['id'])}", "admin")
+        trusted = data.draw(st.sampled_from(self.orgs))
+        self.live.call("PUT /api/v1/trusted/{org_id}", "PUT", f"/api/v1/trusted/{_quote(trusted)}", "admin",
+                       body={"trusted": data.draw(st.booleans())})
+        name = data.draw(st.one_of(PLAIN_TEXT, PLAIN_TEXT, HOSTILE_TEXT))
+        response = self.live.call("POST /api/v1/partner/{secret}", "POST", f"/api/v1/partner/{_quote(made['secret'])}",
+                                  None, body={"confirm": True, "corrections": {"name": name}})
+        if response is None or response.status_code != 201:
+            return
+        for proposal in (p for p in response.json() if p["status"] == "pending"):
+            decision = data.draw(st.sampled_from(["accept", "reject"]))
+            self.live.call(f"POST /api/v1/proposals/{{proposal_id}}/{decision}", "POST",
+                           f"/api/v1/proposals/{_quote(proposal['id'])}/{decision}", "editor",
+                           body={"note": data.draw(st.one_of(PLAIN_TEXT, HOSTILE_TEXT))})
+
     def hostile_request(self, data: st.DataObject) -> None:
         """A whole body or header that no schema can read: deep nesting, a 5,000-digit If-Match, bad UTF-8."""
         collection = data.draw(st.sampled_from(["organisations", "links"]))
@@ -511,6 +539,7 @@ STEPS: list[tuple[str, Any]] = [
     ("delete_organisation", lambda m: len(m.orgs) > 6),
     ("import_generated_json", lambda m: True),
     ("hostile_request", lambda m: m.orgs),
+    ("invite", lambda m: m.orgs),
     ("unauthorised_write", lambda m: len(m.orgs) > 1),
 ]
 
@@ -623,6 +652,8 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/changes": ["/changes", "/changes?from=2020-01-01"], "/agenda": ["/agenda"],
         "/history/{entity}/{record_id}": [f"/history/organisation/{_quote(i)}" for i in orgs[:10]]
         + [f"/history/link/{_quote(i)}" for i in links[:10]],
+        "/review": ["/review"],
+        "/invite/{secret}": [f"/invite/{_quote(_invitation(live, orgs[0]))}"],
         "/agenda/item": [html.unescape(u) for u in re.findall(r'href="(/agenda/item\?[^"#]+)"', requests.get(
             f"{live.base}/agenda", timeout=TIMEOUT).text)][:3],
     }
@@ -632,6 +663,14 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
     pages = {r for r in get_routes if r not in _openapi(live.base)["paths"]}
     assert pages <= set(fills), f"pages the check does not know how to fill: {sorted(pages - set(fills))}"
     return [url for r in sorted(pages) for url in fills[r]]
+
+
+def _invitation(live: Live, org_id: str) -> str:
+    """The secret of a new invitation for ``org_id``."""
+    response = requests.post(f"{live.base}/api/v1/invitations", json={"organisation": org_id},
+                             headers=live.headers("admin"), timeout=TIMEOUT)
+    assert response.status_code == 201, response.text[:200]
+    return response.json()["secret"]
 
 
 def _api_urls(live: Live, orgs: list[str]) -> list[str]:
@@ -657,7 +696,7 @@ def test_pages_and_reads_still_answer_after_the_fuzz(fuzzed: Fuzzed) -> None:
     broken = []
     for role in (None, "admin"):
         for url in urls:
-            if url.startswith("/edit/") and role is None:
+            if url.startswith(("/edit/", "/review")) and role is None:
                 continue
             response = requests.get(live.base + url, headers=live.headers(role), timeout=TIMEOUT)
             if response.status_code != 200 and not (url.startswith("/api/v1/") and response.status_code in (401, 403)):
