@@ -14,7 +14,6 @@ from network.service import review
 
 from .auth import caller, require
 from .common import Blueprint, PageArgs, PageSchema, StrictSchema
-from .records import page_json
 from .state import get_store
 
 __all__ = ["blp", "ProposalSchema"]
@@ -89,7 +88,8 @@ class Proposals(MethodView):
     @blp.response(200, ProposalPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List proposed changes, oldest first (editors); ``status`` defaults to ``pending``."""
-        return page_json(review.queue(get_store(), ProposalQuery(**args)))
+        page = review.queue(get_store(), ProposalQuery(**args))
+        return {"items": page.items, "total": page.total, "limit": page.limit, "offset": page.offset}
 
 
 @blp.route("/proposals/<string:proposal_id>")
