@@ -22,6 +22,9 @@ from tests.http_support import chromium, live_server
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+#: Resolves once the service worker controls the page (evaluated by the driver, not eval'd under the page's CSP).
+_CONTROLLED = """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller ? true :
+    new Promise(resolve => navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true))))"""
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ def test_offline_form_queues_three_reports_and_sends_each_once(store, base_url):
         page.on("pageerror", lambda e: errors.append(str(e)))
         _sign_in(page, base_url, secret)
         page.goto(base_url + "/monitoring")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+        assert page.evaluate(_CONTROLLED) is True
         assert page.locator("#f-barriers").inner_text().count("Turned away without documents") == 1
         assert "refused_no_documents" not in page.locator("#f-barriers").inner_text()
 
