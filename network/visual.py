@@ -18,8 +18,6 @@ from network.analysis.gaps import linkage_gaps
 from network.analysis.layers import serves, tie_graph
 from network.analysis.structure import centralities
 from network.errors import InvalidData, NotFound
-from network.graph.project import project
-from network.graph.store import GraphStore
 from network.model import PROTECTED_FIELDS, today, vocabulary
 
 __all__ = [
@@ -35,7 +33,6 @@ __all__ = [
     "default_highlights",
     "vis_asset",
     "web_dir",
-    "write_network_html",
 ]
 
 #: Above this many organisations the network is drawn as districts that expand on click.
@@ -308,42 +305,6 @@ def network_html(
         vis_js=_inline_script(vis_asset("vis-network.min.js")),
         network_js=_inline_script((static / "network.js").read_text(encoding="utf-8")),
     )
-
-
-def write_network_html(
-    store: GraphStore,
-    path: str | Path,
-    *,
-    province: str | None = None,
-    district: str | None = None,
-    kind: str | None = None,
-    service: str | None = None,
-    population: str | None = None,
-    link_kind: str | None = None,
-    ego: str | None = None,
-    depth: int = 1,
-    hide_protected: bool = True,
-    size_by: str = "betweenness",
-    aggregate_above: int = AGGREGATE_ABOVE,
-    as_of: dt.date | None = None,
-) -> int:
-    """Write a standalone HTML network of the store (filtered, or an ego network) to ``path``.
-
-    Returns the number of organisations drawn. Highlights isolated
-    organisations and single points of failure. Raises ``NotFound`` for an
-    unknown ``ego`` organisation.
-    """
-    whole = project(store)
-    G = ego_subgraph(whole, ego, depth) if ego is not None else whole
-    G = filter_graph(G, province=province, district=district, kind=kind, service=service,
-                     population=population, link_kind=link_kind)
-    parts = [p for p in (province, district, kind, service, population, link_kind) if p]
-    title = "cssnet network" + (f" around {ego} (depth {depth})" if ego else "") + (
-        f": {', '.join(parts)}" if parts else "")
-    page = network_html(G, title=title, size_by=size_by, highlight=default_highlights(whole, as_of=as_of, drawn=G),
-                        hide_protected=hide_protected, aggregate_above=aggregate_above, as_of=as_of)
-    Path(path).write_text(page, encoding="utf-8")
-    return G.number_of_nodes()
 
 
 def script_json(data: Any) -> str:

@@ -19,10 +19,9 @@ import pytest
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
-from network.service import seed_demo
+from network.service import drawing, seed_demo
 from network.service.audit import CLI
 from network.service.tokens import create_token
-from network.visual import write_network_html
 from tests.http_support import live_server
 
 pytestmark = pytest.mark.browser
@@ -246,7 +245,7 @@ def test_editor_sees_field_level_errors_then_saves(session, base_url, store):
 
 def test_standalone_file_opens_offline(browser, store, tmp_path):
     out = tmp_path / "network.html"
-    write_network_html(store, out, district="Sekhukhune")
+    out.write_text(drawing.page(store, {"district": "Sekhukhune"}, redacted=True)[0], encoding="utf-8")
     context = browser.new_context()
     urls: list[str] = []
     context.on("request", lambda request: urls.append(request.url))

@@ -12,7 +12,8 @@ from network.analysis.pathways import referral_pathways
 from network.graph.project import project
 from network.io.formats import import_path
 from network.model import seed_dir
-from network.visual import default_highlights, ego_subgraph, write_network_html
+from network.service import drawing
+from network.visual import default_highlights, ego_subgraph
 from tests.conftest import make_sqlite_store
 
 AS_OF = dt.date(2026, 11, 23)
@@ -158,7 +159,7 @@ def test_explorer_warnings_come_from_the_same_findings(G, gaps, store, tmp_path)
     named = {f.organisations[0] for f in gaps if f.type in ("isolated", "broken_cascade", "single_point_of_failure")}
     assert set(reasons) == named & set(ego)
     out = tmp_path / "apel.html"
-    write_network_html(store, out, ego=APEL, depth=2, as_of=AS_OF)
+    out.write_text(drawing.page(store, {"ego": APEL, "depth": 2, "as_of": AS_OF}, redacted=True)[0], encoding="utf-8")
     assert "⚠ single point of failure" in out.read_text(encoding="utf-8")
 
 

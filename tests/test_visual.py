@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,13 +12,13 @@ from network.analysis.gaps import linkage_gaps
 from network.errors import NotFound
 from network.graph.project import build_graph
 from network.model import Link, Organisation
+from network.service import drawing
 from network.visual import (
     default_highlights,
     ego_subgraph,
     filter_graph,
     network_data,
     network_html,
-    write_network_html,
 )
 from tests.conftest import make_sqlite_store
 
@@ -132,7 +131,8 @@ def test_viz_of_an_ego_network_highlights_what_the_report_names(tmp_path):
                   for n, d in G.nodes(data=True)],
                  [Link(k, u, v, d["kind"]) for u, v, k, d in G.edges(keys=True, data=True)])
     out = tmp_path / "ego.html"
-    write_network_html(store, out, ego="hub", depth=1, as_of=AS_OF)
+    out.write_text(drawing.page(store, {"ego": "hub", "depth": 1, "as_of": AS_OF}, redacted=True)[0],
+                   encoding="utf-8")
     data = json.loads(re.search(r'id="network-data">(.*?)</script>', out.read_text()).group(1))
     assert {n["id"] for n in data["nodes"] if n["highlight"]} == {"hub"}
     store.close()
@@ -173,19 +173,18 @@ def test_protected_fields_present_for_editors(G):
     assert "+27 82 555 0199" in network_html(G, hide_protected=False)
 
 
-def test_write_network_html_writes_an_ego_network(sqlite_store, tmp_path: Path):
+def test_the_drawing_of_an_ego_network(sqlite_store):
     orgs, links = _network()
     sqlite_store.upsert(orgs, links)
-    out = tmp_path / "net.html"
-    assert write_network_html(sqlite_store, out, ego="a", depth=1) == 2
-    page = out.read_text(encoding="utf-8")
+    page, drawn = drawing.page(sqlite_store, {"ego": "a", "depth": 1}, redacted=True)
+    assert drawn == 2
     assert page.startswith("<!doctype html>")
     assert sorted(n["id"] for n in json.loads(_embedded(page))["nodes"]) == ["a", "b"]
 
 
-def test_write_network_html_filters_by_district(sqlite_store, tmp_path: Path):
+def test_the_drawing_filters_by_district(sqlite_store):
     sqlite_store.upsert(*_network())
-    assert write_network_html(sqlite_store, tmp_path / "n.html", district="Lejweleputswa") == 2
+    assert drawing.page(sqlite_store, {"district": "Lejweleputswa"}, redacted=True)[1] == 2
 
 
 def _embedded(page: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from marshmallow import ValidationError
 
-from network.cli.base import DATE, as_date, cli, fail, store_of
+from network.cli.base import DATE, as_date, cli, fail, store_of, write_or_echo
 from network.errors import CssnetError
 from network.model import vocabulary
 from network.schemas import problem_lines
@@ -35,11 +35,7 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         return
     data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province)
     text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}: {len(data['findings'])} findings")
-    else:
-        click.echo(text)
+    write_or_echo(text, output, f"{len(data['findings'])} findings")
 
 
 def _stream(lines: Iterator[str], output: str | None) -> None:
@@ -75,12 +71,7 @@ def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         fail(err)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,
               "html": agenda_html}[fmt]
-    text = render(data)
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}: {len(data['items'])} items")
-    else:
-        click.echo(text)
+    write_or_echo(render(data), output, f"{len(data['items'])} items")
 
 
 @cli.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
 import click
 
@@ -12,7 +13,8 @@ from network.graph import open_store
 from network.graph.store import GraphStore
 from network.io.importer import ImportRefused
 
-__all__ = ["cli", "main", "store_of", "location_of", "fail", "DATE", "as_date", "EXIT_REFUSED"]
+__all__ = ["cli", "main", "store_of", "location_of", "fail", "DATE", "as_date", "write_or_echo",
+           "EXIT_REFUSED"]
 
 #: Exit codes: 0 done, 1 refused input or a domain error, 2 bad usage (click's own).
 EXIT_REFUSED = 1
@@ -76,6 +78,15 @@ def fail(err: CssnetError) -> None:
 def as_date(value: dt.datetime | None) -> dt.date | None:
     """The date of a ``DATE`` option's value (None stays None)."""
     return value.date() if value else None
+
+
+def write_or_echo(text: str, output: str | None, counted: str) -> None:
+    """Write ``text`` to the file ``output`` and say so with what it holds (``counted``), or print it."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}: {counted}")
+    else:
+        click.echo(text)
 
 
 def main() -> None:

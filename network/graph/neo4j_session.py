@@ -19,6 +19,7 @@ from neo4j.exceptions import ConstraintError, TransientError
 from network.errors import Busy, Conflict
 from network.graph import neo4j_cypher as cypher
 from network.graph import neo4j_history as versions
+from network.graph.blocks import ThreadBlocks
 from network.graph.neo4j_monitoring import MONITORING_SCHEMA
 from network.graph.neo4j_partners import PARTNERS_SCHEMA
 from network.graph.neo4j_referrals import REFERRAL_SCHEMA
@@ -30,7 +31,7 @@ __all__ = ["Neo4jSession"]
 T = TypeVar("T")
 
 
-class Neo4jSession:
+class Neo4jSession(ThreadBlocks):
     """The driver and the thread's unit of work under :class:`network.graph.neo4j.Neo4jStore`.
 
     Parameters
@@ -60,11 +61,8 @@ class Neo4jSession:
         """
         local = self._local
         if getattr(local, "tx", None) is not None:
-            local.depth += 1
-            try:
+            with self._joined():
                 yield
-            finally:
-                local.depth -= 1
             return
         with self._driver.session(database=self.database) as session, _server_errors_as_domain_errors():
             tx = session.begin_transaction()
@@ -80,9 +78,6 @@ class Neo4jSession:
                 raise
             finally:
                 local.tx, local.depth, local.actor, local.network = None, 0, SYSTEM_ACTOR, False
-
-    def _actor(self) -> str:
-        return getattr(self._local, "actor", SYSTEM_ACTOR)
 
     def _read(self, work: Any, *args: Any) -> Any:
         tx = getattr(self._local, "tx", None)

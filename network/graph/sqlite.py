@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from network.errors import Busy, Conflict, NotFound
 from network.graph import sqlite_sql as sql
+from network.graph.blocks import ThreadBlocks
 from network.graph.records import (
     id_key,
     link_from_record,
@@ -46,7 +47,7 @@ __all__ = ["SQLiteStore", "MIGRATIONS"]
 T = TypeVar("T")
 
 
-class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables):
+class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, ThreadBlocks):
     """The GraphStore (and ReferralStore) on one SQLite file; safe to share between threads.
 
     Each thread gets its own connection; writes take the write lock up front
@@ -93,11 +94,8 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables):
         """
         local = self._local
         if getattr(local, "depth", 0):
-            local.depth += 1
-            try:
+            with self._joined():
                 yield
-            finally:
-                local.depth -= 1
             return
         conn = self._conn()
         with _busy_as_domain_error():
@@ -115,9 +113,6 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables):
             raise
         finally:
             local.depth, local.actor, local.network = 0, SYSTEM_ACTOR, False
-
-    def _actor(self) -> str:
-        return getattr(self._local, "actor", SYSTEM_ACTOR)
 
     @contextmanager
     def _write(self, *, network: bool = True) -> Iterator[sqlite3.Connection]:

@@ -22,31 +22,23 @@ _CHUNK = 500
 _TABLES = {"organisation": "organisation_versions", "link": "link_versions"}
 _DECODE = {"organisation": organisation_from_record, "link": link_from_record}
 
+#: One version table and its index by time (``{table}``: a value of ``_TABLES``).
+_VERSION_TABLE = """
+    CREATE TABLE {table} (
+        entity_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT,
+        actor TEXT NOT NULL,
+        data TEXT,
+        PRIMARY KEY (entity_id, version)
+    );
+    CREATE INDEX {table}_time ON {table}(valid_from);"""
+
 #: Adds the version tables (every stored record gets an ``import`` version as it stands) and
 #: the case-folded id keys that keep ids unique regardless of case.
-HISTORY_MIGRATION = """
-    CREATE TABLE organisation_versions (
-        entity_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        action TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_to TEXT,
-        actor TEXT NOT NULL,
-        data TEXT,
-        PRIMARY KEY (entity_id, version)
-    );
-    CREATE INDEX organisation_versions_time ON organisation_versions(valid_from);
-    CREATE TABLE link_versions (
-        entity_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        action TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_to TEXT,
-        actor TEXT NOT NULL,
-        data TEXT,
-        PRIMARY KEY (entity_id, version)
-    );
-    CREATE INDEX link_versions_time ON link_versions(valid_from);
+HISTORY_MIGRATION = "".join(_VERSION_TABLE.format(table=table) for table in _TABLES.values()) + """
     INSERT INTO organisation_versions
         SELECT id, 1, 'import', updated_at, NULL, 'system',
                json_set(data, '$.version', version, '$.updated_at', updated_at)
