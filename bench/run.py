@@ -4,6 +4,7 @@
     python -m bench.run --quick           # small sizes: a minute or two in all
     python -m bench.run --sizes 10000     # every sized benchmark at 10,000 organisations
     python -m bench.run --only analysis_bench,load
+    python -m bench.run --only regional   # opt-in: 250,000 organisations / 2,500,000 links (bench/regional.py)
 
 Each benchmark runs as ``python -m bench.<name>`` in a process of its own (so
 its peak memory is its own), bounded in time. Its own report goes to stderr
@@ -51,6 +52,8 @@ class Benchmark:
     quick: tuple[str, ...]
     at: Callable[[list[int]], list[list[str]]] | None = None
     default: tuple[str, ...] = ()
+    #: Runs only when named with ``--only`` (the regional run: 250,000 organisations, most of an hour).
+    opt_in: bool = False
 
 
 def _each(*options: str) -> Callable[[list[int]], list[list[str]]]:
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     started = time.monotonic()
     for bench in BENCHMARKS:
-        if chosen is not None and bench.module not in chosen:
+        if (chosen is None and bench.opt_in) or (chosen is not None and bench.module not in chosen):
             continue
         if args.quick:
             runs = [list(bench.quick)]

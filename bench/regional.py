@@ -1,0 +1,108 @@
+"""Regional scale: 250,000 organisations and 2,500,000 links, from CSV files to the agenda.
+
+    python -m bench.regional                                  # 250,000 organisations, 10 links each
+    python -m bench.regional --organisations 20000            # a rehearsal
+    python -m bench.run --only regional                       # the same, as a row of the table (opt-in)
+
+Generates the network (bench/generate.py), writes it as the two import CSV
+files, then times each step on a SQLite file: ``import`` (``import_csv``: read,
+validate, one all-or-nothing write), ``projection`` (``project``), ``report``
+(``report_parts``, its records written as JSON lines to a file one at a time,
+as ``cssnet report --format jsonl`` writes them) and ``agenda`` (of the
+report's and the upkeep findings). Prints each time, the stream's size and the
+peak memory (max RSS) of the process. ``--deadline`` bounds the whole run:
+past it, the run stops after the step under way with the figures so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import generate_network, write_csv_files
+from bench.run import figure, size_of
+from network.analysis.agenda import agenda
+from network.analysis.report import report_lines, report_parts
+from network.analysis.upkeep import upkeep
+from network.graph.project import project
+from network.graph.sqlite import SQLiteStore
+from network.service import import_csv
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--organisations", type=int, default=250_000)
+    parser.add_argument("--links-per-org", type=float, default=10.0)
+    parser.add_argument("--deadline", type=float, default=90, help="minutes the whole run may take")
+    parser.add_argument("--import-with", choices=("csv", "upsert"), default="csv",
+                        help="csv: import_csv (read, validate, write); upsert: the store's bulk write alone")
+    args = parser.parse_args()
+    stop_at = time.monotonic() + args.deadline * 60
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        began = time.perf_counter()
+        organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
+        size = size_of(len(organisations), len(links))
+        if args.import_with == "csv":
+            write_csv_files(organisations, links, root)
+            del organisations, links
+        print(f"{size}: generated ({args.import_with}) in {time.perf_counter() - began:.0f} s", flush=True)
+        steps: list[tuple[str, float]] = []
+
+        def step(name: str, seconds: float, note: str = "") -> bool:
+            steps.append((name, seconds))
+            print(f"{size}: {name} {seconds:.1f} s{note} (peak so far {_peak_mb():,.0f} MB)", flush=True)
+            figure(f"regional {name}", size, f"{seconds:.1f} s{note}")
+            if time.monotonic() > stop_at:
+                print(f"past the deadline of {args.deadline:g} min: stopping after {name}", flush=True)
+                return False
+            return True
+
+        store = SQLiteStore(root / "regional.db")
+        started = time.perf_counter()
+        if args.import_with == "csv":
+            result = import_csv(store, root / "organisations.csv", root / "links.csv")
+            rows, how = result.organisations_created + result.links_created, "import (CSV, validate, write)"
+        else:
+            store.upsert(organisations, links)
+            rows, how = len(organisations) + len(links), "import (store.upsert alone)"
+            del organisations, links
+        if not step(how, time.perf_counter() - started, f", {rows:,} rows"):
+            return 1
+        started = time.perf_counter()
+        G = project(store)
+        store.close()
+        if not step("projection", time.perf_counter() - started):
+            return 1
+        started = time.perf_counter()
+        parts = report_parts(G)
+        written = 0
+        with open(root / "report.jsonl", "w", encoding="utf-8") as out:
+            for line in report_lines(parts.records()):
+                out.write(line)
+                written += len(line)
+        note = f", {len(parts.findings):,} findings, {written / 1e6:,.0f} MB of JSON lines"
+        if not step("report (written as JSON lines)", time.perf_counter() - started, note):
+            return 1
+        started = time.perf_counter()
+        day = parts.as_of
+        findings = parts.findings + upkeep(G, as_of=day)
+        del parts
+        items = agenda(findings, G, as_of=day)
+        step("agenda (report and upkeep findings)", time.perf_counter() - started,
+             f", {len(items)} items from {len(findings):,} findings")
+        figure("regional peak memory (max RSS)", size, f"{_peak_mb():,.0f} MB")
+        print(f"{size}: peak memory {_peak_mb():,.0f} MB; steps {sum(s for _, s in steps):.0f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
