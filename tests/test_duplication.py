@@ -11,14 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.dedup import build_pairs, evaluate, load_pairs
-from network.analysis.duplication import (
-    _name_candidates,
-    _records,
-    duplicate_records,
-    duplication,
-    funding_overlaps,
-    service_overlaps,
-)
+from network.analysis.duplication import duplicate_records, duplication, funding_overlaps, service_overlaps
+from network.analysis.record_matching import _name_candidates, _records
 from network.graph.project import build_graph, project
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation

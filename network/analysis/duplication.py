@@ -1,21 +1,22 @@
-"""Duplication: overlapping services, duplicate records and overlapping funding."""
+"""Duplication: overlapping services, duplicate records and overlapping funding.
+
+Duplicate records are matched in :mod:`network.analysis.record_matching`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
 from network.analysis import words
-from network.analysis.finding import SEVERITIES, Finding
+from network.analysis.finding import Finding, duplication_order
 from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
-from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity, names_a_place
+from network.analysis.record_matching import duplicate_records
 from network.model import today, vocabulary
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
@@ -23,25 +24,10 @@ __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_over
 #: Link kinds through which two organisations meet in the same forum or body.
 FORUM_KINDS = ("coordination", "membership")
 
-#: Look-ups into name blocks larger than this are skipped (a safety net: blocks are small by construction).
-MAX_NAME_BLOCK = 200
-#: A phone number or email shared by more records than this is a switchboard, not an identity.
-MAX_CONTACT_BLOCK = 20
 #: At most this many uncoordinated pairs are listed in a finding (all are counted).
 MAX_LISTED_PAIRS = 20
-#: A name token held by more records than this in one district does not tell organisations apart there.
-RARE_TOKEN = 20
-#: A distinctive word at least this long is also blocked under its one-letter deletions.
-TYPO_LENGTH = 4
-#: A distinctive word this long or longer is also blocked under its first letters (typos late in long words).
-PREFIX_LENGTH = 6
-#: How much the services two records share move their score: from -SERVICE_WEIGHT/2 (none) to +SERVICE_WEIGHT/2.
-SERVICE_WEIGHT = 10
-#: Kinds that say nothing about what an organisation is: they agree with every kind.
-UNKNOWN_KINDS = frozenset({"", "other"})
 
 _Pair = tuple[str, str]
-_NOT_DIGIT = re.compile(r"\D")
 
 
 def duplication(
@@ -84,7 +70,7 @@ def duplication(
     """
     ties = _Ties(layers_for(G, as_of, layers).links)
     findings = _service_overlaps(G, ties) + duplicate_records(G, threshold=threshold) + _funding_overlaps(G, ties)
-    return sorted(findings, key=_order)
+    return sorted(findings, key=duplication_order)
 
 
 def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -143,117 +129,6 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     [('mineworkers', 'low', ['a', 'b'])]
     """
     return _service_overlaps(G, _Ties(active_links(G, as_of or today())))
-
-
-def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Finding]:
-    """Pairs of records that are probably one organisation, with a merge suggestion.
-
-    Two records are paired when a name or alias of one matches one of the
-    other, they are in the same district (or both have none) and of the same
-    kind (or either is ``other``); or when they have the same phone number;
-    or the same email address. Every record is considered, active or not.
-
-    Parameters
-    ----------
-    G : networkx.MultiDiGraph
-        The projected partner graph.
-    threshold : float, optional
-        Least match score, 0-100, for a name match (default 85).
-
-    Returns
-    -------
-    list of Finding
-        ``duplicate_record`` findings with ``organisations == [keep, drop]``
-        and ``details`` holding ``score`` (the match score for a name match,
-        else the best name similarity of the two), ``reasons`` (some of
-        ``name``, ``phone``, ``email``, in that order) and ``merge``
-        (``{"keep": id, "drop": id}``).
-
-    Notes
-    -----
-    Names are normalised (:mod:`network.analysis.names`): lower case, no
-    accents or punctuation ("C.B.O." is "cbo"), abbreviations spelled out
-    ("Assoc." association, "Org." organisation, "CBO" community based
-    organisation, "HBC" home based care, ...), stop words and legal forms
-    dropped ("the", "NPC", "(Pty) Ltd"), and two words joined where some
-    record writes them as one ("Mine Workers", "Mineworkers"). Words are
-    compared as written and as they sound ("Setshaba"/"Sechaba",
-    "Khotso"/"Kgotso"), with one typo allowed (two in long words).
-
-    A name's words are weighed: generic words ("district", "clinic",
-    "council", "community", ...) and province or district names weigh
-    little, and every word weighs less the more names hold it. The
-    similarity of two names is the weight of their paired words over the
-    weight of all their words; when each name has a word for a kind of body
-    the other lacks ("clinic" against "hospital") those words weigh fully.
-    Two names agree only if the rarest distinctive word of each (not generic,
-    not a place) is paired with a word of the other or is its initials
-    ("TAC"); a name with no distinctive word ("West Rand District Hospital"
-    in West Rand) matches only the same name, when it names a place and
-    exactly two records of the district have it (three or more are a naming
-    pattern). The match score is 100 times the
-    best similarity of two agreeing names, moved by up to
-    ``SERVICE_WEIGHT / 2`` up (same services) or down (none shared). So
-    "Sekhukhune Ex-Mineworkers Association" and "Sekhukhune Ex Mine Workers
-    Assoc." match; "Kwelo Faith Care Ministry" and "Mangaung Faith Care
-    Ministry" do not, nor "Sizwe Clinic" and "Sizwe Hospital".
-
-    Phone numbers compare by their digits with ``+27`` / ``0027`` read as a
-    leading ``0``; emails compare case-insensitively.
-
-    Records are never compared all against all; only candidates are scored.
-    Per district, each record is filed under the distinctive words of its
-    names held by at most ``RARE_TOKEN`` records there, as written and as
-    they sound, each also under its one-letter deletions when it has
-    ``TYPO_LENGTH`` letters or more and under its first ``PREFIX_LENGTH``
-    letters when it has that many; it looks up the keys of each name's
-    rarest distinctive word. A name of three words or more is also filed
-    under its initials, and a one-word name under itself, which it looks
-    up, so that "SEMA" meets "Sekhukhune Ex-Mineworkers Association". Look-ups into blocks larger than
-    ``MAX_NAME_BLOCK`` are skipped. Phone and email blocks larger than
-    ``MAX_CONTACT_BLOCK`` are switchboards and are skipped. Blocking and
-    scoring depend only on the records, so the pairs found do not depend on
-    node order.
-
-    The record kept is the active one, then the one with more links, then
-    the more recently verified, then the smaller id.
-
-    Severity: ``high`` with two or more reasons; ``medium`` for one reason
-    that is a near-identical name (score >= 95) or a shared email; ``low``
-    for a similar name alone or a shared phone alone.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> G = nx.MultiDiGraph()
-    >>> G.add_node("a", name="Sizwe Home Based Care", district="OR Tambo", phone="+27 47 555 0101")
-    >>> G.add_node("b", name="Sizwe HBC NPC", district="OR Tambo", phone="047 555 0101")
-    >>> G.add_node("c", name="Sizwe Clinic", district="OR Tambo")
-    >>> _ = G.add_edge("b", "c", key="r1", kind="referral")
-    >>> [(f.organisations, f.severity, f.details["reasons"]) for f in duplicate_records(G)]
-    [(['b', 'a'], 'high', ['name', 'phone'])]
-    """
-    if len(G) < 2:
-        return []
-    records = _records(G)
-    found: dict[_Pair, tuple[set[str], float, float | None]] = {}
-    for a, b in _name_candidates(records.values()):
-        if not _may_match(records[a], records[b]):
-            continue
-        best, score = _scores(records[a], records[b])
-        if score is not None and score >= threshold:
-            found[a, b] = ({"name"}, best, score)
-    for a, b in _twin_names(records.values()):
-        best, score = _scores(records[a], records[b], twins=True)
-        if score is not None and score >= threshold:
-            found[a, b] = ({"name"}, best, score)
-    for reason in ("phone", "email"):
-        for pair in _contact_pairs(records.values(), reason):
-            if pair not in found:
-                found[pair] = (set(), *_scores(records[pair[0]], records[pair[1]]))
-            found[pair][0].add(reason)
-    findings = [_duplicate_record(G, records, a, b, *result) for (a, b), result in found.items()]
-    return sorted(findings, key=_order)
 
 
 def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -358,7 +233,7 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
             organisations=list(group), district=district, population=population, service=service,
             details=details,
         ))
-    return sorted(findings, key=_order)
+    return sorted(findings, key=duplication_order)
 
 
 def _coordinated_within(
@@ -425,7 +300,7 @@ def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
                 links=sorted(key for r in group for key in recipients[r]),
                 details={"funder": funder, "recipients": list(group), **details},
             ))
-    return sorted(findings, key=_order)
+    return sorted(findings, key=duplication_order)
 
 
 def _population_groups(members: Iterable[tuple[str, Sequence[str]]]) -> dict[str, list[str]]:
@@ -470,203 +345,3 @@ def _coordination_clause(details: dict[str, Any]) -> str:
         return " but share no active link or forum; agree who covers whom or link them."
     return (f", and {unlinked} of the {total} pairs share no active link or forum; "
             "agree who covers whom or link them.")
-
-
-class _Record:
-    """What duplicate detection compares of one organisation record."""
-
-    __slots__ = ("id", "district", "kind", "names", "services", "phone", "email", "active", "last_verified")
-
-    def __init__(self, node: str, data: dict[str, Any], book: NameBook) -> None:
-        self.id = node
-        self.district = data.get("district") or None
-        self.kind = data.get("kind") or ""
-        self.names = tuple(book.name(n) for n in _written_names(node, data))
-        self.services = frozenset(data.get("services") or ())
-        self.phone = _normalise_phone(data.get("phone"))
-        email = (data.get("email") or "").strip().lower()
-        self.email = email if "@" in email else None
-        self.active = data.get("status", "active") == "active"
-        self.last_verified = data.get("last_verified")
-
-
-def _written_names(node: str, data: dict[str, Any]) -> list[str]:
-    return [data.get("name") or node, *(data.get("aliases") or ())]
-
-
-def _records(G: nx.MultiDiGraph) -> dict[str, _Record]:
-    book = NameBook(n for node, data in G.nodes(data=True) for n in _written_names(node, data))
-    return {node: _Record(node, data, book) for node, data in G.nodes(data=True)}
-
-
-def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
-    """Pairs (smaller id first) in one district that share a name block (see duplicate_records)."""
-    by_district: dict[str | None, list[_Record]] = defaultdict(list)
-    for record in records:
-        by_district[record.district].append(record)
-    pairs: set[_Pair] = set()
-    for members in by_district.values():
-        _district_candidates(members, pairs)
-    return pairs
-
-
-def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
-    """Add to ``pairs`` the name candidates among the records of one district (see duplicate_records)."""
-    frequency = Counter(w for record in members for w in {w for name in record.names for w in name.telling})
-    filed: dict[str, Any] = {}  # key -> one record id, or a list of two or more (fewer objects to track)
-    lookups = []
-    for record in members:
-        wanted = {key for name in record.names if name.telling and frequency[name.telling[0]] <= RARE_TOKEN
-                  for key in _word_keys(name.telling[0])}
-        wanted.update(f"#{name.words[0]}" for name in record.names if _acronym_like(name))
-        lookups.append((record.id, wanted))
-        keys = {key for name in record.names for w in name.telling if frequency[w] <= RARE_TOKEN
-                for key in _word_keys(w)}
-        keys.update(_initials_keys(record))
-        for key in keys:
-            held = filed.get(key)
-            if held is None:
-                filed[key] = record.id
-            elif isinstance(held, list):
-                held.append(record.id)
-            else:
-                filed[key] = [held, record.id]
-    for node, wanted in lookups:
-        for key in wanted:
-            block = filed[key]
-            if isinstance(block, list) and len(block) <= MAX_NAME_BLOCK:
-                pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
-
-
-def _initials_keys(record: _Record) -> set[str]:
-    """Keys meeting a name written as initials ("SEMA") and the name it abbreviates."""
-    return {f"#{name.words[0] if _acronym_like(name) else name.initials}" for name in record.names
-            if len(name.words) >= 3 or _acronym_like(name)}
-
-
-def _acronym_like(name: Name) -> bool:
-    return len(name.words) == 1 and len(name.words[0]) >= 3
-
-
-@lru_cache(maxsize=200_000)
-def _word_keys(word: str) -> frozenset[str]:
-    """The blocking keys of a word: the typo keys of the word as written and as it sounds."""
-    return frozenset((*_typo_keys(word), *_typo_keys(fold(word))))
-
-
-def _typo_keys(word: str) -> list[str]:
-    """The word and, when long enough, each of its one-letter deletions and its first letters."""
-    if len(word) < TYPO_LENGTH:
-        return [word]
-    keys = [word, *(word[:i] + word[i + 1:] for i in range(len(word)))]
-    if len(word) >= PREFIX_LENGTH:
-        keys.append(f"{word[:PREFIX_LENGTH]}*")
-    return keys
-
-
-def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair]:
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for record in records:
-        value = getattr(record, attribute)
-        if value:
-            blocks[value].append(record.id)
-    for block in blocks.values():
-        if 1 < len(block) <= MAX_CONTACT_BLOCK:
-            yield from combinations(sorted(block), 2)
-
-
-def _twin_names(records: Iterable[_Record]) -> Iterator[_Pair]:
-    """Pairs (smaller id first) of the only two records of a district with one name that has no distinctive
-    word but names a place ("Sekhukhune District Hospital" written twice): three or more is a pattern."""
-    held: dict[tuple[str | None, str], set[str]] = defaultdict(set)
-    for record in records:
-        for name in record.names:
-            if not name.telling and names_a_place(name):
-                held[record.district, name.text].add(record.id)
-    for ids in held.values():
-        if len(ids) == 2:
-            a, b = sorted(ids)
-            yield a, b
-
-
-def _scores(a: _Record, b: _Record, *, twins: bool = False) -> tuple[float, float | None]:
-    """The best name similarity of ``a`` and ``b`` (0-100) and their match score, ``None`` if no match.
-
-    The match score is the best similarity of two names that agree on what tells them apart (see
-    :func:`~network.analysis.names.name_similarity`), moved by the services the two share; records of
-    two different known kinds never match by name. ``twins`` are the only two records of their district
-    with one name (see :func:`_twin_names`): they agree on it.
-    """
-    best, agreeing = 0.0, 1.0 if twins else None
-    for x in a.names:
-        for y in b.names:
-            similarity, agree = name_similarity(x, y)
-            best = max(best, similarity)
-            if agree and (agreeing is None or similarity > agreeing):
-                agreeing = similarity
-    if agreeing is None or not _kinds_agree(a.kind, b.kind):
-        return 100 * best, None
-    score = 100 * agreeing
-    if a.services and b.services:
-        shared = len(a.services & b.services) / len(a.services | b.services)
-        score += SERVICE_WEIGHT * (shared - 0.5)
-    return 100 * best, min(score, 100.0)
-
-
-def _may_match(a: _Record, b: _Record) -> bool:
-    """A quick necessary test for a name match (kinds, then the telling words)."""
-    return _kinds_agree(a.kind, b.kind) and any(may_agree(x, y) for x in a.names for y in b.names)
-
-
-def _kinds_agree(a: str, b: str) -> bool:
-    return a == b or a in UNKNOWN_KINDS or b in UNKNOWN_KINDS
-
-
-def _duplicate_record(
-    G: nx.MultiDiGraph, records: dict[str, _Record], a: str, b: str, found: set[str], best: float,
-    score: float | None,
-) -> Finding:
-    keep, drop = sorted((a, b), key=lambda n: _keep_key(G, records[n]))
-    shown = round(score if "name" in found and score is not None else best, 1)
-    reasons = [r for r in ("name", "phone", "email") if r in found]
-    if len(reasons) >= 2:
-        severity = "high"
-    elif reasons == ["email"] or (reasons == ["name"] and shown >= 95):
-        severity = "medium"
-    else:
-        severity = "low"
-    district = records[keep].district if records[keep].district == records[drop].district else None
-    said = {"name": "a similar name" + (f" in {district}" if district else ""),
-            "phone": "the same phone number", "email": "the same email address"}
-    why = words.join([said[r] for r in reasons])
-    kept, dropped = words.name(G, keep), words.name(G, drop)
-    if kept == dropped:
-        explanation = f"Two records of {kept} look like one organisation ({why}); check and merge them."
-    else:
-        explanation = (f"{kept} and {dropped} look like one organisation ({why}); "
-                       f"check and merge the record of {dropped} into {kept}.")
-    return Finding(
-        "duplicate_record", severity, explanation, organisations=[keep, drop], district=district,
-        details={"score": float(shown), "reasons": reasons, "merge": {"keep": keep, "drop": drop}},
-    )
-
-
-def _keep_key(G: nx.MultiDiGraph, record: _Record) -> tuple[bool, int, int, str]:
-    verified = record.last_verified
-    return (not record.active, -G.degree(record.id), -(verified.toordinal() if verified else 0), record.id)
-
-
-def _normalise_phone(phone: str | None) -> str | None:
-    digits = _NOT_DIGIT.sub("", phone or "")
-    if digits.startswith("00"):
-        digits = digits[2:]
-    if digits.startswith("27") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits if len(digits) >= 7 else None
-
-
-def _order(finding: Finding) -> tuple[Any, ...]:
-    return (
-        SEVERITIES.index(finding.severity), finding.type, finding.organisations,
-        finding.district or "", finding.population or "", finding.service or "",
-    )

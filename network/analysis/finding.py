@@ -80,6 +80,14 @@ def gap_order(finding: Finding) -> tuple[Any, ...]:
     )
 
 
+def duplication_order(finding: Finding) -> tuple[Any, ...]:
+    """The sort key of duplication findings: most severe first, then type, organisations and place."""
+    return (
+        SEVERITIES.index(finding.severity), finding.type, finding.organisations,
+        finding.district or "", finding.population or "", finding.service or "",
+    )
+
+
 def not_negative(**options: int) -> None:
     """Raise ValueError for the first of an analysis's counting ``options`` below zero.
 
