@@ -120,6 +120,7 @@ try:
 except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from network.model import vocabulary
+import demo_monitoring
 
 AS_OF = dt.date(2026, 11, 23)
 OUT_DIR = Path(__file__).resolve().parent / "demo"
@@ -999,6 +1000,7 @@ def main(argv: list[str]) -> None:
     out_dir = Path(argv[0]) if argv else OUT_DIR
     d = build()
     d.write(out_dir)
+    demo_monitoring.write(out_dir, set(d.orgs))
     print(f"wrote {len(d.orgs)} organisations and {len(d.links)} links to {out_dir}")
 
 

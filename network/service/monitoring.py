@@ -15,11 +15,13 @@ and the store refuses a second report with a key it holds.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 import secrets
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -30,6 +32,7 @@ from network.errors import Conflict, CssnetError, InvalidData
 from network.graph.store import GraphStore, Page
 from network.model import today
 from network.monitoring import (
+    FIRST_ESCALATION,
     KEY_PATTERN,
     MonitoringQuery,
     MonitoringReport,
@@ -42,7 +45,7 @@ from . import audit
 from .audit import Actor
 
 __all__ = ["NotPermitted", "Recorder", "record_report", "set_escalation", "report", "reports", "recent_at",
-           "findings"]
+           "findings", "import_reports_csv"]
 
 
 class NotPermitted(CssnetError):
@@ -85,19 +88,53 @@ def record_report(store: GraphStore, data: Any, *, actor: Actor, recorder: Recor
         raise InvalidData("The idempotency key must be 8-100 letters, digits, '-' or '_'.",
                           {"Idempotency-Key": ["Use 8-100 letters, digits, '-' or '_'."]})
     recorder.check(fields["monitor"])
-    wanted = MonitoringReport(id=f"MR-{secrets.token_hex(4).upper()}", monitor=fields["monitor"],
-                              facility=fields["facility"], observed_on=fields["date"], barriers=fields["barriers"],
-                              note=fields["note"], escalation=fields["escalation"], key=key or uuid.uuid4().hex)
     with store.transaction(actor=actor.key):
-        held = store.list_monitoring_reports(MonitoringQuery(key=wanted.key, limit=1)).items
-        if held:
-            if any(getattr(held[0], name) != getattr(wanted, name) for name in _SAME):
-                raise Conflict("This idempotency key was already used for a different monitoring report; "
-                               "send a new key with a new report.")
-            return held[0], False
-        stored = store.create_monitoring_report(wanted)
+        return _record(store, fields, key or uuid.uuid4().hex, f"MR-{secrets.token_hex(4).upper()}", actor)
+
+
+def _record(store: GraphStore, fields: dict[str, Any], key: str, report_id: str,
+            actor: Actor | None) -> tuple[MonitoringReport, bool]:
+    """Inside the caller's transaction: the report stored under ``key`` already, or a new one (audited for
+    ``actor``; with none, the caller audits the whole write)."""
+    wanted = MonitoringReport(id=report_id, monitor=fields["monitor"], facility=fields["facility"],
+                              observed_on=fields["date"], barriers=fields["barriers"], note=fields["note"],
+                              escalation=fields["escalation"], key=key)
+    held = store.list_monitoring_reports(MonitoringQuery(key=key, limit=1)).items
+    if held:
+        if any(getattr(held[0], name) != getattr(wanted, name) for name in _SAME):
+            raise Conflict("This idempotency key was already used for a different monitoring report; "
+                           "send a new key with a new report.")
+        return held[0], False
+    stored = store.create_monitoring_report(wanted)
+    if actor is not None:
         audit.record(store, actor, "create", "monitoring_report", stored.id, {"after": dump_report(stored)})
     return stored, True
+
+
+def import_reports_csv(store: GraphStore, path: str | Path, *, actor: Actor) -> int:
+    """Store the reports of a CSV file, all or none; returns how many were new.
+
+    Columns: ``id``, ``monitor``, ``facility``, ``date``, ``barriers``
+    (separated by ';'), ``note``, ``escalation``. Each row is checked as a
+    client's report is (``InvalidData`` naming the row), and keyed by its
+    ``id``, so loading the same file again stores nothing twice. Written by
+    ``actor`` inside the caller's audited write (the demo's seeding), with no
+    audit entry of each report.
+    """
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    new = 0
+    with store.transaction(actor=actor.key):
+        for number, row in enumerate(rows, start=2):
+            data = {"monitor": row.get("monitor", ""), "facility": row.get("facility", ""),
+                    "date": row.get("date", ""), "barriers": [b for b in (row.get("barriers") or "").split(";") if b],
+                    "note": row.get("note") or "", "escalation": row.get("escalation") or FIRST_ESCALATION}
+            try:
+                new += _record(store, load_report_input(data), f"import-{row.get('id', '')}", row.get("id", ""),
+                               None)[1]
+            except InvalidData as err:
+                raise InvalidData(f"{Path(path).name} row {number}: {err.message}", err.errors) from None
+    return new
 
 
 def set_escalation(store: GraphStore, report_id: str, data: Any, *, expected_version: int, actor: Actor,

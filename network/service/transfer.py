@@ -17,7 +17,7 @@ from network.io.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from network.io.importer import import_batch, known_organisation_ids, validate_rows
 from network.model import seed_dir
 
-from . import audit
+from . import audit, monitoring
 from .audit import SYSTEM, Actor
 
 __all__ = [
@@ -92,7 +92,10 @@ def seed_demo(store: GraphStore, *, actor: Actor = SYSTEM, replace: bool = False
         if replace:
             store.clear()
         result = _load_csv(store, rows)
-        audit.record(store, actor, "seed", "network", "demo", {"replaced": replace, **asdict(result)})
+        kept = demo_files()[0].parent / "monitoring.csv"  # illustrative monitoring reports (seed/demo_monitoring.py)
+        reports = monitoring.import_reports_csv(store, kept, actor=actor) if kept.exists() else 0
+        audit.record(store, actor, "seed", "network", "demo", {"replaced": replace, **asdict(result),
+                                                               "monitoring_reports": reports})
     return result
 
 
