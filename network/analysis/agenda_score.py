@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from network.analysis.agenda_words import Group
+from network.analysis.agenda_context import Group
 from network.analysis.words import count, join, lower_first
 from network.model import vocabulary
 
