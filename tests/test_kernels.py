@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network.analysis.kernels import Indexed, immediate_dominators
+from network.analysis.kernels import Indexed, brandes_sums, cut_points, immediate_dominators
 
 
 def test_dominators_of_a_diamond_and_a_tail():
@@ -71,3 +71,61 @@ def test_successors_match_networkx(G):
     graph = Indexed(list(G), G.edges())
     assert {graph.nodes[i]: {graph.nodes[j] for j in after} for i, after in enumerate(graph.successors)} == {
         n: set(G.successors(n)) for n in G}
+
+
+@st.composite
+def graphs(draw, max_nodes: int = 14):
+    n = draw(st.integers(1, max_nodes))
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))
+    T = nx.Graph()
+    T.add_nodes_from(f"n{i}" for i in draw(st.permutations(range(n))))
+    T.add_edges_from((f"n{u}", f"n{v}") for u, v in pairs if u != v)
+    return T
+
+
+def _dependency_sums(T: nx.Graph, nodes: list, sources: list) -> list[float]:
+    """Brandes' accumulation from each source, written out plainly (the reference)."""
+    sums = dict.fromkeys(nodes, 0.0)
+    for s in sources:
+        order, preds, sigma, dist = [s], {v: [] for v in T}, dict.fromkeys(T, 0), {s: 0}
+        sigma[s] = 1
+        for v in order:
+            for w in T[v]:
+                if w not in dist:
+                    dist[w] = dist[v] + 1
+                    order.append(w)
+                if dist[w] == dist[v] + 1:
+                    sigma[w] += sigma[v]
+                    preds[w].append(v)
+        delta = dict.fromkeys(T, 0.0)
+        for w in reversed(order):
+            for v in preds[w]:
+                delta[v] += sigma[v] / sigma[w] * (1 + delta[w])
+            if w != s:
+                sums[w] += delta[w]
+    return [sums[v] for v in nodes]
+
+
+def test_dependency_sums_of_a_star():
+    # Every pair of leaves passes through the centre: 4 leaves, 12 ordered pairs.
+    T = nx.star_graph(4)
+    assert brandes_sums(T, list(T), None) == [12.0, 0.0, 0.0, 0.0, 0.0]
+    assert brandes_sums(T, list(T), [1]) == [3.0, 0.0, 0.0, 0.0, 0.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.data())
+def test_dependency_sums_match_brandes_and_networkx(T, data):
+    nodes = list(T)
+    sources = data.draw(st.lists(st.sampled_from(nodes), unique=True))
+    assert brandes_sums(T, nodes, sources) == pytest.approx(_dependency_sums(T, nodes, sources), rel=1e-12, abs=1e-12)
+    exact = nx.betweenness_centrality(T, normalized=False)
+    assert brandes_sums(T, nodes, None) == pytest.approx([2 * exact[v] for v in nodes], rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_cut_points_match_networkx(T):
+    points, bridges = cut_points(T)
+    assert sorted(points) == sorted(nx.articulation_points(T))
+    assert sorted(tuple(sorted(b)) for b in bridges) == sorted(tuple(sorted(b)) for b in nx.bridges(T))

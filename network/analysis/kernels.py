@@ -15,7 +15,7 @@ from functools import cached_property
 import igraph
 import networkx as nx
 
-__all__ = ["Indexed", "immediate_dominators"]
+__all__ = ["Indexed", "brandes_sums", "cut_points", "immediate_dominators"]
 
 
 def immediate_dominators(G: nx.DiGraph, start: Hashable) -> dict[Hashable, Hashable]:
@@ -52,6 +52,51 @@ def immediate_dominators(G: nx.DiGraph, start: Hashable) -> dict[Hashable, Hasha
     everyone = list(range(len(indexed.nodes)))
     tree = indexed.dominators_from(everyone, [indexed.index[start]])
     return {indexed.nodes[x]: indexed.nodes[d] for x, d in tree.items() if d >= 0 and x != indexed.index[start]}
+
+
+def brandes_sums(T: nx.Graph, nodes: Sequence[Hashable], sources: Sequence[Hashable] | None) -> list[float]:
+    """For each of ``nodes``, the sum of its dependencies from each of ``sources`` (all when None) in ``T``.
+
+    One round of Brandes' algorithm per source, as :func:`networkx.betweenness_centrality`
+    counts before it normalises: an undirected graph's pair is counted from both ends
+    when both are sources. The same sums as NetworkX's up to rounding (the order of the
+    floating-point additions differs), by igraph's betweenness in C.
+
+    >>> import networkx as nx
+    >>> brandes_sums(nx.path_graph(4), [0, 1, 2, 3], None)
+    [0.0, 4.0, 4.0, 0.0]
+    >>> brandes_sums(nx.path_graph(4), [0, 1, 2, 3], [0])
+    [0.0, 2.0, 1.0, 0.0]
+    """
+    index = {n: i for i, n in enumerate(nodes)}
+    graph = igraph.Graph(n=len(index), edges=[(index[u], index[v]) for u, v in T.edges() if u != v])
+    if sources is None:
+        halves = graph.betweenness(directed=False)
+    elif sources:
+        halves = graph.betweenness(directed=False, sources=[index[v] for v in sources])
+    else:
+        halves = [0.0] * len(index)
+    return [2.0 * h for h in halves]
+
+
+def cut_points(T: nx.Graph) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
+    """The articulation points and the bridges of the undirected graph ``T``, by igraph.
+
+    The nodes lying in more than one biconnected component, and the edges that
+    form a biconnected component of their own (whose removal disconnects their
+    ends), as :func:`networkx.articulation_points` and :func:`networkx.bridges`
+    find them; in no particular order.
+
+    >>> import networkx as nx
+    >>> points, bridges = cut_points(nx.Graph([(1, 2), (2, 3), (3, 1), (3, 4)]))
+    >>> points, sorted(tuple(sorted(b)) for b in bridges)
+    ([3], [(3, 4)])
+    """
+    nodes = list(T)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = [(u, v) for u, v in T.edges() if u != v]
+    graph = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges])
+    return [nodes[i] for i in graph.articulation_points()], [edges[e] for e in graph.bridges()]
 
 
 class Indexed:

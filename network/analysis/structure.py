@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
 from typing import Any
 
 import networkx as nx
 
 from network.analysis import words
+from network.analysis.kernels import brandes_sums, cut_points
 from network.analysis.layers import Layers, active_organisations, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import today, vocabulary
@@ -160,12 +160,11 @@ def centralities(
 
     Notes
     -----
-    Betweenness uses Brandes' algorithm over integer-indexed adjacency lists,
-    about three times faster than ``nx.betweenness_centrality`` and equal to it
-    (sources are drawn as NetworkX draws them, so a sampled run matches
-    ``nx.betweenness_centrality(T, k=sample_size, seed=seed)``). One source
-    costs about 0.3 s at 50,000 organisations and 300,000 ties, so keep the
-    sample small on large networks.
+    Betweenness uses Brandes' algorithm in C (igraph, through
+    :func:`network.analysis.kernels.brandes_sums`), equal to
+    ``nx.betweenness_centrality`` up to floating-point rounding (sources are
+    drawn as NetworkX draws them, so a sampled run matches
+    ``nx.betweenness_centrality(T, k=sample_size, seed=seed)``).
 
     References
     ----------
@@ -306,11 +305,7 @@ def _betweenness(T: nx.Graph, nodes: list[str], sources: list[str], sampled: boo
     n = len(nodes)
     if n <= 2:
         return dict.fromkeys(nodes, 0.0)
-    index = {v: i for i, v in enumerate(nodes)}
-    adj = [[index[w] for w in T[v]] for v in nodes]
-    score = [0.0] * n
-    for s in (index[v] for v in sources):
-        _accumulate(adj, s, score)
+    score = brandes_sums(T, nodes, sources if sampled else None)
     k = len(sources)
     if not sampled:
         return {v: score[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)}
@@ -321,51 +316,11 @@ def _betweenness(T: nx.Graph, nodes: list[str], sources: list[str], sampled: boo
     return {v: score[i] * (source_scale if v in chosen else other_scale) for i, v in enumerate(nodes)}
 
 
-def _accumulate(adj: list[list[int]], s: int, score: list[float]) -> None:
-    """Add the dependencies of source ``s`` to ``score`` (one round of Brandes' algorithm).
-
-    Each node's predecessors on shortest paths are kept during the search, so
-    the backward pass reads only them rather than every neighbour again.
-    """
-    n = len(adj)
-    sigma = [0] * n
-    dist = [-1] * n
-    preds: list[list[int]] = [[] for _ in range(n)]
-    sigma[s], dist[s] = 1, 0
-    order = [s]
-    for v in order:
-        dv, sv = dist[v] + 1, sigma[v]
-        for w in adj[v]:
-            dw = dist[w]
-            if dw < 0:
-                dist[w], sigma[w] = dv, sv
-                order.append(w)
-                preds[w].append(v)
-            elif dw == dv:
-                sigma[w] += sv
-                preds[w].append(v)
-    delta = [0.0] * n
-    for w in reversed(order):
-        if w == s:
-            continue
-        coeff = (1.0 + delta[w]) / sigma[w]
-        for v in preds[w]:
-            delta[v] += sigma[v] * coeff
-        score[w] += delta[w]
-
-
 def _cut_points(T: nx.Graph) -> tuple[list[str], list[str]]:
-    """Articulation points and bridge link ids, from one biconnected decomposition."""
-    seen: Counter[str] = Counter()
-    bridges = []
-    for block in nx.biconnected_components(T):
-        seen.update(block)
-        if len(block) == 2:
-            u, v = block
-            links = T[u][v]["links"]
-            if len(links) == 1:
-                bridges.extend(links)
-    return sorted(n for n, count in seen.items() if count > 1), sorted(bridges)
+    """Articulation points and the ids of bridge links (a bridge tie that one link makes)."""
+    articulation, bridges = cut_points(T)
+    links = [T[u][v]["links"] for u, v in bridges]
+    return sorted(articulation), sorted(ids[0] for ids in links if len(ids) == 1)
 
 
 def _brokerage(
