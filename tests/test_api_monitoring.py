@@ -174,3 +174,18 @@ def test_concurrent_retries_with_one_key_store_once(env: Env) -> None:
     assert errors == []
     assert sorted(outcomes) == [False, False, False, True]
     assert _stored(env) == 1
+
+
+def test_organisation_page_and_pathways_show_recent_barriers_at_a_provider(env: Env) -> None:
+    assert _post(env, {**BODY, "barriers": ["refused_no_documents"]}).status_code == 201
+    page = env.client.get("/organisations/clinic-a").get_data(as_text=True)
+    assert "What community monitors met here" in page and "Turned away without documents — 1 time" in page
+    assert "refused_no_documents" not in page
+    assert "What community monitors met here" not in env.client.get("/organisations/ngo-d").get_data(as_text=True)
+    plans = env.client.get("/api/v1/analysis/pathways?population=mineworkers&needs=tb_treatment&start=cbo-b"
+                           ).get_json()["items"]
+    steps = {step["organisation"]: step["barriers"] for plan in plans for step in plan["steps"]}
+    assert [b["barrier"] for b in steps["clinic-a"]] == ["refused_no_documents"]
+    assert steps["cbo-b"] == []
+    finder = env.client.get("/referrals?population=mineworkers&need=tb_treatment&start=cbo-b")
+    assert finder.status_code == 200 and "Turned away without documents" in finder.get_data(as_text=True)

@@ -7,7 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from network.service import analyses
+from network.service import analyses, monitoring
 from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
 from network.service.scope import ScopeArgs as _Scope
 
@@ -187,8 +187,10 @@ class Pathways(MethodView):
     @blp.arguments(PathwayArgs, location="query")
     @blp.response(200, PathwayList)
     def get(self, args: dict[str, Any]) -> Any:
-        """The k best referral pathways for a population through an ordered list of needs."""
-        return _listed(analyses.pathways(get_store(), **_scope(args)))
+        """The k best referral pathways for a population through an ordered list of needs; each step's
+        ``barriers`` says what community monitors met lately at that provider."""
+        store = get_store()
+        return _listed(monitoring.with_barriers(store, analyses.pathways(store, **_scope(args))))
 
 
 @blp.route("/structure")

@@ -10,7 +10,7 @@ from network.api.state import get_store
 from network.graph.store import LinkQuery
 from network.model import PROTECTED_FIELDS, vocabulary
 from network.schemas import dump_link, dump_organisation
-from network.service import analyses, records
+from network.service import analyses, monitoring, records
 
 from .blueprint import bp
 from .common import findings, hide, names, ranked
@@ -35,7 +35,8 @@ def organisation(org_id: str) -> str:
     return render_template("organisation.html", org=shown_org, place=place_map(located),
                            links=links, findings=found, rows=found, suggestions=suggestions, names=shown,
                            protected=PROTECTED_FIELDS, hidden=hidden and org.sensitive,
-                           kinds=vocabulary().organisation_kinds)
+                           kinds=vocabulary().organisation_kinds,
+                           barriers=monitoring.recent_at(store, [org_id]).get(org_id, []))
 
 
 def _link_row(link: dict[str, Any], org_id: str, shown: dict[str, str]) -> dict[str, Any]:

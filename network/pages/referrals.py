@@ -11,7 +11,7 @@ from network.api.state import get_store
 from network.errors import CssnetError
 from network.model import vocabulary
 from network.schemas import ID_PATTERN
-from network.service import analyses
+from network.service import analyses, monitoring
 from network.service.scope import code_field
 
 from .blueprint import bp
@@ -47,9 +47,9 @@ def referrals() -> tuple[str, int]:
         problems = _problems(args)
     if searched and not problems:
         try:
-            found = analyses.pathways(get_store(), population=args["population"], needs=args["needs"],
-                                      start=args.get("start") or None, district=args.get("district"),
-                                      include_unlinked=args["include_unlinked"], redacted=hide())
+            found = monitoring.with_barriers(get_store(), analyses.pathways(
+                get_store(), population=args["population"], needs=args["needs"], start=args.get("start") or None,
+                district=args.get("district"), include_unlinked=args["include_unlinked"], redacted=hide()))
         except CssnetError as err:
             problems.append(err.message)
     vocab = vocabulary()

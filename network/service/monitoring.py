@@ -28,6 +28,7 @@ import networkx as nx
 
 from network.analysis.barriers import WINDOW_DAYS, recent_barriers, repeated_barriers
 from network.analysis.finding import Finding
+from network.analysis.words import long_date
 from network.errors import Conflict, CssnetError, InvalidData
 from network.graph.store import GraphStore, Page
 from network.model import today
@@ -45,7 +46,7 @@ from . import audit
 from .audit import Actor
 
 __all__ = ["NotPermitted", "Recorder", "record_report", "set_escalation", "report", "reports", "recent_at",
-           "findings", "import_reports_csv"]
+           "findings", "import_reports_csv", "with_barriers"]
 
 
 class NotPermitted(CssnetError):
@@ -169,14 +170,27 @@ def _window(store: GraphStore, day: dt.date, facilities: Sequence[str] | None = 
 
 def recent_at(store: GraphStore, facilities: Sequence[str], *, as_of: dt.date | None = None
               ) -> dict[str, list[dict[str, Any]]]:
-    """The barriers still open at each of ``facilities`` in the last 90 days (see ``analysis.barriers``)."""
+    """The barriers still open at each of ``facilities`` in the last 90 days (see ``analysis.barriers``), JSON-ready:
+    ``last`` as an ISO date and ``last_label`` as people write it."""
     day = as_of or today()
     if not facilities:
         return {}
-    return recent_barriers(_window(store, day, facilities), as_of=day)
+    found = recent_barriers(_window(store, day, facilities), as_of=day)
+    return {facility: [{**b, "last": b["last"].isoformat(), "last_label": long_date(b["last"])} for b in items]
+            for facility, items in found.items()}
 
 
 def findings(store: GraphStore, G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
     """The ``repeated_barrier`` findings on ``as_of`` (default today), named from ``G``."""
     day = as_of or today()
     return repeated_barriers(G, _window(store, day), as_of=day)
+
+
+def with_barriers(store: GraphStore, plans: Sequence[dict[str, Any]], *, as_of: dt.date | None = None
+                  ) -> list[dict[str, Any]]:
+    """Referral plans (as ``analyses.pathways`` gives them) whose every step also says ``barriers``: what
+    monitors met lately at that provider (:func:`recent_at`; ``[]`` for none). The plans given are not changed."""
+    providers = sorted({step["organisation"] for plan in plans for step in plan.get("steps", [])})
+    found = recent_at(store, providers, as_of=as_of)
+    return [{**plan, "steps": [{**step, "barriers": found.get(step["organisation"], [])}
+                               for step in plan.get("steps", [])]} for plan in plans]
