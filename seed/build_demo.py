@@ -121,6 +121,7 @@ except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from network.model import vocabulary
 import demo_monitoring
+from demo_referrals import write_referrals  # seed/demo_referrals.py, beside this script
 
 AS_OF = dt.date(2026, 11, 23)
 OUT_DIR = Path(__file__).resolve().parent / "demo"
@@ -1001,6 +1002,7 @@ def main(argv: list[str]) -> None:
     d = build()
     d.write(out_dir)
     demo_monitoring.write(out_dir, set(d.orgs))
+    write_referrals(d.orgs, d.links, out_dir, AS_OF)
     print(f"wrote {len(d.orgs)} organisations and {len(d.links)} links to {out_dir}")
 
 

@@ -39,7 +39,7 @@ from network.referrals import (
 from . import audit
 from .audit import Actor
 
-__all__ = ["Acting", "ADMIN", "send_referral", "record_status", "read_referral", "list_referrals",
+__all__ = ["Acting", "ADMIN", "load_referrals", "send_referral", "record_status", "read_referral", "list_referrals",
            "reduce_old_referrals", "retention_months", "RETENTION_ENV", "CARRYING_KINDS"]
 
 #: The environment variable that sets the retention period in months (the vocabulary's default otherwise).
@@ -100,6 +100,31 @@ def send_referral(store: GraphStore, body: Mapping[str, Any], *, acting: Acting,
                       "population": stored.population, "created": created.isoformat()})
         _reduce(store, retention, actor)
     return stored
+
+
+def load_referrals(store: GraphStore, made: list[Referral], *, actor: Actor, audited: bool = True) -> int:
+    """Store referral records read from a file (the demo's), leaving out codes already stored; how many were added.
+
+    Every route must join stored organisations; the records and one audit entry commit together (without
+    ``audited``, the caller's own audit entry of the enclosing transaction counts them).
+    """
+    with store.transaction(actor=actor.key):
+        fresh = [r for r in made if not _stored(store, r.code)]
+        for referral in fresh:
+            _check_route(store, referral.source, referral.target, referral.link)
+        if fresh:
+            store.add_referrals(fresh)
+        if fresh and audited:
+            audit.record(store, actor, "import", "referral", "*", {"referrals": len(fresh)})
+    return len(fresh)
+
+
+def _stored(store: GraphStore, code: str) -> bool:
+    try:
+        store.get_referral(code)
+    except NotFound:
+        return False
+    return True
 
 
 def record_status(store: GraphStore, code: str, body: Mapping[str, Any], *, acting: Acting,
@@ -233,9 +258,7 @@ def _link(store: GraphStore, link_id: str) -> Link | None:
 def _free_code(store: GraphStore) -> str:
     for _ in range(_CODE_TRIES):
         code = new_code()
-        try:
-            store.get_referral(code)
-        except NotFound:
+        if not _stored(store, code):
             return code
     raise InvalidData("Could not find a free referral code; try again.")  # 25**6 codes: practically never
 

@@ -15,9 +15,10 @@ from network.io import formats
 from network.io.csvfiles import read_rows
 from network.io.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from network.io.importer import import_batch, known_organisation_ids, validate_rows
+from network.io.referral_csv import read_referrals
 from network.model import seed_dir
 
-from . import audit, monitoring
+from . import audit, monitoring, referrals
 from .audit import SYSTEM, Actor
 
 __all__ = [
@@ -86,16 +87,21 @@ def demo_files() -> tuple[Path, Path]:
 
 
 def seed_demo(store: GraphStore, *, actor: Actor = SYSTEM, replace: bool = False) -> UpsertResult:
-    """Load the illustrative demo network into ``store`` (emptied first if ``replace``), audited as one write."""
+    """Load the illustrative demo network and its illustrative referrals into ``store`` (emptied first if
+    ``replace``; referrals stored already stay), audited as one write."""
     rows = _read_csv(*demo_files())
+    referral_file = seed_dir() / "demo" / "referrals.csv"
+    made = read_referrals(referral_file) if referral_file.exists() else []
     with store.transaction(actor=actor.key):
         if replace:
             store.clear()
         result = _load_csv(store, rows)
         kept = demo_files()[0].parent / "monitoring.csv"  # illustrative monitoring reports (seed/demo_monitoring.py)
         reports = monitoring.import_reports_csv(store, kept, actor=actor) if kept.exists() else 0
+        added = referrals.load_referrals(store, made, actor=actor, audited=False)  # seed/demo_referrals.py
         audit.record(store, actor, "seed", "network", "demo", {"replaced": replace, **asdict(result),
-                                                               "monitoring_reports": reports})
+                                                               "monitoring_reports": reports,
+                                                               "referrals_added": added})
     return result
 
 
