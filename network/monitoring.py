@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from network.errors import InvalidData
 from network.model import seed_dir, today
@@ -165,6 +165,13 @@ class ReportInput(Schema):
     note = Text(load_default="", validate=[validate.Length(max=NOTE_LIMIT), _about_the_facility],
                 metadata={"description": f"At most {NOTE_LIMIT} characters about the facility, never a person."})
     escalation = fields.String(load_default=FIRST_ESCALATION, validate=code_check("escalations", "escalation"))
+
+    @pre_load
+    def _no_note(self, data: Any, **_: Any) -> Any:
+        """An empty note is no note (a form sends its empty box)."""
+        if isinstance(data, dict) and isinstance(data.get("note"), str) and not data["note"].strip():
+            return {k: v for k, v in data.items() if k != "note"}
+        return data
 
     @validates_schema
     def _two_organisations(self, data: dict[str, Any], **_: Any) -> None:

@@ -37,6 +37,11 @@ def test_editor_records_a_report_with_labels_and_an_audit_entry(env: Env) -> Non
     assert [(e.action, e.entity, e.actor) for e in entries] == [("create", "monitoring_report", "editor token")]
 
 
+def test_an_empty_note_is_no_note(env: Env) -> None:
+    response = _post(env, {**BODY, "note": "  "})
+    assert response.status_code == 201 and response.get_json()["note"] == ""
+
+
 def test_the_same_key_twice_stores_once(env: Env) -> None:
     first = _post(env, BODY, key="4f1c7a52-9e0b-4c71-a0d3-1b2c3d4e5f60")
     again = _post(env, BODY, key="4f1c7a52-9e0b-4c71-a0d3-1b2c3d4e5f60")

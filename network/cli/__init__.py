@@ -8,6 +8,7 @@ family's module registers its commands.
 from network.cli import (  # noqa: F401
     analyses,  # report, agenda, pathway, viz
     history,  # history, diff
+    monitoring,  # monitoring record, escalate, list, import
     records,  # stats, merge
     referrals,  # referral send, status, show, list, outcomes, retain
     serve,  # serve
