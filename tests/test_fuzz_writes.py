@@ -652,7 +652,7 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/changes": ["/changes", "/changes?from=2020-01-01"], "/agenda": ["/agenda"],
         "/history/{entity}/{record_id}": [f"/history/organisation/{_quote(i)}" for i in orgs[:10]]
         + [f"/history/link/{_quote(i)}" for i in links[:10]],
-        "/review": ["/review"],
+        "/review": ["/review"], "/stale": ["/stale"],
         "/invite/{secret}": [f"/invite/{_quote(_invitation(live, orgs[0]))}"],
         "/agenda/item": [html.unescape(u) for u in re.findall(r'href="(/agenda/item\?[^"#]+)"', requests.get(
             f"{live.base}/agenda", timeout=TIMEOUT).text)][:3],

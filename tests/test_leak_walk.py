@@ -70,6 +70,7 @@ NOT_WALKED = {
     "/api/v1/trusted/{org_id}": "PUT only (admins)",
     "/review/{proposal_id}/accept": "POST only (editors)",
     "/review/{proposal_id}/reject": "POST only (editors)",
+    "/stale/invite/{org_id}": "POST only (admins)",
     "/sign-out": "POST only",
 }
 
@@ -341,7 +342,7 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out += [(f"/history/link/{urllib.parse.quote(link['id'])}", OK) for i in ids for link in demo.links_of(i)[:1]]
     out.append((f"/history/organisation/{MISSING_ORG}", MISSING))
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
-            (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING)]
+            (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING), ("/stale", OK)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
     out += [(f"/edit/link/{link['id']}", REFUSAL) for i in ids[:3] for link in demo.links_of(i)[:1]]
     return out

@@ -13,6 +13,7 @@ from network.pages import (
     editing,
     explorer,
     findings,
+    freshness,
     labels,
     monitoring,
     organisations,
@@ -22,5 +23,5 @@ from network.pages import (
 )
 from network.pages.blueprint import bp
 
-__all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "labels", "monitoring",
-           "organisations", "referrals", "partner", "review"]
+__all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "freshness", "labels",
+           "monitoring", "organisations", "referrals", "partner", "review"]

@@ -89,6 +89,8 @@ _LOAD: dict[str, Callable[[dict[str, Any]], Any]] = {"organisation": load_organi
 
 
 def _create(store: GraphStore, entity: str, record: R, actor: Actor) -> R:
+    if record.last_verified is not None and not record.verified_by:
+        record = dataclasses.replace(record, verified_by=actor.name[:200])
     with store.transaction(actor=actor.key):
         created = getattr(store, f"create_{entity}")(record)
         audit.record(store, actor, "create", entity, created.id, {"after": _DUMP[entity](created)})
@@ -100,10 +102,20 @@ def _update(store: GraphStore, entity: str, record_id: str, change: R | dict[str
     dump = _DUMP[entity]
     with store.transaction(actor=actor.key):
         current = _current(store, entity, record_id, expected_version)
-        wanted = _changed(current, change, dump, _LOAD[entity])
+        wanted = _verifier(current, _changed(current, change, dump, _LOAD[entity]), actor)
         updated = getattr(store, f"update_{entity}")(wanted, expected_version=expected_version)
         audit.record(store, actor, "update", entity, record_id, audit.field_changes(dump(current), dump(updated)))
     return updated
+
+
+def _verifier(current: R, wanted: R, actor: Actor) -> R:
+    """Who verified the record: as given when it names someone new; else the writer when ``last_verified`` moves
+    (nobody when it is cleared); else whoever verified it before (a form that leaves the field out keeps it)."""
+    if wanted.verified_by and wanted.verified_by != current.verified_by:
+        return wanted
+    if wanted.last_verified != current.last_verified:
+        return dataclasses.replace(wanted, verified_by=actor.name[:200] if wanted.last_verified else None)
+    return dataclasses.replace(wanted, verified_by=current.verified_by)
 
 
 def _current(store: GraphStore, entity: str, record_id: str, expected_version: int) -> Any:

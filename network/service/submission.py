@@ -96,7 +96,7 @@ def proposals_from(store: GraphStore, org: Organisation, data: Any, *, submitted
         propose("confirm", "organisation", org.id,
                 {"last_verified": today().isoformat(), "verified_by": verifier(org)}, org.version)
     current = dump_organisation(org)
-    corrections = {k: v for k, v in sent["corrections"].items() if v != current.get(k)}
+    corrections = {k: v for k, v in sent["corrections"].items() if not _same(v, current.get(k))}
     if corrections and _checked(problems, "corrections", lambda: organisation_after(org, corrections)):
         propose("correct", "organisation", org.id, corrections, org.version)
     for n, ended in enumerate(sent["ended_ties"]):
@@ -150,6 +150,13 @@ def _checked(problems: dict[str, list[str]], where: str, check: Callable[[], Any
             problems[f"{where}.{name}"] = list(messages) if isinstance(messages, list) else [str(messages)]
         return False
     return True
+
+
+def _same(sent: Any, stored: Any) -> bool:
+    """True if a sent value is the stored one (a list in another order is the same list)."""
+    if isinstance(sent, list) and isinstance(stored, list):
+        return sorted(map(str, sent)) == sorted(map(str, stored))
+    return bool(sent == stored)
 
 
 def _merged(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
