@@ -9,6 +9,7 @@ from network.cli import (  # noqa: F401
     analyses,  # report, agenda, pathway, viz
     history,  # history, diff
     monitoring,  # monitoring record, escalate, list, import
+    partners,  # invitation create, list, withdraw; review list, accept, reject, trust
     records,  # stats, merge
     referrals,  # referral send, status, show, list, outcomes, retain
     serve,  # serve
