@@ -64,3 +64,13 @@ def test_the_agenda_takes_up_both(store) -> None:
 def test_seeding_again_keeps_one_copy_of_each_referral(store) -> None:
     seed_demo(store, actor=CLI, replace=True)
     assert len(list(store.iter_referrals())) == 51
+
+
+def test_the_referral_finder_says_how_the_failing_route_went(store) -> None:
+    from network.service.analyses import pathways
+
+    (plan,) = pathways(store, population="artisanal_miners", needs=["tb_screening", "tb_treatment"],
+                       start="sekhukhune-chrome-diggers-health-project", as_of=AS_OF, k=3)
+    step = plan["steps"][1]
+    assert step["organisation"] == "praktiseer-community-clinic"
+    assert step["notes"] == ["3 of 12 referrals on this route were completed in the last 6 months."]

@@ -139,3 +139,41 @@ def test_figures_add_up_whatever_the_referrals(specs) -> None:
         assert o.completed + o.declined + o.lost + o.open == o.referrals
         assert 0 <= o.completion_rate <= 1
         assert o.median_days is None or o.median_days >= 0
+
+
+def test_pathway_cost_weighs_observed_completion_on_routes_with_enough_referrals() -> None:
+    """Known answer: hope refers to two clinics for TB treatment, both formal referral agreements.
+
+    Without outcomes, Busi Clinic (weight 5: a hop of 1.0 - 2 x 0.05 = 0.9) comes before Cebo Clinic (weight 3:
+    1.0). Hope -> Busi has 12 referrals, 2 completed (rate 0.1667: the step costs 2 x (0.75 - 0.1667) = 1.1666
+    more, 2.0666); Hope -> Cebo has 10, 9 completed (0.9: 2 x (0.75 - 0.9) = -0.3, so 0.7). So Cebo comes first,
+    and each step says how its referrals went. With 9 referrals on each route, nothing changes.
+    """
+    from network.analysis.outcomes import CompletionRule
+    from network.analysis.pathways import referral_pathways
+
+    G = nx.MultiDiGraph()
+    G.add_node("hope", name="Hope CBO", services=["tb_screening"], populations=["mineworkers"])
+    G.add_node("busi", name="Busi Clinic", services=["tb_treatment"])
+    G.add_node("cebo", name="Cebo Clinic", services=["tb_treatment"])
+    G.add_edge("hope", "busi", key="r-busi", kind="referral", status="active", formal=True, weight=5)
+    G.add_edge("hope", "cebo", key="r-cebo", kind="referral", status="active", formal=True, weight=3)
+    made = [ref(f"B{i}", "hope", "busi", link="r-busi", end="completed" if i < 2 else "declined", days=3,
+                reason="full") for i in range(12)]
+    made += [ref(f"C{i}", "hope", "cebo", link="r-cebo", end="completed" if i < 9 else "lost_to_follow_up", days=4)
+             for i in range(10)]
+    routes = outcomes(in_window(made, as_of=AS_OF), lambda r: (r.source, r.target))
+
+    def plans(rules):
+        found = referral_pathways(G, population="mineworkers", start="hope", needs=["tb_screening", "tb_treatment"],
+                                  as_of=AS_OF, k=2, rules=rules)
+        return [(p.steps[1].organisation, round(p.steps[1].hop_cost, 4), p.steps[1].notes) for p in found]
+
+    assert plans([]) == [("busi", 0.9, []), ("cebo", 1.0, [])]
+    assert plans([CompletionRule(routes)]) == [
+        ("cebo", 0.7, ["9 of 10 referrals on this route were completed in the last 6 months."]),
+        ("busi", 2.0666, ["2 of 12 referrals on this route were completed in the last 6 months."])]
+    fewer = outcomes(in_window([r for r in made if r.code not in ("B0", "B2", "B3", "C9")], as_of=AS_OF),
+                     lambda r: (r.source, r.target))
+    assert (fewer[("hope", "busi")].referrals, fewer[("hope", "cebo")].referrals) == (9, 9)
+    assert plans([CompletionRule(fewer)]) == [("busi", 0.9, []), ("cebo", 1.0, [])]

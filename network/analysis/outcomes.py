@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,8 @@ from network.model import today
 from network.referrals import Referral, months_before, referral_vocabulary
 
 __all__ = ["Outcome", "WINDOW_MONTHS", "FAILING_BELOW", "ENOUGH_REFERRALS", "in_window", "outcomes",
-           "outcome_figures", "failing_routes", "paper_agreements", "outcome_findings", "OUTCOME_TYPES"]
+           "outcome_figures", "failing_routes", "paper_agreements", "outcome_findings", "OUTCOME_TYPES",
+           "CompletionRule", "COMPLETION_WEIGHT", "NEUTRAL_RATE"]
 
 #: The window outcomes are judged over, in months up to the as-of date.
 WINDOW_MONTHS = 6
@@ -39,6 +40,9 @@ WINDOW_MONTHS = 6
 FAILING_BELOW = 0.5
 #: ... when it has at least this many referrals in the window to judge by.
 ENOUGH_REFERRALS = 10
+#: A pathway step on a judged route costs ``COMPLETION_WEIGHT x (NEUTRAL_RATE - its completion rate)`` more.
+COMPLETION_WEIGHT = 2.0
+NEUTRAL_RATE = 0.75
 #: The finding types of this module.
 OUTCOME_TYPES = ("failing_route", "paper_agreement")
 
@@ -64,6 +68,50 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         """The figures as a JSON-ready dict."""
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """A pathway ``StepRule``: a step along a route with enough referrals costs more the fewer were completed.
+
+    ``routes`` maps (sender, provider) to the route's :class:`Outcome` over the
+    window (``outcomes(in_window(...), lambda r: (r.source, r.target))``). A
+    step from ``sender`` to ``receiver`` whose route has at least ``at_least``
+    referrals costs ``weight x (NEUTRAL_RATE - completion rate)`` more: a route
+    completing every referral is cheaper by 0.5, one completing none dearer by
+    1.5 (with the default weight of 2). Its note says so in words. Routes with
+    fewer referrals are left as the agreements make them.
+
+    Examples
+    --------
+    >>> rule = CompletionRule({("a", "b"): Outcome(12, 3, 7, 2, 0, 0.25, 6)})
+    >>> rule.extra_cost("a", "b", "l1"), rule.extra_cost("b", "a", "l1")
+    (1.0, 0.0)
+    >>> rule.notes("a", "b", "l1")
+    ['3 of 12 referrals on this route were completed in the last 6 months.']
+    """
+
+    routes: Mapping[tuple[str, str], Outcome]
+    at_least: int = ENOUGH_REFERRALS
+    weight: float = COMPLETION_WEIGHT
+    months: int = WINDOW_MONTHS
+
+    def _judged(self, sender: str | None, receiver: str) -> Outcome | None:
+        found = self.routes.get((sender, receiver)) if sender is not None else None
+        return found if found is not None and found.referrals >= self.at_least else None
+
+    def extra_cost(self, sender: str, receiver: str, link: str | None) -> float:
+        """What the route's observed completion adds to the step's cost (0 when it is not judged)."""
+        found = self._judged(sender, receiver)
+        return round(self.weight * (NEUTRAL_RATE - (found.completion_rate or 0.0)), 4) if found else 0.0
+
+    def notes(self, sender: str | None, receiver: str, link: str | None) -> list[str]:
+        """How many of the route's referrals were completed, in words (nothing when it is not judged)."""
+        found = self._judged(sender, receiver)
+        if found is None:
+            return []
+        return [f"{found.completed} of {found.referrals} referrals on this route were completed in the last "
+                f"{self.months} months."]
 
 
 def in_window(referrals: Iterable[Referral], *, as_of: dt.date | None = None,

@@ -172,15 +172,23 @@ def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: st
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
              district: str | None = None, k: int = 3, as_of: dt.date | None = None,
              include_unlinked: bool = False, max_hops: int = 6, redacted: bool = False) -> list[dict[str, Any]]:
-    """The ``k`` best referral pathways for ``population`` through ``needs``; ``InvalidData`` on bad input."""
+    """The ``k`` best referral pathways for ``population`` through ``needs``; ``InvalidData`` on bad input.
+
+    A step along a route with enough referrals in the last six months costs more the fewer of them were
+    completed, and says so (``network.analysis.outcomes.CompletionRule``).
+    """
+    from network.analysis.outcomes import CompletionRule
     from network.analysis.pathways import referral_pathways
+
+    from .outcomes import route_outcomes
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
     index = pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
+    routes = _results(store, ("route_outcomes", as_of or dt.date.today()), lambda: route_outcomes(store, as_of=as_of))
     try:
         found = referral_pathways(G, population=population, needs=list(needs), start=start, district=district,
                                   k=k, as_of=as_of, include_unlinked=include_unlinked, max_hops=max_hops,
-                                  index=index)
+                                  index=index, rules=[CompletionRule(routes)])
     except ValueError as err:
         raise InvalidData(str(err), {"query": [str(err)]}) from None
     return jsonable([p.to_dict() for p in found])
