@@ -78,6 +78,7 @@ BENCHMARKS = (
               lambda sizes: [["--sizes", *(str(n) for n in sizes)]]),
     Benchmark("bench.dedup", ()),
     Benchmark("bench.referrals", ("--referrals", "10000", "--organisations", "1000")),
+    Benchmark("bench.surveys", ("--organisations", "1000", "--runs", "1"), _each("--organisations")),
 )
 
 

@@ -17,6 +17,7 @@ import pyvis
 from network.analysis.gaps import linkage_gaps
 from network.analysis.layers import serves, tie_graph
 from network.analysis.structure import centralities
+from network.analysis.ties import tie_key
 from network.errors import InvalidData, NotFound
 from network.model import PROTECTED_FIELDS, today, vocabulary
 
@@ -393,6 +394,36 @@ def _edge(u: str, v: str, key: str, d: dict[str, Any]) -> dict[str, Any]:
         lines.append(str(d["notes"]))
     return {"id": key, "from": u, "to": v, "kind": kind, "status": status,
             "directed": kind in vocab.directed_link_kinds, "tip": "\n".join(lines)}
+
+
+#: Link colours by the tie's survey score (value or trust, 1-4): (below this score, colour, legend label).
+TIE_BANDS = ((2.0, "#c0392b", "low (below 2)"), (3.0, "#e69f00", "middling (2 to 3)"),
+             (4.01, "#1a9850", "high (3 or more)"))
+#: The colour of a link whose tie nobody rated.
+UNRATED = "#b8c2cc"
+
+
+def colour_ties(data: dict[str, Any], scores: dict[tuple[str, str], dict[str, Any]], by: str, source: str) -> None:
+    """Colour each link of ``network_data`` output by its tie's ``by`` score (``value`` or ``trust``).
+
+    ``scores`` holds tie scores keyed by ``tie_key`` (``network.analysis.ties.tie_scores``); each link
+    gets a ``colour`` from ``TIE_BANDS`` (``UNRATED`` when its tie has no score) and a line in its tip
+    naming the score and ``source`` (the survey round); ``tie_legend`` explains the colours.
+
+    >>> data = {"edges": [{"from": "b", "to": "a", "tip": "MoU"}, {"from": "a", "to": "c", "tip": "MoU"}]}
+    >>> colour_ties(data, {("a", "b"): {"trust": 1.5, "value": 3.0}}, "trust", "Round 1")
+    >>> data["edges"][0]["colour"], data["edges"][0]["tip"], data["edges"][1]["colour"] == UNRATED
+    ('#c0392b', 'MoU\\nTrust 1.50 (Round 1)', True)
+    """
+    for edge in data["edges"]:
+        score = scores.get(tie_key(edge["from"], edge["to"]))
+        if score is None:
+            edge["colour"] = UNRATED
+            continue
+        edge["colour"] = next(colour for below, colour, _ in TIE_BANDS if score[by] < below)
+        edge["tip"] = f"{edge['tip']}\n{by.capitalize()} {score[by]:.2f} ({source})"
+    data["tie_legend"] = [{"label": f"{by} {label}", "colour": colour} for _, colour, label in TIE_BANDS] + [
+        {"label": "not rated", "colour": UNRATED}]
 
 
 _PAGE = """<!doctype html>

@@ -121,6 +121,7 @@ except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from network.model import vocabulary
 import demo_monitoring
+import demo_surveys  # seed/demo_surveys.py, beside this script
 from demo_referrals import write_referrals  # seed/demo_referrals.py, beside this script
 
 AS_OF = dt.date(2026, 11, 23)
@@ -1004,6 +1005,7 @@ def main(argv: list[str]) -> None:
     demo_monitoring.write(out_dir, set(d.orgs))
     write_referrals(d.orgs, d.links, out_dir, AS_OF)
     print(f"wrote {len(d.orgs)} organisations and {len(d.links)} links to {out_dir}")
+    demo_surveys.write(out_dir)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ PATHS = {
     "/api/v1/proposals/{proposal_id}/reject": {"post"},
     "/api/v1/trusted": {"get"},
     "/api/v1/trusted/{org_id}": {"put"},
+    "/api/v1/surveys": {"get", "post"},
+    "/api/v1/surveys/{round_id}": {"get"},
+    "/api/v1/surveys/{round_id}/answers": {"get", "post"},
 }
 
 

@@ -77,7 +77,7 @@ NOT_WALKED = {
 #: Routes for admins or editors only: anonymous and viewer callers are refused, and the refusal is searched too.
 REFUSED = {"/api/v1/audit", "/api/v1/tokens", "/edit/organisation", "/edit/organisation/{org_id}", "/edit/link",
            "/edit/link/{link_id}", "/api/v1/invitations", "/api/v1/proposals", "/api/v1/proposals/{proposal_id}",
-           "/api/v1/trusted", "/review"}
+           "/api/v1/trusted", "/review", "/api/v1/surveys/{round_id}/answers"}
 
 #: The secret of the invitation each walked store holds (for a public partner of a sensitive organisation: its
 #: page names that partner and must show none of its protected fields).
@@ -97,7 +97,9 @@ DISCOVERED = r'(?:src|href)="(/(?:assets|vendor)/[^"?#]+|/agenda/item\?[^"#]+)"'
 AGGREGATE_ABOVE = 100
 #: A date in the demo's past, for the ``as_of`` parameters.
 PAST = "2025-06-30"
-MISSING_ORG, MISSING_LINK = "no-such-organisation", "no-such-link"
+MISSING_ORG, MISSING_LINK, MISSING_ROUND = "no-such-organisation", "no-such-link", "no-such-round"
+#: The survey round each walk's store holds, inviting the sensitive organisations.
+WALK_ROUND = "walk-round"
 OK, MISSING, REFUSAL = frozenset({200}), frozenset({404}), frozenset({401, 403})
 
 
@@ -258,6 +260,8 @@ def _path_values(name: str, demo: Demo) -> list[tuple[str, frozenset[int]]]:
     if name == "link_id":
         some = [link["id"] for r in demo.sensitive for link in demo.links_of(r["id"])[:2]]
         return [(i, OK) for i in dict.fromkeys(some)] + [(MISSING_LINK, MISSING)]
+    if name == "round_id":  # survey results carry ids and scores, never an organisation's fields
+        return [(WALK_ROUND, OK), (MISSING_ROUND, MISSING)]
     raise AssertionError(f"the walk does not know how to fill the path parameter {name!r}")
 
 
@@ -341,6 +345,7 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out += [(f"/history/organisation/{urllib.parse.quote(i)}", OK) for i in [*ids, demo.normal_id]]
     out += [(f"/history/link/{urllib.parse.quote(link['id'])}", OK) for i in ids for link in demo.links_of(i)[:1]]
     out.append((f"/history/organisation/{MISSING_ORG}", MISSING))
+    out += [("/surveys", OK), (f"/surveys/{WALK_ROUND}", OK), (f"/surveys/{MISSING_ROUND}", MISSING)]
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
             (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING), ("/stale", OK)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
@@ -457,6 +462,9 @@ def _demo_env(folder: Path, organisations: list[dict[str, str]]) -> Env:
                                data=csv_import_form(orgs_csv, (DEMO_DIR / "links.csv").read_bytes()))
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     _invite(env.store, organisations)
+    invited = [o["id"] for o in organisations if o["sensitive"] == "true"][:20]
+    survey = {"id": WALK_ROUND, "name": "Walk round", "opens": "2026-01-01", "closes": "2026-12-31", "invited": invited}
+    assert env.client.post("/api/v1/surveys", json=survey, headers=env.auth("admin")).status_code == 201
     return env
 
 

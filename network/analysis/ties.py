@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from network.surveys import ITEMS, TRUST_ITEMS, VALUE_ITEMS, TieRating
+from network.surveys import ITEMS, TieRating
 
 __all__ = [
     "MINIMUM_RESPONDENTS",
@@ -51,15 +51,18 @@ def tie_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
-def _scores(ratings: Sequence[TieRating]) -> dict[str, Any]:
-    """The means of a group of answers: each item, value, trust, and how many organisations answered."""
-    n = len(ratings)
-    items = {item: sum(getattr(r, item) for r in ratings) / n for item in ITEMS}
+def _answers(r: TieRating) -> tuple[int, ...]:
+    return r.power, r.involvement, r.resources, r.reliability, r.mission, r.openness
+
+
+def _means(totals: Sequence[float], n: int, respondents: int) -> dict[str, Any]:
+    """The means of a group of ``n`` answers whose item totals are ``totals`` (in the order of ITEMS)."""
+    items = {item: total / n for item, total in zip(ITEMS, totals, strict=True)}
     return {
-        "value": sum(items[i] for i in VALUE_ITEMS) / len(VALUE_ITEMS),
-        "trust": sum(items[i] for i in TRUST_ITEMS) / len(TRUST_ITEMS),
+        "value": (totals[0] + totals[1] + totals[2]) / (3 * n),
+        "trust": (totals[3] + totals[4] + totals[5]) / (3 * n),
         "items": items,
-        "respondents": len({r.respondent for r in ratings}),
+        "respondents": respondents,
         "answers": n,
     }
 
@@ -85,17 +88,23 @@ def tie_scores(ratings: Iterable[TieRating]) -> dict[tuple[str, str], dict[str, 
     >>> s["value"], s["trust"], s["respondents"], s["sides"]["a"]["trust"]
     (3.0, 3.0, 2, 2.0)
     """
-    sides: dict[tuple[str, str], dict[str, TieRating]] = defaultdict(dict)
+    result: dict[tuple[str, str], dict[str, Any]] = {}
     for r in ratings:
-        sides[tie_key(r.respondent, r.partner)][r.respondent] = r
-    result = {}
-    for key, by_side in sides.items():
-        scored = {who: {"value": r.value, "trust": r.trust, "items": {i: getattr(r, i) for i in ITEMS}}
-                  for who, r in sorted(by_side.items())}
-        n = len(scored)
-        result[key] = {"value": sum(s["value"] for s in scored.values()) / n,
-                       "trust": sum(s["trust"] for s in scored.values()) / n,
-                       "respondents": n, "sides": scored}
+        a = _answers(r)
+        side = {"value": (a[0] + a[1] + a[2]) / 3, "trust": (a[3] + a[4] + a[5]) / 3,
+                "items": dict(zip(ITEMS, a, strict=True))}
+        key = tie_key(r.respondent, r.partner)
+        tie = result.get(key)
+        if tie is None:
+            result[key] = {"value": side["value"], "trust": side["trust"], "respondents": 1,
+                           "sides": {r.respondent: side}}
+            continue
+        tie["sides"][r.respondent] = side
+        tie["sides"] = dict(sorted(tie["sides"].items()))
+        n = len(tie["sides"])
+        tie["value"] = sum(x["value"] for x in tie["sides"].values()) / n
+        tie["trust"] = sum(x["trust"] for x in tie["sides"].values()) / n
+        tie["respondents"] = n
     return result
 
 
@@ -105,6 +114,7 @@ def organisation_scores(ratings: Iterable[TieRating]) -> dict[str, dict[str, Any
     Parameters
     ----------
     ratings : iterable of TieRating
+        One answer per respondent and partner (as a round keeps them).
 
     Returns
     -------
@@ -119,10 +129,22 @@ def organisation_scores(ratings: Iterable[TieRating]) -> dict[str, dict[str, Any
     >>> round(s["trust"], 3), s["value"], s["respondents"]
     (2.333, 3.0, 3)
     """
-    about: dict[str, list[TieRating]] = defaultdict(list)
+    totals: dict[str, list[float]] = {}
+    raters: dict[str, set[str]] = defaultdict(set)
     for r in ratings:
-        about[r.partner].append(r)
-    return {org: _scores(group) for org, group in sorted(about.items())}
+        acc = totals.get(r.partner)
+        if acc is None:
+            acc = totals[r.partner] = [0, 0, 0, 0, 0, 0, 0]
+        a = _answers(r)
+        acc[0] += a[0]
+        acc[1] += a[1]
+        acc[2] += a[2]
+        acc[3] += a[3]
+        acc[4] += a[4]
+        acc[5] += a[5]
+        acc[6] += 1
+        raters[r.partner].add(r.respondent)
+    return {org: _means(acc[:6], acc[6], len(raters[org])) for org, acc in sorted(totals.items())}
 
 
 def network_scores(ratings: Iterable[TieRating]) -> dict[str, Any] | None:
@@ -141,7 +163,11 @@ def network_scores(ratings: Iterable[TieRating]) -> dict[str, Any] | None:
     ratings = list(ratings)
     if not ratings:
         return None
-    scores = _scores(ratings)
+    totals = [0.0] * 6
+    for r in ratings:
+        for i, answer in enumerate(_answers(r)):
+            totals[i] += answer
+    scores = _means(totals, len(ratings), len({r.respondent for r in ratings}))
     scores["value_percent"] = round(scores["value"] / 4 * 100, 1)
     scores["trust_percent"] = round(scores["trust"] / 4 * 100, 1)
     brings: dict[str, set[str]] = defaultdict(set)
@@ -164,15 +190,18 @@ def response_rate(invited: Iterable[str], ratings: Iterable[TieRating]) -> dict[
             "rate": len(responded) / len(invited) if invited else 0.0}
 
 
-def round_results(invited: Iterable[str], ratings: Iterable[TieRating]) -> dict[str, Any]:
+def round_results(invited: Iterable[str], ratings: Iterable[TieRating], *, with_ties: bool = True) -> dict[str, Any]:
     """Every aggregate of one round, unprotected (for administrators): ties, organisations, network, response.
+
+    ``with_ties=False`` leaves the tie scores out (empty): what :func:`public_results` keeps of them is
+    nothing (a tie has at most two sides), so they need not be worked out for it.
 
     >>> r = round_results(["a", "b"], [TieRating("r", "a", "b", 2, 2, 2, 2, 2, 2)])
     >>> r["response"]["responded"], r["network"]["trust"], list(r["ties"])
     (1, 2.0, [('a', 'b')])
     """
     ratings = list(ratings)
-    return {"ties": tie_scores(ratings), "organisations": organisation_scores(ratings),
+    return {"ties": tie_scores(ratings) if with_ties else {}, "organisations": organisation_scores(ratings),
             "network": network_scores(ratings), "response": response_rate(invited, ratings)}
 
 

@@ -14,6 +14,7 @@ from network.cli import (  # noqa: F401
     referrals,  # referral send, status, show, list, outcomes, retain
     serve,  # serve
     store,  # init, seed
+    surveys,  # survey open, answer, load, results
     tokens,  # token create, list, revoke
     transfer,  # import, export, template
 )

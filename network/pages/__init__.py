@@ -20,8 +20,9 @@ from network.pages import (
     partner,
     referrals,
     review,
+    surveys,
 )
 from network.pages.blueprint import bp
 
 __all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "freshness", "labels",
-           "monitoring", "organisations", "referrals", "partner", "review"]
+           "monitoring", "organisations", "referrals", "partner", "review", "surveys"]

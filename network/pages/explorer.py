@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
+from network.api.auth import caller
 from network.api.errors import error_response
 from network.api.state import get_store
 from network.errors import NotFound
@@ -31,6 +32,8 @@ class ExplorerArgs(ViewArgs):
         unknown = EXCLUDE
 
     size_by = fields.String(load_default="betweenness", validate=validate.OneOf(("betweenness", "degree")))
+    ties_by = fields.String(validate=validate.OneOf(("trust", "value")),
+                            metadata={"description": "Colour links by the latest survey's trust or value score."})
 
 
 class ExplorerMembersArgs(ExplorerArgs):
@@ -51,6 +54,7 @@ def explorer() -> tuple[str, int]:
     H, data = _explorer_network(args, problems)
     aggregated = data["clusters"] is not None
     return render_template("explorer.html", args=args, choices=choices(hide()), problems=problems,
+                           ties_note=data.get("ties_note"),
                            data=cluster_overview(data) if aggregated else data, shown=H.number_of_nodes(),
                            links=H.number_of_edges(), aggregated=aggregated), 422 if problems else 200
 
@@ -92,12 +96,13 @@ def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, d
     hidden = hide()
     limit = current_app.config.get("CSSNET_AGGREGATE_ABOVE", AGGREGATE_ABOVE)
     view = tuple(sorted((k, v) for k, v in args.items() if k != "cluster"))
-    H, data, found = drawings(get_store(), (view, limit, hidden), lambda: _draw(args, hidden, limit))
+    admin = caller().at_least("admin")
+    H, data, found = drawings(get_store(), (view, limit, hidden, admin), lambda: _draw(args, hidden, limit, admin))
     problems.extend(found)
     return H, data
 
 
-def _draw(args: dict[str, Any], hidden: bool, limit: int) -> tuple[Any, dict[str, Any], list[str]]:
+def _draw(args: dict[str, Any], hidden: bool, limit: int, admin: bool) -> tuple[Any, dict[str, Any], list[str]]:
     problems = []
     try:
         H = drawing.view(get_store(), args, redacted=hidden)
@@ -106,6 +111,10 @@ def _draw(args: dict[str, Any], hidden: bool, limit: int) -> tuple[Any, dict[str
         H = drawing.view(get_store(), {**args, "ego": None}, redacted=hidden)
     data = network_data(H, size_by=args.get("size_by") or "betweenness", highlight=_highlights(hidden, H),
                         hide_protected=hidden, aggregate_above=limit)
+    if args.get("ties_by"):
+        note = drawing.colour_by_ties(get_store(), data, args["ties_by"], admin=admin)
+        if note:
+            data["ties_note"] = note
     return H, data, problems
 
 

@@ -8,12 +8,13 @@ import networkx as nx
 
 from network.errors import NotFound
 from network.graph.store import GraphStore
-from network.visual import default_highlights, ego_subgraph, filter_graph, network_html
+from network.visual import colour_ties, default_highlights, ego_subgraph, filter_graph, network_html
 
 from .analyses import analysis_graph
 from .scope import DEPTH, FILTERS, filters_of
+from .surveys import latest_tie_scores
 
-__all__ = ["view", "title", "page"]
+__all__ = ["view", "title", "page", "colour_by_ties"]
 
 
 def view(store: GraphStore, args: dict[str, Any], *, redacted: bool) -> nx.MultiDiGraph:
@@ -45,3 +46,19 @@ def page(store: GraphStore, args: dict[str, Any], *, redacted: bool, colour_by: 
                         highlight=default_highlights(analysis_graph(store, as_of=as_of, redacted=redacted),
                                                      as_of=as_of, drawn=H), as_of=as_of)
     return html, H.number_of_nodes()
+
+
+def colour_by_ties(store: GraphStore, data: dict[str, Any], by: str, *, admin: bool) -> str | None:
+    """Colour the links of a drawing (``network_data`` output) by the latest survey round's ``by`` score.
+
+    Tie scores rest on one or two answers, so only administrators get them; returns why the links
+    are not coloured (a sentence for the page), or None when they are.
+    """
+    if not admin:
+        return ("Links are coloured by trust or value for administrators only: a tie's score rests on one or two "
+                "answers.")
+    survey_round, scores = latest_tie_scores(store, admin=True)
+    if survey_round is None:
+        return "No survey round has answers yet: links are not coloured."
+    colour_ties(data, scores, by, survey_round.name)
+    return None

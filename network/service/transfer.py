@@ -18,7 +18,7 @@ from network.io.importer import import_batch, known_organisation_ids, validate_r
 from network.io.referral_csv import read_referrals
 from network.model import seed_dir
 
-from . import audit, monitoring, referrals
+from . import audit, monitoring, referrals, surveys
 from .audit import SYSTEM, Actor
 
 __all__ = [
@@ -99,6 +99,7 @@ def seed_demo(store: GraphStore, *, actor: Actor = SYSTEM, replace: bool = False
         kept = demo_files()[0].parent / "monitoring.csv"  # illustrative monitoring reports (seed/demo_monitoring.py)
         reports = monitoring.import_reports_csv(store, kept, actor=actor) if kept.exists() else 0
         added = referrals.load_referrals(store, made, actor=actor, audited=False)  # seed/demo_referrals.py
+        surveys.seed_demo_round(store, actor=actor)
         audit.record(store, actor, "seed", "network", "demo", {"replaced": replace, **asdict(result),
                                                                "monitoring_reports": reports,
                                                                "referrals_added": added})

@@ -45,6 +45,15 @@
     hi.appendChild(ring);
     hi.appendChild(document.createTextNode("needs attention (gap, broker, single point of failure)"));
     box.appendChild(hi);
+    (data.tie_legend || []).forEach(function (item) {
+      var span = document.createElement("span");
+      var bar = document.createElement("i");
+      bar.className = "tie";
+      bar.style.background = item.colour;
+      span.appendChild(bar);
+      span.appendChild(document.createTextNode("link: " + item.label));
+      box.appendChild(span);
+    });
   }
 
   function nodeView(n) {
@@ -85,7 +94,8 @@
       var a = shownAs(e.from, e.from_cluster), b = shownAs(e.to, e.to_cluster);
       if (a === e.from && b === e.to) {
         edges.push({ id: e.id, from: a, to: b, title: tip(e.tip), arrows: e.directed ? "to" : "",
-                     dashes: e.status !== "active", color: { opacity: 0.6 } });
+                     dashes: e.status !== "active",
+                     color: e.colour ? { color: e.colour, opacity: 0.9 } : { opacity: 0.6 }, width: e.colour ? 2 : 1 });
       } else if (a !== b) {
         bundle(a, b, 1);
       }

@@ -1,0 +1,109 @@
+"""``cssnet survey open|answer|load|results``: tie survey rounds, paper answers and results (as an administrator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from network.cli.base import DATE, cli, fail, store_of
+from network.errors import CssnetError
+from network.io.survey_csv import read_answers
+from network.service import surveys
+from network.service.audit import CLI
+from network.surveys import ITEMS, survey_words
+
+
+@cli.group()
+def survey() -> None:
+    """Tie surveys (PARTNER-style value and trust): open a round, enter answers, see results."""
+
+
+@survey.command("open")
+@click.argument("round_id")
+@click.option("--name", required=True, help="The round's name, as pages show it.")
+@click.option("--opens", type=DATE, required=True, help="First day answers are taken (YYYY-MM-DD).")
+@click.option("--closes", type=DATE, required=True, help="Last day answers are taken (YYYY-MM-DD).")
+@click.option("--invite", "invited", multiple=True, required=True,
+              help="An invited organisation's id (repeat the option, or separate ids with commas).")
+@click.pass_context
+def survey_open(ctx: click.Context, round_id: str, name: str, opens: dt.datetime, closes: dt.datetime,
+                invited: tuple[str, ...]) -> None:
+    """Open the survey round ROUND_ID."""
+    ids = [i.strip() for value in invited for i in value.split(",") if i.strip()]
+    try:
+        created = surveys.create_round(store_of(ctx), {"id": round_id, "name": name, "invited": ids,
+                                                       "opens": opens.date().isoformat(),
+                                                       "closes": closes.date().isoformat()}, actor=CLI)
+    except CssnetError as err:
+        fail(err)
+    click.echo(f"opened {created.id}: {created.name}, {created.opens} to {created.closes}, "
+               f"{len(created.invited)} organisations invited")
+
+
+@survey.command("answer")
+@click.argument("round_id")
+@click.option("--respondent", required=True, help="The organisation answering.")
+@click.option("--partner", required=True, help="The organisation it rates (one it has a tie with).")
+@click.option("--scores", required=True,
+              help=f"Six answers from 1 to 4, comma-separated, in this order: {', '.join(ITEMS)}.")
+@click.option("--contributes", default="", help="What the respondent brings to the tie: codes separated by ';'.")
+@click.option("--answered-on", type=DATE, help="The date on the paper form (default today).")
+@click.pass_context
+def survey_answer(ctx: click.Context, round_id: str, respondent: str, partner: str, scores: str,
+                  contributes: str, answered_on: dt.datetime | None) -> None:
+    """Enter one organisation's (paper) answers about one tie in ROUND_ID."""
+    values = [v.strip() for v in scores.split(",")]
+    if len(values) != len(ITEMS):
+        fail(CssnetError(f"--scores: give {len(ITEMS)} answers ({', '.join(ITEMS)}), not {len(values)}."))
+    body = {"respondent": respondent, "partner": partner,
+            **{item: int(v) if v.isdigit() else v for item, v in zip(ITEMS, values, strict=True)},
+            "contributes": [c for c in contributes.split(";") if c]}
+    if answered_on:
+        body["answered_on"] = answered_on.date().isoformat()
+    try:
+        stored = surveys.answer(store_of(ctx), round_id, body, actor=CLI)
+    except CssnetError as err:
+        fail(err)
+    click.echo(f"{stored.respondent} rated {stored.partner}: value {stored.value:.2f}, trust {stored.trust:.2f}")
+
+
+@survey.command("load")
+@click.argument("round_id")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def survey_load(ctx: click.Context, round_id: str, path: Path) -> None:
+    """Enter every answer of the CSV file PATH into ROUND_ID: all of them, or none."""
+    try:
+        count = surveys.answer_many(store_of(ctx), round_id, read_answers(path), actor=CLI)
+    except CssnetError as err:
+        fail(err)
+    click.echo(f"entered {count} answers into {round_id}")
+
+
+@survey.command("results")
+@click.argument("round_id")
+@click.pass_context
+def survey_results(ctx: click.Context, round_id: str) -> None:
+    """Value and trust scores of ROUND_ID (every aggregate: the command line is the administrator)."""
+    try:
+        found = surveys.results(store_of(ctx), round_id, admin=True)
+    except CssnetError as err:
+        fail(err)
+    results, words = found["results"], survey_words()
+    response = results["response"]
+    click.echo(f"{found['round'].name}: {response['responded']} of {response['invited']} invited organisations "
+               f"answered ({response['rate']:.0%})")
+    network = results["network"]
+    if network:
+        click.echo(f"network value {network['value']:.2f} ({network['value_percent']}%), "
+                   f"trust {network['trust']:.2f} ({network['trust_percent']}%)")
+        for item in ITEMS:
+            click.echo(f"  {words.items[item]}: {network['items'][item]:.2f}")
+    change = found["change"]
+    if change and change["network"]:
+        click.echo(f"since {found['previous'].name}: value {change['network']['value']:+.2f}, "
+                   f"trust {change['network']['trust']:+.2f}")
+    for org, s in results["organisations"].items():
+        click.echo(f"{org}: value {s['value']:.2f}, trust {s['trust']:.2f} ({s['respondents']} raters)")
