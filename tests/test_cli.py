@@ -236,7 +236,8 @@ def test_command_line_writes_are_audited_as_cli(tmp_path):
     try:
         entries = store.list_audit(AuditQuery()).items
         assert [(e.actor, e.action, e.entity) for e in entries] == [
-            ("cli", "seed", "network"), ("cli", "revoke", "token"), ("cli", "create", "token"),
+            ("cli", "seed", "network"), ("cli", "seed", "survey_round"), ("cli", "revoke", "token"),
+            ("cli", "create", "token"),
             ("cli", "import", "network")]
         assert entries[-1].changes["files"] == ["organisations.csv", "links.csv"]
         assert {v.actor for v in store.history("organisation", "welkom-cbo")} == {"cli"}

@@ -99,6 +99,7 @@ _SIMPLE = {
     "failing_route": lambda f: ("fix_route", "route:" + ":".join(f.organisations[:2])),
     "paper_agreement": lambda f: ("use_agreement", f"paper:{f.links[0]}"),
     "repeated_barrier": lambda f: ("raise_barrier", f"barrier:{f.organisations[0]}"),
+    "low_trust_dependency": lambda f: ("build_trust", "trust:" + ":".join(sorted(f.organisations[:2]))),
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from network.analysis.agenda_context import Group, Words, uncoordinated
 from network.analysis.barriers import word_barrier
 from network.analysis.finding import Finding
+from network.analysis.trust import word_trust
 from network.analysis.words import count, join, long_date, name, names, populations, services
 
 __all__ = ["Group", "Words", "WORDING", "uncoordinated", "word"]
@@ -273,6 +274,7 @@ WORDING = {
     "fix_route": _fix_route,
     "use_agreement": _use_agreement,
     "raise_barrier": word_barrier,
+    "build_trust": word_trust,
 }
 
 

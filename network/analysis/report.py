@@ -32,9 +32,13 @@ __all__ = [
 FINDING_TYPES = (
     "isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure", "siloed_cluster",
     "expiring_agreement", "service_overlap", "duplicate_record", "funding_overlap", "repeated_barrier",
+    "low_trust_dependency",
 )
 #: The finding types made from monitoring reports (``analysis.barriers``), given to the report as ``extra``.
 MONITORING_TYPES = ("repeated_barrier",)
+#: The finding types made from tie survey scores (``analysis.trust``), given to the report as ``extra``
+#: (for administrators only: a tie's score rests on one or two answers).
+SURVEY_TYPES = ("low_trust_dependency",)
 #: Betweenness in the report is exact up to this many organisations ...
 REPORT_BETWEENNESS_THRESHOLD = 500
 #: ... and estimated from this many sources above it (each costs ~0.3 s at 50,000 organisations).

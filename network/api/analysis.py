@@ -11,7 +11,7 @@ from network.service import analyses, monitoring
 from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
 from network.service.scope import ScopeArgs as _Scope
 
-from .auth import can_see_protected
+from .auth import caller, can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
 from .state import get_store
 
@@ -217,7 +217,7 @@ class Agenda(MethodView):
     @blp.response(200, AgendaSchema)
     def get(self, args: dict[str, Any]) -> Any:
         """The coordination agenda: one action per root cause, ranked by impact and urgency (default top 20)."""
-        return analyses.agenda(get_store(), **_scope(args))
+        return analyses.agenda(get_store(), admin=caller().at_least("admin"), **_scope(args))
 
 
 @blp.route("/report")
@@ -226,4 +226,4 @@ class Report(MethodView):
     @blp.response(200, OpenObject)
     def get(self, args: dict[str, Any]) -> Any:
         """The coordination report: summary, findings, structure, recommendations."""
-        return analyses.report(get_store(), **_scope(args))
+        return analyses.report(get_store(), admin=caller().at_least("admin"), **_scope(args))

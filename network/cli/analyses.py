@@ -31,9 +31,9 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
     from network.analysis.report import report_html, report_markdown
 
     if fmt == "jsonl":
-        _stream(analyses.report_lines(store_of(ctx), as_of=as_date(as_of), province=province), output)
+        _stream(analyses.report_lines(store_of(ctx), as_of=as_date(as_of), province=province, admin=True), output)
         return
-    data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province)
+    data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province, admin=True)
     text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
     write_or_echo(text, output, f"{len(data['findings'])} findings")
 
@@ -66,7 +66,7 @@ def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
 
     try:
         data = analyses.agenda(store_of(ctx), as_of=as_date(as_of), province=province, district=district,
-                               programme=programme, limit=limit)
+                               programme=programme, limit=limit, admin=True)
     except CssnetError as err:
         fail(err)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,

@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, flash, render_template, request
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from network.api.auth import caller
 from network.api.state import get_store
 from network.model import vocabulary
 from network.service import analyses
@@ -38,7 +39,7 @@ def agenda_of(args: dict[str, Any], *, limit: int | None = 20) -> dict[str, Any]
     """The agenda the caller may see for ``args`` (one of province or district; district wins)."""
     scope = {"district": args["district"]} if args.get("district") else (
         {"province": args["province"]} if args.get("province") else {})
-    return analyses.agenda(get_store(), limit=limit, redacted=hide(), **scope)
+    return analyses.agenda(get_store(), limit=limit, redacted=hide(), admin=caller().at_least("admin"), **scope)
 
 
 @bp.get("/agenda")

@@ -19,14 +19,14 @@ from typing import Any
 
 import networkx as nx
 
-from network.analysis.report import FINDING_TYPES, MONITORING_TYPES
+from network.analysis.report import FINDING_TYPES, MONITORING_TYPES, SURVEY_TYPES
 from network.errors import InvalidData
 from network.gcpause import gc_paused
 from network.graph.project import project
 from network.graph.store import GraphStore
 from network.redaction import redact_graph
 
-from . import monitoring
+from . import monitoring, surveys
 from .gate import heavy
 from .memo import Memo
 
@@ -47,7 +47,7 @@ __all__ = [
 
 #: The finding types of each topic, in report order (``FINDING_TYPES`` lists them all).
 DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
-GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES + MONITORING_TYPES)
+GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES + MONITORING_TYPES + SURVEY_TYPES)
 
 _GRAPHS_PER_STORE = 8
 #: Analysis results remembered per store revision and options (pages and API callers ask the same often).
@@ -219,47 +219,55 @@ def recommendations(store: GraphStore, *, as_of: dt.date | None = None, province
 
 @_remembered
 def _coordination(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
-                  redacted: bool = False) -> dict[str, Any]:
+                  redacted: bool = False, admin: bool = False) -> dict[str, Any]:
     from network.analysis.report import coordination_report
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
-    return jsonable(coordination_report(G, as_of=as_of, province=province,
-                                        extra=monitoring.findings(store, G, as_of=as_of)))
+    extra = monitoring.findings(store, G, as_of=as_of) + (surveys.low_trust_findings(store, G, as_of=as_of)
+                                                          if admin else [])
+    return jsonable(coordination_report(G, as_of=as_of, province=province, extra=extra))
 
 
 @_remembered
 def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
-           redacted: bool = False) -> dict[str, Any]:
-    """The coordination report (agenda, summary, findings, structure, recommendations) as a dict."""
-    found = _coordination(store, as_of=as_of, province=province, redacted=redacted)
-    return {**found, "agenda": agenda(store, as_of=as_of, province=province, redacted=redacted)}
+           redacted: bool = False, admin: bool = False) -> dict[str, Any]:
+    """The coordination report (agenda, summary, findings, structure, recommendations) as a dict.
+
+    ``admin`` adds the findings made from tie survey scores (``low_trust_dependency``), which rest on
+    one or two answers each and are for administrators only.
+    """
+    found = _coordination(store, as_of=as_of, province=province, redacted=redacted, admin=admin)
+    return {**found, "agenda": agenda(store, as_of=as_of, province=province, redacted=redacted, admin=admin)}
 
 
 def report_lines(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
-                 redacted: bool = False) -> Iterator[str]:
+                 redacted: bool = False, admin: bool = False) -> Iterator[str]:
     """The coordination report as JSON lines, written as they are made rather than kept as one document.
 
     The records of :meth:`network.analysis.report.ReportParts.records` (the
     report, each finding, the structure, each recommendation, each province),
-    then one ``{"record": "agenda_item", ...}`` per item of :func:`agenda`.
+    then one ``{"record": "agenda_item", ...}`` per item of :func:`agenda`. ``admin`` as for :func:`report`.
     """
     from network.analysis.report import report_lines as lines
     from network.analysis.report import report_parts
 
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
-    parts = report_parts(G, as_of=as_of, province=province, extra=monitoring.findings(store, G, as_of=as_of))
+    extra = monitoring.findings(store, G, as_of=as_of) + (surveys.low_trust_findings(store, G, as_of=as_of)
+                                                          if admin else [])
+    parts = report_parts(G, as_of=as_of, province=province, extra=extra)
     yield from lines(jsonable(record) for record in parts.records())
     del parts
-    items = agenda(store, as_of=as_of, province=province, redacted=redacted)["items"]
+    items = agenda(store, as_of=as_of, province=province, redacted=redacted, admin=admin)["items"]
     yield from lines({"record": "agenda_item", **item} for item in items)
 
 
 def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
            district: str | None = None, programme: str | None = None, limit: int | None = 20,
-           redacted: bool = False) -> dict[str, Any]:
+           redacted: bool = False, admin: bool = False) -> dict[str, Any]:
     """The coordination agenda of the gap, duplication, upkeep and referral outcome findings, for the whole network
     or one scope.
 
+    ``admin`` adds the ``low_trust_dependency`` findings of the latest tie survey (administrators only).
     Returns ``{"as_of", "scope", "limit", "items"}``: each item as
     ``AgendaItem.to_dict()`` with ``rank`` (1 first) and ``findings``, the
     findings it resolves as dicts (``type_label`` names each type in words).
@@ -268,13 +276,13 @@ def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
     revision and options, however they are given.
     """
     return _agenda(store, as_of=as_of, province=province or None, district=district or None,
-                   programme=programme or None, limit=limit, redacted=bool(redacted))
+                   programme=programme or None, limit=limit, redacted=bool(redacted), admin=bool(admin))
 
 
 @_remembered
 @gc_paused()
 def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, district: str | None,
-            programme: str | None, limit: int | None, redacted: bool) -> dict[str, Any]:
+            programme: str | None, limit: int | None, redacted: bool, admin: bool) -> dict[str, Any]:
     from network.analysis.agenda import agenda as make_agenda
     from network.analysis.agenda import agenda_weights
     from network.analysis.finding import Finding
@@ -295,6 +303,8 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
     found = [*gaps(store, **asked), *duplication(store, **asked)]
     findings = [Finding(**f) for f in found] + upkeep(G, as_of=day) + outcome_findings(store, G, as_of=day)
     findings += monitoring.findings(store, G, as_of=day)
+    if admin:
+        findings += surveys.low_trust_findings(store, G, as_of=day)
     try:
         items = make_agenda(findings, G, as_of=day, scope=scope or None, limit=limit)
     except ValueError as err:

@@ -18,6 +18,8 @@ import datetime as dt
 from typing import Any
 
 from network.analysis import ties
+from network.analysis.finding import Finding
+from network.analysis.trust import low_trust_dependencies
 from network.errors import InvalidData
 from network.graph.store import GraphStore, LinkQuery, OrganisationQuery
 from network.graph.surveys import surveys_of
@@ -30,7 +32,7 @@ from . import audit
 from .audit import Actor
 
 __all__ = ["create_round", "rounds", "get_round", "answer", "answer_many", "seed_demo_round", "answers", "results",
-           "latest_tie_scores", "tie_partners", "delete_round"]
+           "latest_tie_scores", "tie_partners", "delete_round", "low_trust_findings"]
 
 
 def create_round(store: GraphStore, data: dict[str, Any], *, actor: Actor) -> SurveyRound:
@@ -165,6 +167,15 @@ def latest_tie_scores(store: GraphStore, *, admin: bool) -> tuple[SurveyRound | 
         if ratings:
             return survey_round, (ties.tie_scores(ratings) if admin else {})
     return None, {}
+
+
+def low_trust_findings(store: GraphStore, G: Any, *, as_of: dt.date | None = None) -> list[Finding]:
+    """The ``low_trust_dependency`` findings of the latest round with answers, on ``as_of`` (for administrators:
+    callers decide who sees them)."""
+    survey_round, scores = latest_tie_scores(store, admin=True)
+    if survey_round is None:
+        return []
+    return low_trust_dependencies(G, scores, as_of=as_of, survey=survey_round.name)
 
 
 def _shown(results: dict[str, Any], admin: bool) -> dict[str, Any]:
