@@ -14,6 +14,7 @@ from network.analysis.gaps import linkage_gaps
 from network.analysis.report import (
     FINDING_TYPES,
     MONITORING_TYPES,
+    SURVEY_TYPES,
     coordination_report,
     finding_rows,
     report_html,
@@ -76,7 +77,7 @@ def report(G):
 
 def test_report_holds_every_finding_type_of_the_parts(G, report):
     parts = [*linkage_gaps(G, as_of=AS_OF), *duplication(G, as_of=AS_OF)]
-    assert {f.type for f in parts} == set(FINDING_TYPES) - set(MONITORING_TYPES)  # the graph's own findings
+    assert {f.type for f in parts} == set(FINDING_TYPES) - set(MONITORING_TYPES) - set(SURVEY_TYPES)  # the graph's own
     assert [f["type"] for f in report["findings"]].count("isolated") == 1
     assert sorted(json.dumps(f, sort_keys=True) for f in report["findings"]) == sorted(
         json.dumps(f.to_dict(), sort_keys=True) for f in parts)
@@ -148,7 +149,7 @@ def test_html_is_standalone_and_escapes_every_value(report):
     for forbidden in ("http://", "https://", "<link", " src=", "@import", "url("):
         assert forbidden not in page
     assert "<style>" in page and "<h2>By province</h2>" in page
-    assert page.count("<h3>") == len(FINDING_TYPES) - len(MONITORING_TYPES)  # findings grouped by type
+    assert page.count("<h3>") == len(FINDING_TYPES) - len(MONITORING_TYPES) - len(SURVEY_TYPES)  # grouped by type
 
 
 def test_markdown_escapes_and_groups_by_type(report):

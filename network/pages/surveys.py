@@ -34,7 +34,7 @@ def survey_results(round_id: str) -> str:
     organisations = sorted(results["organisations"].items(), key=lambda kv: (kv[1]["trust"], kv[0]))
     ties = sorted(results["ties"].items(), key=lambda kv: (kv[1]["trust"], kv[0]))
     return render_template("survey_results.html", found=found, results=results, organisations=organisations,
-                           ties=ties, words=survey_words(), items=ITEMS, names=found["names"],
+                           ties=ties, words=survey_words(), items=ITEMS, names=surveys.names(get_store(), results),
                            change=_change(found))
 
 

@@ -32,7 +32,7 @@ from . import audit
 from .audit import Actor
 
 __all__ = ["create_round", "rounds", "get_round", "answer", "answer_many", "seed_demo_round", "answers", "results",
-           "latest_tie_scores", "tie_partners", "delete_round", "low_trust_findings"]
+           "latest_tie_scores", "tie_partners", "delete_round", "low_trust_findings", "names"]
 
 
 def create_round(store: GraphStore, data: dict[str, Any], *, actor: Actor) -> SurveyRound:
@@ -142,19 +142,15 @@ def results(store: GraphStore, round_id: str, *, admin: bool) -> dict[str, Any]:
         before = _shown(ties.round_results(previous.invited, surveys.list_ratings(previous.id), with_ties=admin),
                         admin)
         change = ties.compare_rounds(current, before)
-    return {"round": survey_round, "results": current, "previous": previous, "change": change, "admin": admin,
-            "names": _names(store, _mentioned(current))}
+    return {"round": survey_round, "results": current, "previous": previous, "change": change, "admin": admin}
 
 
-def _mentioned(results: dict[str, Any]) -> set[str]:
+def names(store: GraphStore, results: dict[str, Any]) -> dict[str, str]:
+    """The name of each organisation ``results`` (of :func:`results`) mentions (an id no longer stored names
+    itself), for pages."""
     ids = set(results["organisations"]) | set(results.get("withheld", ()))
     for a, b in results["ties"]:
         ids |= {a, b}
-    return ids
-
-
-def _names(store: GraphStore, ids: set[str]) -> dict[str, str]:
-    """Each organisation's name (an id no longer stored names itself)."""
     found = store.list_organisations(OrganisationQuery(ids=tuple(sorted(ids)), limit=None)).items if ids else []
     return {i: i for i in ids} | {o.id: o.name for o in found}
 
