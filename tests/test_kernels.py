@@ -129,3 +129,12 @@ def test_cut_points_match_networkx(T):
     points, bridges = cut_points(T)
     assert sorted(points) == sorted(nx.articulation_points(T))
     assert sorted(tuple(sorted(b)) for b in bridges) == sorted(tuple(sorted(b)) for b in nx.bridges(T))
+
+
+@settings(max_examples=150, deadline=None)
+@given(digraphs(), st.data())
+def test_dominators_from_each_set_of_sources_match_one_at_a_time(G, data):
+    graph = Indexed(list(G), G.edges())
+    members = data.draw(st.lists(st.sampled_from(range(len(graph.nodes))), unique=True, min_size=1))
+    source_sets = data.draw(st.lists(st.lists(st.sampled_from(members), unique=True), max_size=4))
+    assert graph.dominators_from_each(members, source_sets) == [graph.dominators_from(members, s) for s in source_sets]

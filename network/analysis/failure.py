@@ -117,8 +117,8 @@ def single_point_findings(
         for service in essential:
             if offering.get(service):
                 by_providers[frozenset(offering[service])].append(service)
-        for providers, services in by_providers.items():
-            idom = backwards.dominators_from(members, sorted(providers))
+        trees = backwards.dominators_from_each(members, [sorted(providers) for providers in by_providers])
+        for idom, services in zip(trees, by_providers.values(), strict=True):
             for a, entries in _cuts(backwards.nodes, idom, offers, population, services).items():
                 lost[a] |= entries
     R = layers.referral

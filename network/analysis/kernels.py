@@ -135,17 +135,29 @@ class Indexed:
         ``{x: immediate dominator of x}`` for every member reachable from the
         root, in this graph's numbering, with ``-1`` standing for the root.
         """
-        if not sources:
-            return {}
+        return self.dominators_from_each(members, [sources])[0]
+
+    def dominators_from_each(
+        self, members: Sequence[int], source_sets: Sequence[Sequence[int]]
+    ) -> list[dict[int, int]]:
+        """:meth:`dominators_from` for each of ``source_sets``, the subgraph induced by ``members`` built once.
+
+        Each set of sources gets a root of its own; no arc enters a root, so
+        one root's tree never reaches another root.
+        """
         sub = self.graph.induced_subgraph(members)
         kept: list[int] = sub.vs["i"]
         local = {x: i for i, x in enumerate(kept)}
-        root = len(kept)
-        sub.add_vertices(1)
-        sub.add_edges([(root, local[s]) for s in sources])
-        tree = sub.dominator(root, mode="out")
-        found: dict[int, int] = {}
-        for i, d in enumerate(tree[:root]):
-            if d == d and d >= 0:  # not NaN (unreachable) nor -1 (the root itself)
-                found[kept[i]] = -1 if d == root else kept[int(d)]
-        return found
+        first = len(kept)
+        sub.add_vertices(len(source_sets))
+        sub.add_edges([(first + k, local[s]) for k, sources in enumerate(source_sets) for s in sources])
+        trees = []
+        for k, sources in enumerate(source_sets):
+            found: dict[int, int] = {}
+            if sources:
+                root = first + k
+                for i, d in enumerate(sub.dominator(root, mode="out")[:first]):
+                    if d == d and d >= 0:  # not NaN (unreachable) nor -1 (the root itself)
+                        found[kept[i]] = -1 if d == root else kept[int(d)]
+            trees.append(found)
+        return trees
