@@ -14,10 +14,12 @@ from network.pages import (
     explorer,
     findings,
     freshness,
+    inbox,
     labels,
     monitoring,
     organisations,
     partner,
+    referral_send,
     referrals,
     review,
     surveys,
@@ -25,4 +27,5 @@ from network.pages import (
 from network.pages.blueprint import bp
 
 __all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "freshness", "labels",
-           "monitoring", "organisations", "referrals", "partner", "review", "surveys"]
+           "monitoring", "organisations", "referrals", "partner", "review", "surveys",
+           "inbox", "referral_send"]

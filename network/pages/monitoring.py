@@ -24,7 +24,7 @@ from .common import hide, names
 __all__ = ["monitoring_form", "service_worker", "OFFLINE_PAGES"]
 
 #: The pages the service worker keeps for use without signal.
-OFFLINE_PAGES = ("/monitoring",)
+OFFLINE_PAGES = ("/monitoring", "/referrals/inbox")
 
 
 @bp.get("/monitoring")

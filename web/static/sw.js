@@ -1,13 +1,13 @@
-/* cssnet's service worker: keeps the monitoring form (and its scripts and styles) usable without signal,
+/* cssnet's service worker: keeps the monitoring form and the referral inbox (and their scripts and styles) usable without signal,
    and sends the queued submissions (queue.js) when the connection returns.
    Pages are fetched from the network first and from the cache when there is none; writes are never cached
    or answered here: the page queues them itself. */
 importScripts("/assets/queue.js");
 
 var CACHE = "cssnet-offline-v1";
-var PAGES = ["/monitoring"];
+var PAGES = ["/monitoring", "/referrals/inbox"];
 var ASSETS = ["/assets/site.css", "/assets/print.css", "/assets/queue.js", "/assets/monitoring.js",
-              "/assets/favicon.svg"];
+              "/assets/favicon.svg", "/assets/inbox.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {

@@ -1,0 +1,44 @@
+/* The referral inbox: each step goes into the phone's queue (queue.js) and is sent from there, now or when the
+   connection returns. A step the server refuses (one that does not follow, or recorded already) is reported. */
+(function () {
+  "use strict";
+  var list = document.getElementById("inbox");
+  var status = document.getElementById("queue-status");
+  var problem = document.getElementById("queue-error");
+  var queue = window.CssnetQueue;
+  if (!queue || !status) { return; }
+  if ("serviceWorker" in navigator) { navigator.serviceWorker.register("/sw.js").catch(function () { return null; }); }
+
+  function show(outcome) {
+    return queue.all().then(function (waiting) {
+      status.setAttribute("data-waiting", String(waiting.length));
+      var sent = outcome ? outcome.results.filter(function (r) { return r.sent; }).length : 0;
+      var text = sent ? "Saved " + sent + " step" + (sent === 1 ? "" : "s") + ". " : "";
+      text += waiting.length ? waiting.length + " kept on this phone until there is signal." : "Nothing waiting.";
+      status.textContent = text;
+      var refused = outcome ? outcome.results.filter(function (r) { return r.refused; }) : [];
+      problem.hidden = refused.length === 0;
+      problem.textContent = refused.map(function (r) { return r.refused.message || "Not saved."; }).join(" ");
+    });
+  }
+
+  function flush() { return queue.flush().then(show); }
+
+  if (list) {
+    list.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.classList.contains("step-form")) { return; }
+      event.preventDefault();
+      var data = new FormData(form);
+      var body = { status: data.get("status") };
+      if (body.status === "declined") { body.reason = data.get("reason") || null; }
+      var url = list.getAttribute("data-api") + "/" + encodeURIComponent(form.getAttribute("data-code")) + "/status";
+      queue.add(url, body).then(function () {
+        form.querySelector("button").disabled = true;
+        return show(null);
+      }).then(flush);
+    });
+  }
+  window.addEventListener("online", flush);
+  flush();
+})();
