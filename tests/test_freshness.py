@@ -11,6 +11,7 @@ from network.model import today
 from network.service import records
 from network.service.audit import Actor
 from network.service.freshness import stale_cutoff
+from network.service.invitations import create_invitation
 from tests.api_support import SENSITIVE_ID
 
 EDITOR = Actor("token:tok_e", "Thandi (editor)")
@@ -81,3 +82,24 @@ def test_only_admins_invite_from_the_page(env):
 def long_date(day: dt.date) -> str:
     """A date as the pages write it."""
     return f"{day.day} {day:%B %Y}"
+
+
+def test_the_dashboard_counts_records_to_check(env):
+    org = env.store.get_organisation("ngo-d")
+    records.update_organisation(env.store, "ngo-d", {"last_verified": today()}, expected_version=org.version,
+                                actor=EDITOR)
+    page = env.client.get("/").get_data(True)
+    assert re.search(r'id="stale-link"[^>]*>4 organisations and 5 links not verified in 12 months<', page)
+
+
+def test_the_partners_form_names_problems_in_words(env):
+    _, secret = create_invitation(env.store, "cbo-b", actor=EDITOR)
+    page = env.client.get(f"/invite/{secret}").get_data(True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    answer = env.client.post(f"/invite/{secret}", data={"csrf": csrf, "c_name": "Sekhukhune Miners Support",
+                                                        "c_phone": "call us", "c_services": ["tb_screening"]})
+    assert answer.status_code == 422
+    problems = re.search(r'id="problems".*?</div>', answer.get_data(True), re.S).group(0)
+    assert "Phone: Not a phone number" in problems and "corrections" not in problems
+    assert env.store.list_proposals().total == 0
+    assert env.client.get(f"/invite/{secret}").status_code == 200

@@ -9,6 +9,7 @@ from flask import render_template
 
 from network.api.state import get_store
 from network.model import vocabulary
+from network.service.freshness import stale_counts
 
 from .agenda import agenda_of
 from .blueprint import bp
@@ -41,7 +42,7 @@ def dashboard() -> str:
         total_orgs=sum(counts.get("organisations_by_kind", {}).values()),
         total_links=sum(counts.get("links_by_kind", {}).values()), lapsing=_lapsing(gaps, shown), names=shown,
         top=[("Top linkage gaps", "gaps", distinct(gaps)[:10]), ("Top duplication", "duplication", dups[:10])],
-        agenda=agenda_of({}), agenda_shown=AGENDA_SHOWN)
+        agenda=agenda_of({}), agenda_shown=AGENDA_SHOWN, stale=stale_counts(get_store()))
 
 
 def distinct(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

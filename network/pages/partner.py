@@ -37,7 +37,7 @@ def invitation_page(secret: str) -> tuple[str, int]:
         try:
             made = review.submit(store, invitation, _submission(view))
         except InvalidData as err:
-            problems = problem_lines(err.errors) or [err.message]
+            problems = [_worded(line) for line in problem_lines(err.errors)] or [err.message]
         else:
             return render_template("invitation_sent.html", org=view["organisation"], made=made,
                                    kinds=KIND_WORDS), 200
@@ -73,3 +73,20 @@ def _page(view: dict[str, Any], problems: list[str]) -> str:
         populations=sorted(voc.populations.items(), key=lambda kv: kv[1]),
         link_kinds=[(code, text.split(" (", 1)[0]) for code, text in voc.link_kinds.items()],
         directed=voc.directed_link_kinds, kind_label=voc.organisation_kinds.get(org["kind"], org["kind"]))
+
+
+_PARTS = {"corrections": "", "new_ties": "New tie", "ended_ties": "Ended tie"}
+
+
+def _worded(line: str) -> str:
+    """A problem line with the field in words: ``corrections.phone: ...`` as ``Phone: ...``.
+
+    >>> _worded("corrections.phone: Not a phone number."), _worded("new_ties.0.kind: Unknown link kind 'x'.")
+    ('Phone: Not a phone number.', "New tie: Unknown link kind 'x'.")
+    """
+    where, sep, message = line.partition(": ")
+    part, _, rest = where.partition(".")
+    if not sep or part not in _PARTS:
+        return line
+    field = rest.split(".")[-1]
+    return f"{_PARTS[part] or FIELD_WORDS.get(field, field.replace('_', ' ').capitalize())}: {message}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from network.analysis.upkeep import MAX_AGE_DAYS
+from network.graph.store import GraphStore, LinkQuery, OrganisationQuery
 from network.model import today
 
-__all__ = ["MAX_AGE_DAYS", "stale_cutoff", "is_stale"]
+__all__ = ["MAX_AGE_DAYS", "stale_cutoff", "is_stale", "stale_counts"]
 
 
 def stale_cutoff(as_of: dt.date | None = None) -> dt.date:
@@ -29,3 +30,10 @@ def is_stale(last_verified: dt.date | str | None, as_of: dt.date | None = None) 
         return True
     day = dt.date.fromisoformat(last_verified) if isinstance(last_verified, str) else last_verified
     return day < stale_cutoff(as_of)
+
+
+def stale_counts(store: GraphStore, as_of: dt.date | None = None) -> tuple[int, int]:
+    """How many organisations and links are stale (see :func:`is_stale`), counted by the store."""
+    cutoff = stale_cutoff(as_of)
+    return (store.list_organisations(OrganisationQuery(verified_before=cutoff, limit=0)).total,
+            store.list_links(LinkQuery(verified_before=cutoff, limit=0)).total)
