@@ -82,6 +82,8 @@ REFUSED = {"/api/v1/audit", "/api/v1/tokens", "/edit/organisation", "/edit/organ
 #: The secret of the invitation each walked store holds (for a public partner of a sensitive organisation: its
 #: page names that partner and must show none of its protected fields).
 WALK_SECRET = "walk-invitation-secret"
+#: The secret of the same partner's invitation to answer the walk's survey round (its form names its ties).
+WALK_SURVEY_SECRET = "walk-survey-invitation-secret"
 
 #: The query parameters that name a record or a moment: the canary walk varies only these (filters are slow,
 #: and the walk on the demo as it is tries them all).
@@ -345,7 +347,8 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out += [(f"/history/organisation/{urllib.parse.quote(i)}", OK) for i in [*ids, demo.normal_id]]
     out += [(f"/history/link/{urllib.parse.quote(link['id'])}", OK) for i in ids for link in demo.links_of(i)[:1]]
     out.append((f"/history/organisation/{MISSING_ORG}", MISSING))
-    out += [("/surveys", OK), (f"/surveys/{WALK_ROUND}", OK), (f"/surveys/{MISSING_ROUND}", MISSING)]
+    out += [("/surveys", OK), (f"/surveys/{WALK_ROUND}", OK), (f"/surveys/{MISSING_ROUND}", MISSING),
+            (f"/surveys/answer/{WALK_SURVEY_SECRET}", OK), ("/surveys/answer/not-a-secret", MISSING)]
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
             (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING), ("/stale", OK)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
@@ -478,6 +481,10 @@ def _invite(store: SQLiteStore, organisations: list[dict[str, str]]) -> None:
     with store.transaction():
         store.add_token(Token("inv_walk", "walk", INVITATION_ROLE, hash_secret(WALK_SECRET), at, organisation=public))
         store.add_invitation(Invitation("inv_walk", public, at, at + dt.timedelta(days=1), "walk"))
+        store.add_token(Token("inv_walk_survey", "walk survey", INVITATION_ROLE, hash_secret(WALK_SURVEY_SECRET), at,
+                              organisation=public))
+        store.add_invitation(Invitation("inv_walk_survey", public, at, at + dt.timedelta(days=1), "walk",
+                                        purpose="survey", subject=WALK_ROUND))
 
 
 def _plan(app: Flask, demo: Demo, filters: bool = True) -> list[tuple[str, frozenset[int] | None]]:

@@ -48,3 +48,18 @@ def test_open_answer_load_and_results(tmp_path):
     assert f"{SENSITIVE_ID}: value 3.00, trust 2.00 (3 raters)" in results.output
     bad = run(db, "survey", "answer", "r1", "--respondent", "clinic-a", "--partner", "cbo-b", "--scores", "4,4")
     assert bad.exit_code == 1 and "give 6 answers" in bad.output
+
+
+def test_invite_prints_one_link_per_organisation(tmp_path):
+    db = tmp_path / "s.db"
+    store = SQLiteStore(db)
+    store.upsert(*small_network())
+    store.close()
+    run(db, "survey", "open", "r1", "--name", "Round one", "--opens", "2026-01-01", "--closes", "2026-12-31",
+        "--invite", "clinic-a,cbo-b")
+    made = run(db, "survey", "invite", "r1", "--base-url", "https://cssnet.example/")
+    lines = made.output.splitlines()
+    assert made.exit_code == 0 and [line.split("\t")[0] for line in lines] == ["clinic-a", "cbo-b"]
+    assert all(line.split("\t")[1].startswith("https://cssnet.example/surveys/answer/") for line in lines)
+    refused = run(db, "survey", "invite", "r1", "--organisation", "ngo-d")
+    assert refused.exit_code == 1 and "ngo-d not invited" in refused.output

@@ -1,4 +1,4 @@
-"""``cssnet survey open|answer|load|results``: tie survey rounds, paper answers and results (as an administrator)."""
+"""``cssnet survey open|answer|load|invite|results``: tie survey rounds, paper answers, links and results."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 from network.cli.base import DATE, cli, fail, store_of
 from network.errors import CssnetError
 from network.io.survey_csv import read_answers
-from network.service import surveys
+from network.service import survey_invitations, surveys
 from network.service.audit import CLI
 from network.surveys import ITEMS, survey_words
 
@@ -80,6 +80,24 @@ def survey_load(ctx: click.Context, round_id: str, path: Path) -> None:
     except CssnetError as err:
         fail(err)
     click.echo(f"entered {count} answers into {round_id}")
+
+
+@survey.command("invite")
+@click.argument("round_id")
+@click.option("--organisation", "organisations", multiple=True,
+              help="Invite only this organisation of the round (repeat it); default: every one.")
+@click.option("--days", type=click.IntRange(1, 90), default=14, show_default=True, help="How long each link works.")
+@click.option("--base-url", default="", help="The site's address, to print whole links (e.g. https://cssnet.example).")
+@click.pass_context
+def survey_invite(ctx: click.Context, round_id: str, organisations: tuple[str, ...], days: int, base_url: str) -> None:
+    """Make each invited organisation of ROUND_ID a one-time link to answer the survey (printed once)."""
+    try:
+        made = survey_invitations.invite(store_of(ctx), round_id, actor=CLI, days=days,
+                                         organisations=list(organisations) or None)
+    except CssnetError as err:
+        fail(err)
+    for invitation, secret in made:
+        click.echo(f"{invitation.organisation}\t{base_url.rstrip('/')}/surveys/answer/{secret}")
 
 
 @survey.command("results")

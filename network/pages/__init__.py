@@ -22,10 +22,11 @@ from network.pages import (
     referral_send,
     referrals,
     review,
+    survey_answer,
     surveys,
 )
 from network.pages.blueprint import bp
 
 __all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "freshness", "labels",
-           "monitoring", "organisations", "referrals", "partner", "review", "surveys",
+           "monitoring", "organisations", "referrals", "partner", "review", "survey_answer", "surveys",
            "inbox", "referral_send"]
