@@ -360,6 +360,7 @@ def _node(node: str, d: dict[str, Any], colour_by: str, colours: dict[str, str],
     ]
     if d.get("status") == "inactive":
         lines.append("Inactive")
+    lines.append(verified_line(d))
     if not hidden:
         lines.extend(f"{f.capitalize()}: {d[f]}" for f in _CONTACT_FIELDS if d.get(f) not in (None, ""))
     lines.extend(f"⚠ {r}" for r in reasons)
@@ -379,6 +380,19 @@ def _node(node: str, d: dict[str, Any], colour_by: str, colours: dict[str, str],
     return data
 
 
+def verified_line(d: dict[str, Any]) -> str:
+    """When and by whom a node's or edge's record was last verified, for its tooltip.
+
+    >>> verified_line({"last_verified": dt.date(2026, 3, 1), "verified_by": "Hope CBO"}), verified_line({})
+    ('Last verified 1 March 2026 by Hope CBO', 'Never verified')
+    """
+    day = d.get("last_verified")
+    if not day:
+        return "Never verified"
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return f"Last verified {day.day} {day:%B %Y}" + (f" by {d['verified_by']}" if d.get("verified_by") else "")
+
+
 def _edge(u: str, v: str, key: str, d: dict[str, Any]) -> dict[str, Any]:
     vocab = vocabulary()
     kind = d.get("kind")
@@ -392,6 +406,7 @@ def _edge(u: str, v: str, key: str, d: dict[str, Any]) -> dict[str, Any]:
         lines.append("Services: " + ", ".join(d["services"]))
     if d.get("notes"):
         lines.append(str(d["notes"]))
+    lines.append(verified_line(d))
     return {"id": key, "from": u, "to": v, "kind": kind, "status": status,
             "directed": kind in vocab.directed_link_kinds, "tip": "\n".join(lines)}
 

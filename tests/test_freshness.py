@@ -13,6 +13,7 @@ from network.service.audit import Actor
 from network.service.freshness import stale_cutoff
 from network.service.invitations import create_invitation
 from tests.api_support import SENSITIVE_ID
+from tests.http_support import readable_text
 
 EDITOR = Actor("token:tok_e", "Thandi (editor)")
 
@@ -103,3 +104,12 @@ def test_the_partners_form_names_problems_in_words(env):
     assert "Phone: Not a phone number" in problems and "corrections" not in problems
     assert env.store.list_proposals().total == 0
     assert env.client.get(f"/invite/{secret}").status_code == 200
+
+
+def test_the_explorer_tooltips_say_when_and_by_whom(env):
+    org = env.store.get_organisation("cbo-b")
+    records.update_organisation(env.store, "cbo-b", {"last_verified": today()}, expected_version=org.version,
+                                actor=EDITOR)
+    page = readable_text(env.client.get("/explore").get_data())
+    assert f"last verified {long_date(today())} by thandi (editor)".lower() in page
+    assert "never verified" in page
