@@ -107,3 +107,37 @@ def test_viewers_get_a_plain_refusal(store, base_url):
         response = page.goto(base_url + "/monitoring")
         assert response.status == 403
         assert "Sign in as an editor" in page.inner_text("main")
+
+
+def test_offline_inbox_keeps_a_step_sent_twice_to_one(store, base_url):
+    from network.service import referrals
+
+    sent = referrals.send_referral(store, {"source": "cbo-b", "target": "clinic-a", "needs": ["tb_treatment"],
+                                           "link": "l-ref-1"}, acting=referrals.ADMIN, actor=CLI)
+    secret = create_token(store, "clinic inbox", "referrer", actor=CLI, organisation="clinic-a")[1]
+    errors: list[str] = []
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        _sign_in(page, base_url, secret)
+        page.goto(base_url + "/referrals/inbox")
+        assert page.evaluate(_CONTROLLED) is True
+        assert sent.code in page.inner_text("#inbox")
+
+        context.set_offline(True)
+        for waiting in (1, 2):  # the same step twice: the page reloaded from the phone's copy still offers it
+            page.reload()
+            page.wait_for_selector(f'form.step-form[data-code="{sent.code}"]')
+            page.select_option(f'form.step-form[data-code="{sent.code}"] select[name=status]', "received")
+            page.click(f'form.step-form[data-code="{sent.code}"] button')
+            page.wait_for_selector(f'#queue-status[data-waiting="{waiting}"]')
+        assert store.get_referral(sent.code).status == "sent"
+
+        context.set_offline(False)
+        page.wait_for_selector('#queue-status[data-waiting="0"]', timeout=15000)
+        assert "Saved 2 steps" in page.inner_text("#queue-status")
+        assert page.locator("#queue-error").is_hidden()
+        context.close()
+    assert [step.status for step in store.get_referral(sent.code).history] == ["sent", "received"]
+    assert errors == []

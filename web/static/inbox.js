@@ -22,7 +22,21 @@
     });
   }
 
-  function flush() { return queue.flush().then(show); }
+  /* A step refused as not following (409) may be one the server recorded already, its answer lost on the way
+     back: when the referral now stands at that step, it counts as saved, not as refused. */
+  function settle(outcome) {
+    return Promise.all(outcome.results.map(function (r) {
+      if (!r.refused || r.status !== 409) { return r; }
+      return fetch(r.item.url.replace(/\/status$/, ""), { credentials: "same-origin",
+                                                          headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (referral) {
+          return referral && referral.status === r.item.body.status ? { item: r.item, sent: referral } : r;
+        }).catch(function () { return r; });
+    })).then(function (results) { return { results: results, stopped: outcome.stopped }; });
+  }
+
+  function flush() { return queue.flush().then(settle).then(show); }
 
   if (list) {
     list.addEventListener("submit", function (event) {

@@ -59,7 +59,9 @@
           stop.status = response.status;
           throw stop;
         }
-        return remove(item.key).then(function () { return { item: item, refused: payload }; });
+        return remove(item.key).then(function () {
+          return { item: item, refused: payload, status: response.status };
+        });
       });
     });
   }
