@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from network.api import close_store
 from network.api.auth import sign_in
 from network.errors import InvalidData
+from network.graph.store import Token
 from network.service.audit import CLI
-from network.service.tokens import create_token, hash_secret
+from network.service.tokens import (
+    SESSION_HOURS,
+    create_token,
+    end_session,
+    find_session,
+    hash_secret,
+    start_session,
+)
 from tests.api_support import Env, make_env
 
 
@@ -106,6 +116,24 @@ def test_sign_out_ends_the_session_everywhere(env: Env) -> None:
     with env.client.session_transaction() as session:
         session["sid"] = copied
     assert env.client.get("/api/v1/audit").status_code == 401
+
+
+def test_a_new_session_deletes_expired_and_ended_sessions(env: Env) -> None:
+    """Sessions do not pile up: signing in deletes every session past SESSION_HOURS or signed out."""
+    secret = create_token(env.store, "session owner", "viewer", actor=CLI)[1]
+    live, ended = start_session(env.store, secret), start_session(env.store, secret)
+    assert live is not None and ended is not None
+    end_session(env.store, ended[1])
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=SESSION_HOURS, minutes=1)
+    env.store.add_token(Token("ses_expired", "h", "session", hash_secret("expired"), long_ago))
+    assert len([t for t in env.store.list_tokens() if t.role == "session"]) == 3
+    newest = start_session(env.store, secret)
+    assert newest is not None
+    sessions = [t for t in env.store.list_tokens() if t.role == "session"]
+    assert len(sessions) == 2 and not any(t.revoked for t in sessions)
+    assert "ses_expired" not in {t.id for t in sessions}
+    assert find_session(env.store, live[1]) is not None and find_session(env.store, newest[1]) is not None
+    assert "session owner" in {t.name for t in env.store.list_tokens()}
 
 
 def test_revoking_the_token_ends_its_sessions(env: Env) -> None:

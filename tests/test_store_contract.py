@@ -314,6 +314,17 @@ def test_tokens(store):
         store.revoke_token("t9")
 
 
+def test_prune_tokens_deletes_old_and_revoked_tokens_of_one_role(store):
+    start = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+    store.add_token(Token("s-old", "h", "session", "hash-old", start - dt.timedelta(hours=13)))
+    store.add_token(Token("s-out", "h", "session", "hash-out", start - dt.timedelta(hours=1), revoked=True))
+    store.add_token(Token("s-new", "h", "session", "hash-new", start - dt.timedelta(microseconds=1)))
+    store.add_token(Token("t-old", "ops", "admin", "hash-admin", start - dt.timedelta(days=400), revoked=True))
+    assert store.prune_tokens("session", start - dt.timedelta(hours=12)) == 2
+    assert sorted(t.id for t in store.list_tokens()) == ["s-new", "t-old"]
+    assert store.prune_tokens("session", start - dt.timedelta(hours=12)) == 0
+
+
 def test_audit_log_newest_first(store):
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     store.record_audit(AuditEntry(at, "ops", "create", "organisation", "a", {"name": [None, "A"]}))

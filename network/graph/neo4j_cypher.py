@@ -111,24 +111,24 @@ def version(tx: neo4j.ManagedTransaction, cypher: str, record_id: str, noun: str
     return int(record["v"])
 
 
+#: The write lock of single-link updates and deletes: a real change to one counter node, taken before the link is
+#: read. Neo4j holds the node's lock until commit; ArcadeDB, which commits optimistically, refuses the second of
+#: two overlapping transactions that changed it (``Busy``), so each reads what the other committed or is refused.
+LOCK_LINKS = "MERGE (m:CssnetMeta {key: 'links'}) SET m.value = coalesce(m.value, 0) + 1"
+
+
 def locked_link(tx: neo4j.ManagedTransaction, link_id: str) -> tuple[int, str]:
-    """The version and source organisation of the link ``link_id``, read under its source's write lock.
+    """The version and source organisation of the link ``link_id``, read under the link write lock.
 
     An update deletes and recreates the relationship, so the relationship
-    cannot hold the lock; ``update_link`` and ``delete_link`` both take their
-    source organisation's (``LOCK_ORGANISATION``), then read the link again:
-    a version check then stands until commit. When an update moved the link
-    to another source meanwhile, that source is locked in turn.
+    cannot hold the lock; ``update_link`` and ``delete_link`` both take
+    ``LOCK_LINKS`` first: a version check then stands until commit.
     """
-    locked = None
-    while True:
-        found = stored_links(tx, [link_id]).get(link_id)
-        if found is None:
-            raise NotFound(f"No link with id '{link_id}'.")
-        if found[1] == locked:
-            return found
-        version(tx, LOCK_ORGANISATION, found[1], "organisation")
-        locked = found[1]
+    tx.run(LOCK_LINKS).consume()
+    found = stored_links(tx, [link_id]).get(link_id)
+    if found is None:
+        raise NotFound(f"No link with id '{link_id}'.")
+    return found
 
 
 def check_version(current: int, expected: int | None, noun: str, record_id: str) -> None:
@@ -182,7 +182,7 @@ def stored_links(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, tupl
 def upgrade(tx: neo4j.ManagedTransaction) -> None:
     """Create the counters (so that concurrent first writes do not race to) and, once, bring a graph
     written by an earlier cssnet up to date: id keys and first versions."""
-    for key in ("revision", "audit"):
+    for key in ("revision", "audit", "links"):
         tx.run("MERGE (m:CssnetMeta {key: $key}) ON CREATE SET m.value = 0", key=key).consume()
     if tx.run("MATCH (m:CssnetMeta {key: 'history'}) RETURN m.value AS v").single():
         return

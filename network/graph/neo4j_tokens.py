@@ -6,6 +6,7 @@ by the ``audit`` counter of ``CssnetMeta``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import neo4j
@@ -51,6 +52,14 @@ class Neo4jTokens(Neo4jSession):
                 raise NotFound(f"No token with id '{token_id}'.")
 
         self._write(work, network=False)
+
+    def prune_tokens(self, role: str, created_before: dt.datetime) -> int:
+        def work(tx: neo4j.ManagedTransaction) -> int:
+            return int(tx.run("MATCH (t:ApiToken {role: $role}) WHERE t.created_at < $before OR t.revoked = true "
+                              "DELETE t RETURN count(*) AS n", role=role, before=created_before.isoformat())
+                       .single()["n"])
+
+        return self._write(work, network=False)
 
     def record_audit(self, entry: AuditEntry) -> None:
         def work(tx: neo4j.ManagedTransaction) -> None:

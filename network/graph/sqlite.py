@@ -29,14 +29,13 @@ from network.graph.sqlite_monitoring import MonitoringTables
 from network.graph.sqlite_partners import SQLitePartners
 from network.graph.sqlite_referrals import SQLiteReferrals
 from network.graph.sqlite_sql import MIGRATIONS
+from network.graph.sqlite_tokens import SQLiteTokens
 from network.graph.store import (
     SYSTEM_ACTOR,
-    AuditEntry,
     AuditQuery,
     LinkQuery,
     OrganisationQuery,
     Page,
-    Token,
     UpsertResult,
     Version,
 )
@@ -47,7 +46,7 @@ __all__ = ["SQLiteStore", "MIGRATIONS"]
 T = TypeVar("T")
 
 
-class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, ThreadBlocks):
+class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteTokens, ThreadBlocks):
     """The GraphStore (and ReferralStore) on one SQLite file; safe to share between threads.
 
     Each thread gets its own connection; writes take the write lock up front
@@ -332,39 +331,6 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, ThreadBlock
             gone = [r[0] for r in conn.execute("DELETE FROM organisations RETURNING id").fetchall()]
             self._keep(conn, "organisation", [(org_id, "delete", None) for org_id in gone])
 
-    # tokens and audit
-    def add_token(self, token: Token) -> None:
-        with self._write(network=False) as conn:
-            conn.execute("INSERT INTO tokens (id, name, role, token_hash, created_at, revoked, organisation) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (token.id, token.name, token.role, token.token_hash,
-                          token.created_at.isoformat(), int(token.revoked), token.organisation))
-
-    def find_token(self, token_hash: str) -> Token | None:
-        row = self._conn().execute("SELECT * FROM tokens WHERE token_hash = ? AND revoked = 0",
-                                   (token_hash,)).fetchone()
-        return sql.token(row) if row else None
-
-    def list_tokens(self) -> list[Token]:
-        rows = self._conn().execute("SELECT * FROM tokens ORDER BY created_at DESC, id").fetchall()
-        return [sql.token(r) for r in rows]
-
-    def revoke_token(self, token_id: str) -> None:
-        with self._write(network=False) as conn:
-            if conn.execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,)).rowcount == 0:
-                raise NotFound(f"No token with id '{token_id}'.")
-
-    def record_audit(self, entry: AuditEntry) -> None:
-        with self._write(network=False) as conn:
-            conn.execute("INSERT INTO audit (at, actor, action, entity, entity_id, changes) "
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         (entry.at.isoformat(), entry.actor, entry.action, entry.entity, entry.entity_id,
-                          json.dumps(entry.changes, default=str)))
-
-    def list_audit(self, query: AuditQuery = AuditQuery()) -> Page[AuditEntry]:
-        where, params = sql.audit_filters(query)
-        return self._page(query, "audit", "*", "id DESC", where, params, _audit_entry)
-
     def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, table: str, columns: str, order: str,
               where: str, params: list[Any], convert: Callable[[sqlite3.Row], T]) -> Page[T]:
         """One page of the rows of ``table`` matching ``where``, ``order``-ed, with the count of all of them."""
@@ -374,11 +340,6 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, ThreadBlock
         rows = conn.execute(f"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order} {window}",
                             params + window_params).fetchall()
         return Page([convert(r) for r in rows], total, query.limit, query.offset)
-
-
-def _audit_entry(r: sqlite3.Row) -> AuditEntry:
-    return AuditEntry(at=dt.datetime.fromisoformat(r["at"]), actor=r["actor"], action=r["action"],
-                      entity=r["entity"], entity_id=r["entity_id"], changes=json.loads(r["changes"]), id=r["id"])
 
 
 @contextmanager

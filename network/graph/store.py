@@ -295,6 +295,10 @@ class GraphStore(Protocol):
     def revoke_token(self, token_id: str) -> None:
         """Revoke a token, or ``NotFound``."""
 
+    def prune_tokens(self, role: str, created_before: dt.datetime) -> int:
+        """Delete the tokens of ``role`` created before ``created_before`` (UTC) and the revoked ones of that
+        role; returns how many went."""
+
     def record_audit(self, entry: AuditEntry) -> None:
         """Append one entry to the audit log."""
 

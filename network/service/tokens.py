@@ -110,14 +110,19 @@ def list_tokens(store: GraphStore) -> list[Token]:
 
 
 def start_session(store: GraphStore, secret: str) -> tuple[Token, str] | None:
-    """Sign in with a token's secret: the token and a new session id (stored hashed), or ``None`` if unknown."""
+    """Sign in with a token's secret: the token and a new session id (stored hashed), or ``None`` if unknown.
+
+    Sessions that have expired or ended (signed out) are deleted first, so they do not pile up.
+    """
     token = find_token(store, secret)
     if token is None:
         return None
     session_id = secrets.token_urlsafe(32)
+    started = dt.datetime.now(dt.UTC)
     with store.transaction(actor=f"token:{token.id}"):
+        store.prune_tokens(_SESSION, started - dt.timedelta(hours=SESSION_HOURS))
         store.add_token(Token(id=f"ses_{secrets.token_hex(8)}", name=token.token_hash, role=_SESSION,
-                              token_hash=hash_secret(session_id), created_at=dt.datetime.now(dt.UTC)))
+                              token_hash=hash_secret(session_id), created_at=started))
     return token, session_id
 
 
