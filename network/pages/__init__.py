@@ -16,6 +16,7 @@ from network.pages import (
     freshness,
     inbox,
     labels,
+    language,
     monitoring,
     organisations,
     partner,
@@ -28,5 +29,5 @@ from network.pages import (
 from network.pages.blueprint import bp
 
 __all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "freshness", "labels",
-           "monitoring", "organisations", "referrals", "partner", "review", "survey_answer", "surveys",
+           "language", "monitoring", "organisations", "referrals", "partner", "review", "survey_answer", "surveys",
            "inbox", "referral_send"]

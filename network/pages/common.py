@@ -14,6 +14,8 @@ from network.schemas import problem_lines
 from network.service import analyses
 from network.service.memo import Memo
 
+from .labels import label
+
 __all__ = ["hide", "load", "flat", "drawings", "findings", "ranked", "names", "Names", "choices"]
 
 
@@ -75,14 +77,15 @@ def names(hidden: bool) -> Names:
 
 
 def choices(hidden: bool) -> dict[str, list[tuple[str, str]]]:
-    """The options of the pages' drop-down lists, labelled from the vocabulary."""
+    """The options of the pages' drop-down lists, labelled from the vocabulary in the page's language."""
     vocab = vocabulary()
     return {
         "provinces": [(p, p) for p in vocab.provinces],
         "districts": [(d, d) for d in sorted(vocab.districts)],
-        "kinds": list(vocab.organisation_kinds.items()),
-        "services": sorted(vocab.services.items(), key=lambda kv: kv[1]),
-        "populations": sorted(vocab.populations.items(), key=lambda kv: kv[1]),
-        "link_kinds": list(vocab.link_kinds.items()),
+        "kinds": [(code, label(code, "organisation_kinds")) for code in vocab.organisation_kinds],
+        "services": sorted(((code, label(code, "services")) for code in vocab.services), key=lambda kv: kv[1]),
+        "populations": sorted(((code, label(code, "populations")) for code in vocab.populations),
+                              key=lambda kv: kv[1]),
+        "link_kinds": [(code, label(code, "link_kinds")) for code in vocab.link_kinds],
         "organisations": sorted(names(hidden).items(), key=lambda kv: kv[1])[:5000],
     }

@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from flask import Response, abort, flash, render_template, request
+from flask_babel import lazy_gettext
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.analysis.finding import SEVERITIES
@@ -19,11 +20,12 @@ from network.service.scope import code_field
 from .blueprint import bp
 from .common import findings as topic_findings
 from .common import hide, load, names, ranked
-from .labels import finding_label
+from .labels import finding_label, severity_label
 
 __all__ = ["findings"]
 
-_TOPICS = {"gaps": ("Linkage gaps", GAP_TYPES), "duplication": ("Duplication", DUPLICATION_TYPES)}
+_TOPICS = {"gaps": (lazy_gettext("Linkage gaps"), GAP_TYPES),
+           "duplication": (lazy_gettext("Duplication"), DUPLICATION_TYPES)}
 #: The columns of the CSV download (``finding_rows`` writes them).
 _COLUMNS = ("type", "severity", "district", "population", "service", "organisations", "links", "explanation",
             "details")
@@ -60,7 +62,7 @@ def findings(topic: str) -> Any:
                            args_present=present, names=names(hidden),
                            choices={"types": [(t, finding_label(t)) for t in types],
                                     "provinces": [(p, p) for p in vocabulary().provinces],
-                                    "severities": [(s, s) for s in SEVERITIES]})
+                                    "severities": [(s, severity_label(s)) for s in SEVERITIES]})
 
 
 def _matches(finding: dict[str, Any], args: dict[str, Any]) -> bool:

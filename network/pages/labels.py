@@ -9,15 +9,18 @@ links and downloads.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+
+from babel.dates import format_date
+from flask_babel import get_locale, gettext, lazy_gettext
 
 from network.analysis.agenda import agenda_weights
 from network.model import vocabulary
 
 from .blueprint import bp
 
-__all__ = ["label", "labels", "finding_label", "long_date"]
+__all__ = ["label", "labels", "finding_label", "severity_label", "long_date", "vocabulary_labels"]
 
 _FACETS = ("services", "populations", "organisation_kinds", "link_kinds")
 
@@ -34,14 +37,24 @@ def _tables() -> dict[str, dict[str, str]]:
 
 
 def label(code: str | None, facet: str) -> str:
-    """The label of ``code`` in ``facet`` (``services``, ..., ``finding_types``); an unknown code in words.
+    """The label of ``code`` in ``facet`` (``services``, ..., ``finding_types``) in the page's language.
+
+    An unknown code is shown in words.
 
     >>> label("plhiv", "populations"), label("mou", "link_kinds"), label("made_up", "services")
     ('People living with HIV', 'Memorandum of understanding', 'made up')
     """
     if not code:
         return ""
-    return _tables()[facet].get(code) or code.replace("_", " ")
+    text = _tables()[facet].get(code)
+    return gettext(text) if text else code.replace("_", " ")
+
+
+def vocabulary_labels() -> Iterator[tuple[str, str]]:
+    """Every vocabulary label the pages show, with its facet (the translation catalogs list them all)."""
+    for facet, table in _tables().items():
+        for text in table.values():
+            yield facet, text
 
 
 def labels(codes: Iterable[str] | None, facet: str) -> str:
@@ -62,8 +75,21 @@ def finding_label(code: str | None) -> str:
     return label(code, "finding_types")
 
 
+#: Severities in words.
+_SEVERITIES = {"high": lazy_gettext("high"), "medium": lazy_gettext("medium"), "low": lazy_gettext("low")}
+
+
+def severity_label(code: str) -> str:
+    """A finding's severity in words, in the page's language.
+
+    >>> severity_label("high")
+    'high'
+    """
+    return str(_SEVERITIES.get(code, code))
+
+
 def long_date(day: str | dt.date | None) -> str:
-    """A date as people write it.
+    """A date as people write it, in the page's language.
 
     >>> long_date("2026-12-01"), long_date(None)
     ('1 December 2026', '')
@@ -71,7 +97,7 @@ def long_date(day: str | dt.date | None) -> str:
     if not day:
         return ""
     when = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{when.day} {when:%B %Y}"
+    return format_date(when, "d MMMM y", locale=str(get_locale() or "en"))
 
 
 bp.add_app_template_filter(long_date, "long_date")
@@ -80,4 +106,5 @@ bp.add_app_template_filter(lambda code: label(code, "populations"), "population_
 bp.add_app_template_filter(lambda code: label(code, "organisation_kinds"), "kind_label")
 bp.add_app_template_filter(lambda code: label(code, "link_kinds"), "link_kind_label")
 bp.add_app_template_filter(finding_label, "finding_label")
+bp.add_app_template_filter(severity_label, "severity_label")
 bp.add_app_template_filter(labels, "labels")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import gettext
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.api.state import get_store
@@ -40,7 +41,7 @@ class ReferralArgs(Schema):
 def referrals() -> tuple[str, int]:
     """The referral finder: ranked pathways through existing agreements for a population's needs."""
     args, problems = load(ReferralArgs(), request.args)
-    searched = bool(request.args) and not problems
+    searched = bool(set(request.args) - {"lang"}) and not problems
     args["needs"] = [n for n in request.args.getlist("need") if n] if not problems else []
     found: list[dict[str, Any]] = []
     if searched:
@@ -61,9 +62,9 @@ def referrals() -> tuple[str, int]:
 def _problems(args: dict[str, Any]) -> list[str]:
     problems = []
     if not args.get("population"):
-        problems.append("Choose a population.")
+        problems.append(gettext("Choose a population."))
     if not args.get("needs"):
-        problems.append("Choose at least one need.")
+        problems.append(gettext("Choose at least one need."))
     if not args.get("start") and not args.get("district"):
-        problems.append("Give a starting organisation or a district.")
+        problems.append(gettext("Give a starting organisation or a district."))
     return problems

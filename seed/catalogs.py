@@ -1,0 +1,147 @@
+"""Build the translation catalogs: extract every message, merge it into each language, compile.
+
+    python -m seed.catalogs          # update network/translations/*/LC_MESSAGES/messages.{po,mo}
+    python -m seed.catalogs --check  # exit 1 if a catalog is out of date or a complete language lacks a message
+
+Messages come from the page templates (``_``, ``gettext``, ``ngettext``), the
+pages' Python code (``gettext``, ``lazy_gettext``, ``ngettext``) and the
+vocabulary labels the pages show. Translations already in a catalog are kept;
+a new message starts untranslated, so ``--check`` (and the tests) fail until a
+translator fills it in for English, Portuguese and French.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+import network.api  # noqa: F401  (the pages package loads with the app that registers it)
+from network.language import CATALOGS, DEFAULT, LANGUAGES
+from network.pages.labels import vocabulary_labels
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The date the catalogs' headers carry (fixed, so an unchanged catalog is written byte for byte the same).
+_DATED = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+#: The language the messages are written in: its catalog is the messages themselves.
+SOURCE = DEFAULT
+_HEADER = ("# cssnet: the pages in {language} ({code}).\n"
+           "# Written by python -m seed.catalogs; translators fill in msgstr.\n"
+           "# Entries commented 'Review: native speaker' are drafts awaiting a native speaker's review.")
+_KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+_METHODS = {
+    "templates": [("**.html", "jinja2.ext:babel_extract")],
+    "pages": [("**.py", "python")],
+}
+_SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" / "pages"}
+
+
+def _extracted() -> Iterator[tuple[str, int, str | tuple[str, ...], list[str]]]:
+    for name, folder in _SOURCES.items():
+        for path, line, message, comments, _context in extract_from_dir(
+                folder, _METHODS[name], keywords=_KEYWORDS, comment_tags=("Translators:",)):
+            yield f"{folder.relative_to(ROOT)}/{path}", line, message, comments
+
+
+def template() -> Catalog:
+    """Every message the pages can show, with where it comes from."""
+    catalog = Catalog(project="cssnet", charset="utf-8")
+    for path, line, message, comments in _extracted():
+        catalog.add(message, locations=[(path, line)], auto_comments=comments)
+    for facet, text in vocabulary_labels():
+        catalog.add(text, locations=[(f"seed/vocabulary ({facet})", 0)])
+    return catalog
+
+
+def translated(message: Message) -> bool:
+    """True if ``message`` has its translation (every plural form of it)."""
+    forms = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(forms)
+
+
+def _po_path(code: str) -> Path:
+    return CATALOGS / code / "LC_MESSAGES" / "messages.po"
+
+
+def merged(code: str, messages: Catalog) -> Catalog:
+    """Language ``code``'s catalog with today's messages, keeping its translations."""
+    path = _po_path(code)
+    if path.exists():
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+    else:
+        catalog = Catalog(locale=code, project="cssnet", charset="utf-8")
+    catalog.update(messages, no_fuzzy_matching=True)
+    catalog.obsolete.clear()
+    catalog.creation_date = catalog.revision_date = _DATED
+    catalog.fuzzy = False
+    if code == SOURCE:
+        for message in catalog:
+            if message.id:
+                message.string = message.id
+    catalog.header_comment = _HEADER.format(language=LANGUAGES[code], code=code)
+    return catalog
+
+
+def _po_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=120, omit_header=False, include_previous=False, sort_output=True)
+    return buffer.getvalue()
+
+
+def _mo_bytes(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def stale() -> list[str]:
+    """The catalog files that differ from what this script would write (none when all is up to date)."""
+    messages = template()
+    out = []
+    for code in LANGUAGES:
+        catalog = merged(code, messages)
+        po, mo = _po_path(code), _po_path(code).with_suffix(".mo")
+        if not po.exists() or po.read_bytes() != _po_bytes(catalog):
+            out.append(str(po.relative_to(ROOT)))
+        if not mo.exists() or mo.read_bytes() != _mo_bytes(catalog):
+            out.append(str(mo.relative_to(ROOT)))
+    return out
+
+
+def write() -> None:
+    """Update every language's catalog and compile it."""
+    messages = template()
+    for code in LANGUAGES:
+        catalog = merged(code, messages)
+        path = _po_path(code)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_po_bytes(catalog))
+        path.with_suffix(".mo").write_bytes(_mo_bytes(catalog))
+        missing = sum(1 for message in catalog if message.id and not translated(message))
+        print(f"{code}: {len(catalog)} messages, {missing} untranslated")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only say which catalogs are out of date")
+    args = parser.parse_args(argv)
+    if args.check:
+        out = stale()
+        for path in out:
+            print(f"out of date: {path} (run python -m seed.catalogs)")
+        return 1 if out else 0
+    write()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
