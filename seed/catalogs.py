@@ -13,6 +13,7 @@ translator fills it in for English, Portuguese and French.
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import io
 import sys
@@ -57,7 +58,7 @@ def template() -> Catalog:
     for path, line, message, comments in _extracted():
         catalog.add(message, locations=[(path, line)], auto_comments=comments)
     for facet, text in vocabulary_labels():
-        catalog.add(text, locations=[(f"seed/vocabulary ({facet})", 0)])
+        catalog.add(text, locations=[(f"seed/vocabulary/{facet}", 0)])
     return catalog
 
 
@@ -79,7 +80,7 @@ def merged(code: str, messages: Catalog) -> Catalog:
             catalog = read_po(handle, locale=code)
     else:
         catalog = Catalog(locale=code, project="cssnet", charset="utf-8")
-    catalog.update(messages, no_fuzzy_matching=True)
+    catalog.update(copy.deepcopy(messages), no_fuzzy_matching=True)
     catalog.obsolete.clear()
     catalog.creation_date = catalog.revision_date = _DATED
     catalog.fuzzy = False

@@ -17,7 +17,7 @@ from seed import catalogs
 
 #: Where the referral finder's messages come from: the finder, the form's drop-downs and the vocabulary it shows.
 FINDER_SOURCES = ("web/templates/referrals.html", "web/templates/_select.html", "network/pages/referrals.py",
-                  "seed/vocabulary (services)", "seed/vocabulary (populations)", "seed/vocabulary (link_kinds)")
+                  "seed/vocabulary/services", "seed/vocabulary/populations", "seed/vocabulary/link_kinds")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
