@@ -113,3 +113,19 @@ def test_the_explorer_tooltips_say_when_and_by_whom(env):
     page = readable_text(env.client.get("/explore").get_data())
     assert f"last verified {long_date(today())} by thandi (editor)".lower() in page
     assert "never verified" in page
+
+
+def test_the_review_page_survives_a_record_deleted_while_its_change_waits(env):
+    _, secret = create_invitation(env.store, "ngo-d", actor=EDITOR)
+    sent = env.client.post(f"/api/v1/partner/{secret}", json={"confirm": True,
+                                                               "ended_ties": [{"link": "l-ref-3"}]}).get_json()
+    env.store.delete_link("l-ref-3")
+    env.store.delete_organisation("ngo-d")
+    csrf = _sign_in(env, "editor")
+    page = env.client.get("/review")
+    assert page.status_code == 200 and page.get_data(True).count("no longer exists") == 2
+    end = next(p["id"] for p in sent if p["kind"] == "end_tie")
+    answer = env.client.post(f"/review/{end}/accept", data={"csrf": csrf}, headers={"Origin": "http://localhost"},
+                             follow_redirects=True)
+    assert "Not accepted: No link with id" in answer.get_data(True)
+    assert env.store.get_proposal(end).status == "pending"

@@ -9,7 +9,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from network.api.auth import caller
 from network.api.state import get_store
-from network.errors import InvalidData
+from network.errors import Conflict, InvalidData, NotFound
 from network.graph.partners import Proposal, ProposalQuery
 from network.model import vocabulary
 from network.schemas import dump_link, dump_organisation, problem_lines
@@ -59,6 +59,8 @@ def accept_proposal(proposal_id: str) -> Response | tuple[str, int]:
         review.accept(store, proposal_id, actor=caller().actor, edits=edits, note=request.form.get("note", ""))
     except InvalidData as err:
         flash("Not accepted: " + "; ".join(problem_lines(err.errors) or [err.message]), "error")
+    except (NotFound, Conflict) as err:
+        flash(f"Not accepted: {err.message}", "error")
     else:
         flash(f"Accepted: {KIND_WORDS[found.kind].lower()}{' (edited)' if edits else ''}.", "ok")
     return redirect(url_for("pages.review_page"))
@@ -83,14 +85,17 @@ def _editable(found: Proposal) -> list[str]:
 def _card(store: Any, found: Proposal, names: dict[str, str]) -> dict[str, Any]:
     """What the page shows of one proposal: each field as it stands and as proposed."""
     current: dict[str, Any] = {}
+    gone = False
     if found.kind != "new_tie":
-        record = store.get_organisation(found.entity_id) if found.entity == "organisation" \
-            else store.get_link(found.entity_id)
-        current = dump_organisation(record) if found.entity == "organisation" else dump_link(record)
+        try:
+            current = dump_organisation(store.get_organisation(found.entity_id)) if found.entity == "organisation" \
+                else dump_link(store.get_link(found.entity_id))
+        except NotFound:
+            gone = True
     rows = [{"name": n, "label": FIELD_WORDS.get(n, n), "widget": widget(n), "now": current.get(n),
              "proposed": found.changes.get(n), "value": shown(n, found.changes.get(n)),
              "codes": found.changes.get(n) or []} for n in _editable(found)]
-    tie = found.changes if found.kind == "new_tie" else (current if found.entity == "link" else None)
+    tie = found.changes if found.kind == "new_tie" else (current if found.entity == "link" and current else None)
     ends = (names.get(tie["source"], tie["source"]), names.get(tie["target"], tie["target"])) if tie else None
     return {"p": found, "org": names.get(found.organisation, found.organisation), "rows": rows, "ends": ends,
-            "tie_kind": tie.get("kind") if tie else None}
+            "tie_kind": tie.get("kind") if tie else None, "gone": gone}
