@@ -259,6 +259,24 @@ def test_revision_grows_with_each_network_write(store):
     assert store.revision() == settled
 
 
+def test_changes_name_every_record_written_after_a_revision(store):
+    store.upsert([org("a"), org("b"), org("c")], [link("l1", "a", "b")])
+    start = store.revision()
+    with store.transaction(actor="ops"):
+        store.update_organisation(org("a", name="Alpha"))
+        store.create_link(link("l2", "b", "c"))
+    middle = store.revision()
+    store.delete_organisation("c", cascade=True)
+    store.add_token(Token("t1", "ops", "admin", "hash-1", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+    found = [store.changes(start), store.changes(middle), store.changes(store.revision())]
+    if found == [None, None, None]:
+        assert isinstance(store, SQLiteStore) is False  # an adapter may say it cannot tell; SQLite always can
+        return
+    assert [(c.revision, c.organisations, c.links) for c in found] == [
+        (store.revision(), {"a", "c"}, {"l2"}), (store.revision(), {"c"}, {"l2"}), (store.revision(), set(), set())]
+    assert store.changes(store.revision() + 1) is None  # a revision the store has not reached
+
+
 def test_counts(store):
     store.upsert([org("a"), org("b", kind="clinic"), org("c", province="Free State", district="Mangaung")],
                  [link("l1", "a", "b"), link("l2", "b", "c", "mou", status="expired")])

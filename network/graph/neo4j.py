@@ -38,7 +38,7 @@ from network.graph.records import (
     refuse_taken,
     to_record,
 )
-from network.graph.store import LinkQuery, OrganisationQuery, Page, UpsertResult, Version
+from network.graph.store import Changes, LinkQuery, OrganisationQuery, Page, UpsertResult, Version
 from network.model import Link, Organisation
 
 __all__ = ["Neo4jStore"]
@@ -57,6 +57,10 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
     database : str, optional
         The database to use; the server's default when None.
     """
+
+    def changes(self, since: int) -> Changes | None:
+        """Always None: this adapter does not yet name the revision of each version, so caches read afresh."""
+        return None
 
     # organisations
     def get_organisation(self, org_id: str) -> Organisation:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -11,7 +12,10 @@ from network.gcpause import gc_paused
 from network.graph.store import GraphStore, OrganisationQuery
 from network.model import Link, Organisation, today
 
-__all__ = ["build_graph", "project"]
+__all__ = ["build_graph", "project", "node_data", "edge_data", "updated_graph"]
+
+#: A link as the graph holds it: ``(source, target, attributes)``.
+EdgeData = tuple[str, str, dict[str, Any]]
 
 
 def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) -> nx.MultiDiGraph:
@@ -33,14 +37,100 @@ def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) ->
     G = nx.MultiDiGraph()
     with gc_paused():
         for org in organisations:
-            attrs = dict(vars(org))
-            G.add_node(attrs.pop("id"), **attrs)
+            G.add_node(org.id, **node_data(org))
         for link in links:
             if link.source not in G or link.target not in G:
                 continue
-            attrs = dict(vars(link))
-            G.add_edge(attrs.pop("source"), attrs.pop("target"), key=link.id, **attrs)
+            G.add_edge(link.source, link.target, key=link.id, **edge_data(link)[2])
     return G
+
+
+def node_data(org: Organisation) -> dict[str, Any]:
+    """The attributes of ``org``'s node: every field but ``id``."""
+    attrs = dict(vars(org))
+    del attrs["id"]
+    return attrs
+
+
+def edge_data(link: Link) -> EdgeData:
+    """``(source, target, attributes)`` of ``link``'s edge: the attributes are every field but the ends."""
+    attrs = dict(vars(link))
+    return attrs.pop("source"), attrs.pop("target"), attrs
+
+
+def updated_graph(G: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any] | None],
+                  edges: Mapping[str, EdgeData | None], ends: Mapping[str, tuple[str, str]]) -> nx.MultiDiGraph:
+    """``G`` with some organisations and links as they now stand, sharing the rest with ``G`` (left unchanged).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A graph as :func:`build_graph` makes it, nodes and links in id order.
+    nodes : mapping
+        Node attributes (:func:`node_data`) by organisation id; None for one deleted.
+    edges : mapping
+        ``(source, target, attributes)`` (:func:`edge_data`) by link id; None for one deleted.
+    ends : mapping
+        ``(source, target)`` in ``G`` of every link of ``edges`` that ``G`` holds.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Equal to :func:`build_graph` of the records as they now stand, in the
+        same node, neighbour and key order; links whose ends are not nodes are
+        left out. Only the changed nodes' and links' entries are new objects.
+
+    Examples
+    --------
+    >>> from network.model import Link, Organisation
+    >>> G = build_graph([Organisation("a", "A", "cbo"), Organisation("c", "C", "clinic")],
+    ...                 [Link("l2", "a", "c", "referral")])
+    >>> H = updated_graph(G, {"b": node_data(Organisation("b", "B", "ngo"))},
+    ...                   {"l1": edge_data(Link("l1", "a", "b", "mou")), "l2": None}, {"l2": ("a", "c")})
+    >>> list(H), list(H.edges(keys=True)), list(G.edges(keys=True))
+    (['a', 'b', 'c'], [('a', 'b', 'l1')], [('a', 'c', 'l2')])
+    """
+    node, succ, pred = dict(G._node), dict(G._succ), dict(G._pred)
+    pairs: dict[tuple[str, str], dict[str, dict[str, Any] | None]] = {}
+    for key, edge in edges.items():
+        if key in ends:
+            pairs.setdefault(ends[key], {})[key] = None
+        if edge is not None:
+            pairs.setdefault(edge[:2], {})[key] = edge[2]
+    added = False
+    for n, attrs in nodes.items():
+        if attrs is None:
+            if n in node:
+                pairs.update({(n, v): pairs.get((n, v), {}) for v in G._succ[n]})
+                pairs.update({(u, n): pairs.get((u, n), {}) for u in G._pred[n]})
+                del node[n], succ[n], pred[n]
+            continue
+        if n not in node:
+            added = True
+            succ[n], pred[n] = {}, {}
+        node[n] = dict(attrs)
+    keydicts: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    for (u, v), change in pairs.items():
+        old = G._succ[u].get(v, {}) if u in G._succ else {}
+        merged = {k: d for k, d in old.items() if k not in change}
+        merged.update((k, d) for k, d in change.items() if d is not None)
+        keydicts[u, v] = {k: merged[k] for k in sorted(merged)} if u in node and v in node else {}
+    for table, at, other in ((succ, 0, 1), (pred, 1, 0)):
+        for n in {pair[at] for pair in keydicts}:
+            if n not in node:
+                continue
+            adjacent = {m: kd for m, kd in table[n].items() if m in node}
+            for pair, kd in keydicts.items():
+                if pair[at] == n:
+                    adjacent[pair[other]] = kd
+            table[n] = {m: kd for m, kd in sorted(adjacent.items(), key=lambda item: min(item[1], default=""))
+                        if kd}
+    if added:
+        node, succ, pred = ({n: table[n] for n in sorted(node)} for table in (node, succ, pred))
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H._node, H._succ, H._pred = node, succ, pred
+    return H
 
 
 def project(

@@ -24,7 +24,7 @@ from network.graph.records import (
     refuse_taken,
     to_record,
 )
-from network.graph.sqlite_history import history, keep_versions, records_as_of
+from network.graph.sqlite_history import changes, history, keep_versions, records_as_of
 from network.graph.sqlite_monitoring import MonitoringTables
 from network.graph.sqlite_partners import SQLitePartners
 from network.graph.sqlite_referrals import SQLiteReferrals
@@ -33,6 +33,7 @@ from network.graph.sqlite_tokens import SQLiteTokens
 from network.graph.store import (
     SYSTEM_ACTOR,
     AuditQuery,
+    Changes,
     LinkQuery,
     OrganisationQuery,
     Page,
@@ -162,6 +163,10 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
     def revision(self) -> int:
         """A counter that grows with every committed write."""
         return self._conn().execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+
+    def changes(self, since: int) -> Changes | None:
+        """The ids of the organisations and links written after revision ``since`` (None: cannot tell)."""
+        return changes(self._conn(), since)
 
     # organisations
     def get_organisation(self, org_id: str) -> Organisation:

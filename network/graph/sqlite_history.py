@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 
 from network.graph.records import ENTITIES, link_from_record, now, organisation_from_record, stamp
-from network.graph.store import Version
+from network.graph.store import Changes, Version
 
-__all__ = ["HISTORY_MIGRATION", "keep_versions", "history", "records_as_of"]
+__all__ = ["HISTORY_MIGRATION", "CHANGES_MIGRATION", "keep_versions", "history", "records_as_of", "changes"]
 
 _CHUNK = 500
 _TABLES = {"organisation": "organisation_versions", "link": "link_versions"}
@@ -56,6 +56,16 @@ HISTORY_MIGRATION = "".join(_VERSION_TABLE.format(table=table) for table in _TAB
     CREATE UNIQUE INDEX links_id_key ON links(id_key);
 """
 
+#: Versions name the revision their transaction commits as; ``changes_from`` is the first revision
+#: whose changes are all named so (earlier versions have no revision).
+CHANGES_MIGRATION = """
+    ALTER TABLE organisation_versions ADD COLUMN revision INTEGER;
+    ALTER TABLE link_versions ADD COLUMN revision INTEGER;
+    CREATE INDEX organisation_versions_revision ON organisation_versions(revision);
+    CREATE INDEX link_versions_revision ON link_versions(revision);
+    INSERT INTO meta SELECT 'changes_from', value FROM meta WHERE key = 'revision';
+"""
+
 
 def keep_versions(conn: sqlite3.Connection, entity: str, changes: Iterable[tuple[str, str, str | None]],
                   actor: str) -> None:
@@ -71,11 +81,30 @@ def keep_versions(conn: sqlite3.Connection, entity: str, changes: Iterable[tuple
     last = _last_versions(conn, table, list(latest))
     conn.executemany(f"UPDATE {table} SET valid_to = ? WHERE entity_id = ? AND version = ?",
                      ((at, entity_id, version) for entity_id, version in last.items()))
+    # The write lock is held (BEGIN IMMEDIATE) and the revision goes up by one at commit.
     conn.executemany(
-        f"INSERT INTO {table} (entity_id, version, action, valid_from, valid_to, actor, data) "
-        "VALUES (?, ?, ?, ?, NULL, ?, ?)",
+        f"INSERT INTO {table} (entity_id, version, action, valid_from, valid_to, actor, data, revision) "
+        "VALUES (?, ?, ?, ?, NULL, ?, ?, (SELECT value + 1 FROM meta WHERE key = 'revision'))",
         ((entity_id, last.get(entity_id, 0) + 1, action, at, actor, data)
          for entity_id, (action, data) in latest.items()))
+
+
+def changes(conn: sqlite3.Connection, since: int) -> Changes | None:
+    """The organisations and links written after revision ``since``, read in one snapshot (see GraphStore)."""
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('revision', 'changes_from')"))
+        if "changes_from" not in meta or not meta["changes_from"] <= since <= meta["revision"]:
+            return None
+        ids = {entity: frozenset(r[0] for r in conn.execute(
+            f"SELECT DISTINCT entity_id FROM {table} WHERE revision > ?", (since,)))
+            for entity, table in _TABLES.items()}
+        return Changes(meta["revision"], ids["organisation"], ids["link"])
+    finally:
+        if began:
+            conn.execute("COMMIT")
 
 
 def history(conn: sqlite3.Connection, entity: str, entity_id: str) -> list[Version]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from network.errors import InvalidData, NotFound, StaleWrite
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
-from network.graph.sqlite_history import HISTORY_MIGRATION
+from network.graph.sqlite_history import CHANGES_MIGRATION, HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
 from network.graph.sqlite_referrals import REFERRALS_MIGRATION
 from network.graph.sqlite_surveys import SURVEYS_MIGRATION
@@ -140,6 +140,8 @@ MIGRATIONS: tuple[str, ...] = (
     REFERRALS_MIGRATION,
     # community-led monitoring reports (issue 12)
     MONITORING_MIGRATION,
+    # each version names the revision it was written at, so a cache can catch up on what changed (issue 15)
+    CHANGES_MIGRATION,
 )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "UpsertResult",
     "Version",
+    "Changes",
     "Entity",
     "SYSTEM_ACTOR",
 ]
@@ -154,6 +155,21 @@ class Version:
     record: Organisation | Link | None
 
 
+@dataclass(frozen=True)
+class Changes:
+    """The organisations and links written since a revision (see :meth:`GraphStore.changes`).
+
+    ``revision`` is the store's revision when they were read; ``organisations``
+    and ``links`` the ids of every record created, changed or deleted after
+    the revision asked about, up to ``revision`` (perhaps a few more written
+    since: reading their current state again is harmless).
+    """
+
+    revision: int
+    organisations: frozenset[str]
+    links: frozenset[str]
+
+
 class GraphStore(Protocol):
     """The storage port. Every adapter passes ``tests/test_store_contract.py``.
 
@@ -193,6 +209,15 @@ class GraphStore(Protocol):
 
     def revision(self) -> int:
         """A counter that grows with every committed write to organisations or links."""
+
+    def changes(self, since: int) -> Changes | None:
+        """The ids of the organisations and links written after revision ``since``.
+
+        ``None`` when the store cannot tell (``since`` is older than the
+        changes it keeps, or newer than its revision): read everything
+        afresh then. A cache of the network at revision ``since`` becomes
+        the network at ``Changes.revision`` by reading those records again.
+        """
 
     # organisations
     def get_organisation(self, org_id: str) -> Organisation:
