@@ -66,9 +66,16 @@ def redact_graph(G: nx.MultiDiGraph, *, also: Collection[str] = ()) -> nx.MultiD
     >>> redact_graph(G, also={"b"}).nodes["b"]["phone"] is None
     True
     """
-    H = G.copy()
     also = set(also)
-    for node, data in H.nodes(data=True):
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H._node = {n: dict(data) for n, data in G._node.items()}
+    # The same nodes, neighbours and keys in the same order as G (G.copy() would reorder predecessors).
+    keys = {(u, v): {key: dict(data) for key, data in keydict.items()}
+            for u, nbrs in G._succ.items() for v, keydict in nbrs.items()}
+    H._succ = {u: {v: keys[u, v] for v in nbrs} for u, nbrs in G._succ.items()}
+    H._pred = {v: {u: keys[u, v] for u in nbrs} for v, nbrs in G._pred.items()}
+    for node, data in H._node.items():
         if data.get("sensitive") or node in also:
             data.update(hidden_values(), sensitive=True)
     return H

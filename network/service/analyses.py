@@ -17,18 +17,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import networkx as nx
-
 from network.analysis.report import FINDING_TYPES, MONITORING_TYPES, SURVEY_TYPES
 from network.errors import InvalidData
 from network.gcpause import gc_paused
-from network.graph.project import project
 from network.graph.store import GraphStore
-from network.redaction import redact_graph
+from network.model import today
 
 from . import monitoring, surveys
-from .gate import heavy
 from .memo import Memo
+from .projections import analysis_graph, day, pathway_index
 
 __all__ = [
     "GAP_TYPES",
@@ -38,6 +35,7 @@ __all__ = [
     "gaps",
     "duplication",
     "pathways",
+    "step_rules",
     "structure",
     "recommendations",
     "report",
@@ -49,98 +47,31 @@ __all__ = [
 DUPLICATION_TYPES = ("service_overlap", "duplicate_record", "funding_overlap")
 GAP_TYPES = tuple(t for t in FINDING_TYPES if t not in DUPLICATION_TYPES + MONITORING_TYPES + SURVEY_TYPES)
 
-_GRAPHS_PER_STORE = 8
 #: Analysis results remembered per store revision and options (pages and API callers ask the same often).
 _results = Memo(16)
-_lock = threading.RLock()
-#: Held while a graph or index is built, so concurrent misses build it once.
-_build_lock = threading.Lock()
-_graphs: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], nx.MultiDiGraph]] = (
+#: Pathway answers remembered per store revision, day and query (the most recent first out).
+_PATHWAY_ANSWERS = 512
+_answers: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[dict[str, Any]]]] = (
     weakref.WeakKeyDictionary())
-_indexes: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+_answers_lock = threading.Lock()
 
 
 def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
-    """Remember ``analysis(store, **options)`` per store revision, day and options. Do not modify its results."""
+    """Remember ``analysis(store, **options)`` per store revision, day and options. Do not modify its results.
+
+    ``as_of`` is read as a date (a datetime or ISO text of the same day is the same question).
+    """
 
     @functools.wraps(analysis)
     def remembered(store: GraphStore, **options: Any) -> Any:
+        if "as_of" in options:
+            options["as_of"] = day(options["as_of"])
         given = sorted((name, tuple(value) if isinstance(value, list | tuple) else value)
                        for name, value in options.items())
         key = (analysis.__name__, dt.date.today(), tuple(given))
         return _results(store, key, lambda: analysis(store, **options))
 
     return remembered
-
-
-def analysis_graph(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
-                   district: str | None = None, redacted: bool = False) -> nx.MultiDiGraph:
-    """The projected graph of ``store`` (optionally one province or district), cached.
-
-    The cache is keyed by the store, its ``revision()`` and the filters, so a
-    write to the store makes the next call project afresh. Callers must not
-    modify the graph returned.
-    """
-    key = (store.revision(), as_of, province, district, redacted)
-    found = _cached_graph(store, key)
-    if found is not None:
-        return found
-    with heavy(), _build_lock:
-        found = _cached_graph(store, key)
-        if found is not None:
-            return found
-        return _build_graph(store, key)
-
-
-def _cached_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | None:
-    with _lock:
-        cached = _graphs.setdefault(store, OrderedDict())
-        if key in cached:
-            cached.move_to_end(key)
-            return cached[key]
-    return None
-
-
-def _plain_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
-    found = _cached_graph(store, key)
-    return found if found is not None else _build_graph(store, key)
-
-
-def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
-    _, as_of, province, district, redacted = key
-    if redacted:
-        unredacted = _plain_graph(store, (key[0], as_of, province, district, False))
-        # A past view protects every organisation sensitive now, whatever its version then said.
-        now = unredacted if as_of is None else _plain_graph(store, (key[0], None, None, None, False))
-        G = redact_graph(unredacted, also=[n for n, sensitive in now.nodes(data="sensitive") if sensitive])
-    else:
-        G = project(store, as_of=as_of, province=province, district=district)
-    with _lock:
-        cached = _graphs.setdefault(store, OrderedDict())
-        cached[key] = G
-        while len(cached) > _GRAPHS_PER_STORE:
-            cached.popitem(last=False)
-    return G
-
-
-@gc_paused()
-def pathway_index(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, include_unlinked: bool = False) -> Any:
-    """The pathway index of ``G`` (built once per graph and options)."""
-    from network.analysis import pathways as pw
-
-    key = (as_of, include_unlinked)
-    with _lock:
-        found = _indexes.setdefault(G, {}).get(key)
-    if found is not None:
-        return found
-    with _build_lock:
-        with _lock:
-            found = _indexes[G].get(key)
-        if found is None:
-            found = pw.pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
-            with _lock:
-                _indexes[G][key] = found
-    return found
 
 
 @_remembered
@@ -175,20 +106,56 @@ def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start:
     """The ``k`` best referral pathways for ``population`` through ``needs``; ``InvalidData`` on bad input.
 
     A step along a route with enough referrals in the last six months costs more the fewer of them were
-    completed, and says so (``network.analysis.outcomes.CompletionRule``).
+    completed, and says so (``network.analysis.outcomes.CompletionRule``; see :func:`step_rules`).
+    Answers are remembered per store revision, day, query and the ``key`` of
+    each step rule. Callers must not modify them.
+    """
+    query = dict(population=population, needs=tuple(needs), start=start, district=district, k=k,
+                 as_of=day(as_of), include_unlinked=bool(include_unlinked), max_hops=max_hops,
+                 redacted=bool(redacted))
+    rules = step_rules(store, population=population, as_of=day(as_of), redacted=bool(redacted))
+    key = (store.revision(), today(), tuple(query.items()), tuple(getattr(r, "key", None) for r in rules))
+    with _answers_lock:
+        answers = _answers.setdefault(store, OrderedDict())
+        if key in answers:
+            answers.move_to_end(key)
+            return answers[key]
+    found = _pathways(store, rules, **query)
+    with _answers_lock:
+        answers[key] = found
+        while len(answers) > _PATHWAY_ANSWERS:
+            answers.popitem(last=False)
+    return found
+
+
+def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, redacted: bool) -> list[Any]:
+    """The rules that adjust the cost and wording of pathway steps (``network.analysis.pathways.StepRule``).
+
+    The one place to add one: build it here from what the store holds
+    (referral outcomes, tie ratings, countries, the client's language) and
+    append it. A rule reading records whose writes do not move the store's
+    ``revision()`` must carry a ``key`` attribute that changes when they do
+    (e.g. the latest outcome's time), so remembered answers are not stale.
     """
     from network.analysis.outcomes import CompletionRule
-    from network.analysis.pathways import referral_pathways
 
     from .outcomes import route_outcomes
 
+    routes = _results(store, ("route_outcomes", as_of or dt.date.today()), lambda: route_outcomes(store, as_of=as_of))
+    return [CompletionRule(routes)]
+
+
+def _pathways(store: GraphStore, rules: list[Any], *, population: str, needs: Sequence[str], start: str | None,
+              district: str | None, k: int, as_of: dt.date | None, include_unlinked: bool, max_hops: int,
+              redacted: bool) -> list[dict[str, Any]]:
+    from network.analysis.pathways import referral_pathways
+
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
     index = pathway_index(G, as_of=as_of, include_unlinked=include_unlinked)
-    routes = _results(store, ("route_outcomes", as_of or dt.date.today()), lambda: route_outcomes(store, as_of=as_of))
     try:
         found = referral_pathways(G, population=population, needs=list(needs), start=start, district=district,
                                   k=k, as_of=as_of, include_unlinked=include_unlinked, max_hops=max_hops,
-                                  index=index, rules=[CompletionRule(routes)])
+                                  index=index, rules=rules)
     except ValueError as err:
         raise InvalidData(str(err), {"query": [str(err)]}) from None
     return jsonable([p.to_dict() for p in found])
