@@ -79,6 +79,7 @@ BENCHMARKS = (
     Benchmark("bench.dedup", ()),
     Benchmark("bench.referrals", ("--referrals", "10000", "--organisations", "1000")),
     Benchmark("bench.surveys", ("--organisations", "1000", "--runs", "1"), _each("--organisations")),
+    Benchmark("bench.edits", ("--organisations", "1000", "--rounds", "1"), _each("--organisations")),
 )
 
 

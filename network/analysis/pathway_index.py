@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -77,7 +78,7 @@ class PathwayIndex:
             u: _cheapest_first(targets) for u, targets in self.arcs.items()}
         self.two_way: dict[str, bool] = {key: True for _, _, key, flag in G.edges(keys=True, data="two_way") if flag}
         self._providers: dict[tuple[str, str], list[str]] | None = None
-        self._reach: dict[tuple[str, ...], bool] = {}
+        self._reach: dict[tuple[str, ...], dict[str, bool]] = {}
         self._serving: dict[str, frozenset[str]] = {}
         if include_unlinked:
             self._providers = self._providers_by_district()
@@ -122,25 +123,34 @@ class PathwayIndex:
     def reaches(self, start: str, population: str, needs: Collection[str]) -> bool:
         """True if a provider of every need serving ``population`` is ``start`` or reached from it (any hops).
 
-        The walk stops as soon as every need has been found; answers are remembered per index.
+        A breadth-first walk that stops once every need is found, or once it
+        meets an organisation known to reach them all. Answers are remembered
+        per index: a start that does reach them, and every organisation a
+        start that does not reaches (they cannot either).
         """
-        key = (start, population, *sorted(set(needs)))
-        found = self._reach.get(key)
+        known = self._reach.setdefault((population, *sorted(set(needs))), {})
+        found = known.get(start)
         if found is None:
-            found = self._reach[key] = self._walk(start, population, needs)
+            found = self._walk(start, population, needs, known)
         return found
 
-    def _walk(self, start: str, population: str, needs: Collection[str]) -> bool:
+    def _walk(self, start: str, population: str, needs: Collection[str], known: dict[str, bool]) -> bool:
         missing = set(needs).difference(self.services[start])
         serving = self.serving(population)
         seen = {start}
-        stack = [start]
-        while stack and missing:
-            for _, target, _, _ in self.out[stack.pop()]:
+        queue = deque([start])
+        while queue and missing:
+            for _, target, _, _ in self.out[queue.popleft()]:
                 if target not in seen and target in serving:
+                    if known.get(target):
+                        missing.clear()
+                        break
                     seen.add(target)
-                    stack.append(target)
+                    queue.append(target)
                     missing.difference_update(self.services[target])
+        if missing:
+            known.update(dict.fromkeys(seen, False))
+        known[start] = not missing
         return not missing
 
     def updated(self, before: nx.MultiDiGraph, G: nx.MultiDiGraph, touched: Iterable[str]) -> PathwayIndex:
@@ -167,7 +177,8 @@ class PathwayIndex:
         for name in ("names", "districts", "services", "populations", "contacts", "_coordinates", "arcs", "out",
                      "two_way"):
             setattr(new, name, dict(getattr(self, name)))
-        new._reach, new._serving = {}, {}
+        new._reach = {}
+        new._serving = {}
         # Every link at a touched organisation, before and after: the arcs they give are all that changed.
         edges = {(u, v, key) for t in touched if t in G
                  for u, v, key in (*G.out_edges(t, keys=True), *G.in_edges(t, keys=True))}
@@ -197,27 +208,22 @@ class PathwayIndex:
                         new.two_way.pop(key, None)
         new.two_way.update({key: True for _, _, key, flag in small.edges(keys=True, data="two_way") if flag})
         new._regroup(self, touched)
+        new._serving = {population: frozenset(members.difference(touched).union(
+            t for t in touched if t in new.names and serves(new.populations[t], population)))
+            for population, members in self._serving.items()}
         return new
 
     def _regroup(self, old: PathwayIndex, touched: set[str]) -> None:
-        """Rebuild the district and service lists (and the providers table) a touched organisation was or is in."""
-        places = [(old.districts[t], old.services[t]) for t in touched if t in old.names]
-        places += [(self.districts[t], self.services[t]) for t in touched if t in self.names]
-        self.by_district = dict(old.by_district)
-        for district in {d for d, _ in places if d}:
-            _put(self.by_district, district, sorted(
-                n for n in {*old.by_district.get(district, ()), *touched}
-                if n in self.names and self.districts[n] == district))
-        self._by_service = dict(old._by_service)
-        for service in {s for _, offered in places for s in offered}:
-            _put(self._by_service, service, sorted(
-                n for n in {*old._by_service.get(service, ()), *touched}
-                if n in self.names and service in self.services[n]))
+        """Take touched organisations out of the sorted district, service and provider lists, and put them back."""
+        before = [(t, old.districts[t], old.services[t]) for t in touched if t in old.names]
+        after = [(t, self.districts[t], self.services[t]) for t in touched if t in self.names]
+        self.by_district = _edited(old.by_district, [(d, t) for t, d, _ in before if d],
+                                   [(d, t) for t, d, _ in after if d])
+        self._by_service = _edited(old._by_service, [(s, t) for t, _, offered in before for s in offered],
+                                   [(s, t) for t, _, offered in after for s in offered])
         if old._providers is not None:
-            self._providers = dict(old._providers)
-            for district, service in {(d, s) for d, offered in places if d for s in offered}:
-                _put(self._providers, (district, service),
-                     [n for n in self.by_district.get(district, ()) if service in self.services[n]])
+            self._providers = _edited(old._providers, [((d, s), t) for t, d, offered in before if d for s in offered],
+                                      [((d, s), t) for t, d, offered in after if d for s in offered])
 
     def _forget(self, node: str) -> None:
         for table in (self.names, self.districts, self.services, self.populations, self.contacts,
@@ -304,8 +310,31 @@ def _cheapest_first(targets: dict[str, Arc]) -> tuple[tuple[float, str, str, str
     return tuple(sorted((cost, v, link, kind) for v, (cost, link, kind) in targets.items()))
 
 
-def _put(table: dict[Any, list[str]], key: Any, members: list[str]) -> None:
-    if members:
-        table[key] = members
-    else:
-        table.pop(key, None)
+def _edited(table: dict[Any, list[str]], removed: Iterable[tuple[Any, str]],
+            added: Iterable[tuple[Any, str]]) -> dict[Any, list[str]]:
+    """A copy of ``table`` (sorted lists by key) with members taken out and put in, each list kept sorted.
+
+    Only the lists that change are copied; a list left empty is dropped.
+    """
+    new, copied = dict(table), set()
+
+    def own(key: Any) -> list[str]:
+        if key not in copied:
+            new[key] = list(new.get(key, ()))
+            copied.add(key)
+        return new[key]
+
+    for key, member in removed:
+        members = own(key)
+        at = bisect.bisect_left(members, member)
+        if at < len(members) and members[at] == member:
+            del members[at]
+    for key, member in added:
+        members = own(key)
+        at = bisect.bisect_left(members, member)
+        if at == len(members) or members[at] != member:
+            members.insert(at, member)
+    for key in copied:
+        if not new[key]:
+            del new[key]
+    return new

@@ -99,7 +99,7 @@ def changes(conn: sqlite3.Connection, since: int) -> Changes | None:
         if "changes_from" not in meta or not meta["changes_from"] <= since <= meta["revision"]:
             return None
         ids = {entity: frozenset(r[0] for r in conn.execute(
-            f"SELECT DISTINCT entity_id FROM {table} WHERE revision > ?", (since,)))
+            f"SELECT entity_id FROM {table} WHERE revision > ?", (since,)))
             for entity, table in _TABLES.items()}
         return Changes(meta["revision"], ids["organisation"], ids["link"])
     finally:

@@ -1,14 +1,15 @@
 """The projected graphs and pathway indexes of a store: cached per revision, caught up after an edit.
 
 A graph is cached per store, revision and filters. When the store has moved
-on since a cached view of the network as it stands now (no past date, no
-province or district filter), the view is caught up instead of projected
-again: the store says which organisations and links were written since
-(``GraphStore.changes``), those records are read again, and the graph and its
-pathway indexes are updated for them, sharing everything else. This works
+on since a cached whole view of the network as it stands now (no past date),
+the view is caught up instead of projected again: the store says which
+organisations and links were written since (``GraphStore.changes``), those
+records are read again, and the graph and its pathway indexes are updated for
+them, sharing everything else. A province or district view of the network as
+it stands is cut from the whole view, not read from the store. This works
 across processes: each one catches up from its own cached revision. Past
-views, filtered views, stores that cannot tell what changed and large
-changes (more than ``MAX_CHANGES`` records) are projected afresh.
+views, stores that cannot tell what changed and large changes (more than
+``MAX_CHANGES`` records) are projected afresh.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ __all__ = ["MAX_CHANGES", "day", "analysis_graph", "pathway_index"]
 
 #: More records changed than this since the cached revision: project afresh.
 MAX_CHANGES = 2000
-_GRAPHS_PER_STORE = 8
+_GRAPHS_PER_STORE = 12
 _lock = threading.RLock()
 #: Held while a graph or index is built, so concurrent misses build it once.
 _build_lock = threading.Lock()
@@ -67,8 +68,9 @@ def analysis_graph(store: GraphStore, *, as_of: dt.date | None = None, province:
 
     The cache is keyed by the store, its ``revision()`` and the filters, so a
     write to the store makes the next call project afresh, or catch up a
-    cached view (see the module's description). Callers must not modify the
-    graph returned.
+    cached view (see the module's description). A province or district view of
+    the network as it stands is cut from the whole view. Callers must not
+    modify the graph returned.
     """
     key = (store.revision(), day(as_of), province or None, district or None, bool(redacted))
     found = _cached_graph(store, key)
@@ -98,8 +100,11 @@ def _plain_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
 @gc_paused()
 def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
     revision, as_of, province, district, redacted = key
-    current = province is None and district is None and (as_of is None or as_of >= today())
-    G = _caught_up(store, key) if current else None
+    current = as_of is None or as_of >= today()
+    if current and (province or district):
+        G = _within(_plain_graph(store, (revision, as_of, None, None, redacted)), province, district)
+    else:
+        G = _caught_up(store, key) if current else None
     if G is None:
         if redacted:
             unredacted = _plain_graph(store, (revision, as_of, province, district, False))
@@ -114,8 +119,26 @@ def _build_graph(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph:
         cached = _graphs.setdefault(store, OrderedDict())
         cached[key] = G
         while len(cached) > _GRAPHS_PER_STORE:
-            cached.popitem(last=False)
+            # Province and district views go first: they are cheap to derive again, the whole views are not.
+            oldest = next((k for k in cached if k[2] or k[3]), next(iter(cached)))
+            del cached[oldest]
     return G
+
+
+def _within(G: nx.MultiDiGraph, province: str | None, district: str | None) -> nx.MultiDiGraph:
+    """The organisations of ``G`` in ``province`` and ``district`` and the links among them, in ``G``'s order.
+
+    Equal to projecting the store with those filters; shares attributes with ``G``.
+    """
+    keep = {n for n, data in G._node.items()
+            if (province is None or data.get("province") == province)
+            and (district is None or data.get("district") == district)}
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H._node = {n: data for n, data in G._node.items() if n in keep}
+    H._succ = {n: {v: keys for v, keys in G._succ[n].items() if v in keep} for n in H._node}
+    H._pred = {n: {u: keys for u, keys in G._pred[n].items() if u in keep} for n in H._node}
+    return H
 
 
 def _caught_up(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | None:
