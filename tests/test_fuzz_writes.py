@@ -460,6 +460,25 @@ class WriteFuzz(RuleBasedStateMachine):
                            f"/api/v1/proposals/{_quote(proposal['id'])}/{decision}", "editor",
                            body={"note": data.draw(st.one_of(PLAIN_TEXT, HOSTILE_TEXT))})
 
+    def monitor(self, data: st.DataObject) -> None:
+        """Record a monitoring report (a hostile note now and then), send it again with its key, escalate it."""
+        monitor, facility = data.draw(self._ends())
+        day = (dt.date.today() - dt.timedelta(days=data.draw(st.integers(0, 200)))).isoformat()
+        barriers = data.draw(st.lists(st.sampled_from(["stockout", "long_wait", "stigma", "other"]), min_size=1,
+                                      max_size=3))
+        body = {"monitor": monitor, "facility": facility, "date": day, "barriers": barriers,
+                "note": data.draw(st.one_of(PLAIN_TEXT, PLAIN_TEXT, HOSTILE_TEXT))}
+        key = f"fuzz-{self.live.turn:06d}-{data.draw(st.integers(0, 10**6))}"
+        for _ in range(2):
+            response = self.live.call("POST /api/v1/monitoring", "POST", "/api/v1/monitoring", "editor", body=body,
+                                      headers={"Idempotency-Key": key})
+        if response is None or response.status_code not in (200, 201):
+            return
+        report = response.json()
+        self.live.call("PATCH /api/v1/monitoring/{report_id}", "PATCH", f"/api/v1/monitoring/{_quote(report['id'])}",
+                       "editor", body={"escalation": data.draw(st.sampled_from(["raised_with_district", "resolved"]))},
+                       headers={"If-Match": f'"{report["version"]}"'})
+
     def hostile_request(self, data: st.DataObject) -> None:
         """A whole body or header that no schema can read: deep nesting, a 5,000-digit If-Match, bad UTF-8."""
         collection = data.draw(st.sampled_from(["organisations", "links"]))
@@ -540,6 +559,7 @@ STEPS: list[tuple[str, Any]] = [
     ("import_generated_json", lambda m: True),
     ("hostile_request", lambda m: m.orgs),
     ("invite", lambda m: m.orgs),
+    ("monitor", lambda m: len(m.orgs) > 1),
     ("unauthorised_write", lambda m: len(m.orgs) > 1),
 ]
 
@@ -653,6 +673,9 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/history/{entity}/{record_id}": [f"/history/organisation/{_quote(i)}" for i in orgs[:10]]
         + [f"/history/link/{_quote(i)}" for i in links[:10]],
         "/review": ["/review"], "/stale": ["/stale"],
+        "/monitoring": ["/monitoring"], "/sw.js": ["/sw.js"], "/referrals/send": ["/referrals/send"],
+        "/referrals/inbox": ["/referrals/inbox", f"/referrals/inbox?organisation={_quote(orgs[0])}"],
+        "/referrals/slip/{code}": [],
         "/invite/{secret}": [f"/invite/{_quote(_invitation(live, orgs[0]))}"],
         "/agenda/item": [html.unescape(u) for u in re.findall(r'href="(/agenda/item\?[^"#]+)"', requests.get(
             f"{live.base}/agenda", timeout=TIMEOUT).text)][:3],
@@ -689,6 +712,10 @@ def _api_urls(live: Live, orgs: list[str]) -> list[str]:
     return urls
 
 
+#: Pages that need a signed-in caller: anonymous callers are refused them.
+SIGNED_IN_PAGES = ("/edit/", "/review", "/monitoring", "/referrals/send", "/referrals/inbox")
+
+
 def test_pages_and_reads_still_answer_after_the_fuzz(fuzzed: Fuzzed) -> None:
     live = fuzzed.live
     orgs, links = live.ids("organisations"), live.ids("links")
@@ -696,7 +723,7 @@ def test_pages_and_reads_still_answer_after_the_fuzz(fuzzed: Fuzzed) -> None:
     broken = []
     for role in (None, "admin"):
         for url in urls:
-            if url.startswith(("/edit/", "/review")) and role is None:
+            if url.startswith(SIGNED_IN_PAGES) and role is None:
                 continue
             response = requests.get(live.base + url, headers=live.headers(role), timeout=TIMEOUT)
             if response.status_code != 200 and not (url.startswith("/api/v1/") and response.status_code in (401, 403)):
