@@ -77,7 +77,8 @@ NOT_WALKED = {
 #: Routes for admins or editors only: anonymous and viewer callers are refused, and the refusal is searched too.
 REFUSED = {"/api/v1/audit", "/api/v1/tokens", "/edit/organisation", "/edit/organisation/{org_id}", "/edit/link",
            "/edit/link/{link_id}", "/api/v1/invitations", "/api/v1/proposals", "/api/v1/proposals/{proposal_id}",
-           "/api/v1/trusted", "/review", "/api/v1/surveys/{round_id}/answers"}
+           "/api/v1/trusted", "/review", "/api/v1/surveys/{round_id}/answers", "/api/v1/referrals",
+           "/api/v1/referrals/{code}"}
 
 #: The secret of the invitation each walked store holds (for a public partner of a sensitive organisation: its
 #: page names that partner and must show none of its protected fields).
@@ -259,6 +260,10 @@ def _path_values(name: str, demo: Demo) -> list[tuple[str, frozenset[int]]]:
         return [(WALK_SECRET, OK), ("not-a-secret", MISSING)]
     if name == "proposal_id":
         return [("chg_missing", MISSING)]
+    if name == "code":  # a referral code: referrals are for their two organisations and admins only
+        return [("QQQ-QQQ", MISSING)]
+    if name == "report_id":  # a monitoring report is about a facility, never a person
+        return [("no-such-report", MISSING)]
     if name == "link_id":
         some = [link["id"] for r in demo.sensitive for link in demo.links_of(r["id"])[:2]]
         return [(i, OK) for i in dict.fromkeys(some)] + [(MISSING_LINK, MISSING)]

@@ -2,8 +2,9 @@
 
 Referrers (a token bound to one organisation) send referrals from their
 organisation, record the status of those sent to it, and read and list both;
-admins may do all of it for any organisation. Viewers and editors see counts
-and rates only (``/api/v1/referrals/outcomes``), never individual referrals.
+admins may do all of it for any organisation. Everyone else sees counts and
+rates only (``/api/v1/referrals/outcomes``, readable as the analyses are), never
+individual referrals.
 A referral records no client identity: a body with a field it does not know
 (``name``, ``id_number``...) is refused with 422 and nothing is stored.
 """
@@ -112,12 +113,12 @@ class OutcomeArgs(StrictSchema):
 class ReferralOutcomes(MethodView):
     """Counts and rates: what coordinators see."""
 
-    @require("viewer")
     @blp.arguments(OutcomeArgs, location="query")
     @blp.response(200, OpenObject)
     def get(self, args: dict[str, Any]) -> Any:
         """Completion rates and median days to completion per agreement, provider and district over the window,
-        with the failing_route and paper_agreement findings (viewers and up; counts and rates only)."""
+        with the failing_route and paper_agreement findings (anyone who may read the analyses: counts and rates
+        only, never a referral)."""
         return outcomes.figures(get_store(), as_of=args.get("as_of"), months=args["months"],
                                 redacted=not can_see_protected())
 
