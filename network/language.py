@@ -12,9 +12,13 @@ English.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "COMPLETE", "FINDER_ONLY", "DEFAULT", "CATALOGS", "choose"]
+from babel import Locale
+
+__all__ = ["LANGUAGES", "COMPLETE", "FINDER_ONLY", "DEFAULT", "CATALOGS", "SPOKEN", "choose", "language_code",
+           "language_name"]
 
 #: Every language, by its code (ISO 639), in its own name.
 LANGUAGES: dict[str, str] = {
@@ -55,3 +59,41 @@ def choose(asked: str | None, remembered: str | None, accepted: Iterable[str]) -
         if code in LANGUAGES:
             return code
     return DEFAULT
+
+
+#: Languages clients and organisations speak in the region, by code: South Africa's eleven official
+#: languages, then Portuguese, French, Shona, Chichewa and Swahili.
+SPOKEN = ("en", "af", "nr", "nso", "ss", "st", "tn", "ts", "ve", "xh", "zu", "pt", "fr", "sn", "ny", "sw")
+#: Names people write that are not a language's English or own name in the locale data.
+_ALSO_CALLED = {"sepedi": "nso", "sesotho": "st", "sotho": "st", "setswana": "tn", "tswana": "tn",
+                "isindebele": "nr", "ndebele": "nr", "siswati": "ss", "swati": "ss", "xitsonga": "ts",
+                "tshivenda": "ve", "venda": "ve", "chichewa": "ny", "chewa": "ny", "kiswahili": "sw"}
+
+
+@lru_cache(maxsize=1)
+def _codes_by_name() -> dict[str, str]:
+    names = dict(_ALSO_CALLED)
+    for code in SPOKEN:
+        locale = Locale.parse(code)
+        for name in (code, locale.english_name, locale.display_name, LANGUAGES.get(code)):
+            if name:
+                names.setdefault(name.casefold(), code)
+    return names
+
+
+def language_code(text: str | None) -> str | None:
+    """The code of a language written as a code or a name, in English or its own; ``None`` if unknown.
+
+    >>> language_code("isiZulu"), language_code("Sepedi"), language_code(" ST "), language_code("Klingon")
+    ('zu', 'nso', 'st', None)
+    """
+    return _codes_by_name().get((text or "").strip().casefold())
+
+
+def language_name(code: str) -> str:
+    """A language's name as its speakers write it.
+
+    >>> language_name("st"), language_name("nso"), language_name("pt")
+    ('Sesotho', 'Sepedi', 'Português')
+    """
+    return LANGUAGES.get(code) or Locale.parse(code).display_name

@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from network.service import analyses, monitoring
 from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
 from network.service.scope import ScopeArgs as _Scope
+from network.service.scope import language_field
 
 from .auth import caller, can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
@@ -45,6 +46,7 @@ class PathwayArgs(StrictSchema):
     include_unlinked = fields.Boolean(load_default=False)
     max_hops = fields.Integer(load_default=6, validate=validate.Range(1, 12))
     as_of = fields.Date()
+    language = language_field()
 
     @validates_schema
     def _one_start(self, data: dict[str, Any], **_: Any) -> None:

@@ -83,17 +83,18 @@ def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
 @click.option("--k", default=3, show_default=True, type=click.IntRange(1, 20), help="How many pathways.")
 @click.option("--include-unlinked", is_flag=True, help="Also suggest same-district providers with no link yet.")
 @click.option("--as-of", type=DATE, help="Judge agreements as on this date (default today).")
+@click.option("--language", help="The client's language (e.g. st or Sesotho): prefer providers that speak it.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
 def pathway(ctx: click.Context, start: str | None, district: str | None, needs: str, population: str, k: int,
-            include_unlinked: bool, as_of: dt.datetime | None, fmt: str) -> None:
+            include_unlinked: bool, as_of: dt.datetime | None, language: str | None, fmt: str) -> None:
     """The best referral pathways for a client through their needs, in order."""
     if bool(start) == bool(district):
         raise click.UsageError("Give exactly one of --from or --district.")
     try:
         found = analyses.pathways(store_of(ctx), population=population, start=start, district=district, k=k,
                                   needs=[n.strip() for n in needs.split(",") if n.strip()],
-                                  include_unlinked=include_unlinked, as_of=as_date(as_of))
+                                  include_unlinked=include_unlinked, as_of=as_date(as_of), language=language)
     except CssnetError as err:
         fail(err)
     if fmt == "json":

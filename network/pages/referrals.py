@@ -10,10 +10,11 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.api.state import get_store
 from network.errors import CssnetError
+from network.language import SPOKEN, language_name
 from network.model import vocabulary
 from network.schemas import ID_PATTERN
 from network.service import analyses, monitoring
-from network.service.scope import code_field
+from network.service.scope import code_field, language_field
 
 from .blueprint import bp
 from .common import choices, hide, load
@@ -35,6 +36,7 @@ class ReferralArgs(Schema):
     population = code_field("populations", "population", load_default=None)
     needs = fields.List(code_field("services", "service"), data_key="need", load_default=list)
     include_unlinked = fields.Boolean(load_default=False)
+    language = language_field(load_default=None)
 
 
 @bp.get("/referrals")
@@ -50,11 +52,14 @@ def referrals() -> tuple[str, int]:
         try:
             found = monitoring.with_barriers(get_store(), analyses.pathways(
                 get_store(), population=args["population"], needs=args["needs"], start=args.get("start") or None,
-                district=args.get("district"), include_unlinked=args["include_unlinked"], redacted=hide()))
+                district=args.get("district"), include_unlinked=args["include_unlinked"], redacted=hide(),
+                language=args.get("language")))
         except CssnetError as err:
             problems.append(err.message)
     vocab = vocabulary()
-    return render_template("referrals.html", args=args, choices=choices(hide()), problems=problems,
+    spoken = sorted(((code, language_name(code)) for code in SPOKEN), key=lambda kv: kv[1].casefold())
+    return render_template("referrals.html", args=args, choices={**choices(hide()), "languages": spoken},
+                           problems=problems,
                            searched=searched and not problems, pathways=found, needs_slots=_NEEDS_SLOTS,
                            service_labels=vocab.services, link_labels=vocab.link_kinds), 422 if problems else 200
 

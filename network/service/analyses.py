@@ -102,18 +102,20 @@ def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: st
 
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
              district: str | None = None, k: int = 3, as_of: dt.date | None = None,
-             include_unlinked: bool = False, max_hops: int = 6, redacted: bool = False) -> list[dict[str, Any]]:
+             include_unlinked: bool = False, max_hops: int = 6, redacted: bool = False,
+             language: str | None = None) -> list[dict[str, Any]]:
     """The ``k`` best referral pathways for ``population`` through ``needs``; ``InvalidData`` on bad input.
 
     A step along a route with enough referrals in the last six months costs more the fewer of them were
-    completed, and says so (``network.analysis.outcomes.CompletionRule``; see :func:`step_rules`).
+    completed, and says so (``network.analysis.outcomes.CompletionRule``; see :func:`step_rules`). Given
+    the client's ``language`` (a code or a name), providers that speak it are preferred and say so.
     Answers are remembered per store revision, day, query and the ``key`` of
     each step rule. Callers must not modify them.
     """
     query = dict(population=population, needs=tuple(needs), start=start, district=district, k=k,
                  as_of=day(as_of), include_unlinked=bool(include_unlinked), max_hops=max_hops,
                  redacted=bool(redacted))
-    rules = step_rules(store, population=population, as_of=day(as_of), redacted=bool(redacted))
+    rules = step_rules(store, population=population, as_of=day(as_of), redacted=bool(redacted), language=language)
     key = (store.revision(), today(), tuple(query.items()), tuple(getattr(r, "key", None) for r in rules))
     with _answers_lock:
         answers = _answers.setdefault(store, OrderedDict())
@@ -128,7 +130,8 @@ def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start:
     return found
 
 
-def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, redacted: bool) -> list[Any]:
+def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, redacted: bool,
+               language: str | None = None) -> list[Any]:
     """The rules that adjust the cost and wording of pathway steps (``network.analysis.pathways.StepRule``).
 
     The one place to add one: build it here from what the store holds
@@ -137,12 +140,19 @@ def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, red
     ``revision()`` must carry a ``key`` attribute that changes when they do
     (e.g. the latest outcome's time), so remembered answers are not stale.
     """
+    from network.analysis.client_language import LanguageRule
     from network.analysis.outcomes import CompletionRule
 
     from .outcomes import route_outcomes
 
     routes = _results(store, ("route_outcomes", as_of or dt.date.today()), lambda: route_outcomes(store, as_of=as_of))
-    return [CompletionRule(routes)]
+    rules: list[Any] = [CompletionRule(routes)]
+    if language:
+        try:
+            rules.append(LanguageRule.for_graph(analysis_graph(store, as_of=as_of, redacted=redacted), language))
+        except ValueError as err:
+            raise InvalidData(str(err), {"language": [str(err)]}) from None
+    return rules
 
 
 def _pathways(store: GraphStore, rules: list[Any], *, population: str, needs: Sequence[str], start: str | None,

@@ -8,9 +8,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from network.language import language_code
 from network.schemas import ID_PATTERN, code_validator
 
-__all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "ScopeArgs", "ViewArgs", "filters_of"]
+__all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "language_field", "ScopeArgs", "ViewArgs",
+           "filters_of"]
 
 #: The years a day looked at may fall in (analyses count days back and forward from it).
 YEARS = (1900, 2999)
@@ -29,6 +31,19 @@ def code_field(facet: str, noun: str, **kwargs: Any) -> fields.String:
 def code_list_field(facet: str, noun: str, **kwargs: Any) -> fields.List:
     """A list of codes of one vocabulary facet."""
     return fields.List(code_field(facet, noun), **kwargs)
+
+
+def _known_language(value: str) -> None:
+    if language_code(value) is None:
+        raise ma.ValidationError(f"Unknown language '{value}': give a code such as st, zu or pt, or its name "
+                                 "(Sesotho, isiZulu, Português).")
+
+
+def language_field(**kwargs: Any) -> fields.String:
+    """The client's language, as a code or a name: referral plans prefer providers that speak it."""
+    return fields.String(validate=_known_language, metadata={
+        "description": "The client's language (a code such as st, or a name such as Sesotho): providers that "
+                       "speak it are preferred and say so."}, **kwargs)
 
 
 class ScopeArgs(ma.Schema):
