@@ -14,6 +14,7 @@ from network.io.importer import ImportRefused
 from network.model import Link, Organisation, today
 from network.schemas import load_link, load_organisation
 from network.service import import_csv
+from tests.api_support import Env
 
 ORGANISATIONS = """id,name,kind,province,district,municipality,latitude,longitude,services,populations,status,\
 sensitive,aliases,phone,email,website,capacity_per_month,description
@@ -135,3 +136,28 @@ def test_importing_an_id_that_differs_only_in_case_is_refused_and_writes_nothing
     with pytest.raises(ImportRefused, match="differs only in case"):
         import_csv(store, None, write(tmp_path, "again.csv", LINKS_WITH_IDS.replace("\nL12,", "\nl12,")))
     assert sorted((link.id, link.version) for link in store.iter_links()) == before
+
+
+def test_ids_with_a_slash_are_reachable_by_url(env: Env) -> None:
+    """An id such as ORG:SEK/7 is a valid id: every URL naming an organisation or link reaches it."""
+    assert env.client.post("/api/v1/organisations", json={"id": "ORG:SEK/7", "name": "Slash CBO", "kind": "cbo"},
+                           headers=env.auth("editor")).status_code == 201
+    assert env.client.post("/api/v1/links", json={"id": "MOU/2024/3", "source": "ORG:SEK/7", "target": "clinic-a",
+                                                  "kind": "mou"}, headers=env.auth("editor")).status_code == 201
+    organisation = env.client.get("/api/v1/organisations/ORG:SEK/7")
+    assert organisation.status_code == 200 and organisation.get_json()["name"] == "Slash CBO"
+    assert env.client.get("/api/v1/links/MOU/2024/3").get_json()["source"] == "ORG:SEK/7"
+    history = env.client.get("/api/v1/organisations/ORG:SEK/7/history", headers=env.auth("admin"))
+    assert history.status_code == 200 and "ORG:SEK/7" in history.get_data(as_text=True)
+    assert env.client.get("/api/v1/links/MOU/2024/3/history", headers=env.auth("admin")).status_code == 200
+    page = env.client.get("/organisations/ORG:SEK/7")
+    assert page.status_code == 200 and "Slash CBO" in page.get_data(as_text=True)
+    for edit in ("/edit/organisation/ORG:SEK/7", "/edit/link/MOU/2024/3"):
+        assert env.client.get(edit).status_code != 404, edit  # found: anonymous callers are sent to sign in
+    etag = env.client.get("/api/v1/links/MOU/2024/3").headers["ETag"]
+    assert env.client.delete("/api/v1/links/MOU/2024/3", headers={**env.auth("admin"), "If-Match": etag}
+                             ).status_code == 204
+    etag = env.client.get("/api/v1/organisations/ORG:SEK/7").headers["ETag"]
+    assert env.client.delete("/api/v1/organisations/ORG:SEK/7", headers={**env.auth("admin"), "If-Match": etag}
+                             ).status_code == 204
+    assert env.client.get("/api/v1/organisations/ORG:SEK/7").status_code == 404

@@ -71,7 +71,7 @@ def _versions(entity: Entity, record_id: str) -> dict[str, Any]:
                                     named=caller().at_least("admin")))
 
 
-@blp.route("/organisations/<string:org_id>/history")
+@blp.route("/organisations/<path:org_id>/history")
 class OrganisationHistory(MethodView):
     @blp.response(200, VersionList)
     @blp.alt_response(404, description="No organisation with this id, now or before.")
@@ -80,7 +80,7 @@ class OrganisationHistory(MethodView):
         return _versions("organisation", org_id)
 
 
-@blp.route("/links/<string:link_id>/history")
+@blp.route("/links/<path:link_id>/history")
 class LinkHistory(MethodView):
     @blp.response(200, VersionList)
     @blp.alt_response(404, description="No link with this id, now or before.")

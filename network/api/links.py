@@ -61,7 +61,7 @@ class Links(MethodView):
         return created, etag(created)
 
 
-@blp.route("/<string:link_id>")
+@blp.route("/<path:link_id>")
 class LinkById(MethodView):
     """One link."""
 

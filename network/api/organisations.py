@@ -68,7 +68,7 @@ class Organisations(MethodView):
         return created, etag(created)
 
 
-@blp.route("/<string:org_id>")
+@blp.route("/<path:org_id>")
 class OrganisationById(MethodView):
     """One organisation."""
 

@@ -138,7 +138,7 @@ class Trusted(MethodView):
         return {"organisations": review.trusted(get_store())}
 
 
-@blp.route("/trusted/<string:org_id>")
+@blp.route("/trusted/<path:org_id>")
 class TrustedById(MethodView):
     """One organisation's trust setting."""
 

@@ -39,7 +39,7 @@ def sign_out() -> Response:
 
 
 @bp.get("/edit/organisation", defaults={"org_id": None})
-@bp.get("/edit/organisation/<org_id>")
+@bp.get("/edit/organisation/<path:org_id>")
 def edit_organisation(org_id: str | None) -> tuple[str, int]:
     """The organisation form (editors): saved through the API, which reports each bad field."""
     if not caller().at_least("editor"):
@@ -68,7 +68,7 @@ def edit_organisation(org_id: str | None) -> tuple[str, int]:
 
 
 @bp.get("/edit/link", defaults={"link_id": None})
-@bp.get("/edit/link/<link_id>")
+@bp.get("/edit/link/<path:link_id>")
 def edit_link(link_id: str | None) -> tuple[str, int]:
     """The link form (editors): saved through the API, which reports each bad field."""
     if not caller().at_least("editor"):

@@ -48,7 +48,7 @@ def stale_page() -> str:
                            cutoff=cutoff, admin=caller().at_least("admin"))
 
 
-@bp.post("/stale/invite/<org_id>")
+@bp.post("/stale/invite/<path:org_id>")
 def invite_partner(org_id: str) -> tuple[str, int]:
     """Invite one organisation to check its record (admins): the page shows the one-time link once."""
     if not caller().at_least("admin"):

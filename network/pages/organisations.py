@@ -19,7 +19,7 @@ from .place import place_map
 __all__ = ["organisation"]
 
 
-@bp.get("/organisations/<org_id>")
+@bp.get("/organisations/<path:org_id>")
 def organisation(org_id: str) -> str:
     """An organisation's profile, links, findings and suggested partners."""
     store, hidden = get_store(), hide()
