@@ -40,6 +40,7 @@ from network.api import close_store
 from network.graph.partners import Invitation
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import Token
+from network.monitoring import MonitoringReport
 from network.service.invitations import INVITATION_ROLE
 from network.service.tokens import hash_secret
 from tests.api_support import Env, make_env
@@ -78,7 +79,7 @@ NOT_WALKED = {
 REFUSED = {"/api/v1/audit", "/api/v1/tokens", "/edit/organisation", "/edit/organisation/{org_id}", "/edit/link",
            "/edit/link/{link_id}", "/api/v1/invitations", "/api/v1/proposals", "/api/v1/proposals/{proposal_id}",
            "/api/v1/trusted", "/review", "/api/v1/surveys/{round_id}/answers", "/api/v1/referrals",
-           "/api/v1/referrals/{code}"}
+           "/api/v1/referrals/{code}", "/monitoring", "/referrals/send", "/referrals/inbox", "/referrals/slip/{code}"}
 
 #: The secret of the invitation each walked store holds (for a public partner of a sensitive organisation: its
 #: page names that partner and must show none of its protected fields).
@@ -103,6 +104,8 @@ PAST = "2025-06-30"
 MISSING_ORG, MISSING_LINK, MISSING_ROUND = "no-such-organisation", "no-such-link", "no-such-round"
 #: The survey round each walk's store holds, inviting the sensitive organisations.
 WALK_ROUND = "walk-round"
+#: The monitoring report each walk's store holds: a sensitive organisation monitored a public facility.
+WALK_REPORT = "MR-WALK"
 OK, MISSING, REFUSAL = frozenset({200}), frozenset({404}), frozenset({401, 403})
 
 
@@ -263,7 +266,7 @@ def _path_values(name: str, demo: Demo) -> list[tuple[str, frozenset[int]]]:
     if name == "code":  # a referral code: referrals are for their two organisations and admins only
         return [("QQQ-QQQ", MISSING)]
     if name == "report_id":  # a monitoring report is about a facility, never a person
-        return [("no-such-report", MISSING)]
+        return [(WALK_REPORT, OK), ("no-such-report", MISSING)]
     if name == "link_id":
         some = [link["id"] for r in demo.sensitive for link in demo.links_of(r["id"])[:2]]
         return [(i, OK) for i in dict.fromkeys(some)] + [(MISSING_LINK, MISSING)]
@@ -356,6 +359,8 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
             (f"/surveys/answer/{WALK_SURVEY_SECRET}", OK), ("/surveys/answer/not-a-secret", MISSING)]
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
             (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING), ("/stale", OK)]
+    out += [("/monitoring", REFUSAL), ("/referrals/send", REFUSAL), ("/referrals/inbox", REFUSAL), ("/sw.js", OK),
+            ("/referrals/slip/QQQ-QQQ", MISSING)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
     out += [(f"/edit/link/{link['id']}", REFUSAL) for i in ids[:3] for link in demo.links_of(i)[:1]]
     return out
@@ -473,6 +478,9 @@ def _demo_env(folder: Path, organisations: list[dict[str, str]]) -> Env:
     invited = [o["id"] for o in organisations if o["sensitive"] == "true"][:20]
     survey = {"id": WALK_ROUND, "name": "Walk round", "opens": "2026-01-01", "closes": "2026-12-31", "invited": invited}
     assert env.client.post("/api/v1/surveys", json=survey, headers=env.auth("admin")).status_code == 201
+    facility = next(o["id"] for o in organisations if o["sensitive"] != "true")
+    env.store.create_monitoring_report(MonitoringReport(WALK_REPORT, invited[0], facility, dt.date(2026, 6, 1),
+                                                        ["stigma"], note="Walk report.", key="walk-report-key"))
     return env
 
 
