@@ -114,3 +114,12 @@ def test_the_explorer_colours_links_by_trust_for_administrators(app, store):
     viewer = client.get("/explore?ties_by=trust&district=Sekhukhune").get_data(as_text=True)
     assert "coloured by trust or value for administrators only" in viewer
     assert not any("colour" in e for e in _drawn(viewer)["edges"])
+
+
+def test_the_referral_finder_tells_administrators_a_route_runs_through_a_low_trust_tie(app, store):
+    _, secret = create_token(store, "finder admin", "admin", actor=CLI)
+    url = "/referrals?start=ga-mampuru-home-based-care&population=plhiv&need=tb_treatment"
+    page = app.test_client().get(url, headers={"Authorization": f"Bearer {secret}"}).get_data(as_text=True)
+    # the route to TB treatment runs Ga-Mampuru -> Apel clinic (their MoU, trust 1.17) -> Tubatse hospital
+    assert "Trust on this tie is low (1.17 of 4 in Partner survey 2026 (illustrative))." in page
+    assert "Trust on this tie is low" not in app.test_client().get(url).get_data(as_text=True)

@@ -149,6 +149,8 @@ class LowTrustSteps:
                  survey: str = "the latest survey"):
         self._low = {pair: float(s["trust"]) for pair, s in scores.items() if s["trust"] < below}
         self._survey = survey
+        #: What remembered pathway answers are told apart by (survey answers also move the store's revision).
+        self.key = ("low_trust", survey, below)
 
     def extra_cost(self, sender: str, receiver: str, link: str | None) -> float:
         """No extra cost: the rule only tells."""

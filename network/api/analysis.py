@@ -192,7 +192,8 @@ class Pathways(MethodView):
         """The k best referral pathways for a population through an ordered list of needs; each step's
         ``barriers`` says what community monitors met lately at that provider."""
         store = get_store()
-        return _listed(monitoring.with_barriers(store, analyses.pathways(store, **_scope(args))))
+        return _listed(monitoring.with_barriers(store, analyses.pathways(store, admin=caller().at_least("admin"),
+                                                                         **_scope(args))))
 
 
 @blp.route("/structure")

@@ -94,7 +94,8 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
     try:
         found = analyses.pathways(store_of(ctx), population=population, start=start, district=district, k=k,
                                   needs=[n.strip() for n in needs.split(",") if n.strip()],
-                                  include_unlinked=include_unlinked, as_of=as_date(as_of), language=language)
+                                  include_unlinked=include_unlinked, as_of=as_date(as_of), language=language,
+                                  admin=True)
     except CssnetError as err:
         fail(err)
     if fmt == "json":

@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_babel import gettext
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from network.api.auth import caller
 from network.api.state import get_store
 from network.errors import CssnetError
 from network.language import SPOKEN, language_name
@@ -53,7 +54,8 @@ def referrals() -> tuple[str, int]:
             found = monitoring.with_barriers(get_store(), analyses.pathways(
                 get_store(), population=args["population"], needs=args["needs"], start=args.get("start") or None,
                 district=args.get("district"), include_unlinked=args["include_unlinked"], redacted=hide(),
-                language=args.get("language")))
+                language=args.get("language"),
+                admin=caller().at_least("admin")))
         except CssnetError as err:
             problems.append(err.message)
     vocab = vocabulary()

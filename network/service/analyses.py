@@ -103,19 +103,22 @@ def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: st
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
              district: str | None = None, k: int = 3, as_of: dt.date | None = None,
              include_unlinked: bool = False, max_hops: int = 6, redacted: bool = False,
-             language: str | None = None) -> list[dict[str, Any]]:
+             language: str | None = None, admin: bool = False) -> list[dict[str, Any]]:
     """The ``k`` best referral pathways for ``population`` through ``needs``; ``InvalidData`` on bad input.
 
     A step along a route with enough referrals in the last six months costs more the fewer of them were
     completed, and says so (``network.analysis.outcomes.CompletionRule``; see :func:`step_rules`). Given
-    the client's ``language`` (a code or a name), providers that speak it are preferred and say so.
+    the client's ``language`` (a code or a name), providers that speak it are preferred and say so. For
+    ``admin``, a step along a tie whose trust in the latest survey is low says so too
+    (``network.analysis.trust.LowTrustSteps``).
     Answers are remembered per store revision, day, query and the ``key`` of
     each step rule. Callers must not modify them.
     """
     query = dict(population=population, needs=tuple(needs), start=start, district=district, k=k,
                  as_of=day(as_of), include_unlinked=bool(include_unlinked), max_hops=max_hops,
                  redacted=bool(redacted))
-    rules = step_rules(store, population=population, as_of=day(as_of), redacted=bool(redacted), language=language)
+    rules = step_rules(store, population=population, as_of=day(as_of), redacted=bool(redacted), language=language,
+                       admin=bool(admin))
     key = (store.revision(), today(), tuple(query.items()), tuple(getattr(r, "key", None) for r in rules))
     with _answers_lock:
         answers = _answers.setdefault(store, OrderedDict())
@@ -131,7 +134,7 @@ def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start:
 
 
 def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, redacted: bool,
-               language: str | None = None) -> list[Any]:
+               language: str | None = None, admin: bool = False) -> list[Any]:
     """The rules that adjust the cost and wording of pathway steps (``network.analysis.pathways.StepRule``).
 
     The one place to add one: build it here from what the store holds
@@ -139,6 +142,7 @@ def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, red
     append it. A rule reading records whose writes do not move the store's
     ``revision()`` must carry a ``key`` attribute that changes when they do
     (e.g. the latest outcome's time), so remembered answers are not stale.
+    ``admin`` adds the low-trust note of the latest tie survey (``surveys.pathway_rules``).
     """
     from network.analysis.client_language import LanguageRule
     from network.analysis.outcomes import CompletionRule
@@ -152,6 +156,8 @@ def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, red
             rules.append(LanguageRule.for_graph(analysis_graph(store, as_of=as_of, redacted=redacted), language))
         except ValueError as err:
             raise InvalidData(str(err), {"language": [str(err)]}) from None
+    if admin:
+        rules += surveys.pathway_rules(store)
     return rules
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from network.analysis import ties
 from network.analysis.finding import Finding
-from network.analysis.trust import low_trust_dependencies
+from network.analysis.trust import LowTrustSteps, low_trust_dependencies
 from network.errors import InvalidData
 from network.graph.store import GraphStore, LinkQuery, OrganisationQuery
 from network.graph.surveys import surveys_of
@@ -32,7 +32,8 @@ from . import audit
 from .audit import Actor
 
 __all__ = ["create_round", "rounds", "get_round", "answer", "answer_many", "seed_demo_round", "answers", "results",
-           "latest_tie_scores", "tie_partners", "delete_round", "low_trust_findings", "names"]
+           "latest_tie_scores", "tie_partners", "delete_round", "low_trust_findings", "names",
+           "pathway_rules"]
 
 
 def create_round(store: GraphStore, data: dict[str, Any], *, actor: Actor) -> SurveyRound:
@@ -172,6 +173,13 @@ def low_trust_findings(store: GraphStore, G: Any, *, as_of: dt.date | None = Non
     if survey_round is None:
         return []
     return low_trust_dependencies(G, scores, as_of=as_of, survey=survey_round.name)
+
+
+def pathway_rules(store: GraphStore) -> list[LowTrustSteps]:
+    """The pathway step rule of the latest round with answers (a note on steps along low-trust ties), if any
+    (for administrators: callers decide who gets it)."""
+    survey_round, scores = latest_tie_scores(store, admin=True)
+    return [] if survey_round is None else [LowTrustSteps(scores, survey=survey_round.name)]
 
 
 def _shown(results: dict[str, Any], admin: bool) -> dict[str, Any]:
