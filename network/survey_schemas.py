@@ -21,6 +21,9 @@ __all__ = ["SurveyRoundSchema", "TieRatingSchema", "load_round", "load_rating", 
 
 _ID = validate.Regexp(ID_PATTERN, error="Use 1-100 letters, digits, '-', '_', '.', ':' or '/', starting with a "
                                         "letter or digit.")
+#: A round's id goes in URLs as one path segment: no '/'.
+_ROUND_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
+                            error="Use 1-100 letters, digits, '-', '_', '.' or ':', starting with a letter or digit.")
 _ANSWER = validate.Range(SCALE[0], SCALE[1], error=f"Answer from {SCALE[0]} (not at all) to {SCALE[1]} "
                                                    f"(a great deal).")
 
@@ -39,7 +42,7 @@ class _Strict(Schema):
 class SurveyRoundSchema(_Strict):
     """A survey round as callers send and receive it."""
 
-    id = Text(required=True, validate=_ID)
+    id = Text(required=True, validate=_ROUND_ID)
     name = Text(required=True, validate=validate.Length(min=1, max=200))
     opens = fields.Date(required=True)
     closes = fields.Date(required=True)
@@ -64,7 +67,7 @@ class SurveyRoundSchema(_Strict):
 class TieRatingSchema(_Strict):
     """One respondent's answers about one tie: six answers from 1 to 4 and what the respondent contributes."""
 
-    round = Text(required=True, validate=_ID)
+    round = Text(required=True, validate=_ROUND_ID)
     respondent = Text(required=True, validate=_ID)
     partner = Text(required=True, validate=_ID)
     power = fields.Integer(required=True, strict=True, validate=_ANSWER)

@@ -137,3 +137,8 @@ def test_a_round_compares_with_the_one_before(opened):
     # two raters in each round: withheld, so the public comparison names no organisation
     assert public["change"]["organisations"] == {} and public["change"]["network"] is None
     assert opened.client.get("/api/v1/surveys/nope").status_code == 404
+
+
+def test_a_round_id_is_one_url_segment(env):
+    refused = env.client.post("/api/v1/surveys", json={**ROUND, "id": "2026/h1"}, headers=env.auth("admin"))
+    assert refused.status_code == 422 and refused.get_json()["message"].startswith("id: Use 1-100 letters")
