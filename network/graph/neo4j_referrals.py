@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import neo4j
 
 from network.errors import Conflict, NotFound, StaleWrite
 from network.graph.records import now
-from network.graph.referral_store import ReferralQuery
+from network.graph.referral_store import ReferralQuery, ReferralWrites, stamped_referral
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
 
@@ -27,21 +27,13 @@ _BATCH = 1000
 _PAGE = 5000
 
 
-class Neo4jReferrals:
+class Neo4jReferrals(ReferralWrites):
     """The ``ReferralStore`` methods of ``Neo4jStore`` (which provides ``_write`` and ``_read``)."""
 
     _write: Any
     _read: Any
 
-    def create_referral(self, referral: Referral) -> Referral:
-        return self._insert([referral])[0]
-
-    def add_referrals(self, referrals: Sequence[Referral]) -> int:
-        return len(self._insert(referrals))
-
-    def _insert(self, referrals: Sequence[Referral]) -> list[Referral]:
-        stamp = now()
-        stored = [_stamped(r, 1, stamp) for r in referrals]
+    def _store_new(self, stored: list[Referral]) -> None:
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             codes = [r.code for r in stored]
@@ -58,7 +50,6 @@ class Neo4jReferrals:
                        rows=[_props(r) for r in stored[start:start + _BATCH]]).consume()
 
         self._write(work)
-        return stored
 
     def get_referral(self, code: str) -> Referral:
         def work(tx: neo4j.ManagedTransaction) -> Referral | None:
@@ -80,7 +71,7 @@ class Neo4jReferrals:
             if expected_version is not None and expected_version != version:
                 raise StaleWrite(f"Referral {referral.code} changed since it was read (version {expected_version}, "
                                  f"now {version}); reload it and apply the change again.")
-            stored = _stamped(referral, version + 1, now())
+            stored = stamped_referral(referral, version + 1, now())
             tx.run("MATCH (r:Referral {code: $code}) SET r = $props", code=referral.code,
                    props=_props(stored)).consume()
             return stored
@@ -140,12 +131,6 @@ class Neo4jReferrals:
                     for p in (r["p"] for r in rows)]
 
         return self._read(work)
-
-
-def _stamped(referral: Referral, version: int, stamp: dt.datetime) -> Referral:
-    stored = Referral.from_record(referral.to_record())
-    stored.version, stored.updated_at = version, stamp
-    return stored
 
 
 def _props(r: Referral) -> dict[str, Any]:

@@ -7,14 +7,15 @@ other write and grow the store's ``revision()`` (outcome findings depend on them
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from network.graph.records import now
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
 
-__all__ = ["ReferralQuery", "ReferralStore"]
+__all__ = ["ReferralQuery", "ReferralStore", "ReferralWrites", "stamped_referral"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,29 @@ class ReferralStore(Protocol):
 
     def referral_counts(self) -> list[ReferralCount]:
         """The counts left by :meth:`reduce_referrals`, by month, source, target, link and status."""
+
+
+def stamped_referral(referral: Referral, version: int, stamp: dt.datetime) -> Referral:
+    """A copy of ``referral`` as stored at ``version``, written at ``stamp``."""
+    stored = Referral.from_record(referral.to_record())
+    stored.version, stored.updated_at = version, stamp
+    return stored
+
+
+class ReferralWrites:
+    """The referral creation both adapters share: one or many new referrals, each stored at version 1 by the
+    adapter's ``_store_new`` (all or none; ``Conflict`` for a code in use or repeated)."""
+
+    _store_new: Callable[[list[Referral]], None]
+
+    def create_referral(self, referral: Referral) -> Referral:
+        return self._insert([referral])[0]
+
+    def add_referrals(self, referrals: Sequence[Referral]) -> int:
+        return len(self._insert(referrals))
+
+    def _insert(self, referrals: Sequence[Referral]) -> list[Referral]:
+        stamp = now()
+        stored = [stamped_referral(r, 1, stamp) for r in referrals]
+        self._store_new(stored)
+        return stored

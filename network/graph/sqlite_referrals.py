@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from network.errors import Conflict, NotFound, StaleWrite
 from network.graph.records import now
-from network.graph.referral_store import ReferralQuery
+from network.graph.referral_store import ReferralQuery, ReferralWrites, stamped_referral
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
 
@@ -47,21 +47,13 @@ REFERRALS_MIGRATION = """
 _COLUMNS = "code, data, version, updated_at"
 
 
-class SQLiteReferrals:
+class SQLiteReferrals(ReferralWrites):
     """The ``ReferralStore`` methods of ``SQLiteStore`` (which provides ``_write`` and ``_conn``)."""
 
     _write: Any
     _conn: Any
 
-    def create_referral(self, referral: Referral) -> Referral:
-        return self._insert([referral])[0]
-
-    def add_referrals(self, referrals: Sequence[Referral]) -> int:
-        return len(self._insert(referrals))
-
-    def _insert(self, referrals: Sequence[Referral]) -> list[Referral]:
-        stamp = now()
-        stored = [_stamped(r, 1, stamp) for r in referrals]
+    def _store_new(self, stored: list[Referral]) -> None:
         with self._write() as conn:
             try:
                 conn.executemany("INSERT INTO referrals (code, source, target, link, created, status, data, "
@@ -69,7 +61,6 @@ class SQLiteReferrals:
             except sqlite3.IntegrityError as err:
                 raise Conflict("A referral with one of these codes already exists.",
                                {"code": ["That code is in use."]}) from err
-        return stored
 
     def get_referral(self, code: str) -> Referral:
         row = self._conn().execute(f"SELECT {_COLUMNS} FROM referrals WHERE code = ?", (code,)).fetchone()
@@ -85,7 +76,7 @@ class SQLiteReferrals:
             if expected_version is not None and expected_version != row[0]:
                 raise StaleWrite(f"Referral {referral.code} changed since it was read (version {expected_version}, "
                                  f"now {row[0]}); reload it and apply the change again.")
-            stored = _stamped(referral, row[0] + 1, now())
+            stored = stamped_referral(referral, row[0] + 1, now())
             values = _row(stored)
             conn.execute("UPDATE referrals SET source = ?, target = ?, link = ?, created = ?, status = ?, data = ?, "
                          "version = ?, updated_at = ? WHERE code = ?", values[1:] + (stored.code,))
@@ -121,12 +112,6 @@ class SQLiteReferrals:
         rows = self._conn().execute("SELECT month, source, target, link, status, n FROM referral_counts "
                                     "ORDER BY month, source, target, link, status")
         return [ReferralCount(r[0], r[1], r[2], r[3] or None, r[4], r[5]) for r in rows]
-
-
-def _stamped(referral: Referral, version: int, stamp: dt.datetime) -> Referral:
-    stored = Referral.from_record(referral.to_record())
-    stored.version, stored.updated_at = version, stamp
-    return stored
 
 
 def _row(r: Referral) -> tuple[Any, ...]:
