@@ -242,3 +242,19 @@ def test_the_agenda_takes_up_a_failing_route(env: Env) -> None:
                             "between them do not get the service")
     assert item["findings"][0]["type_label"] == "failing referral route"
     assert "Only 0 of 10 referrals" in item["why"]
+
+
+def test_the_app_setting_sets_the_retention_period(tmp_path) -> None:
+    from network.api import close_store
+    from tests.api_support import make_env
+
+    env = make_env(tmp_path / "short.db", config={"REFERRAL_RETENTION_MONTHS": 1})
+    try:
+        old = TODAY - dt.timedelta(days=70)
+        env.store.add_referrals([Referral("AAA-AAA", "cbo-b", "clinic-a", ["tb_treatment"], old,
+                                          history=[StatusChange("sent", old, "cbo-b")])])
+        send(env, env.auth("admin"), source="cbo-b")
+        assert [c.count for c in env.store.referral_counts()] == [1]
+        assert "AAA-AAA" not in {r.code for r in env.store.iter_referrals()}
+    finally:
+        close_store(env.app)
