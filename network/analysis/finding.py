@@ -47,6 +47,10 @@ class Finding:
         }
 
 
+#: Values that are JSON-ready as they are (exactly these types; subclasses take the long way).
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """``value`` made JSON-ready: dates as ISO strings, sets sorted into lists, tuples as lists.
 
@@ -54,6 +58,11 @@ def plain(value: Any) -> Any:
     >>> plain({"ends": dt.date(2026, 3, 31), "kinds": {"mou", "referral"}, 1: ("a", "b")})
     {'ends': '2026-03-31', 'kinds': ['mou', 'referral'], '1': ['a', 'b']}
     """
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is list or kind is tuple:
+        return [v if type(v) in _AS_IS else plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
