@@ -3,7 +3,7 @@
 **Who may record.** Editors and admins record reports for any monitoring
 organisation. A token bound to an organisation (``Token.organisation``, as a
 ``referrer`` token is) records reports whose monitor is that organisation,
-and moves their escalation on; nobody else writes them (``NotPermitted``).
+and moves their escalation on; nobody else writes them (``NotAllowed``).
 Reports are about facilities, so anyone who may read the network reads them.
 
 **Exactly once.** Each submission carries an idempotency key (the client's,
@@ -29,7 +29,7 @@ import networkx as nx
 from network.analysis.barriers import WINDOW_DAYS, recent_barriers, repeated_barriers
 from network.analysis.finding import Finding
 from network.analysis.words import long_date
-from network.errors import Conflict, CssnetError, InvalidData
+from network.errors import Conflict, InvalidData, NotAllowed
 from network.graph.store import GraphStore, Page
 from network.model import today
 from network.monitoring import (
@@ -45,14 +45,8 @@ from network.monitoring import (
 from . import audit
 from .audit import Actor
 
-__all__ = ["NotPermitted", "Recorder", "record_report", "set_escalation", "report", "reports", "recent_at",
+__all__ = ["Recorder", "record_report", "set_escalation", "report", "reports", "recent_at",
            "findings", "import_reports_csv", "with_barriers"]
-
-
-class NotPermitted(CssnetError):
-    """The caller may not record or change this monitoring report."""
-
-    status = 403
 
 
 class Recorder:
@@ -62,12 +56,12 @@ class Recorder:
         self.editor, self.organisation = editor, organisation
 
     def check(self, monitor: str) -> None:
-        """``NotPermitted`` unless this recorder may write reports of ``monitor``."""
+        """``NotAllowed`` unless this recorder may write reports of ``monitor``."""
         if self.editor or (self.organisation is not None and self.organisation == monitor):
             return
         if self.organisation is not None:
-            raise NotPermitted(f"Your token records for '{self.organisation}' only, not for '{monitor}'.")
-        raise NotPermitted("Recording a monitoring report needs an editor's token or a token of the "
+            raise NotAllowed(f"Your token records for '{self.organisation}' only, not for '{monitor}'.")
+        raise NotAllowed("Recording a monitoring report needs an editor's token or a token of the "
                            "monitoring organisation.")
 
 
@@ -81,7 +75,7 @@ def record_report(store: GraphStore, data: Any, *, actor: Actor, recorder: Recor
     ``key`` is the submission's idempotency key (one is made when none is
     given): a key already stored returns the stored report (``False``) if the
     report is the same, else ``Conflict``. ``InvalidData`` (422) for a bad
-    field, an unknown field or organisation, or a bad key; ``NotPermitted``
+    field, an unknown field or organisation, or a bad key; ``NotAllowed``
     (403) for a recorder who may not record for the monitor.
     """
     fields = load_report_input(data)
