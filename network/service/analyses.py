@@ -161,6 +161,7 @@ def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, red
     return rules
 
 
+@gc_paused()
 def _pathways(store: GraphStore, rules: list[Any], *, population: str, needs: Sequence[str], start: str | None,
               district: str | None, k: int, as_of: dt.date | None, include_unlinked: bool, max_hops: int,
               redacted: bool) -> list[dict[str, Any]]:
