@@ -120,3 +120,26 @@ def test_the_referral_finder_in_sesotho_labels_its_choices(client):
 def test_an_unknown_language_falls_back_to_english(client):
     page = client.get("/?lang=xx", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="en">' in page and "Partner network dashboard" in page
+
+
+def test_the_organisation_page_answers_in_portuguese(client):
+    org = client.get("/api/v1/links?limit=1").get_json()["items"][0]["source"]
+    page = client.get(f"/organisations/{org}?lang=pt").get_data(as_text=True)
+    assert '<html lang="pt">' in page
+    for words in ("Serviços", "Populações", "Última verificação", "Ligações (", "Novos parceiros sugeridos",
+                  "Constatações que a envolvem", "histórico"):
+        assert words in page, words
+    for english in ("Suggested new partners", "Findings that involve it", "Last verified", ">history<"):
+        assert english not in page, english
+    assert "ativa" in page, "the status shows its label, not the code"
+    client.delete_cookie("lang")
+
+
+def test_the_explorer_answers_in_portuguese(client):
+    page = client.get("/explore?lang=pt").get_data(as_text=True)
+    for words in ("Explorador da rede", "Tipo de ligação", "Colorir as ligações por", "Profundidade",
+                  "Faça duplo clique numa organização para a abrir.", "tamanho por intermediação"):
+        assert words in page, words
+    for english in ("Network explorer", "Double-click an organisation", "Colour links by"):
+        assert english not in page, english
+    client.delete_cookie("lang")

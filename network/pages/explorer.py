@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from network.api.auth import caller
@@ -53,6 +54,7 @@ def explorer() -> tuple[str, int]:
     args, problems = load(ExplorerArgs(), request.args)
     H, data = _explorer_network(args, problems)
     aggregated = data["clusters"] is not None
+    data = {**data, "legend": [{**item, "label": gettext(item["label"])} for item in data["legend"]]}
     return render_template("explorer.html", args=args, choices=choices(hide()), problems=problems,
                            ties_note=data.get("ties_note"),
                            data=cluster_overview(data) if aggregated else data, shown=H.number_of_nodes(),

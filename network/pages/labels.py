@@ -20,7 +20,8 @@ from network.model import vocabulary
 
 from .blueprint import bp
 
-__all__ = ["label", "labels", "finding_label", "severity_label", "long_date", "vocabulary_labels"]
+__all__ = ["label", "labels", "finding_label", "severity_label", "status_label", "field_label", "long_date",
+           "vocabulary_labels"]
 
 _FACETS = ("services", "populations", "organisation_kinds", "link_kinds")
 
@@ -88,6 +89,45 @@ def severity_label(code: str) -> str:
     return str(_SEVERITIES.get(code, code))
 
 
+#: Organisation, link, change and invitation statuses, and roles, in words (the codes stay in links and classes).
+_STATUSES = {
+    "active": lazy_gettext("active"), "inactive": lazy_gettext("inactive"), "proposed": lazy_gettext("proposed"),
+    "expired": lazy_gettext("expired"), "ended": lazy_gettext("ended"), "pending": lazy_gettext("pending"),
+    "accepted": lazy_gettext("accepted"), "rejected": lazy_gettext("rejected"), "used": lazy_gettext("used"),
+    "revoked": lazy_gettext("revoked"), "viewer": lazy_gettext("viewer"), "editor": lazy_gettext("editor"),
+    "admin": lazy_gettext("admin"), "anonymous": lazy_gettext("anonymous"), "partner": lazy_gettext("partner"),
+}
+
+
+def status_label(code: str | None) -> str:
+    """A status or role in words, in the page's language; an unknown code in words.
+
+    >>> status_label("expired"), status_label("on_hold")
+    ('expired', 'on hold')
+    """
+    if not code:
+        return ""
+    return str(_STATUSES.get(code, code.replace("_", " ")))
+
+
+#: An organisation's protected fields, named for people.
+_FIELDS = {
+    "latitude": lazy_gettext("Latitude"), "longitude": lazy_gettext("Longitude"),
+    "municipality": lazy_gettext("Municipality"), "phone": lazy_gettext("Phone"), "email": lazy_gettext("Email"),
+    "website": lazy_gettext("Website"), "description": lazy_gettext("Description"),
+    "external_ids": lazy_gettext("External ids"),
+}
+
+
+def field_label(field: str) -> str:
+    """A record's field in words, in the page's language.
+
+    >>> field_label("external_ids"), field_label("district_code")
+    ('External ids', 'District code')
+    """
+    return str(_FIELDS.get(field, field.replace("_", " ").capitalize()))
+
+
 def long_date(day: str | dt.date | None) -> str:
     """A date as people write it, in the page's language.
 
@@ -108,3 +148,5 @@ bp.add_app_template_filter(lambda code: label(code, "link_kinds"), "link_kind_la
 bp.add_app_template_filter(finding_label, "finding_label")
 bp.add_app_template_filter(severity_label, "severity_label")
 bp.add_app_template_filter(labels, "labels")
+bp.add_app_template_filter(status_label, "status_label")
+bp.add_app_template_filter(field_label, "field_label")
