@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, render_template, request
+from flask_babel import gettext
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.api.auth import caller
@@ -64,7 +65,7 @@ def agenda_item() -> str:
         abort(404)
     found = _item(agenda_of(args), args["key"]) or _item(agenda_of(args, limit=None), args["key"])
     if found is None:
-        abort(404, "This item is no longer on the agenda: its findings may have been resolved.")
+        abort(404, gettext("This item is no longer on the agenda: its findings may have been resolved."))
     return render_template("agenda_item.html", item=found, rows=found["findings"], names=names(hide()),
                            scope={k: args[k] for k in ("province", "district") if args.get(k)})
 

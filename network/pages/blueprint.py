@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, session
+from flask_babel import gettext
 
 from network.api.auth import caller
 from network.api.errors import RETRY_AFTER_SECONDS
@@ -28,7 +29,7 @@ def _csrf() -> None:
     """Give the session a form token, and refuse a form post without it."""
     session.setdefault("csrf", secrets.token_urlsafe(24))
     if request.method == "POST" and request.form.get("csrf") != session["csrf"]:
-        abort(400, "The form expired: reload the page and try again.")
+        abort(400, gettext("The form expired: reload the page and try again."))
 
 
 @bp.get("/favicon.ico")

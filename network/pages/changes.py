@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import abort, flash, render_template, request
+from flask_babel import gettext, lazy_gettext
 
 from network.api.state import get_store
 from network.errors import CssnetError
@@ -17,7 +18,8 @@ from .common import hide
 
 __all__ = ["changes", "record_history"]
 
-_SECTIONS = (("added", "Added"), ("closed", "Closed"), ("expired", "Expired"), ("renewed", "Renewed"))
+_SECTIONS = (("added", lazy_gettext("Added")), ("closed", lazy_gettext("Closed")), ("expired", lazy_gettext("Expired")),
+             ("renewed", lazy_gettext("Renewed")))
 
 
 @bp.get("/changes")
@@ -29,8 +31,11 @@ def changes() -> str:
         try:
             moments[key] = history.parse_moment(text) if text else None
         except ValueError:
-            flash(f"'{text}' is not a date like 2026-05-01; {'today' if key == 'to' else 'a quarter before'} "
-                  "is shown instead.", "error")
+            instead = (gettext("'%(text)s' is not a date like 2026-05-01; today is shown instead.", text=text)
+                       if key == "to" else
+                       gettext("'%(text)s' is not a date like 2026-05-01; a quarter before is shown instead.",
+                               text=text))
+            flash(instead, "error")
             moments[key] = None
     try:
         data = history.diff(get_store(), moments["from"], moments["to"], redacted=hide())
@@ -41,8 +46,8 @@ def changes() -> str:
                            print_css=(web_dir() / "static" / "print.css").exists())
 
 
-def _sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    return [(title, data["records"][kind]) for kind, title in _SECTIONS]
+def _sections(data: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    return [(kind, str(title), data["records"][kind]) for kind, title in _SECTIONS]
 
 
 def _form(data: dict[str, Any]) -> dict[str, str]:

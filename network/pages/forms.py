@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _
 from werkzeug.datastructures import MultiDict
 
 __all__ = ["FIELD_WORDS", "KIND_WORDS", "widget", "read_fields", "shown"]
 
 #: Fields in the words people use.
 FIELD_WORDS = {
-    "name": "Name", "aliases": "Other names", "description": "About", "province": "Province",
-    "district": "District", "municipality": "Municipality", "latitude": "Latitude", "longitude": "Longitude",
-    "services": "Services", "populations": "Populations served", "capacity_per_month": "Clients a month",
-    "languages": "Languages", "phone": "Phone", "email": "Email", "website": "Website",
-    "last_verified": "Last verified", "verified_by": "Verified by", "status": "Status", "end_date": "End date",
-    "start_date": "Start date", "kind": "Kind of tie", "source": "From", "target": "To", "weight": "Strength (1-5)",
-    "formal": "Signed document", "document": "Document", "notes": "Notes", "two_way": "Both ways",
+    "name": _("Name"), "aliases": _("Other names"), "description": _("About"), "province": _("Province"),
+    "district": _("District"), "municipality": _("Municipality"), "latitude": _("Latitude"),
+    "longitude": _("Longitude"), "services": _("Services"), "populations": _("Populations served"),
+    "capacity_per_month": _("Clients a month"), "languages": _("Languages"), "phone": _("Phone"),
+    "email": _("Email"), "website": _("Website"), "last_verified": _("Last verified"),
+    "verified_by": _("Verified by"), "status": _("Status"), "end_date": _("End date"), "start_date": _("Start date"),
+    "kind": _("Kind of tie"), "source": _("From"), "target": _("To"), "weight": _("Strength (1-5)"),
+    "formal": _("Signed document"), "document": _("Document"), "notes": _("Notes"), "two_way": _("Both ways"),
 }
 #: Each kind of proposal in words.
-KIND_WORDS = {"confirm": "Confirms its record is still right", "correct": "Corrects its record",
-              "end_tie": "Says a tie has ended", "new_tie": "Proposes a new tie"}
+KIND_WORDS = {"confirm": _("Confirms its record is still right"), "correct": _("Corrects its record"),
+              "end_tie": _("Says a tie has ended"), "new_tie": _("Proposes a new tie")}
 
 _CODES = {"services": "services", "populations": "populations"}
 _LISTS = ("aliases", "languages")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
 
 from network.api.auth import caller
 from network.api.state import get_store
@@ -26,9 +27,10 @@ def verified(record: dict[str, Any]) -> str:
     ('1 March 2026 by Hope CBO', 'never')
     """
     if not record.get("last_verified"):
-        return "never"
-    by = f" by {record['verified_by']}" if record.get("verified_by") else ""
-    return f"{long_date(record['last_verified'])}{by}"
+        return gettext("never")
+    if record.get("verified_by"):
+        return gettext("%(day)s by %(who)s", day=long_date(record["last_verified"]), who=record["verified_by"])
+    return long_date(record["last_verified"])
 
 
 bp.add_app_template_filter(verified, "verified")
@@ -52,7 +54,7 @@ def stale_page() -> str:
 def invite_partner(org_id: str) -> tuple[str, int]:
     """Invite one organisation to check its record (admins): the page shows the one-time link once."""
     if not caller().at_least("admin"):
-        return error_page("Sign in as an admin to invite partners.", 403)
+        return error_page(gettext("Sign in as an admin to invite partners."), 403)
     store = get_store()
     invitation, secret = invitations.create_invitation(store, org_id, actor=caller().actor)
     return render_template("invited.html", org=store.get_organisation(org_id), invitation=invitation,

@@ -20,8 +20,8 @@ from network.model import vocabulary
 
 from .blueprint import bp
 
-__all__ = ["label", "labels", "finding_label", "severity_label", "status_label", "field_label", "long_date",
-           "vocabulary_labels"]
+__all__ = ["label", "labels", "finding_label", "severity_label", "status_label", "field_label", "action_label",
+           "long_date", "vocabulary_labels"]
 
 _FACETS = ("services", "populations", "organisation_kinds", "link_kinds")
 
@@ -99,6 +99,20 @@ _STATUSES = {
 }
 
 
+#: What a version of a record did, in words.
+_ACTIONS = {"create": lazy_gettext("created"), "update": lazy_gettext("changed"), "delete": lazy_gettext("deleted"),
+            "import": lazy_gettext("imported")}
+
+
+def action_label(code: str) -> str:
+    """What a version of a record did (``create``, ``update``, ...), in the page's language.
+
+    >>> action_label("update")
+    'changed'
+    """
+    return str(_ACTIONS.get(code, code))
+
+
 def status_label(code: str | None) -> str:
     """A status or role in words, in the page's language; an unknown code in words.
 
@@ -149,4 +163,5 @@ bp.add_app_template_filter(finding_label, "finding_label")
 bp.add_app_template_filter(severity_label, "severity_label")
 bp.add_app_template_filter(labels, "labels")
 bp.add_app_template_filter(status_label, "status_label")
+bp.add_app_template_filter(action_label, "action_label")
 bp.add_app_template_filter(field_label, "field_label")

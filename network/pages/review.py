@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from network.api.auth import caller
 from network.api.state import get_store
@@ -28,7 +29,7 @@ _NEW_TIE_SHOWN = ("kind", "services", "start_date", "formal", "notes")
 def review_page() -> tuple[str, int]:
     """Pending proposals, oldest first, and the last decisions."""
     if not caller().at_least("editor"):
-        return error_page("Sign in as an editor to review partners' changes.", 403)
+        return error_page(gettext("Sign in as an editor to review partners' changes."), 403)
     store = get_store()
     names = {o.id: o.name for o in store.iter_organisations()}
     pending = review.queue(store, ProposalQuery(status="pending", limit=200))
@@ -48,7 +49,7 @@ def review_page() -> tuple[str, int]:
 def accept_proposal(proposal_id: str) -> Response | tuple[str, int]:
     """Accept a proposal with the coordinator's edits (only fields that differ from what was proposed)."""
     if not caller().at_least("editor"):
-        return error_page("Sign in as an editor to review partners' changes.", 403)
+        return error_page(gettext("Sign in as an editor to review partners' changes."), 403)
     store = get_store()
     found = review.proposal(store, proposal_id)
     names = [n for n in _editable(found)]
@@ -58,11 +59,14 @@ def accept_proposal(proposal_id: str) -> Response | tuple[str, int]:
     try:
         review.accept(store, proposal_id, actor=caller().actor, edits=edits, note=request.form.get("note", ""))
     except InvalidData as err:
-        flash("Not accepted: " + "; ".join(problem_lines(err.errors) or [err.message]), "error")
+        flash(gettext("Not accepted: %(why)s", why="; ".join(problem_lines(err.errors) or [err.message])), "error")
     except (NotFound, Conflict) as err:
-        flash(f"Not accepted: {err.message}", "error")
+        flash(gettext("Not accepted: %(why)s", why=err.message), "error")
     else:
-        flash(f"Accepted: {KIND_WORDS[found.kind].lower()}{' (edited)' if edits else ''}.", "ok")
+        what = str(KIND_WORDS[found.kind]).lower()
+        done = (gettext("Accepted: %(what)s (edited).", what=what) if edits
+                else gettext("Accepted: %(what)s.", what=what))
+        flash(done, "ok")
     return redirect(url_for("pages.review_page"))
 
 
@@ -70,9 +74,9 @@ def accept_proposal(proposal_id: str) -> Response | tuple[str, int]:
 def reject_proposal(proposal_id: str) -> Response | tuple[str, int]:
     """Reject a proposal; nothing but the decision is written."""
     if not caller().at_least("editor"):
-        return error_page("Sign in as an editor to review partners' changes.", 403)
+        return error_page(gettext("Sign in as an editor to review partners' changes."), 403)
     found = review.reject(get_store(), proposal_id, actor=caller().actor, note=request.form.get("note", ""))
-    flash(f"Rejected: {KIND_WORDS[found.kind].lower()}.", "ok")
+    flash(gettext("Rejected: %(what)s.", what=str(KIND_WORDS[found.kind]).lower()), "ok")
     return redirect(url_for("pages.review_page"))
 
 
