@@ -14,10 +14,14 @@ from network.graph.sqlite import SQLiteStore
 from network.language import COMPLETE, FINDER_ONLY, LANGUAGES, choose
 from network.service import seed_demo
 from seed import catalogs
+from tests.api_support import Env
+from tests.test_referral_pages import _send, _signed_in
 
 #: Where the referral finder's messages come from: the finder, the form's drop-downs and the vocabulary it shows.
 FINDER_SOURCES = ("web/templates/referrals.html", "web/templates/_select.html", "network/pages/referrals.py",
-                  "seed/vocabulary/services", "seed/vocabulary/populations", "seed/vocabulary/link_kinds")
+                  "web/templates/referral_slip.html", "network/pages/referral_send.py",
+                  "seed/vocabulary/services", "seed/vocabulary/populations", "seed/vocabulary/link_kinds",
+                  "seed/vocabulary/referral_statuses")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -143,3 +147,16 @@ def test_the_explorer_answers_in_portuguese(client):
     for english in ("Network explorer", "Double-click an organisation", "Colour links by"):
         assert english not in page, english
     client.delete_cookie("lang")
+
+
+def test_the_referral_slip_in_sesotho(env: Env):
+    st = {m.id: m.string for m in _catalog("st") if m.id and isinstance(m.id, str)}
+    client, csrf = _signed_in(env, "referrer", "cbo-b")
+    sent = _send(client, csrf, to="clinic-a", need="tb_treatment", population="mineworkers", link="l-ref-1")
+    slip = client.get(sent.headers["Location"] + "?lang=st").get_data(as_text=True)
+    code = env.store.list_referrals().items[0].code
+    assert f'id="slip-code">{code}<' in slip and '<html lang="st">' in slip
+    for english in ("Referral slip", "Where to go", "What to bring", "This slip with the referral code.",
+                    "TB treatment", "Sent"):
+        assert st[english] in slip
+    assert "What to bring" not in slip and "Where to go" not in slip

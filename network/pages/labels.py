@@ -17,6 +17,7 @@ from flask_babel import get_locale, gettext, lazy_gettext
 
 from network.analysis.agenda import agenda_weights
 from network.model import vocabulary
+from network.referrals import referral_vocabulary
 
 from .blueprint import bp
 
@@ -34,6 +35,8 @@ def _tables() -> dict[str, dict[str, str]]:
     tables["finding_types"] = {code: words[0][:1].upper() + words[0][1:]
                                for code, words in agenda_weights()["finding_types"].items()}
     tables["finding_types"]["service_overlap"] = "Overlapping services"
+    tables["referral_statuses"] = dict(referral_vocabulary().statuses)
+    tables["decline_reasons"] = dict(referral_vocabulary().decline_reasons)
     return tables
 
 

@@ -13,25 +13,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
 from network.api.auth import caller
 from network.api.state import get_store
 from network.errors import CssnetError
 from network.model import vocabulary
-from network.referrals import referral_vocabulary
 from network.service import records, referrals
 
 from .blueprint import bp, error_page
 from .common import hide, names
+from .labels import label
 
 __all__ = ["send_referral_page", "referral_slip", "acting"]
 
 #: What every client brings, whatever the need.
-BRING = ("This slip with the referral code.",
-         "Any clinic card, test results or letters you already have.",
-         "An ID or passport if you have one. You should be helped without one too: if you are turned away, tell "
-         "the organisation that sent you.")
+BRING = (lazy_gettext("This slip with the referral code."),
+         lazy_gettext("Any clinic card, test results or letters you already have."),
+         lazy_gettext("An ID or passport if you have one. You should be helped without one too: if you are turned "
+                      "away, tell the organisation that sent you."))
 
 
 def acting() -> referrals.Acting:
@@ -45,7 +46,7 @@ def send_referral_page() -> Any:
     """Send a referral to a provider (referrers from their own organisation, admins from any)."""
     who = acting()
     if not (who.is_admin or who.role == "referrer"):
-        return error_page("Sign in with your organisation's referral token to send referrals.", 403)
+        return error_page(gettext("Sign in with your organisation's referral token to send referrals."), 403)
     values = request.form if request.method == "POST" else request.args
     chosen = {"source": who.organisation if not who.is_admin else values.get("from", ""),
               "target": values.get("to", ""), "link": values.get("link", ""),
@@ -77,8 +78,7 @@ def referral_slip(code: str) -> Response | tuple[str, int] | str:
     hidden = hide()
     provider = records.organisation(store, referral.target, redacted=hidden)
     shown = names(hidden)
-    vocab = vocabulary()
     return render_template("referral_slip.html", referral=referral, provider=provider,
                            protected=hidden and provider.sensitive, sender=shown.get(referral.source, referral.source),
-                           needs=[vocab.services.get(n, n) for n in referral.needs],
-                           status=referral_vocabulary().statuses.get(referral.status, referral.status), bring=BRING)
+                           needs=[label(n, "services") for n in referral.needs],
+                           status=label(referral.status, "referral_statuses"), bring=BRING)
