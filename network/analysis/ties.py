@@ -78,7 +78,7 @@ def tie_scores(ratings: Iterable[TieRating]) -> dict[tuple[str, str], dict[str, 
     Returns
     -------
     dict
-        ``{(a, b): {"value", "trust", "respondents", "sides": {respondent: {"value", "trust", "items"}}}}``
+        ``{(a, b): {"value", "trust", "respondents", "sides": {respondent: {"value", "trust"}}}}``
         keyed by :func:`tie_key`; the tie's ``value`` and ``trust`` are the means of its sides'.
 
     Examples
@@ -91,8 +91,7 @@ def tie_scores(ratings: Iterable[TieRating]) -> dict[tuple[str, str], dict[str, 
     result: dict[tuple[str, str], dict[str, Any]] = {}
     for r in ratings:
         a = _answers(r)
-        side = {"value": (a[0] + a[1] + a[2]) / 3, "trust": (a[3] + a[4] + a[5]) / 3,
-                "items": dict(zip(ITEMS, a, strict=True))}
+        side = {"value": (a[0] + a[1] + a[2]) / 3, "trust": (a[3] + a[4] + a[5]) / 3}
         key = tie_key(r.respondent, r.partner)
         tie = result.get(key)
         if tie is None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
 from network.errors import NotFound
 from network.graph.records import id_key, now, refuse_taken
 from network.graph.surveys import rating_from_record, rating_record, round_from_record, round_record
-from network.surveys import SurveyRound, TieRating
+from network.surveys import ITEMS, SurveyRound, TieRating
 
 if TYPE_CHECKING:
     from network.graph.sqlite import SQLiteStore
@@ -77,9 +78,16 @@ class SQLiteSurveys:
         return rating_from_record(json.loads(before["data"])) if before else None
 
     def list_ratings(self, round_id: str, *, respondent: str | None = None) -> list[TieRating]:
-        sql = "SELECT data FROM tie_ratings WHERE round = ?"
+        # the fields straight from SQL (json_extract), no JSON decoding per row in Python: a round can hold
+        # a hundred thousand answers
+        fields = ", ".join(f"json_extract(data, '$.{name}')" for name in (*ITEMS, "answered_on", "entered_by"))
+        sql = (f"SELECT respondent, partner, {fields}, json_extract(data, '$.contributes') "
+               f"FROM tie_ratings WHERE round = ?")
         params: tuple[str, ...] = (round_id,)
         if respondent is not None:
             sql, params = sql + " AND respondent = ?", (round_id, respondent)
-        rows = self._store._conn().execute(sql + " ORDER BY respondent, partner", params)
-        return [rating_from_record(json.loads(r["data"])) for r in rows]
+        rows = self._store._conn().execute(sql + " ORDER BY respondent, partner", params).fetchall()
+        day = dt.date.fromisoformat
+        return [TieRating(round_id, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                          json.loads(r[10]) if r[10] != "[]" else [], day(r[8]) if r[8] else None, r[9] or "")
+                for r in rows]
