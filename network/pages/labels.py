@@ -21,8 +21,8 @@ from network.referrals import referral_vocabulary
 
 from .blueprint import bp
 
-__all__ = ["label", "labels", "finding_label", "severity_label", "status_label", "field_label", "action_label",
-           "long_date", "vocabulary_labels"]
+__all__ = ["label", "labels", "labelled", "finding_label", "severity_label", "status_label", "field_label",
+           "action_label", "long_date", "vocabulary_labels"]
 
 _FACETS = ("services", "populations", "organisation_kinds", "link_kinds")
 
@@ -68,6 +68,15 @@ def labels(codes: Iterable[str] | None, facet: str) -> str:
     'TB screening, Antiretroviral therapy'
     """
     return ", ".join(label(code, facet) for code in codes or ())
+
+
+def labelled(codes: Iterable[str], facet: str) -> list[tuple[str, str]]:
+    """``(code, label)`` for each of ``codes`` in ``facet``, in the page's language, by label.
+
+    >>> labelled(["tb_screening", "art"], "services")
+    [('art', 'Antiretroviral therapy'), ('tb_screening', 'TB screening')]
+    """
+    return sorted(((code, label(code, facet)) for code in codes), key=lambda pair: pair[1].casefold())
 
 
 def finding_label(code: str | None) -> str:

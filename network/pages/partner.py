@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import lazy_gettext
 
 from network.api.state import get_store
 from network.errors import InvalidData
@@ -17,6 +18,7 @@ from network.service.partner_view import partner_view
 
 from .blueprint import bp
 from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget
+from .labels import label, labelled
 
 __all__ = ["invitation_page", "CORRECTABLE"]
 
@@ -69,13 +71,12 @@ def _page(view: dict[str, Any], problems: list[str]) -> str:
     return render_template(
         "invitation.html", view=view, org=org, fields=fields, problems=problems,
         stale=is_stale(org.get("last_verified")),
-        services=sorted(voc.services.items(), key=lambda kv: kv[1]),
-        populations=sorted(voc.populations.items(), key=lambda kv: kv[1]),
-        link_kinds=[(code, text.split(" (", 1)[0]) for code, text in voc.link_kinds.items()],
-        directed=voc.directed_link_kinds, kind_label=voc.organisation_kinds.get(org["kind"], org["kind"]))
+        services=labelled(voc.services, "services"), populations=labelled(voc.populations, "populations"),
+        link_kinds=[(code, label(code, "link_kinds")) for code in voc.link_kinds],
+        directed=voc.directed_link_kinds, kind_label=label(org["kind"], "organisation_kinds"))
 
 
-_PARTS = {"corrections": "", "new_ties": "New tie", "ended_ties": "Ended tie"}
+_PARTS = {"corrections": "", "new_ties": lazy_gettext("New tie"), "ended_ties": lazy_gettext("Ended tie")}
 
 
 def _worded(line: str) -> str:

@@ -18,6 +18,7 @@ from network.service import review
 
 from .blueprint import bp, error_page
 from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget
+from .labels import label, labelled
 
 __all__ = ["review_page", "accept_proposal", "reject_proposal"]
 
@@ -36,13 +37,13 @@ def review_page() -> tuple[str, int]:
     decided = [p for status in ("accepted", "rejected")
                for p in review.queue(store, ProposalQuery(status=status, limit=None)).items]
     decided.sort(key=lambda p: p.decided_at or p.submitted_at, reverse=True)
-    voc = vocabulary()
+    voc, trusted = vocabulary(), review.trusted(store)
     return render_template(
         "review.html", cards=[_card(store, p, names) for p in pending.items], total=pending.total,
-        decided=decided[:20], names=names, kinds=KIND_WORDS, trusted=review.trusted(store),
-        services=sorted(voc.services.items(), key=lambda kv: kv[1]),
-        populations=sorted(voc.populations.items(), key=lambda kv: kv[1]),
-        link_kinds=[(code, text.split(" (", 1)[0]) for code, text in voc.link_kinds.items()]), 200
+        decided=decided[:20], names=names, kinds=KIND_WORDS, trusted=trusted,
+        trusted_names=", ".join(names.get(o, o) for o in trusted),
+        services=labelled(voc.services, "services"), populations=labelled(voc.populations, "populations"),
+        link_kinds=[(code, label(code, "link_kinds")) for code in voc.link_kinds]), 200
 
 
 @bp.post("/review/<proposal_id>/accept")
