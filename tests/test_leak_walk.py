@@ -360,7 +360,7 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
             (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING), ("/stale", OK)]
     out += [("/monitoring", REFUSAL), ("/referrals/send", REFUSAL), ("/referrals/inbox", REFUSAL), ("/sw.js", OK),
-            ("/referrals/slip/QQQ-QQQ", MISSING)]
+            ("/referrals/slip/QQQ-QQQ", REFUSAL)]
     out += [(f"/edit/organisation/{i}", REFUSAL) for i in ids]
     out += [(f"/edit/link/{link['id']}", REFUSAL) for i in ids[:3] for link in demo.links_of(i)[:1]]
     return out

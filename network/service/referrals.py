@@ -156,7 +156,11 @@ def record_status(store: GraphStore, code: str, body: Mapping[str, Any], *, acti
 
 def read_referral(store: GraphStore, code: str, *, acting: Acting) -> Referral:
     """The referral with ``code`` (as typed: case, spaces and dashes do not matter), for one of its two
-    organisations or an admin; ``NotFound`` (404) or ``NotAllowed`` (403) otherwise."""
+    organisations or an admin; ``NotFound`` (404) or ``NotAllowed`` (403) otherwise. A caller who may see no
+    individual referral at all is refused before the code is looked up, so a refusal never tells whether a code
+    exists."""
+    if not acting.is_admin and acting.role != "referrer":
+        raise NotAllowed(_not_yours(acting, "see this referral"))
     referral = store.get_referral(normal_code(code))
     if not (acting.speaks_for(referral.source) or acting.speaks_for(referral.target)):
         raise NotAllowed(_not_yours(acting, "see this referral"))
