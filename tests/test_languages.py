@@ -146,6 +146,8 @@ def test_the_explorer_answers_in_portuguese(client):
         assert words in page, words
     for english in ("Network explorer", "Double-click an organisation", "Colour links by"):
         assert english not in page, english
+    coloured = client.get("/explore?lang=pt&ties_by=trust").get_data(as_text=True)
+    assert "As ligações só são coloridas por confiança ou valor para administradores" in coloured
     client.delete_cookie("lang")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, render_template, request
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from network.api.auth import caller
@@ -22,6 +22,22 @@ from .common import choices, drawings, findings, flat, hide, load
 
 __all__ = ["explorer", "explorer_members", "vendor"]
 
+#: The drawing's words about colouring links by survey scores (``network.visual`` and
+#: ``service.drawing.colour_by_ties`` write them in English), in the page's language.
+_TIE_WORDS = {
+    "trust low (below 2)": lazy_gettext("trust low (below 2)"),
+    "trust middling (2 to 3)": lazy_gettext("trust middling (2 to 3)"),
+    "trust high (3 or more)": lazy_gettext("trust high (3 or more)"),
+    "value low (below 2)": lazy_gettext("value low (below 2)"),
+    "value middling (2 to 3)": lazy_gettext("value middling (2 to 3)"),
+    "value high (3 or more)": lazy_gettext("value high (3 or more)"),
+    "not rated": lazy_gettext("not rated"),
+    "Links are coloured by trust or value for administrators only: a tie's score rests on one or two answers.":
+        lazy_gettext("Links are coloured by trust or value for administrators only: a tie's score rests on one or "
+                     "two answers."),
+    "No survey round has answers yet: links are not coloured.":
+        lazy_gettext("No survey round has answers yet: links are not coloured."),
+}
 #: Gap findings that mark an organisation on the drawing.
 _HIGHLIGHTED = ("isolated", "broken_cascade", "single_point_of_failure")
 
@@ -55,8 +71,12 @@ def explorer() -> tuple[str, int]:
     H, data = _explorer_network(args, problems)
     aggregated = data["clusters"] is not None
     data = {**data, "legend": [{**item, "label": gettext(item["label"])} for item in data["legend"]]}
+    if data.get("tie_legend"):
+        data["tie_legend"] = [{**item, "label": str(_TIE_WORDS.get(item["label"], item["label"]))}
+                              for item in data["tie_legend"]]
+    note = data.get("ties_note")
     return render_template("explorer.html", args=args, choices=choices(hide()), problems=problems,
-                           ties_note=data.get("ties_note"),
+                           ties_note=str(_TIE_WORDS.get(note, note)) if note else None,
                            data=cluster_overview(data) if aggregated else data, shown=H.number_of_nodes(),
                            links=H.number_of_edges(), aggregated=aggregated), 422 if problems else 200
 
