@@ -32,16 +32,8 @@ T = TypeVar("T")
 
 
 class Neo4jSession(ThreadBlocks):
-    """The driver and the thread's unit of work under :class:`network.graph.neo4j.Neo4jStore`.
-
-    Parameters
-    ----------
-    uri : str
-        ``neo4j://``, ``neo4j+s://`` or ``bolt://`` address.
-    user, password : str
-    database : str, optional
-        The database to use; the server's default when None.
-    """
+    """The driver and the thread's unit of work under :class:`network.graph.neo4j.Neo4jStore` (which documents
+    the parameters)."""
 
     def __init__(self, uri: str, *, user: str, password: str, database: str | None = None):
         self.database = database
