@@ -162,3 +162,13 @@ def test_the_referral_slip_in_sesotho(env: Env):
                     "TB treatment", "Sent"):
         assert st[english] in slip
     assert "What to bring" not in slip and "Where to go" not in slip
+
+
+def test_what_changed_names_its_sections_and_finding_types_in_portuguese(client):
+    page = client.get("/changes?lang=pt").get_data(as_text=True)
+    for words in ("O que mudou de", "Constatações que apareceram", "Constatações resolvidas", "Comparar",
+                  "Acordo prestes a terminar"):
+        assert words in page, words
+    for english in ("Findings that appeared", "Agreement about to end", "Agenda items closed"):
+        assert english not in page, english
+    client.delete_cookie("lang")
