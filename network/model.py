@@ -23,10 +23,15 @@ __all__ = [
     "PROTECTED_FIELDS",
     "is_link_active",
     "today",
+    "DEFAULT_COUNTRY",
+    "Programme",
+    "programme_records",
 ]
 
 ORGANISATION_STATUSES = ("active", "inactive")
 LINK_STATUSES = ("proposed", "active", "expired", "ended")
+#: The country of an organisation whose record names none (ISO 3166-1 alpha-2).
+DEFAULT_COUNTRY = "ZA"
 
 #: Fields the store maintains itself; callers never set them.
 STORE_FIELDS = ("updated_at", "version")
@@ -62,6 +67,9 @@ class Organisation:
     tags: list[str] = field(default_factory=list)
     external_ids: dict[str, str] = field(default_factory=dict)
     source: str | None = None
+    country: str = DEFAULT_COUNTRY
+    countries_served: list[str] = field(default_factory=list)
+    intervention_areas: list[str] = field(default_factory=list)
     last_verified: dt.date | None = None
     verified_by: str | None = None
     updated_at: dt.datetime | None = None
@@ -97,6 +105,8 @@ class Link:
     programme: str | None = None
     grant_ref: str | None = None
     verified_by: str | None = None
+    intervention_areas: list[str] = field(default_factory=list)
+    data: list[str] = field(default_factory=list)
     updated_at: dt.datetime | None = None
     version: int = 0
 
@@ -107,6 +117,33 @@ class Link:
     def is_active(self, as_of: dt.date) -> bool:
         """True if the link is in force on ``as_of``."""
         return is_link_active(self.status, self.start_date, self.end_date, as_of)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A funded programme: its grants are the funding links that name it in ``programme``.
+
+    Programmes are reference data, like the vocabulary: ``seed/vocabulary/programmes.json``.
+    """
+
+    id: str
+    name: str
+    funder: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    intervention_areas: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    description: str = ""
+
+
+def programme_records() -> list[dict[str, Any]]:
+    """The programme records of ``seed/vocabulary/programmes.json`` as written (none when the file is absent)."""
+    path = seed_dir() / "vocabulary" / "programmes.json"
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return list(json.load(fh))
 
 
 ORGANISATION_FIELDS = tuple(f.name for f in dataclasses.fields(Organisation))
@@ -158,11 +195,27 @@ class Vocabulary:
     provinces: dict[str, tuple[str, ...]]
     district_centres: dict[str, tuple[float, float]]
     hotspots: tuple[dict[str, Any], ...]
+    countries: dict[str, str] = field(default_factory=dict)
+    province_countries: dict[str, str] = field(default_factory=dict)
+    country_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
+    data_kinds: dict[str, str] = field(default_factory=dict)
 
     @property
     def districts(self) -> dict[str, str]:
         """Map every district to its province."""
         return {d: p for p, ds in self.provinces.items() for d in ds}
+
+    def country_of(self, province: str | None, district: str | None = None) -> str | None:
+        """The country (ISO code) a province or district is in, if the vocabulary knows it.
+
+        >>> vocabulary().country_of(None, "Maseru"), vocabulary().country_of("Limpopo")
+        ('LS', 'ZA')
+        """
+        return self.province_countries.get(province or self.districts.get(district or "", ""))
+
+    def country_label(self, code: str | None) -> str:
+        """A country's name, or the code itself when unknown."""
+        return self.countries.get(code or "", code or "")
 
     def next_services(self, service: str) -> tuple[str, ...]:
         """Services a client needs after ``service``, by the care-cascade rules."""
@@ -183,7 +236,10 @@ class Vocabulary:
             ],
             "intervention_areas": [{"code": c, "label": v} for c, v in self.intervention_areas.items()],
             "cascade_rules": [{"after": a, "needs": n} for a, n in self.cascade_rules],
-            "provinces": [{"name": p, "districts": list(ds)} for p, ds in self.provinces.items()],
+            "provinces": [{"name": p, "country": self.province_countries.get(p), "districts": list(ds)}
+                          for p, ds in self.provinces.items()],
+            "countries": [{"code": c, "name": n} for c, n in self.countries.items()],
+            "data_kinds": [{"code": c, "label": v} for c, v in self.data_kinds.items()],
             "hotspots": list(self.hotspots),
         }
 
@@ -199,6 +255,7 @@ def _load_vocabulary(seed: str) -> Vocabulary:
     populations = read("populations")
     link_kinds = read("link_kinds")
     geography = read("geography")
+    provinces = [(c, p) for c in geography["countries"] for p in c["provinces"]]
     return Vocabulary(
         services={s["code"]: s["label"] for s in read("services")},
         populations={p["code"]: p["label"] for p in populations},
@@ -208,13 +265,13 @@ def _load_vocabulary(seed: str) -> Vocabulary:
         directed_link_kinds=frozenset(k["code"] for k in link_kinds if k["directed"]),
         intervention_areas={a["code"]: a["label"] for a in read("intervention_areas")},
         cascade_rules=tuple((r["after"], r["needs"]) for r in read("cascade_rules")),
-        provinces={p["name"]: tuple(d["name"] for d in p["districts"]) for p in geography["provinces"]},
-        district_centres={
-            d["name"]: (d["latitude"], d["longitude"])
-            for p in geography["provinces"]
-            for d in p["districts"]
-        },
+        provinces={p["name"]: tuple(d["name"] for d in p["districts"]) for _, p in provinces},
+        district_centres={d["name"]: (d["latitude"], d["longitude"]) for _, p in provinces for d in p["districts"]},
         hotspots=tuple(geography.get("hotspots", [])),
+        countries={c["code"]: c["name"] for c in geography["countries"]},
+        province_countries={p["name"]: c["code"] for c, p in provinces},
+        country_centres={c["code"]: (c["latitude"], c["longitude"]) for c in geography["countries"]},
+        data_kinds={d["code"]: d["label"] for d in read("data_kinds")},
     )
 
 

@@ -20,10 +20,12 @@ from marshmallow import (
 
 from network.errors import InvalidData
 from network.model import (
+    DEFAULT_COUNTRY,
     LINK_STATUSES,
     ORGANISATION_STATUSES,
     Link,
     Organisation,
+    Programme,
     today,
     vocabulary,
 )
@@ -42,6 +44,9 @@ __all__ = [
     "MAX_CAPACITY_PER_MONTH",
     "problem_lines",
     "code_validator",
+    "check_place",
+    "ProgrammeSchema",
+    "load_programme",
 ]
 
 #: Organisation and link ids, as people write them (``L12``, ``MOU-2024-003``, ``ImspTQPwCqd``): letters of
@@ -184,6 +189,37 @@ class _Strict(Schema):
         unknown = RAISE
 
 
+def _country(code: str) -> None:
+    if code not in vocabulary().countries:
+        known = ", ".join(f"{c} ({n})" for c, n in vocabulary().countries.items())
+        raise ValidationError(f"Unknown country '{code}': give an ISO 3166-1 alpha-2 code of {known}.")
+
+
+def check_place(country: str | None, province: str | None, district: str | None) -> None:
+    """``ValidationError`` unless the district is in the province and both are in the country.
+
+    A country left out is the one the province or district is in (South Africa when neither is given).
+
+    >>> check_place("LS", "Maseru", "Maseru")
+    >>> try:
+    ...     check_place("ZA", None, "Maseru")
+    ... except ValidationError as err:
+    ...     print(err.field_name, err.messages)
+    district ["District 'Maseru' is in Lesotho (LS), not South Africa (ZA): give country LS."]
+    """
+    voc = vocabulary()
+    if district and province and voc.districts.get(district) != province:
+        raise ValidationError(f"District '{district}' is in {voc.districts.get(district)}, not {province}.",
+                              "district")
+    if not country or country not in voc.countries:
+        return
+    for name, value in (("district", district), ("province", province)):
+        home = voc.country_of(None, value) if name == "district" else voc.country_of(value)
+        if value and home and home != country:
+            raise ValidationError(f"{name.capitalize()} '{value}' is in {voc.country_label(home)} ({home}), not "
+                                  f"{voc.country_label(country)} ({country}): give country {home}.", name)
+
+
 class OrganisationSchema(_Strict):
     """An organisation as callers send and receive it."""
 
@@ -220,22 +256,38 @@ class OrganisationSchema(_Strict):
     source = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
     last_verified = fields.Date(allow_none=True, load_default=None, validate=_not_future)
     verified_by = Text(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    country = Text(allow_none=True, load_default=None, validate=_country)
+    countries_served = fields.List(Text(validate=_country), load_default=list, validate=_MAX_CODES)
+    intervention_areas = _codes("intervention_areas", "intervention area")
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 
+    @pre_load
+    def _country_as_province(self, data: Any, **_: Any) -> Any:
+        """A country written in the province column (``Lesotho``, as files from across a border do) is read as the
+        country, the province then coming from the district."""
+        if not (isinstance(data, dict) and isinstance(data.get("province"), str)):
+            return data
+        name = data["province"].strip()
+        code = {n.casefold(): c for c, n in vocabulary().countries.items()}.get(name.casefold())
+        if not code or name in vocabulary().provinces:
+            return data
+        if data.get("country") not in (None, "", code):
+            raise ValidationError(f"'{name}' is a country ({code}), but country says {data['country']}.", "province")
+        return {**data, "province": None, "country": code}
+
     @validates_schema
     def _place(self, data: Mapping[str, Any], **_: Any) -> None:
-        district, province = data.get("district"), data.get("province")
-        if district and province and vocabulary().districts.get(district) != province:
-            raise ValidationError(f"District '{district}' is in {vocabulary().districts.get(district)}, "
-                                  f"not {province}.", "district")
+        check_place(data.get("country"), data.get("province"), data.get("district"))
         if (data.get("latitude") is None) != (data.get("longitude") is None):
             raise ValidationError("Give both latitude and longitude, or neither.", "latitude")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Organisation:
+        voc = vocabulary()
         if data.get("district") and not data.get("province"):
-            data["province"] = vocabulary().districts[data["district"]]
+            data["province"] = voc.districts[data["district"]]
+        data["country"] = data.get("country") or voc.country_of(data.get("province")) or DEFAULT_COUNTRY
         return Organisation(**data)
 
 
@@ -259,6 +311,8 @@ class LinkSchema(_Strict):
     programme = Text(allow_none=True, load_default=None, validate=validate.Length(max=300))
     grant_ref = Text(allow_none=True, load_default=None, validate=validate.Length(max=100))
     verified_by = Text(allow_none=True, load_default=None, validate=validate.Length(max=200))
+    intervention_areas = _codes("intervention_areas", "intervention area")
+    data = _codes("data_kinds", "kind of data")
     updated_at = fields.DateTime(dump_only=True)
     version = fields.Integer(dump_only=True)
 
@@ -279,20 +333,57 @@ class LinkSchema(_Strict):
 
     @validates_schema
     def _funding_only(self, data: Mapping[str, Any], **_: Any) -> None:
-        """A programme and a grant reference belong to funding links only (a patch without ``kind`` is checked
-        once merged)."""
+        """A programme and a grant reference belong to funding links only, the data carried to data sharing links
+        (a patch without ``kind`` is checked once merged)."""
         kind = data.get("kind")
-        if kind is None or kind == "funding":
+        if kind is None:
             return
         label = vocabulary().link_kinds.get(kind, kind).split(" (")[0]
         errors = {name: [f"Only a funding link has a {noun}, not a link of the kind '{label}'."]
-                  for name, noun in (("programme", "programme"), ("grant_ref", "grant reference")) if data.get(name)}
+                  for name, noun in (("programme", "programme"), ("grant_ref", "grant reference"))
+                  if data.get(name) and kind != "funding"}
+        if kind != "data_sharing" and data.get("data"):
+            errors["data"] = [f"Only a data sharing link names the data it carries, not a link of the kind '{label}'."]
         if errors:
             raise ValidationError(errors)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Link:
         return Link(**data)
+
+
+class ProgrammeSchema(_Strict):
+    """A programme record (``seed/vocabulary/programmes.json``)."""
+
+    id = Text(required=True, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
+    name = Text(required=True, validate=validate.Length(max=300))
+    funder = Text(allow_none=True, load_default=None, validate=validate.Regexp(ID_PATTERN, error=_ID_MESSAGE))
+    start_date = fields.Date(allow_none=True, load_default=None)
+    end_date = fields.Date(allow_none=True, load_default=None)
+    intervention_areas = _codes("intervention_areas", "intervention area")
+    provinces = _codes("provinces", "province")
+    countries = fields.List(Text(validate=_country), load_default=list, validate=_MAX_CODES)
+    description = Text(load_default="", multiline=True, blank="empty", validate=validate.Length(max=5000))
+
+    @validates_schema
+    def _period(self, data: Mapping[str, Any], **_: Any) -> None:
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            raise ValidationError(f"End date {end.isoformat()} is before start date {start.isoformat()}.",
+                                  "end_date")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Programme:
+        return Programme(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+def load_programme(data: Mapping[str, Any]) -> Programme:
+    """Validate one programme record, or raise ``InvalidData`` naming each bad field.
+
+    >>> load_programme({"id": "bz", "name": "CSS programme", "provinces": ["Limpopo"]}).provinces
+    ('Limpopo',)
+    """
+    return _load(ProgrammeSchema(), data, "programme")
 
 
 _ORGANISATION = OrganisationSchema()

@@ -19,7 +19,7 @@ from network.analysis.layers import serves, tie_graph
 from network.analysis.structure import centralities
 from network.analysis.ties import tie_key
 from network.errors import InvalidData, NotFound
-from network.model import PROTECTED_FIELDS, today, vocabulary
+from network.model import DEFAULT_COUNTRY, PROTECTED_FIELDS, today, vocabulary
 
 __all__ = [
     "AGGREGATE_ABOVE",
@@ -85,12 +85,16 @@ def filter_graph(
     service: str | None = None,
     population: str | None = None,
     link_kind: str | None = None,
+    country: str | None = None,
+    intervention_area: str | None = None,
 ) -> nx.MultiDiGraph:
     """The organisations matching every given filter, and the links among them.
 
     ``population`` keeps organisations serving it (an empty population list
-    serves everyone); ``link_kind`` keeps only links of that kind (the
-    organisations stay). ``None`` means no filter.
+    serves everyone); ``intervention_area`` those working in that area;
+    ``country`` those in that country (South Africa when the record names
+    none); ``link_kind`` keeps only links of that kind (the organisations
+    stay). ``None`` means no filter.
 
     Examples
     --------
@@ -109,6 +113,8 @@ def filter_graph(
         and (kind is None or d.get("kind") == kind)
         and (service is None or service in (d.get("services") or []))
         and (population is None or serves(G, n, population))
+        and (country is None or (d.get("country") or DEFAULT_COUNTRY) == country)
+        and (intervention_area is None or intervention_area in (d.get("intervention_areas") or []))
     ]
     H = G.subgraph(keep).copy()
     if link_kind is not None:

@@ -32,6 +32,8 @@ PATHS = {
     "/api/v1/merge": {"post"},
     "/api/v1/merge/preview": {"post"},
     "/api/v1/referrals": {"get", "post"},
+    "/api/v1/programmes": {"get"},
+    "/api/v1/programmes/{programme_id}/report": {"get"},
     "/api/v1/referrals/{code}": {"get"},
     "/api/v1/referrals/outcomes": {"get"},
     "/api/v1/referrals/{code}/status": {"post"},

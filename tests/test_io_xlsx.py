@@ -63,7 +63,10 @@ def test_template_has_sheets_headers_drop_downs_and_vocabulary() -> None:
     vocab = vocabulary()
     assert lists["organisation_kind"] == list(vocab.organisation_kinds)
     assert lists["link_kind"] == list(vocab.link_kinds)
-    assert sorted(lists["district"]) == sorted(vocab.districts) and len(lists["district"]) == 52
+    assert sorted(lists["district"]) == sorted(vocab.districts)
+    # South Africa's 52 districts, and those of the other SADC states the vocabulary divides (issue 14)
+    assert sum(vocab.country_of(None, d) == "ZA" for d in lists["district"]) == 52
+    assert {"Maseru", "Lilongwe", "Gaza", "Hhohho"} <= set(lists["district"])
     assert lists["province"] == list(vocab.provinces)
 
     def rules(sheet: str) -> dict[str, str]:
@@ -83,12 +86,16 @@ def test_template_has_sheets_headers_drop_downs_and_vocabulary() -> None:
         "sensitive",
         "services",
         "populations",
+        "country",
+        "intervention_areas",
     }
-    assert set(link_rules) == {"kind", "status", "formal", "services"}
-    assert org_rules["district"] == "lists!$F$2:$F$53"
+    assert set(link_rules) == {"kind", "status", "formal", "services", "data"}
+    assert org_rules["district"] == f"lists!$F$2:$F${len(vocab.districts) + 1}"
     codes = {(r[0], r[1]): r[2] for r in book["vocabulary"].iter_rows(min_row=2, values_only=True)}
     assert codes[("service", "tb_screening")] == vocab.services["tb_screening"]
-    assert len(codes) == len(vocab.services) + len(vocab.populations)
+    assert codes[("country", "LS")] == "Lesotho"
+    assert len(codes) == (len(vocab.services) + len(vocab.populations) + len(vocab.countries)
+                          + len(vocab.intervention_areas) + len(vocab.data_kinds))
 
 
 def test_empty_template_imports_nothing(sqlite_store: Any) -> None:

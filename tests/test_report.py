@@ -44,10 +44,15 @@ def G():
     clinic only through a forum (single_point_of_failure); the four have no
     other tie (siloed_cluster) and one CBO's MoU ends in 30 days
     (expiring_agreement). Gauteng: an organisation named like a script, with
-    no link at all (isolated).
+    no link at all (isolated). Across borders (issue 14): Hope CBO serves
+    mineworkers from Mozambique with no partner there (cross_border_gap), does
+    community-led monitoring unheard by any health department in Limpopo
+    (area_unlinked) and sends TB notifications to a regional body that sends
+    nothing back (one_way_data).
     """
     orgs = [
-        org("hope", "Hope CBO", "Limpopo", "Waterberg", ["tb_screening"], ["mineworkers"], phone="0150000001"),
+        org("hope", "Hope CBO", "Limpopo", "Waterberg", ["tb_screening"], ["mineworkers"], phone="0150000001",
+            countries_served=["MZ"], intervention_areas=["community_led_monitoring"]),
         org("hope2", "Hope C.B.O.", "Limpopo", "Waterberg", ["tb_screening"], ["mineworkers"], phone="0150000001"),
         org("sizwe", "Sizwe Clinic", "Limpopo", "Waterberg", ["tb_treatment", "tb_adherence_support",
                                                             "tb_contact_tracing"], kind="clinic"),
@@ -58,6 +63,7 @@ def G():
         org("clinic", "Mangaung Clinic", "Free State", "Mangaung", ["tb_treatment", "tb_adherence_support",
                                                                     "tb_contact_tracing"], kind="clinic"),
         org("xss", XSS, "Gauteng", "City of Johannesburg", ["peer_education"]),
+        Organisation("desk", "Regional Health Desk", "regional_body", country="BW"),
     ]
     links = [
         Link("f1", "fund", "hope", "funding", services=["tb_screening"]),
@@ -66,6 +72,7 @@ def G():
         Link("m1", "kgotso", "forum", "mou", end_date=AS_OF + dt.timedelta(days=30)),
         Link("m2", "forum", "clinic", "mou"),
         Link("m3", "lesedi", "forum", "mou"),
+        Link("d1", "hope", "desk", "data_sharing", data=["tb_notifications"]),
     ]
     return build_graph(orgs, links)
 
@@ -96,11 +103,12 @@ def test_report_is_json_ready_and_ordered(report):
 
 
 def test_summary_and_province_table(report):
-    assert report["summary"]["organisations"] == 9 and report["summary"]["links"] == 6
+    assert report["summary"]["organisations"] == 10 and report["summary"]["links"] == 7
     limpopo, free_state, gauteng = (report["provinces"][p] for p in ("Limpopo", "Free State", "Gauteng"))
-    # Limpopo: three organisations (the fund has no province); its links are the funding of two
-    # Limpopo CBOs and Sizwe's forum tie with the fund.
-    assert (limpopo["organisations"], limpopo["links"]) == (3, 3)
+    # Limpopo: three organisations (the fund and the regional desk have no province); its links are the
+    # funding of two Limpopo CBOs, Sizwe's forum tie with the fund and Hope's data sent to the desk.
+    assert (limpopo["organisations"], limpopo["links"]) == (3, 4)
+    assert limpopo["cross_border_gap"] == limpopo["one_way_data"] == limpopo["area_unlinked"] == 1
     assert (free_state["organisations"], free_state["links"]) == (4, 3)
     assert (gauteng["organisations"], gauteng["links"], gauteng["isolated"]) == (1, 0, 1)
     assert limpopo["duplicate_record"] == limpopo["funding_overlap"] == 1
@@ -155,7 +163,7 @@ def test_html_is_standalone_and_escapes_every_value(report):
 def test_markdown_escapes_and_groups_by_type(report):
     text = report_markdown(report)
     assert XSS not in text and "\\<script\\>alert(1)\\</script\\>" in text
-    assert "| Limpopo | 3 | 3 |" in text
+    assert "| Limpopo | 3 | 4 |" in text
     for kind in ("Isolated", "Broken cascade", "Funding overlap"):
         assert f"### {kind} (" in text
 

@@ -26,7 +26,7 @@ from network.model import Vocabulary, seed_dir, today, vocabulary
 __all__ = ["ACTIONS", "AgendaItem", "agenda", "agenda_weights", "SCOPES"]
 
 #: The kinds of scope an agenda can be limited to.
-SCOPES = ("province", "district", "programme")
+SCOPES = ("province", "district", "programme", "intervention_area")
 
 
 @dataclass
@@ -108,10 +108,11 @@ def agenda(
     as_of : date, optional
         The day the agenda is for (default today): urgency counts from it.
     scope : mapping, optional
-        ``{"province": name}``, ``{"district": name}`` or
-        ``{"programme": name}``: keep the items about organisations located
-        there (or, for a programme, at either end of a link of that
-        ``programme``). None keeps every item.
+        ``{"province": name}``, ``{"district": name}``,
+        ``{"programme": name}`` or ``{"intervention_area": code}``: keep the
+        items about organisations located there (for a programme, at either
+        end of a link of that ``programme``; for an area, working in it).
+        None keeps every item.
     limit : int or None, default 20
         Most items returned; None returns every item.
     weights : mapping, optional
@@ -353,5 +354,10 @@ def _scope_filter(G: nx.MultiDiGraph, voc: Vocabulary, scope: Mapping[str, str] 
             raise ValueError(f"unknown district {value!r}")
         return lambda g: g.district == value if g.district else any(
             G.nodes[o].get("district") == value for o in g.affected)
-    members = {n for u, v, data in G.edges(data=True) if data.get("programme") == value for n in (u, v)}
+    if kind == "intervention_area":
+        if value not in voc.intervention_areas:
+            raise ValueError(f"unknown intervention area {value!r}")
+        members = {n for n, areas in G.nodes(data="intervention_areas") if value in (areas or ())}
+    else:
+        members = {n for u, v, data in G.edges(data=True) if data.get("programme") == value for n in (u, v)}
     return lambda g: not members.isdisjoint(g.affected) or not members.isdisjoint(g.extra.get("involved", ()))

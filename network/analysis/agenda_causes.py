@@ -8,6 +8,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis.agenda_borders import GROUPS as BORDER_GROUPS
 from network.analysis.agenda_context import Group
 from network.analysis.finding import Finding
 
@@ -100,6 +101,7 @@ _SIMPLE = {
     "paper_agreement": lambda f: ("use_agreement", f"paper:{f.links[0]}"),
     "repeated_barrier": lambda f: ("raise_barrier", f"barrier:{f.organisations[0]}"),
     "low_trust_dependency": lambda f: ("build_trust", "trust:" + ":".join(sorted(f.organisations[:2]))),
+    **BORDER_GROUPS,
 }
 
 

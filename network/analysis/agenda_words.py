@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from network.analysis.agenda_borders import WORDING as BORDER_WORDING
 from network.analysis.agenda_context import Group, Words, uncoordinated
 from network.analysis.barriers import word_barrier
 from network.analysis.finding import Finding
@@ -275,6 +276,7 @@ WORDING = {
     "use_agreement": _use_agreement,
     "raise_barrier": word_barrier,
     "build_trust": word_trust,
+    **BORDER_WORDING,
 }
 
 

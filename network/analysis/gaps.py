@@ -10,6 +10,8 @@ from typing import Any
 import networkx as nx
 
 from network.analysis import words
+from network.analysis.areas import unlinked_areas
+from network.analysis.borders import cross_border_gaps, one_way_data
 from network.analysis.failure import CUT_OFF_HIGH as CUT_OFF_HIGH
 from network.analysis.failure import CUT_OFF_MEDIUM as CUT_OFF_MEDIUM
 from network.analysis.failure import MAX_LISTED as MAX_LISTED
@@ -51,8 +53,12 @@ def linkage_gaps(
 
     Runs :func:`isolated`, :func:`broken_cascades`, :func:`uncovered`,
     :func:`unreachable`, :func:`single_points_of_failure`,
-    :func:`siloed_clusters` (with their defaults) and
-    :func:`expiring_agreements`, building the referral and tie layers once.
+    :func:`siloed_clusters` (with their defaults),
+    :func:`expiring_agreements`, and the cross-border, data-flow and
+    intervention-area gaps (:func:`network.analysis.borders.cross_border_gaps`,
+    :func:`network.analysis.borders.one_way_data`,
+    :func:`network.analysis.areas.unlinked_areas`), building the referral
+    and tie layers once.
 
     Parameters
     ----------
@@ -100,6 +106,9 @@ def linkage_gaps(
         *single_point_findings(G, layers, offers, voc),
         *_siloed_clusters(G, T, layers.communities(42), min_size=3),
         *_expiring_agreements(G, layers.links_of(AGREEMENT_KINDS), layers.as_of, within_days),
+        *cross_border_gaps(G, layers=layers),
+        *one_way_data(G, layers=layers),
+        *unlinked_areas(G, layers=layers),
     ]
     return sorted(findings, key=gap_order)
 

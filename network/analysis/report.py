@@ -31,8 +31,8 @@ __all__ = [
 #: Every finding type, in the order reports list them.
 FINDING_TYPES = (
     "isolated", "broken_cascade", "uncovered", "unreachable", "single_point_of_failure", "siloed_cluster",
-    "expiring_agreement", "service_overlap", "duplicate_record", "funding_overlap", "repeated_barrier",
-    "low_trust_dependency",
+    "expiring_agreement", "cross_border_gap", "one_way_data", "area_unlinked", "service_overlap", "duplicate_record",
+    "funding_overlap", "repeated_barrier", "low_trust_dependency",
 )
 #: The finding types made from monitoring reports (``analysis.barriers``), given to the report as ``extra``.
 MONITORING_TYPES = ("repeated_barrier",)
@@ -214,12 +214,14 @@ def _report(
                 *duplication(G, layers=layers), *extra]
     findings.sort(key=lambda f: SEVERITIES.index(f.severity))
     homes = [_finding_provinces(f, located, voc) for f in findings]
-    provinces = list(voc.provinces) if province is None else [province]
+    organisations, links = _located_counts(G, layers, located)
+    # every South African province; another country's only where organisations are
+    provinces = [p for p in voc.provinces if voc.province_countries.get(p) == "ZA" or organisations[p]] \
+        if province is None else [province]
     if province is not None:
         findings = [f for f, home in zip(findings, homes, strict=True) if province in home]
         homes = [{province}] * len(findings)
     scope = G if province is None else G.subgraph(n for n, p in located.items() if p == province)
-    organisations, links = _located_counts(G, layers, located)
     table = {p: {"organisations": organisations[p], "links": links[p], **dict.fromkeys(FINDING_TYPES, 0)}
              for p in provinces}
     for finding, home in zip(findings, homes, strict=True):

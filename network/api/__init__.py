@@ -32,7 +32,8 @@ __all__ = ["create_app", "get_store", "close_store", "API_BLUEPRINTS"]
 #: The API's blueprint modules, one per feature.
 API_BLUEPRINTS = ("health", "vocabulary", "organisations", "links", "analysis", "visual", "exports", "imports",
                   "audit", "tokens", "merge", "history", "referrals",
-                  "monitoring", "invitations", "review", "surveys")
+                  "monitoring", "invitations", "review", "surveys",
+                  "programmes")
 
 _MULTIPART_PATHS = ("/api/v1/import",)
 

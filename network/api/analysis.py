@@ -110,17 +110,19 @@ class RecommendationList(StrictSchema):
 
 
 class AgendaArgs(ScopeArgs):
-    """The agenda of the whole network, or of one province, district or programme."""
+    """The agenda of the whole network, or of one province, district, programme or intervention area."""
 
     programme = fields.String(validate=validate.Length(min=1, max=300), metadata={
         "description": "Only the organisations at either end of this programme's funding links."})
+    intervention_area = code_field("intervention_areas", "intervention area")
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 500), metadata={"description": "Most items."})
 
     @validates_schema
     def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
-        given = [k for k in ("province", "district", "programme") if k in data]
+        given = [k for k in ("province", "district", "programme", "intervention_area") if k in data]
         if len(given) > 1:
-            raise ValidationError("Give one scope: a province, a district or a programme.", given[-1])
+            raise ValidationError("Give one scope: a province, a district, a programme or an intervention area.",
+                                  given[-1])
 
 
 class AgendaFindingSchema(FindingSchema):

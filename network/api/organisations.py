@@ -11,6 +11,7 @@ from network.graph.store import OrganisationQuery
 from network.model import ORGANISATION_STATUSES, Organisation
 from network.schemas import OrganisationSchema
 from network.service import records
+from network.service.scope import country_field
 
 from .auth import caller, can_see_protected, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, StrictSchema, code_field, etag, expected_version
@@ -33,6 +34,8 @@ class OrganisationArgs(PageArgs):
     district = code_field("districts", "district")
     service = code_field("services", "service")
     population = code_field("populations", "population")
+    country = country_field()
+    intervention_area = code_field("intervention_areas", "intervention area")
     status = fields.String(validate=validate.OneOf(ORGANISATION_STATUSES))
     sensitive = fields.Boolean()
     q = fields.String(validate=validate.Length(min=1, max=200),

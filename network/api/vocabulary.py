@@ -27,6 +27,8 @@ class VocabularySchema(StrictSchema):
     intervention_areas = fields.List(fields.Dict())
     cascade_rules = fields.List(fields.Dict())
     provinces = fields.List(fields.Dict())
+    countries = fields.List(fields.Dict())
+    data_kinds = fields.List(fields.Dict())
     hotspots = fields.List(fields.Dict())
 
 

@@ -10,6 +10,7 @@ from network.cli import (  # noqa: F401
     history,  # history, diff
     monitoring,  # monitoring record, escalate, list, import
     partners,  # invitation create, list, withdraw; review list, accept, reject, trust
+    programmes,  # programme
     records,  # stats, merge
     referrals,  # referral send, status, show, list, outcomes, retain
     serve,  # serve

@@ -54,19 +54,21 @@ def _stream(lines: Iterator[str], output: str | None) -> None:
 @click.option("--province", type=click.Choice(sorted(vocabulary().provinces)), help="Only this province.")
 @click.option("--district", type=click.Choice(sorted(vocabulary().districts)), help="Only this district.")
 @click.option("--programme", help="Only the organisations at either end of this programme's funding links.")
+@click.option("--intervention-area", type=click.Choice(sorted(vocabulary().intervention_areas)),
+              help="Only the organisations working in this intervention area.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500), help="Most items.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text",
               show_default=True, help="html: a standalone page that prints on A4.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
 @click.pass_context
 def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, district: str | None,
-           programme: str | None, limit: int, fmt: str, output: str | None) -> None:
+           programme: str | None, intervention_area: str | None, limit: int, fmt: str, output: str | None) -> None:
     """The coordination agenda: one action per root cause, ranked by impact and urgency."""
     from network.analysis.agenda_text import agenda_html, agenda_markdown, agenda_text
 
     try:
         data = analyses.agenda(store_of(ctx), as_of=as_date(as_of), province=province, district=district,
-                               programme=programme, limit=limit, admin=True)
+                               programme=programme, intervention_area=intervention_area, limit=limit, admin=True)
     except CssnetError as err:
         fail(err)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,
@@ -118,6 +120,8 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
 @click.option("--kind", help="Only organisations of this kind (a code, e.g. clinic).")
 @click.option("--service", help="Only organisations offering this service (a code, e.g. tb_treatment).")
 @click.option("--population", help="Only organisations serving this population (a code, e.g. mineworkers).")
+@click.option("--country", help="Only organisations in this country (ISO code, e.g. LS).")
+@click.option("--intervention-area", help="Only organisations working in this intervention area (a code).")
 @click.option("--link-kind", help="Only links of this kind (a code, e.g. referral).")
 @click.option("--ego", help="Draw only this organisation's network...")
 @click.option("--depth", default=DEPTH[0], show_default=True, type=click.IntRange(*DEPTH),
@@ -125,11 +129,12 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
 @click.option("--show-protected", is_flag=True, help="Include protected fields.")
 @click.pass_context
 def viz(ctx: click.Context, output: str, province: str | None, district: str | None, kind: str | None,
-        service: str | None, population: str | None, link_kind: str | None, ego: str | None, depth: int,
-        show_protected: bool) -> None:
+        service: str | None, population: str | None, country: str | None, intervention_area: str | None,
+        link_kind: str | None, ego: str | None, depth: int, show_protected: bool) -> None:
     """Write a standalone HTML network to OUTPUT that opens offline in any browser."""
     given = {"province": province, "district": district, "kind": kind, "service": service,
-             "population": population, "link_kind": link_kind, "ego": ego, "depth": depth}
+             "population": population, "country": country, "intervention_area": intervention_area,
+             "link_kind": link_kind, "ego": ego, "depth": depth}
     try:
         scope = ViewArgs().load({k: v for k, v in given.items() if v is not None})
     except ValidationError as err:

@@ -260,6 +260,8 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
                 "organisations_by_kind": tally("MATCH (o:Organisation) RETURN o.kind AS k, count(*) AS n"),
                 "organisations_by_province": tally(
                     "MATCH (o:Organisation) RETURN o.province AS k, count(*) AS n"),
+                "organisations_by_country": tally(
+                    "MATCH (o:Organisation) RETURN coalesce(o.country, 'ZA') AS k, count(*) AS n"),
                 "organisations_by_status": tally("MATCH (o:Organisation) RETURN o.status AS k, count(*) AS n"),
                 "links_by_kind": tally(
                     "MATCH (:Organisation)-[r]->(:Organisation) RETURN r.kind AS k, count(*) AS n"),

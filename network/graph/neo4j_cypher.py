@@ -249,6 +249,8 @@ def window(limit: int | None, offset: int) -> tuple[str, dict[str, Any]]:
 _ORGANISATION_CLAUSES = {
     **{name: f"o.{name} = ${name}" for name in ("kind", "province", "district", "status", "sensitive")},
     "service": "$service IN o.services",
+    "country": "coalesce(o.country, 'ZA') = $country",
+    "intervention_area": "$intervention_area IN coalesce(o.intervention_areas, [])",
     # serves: names the population, or names none (general population)
     "population": "($population IN o.populations OR size(coalesce(o.populations, [])) = 0)",
     # never verified, or last verified before the day (ISO dates sort as days do)

@@ -324,6 +324,7 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
             "organisations_by_kind": tally("SELECT kind, count(*) FROM organisations GROUP BY kind"),
             "organisations_by_province": tally(
                 "SELECT province, count(*) FROM organisations GROUP BY province"),
+            "organisations_by_country": tally("SELECT country, count(*) FROM organisations GROUP BY country"),
             "organisations_by_status": tally("SELECT status, count(*) FROM organisations GROUP BY status"),
             "links_by_kind": tally("SELECT kind, count(*) FROM links GROUP BY kind"),
             "links_by_status": tally("SELECT status, count(*) FROM links GROUP BY status"),

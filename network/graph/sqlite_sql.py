@@ -142,6 +142,12 @@ MIGRATIONS: tuple[str, ...] = (
     MONITORING_MIGRATION,
     # each version names the revision it was written at, so a cache can catch up on what changed (issue 15)
     CHANGES_MIGRATION,
+    # issue 14: an organisation's country (records written before it have none: South Africa)
+    """
+    ALTER TABLE organisations ADD COLUMN country TEXT
+        GENERATED ALWAYS AS (coalesce(json_extract(data, '$.country'), 'ZA')) VIRTUAL;
+    CREATE INDEX organisations_country ON organisations(country);
+    """,
 )
 
 
@@ -263,7 +269,10 @@ def window(limit: int | None, offset: int) -> tuple[str, list[Any]]:
 
 
 def organisation_filters(query: OrganisationQuery) -> tuple[str, list[Any]]:
-    clauses, params = _equal(query, ("kind", "province", "district", "status"))
+    clauses, params = _equal(query, ("kind", "province", "district", "status", "country"))
+    if query.intervention_area is not None:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(data, '$.intervention_areas') WHERE value = ?)")
+        params.append(query.intervention_area)
     if query.sensitive is not None:
         clauses.append("sensitive = ?")
         params.append(int(query.sensitive))

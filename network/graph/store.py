@@ -50,6 +50,8 @@ class OrganisationQuery:
     population: str | None = None
     status: str | None = None
     sensitive: bool | None = None
+    country: str | None = None
+    intervention_area: str | None = None
     q: str | None = None
     ids: tuple[str, ...] | None = None
     verified_before: dt.date | None = None

@@ -3,7 +3,8 @@
 GraphML and GEXF attributes are scalars, so every field is written the way a
 CSV cell holds it (see :mod:`network.io.rows`):
 
-* lists (``services``, ``populations``, ``aliases``, ``languages``, ``tags``)
+* lists (``services``, ``populations``, ``aliases``, ``languages``, ``tags``, ``countries_served``,
+  ``intervention_areas``, ``data``)
   as one string joined with ``;`` -- ``"tb_screening;art"``;
 * ``external_ids`` as ``"key=value;key=value"`` (keys sorted);
 * dates (``last_verified``, ``start_date``, ``end_date``) as ISO ``YYYY-MM-DD`` strings;

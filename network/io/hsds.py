@@ -1,6 +1,6 @@
 """Open Referral HSDS 3.0 as a tabular data package, for service directories.
 
-The zip holds ``datapackage.json`` and four CSV tables:
+The zip holds ``datapackage.json`` and five CSV tables:
 
 * ``organizations.csv`` -- one row per organisation (required: ``id``, ``name``, ``description``);
 * ``services.csv`` -- one row per (organisation, service code) (required: ``id``, ``name``,
@@ -8,7 +8,14 @@ The zip holds ``datapackage.json`` and four CSV tables:
 * ``locations.csv`` -- one physical location per organisation with a district or
   coordinates (required: ``id``, ``location_type``);
 * ``service_at_location.csv`` -- each service at its organisation's location
-  (required: ``id``, ``service_id``, ``location_id``).
+  (required: ``id``, ``service_id``, ``location_id``);
+* ``addresses.csv`` -- each location's country (ISO 3166-1 alpha-2), province
+  (``state_province``) and district (``region``). cssnet keeps no street address,
+  so of HSDS's required address fields only ``id``, ``location_id``, ``country`` and
+  ``address_type`` are filled and marked required here.
+
+An organisation outside South Africa has a location (and so an address) even
+without a district or coordinates: its country is where a directory finds it.
 
 HSDS identifiers are UUIDs: each is ``uuid5`` of :data:`NAMESPACE` and a
 cssnet key (``organisation:<id>``, ``service:<id>:<code>``, ``location:<id>``,
@@ -30,7 +37,7 @@ from typing import Any
 from network.graph.store import GraphStore
 from network.io.cells import escape_formula
 from network.io.records import exported_organisations
-from network.model import Organisation, vocabulary
+from network.model import DEFAULT_COUNTRY, Organisation, vocabulary
 
 __all__ = ["hsds_package", "hsds_tables", "hsds_id", "NAMESPACE", "TABLES"]
 
@@ -85,12 +92,21 @@ TABLES: dict[str, list[tuple[str, dict[str, Any], bool]]] = {
         ("location_id", _UUID, True),
         ("description", _TEXT, False),
     ],
+    "addresses": [
+        ("id", _UUID, True),
+        ("location_id", _UUID, True),
+        ("region", _TEXT, False),
+        ("state_province", _TEXT, False),
+        ("country", {"type": "string", "constraints": {"pattern": "^[A-Z]{2}$"}}, True),
+        ("address_type", {"type": "string", "constraints": {"enum": ["physical", "postal", "virtual"]}}, True),
+    ],
 }
 
 _FOREIGN_KEYS = {
     "services": [("organization_id", "organizations")],
     "locations": [("organization_id", "organizations")],
     "service_at_location": [("service_id", "services"), ("location_id", "locations")],
+    "addresses": [("location_id", "locations")],
 }
 
 
@@ -104,7 +120,7 @@ def hsds_id(*parts: str) -> str:
 
 
 def hsds_tables(store: GraphStore, *, hide_protected: bool = False) -> dict[str, list[dict[str, Any]]]:
-    """The four HSDS tables as lists of rows (``None`` for an empty cell)."""
+    """The five HSDS tables as lists of rows (``None`` for an empty cell)."""
     vocab = vocabulary()
     tables: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for org in exported_organisations(store, hide_protected=hide_protected):
@@ -122,6 +138,9 @@ def hsds_tables(store: GraphStore, *, hide_protected: bool = False) -> dict[str,
         location = _location(org, org_uuid)
         if location:
             tables["locations"].append(location)
+            tables["addresses"].append({"id": hsds_id("address", org.id), "location_id": location["id"],
+                                        "region": org.district, "state_province": org.province,
+                                        "country": org.country, "address_type": "physical"})
         for code in org.services:
             service_uuid = hsds_id("service", org.id, code)
             tables["services"].append(
@@ -170,9 +189,10 @@ def _cell(value: Any) -> Any:
 
 
 def _location(org: Organisation, org_uuid: str) -> dict[str, Any] | None:
-    if org.latitude is None and not org.district and not org.province:
+    if org.latitude is None and not org.district and not org.province and org.country == DEFAULT_COUNTRY:
         return None
-    place = ", ".join(p for p in (org.municipality, org.district, org.province) if p)
+    country = vocabulary().country_label(org.country) if org.country != DEFAULT_COUNTRY else None
+    place = ", ".join(p for p in (org.municipality, org.district, org.province, country) if p)
     return {
         "id": hsds_id("location", org.id),
         "location_type": "physical",

@@ -29,15 +29,17 @@ REQUIRED_ORGANISATION_COLUMNS = (
     "description",
 )
 ORGANISATION_COLUMNS = REQUIRED_ORGANISATION_COLUMNS + (
-    "languages", "tags", "source", "last_verified", "external_ids", "verified_by")
+    "languages", "tags", "source", "last_verified", "external_ids", "verified_by",
+    "country", "countries_served", "intervention_areas")
 #: A links file may leave out ``id`` (or leave ids empty): the importer gives such links stable ids.
 REQUIRED_LINK_COLUMNS = (
     "source", "target", "kind", "services", "status", "start_date", "end_date", "weight", "formal", "notes",
 )
 LINK_COLUMNS = ("id", *REQUIRED_LINK_COLUMNS) + ("document", "last_verified", "two_way", "programme", "grant_ref",
-                                                   "verified_by")
+                                                   "verified_by", "intervention_areas", "data")
 
-_LISTS = {"services", "populations", "aliases", "tags", "languages"}
+_LISTS = {"services", "populations", "aliases", "tags", "languages", "intervention_areas", "data",
+          "countries_served"}
 _BOOLEANS = {"sensitive", "formal", "two_way"}
 _INTEGERS = {"capacity_per_month", "weight"}
 _FLOATS = {"latitude", "longitude"}

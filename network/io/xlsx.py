@@ -125,6 +125,9 @@ def template_workbook() -> bytes:
         "link_status": list(LINK_STATUSES),
         "province": list(vocab.provinces),
         "district": sorted(vocab.districts),
+        "country": list(vocab.countries),
+        "intervention_area": list(vocab.intervention_areas),
+        "data": list(vocab.data_kinds),
         "service": list(vocab.services),
         "population": list(vocab.populations),
         "boolean": ["true", "false"],
@@ -144,6 +147,9 @@ def template_workbook() -> bytes:
         ("organisations", "province", "province", True),
         ("organisations", "district", "district", True),
         ("organisations", "sensitive", "boolean", True),
+        ("organisations", "country", "country", True),
+        ("organisations", "intervention_areas", "intervention_area", False),
+        ("links", "data", "data", False),
         ("organisations", "services", "service", False),
         ("organisations", "populations", "population", False),
         ("links", "kind", "link_kind", True),
@@ -154,7 +160,9 @@ def template_workbook() -> bytes:
         _drop_down(sheets[kind], SHEETS[kind].index(column) + 1, ranges[listed], strict=strict)
     codes = book.create_sheet("vocabulary")
     codes.append(["facet", "code", "label"])
-    for facet, table in (("service", vocab.services), ("population", vocab.populations)):
+    for facet, table in (("service", vocab.services), ("population", vocab.populations),
+                         ("country", vocab.countries), ("intervention_area", vocab.intervention_areas),
+                         ("data", vocab.data_kinds)):
         for code, label in table.items():
             codes.append([facet, code, label])
     out = io.BytesIO()

@@ -20,6 +20,7 @@ from network.pages import (
     monitoring,
     organisations,
     partner,
+    programmes,
     referral_send,
     referrals,
     review,
@@ -30,4 +31,4 @@ from network.pages.blueprint import bp
 
 __all__ = ["bp", "agenda", "changes", "dashboard", "editing", "explorer", "findings", "freshness", "labels",
            "language", "monitoring", "organisations", "referrals", "partner", "review", "survey_answer", "surveys",
-           "inbox", "referral_send"]
+           "inbox", "referral_send", "programmes"]

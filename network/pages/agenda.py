@@ -28,6 +28,7 @@ class AgendaArgs(Schema):
 
     province = code_field("provinces", "province", load_default=None)
     district = code_field("districts", "district", load_default=None)
+    intervention_area = code_field("intervention_areas", "intervention area", load_default=None)
 
 
 class ItemArgs(AgendaArgs):
@@ -37,9 +38,9 @@ class ItemArgs(AgendaArgs):
 
 
 def agenda_of(args: dict[str, Any], *, limit: int | None = 20) -> dict[str, Any]:
-    """The agenda the caller may see for ``args`` (one of province or district; district wins)."""
-    scope = {"district": args["district"]} if args.get("district") else (
-        {"province": args["province"]} if args.get("province") else {})
+    """The agenda the caller may see for ``args`` (one of district, province or intervention area, in that order)."""
+    given = [k for k in ("district", "province", "intervention_area") if args.get(k)]
+    scope = {given[0]: args[given[0]]} if given else {}
     return analyses.agenda(get_store(), limit=limit, redacted=hide(), admin=caller().at_least("admin"), **scope)
 
 
@@ -54,7 +55,8 @@ def agenda() -> str:
     return render_template("agenda.html", agenda=found, args=args,
                            scope={k: v for k, v in found["scope"].items()},
                            choices={"provinces": [(p, p) for p in vocab.provinces],
-                                    "districts": [(d, d) for d in sorted(vocab.districts)]})
+                                    "districts": [(d, d) for d in sorted(vocab.districts)],
+                                    "intervention_areas": list(vocab.intervention_areas.items())})
 
 
 @bp.get("/agenda/item")
@@ -67,7 +69,7 @@ def agenda_item() -> str:
     if found is None:
         abort(404, gettext("This item is no longer on the agenda: its findings may have been resolved."))
     return render_template("agenda_item.html", item=found, rows=found["findings"], names=names(hide()),
-                           scope={k: args[k] for k in ("province", "district") if args.get(k)})
+                           scope={k: args[k] for k in ("province", "district", "intervention_area") if args.get(k)})
 
 
 def _item(agenda: dict[str, Any], key: str) -> dict[str, Any] | None:

@@ -80,8 +80,10 @@ def choices(hidden: bool) -> dict[str, list[tuple[str, str]]]:
     """The options of the pages' drop-down lists, labelled from the vocabulary in the page's language."""
     vocab = vocabulary()
     return {
+        "countries": list(vocab.countries.items()),
         "provinces": [(p, p) for p in vocab.provinces],
         "districts": [(d, d) for d in sorted(vocab.districts)],
+        "intervention_areas": [(code, label(code, "intervention_areas")) for code in vocab.intervention_areas],
         "kinds": [(code, label(code, "organisation_kinds")) for code in vocab.organisation_kinds],
         "services": sorted(((code, label(code, "services")) for code in vocab.services), key=lambda kv: kv[1]),
         "populations": sorted(((code, label(code, "populations")) for code in vocab.populations),

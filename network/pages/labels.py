@@ -24,7 +24,8 @@ from .blueprint import bp
 __all__ = ["label", "labels", "labelled", "finding_label", "severity_label", "status_label", "field_label",
            "action_label", "long_date", "vocabulary_labels"]
 
-_FACETS = ("services", "populations", "organisation_kinds", "link_kinds")
+_FACETS = ("services", "populations", "organisation_kinds", "link_kinds", "intervention_areas", "data_kinds",
+           "countries")
 
 
 @lru_cache(maxsize=1)
@@ -170,6 +171,7 @@ bp.add_app_template_filter(long_date, "long_date")
 bp.add_app_template_filter(lambda code: label(code, "services"), "service_label")
 bp.add_app_template_filter(lambda code: label(code, "populations"), "population_label")
 bp.add_app_template_filter(lambda code: label(code, "organisation_kinds"), "kind_label")
+bp.add_app_template_filter(lambda code: label(code, "intervention_areas"), "area_label")
 bp.add_app_template_filter(lambda code: label(code, "link_kinds"), "link_kind_label")
 bp.add_app_template_filter(finding_label, "finding_label")
 bp.add_app_template_filter(severity_label, "severity_label")

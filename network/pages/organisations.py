@@ -35,6 +35,7 @@ def organisation(org_id: str) -> str:
     return render_template("organisation.html", org=shown_org, place=place_map(located),
                            links=links, findings=found, rows=found, suggestions=suggestions, names=shown,
                            protected=PROTECTED_FIELDS, hidden=hidden and org.sensitive,
+                           countries=vocabulary().countries,
                            barriers=monitoring.recent_at(store, [org_id]).get(org_id, []))
 
 

@@ -144,16 +144,18 @@ def step_rules(store: GraphStore, *, population: str, as_of: dt.date | None, red
     (e.g. the latest outcome's time), so remembered answers are not stale.
     ``admin`` adds the low-trust note of the latest tie survey (``surveys.pathway_rules``).
     """
+    from network.analysis.borders import BorderCrossing
     from network.analysis.client_language import LanguageRule
     from network.analysis.outcomes import CompletionRule
 
     from .outcomes import route_outcomes
 
     routes = _results(store, ("route_outcomes", as_of or dt.date.today()), lambda: route_outcomes(store, as_of=as_of))
-    rules: list[Any] = [CompletionRule(routes)]
+    G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    rules: list[Any] = [CompletionRule(routes), BorderCrossing(G)]
     if language:
         try:
-            rules.append(LanguageRule.for_graph(analysis_graph(store, as_of=as_of, redacted=redacted), language))
+            rules.append(LanguageRule.for_graph(G, language))
         except ValueError as err:
             raise InvalidData(str(err), {"language": [str(err)]}) from None
     if admin:
@@ -220,8 +222,12 @@ def report(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
     ``admin`` adds the findings made from tie survey scores (``low_trust_dependency``), which rest on
     one or two answers each and are for administrators only.
     """
+    from network.analysis.areas import area_summary
+
     found = _coordination(store, as_of=as_of, province=province, redacted=redacted, admin=admin)
-    return {**found, "agenda": agenda(store, as_of=as_of, province=province, redacted=redacted, admin=admin)}
+    G = analysis_graph(store, as_of=as_of, redacted=redacted)
+    return {**found, "areas": area_summary(G, as_of=as_of, province=province),
+            "agenda": agenda(store, as_of=as_of, province=province, redacted=redacted, admin=admin)}
 
 
 def report_lines(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
@@ -246,8 +252,8 @@ def report_lines(store: GraphStore, *, as_of: dt.date | None = None, province: s
 
 
 def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
-           district: str | None = None, programme: str | None = None, limit: int | None = 20,
-           redacted: bool = False, admin: bool = False) -> dict[str, Any]:
+           district: str | None = None, programme: str | None = None, intervention_area: str | None = None,
+           limit: int | None = 20, redacted: bool = False, admin: bool = False) -> dict[str, Any]:
     """The coordination agenda of the gap, duplication, upkeep and referral outcome findings, for the whole network
     or one scope.
 
@@ -255,18 +261,20 @@ def agenda(store: GraphStore, *, as_of: dt.date | None = None, province: str | N
     Returns ``{"as_of", "scope", "limit", "items"}``: each item as
     ``AgendaItem.to_dict()`` with ``rank`` (1 first) and ``findings``, the
     findings it resolves as dicts (``type_label`` names each type in words).
-    ``InvalidData`` if more than one of ``province``, ``district`` and
-    ``programme`` is given, or a name is unknown. Remembered per store
-    revision and options, however they are given.
+    ``InvalidData`` if more than one of ``province``, ``district``,
+    ``programme`` and ``intervention_area`` is given, or a name is unknown.
+    Remembered per store revision and options, however they are given.
     """
     return _agenda(store, as_of=as_of, province=province or None, district=district or None,
-                   programme=programme or None, limit=limit, redacted=bool(redacted), admin=bool(admin))
+                   programme=programme or None, intervention_area=intervention_area or None, limit=limit,
+                   redacted=bool(redacted), admin=bool(admin))
 
 
 @_remembered
 @gc_paused()
 def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, district: str | None,
-            programme: str | None, limit: int | None, redacted: bool, admin: bool) -> dict[str, Any]:
+            programme: str | None, intervention_area: str | None, limit: int | None, redacted: bool,
+            admin: bool) -> dict[str, Any]:
     from network.analysis.agenda import agenda as make_agenda
     from network.analysis.agenda import agenda_weights
     from network.analysis.finding import Finding
@@ -276,10 +284,12 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
     from .outcomes import findings as outcome_findings
 
     day = as_of or today()
-    scope = {k: v for k, v in (("province", province), ("district", district), ("programme", programme)) if v}
+    scope = {k: v for k, v in (("province", province), ("district", district), ("programme", programme),
+                               ("intervention_area", intervention_area)) if v}
     if len(scope) > 1:
-        raise InvalidData("Give one scope: a province, a district or a programme.",
-                          {k: ["Give only one of province, district and programme."] for k in scope})
+        raise InvalidData("Give one scope: a province, a district, a programme or an intervention area.",
+                          {k: ["Give only one of province, district, programme and intervention area."]
+                           for k in scope})
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
     if programme:
         _known_programme(G, programme)

@@ -11,15 +11,16 @@ from marshmallow import fields, validate
 from network.language import language_code
 from network.schemas import ID_PATTERN, code_validator
 
-__all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "language_field", "ScopeArgs", "ViewArgs",
-           "filters_of"]
+__all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "language_field", "country_field", "ScopeArgs",
+           "ViewArgs", "filters_of"]
 
 #: The years a day looked at may fall in (analyses count days back and forward from it).
 YEARS = (1900, 2999)
 #: How many links out from its centre an ego network reaches: the smallest and largest depth.
 DEPTH = (1, 4)
-#: The filters that keep part of the network: organisations by place, kind, service and population; links by kind.
-FILTERS = ("province", "district", "kind", "service", "population", "link_kind")
+#: The filters that keep part of the network: organisations by place, kind, service, population and intervention
+#: area; links by kind.
+FILTERS = ("country", "province", "district", "kind", "service", "population", "intervention_area", "link_kind")
 
 
 def code_field(facet: str, noun: str, **kwargs: Any) -> fields.String:
@@ -57,12 +58,21 @@ class ScopeArgs(ma.Schema):
     district = code_field("districts", "district")
 
 
+def country_field(**kwargs: Any) -> fields.String:
+    """A country: an ISO 3166-1 alpha-2 code of the vocabulary (``LS``)."""
+    return fields.String(validate=code_validator("countries", "country"),
+                         metadata={"description": "A country code (ISO 3166-1 alpha-2) from /api/v1/vocabulary."},
+                         **kwargs)
+
+
 class ViewArgs(ScopeArgs):
     """Which part of the network to draw: filters, and optionally an organisation's ego network."""
 
     kind = code_field("organisation_kinds", "organisation kind")
     service = code_field("services", "service")
     population = code_field("populations", "population")
+    country = country_field()
+    intervention_area = code_field("intervention_areas", "intervention area")
     link_kind = code_field("link_kinds", "link kind")
     ego = fields.String(validate=validate.Regexp(ID_PATTERN, error="Not an organisation id."),
                         metadata={"description": "Draw this organisation and its neighbours up to `depth` links."})

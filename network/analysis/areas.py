@@ -1,0 +1,153 @@
+"""Intervention areas: who works in each UNDP CSS intervention area, where, and whether government hears of it.
+
+An organisation works in the areas its ``intervention_areas`` names; a link
+carries the areas its own ``intervention_areas`` names. An organisation is
+*linked to government* when a link in force of any kind joins it to an
+active government programme or department located in its province, or to a
+national one (no province) of its country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from network.analysis.borders import country_of
+from network.analysis.finding import Finding
+from network.analysis.geography import province_of
+from network.analysis.layers import Layers, layers_for
+from network.analysis.words import names
+from network.model import vocabulary
+
+__all__ = ["area_members", "area_summary", "unlinked_areas"]
+
+
+def area_members(G: nx.MultiDiGraph, area: str, province: str | None = None) -> list[str]:
+    """The active organisations (other than government) working in ``area``, optionally in one province.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", intervention_areas=["community_led_monitoring"], district="Sekhukhune")
+    >>> G.add_node("b", intervention_areas=["community_led_monitoring"], district="Mangaung")
+    >>> area_members(G, "community_led_monitoring", "Limpopo")
+    ['a']
+    """
+    voc = vocabulary()
+    return sorted(n for n, d in G.nodes(data=True)
+                  if area in (d.get("intervention_areas") or ()) and d.get("status", "active") == "active"
+                  and d.get("kind") != "government" and (province is None or province_of(d, voc) == province))
+
+
+def _government(G: nx.MultiDiGraph, layers: Layers) -> dict[str, set[str]]:
+    """For each organisation, the government organisations it has a link in force with, in its province or
+    national in its country."""
+    voc = vocabulary()
+    found: dict[str, set[str]] = defaultdict(set)
+    for u, v, _, _ in layers.links:
+        for a, b in ((u, v), (v, u)):
+            office = G.nodes[b]
+            if office.get("kind") != "government":
+                continue
+            where = province_of(office, voc)
+            if where == province_of(G.nodes[a], voc) or (where is None and country_of(G, b) == country_of(G, a)):
+                found[a].add(b)
+    return found
+
+
+def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None) -> list[Finding]:
+    """(intervention area, province) pairs whose organisations have no link in force with government there.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    as_of : date, optional
+        The day the network is looked at (default today).
+    layers : Layers, optional
+        Views of ``G`` shared with other analyses.
+
+    Returns
+    -------
+    list of Finding
+        One ``area_unlinked`` (severity medium) per intervention area and
+        province where active organisations work in that area and none of
+        them is linked to government (see the module notes).
+        ``organisations`` lists them; ``details`` the ``area``, its
+        ``area_label``, the ``province`` and the government organisations
+        located there (``offices``). Ordered by province, then area.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> G = nx.MultiDiGraph()
+    >>> for n in "abcd":
+    ...     G.add_node(n, name=f"CBO {n.upper()}", kind="cbo", district="Sekhukhune",
+    ...                intervention_areas=["community_led_monitoring"])
+    >>> G.add_node("dho", name="Sekhukhune District Health Office", kind="government", district="Sekhukhune")
+    >>> [f.explanation for f in unlinked_areas(G, as_of=dt.date(2026, 6, 1))]  # doctest: +NORMALIZE_WHITESPACE
+    ['Community-led monitoring and research in Limpopo: 4 organisations (CBO A, CBO B, CBO C and CBO D), none
+      linked to Sekhukhune District Health Office.']
+    """
+    layers = layers_for(G, as_of, layers)
+    voc = vocabulary()
+    linked = _government(G, layers)
+    offices: dict[str | None, list[str]] = defaultdict(list)
+    for n, d in G.nodes(data=True):
+        if d.get("kind") == "government" and d.get("status", "active") == "active":
+            offices[province_of(d, voc)].append(n)
+    working: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for n, d in G.nodes(data=True):
+        if d.get("status", "active") != "active" or d.get("kind") == "government":
+            continue
+        province = province_of(d, voc)
+        for area in d.get("intervention_areas") or ():
+            if province:
+                working[province, area].append(n)
+    findings = []
+    for (province, area), members in sorted(working.items()):
+        if any(linked.get(n) for n in members):
+            continue
+        label = voc.intervention_areas.get(area, area)
+        there = sorted(offices.get(province, []))
+        to = names(G, there) if there else f"any health department or programme (none is recorded in {province})"
+        findings.append(Finding(
+            "area_unlinked", "medium",
+            f"{label} in {province}: {len(members)} organisation{'s' if len(members) > 1 else ''} "
+            f"({names(G, sorted(members))}), none linked to {to}.",
+            sorted(members), None, None, None,
+            details={"area": area, "area_label": label, "province": province, "offices": there}))
+    return findings
+
+
+def area_summary(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, province: str | None = None,
+                 layers: Layers | None = None) -> dict[str, dict[str, Any]]:
+    """Per intervention area: its organisations, where they are, the links among them and government's reach.
+
+    Returns ``{area: {"label", "organisations", "provinces": {province: count}, "links", "linked_to_government"}}``
+    for every area of the vocabulary (counts of active organisations, optionally of one province; ``links`` are
+    the links in force among them, and those carrying the area in their own ``intervention_areas``).
+
+    >>> import datetime as dt
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", kind="cbo", district="Sekhukhune", intervention_areas=["community_led_advocacy"])
+    >>> area_summary(G, as_of=dt.date(2026, 6, 1))["community_led_advocacy"]["provinces"]
+    {'Limpopo': 1}
+    """
+    layers = layers_for(G, as_of, layers)
+    voc = vocabulary()
+    linked = _government(G, layers)
+    summary = {}
+    for area, label in voc.intervention_areas.items():
+        members = set(area_members(G, area, province))
+        among = [(u, v, d) for u, v, _, d in layers.links if u in members and v in members]
+        carried = sum(1 for u, v, _, d in layers.links if area in (d.get("intervention_areas") or ())
+                      and (province is None or u in members or v in members))
+        where: dict[str, int] = defaultdict(int)
+        for n in members:
+            where[province_of(G.nodes[n], voc) or "national"] += 1
+        summary[area] = {"label": label, "organisations": len(members), "provinces": dict(sorted(where.items())),
+                         "links": len(among), "links_in_area": carried,
+                         "linked_to_government": sum(1 for n in members if linked.get(n))}
+    return summary
