@@ -8,7 +8,9 @@ regional bodies, but every link drawn to them here is invented.
 
 The organisations are data: ``seed/roster/organisations.csv`` (one row each,
 read by :func:`add_organisations`); the links are drawn here, by hand for the
-plants and generated around them. Run ``python seed/build_demo.py [FOLDER]``
+plants and generated around them; the cross-border partners, data flows,
+intervention areas and the Beyond Zero-like programme come last, from
+``seed/demo_borders.py``. Run ``python seed/build_demo.py [FOLDER]``
 (stdlib only, no network access; the output is the same on every run:
 ``random.Random(2026)``; FOLDER defaults to ``seed/demo/``). The CSVs follow
 the import format in DESIGN.md.
@@ -130,11 +132,13 @@ OUT_DIR = Path(__file__).resolve().parent / "demo"
 ORGANISATION_COLUMNS = [
     "id", "name", "kind", "province", "district", "municipality", "latitude", "longitude",
     "services", "populations", "status", "sensitive", "aliases", "phone", "email", "website",
-    "capacity_per_month", "description", "tags", "last_verified", "external_ids",
+    "capacity_per_month", "description", "tags", "last_verified", "external_ids", "country", "countries_served",
+    "intervention_areas",
 ]
 LINK_COLUMNS = [
     "id", "source", "target", "kind", "services", "status", "start_date", "end_date",
     "weight", "formal", "notes", "document", "last_verified", "two_way", "programme", "grant_ref",
+    "intervention_areas", "data",
 ]
 
 REFERRAL_KINDS = ("referral", "mou")
@@ -152,11 +156,11 @@ ROLES = {
                     [], (400, 1500), "Specialised TB hospital (drug-resistant TB and complicated cases)"),
     "exmin": ("ex_mineworkers_association",
               ["peer_education", "tb_screening", "occupational_health_compensation", "documentation_support",
-               "advocacy"], ["ex_mineworkers"], (50, 400),
+               "advocacy", "compensation_claims_support"], ["ex_mineworkers"], (50, 400),
               "Ex-mineworkers association: TB screening drives, claims support and advocacy for former miners"),
     "union": ("trade_union",
               ["peer_education", "tb_screening", "hiv_testing", "occupational_health_compensation",
-               "dust_control_awareness", "advocacy"], ["mineworkers"], (100, 800),
+               "dust_control_awareness", "advocacy", "grievance_redress"], ["mineworkers"], (100, 800),
               "Mineworkers' trade union branch with workplace peer educators"),
     "hbc": ("cbo", ["home_based_care", "tb_adherence_support", "art_adherence_support", "nutrition_support",
                     "peer_education"], ["tb_patients", "plhiv"], (40, 250),
@@ -989,11 +993,14 @@ def add_late_plants(d: Demo) -> None:
 
 def build(seed: int = 2026) -> Demo:
     """Assemble the whole demo network."""
+    from demo_borders import add_borders  # seed/demo_borders.py, beside this script
+
     d = Demo(seed)
     add_organisations(d)
     add_planted_links(d)
     add_generated_links(d)
     add_late_plants(d)
+    add_borders(d)
     return d
 
 

@@ -673,6 +673,7 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/history/{entity}/{record_id}": [f"/history/organisation/{_quote(i)}" for i in orgs[:10]]
         + [f"/history/link/{_quote(i)}" for i in links[:10]],
         "/review": ["/review"], "/stale": ["/stale"],
+        "/programmes": ["/programmes"], "/programmes/{programme_id}": ["/programmes/ubuntu-bojanala-tb"],
         "/monitoring": ["/monitoring"], "/sw.js": ["/sw.js"], "/referrals/send": ["/referrals/send"],
         "/referrals/inbox": ["/referrals/inbox", f"/referrals/inbox?organisation={_quote(orgs[0])}"],
         "/referrals/slip/{code}": [],

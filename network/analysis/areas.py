@@ -1,7 +1,9 @@
 """Intervention areas: who works in each UNDP CSS intervention area, where, and whether government hears of it.
 
 An organisation works in the areas its ``intervention_areas`` names; a link
-carries the areas its own ``intervention_areas`` names. An organisation is
+carries the areas its own ``intervention_areas`` names. The areas' organisations
+are those of the community and its partners: government, regional bodies and
+donors are who they answer to, not members. An organisation is
 *linked to government* when a link in force of any kind joins it to an
 active government programme or department located in its province, or to a
 national one (no province) of its country.
@@ -22,11 +24,14 @@ from network.analysis.layers import Layers, layers_for
 from network.analysis.words import names
 from network.model import vocabulary
 
-__all__ = ["area_members", "area_summary", "unlinked_areas"]
+__all__ = ["area_members", "area_summary", "unlinked_areas", "NOT_MEMBERS"]
+
+#: Kinds of organisation that do not count among an area's organisations.
+NOT_MEMBERS = ("government", "regional_body", "donor")
 
 
 def area_members(G: nx.MultiDiGraph, area: str, province: str | None = None) -> list[str]:
-    """The active organisations (other than government) working in ``area``, optionally in one province.
+    """The active organisations (not of ``NOT_MEMBERS`` kinds) working in ``area``, optionally in one province.
 
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("a", intervention_areas=["community_led_monitoring"], district="Sekhukhune")
@@ -37,7 +42,7 @@ def area_members(G: nx.MultiDiGraph, area: str, province: str | None = None) -> 
     voc = vocabulary()
     return sorted(n for n, d in G.nodes(data=True)
                   if area in (d.get("intervention_areas") or ()) and d.get("status", "active") == "active"
-                  and d.get("kind") != "government" and (province is None or province_of(d, voc) == province))
+                  and d.get("kind") not in NOT_MEMBERS and (province is None or province_of(d, voc) == province))
 
 
 def _government(G: nx.MultiDiGraph, layers: Layers) -> dict[str, set[str]]:
@@ -99,7 +104,7 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
             offices[province_of(d, voc)].append(n)
     working: dict[tuple[str, str], list[str]] = defaultdict(list)
     for n, d in G.nodes(data=True):
-        if d.get("status", "active") != "active" or d.get("kind") == "government":
+        if d.get("status", "active") != "active" or d.get("kind") in NOT_MEMBERS:
             continue
         province = province_of(d, voc)
         for area in d.get("intervention_areas") or ():

@@ -34,6 +34,7 @@ def dashboard() -> str:
     tables = [
         (gettext("Organisations by kind"), _labelled(counts.get("organisations_by_kind", {}), "organisation_kinds")),
         (gettext("Organisations by province"), _labelled(counts.get("organisations_by_province", {}), None)),
+        (gettext("Organisations by country"), _labelled(counts.get("organisations_by_country", {}), "countries")),
         (gettext("Links by kind"), _labelled(counts.get("links_by_kind", {}), "link_kinds")),
     ]
     shown = names(hidden)
