@@ -359,6 +359,8 @@ def page_requests(demo: Demo, filters: bool = True) -> list[tuple[str, frozenset
     out.append((f"/history/organisation/{MISSING_ORG}", MISSING))
     out += [("/surveys", OK), (f"/surveys/{WALK_ROUND}", OK), (f"/surveys/{MISSING_ROUND}", MISSING),
             (f"/surveys/answer/{WALK_SURVEY_SECRET}", OK), ("/surveys/answer/not-a-secret", MISSING)]
+    out += [("/programmes", OK), ("/programmes/ubuntu-bojanala-tb", OK), ("/programmes/css-ec-fs-lp", OK),
+            ("/programmes/no-such-programme", MISSING)]
     out += [("/edit/organisation", REFUSAL), ("/edit/link", REFUSAL), ("/review", REFUSAL),
             (f"/invite/{WALK_SECRET}", OK), ("/invite/not-a-secret", MISSING), ("/stale", OK)]
     out += [("/monitoring", REFUSAL), ("/referrals/send", REFUSAL), ("/referrals/inbox", REFUSAL), ("/sw.js", OK),
