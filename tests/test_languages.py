@@ -172,3 +172,12 @@ def test_what_changed_names_its_sections_and_finding_types_in_portuguese(client)
     for english in ("Findings that appeared", "Agreement about to end", "Agenda items closed"):
         assert english not in page, english
     client.delete_cookie("lang")
+
+
+def test_the_history_says_who_in_portuguese(client):
+    org = client.get("/api/v1/links?limit=1").get_json()["items"][0]["source"]
+    page = client.get(f"/history/organisation/{org}?lang=pt").get_data(as_text=True)
+    assert "Histórico de" in page
+    assert "autor: o sistema" in page or "autor: a linha de comandos" in page
+    assert "the system" not in page and "History of" not in page
+    client.delete_cookie("lang")

@@ -61,4 +61,20 @@ def record_history(entity: str, record_id: str) -> str:
     if entity not in ("organisation", "link"):
         abort(404)
     found = history.versions(get_store(), entity, record_id, redacted=hide())  # type: ignore[arg-type]
-    return render_template("history.html", entity=entity, record_id=record_id, versions=found)
+    shown = [{**v, "who": _who(v["who"]), "changes": [str(_WORDS.get(c, c)) for c in v["changes"]]} for v in found]
+    return render_template("history.html", entity=entity, record_id=record_id, versions=shown)
+
+
+#: What the history service writes in English that the page says in its language.
+_WORDS = {
+    "the command line": lazy_gettext("the command line"), "the system": lazy_gettext("the system"),
+    "an API token": lazy_gettext("an API token"),
+    "Protected details changed (not shown).": lazy_gettext("Protected details changed (not shown)."),
+}
+
+
+def _who(who: str) -> str:
+    """Who made a version, in the page's language (a token's name stays as it is)."""
+    if who.endswith(" (API token)"):
+        return gettext("%(name)s (API token)", name=who.removesuffix(" (API token)"))
+    return str(_WORDS.get(who, who))
