@@ -352,7 +352,8 @@ class WriteFuzz(RuleBasedStateMachine):
             self.links.append(response.json()["id"])
 
     def change_link(self, data: st.DataObject) -> None:
-        role, patch = data.draw(st.sampled_from(["editor", "admin"])), data.draw(st.booleans())
+        role = data.draw(st.sampled_from(["editor", "admin"]))
+        patch = (self.live.turn // len(STEPS)) % 2 == 0  # PATCH and PUT take turns, so each gets its tries
         link_id = data.draw(st.sampled_from(self.links))
         body = data.draw(link_body(self.live.vocab, st.just(link_id), self._ends()))
         if patch:
@@ -454,8 +455,8 @@ class WriteFuzz(RuleBasedStateMachine):
                                   None, body={"confirm": True, "corrections": {"name": name}})
         if response is None or response.status_code != 201:
             return
-        for proposal in (p for p in response.json() if p["status"] == "pending"):
-            decision = data.draw(st.sampled_from(["accept", "reject"]))
+        for number, proposal in enumerate(p for p in response.json() if p["status"] == "pending"):
+            decision = ("accept", "reject")[(self.live.turn + number) % 2]
             self.live.call(f"POST /api/v1/proposals/{{proposal_id}}/{decision}", "POST",
                            f"/api/v1/proposals/{_quote(proposal['id'])}/{decision}", "editor",
                            body={"note": data.draw(st.one_of(PLAIN_TEXT, HOSTILE_TEXT))})
@@ -478,6 +479,46 @@ class WriteFuzz(RuleBasedStateMachine):
         self.live.call("PATCH /api/v1/monitoring/{report_id}", "PATCH", f"/api/v1/monitoring/{_quote(report['id'])}",
                        "editor", body={"escalation": data.draw(st.sampled_from(["raised_with_district", "resolved"]))},
                        headers={"If-Match": f'"{report["version"]}"'})
+
+    def refer(self, data: st.DataObject) -> None:
+        """Send a referral between two organisations (as an admin) and move it along a few of its steps."""
+        source, target = data.draw(self._ends())
+        body = {"source": source, "target": target,
+                "needs": data.draw(st.lists(st.sampled_from(["tb_screening", "hiv_testing", "art"]), min_size=1,
+                                            max_size=2, unique=True)),
+                "population": data.draw(st.sampled_from([None, "mineworkers", "sex_workers"]))}
+        response = self.live.call("POST /api/v1/referrals", "POST", "/api/v1/referrals", "admin", body=body)
+        if response is None or response.status_code != 201:
+            return
+        code = response.json()["code"]
+        steps = data.draw(st.sampled_from([["received"], ["received", "accepted", "completed"],
+                                           ["received", "declined"], ["lost_to_follow_up"]]))
+        for status in steps:
+            step = {"status": status, **({"reason": data.draw(st.sampled_from(["full", "no_documents", "other"]))}
+                                         if status == "declined" else {})}
+            self.live.call("POST /api/v1/referrals/{code}/status", "POST", f"/api/v1/referrals/{_quote(code)}/status",
+                           "admin", body=step)
+
+    def survey(self, data: st.DataObject) -> None:
+        """Open a survey round between the two ends of a link and enter one side's paper answers (as an admin)."""
+        link = requests.get(f"{self.live.base}/api/v1/links/{_quote(data.draw(st.sampled_from(self.links)))}",
+                            timeout=TIMEOUT)
+        if link.status_code != 200:
+            return
+        ends = [link.json()["source"], link.json()["target"]]
+        today = dt.date.today()
+        round_id = f"fz-round-{self.live.turn}"
+        body = {"id": round_id, "name": data.draw(st.one_of(PLAIN_TEXT, HOSTILE_TEXT)),
+                "opens": (today - dt.timedelta(days=10)).isoformat(),
+                "closes": (today + dt.timedelta(days=10)).isoformat(), "invited": ends}
+        response = self.live.call("POST /api/v1/surveys", "POST", "/api/v1/surveys", "admin", body=body)
+        if response is None or response.status_code != 201:
+            return
+        answers = {item: data.draw(st.integers(1, 4)) for item in
+                   ("power", "involvement", "resources", "reliability", "mission", "openness")}
+        self.live.call("POST /api/v1/surveys/{round_id}/answers", "POST",
+                       f"/api/v1/surveys/{_quote(round_id)}/answers", "admin",
+                       body={"respondent": ends[0], "partner": ends[1], **answers, "contributes": ["referrals"]})
 
     def hostile_request(self, data: st.DataObject) -> None:
         """A whole body or header that no schema can read: deep nesting, a 5,000-digit If-Match, bad UTF-8."""
@@ -560,6 +601,8 @@ STEPS: list[tuple[str, Any]] = [
     ("hostile_request", lambda m: m.orgs),
     ("invite", lambda m: m.orgs),
     ("monitor", lambda m: len(m.orgs) > 1),
+    ("refer", lambda m: len(m.orgs) > 1),
+    ("survey", lambda m: m.links),
     ("unauthorised_write", lambda m: len(m.orgs) > 1),
 ]
 
@@ -677,6 +720,9 @@ def _page_urls(live: Live, orgs: list[str], links: list[str]) -> list[str]:
         "/monitoring": ["/monitoring"], "/sw.js": ["/sw.js"], "/referrals/send": ["/referrals/send"],
         "/referrals/inbox": ["/referrals/inbox", f"/referrals/inbox?organisation={_quote(orgs[0])}"],
         "/referrals/slip/{code}": [],
+        "/surveys": ["/surveys"], "/surveys/answer/{secret}": [],
+        "/surveys/{round_id}": [f"/surveys/{_quote(r['id'])}" for r in requests.get(
+            f"{live.base}/api/v1/surveys", timeout=TIMEOUT).json()["items"][:3]],
         "/invite/{secret}": [f"/invite/{_quote(_invitation(live, orgs[0]))}"],
         "/agenda/item": [html.unescape(u) for u in re.findall(r'href="(/agenda/item\?[^"#]+)"', requests.get(
             f"{live.base}/agenda", timeout=TIMEOUT).text)][:3],
