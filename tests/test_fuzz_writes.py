@@ -49,7 +49,7 @@ from tests.http_support import live_server, routes, zip_members
 #: Wall-clock budget of the fuzzing itself, a guard for a busy machine: the step count ends it first (in ~15 s
 #: on an idle machine; 20 s once left one write operation untried at a load average of 13).
 FUZZ_SECONDS = 45.0
-FUZZ_SETTINGS = settings(max_examples=4, stateful_step_count=60, deadline=None, derandomize=True, database=None,
+FUZZ_SETTINGS = settings(max_examples=4, stateful_step_count=80, deadline=None, derandomize=True, database=None,
                          phases=[Phase.generate], suppress_health_check=list(HealthCheck))
 TIMEOUT = 30
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -415,7 +415,8 @@ class WriteFuzz(RuleBasedStateMachine):
         self._import("json", {"file": ("cssnet.json", encode(document))}, note if nodes else "", _has_raw(value))
 
     def merge(self, data: st.DataObject) -> None:
-        apply, prefer = data.draw(st.booleans()), data.draw(st.sampled_from(["keep", "drop"]))
+        apply = (self.live.turn // len(STEPS)) % 2 == 1  # a preview, then a merge, in turn
+        prefer = data.draw(st.sampled_from(["keep", "drop"]))
         keep, drop = data.draw(st.lists(st.sampled_from(self.orgs), min_size=2, max_size=2, unique=True))
         body = {"keep": keep, "drop": drop, "prefer": prefer}
         path = "/api/v1/merge" if apply else "/api/v1/merge/preview"
