@@ -63,7 +63,9 @@ def test_service_and_command_stream_the_report_then_the_agenda(demo_path: Path, 
     agenda = [r for r in records if r["record"] == "agenda_item"]
     assert records[-len(agenda):] == agenda and agenda
     assert [{k: v for k, v in r.items() if k != "record"} for r in agenda] == whole["agenda"]["items"]
-    assert _document(records[:-len(agenda)]) == {k: v for k, v in whole.items() if k != "agenda"}
+    (areas,) = records[-len(agenda) - 1:-len(agenda)]
+    assert areas == {"record": "areas", "areas": whole["areas"]}
+    assert _document(records[:-len(agenda) - 1]) == {k: v for k, v in whole.items() if k not in ("agenda", "areas")}
     out = tmp_path / "report.jsonl"
     result = CliRunner().invoke(cli, ["--store", str(db), "report", "--as-of", "2026-06-01", "--format", "jsonl",
                                       "-o", str(out)], catch_exceptions=False)

@@ -236,8 +236,10 @@ def report_lines(store: GraphStore, *, as_of: dt.date | None = None, province: s
 
     The records of :meth:`network.analysis.report.ReportParts.records` (the
     report, each finding, the structure, each recommendation, each province),
-    then one ``{"record": "agenda_item", ...}`` per item of :func:`agenda`. ``admin`` as for :func:`report`.
+    then ``{"record": "areas", "areas": ...}`` (the summary by intervention area), then one
+    ``{"record": "agenda_item", ...}`` per item of :func:`agenda`. ``admin`` as for :func:`report`.
     """
+    from network.analysis.areas import area_summary
     from network.analysis.report import report_lines as lines
     from network.analysis.report import report_parts
 
@@ -247,6 +249,7 @@ def report_lines(store: GraphStore, *, as_of: dt.date | None = None, province: s
     parts = report_parts(G, as_of=as_of, province=province, extra=extra)
     yield from lines(jsonable(record) for record in parts.records())
     del parts
+    yield from lines([{"record": "areas", "areas": jsonable(area_summary(G, as_of=as_of, province=province))}])
     items = agenda(store, as_of=as_of, province=province, redacted=redacted, admin=admin)["items"]
     yield from lines({"record": "agenda_item", **item} for item in items)
 
