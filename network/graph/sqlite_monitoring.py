@@ -16,6 +16,7 @@ from typing import Any
 from network.errors import Conflict, InvalidData, NotFound
 from network.graph.records import now
 from network.graph.sqlite_sql import check_version, window
+from network.graph.sqlite_where import equal_clauses
 from network.graph.store import Page
 from network.monitoring import MonitoringQuery, MonitoringReport, report_from_record, report_record
 
@@ -103,12 +104,7 @@ def _refuse_unknown_organisations(conn: sqlite3.Connection, report: MonitoringRe
 
 
 def _filters(query: MonitoringQuery) -> tuple[str, list[Any]]:
-    clauses, params = ["1 = 1"], []
-    for column in ("facility", "monitor", "escalation", "key"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    clauses, params = equal_clauses(query, ("facility", "monitor", "escalation", "key"))
     if query.facilities is not None:
         clauses.append("facility IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(query.facilities)))

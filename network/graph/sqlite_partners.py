@@ -12,6 +12,7 @@ from typing import Any
 from network.errors import Conflict, NotFound
 from network.graph.partners import Invitation, Proposal, ProposalQuery, decode_invitation, decode_proposal, encode
 from network.graph.records import stamp
+from network.graph.sqlite_where import equal_clauses
 from network.graph.store import Page
 
 __all__ = ["PARTNERS_MIGRATION", "SQLitePartners"]
@@ -107,11 +108,7 @@ class SQLitePartners:
         return decode_proposal(dict(row))
 
     def list_proposals(self, query: ProposalQuery = ProposalQuery()) -> Page[Proposal]:
-        clauses, params = ["1 = 1"], []
-        for column in ("status", "organisation", "invitation"):
-            if getattr(query, column) is not None:
-                clauses.append(f"{column} = ?")
-                params.append(getattr(query, column))
+        clauses, params = equal_clauses(query, ("status", "organisation", "invitation"))
         return self._page(query, "proposals", "*", "submitted_at, id", " AND ".join(clauses), params,
                           lambda r: decode_proposal(dict(r)))
 

@@ -11,6 +11,7 @@ from typing import Any
 from network.errors import Conflict, NotFound, StaleWrite
 from network.graph.records import now
 from network.graph.referral_store import ReferralQuery, ReferralWrites, stamped_referral
+from network.graph.sqlite_where import equal_clauses
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
 
@@ -126,12 +127,7 @@ def _referral(row: sqlite3.Row) -> Referral:
 
 
 def _filters(query: ReferralQuery) -> tuple[str, list[Any]]:
-    clauses, params = ["1 = 1"], []
-    for column in ("source", "target", "status", "link"):
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
+    clauses, params = equal_clauses(query, ("source", "target", "status", "link"))
     if query.organisation is not None:
         clauses.append("(source = ? OR target = ?)")
         params += [query.organisation, query.organisation]

@@ -14,6 +14,7 @@ from network.graph.sqlite_history import CHANGES_MIGRATION, HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
 from network.graph.sqlite_referrals import REFERRALS_MIGRATION
 from network.graph.sqlite_surveys import SURVEYS_MIGRATION
+from network.graph.sqlite_where import equal_clauses
 from network.graph.store import AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation
 
@@ -269,7 +270,7 @@ def window(limit: int | None, offset: int) -> tuple[str, list[Any]]:
 
 
 def organisation_filters(query: OrganisationQuery) -> tuple[str, list[Any]]:
-    clauses, params = _equal(query, ("kind", "province", "district", "status", "country"))
+    clauses, params = equal_clauses(query, ("kind", "province", "district", "status", "country"))
     if query.intervention_area is not None:
         clauses.append("EXISTS (SELECT 1 FROM json_each(data, '$.intervention_areas') WHERE value = ?)")
         params.append(query.intervention_area)
@@ -302,7 +303,7 @@ def fts_query(text: str | None) -> str:
 
 
 def link_filters(query: LinkQuery) -> tuple[str, list[Any]]:
-    clauses, params = _equal(query, ("kind", "status", "source", "target"))
+    clauses, params = equal_clauses(query, ("kind", "status", "source", "target"))
     if query.organisation is not None:
         clauses.append("(source = ? OR target = ?)")
         params += [query.organisation, query.organisation]
@@ -321,16 +322,5 @@ def _verified_before(query: OrganisationQuery | LinkQuery, clauses: list[str], p
 
 
 def audit_filters(query: AuditQuery) -> tuple[str, list[Any]]:
-    clauses, params = _equal(query, ("entity_id", "actor"))
+    clauses, params = equal_clauses(query, ("entity_id", "actor"))
     return " AND ".join(clauses), params
-
-
-def _equal(query: Any, columns: Sequence[str]) -> tuple[list[str], list[Any]]:
-    """A clause ``column = ?`` for each of ``columns`` the query sets, with its parameter."""
-    clauses, params = ["1 = 1"], []
-    for column in columns:
-        value = getattr(query, column)
-        if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    return clauses, params
