@@ -18,7 +18,7 @@ from pathlib import Path
 from babel import Locale
 
 __all__ = ["LANGUAGES", "COMPLETE", "FINDER_ONLY", "DEFAULT", "CATALOGS", "SPOKEN", "choose", "language_code",
-           "language_name"]
+           "language_name", "unknown_language", "spoken_choices"]
 
 #: Every language, by its code (ISO 639), in its own name.
 LANGUAGES: dict[str, str] = {
@@ -88,6 +88,25 @@ def language_code(text: str | None) -> str | None:
     ('zu', 'nso', 'st', None)
     """
     return _codes_by_name().get((text or "").strip().casefold())
+
+
+def unknown_language(text: str) -> str:
+    """The refusal of a language ``text`` does not name, in plain words.
+
+    >>> unknown_language("Klingon")
+    "Unknown language 'Klingon': give a code such as st, zu or pt, or its name (Sesotho, isiZulu, Português)."
+    """
+    return f"Unknown language '{text}': give a code such as st, zu or pt, or its name (Sesotho, isiZulu, Português)."
+
+
+@lru_cache(maxsize=1)
+def spoken_choices() -> tuple[tuple[str, str], ...]:
+    """Every spoken language as (code, name in its own words), sorted by name: the options of a form.
+
+    >>> spoken_choices()[:2]
+    (('af', 'Afrikaans'), ('sn', 'chiShona'))
+    """
+    return tuple(sorted(((code, language_name(code)) for code in SPOKEN), key=lambda kv: kv[1].casefold()))
 
 
 def language_name(code: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from network.language import language_code, language_name
+from network.language import language_code, language_name, unknown_language
 
 __all__ = ["LanguageRule", "SPEAKS_BONUS"]
 
@@ -53,8 +53,7 @@ class LanguageRule:
         """
         code = language_code(language)
         if code is None:
-            raise ValueError(f"Unknown language '{language}': give a language code such as st, zu or pt, "
-                             "or its name.")
+            raise ValueError(unknown_language(language))
         speaks = {node: code in {language_code(text) for text in spoken}
                   for node, spoken in G.nodes(data="languages") if spoken}
         return cls(code, speaks, bonus)

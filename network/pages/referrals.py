@@ -11,7 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from network.api.auth import caller
 from network.api.state import get_store
 from network.errors import CssnetError
-from network.language import SPOKEN, language_name
+from network.language import spoken_choices
 from network.model import vocabulary
 from network.schemas import ID_PATTERN
 from network.service import analyses, monitoring
@@ -59,8 +59,7 @@ def referrals() -> tuple[str, int]:
         except CssnetError as err:
             problems.append(err.message)
     vocab = vocabulary()
-    spoken = sorted(((code, language_name(code)) for code in SPOKEN), key=lambda kv: kv[1].casefold())
-    return render_template("referrals.html", args=args, choices={**choices(hide()), "languages": spoken},
+    return render_template("referrals.html", args=args, choices={**choices(hide()), "languages": spoken_choices()},
                            problems=problems,
                            searched=searched and not problems, pathways=found, needs_slots=_NEEDS_SLOTS,
                            service_labels=vocab.services, link_labels=vocab.link_kinds), 422 if problems else 200

@@ -8,7 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from network.language import language_code
+from network.language import language_code, unknown_language
 from network.schemas import ID_PATTERN, code_validator
 
 __all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "language_field", "country_field", "ScopeArgs",
@@ -36,8 +36,7 @@ def code_list_field(facet: str, noun: str, **kwargs: Any) -> fields.List:
 
 def _known_language(value: str) -> None:
     if language_code(value) is None:
-        raise ma.ValidationError(f"Unknown language '{value}': give a code such as st, zu or pt, or its name "
-                                 "(Sesotho, isiZulu, Português).")
+        raise ma.ValidationError(unknown_language(value))
 
 
 def language_field(**kwargs: Any) -> fields.String:
