@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +89,19 @@ def env_fixture(tmp_path: Path, **options: object) -> Iterator[Env]:
     e = make_env(tmp_path / "api.db", **options)  # type: ignore[arg-type]
     yield e
     close_store(e.app)
+
+
+def signed_in_page(env: Env, role: str, organisation: str | None = None) -> tuple[FlaskClient, str]:
+    """A test client signed in to the pages with a new token of ``role``, and its form token."""
+    secret = create_token(env.store, f"{role} page", role, actor=CLI, organisation=organisation)[1]
+    client = env.app.test_client()
+    page = client.get("/sign-in")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert client.post("/sign-in", data={"csrf": csrf, "token": secret}).status_code == 302
+    home = client.get("/sign-in").get_data(as_text=True)  # signing in gives the session a new form token
+    return client, re.search(r'name="csrf" value="([^"]+)"', home).group(1)
+
+
+def send_referral_form(client: FlaskClient, csrf: str, **form: str):
+    """Post the send-a-referral form as a signed-in page would."""
+    return client.post("/referrals/send", data={"csrf": csrf, **form}, headers={"Origin": "http://localhost"})

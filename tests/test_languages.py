@@ -14,8 +14,7 @@ from network.graph.sqlite import SQLiteStore
 from network.language import COMPLETE, FINDER_ONLY, LANGUAGES, choose
 from network.service import seed_demo
 from seed import catalogs
-from tests.api_support import Env
-from tests.test_referral_pages import _send, _signed_in
+from tests.api_support import Env, send_referral_form, signed_in_page
 
 #: Where the referral finder's messages come from: the finder, the form's drop-downs and the vocabulary it shows.
 FINDER_SOURCES = ("web/templates/referrals.html", "web/templates/_select.html", "network/pages/referrals.py",
@@ -153,8 +152,9 @@ def test_the_explorer_answers_in_portuguese(client):
 
 def test_the_referral_slip_in_sesotho(env: Env):
     st = {m.id: m.string for m in _catalog("st") if m.id and isinstance(m.id, str)}
-    client, csrf = _signed_in(env, "referrer", "cbo-b")
-    sent = _send(client, csrf, to="clinic-a", need="tb_treatment", population="mineworkers", link="l-ref-1")
+    client, csrf = signed_in_page(env, "referrer", "cbo-b")
+    sent = send_referral_form(client, csrf, to="clinic-a", need="tb_treatment", population="mineworkers",
+                              link="l-ref-1")
     slip = client.get(sent.headers["Location"] + "?lang=st").get_data(as_text=True)
     code = env.store.list_referrals().items[0].code
     assert f'id="slip-code">{code}<' in slip and '<html lang="st">' in slip

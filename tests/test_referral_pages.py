@@ -3,30 +3,12 @@ real SQLite file): plain words, nothing about the client, a sensitive provider's
 
 from __future__ import annotations
 
-import re
-
 from network.model import vocabulary
-from network.service.audit import CLI
-from network.service.tokens import create_token
-from tests.api_support import SECRET_VALUES, SENSITIVE_ID, Env
-
-
-def _signed_in(env: Env, role: str, organisation: str | None = None):
-    secret = create_token(env.store, f"{role} page", role, actor=CLI, organisation=organisation)[1]
-    client = env.app.test_client()
-    page = client.get("/sign-in")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    assert client.post("/sign-in", data={"csrf": csrf, "token": secret}).status_code == 302
-    home = client.get("/sign-in").get_data(as_text=True)  # signing in gives the session a new form token
-    return client, re.search(r'name="csrf" value="([^"]+)"', home).group(1)
-
-
-def _send(client, csrf: str, **form):
-    return client.post("/referrals/send", data={"csrf": csrf, **form}, headers={"Origin": "http://localhost"})
+from tests.api_support import SECRET_VALUES, SENSITIVE_ID, Env, send_referral_form, signed_in_page
 
 
 def test_a_referrer_sends_from_a_pathway_and_prints_the_slip(env: Env) -> None:
-    client, csrf = _signed_in(env, "referrer", "cbo-b")
+    client, csrf = signed_in_page(env, "referrer", "cbo-b")
     finder = client.get("/referrals?population=mineworkers&need=tb_treatment&start=cbo-b").get_data(as_text=True)
     assert "Send a referral here" in finder
     form = client.get("/referrals/send?to=clinic-a&need=tb_treatment&population=mineworkers&link=l-ref-1")
@@ -34,7 +16,8 @@ def test_a_referrer_sends_from_a_pathway_and_prints_the_slip(env: Env) -> None:
     assert form.status_code == 200 and "Sekhukhune Miners Support" in page
     assert vocabulary().services["tb_treatment"] in page
     assert "no name, ID number or phone number" in page
-    sent = _send(client, csrf, to="clinic-a", need="tb_treatment", population="mineworkers", link="l-ref-1")
+    sent = send_referral_form(client, csrf, to="clinic-a", need="tb_treatment", population="mineworkers",
+                              link="l-ref-1")
     assert sent.status_code == 302 and "/referrals/slip/" in sent.headers["Location"]
     slip = client.get(sent.headers["Location"]).get_data(as_text=True)
     code = env.store.list_referrals().items[0].code
@@ -44,31 +27,31 @@ def test_a_referrer_sends_from_a_pathway_and_prints_the_slip(env: Env) -> None:
 
 
 def test_the_slip_of_a_sensitive_provider_hides_its_place_and_contacts(env: Env) -> None:
-    client, csrf = _signed_in(env, "referrer", "clinic-a")
-    sent = _send(client, csrf, to=SENSITIVE_ID, need="hiv_testing", link="l-mou-2")
+    client, csrf = signed_in_page(env, "referrer", "clinic-a")
+    sent = send_referral_form(client, csrf, to=SENSITIVE_ID, need="hiv_testing", link="l-mou-2")
     assert sent.status_code == 302
     slip = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "Safe Space Collective" in slip and "how to get there" in slip
     for value in SECRET_VALUES.values():
         assert str(value) not in slip
-    admin, _ = _signed_in(env, "admin")
+    admin, _ = signed_in_page(env, "admin")
     assert SECRET_VALUES["phone"] in admin.get(sent.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_refused_referral_stores_nothing_and_says_why(env: Env) -> None:
-    client, csrf = _signed_in(env, "referrer", "cbo-b")
-    refused = _send(client, csrf, to="cbo-b", need="tb_treatment")
+    client, csrf = signed_in_page(env, "referrer", "cbo-b")
+    refused = send_referral_form(client, csrf, to="cbo-b", need="tb_treatment")
     assert refused.status_code == 422 and env.store.list_referrals().total == 0
-    viewer, _ = _signed_in(env, "viewer")
+    viewer, _ = signed_in_page(env, "viewer")
     assert viewer.get("/referrals/send").status_code == 403
     assert viewer.get("/referrals/inbox").status_code == 403
 
 
 def test_the_inbox_lists_what_was_sent_to_the_organisation_with_next_steps(env: Env) -> None:
-    sender, csrf = _signed_in(env, "referrer", "cbo-b")
-    _send(sender, csrf, to="clinic-a", need="tb_treatment", population="mineworkers", link="l-ref-1")
+    sender, csrf = signed_in_page(env, "referrer", "cbo-b")
+    send_referral_form(sender, csrf, to="clinic-a", need="tb_treatment", population="mineworkers", link="l-ref-1")
     code = env.store.list_referrals().items[0].code
-    receiver, _ = _signed_in(env, "referrer", "clinic-a")
+    receiver, _ = signed_in_page(env, "referrer", "clinic-a")
     inbox = receiver.get("/referrals/inbox").get_data(as_text=True)
     assert "Referrals sent to Jane Furse Clinic" in inbox and code in inbox
     assert "Sekhukhune Miners Support" in inbox and "Mineworkers" in inbox
