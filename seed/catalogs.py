@@ -94,7 +94,8 @@ def merged(code: str, messages: Catalog) -> Catalog:
 
 def _po_bytes(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=120, omit_header=False, include_previous=False, sort_output=True)
+    write_po(buffer, catalog, width=120, omit_header=False, include_previous=False, sort_output=True,
+             include_lineno=False)
     return buffer.getvalue()
 
 
