@@ -12,12 +12,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from network.errors import InvalidData
 from network.model import today
 from network.referrals import STATUSES, referral_vocabulary
-from network.schemas import ID_PATTERN, Text, code_validator, problem_lines
+from network.schema_errors import problem_lines
+from network.schema_fields import ID_PATTERN, Strict, Text, code_validator
 
 __all__ = ["ReferralBodySchema", "StatusBodySchema", "load_referral_body", "load_status_body", "CODE_PATTERN"]
 
@@ -37,12 +38,7 @@ def _decline_reason(value: str) -> None:
         raise ValidationError(f"Unknown reason '{value}': use one of {', '.join(reasons)}.")
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class ReferralBodySchema(_Strict):
+class ReferralBodySchema(Strict):
     """A referral to send: the route, the needs, the client's population; never who the client is."""
 
     source = Text(load_default=None, validate=_ID, metadata={
@@ -59,7 +55,7 @@ class ReferralBodySchema(_Strict):
         "description": "The day the referral was made (default today)."})
 
 
-class StatusBodySchema(_Strict):
+class StatusBodySchema(Strict):
     """A step of a referral's history, set by the organisation it was sent to."""
 
     status = fields.String(required=True, validate=validate.OneOf(STATUSES[1:]),

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from network.errors import InvalidData
-from network.schemas import ID_PATTERN, Text, problem_lines
+from network.schema_errors import problem_lines
+from network.schema_fields import ID_PATTERN, Strict, Text
 from network.surveys import SCALE, SurveyRound, TieRating, survey_words
 
 __all__ = ["SurveyRoundSchema", "TieRatingSchema", "load_round", "load_rating", "dump_round", "dump_rating"]
@@ -34,12 +35,7 @@ def _contribution(code: str) -> None:
         raise ValidationError(f"Unknown contribution '{code}': use one of {', '.join(known)}.")
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class SurveyRoundSchema(_Strict):
+class SurveyRoundSchema(Strict):
     """A survey round as callers send and receive it."""
 
     id = Text(required=True, validate=_ROUND_ID)
@@ -64,7 +60,7 @@ class SurveyRoundSchema(_Strict):
         return SurveyRound(**data)
 
 
-class TieRatingSchema(_Strict):
+class TieRatingSchema(Strict):
     """One respondent's answers about one tie: six answers from 1 to 4 and what the respondent contributes."""
 
     round = Text(required=True, validate=_ROUND_ID)
