@@ -135,7 +135,7 @@ def test_precomputed_gaps_limit_and_serialisation():
     only_expiry = [g for g in gaps if g.type not in CLOSABLE_TYPES]
     assert recommend_links(G, as_of=AS_OF, gaps=only_expiry) == []
     data = recommend_links(G, as_of=AS_OF)[0].to_dict()
-    assert list(data) == ["source", "target", "kind", "score", "closes", "reasons", "explanation"]
+    assert list(data) == ["source", "target", "kind", "score", "closes", "reasons", "explanation", "border"]
 
 
 def test_greedy_order_each_link_closes_new_gaps():

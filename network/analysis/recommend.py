@@ -8,11 +8,13 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
 from network.analysis import words
+from network.analysis.border_partners import Abroad, crossing
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
 from network.analysis.geography import km, place
@@ -23,7 +25,7 @@ from network.model import Vocabulary, vocabulary
 __all__ = ["Recommendation", "CLOSABLE_TYPES", "recommend_links"]
 
 #: Finding types a new link can close.
-CLOSABLE_TYPES = ("broken_cascade", "unreachable", "uncovered", "isolated")
+CLOSABLE_TYPES = ("broken_cascade", "unreachable", "uncovered", "isolated", "cross_border_gap")
 #: Candidate partners considered per gap (the best by place, partners and populations).
 CANDIDATES_PER_GAP = 3
 #: Bonuses added to the number of gaps closed; together they stay below 1, so they only break ties.
@@ -31,6 +33,9 @@ SAME_DISTRICT_BONUS, NEARBY_BONUS = 0.3, 0.15
 SHARED_POPULATION_BONUS, SHARED_POPULATION_CAP = 0.1, 0.2
 COMMON_PARTNER_BONUS, COMMON_PARTNER_CAP = 0.1, 0.3
 PROPOSED_BONUS = 0.1
+#: Bonus of a link across a border to a provider keeping both TB treatment and compensation claims going (such a
+#: link is never in one district, so the bonuses still stay below 1).
+CONTINUITY_BONUS = 0.15
 
 
 @dataclass
@@ -40,7 +45,9 @@ class Recommendation:
     ``kind`` is ``referral`` (``source`` refers clients to ``target``) or
     ``mou`` (both ways). ``score`` is the number of gaps it closes plus tie-break
     bonuses, ``closes`` identifies those gaps, ``reasons`` lists the evidence
-    and ``explanation`` says it in one sentence.
+    and ``explanation`` says it in one sentence. ``border`` is ``{"from":
+    country, "into": country}`` (ISO codes) when the link crosses a border,
+    else None.
     """
 
     source: str
@@ -50,6 +57,7 @@ class Recommendation:
     closes: list[dict[str, Any]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     explanation: str = ""
+    border: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The recommendation as a JSON-ready dict."""
@@ -104,7 +112,9 @@ def recommend_links(
     population are paired with organisations serving the population in the
     district. At most ``CANDIDATES_PER_GAP`` partners are kept per gap,
     preferring the same district, then common referral partners, shared
-    populations and distance. Scanning stops early, so a 50,000-organisation
+    populations and distance. For a ``cross_border_gap``, the providers in
+    the sending country offering the most of that continuity, nearest first,
+    are paired with the district's organisations naming that country. Scanning stops early, so a 50,000-organisation
     network costs seconds, not all pairs.
 
     Each candidate arc X -> Y is then checked against every gap it touches, by
@@ -113,7 +123,11 @@ def recommend_links(
     serves; an ``unreachable`` or ``uncovered`` finding when X serves the
     population in that district and Y offers the service to it in the district
     or within ``max_km`` (an uncovered service is then reached by referral
-    rather than offered locally); and an ``isolated`` finding of X or Y. When
+    rather than offered locally); an ``isolated`` finding of X or Y; and a
+    ``cross_border_gap`` (district D, sending country C) when X is in D and Y
+    is in C and offers TB treatment or compensation claims support to a
+    population the gap names (see
+    :class:`~network.analysis.border_partners.Abroad`). When
     each of the arcs X -> Y and Y -> X closes a gap the other does not, an MoU
     is suggested, otherwise a referral the way that closes more.
 
@@ -121,7 +135,9 @@ def recommend_links(
     link closing the most gaps still open, plus bonuses below 1 in total
     (``SAME_DISTRICT_BONUS`` or ``NEARBY_BONUS``, ``SHARED_POPULATION_BONUS`` per
     shared population, ``COMMON_PARTNER_BONUS`` per common referral partner,
-    ``PROPOSED_BONUS`` when a link between them is already proposed), then by
+    ``PROPOSED_BONUS`` when a link between them is already proposed,
+    ``CONTINUITY_BONUS`` when it crosses a border to a provider keeping both TB
+    treatment and compensation claims going), then by
     ids. Existing routes of the reach graph (:func:`network.meanings.reach_graph`:
     a referral, both ways when ``two_way``, or an MoU in force), self-links and
     inactive organisations are never suggested.
@@ -188,6 +204,11 @@ class _Index:
         }
         self.partners = {n: set(R.pred[n]) | set(R.succ[n]) for n in R}
 
+    @cached_property
+    def abroad(self) -> Abroad:
+        """Providers of continuity of care by country (built only when a cross-border gap needs it)."""
+        return Abroad(self.G, self.R, self.voc)
+
     def offers(self, y: str, service: str, population: str | None) -> bool:
         """True if ``y`` offers ``service`` to ``population`` (anybody if None; :func:`network.meanings.serves`)."""
         return service in self.services[y] and serves(self.populations[y], population)
@@ -251,6 +272,8 @@ def _candidates(index: _Index, gaps: list[Finding]) -> set[tuple[str, str]]:
                 broken[x].append(finding.service)
         elif finding.type in ("uncovered", "unreachable"):
             arcs.update(_area_arcs(index, finding))
+        elif finding.type == "cross_border_gap":
+            arcs.update(_border_arcs(index, finding))
     for x, services in broken.items():
         arcs.update((x, y) for y in _partners_for(index, x, services))
     return {(x, y) for x, y in arcs if x != y and not index.R.has_edge(x, y)}
@@ -290,6 +313,13 @@ def _area_arcs(index: _Index, finding: Finding) -> list[tuple[str, str]]:
     return arcs
 
 
+def _border_arcs(index: _Index, finding: Finding) -> list[tuple[str, str]]:
+    """Arcs from the two best-placed organisations naming the sending country to its best providers."""
+    sources = [x for x in finding.organisations if x in index.partners]
+    return [(x, y) for y in index.abroad.providers_for(finding)
+            for x in heapq.nsmallest(2, sources, key=lambda x, y=y: index.preference(y, x))]
+
+
 class _Gaps:
     """The open gaps, indexed by the organisation or (district, population) an arc would close them from."""
 
@@ -298,11 +328,14 @@ class _Gaps:
         self.by_org: dict[str, list[int]] = defaultdict(list)
         self.by_area: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
         self.isolated: dict[str, int] = {}
+        self.by_border: dict[str | None, list[int]] = defaultdict(list)
         for i, finding in enumerate(gaps):
             if finding.type == "broken_cascade":
                 self.by_org[finding.organisations[0]].append(i)
             elif finding.type == "isolated":
                 self.isolated[finding.organisations[0]] = i
+            elif finding.type == "cross_border_gap":
+                self.by_border[finding.district].append(i)
             else:
                 self.by_area[finding.district, finding.population].append(i)
 
@@ -310,6 +343,7 @@ class _Gaps:
         """Indices of the gaps the arc ``x -> y`` would close, were it in force."""
         index = self.index
         closed = {self.isolated[n] for n in (x, y) if n in self.isolated}
+        closed.update(i for i in self.by_border.get(index.district[x], ()) if index.abroad.closes(self.gaps[i], y))
         if index.shares_population(x, y):
             closed.update(i for i in self.by_org.get(x, ()) if self.gaps[i].service in index.services[y])
         near = None
@@ -376,6 +410,8 @@ def _bonuses(index: _Index, x: str, y: str) -> dict[str, float]:
         bonuses["partners"] = min(COMMON_PARTNER_CAP, COMMON_PARTNER_BONUS * len(common))
     if _proposed(index.G, x, y):
         bonuses["proposed"] = PROPOSED_BONUS
+    if crossing(index.G, x, y) and index.abroad.keeps_all(y):
+        bonuses["continuity"] = CONTINUITY_BONUS
     return bonuses
 
 
@@ -399,7 +435,7 @@ def _recommendation(
     counts = defaultdict(int)
     for f in found:
         counts[f.type] += 1
-    reasons = [f"closes {words.count(n, t.replace('_', ' ') + ' gap')}" for t, n in counts.items()]
+    reasons = [f"closes {words.count(n, _gap_noun(t))}" for t, n in counts.items()]
     bonuses = _bonuses(index, source, target)
     if "district" in bonuses:
         reasons.append(f"same district ({index.district[source]})")
@@ -415,13 +451,26 @@ def _recommendation(
         reasons.append(f"{words.count(len(common), 'common referral partner')}: {_names(G, common)}")
     if "proposed" in bonuses:
         reasons.append(f"already proposed ({', '.join(_proposed(G, source, target))})")
+    border = crossing(G, source, target)
+    if border:
+        reasons.append(f"crosses the border from {voc.country_label(border[0])} into {voc.country_label(border[1])}")
+    if "continuity" in bonuses:
+        reasons.append(f"{words.name(G, target)} keeps both TB treatment and compensation claims going")
     return Recommendation(
         source=source, target=target, kind=kind, score=round(score, 6),
         closes=[{"type": f.type, "severity": f.severity,
-                 "organisation": source if f.type in ("unreachable", "uncovered") else f.organisations[0],
+                 "organisation": source if f.type in ("unreachable", "uncovered", "cross_border_gap")
+                 else f.organisations[0],
                  "district": f.district, "population": f.population, "service": f.service} for f in found],
         reasons=reasons, explanation=_sentence(index, source, target, kind, found),
+        border={"from": border[0], "into": border[1]} if border else None,
     )
+
+
+def _gap_noun(finding_type: str) -> str:
+    """``broken cascade gap``, ``cross border gap``: a finding type as a noun."""
+    noun = finding_type.replace("_", " ")
+    return noun if noun.endswith(" gap") else f"{noun} gap"
 
 
 def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Finding]) -> str:
@@ -430,6 +479,10 @@ def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Fi
         action = f"Sign an MoU between {words.name(G, source)} and {words.name(G, target)}"
     else:
         action = f"Agree a referral agreement from {words.name(G, source)} to {words.name(G, target)}"
+    border = crossing(G, source, target)
+    if border:
+        action += (f" across the border between {voc.country_label(border[0])} and {voc.country_label(border[1])}"
+                   if kind == "mou" else f" across the border into {voc.country_label(border[1])}")
     effects: dict[str, int] = {}
     for f in found:
         service = words.label(voc.services, f.service) if f.service else ""
@@ -440,6 +493,8 @@ def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Fi
             effect = f"bring {service} within reach of {population} in {f.district}"
         elif f.type == "uncovered":
             effect = f"link {population} in {f.district} to {service}, which nobody there offers them"
+        elif f.type == "cross_border_gap":
+            effect = index.abroad.effect(f, target)
         else:
             effect = f"connect {words.name(G, f.organisations[0])}, which has no link in force"
         effects[effect] = effects.get(effect, 0) + 1
