@@ -93,7 +93,7 @@ def explorer_members() -> Response:
     if problems:
         return error_response(404, problems[0], {"ego": problems})
     if data["clusters"] is None or args["cluster"] not in {c["id"] for c in data["clusters"]}:
-        message = f"No group '{args['cluster']}' in this view of the network."
+        message = gettext("No group '%(group)s' in this view of the network.", group=args["cluster"])
         return error_response(404, message, {"cluster": [message]})
     response = jsonify(cluster_members(data, args["cluster"]))
     response.headers["Cache-Control"] = "no-store"

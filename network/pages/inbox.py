@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request, url_for
+from flask_babel import gettext
 
 from network.api.state import get_store
-from network.model import vocabulary
 from network.referrals import NEXT_STATUSES, referral_vocabulary
 from network.service import referrals
 
@@ -30,7 +30,8 @@ def referral_inbox() -> Any:
     """Referrals sent to the caller's organisation (an admin: to ``?organisation=``), newest first."""
     who = acting()
     if not (who.is_admin or who.role == "referrer"):
-        return error_page("Sign in with your organisation's referral token to see the referrals sent to it.", 403)
+        return error_page(gettext("Sign in with your organisation's referral token to see the referrals sent to it."),
+                          403)
     shown = names(hide())
     organisation = who.organisation if not who.is_admin else (request.args.get("organisation") or None)
     rows: list[dict[str, Any]] = []
@@ -47,11 +48,9 @@ def referral_inbox() -> Any:
 
 
 def _row(referral: Any, shown: dict[str, str]) -> dict[str, Any]:
-    vocab, words = vocabulary(), referral_vocabulary()
+    """A referral as the inbox lists it: names for ids; needs, population, statuses and reasons stay codes the
+    template labels in the page's language."""
     return {"code": referral.code, "from": shown.get(referral.source, referral.source), "created": referral.created,
-            "needs": [vocab.services.get(n, n) for n in referral.needs],
-            "population": vocab.populations.get(referral.population or "", "Everyone"),
-            "status": words.statuses.get(referral.status, referral.status),
-            "history": [(step.on, words.statuses.get(step.status, step.status),
-                         words.decline_reasons.get(step.reason or "", "")) for step in referral.history],
-            "next": [(s, words.statuses.get(s, s)) for s in NEXT_STATUSES.get(referral.status, ())]}
+            "needs": referral.needs, "population": referral.population or "", "status": referral.status,
+            "history": [(step.on, step.status, step.reason or "") for step in referral.history],
+            "next": list(NEXT_STATUSES.get(referral.status, ()))}

@@ -1,9 +1,9 @@
 """Words for codes on the pages: every service, population, kind, link kind and finding type by its vocabulary label.
 
 Registered as Jinja filters (``service_label``, ``population_label``,
-``kind_label``, ``link_kind_label``, ``finding_label`` and ``labels`` for a
-list), so no template shows a raw code where a person reads; codes stay in
-links and downloads.
+``kind_label``, ``link_kind_label``, ``finding_label``, ``label`` with a facet
+such as ``code|label('barriers')``, and ``labels`` for a list), so no template
+shows a raw code where a person reads; codes stay in links and downloads.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from flask_babel import get_locale, gettext, lazy_gettext
 
 from network.analysis.agenda import agenda_weights
 from network.model import vocabulary
+from network.monitoring import monitoring_vocabulary
 from network.referrals import referral_vocabulary
+from network.surveys import survey_words
 
 from .blueprint import bp
 
@@ -38,10 +40,16 @@ def _tables() -> dict[str, dict[str, str]]:
     tables["finding_types"]["service_overlap"] = "Overlapping services"
     tables["referral_statuses"] = dict(referral_vocabulary().statuses)
     tables["decline_reasons"] = dict(referral_vocabulary().decline_reasons)
+    tables["barriers"] = dict(monitoring_vocabulary().barriers)
+    tables["escalations"] = dict(monitoring_vocabulary().escalations)
+    survey = survey_words()
+    tables["survey_items"], tables["survey_questions"] = dict(survey.items), dict(survey.questions)
+    tables["survey_scale"] = {str(value): text for value, text in survey.scale.items()}
+    tables["survey_contributions"] = dict(survey.contributions)
     return tables
 
 
-def label(code: str | None, facet: str) -> str:
+def label(code: str | int | None, facet: str) -> str:
     """The label of ``code`` in ``facet`` (``services``, ..., ``finding_types``) in the page's language.
 
     An unknown code is shown in words.
@@ -49,10 +57,10 @@ def label(code: str | None, facet: str) -> str:
     >>> label("plhiv", "populations"), label("mou", "link_kinds"), label("made_up", "services")
     ('People living with HIV', 'Memorandum of understanding', 'made up')
     """
-    if not code:
+    if code is None or code == "":
         return ""
-    text = _tables()[facet].get(code)
-    return gettext(text) if text else code.replace("_", " ")
+    text = _tables()[facet].get(str(code))
+    return gettext(text) if text else str(code).replace("_", " ")
 
 
 def vocabulary_labels() -> Iterator[tuple[str, str]]:
@@ -168,6 +176,7 @@ def long_date(day: str | dt.date | None) -> str:
 
 
 bp.add_app_template_filter(long_date, "long_date")
+bp.add_app_template_filter(label, "label")
 bp.add_app_template_filter(lambda code: label(code, "services"), "service_label")
 bp.add_app_template_filter(lambda code: label(code, "populations"), "population_label")
 bp.add_app_template_filter(lambda code: label(code, "organisation_kinds"), "kind_label")

@@ -9,9 +9,13 @@ once, because the server answers a key it holds with the stored report.
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 from flask import Response, render_template, url_for
+from flask_babel import gettext
 
 from network.api.auth import caller
 from network.api.state import get_store
@@ -23,6 +27,8 @@ from .common import hide, names
 
 __all__ = ["monitoring_form", "service_worker", "OFFLINE_PAGES"]
 
+#: The line of ``sw.js`` that holds its answer for a page it did not keep (rewritten in the page's language).
+_OFFLINE = re.compile(r'^var OFFLINE = ".*";$', re.MULTILINE)
 #: The pages the service worker keeps for use without signal.
 OFFLINE_PAGES = ("/monitoring", "/referrals/inbox")
 
@@ -32,8 +38,8 @@ def monitoring_form() -> Any:
     """Record what a monitoring visit found at a facility (editors, or a token of the monitoring organisation)."""
     who = caller()
     if not (who.at_least("editor") or who.organisation):
-        return error_page("Sign in as an editor, or with your monitoring organisation's token, to record "
-                          "monitoring reports.", 403)
+        return error_page(gettext("Sign in as an editor, or with your monitoring organisation's token, to record "
+                                  "monitoring reports."), 403)
     shown = names(hide())
     everyone = sorted(shown.items(), key=lambda kv: kv[1].casefold())
     monitors = everyone if who.at_least("editor") else [(who.organisation, shown.get(who.organisation,
@@ -47,17 +53,20 @@ def monitoring_form() -> Any:
 
 
 def _row(report: Any, shown: dict[str, str]) -> dict[str, Any]:
-    words = monitoring_vocabulary()
+    """A report as the page lists it: names for ids; barriers and escalation stay codes the template labels."""
     return {"facility": shown.get(report.facility, report.facility), "facility_id": report.facility,
             "monitor": shown.get(report.monitor, report.monitor), "day": report.observed_on,
-            "barriers": [words.barriers.get(b, b) for b in report.barriers], "note": report.note,
-            "escalation": words.escalations.get(report.escalation, report.escalation)}
+            "barriers": report.barriers, "note": report.note, "escalation": report.escalation}
 
 
 @bp.get("/sw.js")
 def service_worker() -> Response:
-    """The service worker, served from the root so that it may keep the offline pages."""
-    response = bp.send_static_file("sw.js")
+    """The service worker, served from the root so that it may keep the offline pages; its offline answer
+    is in the page's language."""
+    offline = gettext("You are offline and this page was not kept on this phone.")
+    script = (Path(bp.static_folder or "") / "sw.js").read_text(encoding="utf-8")
+    response = Response(_OFFLINE.sub(lambda _: f"var OFFLINE = {json.dumps(offline)};", script, count=1),
+                        mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from flask_babel import gettext
 from markupsafe import Markup
 
 from network.model import vocabulary
@@ -59,6 +60,8 @@ def place_map(org: dict[str, Any]) -> Markup | None:
         parts.append(f'<circle class="here" cx="{x}" cy="{y}" r="4"><title>{escape(str(org.get("name", "")))}'
                      f'</title></circle>')
     width, height = round((east - west) * scale), round((north - south) * scale)
-    label = f"Map: {escape(str(org.get('name', '')))}" + (f" in {escape(district)}" if district else "")
+    named = str(org.get("name", ""))
+    label = escape(gettext("Map: %(name)s in %(district)s", name=named, district=district) if district
+                   else gettext("Map: %(name)s", name=named))
     return Markup(f'<svg class="place-map" id="place-map" role="img" aria-label="{label}" '
                   f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">{"".join(parts)}</svg>')

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import render_template
 
 from network.api.state import get_store
-from network.model import vocabulary
 from network.service import programmes as programme_records
 
 from .blueprint import bp
@@ -25,5 +24,4 @@ def programme(programme_id: str) -> str:
     """One programme's report: grants, sub-recipients, coverage of services and populations, gaps, grants ending."""
     hidden = hide()
     report = programme_records.report(get_store(), programme_id, redacted=hidden)
-    return render_template("programme.html", report=report, rows=report["gaps"], names=names(hidden),
-                           countries=vocabulary().countries)
+    return render_template("programme.html", report=report, rows=report["gaps"], names=names(hidden))

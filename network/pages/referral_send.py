@@ -24,7 +24,7 @@ from network.service import records, referrals
 
 from .blueprint import bp, error_page
 from .common import hide, names
-from .labels import label
+from .labels import label, labelled
 
 __all__ = ["send_referral_page", "referral_slip", "acting"]
 
@@ -65,8 +65,8 @@ def send_referral_page() -> Any:
     vocab = vocabulary()
     return render_template("referral_send.html", chosen=chosen, problems=problems, names=shown,
                            organisations=sorted(shown.items(), key=lambda kv: kv[1].casefold()),
-                           services=sorted(vocab.services.items(), key=lambda kv: kv[1]),
-                           populations=sorted(vocab.populations.items(), key=lambda kv: kv[1]),
+                           services=labelled(vocab.services, "services"),
+                           populations=labelled(vocab.populations, "populations"),
                            admin=who.is_admin), 422 if problems else 200
 
 

@@ -13,12 +13,12 @@
     return queue.all().then(function (waiting) {
       status.setAttribute("data-waiting", String(waiting.length));
       var sent = outcome ? outcome.results.filter(function (r) { return r.sent; }).length : 0;
-      var text = sent ? "Saved " + sent + " step" + (sent === 1 ? "" : "s") + ". " : "";
-      text += waiting.length ? waiting.length + " kept on this phone until there is signal." : "Nothing waiting.";
+      var text = sent ? queue.counted("saved", sent) + " " : "";
+      text += waiting.length ? queue.counted("waiting", waiting.length) : queue.word("nothing_waiting");
       status.textContent = text;
       var refused = outcome ? outcome.results.filter(function (r) { return r.refused; }) : [];
       problem.hidden = refused.length === 0;
-      problem.textContent = refused.map(function (r) { return r.refused.message || "Not saved."; }).join(" ");
+      problem.textContent = refused.map(function (r) { return r.refused.message || queue.word("not_saved"); }).join(" ");
     });
   }
 

@@ -21,26 +21,24 @@
   if (!day.value) { day.value = today(); }
   day.max = today();
 
-  function words(n) { return n === 1 ? "1 report" : n + " reports"; }
-
   function show(outcome) {
     return queue.all().then(function (waiting) {
       status.setAttribute("data-waiting", String(waiting.length));
       var sent = outcome ? outcome.results.filter(function (r) { return r.sent; }).length : 0;
       var parts = [];
-      if (sent) { parts.push("Sent " + words(sent) + "."); }
+      if (sent) { parts.push(queue.counted("sent", sent)); }
       if (waiting.length) {
         var why = outcome && outcome.stopped && outcome.stopped.status ? outcome.stopped.message
-          : "no connection now; they go when there is signal.";
-        parts.push(words(waiting.length) + " kept on this phone: " + why);
+          : queue.word("no_connection");
+        parts.push(queue.counted("kept", waiting.length, { why: why }));
       } else if (!sent) {
-        parts.push("Nothing waiting to be sent.");
+        parts.push(queue.word("nothing_to_send"));
       }
       status.textContent = parts.join(" ");
       var refused = outcome ? outcome.results.filter(function (r) { return r.refused; }) : [];
       problem.hidden = refused.length === 0;
       problem.textContent = refused.map(function (r) {
-        return "A report was refused: " + (r.refused.message || "it could not be stored") + ".";
+        return queue.word("report_refused", { why: r.refused.message || queue.word("not_stored") });
       }).join(" ");
     });
   }
@@ -60,7 +58,7 @@
     var report = body();
     if (report.barriers.length === 0) {
       problem.hidden = false;
-      problem.textContent = "Tick at least one thing people met.";
+      problem.textContent = queue.word("tick_one");
       return;
     }
     queue.add(form.getAttribute("data-api"), report).then(function () {

@@ -6,7 +6,7 @@
    lost answer) is stored once. An item leaves the queue when the server has
    it (2xx) or refuses it for good (another 4xx); it stays while there is no
    connection, the server is busy (5xx, 408, 429) or the sign-in has lapsed
-   (401, 403). */
+   (401, 403). On a page, word() gives the page's words in its language (the JSON block #queue-words). */
 (function (scope) {
   "use strict";
   var DB = "cssnet-queue", STORE = "submissions";
@@ -55,7 +55,7 @@
       return response.json().catch(function () { return {}; }).then(function (payload) {
         if (response.ok) { return remove(item.key).then(function () { return { item: item, sent: payload }; }); }
         if (response.status >= 500 || KEEP.indexOf(response.status) >= 0) {
-          var stop = new Error(payload.message || "Not sent yet.");
+          var stop = new Error(payload.message || word("not_sent"));
           stop.status = response.status;
           throw stop;
         }
@@ -67,6 +67,22 @@
   }
 
   var flushing = null;
+
+  /* The page's word `key` with each %(name)s filled in from `values` (the key itself when the page has none). */
+  function word(key, values) {
+    var block = scope.document && scope.document.getElementById("queue-words");
+    var text = (block && JSON.parse(block.textContent)[key]) || key;
+    return text.replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
+
+  /* `key`_one for one, `key`_many (with %(num)s) for more. */
+  function counted(key, n, values) {
+    var given = { num: n };
+    Object.keys(values || {}).forEach(function (name) { given[name] = values[name]; });
+    return word(key + (n === 1 ? "_one" : "_many"), given);
+  }
 
   /* Send every queued item, oldest first, one at a time; stop at the first that cannot go yet.
      Resolves to {results, stopped} (stopped: the error that stopped it, if any). */
@@ -84,5 +100,5 @@
     return flushing;
   }
 
-  scope.CssnetQueue = { add: add, all: all, remove: remove, flush: flush };
+  scope.CssnetQueue = { add: add, all: all, remove: remove, flush: flush, word: word, counted: counted };
 })(self);

@@ -1,10 +1,11 @@
 /* cssnet's service worker: keeps the monitoring form and the referral inbox (and their scripts and styles) usable without signal,
    and sends the queued submissions (queue.js) when the connection returns.
    Pages are fetched from the network first and from the cache when there is none; writes are never cached
-   or answered here: the page queues them itself. */
+   or answered here: the page queues them itself. /sw.js serves this file with OFFLINE in the page's language. */
 importScripts("/assets/queue.js");
 
 var CACHE = "cssnet-offline-v1";
+var OFFLINE = "You are offline and this page was not kept on this phone.";
 var PAGES = ["/monitoring", "/referrals/inbox"];
 var ASSETS = ["/assets/site.css", "/assets/print.css", "/assets/queue.js", "/assets/monitoring.js",
               "/assets/favicon.svg", "/assets/inbox.js"];
@@ -39,7 +40,7 @@ self.addEventListener("fetch", function (event) {
     return response;
   }).catch(function () {
     return caches.match(request, { ignoreSearch: true }).then(function (found) {
-      return found || new Response("You are offline and this page was not kept on this phone.",
+      return found || new Response(OFFLINE,
                                    { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
     });
   }));
