@@ -51,7 +51,7 @@ AREAS_BY_LINK = {"coordination": "linkages_coordination", "membership": "linkage
 
 
 def add_borders(d: Any) -> None:
-    """Add the cross-border partners, flows, areas and the programme to the demo ``d`` (a ``build_demo.Demo``)."""
+    """Add the cross-border partners, flows, areas and the programme to the demo ``d`` (a ``demo_network.Demo``)."""
     for row in _rows("borders.csv"):
         oid = d.org(row["name"], row["role"], row["district"] or None, municipality=row["municipality"] or None,
                     services=_list(row["services"]), populations=_list(row["populations"]), contacts=False,
