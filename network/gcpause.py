@@ -31,6 +31,14 @@ def gc_paused() -> Iterator[None]:
     first body to start turns the collector off, the last to end turns it back
     on (if it was on), whatever the threads and the nesting.
 
+    When it turns the collector back on, the objects made while it was off are
+    moved to the oldest generation at once (``gc.freeze`` then ``gc.unfreeze``,
+    which splice lists and reset the young count) instead of being walked by
+    the first young collection: otherwise that collection walks every object
+    the body made and kept (0.4 s after the report of 10,000 organisations).
+    They are collected with the oldest generation, as long-lived objects are.
+    Nothing is moved when some objects were frozen by someone else.
+
     >>> import gc
     >>> with gc_paused():
     ...     with gc_paused():
@@ -52,4 +60,7 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _paused -= 1
             if _paused == 0 and _was_enabled:
+                if gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()

@@ -14,8 +14,9 @@ from functools import cached_property
 
 import igraph
 import networkx as nx
+import numpy as np
 
-__all__ = ["Indexed", "brandes_sums", "cut_points", "immediate_dominators"]
+__all__ = ["Indexed", "brandes_sums", "broker_counts", "cut_points", "immediate_dominators"]
 
 
 def immediate_dominators(G: nx.DiGraph, start: Hashable) -> dict[Hashable, Hashable]:
@@ -97,6 +98,84 @@ def cut_points(T: nx.Graph) -> tuple[list[Hashable], list[tuple[Hashable, Hashab
     edges = [(u, v) for u, v in T.edges() if u != v]
     graph = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges])
     return [nodes[i] for i in graph.articulation_points()], [edges[e] for e in graph.bridges()]
+
+
+def broker_counts(n: int, arcs: Iterable[tuple[int, int]], group: Sequence[int]) -> list[list[int]]:
+    """Gould-Fernandez brokerage counts of nodes ``0 .. n-1``: the open two-paths each brokers, by role.
+
+    Parameters
+    ----------
+    n : int
+        The number of nodes.
+    arcs : iterable of (int, int)
+        The arcs ``a -> b`` (repeats and loops are ignored).
+    group : sequence of int
+        Each node's group.
+
+    Returns
+    -------
+    list of list of int
+        Per node ``b``, the number of two-paths ``a -> b -> c`` with ``a != c``
+        and no arc ``a -> c``, as ``[coordinator, gatekeeper, representative,
+        consultant, liaison]`` (``A = B = C``, ``A != B = C``, ``A = B != C``,
+        ``A = C != B``, all different, for the groups ``A``, ``B``, ``C`` of
+        ``a``, ``b``, ``c``).
+
+    Notes
+    -----
+    Every two-path through ``b`` is counted from the group tallies of its in-
+    and out-neighbours; those closed by an arc ``a -> c`` lie on a triangle of
+    the undirected graph, listed by igraph in C, and those with ``a = c`` on a
+    pair of opposite arcs: both are subtracted, all with numpy.
+
+    >>> broker_counts(3, [(0, 1), (1, 2)], [0, 1, 2])
+    [[0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]]
+    >>> broker_counts(3, [(0, 1), (1, 2), (0, 2)], [0, 0, 0])
+    [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
+    """
+    g = np.asarray(group, dtype=np.int64).reshape(-1)
+    pairs = np.asarray(list(arcs), dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    a, b = np.divmod(keys, n)
+    same = g[a] == g[b]
+    indeg, outdeg = np.bincount(b, minlength=n), np.bincount(a, minlength=n)
+    own_in, own_out = np.bincount(b[same], minlength=n), np.bincount(a[same], minlength=n)
+    k = int(g.max(initial=0)) + 1
+    # consultant two-paths: in- and out-neighbours of one group other than the broker's
+    ins, in_count = np.unique(b[~same] * k + g[a[~same]], return_counts=True)
+    outs, out_count = np.unique(a[~same] * k + g[b[~same]], return_counts=True)
+    both, i, o = np.intersect1d(ins, outs, assume_unique=True, return_indices=True)
+    consultant = np.zeros(n, dtype=np.int64)
+    np.add.at(consultant, both // k, in_count[i] * out_count[o])
+    counts = np.stack([own_in * own_out, (indeg - own_in) * own_out, own_in * (outdeg - own_out), consultant,
+                       (indeg - own_in) * (outdeg - own_out) - consultant])
+    # a -> b -> a: a coordinator's when a is of b's group, else a consultant's
+    back = _has(keys, b * n + a)
+    np.subtract.at(counts, (np.where(same[back], 0, 3), b[back]), 1)
+    # a -> b -> c closed by a -> c: on a triangle of the undirected graph
+    undirected = igraph.Graph(n=n, edges=np.unique(np.sort(np.stack([a, b], axis=1), axis=1), axis=0).tolist())
+    triangles = np.asarray(undirected.list_triangles(), dtype=np.int64).reshape(-1, 3)
+    for x, y, z in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        p, q, r = triangles[:, x], triangles[:, y], triangles[:, z]
+        closed = _has(keys, p * n + q) & _has(keys, q * n + r) & _has(keys, p * n + r)
+        p, q, r = p[closed], q[closed], r[closed]
+        np.subtract.at(counts, (_role(g[p], g[q], g[r]), q), 1)
+    return counts.T.tolist()
+
+
+def _has(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` are among the sorted ``keys``."""
+    at = np.searchsorted(keys, wanted)
+    found = np.zeros(len(wanted), dtype=bool)
+    inside = at < len(keys)
+    found[inside] = keys[at[inside]] == wanted[inside]
+    return found
+
+
+def _role(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
+    """The role (index into ``broker_counts``' rows) of ``b`` on each two-path ``a -> b -> c``."""
+    return np.where(ga == gb, np.where(gc == gb, 0, 2), np.where(gc == gb, 1, np.where(ga == gc, 3, 4)))
 
 
 class Indexed:

@@ -212,8 +212,10 @@ def _report(
     located = {n: province_of(data, voc) for n, data in G.nodes(data=True)}
     findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),
                 *duplication(G, layers=layers), *extra]
-    findings.sort(key=lambda f: SEVERITIES.index(f.severity))
-    homes = [_finding_provinces(f, located, voc) for f in findings]
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    findings.sort(key=lambda f: rank[f.severity])
+    districts = voc.districts
+    homes = [_finding_provinces(f, located, districts) for f in findings]
     organisations, links = _located_counts(G, layers, located)
     # every South African province; another country's only where organisations are
     provinces = [p for p in voc.provinces if voc.province_countries.get(p) == "ZA" or organisations[p]] \
@@ -402,9 +404,9 @@ _CSS = (
 )
 
 
-def _finding_provinces(finding: Finding, located: dict[str, str | None], voc: Vocabulary) -> set[str]:
+def _finding_provinces(finding: Finding, located: dict[str, str | None], districts: dict[str, str]) -> set[str]:
     if finding.district:
-        home = voc.districts.get(finding.district)
+        home = districts.get(finding.district)
         return {home} if home else set()
     return {p for n in finding.organisations if (p := located.get(n))}
 

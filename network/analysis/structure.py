@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 
 from network.analysis import words
-from network.analysis.kernels import brandes_sums, cut_points
+from network.analysis.kernels import brandes_sums, broker_counts, cut_points
 from network.analysis.layers import Layers, active_organisations, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import today, vocabulary
@@ -329,54 +329,16 @@ def _brokerage(
     """Brokerage role counts of every active organisation, over ``links`` (the links in force)."""
     directed = vocabulary().directed_link_kinds
     active = active_organisations(G)
-    succ: dict[str, set[str]] = {n: set() for n in active}
-    pred: dict[str, set[str]] = {n: set() for n in active}
+    index = {n: i for i, n in enumerate(active)}
+    arcs = []
     for a, b, _, data in links:
-        if a == b:
-            continue
-        succ[a].add(b)
-        pred[b].add(a)
+        arcs.append((index[a], index[b]))
         if data["kind"] not in directed:
-            succ[b].add(a)
-            pred[a].add(b)
-    group = {n: G.nodes[n].get(attribute) for n in active}
-    return {b: _broker_counts(b, pred[b], succ[b], succ, group) for b in active}
-
-
-def _broker_counts(
-    b: str, ins: set[str], outs: set[str], succ: dict[str, set[str]], group: dict[str, Any]
-) -> dict[str, int]:
-    gb = group[b]
-    gin: dict[Any, int] = {}
-    for a in ins:
-        gin[group[a]] = gin.get(group[a], 0) + 1
-    gout: dict[Any, int] = {}
-    for c in outs:
-        gout[group[c]] = gout.get(group[c], 0) + 1
-    own_in, own_out = gin.get(gb, 0), gout.get(gb, 0)
-    small, large = (gin, gout) if len(gin) <= len(gout) else (gout, gin)
-    consultant = sum(count * large.get(g, 0) for g, count in small.items() if g != gb)
-    counts = {
-        "coordinator": own_in * own_out,
-        "gatekeeper": (len(ins) - own_in) * own_out,
-        "representative": own_in * (len(outs) - own_out),
-        "consultant": consultant,
-        "liaison": (len(ins) - own_in) * (len(outs) - own_out) - consultant,
-    }
-    for a in ins:
-        if a in outs:
-            counts[_role(group[a], gb, group[a])] -= 1
-        for c in succ[a] & outs:
-            counts[_role(group[a], gb, group[c])] -= 1
-    return counts
-
-
-def _role(ga: Any, gb: Any, gc: Any) -> str:
-    if ga == gb:
-        return "coordinator" if gc == gb else "representative"
-    if gc == gb:
-        return "gatekeeper"
-    return "consultant" if ga == gc else "liaison"
+            arcs.append((index[b], index[a]))
+    codes: dict[Any, int] = {}
+    group = [codes.setdefault(G.nodes[n].get(attribute), len(codes)) for n in active]
+    counts = broker_counts(len(active), arcs, group)
+    return {n: dict(zip(BROKERAGE_ROLES, row, strict=True)) for n, row in zip(active, counts, strict=True)}
 
 
 def _top(G: nx.MultiDiGraph, values: dict[str, float], top: int) -> list[dict[str, Any]]:
