@@ -1,21 +1,27 @@
-"""HTTP load on loopback: 8 concurrent clients against a waitress server on the 10k-organisation network.
+"""HTTP load on loopback: 8 concurrent clients against ``cssnet serve`` (its own process) on the 10k network.
 
     python -m bench.load                                  # 10,000 organisations, 8 clients, 15 s per scenario
     python -m bench.load --organisations 2000 --seconds 5
+    python -m bench.load --store /tmp/load10k.db          # build the network there once, reuse it next time
 
-Starts the API with waitress (8 threads) on 127.0.0.1 on a free port, loads the
-benchmark network (bench/generate.py) into a temporary SQLite store, warms each
-scenario once, then runs each scenario with N client threads (one
-requests.Session each), every client bounded by a request count and a time
-limit. Prints requests per second and p50/p95 latency per scenario. With
-``--workers N`` the server is ``cssnet serve --workers N`` (N processes on one
-socket) and each scenario is warmed once in every process.
+Loads the benchmark network (bench/generate.py) into a SQLite store (a
+temporary one, or ``--store``: built there when the file does not exist, used
+as it is when it does), then starts the real server as its own process,
+``cssnet serve --port 0 --workers N --threads T`` (waitress, N processes on one
+socket), so the server's threads do not share a GIL or a process with the
+clients. Each scenario is warmed once in every server process, then run by N
+client threads here, each with one keep-alive ``http.client`` connection to
+127.0.0.1 (opened again if the server closes it), every client bounded by a
+request count and a time limit. Prints requests per second and p50/p95 latency
+per scenario, and the CPU time the server processes used per request.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import http.client
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -25,14 +31,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import requests
+from urllib.parse import quote
 
 from bench.generate import generate_network
 from bench.run import figure, size_of
-from network.api import close_store, create_app
-from network.api.serve import serving_in_thread
 from network.graph.sqlite import SQLiteStore
+from network.graph.store import LinkQuery, OrganisationQuery
 from network.model import vocabulary
 
 SCENARIOS: dict[str, Callable[[int], str]] = {
@@ -43,10 +47,44 @@ SCENARIOS: dict[str, Callable[[int], str]] = {
         "/api/v1/analysis/pathways?population=mineworkers&needs=tb_screening&needs=tb_treatment"
         f"&needs=social_grant_linkage&district={_DISTRICTS[i % len(_DISTRICTS)]}"),
 }
-_DISTRICTS = sorted(vocabulary().districts)
+_DISTRICTS = [quote(d) for d in sorted(vocabulary().districts)]
+#: How long the server may take to say where it listens.
+_START_TIMEOUT_S = 120.0
 
 
-def run_scenario(base: str, path_of: Callable[[int], str], clients: int, seconds: float,
+class Client:
+    """One keep-alive HTTP/1.1 connection to the server; opened again when the server closes it."""
+
+    def __init__(self, port: int, timeout: float = 600) -> None:
+        self.port, self.timeout = port, timeout
+        self._conn: http.client.HTTPConnection | None = None
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        """GET ``path``: the status and the body (one retry on a connection the server had closed)."""
+        for attempt in (1, 2):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            try:
+                self._conn.request("GET", path)
+                response = self._conn.getresponse()
+                body = response.read()
+            except (ConnectionError, http.client.BadStatusLine):
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                self.close()
+            return response.status, body
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def run_scenario(port: int, path_of: Callable[[int], str], clients: int, seconds: float,
                  per_client: int) -> tuple[int, int, float, list[float]]:
     """Run one scenario; return (requests, failures, elapsed seconds, latencies in ms)."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
@@ -55,15 +93,18 @@ def run_scenario(base: str, path_of: Callable[[int], str], clients: int, seconds
     deadline = start + seconds
 
     def client(n: int) -> None:
-        with requests.Session() as session:
+        connection = Client(port, timeout=60)
+        try:
             for i in range(per_client):
                 if time.perf_counter() >= deadline:
                     return
                 began = time.perf_counter()
-                response = session.get(base + path_of(n * per_client + i), timeout=60)
+                status, _ = connection.get(path_of(n * per_client + i))
                 latencies[n].append((time.perf_counter() - began) * 1000)
-                if response.status_code != 200:
+                if status != 200:
                     failures[n] += 1
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
@@ -80,89 +121,143 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=10_000)
     parser.add_argument("--links-per-org", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads per server process")
     parser.add_argument("--seconds", type=float, default=15, help="time limit per scenario")
     parser.add_argument("--requests", type=int, default=2000, help="request limit per client per scenario")
     parser.add_argument("--workers", type=int, default=1, help="server processes (cssnet serve --workers)")
+    parser.add_argument("--store", type=Path, help="SQLite file: built when missing, reused when present")
     args = parser.parse_args()
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     with tempfile.TemporaryDirectory() as tmp:
-        began = time.perf_counter()
-        store = SQLiteStore(Path(tmp) / "load.db")
-        organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
-        store.upsert(organisations, links)
-        print(f"network: {len(organisations)} organisations, {len(links)} links loaded in "
-              f"{time.perf_counter() - began:.1f} s")
-        size = size_of(len(organisations), len(links))
-        del organisations, links
+        path = args.store or Path(tmp) / "load.db"
+        organisations, links = _network(path, args.organisations, args.links_per_org)
+        size = size_of(organisations, links)
         processes = f", {args.workers} processes" if args.workers > 1 else ""
-        with _serving(store, args.threads, args.workers) as base:
-            print(f"server: waitress, {args.workers} x {args.threads} threads, {base}; {args.clients} clients, "
-                  f"at most {args.seconds:g} s and {args.requests} requests each per scenario")
+        with _serving(path, args.threads, args.workers) as (port, pids):
+            print(f"server: cssnet serve in its own process{'es' if args.workers > 1 else ''} (waitress, "
+                  f"{args.workers} x {args.threads} threads) on 127.0.0.1:{port}; clients: {args.clients} threads "
+                  f"in this process, one keep-alive http.client connection each, at most {args.seconds:g} s and "
+                  f"{args.requests} requests each per scenario")
             for name, path_of in SCENARIOS.items():
-                warm_ms = _warm(base, path_of(0), args.workers)
-                count, failed, elapsed, latencies = run_scenario(base, path_of, args.clients, args.seconds,
+                warm_ms = _warm(port, path_of(0), args.workers)
+                cpu_before = _cpu_seconds(pids)
+                count, failed, elapsed, latencies = run_scenario(port, path_of, args.clients, args.seconds,
                                                                  args.requests)
+                server_ms = (_cpu_seconds(pids) - cpu_before) / max(count, 1) * 1000
                 q = statistics.quantiles(latencies, n=100)
                 print(f"{name}: {count / elapsed:.0f} req/s, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms "
-                      f"({count} requests in {elapsed:.1f} s, {failed} failed; first request {warm_ms:.0f} ms)")
+                      f"({count} requests in {elapsed:.1f} s, {failed} failed; server CPU {server_ms:.2f} ms "
+                      f"per request; first request {warm_ms:.0f} ms)")
                 figure(f"{name}, {args.clients} clients{processes}", size,
                        f"{count / elapsed:.0f} req/s, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, {failed} failed")
                 figure(f"{name}, first request{processes}", size, f"{warm_ms:.0f} ms")
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _network(path: Path, organisations: int, links_per_org: float) -> tuple[int, int]:
+    """The benchmark network in the store at ``path`` (built there unless the file exists): its counts."""
+    began = time.perf_counter()
+    built = not path.exists()
+    store = SQLiteStore(path)
+    try:
+        if built:
+            orgs, links = generate_network(organisations, links_per_org=links_per_org, seed=1)
+            store.upsert(orgs, links)
+            del orgs, links
+        counts = (store.list_organisations(OrganisationQuery(limit=1)).total,
+                  store.list_links(LinkQuery(limit=1)).total)
+    finally:
+        store.close()
+    print(f"network: {counts[0]} organisations, {counts[1]} links {'loaded' if built else 'found'} in {path.name} "
+          f"in {time.perf_counter() - began:.1f} s")
+    return counts
 
 
 @contextmanager
-def _serving(store: SQLiteStore, threads: int, workers: int) -> Iterator[str]:
-    """The base URL of the API on ``store``: waitress in a thread here, or ``cssnet serve --workers``."""
-    if workers == 1:
-        app = create_app({"STORE": store})
-        try:
-            with serving_in_thread(app, threads=threads) as base:
-                yield base
-        finally:
-            close_store(app)
-        return
-    command = [sys.executable, "-c", "from network.cli import main; main()", "--store", store.path, "serve",
+def _serving(path: Path, threads: int, workers: int) -> Iterator[tuple[int, list[int]]]:
+    """``cssnet serve`` on the store at ``path``, in its own process: its port and the serving processes' ids."""
+    command = [sys.executable, "-c", "from network.cli import main; main()", "--store", str(path), "serve",
                "--port", "0", "--workers", str(workers), "--threads", str(threads)]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
+        threading.Thread(target=_pass_errors, args=(server,), daemon=True).start()
         try:
-            assert server.stdout is not None
-            for _, line in zip(range(10), server.stdout, strict=False):
-                if line.startswith("serving on "):
-                    yield line.split()[2].rstrip("/")
-                    break
-            else:
-                raise SystemExit("cssnet serve --workers did not start")
+            port = _port_of(server)
+            yield port, [server.pid, *_children(server.pid)]
         finally:
             server.terminate()
             server.wait(timeout=60)
 
 
-def _warm(base: str, path: str, workers: int) -> float:
+def _port_of(server: subprocess.Popen[str]) -> int:
+    """The port named by the server's ``serving on http://host:port/`` line."""
+    assert server.stdout is not None
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.extend(
+        line for _, line in zip(range(10), server.stdout, strict=False) if line.startswith("serving on ")),
+        daemon=True)
+    reader.start()
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while not found and reader.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not found:
+        raise SystemExit("cssnet serve did not say where it listens")
+    return int(found[0].split()[2].rstrip("/").rsplit(":", 1)[1])
+
+
+def _pass_errors(server: subprocess.Popen[str]) -> None:
+    """Copy the server's error output here, except waitress's notes that requests are queueing (expected)."""
+    assert server.stderr is not None
+    for line in server.stderr:
+        if "Task queue depth" not in line:
+            sys.stderr.write(line)
+
+
+def _children(pid: int) -> list[int]:
+    """The ids of the child processes of ``pid`` (the workers of ``serve --workers``), from /proc."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by the processes ``pids`` (from /proc; 0 where unreadable)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _warm(port: int, path: str, workers: int) -> float:
     """Answer ``path`` once in each server process; the slowest of those first answers in ms.
 
-    A keep-alive session stays with one process (``/healthz`` names it), so one
-    session per process is found first, within a bounded number of tries.
+    A keep-alive connection stays with one process (``/healthz`` names it), so one
+    connection per process is found first, within a bounded number of tries.
     """
-    sessions: dict[int, requests.Session] = {}
+    connections: dict[int, Client] = {}
     deadline = time.monotonic() + 120
     for _ in range(2000):
-        if len(sessions) == workers or time.monotonic() > deadline:
+        if len(connections) == workers or time.monotonic() > deadline:
             break
-        session = requests.Session()
-        pid = session.get(base + "/healthz", timeout=60).json()["process"]
-        if pid in sessions:
-            session.close()
+        connection = Client(port)
+        pid = json.loads(connection.get("/healthz")[1])["process"]
+        if pid in connections:
+            connection.close()
             time.sleep(0.05)
         else:
-            sessions[pid] = session
+            connections[pid] = connection
     slowest = 0.0
-    for session in sessions.values():
+    for connection in connections.values():
         began = time.perf_counter()
-        session.get(base + path, timeout=600).raise_for_status()
+        status, body = connection.get(path)
+        if status != 200:
+            raise SystemExit(f"GET {path} answered {status}: {body[:300]!r}")
         slowest = max(slowest, (time.perf_counter() - began) * 1000)
-        session.close()
+        connection.close()
     return slowest
 
 

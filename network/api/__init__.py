@@ -25,6 +25,7 @@ from network.pages import bp as pages_bp
 from .auth import SessionCookies
 from .errors import error_response, http_exception_payload, register_error_handlers
 from .headers import security_headers
+from .readcache import ReadCache
 from .state import close_store, get_store, init_store
 
 __all__ = ["create_app", "get_store", "close_store", "API_BLUEPRINTS"]
@@ -104,6 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.before_request(_check_body_type)
     app.after_request(security_headers)
+    app.wsgi_app = ReadCache(app)  # type: ignore[method-assign]
     return app
 
 

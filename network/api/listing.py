@@ -16,13 +16,15 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Response, current_app
 
 from network.graph.store import Page
 
 __all__ = ["MAX_BYTES", "Listings", "listings", "page_body"]
+
+V = TypeVar("V")
 
 #: The encoded pages one process keeps, in bytes.
 MAX_BYTES = 32 * 1024 * 1024
@@ -52,47 +54,59 @@ def _iso(value: Any) -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-class Listings:
-    """Encoded list pages by key, at most ``limit`` bytes of them.
+class Listings(Generic[V]):
+    """Values (encoded pages by default) by key, at most ``limit`` bytes of them as ``size`` counts them.
 
     >>> pages = Listings(limit=10)
     >>> pages.body(("a", 1), lambda: b"12345"), pages.body(("a", 1), lambda: b"other")
     (b'12345', b'12345')
     >>> _ = pages.body(("b", 1), lambda: b"123456789")
-    >>> pages.body(("a", 1), lambda: b"new")
-    b'new'
+    >>> pages.body(("a", 1), lambda: b"new"), pages.get(("b", 1))
+    (b'new', None)
     """
 
-    def __init__(self, limit: int = MAX_BYTES) -> None:
+    def __init__(self, limit: int = MAX_BYTES, size: Callable[[V], int] = len) -> None:
         self.limit = limit
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self.size = size
+        self._pages: OrderedDict[Hashable, V] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def body(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        """The page kept under ``key``, or ``make()`` kept under it now."""
+    def get(self, key: Hashable) -> V | None:
+        """The value kept under ``key``, if any."""
         with self._lock:
             found = self._pages.get(key)
             if found is not None:
                 self._pages.move_to_end(key)
-                return found
-        made = make()
+            return found
+
+    def put(self, key: Hashable, value: V) -> None:
+        """Keep ``value`` under ``key`` (unless one is kept already or it alone exceeds the limit)."""
+        size = self.size(value)
         with self._lock:
-            if key not in self._pages and len(made) <= self.limit:
-                self._pages[key] = made
-                self._size += len(made)
-                while self._size > self.limit:
-                    _, dropped = self._pages.popitem(last=False)
-                    self._size -= len(dropped)
-        return made
+            if key in self._pages or size > self.limit:
+                return
+            self._pages[key] = value
+            self._size += size
+            while self._size > self.limit:
+                _, dropped = self._pages.popitem(last=False)
+                self._size -= self.size(dropped)
+
+    def body(self, key: Hashable, make: Callable[[], V]) -> V:
+        """The value kept under ``key``, or ``make()`` kept under it now."""
+        found = self.get(key)
+        if found is None:
+            found = make()
+            self.put(key, found)
+        return found
 
     def response(self, key: Hashable, make: Callable[[], Page[Any]]) -> Response:
         """The JSON response of the page under ``key`` (``make`` reads it when it is not kept)."""
-        body = self.body(key, lambda: page_body(make()))
+        body = self.body(key, lambda: page_body(make()))  # type: ignore[arg-type]
         return current_app.response_class(body, mimetype="application/json")
 
 
-def listings() -> Listings:
+def listings() -> Listings[bytes]:
     """The current app's kept pages (made on first use)."""
     found = current_app.extensions.get("cssnet_listings")
     if found is None:

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from network.graph.open import open_store
 from network.graph.store import GraphStore
 
-__all__ = ["StoreHolder", "init_store", "get_store", "close_store"]
+__all__ = ["StoreHolder", "init_store", "get_store", "store_of", "close_store"]
 
 _KEY = "cssnet"
 
@@ -57,7 +57,12 @@ def init_store(app: Flask) -> None:
 
 def get_store() -> GraphStore:
     """The current app's store."""
-    return current_app.extensions[_KEY].store
+    return store_of(current_app)
+
+
+def store_of(app: Flask) -> GraphStore:
+    """``app``'s store (opened now if this is the first use)."""
+    return app.extensions[_KEY].store
 
 
 def close_store(app: Flask) -> None:
