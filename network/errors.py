@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from network.translation import translate
+
 __all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData", "Busy", "NotAllowed"]
 
 
@@ -53,6 +55,6 @@ class Busy(CssnetError):
 
     status = 503
 
-    def __init__(self, message: str = "The network is busy with another change; try again in a moment.",
-                 errors: dict[str, Any] | None = None):
-        super().__init__(message, errors)
+    def __init__(self, message: str | None = None, errors: dict[str, Any] | None = None):
+        super().__init__(message or translate("The network is busy with another change; try again in a moment."),
+                         errors)

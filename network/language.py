@@ -96,7 +96,10 @@ def unknown_language(text: str) -> str:
     >>> unknown_language("Klingon")
     "Unknown language 'Klingon': give a code such as st, zu or pt, or its name (Sesotho, isiZulu, Português)."
     """
-    return f"Unknown language '{text}': give a code such as st, zu or pt, or its name (Sesotho, isiZulu, Português)."
+    from network.translation import translate  # translation reads this module's catalogs and choices
+
+    return translate("Unknown language '%(text)s': give a code such as st, zu or pt, or its name (Sesotho, "
+                     "isiZulu, Português).", text=text)
 
 
 @lru_cache(maxsize=1)

@@ -28,6 +28,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from network.errors import InvalidData
 from network.model import seed_dir, today
 from network.schemas import ID_PATTERN, Text, problem_lines
+from network.translation import N_, lazy, translate
 
 __all__ = ["MonitoringReport", "MonitoringQuery", "MonitoringVocabulary", "monitoring_vocabulary",
            "NOTE_LIMIT", "KEY_PATTERN", "report_record", "report_from_record", "load_report_input",
@@ -132,21 +133,23 @@ def code_check(facet: str, noun: str) -> Any:
     def check(value: str) -> None:
         known = getattr(monitoring_vocabulary(), facet)
         if value not in known:
-            raise ValidationError(f"Unknown {noun} '{value}': use one of {', '.join(known)}.")
+            raise ValidationError(translate("Unknown %(noun)s '%(value)s': use one of %(known)s.", noun=translate(noun),
+                                            value=value, known=", ".join(known)))
 
     return check
 
 
 def _about_the_facility(note: str) -> None:
     if _PERSONAL.search(note):
-        raise ValidationError("Write about the facility, never about a person: leave out phone numbers, "
-                              "ID numbers and e-mail addresses.")
+        raise ValidationError(translate("Write about the facility, never about a person: leave out phone numbers, "
+                                        "ID numbers and e-mail addresses."))
 
 
 def _plausible_day(day: dt.date) -> None:
     latest = today() + dt.timedelta(days=1)
     if day > latest or day < dt.date(2000, 1, 1):
-        raise ValidationError(f"Give the day of the visit, between 2000-01-01 and {latest.isoformat()}.")
+        raise ValidationError(translate("Give the day of the visit, between 2000-01-01 and %(latest)s.",
+                                        latest=latest.isoformat()))
 
 
 class ReportInput(Schema):
@@ -160,11 +163,11 @@ class ReportInput(Schema):
     facility = fields.String(required=True, validate=validate.Regexp(ID_PATTERN),
                              metadata={"description": "The facility's id (an organisation)."})
     date = fields.Date(required=True, validate=_plausible_day, metadata={"description": "The day of the visit."})
-    barriers = fields.List(fields.String(validate=code_check("barriers", "barrier")), required=True,
-                           validate=validate.Length(min=1, max=20, error="Name 1 to {max} barriers."))
+    barriers = fields.List(fields.String(validate=code_check("barriers", N_("barrier"))), required=True,
+                           validate=validate.Length(min=1, max=20, error=lazy("Name 1 to {max} barriers.")))
     note = Text(load_default="", validate=[validate.Length(max=NOTE_LIMIT), _about_the_facility],
                 metadata={"description": f"At most {NOTE_LIMIT} characters about the facility, never a person."})
-    escalation = fields.String(load_default=FIRST_ESCALATION, validate=code_check("escalations", "escalation"))
+    escalation = fields.String(load_default=FIRST_ESCALATION, validate=code_check("escalations", N_("escalation")))
 
     @pre_load
     def _no_note(self, data: Any, **_: Any) -> Any:
@@ -176,8 +179,8 @@ class ReportInput(Schema):
     @validates_schema
     def _two_organisations(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("monitor") and data.get("monitor") == data.get("facility"):
-            raise ValidationError("The facility is the organisation monitored: it cannot be the monitor itself.",
-                                  "facility")
+            raise ValidationError(translate("The facility is the organisation monitored: it cannot be the monitor "
+                                            "itself."), "facility")
 
 
 class EscalationInput(Schema):
@@ -195,7 +198,8 @@ _ESCALATION_INPUT = EscalationInput()
 
 def _load(schema: Schema, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise InvalidData("A monitoring report must be a JSON object.", {"_schema": ["Not an object."]})
+        raise InvalidData(translate("A monitoring report must be a JSON object."),
+                          {"_schema": [translate("Not an object.")]})
     try:
         return schema.load(data)
     except ValidationError as err:

@@ -19,23 +19,29 @@ from network.model import today
 from network.referrals import STATUSES, referral_vocabulary
 from network.schema_errors import problem_lines
 from network.schema_fields import ID_PATTERN, Strict, Text, code_validator
+from network.translation import N_, lazy, translate
 
 __all__ = ["ReferralBodySchema", "StatusBodySchema", "load_referral_body", "load_status_body", "CODE_PATTERN"]
 
 #: A referral code as people may type it: letters, digits, spaces and dashes.
 CODE_PATTERN = r"^[A-Za-z0-9 -]{1,20}$"
-_ID = validate.Regexp(ID_PATTERN, error="Give an organisation or link id.")
+_ID = validate.Regexp(ID_PATTERN, error=lazy("Give an organisation or link id."))
+#: A body that is not a JSON object, by what it should have been.
+_NOT_AN_OBJECT = {"referral": N_("A referral must be a JSON object."),
+                  "status change": N_("A status change must be a JSON object.")}
 
 
 def _not_future(day: dt.date) -> None:
     if day > today():
-        raise ValidationError(f"{day.isoformat()} is in the future: give today ({today().isoformat()}) or earlier.")
+        raise ValidationError(translate("%(day)s is in the future: give today (%(today)s) or earlier.",
+                                        day=day.isoformat(), today=today().isoformat()))
 
 
 def _decline_reason(value: str) -> None:
     reasons = referral_vocabulary().decline_reasons
     if value not in reasons:
-        raise ValidationError(f"Unknown reason '{value}': use one of {', '.join(reasons)}.")
+        raise ValidationError(translate("Unknown reason '%(code)s': use one of %(known)s.", code=value,
+                                        known=", ".join(reasons)))
 
 
 class ReferralBodySchema(Strict):
@@ -47,7 +53,7 @@ class ReferralBodySchema(Strict):
     link = Text(load_default=None, allow_none=True, validate=_ID, metadata={
         "description": "The agreement used: a referral or MoU link between the two organisations."})
     needs = fields.List(Text(validate=code_validator("services", "service")), required=True,
-                        validate=validate.Length(min=1, max=10, error="Name 1 to 10 services."),
+                        validate=validate.Length(min=1, max=10, error=lazy("Name 1 to {max} services.")),
                         metadata={"description": "Service codes the client is sent for."})
     population = Text(load_default=None, allow_none=True, validate=code_validator("populations", "population"),
                       metadata={"description": "The client's population code (left out: the general population)."})
@@ -72,14 +78,14 @@ _STATUS = StatusBodySchema()
 
 def _load(schema: Schema, data: Any, noun: str) -> dict[str, Any]:
     if not isinstance(data, Mapping):
-        raise InvalidData(f"A {noun} must be a JSON object.", {"_schema": ["Not an object."]})
+        raise InvalidData(translate(_NOT_AN_OBJECT[noun]), {"_schema": [translate("Not an object.")]})
     try:
         return schema.load(data)
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         for key, value in messages.items():
             if value == ["Unknown field."]:
-                messages[key] = ["Unknown field: a referral records no client identity or free text."]
+                messages[key] = [translate("Unknown field: a referral records no client identity or free text.")]
         raise InvalidData("; ".join(problem_lines(messages)), messages) from None
 
 

@@ -20,7 +20,9 @@ from functools import lru_cache
 from typing import Any
 
 from network.errors import Conflict, InvalidData
+from network.language import DEFAULT
 from network.model import seed_dir
+from network.translation import current_language, translate
 
 __all__ = [
     "Referral",
@@ -197,27 +199,30 @@ def check_change(referral: Referral, change: StatusChange, *, today: dt.date) ->
     current = referral.status
     allowed = NEXT_STATUSES.get(current, ())
     if change.status not in STATUSES:
-        raise InvalidData(f"Unknown status '{change.status}': use one of {', '.join(STATUSES)}.",
-                          {"status": [f"Unknown status '{change.status}'."]})
+        raise InvalidData(translate("Unknown status '%(code)s': use one of %(known)s.", code=change.status,
+                                    known=", ".join(STATUSES)),
+                          {"status": [translate("Unknown status '%(code)s'.", code=change.status)]})
     if change.status not in allowed:
         if not allowed:
-            raise Conflict(f"Referral {referral.code} is {_words(current)} already: "
-                           f"it cannot become {_words(change.status)}.")
-        raise Conflict(f"Referral {referral.code} is {_words(current)}: it can next be "
-                       f"{' or '.join(map(_words, allowed))}, not {_words(change.status)}.")
+            raise Conflict(translate("Referral %(code)s is %(now)s already: it cannot become %(asked)s.",
+                                     code=referral.code, now=_words(current), asked=_words(change.status)))
+        raise Conflict(translate("Referral %(code)s is %(now)s: it can next be %(next)s, not %(asked)s.",
+                                 code=referral.code, now=_words(current),
+                                 next=translate(" or ").join(map(_words, allowed)), asked=_words(change.status)))
     problems: dict[str, list[str]] = {}
     last = referral.history[-1].on if referral.history else referral.created
     if change.on < last:
-        problems["on"] = [f"{change.on.isoformat()} is before the referral was {_words(current)} "
-                          f"({last.isoformat()}): dates cannot go backwards."]
+        problems["on"] = [translate("%(day)s is before the referral was %(now)s (%(last)s): dates cannot go "
+                                    "backwards.", day=change.on.isoformat(), now=_words(current),
+                                    last=last.isoformat())]
     elif change.on > today:
-        problems["on"] = [f"{change.on.isoformat()} is in the future: give today ({today.isoformat()}) "
-                          f"or an earlier date."]
+        problems["on"] = [translate("%(day)s is in the future: give today (%(today)s) or an earlier date.",
+                                    day=change.on.isoformat(), today=today.isoformat())]
     reasons = referral_vocabulary().decline_reasons
     if change.status == "declined" and change.reason not in reasons:
-        problems["reason"] = [f"Say why it was declined: one of {', '.join(reasons)}."]
+        problems["reason"] = [translate("Say why it was declined: one of %(known)s.", known=", ".join(reasons))]
     elif change.status != "declined" and change.reason is not None:
-        problems["reason"] = ["Only a declined referral has a reason."]
+        problems["reason"] = [translate("Only a declined referral has a reason.")]
     if problems:
         raise InvalidData("; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(problems.items())), problems)
 
@@ -238,4 +243,8 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 def _words(status: str) -> str:
+    """A status in words: the code in English, its label in another language."""
+    label = referral_vocabulary().statuses.get(status)
+    if current_language() != DEFAULT and label:
+        return translate(label).lower()
     return status.replace("_", " ").replace("follow up", "follow-up")

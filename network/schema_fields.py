@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from network.model import today, vocabulary
+from network.translation import N_, lazy, translate
 
 __all__ = [
     "ID_PATTERN",
@@ -24,6 +25,7 @@ __all__ = [
     "Email",
     "URL",
     "Strict",
+    "CODE_NOUNS",
     "code_validator",
     "codes",
     "text_list",
@@ -37,8 +39,8 @@ __all__ = [
 #: either case, digits and ``- _ . : /``, starting with a letter or digit. Stored as given, unique regardless
 #: of case (the stores refuse ``l12`` beside ``L12``).
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$"
-_ID_MESSAGE = ("Use 1-100 letters, digits, '-', '_', '.', ':' or '/', starting with a letter or digit "
-               "(for example L12 or MOU-2024-003).")
+_ID_MESSAGE = lazy("Use 1-100 letters, digits, '-', '_', '.', ':' or '/', starting with a letter or digit "
+                    "(for example L12 or MOU-2024-003).")
 
 VALID_ID = validate.Regexp(ID_PATTERN, error=_ID_MESSAGE)
 
@@ -46,13 +48,14 @@ VALID_ID = validate.Regexp(ID_PATTERN, error=_ID_MESSAGE)
 def not_future(day: Any) -> None:
     """Refuse a ``last_verified`` date after today: nobody has confirmed a record in the future."""
     if day > today():
-        raise ValidationError(f"{day.isoformat()} is in the future: give the date someone last confirmed the "
-                              f"record, today ({today().isoformat()}) at the latest.")
+        raise ValidationError(translate("%(day)s is in the future: give the date someone last confirmed the "
+                                        "record, today (%(today)s) at the latest.", day=day.isoformat(),
+                                        today=today().isoformat()))
 
 #: Upper bounds: a month's capacity (a spreadsheet holds it exactly), list lengths.
 MAX_CAPACITY_PER_MONTH = 10_000_000
-MAX_ITEMS = validate.Length(max=50, error="At most {max} items.")
-MAX_CODES = validate.Length(max=100, error="At most {max} codes.")
+MAX_ITEMS = validate.Length(max=50, error=lazy("At most {max} items."))
+MAX_CODES = validate.Length(max=100, error=lazy("At most {max} codes."))
 
 # One rule for text from every entry point (API bodies, CSV, XLSX, JSON, GraphML): surrounding
 # whitespace is stripped; a lone surrogate, a control character or a Unicode noncharacter is refused
@@ -94,15 +97,20 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
 def _problem(char: str, position: int) -> str:
     code = f"U+{ord(char):04X}"
     if "\ud800" <= char <= "\udfff":
-        return (f"Contains a lone surrogate ({code}) at position {position}, which is not Unicode text "
-                "(a broken encoding?); remove it.")
-    if char in "\t\n\r\u2028\u2029":
-        return (f"Contains {'a tab' if char == chr(9) else 'a line break'} ({code}) at position {position}; "
-                "only description and notes may hold tabs and line breaks.")
+        return translate("Contains a lone surrogate (%(code)s) at position %(position)s, which is not Unicode text "
+                         "(a broken encoding?); remove it.", code=code, position=position)
+    if char == "\t":
+        return translate("Contains a tab (%(code)s) at position %(position)s; only description and notes may hold "
+                         "tabs and line breaks.", code=code, position=position)
+    if char in "\n\r\u2028\u2029":
+        return translate("Contains a line break (%(code)s) at position %(position)s; only description and notes "
+                         "may hold tabs and line breaks.", code=code, position=position)
     if ord(char) < 0xA0:
         name = " (NUL)" if char == chr(0) else ""
-        return f"Contains the control character {code}{name} at position {position}; remove it."
-    return f"Contains the Unicode noncharacter {code} at position {position}; remove it."
+        return translate("Contains the control character %(code)s at position %(position)s; remove it.",
+                         code=code + name, position=position)
+    return translate("Contains the Unicode noncharacter %(code)s at position %(position)s; remove it.", code=code,
+                     position=position)
 
 
 class Cleaned(fields.Field):
@@ -117,7 +125,7 @@ class Cleaned(fields.Field):
         super().__init__(*args, **kwargs)
         self.multiline = multiline
         self.blank = blank or ("none" if self.allow_none else "refuse")
-        self.error_messages.setdefault("blank", "May not be blank (empty or only whitespace).")
+        self.error_messages.setdefault("blank", lazy("May not be blank (empty or only whitespace)."))
 
     def deserialize(self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None,
                     **kwargs: Any) -> Any:
@@ -143,13 +151,21 @@ class URL(Cleaned, fields.URL):
 
 
 
-def code_validator(facet: str, noun: str) -> Callable[[str], None]:
+#: What a code of each facet is called in a refusal (translated when the refusal is made).
+CODE_NOUNS = {"services": N_("service"), "populations": N_("population"), "districts": N_("district"),
+              "provinces": N_("province"), "countries": N_("country"), "link_kinds": N_("link kind"),
+              "organisation_kinds": N_("organisation kind"), "intervention_areas": N_("intervention area"),
+              "data_kinds": N_("kind of data")}
+
+
+def code_validator(facet: str, noun: str | None = None) -> Callable[[str], None]:
     """The one validator of vocabulary codes: accepts only codes of one facet (bodies, and the API's, pages' and
-    CLI's filters)."""
+    CLI's filters); its refusal names the code as a ``noun`` (by default the facet's, :data:`CODE_NOUNS`)."""
+    called = noun or CODE_NOUNS.get(facet, facet)
 
     def check(value: str) -> None:
         if value not in getattr(vocabulary(), facet):
-            raise ValidationError(f"Unknown {noun} '{value}'.")
+            raise ValidationError(translate("Unknown %(noun)s '%(value)s'.", noun=translate(called), value=value))
 
     return check
 
@@ -159,8 +175,8 @@ def codes(facet: str, noun: str) -> fields.List:
     return fields.List(Text(validate=code_validator(facet, noun)), load_default=list, validate=MAX_CODES)
 
 #: List items and external ids travel ;-separated in CSV and spreadsheets, so they may not hold ";".
-NO_SEPARATOR = validate.Regexp(r"^[^;]*$", error="May not contain ';' (it separates list items in files).")
-NO_EQUALS = validate.Regexp(r"^[^;=]*$", error="May not contain ';' or '='.")
+NO_SEPARATOR = validate.Regexp(r"^[^;]*$", error=lazy("May not contain ';' (it separates list items in files)."))
+NO_EQUALS = validate.Regexp(r"^[^;=]*$", error=lazy("May not contain ';' or '='."))
 
 
 def text_list() -> fields.List:
@@ -180,7 +196,8 @@ def known_country(code: str) -> None:
     """Refuse a country code the vocabulary does not know, listing those it does."""
     if code not in vocabulary().countries:
         known = ", ".join(f"{c} ({n})" for c, n in vocabulary().countries.items())
-        raise ValidationError(f"Unknown country '{code}': give an ISO 3166-1 alpha-2 code of {known}.")
+        raise ValidationError(translate("Unknown country '%(code)s': give an ISO 3166-1 alpha-2 code of %(known)s.",
+                                        code=code, known=known))
 
 
 def check_place(country: str | None, province: str | None, district: str | None) -> None:
@@ -197,19 +214,25 @@ def check_place(country: str | None, province: str | None, district: str | None)
     """
     voc = vocabulary()
     if district and province and voc.districts.get(district) != province:
-        raise ValidationError(f"District '{district}' is in {voc.districts.get(district)}, not {province}.",
+        raise ValidationError(translate("District '%(district)s' is in %(home)s, not %(province)s.",
+                                        district=district, home=voc.districts.get(district), province=province),
                               "district")
     if not country or country not in voc.countries:
         return
     for name, value in (("district", district), ("province", province)):
         home = voc.country_of(None, value) if name == "district" else voc.country_of(value)
         if value and home and home != country:
-            raise ValidationError(f"{name.capitalize()} '{value}' is in {voc.country_label(home)} ({home}), not "
-                                  f"{voc.country_label(country)} ({country}): give country {home}.", name)
+            message = (N_("District '%(value)s' is in %(home)s (%(code)s), not %(country)s (%(asked)s): give "
+                          "country %(code)s.") if name == "district" else
+                       N_("Province '%(value)s' is in %(home)s (%(code)s), not %(country)s (%(asked)s): give "
+                          "country %(code)s."))
+            raise ValidationError(translate(message, value=value, home=translate(voc.country_label(home)), code=home,
+                                            country=translate(voc.country_label(country)), asked=country), name)
 
 
 
 def check_period(start: Any, end: Any) -> None:
     """``ValidationError`` on ``end_date`` when a period ends before it starts."""
     if start and end and end < start:
-        raise ValidationError(f"End date {end.isoformat()} is before start date {start.isoformat()}.", "end_date")
+        raise ValidationError(translate("End date %(end)s is before start date %(start)s.", end=end.isoformat(),
+                                        start=start.isoformat()), "end_date")

@@ -36,6 +36,7 @@ from network.schema_fields import (
     not_future,
     text_list,
 )
+from network.translation import N_, lazy, translate
 
 __all__ = [
     "OrganisationSchema",
@@ -76,11 +77,11 @@ class OrganisationSchema(Strict):
     populations = codes("populations", "population")
     capacity_per_month = fields.Integer(allow_none=True, load_default=None, strict=True,
                                         validate=validate.Range(min=0, max=MAX_CAPACITY_PER_MONTH,
-                                                                error="Give a number from 0 to 10,000,000."))
+                                                                error=lazy("Give a number from 0 to 10,000,000.")))
     languages = text_list()
     phone = Text(allow_none=True, load_default=None,
                  validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,25}$",
-                                          error="Not a phone number: use digits, spaces and +."))
+                                          error=lazy("Not a phone number: use digits, spaces and +.")))
     email = Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
     website = URL(allow_none=True, load_default=None, schemes={"http", "https"},
                    validate=validate.Length(max=2000))
@@ -110,14 +111,15 @@ class OrganisationSchema(Strict):
         if not code or name in vocabulary().provinces:
             return data
         if data.get("country") not in (None, "", code):
-            raise ValidationError(f"'{name}' is a country ({code}), but country says {data['country']}.", "province")
+            raise ValidationError(translate("'%(name)s' is a country (%(code)s), but country says %(country)s.",
+                                            name=name, code=code, country=data["country"]), "province")
         return {**data, "province": None, "country": code}
 
     @validates_schema
     def _place(self, data: Mapping[str, Any], **_: Any) -> None:
         check_place(data.get("country"), data.get("province"), data.get("district"))
         if (data.get("latitude") is None) != (data.get("longitude") is None):
-            raise ValidationError("Give both latitude and longitude, or neither.", "latitude")
+            raise ValidationError(translate("Give both latitude and longitude, or neither."), "latitude")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Organisation:
@@ -162,7 +164,7 @@ class LinkSchema(Strict):
     @validates_schema
     def _ends_and_dates(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("source") and data.get("source") == data.get("target"):
-            raise ValidationError(f"A link cannot join '{data['source']}' to itself.", "target")
+            raise ValidationError(translate("A link cannot join '%(id)s' to itself.", id=data["source"]), "target")
         check_period(data.get("start_date"), data.get("end_date"))
 
     @validates_schema
@@ -173,11 +175,15 @@ class LinkSchema(Strict):
         if kind is None:
             return
         label = vocabulary().link_kinds.get(kind, kind).split(" (")[0]
-        errors = {name: [f"Only a funding link has a {noun}, not a link of the kind '{label}'."]
-                  for name, noun in (("programme", "programme"), ("grant_ref", "grant reference"))
+        label = translate(label)
+        errors = {name: [translate(message, kind=label)] for name, message in (
+                      ("programme", N_("Only a funding link has a programme, not a link of the kind '%(kind)s'.")),
+                      ("grant_ref", N_("Only a funding link has a grant reference, not a link of the kind "
+                                       "'%(kind)s'.")))
                   if data.get(name) and kind != "funding"}
         if kind != "data_sharing" and data.get("data"):
-            errors["data"] = [f"Only a data sharing link names the data it carries, not a link of the kind '{label}'."]
+            errors["data"] = [translate("Only a data sharing link names the data it carries, not a link of the kind "
+                                        "'%(kind)s'.", kind=label)]
         if errors:
             raise ValidationError(errors)
 

@@ -17,22 +17,24 @@ from network.errors import InvalidData
 from network.schema_errors import problem_lines
 from network.schema_fields import ID_PATTERN, Strict, Text
 from network.surveys import SCALE, SurveyRound, TieRating, survey_words
+from network.translation import lazy, translate
 
 __all__ = ["SurveyRoundSchema", "TieRatingSchema", "load_round", "load_rating", "dump_round", "dump_rating"]
 
-_ID = validate.Regexp(ID_PATTERN, error="Use 1-100 letters, digits, '-', '_', '.', ':' or '/', starting with a "
-                                        "letter or digit.")
+_ID = validate.Regexp(ID_PATTERN, error=lazy("Use 1-100 letters, digits, '-', '_', '.', ':' or '/', starting with "
+                                             "a letter or digit."))
 #: A round's id goes in URLs as one path segment: no '/'.
 _ROUND_ID = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$",
-                            error="Use 1-100 letters, digits, '-', '_', '.' or ':', starting with a letter or digit.")
-_ANSWER = validate.Range(SCALE[0], SCALE[1], error=f"Answer from {SCALE[0]} (not at all) to {SCALE[1]} "
-                                                   f"(a great deal).")
+                            error=lazy("Use 1-100 letters, digits, '-', '_', '.' or ':', starting with a letter or "
+                                       "digit."))
+_ANSWER = validate.Range(SCALE[0], SCALE[1], error=lazy("Answer from {min} (not at all) to {max} (a great deal)."))
 
 
 def _contribution(code: str) -> None:
     known = survey_words().contributions
     if code not in known:
-        raise ValidationError(f"Unknown contribution '{code}': use one of {', '.join(known)}.")
+        raise ValidationError(translate("Unknown contribution '%(code)s': use one of %(known)s.", code=code,
+                                        known=", ".join(known)))
 
 
 class SurveyRoundSchema(Strict):
@@ -49,11 +51,11 @@ class SurveyRoundSchema(Strict):
     def _dates(self, data: Mapping[str, Any], **_: Any) -> None:
         opens, closes = data.get("opens"), data.get("closes")
         if opens and closes and closes < opens:
-            raise ValidationError(f"The round closes ({closes.isoformat()}) before it opens ({opens.isoformat()}).",
-                                  "closes")
+            raise ValidationError(translate("The round closes (%(closes)s) before it opens (%(opens)s).",
+                                            closes=closes.isoformat(), opens=opens.isoformat()), "closes")
         invited = data.get("invited") or []
         if len(set(invited)) != len(invited):
-            raise ValidationError("An organisation is invited more than once.", "invited")
+            raise ValidationError(translate("An organisation is invited more than once."), "invited")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> SurveyRound:
@@ -79,10 +81,11 @@ class TieRatingSchema(Strict):
     @validates_schema
     def _two_sides(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("respondent") and data.get("respondent") == data.get("partner"):
-            raise ValidationError(f"An organisation cannot rate itself ('{data['respondent']}').", "partner")
+            raise ValidationError(translate("An organisation cannot rate itself ('%(id)s').", id=data["respondent"]),
+                                  "partner")
         contributes = data.get("contributes") or []
         if len(set(contributes)) != len(contributes):
-            raise ValidationError("A contribution is named more than once.", "contributes")
+            raise ValidationError(translate("A contribution is named more than once."), "contributes")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> TieRating:
@@ -128,11 +131,11 @@ def dump_rating(rating: TieRating) -> dict[str, Any]:
 
 def _load(schema: Schema, data: Mapping[str, Any], noun: str) -> Any:
     if not isinstance(data, Mapping):
-        raise InvalidData(f"A {noun} must be a JSON object.", {"_schema": ["Not an object."]})
+        raise InvalidData(f"A {noun} must be a JSON object.", {"_schema": [translate("Not an object.")]})
     try:
         return schema.load(data)
     except ValidationError as err:
         errors = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        flat = {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()}
+        flat = {str(k): [translate(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()}
         raise InvalidData("; ".join(problem_lines(errors)), flat) from None
 

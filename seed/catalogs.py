@@ -4,10 +4,12 @@
     python -m seed.catalogs --check  # exit 1 if a catalog is out of date or a complete language lacks a message
 
 Messages come from the page templates (``_``, ``gettext``, ``ngettext``), the
-pages' Python code (``gettext``, ``lazy_gettext``, ``ngettext``) and the
-vocabulary labels the pages show. Translations already in a catalog are kept;
-a new message starts untranslated, so ``--check`` (and the tests) fail until a
-translator fills it in for English, Portuguese and French.
+pages' Python code (``gettext``, ``lazy_gettext``, ``ngettext``), the domain,
+schemas, service and command line (``translate``, ``ntranslate``, ``lazy``,
+``N_``; see ``network.translation``) and the vocabulary labels the pages show.
+Translations already in a catalog are kept; a new message starts untranslated,
+so ``--check`` (and the tests) fail until a translator fills it in for English,
+Portuguese and French.
 """
 
 from __future__ import annotations
@@ -37,12 +39,16 @@ SOURCE = DEFAULT
 _HEADER = ("# cssnet: the pages in {language} ({code}).\n"
            "# Written by python -m seed.catalogs; translators fill in msgstr.\n"
            "# Entries commented 'Review: native speaker' are drafts awaiting a native speaker's review.")
-_KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+_KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2), "translate": None,
+             "ntranslate": (1, 2), "lazy": None, "N_": None}
 _METHODS = {
     "templates": [("**.html", "jinja2.ext:babel_extract")],
     "pages": [("**.py", "python")],
+    "domain": [("*.py", "python")],
+    "service": [("**.py", "python")],
 }
-_SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" / "pages"}
+_SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" / "pages",
+            "domain": ROOT / "network", "service": ROOT / "network" / "service"}
 
 
 def _extracted() -> Iterator[tuple[str, int, str | tuple[str, ...], list[str]]]:

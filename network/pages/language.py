@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, request
+from flask import Response, has_request_context, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel, get_locale
 
 from network.language import CATALOGS, LANGUAGES, choose
+from network.translation import follow
 
 from .blueprint import bp
 
@@ -27,6 +28,12 @@ def page_language() -> str:
 @bp.record_once
 def _install(state: BlueprintSetupState) -> None:
     Babel(state.app, locale_selector=page_language, default_translation_directories=str(CATALOGS))
+    follow(_request_language)
+
+
+def _request_language() -> str | None:
+    """The request's language for messages the domain and the service word (pages and API alike)."""
+    return str(get_locale() or "en") if has_request_context() else None
 
 
 @bp.after_request

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.api.auth import caller
@@ -32,7 +32,8 @@ class ReferralArgs(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    start = fields.String(load_default=None, validate=validate.Regexp(ID_PATTERN, error="Not an organisation id."))
+    start = fields.String(load_default=None, validate=validate.Regexp(ID_PATTERN,
+                                                                  error=lazy_gettext("Not an organisation id.")))
     district = code_field("districts", "district", load_default=None)
     population = code_field("populations", "population", load_default=None)
     needs = fields.List(code_field("services", "service"), data_key="need", load_default=list)

@@ -35,6 +35,7 @@ from network.referrals import (
     normal_code,
     referral_vocabulary,
 )
+from network.translation import translate
 
 from . import audit
 from .audit import Actor
@@ -83,10 +84,10 @@ def send_referral(store: GraphStore, body: Mapping[str, Any], *, acting: Acting,
     data = load_referral_body(body)
     source = data["source"] or acting.organisation
     if source is None:
-        raise InvalidData("source: Name the organisation that sends the referral.",
-                          {"source": ["Name the organisation that sends the referral."]})
+        message = translate("Name the organisation that sends the referral.")
+        raise InvalidData(f"source: {message}", {"source": [message]})
     if not acting.speaks_for(source):
-        raise NotAllowed(_not_yours(acting, f"send referrals from '{source}'"))
+        raise NotAllowed(_not_yours(acting, translate("send referrals from '%(org)s'", org=source)))
     created = data["created"] or today()
     with store.transaction(actor=actor.key):
         _check_route(store, source, data["target"], data["link"])
@@ -142,8 +143,8 @@ def record_status(store: GraphStore, code: str, body: Mapping[str, Any], *, acti
     with store.transaction(actor=actor.key):
         referral = store.get_referral(normal_code(code))
         if not acting.speaks_for(referral.target):
-            raise NotAllowed(_not_yours(acting, f"update referral {referral.code}, which was sent to "
-                                                f"'{referral.target}'"))
+            raise NotAllowed(_not_yours(acting, translate("update referral %(code)s, which was sent to '%(org)s'",
+                                                          code=referral.code, org=referral.target)))
         change = StatusChange(data["status"], data["on"] or today(), referral.target, data["reason"])
         check_change(referral, change, today=today())
         referral.history.append(change)
@@ -160,10 +161,10 @@ def read_referral(store: GraphStore, code: str, *, acting: Acting) -> Referral:
     individual referral at all is refused before the code is looked up, so a refusal never tells whether a code
     exists."""
     if not acting.is_admin and acting.role != "referrer":
-        raise NotAllowed(_not_yours(acting, "see this referral"))
+        raise NotAllowed(_not_yours(acting, translate("see this referral")))
     referral = store.get_referral(normal_code(code))
     if not (acting.speaks_for(referral.source) or acting.speaks_for(referral.target)):
-        raise NotAllowed(_not_yours(acting, "see this referral"))
+        raise NotAllowed(_not_yours(acting, translate("see this referral")))
     return referral
 
 
@@ -177,10 +178,10 @@ def list_referrals(store: GraphStore, *, acting: Acting, direction: str | None =
     """
     if acting.role == "referrer":
         if organisation not in (None, acting.organisation):
-            raise NotAllowed(_not_yours(acting, f"list the referrals of '{organisation}'"))
+            raise NotAllowed(_not_yours(acting, translate("list the referrals of '%(org)s'", org=organisation)))
         organisation = acting.organisation
     elif not acting.is_admin:
-        raise NotAllowed(_not_yours(acting, "list individual referrals"))
+        raise NotAllowed(_not_yours(acting, translate("list individual referrals")))
     if direction not in (None, "sent", "received"):
         raise InvalidData(f"direction: Unknown direction '{direction}': use sent or received.",
                           {"direction": ["Use sent or received."]})
@@ -236,18 +237,20 @@ def _check_route(store: GraphStore, source: str, target: str, link_id: str | Non
         try:
             store.get_organisation(org_id)
         except NotFound:
-            problems[field] = [f"No organisation with id '{org_id}'."]
+            problems[field] = [translate("No organisation with id '%(id)s'.", id=org_id)]
     if source == target:
-        problems["target"] = ["A referral goes to another organisation than the one sending it."]
+        problems["target"] = [translate("A referral goes to another organisation than the one sending it.")]
     if link_id is not None:
         link = _link(store, link_id)
         if link is None:
-            problems["link"] = [f"No link with id '{link_id}'."]
+            problems["link"] = [translate("No link with id '%(id)s'.", id=link_id)]
         elif {link.source, link.target} != {source, target}:
-            problems["link"] = [f"Link '{link_id}' joins '{link.source}' and '{link.target}', not the two "
-                                f"organisations of this referral."]
+            problems["link"] = [translate("Link '%(id)s' joins '%(source)s' and '%(target)s', not the two "
+                                          "organisations of this referral.", id=link_id, source=link.source,
+                                          target=link.target)]
         elif link.kind not in CARRYING_KINDS:
-            problems["link"] = [f"Link '{link_id}' is a {link.kind} link; a referral uses a referral or MoU link."]
+            problems["link"] = [translate("Link '%(id)s' is a %(kind)s link; a referral uses a referral or MoU link.",
+                                          id=link_id, kind=link.kind)]
     if problems:
         raise InvalidData("; ".join(f"{k}: {' '.join(v)}" for k, v in sorted(problems.items())), problems)
 
@@ -269,6 +272,7 @@ def _free_code(store: GraphStore) -> str:
 
 def _not_yours(acting: Acting, what: str) -> str:
     if acting.role == "referrer":
-        return f"Your token acts for '{acting.organisation}': it cannot {what}."
-    return (f"The {acting.role} role cannot {what}: individual referrals are for the two organisations "
-            f"involved and admins; coordinators see counts and rates (GET /api/v1/referrals/outcomes).")
+        return translate("Your token acts for '%(org)s': it cannot %(what)s.", org=acting.organisation, what=what)
+    return translate("The %(role)s role cannot %(what)s: individual referrals are for the two organisations involved "
+                     "and admins; coordinators see counts and rates (GET /api/v1/referrals/outcomes).",
+                     role=acting.role, what=what)
