@@ -196,18 +196,29 @@ class _Index:
                 self.offering[service].add(node)
         for pool in self.providers.values():
             pool.sort(key=lambda y: (-len(self.services[y]), y))
-        centres = voc.district_centres
-        self.nearby = {
-            d: sorted((e for e in centres if e != d and km(centres[d], centres[e]) <= max_km),
-                      key=lambda e, d=d: (km(centres[d], centres[e]), e))
-            for d in centres
-        }
+        self._nearby: dict[str, list[str]] = {}
         self.partners = {n: set(R.pred[n]) | set(R.succ[n]) for n in R}
 
     @cached_property
     def abroad(self) -> Abroad:
         """Providers of continuity of care by country (built only when a cross-border gap needs it)."""
         return Abroad(self.G, self.R, self.voc)
+
+    def nearby(self, district: str) -> list[str]:
+        """Other districts whose centres are within ``max_km`` of ``district``'s, nearest first (then by name).
+
+        Worked out once per district asked about; a district more than ``max_km`` away in latitude alone is
+        skipped without measuring (a degree of latitude is at least 111 km).
+        """
+        found = self._nearby.get(district)
+        if found is None:
+            centres = self.voc.district_centres
+            here = centres.get(district)
+            found = [] if here is None else sorted(
+                (e for e, there in centres.items() if e != district and abs(there[0] - here[0]) * 111.0 <= self.max_km
+                 and km(here, there) <= self.max_km), key=lambda e: (km(here, centres[e]), e))
+            self._nearby[district] = found
+        return found
 
     def offers(self, y: str, service: str, population: str | None) -> bool:
         """True if ``y`` offers ``service`` to ``population`` (anybody if None; :func:`network.meanings.serves`)."""
@@ -237,7 +248,7 @@ class _Index:
         then id); districts within ``max_km`` follow, nearest first.
         """
         found: list[str] = []
-        for area in (district, *self.nearby.get(district, ())) if district else (None,):
+        for area in (district, *self.nearby(district)) if district else (None,):
             for y in self.providers.get((service, area), ()):
                 if keep(y):
                     found.append(y)
