@@ -199,6 +199,7 @@ class Vocabulary:
     province_countries: dict[str, str] = field(default_factory=dict)
     country_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
     data_kinds: dict[str, str] = field(default_factory=dict)
+    division_words: dict[str, str] = field(default_factory=dict)
 
     @property
     def districts(self) -> dict[str, str]:
@@ -212,6 +213,14 @@ class Vocabulary:
         ('LS', 'ZA')
         """
         return self.province_countries.get(province or self.districts.get(district or "", ""))
+
+    def provinces_of(self, country: str) -> list[str]:
+        """The first-level divisions of ``country`` (its provinces, regions, districts or islands), in order.
+
+        >>> vocabulary().provinces_of("KM"), vocabulary().division_words["KM"]
+        (['Grande Comore', 'Anjouan', 'Mohéli'], 'island')
+        """
+        return [p for p, c in self.province_countries.items() if c == country]
 
     def country_label(self, code: str | None) -> str:
         """A country's name, or the code itself when unknown."""
@@ -271,6 +280,7 @@ def _load_vocabulary(seed: str) -> Vocabulary:
         countries={c["code"]: c["name"] for c in geography["countries"]},
         province_countries={p["name"]: c["code"] for c, p in provinces},
         country_centres={c["code"]: (c["latitude"], c["longitude"]) for c in geography["countries"]},
+        division_words={c["code"]: c["level_1"] for c in geography["countries"]},
         data_kinds={d["code"]: d["label"] for d in read("data_kinds")},
     )
 

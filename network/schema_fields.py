@@ -32,6 +32,7 @@ __all__ = [
     "not_future",
     "known_country",
     "check_place",
+    "name_the_divisions",
     "check_period",
 ]
 
@@ -229,6 +230,45 @@ def check_place(country: str | None, province: str | None, district: str | None)
             raise ValidationError(translate(message, value=value, home=translate(voc.country_label(home)), code=home,
                                             country=translate(voc.country_label(country)), asked=country), name)
 
+
+def name_the_divisions(country: str | None, province: str | None, refused: str) -> str:
+    """The places a refused ``province`` or ``district`` (``refused``) could have been, as a sentence.
+
+    A refused province is answered with the country's first-level divisions; a refused district with the
+    districts of the province, if known, else of the country. Nothing when the country is not known.
+
+    >>> name_the_divisions("KM", None, "province")
+    'The Comoros (KM) is divided into 3 islands: Grande Comore, Anjouan and Mohéli.'
+    >>> name_the_divisions("ZM", "Copperbelt", "district")  # doctest: +NORMALIZE_WHITESPACE
+    'The districts of Copperbelt (ZM) are Chililabombwe, Chingola, Kalulushi, Kitwe, Luanshya, Mufulira
+     and Ndola.'
+    """
+    voc = vocabulary()
+    if country not in voc.countries:
+        return ""
+    name = voc.country_label(country)
+    if refused == "district" and province in voc.provinces:
+        places = list(voc.provinces[province])
+        return f"The districts of {province} ({country}) are {_listed(places)}."
+    if refused == "district":
+        places = [d for p in voc.provinces_of(country) for d in voc.provinces[p]]
+        return f"The districts of {name} ({country}) are {_listed(places)}."
+    places = voc.provinces_of(country)
+    word = voc.division_words.get(country, "province")
+    return f"{_the(name)} ({country}) is divided into {len(places)} {word}s: {_listed(places)}."
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+#: Countries whose names take "the".
+_WITH_THE = ("Comoros", "Democratic Republic of the Congo")
+
+
+def _the(country: str) -> str:
+    """``The Comoros``, ``Zambia``: a country's name to begin a sentence."""
+    return f"The {country}" if country in _WITH_THE else country
 
 
 def check_period(start: Any, end: Any) -> None:

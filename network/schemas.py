@@ -33,6 +33,7 @@ from network.schema_fields import (
     code_validator,
     codes,
     known_country,
+    name_the_divisions,
     not_future,
     text_list,
 )
@@ -114,6 +115,18 @@ class OrganisationSchema(Strict):
             raise ValidationError(translate("'%(name)s' is a country (%(code)s), but country says %(country)s.",
                                             name=name, code=code, country=data["country"]), "province")
         return {**data, "province": None, "country": code}
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _divisions_named(self, data: Mapping[str, Any], original: Any, **_: Any) -> None:
+        """A province or district refused as unknown is answered with the places the country has."""
+        if not isinstance(original, Mapping):
+            return
+        voc = vocabulary()
+        country = data.get("country") or voc.country_of(data.get("province"), data.get("district"))
+        for name in ("province", "district"):
+            if name not in data and original.get(name) and (hint := name_the_divisions(
+                    country, data.get("province"), name)):
+                raise ValidationError(hint, name)
 
     @validates_schema
     def _place(self, data: Mapping[str, Any], **_: Any) -> None:
