@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -201,9 +201,9 @@ class Vocabulary:
     data_kinds: dict[str, str] = field(default_factory=dict)
     division_words: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def districts(self) -> dict[str, str]:
-        """Map every district to its province."""
+        """Map every district to its province (worked out once per vocabulary; do not modify it)."""
         return {d: p for p, ds in self.provinces.items() for d in ds}
 
     def country_of(self, province: str | None, district: str | None = None) -> str | None:

@@ -121,11 +121,12 @@ class OrganisationSchema(Strict):
         """A province or district refused as unknown is answered with the places the country has."""
         if not isinstance(original, Mapping):
             return
-        voc = vocabulary()
-        country = data.get("country") or voc.country_of(data.get("province"), data.get("district"))
         for name in ("province", "district"):
-            if name not in data and original.get(name) and (hint := name_the_divisions(
-                    country, data.get("province"), name)):
+            if name in data or not original.get(name):
+                continue
+            country = data.get("country") or vocabulary().country_of(data.get("province"), data.get("district"))
+            hint = name_the_divisions(country, data.get("province"), name)
+            if hint:
                 raise ValidationError(hint, name)
 
     @validates_schema
