@@ -37,9 +37,15 @@ class _StrictParser(FlaskParser):
 
 
 class Blueprint(_Blueprint):
-    """A flask-smorest blueprint whose arguments refuse unknown fields."""
+    """A flask-smorest blueprint whose arguments refuse unknown fields.
+
+    An argument schema given as a class is made once, here, not again for every request.
+    """
 
     ARGUMENTS_PARSER = _StrictParser()
+
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
 
 
 class StrictSchema(ma.Schema):
