@@ -88,6 +88,17 @@ def test_a_write_through_another_app_on_the_same_file_shows_at_once(env: Env) ->
     assert {i["id"] for i in after["items"]} - {i["id"] for i in before["items"]} == {"new-cbo"}
 
 
+def test_a_monitoring_report_shows_in_the_next_kept_pathways(env: Env) -> None:
+    plans = "/api/v1/analysis/pathways?population=mineworkers&needs=tb_treatment&start=cbo-b"
+    assert b"refused_no_documents" not in env.client.get(plans).get_data()
+    report = {"monitor": "cbo-b", "facility": "clinic-a", "date": dt.date.today().isoformat(),
+              "barriers": ["refused_no_documents"]}
+    assert env.client.post("/api/v1/monitoring", json=report, headers=env.auth("editor")).status_code == 201
+    steps = {step["organisation"]: step["barriers"] for plan in env.client.get(plans).get_json()["items"]
+             for step in plan["steps"]}
+    assert [b["barrier"] for b in steps["clinic-a"]] == ["refused_no_documents"]
+
+
 @pytest.mark.parametrize("path", [*LISTS[:2], PATHWAYS, FROM_SENSITIVE])
 def test_a_viewer_never_gets_an_editor_or_admin_answer(env: Env, path: str) -> None:
     seen = {role: env.client.get(path, headers=env.auth(role)) for role in ("admin", "editor", "viewer", None)}
