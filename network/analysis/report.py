@@ -134,8 +134,9 @@ def coordination_report(
     >>> report["provinces"]["Limpopo"]["organisations"], report["recommendations"][0]["target"]
     (2, 'b')
     """
-    return report_parts(G, as_of=as_of, province=province, max_hops=max_hops, within_days=within_days,
-                        extra=extra).document()
+    with gc_paused():  # the document's dicts too: a collection would walk the whole graph
+        return report_parts(G, as_of=as_of, province=province, max_hops=max_hops, within_days=within_days,
+                            extra=extra).document()
 
 
 @dataclass
