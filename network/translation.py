@@ -78,7 +78,7 @@ def _catalog(code: str) -> NullTranslations:
     return Translations.load(str(CATALOGS), [code], domain="messages")
 
 
-def translate(message: str, **values: Any) -> str:
+def translate(message: str, /, **values: Any) -> str:
     """``message`` in the current language, its ``%(name)s`` placeholders filled from ``values``.
 
     >>> translate("Unknown field.")
@@ -88,7 +88,7 @@ def translate(message: str, **values: Any) -> str:
     return text % values if values else text
 
 
-def ntranslate(singular: str, plural: str, num: int, **values: Any) -> str:
+def ntranslate(singular: str, plural: str, num: int, /, **values: Any) -> str:
     """The form of ``singular``/``plural`` for ``num`` in the current language; ``%(num)d`` is ``num``.
 
     >>> ntranslate("%(num)d answer", "%(num)d answers", 2)

@@ -46,9 +46,10 @@ _METHODS = {
     "pages": [("**.py", "python")],
     "domain": [("*.py", "python")],
     "service": [("**.py", "python")],
+    "cli": [("**.py", "python")],
 }
 _SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" / "pages",
-            "domain": ROOT / "network", "service": ROOT / "network" / "service"}
+            "domain": ROOT / "network", "service": ROOT / "network" / "service", "cli": ROOT / "network" / "cli"}
 
 
 def _extracted() -> Iterator[tuple[str, int, str | tuple[str, ...], list[str]]]:

@@ -16,6 +16,7 @@ from network.model import vocabulary
 from network.schemas import problem_lines
 from network.service import analyses, drawing
 from network.service.scope import DEPTH, ViewArgs
+from network.translation import ntranslate, translate
 
 
 @cli.command()
@@ -35,7 +36,7 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         return
     data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province, admin=True)
     text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
-    write_or_echo(text, output, f"{len(data['findings'])} findings")
+    write_or_echo(text, output, ntranslate("%(num)d finding", "%(num)d findings", len(data["findings"])))
 
 
 def _stream(lines: Iterator[str], output: str | None) -> None:
@@ -46,7 +47,7 @@ def _stream(lines: Iterator[str], output: str | None) -> None:
             out.write(line)
             written += 1
     if output:
-        click.echo(f"wrote {output}: {written} records")
+        click.echo(translate("wrote %(path)s: %(num)s records", path=output, num=written))
 
 
 @cli.command()
@@ -73,7 +74,7 @@ def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         fail(err)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,
               "html": agenda_html}[fmt]
-    write_or_echo(render(data), output, f"{len(data['items'])} items")
+    write_or_echo(render(data), output, ntranslate("%(num)d item", "%(num)d items", len(data["items"])))
 
 
 @cli.command()
@@ -92,7 +93,7 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
             include_unlinked: bool, as_of: dt.datetime | None, language: str | None, fmt: str) -> None:
     """The best referral pathways for a client through their needs, in order."""
     if bool(start) == bool(district):
-        raise click.UsageError("Give exactly one of --from or --district.")
+        raise click.UsageError(translate("Give exactly one of --from or --district."))
     try:
         found = analyses.pathways(store_of(ctx), population=population, start=start, district=district, k=k,
                                   needs=[n.strip() for n in needs.split(",") if n.strip()],
@@ -104,11 +105,12 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
         click.echo(json.dumps(found, indent=2))
         return
     if not found:
-        click.echo("no pathway found through active agreements"
-                   + ("" if include_unlinked else " (try --include-unlinked)"))
+        click.echo(translate("no pathway found through active agreements") if include_unlinked
+                   else translate("no pathway found through active agreements (try --include-unlinked)"))
     for rank, path in enumerate(found, start=1):
-        unsigned = f", {path['proposed_steps']} without an agreement yet" if path["proposed_steps"] else ""
-        click.echo(f"{rank}. {path['hops']} referral(s){unsigned}")
+        unsigned = (translate(", %(num)s without an agreement yet", num=path["proposed_steps"])
+                    if path["proposed_steps"] else "")
+        click.echo(translate("%(rank)s. %(hops)s referral(s)", rank=rank, hops=path["hops"]) + unsigned)
         for step in path["steps"]:
             click.echo(f"   - {step['explanation']}")
 
@@ -144,4 +146,4 @@ def viz(ctx: click.Context, output: str, province: str | None, district: str | N
     except CssnetError as err:
         fail(err)
     Path(output).write_text(html, encoding="utf-8")
-    click.echo(f"wrote {output}: {drawn} organisations")
+    click.echo(translate("wrote %(path)s: %(num)s organisations", path=output, num=drawn))

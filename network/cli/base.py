@@ -12,6 +12,8 @@ from network.errors import CssnetError
 from network.graph import open_store
 from network.graph.store import GraphStore
 from network.io.importer import ImportRefused
+from network.language import LANGUAGES
+from network.translation import current_language, environment_language, translate, use_language
 
 __all__ = ["cli", "main", "store_of", "location_of", "fail", "DATE", "as_date", "write_or_echo",
            "EXIT_REFUSED"]
@@ -20,6 +22,8 @@ __all__ = ["cli", "main", "store_of", "location_of", "fail", "DATE", "as_date", 
 EXIT_REFUSED = 1
 
 STORE_HELP = "Store: a file path, sqlite:///path, bolt:// or neo4j:// URI (default: $CSSNET_STORE or ./cssnet.db)."
+LANGUAGE_HELP = ("The language of messages (default: $CSSNET_LANGUAGE, else $LANGUAGE, $LC_ALL or $LANG when they "
+                 "name one cssnet speaks, else English).")
 
 #: A ``YYYY-MM-DD`` option; ``as_date`` turns its value into a date.
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -43,9 +47,10 @@ class _Context:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "location", envvar="CSSNET_STORE", help=STORE_HELP)
+@click.option("--language", type=click.Choice(list(LANGUAGES)), help=LANGUAGE_HELP)
 @click.version_option(package_name="cssnet")
 @click.pass_context
-def cli(ctx: click.Context, location: str | None) -> None:
+def cli(ctx: click.Context, location: str | None, language: str | None) -> None:
     """cssnet: the partner network of a community health response.
 
     Keep the register of organisations and the links between them, find
@@ -54,6 +59,9 @@ def cli(ctx: click.Context, location: str | None) -> None:
     state = _Context(location)
     ctx.obj = state
     ctx.call_on_close(state.close)
+    before = current_language()
+    use_language(language or environment_language())
+    ctx.call_on_close(lambda: use_language(before))
 
 
 def store_of(ctx: click.Context) -> GraphStore:
@@ -68,7 +76,7 @@ def location_of(ctx: click.Context) -> str | None:
 
 def fail(err: CssnetError) -> None:
     """Print the refusal (and an import's problems) on stderr and exit with ``EXIT_REFUSED``."""
-    click.echo(f"error: {err.message}", err=True)
+    click.echo(translate("error: %(message)s", message=err.message), err=True)
     if isinstance(err, ImportRefused):
         for problem in err.problems:
             click.echo(f"  {problem}", err=True)
@@ -84,7 +92,7 @@ def write_or_echo(text: str, output: str | None, counted: str) -> None:
     """Write ``text`` to the file ``output`` and say so with what it holds (``counted``), or print it."""
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}: {counted}")
+        click.echo(translate("wrote %(path)s: %(counted)s", path=output, counted=counted))
     else:
         click.echo(text)
 

@@ -8,6 +8,7 @@ import click
 
 from network.cli.base import cli, fail, store_of
 from network.errors import CssnetError
+from network.translation import translate
 
 
 @cli.command()
@@ -37,8 +38,8 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> ob
     try:
         return parse_moment(value) if value else None
     except ValueError:
-        raise click.BadParameter("give a date (2026-05-01) or a time (2026-05-01T09:30:00) from the years "
-                                 "1900 to 2999") from None
+        raise click.BadParameter(translate("give a date (2026-05-01) or a time (2026-05-01T09:30:00) from the years "
+                                           "1900 to 2999")) from None
 
 
 @cli.command()

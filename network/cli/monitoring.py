@@ -12,6 +12,7 @@ from network.model import today
 from network.monitoring import MonitoringQuery, MonitoringReport, monitoring_vocabulary
 from network.service import monitoring as reports
 from network.service.audit import CLI
+from network.translation import translate
 
 _ADMIN = reports.Recorder(editor=True)
 
@@ -23,9 +24,10 @@ def monitoring() -> None:
 
 def _show(r: MonitoringReport) -> None:
     words = monitoring_vocabulary()
-    barriers = ", ".join(words.barriers.get(b, b) for b in r.barriers)
-    click.echo(f"{r.id}  {r.observed_on}  {r.facility} (by {r.monitor})  {barriers}  "
-               f"[{words.escalations.get(r.escalation, r.escalation)}]")
+    barriers = ", ".join(translate(words.barriers.get(b, b)) for b in r.barriers)
+    click.echo(translate("%(id)s  %(day)s  %(facility)s (by %(monitor)s)  %(barriers)s  [%(escalation)s]",
+                         id=r.id, day=r.observed_on, facility=r.facility, monitor=r.monitor, barriers=barriers,
+                         escalation=translate(words.escalations.get(r.escalation, r.escalation))))
     if r.note:
         click.echo(f"  {r.note}")
 
@@ -52,7 +54,7 @@ def monitoring_record(ctx: click.Context, monitor: str, facility: str, day: dt.d
         fail(err)
     _show(stored)
     if not new:
-        click.echo("(stored already under this key: nothing written)")
+        click.echo(translate("(stored already under this key: nothing written)"))
 
 
 @monitoring.command("escalate")
@@ -83,7 +85,7 @@ def monitoring_list(ctx: click.Context, facility: str | None, monitor: str | Non
                                                           limit=limit))
     for r in page.items:
         _show(r)
-    click.echo(f"{len(page.items)} of {page.total} report(s)")
+    click.echo(translate("%(shown)s of %(total)s report(s)", shown=len(page.items), total=page.total))
 
 
 @monitoring.command("import")
@@ -95,4 +97,4 @@ def monitoring_import(ctx: click.Context, path: str) -> None:
         new = reports.import_reports_csv(store_of(ctx), path, actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"{new} new report(s) stored")
+    click.echo(translate("%(num)s new report(s) stored", num=new))

@@ -13,6 +13,7 @@ from network.errors import CssnetError, InvalidData
 from network.graph.partners import PROPOSAL_STATUSES, ProposalQuery
 from network.service import invitations, review
 from network.service.audit import CLI
+from network.translation import translate
 
 #: Where the link points unless ``--base-url`` says otherwise (``cssnet serve``'s default address).
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -35,7 +36,8 @@ def invitation_create(ctx: click.Context, organisation: str, days: int, base_url
         made, secret = invitations.create_invitation(store_of(ctx), organisation, actor=CLI, days=days)
     except CssnetError as err:
         fail(err)
-    click.echo(f"invitation {made.id} for {made.organisation}, works once until {made.expires_at:%Y-%m-%d %H:%M} UTC")
+    click.echo(translate("invitation %(id)s for %(org)s, works once until %(until)s UTC", id=made.id,
+                         org=made.organisation, until=made.expires_at.strftime("%Y-%m-%d %H:%M")))
     click.echo(f"{base_url.rstrip('/')}/invite/{secret}")
 
 
@@ -45,7 +47,8 @@ def invitation_create(ctx: click.Context, organisation: str, days: int, base_url
 def invitation_list(ctx: click.Context, organisation: str | None) -> None:
     """List invitations, newest first (never their secrets)."""
     for i in invitations.list_invitations(store_of(ctx), organisation):
-        state = f"used {i.used_at:%Y-%m-%d}" if i.used_at else f"until {i.expires_at:%Y-%m-%d}"
+        state = (translate("used %(day)s", day=i.used_at.strftime("%Y-%m-%d")) if i.used_at
+                 else translate("until %(day)s", day=i.expires_at.strftime("%Y-%m-%d")))
         click.echo(f"{i.id}  {i.organisation}  {i.purpose}  {state}")
 
 
@@ -58,7 +61,7 @@ def invitation_withdraw(ctx: click.Context, invitation_id: str) -> None:
         invitations.withdraw_invitation(store_of(ctx), invitation_id, actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"withdrew {invitation_id}")
+    click.echo(translate("withdrew %(id)s", id=invitation_id))
 
 
 @cli.group("review")
@@ -90,7 +93,8 @@ def review_accept(ctx: click.Context, proposal_id: str, edits: tuple[str, ...], 
         done = review.accept(store_of(ctx), proposal_id, actor=CLI, edits=_edits(edits), note=note)
     except CssnetError as err:
         fail(err)
-    click.echo(f"accepted {done.id}: {done.kind} of {done.entity} {done.entity_id}")
+    click.echo(translate("accepted %(id)s: %(kind)s of %(entity)s %(entity_id)s", id=done.id, kind=done.kind,
+                         entity=done.entity, entity_id=done.entity_id))
 
 
 @review_group.command("reject")
@@ -103,7 +107,7 @@ def review_reject(ctx: click.Context, proposal_id: str, note: str) -> None:
         done = review.reject(store_of(ctx), proposal_id, actor=CLI, note=note)
     except CssnetError as err:
         fail(err)
-    click.echo(f"rejected {done.id}")
+    click.echo(translate("rejected %(id)s", id=done.id))
 
 
 @review_group.command("trust")
@@ -116,7 +120,8 @@ def review_trust(ctx: click.Context, organisation: str, off: bool) -> None:
         review.set_trusted(store_of(ctx), organisation, not off, actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"{organisation}: {'changes wait for review' if off else 'trusted partner, changes apply directly'}")
+    said = translate("changes wait for review") if off else translate("trusted partner, changes apply directly")
+    click.echo(f"{organisation}: {said}")
 
 
 def _edits(given: tuple[str, ...]) -> dict[str, Any]:
@@ -129,6 +134,6 @@ def _edits(given: tuple[str, ...]) -> dict[str, Any]:
                 raise ValueError("no FIELD=")
             found[name.strip()] = json.loads(value)
         except ValueError:
-            raise InvalidData(f"--edit '{item}': write FIELD=JSON, e.g. phone=\"+27 15 555 0101\" or "
-                              f"services='[\"art\"]'.", {"edit": [item]}) from None
+            raise InvalidData(translate("--edit '%(item)s': write FIELD=JSON, e.g. phone=\"+27 15 555 0101\" or "
+                                        "services='[\"art\"]'.", item=item), {"edit": [item]}) from None
     return found

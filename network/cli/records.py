@@ -9,6 +9,7 @@ import click
 from network.cli.base import cli, fail, store_of
 from network.errors import CssnetError
 from network.service.audit import CLI
+from network.translation import translate
 
 
 @cli.command()
@@ -47,4 +48,4 @@ def merge(ctx: click.Context, keep: str, drop: str, do_apply: bool, prefer: str)
         fail(err)
     click.echo(json.dumps(plan.to_dict(), indent=2, default=str))
     if not do_apply:
-        click.echo("preview only: run again with --apply to merge", err=True)
+        click.echo(translate("preview only: run again with --apply to merge"), err=True)

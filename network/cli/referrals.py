@@ -12,6 +12,7 @@ from network.errors import CssnetError
 from network.referrals import STATUSES, Referral, referral_vocabulary
 from network.service import outcomes, referrals
 from network.service.audit import CLI
+from network.translation import translate
 
 
 @cli.group()
@@ -21,10 +22,14 @@ def referral() -> None:
 
 def _show(r: Referral) -> None:
     words = referral_vocabulary().statuses
-    click.echo(f"{r.code}  {r.source} -> {r.target}  {words.get(r.status, r.status)}  created {r.created}")
+    click.echo(translate("%(code)s  %(source)s -> %(target)s  %(status)s  created %(day)s", code=r.code,
+                         source=r.source, target=r.target, status=translate(words.get(r.status, r.status)),
+                         day=r.created))
     for step in r.history:
-        reason = f" ({referral_vocabulary().decline_reasons.get(step.reason, step.reason)})" if step.reason else ""
-        click.echo(f"  {step.on}  {words.get(step.status, step.status)} by {step.by}{reason}")
+        reason = (f" ({translate(referral_vocabulary().decline_reasons.get(step.reason, step.reason))})"
+                  if step.reason else "")
+        click.echo(translate("  %(day)s  %(status)s by %(who)s", day=step.on,
+                             status=translate(words.get(step.status, step.status)), who=step.by) + reason)
 
 
 @referral.command("send")
@@ -90,8 +95,8 @@ def referral_list(ctx: click.Context, organisation: str | None, direction: str |
         fail(err)
     words = referral_vocabulary().statuses
     for r in page.items:
-        click.echo(f"{r.code}  {r.created}  {r.source} -> {r.target}  {words.get(r.status, r.status)}")
-    click.echo(f"{len(page.items)} of {page.total} referral(s)", err=True)
+        click.echo(f"{r.code}  {r.created}  {r.source} -> {r.target}  {translate(words.get(r.status, r.status))}")
+    click.echo(translate("%(shown)s of %(total)s referral(s)", shown=len(page.items), total=page.total), err=True)
 
 
 @referral.command("outcomes")
@@ -118,5 +123,6 @@ def referral_retain(ctx: click.Context, months: int | None) -> None:
         reduced = referrals.reduce_old_referrals(store_of(ctx), actor=CLI, months=months)
     except CssnetError as err:
         fail(err)
-    click.echo(f"reduced {reduced} referral record(s) to counts; kept {referrals.retention_months(months)} months")
+    click.echo(translate("reduced %(num)s referral record(s) to counts; kept %(months)s months", num=reduced,
+                         months=referrals.retention_months(months)))
 

@@ -9,6 +9,7 @@ import tempfile
 import click
 
 from network.cli.base import cli, location_of, store_of
+from network.translation import translate
 
 
 @cli.command()
@@ -29,8 +30,8 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, workers: int, 
     try:
         sock = listen(host, port)
     except OSError as err:
-        click.echo(f"error: cannot listen on {host}:{port} ({err.strerror or err}); another program may be using "
-                   "it: choose another --port.", err=True)
+        click.echo(translate("error: cannot listen on %(where)s (%(why)s); another program may be using it: choose "
+                             "another --port.", where=":".join((host, str(port))), why=err.strerror or err), err=True)
         sys.exit(1)
     location = location_of(ctx)
     folder = tempfile.mkdtemp(prefix="cssnet-demo-") if demo else None
@@ -39,17 +40,19 @@ def serve(ctx: click.Context, host: str, port: int, threads: int, workers: int, 
         if folder:
             path, secret = demo_store(folder)
             location = str(path)
-            click.echo(f"demo store: {path} (removed when the server stops)")
-            click.echo(f"admin token (shown once): {secret}")
+            click.echo(translate("demo store: %(path)s (removed when the server stops)", path=path))
+            click.echo(translate("admin token (shown once): %(secret)s", secret=secret))
         where = f"http://{host}:{sock.getsockname()[1]}/"
         if workers == 1:
             app = create_app({"STORE": location if demo else store_of(ctx)})
-            click.echo(f"serving on {where}  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+            click.echo(translate("serving on %(where)s  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)",
+                                 where=where))
             run_server(app, threads=threads, sock=sock)
         else:
             if not demo:
                 store_of(ctx).revision()  # the store exists, is reachable and has its schema before the workers open it
-            click.echo(f"serving on {where} with {workers} processes  (API: /api/v1, docs: /api/v1/docs; Ctrl-C stops)")
+            click.echo(translate("serving on %(where)s with %(num)s processes  (API: /api/v1, docs: /api/v1/docs; "
+                                 "Ctrl-C stops)", where=where, num=workers))
             status = serve_workers(sock, workers, threads=threads, store=location)
     finally:
         sock.close()

@@ -8,6 +8,7 @@ from network.cli.base import cli, fail, store_of
 from network.errors import CssnetError
 from network.service.audit import CLI
 from network.service.transfer import seed_demo
+from network.translation import translate
 
 
 @cli.command()
@@ -15,7 +16,7 @@ from network.service.transfer import seed_demo
 def init(ctx: click.Context) -> None:
     """Create the store (or bring its schema up to date)."""
     store = store_of(ctx)
-    click.echo(f"store ready: revision {store.revision()}")
+    click.echo(translate("store ready: revision %(revision)s", revision=store.revision()))
 
 
 @cli.command()
@@ -27,6 +28,6 @@ def seed(ctx: click.Context, replace: bool) -> None:
         result = seed_demo(store_of(ctx), actor=CLI, replace=replace)
     except CssnetError as err:
         fail(err)
-    click.echo(f"demo network loaded: {result.organisations_created} organisations and "
-               f"{result.links_created} links created, {result.organisations_updated + result.links_updated} "
-               "updated")
+    click.echo(translate("demo network loaded: %(organisations)s organisations and %(links)s links created, "
+                         "%(updated)s updated", organisations=result.organisations_created,
+                         links=result.links_created, updated=result.organisations_updated + result.links_updated))

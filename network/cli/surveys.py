@@ -13,6 +13,7 @@ from network.io.survey_csv import read_answers
 from network.service import survey_invitations, surveys
 from network.service.audit import CLI
 from network.surveys import ITEMS, survey_words
+from network.translation import translate
 
 
 @cli.group()
@@ -38,8 +39,9 @@ def survey_open(ctx: click.Context, round_id: str, name: str, opens: dt.datetime
                                                        "closes": closes.date().isoformat()}, actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"opened {created.id}: {created.name}, {created.opens} to {created.closes}, "
-               f"{len(created.invited)} organisations invited")
+    click.echo(translate("opened %(id)s: %(name)s, %(opens)s to %(closes)s, %(num)s organisations invited",
+                         id=created.id, name=created.name, opens=created.opens, closes=created.closes,
+                         num=len(created.invited)))
 
 
 @survey.command("answer")
@@ -66,7 +68,9 @@ def survey_answer(ctx: click.Context, round_id: str, respondent: str, partner: s
         stored = surveys.answer(store_of(ctx), round_id, body, actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"{stored.respondent} rated {stored.partner}: value {stored.value:.2f}, trust {stored.trust:.2f}")
+    click.echo(translate("%(respondent)s rated %(partner)s: value %(value)s, trust %(trust)s",
+                         respondent=stored.respondent, partner=stored.partner, value=format(stored.value, ".2f"),
+                         trust=format(stored.trust, ".2f")))
 
 
 @survey.command("load")
@@ -79,7 +83,7 @@ def survey_load(ctx: click.Context, round_id: str, path: Path) -> None:
         count = surveys.answer_many(store_of(ctx), round_id, read_answers(path), actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"entered {count} answers into {round_id}")
+    click.echo(translate("entered %(num)s answers into %(round)s", num=count, round=round_id))
 
 
 @survey.command("invite")
@@ -111,17 +115,21 @@ def survey_results(ctx: click.Context, round_id: str) -> None:
         fail(err)
     results, words = found["results"], survey_words()
     response = results["response"]
-    click.echo(f"{found['round'].name}: {response['responded']} of {response['invited']} invited organisations "
-               f"answered ({response['rate']:.0%})")
+    click.echo(translate("%(round)s: %(responded)s of %(invited)s invited organisations answered (%(rate)s)",
+                         round=found["round"].name, responded=response["responded"], invited=response["invited"],
+                         rate=format(response['rate'], ".0%")))
     network = results["network"]
     if network:
-        click.echo(f"network value {network['value']:.2f} ({network['value_percent']}%), "
-                   f"trust {network['trust']:.2f} ({network['trust_percent']}%)")
+        click.echo(translate("network value %(value)s (%(value_percent)s), trust %(trust)s (%(trust_percent)s)",
+                             value=format(network["value"], ".2f"), value_percent=str(network["value_percent"]) + "%",
+                             trust=format(network["trust"], ".2f"), trust_percent=str(network["trust_percent"]) + "%"))
         for item in ITEMS:
-            click.echo(f"  {words.items[item]}: {network['items'][item]:.2f}")
+            click.echo(f"  {translate(words.items[item])}: {network['items'][item]:.2f}")
     change = found["change"]
     if change and change["network"]:
-        click.echo(f"since {found['previous'].name}: value {change['network']['value']:+.2f}, "
-                   f"trust {change['network']['trust']:+.2f}")
+        click.echo(translate("since %(round)s: value %(value)s, trust %(trust)s", round=found["previous"].name,
+                             value=format(change["network"]["value"], "+.2f"),
+                             trust=format(change["network"]["trust"], "+.2f")))
     for org, s in results["organisations"].items():
-        click.echo(f"{org}: value {s['value']:.2f}, trust {s['trust']:.2f} ({s['respondents']} raters)")
+        click.echo(translate("%(org)s: value %(value)s, trust %(trust)s (%(num)s raters)", org=org,
+                             value=format(s['value'], ".2f"), trust=format(s['trust'], ".2f"), num=s["respondents"]))

@@ -8,6 +8,7 @@ from network.cli.base import cli, fail, store_of
 from network.errors import CssnetError
 from network.service import tokens
 from network.service.audit import CLI
+from network.translation import translate
 
 
 @cli.group()
@@ -27,8 +28,9 @@ def token_create(ctx: click.Context, name: str, role: str, organisation: str | N
         created, secret = tokens.create_token(store_of(ctx), name, role, actor=CLI, organisation=organisation)
     except CssnetError as err:
         fail(err)
-    bound = f" acting for {created.organisation}" if created.organisation else ""
-    click.echo(f"token {created.id} ({created.role}{bound}) for {created.name}")
+    bound = translate(" acting for %(org)s", org=created.organisation) if created.organisation else ""
+    click.echo(translate("token %(id)s (%(role)s) for %(name)s", id=created.id, role=created.role + bound,
+                         name=created.name))
     click.echo(secret)
 
 
@@ -38,7 +40,7 @@ def token_list(ctx: click.Context) -> None:
     """List tokens (never their secrets)."""
     for t in tokens.list_tokens(store_of(ctx)):
         state = "revoked" if t.revoked else "active"
-        bound = f"  (acts for {t.organisation})" if t.organisation else ""
+        bound = translate("  (acts for %(org)s)", org=t.organisation) if t.organisation else ""
         click.echo(f"{t.id}  {t.role:<8} {state:<8} {t.created_at:%Y-%m-%d}  {t.name}{bound}")
 
 
@@ -51,4 +53,4 @@ def token_revoke(ctx: click.Context, token_id: str) -> None:
         tokens.revoke_token(store_of(ctx), token_id, actor=CLI)
     except CssnetError as err:
         fail(err)
-    click.echo(f"revoked {token_id}")
+    click.echo(translate("revoked %(id)s", id=token_id))

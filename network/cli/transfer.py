@@ -10,6 +10,7 @@ from network.cli.base import cli, fail, store_of
 from network.errors import CssnetError
 from network.service.audit import CLI
 from network.service.transfer import EXPORT_FORMATS, export_to_folder, import_csv, import_path
+from network.translation import translate
 
 
 @cli.command("import")
@@ -26,7 +27,7 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
     organisations = None if organisations in (None, "-") else organisations
     links = None if links in (None, "-") else links
     if not organisations and not links:
-        raise click.UsageError("Give ORGANISATIONS.csv, LINKS.csv or both.")
+        raise click.UsageError(translate("Give ORGANISATIONS.csv, LINKS.csv or both."))
     try:
         if organisations and not links and not organisations.lower().endswith(".csv"):
             result = import_path(store_of(ctx), organisations, actor=CLI)
@@ -34,9 +35,11 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
             result = import_csv(store_of(ctx), organisations, links, actor=CLI, progress=progress)
     except CssnetError as err:
         fail(err)
-    click.echo(f"imported: {result.organisations_created} organisations created, "
-               f"{result.organisations_updated} updated; {result.links_created} links created, "
-               f"{result.links_updated} updated")
+    click.echo(translate("imported: %(organisations)s organisations created, %(organisations_updated)s updated; "
+                         "%(links)s links created, %(links_updated)s updated",
+                         organisations=result.organisations_created,
+                         organisations_updated=result.organisations_updated, links=result.links_created,
+                         links_updated=result.links_updated))
 
 
 @cli.command()
@@ -50,13 +53,13 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
 def export(ctx: click.Context, folder: str, fmt: str, include_protected: bool) -> None:
     """Export the network into FOLDER in one of the formats partners use (protected fields left out unless asked)."""
     for path in export_to_folder(store_of(ctx), fmt, Path(folder), hide_protected=not include_protected):
-        click.echo(f"wrote {path}")
+        click.echo(translate("wrote %(path)s", path=path))
     if include_protected:
-        click.echo("These files INCLUDE sensitive organisations' locations, contacts, descriptions and external ids: "
-                   "keep them private.", err=True)
+        click.echo(translate("These files INCLUDE sensitive organisations' locations, contacts, descriptions and "
+                             "external ids: keep them private."), err=True)
     else:
-        click.echo("Sensitive organisations' locations, contacts, descriptions and external ids are left out; "
-                   "use --include-protected for a full backup.", err=True)
+        click.echo(translate("Sensitive organisations' locations, contacts, descriptions and external ids are left "
+                             "out; use --include-protected for a full backup."), err=True)
 
 
 @cli.command()
@@ -66,4 +69,4 @@ def template(output: str) -> None:
     from network.io.xlsx import template_workbook
 
     Path(output).write_bytes(template_workbook())
-    click.echo(f"wrote {output}")
+    click.echo(translate("wrote %(path)s", path=output))
