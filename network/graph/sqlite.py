@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,12 +17,10 @@ from network.graph.records import (
     id_key,
     link_from_record,
     moment,
-    now,
     organisation_from_record,
-    refuse_case_clashes,
     refuse_taken,
-    to_record,
 )
+from network.graph.sqlite_bulk import bulk_upsert
 from network.graph.sqlite_history import changes, history, keep_versions, records_as_of
 from network.graph.sqlite_monitoring import MonitoringTables
 from network.graph.sqlite_partners import SQLitePartners
@@ -263,35 +260,8 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
     # bulk
     def upsert(self, organisations: Sequence[Organisation], links: Sequence[Link], *,
                action: str = "import") -> UpsertResult:
-        result = UpsertResult()
-        org_ids = list(dict.fromkeys(o.id for o in organisations))
-        link_ids = list(dict.fromkeys(link.id for link in links))
         with self._write() as conn:
-            refuse_case_clashes("organisation", org_ids, sql.holders(conn, "organisations", org_ids))
-            refuse_case_clashes("link", link_ids, sql.holders(conn, "links", link_ids))
-            existing = {"organisation": sql.existing_ids(conn, "organisations", org_ids),
-                        "link": sql.existing_ids(conn, "links", link_ids)}
-            sql.check_ends(conn, links, set(org_ids))
-            conn.executemany(
-                "INSERT INTO organisations (id, data, version, updated_at, id_key) VALUES (?, ?, 1, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET data = excluded.data, version = organisations.version + 1, "
-                "updated_at = excluded.updated_at",
-                ((o.id, json.dumps(to_record(o)), now().isoformat(), id_key(o.id)) for o in organisations))
-            result.organisations_updated = len(existing["organisation"])
-            result.organisations_created = len(org_ids) - len(existing["organisation"])
-            conn.executemany(
-                "INSERT INTO links (id, source, target, data, version, updated_at, id_key) "
-                "VALUES (?, ?, ?, ?, 1, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET source = excluded.source, target = excluded.target, "
-                "data = excluded.data, version = links.version + 1, updated_at = excluded.updated_at",
-                ((link.id, link.source, link.target, json.dumps(to_record(link)), now().isoformat(),
-                  id_key(link.id)) for link in links))
-            result.links_updated = len(existing["link"])
-            result.links_created = len(link_ids) - len(existing["link"])
-            for entity, table, ids in (("organisation", "organisations", org_ids), ("link", "links", link_ids)):
-                self._keep(conn, entity, ((r["id"], "update" if r["id"] in existing[entity] else action,
-                                           json.dumps(sql.from_row(r))) for r in sql.rows(conn, table, ids)))
-        return result
+            return bulk_upsert(conn, organisations, links, action=action, actor=self._actor())
 
     def iter_organisations(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Organisation]:
         if as_of is not None:

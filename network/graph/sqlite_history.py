@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator
 from network.graph.records import ENTITIES, link_from_record, now, organisation_from_record, stamp
 from network.graph.store import Changes, Version
 
-__all__ = ["HISTORY_MIGRATION", "CHANGES_MIGRATION", "keep_versions", "history", "records_as_of", "changes"]
+__all__ = ["HISTORY_MIGRATION", "CHANGES_MIGRATION", "keep_versions", "history", "records_as_of", "changes",
+           "last_versions"]
 
 _CHUNK = 500
 _TABLES = {"organisation": "organisation_versions", "link": "link_versions"}
@@ -78,7 +79,7 @@ def keep_versions(conn: sqlite3.Connection, entity: str, changes: Iterable[tuple
     if not latest:
         return
     at = stamp(now())
-    last = _last_versions(conn, table, list(latest))
+    last = last_versions(conn, table, list(latest))
     conn.executemany(f"UPDATE {table} SET valid_to = ? WHERE entity_id = ? AND version = ?",
                      ((at, entity_id, version) for entity_id, version in last.items()))
     # The write lock is held (BEGIN IMMEDIATE) and the revision goes up by one at commit.
@@ -137,7 +138,8 @@ def records_as_of(conn: sqlite3.Connection, entity: str, at: dt.datetime) -> Ite
         yield json.loads(row["data"])
 
 
-def _last_versions(conn: sqlite3.Connection, table: str, ids: list[str]) -> dict[str, int]:
+def last_versions(conn: sqlite3.Connection, table: str, ids: list[str]) -> dict[str, int]:
+    """The last version number of each of ``ids`` that has a history in ``table``."""
     found: dict[str, int] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start:start + _CHUNK]

@@ -204,25 +204,6 @@ def holder(conn: sqlite3.Connection, table: str, record_id: str) -> str | None:
     return row[0] if row else None
 
 
-def holders(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
-    """The stored ids equal to any of ``ids`` regardless of case, by their key."""
-    keys = list(dict.fromkeys(map(id_key, ids)))
-    found: dict[str, str] = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        found.update(conn.execute(f"SELECT id_key, id FROM {table} WHERE id_key IN ({marks})", chunk).fetchall())
-    return found
-
-
-def rows(conn: sqlite3.Connection, table: str, ids: Sequence[str]) -> Iterator[sqlite3.Row]:
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        yield from conn.execute(f"SELECT id, data, version, updated_at FROM {table} WHERE id IN ({marks})",
-                                chunk).fetchall()
-
-
 def current_version(conn: sqlite3.Connection, table: str, record_id: str, noun: str) -> int:
     row = conn.execute(f"SELECT version FROM {table} WHERE id = ?", (record_id,)).fetchone()
     if row is None:

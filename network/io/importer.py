@@ -12,9 +12,11 @@ from typing import Any
 
 from network.errors import CssnetError, InvalidData
 from network.graph.store import GraphStore, OrganisationQuery, UpsertResult
+from network.io.batch_schema import batch_schema
 from network.io.rows import row_to_data
 from network.model import Link, Organisation
-from network.schemas import ID_PATTERN, check_batch, load_link, load_organisation
+from network.schema_errors import load_record
+from network.schemas import ID_PATTERN, LinkSchema, OrganisationSchema, check_batch
 
 __all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch",
            "known_organisation_ids", "import_rows", "generated_link_id", "printable"]
@@ -97,16 +99,16 @@ def validate_rows(
     row_of: dict[tuple[str, str], int] = {}
     folded: dict[tuple[str, str], tuple[str, int]] = {}
     unnamed: Counter[tuple[str, ...]] = Counter()
-    for noun, rows, load, out in (
-        ("organisation", organisation_rows, load_organisation, batch.organisations),
-        ("link", link_rows, load_link, batch.links),
+    for noun, rows, schema, out in (
+        ("organisation", organisation_rows, batch_schema(OrganisationSchema), batch.organisations),
+        ("link", link_rows, batch_schema(LinkSchema), batch.links),
     ):
         for number, row in rows:
             data = to_data(row)
             if noun == "link" and not data.get("id"):
                 data["id"] = generated_link_id(data, unnamed)
             try:
-                record = load(data)
+                record = load_record(schema, data, noun)
             except InvalidData as err:
                 problems += [RowProblem(files[noun], number, f, " ".join(m)) for f, m in err.errors.items()]
                 continue
