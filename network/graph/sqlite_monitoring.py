@@ -16,7 +16,7 @@ from typing import Any
 from network.errors import Conflict, InvalidData, NotFound
 from network.graph.records import now
 from network.graph.sqlite_sql import check_version, window
-from network.graph.sqlite_where import equal_clauses
+from network.graph.sqlite_where import equal_clauses, period_clauses
 from network.graph.store import Page
 from network.monitoring import MonitoringQuery, MonitoringReport, report_from_record, report_record
 
@@ -108,12 +108,7 @@ def _filters(query: MonitoringQuery) -> tuple[str, list[Any]]:
     if query.facilities is not None:
         clauses.append("facility IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(query.facilities)))
-    if query.since is not None:
-        clauses.append("observed_on >= ?")
-        params.append(query.since.isoformat())
-    if query.until is not None:
-        clauses.append("observed_on <= ?")
-        params.append(query.until.isoformat())
+    period_clauses(clauses, params, "observed_on", query.since, query.until)
     if query.barrier is not None:
         clauses.append("EXISTS (SELECT 1 FROM json_each(data, '$.barriers') WHERE value = ?)")
         params.append(query.barrier)

@@ -11,7 +11,7 @@ from typing import Any
 from network.errors import Conflict, NotFound, StaleWrite
 from network.graph.records import now
 from network.graph.referral_store import ReferralQuery, ReferralWrites, stamped_referral
-from network.graph.sqlite_where import equal_clauses
+from network.graph.sqlite_where import equal_clauses, period_clauses
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
 
@@ -131,10 +131,5 @@ def _filters(query: ReferralQuery) -> tuple[str, list[Any]]:
     if query.organisation is not None:
         clauses.append("(source = ? OR target = ?)")
         params += [query.organisation, query.organisation]
-    if query.since is not None:
-        clauses.append("created >= ?")
-        params.append(query.since.isoformat())
-    if query.until is not None:
-        clauses.append("created <= ?")
-        params.append(query.until.isoformat())
+    period_clauses(clauses, params, "created", query.since, query.until)
     return " AND ".join(clauses), params
