@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
 from network.api import close_store, create_app
+from network.cli import cli
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
 from network.service.audit import CLI
 from network.service.tokens import create_token
+from tests.http_support import live_server
 
 #: The sensitive organisation's protected values: none may reach an anonymous or viewer caller.
 SECRET_VALUES = {
@@ -57,6 +61,32 @@ def small_network() -> tuple[list[Organisation], list[Link]]:
         Link("l-fund-5", "donor-e", SENSITIVE_ID, "funding"),
     ]
     return orgs, links
+
+
+def small_network_file(path: Path) -> Path:
+    """``path``, a SQLite file holding the small test network (closed again, for the CLI to open)."""
+    store = SQLiteStore(path)
+    store.upsert(*small_network())
+    store.close()
+    return path
+
+
+def run_cli(db: Path, *args: str) -> Result:
+    """``cssnet --store DB ARGS...`` run in this process (an exception propagates instead of being caught)."""
+    return CliRunner().invoke(cli, ["--store", str(db), *args], catch_exceptions=False)
+
+
+@contextmanager
+def served_small_network(path: Path, name: str) -> Iterator[tuple[SQLiteStore, str]]:
+    """A store at ``path`` holding the small test network, and the app on it served over HTTP (secret key
+    ``name``): the store and the base URL, both closed afterwards."""
+    store = SQLiteStore(path)
+    store.upsert(*small_network())
+    try:
+        with live_server(create_app({"STORE": store, "SECRET_KEY": name})) as url:
+            yield store, url
+    finally:
+        store.close()
 
 
 @dataclass

@@ -3,33 +3,16 @@ reject, trust; refusals exit 1 and write nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from click.testing import CliRunner
-
-from network.cli import cli
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import AuditQuery
 from network.service import invitations, review
 from network.service.tokens import hash_secret
-from tests.api_support import small_network
-
-
-def run(db: Path, *args: str):
-    return CliRunner().invoke(cli, ["--store", str(db), *args], catch_exceptions=False)
-
-
-def seeded(tmp_path: Path) -> Path:
-    db = tmp_path / "cli.db"
-    store = SQLiteStore(db)
-    store.upsert(*small_network())
-    store.close()
-    return db
+from tests.api_support import run_cli, small_network_file
 
 
 def test_invite_propose_edit_accept_and_reject_at_the_command_line(tmp_path):
-    db = seeded(tmp_path)
-    made = run(db, "invitation", "create", "cbo-b", "--days", "7", "--base-url", "https://net.example.org/")
+    db = small_network_file(tmp_path / "cli.db")
+    made = run_cli(db, "invitation", "create", "cbo-b", "--days", "7", "--base-url", "https://net.example.org/")
     assert made.exit_code == 0, made.output
     head, link = made.output.splitlines()
     assert head.startswith("invitation inv_") and "for cbo-b, works once until" in head
@@ -41,18 +24,18 @@ def test_invite_propose_edit_accept_and_reject_at_the_command_line(tmp_path):
                                              "new_ties": [{"other": "ngo-d", "kind": "mou"}]})
     finally:
         store.close()
-    listed = run(db, "review", "list")
+    listed = run_cli(db, "review", "list")
     assert listed.exit_code == 0 and len(listed.output.splitlines()) == 2 and "+27 15 555 0101" in listed.output
     correct = next(p.id for p in sent if p.kind == "correct")
     tie = next(p for p in sent if p.kind == "new_tie")
-    bad = run(db, "review", "accept", correct, "--edit", "phone=not json")
+    bad = run_cli(db, "review", "accept", correct, "--edit", "phone=not json")
     assert bad.exit_code == 1 and "write FIELD=JSON" in bad.output
-    accepted = run(db, "review", "accept", correct, "--edit", 'phone="+27 15 555 0199"', "--note", "phoned")
+    accepted = run_cli(db, "review", "accept", correct, "--edit", 'phone="+27 15 555 0199"', "--note", "phoned")
     assert accepted.exit_code == 0 and f"accepted {correct}" in accepted.output
-    assert run(db, "review", "reject", tie.id, "--note", "no MoU").exit_code == 0
-    again = run(db, "review", "reject", correct)
+    assert run_cli(db, "review", "reject", tie.id, "--note", "no MoU").exit_code == 0
+    again = run_cli(db, "review", "reject", correct)
     assert again.exit_code == 1 and "accepted already" in again.output
-    assert "used" in run(db, "invitation", "list", "--organisation", "cbo-b").output
+    assert "used" in run_cli(db, "invitation", "list", "--organisation", "cbo-b").output
     store = SQLiteStore(db)
     try:
         assert store.get_organisation("cbo-b").phone == "+27 15 555 0199"
@@ -64,13 +47,13 @@ def test_invite_propose_edit_accept_and_reject_at_the_command_line(tmp_path):
 
 
 def test_refusals_exit_1_and_write_nothing(tmp_path):
-    db = seeded(tmp_path)
+    db = small_network_file(tmp_path / "cli.db")
     for args, words in ((("invitation", "create", "ghost"), "No organisation with id 'ghost'"),
                         (("invitation", "create", "cbo-b", "--days", "120"), "from 1 to 90"),
                         (("invitation", "withdraw", "inv_nope"), "No invitation"),
                         (("review", "accept", "chg_nope"), "No proposed change"),
                         (("review", "trust", "ghost"), "No organisation")):
-        answer = run(db, *args)
+        answer = run_cli(db, *args)
         assert answer.exit_code == 1 and words in answer.output, (args, answer.output)
     store = SQLiteStore(db)
     try:
@@ -80,12 +63,12 @@ def test_refusals_exit_1_and_write_nothing(tmp_path):
 
 
 def test_trust_and_withdraw(tmp_path):
-    db = seeded(tmp_path)
-    assert "trusted partner" in run(db, "review", "trust", "ngo-d").output
-    made = run(db, "invitation", "create", "ngo-d").output.splitlines()
+    db = small_network_file(tmp_path / "cli.db")
+    assert "trusted partner" in run_cli(db, "review", "trust", "ngo-d").output
+    made = run_cli(db, "invitation", "create", "ngo-d").output.splitlines()
     invitation_id = made[0].split()[1]
-    assert run(db, "invitation", "withdraw", invitation_id).output.strip() == f"withdrew {invitation_id}"
-    assert "wait for review" in run(db, "review", "trust", "ngo-d", "--off").output
+    assert run_cli(db, "invitation", "withdraw", invitation_id).output.strip() == f"withdrew {invitation_id}"
+    assert "wait for review" in run_cli(db, "review", "trust", "ngo-d", "--off").output
     store = SQLiteStore(db)
     try:
         assert store.trusted_organisations() == []

@@ -9,16 +9,7 @@ import pytest
 
 from network.analysis import gaps
 from network.analysis.finding import SEVERITIES
-from network.analysis.gaps import (
-    broken_cascades,
-    expiring_agreements,
-    isolated,
-    linkage_gaps,
-    siloed_clusters,
-    single_points_of_failure,
-    uncovered,
-    unreachable,
-)
+from network.analysis.gaps import expiring_agreements, linkage_gaps, siloed_clusters
 from tests.gaps_support import AS_OF, DAY, TREATMENT, keyed, link, net, org
 
 # siloed_clusters --------------------------------------------------------------------------------------------
@@ -137,6 +128,11 @@ def test_grants_expire_too_and_agreements_are_sorted_by_days_left():
 # linkage_gaps -----------------------------------------------------------------------------------------------
 
 
+#: The analyses linkage_gaps runs, in its order.
+EVERY_GAP = [gaps.isolated, gaps.broken_cascades, gaps.uncovered, gaps.unreachable, gaps.single_points_of_failure,
+             siloed_clusters, expiring_agreements]
+
+
 def test_linkage_gaps_runs_every_analysis_in_one_order():
     G = net([
         org("cbo", district="Sekhukhune", services=["tb_screening"], populations=["mineworkers"]),
@@ -150,9 +146,7 @@ def test_linkage_gaps_runs_every_analysis_in_one_order():
         link("m1", "hub", "clinic", "mou", end_date=AS_OF + 40 * DAY),
         *(link(f"c{i}", u, v, "coordination") for i, (u, v) in enumerate(["xy", "yz", "zx"])),
     ])
-    parts = [isolated(G, as_of=AS_OF), broken_cascades(G, as_of=AS_OF), uncovered(G, as_of=AS_OF),
-             unreachable(G, as_of=AS_OF), single_points_of_failure(G, as_of=AS_OF),
-             siloed_clusters(G, as_of=AS_OF), expiring_agreements(G, as_of=AS_OF)]
+    parts = [analysis(G, as_of=AS_OF) for analysis in EVERY_GAP]
     assert all(parts)
     combined = linkage_gaps(G, as_of=AS_OF)
     assert sorted(map(repr, combined)) == sorted(repr(f) for part in parts for f in part)
@@ -162,10 +156,6 @@ def test_linkage_gaps_runs_every_analysis_in_one_order():
     assert all(f.explanation.endswith(".") and f.organisations for f in combined)
 
 
-@pytest.mark.parametrize(
-    "function",
-    [linkage_gaps, isolated, broken_cascades, uncovered, unreachable, single_points_of_failure,
-     siloed_clusters, expiring_agreements],
-)
+@pytest.mark.parametrize("function", [linkage_gaps, *EVERY_GAP])
 def test_empty_network_has_no_gaps(function):
     assert function(nx.MultiDiGraph(), as_of=AS_OF) == []

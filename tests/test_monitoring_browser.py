@@ -12,12 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.service.audit import CLI
 from network.service.tokens import create_token
-from tests.api_support import small_network
-from tests.http_support import chromium, live_server
+from tests.api_support import served_small_network
+from tests.http_support import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +27,10 @@ _CONTROLLED = """() => navigator.serviceWorker.ready.then(() => navigator.servic
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path / "monitoring-browser.db")
-    s.upsert(*small_network())
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def base_url(store: SQLiteStore) -> Iterator[str]:
-    with live_server(create_app({"STORE": store, "SECRET_KEY": "monitoring-browser"})) as url:
-        yield url
+def served(tmp_path) -> Iterator[tuple[SQLiteStore, str]]:
+    """The store holding the small test network and the base URL of the app serving it."""
+    with served_small_network(tmp_path / "monitoring-browser.db", "monitoring-browser") as both:
+        yield both
 
 
 def _sign_in(page, base_url: str, secret: str) -> None:
@@ -57,7 +49,8 @@ def _queue_report(page, facility: str, barrier: str, waiting: int) -> None:
     page.wait_for_selector(f'#queue-status[data-waiting="{waiting}"]')
 
 
-def test_offline_form_queues_three_reports_and_sends_each_once(store, base_url):
+def test_offline_form_queues_three_reports_and_sends_each_once(served):
+    store, base_url = served
     secret = create_token(store, "browser monitor", "editor", actor=CLI)[1]
     requests: list[str] = []
     errors: list[str] = []
@@ -99,7 +92,8 @@ def test_offline_form_queues_three_reports_and_sends_each_once(store, base_url):
     assert errors == []
 
 
-def test_viewers_get_a_plain_refusal(store, base_url):
+def test_viewers_get_a_plain_refusal(served):
+    store, base_url = served
     secret = create_token(store, "browser viewer", "viewer", actor=CLI)[1]
     with chromium() as browser:
         page = browser.new_page(viewport=PHONE)
@@ -109,7 +103,8 @@ def test_viewers_get_a_plain_refusal(store, base_url):
         assert "Sign in as an editor" in page.inner_text("main")
 
 
-def test_offline_inbox_keeps_a_step_sent_twice_to_one(store, base_url):
+def test_offline_inbox_keeps_a_step_sent_twice_to_one(served):
+    store, base_url = served
     from network.service import referrals
 
     sent = referrals.send_referral(store, {"source": "cbo-b", "target": "clinic-a", "needs": ["tb_treatment"],

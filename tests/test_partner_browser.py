@@ -14,15 +14,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import LinkQuery
 from network.model import today
 from network.service.audit import CLI
 from network.service.invitations import create_invitation
 from network.service.tokens import create_token
-from tests.api_support import SECRET_VALUES, small_network
-from tests.http_support import chromium, live_server
+from tests.api_support import SECRET_VALUES, served_small_network
+from tests.http_support import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -30,20 +29,14 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path / "partner-browser.db")
-    s.upsert(*small_network())
-    yield s
-    s.close()
+def served(tmp_path) -> Iterator[tuple[SQLiteStore, str]]:
+    """The store holding the small test network and the base URL of the app serving it."""
+    with served_small_network(tmp_path / "partner-browser.db", "partner-browser") as both:
+        yield both
 
 
-@pytest.fixture
-def base_url(store: SQLiteStore) -> Iterator[str]:
-    with live_server(create_app({"STORE": store, "SECRET_KEY": "partner-browser"})) as url:
-        yield url
-
-
-def test_a_partner_confirms_and_proposes_a_tie_the_coordinator_accepts(store, base_url):
+def test_a_partner_confirms_and_proposes_a_tie_the_coordinator_accepts(served):
+    store, base_url = served
     _, secret = create_invitation(store, "cbo-b", actor=CLI)
     editor = create_token(store, "coordinator", "editor", actor=CLI)[1]
     ties_before = store.list_links(LinkQuery(organisation="cbo-b")).total
