@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import strategies as st
+
 from network.analysis.pathways import referral_pathways
 from network.graph.project import build_graph
 from network.model import Link, Organisation
@@ -56,3 +58,50 @@ def chain_network(**changes):
     for key, value in changes.items():
         (orgs if key in orgs else links)[key] = value
     return build_graph([o for o in orgs.values() if o is not None], [x for x in links.values() if x is not None])
+
+
+# --- random small networks, for property tests ---
+
+SERVICES = ["tb_screening", "tb_treatment", "art", "legal_aid"]
+POPULATIONS = ["mineworkers", "sex_workers"]
+DISTRICTS = ["Sekhukhune", "Waterberg"]
+
+
+@st.composite
+def networks(draw):
+    n = draw(st.integers(3, 8))
+    ids = [f"o{i}" for i in range(n)]
+    orgs = []
+    for node in ids:
+        placed = draw(st.booleans())
+        orgs.append(Organisation(
+            node, node.upper(), "other",
+            services=draw(st.lists(st.sampled_from(SERVICES), max_size=2, unique=True)),
+            populations=draw(st.lists(st.sampled_from(POPULATIONS), max_size=2, unique=True)),
+            district=draw(st.sampled_from(DISTRICTS)),
+            status=draw(st.sampled_from(["active", "active", "active", "inactive"])),
+            latitude=draw(st.floats(-25, -24)) if placed else None,
+            longitude=draw(st.floats(29, 30)) if placed else None,
+        ))
+    links = []
+    for i in range(draw(st.integers(0, 3 * n))):
+        source, target = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
+        links.append(Link(
+            f"l{i}", source, target, draw(st.sampled_from(["referral", "referral", "mou", "funding"])),
+            status=draw(st.sampled_from(["active", "active", "active", "expired", "proposed"])),
+            end_date=draw(st.sampled_from([None, None, dt.date(2026, 1, 1), dt.date(2027, 1, 1)])),
+            formal=draw(st.booleans()), weight=draw(st.integers(1, 5)),
+        ))
+    G = build_graph(orgs, links)
+    query = dict(
+        population=draw(st.sampled_from(POPULATIONS)),
+        needs=draw(st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3)),
+        k=draw(st.integers(1, 4)),
+        include_unlinked=draw(st.booleans()),
+        max_hops=draw(st.integers(0, 5)),
+    )
+    if draw(st.booleans()):
+        query["start"] = draw(st.sampled_from(ids))
+    else:
+        query["district"] = draw(st.sampled_from(DISTRICTS))
+    return G, query

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -15,13 +14,9 @@ from network.graph.project import project
 from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
 from network.service import seed_demo
+from tests.agenda_support import DEMO_AS_OF, PLANTED, PLANTED_WITHIN
 
 # The demo
-
-DEMO_AS_OF = dt.date(2026, 11, 23)  # AS_OF of seed/build_demo.py: the planted findings are relative to it
-#: How far down the demo agenda every planted case is (see the ``demo`` fixture).
-PLANTED_WITHIN = 25
-
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -36,25 +31,6 @@ def demo(tmp_path_factory):
     # cross-border gaps and the grievance package shows a genuine gap in Mopani, and these outrank two older plants
     # (the Apel Cross single point of failure and the Mokopane duplicate, 21st and 22nd of the agenda).
     return G, findings, agenda(findings, G, as_of=DEMO_AS_OF, limit=PLANTED_WITHIN)
-
-
-#: Each planted case of seed/README.md and the build_demo.py docstring: the finding type and which finding it is.
-PLANTED = {
-    "the Apel Cross single point of failure": (
-        "single_point_of_failure", lambda f: f.organisations[0] == "apel-cross-community-clinic"),
-    "the Musina silo": ("siloed_cluster", lambda f: "musina-cross-border-health-committee" in f.organisations),
-    "the uncoordinated Lejweleputswa TB screening": (
-        "service_overlap", lambda f: f.district == "Lejweleputswa" and f.service == "tb_screening"
-        and {"virginia-artisanal-miners-health-outreach", "goldfields-informal-miners-support-project",
-             "meloding-diggers-wellness-group"} <= set(f.organisations)),
-    "the Ubuntu funding overlap": ("funding_overlap", lambda f: f.organisations[0] == "ubuntu-health-fund"),
-    **{f"the duplicate records {a} and {b}": ("duplicate_record", lambda f, a=a, b=b: {a, b} == set(f.organisations))
-       for a, b in [("sekhukhune-ex-mineworkers-association", "sekhukhune-ex-mine-workers-assoc"),
-                    ("mokopane-mining-communities-forum", "mogalakwena-mine-affected-communities-network"),
-                    ("mthatha-migrant-workers-support-centre", "ksd-migrant-support-centre")]},
-    **{f"the lapsing agreement {link}": ("expiring_agreement", lambda f, link=link: f.links == [link])
-       for link in [*(f"l-000{n}" for n in range(1, 8)), "l-0955"]},
-}
 
 
 def test_the_demo_agenda_has_at_most_twenty_items(demo):

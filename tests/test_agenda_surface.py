@@ -25,7 +25,7 @@ from network.model import PROTECTED_FIELDS
 from network.service import analyses
 from network.service.audit import CLI
 from network.service.tokens import create_token
-from tests.test_agenda import DEMO_AS_OF, PLANTED, PLANTED_WITHIN
+from tests.agenda_support import DEMO_AS_OF, PLANTED, PLANTED_WITHIN
 
 AS_OF = DEMO_AS_OF.isoformat()
 

@@ -10,7 +10,7 @@ import pytest
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.service import analyses, programmes, seed_demo
-from tests.test_agenda_demo import DEMO_AS_OF
+from tests.agenda_support import DEMO_AS_OF
 
 PROGRAMME = "Community systems strengthening programme (illustrative, Beyond Zero-like)"
 

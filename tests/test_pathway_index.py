@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from network.analysis.pathway_index import pathway_index
-from tests.test_pathways import AS_OF, DISTRICTS, POPULATIONS, SERVICES, chain_network, networks
+from tests.pathways_support import AS_OF, DISTRICTS, POPULATIONS, SERVICES, chain_network, networks
 
 
 def test_an_organisation_moved_away_loses_its_arcs_and_its_place_in_lists():

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from network.analysis.pathways import MIN_HOP, pathway_index, referral_pathways
-from tests.test_pathways import AS_OF, CASCADE, chain_network, networks, route
+from tests.pathways_support import AS_OF, CASCADE, chain_network, networks, route
 
 
 class LinkSurcharge:

@@ -26,9 +26,9 @@ from network.model import Link, Organisation
 from network.schemas import load_link
 from network.service.audit import CLI
 from network.service.records import update_link
+from tests.agenda_support import DEMO_AS_OF
 from tests.conftest import make_sqlite_store
 from tests.http_support import FIRST_LINK_COLUMNS, first_format_files
-from tests.test_agenda import DEMO_AS_OF
 
 PROGRAMME = "Sekhukhune community TB programme (illustrative)"
 OTHER = "Waterberg adherence programme (illustrative)"
