@@ -6,6 +6,8 @@ import html
 import math
 import re
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from network.api import close_store
-from tests.api_support import make_env
+from tests.api_support import Env, make_env
 from tests.fuzz_live import TIMEOUT, Live, openapi, quote_id
 from tests.fuzz_machine import Fuzzed
 from tests.fuzz_values import HOSTILE_TEXT
@@ -123,30 +125,39 @@ def same(a: Any, b: Any, exact: bool) -> bool:
     return a == b
 
 
+@contextmanager
+def restored(live: Live, fmt: str, path: Path) -> Iterator[tuple[Env, str, requests.Response]]:
+    """The live store exported in ``fmt`` and imported into a fresh store at ``path``, served over HTTP while the
+    block runs: the fresh app's env, its base URL and the import's answer."""
+    exported = requests.get(f"{live.base}/api/v1/export?format={fmt}", headers=live.headers("admin"), timeout=TIMEOUT)
+    assert exported.status_code == 200, (fmt, exported.status_code)
+    fresh = make_env(path, seeded=False)
+    try:
+        with live_server(fresh.app) as base:
+            name = f"cssnet-export.{'zip' if fmt == 'csv' else fmt}"
+            response = requests.post(f"{base}/api/v1/import", headers=fresh.auth("admin"), data={"format": fmt},
+                                     files={"file": (name, exported.content)}, timeout=TIMEOUT)
+            yield fresh, base, response
+    finally:
+        close_store(fresh.app)
+
+
 def restore_and_compare(fuzzed: Fuzzed, tmp_path: Path, exact: bool) -> None:
+    """Every record the live store holds comes back the same from each importable format (floats to 14 significant
+    digits unless ``exact``)."""
     live = fuzzed.live
-    admin = live.headers("admin")
-    expected = {c: records_of(live.base, admin, c) for c in ("organisations", "links")}
+    expected = {c: records_of(live.base, live.headers("admin"), c) for c in ("organisations", "links")}
     differences = []
     for fmt in live.import_formats:
-        exported = requests.get(f"{live.base}/api/v1/export?format={fmt}", headers=admin, timeout=TIMEOUT)
-        fresh = make_env(tmp_path / f"same-{fmt}.db", seeded=False)
-        try:
-            with live_server(fresh.app) as base:
-                name = f"cssnet-export.{'zip' if fmt == 'csv' else fmt}"
-                response = requests.post(f"{base}/api/v1/import", headers=fresh.auth("admin"), data={"format": fmt},
-                                         files={"file": (name, exported.content)}, timeout=TIMEOUT)
-                assert response.status_code == 200, (fmt, response.text[:500])
-                for collection, records in expected.items():
-                    restored = records_of(base, fresh.auth("admin"), collection)
-                    for record_id, record in records.items():
-                        again = restored.get(record_id, {})
-                        changed = {k: (v, again.get(k)) for k, v in record.items()
-                                   if not same(v, again.get(k), exact)}
-                        if changed:
-                            differences.append(f"{fmt} {collection} {record_id}: {changed}")
-        finally:
-            close_store(fresh.app)
+        with restored(live, fmt, tmp_path / f"same-{fmt}.db") as (fresh, base, response):
+            assert response.status_code == 200, (fmt, response.text[:500])
+            for collection, records in expected.items():
+                again_all = records_of(base, fresh.auth("admin"), collection)
+                for record_id, record in records.items():
+                    again = again_all.get(record_id, {})
+                    changed = {k: (v, again.get(k)) for k, v in record.items() if not same(v, again.get(k), exact)}
+                    if changed:
+                        differences.append(f"{fmt} {collection} {record_id}: {changed}")
     assert differences == [], f"{len(differences)} records changed:\n" + "\n".join(d[:300] for d in differences[:30])
 
 

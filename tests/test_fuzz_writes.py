@@ -34,8 +34,7 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from network.api import close_store
-from tests.api_support import Env, make_env
+from tests.api_support import Env
 from tests.fuzz_checks import (
     HOSTILE_QUERY,
     PAGE_FUZZ,
@@ -45,12 +44,13 @@ from tests.fuzz_checks import (
     page_parameters,
     page_urls,
     restore_and_compare,
+    restored,
     signed_in,
 )
 from tests.fuzz_live import TIMEOUT, Record
 from tests.fuzz_machine import Fuzzed, run_fuzz
 from tests.fuzz_values import HOSTILE_TEXT
-from tests.http_support import live_server, zip_members
+from tests.http_support import zip_members
 
 
 @pytest.fixture(scope="module")
@@ -112,24 +112,14 @@ def test_an_export_restores_into_a_fresh_store(fuzzed: Fuzzed, tmp_path: Path) -
     expected = (len(live.ids("organisations")), len(live.ids("links")))
     refused = []
     for fmt in live.import_formats:
-        exported = requests.get(f"{live.base}/api/v1/export?format={fmt}", headers=live.headers("admin"),
-                                timeout=TIMEOUT)
-        assert exported.status_code == 200, (fmt, exported.status_code)
-        fresh = make_env(tmp_path / f"restore-{fmt}.db", seeded=False)
-        try:
-            with live_server(fresh.app) as base:
-                name = f"cssnet-export.{'zip' if fmt == 'csv' else fmt}"
-                response = requests.post(f"{base}/api/v1/import", headers=fresh.auth("admin"), data={"format": fmt},
-                                         files={"file": (name, exported.content)}, timeout=TIMEOUT)
-                if response.status_code != 200:
-                    refused.append(f"{fmt}: {response.status_code} {response.text[:600]}")
-                    continue
-                body = response.json()
-                restored = (body["organisations_created"], body["links_created"])
-                if restored != expected:
-                    refused.append(f"{fmt}: restored {restored}, the store holds {expected}")
-        finally:
-            close_store(fresh.app)
+        with restored(live, fmt, tmp_path / f"restore-{fmt}.db") as (_, _, response):
+            if response.status_code != 200:
+                refused.append(f"{fmt}: {response.status_code} {response.text[:600]}")
+                continue
+            body = response.json()
+            restored_counts = (body["organisations_created"], body["links_created"])
+            if restored_counts != expected:
+                refused.append(f"{fmt}: restored {restored_counts}, the store holds {expected}")
     assert refused == [], "\n".join(refused)
 
 
