@@ -47,7 +47,8 @@ SCENARIOS: dict[str, Callable[[int], str]] = {
         "/api/v1/analysis/pathways?population=mineworkers&needs=tb_screening&needs=tb_treatment"
         f"&needs=social_grant_linkage&district={_DISTRICTS[i % len(_DISTRICTS)]}"),
 }
-_DISTRICTS = [quote(d) for d in sorted(vocabulary().districts)]
+#: The districts queried: South Africa's 52, as in earlier runs (the vocabulary also holds the SADC states').
+_DISTRICTS = [quote(d) for d in sorted(vocabulary().districts) if vocabulary().country_of(None, d) == "ZA"]
 #: How long the server may take to say where it listens.
 _START_TIMEOUT_S = 120.0
 
