@@ -68,3 +68,11 @@ def test_the_environment_chooses_the_command_lines_language() -> None:
     assert environment_language({"LANGUAGE": "de_DE:fr", "LANG": "en_ZA.UTF-8"}) == "fr"
     assert environment_language({"LC_ALL": "pt_MZ.UTF-8"}) == "pt"
     assert environment_language({"LANG": "C.UTF-8"}) == environment_language({}) == "en"
+
+
+def test_a_service_refusal_on_a_page_is_in_the_page_language(env: Env) -> None:
+    unknown = env.client.get("/invite/not-a-real-secret?lang=pt")
+    assert unknown.status_code == 404
+    assert "Esta ligação de convite é desconhecida ou foi retirada" in unknown.get_data(as_text=True)
+    missing = env.app.test_client().get("/programmes/none-such", headers={"Accept-Language": "fr-FR"})
+    assert missing.status_code == 404 and "Aucun programme « none-such »." in missing.get_data(as_text=True)

@@ -8,6 +8,7 @@ import networkx as nx
 
 from network.errors import NotFound
 from network.graph.store import GraphStore
+from network.translation import translate
 from network.visual import colour_ties, default_highlights, ego_subgraph, filter_graph, network_html
 
 from .analyses import analysis_graph
@@ -22,7 +23,8 @@ def view(store: GraphStore, args: dict[str, Any], *, redacted: bool) -> nx.Multi
     G = analysis_graph(store, as_of=args.get("as_of"), redacted=redacted)
     if args.get("ego"):
         if args["ego"] not in G:
-            raise NotFound(f"No organisation '{args['ego']}'.", {"ego": [f"No organisation '{args['ego']}'."]})
+            message = translate("No organisation '%(id)s'.", id=args["ego"])
+            raise NotFound(message, {"ego": [message]})
         G = ego_subgraph(G, args["ego"], args.get("depth") or DEPTH[0])
     return filter_graph(G, **filters_of(args))
 

@@ -31,6 +31,7 @@ from network.model import Link, Organisation, today
 from network.redaction import hidden_values, redact_graph
 from network.schemas import dump_link, dump_organisation
 from network.service.scope import YEARS
+from network.translation import translate
 
 from .memo import Memo
 
@@ -99,7 +100,7 @@ def record_versions(store: GraphStore, record_id: str, *, redacted: bool,
         except NotFound:
             continue
     if not found:
-        raise NotFound(f"No organisation or link with id '{record_id}', now or before.")
+        raise NotFound(translate("No organisation or link with id '%(id)s', now or before.", id=record_id))
     return found
 
 

@@ -24,6 +24,7 @@ from network.errors import CssnetError, InvalidData, NotFound
 from network.graph.partners import Invitation
 from network.graph.store import GraphStore, Token
 from network.schemas import problem_lines
+from network.translation import translate
 
 from . import audit
 from .audit import Actor
@@ -96,16 +97,18 @@ def open_invitation(store: GraphStore, secret: str, *, purpose: str | None = Non
     secret = (secret or "").strip()
     token = store.find_token(hash_secret(secret)) if 0 < len(secret) <= 200 else None
     if token is None or token.role != INVITATION_ROLE:
-        raise NotFound("This invitation link is not known, or it was withdrawn; ask the coordinator for a new one.")
+        raise NotFound(translate("This invitation link is not known, or it was withdrawn; ask the coordinator for a "
+                                 "new one."))
     invitation = store.get_invitation(token.id)
     if token.organisation != invitation.organisation or (purpose is not None and invitation.purpose != purpose):
-        raise NotFound("This invitation link is not known, or it was withdrawn; ask the coordinator for a new one.")
+        raise NotFound(translate("This invitation link is not known, or it was withdrawn; ask the coordinator for a "
+                                 "new one."))
     if invitation.used_at is not None:
-        raise InvitationEnded(f"This invitation was used on {_day(invitation.used_at)}; each link works once. "
-                              f"Ask the coordinator for a new one.")
+        raise InvitationEnded(translate("This invitation was used on %(day)s; each link works once. Ask the "
+                                        "coordinator for a new one.", day=_day(invitation.used_at)))
     if _now() >= invitation.expires_at:
-        raise InvitationEnded(f"This invitation expired on {_day(invitation.expires_at)}; ask the coordinator "
-                              f"for a new one.")
+        raise InvitationEnded(translate("This invitation expired on %(day)s; ask the coordinator for a new one.",
+                                        day=_day(invitation.expires_at)))
     return invitation
 
 

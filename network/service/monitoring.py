@@ -41,6 +41,7 @@ from network.monitoring import (
     load_escalation,
     load_report_input,
 )
+from network.translation import translate
 
 from . import audit
 from .audit import Actor
@@ -60,9 +61,10 @@ class Recorder:
         if self.editor or (self.organisation is not None and self.organisation == monitor):
             return
         if self.organisation is not None:
-            raise NotAllowed(f"Your token records for '{self.organisation}' only, not for '{monitor}'.")
-        raise NotAllowed("Recording a monitoring report needs an editor's token or a token of the "
-                           "monitoring organisation.")
+            raise NotAllowed(translate("Your token records for '%(org)s' only, not for '%(monitor)s'.",
+                                       org=self.organisation, monitor=monitor))
+        raise NotAllowed(translate("Recording a monitoring report needs an editor's token or a token of the "
+                                   "monitoring organisation."))
 
 
 _SAME = ("monitor", "facility", "observed_on", "barriers", "note", "escalation")
@@ -80,8 +82,8 @@ def record_report(store: GraphStore, data: Any, *, actor: Actor, recorder: Recor
     """
     fields = load_report_input(data)
     if key is not None and not re.match(KEY_PATTERN, key):
-        raise InvalidData("The idempotency key must be 8-100 letters, digits, '-' or '_'.",
-                          {"Idempotency-Key": ["Use 8-100 letters, digits, '-' or '_'."]})
+        raise InvalidData(translate("The idempotency key must be 8-100 letters, digits, '-' or '_'."),
+                          {"Idempotency-Key": [translate("Use 8-100 letters, digits, '-' or '_'.")]})
     recorder.check(fields["monitor"])
     with store.transaction(actor=actor.key):
         return _record(store, fields, key or uuid.uuid4().hex, f"MR-{secrets.token_hex(4).upper()}", actor)
@@ -97,8 +99,8 @@ def _record(store: GraphStore, fields: dict[str, Any], key: str, report_id: str,
     held = store.list_monitoring_reports(MonitoringQuery(key=key, limit=1)).items
     if held:
         if any(getattr(held[0], name) != getattr(wanted, name) for name in _SAME):
-            raise Conflict("This idempotency key was already used for a different monitoring report; "
-                           "send a new key with a new report.")
+            raise Conflict(translate("This idempotency key was already used for a different monitoring report; "
+                                     "send a new key with a new report."))
         return held[0], False
     stored = store.create_monitoring_report(wanted)
     if actor is not None:

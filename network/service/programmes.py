@@ -12,6 +12,7 @@ from network.errors import InvalidData, NotFound
 from network.graph.store import GraphStore
 from network.model import Programme, programme_records, seed_dir
 from network.schemas import load_programme
+from network.translation import translate
 
 from .analyses import analysis_graph, gaps, jsonable
 
@@ -39,9 +40,9 @@ def programme(programme_id: str) -> Programme:
     for item in programmes():
         if programme_id in (item.id, item.name):
             return item
-    known = "; ".join(f"{p.id} ({p.name})" for p in programmes()) or "none yet"
-    raise NotFound(f"No programme '{programme_id}'. Known programmes: {known}.",
-                   {"programme": [f"No programme '{programme_id}'."]})
+    known = "; ".join(f"{p.id} ({p.name})" for p in programmes()) or translate("none yet")
+    raise NotFound(translate("No programme '%(id)s'. Known programmes: %(known)s.", id=programme_id, known=known),
+                   {"programme": [translate("No programme '%(id)s'.", id=programme_id)]})
 
 
 def report(store: GraphStore, programme_id: str, *, as_of: dt.date | None = None,

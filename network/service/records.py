@@ -12,6 +12,7 @@ from network.graph.store import GraphStore, OrganisationQuery, Page
 from network.model import Link, Organisation
 from network.redaction import redact_organisation
 from network.schemas import dump_link, dump_organisation, load_link, load_organisation
+from network.translation import translate
 
 from . import audit
 from .audit import Actor
@@ -122,8 +123,9 @@ def _current(store: GraphStore, entity: str, record_id: str, expected_version: i
     """The stored record, read inside the write's transaction; ``StaleWrite`` unless it is at ``expected_version``."""
     current = getattr(store, f"get_{entity}")(record_id)
     if current.version != expected_version:
-        raise StaleWrite(f"{entity.capitalize()} '{record_id}' changed since you read it (now version "
-                         f"{current.version}); read it again.")
+        raise StaleWrite(translate("%(record)s '%(id)s' changed since you read it (now version %(version)s); read it "
+                                   "again.", record=translate(entity.capitalize()), id=record_id,
+                                   version=current.version))
     return current
 
 
@@ -133,8 +135,8 @@ def _changed(current: R, change: R | dict[str, Any], dump: Callable[[R], dict[st
     (checked again as a whole)."""
     if not isinstance(change, dict):
         if change.id != current.id:
-            raise InvalidData(f"The body's id '{change.id}' is not the id in the path '{current.id}'.",
-                              {"id": [f"Must be '{current.id}'."]})
+            raise InvalidData(translate("The body's id '%(id)s' is not the id in the path '%(path)s'.", id=change.id,
+                                        path=current.id), {"id": [translate("Must be '%(id)s'.", id=current.id)]})
         return change
     data = dump(dataclasses.replace(current, **change))
     return load({k: v for k, v in data.items() if k not in ("updated_at", "version")})

@@ -183,11 +183,11 @@ def list_referrals(store: GraphStore, *, acting: Acting, direction: str | None =
     elif not acting.is_admin:
         raise NotAllowed(_not_yours(acting, translate("list individual referrals")))
     if direction not in (None, "sent", "received"):
-        raise InvalidData(f"direction: Unknown direction '{direction}': use sent or received.",
-                          {"direction": ["Use sent or received."]})
+        raise InvalidData(translate("direction: Unknown direction '%(direction)s': use sent or received.",
+                                    direction=direction), {"direction": [translate("Use sent or received.")]})
     if direction is not None and organisation is None:
-        raise InvalidData("organisation: Name the organisation whose sent or received referrals to list.",
-                          {"organisation": ["Needed with direction."]})
+        raise InvalidData(translate("organisation: Name the organisation whose sent or received referrals to list."),
+                          {"organisation": [translate("Needed with direction.")]})
     query = ReferralQuery(organisation=organisation if direction is None else None,
                           source=organisation if direction == "sent" else None,
                           target=organisation if direction == "received" else None,

@@ -18,6 +18,7 @@ from network.errors import Conflict, InvalidData
 from network.graph.partners import Invitation, Proposal, ProposalQuery
 from network.graph.store import GraphStore, Page
 from network.schemas import load_link
+from network.translation import translate
 
 from . import audit, records
 from .audit import Actor
@@ -113,7 +114,8 @@ def trusted(store: GraphStore) -> list[str]:
 def _pending(store: GraphStore, proposal_id: str) -> Proposal:
     found = store.get_proposal(proposal_id)
     if found.status != "pending":
-        raise Conflict(f"The proposed change '{proposal_id}' was {found.status} already.")
+        raise Conflict(translate("The proposed change '%(id)s' was %(status)s already.", id=proposal_id,
+                                 status=translate(found.status)))
     return found
 
 

@@ -15,6 +15,7 @@ from network.graph.partners import Proposal
 from network.graph.store import GraphStore
 from network.model import Link, Organisation, today
 from network.schemas import ID_PATTERN, Text, dump_link, dump_organisation, load_link, load_organisation, problem_lines
+from network.translation import translate
 
 __all__ = ["PARTNER_FIELDS", "SubmissionSchema", "proposals_from", "organisation_after", "link_after",
            "verifier"]
@@ -106,8 +107,8 @@ def proposals_from(store: GraphStore, org: Organisation, data: Any, *, submitted
     if problems:
         raise InvalidData("; ".join(problem_lines(problems)), problems)
     if not made:
-        raise InvalidData("Nothing to send: confirm the record, correct a field, end a tie or propose one.",
-                          {"_schema": ["Nothing to send."]})
+        raise InvalidData(translate("Nothing to send: confirm the record, correct a field, end a tie or propose one."),
+                          {"_schema": [translate("Nothing to send.")]})
     return made
 
 

@@ -27,6 +27,7 @@ from network.io.survey_csv import read_answers, read_round
 from network.model import seed_dir, today
 from network.survey_schemas import dump_rating, dump_round, load_rating, load_round
 from network.surveys import SurveyRound, TieRating
+from network.translation import translate
 
 from . import audit
 from .audit import Actor
@@ -90,8 +91,9 @@ def answer(store: GraphStore, round_id: str, data: dict[str, Any], *, actor: Act
     rating = load_rating({**data, "round": round_id} if isinstance(data, dict) else data)
     if organisation is not None:
         if rating.respondent != organisation:
-            raise InvalidData(f"respondent: you answer for '{organisation}' only, not for '{rating.respondent}'.",
-                              {"respondent": [f"Must be '{organisation}'."]})
+            raise InvalidData(translate("respondent: you answer for '%(org)s' only, not for '%(other)s'.",
+                                        org=organisation, other=rating.respondent),
+                              {"respondent": [translate("Must be '%(id)s'.", id=organisation)]})
         rating.answered_on = None
     rating.answered_on = rating.answered_on or on or today()
     rating.entered_by = actor.name
@@ -108,15 +110,18 @@ def answer(store: GraphStore, round_id: str, data: dict[str, Any], *, actor: Act
 def _check(survey_round: SurveyRound, rating: TieRating, partners: list[str]) -> None:
     day = rating.answered_on or today()
     if not survey_round.is_open(day):
-        raise InvalidData(f"answered_on: the round '{survey_round.name}' takes answers from "
-                          f"{survey_round.opens.isoformat()} to {survey_round.closes.isoformat()}, not on "
-                          f"{day.isoformat()}.", {"answered_on": ["Outside the round's dates."]})
+        raise InvalidData(translate("answered_on: the round '%(round)s' takes answers from %(opens)s to %(closes)s, "
+                                    "not on %(day)s.", round=survey_round.name, opens=survey_round.opens.isoformat(),
+                                    closes=survey_round.closes.isoformat(), day=day.isoformat()),
+                          {"answered_on": [translate("Outside the round's dates.")]})
     if rating.respondent not in survey_round.invited:
-        raise InvalidData(f"respondent: '{rating.respondent}' was not invited to the round '{survey_round.name}'.",
-                          {"respondent": ["Not invited to this round."]})
+        raise InvalidData(translate("respondent: '%(id)s' was not invited to the round '%(round)s'.",
+                                    id=rating.respondent, round=survey_round.name),
+                          {"respondent": [translate("Not invited to this round.")]})
     if rating.partner not in partners:
-        raise InvalidData(f"partner: '{rating.respondent}' has no active tie with '{rating.partner}'; rate only "
-                          f"organisations you work with.", {"partner": ["No active tie with the respondent."]})
+        raise InvalidData(translate("partner: '%(id)s' has no active tie with '%(partner)s'; rate only organisations "
+                                    "you work with.", id=rating.respondent, partner=rating.partner),
+                          {"partner": [translate("No active tie with the respondent.")]})
 
 
 def answers(store: GraphStore, round_id: str, *, respondent: str | None = None) -> list[TieRating]:
