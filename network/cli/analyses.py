@@ -10,8 +10,7 @@ from pathlib import Path
 import click
 from marshmallow import ValidationError
 
-from network.cli.base import DATE, as_date, cli, fail, store_of, write_or_echo
-from network.errors import CssnetError
+from network.cli.base import DATE, as_date, cli, refusals, store_of, write_or_echo
 from network.model import vocabulary
 from network.schemas import problem_lines
 from network.service import analyses, drawing
@@ -67,11 +66,9 @@ def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
     """The coordination agenda: one action per root cause, ranked by impact and urgency."""
     from network.analysis.agenda_text import agenda_html, agenda_markdown, agenda_text
 
-    try:
+    with refusals():
         data = analyses.agenda(store_of(ctx), as_of=as_date(as_of), province=province, district=district,
                                programme=programme, intervention_area=intervention_area, limit=limit, admin=True)
-    except CssnetError as err:
-        fail(err)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,
               "html": agenda_html}[fmt]
     write_or_echo(render(data), output, ntranslate("%(num)d item", "%(num)d items", len(data["items"])))
@@ -94,13 +91,11 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
     """The best referral pathways for a client through their needs, in order."""
     if bool(start) == bool(district):
         raise click.UsageError(translate("Give exactly one of --from or --district."))
-    try:
+    with refusals():
         found = analyses.pathways(store_of(ctx), population=population, start=start, district=district, k=k,
                                   needs=[n.strip() for n in needs.split(",") if n.strip()],
                                   include_unlinked=include_unlinked, as_of=as_date(as_of), language=language,
                                   admin=True)
-    except CssnetError as err:
-        fail(err)
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
         return
@@ -141,9 +136,7 @@ def viz(ctx: click.Context, output: str, province: str | None, district: str | N
         scope = ViewArgs().load({k: v for k, v in given.items() if v is not None})
     except ValidationError as err:
         raise click.UsageError("; ".join(problem_lines(err.messages))) from None
-    try:
+    with refusals():
         html, drawn = drawing.page(store_of(ctx), scope, redacted=not show_protected)
-    except CssnetError as err:
-        fail(err)
     Path(output).write_text(html, encoding="utf-8")
     click.echo(translate("wrote %(path)s: %(num)s organisations", path=output, num=drawn))

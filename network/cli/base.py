@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -15,7 +17,7 @@ from network.io.importer import ImportRefused
 from network.language import LANGUAGES
 from network.translation import current_language, environment_language, translate, use_language
 
-__all__ = ["cli", "main", "store_of", "location_of", "fail", "DATE", "as_date", "write_or_echo",
+__all__ = ["cli", "main", "store_of", "location_of", "fail", "refusals", "DATE", "as_date", "write_or_echo",
            "EXIT_REFUSED"]
 
 #: Exit codes: 0 done, 1 refused input or a domain error, 2 bad usage (click's own).
@@ -81,6 +83,15 @@ def fail(err: CssnetError) -> None:
         for problem in err.problems:
             click.echo(f"  {problem}", err=True)
     sys.exit(EXIT_REFUSED)
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Run the block; a refusal (any ``CssnetError``) raised in it ends the command as :func:`fail` does."""
+    try:
+        yield
+    except CssnetError as err:
+        fail(err)
 
 
 def as_date(value: dt.datetime | None) -> dt.date | None:

@@ -6,8 +6,7 @@ import json
 
 import click
 
-from network.cli.base import cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import cli, refusals, store_of
 from network.translation import translate
 
 
@@ -21,10 +20,8 @@ def history(ctx: click.Context, record_id: str, fmt: str, hide_protected: bool) 
     from network.analysis.changes import versions_text
     from network.service.history import record_versions
 
-    try:
+    with refusals():
         found = record_versions(store_of(ctx), record_id, redacted=hide_protected, named=True)
-    except CssnetError as err:
-        fail(err)
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
         return
@@ -53,8 +50,6 @@ def diff(ctx: click.Context, since: object, until: object, fmt: str, hide_protec
     from network.analysis.changes import changes_markdown
     from network.service.history import diff as changes
 
-    try:
+    with refusals():
         data = changes(store_of(ctx), since, until, redacted=hide_protected)  # type: ignore[arg-type]
-    except CssnetError as err:
-        fail(err)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else changes_markdown(data))

@@ -6,8 +6,7 @@ import datetime as dt
 
 import click
 
-from network.cli.base import DATE, as_date, cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import DATE, as_date, cli, refusals, store_of
 from network.model import today
 from network.monitoring import MonitoringQuery, MonitoringReport, monitoring_vocabulary
 from network.service import monitoring as reports
@@ -48,10 +47,8 @@ def monitoring_record(ctx: click.Context, monitor: str, facility: str, day: dt.d
     """Record a monitoring report and print it."""
     body = {"monitor": monitor, "facility": facility, "date": (as_date(day) or today()).isoformat(),
             "barriers": list(barriers), "note": note, "escalation": escalation}
-    try:
+    with refusals():
         stored, new = reports.record_report(store_of(ctx), body, actor=CLI, recorder=_ADMIN, key=key)
-    except CssnetError as err:
-        fail(err)
     _show(stored)
     if not new:
         click.echo(translate("(stored already under this key: nothing written)"))
@@ -64,12 +61,10 @@ def monitoring_record(ctx: click.Context, monitor: str, facility: str, day: dt.d
 def monitoring_escalate(ctx: click.Context, report_id: str, escalation: str) -> None:
     """Move report REPORT_ID's escalation to ESCALATION."""
     store = store_of(ctx)
-    try:
+    with refusals():
         current = reports.report(store, report_id)
         _show(reports.set_escalation(store, report_id, {"escalation": escalation},
                                      expected_version=current.version, actor=CLI, recorder=_ADMIN))
-    except CssnetError as err:
-        fail(err)
 
 
 @monitoring.command("list")
@@ -93,8 +88,6 @@ def monitoring_list(ctx: click.Context, facility: str | None, monitor: str | Non
 @click.pass_context
 def monitoring_import(ctx: click.Context, path: str) -> None:
     """Load reports from a CSV file (id, monitor, facility, date, barriers, note, escalation), all or none."""
-    try:
+    with refusals():
         new = reports.import_reports_csv(store_of(ctx), path, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("%(num)s new report(s) stored", num=new))

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from network.cli.base import cli, fail, store_of
-from network.errors import CssnetError, InvalidData
+from network.cli.base import cli, refusals, store_of
+from network.errors import InvalidData
 from network.graph.partners import PROPOSAL_STATUSES, ProposalQuery
 from network.service import invitations, review
 from network.service.audit import CLI
@@ -32,10 +32,8 @@ def invitation() -> None:
 @click.pass_context
 def invitation_create(ctx: click.Context, organisation: str, days: int, base_url: str) -> None:
     """Invite ORGANISATION (its id); the link is printed once and works once, until it expires."""
-    try:
+    with refusals():
         made, secret = invitations.create_invitation(store_of(ctx), organisation, actor=CLI, days=days)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("invitation %(id)s for %(org)s, works once until %(until)s UTC", id=made.id,
                          org=made.organisation, until=made.expires_at.strftime("%Y-%m-%d %H:%M")))
     click.echo(f"{base_url.rstrip('/')}/invite/{secret}")
@@ -57,10 +55,8 @@ def invitation_list(ctx: click.Context, organisation: str | None) -> None:
 @click.pass_context
 def invitation_withdraw(ctx: click.Context, invitation_id: str) -> None:
     """Withdraw INVITATION_ID: its link stops working."""
-    try:
+    with refusals():
         invitations.withdraw_invitation(store_of(ctx), invitation_id, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("withdrew %(id)s", id=invitation_id))
 
 
@@ -89,10 +85,8 @@ def review_list(ctx: click.Context, status: str, organisation: str | None) -> No
 @click.pass_context
 def review_accept(ctx: click.Context, proposal_id: str, edits: tuple[str, ...], note: str) -> None:
     """Apply PROPOSAL_ID (with any edits); the change, its history and the audit entries are one transaction."""
-    try:
+    with refusals():
         done = review.accept(store_of(ctx), proposal_id, actor=CLI, edits=_edits(edits), note=note)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("accepted %(id)s: %(kind)s of %(entity)s %(entity_id)s", id=done.id, kind=done.kind,
                          entity=done.entity, entity_id=done.entity_id))
 
@@ -103,10 +97,8 @@ def review_accept(ctx: click.Context, proposal_id: str, edits: tuple[str, ...], 
 @click.pass_context
 def review_reject(ctx: click.Context, proposal_id: str, note: str) -> None:
     """Reject PROPOSAL_ID; nothing but the decision is written."""
-    try:
+    with refusals():
         done = review.reject(store_of(ctx), proposal_id, actor=CLI, note=note)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("rejected %(id)s", id=done.id))
 
 
@@ -116,10 +108,8 @@ def review_reject(ctx: click.Context, proposal_id: str, note: str) -> None:
 @click.pass_context
 def review_trust(ctx: click.Context, organisation: str, off: bool) -> None:
     """Let ORGANISATION's changes apply directly (a trusted partner), or with --off wait for review."""
-    try:
+    with refusals():
         review.set_trusted(store_of(ctx), organisation, not off, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     said = translate("changes wait for review") if off else translate("trusted partner, changes apply directly")
     click.echo(f"{organisation}: {said}")
 

@@ -7,8 +7,7 @@ import json
 
 import click
 
-from network.cli.base import DATE, as_date, cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import DATE, as_date, cli, refusals, store_of
 from network.service import programmes
 
 
@@ -19,14 +18,12 @@ from network.service import programmes
 @click.pass_context
 def programme(ctx: click.Context, programme: str | None, as_of: dt.datetime | None, fmt: str) -> None:
     """The report of PROGRAMME (its id or name); without one, the programmes recorded."""
-    try:
+    with refusals():
         if programme is None:
             for item in programmes.programmes():
                 click.echo(f"{item.id}: {item.name}")
             return
         data = programmes.report(store_of(ctx), programme, as_of=as_date(as_of))
-    except CssnetError as err:
-        fail(err)
     click.echo(json.dumps(data, indent=2) if fmt == "json" else _text(data))
 
 

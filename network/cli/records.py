@@ -6,8 +6,7 @@ import json
 
 import click
 
-from network.cli.base import cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import cli, refusals, store_of
 from network.service.audit import CLI
 from network.translation import translate
 
@@ -39,13 +38,11 @@ def merge(ctx: click.Context, keep: str, drop: str, do_apply: bool, prefer: str)
     from network.service.merge import apply_merge, plan_merge
 
     store = store_of(ctx)
-    try:
+    with refusals():
         if do_apply:
             plan = apply_merge(store, keep, drop, actor=CLI, prefer=prefer)
         else:
             plan = plan_merge(store, keep, drop, prefer=prefer)
-    except CssnetError as err:
-        fail(err)
     click.echo(json.dumps(plan.to_dict(), indent=2, default=str))
     if not do_apply:
         click.echo(translate("preview only: run again with --apply to merge"), err=True)

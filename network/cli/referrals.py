@@ -7,8 +7,7 @@ import json
 
 import click
 
-from network.cli.base import DATE, as_date, cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import DATE, as_date, cli, refusals, store_of
 from network.referrals import STATUSES, Referral, referral_vocabulary
 from network.service import outcomes, referrals
 from network.service.audit import CLI
@@ -45,10 +44,8 @@ def referral_send(ctx: click.Context, source: str, target: str, needs: tuple[str
     """Record a referral and print its code. No client identity is recorded."""
     body = {"source": source, "target": target, "needs": list(needs), "population": population, "link": link,
             "created": as_date(created).isoformat() if created else None}
-    try:
+    with refusals():
         made = referrals.send_referral(store_of(ctx), body, acting=referrals.ADMIN, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     _show(made)
 
 
@@ -61,10 +58,8 @@ def referral_send(ctx: click.Context, source: str, target: str, needs: tuple[str
 def referral_status(ctx: click.Context, code: str, status: str, on: dt.datetime | None, reason: str | None) -> None:
     """Record the next step of referral CODE (set by the organisation it was sent to)."""
     body = {"status": status, "on": as_date(on).isoformat() if on else None, "reason": reason}
-    try:
+    with refusals():
         _show(referrals.record_status(store_of(ctx), code, body, acting=referrals.ADMIN, actor=CLI))
-    except CssnetError as err:
-        fail(err)
 
 
 @referral.command("show")
@@ -72,10 +67,8 @@ def referral_status(ctx: click.Context, code: str, status: str, on: dt.datetime 
 @click.pass_context
 def referral_show(ctx: click.Context, code: str) -> None:
     """Show referral CODE and its history."""
-    try:
+    with refusals():
         _show(referrals.read_referral(store_of(ctx), code, acting=referrals.ADMIN))
-    except CssnetError as err:
-        fail(err)
 
 
 @referral.command("list")
@@ -88,11 +81,9 @@ def referral_show(ctx: click.Context, code: str) -> None:
 def referral_list(ctx: click.Context, organisation: str | None, direction: str | None, status: str | None,
                   limit: int) -> None:
     """List referrals, newest first."""
-    try:
+    with refusals():
         page = referrals.list_referrals(store_of(ctx), acting=referrals.ADMIN, organisation=organisation,
                                         direction=direction, status=status, limit=limit)
-    except CssnetError as err:
-        fail(err)
     words = referral_vocabulary().statuses
     for r in page.items:
         click.echo(f"{r.code}  {r.created}  {r.source} -> {r.target}  {translate(words.get(r.status, r.status))}")
@@ -105,10 +96,8 @@ def referral_list(ctx: click.Context, organisation: str | None, direction: str |
 @click.pass_context
 def referral_outcomes(ctx: click.Context, as_of: dt.datetime | None, months: int) -> None:
     """Completion rates per agreement, provider and district, and the outcome findings, as JSON."""
-    try:
+    with refusals():
         found = outcomes.figures(store_of(ctx), as_of=as_date(as_of), months=months)
-    except CssnetError as err:
-        fail(err)
     click.echo(json.dumps(found, indent=2))
 
 
@@ -119,10 +108,8 @@ def referral_outcomes(ctx: click.Context, as_of: dt.datetime | None, months: int
 @click.pass_context
 def referral_retain(ctx: click.Context, months: int | None) -> None:
     """Reduce referral records older than the retention period to counts by month, route, agreement and status."""
-    try:
+    with refusals():
         reduced = referrals.reduce_old_referrals(store_of(ctx), actor=CLI, months=months)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("reduced %(num)s referral record(s) to counts; kept %(months)s months", num=reduced,
                          months=referrals.retention_months(months)))
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from network.cli.base import cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import cli, refusals, store_of
 from network.service.audit import CLI
 from network.service.transfer import seed_demo
 from network.translation import translate
@@ -24,10 +23,8 @@ def init(ctx: click.Context) -> None:
 @click.pass_context
 def seed(ctx: click.Context, replace: bool) -> None:
     """Load the illustrative demo network."""
-    try:
+    with refusals():
         result = seed_demo(store_of(ctx), actor=CLI, replace=replace)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("demo network loaded: %(organisations)s organisations and %(links)s links created, "
                          "%(updated)s updated", organisations=result.organisations_created,
                          links=result.links_created, updated=result.organisations_updated + result.links_updated))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from network.cli.base import DATE, cli, fail, store_of
+from network.cli.base import DATE, cli, fail, refusals, store_of
 from network.errors import CssnetError
 from network.io.survey_csv import read_answers
 from network.service import survey_invitations, surveys
@@ -33,12 +33,10 @@ def survey_open(ctx: click.Context, round_id: str, name: str, opens: dt.datetime
                 invited: tuple[str, ...]) -> None:
     """Open the survey round ROUND_ID."""
     ids = [i.strip() for value in invited for i in value.split(",") if i.strip()]
-    try:
+    with refusals():
         created = surveys.create_round(store_of(ctx), {"id": round_id, "name": name, "invited": ids,
                                                        "opens": opens.date().isoformat(),
                                                        "closes": closes.date().isoformat()}, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("opened %(id)s: %(name)s, %(opens)s to %(closes)s, %(num)s organisations invited",
                          id=created.id, name=created.name, opens=created.opens, closes=created.closes,
                          num=len(created.invited)))
@@ -64,10 +62,8 @@ def survey_answer(ctx: click.Context, round_id: str, respondent: str, partner: s
             "contributes": [c for c in contributes.split(";") if c]}
     if answered_on:
         body["answered_on"] = answered_on.date().isoformat()
-    try:
+    with refusals():
         stored = surveys.answer(store_of(ctx), round_id, body, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("%(respondent)s rated %(partner)s: value %(value)s, trust %(trust)s",
                          respondent=stored.respondent, partner=stored.partner, value=format(stored.value, ".2f"),
                          trust=format(stored.trust, ".2f")))
@@ -79,10 +75,8 @@ def survey_answer(ctx: click.Context, round_id: str, respondent: str, partner: s
 @click.pass_context
 def survey_load(ctx: click.Context, round_id: str, path: Path) -> None:
     """Enter every answer of the CSV file PATH into ROUND_ID: all of them, or none."""
-    try:
+    with refusals():
         count = surveys.answer_many(store_of(ctx), round_id, read_answers(path), actor=CLI)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("entered %(num)s answers into %(round)s", num=count, round=round_id))
 
 
@@ -95,11 +89,9 @@ def survey_load(ctx: click.Context, round_id: str, path: Path) -> None:
 @click.pass_context
 def survey_invite(ctx: click.Context, round_id: str, organisations: tuple[str, ...], days: int, base_url: str) -> None:
     """Make each invited organisation of ROUND_ID a one-time link to answer the survey (printed once)."""
-    try:
+    with refusals():
         made = survey_invitations.invite(store_of(ctx), round_id, actor=CLI, days=days,
                                          organisations=list(organisations) or None)
-    except CssnetError as err:
-        fail(err)
     for invitation, secret in made:
         click.echo(f"{invitation.organisation}\t{base_url.rstrip('/')}/surveys/answer/{secret}")
 
@@ -109,10 +101,8 @@ def survey_invite(ctx: click.Context, round_id: str, organisations: tuple[str, .
 @click.pass_context
 def survey_results(ctx: click.Context, round_id: str) -> None:
     """Value and trust scores of ROUND_ID (every aggregate: the command line is the administrator)."""
-    try:
+    with refusals():
         found = surveys.results(store_of(ctx), round_id, admin=True)
-    except CssnetError as err:
-        fail(err)
     results, words = found["results"], survey_words()
     response = results["response"]
     click.echo(translate("%(round)s: %(responded)s of %(invited)s invited organisations answered (%(rate)s)",

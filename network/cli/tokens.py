@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from network.cli.base import cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import cli, refusals, store_of
 from network.service import tokens
 from network.service.audit import CLI
 from network.translation import translate
@@ -24,10 +23,8 @@ def token() -> None:
 @click.pass_context
 def token_create(ctx: click.Context, name: str, role: str, organisation: str | None) -> None:
     """Create a token; its secret is printed once and stored only hashed."""
-    try:
+    with refusals():
         created, secret = tokens.create_token(store_of(ctx), name, role, actor=CLI, organisation=organisation)
-    except CssnetError as err:
-        fail(err)
     bound = translate(" acting for %(org)s", org=created.organisation) if created.organisation else ""
     click.echo(translate("token %(id)s (%(role)s) for %(name)s", id=created.id, role=created.role + bound,
                          name=created.name))
@@ -49,8 +46,6 @@ def token_list(ctx: click.Context) -> None:
 @click.pass_context
 def token_revoke(ctx: click.Context, token_id: str) -> None:
     """Revoke the token TOKEN_ID."""
-    try:
+    with refusals():
         tokens.revoke_token(store_of(ctx), token_id, actor=CLI)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("revoked %(id)s", id=token_id))

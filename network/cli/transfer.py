@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from network.cli.base import cli, fail, store_of
-from network.errors import CssnetError
+from network.cli.base import cli, refusals, store_of
 from network.service.audit import CLI
 from network.service.transfer import EXPORT_FORMATS, export_to_folder, import_csv, import_path
 from network.translation import translate
@@ -28,13 +27,11 @@ def import_(ctx: click.Context, organisations: str | None, links: str | None, pr
     links = None if links in (None, "-") else links
     if not organisations and not links:
         raise click.UsageError(translate("Give ORGANISATIONS.csv, LINKS.csv or both."))
-    try:
+    with refusals():
         if organisations and not links and not organisations.lower().endswith(".csv"):
             result = import_path(store_of(ctx), organisations, actor=CLI)
         else:
             result = import_csv(store_of(ctx), organisations, links, actor=CLI, progress=progress)
-    except CssnetError as err:
-        fail(err)
     click.echo(translate("imported: %(organisations)s organisations created, %(organisations_updated)s updated; "
                          "%(links)s links created, %(links_updated)s updated",
                          organisations=result.organisations_created,
