@@ -63,10 +63,10 @@ def small_network() -> tuple[list[Organisation], list[Link]]:
     return orgs, links
 
 
-def small_network_file(path: Path) -> Path:
-    """``path``, a SQLite file holding the small test network (closed again, for the CLI to open)."""
+def network_file(path: Path, network: tuple[list[Organisation], list[Link]] | None = None) -> Path:
+    """``path``, a SQLite file holding ``network`` (default: the small test network), closed again for the CLI."""
     store = SQLiteStore(path)
-    store.upsert(*small_network())
+    store.upsert(*(network or small_network()))
     store.close()
     return path
 

@@ -141,6 +141,14 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def demo_store(demo_path: Path) -> Iterator[SQLiteStore]:
+    """The demo network in an open SQLite store (the file of ``demo_path``), once per test module."""
+    store = SQLiteStore(demo_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Headless Chromium for one test module (``tests.http_support.chromium``)."""
     from tests.http_support import chromium

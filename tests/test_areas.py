@@ -19,6 +19,7 @@ from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation, vocabulary
 from network.schemas import load_link, load_organisation
 from network.service import analyses
+from tests.api_support import network_file
 
 DAY = dt.date(2026, 6, 1)
 CLM = "community_led_monitoring"
@@ -90,11 +91,7 @@ def test_the_summary_counts_each_area():
 
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "areas.db"
-    store = SQLiteStore(path)
-    store.upsert(*network())
-    store.close()
-    return path
+    return network_file(tmp_path / "areas.db", network())
 
 
 def test_the_api_pages_cli_and_agenda_filter_by_area(store_path: Path, tmp_path: Path):

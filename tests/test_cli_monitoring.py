@@ -6,13 +6,13 @@ import datetime as dt
 
 from network.graph.sqlite import SQLiteStore
 from network.graph.store import AuditQuery
-from tests.api_support import run_cli, small_network_file
+from tests.api_support import network_file, run_cli
 
 DAY = (dt.date.today() - dt.timedelta(days=2)).isoformat()
 
 
 def test_record_escalate_and_list(tmp_path):
-    db = small_network_file(tmp_path / "cli.db")
+    db = network_file(tmp_path / "cli.db")
     made = run_cli(db, "monitoring", "record", "--monitor", "cbo-b", "--facility", "clinic-a", "--date", DAY,
                "--barrier", "stockout", "--barrier", "long_wait", "--note", "No test kits.", "--key", "cli-key-0001")
     assert made.exit_code == 0, made.output
@@ -35,7 +35,7 @@ def test_record_escalate_and_list(tmp_path):
 
 
 def test_refusals_exit_1_and_store_nothing(tmp_path):
-    db = small_network_file(tmp_path / "cli.db")
+    db = network_file(tmp_path / "cli.db")
     bad = run_cli(db, "monitoring", "record", "--monitor", "cbo-b", "--facility", "clinic-a", "--barrier", "stockout",
               "--note", "Call 0825551234 for her")
     assert bad.exit_code == 1 and "never about a person" in bad.output
@@ -46,7 +46,7 @@ def test_refusals_exit_1_and_store_nothing(tmp_path):
 
 
 def test_import_a_file_all_or_none(tmp_path):
-    db = small_network_file(tmp_path / "cli.db")
+    db = network_file(tmp_path / "cli.db")
     good = tmp_path / "good.csv"
     good.write_text("id,monitor,facility,date,barriers,note,escalation\n"
                     f"F-1,cbo-b,clinic-a,{DAY},stigma;no_privacy,Counselling in the open.,raised_with_facility\n",

@@ -7,11 +7,11 @@ from network.graph.sqlite import SQLiteStore
 from network.graph.store import AuditQuery
 from network.service import invitations, review
 from network.service.tokens import hash_secret
-from tests.api_support import run_cli, small_network_file
+from tests.api_support import network_file, run_cli
 
 
 def test_invite_propose_edit_accept_and_reject_at_the_command_line(tmp_path):
-    db = small_network_file(tmp_path / "cli.db")
+    db = network_file(tmp_path / "cli.db")
     made = run_cli(db, "invitation", "create", "cbo-b", "--days", "7", "--base-url", "https://net.example.org/")
     assert made.exit_code == 0, made.output
     head, link = made.output.splitlines()
@@ -47,7 +47,7 @@ def test_invite_propose_edit_accept_and_reject_at_the_command_line(tmp_path):
 
 
 def test_refusals_exit_1_and_write_nothing(tmp_path):
-    db = small_network_file(tmp_path / "cli.db")
+    db = network_file(tmp_path / "cli.db")
     for args, words in ((("invitation", "create", "ghost"), "No organisation with id 'ghost'"),
                         (("invitation", "create", "cbo-b", "--days", "120"), "from 1 to 90"),
                         (("invitation", "withdraw", "inv_nope"), "No invitation"),
@@ -63,7 +63,7 @@ def test_refusals_exit_1_and_write_nothing(tmp_path):
 
 
 def test_trust_and_withdraw(tmp_path):
-    db = small_network_file(tmp_path / "cli.db")
+    db = network_file(tmp_path / "cli.db")
     assert "trusted partner" in run_cli(db, "review", "trust", "ngo-d").output
     made = run_cli(db, "invitation", "create", "ngo-d").output.splitlines()
     invitation_id = made[0].split()[1]

@@ -3,43 +3,33 @@ planted in seed/demo_borders.py, found by the analyses and shown on the pages.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
-from network.service import analyses, programmes, seed_demo
+from network.service import analyses, programmes
 from tests.agenda_support import DEMO_AS_OF
 
 PROGRAMME = "Community systems strengthening programme (illustrative, Beyond Zero-like)"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    store = SQLiteStore(tmp_path_factory.mktemp("demo-borders") / "demo.db")
-    seed_demo(store)
-    yield store
-    store.close()
+def client(demo_store: SQLiteStore):
+    return create_app({"STORE": demo_store, "TESTING": True, "SECRET_KEY": "test-only"}).test_client()
 
 
-@pytest.fixture(scope="module")
-def client(demo: SQLiteStore):
-    return create_app({"STORE": demo, "TESTING": True, "SECRET_KEY": "test-only"}).test_client()
-
-
-def test_the_cross_border_partners_are_in_the_demo(demo):
-    places = {o.id: (o.country, o.district) for o in demo.iter_organisations() if o.country != "ZA"}
+def test_the_cross_border_partners_are_in_the_demo(demo_store):
+    places = {o.id: (o.country, o.district) for o in demo_store.iter_organisations() if o.country != "ZA"}
     assert places == {
         "khotso-ex-miners-association": ("LS", "Maseru"), "qoaling-occupational-health-clinic": ("LS", "Maseru"),
         "lesotho-national-tb-programme": ("LS", None), "chokwe-community-health-centre": ("MZ", "Gaza"),
         "mozambique-national-tb-programme": ("MZ", None), "sadc": ("BW", None)}
-    assert "grievance_redress" in demo.get_organisation("sadc").services
-    assert all("illustrative" in demo.get_organisation(o).description.lower() for o in places)
+    assert "grievance_redress" in demo_store.get_organisation("sadc").services
+    assert all("illustrative" in demo_store.get_organisation(o).description.lower() for o in places)
 
 
-def test_the_planted_border_gaps_and_one_way_flow_are_found(demo):
-    found = analyses.gaps(demo, as_of=DEMO_AS_OF, types=["cross_border_gap", "one_way_data"])
+def test_the_planted_border_gaps_and_one_way_flow_are_found(demo_store):
+    found = analyses.gaps(demo_store, as_of=DEMO_AS_OF, types=["cross_border_gap", "one_way_data"])
     border = sorted((f["district"], f["details"]["country"]) for f in found if f["type"] == "cross_border_gap")
     assert border == [("Lejweleputswa", "MZ"), ("Vhembe", "MZ"), ("Vhembe", "ZW")]
     sadc = [f for f in found if f["type"] == "one_way_data" and f["organisations"][0] == "sadc"]
@@ -47,21 +37,21 @@ def test_the_planted_border_gaps_and_one_way_flow_are_found(demo):
     assert [f["organisations"] for f in sadc] == [["sadc", "lejweleputswa-ex-mineworkers-association"]]
     assert not [f for f in found if f["type"] == "one_way_data" and f["organisations"][0] ==
                 "lesotho-national-tb-programme"]
-    items = analyses.agenda(demo, as_of=DEMO_AS_OF, limit=None)["items"]
+    items = analyses.agenda(demo_store, as_of=DEMO_AS_OF, limit=None)["items"]
     assert {"link_across_border", "share_data_back"} <= {i["action"] for i in items}
 
 
-def test_a_demo_pathway_crosses_into_lesotho(demo):
-    plans = analyses.pathways(demo, population="ex_mineworkers", needs=["benefit_medical_examination"],
+def test_a_demo_pathway_crosses_into_lesotho(demo_store):
+    plans = analyses.pathways(demo_store, population="ex_mineworkers", needs=["benefit_medical_examination"],
                               start="lejweleputswa-ex-mineworkers-association", as_of=DEMO_AS_OF, k=5)
     crossing = [s for p in plans for s in p["steps"] if s["organisation"] == "qoaling-occupational-health-clinic"]
     assert crossing and crossing[0]["notes"][0].startswith("Crosses the border from South Africa into Lesotho")
 
 
-def test_the_programme_and_the_pages_show_them(demo, client):
+def test_the_programme_and_the_pages_show_them(demo_store, client):
     assert PROGRAMME in {p.name for p in programmes.programmes()}
     record = next(p for p in programmes.programmes() if p.name == PROGRAMME)
-    report = programmes.report(demo, record.id, as_of=DEMO_AS_OF)
+    report = programmes.report(demo_store, record.id, as_of=DEMO_AS_OF)
     assert len(report["grants"]) == 10 and all(g["grant_ref"].startswith("CSS-") for g in report["grants"])
     assert {r["province"] for r in report["sub_recipients"]} == {"Eastern Cape", "Free State", "Limpopo"}
     page = client.get(f"/programmes/{record.id}").get_data(as_text=True)
@@ -79,8 +69,8 @@ def test_the_dashboard_counts_organisations_by_country(client):
     assert "Organisations by country" in page and "Lesotho" in page and "Mozambique" in page
 
 
-def test_the_planted_border_gap_gets_a_proposal_across_the_border(demo):
-    found = analyses.recommendations(demo, as_of=DEMO_AS_OF, limit=200)
+def test_the_planted_border_gap_gets_a_proposal_across_the_border(demo_store):
+    found = analyses.recommendations(demo_store, as_of=DEMO_AS_OF, limit=200)
     across = {(r["source"], r["target"]): r for r in found if r["border"]}
     # Lejweleputswa's ex-mineworkers come from Mozambique too, and nothing reaches there yet: the Chokwe health
     # centre treats TB

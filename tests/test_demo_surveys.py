@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
-from network.service import seed_demo, surveys
+from network.service import surveys
 from network.service.audit import CLI
 from network.service.tokens import create_token
 from network.visual import TIE_BANDS
@@ -23,16 +22,8 @@ ROUND = "partner-survey-2026"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path_factory.mktemp("demo-surveys") / "demo.db")
-    seed_demo(s)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def app(store: SQLiteStore):
-    return create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "test-only"})
+def app(demo_store: SQLiteStore):
+    return create_app({"STORE": demo_store, "TESTING": True, "SECRET_KEY": "test-only"})
 
 
 def test_the_files_are_what_demo_surveys_writes(tmp_path):
@@ -61,8 +52,8 @@ def test_the_demo_round_shows_scores_to_everyone(app):
     assert 'id="survey-ties"' not in page
 
 
-def test_an_administrator_sees_the_planted_low_trust_ties_first(app, store):
-    _, secret = create_token(store, "demo admin", "admin", actor=CLI)
+def test_an_administrator_sees_the_planted_low_trust_ties_first(app, demo_store):
+    _, secret = create_token(demo_store, "demo admin", "admin", actor=CLI)
     page = app.test_client().get(f"/surveys/{ROUND}", headers={"Authorization": f"Bearer {secret}"})
     ties = page.get_data(as_text=True).split('id="survey-ties"')[1]
     first_rows = ties.split("</tr>")[1:3]
@@ -71,7 +62,7 @@ def test_an_administrator_sees_the_planted_low_trust_ties_first(app, store):
     planted = "Apel Cross Community Clinic and Ga-Mampuru Home-Based Care</td>\n<td>2.67</td><td>1.17</td>"
     assert planted in first_rows[0]
     assert "Apel Cross Community Clinic and Sekhukhune District AIDS Council" in first_rows[1]
-    found = surveys.results(store, ROUND, admin=True)["results"]["ties"]
+    found = surveys.results(demo_store, ROUND, admin=True)["results"]["ties"]
     assert sorted(k for k, v in found.items() if v["trust"] < 2) == [
         ("apel-cross-community-clinic", "ga-mampuru-home-based-care"),
         ("apel-cross-community-clinic", "sekhukhune-district-aids-council")]
@@ -96,8 +87,8 @@ def _drawn(html: str) -> dict:
     return json.loads(html.split('id="network-data">')[1].split("</script>")[0])
 
 
-def test_the_explorer_colours_links_by_trust_for_administrators(app, store):
-    _, secret = create_token(store, "explorer admin", "admin", actor=CLI)
+def test_the_explorer_colours_links_by_trust_for_administrators(app, demo_store):
+    _, secret = create_token(demo_store, "explorer admin", "admin", actor=CLI)
     client = app.test_client()
     page = client.get("/explore?ties_by=trust&district=Sekhukhune", headers={"Authorization": f"Bearer {secret}"})
     data = _drawn(page.get_data(as_text=True))
@@ -118,8 +109,8 @@ def test_the_explorer_colours_links_by_trust_for_administrators(app, store):
     assert not any("colour" in e for e in _drawn(viewer)["edges"])
 
 
-def test_the_referral_finder_tells_administrators_a_route_runs_through_a_low_trust_tie(app, store):
-    _, secret = create_token(store, "finder admin", "admin", actor=CLI)
+def test_the_referral_finder_tells_administrators_a_route_runs_through_a_low_trust_tie(app, demo_store):
+    _, secret = create_token(demo_store, "finder admin", "admin", actor=CLI)
     url = "/referrals?start=ga-mampuru-home-based-care&population=plhiv&need=tb_treatment"
     page = app.test_client().get(url, headers={"Authorization": f"Bearer {secret}"}).get_data(as_text=True)
     # the route to TB treatment runs Ga-Mampuru -> Apel clinic (their MoU, trust 1.17) -> Tubatse hospital

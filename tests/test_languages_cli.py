@@ -10,9 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from network.cli import cli
-from network.graph.sqlite import SQLiteStore
 from network.translation import current_language
-from tests.api_support import small_network
+from tests.api_support import network_file
 
 DAY = (dt.date.today() - dt.timedelta(days=2)).isoformat()
 #: An environment that names no language, so only what a test sets counts.
@@ -21,11 +20,7 @@ NEUTRAL = {"CSSNET_LANGUAGE": "", "LANGUAGE": "", "LC_ALL": "", "LANG": "C.UTF-8
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
-    store = SQLiteStore(path)
-    store.upsert(*small_network())
-    store.close()
-    return path
+    return network_file(tmp_path / "cli.db")
 
 
 def run(db: Path, *args: str, **env: str):

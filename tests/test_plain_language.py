@@ -23,7 +23,7 @@ from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.model import vocabulary
 from network.pages.labels import label
-from network.service import analyses, seed_demo
+from network.service import analyses
 from tests.http_support import live_server
 from tests.test_browser import SHOTS
 
@@ -67,16 +67,8 @@ def test_the_check_knows_the_codes_people_should_not_read() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(tmp_path_factory.mktemp("plain") / "plain.db")
-    seed_demo(s)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="module")
-def base_url(store: SQLiteStore) -> Iterator[str]:
-    app = create_app({"STORE": store, "SECRET_KEY": "plain-language-test"})
+def base_url(demo_store: SQLiteStore) -> Iterator[str]:
+    app = create_app({"STORE": demo_store, "SECRET_KEY": "plain-language-test"})
     with live_server(app) as url:
         yield url
 
@@ -97,11 +89,11 @@ def visible(page: object, path: str, base_url: str) -> str:
     return page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
 
 
-def test_the_dashboard_leads_with_the_agenda(page: object, base_url: str, store: SQLiteStore) -> None:
+def test_the_dashboard_leads_with_the_agenda(page: object, base_url: str, demo_store: SQLiteStore) -> None:
     text = visible(page, "/", base_url)
     heading = text.index("Agenda: what to do first")
     assert heading < text.index("Agreements lapsing within") < text.index("Top linkage gaps")
-    first = analyses.agenda(store)["items"][0]
+    first = analyses.agenda(demo_store)["items"][0]
     assert text.index(first["what"]) < text.index("Agreements lapsing within")
     assert f"Score {first['score']:g}: {first['score_explanation']}" in text
     page.click("#item-1 .why-link a")  # type: ignore[attr-defined]
@@ -117,8 +109,8 @@ def test_no_code_in_the_visible_text(page: object, base_url: str, path: str) -> 
     assert codes_in(text) == [], path
 
 
-def test_no_code_in_an_agenda_item_page(page: object, base_url: str, store: SQLiteStore) -> None:
-    for item in analyses.agenda(store)["items"][:20:4]:
+def test_no_code_in_an_agenda_item_page(page: object, base_url: str, demo_store: SQLiteStore) -> None:
+    for item in analyses.agenda(demo_store)["items"][:20:4]:
         page.goto(base_url + "/agenda")  # type: ignore[attr-defined]
         page.click(f"#item-{item['rank']} .why-link a")  # type: ignore[attr-defined]
         text = page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
@@ -181,8 +173,8 @@ def pdf_text(pdf: bytes) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", "".join(text)))  # ligatures (fi, ff) as letters
 
 
-def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: str, store: SQLiteStore) -> None:
-    items = analyses.agenda(store)["items"]
+def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: str, demo_store: SQLiteStore) -> None:
+    items = analyses.agenda(demo_store)["items"]
     page.goto(base_url + "/agenda")  # type: ignore[attr-defined]
     page.emulate_media(media="print")  # type: ignore[attr-defined]
     printed = page.evaluate("document.body.innerText")  # type: ignore[attr-defined]
@@ -200,8 +192,8 @@ def test_the_agenda_prints_to_an_a4_pdf_with_every_item(page: object, base_url: 
     assert all(re.sub(r"\s+", "", item["what"]) in drawn for item in items)
 
 
-def test_the_standalone_agenda_page_prints_the_same(page: object, store: SQLiteStore) -> None:
-    agenda = analyses.agenda(store)
+def test_the_standalone_agenda_page_prints_the_same(page: object, demo_store: SQLiteStore) -> None:
+    agenda = analyses.agenda(demo_store)
     page.set_content(agenda_html(agenda))  # type: ignore[attr-defined]
     pdf = page.pdf(format="A4", prefer_css_page_size=True)  # type: ignore[attr-defined]
     drawn = pdf_text(pdf)
