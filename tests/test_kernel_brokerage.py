@@ -7,9 +7,14 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network.analysis.kernels import broker_counts
+from network.analysis import kernels
 
 ROLES = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
+
+
+def broker_counts(n: int, arcs: list[tuple[int, int]], group: list[int]) -> list[list[int]]:
+    """The kernel, given the arcs as pairs."""
+    return kernels.broker_counts(n, [a for a, _ in arcs], [b for _, b in arcs], group)
 
 
 def by_definition(n: int, arcs: list[tuple[int, int]], group: list[int]) -> list[list[int]]:

@@ -16,7 +16,7 @@ import igraph
 import networkx as nx
 import numpy as np
 
-__all__ = ["Indexed", "brandes_sums", "broker_counts", "cut_points", "immediate_dominators"]
+__all__ = ["Indexed", "Undirected", "brandes_sums", "broker_counts", "cut_points", "immediate_dominators"]
 
 
 def immediate_dominators(G: nx.DiGraph, start: Hashable) -> dict[Hashable, Hashable]:
@@ -69,15 +69,7 @@ def brandes_sums(T: nx.Graph, nodes: Sequence[Hashable], sources: Sequence[Hasha
     >>> brandes_sums(nx.path_graph(4), [0, 1, 2, 3], [0])
     [0.0, 2.0, 1.0, 0.0]
     """
-    index = {n: i for i, n in enumerate(nodes)}
-    graph = igraph.Graph(n=len(index), edges=[(index[u], index[v]) for u, v in T.edges() if u != v])
-    if sources is None:
-        halves = graph.betweenness(directed=False)
-    elif sources:
-        halves = graph.betweenness(directed=False, sources=[index[v] for v in sources])
-    else:
-        halves = [0.0] * len(index)
-    return [2.0 * h for h in halves]
+    return Undirected(T, nodes).brandes_sums(sources)
 
 
 def cut_points(T: nx.Graph) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
@@ -93,22 +85,64 @@ def cut_points(T: nx.Graph) -> tuple[list[Hashable], list[tuple[Hashable, Hashab
     >>> points, sorted(tuple(sorted(b)) for b in bridges)
     ([3], [(3, 4)])
     """
-    nodes = list(T)
-    index = {n: i for i, n in enumerate(nodes)}
-    edges = [(u, v) for u, v in T.edges() if u != v]
-    graph = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges])
-    return [nodes[i] for i in graph.articulation_points()], [edges[e] for e in graph.bridges()]
+    return Undirected(T).cut_points()
 
 
-def broker_counts(n: int, arcs: Iterable[tuple[int, int]], group: Sequence[int]) -> list[list[int]]:
+class Undirected:
+    """An undirected graph numbered once, for several igraph kernels.
+
+    Parameters
+    ----------
+    T : networkx.Graph
+        The graph (loops are left out).
+    nodes : sequence, optional
+        Its nodes in the order to number them (default ``list(T)``).
+
+    >>> import networkx as nx
+    >>> graph = Undirected(nx.Graph([(1, 2), (2, 3), (4, 4)]))
+    >>> graph.component_sizes(), graph.brandes_sums(None), graph.cut_points()
+    ([3, 1], [0.0, 2.0, 0.0, 0.0], ([2], [(1, 2), (2, 3)]))
+    """
+
+    def __init__(self, T: nx.Graph, nodes: Sequence[Hashable] | None = None) -> None:
+        self.nodes = list(T) if nodes is None else list(nodes)
+        self.index = index = {n: i for i, n in enumerate(self.nodes)}
+        self.edges = [(u, v) for u, v in T.edges() if u != v]
+        self.graph = igraph.Graph(n=len(self.nodes), edges=[(index[u], index[v]) for u, v in self.edges])
+
+    def brandes_sums(self, sources: Sequence[Hashable] | None) -> list[float]:
+        """:func:`brandes_sums` of the graph, its nodes in this numbering."""
+        if sources is None:
+            halves = self.graph.betweenness(directed=False)
+        elif sources:
+            halves = self.graph.betweenness(directed=False, sources=[self.index[v] for v in sources])
+        else:
+            halves = [0.0] * len(self.nodes)
+        return [2.0 * h for h in halves]
+
+    def cut_points(self) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
+        """:func:`cut_points` of the graph."""
+        nodes, graph = self.nodes, self.graph
+        return [nodes[i] for i in graph.articulation_points()], [self.edges[e] for e in graph.bridges()]
+
+    def component_sizes(self) -> list[int]:
+        """The number of nodes of each connected component."""
+        return list(self.graph.connected_components().sizes())
+
+    def isolated(self) -> int:
+        """The number of nodes with no edge (a loop is none)."""
+        return self.graph.degree().count(0)
+
+
+def broker_counts(n: int, sources: Sequence[int], targets: Sequence[int], group: Sequence[int]) -> list[list[int]]:
     """Gould-Fernandez brokerage counts of nodes ``0 .. n-1``: the open two-paths each brokers, by role.
 
     Parameters
     ----------
     n : int
         The number of nodes.
-    arcs : iterable of (int, int)
-        The arcs ``a -> b`` (repeats and loops are ignored).
+    sources, targets : sequence of int
+        The arcs ``sources[i] -> targets[i]`` (repeats and loops are ignored).
     group : sequence of int
         Each node's group.
 
@@ -128,49 +162,64 @@ def broker_counts(n: int, arcs: Iterable[tuple[int, int]], group: Sequence[int])
     the undirected graph, listed by igraph in C, and those with ``a = c`` on a
     pair of opposite arcs: both are subtracted, all with numpy.
 
-    >>> broker_counts(3, [(0, 1), (1, 2)], [0, 1, 2])
+    >>> broker_counts(3, [0, 1], [1, 2], [0, 1, 2])
     [[0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 0, 0]]
-    >>> broker_counts(3, [(0, 1), (1, 2), (0, 2)], [0, 0, 0])
+    >>> broker_counts(3, [0, 1, 0], [1, 2, 2], [0, 0, 0])
     [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
     """
-    g = np.asarray(group, dtype=np.int64).reshape(-1)
-    pairs = np.asarray(list(arcs), dtype=np.int64).reshape(-1, 2)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    keys = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    g = np.array(group, dtype=np.int64).reshape(-1)
+    a, b = np.array(sources, dtype=np.int64).reshape(-1), np.array(targets, dtype=np.int64).reshape(-1)
+    keys = _distinct((a * n + b)[a != b])
     a, b = np.divmod(keys, n)
     same = g[a] == g[b]
     indeg, outdeg = np.bincount(b, minlength=n), np.bincount(a, minlength=n)
     own_in, own_out = np.bincount(b[same], minlength=n), np.bincount(a[same], minlength=n)
     k = int(g.max(initial=0)) + 1
     # consultant two-paths: in- and out-neighbours of one group other than the broker's
-    ins, in_count = np.unique(b[~same] * k + g[a[~same]], return_counts=True)
-    outs, out_count = np.unique(a[~same] * k + g[b[~same]], return_counts=True)
+    ins, in_count = _tally(b[~same] * k + g[a[~same]])
+    outs, out_count = _tally(a[~same] * k + g[b[~same]])
     both, i, o = np.intersect1d(ins, outs, assume_unique=True, return_indices=True)
     consultant = np.zeros(n, dtype=np.int64)
     np.add.at(consultant, both // k, in_count[i] * out_count[o])
     counts = np.stack([own_in * own_out, (indeg - own_in) * own_out, own_in * (outdeg - own_out), consultant,
                        (indeg - own_in) * (outdeg - own_out) - consultant])
+    # each pair of nodes an arc joins, low number first, and which ways its arcs go
+    pair_keys = np.minimum(a, b) * n + np.maximum(a, b)
+    pairs = _distinct(pair_keys)
+    pair_of = np.searchsorted(pairs, pair_keys)
+    up, down = np.zeros(len(pairs), dtype=bool), np.zeros(len(pairs), dtype=bool)
+    up[pair_of[a < b]] = True
+    down[pair_of[a > b]] = True
     # a -> b -> a: a coordinator's when a is of b's group, else a consultant's
-    back = _has(keys, b * n + a)
+    back = up[pair_of] & down[pair_of]
     np.subtract.at(counts, (np.where(same[back], 0, 3), b[back]), 1)
     # a -> b -> c closed by a -> c: on a triangle of the undirected graph
-    undirected = igraph.Graph(n=n, edges=np.unique(np.sort(np.stack([a, b], axis=1), axis=1), axis=0).tolist())
-    triangles = np.asarray(undirected.list_triangles(), dtype=np.int64).reshape(-1, 3)
+    low, high = np.divmod(pairs, n)
+    triangles = np.sort(np.array(igraph.Graph(n=n, edges=np.stack([low, high], axis=1).tolist()).list_triangles(),
+                                 dtype=np.int64).reshape(-1, 3), axis=1)
+    ends = (triangles[:, 0], triangles[:, 1], triangles[:, 2])
+    side = {(p, q): np.searchsorted(pairs, ends[p] * n + ends[q]) for p, q in ((0, 1), (0, 2), (1, 2))}
+
+    def arc(p: int, q: int) -> np.ndarray:
+        return up[side[p, q]] if p < q else down[side[q, p]]
+
     for x, y, z in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
-        p, q, r = triangles[:, x], triangles[:, y], triangles[:, z]
-        closed = _has(keys, p * n + q) & _has(keys, q * n + r) & _has(keys, p * n + r)
-        p, q, r = p[closed], q[closed], r[closed]
+        closed = arc(x, y) & arc(y, z) & arc(x, z)
+        p, q, r = ends[x][closed], ends[y][closed], ends[z][closed]
         np.subtract.at(counts, (_role(g[p], g[q], g[r]), q), 1)
     return counts.T.tolist()
 
 
-def _has(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Which of ``wanted`` are among the sorted ``keys``."""
-    at = np.searchsorted(keys, wanted)
-    found = np.zeros(len(wanted), dtype=bool)
-    inside = at < len(keys)
-    found[inside] = keys[at[inside]] == wanted[inside]
-    return found
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct ``values``, sorted (``np.unique``, by sorting: numpy 2.4's hashing is slower here)."""
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
+def _tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``values``, sorted, and how often each occurs."""
+    distinct = _distinct(values)
+    return distinct, np.bincount(np.searchsorted(distinct, values), minlength=len(distinct))
 
 
 def _role(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 from typing import Any
 
 import networkx as nx
 
 from network.analysis import words
-from network.analysis.kernels import brandes_sums, broker_counts, cut_points
+from network.analysis.kernels import Undirected, broker_counts
 from network.analysis.layers import Layers, active_organisations, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import today, vocabulary
@@ -86,20 +87,21 @@ def structure_summary(
     """
     layers = layers_for(G, as_of, layers)
     T = layers.ties
-    cent = _centralities(T, betweenness_threshold, sample_size, seed)
+    numbered = Undirected(T)  # one igraph copy for the centralities, components and cut points
+    cent = _centralities(T, betweenness_threshold, sample_size, seed, numbered)
     parts = layers.communities(seed)
-    components = [len(c) for c in nx.connected_components(T)]
-    articulation, bridges = _cut_points(T)
+    components = numbered.component_sizes()
+    articulation, bridges = _cut_points(T, numbered)
     roles = _brokerage(G, layers.links, by)
     return {
         "nodes": T.number_of_nodes(),
-        "links": sum(len(links) for _, _, links in T.edges(data="links")),
+        "links": sum(1 for u, v, _, _ in layers.links if u != v),  # the links behind the ties
         "ties": T.number_of_edges(),
         "density": nx.density(T),
         "components": {
             "count": len(components),
             "largest": max(components, default=0),
-            "isolated": sum(1 for _ in nx.isolates(T)),
+            "isolated": numbered.isolated(),
         },
         "degree": _top(G, cent["degree"], top),
         "betweenness": {**cent["sampling"], "top": _top(G, cent["betweenness"], top)},
@@ -184,7 +186,7 @@ def centralities(
     (0.667, 0.25, {'sampled': False, 'sample_size': 5})
     """
     T = tie_graph(G, as_of or today())
-    return _centralities(T, betweenness_threshold, sample_size, seed)
+    return _centralities(T, betweenness_threshold, sample_size, seed, Undirected(T))
 
 
 def communities(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, seed: int = 42) -> list[list[str]]:
@@ -287,25 +289,28 @@ def brokerage_roles(
     return _brokerage(G, Layers(G, as_of).links, attribute)
 
 
-def _centralities(T: nx.Graph, threshold: int, sample_size: int, seed: int) -> dict[str, dict[str, Any]]:
+def _centralities(
+    T: nx.Graph, threshold: int, sample_size: int, seed: int, numbered: Undirected
+) -> dict[str, dict[str, Any]]:
     if sample_size < 1:
         raise ValueError(f"sample_size must be at least 1, not {sample_size}")
     n = len(T)
-    nodes = list(T)
+    nodes = numbered.nodes
     sampled = n > threshold and sample_size < n
     sources = random.Random(seed).sample(nodes, sample_size) if sampled else nodes
     return {
         "degree": {v: d / (n - 1) for v, d in T.degree()} if n > 1 else dict.fromkeys(nodes, 0.0),
-        "betweenness": _betweenness(T, nodes, sources, sampled),
+        "betweenness": _betweenness(numbered, sources, sampled),
         "sampling": {"sampled": sampled, "sample_size": len(sources)},
     }
 
 
-def _betweenness(T: nx.Graph, nodes: list[str], sources: list[str], sampled: bool) -> dict[str, float]:
+def _betweenness(numbered: Undirected, sources: list[str], sampled: bool) -> dict[str, float]:
+    nodes = numbered.nodes
     n = len(nodes)
     if n <= 2:
         return dict.fromkeys(nodes, 0.0)
-    score = brandes_sums(T, nodes, sources if sampled else None)
+    score = numbered.brandes_sums(sources if sampled else None)
     k = len(sources)
     if not sampled:
         return {v: score[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)}
@@ -316,9 +321,9 @@ def _betweenness(T: nx.Graph, nodes: list[str], sources: list[str], sampled: boo
     return {v: score[i] * (source_scale if v in chosen else other_scale) for i, v in enumerate(nodes)}
 
 
-def _cut_points(T: nx.Graph) -> tuple[list[str], list[str]]:
+def _cut_points(T: nx.Graph, numbered: Undirected) -> tuple[list[str], list[str]]:
     """Articulation points and the ids of bridge links (a bridge tie that one link makes)."""
-    articulation, bridges = cut_points(T)
+    articulation, bridges = numbered.cut_points()
     links = [T[u][v]["links"] for u, v in bridges]
     return sorted(articulation), sorted(ids[0] for ids in links if len(ids) == 1)
 
@@ -330,17 +335,19 @@ def _brokerage(
     directed = vocabulary().directed_link_kinds
     active = active_organisations(G)
     index = {n: i for i, n in enumerate(active)}
-    arcs = []
+    sources, targets = [], []
     for a, b, _, data in links:
-        arcs.append((index[a], index[b]))
+        sources.append(index[a])
+        targets.append(index[b])
         if data["kind"] not in directed:
-            arcs.append((index[b], index[a]))
+            sources.append(index[b])
+            targets.append(index[a])
     codes: dict[Any, int] = {}
     group = [codes.setdefault(G.nodes[n].get(attribute), len(codes)) for n in active]
-    counts = broker_counts(len(active), arcs, group)
+    counts = broker_counts(len(active), sources, targets, group)
     return {n: dict(zip(BROKERAGE_ROLES, row, strict=True)) for n, row in zip(active, counts, strict=True)}
 
 
 def _top(G: nx.MultiDiGraph, values: dict[str, float], top: int) -> list[dict[str, Any]]:
-    ranked = sorted((v for v in values.items() if v[1] > 0), key=lambda item: (-item[1], item[0]))
-    return [{"id": n, "name": words.name(G, n), "value": value} for n, value in ranked[:top]]
+    ranked = heapq.nsmallest(top, (v for v in values.items() if v[1] > 0), key=lambda item: (-item[1], item[0]))
+    return [{"id": n, "name": words.name(G, n), "value": value} for n, value in ranked]
