@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
+from network.monitoring import MonitoringQuery
 from network.service import seed_demo
 from seed import catalogs
 from tests.http_support import chromium, live_server
@@ -91,3 +92,33 @@ def test_the_language_switch_keeps_the_question_and_remembers_the_choice(browser
     page.goto(f"{base_url}/")
     assert page.locator("h1").inner_text() == "Tableau de bord du réseau de partenaires"
     page.context.close()
+
+
+def test_the_monitoring_form_speaks_portuguese_on_the_phone(browser, tmp_path):
+    from network.service.audit import CLI
+    from network.service.tokens import create_token
+    from tests.api_support import served_small_network
+
+    pt = _translations("pt")
+    with served_small_network(tmp_path / "monitoring-pt.db", "monitoring-pt") as (store, url):
+        secret = create_token(store, "browser monitor", "editor", actor=CLI)[1]
+        page = _page_in(browser, "pt-MZ")
+        page.goto(f"{url}/sign-in")
+        page.fill("#f-token", secret)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url(f"{url}/")
+        page.goto(f"{url}/monitoring")
+        assert page.locator("h1").inner_text() == pt["Record a monitoring visit"]
+        page.wait_for_function("ready => document.getElementById('queue-status').textContent !== ready",
+                               arg=pt["Ready."])
+        assert page.inner_text("#queue-status") == pt["Nothing waiting to be sent."]
+        page.select_option("#f-monitor", "cbo-b")
+        page.select_option("#f-facility", "clinic-a")
+        page.click("#monitoring-form button[type=submit]")
+        assert page.inner_text("#queue-error") == pt["Tick at least one thing people met."]
+        page.check("#f-barriers input[value=long_wait]")
+        page.click("#monitoring-form button[type=submit]")
+        page.wait_for_function("() => document.getElementById('queue-status').textContent === '1 relatório enviado.'",
+                               timeout=15000)
+        assert store.list_monitoring_reports(MonitoringQuery()).total == 1
+        page.context.close()
