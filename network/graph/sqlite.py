@@ -167,11 +167,7 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
 
     # organisations
     def get_organisation(self, org_id: str) -> Organisation:
-        row = self._conn().execute(
-            "SELECT data, version, updated_at FROM organisations WHERE id = ?", (org_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"No organisation with id '{org_id}'.")
-        return sql.organisation(row)
+        return self._get("organisations", "organisation", org_id, sql.organisation)
 
     def create_organisation(self, organisation: Organisation) -> Organisation:
         with self._write() as conn:
@@ -217,11 +213,7 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
 
     # links
     def get_link(self, link_id: str) -> Link:
-        row = self._conn().execute("SELECT data, version, updated_at FROM links WHERE id = ?",
-                                   (link_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"No link with id '{link_id}'.")
-        return sql.link(row)
+        return self._get("links", "link", link_id, sql.link)
 
     def create_link(self, link: Link) -> Link:
         with self._write() as conn:
@@ -306,6 +298,14 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
             self._keep(conn, "link", [(link_id, "delete", None) for link_id in gone])
             gone = [r[0] for r in conn.execute("DELETE FROM organisations RETURNING id").fetchall()]
             self._keep(conn, "organisation", [(org_id, "delete", None) for org_id in gone])
+
+    def _get(self, table: str, noun: str, record_id: str, read: Callable[[Any], Any]) -> Any:
+        """The record ``record_id`` of ``table`` (a table name from this module, never from input), or ``NotFound``."""
+        row = self._conn().execute(f"SELECT data, version, updated_at FROM {table} WHERE id = ?",
+                                   (record_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"No {noun} with id '{record_id}'.")
+        return read(row)
 
     def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, table: str, columns: str, order: str,
               where: str, params: list[Any], convert: Callable[[sqlite3.Row], T]) -> Page[T]:
