@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,6 @@ from network.service.tokens import create_token
 from tests.agenda_support import DEMO_AS_OF, PLANTED, PLANTED_WITHIN
 
 AS_OF = DEMO_AS_OF.isoformat()
-
-
-@pytest.fixture(scope="module")
-def demo_store(demo_path: Path) -> Iterator[SQLiteStore]:
-    store = SQLiteStore(demo_path)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

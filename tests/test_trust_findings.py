@@ -60,12 +60,7 @@ def test_only_low_trust_ties_that_are_dependencies_are_found():
 def test_the_agenda_and_report_name_them_for_administrators_only(sqlite_store):
     store = sqlite_store
     store.upsert(*network())
-    surveys.create_round(store, {"id": "r1", "name": "Round one", "opens": "2026-01-01", "closes": "2026-12-31",
-                                 "invited": ["cbo", "clinic"]}, actor=CLI)
-    for respondent, partner, trust in (("cbo", "clinic", 1), ("clinic", "cbo", 2)):
-        surveys.answer(store, "r1", {"respondent": respondent, "partner": partner, "power": 3, "involvement": 3,
-                                     "resources": 3, "reliability": trust, "mission": trust, "openness": trust},
-                       actor=CLI, on=dt.date(2026, 3, 1))
+    _rate_low_trust(store)
     admin = analyses.report(store, as_of=DAY, admin=True)
     found = [f for f in admin["findings"] if f["type"] == "low_trust_dependency"]
     # the tie's trust: (1 + 2) / 2 = 1.5
@@ -85,15 +80,20 @@ def test_a_pathway_step_along_a_low_trust_tie_says_so_for_administrators(sqlite_
                   Organisation("clinic", "Sizwe Clinic", "clinic", district="Sekhukhune", province="Limpopo",
                                services=["tb_treatment"])],
                  [Link("ref", "cbo", "clinic", "referral", formal=True)])
-    surveys.create_round(store, {"id": "r1", "name": "Round one", "opens": "2026-01-01", "closes": "2026-12-31",
-                                 "invited": ["cbo", "clinic"]}, actor=CLI)
-    for respondent, partner, trust in (("cbo", "clinic", 1), ("clinic", "cbo", 2)):
-        surveys.answer(store, "r1", {"respondent": respondent, "partner": partner, "power": 3, "involvement": 3,
-                                     "resources": 3, "reliability": trust, "mission": trust, "openness": trust},
-                       actor=CLI, on=dt.date(2026, 3, 1))
+    _rate_low_trust(store)
     asked = {"population": "mineworkers", "needs": ["tb_screening", "tb_treatment"], "start": "cbo", "as_of": DAY}
     step = analyses.pathways(store, admin=True, **asked)[0]["steps"][-1]
     assert step["organisation"] == "clinic" and step["notes"] == ["Trust on this tie is low (1.50 of 4 in Round one)."]
     assert "Trust on this tie is low (1.50 of 4 in Round one)." in step["explanation"]
     others = analyses.pathways(store, **asked)[0]["steps"][-1]
     assert "notes" not in others and "Trust" not in others["explanation"]
+
+
+def _rate_low_trust(store) -> None:
+    """A survey round in which cbo and clinic rate the trust of their tie 1 and 2 (1.5 on average)."""
+    surveys.create_round(store, {"id": "r1", "name": "Round one", "opens": "2026-01-01", "closes": "2026-12-31",
+                                 "invited": ["cbo", "clinic"]}, actor=CLI)
+    for respondent, partner, trust in (("cbo", "clinic", 1), ("clinic", "cbo", 2)):
+        surveys.answer(store, "r1", {"respondent": respondent, "partner": partner, "power": 3, "involvement": 3,
+                                     "resources": 3, "reliability": trust, "mission": trust, "openness": trust},
+                       actor=CLI, on=dt.date(2026, 3, 1))
