@@ -98,7 +98,8 @@ def in_force(link: Mapping[str, Any] | Any, day: dt.date) -> bool:
     >>> in_force({"status": "expired", "end_date": dt.date(2026, 12, 31)}, day), in_force({"status": "expired"}, day)
     (True, False)
     """
-    get = link.get if isinstance(link, Mapping) else lambda name, default=None: getattr(link, name, default)
+    get = link.get if type(link) is dict or isinstance(link, Mapping) else \
+        lambda name, default=None: getattr(link, name, default)
     status = get("status", "active") or "active"
     if status not in _FORCE_STATUSES:
         return False
@@ -232,9 +233,15 @@ def reach_graph(
                     continue
             arc.update(link=key, kind=data.get("kind"), formal=bool(data.get("formal")),
                        weight=int(data.get("weight") or 0), rank=rank)
+    # R.add_nodes_from and R.add_edges_from, in their order, filling R's dicts without their per-arc checks
+    succ: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in G if node in keep}
+    pred: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in succ}
+    for (a, b), arc in arcs.items():
+        succ[a][b] = pred[b][a] = arc
     R = nx.DiGraph()
-    R.add_nodes_from(node for node in G if node in keep)
-    R.add_edges_from((a, b, arc) for (a, b), arc in arcs.items())
+    R._node = {node: {} for node in succ}
+    R._adj = succ
+    R._pred = pred
     return R
 
 

@@ -65,13 +65,16 @@ def active_links(
     as_of = as_of or today()
     wanted = set(kinds) if kinds is not None else None
     active = set(active_organisations(G))
-    for u, v, key, data in G.edges(keys=True, data=True):
-        if wanted is not None and data.get("kind") not in wanted:
+    # G.edges(keys=True, data=True) in its order, read from the adjacency without a view per edge
+    for u, targets in G._adj.items():
+        if u not in active:
             continue
-        if u not in active or v not in active:
-            continue
-        if in_force(data, as_of):
-            yield u, v, key, data
+        for v, parallel in targets.items():
+            if v not in active:
+                continue
+            for key, data in parallel.items():
+                if (wanted is None or data.get("kind") in wanted) and in_force(data, as_of):
+                    yield u, v, key, data
 
 
 def referral_graph(
@@ -107,9 +110,12 @@ def _ties(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any
         else:
             tie["links"].append(key)
             tie["kinds"].add(data["kind"])
+    adjacency: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in active_organisations(G)}
+    for (u, v), tie in ties.items():  # as T.add_edges_from would, one dict shared by both ends, without its checks
+        adjacency[u][v] = adjacency[v][u] = tie
     T = nx.Graph()
-    T.add_nodes_from(active_organisations(G))
-    T.add_edges_from((u, v, tie) for (u, v), tie in ties.items())
+    T._node = {n: {} for n in adjacency}
+    T._adj = adjacency
     return T
 
 
