@@ -173,7 +173,7 @@ class Changes:
 
 
 class GraphStore(Protocol):
-    """The storage port. Every adapter passes ``tests/test_store_contract.py``.
+    """The storage port. Every adapter passes the contract tests, ``tests/test_store_contract*.py``.
 
     Writes stamp ``updated_at`` and bump the record's ``version``; the store's
     ``revision()`` grows with every committed write. Reads return fresh objects.
