@@ -34,8 +34,33 @@ def _kept(env: Env) -> int:
     return len(cache.kept._pages)
 
 
-def test_the_busiest_reads_are_kept() -> None:
-    assert KEPT_PATHS == {"/api/v1/organisations", "/api/v1/links", "/api/v1/analysis/pathways"}
+ANALYSES = ("/api/v1/analysis/gaps?district=Sekhukhune", "/api/v1/analysis/duplication?threshold=50",
+            "/api/v1/analysis/structure", "/api/v1/analysis/recommendations", "/api/v1/analysis/agenda",
+            "/api/v1/analysis/report?province=Limpopo", PATHWAYS)
+
+
+def test_the_lists_and_analyses_are_kept() -> None:
+    assert {"/api/v1/organisations", "/api/v1/links", "/api/v1/analysis/pathways", "/api/v1/analysis/gaps",
+            "/api/v1/analysis/report"} <= KEPT_PATHS
+    assert not any(path.startswith(("/api/v1/referrals", "/api/v1/export", "/api/v1/tokens")) for path in KEPT_PATHS)
+
+
+@pytest.mark.parametrize("role", [None, "admin"])
+def test_kept_analyses_after_an_edit_are_what_a_fresh_process_answers(env: Env, role: str | None) -> None:
+    for path in ANALYSES:
+        assert env.client.get(path, headers=env.auth(role)).status_code == 200, path
+    created = env.client.post("/api/v1/organisations", headers=env.auth("editor"), json={
+        "id": "lone-cbo", "name": "Ga-Phaahla Home Based Care", "kind": "cbo", "district": "Sekhukhune",
+        "province": "Limpopo", "services": ["home_based_care"], "populations": ["mineworkers"]})
+    assert created.status_code == 201, created.get_json()
+    fresh = create_app({"STORE": str(env.store.path)})
+    try:
+        for path in ANALYSES:
+            kept = env.client.get(path, headers=env.auth(role))
+            assert kept.get_json() == fresh.test_client().get(path, headers=env.auth(role)).get_json(), path
+        assert b"lone-cbo" in env.client.get(ANALYSES[0], headers=env.auth(role)).get_data()
+    finally:
+        close_store(fresh)
 
 
 def test_a_repeated_read_is_the_kept_answer_with_its_etag(env: Env) -> None:

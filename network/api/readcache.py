@@ -1,6 +1,6 @@
 """Answers to the busiest reads kept per store revision, served before Flask is entered (WSGI middleware).
 
-The organisation and link lists and the pathway query (``KEPT_PATHS``) answer
+The organisation and link lists and the analyses (``KEPT_PATHS``) answer
 ``GET`` with a body that depends only on what the store holds, the day, the
 query string, the caller's role and the language asked for. Every write that
 can change such a body moves the store's ``revision()`` (in any process: it is
@@ -14,8 +14,9 @@ made, so a kept answer is never older than the revision it is kept under.
 Only callers identified without Flask are served this way: anonymous ones
 (no ``Authorization`` header, no session cookie) and bearer tokens (looked up
 on every request, so a revoked token stops at once). A request with a session
-cookie or an unknown token goes through Flask as usual. The role is in every
-key: a viewer is never served what an editor or an administrator was answered.
+cookie or an unknown token goes through Flask as usual. The role (and the
+organisation a token is bound to) is in every key: a viewer is never served
+what an editor or an administrator was answered.
 Only ``200`` answers without cookies are kept. Kept answers carry a strong
 ``ETag``; a request whose ``If-None-Match`` names it is answered ``304``.
 """
@@ -37,8 +38,11 @@ from .state import store_of
 
 __all__ = ["KEPT_PATHS", "ReadCache"]
 
-#: The ``GET`` routes whose answers are kept per store revision.
-KEPT_PATHS = frozenset({"/api/v1/organisations", "/api/v1/links", "/api/v1/analysis/pathways"})
+#: The ``GET`` routes whose answers are kept per store revision: the lists and the analyses (whose results
+#: the service already remembers per revision, day and options; here their encoded answers are kept too).
+KEPT_PATHS = frozenset({"/api/v1/organisations", "/api/v1/links"} | {
+    f"/api/v1/analysis/{name}"
+    for name in ("pathways", "gaps", "duplication", "structure", "recommendations", "agenda", "report")})
 
 StartResponse = Callable[..., Any]
 Headers = list[tuple[str, str]]
@@ -87,14 +91,15 @@ class ReadCache:
         return [body]
 
     def _role(self, environ: dict[str, Any], store: Any) -> str | None:
-        """The caller's role if it can be told here (``anonymous`` or a token's role), else ``None``."""
+        """The caller's role if it can be told here (``anonymous``, or a token's role and the organisation it
+        is bound to), else ``None``."""
         header = environ.get("HTTP_AUTHORIZATION")
         if header is None:
             cookie = self.app.config["SESSION_COOKIE_NAME"]
             return None if cookie in environ.get("HTTP_COOKIE", "") else "anonymous"
         scheme, _, secret = header.partition(" ")
         token = find_token(store, secret) if scheme.lower() == "bearer" else None
-        return None if token is None else token.role
+        return None if token is None else f"{token.role}:{token.organisation or ''}"
 
     def _answer(self, environ: dict[str, Any]) -> tuple[str, Headers, bytes]:
         """Flask's answer to the request: status, headers and the whole body."""
