@@ -49,14 +49,21 @@ def _government(G: nx.MultiDiGraph, layers: Layers) -> dict[str, set[str]]:
     """For each organisation, the government organisations it has a link in force with, in its province or
     national in its country."""
     voc = vocabulary()
+    offices = {n for n, kind in G.nodes(data="kind") if kind == "government"}
+    located: dict[str, str | None] = {}
+
+    def province(n: str) -> str | None:
+        if n not in located:
+            located[n] = province_of(G.nodes[n], voc)
+        return located[n]
+
     found: dict[str, set[str]] = defaultdict(set)
     for u, v, _, _ in layers.links:
         for a, b in ((u, v), (v, u)):
-            office = G.nodes[b]
-            if office.get("kind") != "government":
+            if b not in offices:
                 continue
-            where = province_of(office, voc)
-            if where == province_of(G.nodes[a], voc) or (where is None and country_of(G, b) == country_of(G, a)):
+            where = province(b)
+            if where == province(a) or (where is None and country_of(G, b) == country_of(G, a)):
                 found[a].add(b)
     return found
 

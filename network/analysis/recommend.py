@@ -197,7 +197,8 @@ class _Index:
         for pool in self.providers.values():
             pool.sort(key=lambda y: (-len(self.services[y]), y))
         self._nearby: dict[str, list[str]] = {}
-        self.partners = {n: set(R.pred[n]) | set(R.succ[n]) for n in R}
+        pred, succ = R._pred, R._succ  # the dicts behind R.pred and R.succ, without a view per node
+        self.partners = {n: pred[n].keys() | succ[n].keys() for n in R}
 
     @cached_property
     def abroad(self) -> Abroad:
@@ -258,7 +259,8 @@ class _Index:
 
     def two_steps(self, x: str) -> set[str]:
         """Partners of the referral partners of ``x``."""
-        return {z for p in self.partners[x] for z in self.partners[p]}
+        partners = self.partners
+        return set().union(*(partners[p] for p in partners[x]))
 
     def preference(self, x: str, y: str) -> tuple[Any, ...]:
         """Sort key of candidate partner ``y`` for ``x``: same district, common partners, populations, distance."""
