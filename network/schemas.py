@@ -186,7 +186,7 @@ class LinkSchema(Strict):
         """A programme and a grant reference belong to funding links only, the data carried to data sharing links
         (a patch without ``kind`` is checked once merged)."""
         kind = data.get("kind")
-        if kind is None:
+        if kind is None or not (data.get("programme") or data.get("grant_ref") or data.get("data")):
             return
         label = vocabulary().link_kinds.get(kind, kind).split(" (")[0]
         label = translate(label)

@@ -1,9 +1,12 @@
 """The two CSV files of DESIGN.md: organisations.csv and links.csv.
 
 Files larger than :data:`MAX_FILE_BYTES` are refused before they are parsed:
-an import is validated whole in memory (all or nothing), and the limit keeps
+an upload is validated whole in memory (all or nothing), and the limit keeps
 one upload from exhausting the server. 64 MB holds several times the 10k
-organisations / 100k links the project is sized for.
+organisations / 100k links of a national network. Local files (``cssnet
+import``) are read as a stream instead (:func:`check_csv_file`, then
+:func:`iter_csv_file`), up to :data:`MAX_STREAMED_FILE_BYTES`: a regional
+network's 2.5 million links fill about 400 MB.
 
 Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
 tab, CR first) are written with a leading apostrophe and read back without it:
@@ -15,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +34,14 @@ from network.io.rows import (
     spreadsheet_row,
 )
 
-__all__ = ["read_rows", "parse_csv", "check_header", "write_csv", "csv_text", "check_size", "check_unpacked",
-           "MAX_FILE_BYTES", "MAX_UNPACKED_BYTES"]
+__all__ = ["read_rows", "parse_csv", "check_csv_file", "iter_csv_file", "check_header", "write_csv", "csv_text",
+           "check_size", "check_unpacked", "MAX_FILE_BYTES", "MAX_STREAMED_FILE_BYTES", "MAX_UNPACKED_BYTES"]
 
 #: Largest file (in bytes) any importer accepts; bigger ones are refused unread.
 MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest CSV file a local import reads as a stream (:func:`check_csv_file`, :func:`iter_csv_file`): its rows
+#: are checked and written a part at a time, so only what spans the parts (ids and their rows) is kept.
+MAX_STREAMED_FILE_BYTES = 1024 * 1024 * 1024
 #: Largest total a zip upload (a zip of CSV files, an XLSX workbook) may unpack to.
 MAX_UNPACKED_BYTES = 2 * MAX_FILE_BYTES
 
@@ -49,19 +55,15 @@ def read_rows(path: str | Path, *, kind: str) -> list[tuple[int, dict[str, Any]]
     format does not know.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ImportRefused([RowProblem(path.name, 0, "-", f"file not found: {path}")]) from None
-    check_size(path.name, size)
+    check_size(path.name, _size(path))
     return parse_csv(path.read_bytes(), name=path.name, kind=kind)
 
 
-def check_size(name: str, size: int) -> None:
-    """Refuse a file over ``MAX_FILE_BYTES`` before reading it."""
-    if size > MAX_FILE_BYTES:
+def check_size(name: str, size: int, *, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse a file over ``limit`` bytes before reading it."""
+    if size > limit:
         raise ImportRefused([RowProblem(name, 0, "-", f"the file is {size / 2**20:.1f} MB; the limit is "
-                                        f"{MAX_FILE_BYTES // 2**20} MB. Split it into smaller imports.")])
+                                        f"{limit // 2**20} MB. Split it into smaller imports.")])
 
 
 def check_unpacked(name: str, members: Iterable[zipfile.ZipInfo]) -> None:
@@ -86,42 +88,107 @@ links.csv row 1, target: missing column(s): target, kind, services, status, star
 weight, formal, notes.
     """
     check_size(name, len(data))
+    text = _decoded(data, name)
+    if not text.strip():
+        raise _refused(name, "the file is empty; it needs a header row.")
+    problems: list[RowProblem] = []
+    rows = list(_rows(io.StringIO(text, newline=""), name=name, kind=kind, problems=problems))
+    if problems:
+        raise ImportRefused(problems)
+    return rows
 
-    def refuse(problem: str, row: int = 1, field: str = "-") -> ImportRefused:
-        return ImportRefused([RowProblem(name, row, field, problem)])
 
+def check_csv_file(path: str | Path, *, kind: str) -> int:
+    """Read a CSV file through once, keeping none of its rows, and refuse it as :func:`read_rows` would; the
+    number of rows.
+
+    Files up to ``MAX_STREAMED_FILE_BYTES`` are accepted: :func:`iter_csv_file` then gives the rows one at a
+    time, so the file never sits in memory whole.
+    """
+    path = Path(path)
+    check_size(path.name, _size(path), limit=MAX_STREAMED_FILE_BYTES)
+    problems: list[RowProblem] = []
+    count = sum(1 for _ in _file_rows(path, kind=kind, problems=problems))
+    if problems:
+        raise ImportRefused(problems)
+    return count
+
+
+def iter_csv_file(path: str | Path, *, kind: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The numbered rows of a CSV file :func:`check_csv_file` accepted, read one at a time."""
+    path = Path(path)
+    problems: list[RowProblem] = []
+    yield from _file_rows(path, kind=kind, problems=problems)
+    if problems:  # the file changed since it was checked
+        raise ImportRefused(problems)
+
+
+def _size(path: Path) -> int:
     try:
-        text = data.decode("utf-8-sig")
+        return path.stat().st_size
+    except FileNotFoundError:
+        raise ImportRefused([RowProblem(path.name, 0, "-", f"file not found: {path}")]) from None
+
+
+def _refused(name: str, problem: str, row: int = 1) -> ImportRefused:
+    return ImportRefused([RowProblem(name, row, "-", problem)])
+
+
+def _decoded(data: bytes, name: str) -> str:
+    """``data`` as text, or the refusal naming the first byte that is not UTF-8 and its line."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise refuse(f"not UTF-8 text (byte {err.start}); save the file as UTF-8 CSV.", line) from None
-    if not text.strip():
-        raise refuse("the file is empty; it needs a header row.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+        raise _refused(name, f"not UTF-8 text (byte {err.start}); save the file as UTF-8 CSV.", line) from None
+
+
+def _file_rows(path: Path, *, kind: str, problems: list[RowProblem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """:func:`_rows` of a file read as a stream, refused as :func:`parse_csv` refuses its bytes."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            if all(not line.strip() for line in fh):
+                raise _refused(path.name, "the file is empty; it needs a header row.")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            yield from _rows(fh, name=path.name, kind=kind, problems=problems)
+    except UnicodeDecodeError:
+        _decoded(path.read_bytes(), path.name)  # raises the refusal, with the byte counted from the file's start
+        raise
+
+
+def _rows(lines: Iterable[str], *, name: str, kind: str,
+          problems: list[RowProblem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The numbered rows of CSV text (not blank) given line by line; rows with problems go to ``problems``."""
+    quotes = 0
+
+    def counted() -> Iterator[str]:
+        nonlocal quotes
+        for line in lines:
+            quotes += line.count('"')
+            yield line
+
+    reader = csv.reader(counted())
+    last: int | None = None
     try:
         header = [h.strip() for h in next(reader)]
         check_header(header, kind=kind, name=name)
-        rows: list[tuple[int, dict[str, Any]]] = []
-        problems: list[RowProblem] = []
+        width = len(header)
         for cells in reader:
             number = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            if len(cells) != len(header):
+            if len(cells) != width:
                 problems.append(RowProblem(name, number, "-", f"has {len(cells)} cells, the header has "
-                                           f"{len(header)} (a truncated file or an unquoted comma?)."))
+                                           f"{width} (a truncated file or an unquoted comma?)."))
                 continue
-            rows.append((number, dict(zip(header, map(unescape_formula, cells), strict=True))))
-        if text.count('"') % 2:
-            start = rows[-1][0] if rows else reader.line_num
-            problems.append(RowProblem(name, start, "-", "the file ends inside a quoted value (a quote "
-                                       "opened and never closed): it looks truncated."))
+            last = number
+            yield number, dict(zip(header, map(unescape_formula, cells), strict=True))
+        if quotes % 2:
+            problems.append(RowProblem(name, last if last is not None else reader.line_num, "-", "the file ends "
+                                       "inside a quoted value (a quote opened and never closed): it looks truncated."))
     except csv.Error as err:
-        raise refuse(f"not valid CSV: {err} (a quote opened and never closed: is the file truncated?)",
-                     reader.line_num) from None
-    if problems:
-        raise ImportRefused(problems)
-    return rows
+        raise _refused(name, f"not valid CSV: {err} (a quote opened and never closed: is the file truncated?)",
+                       reader.line_num) from None
 
 
 def check_header(header: list[str], *, kind: str, name: str) -> None:

@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from network.errors import CssnetError, InvalidData
 from network.graph.store import GraphStore, OrganisationQuery, UpsertResult
@@ -18,8 +19,13 @@ from network.model import Link, Organisation
 from network.schema_errors import load_record
 from network.schemas import ID_PATTERN, LinkSchema, OrganisationSchema, check_batch
 
-__all__ = ["RowProblem", "ImportRefused", "ImportBatch", "validate_rows", "import_batch",
-           "known_organisation_ids", "import_rows", "generated_link_id", "printable"]
+__all__ = ["RowProblem", "ImportRefused", "ImportBatch", "RowChecker", "validate_rows", "import_batch",
+           "import_stream", "known_organisation_ids", "import_rows", "generated_link_id", "printable", "STREAM_CHUNK"]
+
+T = TypeVar("T")
+
+#: Rows validated and written together by :func:`import_stream`.
+STREAM_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -93,40 +99,119 @@ def validate_rows(
     ``to_data`` turns a row into what the schema loads: flat text cells by default;
     formats that carry typed values (JSON) pass their own.
     """
-    problems: list[RowProblem] = []
-    batch = ImportBatch()
-    files = {"organisation": organisations_file, "link": links_file}
-    row_of: dict[tuple[str, str], int] = {}
-    folded: dict[tuple[str, str], tuple[str, int]] = {}
-    unnamed: Counter[tuple[str, ...]] = Counter()
-    for noun, rows, schema, out in (
-        ("organisation", organisation_rows, batch_schema(OrganisationSchema), batch.organisations),
-        ("link", link_rows, batch_schema(LinkSchema), batch.links),
-    ):
+    checker = RowChecker(organisations_file, links_file, to_data=to_data)
+    checker.known.update(known)
+    batch = ImportBatch(checker.check("organisation", organisation_rows), checker.check("link", link_rows))
+    checker.refuse_problems()
+    return batch
+
+
+def import_stream(
+    store: GraphStore,
+    organisation_rows: Iterable[tuple[int, dict[str, Any]]],
+    link_rows: Iterable[tuple[int, dict[str, Any]]],
+    *,
+    organisations_file: str,
+    links_file: str,
+    chunk: int = STREAM_CHUNK,
+) -> UpsertResult:
+    """Validate numbered rows ``chunk`` at a time and write each chunk: all or nothing, in one transaction.
+
+    The rows are read one at a time, so a file of millions of rows never sits in memory whole. Organisations
+    come first (links may point at them). Once any row has a problem nothing more is written, but every row is
+    still checked; then ``ImportRefused`` lists every problem and the transaction (the caller's
+    ``store.transaction`` block, or this function's own) is rolled back, leaving the store unchanged.
+    """
+    checker = RowChecker(organisations_file, links_file)
+    total = UpsertResult()
+    refused: ImportRefused | None = None
+    with store.transaction():
+        for noun, rows in (("organisation", organisation_rows), ("link", link_rows)):
+            for part in _parts(rows, chunk):
+                if noun == "link":
+                    checker.known.update(known_organisation_ids(store, (row for _, row in part),
+                                                                skip=checker.organisation_ids))
+                records = checker.check(noun, part)
+                if checker.problems or refused:
+                    continue
+                try:
+                    written = import_batch(store, ImportBatch(records, []) if noun == "organisation"
+                                           else ImportBatch([], records))
+                except ImportRefused as err:
+                    refused = err  # reported after the rows' own problems, as a whole-batch import does
+                    continue
+                for name, count in asdict(written).items():
+                    setattr(total, name, getattr(total, name) + count)
+        checker.refuse_problems()
+        if refused is not None:
+            raise refused
+    return total
+
+
+class RowChecker:
+    """Checks numbered rows one part at a time, keeping what spans parts: ids seen (case-folded) with their
+    first row, the organisations' ids, generated link ids, and every problem."""
+
+    def __init__(self, organisations_file: str, links_file: str, *,
+                 to_data: Callable[[dict[str, Any]], dict[str, Any]] = row_to_data):
+        self.files = {"organisation": organisations_file, "link": links_file}
+        self.to_data = to_data
+        self.problems: list[RowProblem] = []
+        #: Organisation ids links may point at besides this file's: those the store holds.
+        self.known: set[str] = set()
+        #: The ids of the organisations this file gave (loaded without problems).
+        self.organisation_ids: set[str] = set()
+        self._schemas = {"organisation": batch_schema(OrganisationSchema), "link": batch_schema(LinkSchema)}
+        # case-folded id -> its first row, or (the id as written, its first row) when folding changed it
+        self._first: dict[str, dict[str, int | tuple[str, int]]] = {"organisation": {}, "link": {}}
+        self._unnamed: Counter[tuple[str, ...]] = Counter()
+
+    def check(self, noun: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> list[Any]:
+        """The records of ``rows`` that loaded; the problems of the others are kept in ``problems``."""
+        out: list[Any] = []
+        row_of: dict[str, int] = {}
+        schema, first_rows, file = self._schemas[noun], self._first[noun], self.files[noun]
         for number, row in rows:
-            data = to_data(row)
+            data = self.to_data(row)
             if noun == "link" and not data.get("id"):
-                data["id"] = generated_link_id(data, unnamed)
+                data["id"] = generated_link_id(data, self._unnamed)
             try:
                 record = load_record(schema, data, noun)
             except InvalidData as err:
-                problems += [RowProblem(files[noun], number, f, " ".join(m)) for f, m in err.errors.items()]
+                self.problems += [RowProblem(file, number, f, " ".join(m)) for f, m in err.errors.items()]
                 continue
             out.append(record)
-            first = folded.get((noun, record.id.casefold()))
-            if first is not None:
-                same = "" if first[0] == record.id else f" as '{first[0]}' (ids are the same whatever their case)"
-                problems.append(RowProblem(files[noun], number, "id",
-                                           f"{noun} id '{record.id}' also appears on row {first[1]}{same}."))
-            folded.setdefault((noun, record.id.casefold()), (record.id, number))
-            row_of.setdefault((noun, record.id), number)
-    # Repeated ids were reported above with both row numbers; the ends of links are checked here.
-    for noun, record_id, field_name, message in check_batch(batch.organisations, batch.links, known):
-        if field_name != "id":
-            problems.append(RowProblem(files[noun], row_of[noun, record_id], field_name, message))
-    if problems:
-        raise ImportRefused(sorted(problems, key=lambda p: (p.file != organisations_file, p.row, p.field)))
-    return batch
+            key = record.id.casefold()
+            first = first_rows.get(key)
+            if first is None:
+                first_rows[key] = number if key == record.id else (record.id, number)
+            else:
+                first_id, first_row = (key, first) if isinstance(first, int) else first
+                same = "" if first_id == record.id else f" as '{first_id}' (ids are the same whatever their case)"
+                self.problems.append(RowProblem(file, number, "id",
+                                                f"{noun} id '{record.id}' also appears on row {first_row}{same}."))
+            row_of.setdefault(record.id, number)
+        if noun == "organisation":
+            self.organisation_ids.update(record.id for record in out)
+            return out
+        # Repeated ids were reported above with both row numbers; the ends of links are checked here.
+        for _, record_id, field_name, message in check_batch([], out, self.organisation_ids | self.known):
+            if field_name != "id":
+                self.problems.append(RowProblem(file, row_of[record_id], field_name, message))
+        return out
+
+    def refuse_problems(self) -> None:
+        """``ImportRefused`` listing every problem found so far, organisations' first, by row."""
+        if self.problems:
+            organisations_file = self.files["organisation"]
+            raise ImportRefused(sorted(self.problems, key=lambda p: (p.file != organisations_file, p.row, p.field)))
+
+
+def _parts(rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``rows`` in lists of ``size`` (the last perhaps shorter)."""
+    items = iter(rows)
+    while part := list(islice(items, size)):
+        yield part
 
 
 def generated_link_id(data: dict[str, Any], seen: Counter[tuple[str, ...]]) -> str:
@@ -162,13 +247,14 @@ def import_batch(store: GraphStore, batch: ImportBatch) -> UpsertResult:
                              for key, m in err.errors.items()] or [RowProblem("store", 0, "-", err.message)]) from err
 
 
-def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]]) -> set[str]:
-    """Ids named as link ends in ``links`` that the store already holds.
+def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]], *,
+                           skip: Set[str] = frozenset()) -> set[str]:
+    """Ids named as link ends in ``links`` that the store already holds (those in ``skip`` are not looked up).
 
     Only ends that are valid ids are looked up; the schema refuses the others.
     """
     ends = {value.strip() for row in links for end in ("source", "target")
-            if isinstance(value := row.get(end), str) and re.match(ID_PATTERN, value.strip())}
+            if isinstance(value := row.get(end), str) and re.match(ID_PATTERN, value.strip())} - skip
     found: set[str] = set()
     ordered = sorted(ends)
     for start in range(0, len(ordered), 500):

@@ -8,6 +8,7 @@ empty cell.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from network.io.cells import escape_formula
@@ -64,7 +65,11 @@ def row_to_data(row: dict[str, Any]) -> dict[str, Any]:
             if key in _TEXTS:
                 data[key] = ""
             continue
-        data[key] = _cell(key, value)
+        if type(value) is str:
+            convert = _TEXT_CELLS.get(key)
+            data[key] = value if convert is None else convert(value)
+        else:
+            data[key] = _cell(key, value)
     return data
 
 
@@ -98,27 +103,41 @@ def _cell(key: str, value: Any) -> Any:
         if key in _INTEGERS and isinstance(value, float) and value.is_integer():
             return int(value)
         return value
-    if key in _LISTS:
-        return [part.strip() for part in value.split(";") if part.strip()]
-    if key == "external_ids":
-        pairs = [part.split("=", 1) for part in value.split(";") if part.strip()]
-        if any(len(p) != 2 for p in pairs):
-            return value
-        return {k.strip(): v.strip() for k, v in pairs}
-    if key in _BOOLEANS:
-        low = value.lower()
-        return True if low in _TRUE else False if low in _FALSE else value
-    if key in _INTEGERS:
+    convert = _TEXT_CELLS.get(key)
+    return value if convert is None else convert(value)
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _external_ids(value: str) -> dict[str, str] | str:
+    pairs = [part.split("=", 1) for part in value.split(";") if part.strip()]
+    if any(len(p) != 2 for p in pairs):
+        return value
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def _boolean(value: str) -> bool | str:
+    low = value.lower()
+    return True if low in _TRUE else False if low in _FALSE else value
+
+
+def _number(kind: type[int] | type[float]) -> Callable[[str], int | float | str]:
+    def convert(value: str) -> int | float | str:
         try:
-            return int(value)
+            return kind(value)
         except ValueError:
             return value
-    if key in _FLOATS:
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
+
+    return convert
+
+
+#: How a text cell of each column that is not plain text is read; other columns keep the text.
+_TEXT_CELLS: dict[str, Callable[[str], Any]] = {
+    **dict.fromkeys(_LISTS, _list), "external_ids": _external_ids, **dict.fromkeys(_BOOLEANS, _boolean),
+    **dict.fromkeys(_INTEGERS, _number(int)), **dict.fromkeys(_FLOATS, _number(float)),
+}
 
 
 def _text(column: str, value: Any) -> str:

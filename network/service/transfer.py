@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from tqdm import tqdm
 
 from network.graph.store import GraphStore, UpsertResult
 from network.io import formats
-from network.io.csvfiles import read_rows
+from network.io.csvfiles import check_csv_file, iter_csv_file, read_rows
 from network.io.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from network.io.importer import import_batch, known_organisation_ids, validate_rows
+from network.io.importer import import_stream
 from network.io.referral_csv import read_referrals
 from network.model import seed_dir
 
@@ -37,7 +37,6 @@ __all__ = [
 #: Imports of more rows than this show a progress bar on standard error when asked to.
 PROGRESS_THRESHOLD = 5000
 
-T = TypeVar("T")
 
 
 def import_csv(store: GraphStore, organisations: str | Path | None, links: str | Path | None, *,
@@ -45,12 +44,20 @@ def import_csv(store: GraphStore, organisations: str | Path | None, links: str |
     """Import ``organisations.csv`` and/or ``links.csv``: all or nothing, with its audit entry.
 
     Raises ``ImportRefused`` (with every row problem) and writes nothing when
-    any row is bad.
+    any row is bad. Each file is read through once before the write lock is
+    taken (a file that is not CSV of its kind is refused then), and once more
+    as its rows are checked and written a part at a time in the one
+    transaction (``network.io.importer.import_stream``): a file of millions of
+    rows never sits in memory whole.
     """
-    rows = _read_csv(organisations, links)
+    files = {kind: path for kind, path in (("organisations", organisations), ("links", links)) if path}
+    counts = {kind: check_csv_file(path, kind=kind) for kind, path in files.items()}
     with store.transaction(actor=actor.key):
-        result = _load_csv(store, rows, progress=progress)
-        _audit_import(store, actor, "csv", [Path(p).name for p in (organisations, links) if p], result)
+        result = import_stream(store, *(_streamed(files.get(kind), kind, counts.get(kind, 0), progress)
+                                        for kind in ("organisations", "links")),
+                               organisations_file=Path(organisations).name if organisations else "organisations.csv",
+                               links_file=Path(links).name if links else "links.csv")
+        _audit_import(store, actor, "csv", [Path(p).name for p in files.values()], result)
     return result
 
 
@@ -114,24 +121,20 @@ def _read_csv(organisations: str | Path | None, links: str | Path | None) -> tup
             Path(links).name if links else "links.csv")
 
 
-def _load_csv(store: GraphStore, rows: tuple[Any, Any, str, str], *, progress: bool = False) -> UpsertResult:
+def _load_csv(store: GraphStore, rows: tuple[Any, Any, str, str]) -> UpsertResult:
     org_rows, link_rows, organisations_file, links_file = rows
-    known = known_organisation_ids(store, (row for _, row in link_rows))
-    batch = validate_rows(
-        _progress(org_rows, progress, "checking organisations"),
-        _progress(link_rows, progress, "checking links"),
-        organisations_file=organisations_file,
-        links_file=links_file,
-        known=known,
-    )
-    return import_batch(store, batch)
+    return import_stream(store, org_rows, link_rows, organisations_file=organisations_file, links_file=links_file)
+
+
+def _streamed(path: str | Path | None, kind: str, count: int, progress: bool) -> Iterable[tuple[int, Any]]:
+    """The rows of a checked file read one at a time, with a progress bar on standard error when asked to."""
+    if not path:
+        return []
+    rows = iter_csv_file(path, kind=kind)
+    if not progress or count < PROGRESS_THRESHOLD:
+        return rows
+    return tqdm(rows, total=count, desc=f"importing {kind}", unit=" rows", file=sys.stderr, mininterval=0.5)
 
 
 def _audit_import(store: GraphStore, actor: Actor, fmt: str, files: list[str], result: UpsertResult) -> None:
     audit.record(store, actor, "import", "network", fmt, {"files": files, "format": fmt, **asdict(result)})
-
-
-def _progress(items: list[T], show: bool, label: str) -> Iterable[T] | Iterator[T]:
-    if not show or len(items) < PROGRESS_THRESHOLD:
-        return items
-    return tqdm(items, desc=label, unit=" rows", file=sys.stderr, mininterval=0.5)
