@@ -11,9 +11,8 @@ from babel.messages.pofile import read_po
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.monitoring import MonitoringQuery
-from network.service import seed_demo
 from seed import catalogs
-from tests.http_support import chromium, live_server
+from tests.http_support import live_server
 
 pytestmark = pytest.mark.browser
 
@@ -31,19 +30,10 @@ def _translations(code: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = SQLiteStore(tmp_path_factory.mktemp("languages") / "demo.db")
-    seed_demo(store)
-    app = create_app({"STORE": store, "SECRET_KEY": "languages-browser-test"})
+def base_url(demo_store: SQLiteStore) -> Iterator[str]:
+    app = create_app({"STORE": demo_store, "SECRET_KEY": "languages-browser-test"})
     with live_server(app, threads=2) as url:
         yield url
-    store.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as launched:
-        yield launched
 
 
 def _page_in(browser, locale: str):

@@ -21,7 +21,7 @@ from network.model import Link, Organisation
 from network.service import seed_demo
 from network.service.audit import Actor
 from network.service.merge import apply_merge, plan_merge
-from tests.api_support import Env, env_fixture
+from tests.api_support import Env
 
 ADMIN = Actor("token:t1", "admin:test")
 
@@ -221,11 +221,6 @@ def test_cli_merge_prefers_the_dropped_record_when_asked(demo) -> None:
 
 
 # --- the API: per-field choices -------------------------------------------------------------
-
-@pytest.fixture
-def env(tmp_path: Path):
-    yield from env_fixture(tmp_path)
-
 
 def test_api_merge_takes_a_choice_per_field(env: Env) -> None:
     env.store.create_organisation(Organisation("cbo-b2", "Sekhukhune Miners Support", "ngo", district="Sekhukhune",
