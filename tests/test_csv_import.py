@@ -23,55 +23,22 @@ ORG_HEADER = ",".join(REQUIRED_ORGANISATION_COLUMNS)
 LINK_HEADER = ",".join(REQUIRED_LINK_COLUMNS)
 
 
-def org_row(
-    org_id: str,
-    name: str = "Org",
-    *,
-    kind: str = "cbo",
-    latitude: str = "",
-    longitude: str = "",
-    services: str = "",
-    capacity: str = "",
-    description: str = "",
-) -> str:
-    cells = {
-        "id": org_id,
-        "name": name,
-        "kind": kind,
-        "latitude": latitude,
-        "longitude": longitude,
-        "services": services,
-        "status": "active",
-        "sensitive": "false",
-        "capacity_per_month": capacity,
-        "description": description,
-    }
-    return ",".join(cells.get(c, "") for c in REQUIRED_ORGANISATION_COLUMNS)
+def org_row(org_id: str, name: str = "Org", *, kind: str = "cbo", capacity: str = "", **cells: str) -> str:
+    """An organisations.csv line (required columns): active, not sensitive; ``cells`` fill other columns."""
+    return _row(REQUIRED_ORGANISATION_COLUMNS, id=org_id, name=name, kind=kind, status="active", sensitive="false",
+                capacity_per_month=capacity, **cells)
 
 
-def link_row(
-    link_id: str,
-    source: str,
-    target: str,
-    *,
-    start: str = "",
-    end: str = "",
-    weight: str = "3",
-    services: str = "",
-) -> str:
-    cells = {
-        "id": link_id,
-        "source": source,
-        "target": target,
-        "kind": "referral",
-        "services": services,
-        "status": "active",
-        "start_date": start,
-        "end_date": end,
-        "weight": weight,
-        "formal": "true",
-    }
-    return ",".join(cells.get(c, "") for c in REQUIRED_LINK_COLUMNS)
+def link_row(link_id: str, source: str, target: str, *, start: str = "", end: str = "", weight: str = "3",
+             **cells: str) -> str:
+    """A links.csv line (required columns): an active, formal referral; ``cells`` fill other columns."""
+    return _row(REQUIRED_LINK_COLUMNS, id=link_id, source=source, target=target, kind="referral", status="active",
+                start_date=start, end_date=end, weight=weight, formal="true", **cells)
+
+
+def _row(columns: list[str] | tuple[str, ...], **cells: str) -> str:
+    """One CSV line: ``cells`` in the order of ``columns``, the others empty."""
+    return ",".join(cells.get(c, "") for c in columns)
 
 
 @pytest.fixture
