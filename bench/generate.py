@@ -24,6 +24,7 @@ import itertools
 import random
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 from network.model import Link, Organisation, vocabulary
@@ -304,7 +305,9 @@ def _place_name(rng: random.Random) -> str:
 
 
 def _slug(name: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+    """``name`` as the ASCII letters and digits an id may hold (``Kasaï`` -> ``kasai``)."""
+    plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
 def _date_pool(lo: dt.date, hi: dt.date) -> list[dt.date]:

@@ -4,8 +4,8 @@
     python -m bench.regional --organisations 20000            # a rehearsal
     python -m bench.run --only regional                       # the same, as a row of the table (opt-in)
 
-Generates the network (bench/generate.py), writes it as the two import CSV
-files, then times each step on a SQLite file: ``import`` (``import_csv``: read,
+Generates the network (bench/generate.py, in a child process) as the two import
+CSV files, then times each step on a SQLite file: ``import`` (``import_csv``: read,
 validate, one all-or-nothing write), ``projection`` (``project``), ``report``
 (``report_parts``, its records written as JSON lines to a file one at a time,
 as ``cssnet report --format jsonl`` writes them) and ``agenda`` (of the
@@ -17,13 +17,15 @@ past it, the run stops after the step under way with the figures so far.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.generate import generate_network, write_csv_files
+from bench.generate import generate_network
 from bench.run import figure, size_of
 from network.analysis.agenda import agenda
 from network.analysis.report import report_lines, report_parts
@@ -49,12 +51,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         began = time.perf_counter()
-        organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
-        size = size_of(len(organisations), len(links))
-        if args.import_with == "csv":
-            write_csv_files(organisations, links, root)
-            del organisations, links
-        print(f"{size}: generated ({args.import_with}) in {time.perf_counter() - began:.0f} s", flush=True)
+        if args.import_with == "csv":  # in a child process, so the peak memory below is the steps' own
+            subprocess.run([sys.executable, "-m", "bench.generate", "--organisations", str(args.organisations),
+                            "--links-per-org", str(args.links_per_org), "--seed", "1", "--out", str(root)],
+                           check=True, stdout=subprocess.DEVNULL)
+            size = size_of(args.organisations, round(args.organisations * args.links_per_org))
+        else:
+            organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
+            size = size_of(len(organisations), len(links))
+        print(f"{size}: generated ({args.import_with}) in {time.perf_counter() - began:.0f} s; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
         steps: list[tuple[str, float]] = []
 
         def step(name: str, seconds: float, note: str = "") -> bool:
@@ -67,7 +73,7 @@ def main() -> int:
             return True
 
         store = SQLiteStore(root / "regional.db")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if args.import_with == "csv":
             result = import_csv(store, root / "organisations.csv", root / "links.csv")
             rows, how = result.organisations_created + result.links_created, "import (CSV, validate, write)"
@@ -75,7 +81,9 @@ def main() -> int:
             store.upsert(organisations, links)
             rows, how = len(organisations) + len(links), "import (store.upsert alone)"
             del organisations, links
-        if not step(how, time.perf_counter() - started, f", {rows:,} rows"):
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        if not step(how, seconds, f", {rows:,} rows, {rows / seconds:,.0f} rows/s ({rows / cpu:,.0f} per CPU "
+                    f"second), load average {os.getloadavg()[0]:.1f}"):
             return 1
         started = time.perf_counter()
         G = project(store)
