@@ -82,8 +82,8 @@ class ReadCache:
         status, headers, body = answer
         wanted = environ.get("HTTP_IF_NONE_MATCH")
         if wanted and status.startswith("200 "):
-            tag = next(value for name, value in headers if name == "ETag")
-            if parse_etags(wanted).contains_raw(tag):
+            tag = next((value for name, value in headers if name == "ETag"), None)
+            if tag is not None and parse_etags(wanted).contains_raw(tag):
                 start_response("304 NOT MODIFIED", [(name, value) for name, value in headers
                                                     if name in ("ETag", "X-Content-Type-Options", "Vary")])
                 return [b""]
