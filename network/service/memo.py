@@ -1,6 +1,9 @@
 """Results remembered per store revision: a write to the store makes every remembered result stale at once.
 
-A result computed afresh passes the gate on heavy work (``gate.heavy``) first.
+A result computed afresh passes the gate on heavy work (``gate.heavy``) first,
+once: callers asking for a result another thread is computing wait for it
+instead of computing it again (after an edit, several people opening the same
+dashboard cost one computation, not one each).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ class Memo:
     """The ``room`` most recent results per store, each for the store revision it was computed at.
 
     Callers must not modify a result: the next caller with the same key gets the same object.
+    A caller asking for a result being computed waits for it; if that computation fails, the
+    next waiting caller computes it itself.
 
     >>> import tempfile, pathlib
     >>> from network.graph.sqlite import SQLiteStore
@@ -38,20 +43,34 @@ class Memo:
         self.room = room
         self._results: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], Any]] = (
             weakref.WeakKeyDictionary())
+        self._running: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], threading.Event]] = (
+            weakref.WeakKeyDictionary())
         self._lock = threading.Lock()
 
     def __call__(self, store: GraphStore, key: Any, compute: Callable[[], T]) -> T:
         """``compute()``, or what it gave before for ``key`` at the store's current revision."""
         full = (store.revision(), key)
-        with self._lock:
-            found = self._results.setdefault(store, OrderedDict())
-            if full in found:
-                found.move_to_end(full)
-                return found[full]
-        with heavy():
-            value = compute()
-        with self._lock:
-            found[full] = value
-            while len(found) > self.room:
-                found.popitem(last=False)
+        while True:
+            with self._lock:
+                found = self._results.setdefault(store, OrderedDict())
+                if full in found:
+                    found.move_to_end(full)
+                    return found[full]
+                running = self._running.setdefault(store, {})
+                other = running.get(full)
+                if other is None:
+                    running[full] = done = threading.Event()
+                    break
+            other.wait()
+        try:
+            with heavy():
+                value = compute()
+            with self._lock:
+                found[full] = value
+                while len(found) > self.room:
+                    found.popitem(last=False)
+        finally:
+            with self._lock:
+                del running[full]
+            done.set()
         return value
