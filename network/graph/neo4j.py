@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import neo4j
@@ -24,6 +24,7 @@ import neo4j
 from network.errors import Conflict, NotFound
 from network.graph import neo4j_cypher as cypher
 from network.graph import neo4j_history as versions
+from network.graph.columns import stored_row
 from network.graph.neo4j_monitoring import MonitoringNodes
 from network.graph.neo4j_partners import Neo4jPartners
 from network.graph.neo4j_referrals import Neo4jReferrals
@@ -59,8 +60,7 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
     """
 
     def changes(self, since: int) -> Changes | None:
-        """Always None: this adapter does not yet name the revision of each version, so caches read afresh."""
-        return None
+        return self._read(versions.changes, since)
 
     # organisations
     def get_organisation(self, org_id: str) -> Organisation:
@@ -231,6 +231,23 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
                 return
             after = page[-1].id
 
+    def organisation_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
+        if ids is None:
+            yield from _batches(self.iter_organisations())
+            return
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), _PAGE):
+            yield list(map(stored_row, self._read(cypher.fetch_organisations, wanted[start:start + _PAGE])))
+
+    def link_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
+        if ids is None:
+            yield from _batches(self.iter_links())
+            return
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), _PAGE):
+            yield list(map(stored_row, self._read(cypher.fetch_links, "r.id IN $ids",
+                                                  {"ids": wanted[start:start + _PAGE]})))
+
     def history(self, entity: str, entity_id: str) -> list[Version]:
         return self._read(versions.history, entity, entity_id)
 
@@ -280,3 +297,15 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
             self._keep_deleted(tx, "organisation", organisations)
 
         self._write(work)
+
+
+def _batches(records: Iterable[Organisation | Link]) -> Iterator[list[tuple[Any, ...]]]:
+    """The records' rows (:func:`network.graph.columns.stored_row`), ``_PAGE`` at a time."""
+    batch: list[tuple[Any, ...]] = []
+    for record in records:
+        batch.append(stored_row(record))
+        if len(batch) == _PAGE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

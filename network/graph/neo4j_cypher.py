@@ -184,6 +184,9 @@ def upgrade(tx: neo4j.ManagedTransaction) -> None:
     written by an earlier cssnet up to date: id keys and first versions."""
     for key in ("revision", "audit", "links"):
         tx.run("MERGE (m:CssnetMeta {key: $key}) ON CREATE SET m.value = 0", key=key).consume()
+    # Versions written from now on name their revision (network.graph.neo4j_history.changes).
+    tx.run("MATCH (r:CssnetMeta {key: 'revision'}) MERGE (m:CssnetMeta {key: 'changes_from'}) "
+           "ON CREATE SET m.value = r.value").consume()
     if tx.run("MATCH (m:CssnetMeta {key: 'history'}) RETURN m.value AS v").single():
         return
     tx.run("MATCH (o:Organisation) WHERE o.id_key IS NULL SET o.id_key = toLower(o.id)").consume()

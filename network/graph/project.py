@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
 
 from network.gcpause import gc_paused
+from network.graph.columns import LINK_ROW, ORGANISATION_ROW, link_attributes, organisation_attributes, stored_row
 from network.graph.store import GraphStore, OrganisationQuery
 from network.model import Link, Organisation, today
 
-__all__ = ["build_graph", "project", "node_data", "edge_data", "updated_graph"]
+__all__ = ["build_graph", "graph_from_rows", "project", "node_data", "edge_data", "updated_graph"]
 
 #: A link as the graph holds it: ``(source, target, attributes)``.
 EdgeData = tuple[str, str, dict[str, Any]]
+#: Rows of records in their stored form (:func:`network.graph.columns.stored_row`), a batch at a time.
+Batches = Iterable[Sequence[Sequence[Any]]]
 
 
 def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) -> nx.MultiDiGraph:
@@ -23,8 +26,9 @@ def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) ->
 
     Each organisation becomes a node keyed by its id with every other field as
     an attribute; each link an edge from ``source`` to ``target`` keyed by its
-    id, with every other field as an attribute. Links whose ends are not among
-    ``organisations`` are left out.
+    id, with every other field as an attribute; but for the store's stamps
+    (``updated_at``, ``version``): the store's bookkeeping, not the network's.
+    Links whose ends are not among ``organisations`` are left out.
 
     Examples
     --------
@@ -34,28 +38,57 @@ def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) ->
     >>> list(G.edges(keys=True))
     [('a', 'b', 'l1')]
     """
+    return graph_from_rows([list(map(stored_row, organisations))], [list(map(stored_row, links))])
+
+
+def graph_from_rows(organisations: Batches, links: Batches) -> nx.MultiDiGraph:
+    """The analysis graph of organisation and link rows in their stored form, batch by batch.
+
+    Nodes are added in the order of the rows, and links in the order of theirs
+    (the stores hand both over in id order); links whose ends are not among the
+    organisations are left out. Equal to :func:`build_graph` of the records.
+
+    Examples
+    --------
+    >>> from network.graph.columns import stored_row
+    >>> G = graph_from_rows([[stored_row(Organisation("a", "A", "cbo")), stored_row(Organisation("b", "B", "ngo"))]],
+    ...                     [[stored_row(Link("l1", "a", "b", "mou")), stored_row(Link("l2", "a", "z", "mou"))]])
+    >>> list(G.edges(keys=True)), G.nodes["b"]["kind"]
+    ([('a', 'b', 'l1')], 'ngo')
+    """
     G = nx.MultiDiGraph()
+    node: dict[str, dict[str, Any]] = {}
     with gc_paused():
-        for org in organisations:
-            G.add_node(org.id, **node_data(org))
-        for link in links:
-            if link.source not in G or link.target not in G:
-                continue
-            G.add_edge(link.source, link.target, key=link.id, **edge_data(link)[2])
+        for batch in organisations:
+            ids, attributes = organisation_attributes(batch)
+            node.update(zip(ids, attributes, strict=True))
+        succ: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+        pred: dict[str, dict[str, dict[str, dict[str, Any]]]] = {n: {} for n in node}
+        ends = {n: n for n in node}  # links hold the node's id object, not a copy of the text
+        for batch in links:
+            keys, sources, targets, attributes = link_attributes(batch)
+            for u, v, key, data in zip(map(ends.get, sources), map(ends.get, targets), keys, attributes,
+                                       strict=True):
+                if u is None or v is None:
+                    continue
+                keydict = succ[u].get(v)
+                if keydict is None:
+                    keydict = succ[u][v] = pred[v][u] = {}
+                keydict[key] = data
+    G._node, G._succ, G._pred = node, succ, pred
     return G
 
 
 def node_data(org: Organisation) -> dict[str, Any]:
-    """The attributes of ``org``'s node: every field but ``id``."""
-    attrs = dict(vars(org))
-    del attrs["id"]
-    return attrs
+    """The attributes of ``org``'s node: every field but ``id`` and the store's stamps (``updated_at``, ``version``)."""
+    return organisation_attributes([stored_row(org)])[1][0]
 
 
 def edge_data(link: Link) -> EdgeData:
-    """``(source, target, attributes)`` of ``link``'s edge: the attributes are every field but the ends."""
-    attrs = dict(vars(link))
-    return attrs.pop("source"), attrs.pop("target"), attrs
+    """``(source, target, attributes)`` of ``link``'s edge: the attributes are every field but the id, the ends and
+    the store's stamps."""
+    _, sources, targets, attributes = link_attributes([stored_row(link)])
+    return sources[0], targets[0], attributes[0]
 
 
 def updated_graph(G: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any] | None],
@@ -159,21 +192,50 @@ def project(
     province, district : str, optional
         Keep only organisations located there (and links among them).
     """
+    then = as_of if as_of is not None and as_of < today() else None
+    if then is None:
+        return graph_from_rows(
+            _where(store.organisation_rows(), {"province": _equal(province), "district": _equal(district)},
+                   ORGANISATION_ROW),
+            _where(store.link_rows(), {"kind": _among(link_kinds), "status": _among(statuses),
+                                       "start_date": _not_after(as_of)}, LINK_ROW))
     kinds = set(link_kinds) if link_kinds is not None else None
     wanted_statuses = set(statuses) if statuses is not None else None
-    then = as_of if as_of is not None and as_of < today() else None
-    stood = _protected_now(store, store.iter_organisations(as_of=then)) if then else store.iter_organisations()
     organisations = (
-        o for o in stood
+        o for o in _protected_now(store, store.iter_organisations(as_of=then))
         if (province is None or o.province == province) and (district is None or o.district == district)
     )
     links = (
         link for link in store.iter_links(as_of=then)
         if (kinds is None or link.kind in kinds)
         and (wanted_statuses is None or link.status in wanted_statuses)
-        and (as_of is None or link.start_date is None or link.start_date <= as_of)
+        and (link.start_date is None or link.start_date <= then)
     )
     return build_graph(organisations, links)
+
+
+def _where(batches: Batches, tests: Mapping[str, Callable[[Any], bool] | None],
+           fields: Sequence[str]) -> Batches:
+    """The rows of ``batches`` whose fields pass their tests (a test of None passes everything)."""
+    checks = [(fields.index(name), test) for name, test in tests.items() if test is not None]
+    if not checks:
+        return batches
+    return ([row for row in batch if all(test(row[at]) for at, test in checks)] for batch in batches)
+
+
+def _equal(wanted: str | None) -> Callable[[Any], bool] | None:
+    return None if wanted is None else lambda value: value == wanted
+
+
+def _among(wanted: Iterable[str] | None) -> Callable[[Any], bool] | None:
+    return None if wanted is None else set(wanted).__contains__
+
+
+def _not_after(day: dt.date | None) -> Callable[[Any], bool] | None:
+    """Passes a start date (stored form: ISO text, a date or None) that is not after ``day``."""
+    if day is None:
+        return None
+    return lambda start: start is None or (dt.date.fromisoformat(start) if isinstance(start, str) else start) <= day
 
 
 def _protected_now(store: GraphStore, organisations: Iterable[Organisation]) -> Iterator[Organisation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from network.graph.sqlite_bulk import bulk_upsert
 from network.graph.sqlite_history import changes, history, keep_versions, records_as_of
 from network.graph.sqlite_monitoring import MonitoringTables
 from network.graph.sqlite_partners import SQLitePartners
+from network.graph.sqlite_projection import projection_rows
 from network.graph.sqlite_referrals import SQLiteReferrals
 from network.graph.sqlite_sql import MIGRATIONS
 from network.graph.sqlite_tokens import SQLiteTokens
@@ -268,6 +269,12 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
             return
         for row in self._conn().execute("SELECT data, version, updated_at FROM links ORDER BY id"):
             yield sql.link(row)
+
+    def organisation_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
+        return projection_rows(self._conn(), "organisations", ids)
+
+    def link_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
+        return projection_rows(self._conn(), "links", ids)
 
     def history(self, entity: str, entity_id: str) -> list[Version]:
         return history(self._conn(), entity, entity_id)

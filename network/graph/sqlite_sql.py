@@ -12,6 +12,7 @@ from network.errors import InvalidData, NotFound, StaleWrite
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
 from network.graph.sqlite_history import CHANGES_MIGRATION, HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
+from network.graph.sqlite_projection import PROJECTION_MIGRATION
 from network.graph.sqlite_referrals import REFERRALS_MIGRATION
 from network.graph.sqlite_surveys import SURVEYS_MIGRATION
 from network.graph.sqlite_where import equal_clauses
@@ -149,6 +150,8 @@ MIGRATIONS: tuple[str, ...] = (
         GENERATED ALWAYS AS (coalesce(json_extract(data, '$.country'), 'ZA')) VIRTUAL;
     CREATE INDEX organisations_country ON organisations(country);
     """,
+    # issue 15: every field a column, and one index per table the projection reads instead of the JSON
+    PROJECTION_MIGRATION,
 )
 
 

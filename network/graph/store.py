@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -295,6 +295,21 @@ class GraphStore(Protocol):
 
     def iter_links(self, *, as_of: dt.datetime | dt.date | None = None) -> Iterator[Link]:
         """Every link, ordered by id (streamed); ``as_of`` as for :meth:`iter_organisations`."""
+
+    def organisation_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
+        """Every organisation as it stands (or those of ``ids`` that exist), in batches of rows, by id.
+
+        What the projection reads (``network.graph.project``): a row holds
+        the fields of ``network.graph.columns.ORGANISATION_ROW`` (every field
+        but the store's stamps) in their stored form
+        (``network.graph.columns.stored_row``): dates as ISO text, lists and
+        mappings as JSON text; a flag may be 0 or 1 and a missing value None
+        (the field's default).
+        """
+
+    def link_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
+        """Every link as it stands (or those of ``ids`` that exist), as for :meth:`organisation_rows`
+        (``network.graph.columns.LINK_ROW``)."""
 
     def history(self, entity: Entity, entity_id: str) -> list[Version]:
         """The versions of the organisation or link with this exact id, oldest first.

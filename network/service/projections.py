@@ -22,9 +22,9 @@ from typing import Any
 
 import networkx as nx
 
-from network.errors import NotFound
 from network.gcpause import gc_paused
-from network.graph.project import EdgeData, edge_data, node_data, project, updated_graph
+from network.graph.columns import link_attributes, organisation_attributes
+from network.graph.project import EdgeData, project, updated_graph
 from network.graph.store import Changes, GraphStore
 from network.model import today
 from network.redaction import hidden_values, redact_graph
@@ -178,25 +178,19 @@ def _caught_up(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | Non
 def _records(store: GraphStore, changes: Changes, as_of: dt.date | None,
              redacted: bool) -> tuple[dict[str, dict[str, Any] | None], dict[str, EdgeData | None]]:
     """The changed records as the projection holds them (None: gone from the view)."""
-    nodes: dict[str, dict[str, Any] | None] = {}
-    for org_id in changes.organisations:
-        try:
-            data = node_data(store.get_organisation(org_id))
-        except NotFound:
-            nodes[org_id] = None
-            continue
-        if redacted and data.get("sensitive"):
-            data.update(hidden_values(), sensitive=True)
-        nodes[org_id] = data
-    edges: dict[str, EdgeData | None] = {}
-    for link_id in changes.links:
-        try:
-            link = store.get_link(link_id)
-        except NotFound:
-            edges[link_id] = None
-            continue
-        starts_later = as_of is not None and link.start_date is not None and link.start_date > as_of
-        edges[link_id] = None if starts_later else edge_data(link)
+    nodes: dict[str, dict[str, Any] | None] = dict.fromkeys(changes.organisations)
+    for batch in store.organisation_rows(changes.organisations):
+        ids, attributes = organisation_attributes(batch)
+        nodes.update(zip(ids, attributes, strict=True))
+    if redacted:
+        for data in nodes.values():
+            if data is not None and data.get("sensitive"):
+                data.update(hidden_values(), sensitive=True)
+    edges: dict[str, EdgeData | None] = dict.fromkeys(changes.links)
+    for batch in store.link_rows(changes.links):
+        for link, source, target, data in zip(*link_attributes(batch), strict=True):
+            starts_later = as_of is not None and data["start_date"] is not None and data["start_date"] > as_of
+            edges[link] = None if starts_later else (source, target, data)
     return nodes, edges
 
 

@@ -1,0 +1,174 @@
+"""Records in their stored form, decoded a column at a time into the attributes of the analysis graph.
+
+A store hands the projection its records as rows (tuples of the fields in the
+model's order, as stored: ISO texts for dates, JSON texts for lists). Turning a
+batch of rows into attribute dicts one field at a time lets each step run in
+C (``map`` over a column, a lookup per distinct value) instead of a Python
+call per record and field, and lets records share equal values that cannot
+change: texts, numbers and dates are one object per distinct value. Lists
+and mappings are new objects for every record, so a caller may not change one
+record's list through another's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from network.model import LINK_FIELDS, ORGANISATION_FIELDS, STORE_FIELDS, Link, Organisation
+
+__all__ = ["ORGANISATION_ROW", "LINK_ROW", "stored_row", "empty_text", "organisation_attributes", "link_attributes"]
+
+#: The fields of an organisation row and of a link row: every field of the model but the store's stamps
+#: (``updated_at``, ``version``), which are the store's bookkeeping, not the network's.
+ORGANISATION_ROW = tuple(name for name in ORGANISATION_FIELDS if name not in STORE_FIELDS)
+LINK_ROW = tuple(name for name in LINK_FIELDS if name not in STORE_FIELDS)
+
+Column = Sequence[Any]
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    """Each field's default in its stored form (lists and mappings as JSON text); fields without one left out."""
+    found: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING and f.default is not None:
+            found[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            found[f.name] = json.dumps(f.default_factory())
+    return found
+
+
+#: Text fields whose values repeat (codes, places, who verified): one object per distinct value.
+_REPEATED = frozenset({"kind", "status", "province", "district", "country", "source", "programme", "verified_by"})
+
+
+def _kinds(cls: type) -> dict[str, str]:
+    """How each field is decoded, from its type: list, mapping, date, flag, repeated text, or as stored."""
+    kinds = {"list[str]": "list", "dict[str, str]": "mapping", "dt.date | None": "date",
+             "bool": "flag"}
+    return {f.name: kinds.get(str(f.type), "repeated" if f.name in _REPEATED else "plain")
+            for f in dataclasses.fields(cls)}
+
+
+_FIELDS = {Organisation: ORGANISATION_ROW, Link: LINK_ROW}
+_DEFAULTS = {Organisation: _defaults(Organisation), Link: _defaults(Link)}
+_KINDS = {Organisation: _kinds(Organisation), Link: _kinds(Link)}
+
+
+def empty_text(cls: type, field: str) -> str | None:
+    """The stored form of an empty list or mapping if ``field`` holds one (a store may hand it over as None).
+
+    >>> empty_text(Link, "services"), empty_text(Organisation, "external_ids"), empty_text(Link, "kind")
+    ('[]', '{}', None)
+    """
+    return {"list": "[]", "mapping": "{}"}.get(_KINDS[cls][field])
+
+
+def stored_row(item: Organisation | Link) -> tuple[Any, ...]:
+    """``item``'s row (:data:`ORGANISATION_ROW`, :data:`LINK_ROW`) as stores hand it over: dates as ISO
+    text, lists and mappings as JSON text.
+
+    >>> stored_row(Link("l1", "a", "b", "mou", services=["art"], start_date=dt.date(2026, 1, 2)))[:7]
+    ('l1', 'a', 'b', 'mou', '["art"]', 'active', '2026-01-02')
+    """
+    return tuple(map(_stored, (getattr(item, name) for name in _FIELDS[type(item)])))
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+
+def _shared(column: Column, default: Any) -> list[Any]:
+    """The column with one object per distinct value, None as ``default``."""
+    distinct = dict(zip(column, column, strict=True))
+    if None in distinct:
+        distinct[None] = default
+    return list(map(distinct.__getitem__, column))
+
+
+def _decoded(column: Column, decode: Callable[[Any], Any], default: Any) -> list[Any]:
+    """The column with each distinct text decoded once; anything else kept as it is, None as ``default``."""
+    found = dict.fromkeys(column)
+    for value in found:
+        found[value] = decode(value) if isinstance(value, str) else value
+    if default is not None and None in found:
+        found[None] = decode(default)
+    return list(map(found.__getitem__, column))
+
+
+def _decode(cls: type, field: str, column: Column) -> Column | Iterable[Any]:
+    """One field's column decoded: a missing value (None) is the field's default."""
+    default = _DEFAULTS[cls].get(field)
+    kind = _KINDS[cls][field]
+    if kind == "list":
+        return map(list, _decoded(column, lambda text: tuple(json.loads(text)), default))
+    if kind == "mapping":
+        return map(dict, _decoded(column, json.loads, default))
+    if kind == "date":
+        return _decoded(column, dt.date.fromisoformat, default)
+    if kind == "flag":
+        return map(bool, column)
+    if kind == "repeated":
+        return _shared(column, default)
+    if default is not None and None in column:
+        return [default if value is None else value for value in column]
+    return column
+
+
+class _Node:
+    """Holds nothing: its instances' attribute dicts share one table of keys (PEP 412), see :func:`_attributes`."""
+
+
+class _Edge:
+    """As :class:`_Node`, for links (a separate class: the two have different keys)."""
+
+
+def _attributes(holder: type, names: Sequence[str], cls: type, columns: Sequence[Column]) -> list[dict[str, Any]]:
+    """One attribute dict per row, each the ``__dict__`` of a new ``holder``.
+
+    The dicts of one class's instances share their table of keys, so a
+    record's dict holds only its values: half the memory of a dict of its
+    own. They are plain dicts in every other way; one given other keys or
+    keys in another order gets a table of its own.
+    """
+    decoded = [_decode(cls, name, column) for name, column in zip(names, columns, strict=True)]
+    new = holder.__new__
+
+    def attributes(values: tuple[Any, ...]) -> dict[str, Any]:
+        data = new(holder).__dict__
+        data.update(zip(names, values, strict=True))
+        return data
+
+    return list(map(attributes, zip(*decoded, strict=True)))
+
+
+def organisation_attributes(rows: Sequence[Sequence[Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """The ids of organisation rows and each one's node attributes (every field of the row but ``id``).
+
+    >>> organisation_attributes([stored_row(Organisation("a", "A", "cbo", services=["art"]))])[1][0]["services"]
+    ['art']
+    """
+    if not rows:
+        return [], []
+    ids, *columns = zip(*rows, strict=True)
+    return list(ids), _attributes(_Node, ORGANISATION_ROW[1:], Organisation, columns)
+
+
+def link_attributes(rows: Sequence[Sequence[Any]]) -> tuple[list[str], list[str], list[str], list[dict[str, Any]]]:
+    """The ids, sources and targets of link rows and each one's edge attributes (the row's other fields).
+
+    >>> link_attributes([stored_row(Link("l1", "a", "b", "mou", formal=True))])[3][0]["formal"]
+    True
+    """
+    if not rows:
+        return [], [], [], []
+    ids, sources, targets, *columns = zip(*rows, strict=True)
+    return list(ids), list(sources), list(targets), _attributes(_Edge, LINK_ROW[3:], Link, columns)
