@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -68,7 +68,8 @@ def duplication(
     [('funding_overlap', 'high', ['f', 'a', 'c']), ('service_overlap', 'high', ['a', 'b', 'c']), \
 ('duplicate_record', 'medium', ['a', 'b'])]
     """
-    ties = _Ties(layers_for(G, as_of, layers).links)
+    layers = layers_for(G, as_of, layers)
+    ties = _Ties(layers.links, layers.ties._adj)  # the dict behind the tie graph's adjacency
     findings = _service_overlaps(G, ties) + duplicate_records(G, threshold=threshold) + _funding_overlaps(G, ties)
     return sorted(findings, key=duplication_order)
 
@@ -178,18 +179,25 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
 
 
 class _Ties:
-    """The active links of one date: who is tied to whom, who meets whom in a forum."""
+    """The active links of one date: who is tied to whom, who meets whom in a forum.
 
-    def __init__(self, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
-        self.neighbours: dict[str, set[str]] = defaultdict(set)
+    ``neighbours``, when given, is who is tied to whom by ``links`` (the tie graph's adjacency), not worked out again.
+    """
+
+    def __init__(
+        self, links: Iterable[tuple[str, str, str, dict[str, Any]]], neighbours: Mapping[str, Any] | None = None
+    ) -> None:
+        tied: dict[str, set[str]] | None = None if neighbours is not None else defaultdict(set)
+        self.neighbours: Mapping[str, Any] = tied if tied is not None else neighbours
         self.forums: dict[str, set[str]] = defaultdict(set)
         self.members: dict[str, set[str]] = defaultdict(set)
         self.funding: list[tuple[str, str, str, dict[str, Any]]] = []
         for u, v, key, data in links:
             if u == v:
                 continue
-            self.neighbours[u].add(v)
-            self.neighbours[v].add(u)
+            if tied is not None:
+                tied[u].add(v)
+                tied[v].add(u)
             kind = data.get("kind")
             if kind in FORUM_KINDS:
                 for member, forum in ((u, v), (v, u)):

@@ -279,13 +279,15 @@ class Indexed:
         first = len(kept)
         sub.add_vertices(len(source_sets))
         sub.add_edges([(first + k, local[s]) for k, sources in enumerate(source_sets) for s in sources])
+        numbers = np.array([*kept, -1], dtype=np.int64)  # a local number's number here; the root's is -1
         trees = []
         for k, sources in enumerate(source_sets):
             found: dict[int, int] = {}
             if sources:
-                root = first + k
-                for i, d in enumerate(sub.dominator(root, mode="out")[:first]):
-                    if d == d and d >= 0:  # not NaN (unreachable) nor -1 (the root itself)
-                        found[kept[i]] = -1 if d == root else kept[int(d)]
+                dominators = np.array(sub.dominator(first + k, mode="out")[:first], dtype=np.float64)
+                reached = np.flatnonzero(dominators >= 0)  # not NaN (unreachable) nor -1 (the root itself)
+                # every dominator is a member or this root (no arc enters the other roots)
+                local = np.minimum(dominators[reached].astype(np.int64), first)
+                found = dict(zip(numbers[reached].tolist(), numbers[local].tolist(), strict=True))
             trees.append(found)
         return trees
