@@ -51,26 +51,46 @@ class Memo:
         """``compute()``, or what it gave before for ``key`` at the store's current revision."""
         full = (store.revision(), key)
         while True:
-            with self._lock:
-                found = self._results.setdefault(store, OrderedDict())
-                if full in found:
-                    found.move_to_end(full)
-                    return found[full]
-                running = self._running.setdefault(store, {})
-                other = running.get(full)
-                if other is None:
-                    running[full] = done = threading.Event()
-                    break
+            found, other = self._found(store, full)
+            if found:
+                return found[0]
+            if other is None:
+                with heavy():  # a place first, so no one waits on a computation that waits for a place
+                    found, other = self._found(store, full, claim=True)
+                    if found:
+                        return found[0]
+                    if other is None:
+                        return self._compute(store, full, compute)
             other.wait()
+
+    def _found(self, store: GraphStore, full: tuple[Any, ...], *, claim: bool = False
+               ) -> tuple[tuple[Any] | tuple[()], threading.Event | None]:
+        """``((result,), None)`` if remembered, else ``((), event)`` of the computation under way, if any.
+
+        With ``claim``, a computation not under way is marked as this caller's (``((), None)``).
+        """
+        with self._lock:
+            results = self._results.setdefault(store, OrderedDict())
+            if full in results:
+                results.move_to_end(full)
+                return (results[full],), None
+            running = self._running.setdefault(store, {})
+            other = running.get(full)
+            if other is None and claim:
+                running[full] = threading.Event()
+            return (), other
+
+    def _compute(self, store: GraphStore, full: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` remembered under ``full``; then whoever waits for it is woken."""
         try:
-            with heavy():
-                value = compute()
+            value = compute()
             with self._lock:
-                found[full] = value
-                while len(found) > self.room:
-                    found.popitem(last=False)
+                results = self._results.setdefault(store, OrderedDict())
+                results[full] = value
+                while len(results) > self.room:
+                    results.popitem(last=False)
+            return value
         finally:
             with self._lock:
-                del running[full]
+                done = self._running[store].pop(full)
             done.set()
-        return value
