@@ -9,25 +9,46 @@ A message written before anyone asks, such as a validator's error built into
 a schema, is :func:`lazy`: it is translated each time it is used. :func:`N_`
 only marks a message for the catalogs; it is translated where it is shown.
 
+The analyses write their sentences in English (their results are kept and
+shared by callers of every language): their templates, marked with
+:func:`N_`, are in the catalogs under the context ``sentence``, and
+:func:`sentence` translates a finished sentence where it is shown by finding
+the template it was made from, translating the values it filled in too.
+
 Messages are written in English with ``%(name)s`` placeholders; a message with
 no translation, or in a language without a catalog, stays English.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
 from gettext import NullTranslations
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from network.language import CATALOGS, DEFAULT, LANGUAGES, choose
 
 __all__ = ["translate", "ntranslate", "lazy", "N_", "follow", "use_language", "current_language",
-           "environment_language"]
+           "environment_language", "sentence", "SENTENCE"]
+
+#: The catalog context of the analyses' sentence templates.
+SENTENCE = "sentence"
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+#: Where a finished text splits into sentences; a date and a count of organisations as the analyses write them.
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_DATE = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}")
+_ORGANISATIONS = re.compile(r"(\d+) (other )?organisations?")
+_COUNTED = re.compile(r"(\d[\d,]*) (\D+)")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+
 
 _request_language: list[Callable[[], str | None]] = []
 _language: ContextVar[str] = ContextVar("cssnet_language", default=DEFAULT)
@@ -102,6 +123,10 @@ def N_(message: str) -> str:
     return message
 
 
+_AND, _OR = N_(" and "), N_(" or ")
+_LIST = re.compile(f"(, |{_AND}|{_OR})")
+
+
 class lazy(str):  # noqa: N801 - used like a function, as gettext's lazy_gettext
     """A message translated each time it is used (formatted, joined, printed), not when it is written.
 
@@ -124,3 +149,103 @@ class lazy(str):  # noqa: N801 - used like a function, as gettext's lazy_gettext
 
     def __add__(self, other: str) -> str:
         return str(self) + other
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Every sentence template with placeholders, as a pattern matching the sentences made from it (those with
+    the most words of their own first, so a general template never takes a sentence a closer one fits)."""
+    english = getattr(_catalog(DEFAULT), "_catalog", {})
+    found = [key.split("\x04", 1)[1] for key in english if isinstance(key, str) and key.startswith(SENTENCE + "\x04")]
+    found = [m for m in found if _PLACEHOLDER.search(m)]
+    found.sort(key=lambda m: (-len(_PLACEHOLDER.sub("", m)), m))
+    return tuple((_pattern(m), m) for m in found)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts, seen, at = [], set(), 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[at:match.start()]))
+        key = match.group(1)
+        parts.append(f"(?P={key})" if key in seen else f"(?P<{key}>.+?)")
+        seen.add(key)
+        at = match.end()
+    parts.append(re.escape(template[at:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def sentence(text: str) -> str:
+    """An analysis's English ``text`` in the current language, sentence by sentence (a sentence no template
+    made stays English).
+
+    >>> sentence("Renew the MoU between A and B"), use_language("pt"), sentence("Renew the MoU between A and B")
+    ('Renew the MoU between A and B', 'pt', 'Renovar o memorando de entendimento entre A e B')
+    >>> use_language(None)
+    'en'
+    """
+    if not text or current_language() == DEFAULT:
+        return text
+    return " ".join(_one(part) for part in _SENTENCES.split(text))
+
+
+def _one(text: str) -> str:
+    catalog = _catalog(current_language())
+    exact = catalog.pgettext(SENTENCE, text)
+    if exact != text:
+        return exact
+    for pattern, template in _templates():
+        found = pattern.fullmatch(text)
+        if found:
+            translated = catalog.pgettext(SENTENCE, template)
+            if translated == template:
+                return text
+            return translated % {key: _value(value) for key, value in found.groupdict().items()}
+    return text
+
+
+def _value(text: str) -> str:
+    """A value a sentence was filled with, translated where the catalogs know it: a phrase made from a template,
+    a date, a count of organisations, a label, or a list of labels (``TB treatment and antiretroviral therapy``);
+    a name stays as it is."""
+    made = _one(text)
+    if made != text:
+        return made
+    if _DATE.fullmatch(text):
+        return format_date(dt.datetime.strptime(text, "%d %B %Y").date(), "long", locale=current_language())
+    counted = _ORGANISATIONS.fullmatch(text)
+    if counted and counted.group(2):
+        return ntranslate("%(num)d other organisation", "%(num)d other organisations", int(counted.group(1)))
+    if counted:
+        return ntranslate("%(num)d organisation", "%(num)d organisations", int(counted.group(1)))
+    many = _COUNTED.fullmatch(text)
+    if many and _label(many.group(2)) != many.group(2):
+        return f"{many.group(1)} {_label(many.group(2))}"
+    if _THOUSANDS.fullmatch(text):
+        return format_decimal(int(text.replace(",", "")), locale=current_language())
+    return _listed(_LIST.split(text))
+
+
+def _listed(pieces: list[str]) -> str:
+    """Items and their separators (``, ``, `` and ``, `` or ``) in the current language, each item the longest
+    run of pieces the catalogs know (``people with TB and their households`` is one label, not two)."""
+    out, start = [], 0
+    while start < len(pieces):
+        end = next((end for end in range(len(pieces), start, -2)
+                    if _label("".join(pieces[start:end])) != "".join(pieces[start:end])), start + 1)
+        out.append(_label("".join(pieces[start:end])))
+        if end < len(pieces):
+            out.append(translate(pieces[end]))
+        start = end + 1
+    return "".join(out)
+
+
+def _label(text: str) -> str:
+    """A label (a vocabulary label, lower-cased as the analyses write it mid-sentence, or a sentence's word) in
+    the current language; ``HIV testing`` keeps its capital in English only."""
+    catalog = _catalog(current_language())
+    for form in (text, text[:1].upper() + text[1:]):
+        for translated in (catalog.pgettext(SENTENCE, form), catalog.gettext(form)):
+            if translated != form:
+                lower = form != text or (text[:2].isupper() and translated[1:2].islower())
+                return translated[:1].lower() + translated[1:] if lower else translated
+    return text

@@ -6,7 +6,8 @@
 Messages come from the page templates (``_``, ``gettext``, ``ngettext``), the
 pages' Python code (``gettext``, ``lazy_gettext``, ``ngettext``), the domain,
 schemas, service and command line (``translate``, ``ntranslate``, ``lazy``,
-``N_``; see ``network.translation``) and the vocabulary labels the pages show.
+``N_``; see ``network.translation``; the analyses' sentence templates under the
+context ``sentence``) and the vocabulary labels the pages show.
 Translations already in a catalog are kept; a new message starts untranslated,
 so ``--check`` (and the tests) fail until a translator fills it in for English,
 Portuguese and French.
@@ -30,6 +31,7 @@ from babel.messages.pofile import read_po, write_po
 import network.api  # noqa: F401  (the pages package loads with the app that registers it)
 from network.language import CATALOGS, DEFAULT, LANGUAGES
 from network.pages.labels import vocabulary_labels
+from network.translation import SENTENCE
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The date the catalogs' headers carry (fixed, so an unchanged catalog is written byte for byte the same).
@@ -47,9 +49,11 @@ _METHODS = {
     "domain": [("*.py", "python")],
     "service": [("**.py", "python")],
     "cli": [("**.py", "python")],
+    "analysis": [("**.py", "python")],
 }
 _SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" / "pages",
-            "domain": ROOT / "network", "service": ROOT / "network" / "service", "cli": ROOT / "network" / "cli"}
+            "domain": ROOT / "network", "service": ROOT / "network" / "service", "cli": ROOT / "network" / "cli",
+            "analysis": ROOT / "network" / "analysis"}
 
 
 def _extracted() -> Iterator[tuple[str, int, str | tuple[str, ...], list[str]]]:
@@ -63,7 +67,8 @@ def template() -> Catalog:
     """Every message the pages can show, with where it comes from."""
     catalog = Catalog(project="cssnet", charset="utf-8")
     for path, line, message, comments in _extracted():
-        catalog.add(message, locations=[(path, line)], auto_comments=comments)
+        context = SENTENCE if path.startswith("network/analysis/") else None
+        catalog.add(message, locations=[(path, line)], auto_comments=comments, context=context)
     for facet, text in vocabulary_labels():
         catalog.add(text, locations=[(f"seed/vocabulary/{facet}", 0)])
     return catalog

@@ -22,6 +22,7 @@ from network.analysis.geography import province_of
 from network.analysis.words import count, join, name, populations
 from network.gcpause import gc_paused
 from network.model import Vocabulary, seed_dir, today, vocabulary
+from network.translation import N_
 
 __all__ = ["ACTIONS", "AgendaItem", "agenda", "agenda_weights", "SCOPES"]
 
@@ -313,12 +314,15 @@ def _item(
     resolved = Counter(findings[i].type for i in group.members)
     labels = weights.get("finding_types", {})
     resolves = join([f"{n} {labels.get(t, ['finding', 'findings'])[n != 1]}" for t, n in resolved.items()])
-    affected = [count(group.affected_count, "organisation")]
     concerned = _populations(group, findings, G)
-    if concerned:
-        affected.append("serving " + populations(voc, concerned))
-    people = f", about {group.people:,} people a month" if group.people else ""
-    why = f"{why} Resolves {resolves}. Affects {' '.join(affected)}{people}.".lstrip()
+    values = {"organisations": count(group.affected_count, "organisation"), "people": f"{group.people or 0:,}",
+              "serving": populations(voc, concerned) if concerned else ""}
+    affects = ((N_("Affects %(organisations)s serving %(serving)s, about %(people)s people a month.") if group.people
+                else N_("Affects %(organisations)s serving %(serving)s.")) if concerned else
+               (N_("Affects %(organisations)s, about %(people)s people a month.") if group.people
+                else N_("Affects %(organisations)s.")))
+    resolving = N_("Resolves %(findings)s.") % {"findings": resolves}
+    why = f"{why} {resolving} {affects % values}".lstrip()
     return AgendaItem(
         key=group.key, action=group.action, what=what, why=why, score=score.value,
         score_explanation=explain(group, score, action, weights),

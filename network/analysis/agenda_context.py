@@ -15,6 +15,7 @@ from network.analysis.finding import Finding
 from network.analysis.words import lower_first, name
 from network.meanings import in_force, is_active
 from network.model import Vocabulary
+from network.translation import N_
 
 __all__ = ["Group", "Words", "uncoordinated"]
 
@@ -166,14 +167,15 @@ class Words:
         u, v = f.organisations[:2]
         key = f.links[0] if f.links else None
         kind = self.G.edges[u, v, key].get("kind") if key and self.G.has_edge(u, v, key) else None
+        ends = {"a": name(self.G, u), "b": name(self.G, v)}
         if kind == "mou":
-            return f"the MoU between {name(self.G, u)} and {name(self.G, v)}"
+            return N_("the MoU between %(a)s and %(b)s") % ends
         if kind == "funding":
-            return f"the grant from {name(self.G, u)} to {name(self.G, v)}"
+            return N_("the grant from %(a)s to %(b)s") % ends
         if kind in (None, "referral"):
-            return f"the referral agreement from {name(self.G, u)} to {name(self.G, v)}"
+            return N_("the referral agreement from %(a)s to %(b)s") % ends
         label = lower_first(self.voc.link_kinds.get(kind, kind).split(" (")[0])
-        return f"the {label} agreement between {name(self.G, u)} and {name(self.G, v)}"
+        return N_("the %(kind)s agreement between %(a)s and %(b)s") % {**ends, "kind": label}
 
 
 def _distance(a: tuple[float, float], b: tuple[float, float]) -> float:

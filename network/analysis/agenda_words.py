@@ -14,6 +14,7 @@ from network.analysis.barriers import word_barrier
 from network.analysis.finding import Finding
 from network.analysis.trust import word_trust
 from network.analysis.words import count, join, long_date, name, names, populations, services
+from network.translation import N_
 
 __all__ = ["Group", "Words", "WORDING", "uncoordinated", "word"]
 
@@ -24,21 +25,24 @@ def _number(n: int) -> str:
     return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else f"{n:,}"
 
 
-# Wording: each returns (what, why, organisations named).
+# Wording: each returns (what, why, organisations named). Each sentence comes from one template marked with N_ (the
+# catalogs hold it under the context "sentence"), so the pages can show it in another language.
 
 def _renew(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     agreement = w.agreement(f)
     end = group.due
-    what = f"Renew {agreement}" + (f" before {long_date(end)}" if end else "")
-    why = f"It ends on {long_date(end)}." if end else "It is about to end."
+    what = (N_("Renew %(agreement)s before %(day)s") % {"agreement": agreement, "day": long_date(end)} if end
+            else N_("Renew %(agreement)s") % {"agreement": agreement})
+    why = N_("It ends on %(day)s.") % {"day": long_date(end)} if end else N_("It is about to end.")
     for dependent in (findings[i] for i in group.members if findings[i].type == "donor_dependency"):
-        why += f" It is all the funding {name(w.G, dependent.organisations[0])} has."
+        why += " " + N_("It is all the funding %(name)s has.") % {"name": name(w.G, dependent.organisations[0])}
     cut = [findings[i] for i in group.members if findings[i].type == "single_point_of_failure"]
     if cut:
         lost = sorted({s for c in cut for s in c.details.get("services", ())})
-        why += (f" It is also the only referral route to {services(w.voc, lost)} for "
-                f"{count(max(c.details.get('cut_off', 0) for c in cut), 'organisation')}.")
+        why += " " + N_("It is also the only referral route to %(services)s for %(organisations)s.") % {
+            "services": services(w.voc, lost),
+            "organisations": count(max(c.details.get("cut_off", 0) for c in cut), "organisation")}
     return what, why, f.organisations[:2]
 
 
@@ -48,18 +52,21 @@ def _second_route(group: Group, findings: Sequence[Finding], w: Words) -> tuple[
     lost = sorted(f.details.get("services", ()), key=lambda s: (-routes[s], s))
     G = w.G
     if f.details.get("bridge"):
-        what = f"Add a second referral route alongside {w.agreement(f)} for {services(w.voc, lost)}"
-        why = (f"It is the only route to these services for {count(f.details.get('cut_off', 0), 'organisation')}.")
+        what = N_("Add a second referral route alongside %(agreement)s for %(services)s") % {
+            "agreement": w.agreement(f), "services": services(w.voc, lost)}
+        why = N_("It is the only route to these services for %(organisations)s.") % {
+            "organisations": count(f.details.get("cut_off", 0), "organisation")}
         return what, why, f.organisations[:2]
     hub, dependants = f.organisations[0], f.organisations[1:]
-    what = f"Give {names(G, dependants)} a second referral route to {services(w.voc, lost)}, besides {name(G, hub)}"
-    why = (f"If {name(G, hub)} stopped working, {count(f.details.get('cut_off', len(dependants)), 'organisation')} "
-           "would lose every referral route to them.")
+    what = N_("Give %(names)s a second referral route to %(services)s, besides %(hub)s") % {
+        "names": names(G, dependants), "services": services(w.voc, lost), "hub": name(G, hub)}
+    why = N_("If %(hub)s stopped working, %(organisations)s would lose every referral route to them.") % {
+        "hub": name(G, hub), "organisations": count(f.details.get("cut_off", len(dependants)), "organisation")}
     unreachable = [findings[i] for i in group.members if findings[i].type == "unreachable"]
     if unreachable:
         far = services(w.voc, sorted({u.service for u in unreachable if u.service}))
-        why += (f" Some in {join(sorted({u.district for u in unreachable if u.district}))} cannot reach "
-                f"{far} within a few steps even now.")
+        why += " " + N_("Some in %(districts)s cannot reach %(services)s within a few steps even now.") % {
+            "districts": join(sorted({u.district for u in unreachable if u.district})), "services": far}
     return what, why, [*dependants, hub]
 
 
@@ -68,15 +75,24 @@ def _find_provider(group: Group, findings: Sequence[Finding], w: Words) -> tuple
     missing = sorted({f.service for f in members if f.type == "uncovered" and f.service})
     population = members[0].population
     district = group.district or members[0].district
-    served = populations(w.voc, [population]) if population else "the people"
-    what = f"Find a provider of {services(w.voc, missing)} for {served} in {district}"
+    served = populations(w.voc, [population]) if population else N_("the people")
+    what = N_("Find a provider of %(services)s for %(people)s in %(district)s") % {
+        "services": services(w.voc, missing), "people": served, "district": district}
     serving = sorted({o for f in members for o in f.organisations})
-    why = (f"Nobody in {district} offers {'it' if len(missing) == 1 else 'them'} to {served}, though "
-           f"{names(w.G, serving)} serve{'s' if len(serving) == 1 else ''} them there.")
+    why = ((N_("Nobody in %(district)s offers it to %(people)s, though %(names)s serves them there.")
+            if len(serving) == 1 else
+            N_("Nobody in %(district)s offers it to %(people)s, though %(names)s serve them there."))
+           if len(missing) == 1 else
+           (N_("Nobody in %(district)s offers them to %(people)s, though %(names)s serves them there.")
+            if len(serving) == 1 else
+            N_("Nobody in %(district)s offers them to %(people)s, though %(names)s serve them there."))) % {
+        "district": district, "people": served, "names": names(w.G, serving)}
     nearest = w.nearest_provider(missing, population, district)
     if nearest is not None:
         where = w.G.nodes[nearest].get("district")
-        why += f" The nearest provider is {name(w.G, nearest)}" + (f" in {where}." if where else ".")
+        why += " " + (N_("The nearest provider is %(name)s in %(district)s.") % {"name": name(w.G, nearest),
+                                                                                 "district": where}
+                      if where else N_("The nearest provider is %(name)s.") % {"name": name(w.G, nearest)})
     return what, why, [*serving[:3], *([nearest] if nearest else [])]
 
 
@@ -88,14 +104,20 @@ def _agree_referral(group: Group, findings: Sequence[Finding], w: Words) -> tupl
     serving = sorted({o for f in members for o in f.organisations},
                      key=lambda o: (-(w.attrs(o).get("capacity_per_month") or 0), o))
     provider = w.nearest_provider(needed, population, district, exclude=serving)
-    served = populations(w.voc, [population]) if population else "their clients"
-    start = name(w.G, serving[0])
-    others = f" (and the {count(len(serving) - 1, 'other organisation')} serving {served} there)" \
-        if len(serving) > 1 else ""
-    to = f" to {name(w.G, provider)}" if provider else ""
-    what = f"Agree a referral from {start}{others}{to} for {services(w.voc, needed)}"
-    why = (f"In {district}, the organisations serving {served} cannot refer them to "
-           f"{services(w.voc, needed)} within a few steps.")
+    served = populations(w.voc, [population]) if population else N_("their clients")
+    values = {"start": name(w.G, serving[0]), "provider": name(w.G, provider) if provider else "",
+              "others": count(len(serving) - 1, "other organisation"), "people": served,
+              "services": services(w.voc, needed), "district": district}
+    if len(serving) > 1:
+        what = (N_("Agree a referral from %(start)s (and the %(others)s serving %(people)s there) to %(provider)s "
+                   "for %(services)s") if provider else
+                N_("Agree a referral from %(start)s (and the %(others)s serving %(people)s there) for %(services)s"))
+    else:
+        what = (N_("Agree a referral from %(start)s to %(provider)s for %(services)s") if provider else
+                N_("Agree a referral from %(start)s for %(services)s"))
+    what %= values
+    why = N_("In %(district)s, the organisations serving %(people)s cannot refer them to %(services)s within a few "
+             "steps.") % values
     return what, why, [serving[0], *([provider] if provider else [])]
 
 
@@ -106,10 +128,12 @@ def _close_cascade(group: Group, findings: Sequence[Finding], w: Words) -> tuple
     after = sorted({f.details.get("after") for f in members if f.details.get("after")})
     listed = w.attrs(node).get("populations") or [None]
     provider = w.nearest_provider(needed, listed[0], w.attrs(node).get("district"), exclude=[node])
-    what = f"Agree a referral from {name(w.G, node)}" + (f" to {name(w.G, provider)}" if provider else "") + \
-        f" for {services(w.voc, needed)}"
-    why = (f"{name(w.G, node)} offers {services(w.voc, after)} but cannot refer its clients on to "
-           f"{services(w.voc, needed)}.")
+    what = (N_("Agree a referral from %(name)s to %(provider)s for %(services)s") if provider
+            else N_("Agree a referral from %(name)s for %(services)s")) % {
+        "name": name(w.G, node), "provider": name(w.G, provider) if provider else "",
+        "services": services(w.voc, needed)}
+    why = N_("%(name)s offers %(offered)s but cannot refer its clients on to %(services)s.") % {
+        "name": name(w.G, node), "offered": services(w.voc, after), "services": services(w.voc, needed)}
     return what, why, [node, *([provider] if provider else [])]
 
 
@@ -146,11 +170,15 @@ def _merge(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, st
     keep = merge.get("keep", f.organisations[0])
     drop = merge.get("drop", f.organisations[1] if len(f.organisations) > 1 else keep)
     same = name(w.G, keep) == name(w.G, drop)
-    what = f"Merge the two records of {name(w.G, keep)}" + ("" if same else f" and {name(w.G, drop)}")
-    reasons = {"name": "similar names", "phone": "the same phone number", "email": "the same email address"}
+    what = (N_("Merge the two records of %(keep)s") % {"keep": name(w.G, keep)} if same else
+            N_("Merge the two records of %(keep)s and %(drop)s") % {"keep": name(w.G, keep), "drop": name(w.G, drop)})
+    reasons = {"name": N_("similar names"), "phone": N_("the same phone number"),
+               "email": N_("the same email address")}
     why_words = join([reasons.get(r, r) for r in f.details.get("reasons", ())])
-    why = (f"They look like one organisation ({why_words}); check with them, then keep {name(w.G, keep)}'s record."
-           if why_words else f"They look like one organisation; check with them, then keep {name(w.G, keep)}'s record.")
+    why = (N_("They look like one organisation (%(reasons)s); check with them, then keep %(keep)s's record.")
+           % {"reasons": why_words, "keep": name(w.G, keep)} if why_words else
+           N_("They look like one organisation; check with them, then keep %(keep)s's record.")
+           % {"keep": name(w.G, keep)})
     return what, why, [keep, drop]
 
 
@@ -172,10 +200,11 @@ def _connect_organisation(group: Group, findings: Sequence[Finding], w: Words) -
     f = findings[group.anchor]
     node = f.organisations[0]
     lapsed = f.details.get("links_not_in_force", 0)
-    where = f" in {f.district}" if f.district else ""
-    what = (f"Renew or replace the lapsed agreement of {name(w.G, node)}" if lapsed else
-            f"Agree a referral or MoU with {name(w.G, node)}, or bring it into a forum{where}")
-    why = f"{name(w.G, node)} has no link in force with any other organisation, so it cannot refer or be referred to."
+    named = {"name": name(w.G, node), "district": f.district}
+    what = (N_("Renew or replace the lapsed agreement of %(name)s") if lapsed else
+            N_("Agree a referral or MoU with %(name)s, or bring it into a forum in %(district)s") if f.district else
+            N_("Agree a referral or MoU with %(name)s, or bring it into a forum")) % named
+    why = N_("%(name)s has no link in force with any other organisation, so it cannot refer or be referred to.") % named
     return what, why, [node]
 
 
@@ -209,9 +238,10 @@ def _verify(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, s
 def _second_funder(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     node, funder = f.organisations[:2]
-    what = f"Help {name(w.G, node)} find a second funder"
-    why = f"All its funding comes from {name(w.G, funder)}"
-    why += f", and that grant ends on {long_date(group.due)}." if group.due else "."
+    what = N_("Help %(name)s find a second funder") % {"name": name(w.G, node)}
+    why = (N_("All its funding comes from %(funder)s, and that grant ends on %(day)s.") if group.due else
+           N_("All its funding comes from %(funder)s.")) % {"funder": name(w.G, funder),
+                                                             "day": long_date(group.due) if group.due else ""}
     return what, why, [node, funder]
 
 
@@ -229,26 +259,28 @@ def _plan_funding(group: Group, findings: Sequence[Finding], w: Words) -> tuple[
 def _record_two_way(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     a, b = f.organisations[:2]
-    what = (f"Check with {name(w.G, a)} and {name(w.G, b)} whether they refer both ways, and if so record their "
-            "agreement as two-way")
+    named = {"a": name(w.G, a), "b": name(w.G, b)}
+    what = N_("Check with %(a)s and %(b)s whether they refer both ways, and if so record their agreement as "
+              "two-way") % named
     back = f.details.get("services_back") or ([f.service] if f.service else [])
-    why = (f"{name(w.G, a)} refers to {name(w.G, b)}, and {name(w.G, b)}'s clients need "
-           f"{services(w.voc, back)} from {name(w.G, a)}, but the agreement is recorded one way only.")
+    why = N_("%(a)s refers to %(b)s, and %(b)s's clients need %(services)s from %(a)s, but the agreement is recorded "
+             "one way only.") % {**named, "services": services(w.voc, back)}
     return what, why, [a, b]
 
 
 def _fix_route(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     sender, provider = f.organisations[:2]
-    what = (f"Meet {name(w.G, provider)} and {name(w.G, sender)} about why clients referred between them do not "
-            "get the service")
+    what = N_("Meet %(provider)s and %(sender)s about why clients referred between them do not get the service") % {
+        "provider": name(w.G, provider), "sender": name(w.G, sender)}
     return what, f.explanation, [provider, sender]
 
 
 def _use_agreement(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     a, b = f.organisations[:2]
-    what = f"Ask {name(w.G, a)} and {name(w.G, b)} why they do not refer along their agreement, and use or end it"
+    what = N_("Ask %(a)s and %(b)s why they do not refer along their agreement, and use or end it") % {
+        "a": name(w.G, a), "b": name(w.G, b)}
     return what, f.explanation, [a, b]
 
 

@@ -3,7 +3,9 @@
 Registered as Jinja filters (``service_label``, ``population_label``,
 ``kind_label``, ``link_kind_label``, ``finding_label``, ``label`` with a facet
 such as ``code|label('barriers')``, and ``labels`` for a list), so no template
-shows a raw code where a person reads; codes stay in links and downloads.
+shows a raw code where a person reads; codes stay in links and downloads. The
+``sentence`` filter shows an analysis's sentence in the page's language
+(``network.translation.sentence``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from network.model import vocabulary
 from network.monitoring import monitoring_vocabulary
 from network.referrals import referral_vocabulary
 from network.surveys import survey_words
+from network.translation import sentence
 
 from .blueprint import bp
 
@@ -38,6 +41,7 @@ def _tables() -> dict[str, dict[str, str]]:
     tables["finding_types"] = {code: words[0][:1].upper() + words[0][1:]
                                for code, words in agenda_weights()["finding_types"].items()}
     tables["finding_types"]["service_overlap"] = "Overlapping services"
+    tables["finding_plurals"] = {code: words[1] for code, words in agenda_weights()["finding_types"].items()}
     tables["referral_statuses"] = dict(referral_vocabulary().statuses)
     tables["decline_reasons"] = dict(referral_vocabulary().decline_reasons)
     tables["barriers"] = dict(monitoring_vocabulary().barriers)
@@ -177,6 +181,7 @@ def long_date(day: str | dt.date | None) -> str:
 
 bp.add_app_template_filter(long_date, "long_date")
 bp.add_app_template_filter(label, "label")
+bp.add_app_template_filter(sentence, "sentence")
 bp.add_app_template_filter(lambda code: label(code, "services"), "service_label")
 bp.add_app_template_filter(lambda code: label(code, "populations"), "population_label")
 bp.add_app_template_filter(lambda code: label(code, "organisation_kinds"), "kind_label")

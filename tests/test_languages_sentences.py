@@ -1,0 +1,66 @@
+"""The analyses' sentences in another language: written in English from templates the catalogs hold (context
+``sentence``), translated where they are shown, the values they were filled with translated too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from network.api import create_app
+from network.graph.sqlite import SQLiteStore
+from network.translation import sentence, use_language
+
+
+@pytest.fixture
+def french() -> Iterator[None]:
+    use_language("fr")
+    yield
+    use_language(None)
+
+
+def test_a_sentence_is_translated_with_its_values(french: None) -> None:
+    assert sentence("Renew the MoU between Hope CBO and Jane Furse Clinic before 1 December 2026") == (
+        "Renouveler le protocole d’accord entre Hope CBO et Jane Furse Clinic avant le 1 décembre 2026")
+    assert sentence("Nobody in Sekhukhune offers them to people with TB and their households, though Hope CBO "
+                    "serves them there. The nearest provider is Jane Furse Clinic.") == (
+        "Personne à Sekhukhune ne les offre à personnes atteintes de TB et leurs ménages, bien que Hope CBO les "
+        "serve sur place. Le prestataire le plus proche est Jane Furse Clinic.")
+    assert sentence("Affects 1 organisation, about 1,764 people a month.") == (
+        "Concerne 1 organisation, environ 1\u202f764 personnes par mois.")
+
+
+def test_a_sentence_no_template_made_stays_as_written(french: None) -> None:
+    text = "Three organisations offer peer education to the same people in Vhembe."
+    assert sentence(text) == text
+    assert sentence("") == ""
+
+
+def test_in_english_nothing_changes() -> None:
+    text = "Renew the MoU between A and B before 1 December 2026"
+    assert sentence(text) is text
+
+
+@pytest.fixture(scope="module")
+def client(demo_path: Path) -> Iterator[object]:
+    store = SQLiteStore(demo_path)
+    yield create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "sentences-test"}).test_client()
+    store.close()
+
+
+def test_the_agenda_page_words_its_items_in_portuguese(client) -> None:
+    english = client.get("/agenda?lang=en").get_data(as_text=True)
+    page = client.get("/agenda?lang=pt").get_data(as_text=True)
+    whats = re.findall(r'<p class="what">(.*?)</p>', page)
+    whys = re.findall(r'<p class="why">(.*?)</p>', page)
+    assert len(whats) == len(re.findall(r'<p class="what">', english)) > 10
+    assert any(w.startswith("Renovar o memorando de entendimento entre ") for w in whats)
+    assert any(w.startswith("Encontrar um prestador de ") for w in whats)
+    for english_start in ("Renew ", "Find a provider", "Merge the two", "Give ", "Agree a referral from"):
+        assert not any(w.startswith(english_start) for w in whats), english_start
+    assert all("Resolves " not in y and "Affects " not in y and "Resolve: " in y for y in whys)
+    assert re.search(r"Termina a \d+ de [a-z]+ de 20\d\d\.", page)
+    assert "Renew the MoU between " in english and "Resolves " in english
+    client.delete_cookie("lang")
