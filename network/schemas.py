@@ -108,8 +108,10 @@ class OrganisationSchema(Strict):
         if not (isinstance(data, dict) and isinstance(data.get("province"), str)):
             return data
         name = data["province"].strip()
+        if name in vocabulary().provinces:
+            return data
         code = {n.casefold(): c for c, n in vocabulary().countries.items()}.get(name.casefold())
-        if not code or name in vocabulary().provinces:
+        if not code:
             return data
         if data.get("country") not in (None, "", code):
             raise ValidationError(translate("'%(name)s' is a country (%(code)s), but country says %(country)s.",
