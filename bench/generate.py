@@ -27,7 +27,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from network.model import Link, Organisation, vocabulary
+from network.model import DEFAULT_COUNTRY, Link, Organisation, vocabulary
 
 __all__ = ["generate_network", "write_csv_files", "ORGANISATION_COLUMNS", "LINK_COLUMNS"]
 
@@ -262,6 +262,7 @@ def _organisations(rng: random.Random, vocab, n: int) -> list[Organisation]:
         sensitive = kind == "kp_network" and rng.random() < 0.8
         organisations.append(Organisation(
             id=oid, name=name, kind=kind, province=province, district=district,
+            country=vocab.country_of(province, district) or DEFAULT_COUNTRY,
             municipality=f"{place} Local Municipality" if district else None, latitude=lat, longitude=lon,
             services=services, populations=populations,
             capacity_per_month=rng.randint(20, 2000) if kind not in ("donor", "regional_body") else None,
@@ -292,7 +293,8 @@ def _near_duplicate(rng: random.Random, original: Organisation, i: int) -> Organ
     r = rng.random()
     return Organisation(
         id=oid, name=name, kind=original.kind, province=original.province, district=original.district,
-        municipality=original.municipality, latitude=original.latitude, longitude=original.longitude,
+        country=original.country, municipality=original.municipality, latitude=original.latitude,
+        longitude=original.longitude,
         services=list(original.services), populations=list(original.populations),
         phone=original.phone if r < 0.5 else None, email=original.email if 0.5 <= r < 0.8 else None,
         status=original.status, sensitive=original.sensitive, tags=["synthetic", "possible_duplicate"],
