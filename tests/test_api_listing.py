@@ -88,6 +88,8 @@ def test_the_kept_pages_stay_within_their_limit() -> None:
     bodies = [page_body(Page([Organisation(f"o{i}", "Hope", "cbo")], 1, 50, 0)) for i in range(3)]
     pages = Listings(limit=2 * len(bodies[0]) + 1)
     for i, body in enumerate(bodies):
-        assert pages.body(i, lambda body=body: body) == body
-    assert pages.body(2, lambda: b"again") == bodies[2]
-    assert pages.body(0, lambda: b"again") == b"again"  # the oldest was dropped to keep within the limit
+        pages.put(i, body)
+        assert pages.get(i) == body
+    pages.put(2, b"again")
+    assert pages.get(2) == bodies[2]
+    assert pages.get(0) is None  # the oldest was dropped to keep within the limit

@@ -15,7 +15,7 @@ from network.service import records
 from .auth import caller, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, code_field, etag, expected_version
 from .freshness import stale_field, stale_filter
-from .listing import listings
+from .listing import page_response
 from .records import LinkBody, LinkPage, LinkPatch
 from .state import get_store
 
@@ -48,9 +48,7 @@ class Links(MethodView):
     @blp.response(200, LinkPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List links (filtered, paginated: ``{items, total, limit, offset}``)."""
-        store, query = get_store(), stale_filter(args)
-        key = ("links", store.revision(), *sorted(query.items()))
-        return listings().response(key, lambda: store.list_links(LinkQuery(**query)))
+        return page_response(get_store().list_links(LinkQuery(**stale_filter(args))))
 
     @require("editor")
     @blp.arguments(LinkBody)

@@ -1,12 +1,9 @@
-"""The organisation and link lists' pages: encoded once per store revision, query and protection.
+"""The organisation and link lists' pages encoded straight from the records, and ``Listings``, values kept by key.
 
-A page of a list depends only on the records stored, the query and whether the
-caller may see protected fields. The store's ``revision()`` grows with every
-committed write to organisations or links (in any process), so a page encoded
-at one revision is the page of that revision for as long as the revision
-stands. The revision is read *before* the page: a page cached under revision
-``r`` is never older than ``r``. Each process keeps its own pages, at most
-``MAX_BYTES`` of them, least recently used dropped first.
+``page_response`` answers a page of records as JSON without copying each
+record to a dict first. ``Listings`` keeps values (encoded answers) by key
+within a byte limit, least recently used dropped first: the answers
+``network.api.readcache`` keeps per store revision.
 """
 
 from __future__ import annotations
@@ -22,11 +19,11 @@ from flask import Response, current_app
 
 from network.graph.store import Page
 
-__all__ = ["MAX_BYTES", "Listings", "listings", "page_body"]
+__all__ = ["MAX_BYTES", "Listings", "page_body", "page_response"]
 
 V = TypeVar("V")
 
-#: The encoded pages one process keeps, in bytes.
+#: The encoded answers one process keeps, in bytes.
 MAX_BYTES = 32 * 1024 * 1024
 
 
@@ -55,14 +52,13 @@ def _iso(value: Any) -> str:
 
 
 class Listings(Generic[V]):
-    """Values (encoded pages by default) by key, at most ``limit`` bytes of them as ``size`` counts them.
+    """Values (bytes by default) by key, at most ``limit`` bytes of them as ``size`` counts them.
 
     >>> pages = Listings(limit=10)
-    >>> pages.body(("a", 1), lambda: b"12345"), pages.body(("a", 1), lambda: b"other")
-    (b'12345', b'12345')
-    >>> _ = pages.body(("b", 1), lambda: b"123456789")
-    >>> pages.body(("a", 1), lambda: b"new"), pages.get(("b", 1))
-    (b'new', None)
+    >>> pages.put("a", b"12345"); pages.put("a", b"other"); pages.get("a")
+    b'12345'
+    >>> pages.put("b", b"123456789"); pages.get("a"), pages.get("b")
+    (None, b'123456789')
     """
 
     def __init__(self, limit: int = MAX_BYTES, size: Callable[[V], int] = len) -> None:
@@ -92,23 +88,7 @@ class Listings(Generic[V]):
                 _, dropped = self._pages.popitem(last=False)
                 self._size -= self.size(dropped)
 
-    def body(self, key: Hashable, make: Callable[[], V]) -> V:
-        """The value kept under ``key``, or ``make()`` kept under it now."""
-        found = self.get(key)
-        if found is None:
-            found = make()
-            self.put(key, found)
-        return found
 
-    def response(self, key: Hashable, make: Callable[[], Page[Any]]) -> Response:
-        """The JSON response of the page under ``key`` (``make`` reads it when it is not kept)."""
-        body = self.body(key, lambda: page_body(make()))  # type: ignore[arg-type]
-        return current_app.response_class(body, mimetype="application/json")
-
-
-def listings() -> Listings[bytes]:
-    """The current app's kept pages (made on first use)."""
-    found = current_app.extensions.get("cssnet_listings")
-    if found is None:
-        found = current_app.extensions.setdefault("cssnet_listings", Listings())
-    return found
+def page_response(page: Page[Any]) -> Response:
+    """A page of records as the JSON response ``{items, total, limit, offset}`` (see :func:`page_body`)."""
+    return current_app.response_class(page_body(page), mimetype="application/json")

@@ -16,7 +16,7 @@ from network.service.scope import country_field
 from .auth import caller, can_see_protected, require
 from .common import ETAG_HEADER, IF_MATCH, Blueprint, PageArgs, StrictSchema, code_field, etag, expected_version
 from .freshness import stale_field, stale_filter
-from .listing import listings
+from .listing import page_response
 from .records import OrganisationBody, OrganisationPage, OrganisationPatch
 from .state import get_store
 
@@ -57,10 +57,8 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationPage)
     def get(self, args: dict[str, Any]) -> Any:
         """List organisations (filtered, paginated: ``{items, total, limit, offset}``)."""
-        store, redacted, query = get_store(), not can_see_protected(), stale_filter(args)
-        key = ("organisations", store.revision(), redacted, *sorted(query.items()))
-        return listings().response(
-            key, lambda: records.organisations(store, OrganisationQuery(**query), redacted=redacted))
+        query = OrganisationQuery(**stale_filter(args))
+        return page_response(records.organisations(get_store(), query, redacted=not can_see_protected()))
 
     @require("editor")
     @blp.arguments(OrganisationBody)
