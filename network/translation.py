@@ -227,15 +227,23 @@ def _value(text: str) -> str:
 
 def _listed(pieces: list[str]) -> str:
     """Items and their separators (``, ``, `` and ``, `` or ``) in the current language, each item the longest
-    run of pieces the catalogs know (``people with TB and their households`` is one label, not two)."""
-    out, start = [], 0
+    run of pieces the catalogs know (``people with TB and their households`` is one label, not two). Pieces the
+    catalogs do not know, and the separators between them, stay as written: names may hold `` and `` too."""
+    items: list[tuple[str, bool]] = []
+    start = 0
     while start < len(pieces):
         end = next((end for end in range(len(pieces), start, -2)
                     if _label("".join(pieces[start:end])) != "".join(pieces[start:end])), start + 1)
-        out.append(_label("".join(pieces[start:end])))
+        text = "".join(pieces[start:end])
+        items.append((_label(text), _label(text) != text))
         if end < len(pieces):
-            out.append(translate(pieces[end]))
+            items.append((pieces[end], False))
         start = end + 1
+    out = []
+    for at, (text, _) in enumerate(items):
+        separator = at % 2 == 1
+        beside = separator and (items[at - 1][1] or (at + 1 < len(items) and items[at + 1][1]))
+        out.append(translate(text) if beside else text)
     return "".join(out)
 
 
@@ -243,9 +251,11 @@ def _label(text: str) -> str:
     """A label (a vocabulary label, lower-cased as the analyses write it mid-sentence, or a sentence's word) in
     the current language; ``HIV testing`` keeps its capital in English only."""
     catalog = _catalog(current_language())
-    for form in (text, text[:1].upper() + text[1:]):
+    for form in (text, text[:1].upper() + text[1:], text[:1].lower() + text[1:]):
         for translated in (catalog.pgettext(SENTENCE, form), catalog.gettext(form)):
             if translated != form:
+                if form[:1].islower() and text[:1].isupper():
+                    return translated[:1].upper() + translated[1:]
                 lower = form != text or (text[:2].isupper() and translated[1:2].islower())
                 return translated[:1].lower() + translated[1:] if lower else translated
     return text

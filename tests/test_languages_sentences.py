@@ -32,6 +32,14 @@ def test_a_sentence_is_translated_with_its_values(french: None) -> None:
         "Concerne 1 organisation, environ 1\u202f764 personnes par mois.")
 
 
+def test_names_stay_as_written_and_label_lists_are_translated(french: None) -> None:
+    assert sentence("Help Women's Savings and Health Club find a second funder") == (
+        "Aider Women's Savings and Health Club à trouver un deuxième bailleur")
+    assert sentence("Three organisations offer peer education and TB screening to the same people in Vhembe, some "
+                    "without a link or a shared forum between them; agree who covers whom.").startswith(
+        "Trois organisations offrent éducation par les pairs et dépistage de la TB aux mêmes personnes à Vhembe")
+
+
 def test_a_sentence_no_template_made_stays_as_written(french: None) -> None:
     text = "Three organisations offer peer education to the same people in Vhembe."
     assert sentence(text) == text

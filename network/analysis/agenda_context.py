@@ -158,7 +158,7 @@ class Words:
         kinds = {self.attrs(n).get("kind") for n in nodes}
         label = self.voc.organisation_kinds.get(kinds.pop() or "", "") if len(kinds) == 1 else ""
         if not label or " or " in label or "(" in label or len(nodes) == 1:
-            return "organisation" if len(nodes) == 1 else "organisations"
+            return N_("organisation") if len(nodes) == 1 else N_("organisations")
         label = lower_first(label)
         return label[:-1] + "ies" if label.endswith("y") else label + "s"
 

@@ -18,7 +18,8 @@ from network.translation import N_
 
 __all__ = ["Group", "Words", "WORDING", "uncoordinated", "word"]
 
-_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBERS = (N_("no"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"), N_("seven"), N_("eight"),
+            N_("nine"), N_("ten"))
 
 
 def _number(n: int) -> str:
@@ -143,16 +144,17 @@ def _coordinate(group: Group, findings: Sequence[Finding], w: Words) -> tuple[st
     doing = services(w.voc, group.extra["services"])
     forum, present = w.forum(involved, district)
     outside = [o for o in involved if o not in present] or involved
-    where = name(w.G, forum) if forum else "a shared district forum"
-    if len(outside) == 1:
-        what = f"Bring {name(w.G, outside[0])}, which does {doing} in {district}, into {where}"
-    else:
-        what = (f"Bring the {_number(len(outside))} {w.kinds(outside)} doing {doing} in {district} "
-                f"into {where}: {names(w.G, outside)}")
-    why = (f"{_number(len(involved)).capitalize()} organisations offer {doing} to the same people in {district}, "
-           "some without a link or a shared forum between them; agree who covers whom.")
+    values = {"forum": name(w.G, forum) if forum else N_("a shared district forum"), "services": doing,
+              "district": district, "name": name(w.G, outside[0]), "number": _number(len(outside)),
+              "kinds": w.kinds(outside), "names": names(w.G, outside),
+              "involved": _number(len(involved)).capitalize(), "present": names(w.G, present)}
+    what = (N_("Bring %(name)s, which does %(services)s in %(district)s, into %(forum)s") if len(outside) == 1 else
+            N_("Bring the %(number)s %(kinds)s doing %(services)s in %(district)s into %(forum)s: %(names)s")) % values
+    why = N_("%(involved)s organisations offer %(services)s to the same people in %(district)s, some without a link "
+             "or a shared forum between them; agree who covers whom.") % values
     if forum and present:
-        why += f" {names(w.G, present)} already meet{'s' if len(present) == 1 else ''} there."
+        why += " " + (N_("%(present)s already meets there.") if len(present) == 1 else
+                      N_("%(present)s already meet there.")) % values
     return what, why, [*outside, *([forum] if forum else [])]
 
 
@@ -188,11 +190,20 @@ def _review_funding(group: Group, findings: Sequence[Finding], w: Words) -> tupl
     recipients = sorted({o for f in members for o in f.organisations[1:]})
     funded = services(w.voc, sorted({f.service for f in members if f.service}))
     people = populations(w.voc, sorted({f.population for f in members if f.population}), "and")
-    where = f" in {group.district}" if group.district else ""
-    what = (f"Review with {name(w.G, funder)} its grants to {names(w.G, recipients)} for {funded}"
-            + (f" among {people}" if people else "") + where)
-    why = (f"{name(w.G, funder)} funds {_number(len(recipients))} organisations for the same work{where}; "
-           "agree who covers whom, or fund what is missing instead.")
+    values = {"funder": name(w.G, funder), "names": names(w.G, recipients), "services": funded, "people": people,
+              "district": group.district, "number": _number(len(recipients))}
+    if people:
+        what = (N_("Review with %(funder)s its grants to %(names)s for %(services)s among %(people)s in "
+                   "%(district)s") if group.district else
+                N_("Review with %(funder)s its grants to %(names)s for %(services)s among %(people)s"))
+    else:
+        what = (N_("Review with %(funder)s its grants to %(names)s for %(services)s in %(district)s")
+                if group.district else N_("Review with %(funder)s its grants to %(names)s for %(services)s"))
+    what %= values
+    why = (N_("%(funder)s funds %(number)s organisations for the same work in %(district)s; agree who covers whom, "
+              "or fund what is missing instead.") if group.district else
+           N_("%(funder)s funds %(number)s organisations for the same work; agree who covers whom, or fund what is "
+              "missing instead.")) % values
     return what, why, [funder, *recipients]
 
 
@@ -211,12 +222,14 @@ def _connect_organisation(group: Group, findings: Sequence[Finding], w: Words) -
 def _connect_cluster(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     members = list(f.organisations)
-    where = f" in {f.district}" if f.district else ""
-    what = (f"Connect the cluster of {_number(len(members))} organisations{where} to the wider network: "
-            f"bring {names(w.G, members)} into a district forum or agree referrals beyond it")
+    values = {"number": _number(len(members)), "district": f.district, "names": names(w.G, members)}
+    what = (N_("Connect the cluster of %(number)s organisations in %(district)s to the wider network: bring "
+               "%(names)s into a district forum or agree referrals beyond it") if f.district else
+            N_("Connect the cluster of %(number)s organisations to the wider network: bring %(names)s into a district "
+               "forum or agree referrals beyond it")) % values
     ties = f.details.get("external_ties", 0)
-    why = ("They have no tie to the rest of the network." if not ties else
-           "They reach the rest of the network through a single tie.")
+    why = (N_("They have no tie to the rest of the network.") if not ties else
+           N_("They reach the rest of the network through a single tie."))
     return what, why, members
 
 
@@ -248,11 +261,14 @@ def _second_funder(group: Group, findings: Sequence[Finding], w: Words) -> tuple
 def _plan_funding(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     funder, carried = f.organisations[0], f.organisations[1:]
-    what = (f"Plan with {name(w.G, funder)} how the work of the {_number(len(carried))} organisations it funds in "
-            f"{f.district} continues if its funding stops")
-    why = (f"{name(w.G, funder)} funds {f.details.get('carried', len(carried))} of the "
-           f"{f.details.get('funded', len(carried))} funded organisations there")
-    why += f", and some of its grants end from {long_date(group.due)}." if group.due else "."
+    values = {"funder": name(w.G, funder), "number": _number(len(carried)), "district": f.district,
+              "carried": f.details.get("carried", len(carried)), "funded": f.details.get("funded", len(carried)),
+              "day": long_date(group.due) if group.due else ""}
+    what = N_("Plan with %(funder)s how the work of the %(number)s organisations it funds in %(district)s continues "
+              "if its funding stops") % values
+    why = (N_("%(funder)s funds %(carried)s of the %(funded)s funded organisations there, and some of its grants end "
+              "from %(day)s.") if group.due else
+           N_("%(funder)s funds %(carried)s of the %(funded)s funded organisations there.")) % values
     return what, why, [funder, *carried]
 
 
