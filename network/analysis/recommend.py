@@ -234,11 +234,17 @@ class _Index:
         return None if a is None or b is None else km(a, b)
 
     def near(self, x: str, y: str) -> bool:
-        """True if ``x`` and ``y`` are in one district or within ``max_km``."""
+        """True if ``x`` and ``y`` are in one district or within ``max_km``.
+
+        Two places more than ``max_km`` apart in latitude alone are not measured (a degree of latitude is at
+        least 111 km).
+        """
         if self.district[x] is not None and self.district[x] == self.district[y]:
             return True
-        distance = self.distance(x, y)
-        return distance is not None and distance <= self.max_km
+        a, b = self.place[x], self.place[y]
+        if a is None or b is None or abs(a[0] - b[0]) * 111.0 > self.max_km:
+            return False
+        return km(a, b) <= self.max_km
 
     def fits(
         self, service: str, district: str | None, keep: Callable[[str], bool], enough: int = CANDIDATES_PER_GAP
@@ -298,17 +304,25 @@ def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
     At most ``CANDIDATES_PER_GAP`` partners per service.
     """
     located = index.place[x] is not None
+    district = index.district[x]
+    kept: dict[str, bool] = {}  # asked once per partner, whatever the services
 
     def keep(y: str) -> bool:
-        return y != x and index.shares_population(x, y) and (not located or index.near(x, y))
+        ok = kept.get(y)
+        if ok is None:
+            ok = kept[y] = y != x and index.shares_population(x, y) and (not located or index.near(x, y))
+        return ok
 
     two_steps = index.two_steps(x)
     found: list[str] = []
     for service in services:
         fit = {y for y in two_steps & index.offering[service] if keep(y)}
         if located:
-            fit.update(index.fits(service, index.district[x], keep))
-        found.extend(heapq.nsmallest(CANDIDATES_PER_GAP, fit, key=lambda y: index.preference(x, y)))
+            fit.update(index.fits(service, district, keep))
+        # the preference puts partners in x's district first: with enough of them, the others need no ranking
+        local = [y for y in fit if district is not None and index.district[y] == district]
+        pool = local if len(local) >= CANDIDATES_PER_GAP else fit
+        found.extend(heapq.nsmallest(CANDIDATES_PER_GAP, pool, key=lambda y: index.preference(x, y)))
     return found
 
 
