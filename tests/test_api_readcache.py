@@ -159,6 +159,15 @@ def test_a_signed_in_browser_gets_its_own_roles_answer(env: Env) -> None:
     assert not _secrets_in(viewer.get(LISTS[0]).get_data())
 
 
+def test_answers_are_kept_per_language_asked_for(env: Env) -> None:
+    english = env.client.get(PATHWAYS).get_data()
+    env.client.set_cookie("lang", "pt")
+    assert env.client.get(PATHWAYS).status_code == 200 and _kept(env) == 2
+    env.client.delete_cookie("lang")
+    assert env.client.get(PATHWAYS, headers={"Accept-Language": "fr"}).status_code == 200 and _kept(env) == 3
+    assert env.client.get(PATHWAYS).get_data() == english and _kept(env) == 3
+
+
 def test_refusals_are_not_kept(env: Env) -> None:
     for _ in range(2):
         refused = env.client.get("/api/v1/organisations?limit=0")

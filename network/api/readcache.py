@@ -2,23 +2,24 @@
 
 The organisation and link lists and the analyses (``KEPT_PATHS``) answer
 ``GET`` with a body that depends only on what the store holds, the day, the
-query string, the caller's role and the language asked for. Every write that
-can change such a body moves the store's ``revision()`` (in any process: it is
-read from the store itself), so an answer is kept under
-``(revision, day, path, query string, role, Accept-Language)`` and served
-again, headers and body as Flask made them, to the next request with the same
-key, without routing, argument parsing, identifying the caller through the
-session, dumping or encoding. The revision is read *before* the answer is
-made, so a kept answer is never older than the revision it is kept under.
+query string, the caller's role and the language asked for (``?lang=``, the
+``lang`` cookie or ``Accept-Language``). Every write that can change such a
+body moves the store's ``revision()`` (in any process: it is read from the
+store itself), so an answer is kept under ``(revision, day, path, query
+string, role, Accept-Language, cookies)`` and served again, headers and body
+as Flask made them, to the next request with the same key, without routing,
+argument parsing, identifying the caller through the session, dumping or
+encoding. The revision is read *before* the answer is made, so a kept answer
+is never older than the revision it is kept under.
 
 Only callers identified without Flask are served this way: anonymous ones
 (no ``Authorization`` header, no session cookie) and bearer tokens (looked up
 on every request, so a revoked token stops at once). A request with a session
 cookie or an unknown token goes through Flask as usual. The role (and the
 organisation a token is bound to) is in every key: a viewer is never served
-what an editor or an administrator was answered.
-Only ``200`` answers without cookies are kept. Kept answers carry a strong
-``ETag``; a request whose ``If-None-Match`` names it is answered ``304``.
+what an editor or an administrator was answered. Only ``200`` answers that set
+no cookie are kept. Kept answers carry a strong ``ETag``; a request whose
+``If-None-Match`` names it is answered ``304``.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class ReadCache:
         if role is None:
             return self.wsgi_app(environ, start_response)
         key = (revision, today(), environ["PATH_INFO"], environ.get("QUERY_STRING", ""), role,
-               environ.get("HTTP_ACCEPT_LANGUAGE", ""))
+               environ.get("HTTP_ACCEPT_LANGUAGE", ""), environ.get("HTTP_COOKIE", ""))
         answer = self.kept.get(key)
         if answer is None:
             answer = self._answer(environ)
