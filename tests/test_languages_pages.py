@@ -118,3 +118,13 @@ def test_the_inbox_and_the_send_form_answer_in_portuguese(site: Site) -> None:
     _says(form, ("Enviar um encaminhamento", "Aqui não se pergunta nada sobre o cliente", "Outro serviço",
                  "Todos (população em geral)", "Enviar e imprimir a guia"),
           ("Send a referral", "Another service", "Send and print the slip"))
+
+
+def test_dates_are_written_as_in_the_language(site: Site) -> None:
+    client = site.app.test_client()
+    listing = client.get("/surveys?lang=pt").get_data(as_text=True)
+    assert re.search(r"\d{1,2} de [a-zç]+ de 20\d\d a \d{1,2} de [a-zç]+ de 20\d\d", listing)
+    french = client.get("/surveys?lang=fr").get_data(as_text=True)
+    assert re.search(r"du \d{1,2} [a-zéû]+ 20\d\d au \d{1,2} [a-zéû]+ 20\d\d", french)
+    english = client.get("/surveys?lang=en").get_data(as_text=True)
+    assert re.search(r"\d{1,2} [A-Z][a-z]+ 20\d\d to \d{1,2} [A-Z][a-z]+ 20\d\d", english)

@@ -168,7 +168,7 @@ def field_label(field: str) -> str:
 
 
 def long_date(day: str | dt.date | None) -> str:
-    """A date as people write it, in the page's language.
+    """A date as people write it, in the page's language (``1 de dezembro de 2026`` in Portuguese).
 
     >>> long_date("2026-12-01"), long_date(None)
     ('1 December 2026', '')
@@ -176,7 +176,8 @@ def long_date(day: str | dt.date | None) -> str:
     if not day:
         return ""
     when = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return format_date(when, "d MMMM y", locale=str(get_locale() or "en"))
+    language = str(get_locale() or "en")
+    return format_date(when, "d MMMM y" if language == "en" else "long", locale=language)
 
 
 bp.add_app_template_filter(long_date, "long_date")
