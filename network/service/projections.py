@@ -161,14 +161,16 @@ def _caught_up(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | Non
     touched = set(nodes) | {n for link in edges if link in ends for n in ends[link]}
     touched |= {n for edge in edges.values() if edge is not None for n in edge[:2]}
     G = updated_graph(old, nodes, edges, ends)
+    for n in (n for n in nodes if n in old and n not in G):  # removed: its links leave with it
+        for table in (old._succ[n], old._pred[n]):
+            for keydict in table.values():
+                for link in keydict:
+                    ends.pop(link, None)
     for link, edge in edges.items():
         if edge is not None and edge[0] in G and edge[1] in G:
             ends[link] = (edge[0], edge[1])
         else:
             ends.pop(link, None)
-    removed = {n for n in nodes if n not in G}
-    for link in [link for link, (u, v) in ends.items() if u in removed or v in removed] if removed else ():
-        del ends[link]
     with _lock:
         _ends[G] = ends
         _parents[G] = (weakref.ref(old), frozenset(touched))
