@@ -250,6 +250,8 @@ def _listed(pieces: list[str]) -> str:
 def _label(text: str) -> str:
     """A label (a vocabulary label, lower-cased as the analyses write it mid-sentence, or a sentence's word) in
     the current language; ``HIV testing`` keeps its capital in English only."""
+    if len(text) > 2 and text[0] == text[-1] == "'":
+        return f"'{_label(text[1:-1])}'"
     catalog = _catalog(current_language())
     for form in (text, text[:1].upper() + text[1:], text[:1].lower() + text[1:]):
         for translated in (catalog.pgettext(SENTENCE, form), catalog.gettext(form)):

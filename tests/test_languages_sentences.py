@@ -69,6 +69,10 @@ def test_the_agenda_page_words_its_items_in_portuguese(client) -> None:
     for english_start in ("Renew ", "Find a provider", "Merge the two", "Give ", "Agree a referral from"):
         assert not any(w.startswith(english_start) for w in whats), english_start
     assert all("Resolves " not in y and "Affects " not in y and "Resolve: " in y for y in whys)
+    english_left = [part for text in whats + whys for part in re.split(r"(?<=[.;:])\s+", text)
+                    if re.search(r"\b(the|with|to|is|are|has)\b", part)
+                    and not re.search(r"\b(que|de|da|do|para|com|em|e)\b", part)]
+    assert english_left == []
     assert re.search(r"Termina a \d+ de [a-z]+ de 20\d\d\.", page)
     assert "Renew the MoU between " in english and "Resolves " in english
     client.delete_cookie("lang")

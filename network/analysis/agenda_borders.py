@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from network.analysis.finding import Finding
 from network.analysis.words import join, name, names
+from network.translation import N_
 
 if TYPE_CHECKING:
     from network.analysis.agenda_context import Group, Words
@@ -30,10 +31,11 @@ def _across_border(group: Group, findings: Sequence[Finding], w: Words) -> tuple
     f = findings[group.anchor]
     place = f.details.get("country_name") or f.details.get("country", "")
     who = list(f.organisations)
-    what = f"Agree a referral or MoU between {names(w.G, who)} in {f.district} and a provider in {place}"
-    people = " and ".join(w.voc.populations.get(p, p).lower() for p in f.details.get("populations", ()))
-    why = (f"{f.district} serves {people} from {place}, but no agreement in force reaches a provider there: TB "
-           "treatment and compensation claims cannot follow a client home.")
+    values = {"names": names(w.G, who), "district": f.district, "place": place,
+              "people": " and ".join(w.voc.populations.get(p, p).lower() for p in f.details.get("populations", ()))}
+    what = N_("Agree a referral or MoU between %(names)s in %(district)s and a provider in %(place)s") % values
+    why = N_("%(district)s serves %(people)s from %(place)s, but no agreement in force reaches a provider there: TB "
+             "treatment and compensation claims cannot follow a client home.") % values
     return what, why, who
 
 
@@ -41,9 +43,10 @@ def _share_back(group: Group, findings: Sequence[Finding], w: Words) -> tuple[st
     f = findings[group.anchor]
     receiver, silent = f.organisations[0], list(f.organisations[1:])
     data = [w.voc.data_kinds.get(d, w.voc.services.get(d, d)) for d in f.details.get("data", ())]
-    what = f"Agree with {name(w.G, receiver)} what it shares back with {names(w.G, silent)}"
-    sent = join(data) if data else "their data"
-    why = f"They send {sent} to {name(w.G, receiver)}, and nothing comes back to them."
+    values = {"receiver": name(w.G, receiver), "names": names(w.G, silent),
+              "data": join(data) if data else N_("their data")}
+    what = N_("Agree with %(receiver)s what it shares back with %(names)s") % values
+    why = N_("They send %(data)s to %(receiver)s, and nothing comes back to them.") % values
     return what, why, [receiver, *silent]
 
 
@@ -51,8 +54,9 @@ def _link_area(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str
     f = findings[group.anchor]
     offices = list(f.details.get("offices", ()))
     label = f.details.get("area_label", "")
-    to = names(w.G, offices) if offices else "the provincial or district health department"
-    what = f"Link the {label.lower()} work in {f.details.get('province')} with {to}"
+    to = names(w.G, offices) if offices else N_("the provincial or district health department")
+    what = N_("Link the %(area)s work in %(province)s with %(to)s") % {"area": label.lower(),
+                                                                      "province": f.details.get("province"), "to": to}
     return what, f.explanation, [*f.organisations, *offices]
 
 

@@ -236,15 +236,24 @@ def _connect_cluster(group: Group, findings: Sequence[Finding], w: Words) -> tup
 def _verify(group: Group, findings: Sequence[Finding], w: Words) -> tuple[str, str, list[str]]:
     f = findings[group.anchor]
     node = f.organisations[0]
-    parts = []
-    if f.details.get("own_record"):
-        parts.append("its record")
-    if f.links:
-        parts.append(f"the {count(len(f.links), 'link')} it recorded")
-    what = f"Ask {name(w.G, node)} to confirm {join(parts) or 'its records'}"
+    values = {"name": name(w.G, node), "num": len(f.links)}
+    if f.details.get("own_record") and f.links:
+        what = (N_("Ask %(name)s to confirm its record and the 1 link it recorded") if len(f.links) == 1 else
+                N_("Ask %(name)s to confirm its record and the %(num)s links it recorded"))
+    elif f.links:
+        what = (N_("Ask %(name)s to confirm the 1 link it recorded") if len(f.links) == 1 else
+                N_("Ask %(name)s to confirm the %(num)s links it recorded"))
+    else:
+        what = N_("Ask %(name)s to confirm its record") if f.details.get("own_record") else \
+            N_("Ask %(name)s to confirm its records")
+    what %= values
     age = int(f.details.get("max_age_days", 365))
-    years = (count(age, "day") if not age or age % 365 else "a year" if age == 365 else count(age // 365, "year"))
-    why = f"Nobody has verified them for more than {years}, or ever."
+    if age and not age % 365:
+        why = (N_("Nobody has verified them for more than a year, or ever.") if age == 365 else
+               N_("Nobody has verified them for more than %(years)s years, or ever.") % {"years": age // 365})
+    else:
+        why = (N_("Nobody has verified them for more than %(days)s day, or ever.") if age == 1 else
+               N_("Nobody has verified them for more than %(days)s days, or ever.")) % {"days": age}
     return what, why, [node]
 
 

@@ -23,6 +23,7 @@ from network.analysis.finding import Finding
 from network.analysis.words import count, join, long_date, name
 from network.model import today
 from network.monitoring import MonitoringReport, monitoring_vocabulary
+from network.translation import N_
 
 if TYPE_CHECKING:
     from network.analysis.agenda_words import Group, Words
@@ -167,9 +168,16 @@ def word_barrier(group: Group, findings: Sequence[Finding], w: Words) -> tuple[s
     facility = members[0].organisations[0]
     labels = [f"'{f.details.get('barrier_label', f.details.get('barrier'))}'" for f in members]
     times = sum(int(f.details.get("reports", 0)) for f in members)
-    what = f"Take up {join(labels)} at {name(w.G, facility)} with the facility and the district"
-    why = (f"Community monitors recorded it {count(times, 'time')} in the last "
-           f"{members[0].details.get('window_days', WINDOW_DAYS)} days and it is not resolved.")
+    values = {"barriers": join(labels), "facility": name(w.G, facility), "num": times,
+              "days": members[0].details.get("window_days", WINDOW_DAYS)}
+    what = N_("Take up %(barriers)s at %(facility)s with the facility and the district") % values
     if len(members) > 1:
-        why = why.replace("recorded it", "recorded these")
+        why = (N_("Community monitors recorded these 1 time in the last %(days)s days and it is not resolved.")
+               if times == 1 else
+               N_("Community monitors recorded these %(num)s times in the last %(days)s days and it is not resolved."))
+    else:
+        why = (N_("Community monitors recorded it 1 time in the last %(days)s days and it is not resolved.")
+               if times == 1 else
+               N_("Community monitors recorded it %(num)s times in the last %(days)s days and it is not resolved."))
+    why %= values
     return what, why, [facility]
