@@ -183,3 +183,12 @@ def _outcome(schema: Any, data: dict[str, Any]) -> Any:
         return load_record(schema, dict(data), "link")
     except InvalidData as err:
         return err.message, err.errors
+
+
+def test_a_column_whose_values_never_come_again_stops_being_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("network.io.batch_schema.TRIAL_LOOKUPS", 5)
+    batch = batch_schema(LinkSchema)
+    rows = [{"id": f"l{i}", "source": f"o{i % 3}", "target": "hub", "kind": "mou"} for i in range(12)]
+    assert [_outcome(batch, data) for data in rows] == [_outcome(LinkSchema(), data) for data in rows]
+    remembering = {key: memory.on for key, _, _, memory, _ in batch._plan if memory.lookups}
+    assert remembering == {"id": False, "source": True, "target": True, "kind": True}

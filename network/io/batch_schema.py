@@ -11,9 +11,11 @@ loaded again by marshmallow's own field loop, so refusals carry exactly the
 messages the plain schema gives.
 
 Only values that are text, whole numbers, booleans or lists of text are
-remembered, at most :data:`VALUES_PER_FIELD` per field (an id column fills its
-share and then simply misses); lists and dicts are copied out, never shared
-between records. Make one batch schema per import: what it remembers was
+remembered, at most :data:`VALUES_PER_FIELD` per field; a field whose values
+rarely come again (an id column) stops remembering after
+:data:`TRIAL_LOOKUPS` look-ups (the ends of links, which name each
+organisation many times, keep on). Lists and dicts are copied out, never
+shared between records. Make one batch schema per import: what it remembers was
 judged against the vocabulary and the day of that import.
 """
 
@@ -24,10 +26,14 @@ from typing import Any, TypeVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing
 
-__all__ = ["batch_schema", "VALUES_PER_FIELD"]
+__all__ = ["batch_schema", "VALUES_PER_FIELD", "TRIAL_LOOKUPS", "RARELY"]
 
-#: How many accepted values each field remembers.
-VALUES_PER_FIELD = 4096
+#: How many accepted values each field remembers at most.
+VALUES_PER_FIELD = 1 << 18
+#: Look-ups after which a field that found a remembered value in fewer than one look-up in :data:`RARELY`
+#: stops remembering.
+TRIAL_LOOKUPS = 20_000
+RARELY = 100
 
 S = TypeVar("S", bound=Schema)
 _NOT_SEEN = object()
@@ -50,7 +56,7 @@ class _RememberingLoad(Schema):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._plan = [(field.data_key or name, field.attribute or name, field, {},
+        self._plan = [(field.data_key or name, field.attribute or name, field, _Memory(),
                        isinstance(field, fields.List | fields.Dict))
                       for name, field in self.load_fields.items()]
         self._known = frozenset(key for key, *_ in self._plan)
@@ -61,7 +67,7 @@ class _RememberingLoad(Schema):
         if many or partial or unknown == EXCLUDE or not isinstance(data, Mapping) or not self._known.issuperset(data):
             return super()._deserialize(data, **plain)
         out = self.dict_class()
-        for key, attribute, field, seen, mutable in self._plan:
+        for key, attribute, field, memory, mutable in self._plan:
             raw = data.get(key, missing)
             if raw is missing and not field.required:
                 default = field.load_default  # what Field.deserialize gives a value left out
@@ -69,18 +75,42 @@ class _RememberingLoad(Schema):
                 if value is not missing:
                     out[attribute] = value
                 continue
-            found = raw if type(raw) is str else _key(raw)
-            value = seen.get(found, _NOT_SEEN) if found is not None else _NOT_SEEN
+            found = (raw if type(raw) is str else _key(raw)) if memory.on else None
+            value = memory.recall(found) if found is not None else _NOT_SEEN
             if value is _NOT_SEEN:
                 try:
                     value = field.deserialize(raw, key, data)
                 except ValidationError:
                     return super()._deserialize(data, **plain)
-                if found is not None and len(seen) < VALUES_PER_FIELD:
-                    seen[found] = value
+                if found is not None:
+                    memory.keep(found, value)
             if value is not missing:
                 out[attribute] = _copy(value) if mutable else value
         return out
+
+
+class _Memory:
+    """The values one field accepted, by their key, and how often a look-up found one."""
+
+    __slots__ = ("values", "lookups", "found", "on")
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self.lookups = self.found = 0
+        self.on = True
+
+    def recall(self, key: Any) -> Any:
+        value = self.values.get(key, _NOT_SEEN)
+        self.lookups += 1
+        if value is not _NOT_SEEN:
+            self.found += 1
+        elif self.lookups >= TRIAL_LOOKUPS and self.found * RARELY < self.lookups:
+            self.on, self.values = False, {}
+        return value
+
+    def keep(self, key: Any, value: Any) -> None:
+        if self.on and len(self.values) < VALUES_PER_FIELD:
+            self.values[key] = value
 
 
 def _key(raw: Any) -> tuple[Any, ...] | None:

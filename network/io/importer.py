@@ -253,8 +253,8 @@ def known_organisation_ids(store: GraphStore, links: Iterable[dict[str, Any]], *
 
     Only ends that are valid ids are looked up; the schema refuses the others.
     """
-    ends = {value.strip() for row in links for end in ("source", "target")
-            if isinstance(value := row.get(end), str) and re.match(ID_PATTERN, value.strip())} - skip
+    named = {value.strip() for row in links for end in ("source", "target") if isinstance(value := row.get(end), str)}
+    ends = {end for end in named - skip if re.match(ID_PATTERN, end)}
     found: set[str] = set()
     ordered = sorted(ends)
     for start in range(0, len(ordered), 500):
