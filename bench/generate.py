@@ -2,9 +2,12 @@
 
     python -m bench.generate --organisations 50000 --out /tmp/net50k
     python -m bench.generate --organisations 10000 --links-per-org 5 --seed 3 --out /tmp/net10k
+    python -m bench.generate --organisations 250000 --countries sadc --out /tmp/net250k
 
 The shape imitates the demo network at scale: organisations in all 52 districts
-(weighted toward the mining and labour-sending provinces), many CBOs and clinics
+of South Africa by default (a national network), or in every district of the
+countries asked for (``--countries sadc``: the SADC member states, a regional
+network), weighted toward the mining and labour-sending provinces), many CBOs and clinics
 and few donors or regional bodies, services and populations drawn by kind, a
 heavy-tailed degree (preferential attachment, mostly within the district, plus
 provincial and national hubs: government, donors, regional bodies), referral
@@ -25,11 +28,16 @@ import random
 import sys
 import time
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 
 from network.model import DEFAULT_COUNTRY, Link, Organisation, vocabulary
 
-__all__ = ["generate_network", "write_csv_files", "ORGANISATION_COLUMNS", "LINK_COLUMNS"]
+#: The national benchmarks' country.
+NATIONAL = (DEFAULT_COUNTRY,)
+
+__all__ = ["generate_network", "sadc_countries", "countries_option", "NATIONAL", "write_csv_files",
+           "ORGANISATION_COLUMNS", "LINK_COLUMNS"]
 
 #: The columns of the demo network's CSV files (DESIGN.md's import format).
 ORGANISATION_COLUMNS = (
@@ -141,7 +149,7 @@ DOMAINS = {"government": "example.gov.za", "mining_company": "example.co.za", "p
 
 
 def generate_network(
-    n_organisations: int, links_per_org: float = 10, seed: int = 1
+    n_organisations: int, links_per_org: float = 10, seed: int = 1, countries: Collection[str] = NATIONAL,
 ) -> tuple[list[Organisation], list[Link]]:
     """Generate a synthetic partner network.
 
@@ -153,6 +161,9 @@ def generate_network(
         Links per organisation; the network has ``round(n_organisations * links_per_org)`` links.
     seed : int
         Seed of the random generator: the same seed gives the same network.
+    countries : collection of str
+        ISO codes of the countries whose districts the organisations are in: South Africa alone by
+        default (the national benchmarks), ``sadc_countries()`` for the regional one.
 
     Returns
     -------
@@ -172,9 +183,26 @@ def generate_network(
         raise ValueError("a network needs at least two organisations")
     rng = random.Random(seed)
     vocab = vocabulary()
-    organisations = _organisations(rng, vocab, n_organisations)
+    organisations = _organisations(rng, vocab, n_organisations, set(countries))
     links = _links(rng, organisations, round(n_organisations * links_per_org))
     return organisations, links
+
+
+def sadc_countries() -> tuple[str, ...]:
+    """The SADC member states the vocabulary knows, as ISO codes (the regional benchmark's countries)."""
+    return tuple(vocabulary().countries)
+
+
+def countries_option(text: str) -> tuple[str, ...]:
+    """``--countries``: ``sadc`` or comma-separated ISO codes the vocabulary knows."""
+    if text.strip().lower() == "sadc":
+        return sadc_countries()
+    codes = tuple(code.strip().upper() for code in text.split(",") if code.strip())
+    unknown = [code for code in codes if code not in vocabulary().countries]
+    if unknown or not codes:
+        named = ", ".join(unknown) or repr(text)
+        raise argparse.ArgumentTypeError(f"unknown country {named}; known: {', '.join(vocabulary().countries)} or sadc")
+    return codes
 
 
 def write_csv_files(organisations: list[Organisation], links: list[Link], folder: str | Path) -> tuple[Path, Path]:
@@ -225,11 +253,13 @@ _FORMATS = {
 # ---------------------------------------------------------------------------
 # Organisations
 # ---------------------------------------------------------------------------
-def _organisations(rng: random.Random, vocab, n: int) -> list[Organisation]:
-    districts = list(vocab.districts)
+def _organisations(rng: random.Random, vocab, n: int, countries: set[str]) -> list[Organisation]:
+    provinces = [p for p in vocab.provinces if vocab.country_of(p) in countries]
+    if not provinces:
+        raise ValueError(f"no divisions known for countries {sorted(countries)}")
+    districts = [d for p in provinces for d in vocab.provinces[p]]
     district_weights = list(itertools.accumulate(
         PROVINCE_WEIGHT.get(vocab.districts[d], 1.0) * (2.0 if d in MINING_DISTRICTS else 1.0) for d in districts))
-    provinces = list(vocab.provinces)
     kinds = list(PROFILES)
     kind_weights = list(itertools.accumulate(PROFILES[k][0] for k in kinds))
     dates = _date_pool(dt.date(2025, 1, 1), dt.date(2026, 11, 20))
@@ -419,9 +449,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--links-per-org", type=float, default=10.0, help="links per organisation (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--out", type=Path, required=True, help="folder for organisations.csv and links.csv")
+    parser.add_argument("--countries", default="ZA", type=countries_option,
+                        help="ISO codes, comma-separated, or 'sadc' for every SADC member state (default ZA)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    organisations, links = generate_network(args.organisations, args.links_per_org, args.seed)
+    organisations, links = generate_network(args.organisations, args.links_per_org, args.seed, args.countries)
     generated = time.perf_counter() - started
     print(f"generated {len(organisations):,} organisations and {len(links):,} links in {generated:.1f} s",
           file=sys.stderr, flush=True)

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.generate import generate_network
+from bench.generate import generate_network, sadc_countries
 from bench.run import figure, size_of
 from network.analysis.agenda import agenda
 from network.analysis.report import report_lines, report_parts
@@ -53,11 +53,13 @@ def main() -> int:
         began = time.perf_counter()
         if args.import_with == "csv":  # in a child process, so the peak memory below is the steps' own
             subprocess.run([sys.executable, "-m", "bench.generate", "--organisations", str(args.organisations),
-                            "--links-per-org", str(args.links_per_org), "--seed", "1", "--out", str(root)],
+                            "--links-per-org", str(args.links_per_org), "--seed", "1", "--countries", "sadc",
+                            "--out", str(root)],
                            check=True, stdout=subprocess.DEVNULL)
             size = size_of(args.organisations, round(args.organisations * args.links_per_org))
         else:
-            organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1)
+            organisations, links = generate_network(args.organisations, links_per_org=args.links_per_org, seed=1,
+                                                   countries=sadc_countries())
             size = size_of(len(organisations), len(links))
         print(f"{size}: generated ({args.import_with}) in {time.perf_counter() - began:.0f} s; load average "
               f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
