@@ -65,6 +65,8 @@ def test_the_agenda_page_words_its_items_in_portuguese(client) -> None:
     whys = re.findall(r'<p class="why">(.*?)</p>', page)
     assert len(whats) == len(re.findall(r'<p class="what">', english)) > 10
     assert any(w.startswith("Renovar o memorando de entendimento entre ") for w in whats)
+    actions = re.findall(r'<p class="action">([^<·]*)', page)
+    assert "Renovar um acordo " in actions and "Renew an agreement " not in actions
     assert any(w.startswith("Encontrar um prestador de ") for w in whats)
     for english_start in ("Renew ", "Find a provider", "Merge the two", "Give ", "Agree a referral from"):
         assert not any(w.startswith(english_start) for w in whats), english_start
