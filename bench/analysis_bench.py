@@ -9,6 +9,15 @@ percentile pathway query time once the graph is loaded; and, on a line before,
 the upkeep findings' time and the agenda's (of the report's and the upkeep findings);
 and the igraph floor (``bench.floor``) of the same network in the same process,
 with the report / floor ratio. ``bench.run`` collects the figures.
+
+"report" is one call of ``coordination_report(G)`` on the projected graph: the
+linkage gaps (isolated, broken cascades, uncovered, unreachable, single points
+of failure, siloed clusters, expiring agreements, cross-border, one-way data,
+unlinked areas), duplication (service and funding overlaps, duplicate
+records), the structure summary, the recommendations, the per-province counts
+and the JSON-ready document with every finding's explanation. The projection
+(store to graph) is timed on its own, outside it; so are the upkeep findings
+and the agenda.
 """
 
 from __future__ import annotations

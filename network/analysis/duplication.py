@@ -255,13 +255,16 @@ def _coordinated_within(
     listed: dict[tuple[str, str], set[str]] = defaultdict(set)
     for district, service, population in groups:
         listed[district, service].add(population)
+    in_district: dict[str, set[str]] = defaultdict(set)
+    for node, (district, _, _) in profiles.items():
+        in_district[district].add(node)
     tied: dict[tuple[str, str], set[_Pair]] = defaultdict(set)
     for a, others in ties.neighbours.items():
         if a not in profiles:
             continue
         district, services, _ = profiles[a]
-        for b in others:
-            if a < b and b in profiles and profiles[b][0] == district:
+        for b in in_district[district].intersection(others):  # tied in the same district, by set in C
+            if a < b:
                 for service in services & profiles[b][1]:
                     if (district, service) in listed:
                         tied[district, service].add((a, b))

@@ -1,0 +1,77 @@
+"""The shared layers fill NetworkX's dicts directly: the graphs equal those NetworkX's own methods build.
+
+The tie graph and the reach graph are built without ``add_edges_from`` (issue 15); here they are rebuilt
+edge by edge with NetworkX's public methods from the links in force, and compared node by node and
+neighbour by neighbour, in order (the analyses iterate them: Louvain's result depends on the order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from network.analysis.layers import Layers, active_links
+from network.meanings import reach_directions
+
+DAY = dt.date(2026, 6, 1)
+KINDS = ["referral", "mou", "coordination", "funding", "membership"]
+
+
+@st.composite
+def partner_graphs(draw):
+    n = draw(st.integers(1, 9))
+    G = nx.MultiDiGraph()
+    for i in draw(st.permutations(range(n))):
+        G.add_node(f"o{i}", status=draw(st.sampled_from(["active", "active", "inactive"])),
+                   populations=draw(st.sampled_from([[], ["msm"], ["sex_workers", "msm"]])))
+    for k in range(draw(st.integers(0, 3 * n))):
+        u, v = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+        G.add_edge(f"o{u}", f"o{v}", key=f"l{k}", kind=draw(st.sampled_from(KINDS)),
+                   status=draw(st.sampled_from(["active", "active", "proposed", "expired"])),
+                   end_date=draw(st.sampled_from([None, dt.date(2026, 1, 1), dt.date(2027, 1, 1)])),
+                   two_way=draw(st.booleans()), formal=draw(st.booleans()), weight=draw(st.integers(0, 3)))
+    return G
+
+
+def as_built(H: nx.Graph) -> tuple[list, list]:
+    """Nodes, and each node's neighbours with the edge data, in iteration order."""
+    return list(H.nodes(data=True)), [(n, list(nbrs.items())) for n, nbrs in H.adjacency()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs())
+def test_tie_graph_equals_the_one_networkx_builds(G):
+    expected = nx.Graph()
+    expected.add_nodes_from(n for n, status in G.nodes(data="status") if status == "active")
+    for u, v, key, data in active_links(G, DAY):
+        if u == v:
+            continue
+        if expected.has_edge(u, v):
+            expected[u][v]["links"].append(key)
+            expected[u][v]["kinds"].add(data["kind"])
+        else:
+            expected.add_edge(*sorted((u, v)), links=[key], kinds={data["kind"]})
+    T = Layers(G, DAY).ties
+    assert as_built(T) == as_built(expected)
+    assert sorted(T.degree()) == sorted(expected.degree())
+    assert nx.utils.graphs_equal(T, expected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs())
+def test_reach_graph_equals_the_one_networkx_builds(G):
+    R = Layers(G, DAY).referral
+    expected = nx.DiGraph()
+    expected.add_nodes_from(R.nodes)
+    expected.add_edges_from(R.edges(data=True))
+    assert as_built(R) == as_built(expected)
+    assert [(n, list(p.items())) for n, p in R.pred.items()] == [(n, list(p.items())) for n, p in expected.pred.items()]
+    assert nx.utils.graphs_equal(R, expected)
+    # every arc is carried by a referral or an MoU in force between two active organisations, and no other
+    carried = {(a, b) for u, v, _, data in active_links(G, DAY) if u != v
+               for (a, b), on in zip(((u, v), (v, u)), reach_directions(data["kind"], data["two_way"]), strict=True)
+               if on}
+    assert set(R.edges()) == carried
