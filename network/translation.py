@@ -48,6 +48,10 @@ _DATE = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}")
 _ORGANISATIONS = re.compile(r"(\d+) (other )?organisations?")
 _COUNTED = re.compile(r"(\d[\d,]*) (\D+)")
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+#: Placeholders that always hold a number, matched as one so a short template ("%(base)s for %(parts)s") does not
+#: take a sentence that merely has its words.
+_NUMERIC = frozenset({"num", "base", "factor", "days", "years", "weighted"})
+_NUMBER = r"[\d][\d.,]*"
 
 
 _request_language: list[Callable[[], str | None]] = []
@@ -167,7 +171,7 @@ def _pattern(template: str) -> re.Pattern[str]:
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[at:match.start()]))
         key = match.group(1)
-        parts.append(f"(?P={key})" if key in seen else f"(?P<{key}>.+?)")
+        parts.append(f"(?P={key})" if key in seen else f"(?P<{key}>{_NUMBER if key in _NUMERIC else '.+?'})")
         seen.add(key)
         at = match.end()
     parts.append(re.escape(template[at:]))
@@ -185,15 +189,26 @@ def sentence(text: str) -> str:
     """
     if not text or current_language() == DEFAULT:
         return text
-    return " ".join(_one(part) for part in _SENTENCES.split(text))
+    return " ".join(_clauses(part) for part in _SENTENCES.split(text))
 
 
-def _one(text: str) -> str:
+def _clauses(text: str) -> str:
+    """A sentence made from one template, else from several joined by ``; ``."""
+    if "; " not in text:
+        return _one(text)
+    made = _one(text, within="; ")
+    return made if made != text else "; ".join(_one(clause) for clause in text.split("; "))
+
+
+def _one(text: str, within: str = "") -> str:
+    """``text`` translated by the template it was made from (only templates holding ``within``)."""
     catalog = _catalog(current_language())
     exact = catalog.pgettext(SENTENCE, text)
     if exact != text:
         return exact
     for pattern, template in _templates():
+        if within not in template:
+            continue
         found = pattern.fullmatch(text)
         if found:
             translated = catalog.pgettext(SENTENCE, template)
@@ -205,8 +220,14 @@ def _one(text: str) -> str:
 
 def _value(text: str) -> str:
     """A value a sentence was filled with, translated where the catalogs know it: a phrase made from a template,
-    a date, a count of organisations, a label, or a list of labels (``TB treatment and antiretroviral therapy``);
-    a name stays as it is."""
+    a date, a count, a label, or a list of them (``TB treatment and antiretroviral therapy``); a name stays as it
+    is."""
+    item = _item(text)
+    return item if item != text else _listed(_LIST.split(text))
+
+
+def _item(text: str) -> str:
+    """One value (not a list): a phrase made from a template, a date, a count or a label."""
     made = _one(text)
     if made != text:
         return made
@@ -222,20 +243,21 @@ def _value(text: str) -> str:
         return f"{many.group(1)} {_label(many.group(2))}"
     if _THOUSANDS.fullmatch(text):
         return format_decimal(int(text.replace(",", "")), locale=current_language())
-    return _listed(_LIST.split(text))
+    return _label(text)
 
 
 def _listed(pieces: list[str]) -> str:
     """Items and their separators (``, ``, `` and ``, `` or ``) in the current language, each item the longest
-    run of pieces the catalogs know (``people with TB and their households`` is one label, not two). Pieces the
+    run of pieces that is a label (``people with TB and their households`` is one label, not two), else one
+    piece, translated as a value (a template's phrase, a count, a label). Pieces the
     catalogs do not know, and the separators between them, stay as written: names may hold `` and `` too."""
     items: list[tuple[str, bool]] = []
     start = 0
     while start < len(pieces):
-        end = next((end for end in range(len(pieces), start, -2)
+        end = next((end for end in range(len(pieces), start + 1, -2)
                     if _label("".join(pieces[start:end])) != "".join(pieces[start:end])), start + 1)
         text = "".join(pieces[start:end])
-        items.append((_label(text), _label(text) != text))
+        items.append((_item(text), _item(text) != text))
         if end < len(pieces):
             items.append((pieces[end], False))
         start = end + 1

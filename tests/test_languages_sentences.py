@@ -75,6 +75,9 @@ def test_the_agenda_page_words_its_items_in_portuguese(client) -> None:
                     if re.search(r"\b(the|with|to|is|are|has)\b", part)
                     and not re.search(r"\b(que|de|da|do|para|com|em|e)\b", part)]
     assert english_left == []
+    scores = re.findall(r'<p class="score">(.*?)</p>', page)
+    assert scores and all(" severity" not in s and " people a month" not in s and " for " not in s for s in scores)
+    assert any("gravidade alta" in s for s in scores)
     assert re.search(r"Termina a \d+ de [a-z]+ de 20\d\d\.", page)
     assert "Renew the MoU between " in english and "Resolves " in english
     client.delete_cookie("lang")

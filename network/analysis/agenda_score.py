@@ -12,6 +12,7 @@ from typing import Any
 from network.analysis.agenda_context import Group
 from network.analysis.words import count, join, lower_first
 from network.model import vocabulary
+from network.translation import N_
 
 __all__ = ["Score", "Scorer", "choose", "explain"]
 
@@ -89,18 +90,24 @@ def explain(group: Group, score: Score, action: Mapping[str, Any], weights: Mapp
     """How ``score`` was made, in words: the base and what it counts, then the continuity and urgency factors."""
     organisations = count(group.affected_count, "organisation")
     if group.weighted_count < group.affected_count - 0.05:
-        organisations += f" (counted as {group.weighted_count:.1f}: public facilities have other routes)"
-    parts = [action.get("reason", "acting"), f"{group.severity} severity", organisations]
+        organisations = N_("%(organisations)s (counted as %(weighted)s: public facilities have other routes)") % {
+            "organisations": organisations, "weighted": f"{group.weighted_count:.1f}"}
+    parts = [action.get("reason", N_("acting")), N_("%(severity)s severity") % {"severity": group.severity},
+             organisations]
     if group.people:
-        parts.append(f"{group.people:,} people a month")
+        parts.append(N_("%(people)s people a month") % {"people": f"{group.people:,}"})
     if len(group.members) > 1:
-        parts.append(f"{len(group.members)} findings resolved")
-    text = f"{round(score.base, 1):g} for {join(parts)}"
+        parts.append(N_("%(num)s findings resolved") % {"num": len(group.members)})
+    text = N_("%(base)s for %(parts)s") % {"base": f"{round(score.base, 1):g}", "parts": join(parts)}
     if score.continuity != 1:
         kind = vocabulary().organisation_kinds.get(group.extra.get("hub") or "", "organisation")
-        likely = "less" if score.continuity < 1 else "more"
-        text += f"; x{score.continuity:g} as a {lower_first(kind)} is {likely} likely to stop working"
+        factor = (N_("x%(factor)s as a %(kind)s is less likely to stop working") if score.continuity < 1 else
+                  N_("x%(factor)s as a %(kind)s is more likely to stop working"))
+        text += "; " + factor % {"factor": f"{score.continuity:g}", "kind": lower_first(kind)}
     if score.urgency > 1 and score.days is not None:
-        when = "overdue" if score.days < 0 else "due today" if score.days == 0 else f"due in {count(score.days, 'day')}"
-        text += f"; x{score.urgency:.2f} as it is {when}"
+        when = (N_("x%(factor)s as it is overdue") if score.days < 0 else
+                N_("x%(factor)s as it is due today") if score.days == 0 else
+                N_("x%(factor)s as it is due in 1 day") if score.days == 1 else
+                N_("x%(factor)s as it is due in %(days)s days"))
+        text += "; " + when % {"factor": f"{score.urgency:.2f}", "days": score.days}
     return text
