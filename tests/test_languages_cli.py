@@ -53,3 +53,12 @@ def test_without_a_language_the_command_line_speaks_english(db: Path) -> None:
     listed = run(db, "monitoring", "list")
     assert listed.exit_code == 0 and "0 of 0 report(s)" in listed.output
     assert run(db, "--language", "xx", "init").exit_code == 2, "an unknown language is a usage error"
+
+
+def test_the_agenda_reads_in_portuguese_at_the_command_line(demo_path: Path) -> None:
+    shown = run(demo_path, "--language", "pt", "agenda", "--limit", "5")
+    assert shown.exit_code == 0
+    assert "Renovar um acordo" in shown.output and "Renovar o memorando de entendimento entre " in shown.output
+    assert "Renew " not in shown.output and "Resolve: " in shown.output
+    as_json = run(demo_path, "--language", "pt", "agenda", "--limit", "5", "--format", "json")
+    assert '"what": "Renew the MoU between ' in as_json.output, "JSON keeps the analysis's own words"
