@@ -208,10 +208,20 @@ class PathwayIndex:
                         new.two_way.pop(key, None)
         new.two_way.update({key: True for _, _, key, flag in small.edges(keys=True, data="two_way") if flag})
         new._regroup(self, touched)
-        new._serving = {population: frozenset(members.difference(touched).union(
-            t for t in touched if t in new.names and serves(new.populations[t], population)))
-            for population, members in self._serving.items()}
+        new._serving = {population: new._still_serving(members, touched, population)
+                        for population, members in self._serving.items()}
         return new
+
+    def _still_serving(self, members: frozenset[str], touched: set[str], population: str) -> frozenset[str]:
+        """``members`` (who served ``population`` before an edit touching ``touched``) as it stands now.
+
+        The same set when no touched organisation joined or left it, so an edit costs
+        the touched organisations, not a copy of everyone serving the population.
+        """
+        now = {t for t in touched if t in self.names and serves(self.populations[t], population)}
+        if all((t in members) == (t in now) for t in touched):
+            return members
+        return members.difference(touched).union(now)
 
     def _regroup(self, old: PathwayIndex, touched: set[str]) -> None:
         """Take touched organisations out of the sorted district, service and provider lists, and put them back."""

@@ -159,7 +159,8 @@ def updated_graph(G: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any] | None]
             table[n] = {m: kd for m, kd in sorted(adjacent.items(), key=lambda item: min(item[1], default=""))
                         if kd}
     if added:
-        node, succ, pred = ({n: table[n] for n in sorted(node)} for table in (node, succ, pred))
+        order = sorted(node)
+        node, succ, pred = ({n: table[n] for n in order} for table in (node, succ, pred))
     H = G.__class__()
     H.graph.update(G.graph)
     H._node, H._succ, H._pred = node, succ, pred
