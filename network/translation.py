@@ -189,7 +189,8 @@ def sentence(text: str) -> str:
     """
     if not text or current_language() == DEFAULT:
         return text
-    return " ".join(_clauses(part) for part in _SENTENCES.split(text))
+    whole = _one(text, within=". ")  # a template of several sentences takes them all
+    return whole if whole != text else " ".join(_clauses(part) for part in _SENTENCES.split(text))
 
 
 def _clauses(text: str) -> str:

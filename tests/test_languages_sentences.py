@@ -40,6 +40,16 @@ def test_names_stay_as_written_and_label_lists_are_translated(french: None) -> N
         "Trois organisations offrent éducation par les pairs et dépistage de la TB aux mêmes personnes à Vhembe")
 
 
+def test_a_template_of_two_sentences_and_a_finding_page(french: None, client) -> None:
+    assert sentence("Hope CBO and Jane Furse Clinic depend on each other (referral agreement) but rate their trust "
+                    "in each other low: 1.50 of 4 in Round one. Talk with both before the agreement is needed.") == (
+        "Hope CBO et Jane Furse Clinic dépendent l’une de l’autre (accord d’orientation) mais se font peu confiance : "
+        "1.50 sur 4 dans Round one. Parlez avec les deux avant que l’accord ne soit nécessaire.")
+    page = client.get("/findings/duplication?lang=pt").get_data(as_text=True)
+    assert "parecem ser uma só organização" in page and "look like one organisation" not in page
+    client.delete_cookie("lang")
+
+
 def test_a_sentence_no_template_made_stays_as_written(french: None) -> None:
     text = "Three organisations offer peer education to the same people in Vhembe."
     assert sentence(text) == text

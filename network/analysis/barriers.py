@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from network.analysis.finding import Finding
-from network.analysis.words import count, join, long_date, name
+from network.analysis.words import join, long_date, name
 from network.model import today
 from network.monitoring import MonitoringReport, monitoring_vocabulary
 from network.translation import N_
@@ -107,9 +107,16 @@ def repeated_barriers(G: nx.MultiDiGraph, reports: Iterable[MonitoringReport], *
         monitors = sorted({r.monitor for r in still})
         furthest = max((r.escalation for r in still), key=_step)
         label = labels.get(barrier, barrier)
-        explanation = (f"Monitors recorded '{label}' at {name(G, facility)} {count(len(still), 'time')} between "
-                       f"{long_date(still[0].observed_on)} and {long_date(still[-1].observed_on)}, and it is not "
-                       f"resolved (furthest step: {monitoring_vocabulary().escalations.get(furthest, furthest)}).")
+        explanation = (N_("Monitors recorded '%(barrier)s' at %(facility)s %(num)s times between %(first)s and "
+                          "%(last)s, and it is not resolved (furthest step: %(step)s).") % {
+            "barrier": label, "facility": name(G, facility), "num": len(still),
+            "first": long_date(still[0].observed_on), "last": long_date(still[-1].observed_on),
+            "step": monitoring_vocabulary().escalations.get(furthest, furthest)} if len(still) != 1 else
+            N_("Monitors recorded '%(barrier)s' at %(facility)s 1 time between %(first)s and %(last)s, and it is not "
+               "resolved (furthest step: %(step)s).") % {
+            "barrier": label, "facility": name(G, facility), "first": long_date(still[0].observed_on),
+            "last": long_date(still[-1].observed_on),
+            "step": monitoring_vocabulary().escalations.get(furthest, furthest)})
         findings.append(Finding(
             "repeated_barrier", "high" if len(still) >= 2 * at_least else "medium", explanation,
             [facility, *[m for m in monitors if m != facility]],

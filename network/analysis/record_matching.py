@@ -14,6 +14,7 @@ import networkx as nx
 from network.analysis import words
 from network.analysis.finding import Finding, duplication_order
 from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity, names_a_place
+from network.translation import N_
 
 __all__ = ["duplicate_records"]
 
@@ -311,15 +312,15 @@ def _duplicate_record(
     else:
         severity = "low"
     district = records[keep].district if records[keep].district == records[drop].district else None
-    said = {"name": "a similar name" + (f" in {district}" if district else ""),
-            "phone": "the same phone number", "email": "the same email address"}
-    why = words.join([said[r] for r in reasons])
-    kept, dropped = words.name(G, keep), words.name(G, drop)
-    if kept == dropped:
-        explanation = f"Two records of {kept} look like one organisation ({why}); check and merge them."
+    said = {"name": N_("a similar name in %(district)s") % {"district": district} if district else
+            N_("a similar name"), "phone": N_("the same phone number"), "email": N_("the same email address")}
+    values = {"why": words.join([said[r] for r in reasons]), "kept": words.name(G, keep),
+              "dropped": words.name(G, drop)}
+    if values["kept"] == values["dropped"]:
+        explanation = N_("Two records of %(kept)s look like one organisation (%(why)s); check and merge them.") % values
     else:
-        explanation = (f"{kept} and {dropped} look like one organisation ({why}); "
-                       f"check and merge the record of {dropped} into {kept}.")
+        explanation = N_("%(kept)s and %(dropped)s look like one organisation (%(why)s); check and merge the record of "
+                         "%(dropped)s into %(kept)s.") % values
     return Finding(
         "duplicate_record", severity, explanation, organisations=[keep, drop], district=district,
         details={"score": float(shown), "reasons": reasons, "merge": {"keep": keep, "drop": drop}},

@@ -29,6 +29,7 @@ from network.analysis.gaps import AGREEMENT_KINDS
 from network.analysis.words import count, join, name
 from network.meanings import in_force
 from network.model import today, vocabulary
+from network.translation import N_
 
 __all__ = ["low_trust_dependencies", "word_trust", "LOW_TRUST_BELOW", "dependencies", "LowTrustSteps"]
 
@@ -110,9 +111,10 @@ def low_trust_dependencies(
         links = depend[pair]
         agreements = join(sorted({kinds.get(k, k).split(" (")[0].lower() for _, k in links}))
         a, b = pair
-        explanation = (f"{name(G, a)} and {name(G, b)} depend on each other ({agreements}) but rate their trust "
-                       f"in each other low: {score['trust']:.2f} of 4 in {survey}. Talk with both before the "
-                       f"agreement is needed.")
+        explanation = N_("%(a)s and %(b)s depend on each other (%(agreements)s) but rate their trust in each other "
+                         "low: %(trust)s of 4 in %(survey)s. Talk with both before the agreement is needed.") % {
+            "a": name(G, a), "b": name(G, b), "agreements": agreements, "trust": f"{score['trust']:.2f}",
+            "survey": survey}
         district = G.nodes[a].get("district") if G.nodes[a].get("district") == G.nodes[b].get("district") else None
         severity = "high" if any(k in _CARRIES_CLIENTS for _, k in links) else "medium"
         findings.append(Finding("low_trust_dependency", severity, explanation, [a, b], district=district,
