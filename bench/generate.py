@@ -297,8 +297,8 @@ def _organisations(rng: random.Random, vocab, n: int, countries: set[str]) -> li
             services=services, populations=populations,
             capacity_per_month=rng.randint(20, 2000) if kind not in ("donor", "regional_body") else None,
             phone=f"+27 {area} {555 + i // 10000} {i % 10000:04d}",
-            email=f"info@{oid}.{DOMAINS.get(kind, 'example.org.za')}",
-            website=None if sensitive else f"https://{oid}.{DOMAINS.get(kind, 'example.org.za')}",
+            email=f"info@{_label(oid)}.{DOMAINS.get(kind, 'example.org.za')}",
+            website=None if sensitive else f"https://{_label(oid)}.{DOMAINS.get(kind, 'example.org.za')}",
             status="inactive" if rng.random() < 0.02 else "active", sensitive=sensitive,
             tags=["synthetic"], external_ids={"dhis2": f"F{i:010d}"} if kind in ("clinic", "hospital") else {},
             description=f"Synthetic {kind.replace('_', ' ')} for benchmarks.",
@@ -334,6 +334,11 @@ def _near_duplicate(rng: random.Random, original: Organisation, i: int) -> Organ
 
 def _place_name(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def _label(oid: str) -> str:
+    """``oid`` as a domain name label: at most 63 characters, not ending in a hyphen."""
+    return oid[:63].rstrip("-")
 
 
 def _slug(name: str) -> str:
