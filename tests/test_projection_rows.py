@@ -65,12 +65,14 @@ def test_rows_of_some_ids_hold_those_that_exist_in_the_models_field_order(store)
     assert [row[:4] for row in links] == [("l-bare", "bare", "full", "referral")]
 
 
-def test_lists_of_one_record_are_not_those_of_another(store):
-    store.upsert([FULL, BARE, Organisation("twin", "Twin", "cbo", services=["tb_screening", "art"])], [])
+def test_equal_lists_are_equal_and_mappings_are_each_records_own(store):
+    store.upsert([FULL, BARE, Organisation("twin", "Twin", "cbo", services=["tb_screening", "art"],
+                                           external_ids={"npo": "123-456"})], [])
     G = project(store)
-    assert G.nodes["full"]["services"] == G.nodes["twin"]["services"]
-    G.nodes["twin"]["services"].append("legal_aid")
-    assert G.nodes["full"]["services"] == ["tb_screening", "art"] and G.nodes["bare"]["tags"] == []
+    assert G.nodes["full"]["services"] == G.nodes["twin"]["services"] == ["tb_screening", "art"]
+    assert G.nodes["bare"]["tags"] == [] and G.nodes["bare"]["external_ids"] == {}
+    G.nodes["twin"]["external_ids"]["dhis2"] = "x"
+    assert G.nodes["full"]["external_ids"] == {"npo": "123-456"}
 
 
 def test_a_record_written_before_a_field_existed_projects_with_the_fields_default(tmp_path):

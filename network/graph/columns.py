@@ -4,10 +4,11 @@ A store hands the projection its records as rows (tuples of the fields in the
 model's order, as stored: ISO texts for dates, JSON texts for lists). Turning a
 batch of rows into attribute dicts one field at a time lets each step run in
 C (``map`` over a column, a lookup per distinct value) instead of a Python
-call per record and field, and lets records share equal values that cannot
-change: texts, numbers and dates are one object per distinct value. Lists
-and mappings are new objects for every record, so a caller may not change one
-record's list through another's.
+call per record and field, and lets records share equal values: texts,
+numbers, dates and lists are one object per distinct value in a batch (at
+50,000 organisations the links' lists alone, mostly empty, were some 90 MB).
+Like the graph they are part of, the lists are read-only: change a copy.
+Mappings (an organisation's identifiers elsewhere) are new for every record.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def _decode(cls: type, field: str, column: Column) -> Column | Iterable[Any]:
     default = _DEFAULTS[cls].get(field)
     kind = _KINDS[cls][field]
     if kind == "list":
-        return map(list, _decoded(column, lambda text: tuple(json.loads(text)), default))
+        return _decoded(column, json.loads, default)
     if kind == "mapping":
         return map(dict, _decoded(column, json.loads, default))
     if kind == "date":

@@ -28,7 +28,9 @@ def build_graph(organisations: Iterable[Organisation], links: Iterable[Link]) ->
     an attribute; each link an edge from ``source`` to ``target`` keyed by its
     id, with every other field as an attribute; but for the store's stamps
     (``updated_at``, ``version``): the store's bookkeeping, not the network's.
-    Links whose ends are not among ``organisations`` are left out.
+    Links whose ends are not among ``organisations`` are left out. Records with
+    equal lists share one list (:mod:`network.graph.columns`): do not change
+    an attribute in place.
 
     Examples
     --------
