@@ -276,8 +276,10 @@ def _label(text: str) -> str:
     if len(text) > 2 and text[0] == text[-1] == "'":
         return f"'{_label(text[1:-1])}'"
     catalog = _catalog(current_language())
-    for form in (text, text[:1].upper() + text[1:], text[:1].lower() + text[1:]):
-        for translated in (catalog.pgettext(SENTENCE, form), catalog.gettext(form)):
+    forms = (text, text[:1].upper() + text[1:], text[:1].lower() + text[1:])
+    for look_up in (catalog.gettext, lambda form: catalog.pgettext(SENTENCE, form)):  # the vocabulary's first
+        for form in forms:
+            translated = look_up(form)
             if translated != form:
                 if form[:1].islower() and text[:1].isupper():
                     return translated[:1].upper() + translated[1:]

@@ -23,6 +23,7 @@ from network.analysis.layers import Layers, active_links, layers_for, referral_g
 from network.analysis.louvain import louvain_communities
 from network.analysis.offers import Offers
 from network.model import Vocabulary, today, vocabulary
+from network.translation import N_
 
 __all__ = [
     "linkage_gaps",
@@ -471,15 +472,19 @@ def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]
         severity = "high" if services & essential else "medium" if services else "low"
         lapsed = sorted({key for u, v, key in G.out_edges(node, keys=True) if u != v}
                         | {key for u, v, key in G.in_edges(node, keys=True) if u != v})
-        if lapsed:
-            verb = "is" if len(lapsed) == 1 else "are"
-            why = (f" ({words.count(len(lapsed), 'recorded link')} {verb} proposed, lapsed or with an inactive "
-                   "partner)")
-            action = "renew or sign an agreement"
+        if len(lapsed) == 1:
+            explanation = N_("%(name)s has no link in force with any other organisation (1 recorded link is "
+                             "proposed, lapsed or with an inactive partner); renew or sign an agreement so that it "
+                             "can refer clients and be referred to.")
+        elif lapsed:
+            explanation = N_("%(name)s has no link in force with any other organisation (%(num)s recorded links are "
+                             "proposed, lapsed or with an inactive partner); renew or sign an agreement so that it "
+                             "can refer clients and be referred to.")
         else:
-            why, action = "", "sign a referral agreement or MoU, or bring it into a coordination forum,"
-        explanation = (f"{words.name(G, node)} has no link in force with any other organisation{why}; "
-                       f"{action} so that it can refer clients and be referred to.")
+            explanation = N_("%(name)s has no link in force with any other organisation; sign a referral agreement "
+                             "or MoU, or bring it into a coordination forum, so that it can refer clients and be "
+                             "referred to.")
+        explanation %= {"name": words.name(G, node), "num": len(lapsed)}
         findings.append(Finding(
             "isolated", severity, explanation, organisations=[node], district=G.nodes[node].get("district"),
             links=lapsed, details={"links_not_in_force": len(lapsed)},
@@ -653,15 +658,16 @@ def _unreachable_sentence(
 def _agreement(G: nx.MultiDiGraph, data: dict[str, Any], source: str, target: str) -> str:
     """The agreement behind a link in words: "The MoU between A and B", "The funding agreement from A to B"."""
     kind = data.get("kind") or ""
+    ends = {"a": words.name(G, source), "b": words.name(G, target)}
     if kind == "mou" or (kind == "referral" and data.get("two_way")):
-        return f"The {_AGREEMENT_WORDS[kind]} between {words.name(G, source)} and {words.name(G, target)}"
+        return N_("The %(agreement)s between %(a)s and %(b)s") % {**ends, "agreement": _AGREEMENT_WORDS[kind]}
     wording = _AGREEMENT_WORDS.get(kind) or words.lower_first(vocabulary().link_kinds.get(kind, kind).split(" (")[0])
-    return f"The {wording} from {words.name(G, source)} to {words.name(G, target)}"
+    return N_("The %(agreement)s from %(a)s to %(b)s") % {**ends, "agreement": wording}
 
 
 #: How a coordinator names the agreement behind each kind of link.
-_AGREEMENT_WORDS = {"mou": "MoU", "referral": "referral agreement", "funding": "funding agreement",
-                    "secondment": "secondment agreement", "data_sharing": "data-sharing agreement"}
+_AGREEMENT_WORDS = {"mou": N_("MoU"), "referral": N_("referral agreement"), "funding": N_("funding agreement"),
+                    "secondment": N_("secondment agreement"), "data_sharing": N_("data-sharing agreement")}
 
 
 def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], min_size: int) -> list[Finding]:
@@ -676,16 +682,20 @@ def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], mi
         ties = outside.get(i, [])
         if len(members) < min_size or len(ties) > 1 or len(members) == len(T):
             continue
+        values = {"names": words.names(G, members), "num": len(members)}
         if ties:
             u, v = ties[0]
             inner, outer = (u, v) if community[u] == i else (v, u)
-            reach = (f"reach the rest of the network only through the tie between {words.name(G, inner)} and "
-                     f"{words.name(G, outer)}")
+            explanation = N_("%(names)s form a cluster of %(num)s organisations that reach the rest of the network "
+                             "only through the tie between %(inner)s and %(outer)s; link them to other partners or "
+                             "bring them into a wider coordination forum.") % {
+                **values, "inner": words.name(G, inner), "outer": words.name(G, outer)}
             severity, links = "medium", sorted(T[u][v]["links"])
         else:
-            reach, severity, links = "have no tie to the rest of the network", "high", []
-        explanation = (f"{words.names(G, members)} form a cluster of {len(members)} organisations that {reach}; "
-                       "link them to other partners or bring them into a wider coordination forum.")
+            explanation = N_("%(names)s form a cluster of %(num)s organisations that have no tie to the rest of the "
+                             "network; link them to other partners or bring them into a wider coordination "
+                             "forum.") % values
+            severity, links = "high", []
         findings.append(Finding(
             "siloed_cluster", severity, explanation, organisations=members,
             district=shared_district(G, members), links=links,
@@ -705,10 +715,11 @@ def _expiring_agreements(
         days = (end - as_of).days
         severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"
         agreement = _agreement(G, data, u, v)
-        when = "today" if days == 0 else f"in {words.count(days, 'day')}"
+        said = (N_("%(agreement)s ends on %(end)s, today; renew it or agree what replaces it.") if days == 0 else
+                N_("%(agreement)s ends on %(end)s, in 1 day; renew it or agree what replaces it.") if days == 1 else
+                N_("%(agreement)s ends on %(end)s, in %(days)s days; renew it or agree what replaces it."))
         findings.append(Finding(
-            "expiring_agreement", severity,
-            f"{agreement} ends on {end.isoformat()}, {when}; renew it or agree what replaces it.",
+            "expiring_agreement", severity, said % {"agreement": agreement, "end": end.isoformat(), "days": days},
             organisations=[u, v], district=shared_district(G, [u, v]), links=[key],
             details={"end_date": end.isoformat(), "days_left": days, "kind": data.get("kind")},
         ))
