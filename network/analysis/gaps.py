@@ -523,16 +523,21 @@ def _cascade_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, x: str, after: str, needs: str, populations: frozenset[str],
     local: set[str],
 ) -> str:
-    served = words.populations(voc, sorted(populations), "or", shown=len(populations))
-    to_whom = f" to {served}" if populations else ""
-    gap = (f"{words.name(G, x)} offers {words.label(voc.services, after)} but has no active referral or MoU to any "
-           f"organisation that offers {words.label(voc.services, needs)}{to_whom}")
+    values = {"name": words.name(G, x), "after": words.label(voc.services, after),
+              "needs": words.label(voc.services, needs), "num": len(local) - 1, "district": G.nodes[x].get("district"),
+              "people": words.populations(voc, sorted(populations), "or", shown=len(populations))}
+    gap = (N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers %(needs)s "
+              "to %(people)s") if populations else
+           N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers %(needs)s"))
     if local:
-        others = f" or one of {words.count(len(local) - 1, 'other')} there" if len(local) > 1 else ""
-        return f"{gap}; agree one with {words.name(G, min(local))}{others}."
-    district = G.nodes[x].get("district")
-    where = f"nobody in {district} does, so " if district else ""
-    return f"{gap}; {where}agree one with a provider further away."
+        values["local"] = words.name(G, min(local))
+        then = (N_("agree one with %(local)s.") if len(local) == 1 else
+                N_("agree one with %(local)s or one of 1 other there.") if len(local) == 2 else
+                N_("agree one with %(local)s or one of %(num)s others there."))
+    else:
+        then = (N_("nobody in %(district)s does, so agree one with a provider further away.") if values["district"]
+                else N_("agree one with a provider further away."))
+    return f"{gap % values}; {then % values}"
 
 
 def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
@@ -542,21 +547,31 @@ def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Find
             if offers.local_providers(district, service, frozenset([population])):
                 continue
             others = sorted(offers.offering.get((district, service), ()))
-            serving = f"{words.count(len(group), 'organisation')} there serve{'s' if len(group) == 1 else ''}"
+            values = {"district": district, "names": words.names(G, others), "num": len(group),
+                      "service": words.label(voc.services, service),
+                      "people": words.label(voc.populations, population)}
+            one = len(group) == 1
             if others:
                 severity = "medium"
-                explanation = (
-                    f"In {district} only {words.names(G, others)} offer{'s' if len(others) == 1 else ''} "
-                    f"{words.label(voc.services, service)}, not to {words.label(voc.populations, population)}, though "
-                    f"{serving} them; ask a provider there to extend the service to them."
-                )
+                if len(others) == 1:
+                    gap = (N_("In %(district)s only %(names)s offers %(service)s, not to %(people)s, though 1 "
+                              "organisation there serves them") if one else
+                           N_("In %(district)s only %(names)s offers %(service)s, not to %(people)s, though %(num)s "
+                              "organisations there serve them"))
+                else:
+                    gap = (N_("In %(district)s only %(names)s offer %(service)s, not to %(people)s, though 1 "
+                              "organisation there serves them") if one else
+                           N_("In %(district)s only %(names)s offer %(service)s, not to %(people)s, though %(num)s "
+                              "organisations there serve them"))
+                then = N_("ask a provider there to extend the service to them.")
             else:
                 severity = "high"
-                explanation = (
-                    f"No organisation in {district} offers {words.label(voc.services, service)}, though {serving} "
-                    f"{words.label(voc.populations, population)}; find or fund a provider, or agree referrals to "
-                    "a neighbouring district."
-                )
+                gap = (N_("No organisation in %(district)s offers %(service)s, though 1 organisation there serves "
+                          "%(people)s") if one else
+                       N_("No organisation in %(district)s offers %(service)s, though %(num)s organisations there "
+                          "serve %(people)s"))
+                then = N_("find or fund a provider, or agree referrals to a neighbouring district.")
+            explanation = f"{gap % values}; {then}"
             findings.append(Finding(
                 "uncovered", severity, explanation, organisations=sorted(group), district=district,
                 population=population, service=service,
