@@ -32,6 +32,7 @@ from network.analysis.layers import Layers, layers_for
 from network.analysis.words import join, name, names
 from network.meanings import REACH_KINDS
 from network.model import DEFAULT_COUNTRY, Vocabulary, vocabulary
+from network.translation import N_
 
 __all__ = ["SENDING_POPULATIONS", "COMMUNITY_KINDS", "RECEIVING_KINDS", "cross_border_gaps", "one_way_data",
            "data_flows", "country_of", "BorderCrossing"]
@@ -162,9 +163,10 @@ def _gap(G: nx.MultiDiGraph, voc: Vocabulary, district: str, country: str, namin
     place = voc.country_label(country)
     return Finding(
         "cross_border_gap", "high",
-        f"{district} serves {people} from {place} ({names(G, who)}), but no agreement in force links any of its "
-        f"organisations with a provider in {place}: TB treatment and compensation claims cannot follow a client "
-        f"home. Agree a referral or MoU with a clinic, TB programme or ex-miners' association in {place}.",
+        N_("%(district)s serves %(people)s from %(place)s (%(names)s), but no agreement in force links any of its "
+           "organisations with a provider in %(place)s: TB treatment and compensation claims cannot follow a client "
+           "home. Agree a referral or MoU with a clinic, TB programme or ex-miners' association in %(place)s.")
+        % {"district": district, "people": people, "place": place, "names": names(G, who)},
         who, district, populations[0], None,
         details={"country": country, "country_name": place, "populations": populations})
 
@@ -239,15 +241,23 @@ def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: La
         if not silent:
             continue
         sent = sorted({d for s in senders for d in flows.get((s, receiver), ())})
-        what = join([voc.data_kinds.get(d, voc.services.get(d, d)) for d in sent]) or "data"
-        one = len(senders) == 1
-        back = ("it" if one else "any of them") if len(silent) == len(senders) else \
-            f"{len(silent)} of them ({names(G, silent)})"
+        what = join([voc.data_kinds.get(d, voc.services.get(d, d)) for d in sent]) or N_("data")
+        values = {"num": len(senders), "data": what, "receiver": name(G, receiver), "quiet": len(silent),
+                  "names": names(G, silent)}
+        if len(senders) == 1:
+            explanation = N_("1 community organisation sends %(data)s to %(receiver)s, which shares nothing back "
+                             "with it: agree what it returns to them (analysed results, referral outcomes) so the "
+                             "data serves the communities that collect it.")
+        elif len(silent) == len(senders):
+            explanation = N_("%(num)s community organisations send %(data)s to %(receiver)s, which shares nothing "
+                             "back with any of them: agree what it returns to them (analysed results, referral "
+                             "outcomes) so the data serves the communities that collect it.")
+        else:
+            explanation = N_("%(num)s community organisations send %(data)s to %(receiver)s, which shares nothing "
+                             "back with %(quiet)s of them (%(names)s): agree what it returns to them (analysed "
+                             "results, referral outcomes) so the data serves the communities that collect it.")
         findings.append(Finding(
-            "one_way_data", "medium",
-            f"{len(senders)} community organisation{'' if one else 's'} send{'s' if one else ''} {what} to "
-            f"{name(G, receiver)}, which shares nothing back with {back}: agree what it returns to them "
-            "(analysed results, referral outcomes) so the data serves the communities that collect it.",
+            "one_way_data", "medium", explanation % values,
             [receiver, *silent], None, None, None, sorted(k for s in silent for k in senders[s]),
             details={"data": sent, "senders": len(senders), "answered": sorted(set(senders) - set(silent))}))
     return findings

@@ -12,6 +12,7 @@ from network.analysis.finding import Finding, gap_order
 from network.analysis.layers import Layers
 from network.analysis.offers import Offers
 from network.model import Vocabulary, vocabulary
+from network.translation import N_
 
 __all__ = [
     "CUT_OFF_HIGH", "CUT_OFF_MEDIUM", "MIN_CUT_OFF", "MAX_LISTED", "single_points_of_failure", "single_point_findings",
@@ -163,11 +164,12 @@ def _cut_finding(
     populations = sorted({p for _, p, _ in lost})
     services = sorted({s for _, _, s in lost})
     served = words.populations(voc, populations, "or", shown=len(populations))
-    explanation = (
-        f"If {words.name(G, a)} stopped working, {words.names(G, cut)} would lose every referral route to "
-        f"{words.services(voc, services)} for {served}; give "
-        f"{'it' if len(cut) == 1 else 'them'} a second referral partner."
-    )
+    values = {"hub": words.name(G, a), "names": words.names(G, cut), "services": words.services(voc, services),
+              "people": served}
+    explanation = (N_("If %(hub)s stopped working, %(names)s would lose every referral route to %(services)s for "
+                      "%(people)s; give it a second referral partner.") if len(cut) == 1 else
+                   N_("If %(hub)s stopped working, %(names)s would lose every referral route to %(services)s for "
+                      "%(people)s; give them a second referral partner.")) % values
     return Finding(
         "single_point_of_failure", _cut_off_severity(len(cut)), explanation,
         organisations=[a, *cut[:MAX_LISTED]], district=G.nodes[a].get("district"),

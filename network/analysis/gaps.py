@@ -661,13 +661,25 @@ def _unreachable_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, district: str, population: str, service: str, group: list[str],
     local: set[str], max_hops: int,
 ) -> str:
-    served = words.label(voc.populations, population)
-    who = (f"{words.name(G, group[0])}, the only organisation serving {served}, cannot" if len(group) == 1
-           else f"none of the {len(group)} organisations serving {served} can")
-    verb = "offers" if len(local) == 1 else "offer"
-    return (f"In {district}, {who} refer them to {words.label(voc.services, service)} within "
-            f"{words.count(max_hops, 'step')} of agreements in force, though {words.names(G, sorted(local))} there "
-            f"{verb} it to them; agree a referral or MoU with {words.name(G, min(local))}.")
+    values = {"district": district, "name": words.name(G, group[0]), "num": len(group),
+              "people": words.label(voc.populations, population), "service": words.label(voc.services, service),
+              "steps": f"{max_hops} " + (N_("step") if max_hops == 1 else N_("steps")),
+              "names": words.names(G, sorted(local)), "local": words.name(G, min(local))}
+    if len(group) == 1:
+        template = (N_("In %(district)s, %(name)s, the only organisation serving %(people)s, cannot refer them to "
+                       "%(service)s within %(steps)s of agreements in force, though %(names)s there offers it to "
+                       "them; agree a referral or MoU with %(local)s.") if len(local) == 1 else
+                    N_("In %(district)s, %(name)s, the only organisation serving %(people)s, cannot refer them to "
+                       "%(service)s within %(steps)s of agreements in force, though %(names)s there offer it to "
+                       "them; agree a referral or MoU with %(local)s."))
+    else:
+        template = (N_("In %(district)s, none of the %(num)s organisations serving %(people)s can refer them to "
+                       "%(service)s within %(steps)s of agreements in force, though %(names)s there offers it to "
+                       "them; agree a referral or MoU with %(local)s.") if len(local) == 1 else
+                    N_("In %(district)s, none of the %(num)s organisations serving %(people)s can refer them to "
+                       "%(service)s within %(steps)s of agreements in force, though %(names)s there offer it to "
+                       "them; agree a referral or MoU with %(local)s."))
+    return template % values
 
 
 def _agreement(G: nx.MultiDiGraph, data: dict[str, Any], source: str, target: str) -> str:

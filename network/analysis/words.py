@@ -9,6 +9,7 @@ from functools import lru_cache
 import networkx as nx
 
 from network.model import Vocabulary
+from network.translation import N_
 
 __all__ = ["name", "names", "join", "count", "long_date", "lower_first", "label", "services", "populations"]
 
@@ -36,7 +37,7 @@ def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
     ('a, b, c and d', 'a, b, c and 2 others')
     """
     if len(nodes) > shown + 1:
-        return join([*(name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} others"])
+        return join([*(name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} " + N_("others")])
     return join([name(G, n) for n in nodes])
 
 
@@ -99,7 +100,7 @@ def services(voc: Vocabulary, codes: Sequence[str], shown: int = 3) -> str:
     """
     labels = [label(voc.services, c) for c in codes]
     if len(labels) > shown + 1:
-        return join([*labels[:shown], f"{len(labels) - shown} other services"])
+        return join([*labels[:shown], f"{len(labels) - shown} " + N_("other services")])
     return join(labels)
 
 
@@ -112,5 +113,5 @@ def populations(voc: Vocabulary, codes: Sequence[str | None], last: str = "and",
     """
     labels = [label(voc.populations, c) if c else "the general population" for c in codes]
     if len(labels) > shown + 1:
-        return join([*labels[:shown], f"{len(labels) - shown} other populations"], last)
+        return join([*labels[:shown], f"{len(labels) - shown} " + N_("other populations")], last)
     return join(labels, last)

@@ -1,0 +1,72 @@
+"""Every finding explanation on the demo's gaps page in Portuguese: each row a catalog translation of the English
+row (its template under the context ``sentence``, its values translated), no English template wording left."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from network.api import create_app
+from network.graph.sqlite import SQLiteStore
+from network.translation import sentence, use_language
+
+_ROW = re.compile(r'<td><span class="badge [^"]*">[^<]*</span></td><td>[^<]*</td>\s*<td>[^<]*</td><td>([^<]*)</td>')
+
+
+@pytest.fixture(scope="module")
+def client(demo_path: Path) -> Iterator[object]:
+    store = SQLiteStore(demo_path)
+    yield create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "findings-languages"}).test_client()
+    store.close()
+
+
+def _explanations(client, lang: str) -> list[str]:
+    page = client.get(f"/findings/gaps?lang={lang}").get_data(as_text=True)
+    client.delete_cookie("lang")
+    return [html.unescape(text) for text in _ROW.findall(page)]
+
+
+def test_every_gap_explanation_is_a_catalog_translation(client) -> None:
+    english, portuguese = _explanations(client, "en"), _explanations(client, "pt")
+    assert len(english) == len(portuguese) > 80
+    kinds = ("stopped working", "cannot refer them", "can refer them", "cannot follow a client home",
+             "shares nothing back")
+    for kind in kinds:  # the demo shows each kind of finding this test is about
+        assert any(kind in text for text in english), kind
+    use_language("pt")
+    try:
+        translated = [sentence(text) for text in english]
+    finally:
+        use_language(None)
+    untranslated = [en for en, pt in zip(english, portuguese, strict=True) if pt == en]
+    assert untranslated == []
+    assert portuguese == translated
+    for kind in (*kinds, " others ", " other services", " steps of ", "; give them", "; agree a referral"):
+        assert not any(kind in text for text in portuguese), kind
+    assert any(re.search(r" e \d+ outras lá lho ofereçam", text) for text in portuguese)
+    assert any(" e 2 outros serviços para " in text for text in portuguese)
+
+
+def test_a_single_point_of_failure_and_a_one_way_flow_in_french() -> None:
+    use_language("fr")
+    try:
+        cut = sentence("If Drop-in Centre stopped working, Hope CBO and Thusong CBO would lose every referral route "
+                       "to TB treatment for people with TB and their households; give them a second referral partner.")
+        one = sentence("1 community organisation sends data to Health Department, which shares nothing back with it: "
+                       "agree what it returns to them (analysed results, referral outcomes) so the data serves the "
+                       "communities that collect it.")
+        steps = sentence("In Vhembe, none of the 2 organisations serving sex workers can refer them to PrEP within 1 "
+                         "step of agreements in force, though A, B, C and 2 others there offer it to them; agree a "
+                         "referral or MoU with A.")
+    finally:
+        use_language(None)
+    assert cut.startswith("Si Drop-in Centre cessait de fonctionner, Hope CBO and Thusong CBO perdraient toute filière "
+                          "d’orientation vers ")
+    assert cut.endswith(" ; donnez-leur un deuxième partenaire d’orientation.")
+    assert one.startswith("1 organisation communautaire envoie des données à Health Department, qui ne partage rien")
+    assert "aucune des 2 organisations qui servent " in steps and " en 1 étape d’accords en vigueur" in steps
+    assert "2 autres" in steps and "others" not in steps
