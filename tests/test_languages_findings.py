@@ -70,3 +70,18 @@ def test_a_single_point_of_failure_and_a_one_way_flow_in_french() -> None:
     assert one.startswith("1 organisation communautaire envoie des données à Health Department, qui ne partage rien")
     assert "aucune des 2 organisations qui servent " in steps and " en 1 étape d’accords en vigueur" in steps
     assert "2 autres" in steps and "others" not in steps
+
+
+def test_counted_findings_and_names_take_the_singular_and_the_others_word() -> None:
+    use_language("pt")
+    try:
+        one = sentence("Resolves 1 uncoordinated overlap and 2 isolated organisations.")
+        single = sentence("Resolves 1 single point of failure.")
+        others = sentence("Hope CBO and Jane Furse Clinic depend on each other (referral agreement) but rate their "
+                          "trust in each other low: 1.50 of 4 in Round one. Talk with both before the agreement is "
+                          "needed.")
+    finally:
+        use_language(None)
+    assert one == "Resolve: 1 sobreposição não coordenada e 2 organizações isoladas."
+    assert single == "Resolve: 1 ponto único de falha."
+    assert "Round one" in others and "depend on" not in others

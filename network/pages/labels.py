@@ -42,6 +42,7 @@ def _tables() -> dict[str, dict[str, str]]:
                                for code, words in agenda_weights()["finding_types"].items()}
     tables["finding_types"]["service_overlap"] = "Overlapping services"
     tables["finding_plurals"] = {code: words[1] for code, words in agenda_weights()["finding_types"].items()}
+    tables["finding_singulars"] = {code: words[0] for code, words in agenda_weights()["finding_types"].items()}
     tables["agenda_actions"] = {code: action["label"] for code, action in agenda_weights()["actions"].items()}
     tables["agenda_reasons"] = {code: action["reason"] for code, action in agenda_weights()["actions"].items()}
     tables["referral_statuses"] = dict(referral_vocabulary().statuses)
