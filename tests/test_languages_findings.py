@@ -85,3 +85,33 @@ def test_counted_findings_and_names_take_the_singular_and_the_others_word() -> N
     assert one == "Resolve: 1 sobreposição não coordenada e 2 organizações isoladas."
     assert single == "Resolve: 1 ponto único de falha."
     assert "Round one" in others and "depend on" not in others
+
+
+def test_the_referral_finders_step_notes_in_portuguese(client) -> None:
+    def notes(query: str, lang: str) -> list[str]:
+        page = client.get(f"/referrals?{query}&lang={lang}").get_data(as_text=True)
+        client.delete_cookie("lang")
+        return [html.unescape(n) for n in re.findall(r'<span class="note">(.*?)</span>', page)]
+
+    border = ("start=lejweleputswa-ex-mineworkers-association&population=ex_mineworkers"
+              "&need=benefit_medical_examination")
+    route = ("start=sekhukhune-chrome-diggers-health-project&population=artisanal_miners&need=tb_screening"
+             "&need=tb_treatment")
+    assert notes(border, "en")[0].startswith("Crosses the border from South Africa into Lesotho under this agreement")
+    assert notes(border, "pt")[0].startswith("Atravessa a fronteira de África do Sul para Lesoto ao abrigo deste "
+                                             "acordo: dê ao cliente uma carta de transferência")
+    assert notes(route, "en") == ["3 of 12 referrals on this route were completed in the last 6 months."]
+    assert notes(route, "pt") == ["3 de 12 encaminhamentos nesta rota foram concluídos nos últimos 6 meses."]
+
+
+def test_language_and_trust_notes_in_french() -> None:
+    use_language("fr")
+    try:
+        speaks = sentence("Speaks Sesotho.")
+        interpreter = sentence("Does not list Sesotho among its languages: ask about an interpreter.")
+        trust = sentence("Trust on this tie is low (1.17 of 4 in Partner survey 2026 (illustrative)).")
+    finally:
+        use_language(None)
+    assert speaks == "Parle Sesotho."
+    assert interpreter == "N’indique pas Sesotho parmi ses langues : demandez un interprète."
+    assert trust == "La confiance sur ce lien est faible (1.17 sur 4 dans Partner survey 2026 (illustrative))."

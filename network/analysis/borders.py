@@ -80,10 +80,12 @@ class BorderCrossing:
         if here == there:
             return ()
         voc = vocabulary()
-        how = "under this agreement" if link else "once an agreement is in place"
-        return (f"Crosses the border from {voc.country_label(here)} into {voc.country_label(there)} {how}: give the "
-                "client a transfer letter with their treatment record and any compensation claim number, so care "
-                "continues.",)
+        values = {"here": voc.country_label(here), "there": voc.country_label(there)}
+        return ((N_("Crosses the border from %(here)s into %(there)s under this agreement: give the client a transfer "
+                    "letter with their treatment record and any compensation claim number, so care continues.") if link
+                 else N_("Crosses the border from %(here)s into %(there)s once an agreement is in place: give the "
+                         "client a transfer letter with their treatment record and any compensation claim number, so "
+                         "care continues.")) % values,)
 
 
 def cross_border_gaps(

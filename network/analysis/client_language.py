@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from network.language import language_code, language_name, unknown_language
+from network.translation import N_
 
 __all__ = ["LanguageRule", "SPEAKS_BONUS"]
 
@@ -75,5 +76,5 @@ class LanguageRule:
             return []
         name = language_name(self.language)
         if self.speaks[receiver]:
-            return [f"Speaks {name}."]
-        return [f"Does not list {name} among its languages: ask about an interpreter."]
+            return [N_("Speaks %(language)s.") % {"language": name}]
+        return [N_("Does not list %(language)s among its languages: ask about an interpreter.") % {"language": name}]

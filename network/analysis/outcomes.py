@@ -29,6 +29,7 @@ from network.analysis.words import name
 from network.meanings import reach_directions
 from network.model import today
 from network.referrals import Referral, months_before, referral_vocabulary
+from network.translation import N_
 
 __all__ = ["Outcome", "WINDOW_MONTHS", "FAILING_BELOW", "ENOUGH_REFERRALS", "in_window", "outcomes",
            "outcome_figures", "failing_routes", "paper_agreements", "outcome_findings", "OUTCOME_TYPES",
@@ -110,8 +111,8 @@ class CompletionRule:
         found = self._judged(sender, receiver)
         if found is None:
             return []
-        return [f"{found.completed} of {found.referrals} referrals on this route were completed in the last "
-                f"{self.months} months."]
+        return [N_("%(completed)s of %(referrals)s referrals on this route were completed in the last %(months)s "
+                   "months.") % {"completed": found.completed, "referrals": found.referrals, "months": self.months}]
 
 
 def in_window(referrals: Iterable[Referral], *, as_of: dt.date | None = None,

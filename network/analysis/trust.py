@@ -163,4 +163,5 @@ class LowTrustSteps:
         if sender is None or link is None:
             return []
         trust = self._low.get((sender, receiver) if sender <= receiver else (receiver, sender))
-        return [] if trust is None else [f"Trust on this tie is low ({trust:.2f} of 4 in {self._survey})."]
+        values = {"trust": f"{trust:.2f}" if trust is not None else "", "survey": self._survey}
+        return [] if trust is None else [N_("Trust on this tie is low (%(trust)s of 4 in %(survey)s).") % values]
