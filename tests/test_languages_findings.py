@@ -24,8 +24,8 @@ def client(demo_path: Path) -> Iterator[object]:
     store.close()
 
 
-def _explanations(client, lang: str) -> list[str]:
-    page = client.get(f"/findings/gaps?lang={lang}").get_data(as_text=True)
+def _explanations(client, lang: str, topic: str = "gaps") -> list[str]:
+    page = client.get(f"/findings/{topic}?lang={lang}").get_data(as_text=True)
     client.delete_cookie("lang")
     return [html.unescape(text) for text in _ROW.findall(page)]
 
@@ -115,3 +115,15 @@ def test_language_and_trust_notes_in_french() -> None:
     assert speaks == "Parle Sesotho."
     assert interpreter == "N’indique pas Sesotho parmi ses langues : demandez un interprète."
     assert trust == "La confiance sur ce lien est faible (1.17 sur 4 dans Partner survey 2026 (illustrative))."
+
+
+def test_every_duplication_explanation_is_a_catalog_translation(client) -> None:
+    english, portuguese = _explanations(client, "en", "duplication"), _explanations(client, "pt", "duplication")
+    assert len(english) == len(portuguese) > 150
+    for kind in (" both offer ", " all offer ", " funds ", "share no active link or forum", "are linked or share"):
+        assert any(kind in text for text in english), kind
+        assert not any(kind in text for text in portuguese), kind
+    assert [en for en, pt in zip(english, portuguese, strict=True) if pt == en] == []
+    assert any(" oferecem ambas " in text and ", mas não partilham nenhuma ligação ativa nem fórum" in text
+               for text in portuguese)
+    assert any(re.search(r" financia .+ para .+ em ", text) for text in portuguese)

@@ -18,6 +18,7 @@ from network.analysis.finding import Finding, duplication_order
 from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
 from network.analysis.record_matching import duplicate_records
 from network.model import today, vocabulary
+from network.translation import N_
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
 
@@ -234,10 +235,10 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     for (district, service, population), group in groups.items():
         pairs = coordinated.get((district, service, population), set())
         severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
-        offer = (f"{'both' if len(group) == 2 else 'all'} offer {words.label(voc.services, service)} to "
-                 f"{words.label(voc.populations, population)} in {district}")
+        values = {"names": words.names(G, group), "service": words.label(voc.services, service),
+                  "people": words.label(voc.populations, population), "district": district, **_pairs(details)}
         findings.append(Finding(
-            "service_overlap", severity, f"{words.names(G, group)} {offer}{_coordination_clause(details)}",
+            "service_overlap", severity, _OVERLAP[_coordination(details, pair=len(group) == 2)] % values,
             organisations=list(group), district=district, population=population, service=service,
             details=details,
         ))
@@ -301,10 +302,10 @@ def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
         for population, group in _population_groups(members).items():
             pairs = {pair for pair in combinations(group, 2) if ties.coordinated(*pair)}
             severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
-            explanation = (
-                f"{words.name(G, funder)} funds {words.names(G, group)} for {words.label(voc.services, service)} to "
-                f"{words.label(voc.populations, population)} in {district}{_coordination_clause(details)}"
-            )
+            values = {"funder": words.name(G, funder), "names": words.names(G, group), "district": district,
+                      "service": words.label(voc.services, service),
+                      "people": words.label(voc.populations, population)}
+            explanation = _FUNDING[_coordination(details)] % {**values, **_pairs(details)}
             findings.append(Finding(
                 "funding_overlap", severity, explanation, organisations=[funder, *group], district=district,
                 population=population, service=service,
@@ -348,11 +349,36 @@ def _coordination_details(group: Sequence[str], is_coordinated: Any, coordinated
     return severity, details
 
 
-def _coordination_clause(details: dict[str, Any]) -> str:
-    unlinked, total = details["uncoordinated_pair_count"], details["pair_count"]
-    if unlinked == 0:
-        return ", and they are linked or share a forum; check that the overlap is agreed."
-    if total == 1:
-        return " but share no active link or forum; agree who covers whom or link them."
-    return (f", and {unlinked} of the {total} pairs share no active link or forum; "
-            "agree who covers whom or link them.")
+def _coordination(details: dict[str, Any], pair: bool = False) -> str:
+    """How coordinated a group is: ``linked`` (``linked pair`` for two when ``pair``), a ``pair`` without a link,
+    or ``some`` pairs without one."""
+    if details["uncoordinated_pair_count"] == 0:
+        return "linked pair" if pair else "linked"
+    return "pair" if details["pair_count"] == 1 else "some"
+
+
+def _pairs(details: dict[str, Any]) -> dict[str, int]:
+    return {"unlinked": details["uncoordinated_pair_count"], "total": details["pair_count"]}
+
+
+#: A service overlap's explanation by how coordinated the group is (two organisations: both, more: all).
+_OVERLAP = {
+    "linked": N_("%(names)s all offer %(service)s to %(people)s in %(district)s, and they are linked or share a "
+                 "forum; check that the overlap is agreed."),
+    "pair": N_("%(names)s both offer %(service)s to %(people)s in %(district)s but share no active link or forum; "
+               "agree who covers whom or link them."),
+    "some": N_("%(names)s all offer %(service)s to %(people)s in %(district)s, and %(unlinked)s of the %(total)s "
+               "pairs share no active link or forum; agree who covers whom or link them."),
+    "linked pair": N_("%(names)s both offer %(service)s to %(people)s in %(district)s, and they are linked or share "
+                      "a forum; check that the overlap is agreed."),
+}
+
+#: A funding overlap's explanation by how coordinated the recipients are.
+_FUNDING = {
+    "linked": N_("%(funder)s funds %(names)s for %(service)s to %(people)s in %(district)s, and they are linked or "
+                 "share a forum; check that the overlap is agreed."),
+    "pair": N_("%(funder)s funds %(names)s for %(service)s to %(people)s in %(district)s but share no active link "
+               "or forum; agree who covers whom or link them."),
+    "some": N_("%(funder)s funds %(names)s for %(service)s to %(people)s in %(district)s, and %(unlinked)s of the "
+               "%(total)s pairs share no active link or forum; agree who covers whom or link them."),
+}
