@@ -29,7 +29,9 @@ from network.model import LINK_STATUSES, ORGANISATION_STATUSES, Link, Organisati
 from network.schemas import load_link, load_organisation
 from network.service import demo_files, seed_demo
 
-_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co"))
+#: No control, surrogate, unassigned or private characters, and no line or paragraph separators (U+2028,
+#: U+2029: line breaks, which the schema refuses outside descriptions and notes).
+_CHARS = st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co", "Zl", "Zp"))
 _DATES = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2030, 12, 31))
 #: Someone confirmed a record on a past day (the schema refuses a future one).
 _PAST = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2025, 12, 31))
