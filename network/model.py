@@ -200,6 +200,7 @@ class Vocabulary:
     country_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
     data_kinds: dict[str, str] = field(default_factory=dict)
     division_words: dict[str, str] = field(default_factory=dict)
+    province_centres: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @cached_property
     def districts(self) -> dict[str, str]:
@@ -281,8 +282,23 @@ def _load_vocabulary(seed: str) -> Vocabulary:
         province_countries={p["name"]: c["code"] for c, p in provinces},
         country_centres={c["code"]: (c["latitude"], c["longitude"]) for c in geography["countries"]},
         division_words={c["code"]: c["level_1"] for c in geography["countries"]},
+        province_centres={p["name"]: _province_centre(p) for _, p in provinces},
         data_kinds={d["code"]: d["label"] for d in read("data_kinds")},
     )
+
+
+def _province_centre(province: dict[str, Any]) -> tuple[float, float]:
+    """A province's approximate centre: the one the vocabulary gives, else the mean of its districts' centres.
+
+    >>> _province_centre({"districts": [{"latitude": -24.0, "longitude": 29.0},
+    ...                                 {"latitude": -25.0, "longitude": 30.0}]})
+    (-24.5, 29.5)
+    """
+    if province.get("latitude") is not None and province.get("longitude") is not None:
+        return (province["latitude"], province["longitude"])
+    districts = province["districts"]
+    return (round(sum(d["latitude"] for d in districts) / len(districts), 4),
+            round(sum(d["longitude"] for d in districts) / len(districts), 4))
 
 
 def vocabulary() -> Vocabulary:

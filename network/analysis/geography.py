@@ -28,17 +28,22 @@ def km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def place(data: Mapping[str, Any], voc: Vocabulary, district: str | None) -> tuple[float, float] | None:
-    """An organisation's (latitude, longitude): its own coordinates, else its district's centre, else None.
+    """An organisation's (latitude, longitude): its own coordinates, else its district's centre, else its
+    province's approximate centre (:attr:`Vocabulary.province_centres`), else None.
 
     >>> from network.model import vocabulary
     >>> place({"latitude": -24.5, "longitude": 29.9}, vocabulary(), None)
     (-24.5, 29.9)
+    >>> place({"province": "Gaza"}, vocabulary(), None)  # a Mozambican province: its centre as the vocabulary gives it
+    (-23.0, 32.7)
     >>> place({}, vocabulary(), None) is None
     True
     """
     if data.get("latitude") is not None and data.get("longitude") is not None:
         return (float(data["latitude"]), float(data["longitude"]))
-    return voc.district_centres.get(district) if district else None
+    if district and district in voc.district_centres:
+        return voc.district_centres[district]
+    return voc.province_centres.get(data.get("province") or "")
 
 
 def shared_district(G: nx.MultiDiGraph, nodes: Sequence[str]) -> str | None:

@@ -208,18 +208,24 @@ class _Index:
     def nearby(self, district: str) -> list[str]:
         """Other districts whose centres are within ``max_km`` of ``district``'s, nearest first (then by name).
 
-        Worked out once per district asked about; a district more than ``max_km`` away in latitude alone is
-        skipped without measuring (a degree of latitude is at least 111 km).
+        Worked out once per district asked about.
         """
         found = self._nearby.get(district)
         if found is None:
-            centres = self.voc.district_centres
-            here = centres.get(district)
-            found = [] if here is None else sorted(
-                (e for e, there in centres.items() if e != district and abs(there[0] - here[0]) * 111.0 <= self.max_km
-                 and km(here, there) <= self.max_km), key=lambda e: (km(here, centres[e]), e))
+            here = self.voc.district_centres.get(district)
+            found = [] if here is None else [e for e in self.around(here) if e != district]
             self._nearby[district] = found
         return found
+
+    def around(self, here: tuple[float, float]) -> list[str]:
+        """The districts whose centres are within ``max_km`` of the point ``here``, nearest first (then by name).
+
+        A district more than ``max_km`` away in latitude alone is skipped without measuring (a degree of latitude
+        is at least 111 km).
+        """
+        centres = self.voc.district_centres
+        return sorted((e for e, there in centres.items() if abs(there[0] - here[0]) * 111.0 <= self.max_km
+                       and km(here, there) <= self.max_km), key=lambda e: (km(here, centres[e]), e))
 
     def offers(self, y: str, service: str, population: str | None) -> bool:
         """True if ``y`` offers ``service`` to ``population`` (anybody if None; :func:`network.meanings.serves`)."""
@@ -247,15 +253,20 @@ class _Index:
         return km(a, b) <= self.max_km
 
     def fits(
-        self, service: str, district: str | None, keep: Callable[[str], bool], enough: int = CANDIDATES_PER_GAP
+        self, service: str, district: str | None, keep: Callable[[str], bool], enough: int = CANDIDATES_PER_GAP,
+        here: tuple[float, float] | None = None,
     ) -> list[str]:
         """The first ``enough`` providers of ``service`` passing ``keep``, from ``district`` outwards.
 
         Each district's providers are read widest offer first (most services,
-        then id); districts within ``max_km`` follow, nearest first.
+        then id); districts within ``max_km`` follow, nearest first. With no
+        district, the districts within ``max_km`` of the point ``here`` (an
+        organisation's own place or its province's centre) come first, then
+        the providers with no district.
         """
         found: list[str] = []
-        for area in (district, *self.nearby(district)) if district else (None,):
+        areas = (district, *self.nearby(district)) if district else (*self.around(here), None) if here else (None,)
+        for area in areas:
             for y in self.providers.get((service, area), ()):
                 if keep(y):
                     found.append(y)
@@ -318,7 +329,7 @@ def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
     for service in services:
         fit = {y for y in two_steps & index.offering[service] if keep(y)}
         if located:
-            fit.update(index.fits(service, district, keep))
+            fit.update(index.fits(service, district, keep, here=index.place[x]))
         # the preference puts partners in x's district first: with enough of them, the others need no ranking
         local = [y for y in fit if district is not None and index.district[y] == district]
         pool = local if len(local) >= CANDIDATES_PER_GAP else fit
