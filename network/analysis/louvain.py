@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections import _count_elements  # Counter's C loop, into a plain dict
+from itertools import repeat
 
 import networkx as nx
 
@@ -43,7 +45,17 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     over its nodes and leaves further moves to the coarser levels (on such a
     network, modularity 0.689 against 0.694 when every level runs to
     convergence, in a quarter of the time). Nodes are numbered in sorted
-    order, so the result does not depend on the order they were added.
+    order and visited in an order drawn from ``seed``.
+
+    Every weight is a whole number (the ties count 1, a merged node's ties
+    their sum), so the sums are exact whatever their order, and the
+    neighbouring communities are weighed in the order their members are first
+    met, each node's neighbours in the order of ``T.edges()``: the first of
+    equal gains wins, and staying wins over an equal move. igraph's
+    ``community_multilevel`` (the same method in C) was measured too: on
+    10,000 organisations it takes two thirds of this one's time including the
+    copy into igraph, and visits nodes in another order (its own random
+    numbers), so its communities differ; this implementation is kept.
 
     References
     ----------
@@ -60,26 +72,49 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     """
     nodes = sorted(T)
     index = {v: i for i, v in enumerate(nodes)}
-    adj: list[dict[int, float]] = [{} for _ in nodes]
-    for u, v in T.edges():
-        adj[index[u]][index[v]] = adj[index[v]][index[u]] = 1.0
+    nbrs: list[list[int]] = [[] for _ in nodes]  # each node's neighbours, loops left out, in T.edges() order
+    loops = [0.0] * len(nodes)
+    done: set[str] = set()
+    for u, around in T._adj.items():  # T.edges(), read from the adjacency without a view per edge
+        i = index[u]
+        mine = nbrs[i]
+        for v in around:
+            if v not in done:
+                j = index[v]
+                if j == i:
+                    loops[i] = 1.0
+                else:
+                    mine.append(j)
+                    nbrs[j].append(i)
+        done.add(u)
+    weights: list[list[float]] | None = None  # every tie weighs 1 until the first merge
     members = [[v] for v in nodes]
     m = T.number_of_edges()
     rng = random.Random(seed)
     while m:
-        com = _one_level(adj, m, rng)
-        if len(set(com)) == len(adj):
+        com = _one_level(nbrs, weights, loops, m, rng)
+        if len(set(com)) == len(nbrs):
             break
-        adj, members = _aggregate(adj, com, members)
+        nbrs, weights, loops, members = _aggregate(nbrs, weights, loops, com, members)
     return sorted((sorted(c) for c in members), key=lambda c: (-len(c), c))
 
 
-def _one_level(adj: list[dict[int, float]], m: int, rng: random.Random) -> list[int]:
-    """Move nodes between communities while modularity improves; return each node's community."""
-    degree = [sum(a.values()) + a.get(i, 0.0) for i, a in enumerate(adj)]
-    com = list(range(len(adj)))
+def _one_level(
+    nbrs: list[list[int]], weights: list[list[float]] | None, loops: list[float], m: int, rng: random.Random
+) -> list[int]:
+    """Move nodes between communities while modularity improves; return each node's community.
+
+    ``nbrs[i]`` are the neighbours of node ``i`` other than itself, ``weights[i]`` the weights of those ties
+    (all 1 when ``weights`` is None) and ``loops[i]`` the weight of its loop.
+    """
+    if weights is None:
+        degree = [len(around) + 2.0 * loop for around, loop in zip(nbrs, loops, strict=True)]
+    else:
+        degree = [sum(w) + 2.0 * loop for w, loop in zip(weights, loops, strict=True)]
+    com = list(range(len(nbrs)))
+    community_of = com.__getitem__
     total = degree[:]
-    order = list(range(len(adj)))
+    order = list(range(len(nbrs)))
     rng.shuffle(order)
     two_m = 2.0 * m
     for _ in range(LOUVAIN_PASSES):
@@ -87,16 +122,20 @@ def _one_level(adj: list[dict[int, float]], m: int, rng: random.Random) -> list[
         for i in order:
             ki, ci = degree[i], com[i]
             links: dict[int, float] = {}
-            for j, w in adj[i].items():
-                if j != i:
-                    links[com[j]] = links.get(com[j], 0.0) + w
+            if weights is None:
+                _count_elements(links, map(community_of, nbrs[i]))
+            else:
+                for j, w in zip(nbrs[i], weights[i], strict=True):
+                    c = com[j]
+                    links[c] = links.get(c, 0.0) + w
             total[ci] -= ki
             stay = links.get(ci, 0.0) - total[ci] * ki / two_m
             best, best_gain = ci, stay
             for c, w in links.items():
-                gain = w - total[c] * ki / two_m
-                if gain > best_gain:
-                    best, best_gain = c, gain
+                if w > best_gain:  # else the gain, w less a share of the community's degree, is no better
+                    gain = w - total[c] * ki / two_m
+                    if gain > best_gain:
+                        best, best_gain = c, gain
             total[best] += ki
             com[i] = best
             gained += best_gain - stay
@@ -106,22 +145,25 @@ def _one_level(adj: list[dict[int, float]], m: int, rng: random.Random) -> list[
 
 
 def _aggregate(
-    adj: list[dict[int, float]], com: list[int], members: list[list[str]]
-) -> tuple[list[dict[int, float]], list[list[str]]]:
-    """Collapse each community into one node; internal ties become a self-loop."""
+    nbrs: list[list[int]], weights: list[list[float]] | None, loops: list[float], com: list[int],
+    members: list[list[str]],
+) -> tuple[list[list[int]], list[list[float]], list[float], list[list[str]]]:
+    """Collapse each community into one node; internal ties become its loop."""
     label: dict[int, int] = {}
     for c in com:
         label.setdefault(c, len(label))
-    new_adj: list[dict[int, float]] = [{} for _ in label]
+    rows: list[dict[int, float]] = [{} for _ in label]
+    new_loops = [0.0] * len(label)
     new_members: list[list[str]] = [[] for _ in label]
-    for i, neighbours in enumerate(adj):
+    for i, around in enumerate(nbrs):
         ci = label[com[i]]
         new_members[ci].extend(members[i])
-        row = new_adj[ci]
-        for j, w in neighbours.items():
+        new_loops[ci] += loops[i]
+        row = rows[ci]
+        for j, w in zip(around, repeat(1.0) if weights is None else weights[i], strict=False):
             cj = label[com[j]]
             if cj != ci:
                 row[cj] = row.get(cj, 0.0) + w
-            elif j >= i:
-                row[ci] = row.get(ci, 0.0) + w
-    return new_adj, new_members
+            elif j > i:
+                new_loops[ci] += w
+    return [list(row) for row in rows], [list(row.values()) for row in rows], new_loops, new_members
