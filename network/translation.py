@@ -37,7 +37,7 @@ from babel.support import Translations
 from network.language import CATALOGS, DEFAULT, LANGUAGES, choose
 
 __all__ = ["translate", "ntranslate", "lazy", "N_", "follow", "use_language", "current_language",
-           "environment_language", "sentence", "SENTENCE"]
+           "environment_language", "local_date", "sentence", "SENTENCE"]
 
 #: The catalog context of the analyses' sentence templates.
 SENTENCE = "sentence"
@@ -45,6 +45,7 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 #: Where a finished text splits into sentences; a date and a count of organisations as the analyses write them.
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _DATE = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ORGANISATIONS = re.compile(r"(\d+) (other )?organisations?")
 _COUNTED = re.compile(r"(\d[\d,]*) (\D+)")
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
@@ -120,6 +121,19 @@ def ntranslate(singular: str, plural: str, num: int, /, **values: Any) -> str:
     '2 answers'
     """
     return _catalog(current_language()).ngettext(singular, plural, num) % {"num": num, **values}
+
+
+def local_date(day: dt.date | str | None) -> str:
+    """``day`` (a date or an ISO date) as people write it in the current language; nothing for no day.
+
+    >>> local_date("2026-12-01"), use_language("pt"), local_date(dt.date(2026, 12, 1)), use_language(None)
+    ('1 December 2026', 'pt', '1 de dezembro de 2026', 'en')
+    """
+    if not day:
+        return ""
+    when = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    code = current_language()
+    return format_date(when, "d MMMM y" if code == DEFAULT else "long", locale=code)
 
 
 def N_(message: str) -> str:
@@ -228,12 +242,18 @@ def _value(text: str) -> str:
 
 
 def _item(text: str) -> str:
-    """One value (not a list): a phrase made from a template, a date, a count or a label."""
+    """One value (not a list): a phrase made from a template, a date (``1 December 2026`` or ISO), a count or a
+    label."""
     made = _one(text)
     if made != text:
         return made
     if _DATE.fullmatch(text):
         return format_date(dt.datetime.strptime(text, "%d %B %Y").date(), "long", locale=current_language())
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return local_date(text)
+        except ValueError:  # not a day of the calendar
+            return text
     counted = _ORGANISATIONS.fullmatch(text)
     if counted and counted.group(2):
         return ntranslate("%(num)d other organisation", "%(num)d other organisations", int(counted.group(1)))

@@ -56,18 +56,24 @@ _SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" /
             "analysis": ROOT / "network" / "analysis"}
 
 
-def _extracted() -> Iterator[tuple[str, int, str | tuple[str, ...], list[str]]]:
+#: In the analyses, ``N_`` marks a sentence template (context ``sentence``: :func:`network.translation.sentence`
+#: finds it in a finished sentence); ``translate`` and ``ntranslate`` word their printed documents (headings,
+#: labels, counts), looked up without a context like every other message.
+_PASSES = {"analysis": (({"N_": None}, SENTENCE), ({k: v for k, v in _KEYWORDS.items() if k != "N_"}, None))}
+
+
+def _extracted() -> Iterator[tuple[str, int, str | tuple[str, ...], list[str], str | None]]:
     for name, folder in _SOURCES.items():
-        for path, line, message, comments, _context in extract_from_dir(
-                folder, _METHODS[name], keywords=_KEYWORDS, comment_tags=("Translators:",)):
-            yield f"{folder.relative_to(ROOT)}/{path}", line, message, comments
+        for keywords, context in _PASSES.get(name, ((_KEYWORDS, None),)):
+            for path, line, message, comments, _context in extract_from_dir(
+                    folder, _METHODS[name], keywords=keywords, comment_tags=("Translators:",)):
+                yield f"{folder.relative_to(ROOT)}/{path}", line, message, comments, context
 
 
 def template() -> Catalog:
     """Every message the pages can show, with where it comes from."""
     catalog = Catalog(project="cssnet", charset="utf-8")
-    for path, line, message, comments in _extracted():
-        context = SENTENCE if path.startswith("network/analysis/") else None
+    for path, line, message, comments, context in _extracted():
         catalog.add(message, locations=[(path, line)], auto_comments=comments, context=context)
     for facet, text in vocabulary_labels():
         catalog.add(text, locations=[(f"seed/vocabulary/{facet}", 0)])

@@ -95,7 +95,7 @@ def explain(group: Group, score: Score, action: Mapping[str, Any], weights: Mapp
     parts = [action.get("reason", N_("acting")), N_("%(severity)s severity") % {"severity": group.severity},
              organisations]
     if group.people:
-        parts.append(N_("%(people)s people a month") % {"people": f"{group.people:,}"})
+        parts.append(N_("%(num)s people a month") % {"num": f"{group.people:,}"})
     if len(group.members) > 1:
         parts.append(N_("%(num)s findings resolved") % {"num": len(group.members)})
     text = N_("%(base)s for %(parts)s") % {"base": f"{round(score.base, 1):g}", "parts": join(parts)}

@@ -1,12 +1,18 @@
-"""The coordination agenda for people to read: plain text, Markdown and a standalone page that prints on A4."""
+"""The coordination agenda for people to read: plain text, Markdown and a standalone page that prints on A4.
+
+Each is written in the caller's language (:func:`network.translation.current_language`: the command line's
+``--language``, a request's ``Accept-Language``): headings, labels and counts from the catalogs, dates as the
+language writes them, and the analysis's English sentences translated by their templates
+(:func:`network.translation.sentence`). The agenda itself (its JSON) keeps the analysis's English.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from typing import Any
 
-from network.analysis.words import count, long_date
+from network.model import vocabulary
+from network.translation import current_language, local_date, ntranslate, sentence, translate
 
 __all__ = ["AGENDA_CSS", "PRINT_CSS", "agenda_text", "agenda_markdown", "agenda_markdown_section", "agenda_html",
            "agenda_html_section", "scope_words"]
@@ -30,28 +36,48 @@ PRINT_CSS = ("body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:6
 
 
 def scope_words(agenda: dict[str, Any]) -> str:
-    """Which part of the network ``agenda`` covers, in words.
+    """Which part of the network ``agenda`` covers, in words (an intervention area by its label).
 
     >>> scope_words({"scope": {"district": "Sekhukhune"}}), scope_words({"scope": {}})
     ('District: Sekhukhune', 'The whole network')
+    >>> scope_words({"scope": {"intervention_area": "community_led_monitoring"}})
+    'Intervention area: Community-led monitoring and research'
     """
     scope = agenda.get("scope") or {}
     if not scope:
-        return "The whole network"
+        return translate("The whole network")
     (kind, name), = scope.items()
-    return f"{kind.capitalize()}: {name}"
+    if kind == "district":
+        return translate("District: %(name)s", name=name)
+    if kind == "province":
+        return translate("Province: %(name)s", name=name)
+    if kind == "intervention_area":
+        return translate("Intervention area: %(name)s",
+                         name=translate(vocabulary().intervention_areas.get(name, name.replace("_", " "))))
+    return translate("Programme: %(name)s", name=name)
 
 
-def _long(day: str | None) -> str:
-    return long_date(dt.date.fromisoformat(day)) if day else ""
+def _items(agenda: dict[str, Any]) -> str:
+    return ntranslate("%(num)d item", "%(num)d items", len(agenda["items"]))
 
 
 def _lines(item: dict[str, Any]) -> tuple[str, str, str]:
-    """An item's heading, its score line and its due line (empty when not due)."""
-    heading = f"{item['rank']}. {item['action_label']}"
-    score = f"Score {item['score']:g}: {item['score_explanation']}"
-    due = f"Due by {_long(item.get('due'))}" if item.get("due") else ""
+    """An item's heading, its score line and its due line (empty when not due), in the current language."""
+    heading = f"{item['rank']}. {translate(item['action_label'])}"
+    score = translate("Score %(score)s: %(explanation)s", score=format(item["score"], "g"),
+                      explanation=sentence(item.get("score_explanation", "")))
+    due = translate("Due by %(day)s", day=local_date(item.get("due"))) if item.get("due") else ""
     return heading, score, due
+
+
+def _why(item: dict[str, Any]) -> str:
+    return translate("Why: %(why)s", why=sentence(item["why"]))
+
+
+def _more(found: list[dict[str, Any]]) -> str:
+    """``… and 3 more`` past the findings shown; nothing when all are shown."""
+    rest = len(found) - SHOWN_FINDINGS
+    return ntranslate("… and %(num)d more", "… and %(num)d more", rest) if rest > 0 else ""
 
 
 def agenda_text(agenda: dict[str, Any]) -> str:
@@ -72,15 +98,15 @@ def agenda_text(agenda: dict[str, Any]) -> str:
        Due by 1 December 2026
     """
     items = agenda["items"]
-    lines = [f"Coordination agenda · {_long(agenda['as_of'])} · {scope_words(agenda)} · "
-             f"{count(len(items), 'item')}"]
+    lines = [" · ".join((translate("Coordination agenda"), local_date(agenda["as_of"]), scope_words(agenda),
+                         _items(agenda)))]
     for item in items:
         heading, score, due = _lines(item)
-        lines += ["", heading, f"   {item['what']}", f"   Why: {item['why']}", f"   {score}"]
+        lines += ["", heading, f"   {sentence(item['what'])}", f"   {_why(item)}", f"   {score}"]
         if due:
             lines.append(f"   {due}")
     if not items:
-        lines += ["", "Nothing to act on."]
+        lines += ["", translate("Nothing to act on.")]
     return "\n".join(lines)
 
 
@@ -93,18 +119,19 @@ def _md(value: Any) -> str:
 
 def agenda_markdown_section(agenda: dict[str, Any], *, level: int = 2) -> list[str]:
     """The agenda as Markdown lines under a heading of ``level`` (for the report and the agenda alike)."""
-    lines = [f"{'#' * level} Agenda ({count(len(agenda['items']), 'item')})", ""]
+    lines = [f"{'#' * level} " + ntranslate("Agenda (%(num)d item)", "Agenda (%(num)d items)", len(agenda["items"])),
+             ""]
     for item in agenda["items"]:
         heading, score, due = _lines(item)
-        lines += [f"{'#' * (level + 1)} {_md(heading)}", "", f"**{_md(item['what'])}**", "",
-                  f"Why: {_md(item['why'])}", "", f"_{_md(score)}_" + (f" · {_md(due)}" if due else ""), ""]
+        lines += [f"{'#' * (level + 1)} {_md(heading)}", "", f"**{_md(sentence(item['what']))}**", "",
+                  _md(_why(item)), "", f"_{_md(score)}_" + (f" · {_md(due)}" if due else ""), ""]
         found = item.get("findings") or []
-        lines += [f"- {_md(f['explanation'])}" for f in found[:SHOWN_FINDINGS]]
-        if len(found) > SHOWN_FINDINGS:
-            lines.append(f"- … and {len(found) - SHOWN_FINDINGS} more")
+        lines += [f"- {_md(sentence(f['explanation']))}" for f in found[:SHOWN_FINDINGS]]
+        if _more(found):
+            lines.append(f"- {_md(_more(found))}")
         lines.append("")
     if not agenda["items"]:
-        lines += ["Nothing to act on.", ""]
+        lines += [_md(translate("Nothing to act on.")), ""]
     return lines
 
 
@@ -114,7 +141,8 @@ def agenda_markdown(agenda: dict[str, Any]) -> str:
     >>> agenda_markdown({"as_of": "2026-11-23", "scope": {"province": "Limpopo"}, "items": []}).splitlines()[:3]
     ['# Coordination agenda', '', 'As of 23 November 2026 · Province: Limpopo']
     """
-    head = ["# Coordination agenda", "", f"As of {_long(agenda['as_of'])} · {_md(scope_words(agenda))}", ""]
+    head = [f"# {_md(translate('Coordination agenda'))}", "",
+            _md(translate("As of %(day)s", day=local_date(agenda["as_of"]))) + f" · {_md(scope_words(agenda))}", ""]
     return "\n".join(head + agenda_markdown_section(agenda)) + "\n"
 
 
@@ -124,20 +152,22 @@ def agenda_html_section(agenda: dict[str, Any], *, level: int = 2) -> str:
     Each item's findings are one click away in a closed ``<details>``, so the agenda prints compact.
     """
     e = html.escape
-    parts = [f"<h{level}>Agenda ({count(len(agenda['items']), 'item')})</h{level}>"]
+    heading = ntranslate("Agenda (%(num)d item)", "Agenda (%(num)d items)", len(agenda["items"]))
+    parts = [f"<h{level}>{e(heading)}</h{level}>"]
     if not agenda["items"]:
-        return parts[0] + "<p>Nothing to act on.</p>"
+        return parts[0] + f"<p>{e(translate('Nothing to act on.'))}</p>"
     parts.append('<ol class="agenda">')
     for item in agenda["items"]:
         _, score, due = _lines(item)
         found = item.get("findings") or []
+        resolves = ntranslate("The %(num)d finding it resolves", "The %(num)d findings it resolves", len(found))
         parts.append(
-            f'<li id="item-{item["rank"]}"><p class="action">{e(item["action_label"])}</p>'
-            f'<p class="what">{e(item["what"])}</p><p class="why">Why: {e(item["why"])}</p>'
+            f'<li id="item-{item["rank"]}"><p class="action">{e(translate(item["action_label"]))}</p>'
+            f'<p class="what">{e(sentence(item["what"]))}</p><p class="why">{e(_why(item))}</p>'
             f'<p class="score">{e(score)}</p>' + (f'<p class="due">{e(due)}</p>' if due else "")
-            + f"<details><summary>The {count(len(found), 'finding')} it resolves</summary><ul>"
-            + "".join(f"<li>{e(f['explanation'])}</li>" for f in found[:SHOWN_FINDINGS])
-            + (f"<li>… and {len(found) - SHOWN_FINDINGS} more</li>" if len(found) > SHOWN_FINDINGS else "")
+            + f"<details><summary>{e(resolves)}</summary><ul>"
+            + "".join(f"<li>{e(sentence(f['explanation']))}</li>" for f in found[:SHOWN_FINDINGS])
+            + (f"<li>{e(_more(found))}</li>" if _more(found) else "")
             + "</ul></details></li>")
     parts.append("</ol>")
     return "".join(parts)
@@ -151,10 +181,11 @@ def agenda_html(agenda: dict[str, Any]) -> str:
     (True, True, False)
     """
     e = html.escape
+    title, day = translate("Coordination agenda"), local_date(agenda["as_of"])
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{e(current_language())}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>Coordination agenda {e(agenda['as_of'])}</title><style>{PRINT_CSS}</style></head>\n<body>\n"
-        f"<h1>Coordination agenda</h1><p class=\"meta\">As of {e(_long(agenda['as_of']))} · "
+        f"<title>{e(title)} · {e(day)}</title><style>{PRINT_CSS}</style></head>\n<body>\n"
+        f"<h1>{e(title)}</h1><p class=\"meta\">{e(translate('As of %(day)s', day=day))} · "
         f"{e(scope_words(agenda))}</p>\n{agenda_html_section(agenda)}\n</body></html>\n"
     )

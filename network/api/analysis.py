@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from network.analysis.agenda_text import agenda_html, agenda_markdown, agenda_text
 from network.service import analyses, monitoring
 from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
 from network.service.scope import ScopeArgs as _Scope
 from network.service.scope import language_field
+from network.translation import current_language
 
 from .auth import caller, can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
 from .state import get_store
 
 __all__ = ["blp"]
+
+#: The agenda's documents for people to read: how each is written, and its media type.
+AGENDA_FORMATS: dict[str, tuple[Callable[[dict[str, Any]], str], str]] = {
+    "text": (agenda_text, "text/plain"), "md": (agenda_markdown, "text/markdown"), "html": (agenda_html, "text/html")}
 
 blp = Blueprint("analysis", __name__, url_prefix="/api/v1/analysis",
                 description="Linkage gaps, duplication, referral pathways, structure, recommendations, report.")
@@ -116,6 +124,9 @@ class AgendaArgs(ScopeArgs):
         "description": "Only the organisations at either end of this programme's funding links."})
     intervention_area = code_field("intervention_areas", "intervention area")
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 500), metadata={"description": "Most items."})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", *AGENDA_FORMATS)), metadata={
+        "description": "json (the analysis's own words), or for people to read in the caller's language "
+                       "(Accept-Language): text, md (Markdown) or html (a standalone page that prints on A4)."})
 
     @validates_schema
     def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
@@ -220,9 +231,18 @@ class Recommendations(MethodView):
 class Agenda(MethodView):
     @blp.arguments(AgendaArgs, location="query")
     @blp.response(200, AgendaSchema)
+    @blp.doc(responses={200: {"content": {mimetype: {"schema": {"type": "string"}}
+                                          for _, mimetype in AGENDA_FORMATS.values()}}})
     def get(self, args: dict[str, Any]) -> Any:
-        """The coordination agenda: one action per root cause, ranked by impact and urgency (default top 20)."""
-        return analyses.agenda(get_store(), admin=caller().at_least("admin"), **_scope(args))
+        """The coordination agenda: one action per root cause, ranked by impact and urgency (default top 20).
+
+        ``format`` text, md or html: the agenda as a document in the caller's language (Accept-Language)."""
+        fmt = args.pop("format")
+        found = analyses.agenda(get_store(), admin=caller().at_least("admin"), **_scope(args))
+        if fmt == "json":
+            return found
+        render, mimetype = AGENDA_FORMATS[fmt]
+        return Response(render(found), mimetype=mimetype, headers={"Content-Language": current_language()})
 
 
 @blp.route("/report")

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 from marshmallow import ValidationError
@@ -16,7 +15,7 @@ from network.model import vocabulary
 from network.schemas import problem_lines
 from network.service import analyses, drawing
 from network.service.scope import DEPTH, ViewArgs
-from network.translation import ntranslate, sentence, translate
+from network.translation import ntranslate, translate
 
 
 @cli.command()
@@ -72,15 +71,8 @@ def agenda(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
                                programme=programme, intervention_area=intervention_area, limit=limit, admin=True)
     render = {"json": lambda d: json.dumps(d, indent=2), "text": agenda_text, "md": agenda_markdown,
               "html": agenda_html}[fmt]
-    shown = data if fmt == "json" else {**data, "items": [_in_words(item) for item in data["items"]]}
-    write_or_echo(render(shown), output, ntranslate("%(num)d item", "%(num)d items", len(data["items"])))
-
-
-def _in_words(item: dict[str, Any]) -> dict[str, Any]:
-    """An agenda item for people to read in the command line's language (JSON keeps the analysis's English)."""
-    return {**item, "what": sentence(item["what"]), "why": sentence(item["why"]),
-            "action_label": translate(item["action_label"]),
-            "score_explanation": sentence(item.get("score_explanation", ""))}
+    # text, Markdown and HTML read in the command line's language; JSON keeps the analysis's own words
+    write_or_echo(render(data), output, ntranslate("%(num)d item", "%(num)d items", len(data["items"])))
 
 
 @cli.command()
