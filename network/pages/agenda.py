@@ -16,6 +16,7 @@ from network.service.scope import code_field
 
 from .blueprint import bp
 from .common import hide, load, names
+from .places import grouped_districts, grouped_provinces
 
 __all__ = ["agenda", "agenda_item", "agenda_of"]
 
@@ -54,8 +55,7 @@ def agenda() -> str:
     found = agenda_of(args)
     return render_template("agenda.html", agenda=found, args=args,
                            scope={k: v for k, v in found["scope"].items()},
-                           choices={"provinces": [(p, p) for p in vocab.provinces],
-                                    "districts": [(d, d) for d in sorted(vocab.districts)],
+                           choices={"provinces": grouped_provinces(), "districts": grouped_districts(),
                                     "intervention_areas": list(vocab.intervention_areas.items())})
 
 

@@ -15,6 +15,7 @@ from network.service import analyses
 from network.service.memo import Memo
 
 from .labels import label
+from .places import grouped_districts, grouped_provinces
 
 __all__ = ["hide", "load", "flat", "drawings", "findings", "ranked", "names", "Names", "choices"]
 
@@ -80,9 +81,9 @@ def choices(hidden: bool) -> dict[str, list[tuple[str, str]]]:
     """The options of the pages' drop-down lists, labelled from the vocabulary in the page's language."""
     vocab = vocabulary()
     return {
-        "countries": list(vocab.countries.items()),
-        "provinces": [(p, p) for p in vocab.provinces],
-        "districts": [(d, d) for d in sorted(vocab.districts)],
+        "countries": [(code, label(code, "countries")) for code in vocab.countries],
+        "provinces": grouped_provinces(),
+        "districts": grouped_districts(),
         "intervention_areas": [(code, label(code, "intervention_areas")) for code in vocab.intervention_areas],
         "kinds": [(code, label(code, "organisation_kinds")) for code in vocab.organisation_kinds],
         "services": sorted(((code, label(code, "services")) for code in vocab.services), key=lambda kv: kv[1]),

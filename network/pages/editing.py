@@ -15,6 +15,7 @@ from network.schemas import dump_link, dump_organisation
 
 from .blueprint import bp, error_page
 from .labels import label, status_label
+from .places import grouped_districts, grouped_provinces
 
 __all__ = ["sign_in_page", "sign_out", "edit_organisation", "edit_link"]
 
@@ -55,8 +56,8 @@ def edit_organisation(org_id: str | None) -> tuple[str, int]:
                options=[(code, label(code, "organisation_kinds")) for code in vocab.organisation_kinds]),
         _field("country", gettext("Country"), "select",
                options=[(code, label(code, "countries")) for code in vocab.countries]),
-        _field("province", gettext("Province"), "select", options=[(p, p) for p in vocab.provinces]),
-        _field("district", gettext("District"), "select", options=[(d, d) for d in sorted(vocab.districts)]),
+        _field("province", gettext("Province"), "select", options=grouped_provinces()),
+        _field("district", gettext("District"), "select", options=grouped_districts()),
         _field("municipality", gettext("Municipality")),
         _field("latitude", gettext("Latitude"), kind="number"),
         _field("longitude", gettext("Longitude"), kind="number"),

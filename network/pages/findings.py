@@ -21,6 +21,7 @@ from .blueprint import bp
 from .common import findings as topic_findings
 from .common import hide, load, names, ranked
 from .labels import finding_label, severity_label
+from .places import grouped_provinces
 
 __all__ = ["findings"]
 
@@ -61,7 +62,7 @@ def findings(topic: str) -> Any:
     return render_template("findings.html", heading=heading, topic=topic, rows=rows, args=args,
                            args_present=present, names=names(hidden),
                            choices={"types": [(t, finding_label(t)) for t in types],
-                                    "provinces": [(p, p) for p in vocabulary().provinces],
+                                    "provinces": grouped_provinces(),
                                     "severities": [(s, severity_label(s)) for s in SEVERITIES]})
 
 
