@@ -24,20 +24,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
 from gettext import NullTranslations
 from typing import Any
 
+from babel import Locale
+from babel.core import UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.support import Translations
 
 from network.language import CATALOGS, DEFAULT, LANGUAGES, choose
 
 __all__ = ["translate", "ntranslate", "lazy", "N_", "follow", "use_language", "current_language",
-           "environment_language", "local_date", "sentence", "SENTENCE"]
+           "environment_language", "local_date", "sentence", "SENTENCE", "joined", "spoken_list", "in_words"]
 
 #: The catalog context of the analyses' sentence templates.
 SENTENCE = "sentence"
@@ -142,7 +147,71 @@ def N_(message: str) -> str:
 
 
 _AND, _OR = N_(" and "), N_(" or ")
+#: What joins the clauses of a sentence (French puts a space before the semicolon).
+_CLAUSES = N_("; ")
 _LIST = re.compile(f"(, |{_AND}|{_OR})")
+
+#: The lists :func:`joined` made lately, by their English text: their items and last word. A name may hold
+#: `` and `` or ``, `` itself, so the text of a list alone does not tell its items; :func:`sentence` looks a
+#: value up here to say the list in the current language.
+_JOINED_KEPT = 32768
+_joined: OrderedDict[str, tuple[tuple[str, ...], str]] = OrderedDict()
+_joined_lock = threading.Lock()
+
+
+def joined(parts: Sequence[str], last: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C`` in English (``last``: ``and`` or ``or``), nothing for no parts; the
+    items of the list are remembered, so :func:`sentence` says it in the current language (``A, B e C``).
+
+    >>> joined(["Hope CBO", "Rights and Justice Centre"]), use_language("pt")
+    ('Hope CBO and Rights and Justice Centre', 'pt')
+    >>> sentence("Renew the MoU between Hope CBO and Rights and Justice Centre"), use_language(None)
+    ('Renovar o memorando de entendimento entre Hope CBO e Rights and Justice Centre', 'en')
+    """
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    text = f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+    if last in ("and", "or"):
+        with _joined_lock:
+            _joined[text] = (tuple(parts), last)
+            _joined.move_to_end(text)
+            if len(_joined) > _JOINED_KEPT:
+                _joined.popitem(last=False)
+    return text
+
+
+def spoken_list(items: Sequence[str], last: str = "and") -> str:
+    """``items`` joined as a list in the current language (``last``: ``and`` or ``or``): the locale's own
+    patterns (CLDR) where it has them, else the catalog's `` and `` / `` or ``.
+
+    >>> use_language("fr"), spoken_list(["A", "B", "C"]), spoken_list(["A", "B"], "or"), use_language(None)
+    ('fr', 'A, B et C', 'A ou B', 'en')
+    """
+    if len(items) < 2:
+        return "".join(items)
+    style = "or" if last == "or" else "standard"
+    code = current_language()
+    if _has_list_words(code, style):
+        return format_list(list(items), style=style, locale=code)
+    return f"{', '.join(items[:-1])}{translate(_OR if last == 'or' else _AND)}{items[-1]}"
+
+
+@lru_cache(maxsize=32)
+def _has_list_words(code: str, style: str) -> bool:
+    """Whether the locale data of ``code`` joins a list's last item with a word of its own (not only a comma)."""
+    try:
+        patterns = Locale.parse(code).list_patterns
+    except (UnknownLocaleError, ValueError):
+        return False
+    end = patterns.get(style, {}).get("end", "")
+    return bool(end) and end.replace("{0}", "").replace("{1}", "").strip(" ,،、") != ""
+
+
+def _listed_items(text: str) -> tuple[tuple[str, ...], str] | None:
+    with _joined_lock:
+        return _joined.get(text)
 
 
 class lazy(str):  # noqa: N801 - used like a function, as gettext's lazy_gettext
@@ -208,11 +277,23 @@ def sentence(text: str) -> str:
 
 
 def _clauses(text: str) -> str:
-    """A sentence made from one template, else from several joined by ``; ``."""
+    """A sentence made from one template, else from several joined by ``; `` (the last with the full stop, which
+    its template may leave to the sentence)."""
     if "; " not in text:
-        return _one(text)
+        return _stopped(text)
     made = _one(text, within="; ")
-    return made if made != text else "; ".join(_one(clause) for clause in text.split("; "))
+    if made != text:
+        return made
+    *first, last = text.split("; ")
+    return translate(_CLAUSES).join([*(_one(clause) for clause in first), _stopped(last)])
+
+
+def _stopped(text: str) -> str:
+    """``text`` by its template, or by a template of the words before its full stop (a clause's)."""
+    made = _one(text)
+    if made == text and text.endswith(".") and not text.endswith(".."):
+        made = _one(text[:-1]) + "."
+    return made
 
 
 def _one(text: str, within: str = "") -> str:
@@ -227,8 +308,8 @@ def _one(text: str, within: str = "") -> str:
         found = pattern.fullmatch(text)
         if found:
             translated = catalog.pgettext(SENTENCE, template)
-            if translated == template:
-                return text
+            if translated == template and f"{SENTENCE}\x04{template}" not in getattr(catalog, "_catalog", {}):
+                return text  # no translation (one the same as the English is one)
             return translated % {key: _value(value) for key, value in found.groupdict().items()}
     return text
 
@@ -237,6 +318,10 @@ def _value(text: str) -> str:
     """A value a sentence was filled with, translated where the catalogs know it: a phrase made from a template,
     a date, a count, a label, or a list of them (``TB treatment and antiretroviral therapy``); a name stays as it
     is."""
+    known = _listed_items(text)
+    if known is not None:
+        items, last = known
+        return spoken_list([_item(item) for item in items], last)
     item = _item(text)
     return item if item != text else _listed(_LIST.split(text))
 
@@ -306,3 +391,32 @@ def _label(text: str) -> str:
                 lower = form != text or (text[:2].isupper() and translated[1:2].islower())
                 return translated[:1].lower() + translated[1:] if lower else translated
     return text
+
+
+#: The keys of analysis results whose text :func:`in_words` translates: a finding's or a step's explanation, a
+#: step's notes.
+_SAID = frozenset({"explanation", "notes"})
+
+
+def in_words(value: Any) -> Any:
+    """An analysis's JSON-ready result (findings, plans, a report) with every ``explanation`` and ``notes`` in
+    the current language (:func:`sentence`), as a copy; in English, ``value`` itself.
+
+    >>> use_language("pt"), in_words([{"explanation": "Speaks Sesotho.", "notes": ["Speaks Sesotho."]}])
+    ('pt', [{'explanation': 'Fala Sesotho.', 'notes': ['Fala Sesotho.']}])
+    >>> use_language(None)
+    'en'
+    """
+    if current_language() == DEFAULT:
+        return value
+    return _said(value)
+
+
+def _said(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _said(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_said(v, key) for v in value]
+    if isinstance(value, str) and key in _SAID:
+        return sentence(value)
+    return value

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from network.analysis.words import join
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.translation import sentence, use_language
@@ -54,8 +55,9 @@ def test_every_gap_explanation_is_a_catalog_translation(client) -> None:
 def test_a_single_point_of_failure_and_a_one_way_flow_in_french() -> None:
     use_language("fr")
     try:
-        cut = sentence("If Drop-in Centre stopped working, Hope CBO and Thusong CBO would lose every referral route "
-                       "to TB treatment for people with TB and their households; give them a second referral partner.")
+        cut = sentence(f"If Drop-in Centre stopped working, {join(['Hope CBO', 'Thusong CBO'])} would lose every "
+                       "referral route to TB treatment for people with TB and their households; give them a second "
+                       "referral partner.")
         one = sentence("1 community organisation sends data to Health Department, which shares nothing back with it: "
                        "agree what it returns to them (analysed results, referral outcomes) so the data serves the "
                        "communities that collect it.")
@@ -64,7 +66,7 @@ def test_a_single_point_of_failure_and_a_one_way_flow_in_french() -> None:
                          "referral or MoU with A.")
     finally:
         use_language(None)
-    assert cut.startswith("Si Drop-in Centre cessait de fonctionner, Hope CBO and Thusong CBO perdraient toute filière "
+    assert cut.startswith("Si Drop-in Centre cessait de fonctionner, Hope CBO et Thusong CBO perdraient toute filière "
                           "d’orientation vers ")
     assert cut.endswith(" ; donnez-leur un deuxième partenaire d’orientation.")
     assert one.startswith("1 organisation communautaire envoie des données à Health Department, qui ne partage rien")

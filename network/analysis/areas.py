@@ -23,6 +23,7 @@ from network.analysis.geography import province_of
 from network.analysis.layers import Layers, layers_for
 from network.analysis.words import names
 from network.model import vocabulary
+from network.translation import N_
 
 __all__ = ["area_members", "area_summary", "unlinked_areas", "NOT_MEMBERS"]
 
@@ -123,14 +124,20 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
             continue
         label = voc.intervention_areas.get(area, area)
         there = sorted(offices.get(province, []))
-        to = names(G, there) if there else f"any health department or programme (none is recorded in {province})"
+        values = {"area": label, "province": province, "names": names(G, sorted(members)),
+                  "organisations": f"{len(members)} organisation{'s' if len(members) > 1 else ''}",
+                  "offices": names(G, there)}
         findings.append(Finding(
-            "area_unlinked", "medium",
-            f"{label} in {province}: {len(members)} organisation{'s' if len(members) > 1 else ''} "
-            f"({names(G, sorted(members))}), none linked to {to}.",
+            "area_unlinked", "medium", (_UNLINKED if there else _NO_OFFICE) % values,
             sorted(members), None, None, None,
             details={"area": area, "area_label": label, "province": province, "offices": there}))
     return findings
+
+
+#: An ``area_unlinked`` finding's explanation, with government organisations in the province and without any.
+_UNLINKED = N_("%(area)s in %(province)s: %(organisations)s (%(names)s), none linked to %(offices)s.")
+_NO_OFFICE = N_("%(area)s in %(province)s: %(organisations)s (%(names)s), none linked to any health department or "
+                "programme (none is recorded in %(province)s).")
 
 
 def area_summary(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, province: str | None = None,

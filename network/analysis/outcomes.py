@@ -25,7 +25,7 @@ import networkx as nx
 
 from network.analysis.finding import Finding, gap_order
 from network.analysis.layers import active_links
-from network.analysis.words import name
+from network.analysis.words import join, name
 from network.meanings import reach_directions
 from network.model import today
 from network.referrals import Referral, months_before, referral_vocabulary
@@ -290,14 +290,14 @@ away (10: no ID or other documents).'
     for (source, target), o in outcomes(window, lambda r: (r.source, r.target)).items():
         if o.referrals < at_least or o.completion_rate is None or o.completion_rate >= below:
             continue
-        why = ", ".join(f"{n}: {_lower(labels.get(code, code))}"
+        why = ", ".join(_REASON % {"num": n, "reason": _lower(labels.get(code, code))}
                         for code, n in reasons[(source, target)].most_common(2))
-        parts = [f"Only {o.completed} of {o.referrals} referrals from {name(G, source)} to {name(G, target)} in "
-                 f"the last {months} months were completed"]
+        parts = [_ONLY % {"completed": o.completed, "referrals": o.referrals, "sender": name(G, source),
+                          "provider": name(G, target), "months": months}]
         if o.declined:
-            parts.append(f"{o.declined} {_were(o.declined)} turned away" + (f" ({why})" if why else ""))
+            parts.append(_TURNED_AWAY[o.declined == 1, bool(why)] % {"num": o.declined, "why": why})
         if o.lost:
-            parts.append(f"{o.lost} {_were(o.lost)} lost to follow-up")
+            parts.append((_LOST_ONE if o.lost == 1 else _LOST) % {"num": o.lost})
         found.append(Finding(
             "failing_route", "high" if o.completion_rate < below / 2 else "medium", "; ".join(parts) + ".",
             [source, target], district=G.nodes[target].get("district") if target in G else None,
@@ -369,12 +369,11 @@ last 6 months while Hope CBO sent 1 referral to other organisations.')]
         away = {s: n for s, n in away.items() if n >= elsewhere and n > 0}
         if not away:
             continue
-        kind = "MoU" if data.get("kind") == "mou" else "referral agreement"
-        who = " and ".join(f"{name(G, s)} sent {n} referral{'s' if n != 1 else ''}" for s, n in away.items())
+        who = join([(_SENT_ONE if n == 1 else _SENT) % {"name": name(G, s), "num": n} for s, n in away.items()])
+        values = {"names": join([name(G, u), name(G, v)]), "months": months, "who": who}
         found.append(Finding(
             "paper_agreement", "medium" if sum(away.values()) >= 10 else "low",
-            f"The {kind} between {name(G, u)} and {name(G, v)} is in force, but no referral went between them "
-            f"in the last {months} months while {who} to other organisations.",
+            (_PAPER_MOU if data.get("kind") == "mou" else _PAPER) % values,
             [u, v], district=G.nodes[v].get("district"), links=[key],
             details={"sent_elsewhere": away, "months": months, "since": start}))
     return sorted(found, key=gap_order)
@@ -397,5 +396,20 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _were(n: int) -> str:
-    return "was" if n == 1 else "were"
+# The findings' wording: each sentence or clause from a template marked with N_ (context "sentence" in the
+# catalogs), so pages, the API and the command line show it in their caller's language.
+#: A failing route: how many referrals were completed; then, as clauses, how many were turned away (one, or
+#: several; with the commonest reasons or without) and lost to follow-up.
+_ONLY = N_("Only %(completed)s of %(referrals)s referrals from %(sender)s to %(provider)s in the last %(months)s "
+           "months were completed")
+_TURNED_AWAY = {(True, False): N_("%(num)s was turned away"), (False, False): N_("%(num)s were turned away"),
+                (True, True): N_("%(num)s was turned away (%(why)s)"),
+                (False, True): N_("%(num)s were turned away (%(why)s)")}
+_REASON = N_("%(num)s: %(reason)s")
+_LOST_ONE, _LOST = N_("%(num)s was lost to follow-up"), N_("%(num)s were lost to follow-up")
+#: An agreement on paper (an MoU or a referral agreement), and what its partners sent elsewhere.
+_PAPER_MOU = N_("The MoU between %(names)s is in force, but no referral went between them in the last %(months)s "
+                "months while %(who)s to other organisations.")
+_PAPER = N_("The referral agreement between %(names)s is in force, but no referral went between them in the last "
+            "%(months)s months while %(who)s to other organisations.")
+_SENT_ONE, _SENT = N_("%(name)s sent %(num)s referral"), N_("%(name)s sent %(num)s referrals")

@@ -23,6 +23,7 @@ from network.analysis.pathway_index import (
     pathway_index,
 )
 from network.model import vocabulary
+from network.translation import N_
 
 __all__ = ["PathwayStep", "Pathway", "PathwayIndex", "StepRule", "pathway_index", "referral_pathways",
            "CONTACT_FIELDS", "FORMAL_HOP", "INFORMAL_HOP", "KM_PER_UNIT", "WEIGHT_STEP", "PROPOSED_PENALTY",
@@ -43,7 +44,9 @@ class StepRule(Protocol):
     to ``receiver`` along ``link`` (None for a proposed step): ``extra_cost``
     is added to the step's cost (negative to favour it; a step never costs
     less than ``MIN_HOP``), and ``notes`` are plain sentences shown on the
-    step (``PathwayStep.notes``, also appended to its ``explanation``). For
+    step (``PathwayStep.notes``, also appended to its ``explanation``),
+    written in English from templates marked with ``N_`` so callers show
+    them in their language (``network.translation.sentence``). For
     the start, ``notes`` is asked with ``sender`` None and ``extra_cost``
     is not asked. Rules must answer the same for the same step within a query.
     """
@@ -456,31 +459,61 @@ def _pathway(query: _Query, plan: _Plan) -> Pathway:
 
 
 def _sentence(index: PathwayIndex, step: PathwayStep) -> str:
-    """The step in plain words: who, for which need, through which agreement, how far, whom to contact."""
+    """The step in plain words: who, for which need, through which agreement, how far, whom to contact.
+
+    Each sentence comes from a template marked with ``N_`` (context ``sentence`` in the catalogs), so it is
+    shown in the caller's language with ``network.translation.sentence``.
+    """
     voc = vocabulary()
-    name = step.name
-    what = words.join([words.lower_first(voc.services.get(s, s)) for s in step.services])
+    values = {"name": step.name, "services": words.join([words.lower_first(voc.services.get(s, s))
+                                                         for s in step.services])}
     if step.referred_by is None:
-        sentence = f"Start at {name}" + (f" for {what}." if what else ".")
+        sentence = (_START_FOR if step.services else _START) % values
     else:
-        sender = index.names[step.referred_by]
-        purpose = f" for {what}" if what else ", which passes the client on"
-        far = "" if step.distance_km is None else f", {step.distance_km:.0f} km away"
-        if step.proposed:
-            sentence = (f"No agreement yet: ask {sender} to refer the client to {name}{purpose}, in the same "
-                        f"district{far}.")
-        else:
-            sentence = f"{sender} refers the client to {name}{purpose}, through {_agreement(index, step)}{far}."
+        values.update(sender=index.names[step.referred_by], km=f"{step.distance_km or 0:.0f}",
+                      agreement=_agreement(index, step))
+        templates = _PROPOSED if step.proposed else _REFERS
+        sentence = templates[bool(step.services), step.distance_km is not None] % values
     if step.contact:
-        sentence += " Contact: " + ", ".join(f"{kind} {value}" for kind, value in step.contact.items()) + "."
+        sentence += " " + _CONTACT % {"contact": ", ".join(_CONTACTS.get(kind, kind + " %(value)s") % {"value": value}
+                                                          for kind, value in step.contact.items())}
     return " ".join([sentence, *step.notes])
 
 
 def _agreement(index: PathwayIndex, step: PathwayStep) -> str:
     if step.link_kind == "mou":
-        return f"their MoU {step.link}"
+        return N_("their MoU %(link)s") % {"link": step.link}
     if step.link_kind == "referral" and index.two_way.get(step.link or ""):
-        return f"their two-way referral agreement {step.link}"
+        return N_("their two-way referral agreement %(link)s") % {"link": step.link}
     if step.link_kind == "referral":
-        return f"its referral agreement {step.link}"
+        return N_("its referral agreement %(link)s") % {"link": step.link}
     return f"the {vocabulary().link_kinds.get(step.link_kind or '', step.link_kind)} {step.link}"
+
+
+#: The first step, with and without the needs met there.
+_START = N_("Start at %(name)s.")
+_START_FOR = N_("Start at %(name)s for %(services)s.")
+#: A referral along an agreement, by (meets needs, distance known).
+_REFERS = {
+    (True, False): N_("%(sender)s refers the client to %(name)s for %(services)s, through %(agreement)s."),
+    (True, True): N_("%(sender)s refers the client to %(name)s for %(services)s, through %(agreement)s, %(km)s km "
+                     "away."),
+    (False, False): N_("%(sender)s refers the client to %(name)s, which passes the client on, through "
+                       "%(agreement)s."),
+    (False, True): N_("%(sender)s refers the client to %(name)s, which passes the client on, through "
+                      "%(agreement)s, %(km)s km away."),
+}
+#: A proposed referral (no agreement yet), by (meets needs, distance known).
+_PROPOSED = {
+    (True, False): N_("No agreement yet: ask %(sender)s to refer the client to %(name)s for %(services)s, in the "
+                      "same district."),
+    (True, True): N_("No agreement yet: ask %(sender)s to refer the client to %(name)s for %(services)s, in the "
+                     "same district, %(km)s km away."),
+    (False, False): N_("No agreement yet: ask %(sender)s to refer the client to %(name)s, which passes the client "
+                       "on, in the same district."),
+    (False, True): N_("No agreement yet: ask %(sender)s to refer the client to %(name)s, which passes the client "
+                      "on, in the same district, %(km)s km away."),
+}
+#: Whom to contact: the recorded ways, each in words.
+_CONTACT = N_("Contact: %(contact)s.")
+_CONTACTS = {"phone": N_("phone %(value)s"), "email": N_("email %(value)s"), "website": N_("website %(value)s")}

@@ -9,7 +9,7 @@ from functools import lru_cache
 import networkx as nx
 
 from network.model import Vocabulary
-from network.translation import N_
+from network.translation import N_, joined
 
 __all__ = ["name", "names", "join", "count", "long_date", "lower_first", "label", "services", "populations"]
 
@@ -44,12 +44,13 @@ def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
 def join(parts: Sequence[str], last: str = "and") -> str:
     """``A``, ``A and B``, ``A, B and C`` (or ``last`` in place of ``and``); nothing for no parts.
 
+    The list is written in English and remembered (``network.translation.joined``), so where it is shown in
+    another language its ``and`` is that language's too.
+
     >>> join(["A"]), join(["A", "B", "C"]), join(["A", "B"], "or"), join([])
     ('A', 'A, B and C', 'A or B', '')
     """
-    if not parts:
-        return ""
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {last} {parts[-1]}"
+    return joined(parts, last)
 
 
 def count(n: int, noun: str) -> str:

@@ -14,7 +14,7 @@ from network.service import analyses, monitoring
 from network.service.analyses import DUPLICATION_TYPES, GAP_TYPES
 from network.service.scope import ScopeArgs as _Scope
 from network.service.scope import language_field
-from network.translation import current_language
+from network.translation import current_language, in_words
 
 from .auth import caller, can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema, code_field, code_list_field
@@ -172,7 +172,8 @@ class AgendaSchema(StrictSchema):
 
 
 def _listed(items: list[Any]) -> dict[str, Any]:
-    return {"items": items, "total": len(items)}
+    """The answer of a list of findings or plans, their explanations and notes in the caller's language."""
+    return {"items": in_words(items), "total": len(items)}
 
 
 def _scope(args: dict[str, Any]) -> dict[str, Any]:
@@ -250,5 +251,6 @@ class Report(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, OpenObject)
     def get(self, args: dict[str, Any]) -> Any:
-        """The coordination report: summary, findings, structure, recommendations."""
-        return analyses.report(get_store(), admin=caller().at_least("admin"), **_scope(args))
+        """The coordination report: summary, findings, structure, recommendations (their explanations in the
+        caller's language)."""
+        return in_words(analyses.report(get_store(), admin=caller().at_least("admin"), **_scope(args)))

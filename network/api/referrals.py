@@ -22,6 +22,7 @@ from network.referral_schemas import CODE_PATTERN, ReferralBodySchema, StatusBod
 from network.referrals import STATUSES
 from network.schemas import ID_PATTERN
 from network.service import outcomes, referrals
+from network.translation import in_words
 
 from .auth import caller, can_see_protected, require
 from .common import Blueprint, OpenObject, PageArgs, PageSchema, StrictSchema
@@ -119,8 +120,8 @@ class ReferralOutcomes(MethodView):
         """Completion rates and median days to completion per agreement, provider and district over the window,
         with the failing_route and paper_agreement findings (anyone who may read the analyses: counts and rates
         only, never a referral)."""
-        return outcomes.figures(get_store(), as_of=args.get("as_of"), months=args["months"],
-                                redacted=not can_see_protected())
+        return in_words(outcomes.figures(get_store(), as_of=args.get("as_of"), months=args["months"],
+                                         redacted=not can_see_protected()))
 
 
 @blp.route("/<string:code>")

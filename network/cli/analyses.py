@@ -15,7 +15,7 @@ from network.model import vocabulary
 from network.schemas import problem_lines
 from network.service import analyses, drawing
 from network.service.scope import DEPTH, ViewArgs
-from network.translation import ntranslate, translate
+from network.translation import in_words, ntranslate, sentence, translate
 
 
 @cli.command()
@@ -34,7 +34,8 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         _stream(analyses.report_lines(store_of(ctx), as_of=as_date(as_of), province=province, admin=True), output)
         return
     data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province, admin=True)
-    text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
+    shown = data if fmt == "json" else in_words(data)  # JSON keeps the analyses' English, as the agenda's
+    text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](shown)
     write_or_echo(text, output, ntranslate("%(num)d finding", "%(num)d findings", len(data["findings"])))
 
 
@@ -108,7 +109,7 @@ def pathway(ctx: click.Context, start: str | None, district: str | None, needs: 
                     if path["proposed_steps"] else "")
         click.echo(translate("%(rank)s. %(hops)s referral(s)", rank=rank, hops=path["hops"]) + unsigned)
         for step in path["steps"]:
-            click.echo(f"   - {step['explanation']}")
+            click.echo(f"   - {sentence(step['explanation'])}")
 
 
 @cli.command()

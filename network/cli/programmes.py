@@ -9,6 +9,7 @@ import click
 
 from network.cli.base import DATE, as_date, cli, refusals, store_of
 from network.service import programmes
+from network.translation import sentence
 
 
 @cli.command()
@@ -34,5 +35,5 @@ def _text(data: dict) -> str:
     lines += [f"Ending soon: {g['grant_ref'] or g['link']} to {g['recipient_name']} on {g['end_date']} "
               f"({g['days_left']} days)" for g in data["ending_soon"]]
     lines.append(f"Gaps in its area: {len(data['gaps'])}")
-    lines += [f"  - {f['explanation']}" for f in data["gaps"][:20]]
+    lines += [f"  - {sentence(f['explanation'])}" for f in data["gaps"][:20]]
     return "\n".join(lines)

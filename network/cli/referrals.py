@@ -11,7 +11,7 @@ from network.cli.base import DATE, as_date, cli, refusals, store_of
 from network.referrals import STATUSES, Referral, referral_vocabulary
 from network.service import outcomes, referrals
 from network.service.audit import CLI
-from network.translation import translate
+from network.translation import in_words, translate
 
 
 @cli.group()
@@ -98,7 +98,7 @@ def referral_outcomes(ctx: click.Context, as_of: dt.datetime | None, months: int
     """Completion rates per agreement, provider and district, and the outcome findings, as JSON."""
     with refusals():
         found = outcomes.figures(store_of(ctx), as_of=as_date(as_of), months=months)
-    click.echo(json.dumps(found, indent=2))
+    click.echo(json.dumps(in_words(found), indent=2))  # its only form: the findings' explanations in words
 
 
 @referral.command("retain")
