@@ -137,7 +137,7 @@ def test_api_agenda_markdown_in_french(client: Any) -> None:
         "organisations ; population servie : mineurs, environ 40 personnes par mois.",
     ]
     assert lines[12].startswith("_Score ") and lines[12].endswith("_ · Avant le 1 décembre 2026")
-    assert " et 40 personnes par mois; x1.96 car l’échéance est dans 8 jours" in lines[12]
+    assert " et 40 personnes par mois ; x1.96 car l’échéance est dans 8 jours" in lines[12]
     assert "### 2. Trouver un prestataire" in lines and "- … et 1 de plus" in lines
     assert english_left("\n".join(lines), "fr") == []
 
