@@ -89,6 +89,40 @@ def test_no_rules_gives_the_same_plans_as_rules_that_add_nothing():
     assert plans(G) == plans(G, rules=[LinkSurcharge({})])
 
 
+class NotesOnly:
+    """A rule that says it adds no cost: the search must not ask it, its notes still show."""
+
+    adds_cost = False
+
+    def extra_cost(self, sender, receiver, link):
+        raise AssertionError("a rule that adds no cost was asked for one")
+
+    def notes(self, sender, receiver, link):
+        return ["Noted."] if receiver == "sassa" else []
+
+
+def test_a_rule_that_adds_no_cost_is_not_asked_for_one_but_its_notes_show():
+    G = chain_network()
+    found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF,
+                              include_unlinked=True, rules=[NotesOnly()])
+    assert [(route(p), p.cost) for p in found] == plans(G, include_unlinked=True)
+    assert found[0].steps[-1].notes == ["Noted."] and found[0].steps[0].notes == []
+
+
+def test_the_given_rules_say_whether_they_add_cost():
+    from network.analysis.borders import BorderCrossing
+    from network.analysis.client_language import LanguageRule
+    from network.analysis.outcomes import CompletionRule, Outcome
+    from network.analysis.trust import LowTrustSteps
+
+    G = chain_network()
+    assert not BorderCrossing(G).adds_cost and not LowTrustSteps({}).adds_cost
+    assert not CompletionRule({}).adds_cost
+    assert not CompletionRule({("cbo", "clinic"): Outcome(9, 1, 8, 0, 0, 0.11, None)}).adds_cost  # 9 < 10
+    assert CompletionRule({("cbo", "clinic"): Outcome(12, 3, 7, 2, 0, 0.25, 6)}).adds_cost
+    assert not LanguageRule("st", {}).adds_cost and LanguageRule("st", {"cbo": True}).adds_cost
+
+
 def test_a_proposed_step_is_adjusted_by_the_rules_too():
     G = chain_network(r1=None, r2=None)
     found = referral_pathways(G, population="mineworkers", needs=CASCADE, start="cbo", as_of=AS_OF,

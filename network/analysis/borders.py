@@ -65,6 +65,9 @@ class BorderCrossing:
       with their treatment record and any compensation claim number, so care continues.',)
     """
 
+    #: The rule never changes a step's cost (the pathway search need not ask it).
+    adds_cost = False
+
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G
 

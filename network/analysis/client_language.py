@@ -60,6 +60,11 @@ class LanguageRule:
         return cls(code, speaks, bonus)
 
     @property
+    def adds_cost(self) -> bool:
+        """False when no organisation records its languages: then no step costs more or less."""
+        return bool(self.speaks)
+
+    @property
     def key(self) -> tuple[str, str]:
         """What distinguishes this rule's answers from another's (the pathway answers are remembered by it)."""
         return ("language", self.language)

@@ -97,6 +97,11 @@ class CompletionRule:
     weight: float = COMPLETION_WEIGHT
     months: int = WINDOW_MONTHS
 
+    @property
+    def adds_cost(self) -> bool:
+        """False when no route has enough referrals to be judged: then no step costs more or less."""
+        return any(found.referrals >= self.at_least for found in self.routes.values())
+
     def _judged(self, sender: str | None, receiver: str) -> Outcome | None:
         found = self.routes.get((sender, receiver)) if sender is not None else None
         return found if found is not None and found.referrals >= self.at_least else None

@@ -31,9 +31,34 @@ KM_PER_UNIT = 100.0
 CONTACT_FIELDS = ("phone", "email", "website")
 
 Arc = tuple[float, str, str]
+_ABSENT = object()
 
 
-class PathwayIndex:
+class _NodeTables:
+    """What an index knows of each active organisation, one table per field (see :class:`PathwayIndex`)."""
+
+    #: The tables, by attribute name.
+    TABLES = ("names", "districts", "services", "populations", "contacts", "_coordinates")
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.districts: dict[str, str | None] = {}
+        self.services: dict[str, frozenset[str]] = {}
+        self.populations: dict[str, frozenset[str]] = {}
+        self.contacts: dict[str, dict[str, str]] = {}
+        self._coordinates: dict[str, tuple[float, float]] = {}
+
+    def _read_node(self, node: str, data: dict[str, Any]) -> None:
+        self.names[node] = data.get("name") or node
+        self.districts[node] = data.get("district") or None
+        self.services[node] = frozenset(data.get("services") or ())
+        self.populations[node] = frozenset(data.get("populations") or ())
+        self.contacts[node] = {f: str(data[f]) for f in CONTACT_FIELDS if data.get(f) not in (None, "")}
+        if data.get("latitude") is not None and data.get("longitude") is not None:
+            self._coordinates[node] = (data["latitude"], data["longitude"])
+
+
+class PathwayIndex(_NodeTables):
     """What :func:`~network.analysis.pathways.referral_pathways` needs of one graph on one date, prepared once.
 
     Build it with :func:`pathway_index` and pass it to many queries on the
@@ -61,13 +86,8 @@ class PathwayIndex:
     """
 
     def __init__(self, G: nx.MultiDiGraph, as_of: dt.date, include_unlinked: bool) -> None:
+        super().__init__()
         self.as_of = as_of
-        self.names: dict[str, str] = {}
-        self.districts: dict[str, str | None] = {}
-        self.services: dict[str, frozenset[str]] = {}
-        self.populations: dict[str, frozenset[str]] = {}
-        self.contacts: dict[str, dict[str, str]] = {}
-        self._coordinates: dict[str, tuple[float, float]] = {}
         R = referral_graph(G, as_of)
         for node in R:
             self._read_node(node, G.nodes[node])
@@ -174,11 +194,7 @@ class PathwayIndex:
         """
         touched = set(touched)
         new = copy.copy(self)
-        for name in ("names", "districts", "services", "populations", "contacts", "_coordinates", "arcs", "out",
-                     "two_way"):
-            setattr(new, name, dict(getattr(self, name)))
         new._reach = {}
-        new._serving = {}
         # Every link at a touched organisation, before and after: the arcs they give are all that changed.
         edges = {(u, v, key) for t in touched if t in G
                  for u, v, key in (*G.out_edges(t, keys=True), *G.in_edges(t, keys=True))}
@@ -187,26 +203,29 @@ class PathwayIndex:
         small.add_nodes_from((n, G.nodes[n]) for n in ends)
         small.add_edges_from((u, v, key, G.edges[u, v, key]) for u, v, key in sorted(edges))
         R = referral_graph(small, self.as_of)
+        read = _NodeTables()
         for t in touched:
-            new._forget(t)
             if t in R:
-                new._read_node(t, G.nodes[t])
+                read._read_node(t, G.nodes[t])
+        for name in _NodeTables.TABLES:
+            setattr(new, name, _written(getattr(self, name), touched, getattr(read, name)))
         near = touched | {n for t in touched for H in (before, G) if t in H for n in (*H._succ[t], *H._pred[t])}
+        arcs: dict[str, dict[str, Arc] | None] = {}
         for u in near:
             if u not in new.names:
-                new.arcs.pop(u, None)
-                new.out.pop(u, None)
+                arcs[u] = None
                 continue
             kept = {} if u in touched else {v: arc for v, arc in self.arcs[u].items() if v not in touched}
             fresh = ((v, a) for v, a in (R[u].items() if u in R else ()) if u in touched or v in touched)
-            new.arcs[u] = {**kept, **new._arcs_of(u, fresh)}
-            new.out[u] = _cheapest_first(new.arcs[u])
-        for t in touched:
-            for H in (before, G):
-                if t in H:
-                    for _, _, key in (*H.out_edges(t, keys=True), *H.in_edges(t, keys=True)):
-                        new.two_way.pop(key, None)
-        new.two_way.update({key: True for _, _, key, flag in small.edges(keys=True, data="two_way") if flag})
+            arcs[u] = {**kept, **new._arcs_of(u, fresh)}
+        new.arcs = _written(self.arcs, arcs, {u: found for u, found in arcs.items() if found is not None})
+        if new.arcs is not self.arcs:
+            new.out = _written(self.out, arcs, {u: _cheapest_first(found) for u, found in arcs.items()
+                                                if found is not None})
+        flags = {key: None for t in touched for H in (before, G) if t in H
+                 for _, _, key in (*H.out_edges(t, keys=True), *H.in_edges(t, keys=True))}
+        new.two_way = _written(self.two_way, flags,
+                               {key: True for _, _, key, flag in small.edges(keys=True, data="two_way") if flag})
         new._regroup(self, touched)
         new._serving = {population: new._still_serving(members, touched, population)
                         for population, members in self._serving.items()}
@@ -234,20 +253,6 @@ class PathwayIndex:
         if old._providers is not None:
             self._providers = _edited(old._providers, [((d, s), t) for t, d, offered in before if d for s in offered],
                                       [((d, s), t) for t, d, offered in after if d for s in offered])
-
-    def _forget(self, node: str) -> None:
-        for table in (self.names, self.districts, self.services, self.populations, self.contacts,
-                      self._coordinates):
-            table.pop(node, None)  # type: ignore[attr-defined]
-
-    def _read_node(self, node: str, data: dict[str, Any]) -> None:
-        self.names[node] = data.get("name") or node
-        self.districts[node] = data.get("district") or None
-        self.services[node] = frozenset(data.get("services") or ())
-        self.populations[node] = frozenset(data.get("populations") or ())
-        self.contacts[node] = {f: str(data[f]) for f in CONTACT_FIELDS if data.get(f) not in (None, "")}
-        if data.get("latitude") is not None and data.get("longitude") is not None:
-            self._coordinates[node] = (data["latitude"], data["longitude"])
 
     def _arcs_of(self, u: str, targets: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Arc]:
         return {v: (self.hop_cost(u, v, a["formal"], a["weight"]), a["link"], a["kind"]) for v, a in targets}
@@ -320,12 +325,34 @@ def _cheapest_first(targets: dict[str, Arc]) -> tuple[tuple[float, str, str, str
     return tuple(sorted((cost, v, link, kind) for v, (cost, link, kind) in targets.items()))
 
 
+def _written(table: dict[str, Any], keys: Iterable[str], now: dict[str, Any]) -> dict[str, Any]:
+    """``table`` with the entries of ``keys`` as in ``now`` (absent there: taken out); itself if none changes.
+
+    A copy is made only when some entry changes, so an edit costs a copy of
+    the tables it changes and shares the others with the index it came from.
+    """
+    if all(table.get(key, _ABSENT) == now.get(key, _ABSENT) for key in keys):
+        return table
+    new = dict(table)
+    for key in keys:
+        if key in now:
+            new[key] = now[key]
+        else:
+            new.pop(key, None)
+    return new
+
+
 def _edited(table: dict[Any, list[str]], removed: Iterable[tuple[Any, str]],
             added: Iterable[tuple[Any, str]]) -> dict[Any, list[str]]:
     """A copy of ``table`` (sorted lists by key) with members taken out and put in, each list kept sorted.
 
-    Only the lists that change are copied; a list left empty is dropped.
+    Only the lists that change are copied (the table itself is returned when none does); a list left
+    empty is dropped.
     """
+    removed, added = set(removed), set(added)
+    removed, added = removed - added, added - removed
+    if not removed and not added:
+        return table
     new, copied = dict(table), set()
 
     def own(key: Any) -> list[str]:

@@ -49,6 +49,8 @@ class StepRule(Protocol):
     them in their language (``network.translation.sentence``). For
     the start, ``notes`` is asked with ``sender`` None and ``extra_cost``
     is not asked. Rules must answer the same for the same step within a query.
+    A rule whose ``extra_cost`` is 0 for every step may say so with an
+    attribute ``adds_cost`` that is False: the search then does not ask it.
     """
 
     def extra_cost(self, sender: str, receiver: str, link: str | None) -> float:
@@ -246,7 +248,8 @@ referral agreement r1. Contact: phone 057 555 0101.'
         starts = [n for n in starts if index.reaches(n, population, needs)]
     if not starts:
         return []
-    query = _Query(index, population, needs, max_hops, include_unlinked, tuple(rules), index.serving(population))
+    query = _Query(index, population, needs, max_hops, include_unlinked, tuple(rules), index.serving(population),
+                   tuple(rule for rule in rules if getattr(rule, "adds_cost", True)))
     return [_pathway(query, plan) for plan in _search(query, starts, k)]
 
 
@@ -307,12 +310,13 @@ class _Query(NamedTuple):
     include_unlinked: bool
     rules: tuple[StepRule, ...]
     serving: frozenset[str]
+    costing: tuple[StepRule, ...]
 
     def cost(self, sender: str, receiver: str, link: str | None, base: float) -> float:
         """The cost of a step of ``base`` cost with what the rules add."""
-        if not self.rules:
+        if not self.costing:
             return base
-        return max(base + sum(rule.extra_cost(sender, receiver, link) for rule in self.rules), MIN_HOP)
+        return max(base + sum(rule.extra_cost(sender, receiver, link) for rule in self.costing), MIN_HOP)
 
 
 #: A heap entry standing for the routes onward from a plan not yet taken: (lowest key, -1, (), tie, plan,
@@ -391,36 +395,40 @@ def _routes(query: _Query, need: str, plan: _Plan) -> Iterator[tuple[tuple[_Step
     """The cheapest route from the plan to each provider of ``need``, cheapest first (a lazy Dijkstra search).
 
     Costs never fall along a route, so the routes come in order of cost;
-    the search runs only as far as the caller takes routes.
+    the search runs only as far as the caller takes routes. Each
+    organisation reached remembers how it was reached (``via``); a route's
+    steps are made only when the route is given.
     """
     services, out, serving = query.index.services, query.index.out, query.serving
+    costs = bool(query.costing)
     spare = query.max_hops - plan.hops
     on_plan = set(plan.sequence)
     best: dict[str, tuple[float, int]] = {}
-    heap: list[tuple[float, int, tuple[str, ...], tuple[_Step, ...]]] = [(0.0, 0, (n,), ()) for n in plan.sequence]
+    via: dict[str, tuple[str, str, str, bool, float]] = {}
+    heap: list[tuple[float, int, tuple[str, ...]]] = [(0.0, 0, (n,)) for n in plan.sequence]
     done: set[str] = set()
     while heap:
-        cost, hops, path, steps = heapq.heappop(heap)
+        cost, hops, path = heapq.heappop(heap)
         node = path[-1]
         if node in done:
             continue
         done.add(node)
         if node not in on_plan and need in services[node]:
-            yield steps, cost
+            yield tuple(_Step(n, *via[n]) for n in path[1:]), cost
             continue
         if hops == spare:
             continue
         for hop_cost, target, link, kind in out[node]:
             if target in done or target in on_plan or target not in serving:
                 continue
-            if query.rules:
+            if costs:
                 hop_cost = query.cost(node, target, link, hop_cost)
             total = cost + hop_cost
             known = best.get(target)
             if known is None or (total, hops + 1) < known:
-                step = _Step(target, node, link, kind, False, hop_cost)
                 best[target] = (total, hops + 1)
-                heapq.heappush(heap, (total, hops + 1, (*path, target), (*steps, step)))
+                via[target] = (node, link, kind, False, hop_cost)
+                heapq.heappush(heap, (total, hops + 1, (*path, target)))
 
 
 def _proposed(query: _Query, need: str, plan: _Plan) -> list[tuple[tuple[_Step, ...], float]]:

@@ -153,6 +153,8 @@ class LowTrustSteps:
         self._survey = survey
         #: What remembered pathway answers are told apart by (survey answers also move the store's revision).
         self.key = ("low_trust", survey, below)
+        #: The rule never changes a step's cost (the pathway search need not ask it).
+        self.adds_cost = False
 
     def extra_cost(self, sender: str, receiver: str, link: str | None) -> float:
         """No extra cost: the rule only tells."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import networkx as nx
@@ -132,7 +134,7 @@ def updated_graph(G: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any] | None]
             pairs.setdefault(ends[key], {})[key] = None
         if edge is not None:
             pairs.setdefault(edge[:2], {})[key] = edge[2]
-    added = False
+    added: list[str] = []
     for n, attrs in nodes.items():
         if attrs is None:
             if n in node:
@@ -141,7 +143,7 @@ def updated_graph(G: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any] | None]
                 del node[n], succ[n], pred[n]
             continue
         if n not in node:
-            added = True
+            added.append(n)
             succ[n], pred[n] = {}, {}
         node[n] = dict(attrs)
     keydicts: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
@@ -161,12 +163,32 @@ def updated_graph(G: nx.MultiDiGraph, nodes: Mapping[str, dict[str, Any] | None]
             table[n] = {m: kd for m, kd in sorted(adjacent.items(), key=lambda item: min(item[1], default=""))
                         if kd}
     if added:
-        order = sorted(node)
-        node, succ, pred = ({n: table[n] for n in order} for table in (node, succ, pred))
+        node, succ, pred = (_in_order(table, added) for table in (node, succ, pred))
     H = G.__class__()
     H.graph.update(G.graph)
     H._node, H._succ, H._pred = node, succ, pred
     return H
+
+
+def _in_order(table: dict[str, Any], added: Sequence[str]) -> dict[str, Any]:
+    """``table``, whose keys are in sorted order but for ``added`` (put last), with every key in sorted order.
+
+    The runs of keys between two added ones are taken over in order, not sorted again.
+
+    >>> _in_order({"a": 1, "c": 3, "d": 4, "b": 2, "e": 5}, ["b", "e"])
+    {'a': 1, 'b': 2, 'c': 3, 'd': 4, 'e': 5}
+    """
+    old = list(islice(table, len(table) - len(added)))
+    items = iter(table.items())
+    ordered: dict[str, Any] = {}
+    taken = 0
+    for key in sorted(added):
+        at = bisect.bisect_left(old, key)
+        ordered.update(islice(items, at - taken))
+        ordered[key] = table[key]
+        taken = at
+    ordered.update(islice(items, len(old) - taken))
+    return ordered
 
 
 def project(
