@@ -77,3 +77,21 @@ def test_the_nearest_providers_across_the_border_are_found_by_province_centres()
     gaps = cross_border_gaps(G, as_of=DAY)
     assert [(f.district, f.details["country"]) for f in gaps] == [("Lejweleputswa", "MZ")]
     assert Abroad(G, G.nodes, voc).providers_for(gaps[0]) == ["z-gaza", "c-nampula", "a-niassa"]
+
+
+def test_a_provider_known_only_by_its_province_is_proposed_to_its_neighbours():
+    """Hope CBO in Capricorn screens artisanal miners for TB and refers nobody; the only provider of TB treatment is
+    Limpopo's TB outreach team, known only by its province (Limpopo's centre is 29.6 km from Capricorn's). It is
+    read among Capricorn's providers (the district nearest its place) and proposed, 30 km apart. Before, a provider
+    with no district was never looked for around a district, and nothing was proposed; an outreach team in the
+    Western Cape (about 1,300 km away) is not proposed either."""
+    hope = Organisation("hope", "Hope CBO", "cbo", district="Capricorn", services=["tb_screening"],
+                        populations=["artisanal_miners"])
+    outreach = Organisation("outreach", "Limpopo TB Outreach", "ngo", province="Limpopo", services=["tb_treatment"])
+    found = recommend_links(build_graph([hope, outreach], []), as_of=DAY, limit=1)
+    assert [(r.source, r.target, r.kind) for r in found] == [("hope", "outreach", "referral")]
+    assert "30 km apart" in found[0].reasons
+    assert [(c["type"], c["service"]) for c in found[0].closes] == [
+        ("broken_cascade", "tb_treatment"), ("uncovered", "tb_treatment"), ("isolated", None), ("isolated", None)]
+    far = Organisation("outreach", "Cape TB Outreach", "ngo", province="Western Cape", services=["tb_treatment"])
+    assert recommend_links(build_graph([hope, far], []), as_of=DAY) == []

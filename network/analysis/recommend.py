@@ -184,15 +184,18 @@ class _Index:
         self.place: dict[str, tuple[float, float] | None] = {}
         self.providers: dict[tuple[str, str | None], list[str]] = defaultdict(list)
         self.offering: dict[str, set[str]] = defaultdict(set)
+        self._closest: dict[tuple[float, float], str | None] = {}
         for node in R:
             data = G.nodes[node]
             district = data.get("district") or None
             self.services[node] = frozenset(data.get("services") or ())
             self.populations[node] = frozenset(data.get("populations") or ())
             self.district[node] = district
-            self.place[node] = place(data, voc, district)
+            here = self.place[node] = place(data, voc, district)
+            # one placed without a district (by its province's centre, say) is looked for in the nearest district
+            area = district if district or here is None or not self.services[node] else self.closest(here)
             for service in self.services[node]:
-                self.providers[service, district].append(node)
+                self.providers[service, area].append(node)
                 self.offering[service].add(node)
         for pool in self.providers.values():
             pool.sort(key=lambda y: (-len(self.services[y]), y))
@@ -216,6 +219,13 @@ class _Index:
             found = [] if here is None else [e for e in self.around(here) if e != district]
             self._nearby[district] = found
         return found
+
+    def closest(self, here: tuple[float, float]) -> str | None:
+        """The district whose centre is nearest to the point ``here`` (remembered per point)."""
+        if here not in self._closest:
+            centres = self.voc.district_centres
+            self._closest[here] = min(centres, key=lambda d: (km(here, centres[d]), d), default=None)
+        return self._closest[here]
 
     def around(self, here: tuple[float, float]) -> list[str]:
         """The districts whose centres are within ``max_km`` of the point ``here``, nearest first (then by name).
@@ -259,7 +269,9 @@ class _Index:
         """The first ``enough`` providers of ``service`` passing ``keep``, from ``district`` outwards.
 
         Each district's providers are read widest offer first (most services,
-        then id); districts within ``max_km`` follow, nearest first. With no
+        then id), with those placed without a district (by their own point or
+        their province's centre) read in the district nearest to them;
+        districts within ``max_km`` follow, nearest first. With no
         district, the districts within ``max_km`` of the point ``here`` (an
         organisation's own place or its province's centre) come first, then
         the providers with no district.
