@@ -31,7 +31,7 @@ NEUTRAL = {"CSSNET_LANGUAGE": "", "LANGUAGE": "", "LC_ALL": "", "LANG": "C.UTF-8
 #: The English words of the agenda's documents (headings, labels, counts); none may show in another language.
 ENGLISH = ("Coordination agenda", "As of", "Why:", "Score ", "Due by", "The whole network",
            "Nothing to act on", "… and", "finding it resolves", "findings it resolves", " items", "Renew",
-           "Find a provider", "Verify records", " severity", " people a month", " for ")
+           "Find a provider", "Verify records", " severity", " people a month", "should confirm", " for ")
 
 
 def _network() -> tuple[list[Organisation], list[Link]]:

@@ -26,7 +26,7 @@ import networkx as nx
 
 from network.analysis.finding import Finding
 from network.analysis.gaps import AGREEMENT_KINDS
-from network.analysis.words import count, join, name
+from network.analysis.words import join, name
 from network.meanings import in_force
 from network.model import today, vocabulary
 from network.translation import N_
@@ -129,9 +129,13 @@ def word_trust(group: Any, findings: Sequence[Finding], w: Any) -> tuple[str, st
     """The agenda's wording of a low-trust dependency: meet both partners about the agreement."""
     f = findings[group.members[0]]
     a, b = f.organisations[:2]
-    what = f"Meet {name(w.G, a)} and {name(w.G, b)} about trust in their {f.details.get('agreements')}"
-    why = (f"They depend on each other through {count(len(f.links), 'agreement')} in force, but their trust in each "
-           f"other is {f.details.get('trust')} of 4 in {f.details.get('survey')}.")
+    values = {"a": name(w.G, a), "b": name(w.G, b), "agreements": f.details.get("agreements"),
+              "num": len(f.links), "trust": f.details.get("trust"), "survey": f.details.get("survey")}
+    what = N_("Meet %(a)s and %(b)s about trust in their %(agreements)s") % values
+    why = (N_("They depend on each other through 1 agreement in force, but their trust in each other is %(trust)s "
+              "of 4 in %(survey)s.") if len(f.links) == 1 else
+           N_("They depend on each other through %(num)s agreements in force, but their trust in each other is "
+              "%(trust)s of 4 in %(survey)s.")) % values
     return what, why, [a, b]
 
 

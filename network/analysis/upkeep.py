@@ -12,9 +12,10 @@ import networkx as nx
 from network.analysis.finding import SEVERITIES, Finding, not_negative
 from network.analysis.geography import shared_district
 from network.analysis.layers import Layers, active_organisations, layers_for
-from network.analysis.words import count, join, long_date, lower_first, name, names, services
+from network.analysis.words import join, long_date, lower_first, name, names, services
 from network.gcpause import gc_paused
 from network.model import Vocabulary, vocabulary
+from network.translation import N_
 
 __all__ = ["upkeep", "stale_records", "donor_dependency", "one_way_agreements"]
 
@@ -323,30 +324,38 @@ def _stale_explanation(
     G: nx.MultiDiGraph, node: str, own: dict[str, dt.date | None], stale: list[tuple[str, str, dt.date | None]],
     never: int,
 ) -> str:
+    # each sentence and each of its parts from a template marked with N_, so the pages can show it in another language
     parts = []
     if node in own:
         verified = own[node]
-        parts.append("its own record (" + ("never verified" if verified is None
-                                            else f"last verified on {long_date(verified)}") + ")")
+        parts.append(N_("its own record (never verified)") if verified is None else
+                     N_("its own record (last verified on %(day)s)") % {"day": long_date(verified)})
     if stale:
-        parts.append(f"{count(len(stale), 'link')} it recorded as the source")
-    never_note = f" ({never} never verified)" if never and stale else ""
-    text = f"{name(G, node)} should confirm {join(parts)}{never_note}"
-    if stale:
-        listed = [f"its {_link_words(G, node, other, key)}" for key, other, _ in stale[:3]]
-        if len(stale) > 3:
-            listed.append(f"{count(len(stale) - 3, 'other')}")
-        text += ": " + join(listed)
-    return text + "."
+        parts.append(N_("1 link it recorded as the source") if len(stale) == 1 else
+                     N_("%(num)s links it recorded as the source") % {"num": len(stale)})
+    values = {"name": name(G, node), "parts": join(parts), "num": never}
+    if not stale:
+        return N_("%(name)s should confirm %(parts)s.") % values
+    listed = [_link_words(G, node, other, key) for key, other, _ in stale[:3]]
+    if len(stale) > 3:
+        listed.append(N_("1 other") if len(stale) == 4 else f"{len(stale) - 3} " + N_("others"))
+    values["links"] = join(listed)
+    return (N_("%(name)s should confirm %(parts)s (%(num)s never verified): %(links)s.") if never else
+            N_("%(name)s should confirm %(parts)s: %(links)s.")) % values
+
+
+#: How a stale link is named from the end that recorded it, by kind.
+_LINK_WORDS = {"mou": N_("its MoU with %(name)s"), "referral": N_("its referral agreement to %(name)s"),
+               "funding": N_("its funding of %(name)s"), "membership": N_("its membership of %(name)s"),
+               "coordination": N_("its coordination with %(name)s")}
 
 
 def _link_words(G: nx.MultiDiGraph, node: str, other: str, key: str) -> str:
     kind = G.edges[node, other, key].get("kind")
-    label = {"mou": "MoU with", "referral": "referral agreement to", "funding": "funding of",
-             "membership": "membership of", "coordination": "coordination with"}.get(kind)
-    if label is None:
-        label = f"{lower_first(vocabulary().link_kinds.get(kind or '', 'link').split(' (')[0])} link with"
-    return f"{label} {name(G, other)}"
+    if kind in _LINK_WORDS:
+        return _LINK_WORDS[kind] % {"name": name(G, other)}
+    label = lower_first(vocabulary().link_kinds.get(kind or "", "link").split(" (")[0])
+    return N_("its %(kind)s link with %(name)s") % {"kind": label, "name": name(G, other)}
 
 
 def _donor_dependency(G: nx.MultiDiGraph, layers: Layers, within: int) -> list[Finding]:
@@ -368,11 +377,15 @@ def _donor_dependency(G: nx.MultiDiGraph, layers: Layers, within: int) -> list[F
         ends = _last_end(held)
         days = None if ends is None else (ends - as_of).days
         urgent = days is not None and days <= within
-        when = "" if ends is None else f", and it ends on {long_date(ends)}, {_in_days(days or 0)}"
-        advice = "help it find a second funder" + (" or plan for the grant ending" if urgent else "")
+        values = {"name": name(G, recipient), "funder": name(G, funder),
+                  "day": long_date(ends) if ends else "", "when": _in_days(days or 0)}
+        text = (N_("All the funding of %(name)s comes from %(funder)s; help it find a second funder.") if ends is None
+                else N_("All the funding of %(name)s comes from %(funder)s, and it ends on %(day)s, %(when)s; help it "
+                        "find a second funder or plan for the grant ending.") if urgent
+                else N_("All the funding of %(name)s comes from %(funder)s, and it ends on %(day)s, %(when)s; help it "
+                        "find a second funder."))
         findings.append(Finding(
-            "donor_dependency", "high" if urgent else "medium",
-            f"All the funding of {name(G, recipient)} comes from {name(G, funder)}{when}; {advice}.",
+            "donor_dependency", "high" if urgent else "medium", text % values,
             organisations=[recipient, funder], district=district, links=sorted(k for k, _ in held),
             details={"scope": "organisation", "funder": funder, "ends": ends, "days_left": days},
         ))
@@ -389,15 +402,20 @@ def _donor_dependency(G: nx.MultiDiGraph, layers: Layers, within: int) -> list[F
             ends = {r: _last_end(grants[r][funder]) for r in carried}
             ending = [r for r in carried if ends[r] is not None and (ends[r] - as_of).days <= within]
             first = min((ends[r] for r in ending), default=None)
-            text = (f"{name(G, funder)} funds {len(carried)} of the {len(recipients)} funded organisations in "
-                    f"{district}")
-            if first is not None:
-                text += (f", and its grants to {names(G, ending)} end by {long_date(first)}"
-                         if len(ending) == 1 else
-                         f", and its grants to {len(ending)} of them end from {long_date(first)}")
+            values = {"funder": name(G, funder), "carried": len(carried), "funded": len(recipients),
+                      "district": district, "names": names(G, ending), "num": len(ending),
+                      "day": long_date(first) if first else ""}
+            text = (N_("%(funder)s funds %(carried)s of the %(funded)s funded organisations in %(district)s; plan "
+                       "with the funder and the district how this work continues if its funding stops.")
+                    if first is None else
+                    N_("%(funder)s funds %(carried)s of the %(funded)s funded organisations in %(district)s, and its "
+                       "grants to %(names)s end by %(day)s; plan with the funder and the district how this work "
+                       "continues if its funding stops.") if len(ending) == 1 else
+                    N_("%(funder)s funds %(carried)s of the %(funded)s funded organisations in %(district)s, and its "
+                       "grants to %(num)s of them end from %(day)s; plan with the funder and the district how this "
+                       "work continues if its funding stops."))
             findings.append(Finding(
-                "donor_dependency", "high" if ending else "medium",
-                text + "; plan with the funder and the district how this work continues if its funding stops.",
+                "donor_dependency", "high" if ending else "medium", text % values,
                 organisations=[funder, *carried], district=district,
                 links=sorted(k for r in carried for k, _ in grants[r][funder]),
                 details={"scope": "district", "funder": funder, "funded": len(recipients), "carried": len(carried),
@@ -456,15 +474,13 @@ def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> 
 def _one_way_explanation(
     G: nx.MultiDiGraph, voc: Vocabulary, a: str, b: str, by_record: list[str], by_cascade: list[str]
 ) -> str:
-    if by_record:
-        reason = (f"and their agreement names {services(voc, by_record)}, which {name(G, a)} offers and "
-                  f"{name(G, b)} does not")
-        text = f"{name(G, a)} refers clients to {name(G, b)}, {reason}"
-    else:
-        text = (f"{name(G, a)} refers clients to {name(G, b)}, whose clients need {services(voc, by_cascade)}, "
-                f"which {name(G, a)} offers and {name(G, b)} does not")
-    return (f"{text}; yet their referral agreement is recorded one way only. "
-            "If they refer both ways, record it as two-way.")
+    values = {"a": name(G, a), "b": name(G, b), "services": services(voc, by_record or by_cascade)}
+    return (N_("%(a)s refers clients to %(b)s, and their agreement names %(services)s, which %(a)s offers and %(b)s "
+               "does not; yet their referral agreement is recorded one way only. If they refer both ways, record it "
+               "as two-way.") if by_record else
+            N_("%(a)s refers clients to %(b)s, whose clients need %(services)s, which %(a)s offers and %(b)s does "
+               "not; yet their referral agreement is recorded one way only. If they refer both ways, record it as "
+               "two-way.")) % values
 
 
 def _share_population(G: nx.MultiDiGraph, a: str, b: str) -> bool:
@@ -479,5 +495,6 @@ def _order(finding: Finding) -> tuple[Any, ...]:
 
 def _in_days(days: int) -> str:
     if days < 0:
-        return f"{count(-days, 'day')} ago"
-    return "today" if days == 0 else f"in {count(days, 'day')}"
+        return N_("1 day ago") if days == -1 else N_("%(days)s days ago") % {"days": -days}
+    return (N_("today") if days == 0 else N_("in 1 day") if days == 1 else
+            N_("in %(days)s days") % {"days": days})
