@@ -393,14 +393,10 @@ def _label(text: str) -> str:
     return text
 
 
-#: The keys of analysis results whose text :func:`in_words` translates: a finding's or a step's explanation, a
-#: step's notes.
-_SAID = frozenset({"explanation", "notes"})
-
-
 def in_words(value: Any) -> Any:
-    """An analysis's JSON-ready result (findings, plans, a report) with every ``explanation`` and ``notes`` in
-    the current language (:func:`sentence`), as a copy; in English, ``value`` itself.
+    """An analysis's JSON-ready result (findings, plans, a report) with every ``explanation``, and the ``notes``
+    beside one (a pathway step's), in the current language (:func:`sentence`), as a copy; in English, ``value``
+    itself. A record's own ``notes`` (a link's, written by people) are left as written.
 
     >>> use_language("pt"), in_words([{"explanation": "Speaks Sesotho.", "notes": ["Speaks Sesotho."]}])
     ('pt', [{'explanation': 'Fala Sesotho.', 'notes': ['Fala Sesotho.']}])
@@ -412,11 +408,13 @@ def in_words(value: Any) -> Any:
     return _said(value)
 
 
-def _said(value: Any, key: str = "") -> Any:
+def _said(value: Any, said: bool = False) -> Any:
+    """``value`` with its explanations translated (``said``: ``value`` is one, or a list of them)."""
     if isinstance(value, dict):
-        return {k: _said(v, k) for k, v in value.items()}
+        explained = "explanation" in value
+        return {k: _said(v, k == "explanation" or (explained and k == "notes")) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_said(v, key) for v in value]
-    if isinstance(value, str) and key in _SAID:
+        return [_said(v, said) for v in value]
+    if isinstance(value, str) and said:
         return sentence(value)
     return value

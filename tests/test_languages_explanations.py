@@ -190,3 +190,27 @@ def test_lists_of_names_join_with_the_languages_and(portuguese: None) -> None:
     assert in_words({"explanation": text, "name": listed}) == {"explanation": french, "name": listed}
     use_language(None)
     assert sentence(text) == text and in_words([text]) == [text]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_path: Path) -> Iterator[FlaskClient]:
+    store = SQLiteStore(demo_path)
+    yield create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "explanations-demo"}).test_client()
+    store.close()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/programmes/css-ec-fs-lp/report", "/api/v1/referrals/outcomes"])
+def test_the_demos_programme_gaps_and_referral_outcomes_are_explained_in_portuguese(demo: FlaskClient,
+                                                                                   path: str) -> None:
+    def explanations(language: str) -> list[str]:
+        body = demo.get(path, headers={"Accept-Language": language}).get_json()
+        return [f["explanation"] for f in body.get("gaps", body.get("findings"))]
+
+    english, portuguese = explanations("en"), explanations("pt")
+    assert len(english) == len(portuguese) > 0
+    use_language("pt")
+    try:
+        assert portuguese == [sentence(text) for text in english]
+    finally:
+        use_language(None)
+    assert [en for en, pt in zip(english, portuguese, strict=True) if en == pt] == []

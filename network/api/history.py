@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields
 
 from network.graph.store import Entity
 from network.service import history
+from network.translation import in_words
 
 from .auth import caller, can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema
@@ -96,4 +97,5 @@ class Diff(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """What changed between two dates: records added, closed, expired and renewed; findings that appeared
         and were resolved; agenda items closed."""
-        return history.diff(get_store(), args.get("since"), args.get("until"), redacted=not can_see_protected())
+        return in_words(history.diff(get_store(), args.get("since"), args.get("until"),
+                                     redacted=not can_see_protected()))

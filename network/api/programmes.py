@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from network.service import programmes
 from network.service.scope import ScopeArgs as _Scope
+from network.translation import in_words
 
 from .auth import can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema
@@ -42,5 +43,5 @@ class ProgrammeReport(MethodView):
     @blp.response(200, OpenObject)
     def get(self, args: dict[str, Any], programme_id: str) -> Any:
         """A programme's report: grants, sub-recipients, coverage, gaps in its area, grants ending soon."""
-        return programmes.report(get_store(), programme_id, as_of=args.get("as_of"),
-                                 redacted=not can_see_protected())
+        return in_words(programmes.report(get_store(), programme_id, as_of=args.get("as_of"),
+                                          redacted=not can_see_protected()))

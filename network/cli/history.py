@@ -7,7 +7,7 @@ import json
 import click
 
 from network.cli.base import cli, refusals, store_of
-from network.translation import translate
+from network.translation import in_words, translate
 
 
 @cli.command()
@@ -52,4 +52,4 @@ def diff(ctx: click.Context, since: object, until: object, fmt: str, hide_protec
 
     with refusals():
         data = changes(store_of(ctx), since, until, redacted=hide_protected)  # type: ignore[arg-type]
-    click.echo(json.dumps(data, indent=2) if fmt == "json" else changes_markdown(data))
+    click.echo(json.dumps(data, indent=2) if fmt == "json" else changes_markdown(in_words(data)))
