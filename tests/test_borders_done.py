@@ -16,13 +16,14 @@ from openpyxl import Workbook
 
 from network.analysis.gaps import linkage_gaps
 from network.analysis.pathways import referral_pathways
+from network.analysis.programmes import programme_report
 from network.api import create_app
 from network.cli import cli
 from network.graph.project import build_graph
 from network.graph.sqlite import SQLiteStore
 from network.io.formats import import_bytes
 from network.io.rows import REQUIRED_LINK_COLUMNS, REQUIRED_ORGANISATION_COLUMNS
-from network.model import Link, Organisation
+from network.model import Link, Organisation, Programme
 from network.service import analyses
 from tests.agenda_support import DEMO_AS_OF
 from tests.api_support import network_file
@@ -197,3 +198,37 @@ def test_the_demos_data_flows_appear_on_the_pages(demo_store: SQLiteStore) -> No
     assert page.count("<td>One-way data flow</td>") == len(found) == 2
     assert ("1 community organisation sends Compensation claim status and Human rights violation reports to "
             "Southern African Development Community (SADC), which shares nothing back with it") in page
+
+
+# a programme across a border ---------------------------------------------------------------------------------------
+
+
+def test_a_programme_across_a_border_reports_its_lesotho_sub_recipient_and_gaps():
+    """A regional programme works in the Free State and in Lesotho (named with none of its districts, so all of it).
+    The answer: its two grants fund a Mangaung CBO and a Maseru association (Lesotho); of four isolated
+    organisations, those in Mangaung and Maseru are in its area, those in Sekhukhune (Limpopo) and Gaza
+    (Mozambique) are not. (A finding is placed by its district, which records no country: Maseru's used to be read
+    as South African and left out.)"""
+    name = "Regional ex-miners programme (illustrative)"
+    orgs = [Organisation("fund", "Ubuntu Fund", "donor"),
+            Organisation("mangaung-cbo", "Mangaung CBO", "cbo", district="Mangaung", services=["tb_screening"]),
+            Organisation("maseru-assoc", "Maseru Ex-Miners Association", "ex_mineworkers_association",
+                         country="LS", district="Maseru", services=["compensation_claims_support"],
+                         populations=["ex_mineworkers"]),
+            *(Organisation(f"lonely-{d.lower()}", f"Lonely {d}", "cbo", country=c, district=d)
+              for d, c in (("Mangaung", "ZA"), ("Maseru", "LS"), ("Sekhukhune", "ZA"), ("Gaza", "MZ")))]
+    links = [Link("g1", "fund", "mangaung-cbo", "funding", programme=name, grant_ref="REG-ZA-1"),
+             Link("g2", "fund", "maseru-assoc", "funding", programme=name, grant_ref="REG-LS-1",
+                  start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 8, 31))]
+    G = build_graph(orgs, links)
+    findings = [f for f in linkage_gaps(G, as_of=DAY) if f.type == "isolated"]
+    assert sorted(f.organisations[0] for f in findings) == [
+        "lonely-gaza", "lonely-mangaung", "lonely-maseru", "lonely-sekhukhune"]
+    programme = Programme("regional", name, funder="fund", provinces=("Free State",), countries=("ZA", "LS"))
+    report = programme_report(G, programme, findings, as_of=DAY)
+    assert [(r["id"], r["country"]) for r in report["sub_recipients"]] == [("mangaung-cbo", "ZA"),
+                                                                          ("maseru-assoc", "LS")]
+    assert report["coverage"]["services"] == {"compensation_claims_support": ["maseru-assoc"],
+                                              "tb_screening": ["mangaung-cbo"]}
+    assert sorted(f["organisations"][0] for f in report["gaps"]) == ["lonely-mangaung", "lonely-maseru"]
+    assert [(g["grant_ref"], g["days_left"]) for g in report["ending_soon"]] == [("REG-LS-1", 91)]

@@ -45,9 +45,14 @@ def programme_grants(G: nx.MultiDiGraph, name: str) -> list[tuple[str, str, str,
 def in_area(programme: Programme, data: Mapping[str, Any]) -> bool:
     """True if an organisation with attributes ``data`` is located in the programme's area (see the module notes).
 
+    An organisation (or a finding's district) with no country recorded is in
+    its province's country (South Africa when that is unknown too).
+
     >>> p = Programme("p", "P", provinces=("Limpopo",), countries=("LS",))
     >>> in_area(p, {"district": "Sekhukhune"}), in_area(p, {"country": "LS"}), in_area(p, {"district": "Mangaung"})
     (True, True, False)
+    >>> in_area(p, {"district": "Maseru"}), in_area(p, {"district": "Gaza"})
+    (True, False)
     """
     voc = vocabulary()
     province = province_of(data, voc)
@@ -55,7 +60,7 @@ def in_area(programme: Programme, data: Mapping[str, Any]) -> bool:
         return True
     whole = {c for c in programme.countries if not any(voc.province_countries.get(p) == c
                                                        for p in programme.provinces)}
-    return (data.get("country") or "ZA") in whole
+    return (data.get("country") or voc.province_countries.get(province or "") or "ZA") in whole
 
 
 def programme_report(
