@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from network.translation import translate
+from network.translation import N_, translate
 
-__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData", "Busy", "NotAllowed"]
+__all__ = ["CssnetError", "NotFound", "Conflict", "StaleWrite", "InvalidData", "Busy", "NotAllowed", "missing"]
+
+#: What is said of a record that is not there, by its noun: one template each, so the catalogs hold them.
+MISSING = {"organisation": N_("No organisation with id '%(id)s'."), "link": N_("No link with id '%(id)s'.")}
 
 
 class CssnetError(Exception):
@@ -24,6 +27,15 @@ class NotFound(CssnetError):
     """The organisation, link or token asked for does not exist."""
 
     status = 404
+
+
+def missing(noun: str, record_id: str) -> NotFound:
+    """``NotFound`` for the ``noun`` (``organisation`` or ``link``) with id ``record_id``, in the caller's language.
+
+    >>> missing("link", "l9").message
+    "No link with id 'l9'."
+    """
+    return NotFound(translate(MISSING[noun], id=record_id))
 
 
 class NotAllowed(CssnetError):

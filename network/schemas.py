@@ -243,6 +243,11 @@ def dump_link(link: Link) -> dict[str, Any]:
     return _LINK.dump(link)
 
 
+#: What is said of a link's end that names no organisation, by the end.
+_UNKNOWN_END = {"source": N_("source '%(id)s' is not a known organisation."),
+                "target": N_("target '%(id)s' is not a known organisation.")}
+
+
 def check_batch(organisations: Iterable[Organisation], links: Iterable[Link],
                 known: Iterable[str] = ()) -> list[tuple[str, str, str, str]]:
     """Problems a batch has as a whole: repeated ids and links to unknown organisations.
@@ -257,15 +262,16 @@ def check_batch(organisations: Iterable[Organisation], links: Iterable[Link],
     seen: set[str] = set()
     for org in organisations:
         if org.id in seen:
-            problems.append(("organisation", org.id, "id", f"organisation id '{org.id}' appears more than once."))
+            problems.append(("organisation", org.id, "id",
+                             translate("organisation id '%(id)s' appears more than once.", id=org.id)))
         seen.add(org.id)
     ends = seen | set(known)
     seen_links: set[str] = set()
     for link in links:
         if link.id in seen_links:
-            problems.append(("link", link.id, "id", f"link id '{link.id}' appears more than once."))
+            problems.append(("link", link.id, "id", translate("link id '%(id)s' appears more than once.", id=link.id)))
         seen_links.add(link.id)
         for end in ("source", "target"):
             if getattr(link, end) not in ends:
-                problems.append(("link", link.id, end, f"{end} '{getattr(link, end)}' is not a known organisation."))
+                problems.append(("link", link.id, end, translate(_UNKNOWN_END[end], id=getattr(link, end))))
     return problems

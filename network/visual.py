@@ -20,6 +20,7 @@ from network.analysis.structure import centralities
 from network.analysis.ties import tie_key
 from network.errors import InvalidData, NotFound
 from network.model import DEFAULT_COUNTRY, PROTECTED_FIELDS, today, vocabulary
+from network.translation import translate
 
 __all__ = [
     "AGGREGATE_ABOVE",
@@ -72,7 +73,7 @@ def vis_asset(name: str) -> str:
     vis-network ships inside the pyvis package; nothing is fetched from the internet.
     """
     if name not in _VIS_FILES:
-        raise NotFound(f"No vendored asset named '{name}'.")
+        raise NotFound(translate("No vendored asset named '%(name)s'.", name=name))
     return _VIS_FILES[name].read_text(encoding="utf-8")
 
 
@@ -137,9 +138,10 @@ def ego_subgraph(G: nx.MultiDiGraph, centre: str, depth: int = 1) -> nx.MultiDiG
     ['a', 'b', 'c']
     """
     if centre not in G:
-        raise NotFound(f"No organisation '{centre}' in this network.")
+        raise NotFound(translate("No organisation '%(id)s' in this network.", id=centre))
     if depth < 0:
-        raise InvalidData(f"Depth must be 0 or more, got {depth}.", {"depth": ["Must be 0 or more."]})
+        raise InvalidData(translate("Depth must be 0 or more, got %(depth)s.", depth=depth),
+                          {"depth": [translate("Must be 0 or more.")]})
     reach = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), centre, cutoff=depth)
     return G.subgraph(reach).copy()
 

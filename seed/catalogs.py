@@ -5,9 +5,11 @@
 
 Messages come from the page templates (``_``, ``gettext``, ``ngettext``), the
 pages' Python code (``gettext``, ``lazy_gettext``, ``ngettext``), the domain,
-schemas, service and command line (``translate``, ``ntranslate``, ``lazy``,
-``N_``; see ``network.translation``; the analyses' sentence templates under the
-context ``sentence``) and the vocabulary labels the pages show.
+schemas, service, API, storage, importers and command line (``translate``,
+``ntranslate``, ``lazy``, ``N_``; see ``network.translation``; the analyses'
+sentence templates under the context ``sentence``), the vocabulary labels the
+pages show, and the command line's help texts (its commands' docstrings and
+options' ``help``, collected from the commands: ``network.cli.helptext``).
 Translations already in a catalog are kept; a new message starts untranslated,
 so ``--check`` (and the tests) fail until a translator fills it in for English,
 Portuguese and French.
@@ -29,6 +31,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 import network.api  # noqa: F401  (the pages package loads with the app that registers it)
+from network.cli import cli
+from network.cli.helptext import help_texts
 from network.language import CATALOGS, DEFAULT, LANGUAGES
 from network.pages.labels import vocabulary_labels
 from network.translation import SENTENCE
@@ -50,10 +54,14 @@ _METHODS = {
     "service": [("**.py", "python")],
     "cli": [("**.py", "python")],
     "analysis": [("**.py", "python")],
+    "api": [("**.py", "python")],
+    "graph": [("**.py", "python")],
+    "io": [("**.py", "python")],
 }
 _SOURCES = {"templates": ROOT / "web" / "templates", "pages": ROOT / "network" / "pages",
             "domain": ROOT / "network", "service": ROOT / "network" / "service", "cli": ROOT / "network" / "cli",
-            "analysis": ROOT / "network" / "analysis"}
+            "analysis": ROOT / "network" / "analysis", "api": ROOT / "network" / "api",
+            "graph": ROOT / "network" / "graph", "io": ROOT / "network" / "io"}
 
 
 #: In the analyses, ``N_`` marks a sentence template (context ``sentence``: :func:`network.translation.sentence`
@@ -77,6 +85,8 @@ def template() -> Catalog:
         catalog.add(message, locations=[(path, line)], auto_comments=comments, context=context)
     for facet, text in vocabulary_labels():
         catalog.add(text, locations=[(f"seed/vocabulary/{facet}", 0)])
+    for path, line, text in help_texts(cli):
+        catalog.add(text, locations=[(path, line)])
     return catalog
 
 

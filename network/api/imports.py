@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from network.errors import InvalidData
 from network.service.transfer import IMPORT_FORMATS, import_bytes
+from network.translation import translate
 
 from .auth import caller, require
 from .common import Blueprint, StrictSchema
@@ -48,7 +49,7 @@ class Import(MethodView):
         """Import uploaded files (multipart form); any bad row refuses all, with a per-row report (422)."""
         files = {_file_name(field, upload.filename, form["format"]): upload.read() for field, upload in uploads.items()}
         if not files:
-            raise InvalidData("Upload at least one file.", {"files": ["No file uploaded."]})
+            raise InvalidData(translate("Upload at least one file."), {"files": [translate("No file uploaded.")]})
         return import_bytes(get_store(), form["format"], files, actor=caller().actor)
 
 

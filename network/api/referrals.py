@@ -22,7 +22,7 @@ from network.referral_schemas import CODE_PATTERN, ReferralBodySchema, StatusBod
 from network.referrals import STATUSES
 from network.schemas import ID_PATTERN
 from network.service import outcomes, referrals
-from network.translation import in_words
+from network.translation import in_words, translate
 
 from .auth import caller, can_see_protected, require
 from .common import Blueprint, OpenObject, PageArgs, PageSchema, StrictSchema
@@ -151,7 +151,7 @@ class ReferralStatus(MethodView):
 
 def _code(code: str) -> str:
     if not validate.Regexp(CODE_PATTERN).regex.match(code):
-        raise NotFound(f"No referral with code '{code[:40]}'.")
+        raise NotFound(translate("No referral with code '%(code)s'.", code=code[:40]))
     return code
 
 

@@ -3,6 +3,10 @@
 To add a family, write ``network/cli/<family>.py`` whose commands are decorated with ``@cli.command()``
 (``from network.cli.base import cli``), and register it with one line in the import below: importing a
 family's module registers its commands.
+
+Help texts (a command's docstring, an option's ``help=``) are shown in the command line's language
+(``network.cli.helptext``): the catalogs collect them from the commands, so after adding or changing one run
+``python -m seed.catalogs`` and translate it, as for any other message.
 """
 
 from network.cli import (  # noqa: F401

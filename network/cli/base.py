@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from network.cli.helptext import TranslatedGroup
 from network.errors import CssnetError
 from network.graph import open_store
 from network.graph.store import GraphStore
@@ -47,7 +48,7 @@ class _Context:
             self._store.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "location", envvar="CSSNET_STORE", help=STORE_HELP)
 @click.option("--language", type=click.Choice(list(LANGUAGES)), help=LANGUAGE_HELP)
 @click.version_option(package_name="cssnet")

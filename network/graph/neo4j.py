@@ -41,6 +41,7 @@ from network.graph.records import (
 )
 from network.graph.store import Changes, LinkQuery, OrganisationQuery, Page, UpsertResult, Version
 from network.model import Link, Organisation
+from network.translation import translate
 
 __all__ = ["Neo4jStore"]
 
@@ -66,7 +67,7 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
     def get_organisation(self, org_id: str) -> Organisation:
         found = self._read(cypher.fetch_organisations, [org_id])
         if not found:
-            raise NotFound(f"No organisation with id '{org_id}'.")
+            raise NotFound(translate("No organisation with id '%(id)s'.", id=org_id))
         return found[0]
 
     def create_organisation(self, organisation: Organisation) -> Organisation:
@@ -103,7 +104,7 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
                             "RETURN count(r) AS n", id=org_id).single()
             if record is None or not tx.run("MATCH (o:Organisation {id: $id}) RETURN o.id",
                                             id=org_id).single():
-                raise NotFound(f"No organisation with id '{org_id}'.")
+                raise NotFound(translate("No organisation with id '%(id)s'.", id=org_id))
             attached = int(record["n"])
             if attached and not cascade:
                 raise Conflict(
@@ -126,7 +127,7 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
     def get_link(self, link_id: str) -> Link:
         found = self._read(cypher.fetch_links, "r.id = $id", {"id": link_id})
         if not found:
-            raise NotFound(f"No link with id '{link_id}'.")
+            raise NotFound(translate("No link with id '%(id)s'.", id=link_id))
         return found[0]
 
     def create_link(self, link: Link) -> Link:

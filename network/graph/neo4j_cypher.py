@@ -15,11 +15,12 @@ from typing import Any
 
 import neo4j
 
-from network.errors import InvalidData, NotFound, StaleWrite
+from network.errors import InvalidData, NotFound, StaleWrite, missing
 from network.graph import neo4j_history as versions
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
 from network.graph.store import AuditEntry, AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation, vocabulary
+from network.translation import translate
 
 BATCH = 1000
 #: Up to this many link ids are looked up by index; more are matched in one pass over all links.
@@ -107,7 +108,7 @@ LOCK_ORGANISATION = "MATCH (o:Organisation {id: $id}) SET o.version = o.version 
 def version(tx: neo4j.ManagedTransaction, cypher: str, record_id: str, noun: str) -> int:
     record = tx.run(cypher, id=record_id).single()
     if record is None:
-        raise NotFound(f"No {noun} with id '{record_id}'.")
+        raise missing(noun, record_id)
     return int(record["v"])
 
 
@@ -127,7 +128,7 @@ def locked_link(tx: neo4j.ManagedTransaction, link_id: str) -> tuple[int, str]:
     tx.run(LOCK_LINKS).consume()
     found = stored_links(tx, [link_id]).get(link_id)
     if found is None:
-        raise NotFound(f"No link with id '{link_id}'.")
+        raise NotFound(translate("No link with id '%(id)s'.", id=link_id))
     return found
 
 

@@ -20,6 +20,7 @@ from network.graph.neo4j_cypher import check_version, window
 from network.graph.records import now
 from network.graph.store import Page
 from network.monitoring import MonitoringQuery, MonitoringReport, report_from_record, report_record
+from network.translation import translate
 
 __all__ = ["MONITORING_SCHEMA", "MonitoringNodes"]
 
@@ -73,7 +74,7 @@ class MonitoringNodes:
 
         found = self._read(work)
         if found is None:
-            raise NotFound(f"No monitoring report with id '{report_id}'.")
+            raise NotFound(translate("No monitoring report with id '%(id)s'.", id=report_id))
         return found
 
     def update_monitoring_report(self, report: MonitoringReport, *,
@@ -84,7 +85,7 @@ class MonitoringNodes:
             record = tx.run("MATCH (m:MonitoringReport {id: $id}) SET m.version = m.version "
                             "RETURN properties(m) AS p", id=report.id).single()
             if record is None:
-                raise NotFound(f"No monitoring report with id '{report.id}'.")
+                raise NotFound(translate("No monitoring report with id '%(id)s'.", id=report.id))
             current = report_from_record(record["p"])
             check_version(current.version, expected_version, "monitoring report", report.id)
             stored = MonitoringReport(**{**report.__dict__, "key": current.key, "created_at": current.created_at,
@@ -126,7 +127,7 @@ def _refuse_unknown_organisations(tx: neo4j.ManagedTransaction, report: Monitori
         org_id = getattr(report, role)
         if tx.run("MATCH (o:Organisation {id: $id}) RETURN o.id AS id", id=org_id).single() is None:
             raise InvalidData(f"The {role} '{org_id}' is not a known organisation.",
-                              {role: [f"No organisation with id '{org_id}'."]})
+                              {role: [translate("No organisation with id '%(id)s'.", id=org_id)]})
 
 
 def _filters(query: MonitoringQuery) -> tuple[str, dict[str, Any]]:

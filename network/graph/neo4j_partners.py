@@ -18,6 +18,7 @@ from network.errors import Conflict, NotFound
 from network.graph.partners import Invitation, Proposal, ProposalQuery, decode_invitation, decode_proposal, encode
 from network.graph.records import stamp
 from network.graph.store import Page
+from network.translation import translate
 
 __all__ = ["PARTNERS_SCHEMA", "Neo4jPartners"]
 
@@ -54,7 +55,7 @@ class Neo4jPartners:
 
         found = self._read(work)
         if found is None:
-            raise NotFound(f"No invitation with id '{invitation_id}'.")
+            raise NotFound(translate("No invitation with id '%(id)s'.", id=invitation_id))
         return decode_invitation(found["p"])
 
     def list_invitations(self, organisation: str | None = None) -> list[Invitation]:
@@ -70,7 +71,7 @@ class Neo4jPartners:
             found = tx.run("MATCH (i:Invitation {id: $id}) SET i.id = i.id RETURN i.used_at AS used",
                            id=invitation_id).single()
             if found is None:
-                raise NotFound(f"No invitation with id '{invitation_id}'.")
+                raise NotFound(translate("No invitation with id '%(id)s'.", id=invitation_id))
             if found["used"] is not None:
                 raise Conflict(f"The invitation '{invitation_id}' was used already.")
             row = tx.run("MATCH (i:Invitation {id: $id}) SET i.used_at = $at, i.used_for = $used_for "
@@ -92,7 +93,7 @@ class Neo4jPartners:
 
         found = self._read(work)
         if found is None:
-            raise NotFound(f"No proposed change with id '{proposal_id}'.")
+            raise NotFound(translate("No proposed change with id '%(id)s'.", id=proposal_id))
         return decode_proposal(found["p"])
 
     def list_proposals(self, query: ProposalQuery = ProposalQuery()) -> Page[Proposal]:
@@ -110,7 +111,7 @@ class Neo4jPartners:
             found = tx.run("MATCH (p:ProposedChange {id: $id}) SET p.id = p.id RETURN p.status AS status",
                            id=proposal_id).single()
             if found is None:
-                raise NotFound(f"No proposed change with id '{proposal_id}'.")
+                raise NotFound(translate("No proposed change with id '%(id)s'.", id=proposal_id))
             if found["status"] != "pending":
                 raise Conflict(f"The proposed change '{proposal_id}' was {found['status']} already.")
             row = tx.run("MATCH (p:ProposedChange {id: $id}) SET p.status = $status, p.decided_at = $at, "

@@ -15,6 +15,7 @@ from network.graph.records import now
 from network.graph.referral_store import ReferralQuery, ReferralWrites, stamped_referral
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
+from network.translation import translate
 
 __all__ = ["REFERRAL_SCHEMA", "Neo4jReferrals"]
 
@@ -58,7 +59,7 @@ class Neo4jReferrals(ReferralWrites):
 
         found = self._read(work)
         if found is None:
-            raise NotFound(f"No referral with code '{code}'.")
+            raise NotFound(translate("No referral with code '%(code)s'.", code=code))
         return found
 
     def update_referral(self, referral: Referral, *, expected_version: int | None = None) -> Referral:
@@ -66,7 +67,7 @@ class Neo4jReferrals(ReferralWrites):
             record = tx.run("MATCH (r:Referral {code: $code}) SET r.version = r.version "
                             "RETURN r.version AS v", code=referral.code).single()
             if record is None:
-                raise NotFound(f"No referral with code '{referral.code}'.")
+                raise NotFound(translate("No referral with code '%(code)s'.", code=referral.code))
             version = int(record["v"])
             if expected_version is not None and expected_version != version:
                 raise StaleWrite(f"Referral {referral.code} changed since it was read (version {expected_version}, "

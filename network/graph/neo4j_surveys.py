@@ -17,6 +17,7 @@ from network.errors import NotFound
 from network.graph.records import id_key, now, refuse_taken
 from network.graph.surveys import rating_from_record, rating_record, round_from_record, round_record
 from network.surveys import SurveyRound, TieRating
+from network.translation import translate
 
 if TYPE_CHECKING:
     from network.graph.neo4j import Neo4jStore
@@ -67,7 +68,7 @@ class Neo4jSurveys:
 
         props = self._store._read(work)
         if props is None:
-            raise NotFound(f"No survey round with id '{round_id}'.")
+            raise NotFound(translate("No survey round with id '%(id)s'.", id=round_id))
         return round_from_record(props)
 
     def list_rounds(self) -> list[SurveyRound]:
@@ -80,7 +81,7 @@ class Neo4jSurveys:
     def delete_round(self, round_id: str) -> int:
         def work(tx: neo4j.ManagedTransaction) -> int:
             if _round_missing(tx, round_id):
-                raise NotFound(f"No survey round with id '{round_id}'.")
+                raise NotFound(translate("No survey round with id '%(id)s'.", id=round_id))
             removed = tx.run("MATCH (t:TieRating {round: $id}) DELETE t RETURN count(*) AS n", id=round_id).single()
             tx.run("MATCH (r:SurveyRound {id: $id}) DELETE r", id=round_id).consume()
             return int(removed["n"]) if removed else 0
@@ -92,7 +93,7 @@ class Neo4jSurveys:
 
         def work(tx: neo4j.ManagedTransaction) -> dict[str, Any] | None:
             if _round_missing(tx, rating.round):
-                raise NotFound(f"No survey round with id '{rating.round}'.")
+                raise NotFound(translate("No survey round with id '%(id)s'.", id=rating.round))
             before = tx.run("MATCH (t:TieRating {key: $key}) RETURN properties(t) AS p", key=props["key"]).single()
             if before is None:
                 tx.run("CREATE (t:TieRating) SET t = $props", props=props).consume()

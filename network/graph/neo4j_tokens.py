@@ -15,6 +15,7 @@ from network.errors import NotFound
 from network.graph import neo4j_cypher as cypher
 from network.graph.neo4j_session import Neo4jSession
 from network.graph.store import AuditEntry, AuditQuery, Page, Token
+from network.translation import translate
 
 __all__ = ["Neo4jTokens"]
 
@@ -49,7 +50,7 @@ class Neo4jTokens(Neo4jSession):
     def revoke_token(self, token_id: str) -> None:
         def work(tx: neo4j.ManagedTransaction) -> None:
             if not tx.run("MATCH (t:ApiToken {id: $id}) SET t.revoked = true RETURN t.id", id=token_id).single():
-                raise NotFound(f"No token with id '{token_id}'.")
+                raise NotFound(translate("No token with id '%(id)s'.", id=token_id))
 
         self._write(work, network=False)
 

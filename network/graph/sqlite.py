@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from network.errors import Busy, Conflict, NotFound
+from network.errors import Busy, Conflict, missing
 from network.graph import sqlite_sql as sql
 from network.graph.blocks import ThreadBlocks
 from network.graph.records import (
@@ -311,7 +311,7 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
         row = self._conn().execute(f"SELECT data, version, updated_at FROM {table} WHERE id = ?",
                                    (record_id,)).fetchone()
         if row is None:
-            raise NotFound(f"No {noun} with id '{record_id}'.")
+            raise missing(noun, record_id)
         return read(row)
 
     def _page(self, query: OrganisationQuery | LinkQuery | AuditQuery, table: str, columns: str, order: str,

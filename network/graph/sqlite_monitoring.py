@@ -19,6 +19,7 @@ from network.graph.sqlite_sql import check_version, window
 from network.graph.sqlite_where import equal_clauses, period_clauses
 from network.graph.store import Page
 from network.monitoring import MonitoringQuery, MonitoringReport, report_from_record, report_record
+from network.translation import translate
 
 __all__ = ["MonitoringTables"]
 
@@ -51,7 +52,7 @@ class MonitoringTables:
         """The report with this id, or ``NotFound``."""
         row = self._conn().execute("SELECT data FROM monitoring_reports WHERE id = ?", (report_id,)).fetchone()
         if row is None:
-            raise NotFound(f"No monitoring report with id '{report_id}'.")
+            raise NotFound(translate("No monitoring report with id '%(id)s'.", id=report_id))
         return report_from_record(json.loads(row["data"]))
 
     def update_monitoring_report(self, report: MonitoringReport, *,
@@ -61,7 +62,7 @@ class MonitoringTables:
         with writing as conn:
             row = conn.execute("SELECT data FROM monitoring_reports WHERE id = ?", (report.id,)).fetchone()
             if row is None:
-                raise NotFound(f"No monitoring report with id '{report.id}'.")
+                raise NotFound(translate("No monitoring report with id '%(id)s'.", id=report.id))
             current = report_from_record(json.loads(row["data"]))
             check_version(current.version, expected_version, "monitoring report", report.id)
             stored = MonitoringReport(**{**report.__dict__, "key": current.key, "created_at": current.created_at,
@@ -100,7 +101,7 @@ def _refuse_unknown_organisations(conn: sqlite3.Connection, report: MonitoringRe
         org_id = getattr(report, role)
         if conn.execute("SELECT 1 FROM organisations WHERE id = ?", (org_id,)).fetchone() is None:
             raise InvalidData(f"The {role} '{org_id}' is not a known organisation.",
-                              {role: [f"No organisation with id '{org_id}'."]})
+                              {role: [translate("No organisation with id '%(id)s'.", id=org_id)]})
 
 
 def _filters(query: MonitoringQuery) -> tuple[str, list[Any]]:

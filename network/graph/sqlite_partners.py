@@ -14,6 +14,7 @@ from network.graph.partners import Invitation, Proposal, ProposalQuery, decode_i
 from network.graph.records import stamp
 from network.graph.sqlite_where import equal_clauses
 from network.graph.store import Page
+from network.translation import translate
 
 __all__ = ["PARTNERS_MIGRATION", "SQLitePartners"]
 
@@ -73,7 +74,7 @@ class SQLitePartners:
     def get_invitation(self, invitation_id: str) -> Invitation:
         row = self._conn().execute("SELECT * FROM invitations WHERE id = ?", (invitation_id,)).fetchone()
         if row is None:
-            raise NotFound(f"No invitation with id '{invitation_id}'.")
+            raise NotFound(translate("No invitation with id '%(id)s'.", id=invitation_id))
         return decode_invitation(dict(row))
 
     def list_invitations(self, organisation: str | None = None) -> list[Invitation]:
@@ -86,7 +87,7 @@ class SQLitePartners:
         with self._write(network=False) as conn:
             row = conn.execute("SELECT used_at FROM invitations WHERE id = ?", (invitation_id,)).fetchone()
             if row is None:
-                raise NotFound(f"No invitation with id '{invitation_id}'.")
+                raise NotFound(translate("No invitation with id '%(id)s'.", id=invitation_id))
             if row["used_at"] is not None:
                 raise Conflict(f"The invitation '{invitation_id}' was used already.")
             conn.execute("UPDATE invitations SET used_at = ?, used_for = ? WHERE id = ?",
@@ -104,7 +105,7 @@ class SQLitePartners:
     def get_proposal(self, proposal_id: str) -> Proposal:
         row = self._conn().execute("SELECT * FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
         if row is None:
-            raise NotFound(f"No proposed change with id '{proposal_id}'.")
+            raise NotFound(translate("No proposed change with id '%(id)s'.", id=proposal_id))
         return decode_proposal(dict(row))
 
     def list_proposals(self, query: ProposalQuery = ProposalQuery()) -> Page[Proposal]:
@@ -117,7 +118,7 @@ class SQLitePartners:
         with self._write(network=False) as conn:
             row = conn.execute("SELECT status FROM proposals WHERE id = ?", (proposal_id,)).fetchone()
             if row is None:
-                raise NotFound(f"No proposed change with id '{proposal_id}'.")
+                raise NotFound(translate("No proposed change with id '%(id)s'.", id=proposal_id))
             if row["status"] != "pending":
                 raise Conflict(f"The proposed change '{proposal_id}' was {row['status']} already.")
             conn.execute("UPDATE proposals SET status = ?, decided_at = ?, decided_by = ?, note = ?, applied = ? "

@@ -14,6 +14,7 @@ from network.graph.referral_store import ReferralQuery, ReferralWrites, stamped_
 from network.graph.sqlite_where import equal_clauses, period_clauses
 from network.graph.store import Page
 from network.referrals import Referral, ReferralCount
+from network.translation import translate
 
 __all__ = ["REFERRALS_MIGRATION", "SQLiteReferrals"]
 
@@ -66,14 +67,14 @@ class SQLiteReferrals(ReferralWrites):
     def get_referral(self, code: str) -> Referral:
         row = self._conn().execute(f"SELECT {_COLUMNS} FROM referrals WHERE code = ?", (code,)).fetchone()
         if row is None:
-            raise NotFound(f"No referral with code '{code}'.")
+            raise NotFound(translate("No referral with code '%(code)s'.", code=code))
         return _referral(row)
 
     def update_referral(self, referral: Referral, *, expected_version: int | None = None) -> Referral:
         with self._write() as conn:
             row = conn.execute("SELECT version FROM referrals WHERE code = ?", (referral.code,)).fetchone()
             if row is None:
-                raise NotFound(f"No referral with code '{referral.code}'.")
+                raise NotFound(translate("No referral with code '%(code)s'.", code=referral.code))
             if expected_version is not None and expected_version != row[0]:
                 raise StaleWrite(f"Referral {referral.code} changed since it was read (version {expected_version}, "
                                  f"now {row[0]}); reload it and apply the change again.")

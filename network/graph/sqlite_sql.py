@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from network.errors import InvalidData, NotFound, StaleWrite
+from network.errors import InvalidData, StaleWrite, missing
 from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
 from network.graph.sqlite_history import CHANGES_MIGRATION, HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
@@ -210,7 +210,7 @@ def holder(conn: sqlite3.Connection, table: str, record_id: str) -> str | None:
 def current_version(conn: sqlite3.Connection, table: str, record_id: str, noun: str) -> int:
     row = conn.execute(f"SELECT version FROM {table} WHERE id = ?", (record_id,)).fetchone()
     if row is None:
-        raise NotFound(f"No {noun} with id '{record_id}'.")
+        raise missing(noun, record_id)
     return row[0]
 
 

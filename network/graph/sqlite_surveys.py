@@ -10,6 +10,7 @@ from network.errors import NotFound
 from network.graph.records import id_key, now, refuse_taken
 from network.graph.surveys import rating_from_record, rating_record, round_from_record, round_record
 from network.surveys import ITEMS, SurveyRound, TieRating
+from network.translation import translate
 
 if TYPE_CHECKING:
     from network.graph.sqlite import SQLiteStore
@@ -52,7 +53,7 @@ class SQLiteSurveys:
     def get_round(self, round_id: str) -> SurveyRound:
         row = self._store._conn().execute("SELECT data FROM survey_rounds WHERE id = ?", (round_id,)).fetchone()
         if row is None:
-            raise NotFound(f"No survey round with id '{round_id}'.")
+            raise NotFound(translate("No survey round with id '%(id)s'.", id=round_id))
         return round_from_record(json.loads(row["data"]))
 
     def list_rounds(self) -> list[SurveyRound]:
@@ -62,7 +63,7 @@ class SQLiteSurveys:
     def delete_round(self, round_id: str) -> int:
         with self._store._write() as conn:
             if conn.execute("SELECT 1 FROM survey_rounds WHERE id = ?", (round_id,)).fetchone() is None:
-                raise NotFound(f"No survey round with id '{round_id}'.")
+                raise NotFound(translate("No survey round with id '%(id)s'.", id=round_id))
             removed = conn.execute("DELETE FROM tie_ratings WHERE round = ?", (round_id,)).rowcount
             conn.execute("DELETE FROM survey_rounds WHERE id = ?", (round_id,))
         return removed
@@ -70,7 +71,7 @@ class SQLiteSurveys:
     def put_rating(self, rating: TieRating) -> TieRating | None:
         with self._store._write() as conn:
             if conn.execute("SELECT 1 FROM survey_rounds WHERE id = ?", (rating.round,)).fetchone() is None:
-                raise NotFound(f"No survey round with id '{rating.round}'.")
+                raise NotFound(translate("No survey round with id '%(id)s'.", id=rating.round))
             before = conn.execute("SELECT data FROM tie_ratings WHERE round = ? AND respondent = ? AND partner = ?",
                                   rating.key).fetchone()
             conn.execute("INSERT OR REPLACE INTO tie_ratings (round, respondent, partner, data) VALUES (?, ?, ?, ?)",

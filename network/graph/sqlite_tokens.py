@@ -12,6 +12,7 @@ from typing import Any
 from network.errors import NotFound
 from network.graph import sqlite_sql as sql
 from network.graph.store import AuditEntry, AuditQuery, Page, Token
+from network.translation import translate
 
 __all__ = ["SQLiteTokens"]
 
@@ -42,7 +43,7 @@ class SQLiteTokens:
     def revoke_token(self, token_id: str) -> None:
         with self._write(network=False) as conn:
             if conn.execute("UPDATE tokens SET revoked = 1 WHERE id = ?", (token_id,)).rowcount == 0:
-                raise NotFound(f"No token with id '{token_id}'.")
+                raise NotFound(translate("No token with id '%(id)s'.", id=token_id))
 
     def record_audit(self, entry: AuditEntry) -> None:
         with self._write(network=False) as conn:

@@ -33,6 +33,7 @@ from network.io.rows import (
     REQUIRED_ORGANISATION_COLUMNS,
     spreadsheet_row,
 )
+from network.translation import translate
 
 __all__ = ["read_rows", "parse_csv", "check_csv_file", "iter_csv_file", "check_header", "write_csv", "csv_text",
            "check_size", "check_unpacked", "MAX_FILE_BYTES", "MAX_STREAMED_FILE_BYTES", "MAX_UNPACKED_BYTES"]
@@ -62,8 +63,10 @@ def read_rows(path: str | Path, *, kind: str) -> list[tuple[int, dict[str, Any]]
 def check_size(name: str, size: int, *, limit: int = MAX_FILE_BYTES) -> None:
     """Refuse a file over ``limit`` bytes before reading it."""
     if size > limit:
-        raise ImportRefused([RowProblem(name, 0, "-", f"the file is {size / 2**20:.1f} MB; the limit is "
-                                        f"{limit // 2**20} MB. Split it into smaller imports.")])
+        megabytes = f"{size / 2**20:.1f}"
+        raise ImportRefused([RowProblem(name, 0, "-", translate(
+            "the file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller imports.",
+            size=megabytes, limit=limit // 2**20))])
 
 
 def check_unpacked(name: str, members: Iterable[zipfile.ZipInfo]) -> None:
@@ -73,8 +76,10 @@ def check_unpacked(name: str, members: Iterable[zipfile.ZipInfo]) -> None:
     """
     total = sum(member.file_size for member in members)
     if total > MAX_UNPACKED_BYTES:
-        raise ImportRefused([RowProblem(name, 0, "-", f"the file unpacks to {total / 2**20:.0f} MB; the limit is "
-                                        f"{MAX_UNPACKED_BYTES // 2**20} MB. Split it into smaller imports.")])
+        megabytes = f"{total / 2**20:.0f}"
+        raise ImportRefused([RowProblem(name, 0, "-", translate(
+            "the file unpacks to %(size)s MB; the limit is %(limit)s MB. Split it into smaller imports.",
+            size=megabytes, limit=MAX_UNPACKED_BYTES // 2**20))])
 
 
 def parse_csv(data: bytes, *, name: str, kind: str) -> list[tuple[int, dict[str, Any]]]:
@@ -83,14 +88,14 @@ def parse_csv(data: bytes, *, name: str, kind: str) -> list[tuple[int, dict[str,
     >>> parse_csv(b"id,source\\nl1,a", name="links.csv", kind="links")
     Traceback (most recent call last):
     ...
-    network.io.importer.ImportRefused: Import refused, nothing was written: 1 problem(s): \
+    network.io.importer.ImportRefused: Import refused, nothing was written: 1 problem: \
 links.csv row 1, target: missing column(s): target, kind, services, status, start_date, end_date, \
 weight, formal, notes.
     """
     check_size(name, len(data))
     text = _decoded(data, name)
     if not text.strip():
-        raise _refused(name, "the file is empty; it needs a header row.")
+        raise _refused(name, translate("the file is empty; it needs a header row."))
     problems: list[RowProblem] = []
     rows = list(_rows(io.StringIO(text, newline=""), name=name, kind=kind, problems=problems))
     if problems:
@@ -127,7 +132,7 @@ def _size(path: Path) -> int:
     try:
         return path.stat().st_size
     except FileNotFoundError:
-        raise ImportRefused([RowProblem(path.name, 0, "-", f"file not found: {path}")]) from None
+        raise ImportRefused([RowProblem(path.name, 0, "-", translate("file not found: %(path)s", path=path))]) from None
 
 
 def _refused(name: str, problem: str, row: int = 1) -> ImportRefused:
@@ -140,7 +145,8 @@ def _decoded(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise _refused(name, f"not UTF-8 text (byte {err.start}); save the file as UTF-8 CSV.", line) from None
+        raise _refused(name, translate("not UTF-8 text (byte %(byte)s); save the file as UTF-8 CSV.",
+                                        byte=err.start), line) from None
 
 
 def _file_rows(path: Path, *, kind: str, problems: list[RowProblem]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -148,7 +154,7 @@ def _file_rows(path: Path, *, kind: str, problems: list[RowProblem]) -> Iterator
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
             if all(not line.strip() for line in fh):
-                raise _refused(path.name, "the file is empty; it needs a header row.")
+                raise _refused(path.name, translate("the file is empty; it needs a header row."))
         with open(path, encoding="utf-8-sig", newline="") as fh:
             yield from _rows(fh, name=path.name, kind=kind, problems=problems)
     except UnicodeDecodeError:
@@ -178,17 +184,18 @@ def _rows(lines: Iterable[str], *, name: str, kind: str,
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != width:
-                problems.append(RowProblem(name, number, "-", f"has {len(cells)} cells, the header has "
-                                           f"{width} (a truncated file or an unquoted comma?)."))
+                problems.append(RowProblem(name, number, "-", translate(
+                    "has %(cells)s cells, the header has %(width)s (a truncated file or an unquoted comma?).",
+                    cells=len(cells), width=width)))
                 continue
             last = number
             yield number, dict(zip(header, map(unescape_formula, cells), strict=True))
         if quotes % 2:
-            problems.append(RowProblem(name, last if last is not None else reader.line_num, "-", "the file ends "
-                                       "inside a quoted value (a quote opened and never closed): it looks truncated."))
+            problems.append(RowProblem(name, last if last is not None else reader.line_num, "-", translate(
+                "the file ends inside a quoted value (a quote opened and never closed): it looks truncated.")))
     except csv.Error as err:
-        raise _refused(name, f"not valid CSV: {err} (a quote opened and never closed: is the file truncated?)",
-                       reader.line_num) from None
+        raise _refused(name, translate("not valid CSV: %(error)s (a quote opened and never closed: is the file "
+                                        "truncated?)", error=err), reader.line_num) from None
 
 
 def check_header(header: list[str], *, kind: str, name: str) -> None:
@@ -201,14 +208,14 @@ def check_header(header: list[str], *, kind: str, name: str) -> None:
 
     missing = [c for c in required if c not in header]
     if missing:
-        raise refuse(f"missing column(s): {', '.join(missing)}.", missing[0])
+        raise refuse(translate("missing column(s): %(columns)s.", columns=", ".join(missing)), missing[0])
     unknown = [printable(c) for c in header if c not in known]
     if unknown:
-        raise refuse(f"unknown column(s): {', '.join(unknown)}; the format has {', '.join(known)}.",
-                     unknown[0])
+        raise refuse(translate("unknown column(s): %(columns)s; the format has %(known)s.",
+                               columns=", ".join(unknown), known=", ".join(known)), unknown[0])
     repeated = sorted({printable(c) for c in header if header.count(c) > 1})
     if repeated:
-        raise refuse(f"column(s) named twice: {', '.join(repeated)}.", repeated[0])
+        raise refuse(translate("column(s) named twice: %(columns)s.", columns=", ".join(repeated)), repeated[0])
 
 
 def write_csv(store: GraphStore, folder: str | Path, *, hide_protected: bool = False) -> tuple[Path, Path]:

@@ -22,6 +22,7 @@ from network.io.graphfiles import gexf_bytes, graphml_bytes, node_link_bytes, re
 from network.io.hsds import hsds_package
 from network.io.importer import ImportRefused, RowProblem, import_rows
 from network.io.xlsx import read_workbook, workbook_bytes
+from network.translation import translate
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -114,7 +115,8 @@ def import_bytes(store: GraphStore, fmt: str, files: dict[str, bytes]) -> Upsert
     """
     if fmt not in IMPORT_FORMATS:
         raise ImportRefused(
-            [RowProblem("-", 0, "format", f"cannot import '{fmt}'; use one of {', '.join(IMPORT_FORMATS)}.")]
+            [RowProblem("-", 0, "format", translate("cannot import '%(format)s'; use one of %(formats)s.",
+                                                    format=fmt, formats=", ".join(IMPORT_FORMATS)))]
         )
     for name, data in files.items():
         check_size(name, len(data))
@@ -122,7 +124,8 @@ def import_bytes(store: GraphStore, fmt: str, files: dict[str, bytes]) -> Upsert
         return _import_csv(store, files)
     if len(files) != 1:
         raise ImportRefused(
-            [RowProblem("-", 0, "files", f"a {fmt} import takes exactly one file, got {len(files)}.")]
+            [RowProblem("-", 0, "files", translate("a %(format)s import takes exactly one file, got %(num)s.",
+                                                   format=fmt, num=len(files)))]
         )
     ((name, data),) = files.items()
     if fmt == "xlsx":
@@ -177,7 +180,8 @@ def format_of(path: str | Path) -> str:
                     Path(path).name,
                     0,
                     "-",
-                    f"cannot tell the format from the extension; use {', '.join(sorted(_EXTENSIONS))}.",
+                    translate("cannot tell the format from the extension; use %(extensions)s.",
+                              extensions=", ".join(sorted(_EXTENSIONS))),
                 )
             ]
         )
@@ -197,7 +201,8 @@ def import_path(store: GraphStore, path_or_paths: str | Path | Iterable[str | Pa
                     "-",
                     0,
                     "files",
-                    f"give files of one format at a time (got {', '.join(sorted(formats)) or 'none'}).",
+                    translate("give files of one format at a time (got %(formats)s).",
+                              formats=", ".join(sorted(formats)) or translate("none")),
                 )
             ]
         )
@@ -206,7 +211,8 @@ def import_path(store: GraphStore, path_or_paths: str | Path | Iterable[str | Pa
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise ImportRefused([RowProblem(path.name, 0, "-", f"file not found: {path}")]) from None
+            missing = translate("file not found: %(path)s", path=path)
+            raise ImportRefused([RowProblem(path.name, 0, "-", missing)]) from None
         check_size(path.name, size)
         files[path.name] = path.read_bytes()
     return import_bytes(store, formats.pop(), files)
@@ -232,14 +238,14 @@ def _import_csv(store: GraphStore, files: dict[str, bytes]) -> UpsertResult:
                         name,
                         0,
                         "-",
-                        "a CSV import takes one file named organisations*.csv and/or one named links*.csv.",
+                        translate("a CSV import takes one file named organisations*.csv and/or one named links*.csv."),
                     )
                 ]
             )
         kinds[kind] = (name, data)
     if not kinds:
         raise ImportRefused(
-            [RowProblem("-", 0, "files", "no file given: send organisations.csv and/or links.csv.")]
+            [RowProblem("-", 0, "files", translate("no file given: send organisations.csv and/or links.csv."))]
         )
     rows = {kind: parse_csv(data, name=name, kind=kind) for kind, (name, data) in kinds.items()}
     return import_rows(
@@ -258,4 +264,4 @@ def _unzip(name: str, data: bytes) -> dict[str, bytes]:
             check_unpacked(name, members)
             return {Path(m.filename).name: bundle.read(m) for m in members}
     except zipfile.BadZipFile as err:
-        raise ImportRefused([RowProblem(name, 0, "-", f"not a zip file: {err}")]) from None
+        raise ImportRefused([RowProblem(name, 0, "-", translate("not a zip file: %(error)s", error=err))]) from None

@@ -38,6 +38,7 @@ from network.io.records import exported_organisations
 from network.io.rows import LINK_COLUMNS, ORGANISATION_COLUMNS, record_to_row
 from network.model import Link, Organisation
 from network.schemas import dump_link, dump_organisation
+from network.translation import translate
 
 __all__ = [
     "encoded_graph",
@@ -134,7 +135,7 @@ def read_graphml(data: bytes, *, name: str = "network.graphml") -> tuple[Rows, R
     try:
         G = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
     except (ParseError, nx.NetworkXError, ValueError, KeyError) as err:
-        raise ImportRefused([RowProblem(name, 0, "-", f"not a GraphML file: {err}")]) from None
+        raise ImportRefused([RowProblem(name, 0, "-", translate("not a GraphML file: %(error)s", error=err))]) from None
     if not G.is_directed():
         G = G.to_directed()
     return decode_graph(G, name=name)
@@ -169,10 +170,11 @@ def read_node_link(data: bytes, *, name: str = "network.json") -> tuple[Rows, Ro
     try:
         payload = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
-        raise ImportRefused([RowProblem(name, 0, "-", f"not UTF-8 text (byte {err.start}).")]) from None
+        not_text = translate("not UTF-8 text (byte %(byte)s).", byte=err.start)
+        raise ImportRefused([RowProblem(name, 0, "-", not_text)]) from None
     except RecursionError:
-        raise ImportRefused([RowProblem(name, 0, "-", "the JSON is nested too deeply to be node-link JSON "
-                                        "(a node-link file is a few levels deep).")]) from None
+        raise ImportRefused([RowProblem(name, 0, "-", translate(
+            "the JSON is nested too deeply to be node-link JSON (a node-link file is a few levels deep)."))]) from None
     except json.JSONDecodeError as err:
         raise ImportRefused(
             [
@@ -180,12 +182,14 @@ def read_node_link(data: bytes, *, name: str = "network.json") -> tuple[Rows, Ro
                     name,
                     err.lineno,
                     "-",
-                    f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno}).",
+                    translate("not valid JSON: %(error)s (line %(line)s, column %(column)s).", error=err.msg,
+                              line=err.lineno, column=err.colno),
                 )
             ]
         ) from None
     except ValueError:
-        raise ImportRefused([RowProblem(name, 0, "-", "a number has too many digits (at most 4,300).")]) from None
+        too_long = translate("a number has too many digits (at most 4,300).")
+        raise ImportRefused([RowProblem(name, 0, "-", too_long)]) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("nodes"), list):
         raise ImportRefused(
             [
@@ -193,24 +197,24 @@ def read_node_link(data: bytes, *, name: str = "network.json") -> tuple[Rows, Ro
                     name,
                     0,
                     "nodes",
-                    "expected node-link JSON: an object with a 'nodes' list and a 'links' list.",
+                    translate("expected node-link JSON: an object with a 'nodes' list and a 'links' list."),
                 )
             ]
         )
     links = payload.get("links", [])
     if not isinstance(links, list):
-        raise ImportRefused([RowProblem(name, 0, "links", "'links' must be a list.")])
+        raise ImportRefused([RowProblem(name, 0, "links", translate("'links' must be a list."))])
     problems: list[RowProblem] = []
     org_rows: Rows = []
     for number, node in enumerate(payload["nodes"], start=1):
         if not isinstance(node, dict):
-            problems.append(RowProblem(f"{name}:nodes", number, "-", "a node must be an object."))
+            problems.append(RowProblem(f"{name}:nodes", number, "-", translate("a node must be an object.")))
             continue
         org_rows.append((number, _without_store_fields(node)))
     link_rows: Rows = []
     for number, edge in enumerate(links, start=1):
         if not isinstance(edge, dict):
-            problems.append(RowProblem(f"{name}:links", number, "-", "a link must be an object."))
+            problems.append(RowProblem(f"{name}:links", number, "-", translate("a link must be an object.")))
             continue
         row = _without_store_fields(edge)
         if "key" in row:
@@ -227,8 +231,8 @@ def _without_store_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _refuse_unknown(rows: Rows, columns: tuple[str, ...], name: str) -> None:
     problems = [
-        RowProblem(name, number, printable(key), f"unknown attribute '{printable(key)}'; the format has "
-                   f"{', '.join(columns)}.")
+        RowProblem(name, number, printable(key), translate("unknown attribute '%(name)s'; the format has %(known)s.",
+                                                      name=printable(key), known=", ".join(columns)))
         for number, row in rows
         for key in row
         if key not in columns

@@ -18,11 +18,22 @@ from network.io.rows import row_to_data
 from network.model import Link, Organisation
 from network.schema_errors import load_record
 from network.schemas import ID_PATTERN, LinkSchema, OrganisationSchema, check_batch
+from network.translation import N_, ntranslate, translate
 
 __all__ = ["RowProblem", "ImportRefused", "ImportBatch", "RowChecker", "validate_rows", "import_batch",
            "import_stream", "known_organisation_ids", "import_rows", "generated_link_id", "printable", "STREAM_CHUNK"]
 
 T = TypeVar("T")
+
+#: What is said of an id a file repeats, by the noun and whether it is written the same (else: in another case).
+_REPEATED = {
+    ("organisation", True): N_("organisation id '%(id)s' also appears on row %(row)s."),
+    ("link", True): N_("link id '%(id)s' also appears on row %(row)s."),
+    ("organisation", False): N_("organisation id '%(id)s' also appears on row %(row)s as '%(first)s' (ids are the "
+                                "same whatever their case)."),
+    ("link", False): N_("link id '%(id)s' also appears on row %(row)s as '%(first)s' (ids are the same whatever "
+                        "their case)."),
+}
 
 #: Rows validated and written together by :func:`import_stream`.
 STREAM_CHUNK = 20_000
@@ -47,7 +58,8 @@ class RowProblem:
             object.__setattr__(self, name, printable(str(getattr(self, name)), limit=None))
 
     def __str__(self) -> str:
-        return f"{self.file} row {self.row}, {self.field}: {self.problem}"
+        return translate("%(file)s row %(row)s, %(field)s: %(problem)s", file=self.file, row=self.row,
+                         field=self.field, problem=self.problem)
 
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -69,10 +81,12 @@ class ImportRefused(InvalidData):
     """The batch was refused; nothing was written. ``problems`` lists every row problem."""
 
     def __init__(self, problems: Sequence[RowProblem]):
-        shown = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"Import refused, nothing was written: {len(problems)} problem(s): {shown}{more}",
-                         {"rows": [asdict(p) for p in problems]})
+        message = ntranslate("Import refused, nothing was written: %(num)d problem: %(shown)s",
+                             "Import refused, nothing was written: %(num)d problems: %(shown)s", len(problems),
+                             shown="; ".join(str(p) for p in problems[:5]))
+        if len(problems) > 5:
+            message = translate("%(message)s (and %(num)d more)", message=message, num=len(problems) - 5)
+        super().__init__(message, {"rows": [asdict(p) for p in problems]})
         self.problems = list(problems)
 
 
@@ -187,9 +201,9 @@ class RowChecker:
                 first_rows[key] = number if key == record.id else (record.id, number)
             else:
                 first_id, first_row = (key, first) if isinstance(first, int) else first
-                same = "" if first_id == record.id else f" as '{first_id}' (ids are the same whatever their case)"
+                said = _REPEATED[noun, first_id == record.id]
                 self.problems.append(RowProblem(file, number, "id",
-                                                f"{noun} id '{record.id}' also appears on row {first_row}{same}."))
+                                                translate(said, id=record.id, row=first_row, first=first_id)))
             row_of.setdefault(record.id, number)
         if noun == "organisation":
             self.organisation_ids.update(record.id for record in out)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from network.errors import InvalidData
 from network.referrals import Referral, StatusChange, check_change
+from network.translation import translate
 
 __all__ = ["read_referrals", "STEP_COLUMNS"]
 
@@ -29,7 +30,8 @@ def read_referrals(path: str | Path, *, today: dt.date | None = None) -> list[Re
             try:
                 made.append(_referral(row, today or dt.date.today()))
             except (KeyError, ValueError, InvalidData) as err:
-                raise InvalidData(f"{Path(path).name} row {number}: {err}") from None
+                raise InvalidData(translate("%(file)s row %(row)s: %(problem)s", file=Path(path).name, row=number,
+                                            problem=err)) from None
     return made
 
 

@@ -29,6 +29,7 @@ from network.io.importer import ImportRefused, RowProblem
 from network.io.records import exported_organisations
 from network.io.rows import LINK_COLUMNS, ORGANISATION_COLUMNS, spreadsheet_row
 from network.model import LINK_STATUSES, ORGANISATION_STATUSES, vocabulary
+from network.translation import translate
 
 __all__ = ["read_workbook", "workbook_bytes", "template_workbook", "SHEETS", "TEMPLATE_ROWS"]
 
@@ -57,8 +58,9 @@ def read_workbook(
     except ImportRefused:
         raise
     except Exception as err:  # zipfile, openpyxl: zip, KeyError and XML errors alike
+        error = f"{type(err).__name__}: {err}"
         raise ImportRefused(
-            [RowProblem(name, 0, "-", f"not an XLSX workbook ({type(err).__name__}: {err}).")]
+            [RowProblem(name, 0, "-", translate("not an XLSX workbook (%(error)s).", error=error))]
         ) from None
     try:
         if not any(sheet in book.sheetnames for sheet in SHEETS):
@@ -68,7 +70,8 @@ def read_workbook(
                         name,
                         0,
                         "-",
-                        f"no sheet named 'organisations' or 'links' (found {', '.join(book.sheetnames)}).",
+                        translate("no sheet named 'organisations' or 'links' (found %(sheets)s).",
+                                  sheets=", ".join(book.sheetnames)),
                     )
                 ]
             )
@@ -194,7 +197,7 @@ def _sheet_rows(sheet: Any, *, kind: str, name: str) -> list[tuple[int, dict[str
     rows = sheet.iter_rows(values_only=True)
     header_cells = next(rows, None)
     if header_cells is None or not any(c not in (None, "") for c in header_cells):
-        raise ImportRefused([RowProblem(name, 1, "-", "the sheet is empty; it needs a header row.")])
+        raise ImportRefused([RowProblem(name, 1, "-", translate("the sheet is empty; it needs a header row."))])
     header = [str(c).strip() if c is not None else "" for c in header_cells]
     while header and header[-1] == "":
         header.pop()
@@ -208,7 +211,8 @@ def _sheet_rows(sheet: Any, *, kind: str, name: str) -> list[tuple[int, dict[str
         extra = [c for c in cells[len(header) :] if not _blank(c)]
         if extra:
             problems.append(
-                RowProblem(name, number, "-", f"has values beyond the {len(header)} header columns.")
+                RowProblem(name, number, "-", translate("has values beyond the %(num)s header columns.",
+                                                       num=len(header)))
             )
             continue
         padded = list(cells[: len(header)]) + [None] * (len(header) - len(cells))

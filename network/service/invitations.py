@@ -71,7 +71,7 @@ def create_invitation(store: GraphStore, organisation: str, *, actor: Actor, day
         try:
             org = store.get_organisation(organisation)
         except NotFound:
-            problems["organisation"] = [f"No organisation with id '{organisation}'."]
+            problems["organisation"] = [translate("No organisation with id '%(id)s'.", id=organisation)]
         if problems:
             raise InvalidData("; ".join(problem_lines(problems)), problems)
         secret, at = secrets.token_urlsafe(32), _now()

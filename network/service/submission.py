@@ -131,7 +131,7 @@ def _new_tie(store: GraphStore, org: Organisation, tie: dict[str, Any], where: s
     try:
         store.get_organisation(tie["other"])
     except NotFound:
-        problems[f"{where}.other"] = [f"No organisation with id '{tie['other']}'."]
+        problems[f"{where}.other"] = [translate("No organisation with id '%(id)s'.", id=tie['other'])]
         return
     source, target = (org.id, tie["other"]) if tie["direction"] == "from" else (tie["other"], org.id)
     data = {"id": f"tie-{secrets.token_hex(5)}", "source": source, "target": target, "kind": tie["kind"],

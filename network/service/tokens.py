@@ -14,6 +14,7 @@ import secrets
 from network.errors import InvalidData, NotFound
 from network.graph.store import GraphStore, Token
 from network.schemas import problem_lines
+from network.translation import translate
 
 from . import audit
 from .audit import Actor
@@ -71,7 +72,7 @@ def create_token(store: GraphStore, name: str, role: str, *, actor: Actor,
         if role in BOUND_ROLES and not organisation:
             problems["organisation"] = [f"A {role} token acts for one organisation: name it."]
         elif role in BOUND_ROLES and not _stored(store, organisation or ""):
-            problems["organisation"] = [f"No organisation with id '{organisation}'."]
+            problems["organisation"] = [translate("No organisation with id '%(id)s'.", id=organisation)]
         elif role not in BOUND_ROLES and organisation is not None:
             problems["organisation"] = [f"A {role} token is not bound to an organisation: leave it out."]
         if problems:

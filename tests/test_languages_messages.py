@@ -1,0 +1,171 @@
+"""Not-found messages, import problems and the command line's help in the caller's language: the API by
+Accept-Language, the command line by ``--language`` or the environment (Flask client, real SQLite files)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from network.cli import cli
+from network.errors import NotFound
+from network.graph.sqlite import SQLiteStore
+from network.graph.surveys import surveys_of
+from network.io.rows import REQUIRED_LINK_COLUMNS, REQUIRED_ORGANISATION_COLUMNS
+from network.translation import current_language, use_language
+from tests.api_support import Env, network_file
+
+#: An environment that names no language, so only what a test sets counts.
+NEUTRAL = {"CSSNET_LANGUAGE": "", "LANGUAGE": "", "LC_ALL": "", "LANG": "C.UTF-8"}
+
+
+def run(db: Path, *args: str, **env: str):
+    return CliRunner().invoke(cli, ["--store", str(db), *args], env={**NEUTRAL, **env}, catch_exceptions=False,
+                              prog_name="cssnet")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return network_file(tmp_path / "messages.db")
+
+
+def test_a_missing_organisation_is_not_found_in_the_callers_language(env: Env) -> None:
+    portuguese = env.client.get("/api/v1/organisations/ghost-org",
+                                headers={**env.auth("editor"), "Accept-Language": "pt-MZ,pt;q=0.9"})
+    assert portuguese.status_code == 404
+    assert portuguese.get_json()["message"] == "Não há nenhuma organização com o identificador 'ghost-org'."
+    french = env.client.get("/api/v1/links/l-none", headers={**env.auth("editor"), "Accept-Language": "fr"})
+    assert french.status_code == 404
+    assert french.get_json()["message"] == "Aucun lien n’a l’identifiant « l-none »."
+    english = env.client.get("/api/v1/organisations/ghost-org", headers=env.auth("editor"))
+    assert english.get_json()["message"] == "No organisation with id 'ghost-org'."
+
+
+def test_the_store_says_what_is_missing_in_the_language_set(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "missing.db")
+    try:
+        use_language("fr")
+        with pytest.raises(NotFound) as missing:
+            store.revoke_token("t-none")
+        assert missing.value.message == "Aucun jeton n’a l’identifiant « t-none »."
+        with pytest.raises(NotFound) as missing:
+            surveys_of(store).get_round("r-none")
+        assert missing.value.message == "Aucune vague d’enquête n’a l’identifiant « r-none »."
+        use_language("pt")
+        with pytest.raises(NotFound) as missing:
+            store.delete_link("l-none")
+        assert missing.value.message == "Não há nenhuma ligação com o identificador 'l-none'."
+    finally:
+        use_language(None)
+        store.close()
+    assert current_language() == "en"
+
+
+def test_import_help_in_portuguese_by_the_language_option(db: Path) -> None:
+    shown = run(db, "--language", "pt", "import", "--help")
+    assert shown.exit_code == 0
+    assert shown.output.startswith("Utilização: cssnet import [OPTIONS] [ORGANISATIONS] [LINKS]\n")
+    text = " ".join(shown.output.split())
+    assert ("Importar ORGANISATIONS.csv e/ou LINKS.csv (ou um ficheiro .xlsx, .json ou .graphml): tudo ou nada. "
+            "Qualquer linha com erros recusa toda a importação;") in text
+    assert "Opções: --progress / --no-progress Mostrar uma barra de progresso nas importações longas." in text
+    assert "-h, --help Mostrar esta mensagem e sair." in text
+    assert "Import ORGANISATIONS" not in text and "Show" not in text and "Usage" not in text
+
+
+def test_help_in_portuguese_from_the_environment(db: Path) -> None:
+    shown = run(db, "survey", "open", "--help", CSSNET_LANGUAGE="pt")
+    text = " ".join(shown.output.split())
+    assert shown.exit_code == 0 and "Abrir a ronda de inquérito ROUND_ID." in text
+    assert "--name TEXT O nome da ronda, tal como as páginas o mostram. [obrigatório]" in text
+    assert "Primeiro dia em que se aceitam respostas (AAAA-MM-DD). [obrigatório]" in text
+    listed = run(db, "--help", LANG="pt_MZ.UTF-8")
+    text = " ".join(listed.output.split())
+    assert "cssnet: a rede de parceiros de uma resposta comunitária de saúde." in text
+    assert "Comandos: agenda A agenda de coordenação:" in text
+    assert "token Criar, listar e revogar tokens da API." in text
+    assert current_language() == "en", "the help's language does not outlive the command"
+
+
+def test_the_group_help_follows_the_language_option_before_it(db: Path) -> None:
+    shown = run(db, "--language", "fr", "--help")
+    text = " ".join(shown.output.split())
+    assert shown.exit_code == 0 and text.startswith("Utilisation : cssnet [OPTIONS] COMMAND [ARGS]...")
+    assert "--version Afficher la version et quitter." in text
+    assert "Commandes : agenda L’ordre du jour de coordination" in text
+    assert "--format [text|json] [par défaut : text]" in " ".join(run(db, "--language=fr", "programme", "--help")
+                                                                   .output.split())
+    pathway = " ".join(run(db, "pathway", "--language", "st", "--help", LANG="fr_FR.UTF-8").output.split())
+    assert "--language TEXT La langue du client (p. ex. st ou Sesotho)" in pathway, "pathway's own --language"
+
+
+def test_help_stays_english_without_a_language(db: Path) -> None:
+    text = " ".join(run(db, "import", "--help").output.split())
+    assert text.startswith("Usage: cssnet import [OPTIONS] [ORGANISATIONS] [LINKS]")
+    assert "Options: --progress / --no-progress Show a progress bar on long imports." in text
+    assert "-h, --help Show this message and exit." in text
+
+
+def _csv(columns: tuple[str, ...], *rows: dict[str, str]) -> bytes:
+    lines = [",".join(columns), *(",".join(row.get(c, "") for c in columns) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+ORGANISATIONS = _csv(REQUIRED_ORGANISATION_COLUMNS, {"id": "new-cbo", "name": "Thaba Care", "kind": "cbo"},
+                     {"id": "bad-kind", "name": "Shop", "kind": "shop"})
+LINKS = _csv(REQUIRED_LINK_COLUMNS, {"source": "new-cbo", "target": "ghost-org", "kind": "mou"})
+
+
+def _kept(store: SQLiteStore) -> tuple[list[str], list[str]]:
+    return sorted(o.id for o in store.iter_organisations()), sorted(link.id for link in store.iter_links())
+
+
+def test_a_csv_import_refused_in_french_lists_the_row_problems_and_writes_nothing(env: Env) -> None:
+    before = _kept(env.store)
+    data = {"format": "csv", "organisations": (io.BytesIO(ORGANISATIONS), "organisations.csv"),
+            "links": (io.BytesIO(LINKS), "links.csv")}
+    refused = env.client.post("/api/v1/import", data=data, content_type="multipart/form-data",
+                              headers={**env.auth("admin"), "Accept-Language": "fr-FR,fr;q=0.9"})
+    assert refused.status_code == 422
+    body = refused.get_json()
+    assert body["message"] == (
+        "Importation refusée, rien n’a été écrit : 2 problèmes : organisations.csv ligne 3, kind : Code inconnu pour "
+        "type d’organisation : « shop ».; links.csv ligne 2, target : la cible « ghost-org » n’est pas une "
+        "organisation connue.")
+    assert body["errors"]["rows"] == [
+        {"file": "organisations.csv", "row": 3, "field": "kind",
+         "problem": "Code inconnu pour type d’organisation : « shop »."},
+        {"file": "links.csv", "row": 2, "field": "target",
+         "problem": "la cible « ghost-org » n’est pas une organisation connue."}]
+    assert _kept(env.store) == before
+
+
+def test_the_import_command_refuses_in_french_and_leaves_the_store_as_it_was(db: Path, tmp_path: Path) -> None:
+    (tmp_path / "organisations.csv").write_bytes(ORGANISATIONS)
+    (tmp_path / "links.csv").write_bytes(_csv(("id", *REQUIRED_LINK_COLUMNS),
+                                              {"id": "l-x", "source": "new-cbo", "target": "ghost-org", "kind": "mou"},
+                                              {"id": "L-X", "source": "new-cbo", "target": "clinic-a", "kind": "mou"}))
+    store = SQLiteStore(db)
+    before = _kept(store)
+    store.close()
+    refused = run(db, "--language", "fr", "import", "--no-progress", str(tmp_path / "organisations.csv"),
+                  str(tmp_path / "links.csv"))
+    assert refused.exit_code == 1
+    lines = refused.output.splitlines()
+    assert lines[0].startswith("erreur : Importation refusée, rien n’a été écrit : 3 problèmes : ")
+    assert lines[1:] == [
+        "  organisations.csv ligne 3, kind : Code inconnu pour type d’organisation : « shop ».",
+        "  links.csv ligne 2, target : la cible « ghost-org » n’est pas une organisation connue.",
+        "  links.csv ligne 3, id : l’identifiant de lien « L-X » figure aussi à la ligne 2 sous la forme « l-x » "
+        "(les identifiants sont les mêmes quelle que soit la casse)."]
+    store = SQLiteStore(db)
+    assert _kept(store) == before
+    store.close()
+    english = run(db, "import", "--no-progress", str(tmp_path / "organisations.csv"), "-")
+    assert english.exit_code == 1
+    assert english.output.splitlines() == [
+        "error: Import refused, nothing was written: 1 problem: organisations.csv row 3, kind: Unknown "
+        "organisation kind 'shop'.",
+        "  organisations.csv row 3, kind: Unknown organisation kind 'shop'."]
