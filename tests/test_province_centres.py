@@ -13,6 +13,7 @@ from network.analysis.geography import km, place
 from network.analysis.recommend import recommend_links
 from network.graph.project import build_graph
 from network.model import Link, Organisation, vocabulary
+from tests.api_support import close_store, make_env
 
 DAY = dt.date(2026, 6, 1)
 
@@ -95,3 +96,18 @@ def test_a_provider_known_only_by_its_province_is_proposed_to_its_neighbours():
         ("broken_cascade", "tb_treatment"), ("uncovered", "tb_treatment"), ("isolated", None), ("isolated", None)]
     far = Organisation("outreach", "Cape TB Outreach", "ngo", province="Western Cape", services=["tb_treatment"])
     assert recommend_links(build_graph([hope, far], []), as_of=DAY) == []
+
+
+def test_the_organisation_page_rings_the_province_of_one_known_only_by_its_province(tmp_path) -> None:
+    env = make_env(tmp_path / "map.db", seeded=False)
+    try:
+        env.store.upsert([Organisation("xai-xai", "Xai-Xai Clinic", "clinic", country="MZ", province="Gaza"),
+                          Organisation("sadc", "SADC Desk", "regional_body", country="BW")], [])
+        page = env.client.get("/organisations/xai-xai").get_data(as_text=True)
+        drawn = page.split('<svg class="place-map"')[1].split("</svg>")[0]
+        assert 'aria-label="Map: Xai-Xai Clinic in Gaza"' in drawn
+        assert '<circle class="home"' in drawn and "<title>Gaza</title></circle><text" in drawn
+        assert drawn.count('class="home"') == 1 and 'class="here"' not in drawn
+        assert 'class="place-map"' not in env.client.get("/organisations/sadc").get_data(as_text=True)
+    finally:
+        close_store(env.app)
