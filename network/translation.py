@@ -42,7 +42,8 @@ from babel.support import Translations
 from network.language import CATALOGS, DEFAULT, LANGUAGES, choose
 
 __all__ = ["translate", "ntranslate", "lazy", "N_", "follow", "use_language", "current_language",
-           "environment_language", "local_date", "sentence", "SENTENCE", "joined", "spoken_list", "in_words"]
+           "environment_language", "local_date", "sentence", "SENTENCE", "joined", "named", "spoken_list",
+           "in_words"]
 
 #: The catalog context of the analyses' sentence templates.
 SENTENCE = "sentence"
@@ -157,6 +158,53 @@ _LIST = re.compile(f"(, |{_AND}|{_OR})")
 _JOINED_KEPT = 32768
 _joined: OrderedDict[str, tuple[tuple[str, ...], str]] = OrderedDict()
 _joined_lock = threading.Lock()
+
+
+#: Names written into sentences that hold a list's words themselves (``Rights and Justice
+#: Centre``): a sentence is matched to its template with each kept whole, so ``between %(a)s and %(b)s`` does
+#: not cut one in two. At most ``_NAMED_KEPT`` are kept.
+_NAMED_KEPT = 20000
+_named: set[str] = set()
+_SEPARATORS = (", ", " and ", " or ")
+
+
+def named(text: str) -> str:
+    """``text`` (a name written into a sentence) as it is, remembered when it holds `` and ``, `` or `` or ``, ``
+    so that :func:`sentence` keeps it whole.
+
+    >>> named("Rights and Justice Centre"), use_language("fr")
+    ('Rights and Justice Centre', 'fr')
+    >>> sentence("Renew the MoU between Rights and Justice Centre and Hope CBO"), use_language(None)
+    ('Renouveler le protocole d’accord entre Rights and Justice Centre et Hope CBO', 'en')
+    """
+    if (" and " in text or ", " in text or " or " in text) and text not in _named and len(_named) < _NAMED_KEPT:
+        _named.add(text)
+    return text
+
+
+def _shielded(text: str) -> tuple[str, list[str]]:
+    """``text`` with each remembered name it holds (see :func:`named`) replaced by a token without spaces, and
+    the names in token order."""
+    found: list[str] = []
+    if not _named or not any(s in text for s in _SEPARATORS):
+        return text, found
+
+    def token(match: re.Match[str]) -> str:
+        found.append(match.group(0))
+        return f"\x00{len(found) - 1}\x00"
+
+    return _names_pattern(len(_named)).sub(token, text), found
+
+
+@lru_cache(maxsize=2)
+def _names_pattern(size: int) -> re.Pattern[str]:
+    """The remembered names as one pattern, longest first (``size``: how many there are, so a new one rebuilds
+    it)."""
+    return re.compile("|".join(re.escape(n) for n in sorted(list(_named), key=len, reverse=True)))
+
+
+def _unshielded(value: str, names: list[str]) -> str:
+    return re.sub("\x00(\\d+)\x00", lambda m: names[int(m.group(1))], value) if names else value
 
 
 def joined(parts: Sequence[str], last: str = "and") -> str:
@@ -302,15 +350,16 @@ def _one(text: str, within: str = "") -> str:
     exact = catalog.pgettext(SENTENCE, text)
     if exact != text:
         return exact
+    shielded, names = _shielded(text)
     for pattern, template in _templates():
         if within not in template:
             continue
-        found = pattern.fullmatch(text)
+        found = pattern.fullmatch(shielded)
         if found:
             translated = catalog.pgettext(SENTENCE, template)
             if translated == template and f"{SENTENCE}\x04{template}" not in getattr(catalog, "_catalog", {}):
                 return text  # no translation (one the same as the English is one)
-            return translated % {key: _value(value) for key, value in found.groupdict().items()}
+            return translated % {key: _value(_unshielded(value, names)) for key, value in found.groupdict().items()}
     return text
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from network.analysis.outcomes import failing_routes, paper_agreements
-from network.analysis.words import names
+from network.analysis.words import name, names
 from network.api import create_app
 from network.cli import cli
 from network.graph.sqlite import SQLiteStore
@@ -214,3 +214,10 @@ def test_the_demos_programme_gaps_and_referral_outcomes_are_explained_in_portugu
     finally:
         use_language(None)
     assert [en for en, pt in zip(english, portuguese, strict=True) if en == pt] == []
+
+
+def test_a_name_holding_and_stays_whole_beside_another_name(portuguese: None) -> None:
+    G = nx.MultiDiGraph()
+    G.add_nodes_from([("r", {"name": "Capricorn Gender and Rights Centre"}), ("h", {"name": "Hope CBO"})])
+    text = f"Renew the MoU between {name(G, 'r')} and {name(G, 'h')}"
+    assert sentence(text) == "Renovar o memorando de entendimento entre Capricorn Gender and Rights Centre e Hope CBO"

@@ -9,13 +9,14 @@ from functools import lru_cache
 import networkx as nx
 
 from network.model import Vocabulary
-from network.translation import N_, joined
+from network.translation import N_, joined, named
 
 __all__ = ["name", "names", "join", "count", "long_date", "lower_first", "label", "services", "populations"]
 
 
 def name(G: nx.MultiDiGraph, node: str) -> str:
-    """The organisation's name, or its id when it has none (or is not in ``G``).
+    """The organisation's name, or its id when it has none (or is not in ``G``); remembered when it holds
+    ``and`` (``network.translation.named``), so a sentence naming it is translated with the name whole.
 
     >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
@@ -24,7 +25,7 @@ def name(G: nx.MultiDiGraph, node: str) -> str:
     >>> name(G, "a"), name(G, "b"), name(G, "c")
     ('Hope CBO', 'b', 'c')
     """
-    return G.nodes[node].get("name") or node if node in G else node
+    return named(G.nodes[node].get("name") or node if node in G else node)
 
 
 def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
