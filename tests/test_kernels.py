@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,12 +66,29 @@ def test_dominators_from_a_sink_match_networkx_on_the_induced_subgraph(G, data):
     assert {nodes[x]: ("sink",) if d == -1 else nodes[d] for x, d in found.items()} == expected
 
 
-@settings(max_examples=100, deadline=None)
-@given(digraphs())
-def test_successors_match_networkx(G):
-    graph = Indexed(list(G), G.edges())
-    assert {graph.nodes[i]: {graph.nodes[j] for j in after} for i, after in enumerate(graph.successors)} == {
-        n: set(G.successors(n)) for n in G}
+def test_spread_of_a_chain_with_a_member_left_out():
+    # a -> b -> c -> d: what a holds reaches b in one step and c in two, not d (three); c's reaches d.
+    graph = Indexed(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "d")])
+    held = np.array([[True, False], [False, False], [False, True], [False, False]])
+    assert graph.spread([0, 1, 2, 3], held, 2).tolist() == [[True, False], [True, False], [True, True], [False, True]]
+    assert graph.spread([0, 2, 3], held, 3).tolist() == [[True, False], [False, False], [False, True], [False, True]]
+    assert graph.spread([0, 1, 2, 3], held, 0).tolist() == held.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(digraphs(), st.data())
+def test_spread_matches_bounded_searches_in_networkx(G, data):
+    nodes = list(G)
+    members = data.draw(st.lists(st.sampled_from(range(len(nodes))), unique=True))
+    steps = data.draw(st.integers(0, 4))
+    held = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=3, max_size=3), min_size=len(nodes),
+                                       max_size=len(nodes))), dtype=bool).reshape(len(nodes), 3)
+    H = G.subgraph(nodes[i] for i in members).reverse()
+    expected = held.copy()
+    for i in members:
+        for v in nx.single_source_shortest_path_length(H, nodes[i], cutoff=steps):
+            expected[i] |= held[nodes.index(v)]
+    assert Indexed(nodes, G.edges()).spread(members, held, steps).tolist() == expected.tolist()
 
 
 @st.composite

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 import networkx as nx
+import numpy as np
 
 from network.analysis import words
 from network.analysis.finding import Finding, gap_order
@@ -104,57 +104,77 @@ def single_point_findings(
 
     ``layers`` are the views of ``G`` on the day looked at, ``offers`` its :class:`~network.analysis.offers.Offers`.
     """
-    lost: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
-    listed = sorted({p for populations in offers.populations.values() for p in populations})
     backwards = layers.backwards
-    for population in listed:
-        members = layers.serving(population)
-        essential = voc.essential_services.get(population, ())
-        offering: dict[str, list[int]] = defaultdict(list)
-        for i in members:
-            for service in offers.services[backwards.nodes[i]].intersection(essential):
-                offering[service].append(i)
-        by_providers: dict[frozenset[int], list[str]] = defaultdict(list)
-        for service in essential:
-            if offering.get(service):
-                by_providers[frozenset(offering[service])].append(service)
-        trees = backwards.dominators_from_each(members, [sorted(providers) for providers in by_providers])
-        for idom, services in zip(trees, by_providers.values(), strict=True):
-            for a, entries in _cuts(backwards.nodes, idom, offers, population, services).items():
-                lost[a] |= entries
-    R = layers.referral
-    findings = []
-    for a, entries in sorted(lost.items()):
-        cut = sorted({x for x, _, _ in entries})
-        if len(cut) < MIN_CUT_OFF:
-            continue
-        links = sorted(R[x][a]["links"][0] for x in cut if R.has_edge(x, a) and len(R[x][a]["links"]) == 1)
-        findings.append(_cut_finding(G, voc, a, cut, entries, links))
-    return findings
+    nodes = backwards.nodes
+    flags = offers.flags(nodes)
+    routes: list[np.ndarray] = []
+    for population, p in flags.populations.items():
+        members = np.array(layers.serving(population), dtype=np.int64)
+        by_providers: dict[bytes, tuple[np.ndarray, list[int]]] = {}
+        for service in voc.essential_services.get(population, ()):
+            s = flags.services.get(service)
+            providers = members[flags.provides[s, members]] if s is not None else members[:0]
+            if len(providers):
+                by_providers.setdefault(providers.tobytes(), (providers, []))[1].append(s)
+        groups = list(by_providers.values())
+        kept, trees = backwards.dominator_arrays(members, [providers for providers, _ in groups])
+        for parent, (_, services) in zip(trees, groups, strict=True):
+            routes.extend(_cuts(kept, parent, flags.names[p, kept], flags.provides, p, services))
+    return _cut_findings(G, voc, layers.referral, nodes, list(flags.populations), list(flags.services), routes)
 
 
 def _cuts(
-    nodes: list[str], idom: dict[int, int], offers: Offers, population: str, services: list[str]
-) -> dict[str, set[tuple[str, str, str]]]:
-    """Who passes clients of ``population`` on to the providers of ``services`` on every route, for whom.
+    kept: np.ndarray, parent: np.ndarray, named: np.ndarray, provides: np.ndarray, population: int,
+    services: list[int],
+) -> list[np.ndarray]:
+    """Who passes clients of one population on to the providers of ``services`` on every route, for whom.
 
-    ``idom`` are the immediate dominators (numbers of ``nodes``, ``-1`` the sink) in the population's
-    reach graph with every arc reversed, rooted at a sink fed by the providers: the dominators of an
-    organisation lie on every route from it to a provider. Returns ``{a: {(x, population, service), ...}}``
-    for organisations ``x`` naming the population and ``a`` on all their routes, offering none of them.
+    ``parent`` holds the immediate dominators (subgraph numbers, ``-1`` the sink, ``-2`` unreached; see
+    :meth:`~network.analysis.kernels.Indexed.dominator_arrays`) in the population's reach graph with every arc
+    reversed, rooted at a sink fed by the providers: the dominators of an organisation lie on every route from
+    it to a provider. ``named`` flags the subgraph's organisations naming the population. Returns rows of
+    ``(a, x, population, service)`` (numbers of the whole graph) for organisations ``x`` naming the
+    population and ``a`` on all their routes, offering none of them.
     """
-    found: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
-    for x, a in idom.items():
-        x_name = nodes[x]
-        if population not in offers.populations[x_name]:
-            continue
-        while a != -1:
-            a_name = nodes[a]
-            for service in services:
-                if service not in offers.services[a_name]:
-                    found[a_name].add((x_name, population, service))
-            a = idom[a]
+    x = np.flatnonzero(named & (parent >= 0))
+    a = parent[x]
+    xs, as_ = [], []
+    while len(x):
+        xs.append(x)
+        as_.append(a)
+        a = parent[a]
+        x, a = x[a >= 0], a[a >= 0]
+    if not xs:
+        return []
+    x, a = kept[np.concatenate(xs)], kept[np.concatenate(as_)]
+    found = []
+    for service in services:
+        lost = ~provides[service, a]
+        found.append(np.stack([a[lost], x[lost], np.full(int(lost.sum()), population), np.full(int(lost.sum()),
+                                                                                                service)]))
     return found
+
+
+def _cut_findings(
+    G: nx.MultiDiGraph, voc: Vocabulary, R: nx.DiGraph, nodes: list[str], populations: list[str],
+    services: list[str], routes: list[np.ndarray],
+) -> list[Finding]:
+    """One finding per organisation on every route of at least ``MIN_CUT_OFF`` others, from the rows of
+    :func:`_cuts`."""
+    rows = np.unique(np.concatenate(routes, axis=1), axis=1) if routes else np.zeros((4, 0), dtype=np.int64)
+    if not rows.shape[1]:
+        return []
+    starts = np.flatnonzero(np.diff(rows[0], prepend=-1))
+    findings = []
+    for a_number, block in zip(rows[0, starts].tolist(), np.split(rows[1:], starts[1:], axis=1), strict=True):
+        if len(np.unique(block[0])) < MIN_CUT_OFF:
+            continue
+        a = nodes[a_number]
+        entries = {(nodes[x], populations[p], services[s]) for x, p, s in block.T.tolist()}
+        cut = sorted({x for x, _, _ in entries})
+        links = sorted(R[x][a]["links"][0] for x in cut if R.has_edge(x, a) and len(R[x][a]["links"]) == 1)
+        findings.append((a, _cut_finding(G, voc, a, cut, entries, links)))
+    return [finding for _, finding in sorted(findings, key=lambda pair: pair[0])]
 
 
 def _cut_finding(

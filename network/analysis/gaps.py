@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis import words
 from network.analysis.areas import unlinked_areas
@@ -313,7 +314,8 @@ def unreachable(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, max_hops: i
     population is ``uncovered``, never also ``unreachable``.
 
     For each population, a breadth-first search runs backwards from all the
-    providers of its essential services at once, one bit per service, and
+    providers of its essential services at once, one column of flags per
+    service, in numpy (:meth:`~network.analysis.kernels.Indexed.spread`), and
     stops after ``max_hops`` levels. Severity: ``medium``.
 
     Examples
@@ -584,6 +586,7 @@ def _unreachable(
     G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vocabulary, max_hops: int
 ) -> list[Finding]:
     findings = []
+    number = layers.backwards.index
     for population, groups in sorted(_groups_by_population(offers).items()):
         services = voc.essential_services.get(population, ())
         wanted = [s for s in services if offers.provider_count(s, population)]
@@ -591,11 +594,9 @@ def _unreachable(
             continue
         reach = _reach_within(layers, population, offers, wanted, max_hops)
         for district, group in groups:
-            reached = 0
-            for node in group:
-                reached |= reach.get(node, 0)
+            reached = reach[[number[node] for node in group]].any(axis=0).tolist()
             for index, service in enumerate(wanted):
-                if reached >> index & 1:
+                if reached[index]:
                     continue
                 local = offers.local_providers(district, service, frozenset([population]))
                 if not local:
@@ -621,40 +622,16 @@ def _groups_by_population(offers: Offers) -> dict[str, list[tuple[str, list[str]
 
 def _reach_within(
     layers: Layers, population: str, offers: Offers, services: Sequence[str], max_hops: int
-) -> dict[str, int]:
-    """For each organisation serving ``population``, a bit per service of ``services`` it reaches a provider of
+) -> np.ndarray:
+    """A row per organisation (numbered as in :attr:`~network.analysis.layers.Layers.backwards`) of flags, one per
+    service of ``services``: whether it serves ``population`` and reaches a provider of the service serving it
     within ``max_hops`` steps of its reach graph (:meth:`~network.analysis.layers.Layers.reach`)."""
     backwards = layers.backwards
-    nodes = backwards.nodes
+    flags = offers.flags(backwards.nodes)
     members = layers.serving(population)
-    bit = {service: 1 << i for i, service in enumerate(services)}
-    reach: dict[int, int] = {}
-    for i in members:
-        mask = 0
-        for service in offers.services[nodes[i]]:
-            mask |= bit.get(service, 0)
-        if mask:
-            reach[i] = mask
-    _spread_backwards(backwards.successors, set(members), reach, max_hops)
-    return {nodes[i]: mask for i, mask in reach.items()}
-
-
-def _spread_backwards(predecessors: list[list[int]], inside: set[int], reach: dict[int, int], max_hops: int) -> None:
-    """Bounded multi-source BFS along reversed arcs among ``inside``, one bit per search; grows ``reach`` in place."""
-    frontier = dict(reach)
-    for _ in range(max_hops):
-        if not frontier:
-            return
-        gained: dict[int, int] = {}
-        for v, mask in frontier.items():
-            for u in predecessors[v]:
-                if u not in inside:
-                    continue
-                new = mask & ~reach.get(u, 0)
-                if new:
-                    reach[u] = reach.get(u, 0) | new
-                    gained[u] = gained.get(u, 0) | new
-        frontier = gained
+    held = np.zeros((len(backwards.nodes), len(services)), dtype=bool)
+    held[members] = flags.provides[[flags.services[s] for s in services]][:, members].T
+    return backwards.spread(members, held, max_hops)
 
 
 def _unreachable_sentence(

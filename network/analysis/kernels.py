@@ -252,9 +252,51 @@ class Indexed:
         self.graph.vs["i"] = range(len(self.nodes))
 
     @cached_property
-    def successors(self) -> list[list[int]]:
-        """The numbers of each node's successors (a list per node, by number)."""
-        return self.graph.get_adjlist(mode="out")
+    def arcs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The arcs' tails and heads (numbers), as two arrays."""
+        arcs = np.array(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        return arcs[:, 0], arcs[:, 1]
+
+    def spread(self, members: Sequence[int], flags: np.ndarray, steps: int) -> np.ndarray:
+        """What each member holds or can reach within ``steps`` arcs of the subgraph induced by ``members``.
+
+        Parameters
+        ----------
+        members : sequence of int
+            The numbers of the nodes the arcs may pass through.
+        flags : numpy.ndarray of bool, shape (number of nodes, k)
+            What each node holds (rows of nodes outside ``members`` are left as they are).
+        steps : int
+            The most arcs a path may take.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            ``flags`` with each member's row or-ed with the rows of every
+            member with a path of at most ``steps`` arcs to it, all inside
+            ``members``: one breadth-first search per column, all at once.
+
+        >>> graph = Indexed(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "d")])
+        >>> graph.spread([0, 1, 2, 3], np.array([[True], [False], [False], [False]]), 2)[:, 0].tolist()
+        [True, True, True, False]
+        >>> graph.spread([0, 2, 3], np.array([[True], [False], [False], [False]]), 3)[:, 0].tolist()
+        [True, False, False, False]
+        """
+        inside = np.zeros(len(self.nodes), dtype=bool)
+        inside[np.asarray(members, dtype=np.int64)] = True
+        tails, heads = self.arcs
+        kept = inside[tails] & inside[heads]
+        tails, heads = tails[kept], heads[kept]
+        order = np.argsort(heads, kind="stable")
+        tails, heads = tails[order], heads[order]
+        starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1]))) if len(heads) else heads
+        reach = flags.copy()
+        for _ in range(steps if len(heads) else 0):
+            gained = np.logical_or.reduceat(reach[tails], starts, axis=0) & ~reach[heads[starts]]
+            if not gained.any():
+                break
+            reach[heads[starts]] |= gained
+        return reach
 
     def dominators_from(self, members: Sequence[int], sources: Sequence[int]) -> dict[int, int]:
         """Immediate dominators in the subgraph induced by ``members``, rooted at a new node feeding ``sources``.
@@ -273,21 +315,48 @@ class Indexed:
         Each set of sources gets a root of its own; no arc enters a root, so
         one root's tree never reaches another root.
         """
+        kept, trees = self.dominator_arrays(members, source_sets)
+        found = []
+        for parent in trees:
+            reached = np.flatnonzero(parent >= -1)
+            dominators = parent[reached]
+            named = np.where(dominators >= 0, kept[np.maximum(dominators, 0)], -1)
+            found.append(dict(zip(kept[reached].tolist(), named.tolist(), strict=True)))
+        return found
+
+    def dominator_arrays(
+        self, members: Sequence[int], source_sets: Sequence[Sequence[int]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The trees of :meth:`dominators_from_each` as arrays over the subgraph's own numbering.
+
+        Returns ``kept``, this graph's numbers of the subgraph's nodes (its
+        own number ``j`` is this graph's ``kept[j]``), and per set of sources
+        an array holding, for each ``j``, the subgraph number of its immediate
+        dominator, ``-1`` when that is the root and ``-2`` when the root does
+        not reach ``j``.
+
+        >>> graph = Indexed(["a", "b", "c"], [("a", "b"), ("b", "c")])
+        >>> kept, (tree,) = graph.dominator_arrays([1, 2], [[1]])
+        >>> kept.tolist(), tree.tolist()
+        ([1, 2], [-1, 0])
+        """
         sub = self.graph.induced_subgraph(members)
-        kept: list[int] = sub.vs["i"]
-        local = {x: i for i, x in enumerate(kept)}
+        kept = np.array(sub.vs["i"], dtype=np.int64)
         first = len(kept)
+        local = np.full(len(self.nodes), -1, dtype=np.int64)
+        local[kept] = np.arange(first)
         sub.add_vertices(len(source_sets))
-        sub.add_edges([(first + k, local[s]) for k, sources in enumerate(source_sets) for s in sources])
-        numbers = np.array([*kept, -1], dtype=np.int64)  # a local number's number here; the root's is -1
+        sub.add_edges([(first + k, s) for k, sources in enumerate(source_sets) for s in local[sources].tolist()])
         trees = []
         for k, sources in enumerate(source_sets):
-            found: dict[int, int] = {}
-            if sources:
-                dominators = np.array(sub.dominator(first + k, mode="out")[:first], dtype=np.float64)
-                reached = np.flatnonzero(dominators >= 0)  # not NaN (unreachable) nor -1 (the root itself)
-                # every dominator is a member or this root (no arc enters the other roots)
-                local = np.minimum(dominators[reached].astype(np.int64), first)
-                found = dict(zip(numbers[reached].tolist(), numbers[local].tolist(), strict=True))
-            trees.append(found)
-        return trees
+            if not len(sources):
+                trees.append(np.full(first, -2, dtype=np.int64))
+                continue
+            dominators = np.array(sub.dominator(first + k, mode="out")[:first], dtype=np.float64)
+            parent = np.full(first, -2, dtype=np.int64)
+            reached = dominators >= 0  # not NaN (unreachable) nor -1 (the root itself)
+            # every dominator is a member or this root (no arc enters the other roots)
+            parent[reached] = dominators[reached].astype(np.int64)
+            parent[parent >= first] = -1
+            trees.append(parent)
+        return kept, trees

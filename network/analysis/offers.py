@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from typing import NamedTuple
 
 import networkx as nx
+import numpy as np
 
-__all__ = ["Offers"]
+__all__ = ["Flags", "Offers"]
+
+
+class Flags(NamedTuple):
+    """Who offers what and who names whom among numbered organisations, as rows of flags.
+
+    ``provides[services[s], i]`` is True when organisation number ``i``
+    offers service ``s``; ``names[populations[p], i]`` when it names
+    population ``p``.
+    """
+
+    services: dict[str, int]
+    provides: np.ndarray
+    populations: dict[str, int]
+    names: np.ndarray
 
 
 class Offers:
@@ -22,6 +38,7 @@ class Offers:
         self.explicit_total: Counter[tuple[str, str]] = Counter()
         self._local: dict[tuple[str | None, str, frozenset[str]], set[str]] = {}
         self._by_population: dict[tuple[str, str], tuple[list[str], dict[str, list[str]]]] = {}
+        self._flags: tuple[list[str], Flags] | None = None
         for node, data in G.nodes(data=True):
             if data.get("status", "active") != "active":
                 continue
@@ -39,6 +56,38 @@ class Offers:
                     self.serving[district, population].append(node)
                 for service in services:
                     self.offering[district, service].append(node)
+
+    def flags(self, nodes: list[str]) -> Flags:
+        """:class:`Flags` of ``nodes`` (active organisations numbered by their position), kept for that list.
+
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("a", services=["art"], populations=["msm"])
+        >>> G.add_node("b", services=["art", "prep"])
+        >>> flags = Offers(G).flags(["b", "a"])
+        >>> flags.provides[flags.services["prep"]].tolist(), flags.names[flags.populations["msm"]].tolist()
+        ([True, False], [False, True])
+        """
+        if self._flags is not None and self._flags[0] is nodes:
+            return self._flags[1]
+        services = {s: i for i, s in enumerate(sorted({s for found in self.services.values() for s in found}))}
+        populations = {p: i for i, p in enumerate(sorted({p for found in self.populations.values() for p in found}))}
+        offered: tuple[list[int], list[int]] = ([], [])
+        named: tuple[list[int], list[int]] = ([], [])
+        for i, node in enumerate(nodes):
+            for service in self.services[node]:
+                offered[0].append(services[service])
+                offered[1].append(i)
+            for population in self.populations[node]:
+                named[0].append(populations[population])
+                named[1].append(i)
+        provides = np.zeros((len(services), len(nodes)), dtype=bool)
+        provides[offered] = True
+        names = np.zeros((len(populations), len(nodes)), dtype=bool)
+        names[named] = True
+        flags = Flags(services, provides, populations, names)
+        self._flags = (nodes, flags)
+        return flags
 
     def serve_alike(self, populations: frozenset[str], other: str) -> bool:
         """True if ``other`` serves one of ``populations`` (either side empty: everyone)."""
