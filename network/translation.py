@@ -236,11 +236,15 @@ def spoken_list(items: Sequence[str], last: str = "and") -> str:
 
     >>> use_language("fr"), spoken_list(["A", "B", "C"]), spoken_list(["A", "B"], "or"), use_language(None)
     ('fr', 'A, B et C', 'A ou B', 'en')
+    >>> spoken_list(["A", "B", "C"])
+    'A, B and C'
     """
     if len(items) < 2:
         return "".join(items)
     style = "or" if last == "or" else "standard"
     code = current_language()
+    if code == DEFAULT:  # as the analyses write it (CLDR's English puts a comma before the last word)
+        return f"{', '.join(items[:-1])} {'or' if last == 'or' else 'and'} {items[-1]}"
     if _has_list_words(code, style):
         return format_list(list(items), style=style, locale=code)
     return f"{', '.join(items[:-1])}{translate(_OR if last == 'or' else _AND)}{items[-1]}"
