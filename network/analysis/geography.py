@@ -10,7 +10,7 @@ import networkx as nx
 
 from network.model import Vocabulary
 
-__all__ = ["EARTH_RADIUS_KM", "km", "place", "province_of", "shared_district"]
+__all__ = ["EARTH_RADIUS_KM", "in_radians", "km", "km_between", "place", "province_of", "shared_district"]
 
 #: The Earth's mean radius in kilometres.
 EARTH_RADIUS_KM = 6371.0088
@@ -22,8 +22,25 @@ def km(a: tuple[float, float], b: tuple[float, float]) -> float:
     >>> round(km((-24.0, 29.0), (-25.0, 29.0)), 1)
     111.2
     """
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return km_between(in_radians(a), in_radians(b))
+
+
+def in_radians(point: tuple[float, float]) -> tuple[float, float, float]:
+    """A (latitude, longitude) point in degrees as (latitude, longitude, cosine of latitude) in radians, for
+    :func:`km_between`: a caller measuring one point against many works this out once per point."""
+    lat, lon = math.radians(point[0]), math.radians(point[1])
+    return lat, lon, math.cos(lat)
+
+
+def km_between(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """:func:`km` between two points given by :func:`in_radians` (the same float operations, so the same value).
+
+    >>> km_between(in_radians((-24.0, 29.0)), in_radians((-25.0, 29.0))) == km((-24.0, 29.0), (-25.0, 29.0))
+    True
+    """
+    lat1, lon1, cos1 = a
+    lat2, lon2, cos2 = b
+    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 

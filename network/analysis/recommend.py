@@ -6,7 +6,7 @@ import datetime as dt
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any
@@ -17,7 +17,7 @@ from network.analysis import words
 from network.analysis.border_partners import Abroad, crossing
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
-from network.analysis.geography import km, place
+from network.analysis.geography import in_radians, km, km_between, place
 from network.analysis.layers import Layers, layers_for
 from network.meanings import serves
 from network.model import Vocabulary, vocabulary
@@ -182,6 +182,7 @@ class _Index:
         self.populations: dict[str, frozenset[str]] = {}
         self.district: dict[str, str | None] = {}
         self.place: dict[str, tuple[float, float] | None] = {}
+        self.radians: dict[str, tuple[float, float, float] | None] = {}  # each place for km_between
         self.providers: dict[tuple[str, str | None], list[str]] = defaultdict(list)
         self.offering: dict[str, set[str]] = defaultdict(set)
         self._closest: dict[tuple[float, float], str | None] = {}
@@ -192,6 +193,7 @@ class _Index:
             self.populations[node] = frozenset(data.get("populations") or ())
             self.district[node] = district
             here = self.place[node] = place(data, voc, district)
+            self.radians[node] = None if here is None else in_radians(here)
             # one placed without a district (by its province's centre, say) is looked for in the nearest district
             area = district if district or here is None or not self.services[node] else self.closest(here)
             for service in self.services[node]:
@@ -246,8 +248,8 @@ class _Index:
         return not mine or not theirs or not mine.isdisjoint(theirs)
 
     def distance(self, x: str, y: str) -> float | None:
-        a, b = self.place[x], self.place[y]
-        return None if a is None or b is None else km(a, b)
+        a, b = self.radians[x], self.radians[y]
+        return None if a is None or b is None else km_between(a, b)
 
     def near(self, x: str, y: str) -> bool:
         """True if ``x`` and ``y`` are in one district or within ``max_km``.
@@ -260,7 +262,7 @@ class _Index:
         a, b = self.place[x], self.place[y]
         if a is None or b is None or abs(a[0] - b[0]) * 111.0 > self.max_km:
             return False
-        return km(a, b) <= self.max_km
+        return km_between(self.radians[x], self.radians[y]) <= self.max_km
 
     def fits(
         self, service: str, district: str | None, keep: Callable[[str], bool], enough: int = CANDIDATES_PER_GAP,
@@ -302,6 +304,28 @@ class _Index:
             y,
         )
 
+    def preferred(self, x: str, pool: Collection[str], n: int) -> list[str]:
+        """The ``n`` candidates of ``pool`` first by :meth:`preference` for ``x``, in no particular order.
+
+        The whole pool when it holds no more than ``n``. Otherwise the pool is
+        ranked by the parts of the preference before the distance, and only
+        the candidates tied with the ``n``-th by those are measured.
+        """
+        if len(pool) <= n:
+            return list(pool)
+        district, partners, populations = self.district[x], self.partners[x], self.populations[x]
+        districts, partners_of, populations_of = self.district, self.partners, self.populations
+        ranked = sorted([((district is None or district != districts[y], -len(partners & partners_of[y]),
+                           -len(populations & populations_of[y])), y) for y in pool])
+        cut = ranked[n - 1][0]
+        first = [y for rank, y in ranked if rank < cut]
+        tied = [y for rank, y in ranked if rank == cut]
+        if len(first) + len(tied) > n:
+            here, radians = self.radians[x], self.radians
+            tied = sorted(tied, key=lambda y: (math.inf if here is None or radians[y] is None
+                                               else km_between(here, radians[y]), y))
+        return first + tied[:n - len(first)]
+
 
 def _candidates(index: _Index, gaps: list[Finding]) -> set[tuple[str, str]]:
     """Arcs X -> Y worth checking: a few good partners per gap, with no route there already."""
@@ -324,16 +348,29 @@ def _candidates(index: _Index, gaps: list[Finding]) -> set[tuple[str, str]]:
 def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
     """The best partners for ``x`` among providers of each of ``services``: its partners' partners and the nearest.
 
-    At most ``CANDIDATES_PER_GAP`` partners per service.
+    At most ``CANDIDATES_PER_GAP`` partners per service, in no particular order.
     """
-    located = index.place[x] is not None
-    district = index.district[x]
+    here = index.place[x]
+    located = here is not None
+    district, mine = index.district[x], index.populations[x]
+    districts, populations, places, radians, max_km = (
+        index.district, index.populations, index.place, index.radians, index.max_km)
     kept: dict[str, bool] = {}  # asked once per partner, whatever the services
 
     def keep(y: str) -> bool:
+        """``y != x and index.shares_population(x, y) and (not located or index.near(x, y))``, inline."""
         ok = kept.get(y)
         if ok is None:
-            ok = kept[y] = y != x and index.shares_population(x, y) and (not located or index.near(x, y))
+            theirs = populations[y]
+            if y == x or mine and theirs and mine.isdisjoint(theirs):
+                ok = False
+            elif not located or district is not None and district == districts[y]:
+                ok = True
+            else:
+                there = places[y]
+                ok = (there is not None and abs(here[0] - there[0]) * 111.0 <= max_km
+                      and km_between(radians[x], radians[y]) <= max_km)
+            kept[y] = ok
         return ok
 
     two_steps = index.two_steps(x)
@@ -341,11 +378,10 @@ def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
     for service in services:
         fit = {y for y in two_steps & index.offering[service] if keep(y)}
         if located:
-            fit.update(index.fits(service, district, keep, here=index.place[x]))
+            fit.update(index.fits(service, district, keep, here=here))
         # the preference puts partners in x's district first: with enough of them, the others need no ranking
-        local = [y for y in fit if district is not None and index.district[y] == district]
-        pool = local if len(local) >= CANDIDATES_PER_GAP else fit
-        found.extend(heapq.nsmallest(CANDIDATES_PER_GAP, pool, key=lambda y: index.preference(x, y)))
+        local = [y for y in fit if index.district[y] == district] if district is not None else []
+        found.extend(index.preferred(x, local if len(local) >= CANDIDATES_PER_GAP else fit, CANDIDATES_PER_GAP))
     return found
 
 
@@ -375,13 +411,13 @@ class _Gaps:
 
     def __init__(self, index: _Index, gaps: list[Finding]) -> None:
         self.index, self.gaps = index, gaps
-        self.by_org: dict[str, list[int]] = defaultdict(list)
+        self.by_org: dict[str, list[tuple[int, str | None]]] = defaultdict(list)  # (gap, missing service)
         self.by_area: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
         self.isolated: dict[str, int] = {}
         self.by_border: dict[str | None, list[int]] = defaultdict(list)
         for i, finding in enumerate(gaps):
             if finding.type == "broken_cascade":
-                self.by_org[finding.organisations[0]].append(i)
+                self.by_org[finding.organisations[0]].append((i, finding.service))
             elif finding.type == "isolated":
                 self.isolated[finding.organisations[0]] = i
             elif finding.type == "cross_border_gap":
@@ -391,14 +427,23 @@ class _Gaps:
 
     def closed_by(self, x: str, y: str) -> set[int]:
         """Indices of the gaps the arc ``x -> y`` would close, were it in force."""
-        index = self.index
-        closed = {self.isolated[n] for n in (x, y) if n in self.isolated}
-        closed.update(i for i in self.by_border.get(index.district[x], ()) if index.abroad.closes(self.gaps[i], y))
-        if index.shares_population(x, y):
-            closed.update(i for i in self.by_org.get(x, ()) if self.gaps[i].service in index.services[y])
+        index, isolated, district = self.index, self.isolated, self.index.district[x]
+        closed = set()
+        if x in isolated:
+            closed.add(isolated[x])
+        if y in isolated:
+            closed.add(isolated[y])
+        border = self.by_border.get(district)
+        if border:
+            closes = index.abroad.closes
+            closed.update(i for i in border if closes(self.gaps[i], y))
+        own = self.by_org.get(x)
+        if own and index.shares_population(x, y):
+            offered = index.services[y]
+            closed.update(i for i, service in own if service in offered)
         near = None
         for population in index.populations[x]:
-            for i in self.by_area.get((index.district[x], population), ()):
+            for i in self.by_area.get((district, population), ()):
                 gap = self.gaps[i]
                 if not index.offers(y, gap.service, population):
                     continue
@@ -418,9 +463,10 @@ def _pick(index: _Index, gaps: list[Finding], arcs: set[tuple[str, str]], limit:
     """
     table = _Gaps(index, gaps)
     heap: list[tuple[float, str, str, str, frozenset[int], float]] = []
+    succ = index.R._succ  # R.has_edge(x, y) is y in succ[x]: both are organisations of R
     for x, y in {(x, y) if x < y else (y, x) for x, y in arcs}:
-        forward = set() if index.R.has_edge(x, y) else table.closed_by(x, y)
-        backward = set() if index.R.has_edge(y, x) else table.closed_by(y, x)
+        forward = set() if y in succ[x] else table.closed_by(x, y)
+        backward = set() if x in succ[y] else table.closed_by(y, x)
         if forward - backward and backward - forward:
             heap.append((-(len(forward | backward) + 1.0), x, y, "mou", frozenset(forward | backward), -1.0))
         elif forward or backward:
