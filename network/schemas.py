@@ -243,8 +243,8 @@ def dump_link(link: Link) -> dict[str, Any]:
     return _LINK.dump(link)
 
 
-#: What is said of a link's end that names no organisation, by the end.
-_UNKNOWN_END = {"source": N_("source '%(id)s' is not a known organisation."),
+#: What is said of a link's end that names no organisation, by the end (the stores say it too).
+UNKNOWN_END = {"source": N_("source '%(id)s' is not a known organisation."),
                 "target": N_("target '%(id)s' is not a known organisation.")}
 
 
@@ -273,5 +273,5 @@ def check_batch(organisations: Iterable[Organisation], links: Iterable[Link],
         seen_links.add(link.id)
         for end in ("source", "target"):
             if getattr(link, end) not in ends:
-                problems.append(("link", link.id, end, translate(_UNKNOWN_END[end], id=getattr(link, end))))
+                problems.append(("link", link.id, end, translate(UNKNOWN_END[end], id=getattr(link, end))))
     return problems

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from network.cli import cli
-from network.errors import NotFound
+from network.errors import Conflict, NotFound, StaleWrite
 from network.graph.sqlite import SQLiteStore
 from network.graph.surveys import surveys_of
 from network.io.rows import REQUIRED_LINK_COLUMNS, REQUIRED_ORGANISATION_COLUMNS
+from network.model import Link, Organisation
 from network.translation import current_language, use_language
 from tests.api_support import Env, network_file
 
@@ -169,3 +170,32 @@ def test_the_import_command_refuses_in_french_and_leaves_the_store_as_it_was(db:
         "error: Import refused, nothing was written: 1 problem: organisations.csv row 3, kind: Unknown "
         "organisation kind 'shop'.",
         "  organisations.csv row 3, kind: Unknown organisation kind 'shop'."]
+
+
+def test_the_stores_conflicts_are_in_the_callers_language(env: Env, tmp_path: Path) -> None:
+    body = {"id": "CLINIC-A", "name": "Another Clinic", "kind": "clinic"}
+    taken = env.client.post("/api/v1/organisations", json=body,
+                            headers={**env.auth("editor"), "Accept-Language": "pt"})
+    assert taken.status_code == 409
+    assert taken.get_json()["message"] == (
+        "Já existe uma organização com o identificador 'clinic-a'; os identificadores são únicos, sejam maiúsculas "
+        "ou minúsculas, por isso 'CLINIC-A' não pode ser usado.")
+    store = SQLiteStore(tmp_path / "conflicts.db")
+    try:
+        store.upsert(*small_network_of_two())
+        use_language("fr")
+        with pytest.raises(Conflict) as attached:
+            store.delete_organisation("a")
+        assert attached.value.message == ("L’organisation « a » a encore 1 lien ; supprimez-le d’abord ou supprimez "
+                                          "en cascade.")
+        with pytest.raises(StaleWrite) as stale:
+            store.delete_link("l1", expected_version=7)
+        assert stale.value.message == ("Le lien « l1 » a changé depuis sa lecture (version 7, maintenant 1) ; "
+                                       "rechargez-le et appliquez à nouveau le changement.")
+    finally:
+        use_language(None)
+        store.close()
+
+
+def small_network_of_two() -> tuple[list[Organisation], list[Link]]:
+    return [Organisation("a", "A", "cbo"), Organisation("b", "B", "clinic")], [Link("l1", "a", "b", "referral")]

@@ -41,7 +41,7 @@ from network.graph.records import (
 )
 from network.graph.store import Changes, LinkQuery, OrganisationQuery, Page, UpsertResult, Version
 from network.model import Link, Organisation
-from network.translation import translate
+from network.translation import ntranslate, translate
 
 __all__ = ["Neo4jStore"]
 
@@ -108,7 +108,9 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
             attached = int(record["n"])
             if attached and not cascade:
                 raise Conflict(
-                    f"Organisation '{org_id}' still has {attached} link(s); delete them first or cascade.")
+                    ntranslate("Organisation '%(id)s' still has %(num)d link; delete it first or cascade.",
+                               "Organisation '%(id)s' still has %(num)d links; delete them first or cascade.",
+                               attached, id=org_id))
             gone = [r["id"] for r in tx.run("MATCH (o:Organisation {id: $id})-[r]-() RETURN DISTINCT r.id AS id",
                                             id=org_id)]
             tx.run("MATCH (o:Organisation {id: $id}) DETACH DELETE o", id=org_id).consume()

@@ -15,11 +15,12 @@ from typing import Any
 
 import neo4j
 
-from network.errors import InvalidData, NotFound, StaleWrite, missing
+from network.errors import InvalidData, NotFound, missing
 from network.graph import neo4j_history as versions
-from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
+from network.graph.records import id_key, link_from_record, now, organisation_from_record, stale, to_record
 from network.graph.store import AuditEntry, AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation, vocabulary
+from network.schemas import UNKNOWN_END
 from network.translation import translate
 
 BATCH = 1000
@@ -30,7 +31,8 @@ LOOKUP_AT_MOST = 20
 def rel_type(kind: str) -> str:
     """The relationship type of a link kind; only vocabulary codes are accepted."""
     if kind not in vocabulary().link_kinds:
-        raise InvalidData(f"Unknown link kind '{kind}'.", {"kind": [f"Unknown link kind '{kind}'."]})
+        unknown = translate("Unknown link kind '%(kind)s'.", kind=kind)
+        raise InvalidData(unknown, {"kind": [unknown]})
     return kind.upper()
 
 
@@ -134,8 +136,7 @@ def locked_link(tx: neo4j.ManagedTransaction, link_id: str) -> tuple[int, str]:
 
 def check_version(current: int, expected: int | None, noun: str, record_id: str) -> None:
     if expected is not None and expected != current:
-        raise StaleWrite(f"The {noun} '{record_id}' changed since it was read (version {expected}, "
-                         f"now {current}); reload it and apply the change again.")
+        raise stale(noun, record_id, expected, current)
 
 
 def organisation_versions(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, int]:
@@ -225,7 +226,8 @@ def check_ends(tx: neo4j.ManagedTransaction, links: Sequence[Link], incoming: se
     errors: dict[str, list[str]] = {}
     for link in links:
         if link.source == link.target:
-            errors.setdefault(link.id, []).append(f"source and target are both '{link.source}'.")
+            errors.setdefault(link.id, []).append(translate("source and target are both '%(id)s'.",
+                                                                  id=link.source))
     ends = sorted({e for link in links for e in (link.source, link.target)} - incoming)
     existing: set[str] = set()
     for start in range(0, len(ends), BATCH):
@@ -236,10 +238,10 @@ def check_ends(tx: neo4j.ManagedTransaction, links: Sequence[Link], incoming: se
         for end in ("source", "target"):
             value = getattr(link, end)
             if value not in incoming and value not in existing:
-                errors.setdefault(link.id, []).append(f"{end} '{value}' is not a known organisation.")
+                errors.setdefault(link.id, []).append(translate(UNKNOWN_END[end], id=value))
     if errors:
         first = next(iter(errors.items()))
-        raise InvalidData(f"Link '{first[0]}': {first[1][0]}", errors)
+        raise InvalidData(translate("Link '%(id)s': %(problem)s", id=first[0], problem=first[1][0]), errors)
 
 
 # query building: values always go in parameters, never in the text

@@ -58,8 +58,9 @@ class MonitoringNodes:
             taken = tx.run("MATCH (m:MonitoringReport) WHERE m.id = $id OR m.key = $key RETURN m.id AS id LIMIT 1",
                            id=stored.id, key=stored.key).single()
             if taken is not None:
-                what = f"id '{stored.id}'" if taken["id"] == stored.id else f"key '{stored.key}'"
-                raise Conflict(f"A monitoring report with {what} is stored already.")
+                raise Conflict(translate("A monitoring report with id '%(id)s' is stored already.", id=stored.id)
+                               if taken["id"] == stored.id else
+                               translate("A monitoring report with key '%(key)s' is stored already.", key=stored.key))
             tx.run("CREATE (m:MonitoringReport) SET m = $props", props=report_record(stored)).consume()
 
         self._write(work)
@@ -126,7 +127,9 @@ def _refuse_unknown_organisations(tx: neo4j.ManagedTransaction, report: Monitori
     for role in ("monitor", "facility"):
         org_id = getattr(report, role)
         if tx.run("MATCH (o:Organisation {id: $id}) RETURN o.id AS id", id=org_id).single() is None:
-            raise InvalidData(f"The {role} '{org_id}' is not a known organisation.",
+            unknown = (translate("The monitor '%(id)s' is not a known organisation.", id=org_id) if role == "monitor"
+                       else translate("The facility '%(id)s' is not a known organisation.", id=org_id))
+            raise InvalidData(unknown,
                               {role: [translate("No organisation with id '%(id)s'.", id=org_id)]})
 
 

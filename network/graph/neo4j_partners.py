@@ -73,7 +73,7 @@ class Neo4jPartners:
             if found is None:
                 raise NotFound(translate("No invitation with id '%(id)s'.", id=invitation_id))
             if found["used"] is not None:
-                raise Conflict(f"The invitation '{invitation_id}' was used already.")
+                raise Conflict(translate("The invitation '%(id)s' was used already.", id=invitation_id))
             row = tx.run("MATCH (i:Invitation {id: $id}) SET i.used_at = $at, i.used_for = $used_for "
                          "RETURN properties(i) AS p", id=invitation_id, at=stamp(at), used_for=used_for).single()
             return decode_invitation(row["p"])
@@ -113,7 +113,8 @@ class Neo4jPartners:
             if found is None:
                 raise NotFound(translate("No proposed change with id '%(id)s'.", id=proposal_id))
             if found["status"] != "pending":
-                raise Conflict(f"The proposed change '{proposal_id}' was {found['status']} already.")
+                raise Conflict(translate("The proposed change '%(id)s' was %(status)s already.", id=proposal_id,
+                                         status=translate(found["status"])))
             row = tx.run("MATCH (p:ProposedChange {id: $id}) SET p.status = $status, p.decided_at = $at, "
                          "p.decided_by = $by, p.note = $note, p.applied = $applied RETURN properties(p) AS p",
                          id=proposal_id, status=status, at=stamp(decided_at), by=decided_by, note=note,

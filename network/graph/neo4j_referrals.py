@@ -39,13 +39,14 @@ class Neo4jReferrals(ReferralWrites):
         def work(tx: neo4j.ManagedTransaction) -> None:
             codes = [r.code for r in stored]
             if len(set(codes)) < len(codes):
-                raise Conflict("Two referrals of the batch share a code.", {"code": ["Codes must differ."]})
+                raise Conflict(translate("Two referrals of the batch share a code."),
+                               {"code": [translate("Codes must differ.")]})
             for start in range(0, len(codes), _BATCH):
                 taken = tx.run("MATCH (r:Referral) WHERE r.code IN $codes RETURN r.code AS code LIMIT 1",
                                codes=codes[start:start + _BATCH]).single()
                 if taken:
-                    raise Conflict(f"A referral with code '{taken['code']}' already exists.",
-                                   {"code": ["That code is in use."]})
+                    raise Conflict(translate("A referral with code '%(code)s' already exists.", code=taken["code"]),
+                                   {"code": [translate("That code is in use.")]})
             for start in range(0, len(stored), _BATCH):
                 tx.run("UNWIND $rows AS row CREATE (r:Referral) SET r = row",
                        rows=[_props(r) for r in stored[start:start + _BATCH]]).consume()

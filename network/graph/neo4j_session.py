@@ -25,6 +25,7 @@ from network.graph.neo4j_partners import PARTNERS_SCHEMA
 from network.graph.neo4j_referrals import REFERRAL_SCHEMA
 from network.graph.store import SYSTEM_ACTOR, AuditQuery, LinkQuery, OrganisationQuery, Page
 from network.model import vocabulary
+from network.translation import translate
 
 __all__ = ["Neo4jSession"]
 
@@ -154,7 +155,8 @@ def _server_errors_as_domain_errors() -> Iterator[None]:
     try:
         yield
     except ConstraintError as err:
-        raise Conflict(f"The write clashes with a record stored meanwhile: {err.message}") from None
+        clash = translate("The write clashes with a record stored meanwhile: %(error)s", error=err.message)
+        raise Conflict(clash) from None
     except TransientError as err:
         raise Busy() from err
 

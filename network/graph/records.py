@@ -7,16 +7,41 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from network.errors import Conflict
+from network.errors import Conflict, StaleWrite
 from network.model import Link, Organisation
+from network.translation import N_, translate
 
 __all__ = ["to_record", "organisation_from_record", "link_from_record", "now", "id_key", "moment", "stamp",
-           "refuse_taken", "refuse_case_clashes", "ENTITIES"]
+           "refuse_taken", "refuse_case_clashes", "stale", "ENTITIES"]
 
 #: The records that keep a history, by the name ``GraphStore.history`` takes.
 ENTITIES = ("organisation", "link")
 
 _DATE_FIELDS = ("start_date", "end_date", "last_verified")
+
+#: The store's refusals, one template per kind of record so the catalogs hold each: an id in use, an id in use
+#: in another case, two ids of a batch differing only in case, a record changed since it was read.
+_TAKEN = {"organisation": N_("An organisation with id '%(id)s' already exists."),
+          "link": N_("A link with id '%(id)s' already exists."),
+          "survey round": N_("A survey round with id '%(id)s' already exists.")}
+_TAKEN_IN_CASE = {
+    "organisation": N_("An organisation with id '%(holder)s' already exists; ids are unique regardless of case, so "
+                       "'%(id)s' cannot be used."),
+    "link": N_("A link with id '%(holder)s' already exists; ids are unique regardless of case, so '%(id)s' cannot "
+               "be used."),
+    "survey round": N_("A survey round with id '%(holder)s' already exists; ids are unique regardless of case, so "
+                       "'%(id)s' cannot be used.")}
+_CLASH = {"organisation": N_("The organisation id '%(id)s' differs only in case from '%(other)s'; ids are unique "
+                             "regardless of case."),
+          "link": N_("The link id '%(id)s' differs only in case from '%(other)s'; ids are unique regardless of "
+                     "case.")}
+_STALE = {
+    "organisation": N_("The organisation '%(id)s' changed since it was read (version %(expected)s, now "
+                       "%(current)s); reload it and apply the change again."),
+    "link": N_("The link '%(id)s' changed since it was read (version %(expected)s, now %(current)s); reload it "
+               "and apply the change again."),
+    "monitoring report": N_("The monitoring report '%(id)s' changed since it was read (version %(expected)s, now "
+                            "%(current)s); reload it and apply the change again.")}
 
 
 def now() -> dt.datetime:
@@ -37,13 +62,12 @@ def refuse_taken(noun: str, record_id: str, holder: str | None) -> None:
     """``Conflict`` when ``holder`` (the stored id with the same :func:`id_key`) exists."""
     if holder is None:
         return
-    article = "An" if noun[0] in "aeiou" else "A"
     if holder == record_id:
-        raise Conflict(f"{article} {noun} with id '{record_id}' already exists.",
-                       {"id": [f"'{record_id}' is already in use."]})
-    raise Conflict(f"{article} {noun} with id '{holder}' already exists; ids are unique regardless of case, "
-                   f"so '{record_id}' cannot be used.",
-                   {"id": [f"'{record_id}' differs only in case from '{holder}', which is in use."]})
+        raise Conflict(translate(_TAKEN[noun], id=record_id),
+                       {"id": [translate("'%(id)s' is already in use.", id=record_id)]})
+    raise Conflict(translate(_TAKEN_IN_CASE[noun], id=record_id, holder=holder),
+                   {"id": [translate("'%(id)s' differs only in case from '%(holder)s', which is in use.",
+                                     id=record_id, holder=holder)]})
 
 
 def refuse_case_clashes(noun: str, ids: Iterable[str], stored: Mapping[str, str]) -> None:
@@ -59,14 +83,25 @@ def refuse_case_clashes(noun: str, ids: Iterable[str], stored: Mapping[str, str]
     """
     seen = dict(stored)
     errors: dict[str, list[str]] = {}
+    first: tuple[str, str] | None = None
     for record_id in ids:
         other = seen.setdefault(id_key(record_id), record_id)
         if other != record_id:
+            first = first or (record_id, other)
             errors.setdefault(record_id, []).append(
-                f"'{record_id}' differs only in case from '{other}'; ids are unique regardless of case.")
-    if errors:
-        record_id, problems = next(iter(errors.items()))
-        raise Conflict(f"The {noun} id {problems[0]}", errors)
+                translate("'%(id)s' differs only in case from '%(other)s'; ids are unique regardless of case.",
+                          id=record_id, other=other))
+    if first is not None:
+        raise Conflict(translate(_CLASH[noun], id=first[0], other=first[1]), errors)
+
+
+def stale(noun: str, record_id: str, expected: int, current: int) -> StaleWrite:
+    """The refusal of a write to the ``noun`` ``record_id`` read at version ``expected``, now ``current``.
+
+    >>> stale("link", "l1", 2, 3).message
+    "The link 'l1' changed since it was read (version 2, now 3); reload it and apply the change again."
+    """
+    return StaleWrite(translate(_STALE[noun], id=record_id, expected=expected, current=current))
 
 
 def moment(as_of: dt.datetime | dt.date) -> dt.datetime:

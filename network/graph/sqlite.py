@@ -39,6 +39,7 @@ from network.graph.store import (
     Version,
 )
 from network.model import Link, Organisation
+from network.translation import ntranslate
 
 __all__ = ["SQLiteStore", "MIGRATIONS"]
 
@@ -200,7 +201,9 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
                                     (org_id, org_id)).fetchone()[0]
             if attached and not cascade:
                 raise Conflict(
-                    f"Organisation '{org_id}' still has {attached} link(s); delete them first or cascade.")
+                    ntranslate("Organisation '%(id)s' still has %(num)d link; delete it first or cascade.",
+                               "Organisation '%(id)s' still has %(num)d links; delete them first or cascade.",
+                               attached, id=org_id))
             gone = [r[0] for r in conn.execute("DELETE FROM links WHERE source = ? OR target = ? RETURNING id",
                                                (org_id, org_id)).fetchall()]
             conn.execute("DELETE FROM organisations WHERE id = ?", (org_id,))

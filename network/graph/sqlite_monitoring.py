@@ -43,8 +43,9 @@ class MonitoringTables:
             taken = conn.execute("SELECT id, key FROM monitoring_reports WHERE id = ? OR key = ?",
                                  (stored.id, stored.key)).fetchone()
             if taken is not None:
-                what = f"id '{stored.id}'" if taken["id"] == stored.id else f"key '{stored.key}'"
-                raise Conflict(f"A monitoring report with {what} is stored already.")
+                raise Conflict(translate("A monitoring report with id '%(id)s' is stored already.", id=stored.id)
+                               if taken["id"] == stored.id else
+                               translate("A monitoring report with key '%(key)s' is stored already.", key=stored.key))
             conn.execute("INSERT INTO monitoring_reports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _row(stored))
         return stored
 
@@ -100,7 +101,9 @@ def _refuse_unknown_organisations(conn: sqlite3.Connection, report: MonitoringRe
     for role in ("monitor", "facility"):
         org_id = getattr(report, role)
         if conn.execute("SELECT 1 FROM organisations WHERE id = ?", (org_id,)).fetchone() is None:
-            raise InvalidData(f"The {role} '{org_id}' is not a known organisation.",
+            unknown = (translate("The monitor '%(id)s' is not a known organisation.", id=org_id) if role == "monitor"
+                       else translate("The facility '%(id)s' is not a known organisation.", id=org_id))
+            raise InvalidData(unknown,
                               {role: [translate("No organisation with id '%(id)s'.", id=org_id)]})
 
 

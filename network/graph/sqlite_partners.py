@@ -89,7 +89,7 @@ class SQLitePartners:
             if row is None:
                 raise NotFound(translate("No invitation with id '%(id)s'.", id=invitation_id))
             if row["used_at"] is not None:
-                raise Conflict(f"The invitation '{invitation_id}' was used already.")
+                raise Conflict(translate("The invitation '%(id)s' was used already.", id=invitation_id))
             conn.execute("UPDATE invitations SET used_at = ?, used_for = ? WHERE id = ?",
                          (stamp(at), used_for, invitation_id))
         return self.get_invitation(invitation_id)
@@ -120,7 +120,8 @@ class SQLitePartners:
             if row is None:
                 raise NotFound(translate("No proposed change with id '%(id)s'.", id=proposal_id))
             if row["status"] != "pending":
-                raise Conflict(f"The proposed change '{proposal_id}' was {row['status']} already.")
+                raise Conflict(translate("The proposed change '%(id)s' was %(status)s already.", id=proposal_id,
+                                         status=translate(row["status"])))
             conn.execute("UPDATE proposals SET status = ?, decided_at = ?, decided_by = ?, note = ?, applied = ? "
                          "WHERE id = ?", (status, stamp(decided_at), decided_by, note,
                                           json.dumps(applied or {}, sort_keys=True, default=str), proposal_id))

@@ -61,8 +61,8 @@ class SQLiteReferrals(ReferralWrites):
                 conn.executemany("INSERT INTO referrals (code, source, target, link, created, status, data, "
                                  "version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", map(_row, stored))
             except sqlite3.IntegrityError as err:
-                raise Conflict("A referral with one of these codes already exists.",
-                               {"code": ["That code is in use."]}) from err
+                raise Conflict(translate("A referral with one of these codes already exists."),
+                               {"code": [translate("That code is in use.")]}) from err
 
     def get_referral(self, code: str) -> Referral:
         row = self._conn().execute(f"SELECT {_COLUMNS} FROM referrals WHERE code = ?", (code,)).fetchone()

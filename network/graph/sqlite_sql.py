@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from network.errors import InvalidData, StaleWrite, missing
-from network.graph.records import id_key, link_from_record, now, organisation_from_record, to_record
+from network.errors import InvalidData, missing
+from network.graph.records import id_key, link_from_record, now, organisation_from_record, stale, to_record
 from network.graph.sqlite_history import CHANGES_MIGRATION, HISTORY_MIGRATION
 from network.graph.sqlite_partners import PARTNERS_MIGRATION
 from network.graph.sqlite_projection import PROJECTION_MIGRATION
@@ -18,6 +18,8 @@ from network.graph.sqlite_surveys import SURVEYS_MIGRATION
 from network.graph.sqlite_where import equal_clauses
 from network.graph.store import AuditQuery, LinkQuery, OrganisationQuery, Token
 from network.model import Link, Organisation
+from network.schemas import UNKNOWN_END
+from network.translation import translate
 
 CHUNK = 500
 
@@ -216,8 +218,7 @@ def current_version(conn: sqlite3.Connection, table: str, record_id: str, noun: 
 
 def check_version(current: int, expected: int | None, noun: str, record_id: str) -> None:
     if expected is not None and expected != current:
-        raise StaleWrite(f"The {noun} '{record_id}' changed since it was read (version {expected}, "
-                         f"now {current}); reload it and apply the change again.")
+        raise stale(noun, record_id, expected, current)
 
 
 def existing_ids(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> set[str]:
@@ -234,17 +235,18 @@ def check_ends(conn: sqlite3.Connection, links: Sequence[Link], incoming: set[st
     errors: dict[str, list[str]] = {}
     for link in links:
         if link.source == link.target:
-            errors.setdefault(link.id, []).append(f"source and target are both '{link.source}'.")
+            errors.setdefault(link.id, []).append(translate("source and target are both '%(id)s'.",
+                                                                  id=link.source))
     ends = {e for link in links for e in (link.source, link.target)} - incoming
     missing = ends - existing_ids(conn, "organisations", ends)
     for link in links:
         for end in ("source", "target"):
             value = getattr(link, end)
             if value in missing:
-                errors.setdefault(link.id, []).append(f"{end} '{value}' is not a known organisation.")
+                errors.setdefault(link.id, []).append(translate(UNKNOWN_END[end], id=value))
     if errors:
         first = next(iter(errors.items()))
-        raise InvalidData(f"Link '{first[0]}': {first[1][0]}", errors)
+        raise InvalidData(translate("Link '%(id)s': %(problem)s", id=first[0], problem=first[1][0]), errors)
 
 
 def window(limit: int | None, offset: int) -> tuple[str, list[Any]]:
