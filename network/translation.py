@@ -165,19 +165,21 @@ _joined_lock = threading.Lock()
 #: not cut one in two. At most ``_NAMED_KEPT`` are kept.
 _NAMED_KEPT = 20000
 _named: set[str] = set()
-_SEPARATORS = (", ", " and ", " or ")
+#: What cuts a sentence, its clauses or a list: a name holding one of them is remembered.
+_SEPARATORS = (", ", " and ", " or ", ". ", "; ")
 
 
 def named(text: str) -> str:
-    """``text`` (a name written into a sentence) as it is, remembered when it holds `` and ``, `` or `` or ``, ``
-    so that :func:`sentence` keeps it whole.
+    """``text`` (a name written into a sentence) as it is, remembered when it holds `` and ``, `` or ``, ``, ``,
+    ``. `` or ``; `` so that :func:`sentence` keeps it whole.
 
     >>> named("Rights and Justice Centre"), use_language("fr")
     ('Rights and Justice Centre', 'fr')
     >>> sentence("Renew the MoU between Rights and Justice Centre and Hope CBO"), use_language(None)
     ('Renouveler le protocole d’accord entre Rights and Justice Centre et Hope CBO', 'en')
     """
-    if (" and " in text or ", " in text or " or " in text) and text not in _named and len(_named) < _NAMED_KEPT:
+    if (" and " in text or ", " in text or ". " in text or " or " in text or "; " in text) and text not in _named \
+            and len(_named) < _NAMED_KEPT:
         _named.add(text)
     return text
 
@@ -325,7 +327,13 @@ def sentence(text: str) -> str:
     if not text or current_language() == DEFAULT:
         return text
     whole = _one(text, within=". ")  # a template of several sentences takes them all
-    return whole if whole != text else " ".join(_clauses(part) for part in _SENTENCES.split(text))
+    return whole if whole != text else " ".join(_clauses(part) for part in _split(_SENTENCES.split, text))
+
+
+def _split(split: Callable[[str], list[str]], text: str) -> list[str]:
+    """``text`` cut by ``split``, never inside a remembered name (``St. Mary's Hospital``, see :func:`named`)."""
+    shielded, names = _shielded(text)
+    return [_unshielded(part, names) for part in split(shielded)]
 
 
 def _clauses(text: str) -> str:
@@ -336,7 +344,7 @@ def _clauses(text: str) -> str:
     made = _one(text, within="; ")
     if made != text:
         return made
-    *first, last = text.split("; ")
+    *first, last = _split(lambda whole: whole.split("; "), text)
     return translate(_CLAUSES).join([*(_one(clause) for clause in first), _stopped(last)])
 
 

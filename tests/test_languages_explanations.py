@@ -221,3 +221,22 @@ def test_a_name_holding_and_stays_whole_beside_another_name(portuguese: None) ->
     G.add_nodes_from([("r", {"name": "Capricorn Gender and Rights Centre"}), ("h", {"name": "Hope CBO"})])
     text = f"Renew the MoU between {name(G, 'r')} and {name(G, 'h')}"
     assert sentence(text) == "Renovar o memorando de entendimento entre Capricorn Gender and Rights Centre e Hope CBO"
+
+
+def test_a_name_with_a_full_stop_does_not_cut_a_step_in_two(tmp_path: Path) -> None:
+    network = ([Organisation("hope", "Hope CBO", "cbo", district="Sekhukhune", services=["tb_screening"],
+                             populations=["mineworkers"]),
+                Organisation("mary", "St. Mary's Hospital", "hospital", district="Sekhukhune",
+                             services=["tb_treatment"])],
+               [Link("r1", "hope", "mary", "referral", formal=True)])
+    store = SQLiteStore(network_file(tmp_path / "stops.db", network))
+    try:
+        client = create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "stops"}).test_client()
+        body = client.get("/api/v1/analysis/pathways?population=mineworkers&needs=tb_screening&needs=tb_treatment"
+                          "&start=hope", headers={"Accept-Language": "pt"}).get_json()
+    finally:
+        store.close()
+    assert [step["explanation"] for step in body["items"][0]["steps"]] == [
+        "Comece em Hope CBO para rastreio da TB.",
+        "Hope CBO encaminha o utente para St. Mary's Hospital para tratamento da TB, através do seu acordo de "
+        "encaminhamento r1."]

@@ -23,7 +23,7 @@ from network.analysis.pathway_index import (
     pathway_index,
 )
 from network.model import vocabulary
-from network.translation import N_
+from network.translation import N_, named
 
 __all__ = ["PathwayStep", "Pathway", "PathwayIndex", "StepRule", "pathway_index", "referral_pathways",
            "CONTACT_FIELDS", "FORMAL_HOP", "INFORMAL_HOP", "KM_PER_UNIT", "WEIGHT_STEP", "PROPOSED_PENALTY",
@@ -473,12 +473,12 @@ def _sentence(index: PathwayIndex, step: PathwayStep) -> str:
     shown in the caller's language with ``network.translation.sentence``.
     """
     voc = vocabulary()
-    values = {"name": step.name, "services": words.join([words.lower_first(voc.services.get(s, s))
+    values = {"name": named(step.name), "services": words.join([words.lower_first(voc.services.get(s, s))
                                                          for s in step.services])}
     if step.referred_by is None:
         sentence = (_START_FOR if step.services else _START) % values
     else:
-        values.update(sender=index.names[step.referred_by], km=f"{step.distance_km or 0:.0f}",
+        values.update(sender=named(index.names[step.referred_by]), km=f"{step.distance_km or 0:.0f}",
                       agreement=_agreement(index, step))
         templates = _PROPOSED if step.proposed else _REFERS
         sentence = templates[bool(step.services), step.distance_km is not None] % values
