@@ -152,6 +152,7 @@ class Layers:
         self.G = G
         self.as_of = as_of or today()
         self._communities: dict[int, list[list[str]]] = {}
+        self._links_of: dict[frozenset[str], list[tuple[str, str, str, dict[str, Any]]]] = {}
 
     @cached_property
     def links(self) -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -159,9 +160,18 @@ class Layers:
         return list(active_links(self.G, self.as_of))
 
     def links_of(self, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-        """The links in force of the given kinds."""
-        wanted = set(kinds)
-        return (link for link in self.links if link[3].get("kind") in wanted)
+        """The links in force of the given kinds, in the order of :attr:`links` (picked once per set of kinds)."""
+        wanted = frozenset(kinds)
+        found = self._links_of.get(wanted)
+        if found is None:
+            found = self._links_of[wanted] = [link for link, kind in zip(self.links, self._kinds, strict=True)
+                                              if kind in wanted]
+        return iter(found)
+
+    @cached_property
+    def _kinds(self) -> list[Any]:
+        """The kind of each of :attr:`links`."""
+        return [data.get("kind") for _, _, _, data in self.links]
 
     @cached_property
     def referral(self) -> nx.DiGraph:
