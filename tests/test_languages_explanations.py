@@ -240,3 +240,24 @@ def test_a_name_with_a_full_stop_does_not_cut_a_step_in_two(tmp_path: Path) -> N
         "Comece em Hope CBO para rastreio da TB.",
         "Hope CBO encaminha o utente para St. Mary's Hospital para tratamento da TB, através do seu acordo de "
         "encaminhamento r1."]
+
+
+def test_the_demos_step_notes_reach_the_api_in_portuguese(demo: FlaskClient) -> None:
+    def steps(query: str, language: str) -> list[dict]:
+        body = demo.get(f"/api/v1/analysis/pathways?{query}", headers={"Accept-Language": language}).get_json()
+        return body["items"][0]["steps"]
+
+    border = ("start=lejweleputswa-ex-mineworkers-association&population=ex_mineworkers"
+              "&needs=benefit_medical_examination")
+    route = ("start=sekhukhune-chrome-diggers-health-project&population=artisanal_miners&needs=tb_screening"
+             "&needs=tb_treatment")
+    crossing = steps(border, "pt")[1]
+    assert crossing["notes"][0].startswith("Atravessa a fronteira de África do Sul para Lesoto ao abrigo deste acordo: "
+                                           "dê ao cliente uma carta de transferência")
+    assert crossing["explanation"].endswith(crossing["notes"][0])
+    assert "Crosses the border" not in crossing["explanation"]
+    english, portuguese = steps(route, "en")[1], steps(route, "pt")[1]
+    assert english["notes"] == ["3 of 12 referrals on this route were completed in the last 6 months."]
+    assert portuguese["notes"] == ["3 de 12 encaminhamentos nesta rota foram concluídos nos últimos 6 meses."]
+    assert portuguese["explanation"].startswith("Sekhukhune Chrome Diggers Health Project encaminha o utente para ")
+    assert portuguese["explanation"].endswith(f" {portuguese['notes'][0]}")
