@@ -131,6 +131,6 @@ def test_the_api_page_and_cli_show_the_report(seeded: Path):
                                 catch_exceptions=False)
     assert result.exit_code == 0
     assert "3 grants to 3 sub-recipients" in result.output
-    assert "Ending soon: LCSS-001 to Hope Cbo on 2026-07-16 (45 days)" in result.output
+    assert "Grants ending soon\n  - LCSS-001 to Hope Cbo ends on 16 July 2026 (45 days)\n" in result.output
     refused = CliRunner().invoke(cli, ["--store", str(seeded), "programme", "nothing"])
     assert refused.exit_code == 1 and "No programme 'nothing'" in refused.output

@@ -164,7 +164,7 @@ def test_markdown_escapes_and_groups_by_type(report):
     text = report_markdown(report)
     assert XSS not in text and "\\<script\\>alert(1)\\</script\\>" in text
     assert "| Limpopo | 3 | 4 |" in text
-    for kind in ("Isolated", "Broken cascade", "Funding overlap"):
+    for kind in ("Isolated organisations", "Broken care cascades", "Funding overlaps"):  # types by their labels
         assert f"### {kind} (" in text
 
 

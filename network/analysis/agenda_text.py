@@ -141,8 +141,8 @@ def agenda_markdown(agenda: dict[str, Any]) -> str:
     >>> agenda_markdown({"as_of": "2026-11-23", "scope": {"province": "Limpopo"}, "items": []}).splitlines()[:3]
     ['# Coordination agenda', '', 'As of 23 November 2026 · Province: Limpopo']
     """
-    head = [f"# {_md(translate('Coordination agenda'))}", "",
-            _md(translate("As of %(day)s", day=local_date(agenda["as_of"]))) + f" · {_md(scope_words(agenda))}", ""]
+    title, as_of = translate("Coordination agenda"), translate("As of %(day)s", day=local_date(agenda["as_of"]))
+    head = [f"# {_md(title)}", "", f"{_md(as_of)} · {_md(scope_words(agenda))}", ""]
     return "\n".join(head + agenda_markdown_section(agenda)) + "\n"
 
 
@@ -155,7 +155,7 @@ def agenda_html_section(agenda: dict[str, Any], *, level: int = 2) -> str:
     heading = ntranslate("Agenda (%(num)d item)", "Agenda (%(num)d items)", len(agenda["items"]))
     parts = [f"<h{level}>{e(heading)}</h{level}>"]
     if not agenda["items"]:
-        return parts[0] + f"<p>{e(translate('Nothing to act on.'))}</p>"
+        return parts[0] + "<p>" + e(translate("Nothing to act on.")) + "</p>"
     parts.append('<ol class="agenda">')
     for item in agenda["items"]:
         _, score, due = _lines(item)
@@ -182,10 +182,11 @@ def agenda_html(agenda: dict[str, Any]) -> str:
     """
     e = html.escape
     title, day = translate("Coordination agenda"), local_date(agenda["as_of"])
+    as_of = translate("As of %(day)s", day=day)
     return (
         f"<!DOCTYPE html>\n<html lang=\"{e(current_language())}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{e(title)} · {e(day)}</title><style>{PRINT_CSS}</style></head>\n<body>\n"
-        f"<h1>{e(title)}</h1><p class=\"meta\">{e(translate('As of %(day)s', day=day))} · "
+        f"<h1>{e(title)}</h1><p class=\"meta\">{e(as_of)} · "
         f"{e(scope_words(agenda))}</p>\n{agenda_html_section(agenda)}\n</body></html>\n"
     )

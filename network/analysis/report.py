@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.analysis.agenda import agenda_weights
 from network.analysis.agenda_text import AGENDA_CSS, agenda_html_section, agenda_markdown_section
 from network.analysis.duplication import duplication
 from network.analysis.finding import SEVERITIES, Finding, plain
@@ -22,6 +23,7 @@ from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
 from network.gcpause import gc_paused
 from network.model import Vocabulary, today, vocabulary
+from network.translation import current_language, local_date, ntranslate, sentence, translate
 
 __all__ = [
     "FINDING_TYPES", "ReportParts", "coordination_report", "finding_rows", "report_html", "report_lines",
@@ -314,25 +316,27 @@ def report_markdown(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> s
     >>> text.splitlines()[0], "Hope\\\\_CBO has no link in force" in text
     ('# Coordination report', True)
     """
-    lines = ["# Coordination report", "", f"As of {_md(report['as_of'])} · {_md(_scope(report))}", ""]
+    severities, words = _severities(), _headings(report)
+    lines = [f"# {_md(words['title'])}", "", f"{_md(words['as_of'])} · {_md(_scope(report))}", ""]
     if report.get("agenda"):
         lines += agenda_markdown_section(report["agenda"])
     for title, head, rows in _tables(report):
-        lines += [f"## {title}", "", _md_row(head), _md_row(["---"] * len(head))]
+        lines += [f"## {_md(title)}", "", _md_row([_md(h) for h in head]), _md_row(["---"] * len(head))]
         lines += [_md_row([_md(cell) for cell in row]) for row in rows]
         lines.append("")
-    lines += ["## Findings", ""]
+    lines += [f"## {_md(words['findings'])}", ""]
     for kind, group in _by_type(report):
-        lines += [f"### {_type_title(kind)} ({len(group)})", ""]
-        lines += [f"- **{f['severity']}** {_md(f['explanation'])}" for f in group[:shown]]
+        lines += [f"### {_md(_type_title(kind))} ({len(group)})", ""]
+        lines += [f"- **{_md(severities.get(f['severity'], f['severity']))}** {_md(sentence(f['explanation']))}"
+                  for f in group[:shown]]
         if len(group) > shown:
-            lines.append(f"- … and {len(group) - shown} more (see the CSV download)")
+            lines.append(f"- {_md(_more(len(group) - shown))}")
         lines.append("")
-    lines += ["## Recommended links", ""]
-    for i, rec in enumerate(report["recommendations"], 1):
-        lines.append(f"{i}. {_md(rec['explanation'])} (score {rec['score']:g}: {_md('; '.join(rec['reasons']))})")
+    lines += [f"## {_md(words['recommended'])}", ""]
+    lines += [f"{i}. {_md(sentence(rec['explanation']))} ({_md(_score(rec))})"
+              for i, rec in enumerate(report["recommendations"], 1)]
     if not report["recommendations"]:
-        lines.append("No new link would close a gap.")
+        lines.append(_md(words["none"]))
     return "\n".join(lines) + "\n"
 
 
@@ -363,7 +367,8 @@ def report_html(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
     (True, False, True)
     """
     e = _escape
-    body = [f"<h1>Coordination report</h1><p class=\"meta\">As of {e(report['as_of'])} · {e(_scope(report))}</p>"]
+    severities, words = _severities(), _headings(report)
+    body = [f"<h1>{e(words['title'])}</h1><p class=\"meta\">{e(words['as_of'])} · {e(_scope(report))}</p>"]
     if report.get("agenda"):
         body.append(agenda_html_section(report["agenda"]))
     for title, head, rows in _tables(report):
@@ -371,26 +376,26 @@ def report_html(report: dict[str, Any], *, shown: int = SHOWN_PER_TYPE) -> str:
                     f"{''.join(f'<th>{e(h)}</th>' for h in head)}</tr></thead><tbody>")
         body += ["<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>" for row in rows]
         body.append("</tbody></table></div>")
-    body.append("<h2>Findings</h2>")
+    body.append(f"<h2>{e(words['findings'])}</h2>")
     for kind, group in _by_type(report):
         body.append(f"<h3>{e(_type_title(kind))} ({len(group)})</h3><ul>")
-        body += [f"<li><span class=\"{e(f['severity'])}\">{e(f['severity'])}</span> {e(f['explanation'])}</li>"
-                 for f in group[:shown]]
+        body += [f"<li><span class=\"{e(f['severity'])}\">{e(severities.get(f['severity'], f['severity']))}</span> "
+                 f"{e(sentence(f['explanation']))}</li>" for f in group[:shown]]
         if len(group) > shown:
-            body.append(f"<li>… and {len(group) - shown} more (see the CSV download)</li>")
+            body.append(f"<li>{e(_more(len(group) - shown))}</li>")
         body.append("</ul>")
-    body.append("<h2>Recommended links</h2>")
+    body.append(f"<h2>{e(words['recommended'])}</h2>")
     if report["recommendations"]:
         body.append("<ol>")
-        body += [f"<li>{e(r['explanation'])} <small>(score {e(format(r['score'], 'g'))}: "
-                 f"{e('; '.join(r['reasons']))})</small></li>" for r in report["recommendations"]]
+        body += [f"<li>{e(sentence(r['explanation']))} <small>({e(_score(r))})</small></li>"
+                 for r in report["recommendations"]]
         body.append("</ol>")
     else:
-        body.append("<p>No new link would close a gap.</p>")
+        body.append(f"<p>{e(words['none'])}</p>")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{e(current_language())}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>Coordination report {e(report['as_of'])}</title><style>{_CSS}</style></head>\n<body>\n"
+        f"<title>{e(words['title'])} · {e(local_date(report['as_of']))}</title><style>{_CSS}</style></head>\n<body>\n"
         + "\n".join(body) + "\n</body></html>\n"
     )
 
@@ -436,11 +441,39 @@ def _tally(types: Iterable[str]) -> dict[str, int]:
 
 
 def _scope(report: dict[str, Any]) -> str:
-    return f"Province: {report['province']}" if report["province"] else "All provinces"
+    return translate("Province: %(name)s", name=report["province"]) if report["province"] else \
+        translate("All provinces")
+
+
+def _headings(report: dict[str, Any]) -> dict[str, str]:
+    """The report's own headings and phrases, in the current language."""
+    return {"title": translate("Coordination report"),
+            "as_of": translate("As of %(day)s", day=local_date(report["as_of"])), "findings": translate("Findings"),
+            "recommended": translate("Recommended links"), "none": translate("No new link would close a gap.")}
+
+
+def _severities() -> dict[str, str]:
+    """Each severity in words, in the current language."""
+    return {"high": translate("high"), "medium": translate("medium"), "low": translate("low")}
+
+
+def _more(num: int) -> str:
+    return ntranslate("… and %(num)d more (see the CSV download)", "… and %(num)d more (see the CSV download)", num)
+
+
+def _score(recommendation: dict[str, Any]) -> str:
+    """A recommended link's score and its reasons, in the current language."""
+    return translate("score %(score)s: %(reasons)s", score=format(recommendation["score"], "g"),
+                     reasons=sentence("; ".join(recommendation["reasons"])))
 
 
 def _type_title(kind: str) -> str:
-    return kind.replace("_", " ").capitalize()
+    """A finding type as a heading, by its label (``Isolated organisations``), in the current language."""
+    if kind == "service_overlap":
+        return translate("Overlapping services")
+    words = agenda_weights()["finding_types"].get(kind)
+    text = translate(words[1]) if words else kind.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _by_type(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -454,27 +487,33 @@ def _by_type(report: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
 def _tables(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
     """(title, header, rows) of the summary, province and structure tables, rows holding raw values."""
     summary, structure = report["summary"], report["structure"]
-    counts = [["Active organisations", summary["organisations"]], ["Links in force", summary["links"]],
-              ["Findings", summary["findings"]]]
-    counts += [[f"— {s.capitalize()}", n] for s, n in summary["by_severity"].items()]
+    severities = _severities()
+    counts = [[translate("Active organisations"), summary["organisations"]],
+              [translate("Links in force"), summary["links"]], [translate("Findings"), summary["findings"]]]
+    counts += [[f"— {severities.get(s, s)[:1].upper()}{severities.get(s, s)[1:]}", n]
+               for s, n in summary["by_severity"].items()]
     counts += [[f"— {_type_title(t)}", n] for t, n in summary["by_type"].items() if n]
     types = [t for t in FINDING_TYPES if any(row.get(t) for row in report["provinces"].values())]
     provinces = [[p, row["organisations"], row["links"], *(row.get(t, 0) for t in types)]
                  for p, row in report["provinces"].items()]
     components, sampled = structure["components"], structure["betweenness"]
-    shape = [["Organisations", structure["nodes"]], ["Ties", structure["ties"]],
-             ["Density", f"{structure['density']:.4f}"], ["Components", components["count"]],
-             ["Largest component", components["largest"]], ["Communities", structure["communities"]["count"]],
-             ["Articulation points", len(structure["articulation_points"])],
-             ["Bridge links", len(structure["bridges"])]]
-    central = [[row["name"], f"{row['value']:.3f}", "degree"] for row in structure["degree"]]
-    how = f"betweenness{' (sampled from ' + str(sampled['sample_size']) + ')' if sampled['sampled'] else ''}"
+    shape = [[translate("Organisations"), structure["nodes"]], [translate("Ties"), structure["ties"]],
+             [translate("Density"), f"{structure['density']:.4f}"], [translate("Components"), components["count"]],
+             [translate("Largest component"), components["largest"]],
+             [translate("Communities"), structure["communities"]["count"]],
+             [translate("Articulation points"), len(structure["articulation_points"])],
+             [translate("Bridge links"), len(structure["bridges"])]]
+    central = [[row["name"], f"{row['value']:.3f}", translate("degree")] for row in structure["degree"]]
+    how = (translate("betweenness (sampled from %(num)s)", num=sampled["sample_size"]) if sampled["sampled"] else
+           translate("betweenness"))
     central += [[row["name"], f"{row['value']:.3f}", how] for row in sampled["top"]]
     return [
-        ("Summary", ["", "Count"], counts),
-        ("By province", ["Province", "Organisations", "Links", *(_type_title(t) for t in types)], provinces),
-        ("Structure", ["", "Value"], shape),
-        ("Most central organisations", ["Organisation", "Centrality", "Measure"], central),
+        (translate("Summary"), ["", translate("Count")], counts),
+        (translate("By province"), [translate("Province"), translate("Organisations"), translate("Links"),
+                                    *(_type_title(t) for t in types)], provinces),
+        (translate("Structure"), ["", translate("Value")], shape),
+        (translate("Most central organisations"), [translate("Organisation"), translate("Centrality"),
+                                                   translate("Measure")], central),
     ]
 
 

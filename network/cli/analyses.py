@@ -15,7 +15,7 @@ from network.model import vocabulary
 from network.schemas import problem_lines
 from network.service import analyses, drawing
 from network.service.scope import DEPTH, ViewArgs
-from network.translation import in_words, ntranslate, sentence, translate
+from network.translation import ntranslate, sentence, translate
 
 
 @cli.command()
@@ -34,8 +34,8 @@ def report(ctx: click.Context, as_of: dt.datetime | None, province: str | None, 
         _stream(analyses.report_lines(store_of(ctx), as_of=as_date(as_of), province=province, admin=True), output)
         return
     data = analyses.report(store_of(ctx), as_of=as_date(as_of), province=province, admin=True)
-    shown = data if fmt == "json" else in_words(data)  # JSON keeps the analyses' English, as the agenda's
-    text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](shown)
+    # Markdown and HTML write the report in the command line's language; JSON keeps the analyses' English
+    text = {"json": lambda d: json.dumps(d, indent=2), "md": report_markdown, "html": report_html}[fmt](data)
     write_or_echo(text, output, ntranslate("%(num)d finding", "%(num)d findings", len(data["findings"])))
 
 

@@ -8,8 +8,9 @@ import json
 import click
 
 from network.cli.base import DATE, as_date, cli, refusals, store_of
+from network.model import vocabulary
 from network.service import programmes
-from network.translation import sentence
+from network.translation import local_date, ntranslate, sentence, translate
 
 
 @cli.command()
@@ -29,11 +30,19 @@ def programme(ctx: click.Context, programme: str | None, as_of: dt.datetime | No
 
 
 def _text(data: dict) -> str:
-    p = data["programme"]
-    lines = [p["name"], f"{len(data['grants'])} grants to {len(data['sub_recipients'])} sub-recipients; "
-             f"services covered: {', '.join(data['coverage']['services']) or 'none'}."]
-    lines += [f"Ending soon: {g['grant_ref'] or g['link']} to {g['recipient_name']} on {g['end_date']} "
-              f"({g['days_left']} days)" for g in data["ending_soon"]]
-    lines.append(f"Gaps in its area: {len(data['gaps'])}")
+    """The programme's report for people to read, in the command line's language (services by their labels)."""
+    p, labels = data["programme"], vocabulary().services
+    covered = ", ".join(translate(labels.get(code, code)) for code in data["coverage"]["services"])
+    grants = ntranslate("%(num)d grant", "%(num)d grants", len(data["grants"]))
+    recipients = ntranslate("%(num)d sub-recipient", "%(num)d sub-recipients", len(data["sub_recipients"]))
+    lines = [p["name"], translate("%(grants)s to %(recipients)s; services covered: %(services)s.", grants=grants,
+                                  recipients=recipients, services=covered or translate("none"))]
+    lines += [translate("Grants ending soon")] if data["ending_soon"] else []
+    lines += ["  - " + ntranslate("%(grant)s to %(recipient)s ends on %(day)s (%(num)d day)",
+                                  "%(grant)s to %(recipient)s ends on %(day)s (%(num)d days)", g["days_left"],
+                                  grant=g["grant_ref"] or translate("A grant"), recipient=g["recipient_name"],
+                                  day=local_date(g["end_date"]))
+              for g in data["ending_soon"]]
+    lines.append(translate("Gaps in its area (%(num)s)", num=len(data["gaps"])))
     lines += [f"  - {sentence(f['explanation'])}" for f in data["gaps"][:20]]
     return "\n".join(lines)
