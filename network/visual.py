@@ -219,8 +219,8 @@ def network_data(
     ends, and ``clusters`` lists them with member counts.
     """
     if size_by not in ("betweenness", "degree"):
-        raise InvalidData(f"Size by 'betweenness' or 'degree', not '{size_by}'.",
-                          {"size_by": ["Use betweenness or degree."]})
+        raise InvalidData(translate("Size by 'betweenness' or 'degree', not '%(size_by)s'.", size_by=size_by),
+                          {"size_by": [translate("Use betweenness or degree.")]})
     highlight = {k: _reasons(v) for k, v in (highlight or {}).items()}
     aggregated = G.number_of_nodes() > aggregate_above
     if aggregated:

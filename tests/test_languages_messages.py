@@ -199,3 +199,12 @@ def test_the_stores_conflicts_are_in_the_callers_language(env: Env, tmp_path: Pa
 
 def small_network_of_two() -> tuple[list[Organisation], list[Link]]:
     return [Organisation("a", "A", "cbo"), Organisation("b", "B", "clinic")], [Link("l1", "a", "b", "referral")]
+
+
+def test_service_and_request_refusals_in_the_callers_language(env: Env, db: Path) -> None:
+    wrong = env.client.post("/api/v1/organisations", data="id=x", content_type="text/plain",
+                            headers={**env.auth("editor"), "Accept-Language": "fr"})
+    assert wrong.status_code == 415 and wrong.get_json()["message"] == "Envoyez le corps en application/json."
+    unbound = run(db, "--language", "pt", "token", "create", "--name", "Desk", "--role", "referrer")
+    assert unbound.exit_code == 1
+    assert "organisation: Um token de referrer atua em nome de uma organização: indique-a." in unbound.output

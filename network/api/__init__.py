@@ -21,6 +21,7 @@ from flask_smorest import Api as _Api
 from werkzeug.exceptions import HTTPException
 
 from network.pages import bp as pages_bp
+from network.translation import translate
 
 from .auth import SessionCookies
 from .errors import error_response, http_exception_payload, register_error_handlers
@@ -115,13 +116,13 @@ def _check_body_type() -> Any:
         return None
     if request.path in _MULTIPART_PATHS:
         if request.mimetype != "multipart/form-data":
-            return error_response(415, "Send the files as multipart/form-data.")
+            return error_response(415, translate("Send the files as multipart/form-data."))
         return None
     if not request.is_json:
-        return error_response(415, "Send the body as application/json.")
+        return error_response(415, translate("Send the body as application/json."))
     try:
         json.loads(request.get_data(cache=True) or b"null")
     except (ValueError, RecursionError) as err:
-        reason = "it is nested too deeply" if isinstance(err, RecursionError) else str(err).split(":")[0]
-        return error_response(400, f"The body is not JSON this API can read: {reason}.")
+        reason = translate("it is nested too deeply") if isinstance(err, RecursionError) else str(err).split(":")[0]
+        return error_response(400, translate("The body is not JSON this API can read: %(reason)s.", reason=reason))
     return None

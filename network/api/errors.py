@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from network.errors import Busy, CssnetError
 from network.schemas import problem_lines
+from network.translation import N_, translate
 
 __all__ = ["error_response", "register_error_handlers", "http_exception_payload", "RETRY_AFTER_SECONDS"]
 
@@ -17,9 +18,9 @@ __all__ = ["error_response", "register_error_handlers", "http_exception_payload"
 RETRY_AFTER_SECONDS = 2
 
 _DEFAULT_MESSAGES = {
-    413: "The request body is too large.",
-    415: "Send the body as application/json.",
-    422: "The request is not valid.",
+    413: N_("The request body is too large."),
+    415: N_("Send the body as application/json."),
+    422: N_("The request is not valid."),
 }
 
 
@@ -39,7 +40,8 @@ def http_exception_payload(error: HTTPException) -> tuple[dict[str, Any], int, d
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages") or {}
-    message = (data.get("message") or "; ".join(problem_lines(errors)) or _DEFAULT_MESSAGES.get(status)
+    default = _DEFAULT_MESSAGES.get(status)
+    message = (data.get("message") or "; ".join(problem_lines(errors)) or (default and translate(default))
                or error.description)
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
@@ -61,5 +63,5 @@ def register_error_handlers(app: Flask) -> None:
             payload, status, headers = http_exception_payload(error)
             return error_response(status, payload["message"], payload["errors"], headers)
         app.logger.exception("unexpected error")
-        return error_response(500, "Something went wrong on the server; the error was logged.")
+        return error_response(500, translate("Something went wrong on the server; the error was logged."))
 

@@ -22,6 +22,7 @@ from network.errors import InvalidData
 from network.gcpause import gc_paused
 from network.graph.store import GraphStore
 from network.model import today
+from network.translation import translate
 
 from . import monitoring, surveys
 from .memo import Memo
@@ -290,8 +291,8 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
     scope = {k: v for k, v in (("province", province), ("district", district), ("programme", programme),
                                ("intervention_area", intervention_area)) if v}
     if len(scope) > 1:
-        raise InvalidData("Give one scope: a province, a district, a programme or an intervention area.",
-                          {k: ["Give only one of province, district, programme and intervention area."]
+        raise InvalidData(translate("Give one scope: a province, a district, a programme or an intervention area."),
+                          {k: [translate("Give only one of province, district, programme and intervention area.")]
                            for k in scope})
     G = analysis_graph(store, as_of=as_of, redacted=redacted)
     if programme:

@@ -27,7 +27,7 @@ from network.io.survey_csv import read_answers, read_round
 from network.model import seed_dir, today
 from network.survey_schemas import dump_rating, dump_round, load_rating, load_round
 from network.surveys import SurveyRound, TieRating
-from network.translation import translate
+from network.translation import ntranslate, translate
 
 from . import audit
 from .audit import Actor
@@ -45,8 +45,10 @@ def create_round(store: GraphStore, data: dict[str, Any], *, actor: Actor) -> Su
                                                                           limit=None)).items}
         unknown = [i for i in survey_round.invited if i not in found]
         if unknown:
-            raise InvalidData(f"invited: {_few(unknown)} {'is' if len(unknown) == 1 else 'are'} not a known "
-                              f"organisation.", {"invited": [f"Unknown organisation '{i}'." for i in unknown[:20]]})
+            raise InvalidData(ntranslate("invited: %(ids)s is not a known organisation.",
+                                         "invited: %(ids)s are not known organisations.", len(unknown),
+                                         ids=_few(unknown)),
+                              {"invited": [translate("Unknown organisation '%(id)s'.", id=i) for i in unknown[:20]]})
         created = surveys_of(store).create_round(survey_round)
         audit.record(store, actor, "create", "survey_round", created.id,
                      {"after": {**dump_round(created), "invited": len(created.invited)}})
@@ -193,7 +195,7 @@ def _shown(results: dict[str, Any], admin: bool) -> dict[str, Any]:
 
 def _few(ids: list[str]) -> str:
     shown = ", ".join(f"'{i}'" for i in ids[:5])
-    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return translate("%(message)s (and %(num)d more)", message=shown, num=len(ids) - 5) if len(ids) > 5 else shown
 
 
 def answer_many(store: GraphStore, round_id: str, rows: list[dict[str, Any]], *, actor: Actor) -> int:
@@ -206,7 +208,8 @@ def answer_many(store: GraphStore, round_id: str, rows: list[dict[str, Any]], *,
             try:
                 answer(store, round_id, row, actor=actor)
             except InvalidData as err:
-                raise InvalidData(f"row {number}: {err.message}", {f"row {number}": err.errors}) from None
+                raise InvalidData(translate("row %(row)s: %(problem)s", row=number, problem=err.message),
+                                  {f"row {number}": err.errors}) from None
     return len(rows)
 
 
@@ -235,7 +238,8 @@ def seed_demo_round(store: GraphStore, *, actor: Actor) -> int:
             try:
                 _check(survey_round, rating, partners[rating.respondent])
             except InvalidData as err:
-                raise InvalidData(f"row {number}: {err.message}", {f"row {number}": err.errors}) from None
+                raise InvalidData(translate("row %(row)s: %(problem)s", row=number, problem=err.message),
+                                  {f"row {number}": err.errors}) from None
             surveys.put_rating(rating)
         audit.record(store, actor, "seed", "survey_round", survey_round.id, {"answers": len(rows)})
     return len(rows)

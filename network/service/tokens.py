@@ -65,16 +65,18 @@ def create_token(store: GraphStore, name: str, role: str, *, actor: Actor,
     name = (name or "").strip()
     problems: dict[str, list[str]] = {}
     if not name or len(name) > 100:
-        problems["name"] = ["Give a name of 1-100 characters."]
+        problems["name"] = [translate("Give a name of 1-100 characters.")]
     if role not in TOKEN_ROLES:
-        problems["role"] = [f"Unknown role '{role}': use one of {', '.join(TOKEN_ROLES)}."]
+        problems["role"] = [translate("Unknown role '%(role)s': use one of %(roles)s.", role=role,
+                                        roles=", ".join(TOKEN_ROLES))]
     with store.transaction(actor=actor.key):
         if role in BOUND_ROLES and not organisation:
-            problems["organisation"] = [f"A {role} token acts for one organisation: name it."]
+            problems["organisation"] = [translate("A %(role)s token acts for one organisation: name it.", role=role)]
         elif role in BOUND_ROLES and not _stored(store, organisation or ""):
             problems["organisation"] = [translate("No organisation with id '%(id)s'.", id=organisation)]
         elif role not in BOUND_ROLES and organisation is not None:
-            problems["organisation"] = [f"A {role} token is not bound to an organisation: leave it out."]
+            problems["organisation"] = [translate("A %(role)s token is not bound to an organisation: leave it out.",
+                                                    role=role)]
         if problems:
             raise InvalidData("; ".join(problem_lines(problems)), problems)
         secret = secrets.token_urlsafe(32)
