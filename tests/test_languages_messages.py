@@ -208,3 +208,12 @@ def test_service_and_request_refusals_in_the_callers_language(env: Env, db: Path
     unbound = run(db, "--language", "pt", "token", "create", "--name", "Desk", "--role", "referrer")
     assert unbound.exit_code == 1
     assert "organisation: Um token de referrer atua em nome de uma organização: indique-a." in unbound.output
+
+
+def test_stats_and_history_headings_in_the_command_lines_language(db: Path) -> None:
+    stats = run(db, "stats", CSSNET_LANGUAGE="pt").output.splitlines()
+    assert "organizações por tipo (5):" in stats and "ligações por estado (5):" in stats
+    assert any(line.split() == ["nenhum", "1"] for line in stats), "the donor has no province"
+    history = run(db, "--language", "fr", "history", "clinic-a").output
+    assert history.startswith("Organisation clinic-a")
+    assert run(db, "history", "l-ref-1", LANG="pt_PT.UTF-8").output.startswith("Ligação l-ref-1")

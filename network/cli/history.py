@@ -25,7 +25,9 @@ def history(ctx: click.Context, record_id: str, fmt: str, hide_protected: bool) 
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
         return
-    click.echo("\n\n".join(versions_text(f"{entity.capitalize()} {record_id}", items)
+    headings = {"organisation": translate("Organisation %(id)s", id=record_id),
+                "link": translate("Link %(id)s", id=record_id)}
+    click.echo("\n\n".join(versions_text(headings.get(entity, f"{entity.capitalize()} {record_id}"), items)
                            for entity, items in found.items()))
 
 

@@ -8,7 +8,14 @@ import click
 
 from network.cli.base import cli, refusals, store_of
 from network.service.audit import CLI
-from network.translation import translate
+from network.translation import N_, translate
+
+#: The headings of ``cssnet stats``, by the store's name for each count.
+_COUNTED = {"organisations_by_kind": N_("organisations by kind"),
+            "organisations_by_province": N_("organisations by province"),
+            "organisations_by_country": N_("organisations by country"),
+            "organisations_by_status": N_("organisations by status"), "links_by_kind": N_("links by kind"),
+            "links_by_status": N_("links by status")}
 
 
 @cli.command()
@@ -21,9 +28,10 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(counts, indent=2, sort_keys=True))
         return
     for title, table in counts.items():
-        click.echo(f"{title.replace('_', ' ')} ({sum(table.values())}):")
+        heading = translate(_COUNTED[title]) if title in _COUNTED else title.replace("_", " ")
+        click.echo(f"{heading} ({sum(table.values())}):")
         for key, n in sorted(table.items(), key=lambda kv: (-kv[1], kv[0])):
-            click.echo(f"  {key:<40} {n:>7}")
+            click.echo(f"  {translate(key) if key == 'none' else key:<40} {n:>7}")
 
 
 @cli.command()
