@@ -217,3 +217,12 @@ def test_stats_and_history_headings_in_the_command_lines_language(db: Path) -> N
     history = run(db, "--language", "fr", "history", "clinic-a").output
     assert history.startswith("Organisation clinic-a")
     assert run(db, "history", "l-ref-1", LANG="pt_PT.UTF-8").output.startswith("Ligação l-ref-1")
+
+
+def test_the_import_progress_bar_speaks_french(db: Path, tmp_path: Path) -> None:
+    rows = [{"id": f"org-{i}", "name": f"Group {i}", "kind": "cbo"} for i in range(5001)]
+    (tmp_path / "organisations.csv").write_bytes(_csv(REQUIRED_ORGANISATION_COLUMNS, *rows))
+    done = run(db, "import", str(tmp_path / "organisations.csv"), CSSNET_LANGUAGE="fr")
+    assert done.exit_code == 0, done.output
+    assert "importation des organisations" in done.stderr and " lignes" in done.stderr
+    assert "importing" not in done.output

@@ -17,6 +17,7 @@ from network.io.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from network.io.importer import import_stream
 from network.io.referral_csv import read_referrals
 from network.model import seed_dir
+from network.translation import N_, translate
 
 from . import audit, monitoring, referrals, surveys
 from .audit import SYSTEM, Actor
@@ -34,6 +35,8 @@ __all__ = [
     "demo_files",
 ]
 
+#: The progress bar's words for each file of an import.
+_IMPORTING = {"organisations": N_("importing organisations"), "links": N_("importing links")}
 #: Imports of more rows than this show a progress bar on standard error when asked to.
 PROGRESS_THRESHOLD = 5000
 
@@ -133,7 +136,8 @@ def _streamed(path: str | Path | None, kind: str, count: int, progress: bool) ->
     rows = iter_csv_file(path, kind=kind)
     if not progress or count < PROGRESS_THRESHOLD:
         return rows
-    return tqdm(rows, total=count, desc=f"importing {kind}", unit=" rows", file=sys.stderr, mininterval=0.5)
+    return tqdm(rows, total=count, desc=translate(_IMPORTING[kind]), unit=" " + translate("rows"), file=sys.stderr,
+                mininterval=0.5)
 
 
 def _audit_import(store: GraphStore, actor: Actor, fmt: str, files: list[str], result: UpsertResult) -> None:
