@@ -496,45 +496,51 @@ def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]
 
 def _broken_cascades(G: nx.MultiDiGraph, R: nx.DiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
     essential_for: dict[frozenset[str], set[str]] = {}
+    steps_for: dict[frozenset[str], list[tuple[str, str]]] = {}
+    served, offered = offers.populations, offers.services
     findings = []
-    for x, mine in offers.services.items():
-        steps = [(after, needs) for after, needs in voc.cascade_rules if after in mine and needs not in mine]
+    for x, mine in offered.items():
+        steps = steps_for.get(mine)
+        if steps is None:
+            steps = steps_for[mine] = [(after, needs) for after, needs in voc.cascade_rules
+                                       if after in mine and needs not in mine]
         if not steps:
             continue
-        populations = offers.populations[x]
+        populations = served[x]
         referred_to: set[str] = set()
-        for y in R.successors(x):
-            if offers.serve_alike(populations, y):
-                referred_to.update(offers.services[y])
+        for y in R._adj[x]:  # R.successors(x), and offers.serve_alike(populations, y) inline
+            if not populations or not served[y] or not populations.isdisjoint(served[y]):
+                referred_to |= offered[y]
         if populations not in essential_for:
             essential_for[populations] = _essential_services(voc, populations)
         for after, needs in steps:
             if needs in referred_to:
                 continue
             local = offers.local_providers(offers.district[x], needs, populations)
-            severity = "low" if needs not in essential_for[populations] else "medium" if local else "high"
+            severity = "low" if needs not in essential_for[populations] else "medium" if local[0] else "high"
             findings.append(Finding(
                 "broken_cascade", severity, _cascade_sentence(G, voc, x, after, needs, populations, local),
                 organisations=[x], district=offers.district[x], service=needs,
-                details={"after": after, "providers_in_district": len(local)},
+                details={"after": after, "providers_in_district": local[0]},
             ))
     return findings
 
 
 def _cascade_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, x: str, after: str, needs: str, populations: frozenset[str],
-    local: set[str],
+    local: tuple[int, list[str]],
 ) -> str:
+    count, first = local
     values = {"name": words.name(G, x), "after": words.label(voc.services, after),
-              "needs": words.label(voc.services, needs), "num": len(local) - 1, "district": G.nodes[x].get("district"),
+              "needs": words.label(voc.services, needs), "num": count - 1, "district": G.nodes[x].get("district"),
               "people": words.populations(voc, sorted(populations), "or", shown=len(populations))}
     gap = (N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers %(needs)s "
               "to %(people)s") if populations else
            N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers %(needs)s"))
-    if local:
-        values["local"] = words.name(G, min(local))
-        then = (N_("agree one with %(local)s.") if len(local) == 1 else
-                N_("agree one with %(local)s or one of 1 other there.") if len(local) == 2 else
+    if count:
+        values["local"] = words.name(G, first[0])
+        then = (N_("agree one with %(local)s.") if count == 1 else
+                N_("agree one with %(local)s or one of 1 other there.") if count == 2 else
                 N_("agree one with %(local)s or one of %(num)s others there."))
     else:
         then = (N_("nobody in %(district)s does, so agree one with a provider further away.") if values["district"]
@@ -546,16 +552,16 @@ def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Find
     findings = []
     for (district, population), group in offers.serving.items():
         for service in voc.essential_services.get(population, ()):
-            if offers.local_providers(district, service, frozenset([population])):
+            if offers.local_providers(district, service, frozenset([population]))[0]:
                 continue
-            others = sorted(offers.offering.get((district, service), ()))
-            values = {"district": district, "names": words.names(G, others), "num": len(group),
+            others = offers.local_providers(district, service, frozenset())
+            values = {"district": district, "names": _names(G, others), "num": len(group),
                       "service": words.label(voc.services, service),
                       "people": words.label(voc.populations, population)}
             one = len(group) == 1
-            if others:
+            if others[0]:
                 severity = "medium"
-                if len(others) == 1:
+                if others[0] == 1:
                     gap = (N_("In %(district)s only %(names)s offers %(service)s, not to %(people)s, though 1 "
                               "organisation there serves them") if one else
                            N_("In %(district)s only %(names)s offers %(service)s, not to %(people)s, though %(num)s "
@@ -577,7 +583,7 @@ def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Find
             findings.append(Finding(
                 "uncovered", severity, explanation, organisations=sorted(group), district=district,
                 population=population, service=service,
-                details={"serving": len(group), "providers_for_others": len(others)},
+                details={"serving": len(group), "providers_for_others": others[0]},
             ))
     return findings
 
@@ -599,7 +605,7 @@ def _unreachable(
                 if reached[index]:
                     continue
                 local = offers.local_providers(district, service, frozenset([population]))
-                if not local:
+                if not local[0]:
                     continue
                 providers = offers.provider_count(service, population)
                 findings.append(Finding(
@@ -607,7 +613,7 @@ def _unreachable(
                     _unreachable_sentence(G, voc, district, population, service, group, local, max_hops),
                     organisations=sorted(group), district=district, population=population, service=service,
                     details={"serving": len(group), "providers": providers,
-                             "providers_in_district": len(local), "max_hops": max_hops},
+                             "providers_in_district": local[0], "max_hops": max_hops},
                 ))
     return findings
 
@@ -636,27 +642,34 @@ def _reach_within(
 
 def _unreachable_sentence(
     G: nx.MultiDiGraph, voc: Vocabulary, district: str, population: str, service: str, group: list[str],
-    local: set[str], max_hops: int,
+    local: tuple[int, list[str]], max_hops: int,
 ) -> str:
     values = {"district": district, "name": words.name(G, group[0]), "num": len(group),
               "people": words.label(voc.populations, population), "service": words.label(voc.services, service),
               "steps": f"{max_hops} " + (N_("step") if max_hops == 1 else N_("steps")),
-              "names": words.names(G, sorted(local)), "local": words.name(G, min(local))}
+              "names": _names(G, local), "local": words.name(G, local[1][0])}
     if len(group) == 1:
         template = (N_("In %(district)s, %(name)s, the only organisation serving %(people)s, cannot refer them to "
                        "%(service)s within %(steps)s of agreements in force, though %(names)s there offers it to "
-                       "them; agree a referral or MoU with %(local)s.") if len(local) == 1 else
+                       "them; agree a referral or MoU with %(local)s.") if local[0] == 1 else
                     N_("In %(district)s, %(name)s, the only organisation serving %(people)s, cannot refer them to "
                        "%(service)s within %(steps)s of agreements in force, though %(names)s there offer it to "
                        "them; agree a referral or MoU with %(local)s."))
     else:
         template = (N_("In %(district)s, none of the %(num)s organisations serving %(people)s can refer them to "
                        "%(service)s within %(steps)s of agreements in force, though %(names)s there offers it to "
-                       "them; agree a referral or MoU with %(local)s.") if len(local) == 1 else
+                       "them; agree a referral or MoU with %(local)s.") if local[0] == 1 else
                     N_("In %(district)s, none of the %(num)s organisations serving %(people)s can refer them to "
                        "%(service)s within %(steps)s of agreements in force, though %(names)s there offer it to "
                        "them; agree a referral or MoU with %(local)s."))
     return template % values
+
+
+def _names(G: nx.MultiDiGraph, found: tuple[int, list[str]]) -> str:
+    """:func:`~network.analysis.words.names` of the organisations of which ``found`` holds the count and the
+    smallest ids (see :meth:`~network.analysis.offers.Offers.local_providers`)."""
+    count, first = found
+    return words.names(G, first if count <= len(first) else [*first, *[""] * (count - len(first))])
 
 
 def _agreement(G: nx.MultiDiGraph, data: dict[str, Any], source: str, target: str) -> str:
@@ -677,10 +690,12 @@ _AGREEMENT_WORDS = {"mou": N_("MoU"), "referral": N_("referral agreement"), "fun
 def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], min_size: int) -> list[Finding]:
     community = {node: i for i, members in enumerate(parts) for node in members}
     outside: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for u, v in sorted((u, v) if u < v else (v, u) for u, v in T.edges()):
-        if community[u] != community[v]:
-            outside[community[u]].append((u, v))
-            outside[community[v]].append((u, v))
+    # the ties across communities, each as (smaller id, larger id), in order: T.edges() read from its adjacency
+    across = sorted((u, v) for u, others in T._adj.items() for v in others
+                    if u < v and community[u] != community[v])
+    for u, v in across:
+        outside[community[u]].append((u, v))
+        outside[community[v]].append((u, v))
     findings = []
     for i, members in enumerate(parts):
         ties = outside.get(i, [])

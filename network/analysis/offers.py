@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import chain
 from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
 
-__all__ = ["Flags", "Offers"]
+__all__ = ["FIRST", "Flags", "Offers"]
+
+#: How many of the smallest ids :meth:`Offers.local_providers` gives (what a sentence names: three, or four).
+FIRST = 4
+
+#: How many organisations, and the ``FIRST`` smallest of their ids.
+_Part = tuple[int, list[str]]
 
 
 class Flags(NamedTuple):
@@ -36,8 +43,8 @@ class Offers:
         self.serving: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.general_total: Counter[str] = Counter()
         self.explicit_total: Counter[tuple[str, str]] = Counter()
-        self._local: dict[tuple[str | None, str, frozenset[str]], set[str]] = {}
-        self._by_population: dict[tuple[str, str], tuple[list[str], dict[str, list[str]]]] = {}
+        self._local: dict[tuple[str | None, str, frozenset[str]], _Part] = {}
+        self._by_population: dict[tuple[str, str], tuple[_Part, _Part, dict[int, _Part]]] = {}
         self._flags: tuple[list[str], Flags] | None = None
         for node, data in G.nodes(data=True):
             if data.get("status", "active") != "active":
@@ -56,6 +63,9 @@ class Offers:
                     self.serving[district, population].append(node)
                 for service in services:
                     self.offering[district, service].append(node)
+        named = sorted({p for populations in self.populations.values() for p in populations})
+        self._bits = {p: 1 << i for i, p in enumerate(named)}
+        self._bits_of: dict[frozenset[str], int] = {}
 
     def flags(self, nodes: list[str]) -> Flags:
         """:class:`Flags` of ``nodes`` (active organisations numbered by their position), kept for that list.
@@ -94,33 +104,55 @@ class Offers:
         theirs = self.populations[other]
         return not populations or not theirs or not populations.isdisjoint(theirs)
 
-    def local_providers(self, district: str | None, service: str, populations: frozenset[str]) -> set[str]:
-        """Active organisations in ``district`` offering ``service`` to one of ``populations`` (or anyone)."""
+    def local_providers(
+        self, district: str | None, service: str, populations: frozenset[str]
+    ) -> tuple[int, list[str]]:
+        """How many active organisations in ``district`` offer ``service`` to one of ``populations`` (to anyone
+        when empty), and the ``FIRST`` smallest of their ids, in order.
+
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> for node, populations in [("e", []), ("d", ["msm"]), ("c", ["pwid", "msm"]), ("b", ["pwid"])]:
+        ...     G.add_node(node, district="Waterberg", services=["art"], populations=populations)
+        >>> offers = Offers(G)
+        >>> offers.local_providers("Waterberg", "art", frozenset(["msm"]))
+        (3, ['c', 'd', 'e'])
+        >>> offers.local_providers("Waterberg", "art", frozenset()), offers.local_providers(None, "art", frozenset())
+        ((4, ['b', 'c', 'd', 'e']), (0, []))
+        """
         key = (district, service, populations)
         found = self._local.get(key)
         if found is None:
             if district is None:
-                found = set()
-            elif not populations:
-                found = set(self.offering.get((district, service), ()))
+                found = (0, [])
             else:
-                general, explicit = self._split(district, service)
-                found = set(general).union(*(explicit.get(p, ()) for p in populations))
+                everyone, general, explicit = self._split(district, service)
+                if not populations:
+                    found = everyone
+                else:
+                    wanted = 0
+                    for population in populations:
+                        wanted |= self._bits.get(population, 0)
+                    parts = [general, *(part for bits, part in explicit.items() if bits & wanted)]
+                    found = (sum(count for count, _ in parts), sorted(chain(*(f for _, f in parts)))[:FIRST])
             self._local[key] = found
         return found
 
-    def _split(self, district: str, service: str) -> tuple[list[str], dict[str, list[str]]]:
-        """The organisations offering ``service`` in ``district`` to everyone, and to each population."""
+    def _split(self, district: str, service: str) -> tuple[_Part, _Part, dict[int, _Part]]:
+        """Of the organisations offering ``service`` in ``district``: all, those serving everyone, and those
+        naming populations, by the populations they name (as bits), each as its count and first ids."""
         split = self._by_population.get((district, service))
         if split is None:
-            general: list[str] = []
-            explicit: dict[str, list[str]] = defaultdict(list)
-            for node in self.offering.get((district, service), ()):
-                if not self.populations[node]:
-                    general.append(node)
-                for population in self.populations[node]:
-                    explicit[population].append(node)
-            split = self._by_population[district, service] = (general, explicit)
+            offering = sorted(self.offering.get((district, service), ()))
+            groups: dict[int, list[str]] = defaultdict(list)
+            for node in offering:
+                bits = self._bits_of.get(self.populations[node])
+                if bits is None:
+                    bits = self._bits_of[self.populations[node]] = sum(self._bits[p] for p in self.populations[node])
+                groups[bits].append(node)
+            parts = {bits: (len(nodes), nodes[:FIRST]) for bits, nodes in groups.items()}
+            general = parts.pop(0, (0, []))
+            split = self._by_population[district, service] = ((len(offering), offering[:FIRST]), general, parts)
         return split
 
     def provider_count(self, service: str, population: str) -> int:
