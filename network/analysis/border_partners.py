@@ -14,12 +14,13 @@ from network.analysis.geography import km, place
 from network.analysis.words import join
 from network.meanings import serves
 from network.model import Vocabulary
+from network.translation import N_
 
 __all__ = ["CONTINUITY_SERVICES", "PROVIDERS_PER_BORDER", "Abroad", "crossing"]
 
 #: Services whose continuity a cross-border agreement is for, with the words for them in a sentence.
-CONTINUITY_SERVICES = {"tb_treatment": "TB treatment", "compensation_claims_support": "compensation claims",
-                       "occupational_health_compensation": "compensation claims"}
+CONTINUITY_SERVICES = {"tb_treatment": N_("TB treatment"), "compensation_claims_support": N_("compensation claims"),
+                       "occupational_health_compensation": N_("compensation claims")}
 #: Providers in the sending country proposed per ``cross_border_gap``.
 PROVIDERS_PER_BORDER = 3
 
@@ -94,8 +95,9 @@ class Abroad:
         kept = join(list(dict.fromkeys(CONTINUITY_SERVICES[s] for s in
                                        self.continuity(target, details.get("populations") or ()))))
         people = join([self.voc.populations.get(p, p).lower() for p in details.get("populations") or ()])
-        return (f"let {kept} follow {people} from {finding.district} home to "
-                f"{self.voc.country_label(details.get('country'))}")
+        return N_("let %(kept)s follow %(people)s from %(district)s home to %(country)s") % {
+            "kept": kept, "people": people, "district": finding.district,
+            "country": self.voc.country_label(details.get("country"))}
 
 
 def crossing(G: nx.MultiDiGraph, source: str, target: str) -> tuple[str, str] | None:

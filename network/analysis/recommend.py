@@ -21,6 +21,7 @@ from network.analysis.geography import in_radians, km, km_between, place
 from network.analysis.layers import Layers, layers_for
 from network.meanings import serves
 from network.model import Vocabulary, vocabulary
+from network.translation import N_
 
 __all__ = ["Recommendation", "CLOSABLE_TYPES", "recommend_links"]
 
@@ -531,27 +532,34 @@ def _recommendation(
     counts = defaultdict(int)
     for f in found:
         counts[f.type] += 1
-    reasons = [f"closes {words.count(n, _gap_noun(t))}" for t, n in counts.items()]
+    # each reason from a template marked with N_, so the pages and reports can show it in another language
+    reasons = [N_("closes %(gaps)s") % {"gaps": _gaps(t, n)} for t, n in counts.items()]
     bonuses = _bonuses(index, source, target)
     if "district" in bonuses:
-        reasons.append(f"same district ({index.district[source]})")
+        reasons.append(N_("same district (%(district)s)") % {"district": index.district[source]})
     elif "near" in bonuses:
         sensitive = G.nodes[source].get("sensitive") or G.nodes[target].get("sensitive")
         distance = index.distance(source, target) or 0.0
-        reasons.append(f"within {index.max_km:g} km" if sensitive else f"{distance:.0f} km apart")
+        reasons.append(N_("within %(km)s km") % {"km": f"{index.max_km:g}"} if sensitive else
+                       N_("%(km)s km apart") % {"km": f"{distance:.0f}"})
     if "populations" in bonuses:
         shared = sorted(index.populations[source] & index.populations[target])
-        reasons.append(f"both serve {words.join([words.label(voc.populations, p) for p in shared])}")
+        reasons.append(N_("both serve %(people)s") % {
+            "people": words.join([words.label(voc.populations, p) for p in shared])})
     if "partners" in bonuses:
         common = sorted(index.partners[source] & index.partners[target])
-        reasons.append(f"{words.count(len(common), 'common referral partner')}: {_names(G, common)}")
+        reasons.append((N_("1 common referral partner: %(names)s") if len(common) == 1 else
+                        N_("%(num)s common referral partners: %(names)s")) % {"num": len(common),
+                                                                              "names": _names(G, common)})
     if "proposed" in bonuses:
-        reasons.append(f"already proposed ({', '.join(_proposed(G, source, target))})")
+        reasons.append(N_("already proposed (%(links)s)") % {"links": ", ".join(_proposed(G, source, target))})
     border = crossing(G, source, target)
     if border:
-        reasons.append(f"crosses the border from {voc.country_label(border[0])} into {voc.country_label(border[1])}")
+        reasons.append(N_("crosses the border from %(from)s into %(into)s") % {
+            "from": voc.country_label(border[0]), "into": voc.country_label(border[1])})
     if "continuity" in bonuses:
-        reasons.append(f"{words.name(G, target)} keeps both TB treatment and compensation claims going")
+        reasons.append(N_("%(name)s keeps both TB treatment and compensation claims going") % {
+            "name": words.name(G, target)})
     return Recommendation(
         source=source, target=target, kind=kind, score=round(score, 6),
         closes=[{"type": f.type, "severity": f.severity,
@@ -563,42 +571,57 @@ def _recommendation(
     )
 
 
-def _gap_noun(finding_type: str) -> str:
-    """``broken cascade gap``, ``cross border gap``: a finding type as a noun."""
+#: The gaps a recommendation closes, by type, as nouns (one, several).
+_GAP_NOUNS = {
+    "broken_cascade": (N_("broken cascade gap"), N_("broken cascade gaps")),
+    "unreachable": (N_("unreachable gap"), N_("unreachable gaps")),
+    "uncovered": (N_("uncovered gap"), N_("uncovered gaps")),
+    "cross_border_gap": (N_("cross border gap"), N_("cross border gaps")),
+    "isolated": (N_("isolated gap"), N_("isolated gaps")),
+}
+
+
+def _gaps(finding_type: str, num: int) -> str:
+    """``1 broken cascade gap``, ``2 cross border gaps``: a count of gaps of a type."""
     noun = finding_type.replace("_", " ")
-    return noun if noun.endswith(" gap") else f"{noun} gap"
+    noun = noun if noun.endswith(" gap") else f"{noun} gap"
+    one, many = _GAP_NOUNS.get(finding_type, (noun, f"{noun}s"))
+    return f"{num} {one if num == 1 else many}"
 
 
 def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Finding]) -> str:
     G, voc = index.G, index.voc
-    if kind == "mou":
-        action = f"Sign an MoU between {words.name(G, source)} and {words.name(G, target)}"
-    else:
-        action = f"Agree a referral agreement from {words.name(G, source)} to {words.name(G, target)}"
     border = crossing(G, source, target)
+    ends = {"a": words.name(G, source), "b": words.name(G, target), "from": "", "into": ""}
     if border:
-        action += (f" across the border between {voc.country_label(border[0])} and {voc.country_label(border[1])}"
-                   if kind == "mou" else f" across the border into {voc.country_label(border[1])}")
+        ends.update({"from": voc.country_label(border[0]), "into": voc.country_label(border[1])})
+    if kind == "mou":
+        action = (N_("Sign an MoU between %(a)s and %(b)s across the border between %(from)s and %(into)s") if border
+                  else N_("Sign an MoU between %(a)s and %(b)s")) % ends
+    else:
+        action = (N_("Agree a referral agreement from %(a)s to %(b)s across the border into %(into)s") if border
+                  else N_("Agree a referral agreement from %(a)s to %(b)s")) % ends
     effects: dict[str, int] = {}
     for f in found:
-        service = words.label(voc.services, f.service) if f.service else ""
-        population = words.label(voc.populations, f.population) if f.population else ""
+        values = {"name": words.name(G, f.organisations[0]), "district": f.district,
+                  "service": words.label(voc.services, f.service) if f.service else "",
+                  "people": words.label(voc.populations, f.population) if f.population else ""}
         if f.type == "broken_cascade":
-            effect = f"give {words.name(G, f.organisations[0])} a route to {service}"
+            effect = N_("give %(name)s a route to %(service)s") % values
         elif f.type == "unreachable":
-            effect = f"bring {service} within reach of {population} in {f.district}"
+            effect = N_("bring %(service)s within reach of %(people)s in %(district)s") % values
         elif f.type == "uncovered":
-            effect = f"link {population} in {f.district} to {service}, which nobody there offers them"
+            effect = N_("link %(people)s in %(district)s to %(service)s, which nobody there offers them") % values
         elif f.type == "cross_border_gap":
             effect = index.abroad.effect(f, target)
         else:
-            effect = f"connect {words.name(G, f.organisations[0])}, which has no link in force"
+            effect = N_("connect %(name)s, which has no link in force") % values
         effects[effect] = effects.get(effect, 0) + 1
     shown = list(effects)[:3]
     rest = len(found) - sum(effects[e] for e in shown)
     if rest:
-        shown.append(f"close {words.count(rest, 'other gap')}")
-    return f"{action}; it would {words.join(shown)}."
+        shown.append(N_("close 1 other gap") if rest == 1 else N_("close %(num)s other gaps") % {"num": rest})
+    return N_("%(action)s; it would %(effects)s.") % {"action": action, "effects": words.join(shown)}
 
 
 def _names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
