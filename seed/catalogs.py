@@ -1,7 +1,7 @@
 """Build the translation catalogs: extract every message, merge it into each language, compile.
 
     python -m seed.catalogs          # update network/translations/*/LC_MESSAGES/messages.{po,mo}
-    python -m seed.catalogs --check  # exit 1 if a catalog is out of date or a complete language lacks a message
+    python -m seed.catalogs --check  # exit 1 if a catalog is out of date or a finder language lacks a finder message
 
 Messages come from the page templates (``_``, ``gettext``, ``ngettext``), the
 pages' Python code (``gettext``, ``lazy_gettext``, ``ngettext``), the domain,
@@ -11,13 +11,18 @@ sentence templates under the context ``sentence``), the vocabulary labels the
 pages show, and the command line's help texts (its commands' docstrings and
 options' ``help``, collected from the commands: ``network.cli.helptext``).
 Translations already in a catalog are kept; a new message starts untranslated,
-so ``--check`` (and the tests) fail until a translator fills it in for English,
-Portuguese and French.
+so the tests fail until a translator fills it in for English, Portuguese and
+French. The referral finder's and the referral slip's messages (:func:`finder`:
+their pages and templates, the vocabulary they show, the pathway steps'
+sentence templates and notes, the words joining a list) must also be in
+Sesotho, isiXhosa, Sepedi and isiZulu, each translation commented
+``Review: native speaker``; ``--check`` fails until they are.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import datetime as dt
 import io
@@ -33,7 +38,7 @@ from babel.messages.pofile import read_po, write_po
 import network.api  # noqa: F401  (the pages package loads with the app that registers it)
 from network.cli import cli
 from network.cli.helptext import help_texts
-from network.language import CATALOGS, DEFAULT, LANGUAGES
+from network.language import CATALOGS, DEFAULT, FINDER_ONLY, LANGUAGES
 from network.pages.labels import vocabulary_labels
 from network.translation import SENTENCE
 
@@ -42,6 +47,17 @@ ROOT = Path(__file__).resolve().parent.parent
 _DATED = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
 #: The language the messages are written in: its catalog is the messages themselves.
 SOURCE = DEFAULT
+#: The comment on a draft translation awaiting a native speaker's review.
+REVIEW = "Review: native speaker"
+#: Where the referral finder's and the referral slip's messages come from: the pages and their templates (with the
+#: frame and drop-downs around them), the vocabulary they show, the pathway steps' sentence templates (and the words
+#: of their lists of names and services) and the words that join a list. Rules' step notes: see :func:`step_notes`.
+FINDER_SOURCES = ("web/templates/referrals.html", "web/templates/_select.html", "network/pages/referrals.py",
+                  "web/templates/referral_slip.html", "network/pages/referral_send.py", "web/templates/base.html",
+                  "web/templates/_barriers.html", "network/analysis/pathways.py", "network/analysis/words.py",
+                  "network/translation.py", "seed/vocabulary/services", "seed/vocabulary/populations",
+                  "seed/vocabulary/link_kinds", "seed/vocabulary/referral_statuses", "seed/vocabulary/barriers",
+                  "seed/vocabulary/escalations")
 _HEADER = ("# cssnet: the pages in {language} ({code}).\n"
            "# Written by python -m seed.catalogs; translators fill in msgstr.\n"
            "# Entries commented 'Review: native speaker' are drafts awaiting a native speaker's review.")
@@ -96,6 +112,36 @@ def translated(message: Message) -> bool:
     return all(forms)
 
 
+def step_notes() -> frozenset[str]:
+    """The sentence templates of the notes pathway rules add to a step: every ``N_`` message written in a
+    method ``notes`` of an analysis module (see ``network.analysis.pathways.PathwayRule``)."""
+    found = set()
+    for path in sorted((ROOT / "network" / "analysis").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.name == "notes":
+                found.update(call.args[0].value for call in ast.walk(node)
+                             if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "N_"
+                             and call.args and isinstance(call.args[0], ast.Constant))
+    return frozenset(found)
+
+
+def finder(catalog: Catalog) -> list[Message]:
+    """The messages of ``catalog`` that the referral finder or the referral slip can show."""
+    notes = step_notes()
+    return [m for m in catalog if m.id and (any(path.startswith(FINDER_SOURCES) for path, _line in m.locations)
+                                            or (m.context == SENTENCE and m.id in notes))]
+
+
+def unreviewed(code: str, catalog: Catalog) -> list[str]:
+    """What a finder language's ``catalog`` lacks: finder messages untranslated, and translations not commented
+    for a native speaker's review (nothing for another language)."""
+    if code not in FINDER_ONLY:
+        return []
+    missing = [f"{code}: untranslated: {m.id!r}" for m in finder(catalog) if not translated(m)]
+    return missing + [f"{code}: not marked {REVIEW!r}: {m.id!r}" for m in catalog
+                      if m.id and translated(m) and REVIEW not in m.user_comments]
+
+
 def _po_path(code: str) -> Path:
     return CATALOGS / code / "LC_MESSAGES" / "messages.po"
 
@@ -133,6 +179,12 @@ def _mo_bytes(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def lacking() -> list[str]:
+    """What the finder languages' catalogs lack (see :func:`unreviewed`); nothing when they are complete."""
+    messages = template()
+    return [problem for code in FINDER_ONLY for problem in unreviewed(code, merged(code, messages))]
+
+
 def stale() -> list[str]:
     """The catalog files that differ from what this script would write (none when all is up to date)."""
     messages = template()
@@ -165,10 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only say which catalogs are out of date")
     args = parser.parse_args(argv)
     if args.check:
-        out = stale()
+        out, missing = stale(), lacking()
         for path in out:
             print(f"out of date: {path} (run python -m seed.catalogs)")
-        return 1 if out else 0
+        for problem in missing:
+            print(f"referral finder: {problem} (translate it, commented '{REVIEW}')")
+        return 1 if out or missing else 0
     write()
     return 0
 
