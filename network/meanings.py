@@ -215,24 +215,21 @@ def reach_graph(
     source = _in_force(G, day) if links is None else links
     arcs: dict[tuple[str, str], dict[str, Any]] = {}
     for u, v, key, data in source:
-        if u == v or u not in keep or v not in keep:
+        kind = data.get("kind")
+        if kind not in REACH_KINDS or u == v or u not in keep or v not in keep:
             continue
-        forwards, backwards = reach_directions(data.get("kind"), bool(data.get("two_way")))
-        if not (forwards or backwards):
-            continue
-        rank = (0 if data.get("formal") else 1, -int(data.get("weight") or 0), key)
-        for pair, carries in (((u, v), forwards), ((v, u), backwards)):
-            if not carries:
-                continue
+        formal, weight = bool(data.get("formal")), int(data.get("weight") or 0)
+        rank = (0 if formal else 1, -weight, key)
+        # reach_directions(kind, two_way): an MoU carries both ways, a referral forwards (and back when two-way)
+        for pair in ((u, v), (v, u)) if kind == "mou" or data.get("two_way") else ((u, v),):
             arc = arcs.get(pair)
             if arc is None:
-                arcs[pair] = arc = {"links": [key]}
-            else:
-                arc["links"].append(key)
-                if rank >= arc["rank"]:
-                    continue
-            arc.update(link=key, kind=data.get("kind"), formal=bool(data.get("formal")),
-                       weight=int(data.get("weight") or 0), rank=rank)
+                arcs[pair] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight,
+                              "rank": rank}
+                continue
+            arc["links"].append(key)
+            if rank < arc["rank"]:
+                arc.update(link=key, kind=kind, formal=formal, weight=weight, rank=rank)
     # R.add_nodes_from and R.add_edges_from, in their order, filling R's dicts without their per-arc checks
     succ: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in G if node in keep}
     pred: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in succ}
