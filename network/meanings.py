@@ -182,8 +182,7 @@ def reach_graph(
         one from ``v`` to ``u``) or an ``mou`` between them is in force.
         Each arc keeps ``links`` (the ids of every link behind it) and, of
         the strongest of them (formal before informal, then higher weight,
-        then smaller id; ``rank`` holds that key), ``link``, ``kind``,
-        ``formal`` and ``weight``.
+        then smaller id), ``link``, ``kind``, ``formal`` and ``weight``.
 
     Notes
     -----
@@ -214,6 +213,7 @@ def reach_graph(
     }
     source = _in_force(G, day) if links is None else links
     arcs: dict[tuple[str, str], dict[str, Any]] = {}
+    ranks: dict[tuple[str, str], tuple[int, int, str]] = {}  # the strongest link's key, kept while building only
     for u, v, key, data in source:
         kind = data.get("kind")
         if kind not in REACH_KINDS or u == v or u not in keep or v not in keep:
@@ -224,12 +224,13 @@ def reach_graph(
         for pair in ((u, v), (v, u)) if kind == "mou" or data.get("two_way") else ((u, v),):
             arc = arcs.get(pair)
             if arc is None:
-                arcs[pair] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight,
-                              "rank": rank}
+                arcs[pair] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight}
+                ranks[pair] = rank
                 continue
             arc["links"].append(key)
-            if rank < arc["rank"]:
-                arc.update(link=key, kind=kind, formal=formal, weight=weight, rank=rank)
+            if rank < ranks[pair]:
+                ranks[pair] = rank
+                arc.update(link=key, kind=kind, formal=formal, weight=weight)
     # R.add_nodes_from and R.add_edges_from, in their order, filling R's dicts without their per-arc checks
     succ: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in G if node in keep}
     pred: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in succ}

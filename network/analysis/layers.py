@@ -92,7 +92,8 @@ def referral_graph(
 def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[str] | None = None) -> nx.Graph:
     """The undirected graph of organisations tied by any link in force on ``as_of``.
 
-    Each edge carries ``links`` (the link ids behind it) and ``kinds``.
+    Each edge carries ``links`` (the link ids behind it) and ``kinds`` (a frozenset, shared by
+    the edges with the same kinds: do not change it).
     Only active organisations appear.
     """
     return _ties(G, active_links(G, as_of, kinds))
@@ -100,16 +101,23 @@ def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[
 
 def _ties(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.Graph:
     ties: dict[tuple[str, str], dict[str, Any]] = {}
+    # One frozenset per distinct set of kinds, shared by the ties that have it (a set per tie was a third of the
+    # tie graph's memory).
+    shared: dict[frozenset[str], frozenset[str]] = {}
     for u, v, key, data in links:
         if u == v:
             continue
         pair = (u, v) if u < v else (v, u)
         tie = ties.get(pair)
+        kind = data["kind"]
         if tie is None:
-            ties[pair] = {"links": [key], "kinds": {data["kind"]}}
+            kinds = frozenset((kind,))
+            ties[pair] = {"links": [key], "kinds": shared.setdefault(kinds, kinds)}
         else:
             tie["links"].append(key)
-            tie["kinds"].add(data["kind"])
+            if kind not in tie["kinds"]:
+                kinds = tie["kinds"] | {kind}
+                tie["kinds"] = shared.setdefault(kinds, kinds)
     adjacency: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in active_organisations(G)}
     for (u, v), tie in ties.items():  # as T.add_edges_from would, one dict shared by both ends, without its checks
         adjacency[u][v] = adjacency[v][u] = tie
