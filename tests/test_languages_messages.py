@@ -226,3 +226,26 @@ def test_the_import_progress_bar_speaks_french(db: Path, tmp_path: Path) -> None
     assert done.exit_code == 0, done.output
     assert "importation des organisations" in done.stderr and " lignes" in done.stderr
     assert "importing" not in done.output
+
+
+def test_clicks_own_refusals_in_the_command_lines_language(db: Path) -> None:
+    missing = run(db, "survey", "open", "r1", CSSNET_LANGUAGE="fr")
+    assert missing.exit_code == 2
+    assert missing.output.splitlines()[-3:] == ["Essayez « cssnet survey open --help » pour obtenir de l’aide.", "",
+                                                "Erreur : Option manquante : « --name »."]
+    assert missing.output.startswith("Utilisation : cssnet survey open [OPTIONS] ROUND_ID")
+    guessed = run(db, "--language", "pt", "stats", "--jso")
+    assert guessed.exit_code == 2
+    assert guessed.output.splitlines()[-1] == "Erro: Não existe a opção '--jso'. Queria dizer '--json'?"
+    bad = run(db, "--language", "xx", "stats", LANG="pt_PT.UTF-8")
+    assert bad.exit_code == 2 and bad.output.splitlines()[-1] == (
+        "Erro: Valor inválido para '--language': 'xx' não é um de 'en', 'pt', 'fr', 'st', 'xh', 'nso', 'zu'.")
+    days = run(db, "survey", "invite", "r1", "--days", "200", CSSNET_LANGUAGE="fr")
+    assert days.exit_code == 2 and days.output.splitlines()[-1] == (
+        "Erreur : Valeur non valide pour « --days » : 200 n’est pas dans l’intervalle 1<=x<=90.")
+    refused = run(db, "invitation", "create", "clinic-a", "--days", "200", CSSNET_LANGUAGE="fr")
+    assert refused.exit_code == 1 and refused.output.splitlines()[-1] == (
+        "erreur : days: Donnez un nombre entier de jours de 1 à 90.")
+    english = run(db, "survey", "open", "r1")
+    assert english.exit_code == 2 and english.output.splitlines()[-1] == "Error: Missing option '--name'."
+    assert "Try 'cssnet survey open --help' for help." in english.output

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from network.cli.clickwords import translated_refusals
 from network.language import LANGUAGES
 from network.translation import N_, current_language, environment_language, translate, use_language
 
@@ -134,7 +135,8 @@ class TranslatedCommand(_Translated):
 
 class TranslatedGroup(_Translated, click.Group):
     """The ``cssnet`` group and its families: their commands are :class:`TranslatedCommand`, their subgroups
-    this class; the language is chosen before click parses anything, so ``--help`` is shown in it."""
+    this class; the language is chosen before click parses anything, so ``--help`` is shown in it, and click's
+    refusals are shown in it too (:mod:`network.cli.clickwords`)."""
 
     command_class = TranslatedCommand
     group_class = type
@@ -142,6 +144,15 @@ class TranslatedGroup(_Translated, click.Group):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_options(ctx, formatter)
         self.format_commands(ctx, formatter)
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        with translated_refusals():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with translated_refusals():
+            return super().invoke(ctx)
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
         words = list(sys.argv[1:] if args is None else args)

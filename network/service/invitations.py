@@ -62,11 +62,11 @@ def create_invitation(store: GraphStore, organisation: str, *, actor: Actor, day
     """
     problems: dict[str, list[str]] = {}
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
-        problems["days"] = [f"Give a whole number of days from 1 to {MAX_DAYS}."]
+        problems["days"] = [translate("Give a whole number of days from 1 to %(most)s.", most=MAX_DAYS)]
     if not isinstance(purpose, str) or not _PURPOSE.match(purpose):
-        problems["purpose"] = ["Give a purpose of 1-30 lower-case letters or '_', such as 'verify'."]
+        problems["purpose"] = [translate("Give a purpose of 1-30 lower-case letters or '_', such as 'verify'.")]
     if subject is not None and (not isinstance(subject, str) or not 0 < len(subject) <= 100):
-        problems["subject"] = ["Give a subject of 1-100 characters, or none."]
+        problems["subject"] = [translate("Give a subject of 1-100 characters, or none.")]
     with store.transaction(actor=actor.key):
         try:
             org = store.get_organisation(organisation)
