@@ -58,6 +58,11 @@ FINDER_SOURCES = ("web/templates/referrals.html", "web/templates/_select.html", 
                   "network/translation.py", "seed/vocabulary/services", "seed/vocabulary/populations",
                   "seed/vocabulary/link_kinds", "seed/vocabulary/referral_statuses", "seed/vocabulary/barriers",
                   "seed/vocabulary/escalations")
+#: Messages of other modules the finder's form shows when it refuses a question (an unknown code, named by its
+#: noun; an unknown language; a box that is not true or false). ``--check`` fails if one is no longer a message.
+FINDER_MESSAGES = ("Unknown %(noun)s '%(value)s'.", "district", "population", "service", "Not a valid boolean.",
+                   "Unknown language '%(text)s': give a code such as st, zu or pt, or its name (Sesotho, isiZulu, "
+                   "Português).")
 _HEADER = ("# cssnet: the pages in {language} ({code}).\n"
            "# Written by python -m seed.catalogs; translators fill in msgstr.\n"
            "# Entries commented 'Review: native speaker' are drafts awaiting a native speaker's review.")
@@ -129,7 +134,8 @@ def finder(catalog: Catalog) -> list[Message]:
     """The messages of ``catalog`` that the referral finder or the referral slip can show."""
     notes = step_notes()
     return [m for m in catalog if m.id and (any(path.startswith(FINDER_SOURCES) for path, _line in m.locations)
-                                            or (m.context == SENTENCE and m.id in notes))]
+                                            or (m.context == SENTENCE and m.id in notes)
+                                            or (m.context is None and m.id in FINDER_MESSAGES))]
 
 
 def unreviewed(code: str, catalog: Catalog) -> list[str]:
@@ -137,7 +143,9 @@ def unreviewed(code: str, catalog: Catalog) -> list[str]:
     for a native speaker's review (nothing for another language)."""
     if code not in FINDER_ONLY:
         return []
-    missing = [f"{code}: untranslated: {m.id!r}" for m in finder(catalog) if not translated(m)]
+    gone = [f"{code}: FINDER_MESSAGES names a message no longer in the catalogs: {text!r}" for text in FINDER_MESSAGES
+            if catalog.get(text) is None]
+    missing = gone + [f"{code}: untranslated: {m.id!r}" for m in finder(catalog) if not translated(m)]
     return missing + [f"{code}: not marked {REVIEW!r}: {m.id!r}" for m in catalog
                       if m.id and translated(m) and REVIEW not in m.user_comments]
 

@@ -162,6 +162,9 @@ def test_a_finder_language_lacking_a_step_template_fails_the_check() -> None:
     start.user_comments.remove(catalogs.REVIEW)
     assert catalogs.unreviewed("zu", catalog) == [f"zu: not marked '{catalogs.REVIEW}': 'Start at %(name)s.'"]
     assert catalogs.unreviewed("pt", catalog) == []
+    catalog.delete("Not a valid boolean.")
+    assert catalogs.unreviewed("zu", catalog)[0] == ("zu: FINDER_MESSAGES names a message no longer in the catalogs: "
+                                                     "'Not a valid boolean.'")
 
 
 @pytest.mark.parametrize(("lang", "words"), [
@@ -181,3 +184,27 @@ def test_the_referral_slip_in_isixhosa_and_sepedi(env: Env, lang: str, words: di
         assert translated in slip, english
     text = _visible(slip)
     assert [english for english in _finder_english() if english in text] == []
+
+
+def test_the_finder_refuses_a_bad_question_in_sesotho_and_isizulu(client: FlaskClient) -> None:
+    def problems(lang: str) -> list[str]:
+        page = client.get(f"/referrals?district=Nowhere&population=xx&need=yy&language=zz&include_unlinked=maybe"
+                          f"&lang={lang}")
+        client.delete_cookie("lang")
+        assert page.status_code == 422
+        return [html.unescape(p) for p in re.findall(r'<p class="flash error">(.*?)</p>', page.get_data(as_text=True))]
+
+    assert problems("st") == [
+        "district: Khoutu e sa tsejweng ya setereke: 'Nowhere'.",
+        "include_unlinked: Ha se karabo e nepahetseng ya 'e' kapa 'tjhe'.",
+        "language: Puo e sa tsejweng 'zz': fana ka khoutu e kang st, zu kapa pt, kapa lebitso la yona (Sesotho, "
+        "isiZulu, Português).",
+        "need.0: Khoutu e sa tsejweng ya tshebeletso: 'yy'.",
+        "population: Khoutu e sa tsejweng ya sehlopha sa batho: 'xx'."]
+    assert problems("zu") == [
+        "district: Ikhodi engaziwa (isifunda): 'Nowhere'.",
+        "include_unlinked: Akuyona impendulo efanele ethi 'yebo' noma 'cha'.",
+        "language: Ulimi olungaziwa 'zz': nikeza ikhodi efana ne-st, zu noma pt, noma igama lalo (Sesotho, isiZulu, "
+        "Português).",
+        "need.0: Ikhodi engaziwa (isevisi): 'yy'.",
+        "population: Ikhodi engaziwa (iqembu labantu): 'xx'."]
