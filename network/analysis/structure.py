@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import random
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis import words
 from network.analysis.kernels import Undirected, broker_counts
@@ -92,7 +93,7 @@ def structure_summary(
     parts = layers.communities(seed)
     components = numbered.component_sizes()
     articulation, bridges = _cut_points(T, numbered)
-    roles = _brokerage(G, layers.links, by)
+    active, counts = _brokerage_counts(G, layers.links, by)
     return {
         "nodes": T.number_of_nodes(),
         "links": sum(1 for u, v, _, _ in layers.links if u != v),  # the links behind the ties
@@ -114,9 +115,10 @@ def structure_summary(
         "articulation_points": articulation,
         "brokerage": {
             "attribute": by,
-            "totals": {role: sum(r[role] for r in roles.values()) for role in BROKERAGE_ROLES},
+            "totals": {role: int(counts[:, i].sum()) for i, role in enumerate(BROKERAGE_ROLES)},
             "top": {
-                role: _top(G, {n: r[role] for n, r in roles.items()}, top) for role in BROKERAGE_ROLES
+                role: _top_of(G, active, counts[:, i], top, lambda j, i=i: int(counts[j, i]))
+                for i, role in enumerate(BROKERAGE_ROLES)
             },
         },
     }
@@ -332,22 +334,43 @@ def _brokerage(
     G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], attribute: str
 ) -> dict[str, dict[str, int]]:
     """Brokerage role counts of every active organisation, over ``links`` (the links in force)."""
+    active, counts = _brokerage_counts(G, links, attribute)
+    return {n: dict(zip(BROKERAGE_ROLES, row, strict=True)) for n, row in zip(active, counts.tolist(), strict=True)}
+
+
+def _brokerage_counts(
+    G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], attribute: str
+) -> tuple[list[str], np.ndarray]:
+    """The active organisations and their brokerage role counts (a row each, roles in ``BROKERAGE_ROLES`` order)."""
     directed = vocabulary().directed_link_kinds
     active = active_organisations(G)
     index = {n: i for i, n in enumerate(active)}
-    sources, targets = [], []
-    for a, b, _, data in links:
-        sources.append(index[a])
-        targets.append(index[b])
-        if data["kind"] not in directed:
-            sources.append(index[b])
-            targets.append(index[a])
+    tails = np.fromiter((index[a] for a, _, _, _ in links), dtype=np.int64, count=len(links))
+    heads = np.fromiter((index[b] for _, b, _, _ in links), dtype=np.int64, count=len(links))
+    both = np.fromiter((data["kind"] not in directed for _, _, _, data in links), dtype=bool, count=len(links))
     codes: dict[Any, int] = {}
     group = [codes.setdefault(G.nodes[n].get(attribute), len(codes)) for n in active]
-    counts = broker_counts(len(active), sources, targets, group)
-    return {n: dict(zip(BROKERAGE_ROLES, row, strict=True)) for n, row in zip(active, counts, strict=True)}
+    counts = broker_counts(len(active), np.concatenate([tails, heads[both]]), np.concatenate([heads, tails[both]]),
+                           group)
+    return active, np.array(counts, dtype=np.int64).reshape(len(active), len(BROKERAGE_ROLES))
 
 
 def _top(G: nx.MultiDiGraph, values: dict[str, float], top: int) -> list[dict[str, Any]]:
-    ranked = heapq.nsmallest(top, (v for v in values.items() if v[1] > 0), key=lambda item: (-item[1], item[0]))
-    return [{"id": n, "name": words.name(G, n), "value": value} for n, value in ranked]
+    nodes = list(values)
+    scores = np.fromiter(values.values(), dtype=np.float64, count=len(nodes))
+    return _top_of(G, nodes, scores, top, lambda i: values[nodes[i]])
+
+
+def _top_of(
+    G: nx.MultiDiGraph, nodes: list[str], scores: np.ndarray, top: int, value: Callable[[int], float]
+) -> list[dict[str, Any]]:
+    """The ``top`` nodes with a positive score, highest first, then by id; ``value(i)`` is node ``i``'s value as
+    shown. Only the nodes scoring at least the ``top``-th highest score are sorted."""
+    if top <= 0:
+        return []
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > top:
+        cut = np.partition(scores[positive], len(positive) - top)[len(positive) - top]
+        positive = positive[scores[positive] >= cut]
+    ranked = sorted((-value(i), nodes[i]) for i in positive.tolist())[:top]
+    return [{"id": n, "name": words.name(G, n), "value": -negative} for negative, n in ranked]
