@@ -39,9 +39,9 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     The Louvain method [1]_ greedily moves each node to the neighbouring
     community that most increases modularity, then merges communities into
     single nodes and repeats while modularity improves. It is implemented here
-    over integer-indexed adjacency because ``nx.community.louvain_communities``
+    over integer-indexed adjacency lists because ``nx.community.louvain_communities``
     takes about 40 s on 50,000 organisations and 300,000 ties; this takes
-    about 4 s, chiefly because each level stops after ``LOUVAIN_PASSES`` passes
+    a few seconds, chiefly because each level stops after ``LOUVAIN_PASSES`` passes
     over its nodes and leaves further moves to the coarser levels (on such a
     network, modularity 0.689 against 0.694 when every level runs to
     convergence, in a quarter of the time). Nodes are numbered in sorted
@@ -52,10 +52,11 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     neighbouring communities are weighed in the order their members are first
     met, each node's neighbours in the order of ``T.edges()``: the first of
     equal gains wins, and staying wins over an equal move. igraph's
-    ``community_multilevel`` (the same method in C) was measured too: on
-    10,000 organisations it takes two thirds of this one's time including the
-    copy into igraph, and visits nodes in another order (its own random
-    numbers), so its communities differ; this implementation is kept.
+    ``community_multilevel`` (the same method in C, each level run to
+    convergence) was measured too: including the copy into igraph it takes
+    two thirds of this one's time on 10,000 organisations and half on 50,000,
+    but it visits nodes in another order (its own random numbers), so its
+    communities differ; this implementation is kept.
 
     References
     ----------
