@@ -12,7 +12,7 @@ from network.errors import InvalidData
 from network.schema_fields import BAD_LINE
 from network.translation import N_, translate
 
-__all__ = ["load_record", "problem_lines", "MARSHMALLOW_MESSAGES"]
+__all__ = ["load_record", "problem_lines", "translated", "MARSHMALLOW_MESSAGES"]
 
 #: marshmallow's own refusals, for the catalogs: each is translated as it is reported (see :func:`_flatten`).
 MARSHMALLOW_MESSAGES = (
@@ -102,3 +102,16 @@ def problem_lines(messages: Any) -> list[str]:
 
     walk("", messages)
     return [f"{field}: {text}" for field, text in sorted(found)]
+
+
+def translated(messages: Any) -> Any:
+    """``messages`` (a field's refusals, nested by field) with every message in the caller's language.
+
+    >>> translated({"query": {"limit": ["Not a valid integer."]}})
+    {'query': {'limit': ['Not a valid integer.']}}
+    """
+    if isinstance(messages, dict):
+        return {key: translated(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [translated(m) for m in messages]
+    return translate(messages) if isinstance(messages, str) else messages

@@ -20,7 +20,7 @@ from network.analysis.structure import centralities
 from network.analysis.ties import tie_key
 from network.errors import InvalidData, NotFound
 from network.model import DEFAULT_COUNTRY, PROTECTED_FIELDS, today, vocabulary
-from network.translation import translate
+from network.translation import N_, local_date, translate
 
 __all__ = [
     "AGGREGATE_ABOVE",
@@ -359,19 +359,20 @@ def _node(node: str, d: dict[str, Any], colour_by: str, colours: dict[str, str],
           reasons: list[str], hide_protected: bool, aggregated: bool) -> dict[str, Any]:
     vocab = vocabulary()
     hidden = hide_protected and bool(d.get("sensitive"))
-    place = ", ".join(p for p in (d.get("district"), d.get("province")) if p) or "national / regional"
+    place = ", ".join(p for p in (d.get("district"), d.get("province")) if p) or translate("national / regional")
     lines = [
         d.get("name") or node,
-        f"{vocab.organisation_kinds.get(d.get('kind'), d.get('kind'))} · {place}",
-        "Services: " + (", ".join(d.get("services") or []) or "none recorded"),
-        "Populations: " + (", ".join(d.get("populations") or []) or "general population"),
+        f"{_said(vocab.organisation_kinds, d.get('kind'))} · {place}",
+        _listed("Services", vocab.services, d.get("services"), "none recorded"),
+        _listed("Populations", vocab.populations, d.get("populations"), "general population"),
     ]
     if d.get("status") == "inactive":
-        lines.append("Inactive")
+        lines.append(translate("Inactive"))
     lines.append(verified_line(d))
     if not hidden:
-        lines.extend(f"{f.capitalize()}: {d[f]}" for f in _CONTACT_FIELDS if d.get(f) not in (None, ""))
-    lines.extend(f"⚠ {r}" for r in reasons)
+        lines.extend(f"{translate(_CONTACT_WORDS.get(f, f.capitalize()))}: {d[f]}" for f in _CONTACT_FIELDS
+                     if d.get(f) not in (None, ""))
+    lines.extend(f"⚠ {translate(r)}" for r in reasons)
     name = d.get("name") or node
     data = {
         "id": node,
@@ -388,6 +389,22 @@ def _node(node: str, d: dict[str, Any], colour_by: str, colours: dict[str, str],
     return data
 
 
+#: A tooltip's contact lines, by field (in the catalogs as the pages write them).
+_CONTACT_WORDS = {"phone": N_("Phone"), "email": N_("Email"), "website": N_("Website"),
+                  "municipality": N_("Municipality")}
+
+
+def _said(table: dict[str, str], code: Any) -> str:
+    """A vocabulary code's words in the current language (an unknown code as it is)."""
+    words = table.get(code)
+    return translate(words) if words else str(code)
+
+
+def _listed(heading: str, table: dict[str, str], codes: Iterable[str] | None, empty: str) -> str:
+    """A tooltip line: ``heading`` and the codes' words (or ``empty``), in the current language."""
+    return f"{translate(heading)}: " + (", ".join(_said(table, c) for c in codes or ()) or translate(empty))
+
+
 def verified_line(d: dict[str, Any]) -> str:
     """When and by whom a node's or edge's record was last verified, for its tooltip.
 
@@ -396,22 +413,24 @@ def verified_line(d: dict[str, Any]) -> str:
     """
     day = d.get("last_verified")
     if not day:
-        return "Never verified"
-    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
-    return f"Last verified {day.day} {day:%B %Y}" + (f" by {d['verified_by']}" if d.get("verified_by") else "")
+        return translate("Never verified")
+    line = translate("Last verified %(when)s", when=local_date(day))
+    return f"{line} {translate('by %(who)s', who=d['verified_by'])}" if d.get("verified_by") else line
 
 
 def _edge(u: str, v: str, key: str, d: dict[str, Any]) -> dict[str, Any]:
     vocab = vocabulary()
     kind = d.get("kind")
     status = d.get("status") or "active"
-    dates = " to ".join(x.isoformat() if isinstance(x, dt.date) else str(x)
-                        for x in (d.get("start_date"), d.get("end_date")) if x)
-    lines = [f"{vocab.link_kinds.get(kind, kind)} ({status})" + (", formal" if d.get("formal") else "")]
+    start, end = (x.isoformat() if isinstance(x, dt.date) else str(x) if x else ""
+                  for x in (d.get("start_date"), d.get("end_date")))
+    dates = translate("%(start)s to %(end)s", start=start, end=end) if start and end else start or end
+    lines = [f"{_said(vocab.link_kinds, kind)} ({translate(status)})"
+             + (f", {translate('formal')}" if d.get("formal") else "")]
     if dates:
         lines.append(dates)
     if d.get("services"):
-        lines.append("Services: " + ", ".join(d["services"]))
+        lines.append(_listed("Services", vocab.services, d["services"], "none recorded"))
     if d.get("notes"):
         lines.append(str(d["notes"]))
     lines.append(verified_line(d))
@@ -444,7 +463,7 @@ def colour_ties(data: dict[str, Any], scores: dict[tuple[str, str], dict[str, An
             edge["colour"] = UNRATED
             continue
         edge["colour"] = next(colour for below, colour, _ in TIE_BANDS if score[by] < below)
-        edge["tip"] = f"{edge['tip']}\n{by.capitalize()} {score[by]:.2f} ({source})"
+        edge["tip"] = f"{edge['tip']}\n{translate(by.capitalize())} {score[by]:.2f} ({source})"
     data["tie_legend"] = [{"label": f"{by} {label}", "colour": colour} for _, colour, label in TIE_BANDS] + [
         {"label": "not rated", "colour": UNRATED}]
 

@@ -9,6 +9,7 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from network.errors import Busy, CssnetError
+from network.schema_errors import translated
 from network.schemas import problem_lines
 from network.translation import N_, translate
 
@@ -39,7 +40,7 @@ def http_exception_payload(error: HTTPException) -> tuple[dict[str, Any], int, d
     """The JSON body, status and headers for a werkzeug HTTP exception (webargs data included)."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
-    errors = data.get("errors") or data.get("messages") or {}
+    errors = translated(data.get("errors") or data.get("messages") or {})
     default = _DEFAULT_MESSAGES.get(status)
     message = (data.get("message") or "; ".join(problem_lines(errors)) or (default and translate(default))
                or error.description)

@@ -16,6 +16,7 @@ from network.service.scope import code_field
 
 from .blueprint import bp
 from .common import hide, load, names
+from .labels import label
 from .places import grouped_districts, grouped_provinces
 
 __all__ = ["agenda", "agenda_item", "agenda_of"]
@@ -56,7 +57,8 @@ def agenda() -> str:
     return render_template("agenda.html", agenda=found, args=args,
                            scope={k: v for k, v in found["scope"].items()},
                            choices={"provinces": grouped_provinces(), "districts": grouped_districts(),
-                                    "intervention_areas": list(vocab.intervention_areas.items())})
+                                    "intervention_areas": [(code, label(code, "intervention_areas"))
+                                                           for code in vocab.intervention_areas]})
 
 
 @bp.get("/agenda/item")

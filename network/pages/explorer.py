@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, jsonify, render_template, request
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 
 from network.api.auth import caller
@@ -19,6 +19,7 @@ from network.visual import AGGREGATE_ABOVE, cluster_members, cluster_overview, n
 
 from .blueprint import bp
 from .common import choices, drawings, findings, flat, hide, load
+from .labels import label
 
 __all__ = ["explorer", "explorer_members", "vendor"]
 
@@ -119,7 +120,8 @@ def _explorer_network(args: dict[str, Any], problems: list[str]) -> tuple[Any, d
     limit = current_app.config.get("CSSNET_AGGREGATE_ABOVE", AGGREGATE_ABOVE)
     view = tuple(sorted((k, v) for k, v in args.items() if k != "cluster"))
     admin = caller().at_least("admin")
-    H, data, found = drawings(get_store(), (view, limit, hidden, admin), lambda: _draw(args, hidden, limit, admin))
+    key = (view, limit, hidden, admin, str(get_locale()))  # the tooltips are in the page's language
+    H, data, found = drawings(get_store(), key, lambda: _draw(args, hidden, limit, admin))
     problems.extend(found)
     return H, data
 
@@ -148,5 +150,5 @@ def _highlights(hidden: bool, H: Any) -> dict[str, list[str]]:
             continue
         for org in f.get("organisations", [])[:1]:
             if org in H:
-                reasons.setdefault(org, []).append(f["type"].replace("_", " "))
+                reasons.setdefault(org, []).append(label(f["type"], "finding_singulars"))
     return reasons

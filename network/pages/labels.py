@@ -37,6 +37,8 @@ _FACETS = ("services", "populations", "organisation_kinds", "link_kinds", "inter
 def _tables() -> dict[str, dict[str, str]]:
     voc = vocabulary()
     tables = {facet: dict(getattr(voc, facet)) for facet in _FACETS}
+    #: A link kind with its direction, as the explorer's tooltips say it (``network.visual``).
+    tables["link_kind_meanings"] = dict(tables["link_kinds"])
     tables["link_kinds"] = {code: text.split(" (", 1)[0] for code, text in tables["link_kinds"].items()}
     tables["finding_types"] = {code: words[0][:1].upper() + words[0][1:]
                                for code, words in agenda_weights()["finding_types"].items()}
