@@ -249,3 +249,16 @@ def test_clicks_own_refusals_in_the_command_lines_language(db: Path) -> None:
     english = run(db, "survey", "open", "r1")
     assert english.exit_code == 2 and english.output.splitlines()[-1] == "Error: Missing option '--name'."
     assert "Try 'cssnet survey open --help' for help." in english.output
+
+
+def test_a_write_without_if_match_is_told_in_the_callers_language(env: Env) -> None:
+    refused = env.client.delete("/api/v1/organisations/donor-e",
+                                headers={**env.auth("admin"), "Accept-Language": "fr"})
+    assert refused.status_code == 428
+    assert refused.get_json()["message"] == ("Envoyez If-Match avec l’ETag de l’organisation que vous avez lu (faites "
+                                             "d’abord un GET) pour qu’un changement plus récent ne soit pas écrasé.")
+    starred = env.client.delete("/api/v1/links/l-fund-4",
+                                headers={**env.auth("admin"), "Accept-Language": "pt", "If-Match": "*"})
+    assert starred.status_code == 412
+    assert starred.get_json()["message"] == "If-Match: * não é aceite; envie o ETag da ligação 'l-fund-4' que leu."
+    assert env.store.get_organisation("donor-e") and env.store.get_link("l-fund-4")

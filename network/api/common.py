@@ -12,6 +12,7 @@ from webargs.flaskparser import FlaskParser
 
 from network.errors import CssnetError, StaleWrite
 from network.service.scope import code_field, code_list_field
+from network.translation import N_, translate
 
 __all__ = [
     "Blueprint",
@@ -99,18 +100,35 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": True, "schema": {"ty
 _VERSION_DIGITS = 18
 
 
+#: What a write without a usable ``If-Match`` is told, by the kind of record: one template each for the catalogs.
+_SEND_IF_MATCH = {
+    "organisation": N_("Send If-Match with the ETag of the organisation you read (GET it first) so a newer change is "
+                       "not overwritten."),
+    "link": N_("Send If-Match with the ETag of the link you read (GET it first) so a newer change is not "
+               "overwritten."),
+    "monitoring report": N_("Send If-Match with the ETag of the monitoring report you read (GET it first) so a "
+                            "newer change is not overwritten.")}
+_NO_STAR = {
+    "organisation": N_("If-Match: * is not accepted; send the ETag of the organisation '%(id)s' you read."),
+    "link": N_("If-Match: * is not accepted; send the ETag of the link '%(id)s' you read."),
+    "monitoring report": N_("If-Match: * is not accepted; send the ETag of the monitoring report '%(id)s' you read.")}
+_NO_VERSION = {
+    "organisation": N_("If-Match does not name a version of organisation '%(id)s'; GET it again."),
+    "link": N_("If-Match does not name a version of link '%(id)s'; GET it again."),
+    "monitoring report": N_("If-Match does not name a version of monitoring report '%(id)s'; GET it again.")}
+
+
 def expected_version(noun: str, record_id: str) -> int:
     """The version named by the request's ``If-Match``: 428 if missing, 412 if it cannot match."""
     if not request.headers.get("If-Match"):
-        raise PreconditionRequired(f"Send If-Match with the ETag of the {noun} you read "
-                                   f"(GET it first) so a newer change is not overwritten.")
+        raise PreconditionRequired(translate(_SEND_IF_MATCH[noun]))
     tags = request.if_match
     if tags.star_tag:
-        raise StaleWrite(f"If-Match: * is not accepted; send the ETag of the {noun} '{record_id}' you read.")
+        raise StaleWrite(translate(_NO_STAR[noun], id=record_id))
     for tag in tags.as_set():
         if tag.isascii() and tag.isdigit() and len(tag) <= _VERSION_DIGITS:
             return int(tag)
-    raise StaleWrite(f"If-Match does not name a version of {noun} '{record_id}'; GET it again.")
+    raise StaleWrite(translate(_NO_VERSION[noun], id=record_id))
 
 
 #: The OpenAPI description of the ETag header of a single record's response.

@@ -71,8 +71,9 @@ class Neo4jReferrals(ReferralWrites):
                 raise NotFound(translate("No referral with code '%(code)s'.", code=referral.code))
             version = int(record["v"])
             if expected_version is not None and expected_version != version:
-                raise StaleWrite(f"Referral {referral.code} changed since it was read (version {expected_version}, "
-                                 f"now {version}); reload it and apply the change again.")
+                raise StaleWrite(translate("Referral %(code)s changed since it was read (version %(expected)s, now "
+                                           "%(current)s); reload it and apply the change again.",
+                                           code=referral.code, expected=expected_version, current=version))
             stored = stamped_referral(referral, version + 1, now())
             tx.run("MATCH (r:Referral {code: $code}) SET r = $props", code=referral.code,
                    props=_props(stored)).consume()

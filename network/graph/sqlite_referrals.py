@@ -76,8 +76,9 @@ class SQLiteReferrals(ReferralWrites):
             if row is None:
                 raise NotFound(translate("No referral with code '%(code)s'.", code=referral.code))
             if expected_version is not None and expected_version != row[0]:
-                raise StaleWrite(f"Referral {referral.code} changed since it was read (version {expected_version}, "
-                                 f"now {row[0]}); reload it and apply the change again.")
+                raise StaleWrite(translate("Referral %(code)s changed since it was read (version %(expected)s, now "
+                                           "%(current)s); reload it and apply the change again.",
+                                           code=referral.code, expected=expected_version, current=row[0]))
             stored = stamped_referral(referral, row[0] + 1, now())
             values = _row(stored)
             conn.execute("UPDATE referrals SET source = ?, target = ?, link = ?, created = ?, status = ?, data = ?, "
