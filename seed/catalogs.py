@@ -51,13 +51,14 @@ SOURCE = DEFAULT
 REVIEW = "Review: native speaker"
 #: Where the referral finder's and the referral slip's messages come from: the pages and their templates (with the
 #: frame and drop-downs around them), the vocabulary they show, the pathway steps' sentence templates (and the words
-#: of their lists of names and services) and the words that join a list. Rules' step notes: see :func:`step_notes`.
+#: of their lists of names and services), the words that join a list and the countries a step's border note names.
+#: Rules' step notes: see :func:`step_notes`.
 FINDER_SOURCES = ("web/templates/referrals.html", "web/templates/_select.html", "network/pages/referrals.py",
                   "web/templates/referral_slip.html", "network/pages/referral_send.py", "web/templates/base.html",
                   "web/templates/_barriers.html", "network/analysis/pathways.py", "network/analysis/words.py",
                   "network/translation.py", "seed/vocabulary/services", "seed/vocabulary/populations",
                   "seed/vocabulary/link_kinds", "seed/vocabulary/referral_statuses", "seed/vocabulary/barriers",
-                  "seed/vocabulary/escalations")
+                  "seed/vocabulary/escalations", "seed/vocabulary/countries")
 #: Messages of other modules the finder's form shows when it refuses a question (an unknown code, named by its
 #: noun; an unknown language; a box that is not true or false). ``--check`` fails if one is no longer a message.
 FINDER_MESSAGES = ("Unknown %(noun)s '%(value)s'.", "district", "population", "service", "Not a valid boolean.",

@@ -208,3 +208,33 @@ def test_the_finder_refuses_a_bad_question_in_sesotho_and_isizulu(client: FlaskC
         "Português).",
         "need.0: Ikhodi engaziwa (isevisi): 'yy'.",
         "population: Ikhodi engaziwa (iqembu labantu): 'xx'."]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_path) -> Iterator[FlaskClient]:
+    store = SQLiteStore(demo_path)
+    yield create_app({"STORE": store, "TESTING": True, "SECRET_KEY": "finder-languages-demo"}).test_client()
+    store.close()
+
+
+def test_the_demo_finders_border_and_route_notes_in_sesotho_and_isizulu(demo: FlaskClient) -> None:
+    def notes(query: str, lang: str) -> list[str]:
+        page = demo.get(f"/referrals?{query}&lang={lang}").get_data(as_text=True)
+        demo.delete_cookie("lang")
+        assert [english for english in _finder_english() if english in _visible(page)] == []
+        return [html.unescape(n) for n in re.findall(r'<span class="note">(.*?)</span>', page)]
+
+    border = ("start=lejweleputswa-ex-mineworkers-association&population=ex_mineworkers"
+              "&need=benefit_medical_examination")
+    route = ("start=sekhukhune-chrome-diggers-health-project&population=artisanal_miners&need=tb_screening"
+             "&need=tb_treatment")
+    assert notes(border, "st") == [
+        "E tshela moedi ho tloha Afrika Borwa ho ya Lesotho ka tumellano ena: fa motho lengolo la phetisetso le nang "
+        "le rekoto ya kalafo ya hae le nomoro efe kapa efe ya kopo ya matshediso, hore tlhokomelo e tswele pele."]
+    assert notes(border, "zu") == [
+        "Iwela umngcele isuka e-Ningizimu Afrika iya e-Lesotho ngaphansi kwalesi sivumelwano: nika umuntu incwadi "
+        "yokudluliselwa enerekhodi yokwelashwa kwakhe kanye nanoma iyiphi inombolo yesicelo sesinxephezelo, ukuze "
+        "ukunakekelwa kuqhubeke."]
+    assert notes(route, "st") == ["Diphetisetso tse 3 ho tse 12 tseleng ena di phethilwe dikgweding tse 6 tse "
+                                  "fetileng."]
+    assert notes(route, "zu") == ["Ukudluliselwa oku-3 kokungu-12 kulo mzila kuqediwe ezinyangeni ezi-6 ezedlule."]
