@@ -201,6 +201,9 @@ def test_the_api_refuses_in_the_callers_language(site: Site, code: str) -> None:
         answer = response.get_json()
         texts = list(json_strings(answer))
         assert texts, url
+        english = client.open(url, method=method, json=body, headers={**headers, "Accept-Language": "en"})
+        if english.get_json()["message"] == answer["message"]:
+            found.append(f"{method} {url}: {answer['message']!r} is the English message")
         found += [f"{method} {url}: {m!r} in {t!r}" for t in texts for m in audit.leftovers(t)]
     print("\n".join(found))
     assert found == []

@@ -29,6 +29,7 @@ from network.errors import CssnetError
 from network.service import tokens
 from network.service.audit import Actor
 from network.service.tokens import ROLES, find_token, reads_as
+from network.translation import translate
 
 from .state import get_store
 
@@ -93,17 +94,17 @@ def _identify(req: Request) -> Caller:
     if header is not None:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise Unauthorised("Use 'Authorization: Bearer <token>'.")
+            raise Unauthorised(translate("Use 'Authorization: Bearer <token>'."))
         token = find_token(get_store(), secret)
         if token is None:
-            raise Unauthorised("That token is unknown or revoked.")
+            raise Unauthorised(translate("That token is unknown or revoked."))
         return Caller(token.name, token.role, token.id, token.organisation)
     held = session.get("sid")
     if isinstance(held, str):
         token = tokens.find_session(get_store(), held)
         if token is not None:
             if req.method not in _SAFE_METHODS and not _same_origin(req):
-                raise Forbidden("This change came from another site; make it from this site's own pages.")
+                raise Forbidden(translate("This change came from another site; make it from this site's own pages."))
             return Caller(token.name, token.role, token.id, token.organisation)
         session.pop("sid", None)
     return ANONYMOUS
@@ -142,8 +143,9 @@ def require(role: str) -> Callable[[F], F]:
             who = caller()
             if not who.at_least(role):
                 if who.role == "anonymous":
-                    raise Unauthorised(f"This needs a token with the {role} role.")
-                raise Forbidden(f"This needs the {role} role; your token has the {who.role} role.")
+                    raise Unauthorised(translate("This needs a token with the %(role)s role.", role=role))
+                raise Forbidden(translate("This needs the %(role)s role; your token has the %(has)s role.", role=role,
+                                          has=who.role))
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

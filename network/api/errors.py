@@ -23,6 +23,12 @@ _DEFAULT_MESSAGES = {
     415: N_("Send the body as application/json."),
     422: N_("The request is not valid."),
 }
+#: werkzeug's own words for an error raised without any (an unknown address, a method a route does not take).
+_GENERIC_MESSAGES = {
+    400: N_("The request could not be understood."),
+    404: N_("Nothing is found at this address."),
+    405: N_("This address does not take that method."),
+}
 
 
 def error_response(status: int, message: str, errors: dict[str, Any] | None = None,
@@ -42,8 +48,9 @@ def http_exception_payload(error: HTTPException) -> tuple[dict[str, Any], int, d
     data = getattr(error, "data", None) or {}
     errors = translated(data.get("errors") or data.get("messages") or {})
     default = _DEFAULT_MESSAGES.get(status)
+    generic = _GENERIC_MESSAGES.get(status) if error.description == type(error).description else None
     message = (data.get("message") or "; ".join(problem_lines(errors)) or (default and translate(default))
-               or error.description)
+               or (generic and translate(generic)) or error.description)
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
     payload = {"code": status, "status": HTTPStatus(status).phrase, "message": message, "errors": errors}
