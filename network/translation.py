@@ -59,6 +59,10 @@ _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 #: take a sentence that merely has its words.
 _NUMERIC = frozenset({"num", "base", "factor", "days", "years", "weighted"})
 _NUMBER = r"[\d][\d.,]*"
+#: Placeholders that hold a few words naming a thing (a kind of link), never a clause of a sentence, so a phrase
+#: template ("%(noun)s from %(source)s to %(target)s") does not take a whole sentence ("Created: ... to B.").
+_WORDY = frozenset({"noun"})
+_WORDS = r"[^:;()]+?"
 
 
 _request_language: list[Callable[[], str | None]] = []
@@ -308,11 +312,22 @@ def _pattern(template: str) -> re.Pattern[str]:
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[at:match.start()]))
         key = match.group(1)
-        parts.append(f"(?P={key})" if key in seen else f"(?P<{key}>{_NUMBER if key in _NUMERIC else '.+?'})")
+        parts.append(f"(?P={key})" if key in seen else f"(?P<{key}>{_shape(key)})")
         seen.add(key)
         at = match.end()
     parts.append(re.escape(template[at:]))
     return re.compile("".join(parts), re.DOTALL)
+
+
+def _shape(key: str) -> str:
+    """What a placeholder's value may look like in a pattern."""
+    return _NUMBER if key in _NUMERIC else _WORDS if key in _WORDY else ".+?"
+
+
+def _capital(english: str, made: str) -> str:
+    """``made`` starting with a capital where the English sentence it says does (its template starts with a value
+    that is lower case mid-sentence, ``MoU between A and B expired``)."""
+    return made[:1].upper() + made[1:] if english[:1].isupper() and made[:1].islower() else made
 
 
 def sentence(text: str) -> str:
@@ -327,7 +342,9 @@ def sentence(text: str) -> str:
     if not text or current_language() == DEFAULT:
         return text
     whole = _one(text, within=". ")  # a template of several sentences takes them all
-    return whole if whole != text else " ".join(_clauses(part) for part in _split(_SENTENCES.split, text))
+    if whole != text:
+        return _capital(text, whole)
+    return " ".join(_capital(part, _clauses(part)) for part in _split(_SENTENCES.split, text))
 
 
 def _split(split: Callable[[str], list[str]], text: str) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from network.analysis.words import join, long_date, lower_first
 from network.meanings import in_force
 from network.model import Link, Organisation, Vocabulary, vocabulary
+from network.translation import N_, named
 
 __all__ = [
     "CHANGE_KINDS",
@@ -22,27 +23,40 @@ __all__ = [
     "link_phrase",
     "versions_text",
     "changes_markdown",
+    "HIDDEN_CHANGE",
 ]
 
 #: What can happen to a record between two moments, in the order a change list shows them.
 CHANGE_KINDS = ("added", "closed", "expired", "renewed")
 
-#: Fields people read about, in the words they use (store stamps are never described).
+#: Fields people read about, in the words they use (store stamps are never described); each a sentence's word
+#: in the catalogs, so :func:`network.translation.sentence` says it in the reader's language.
 _FIELD_WORDS = {
-    "name": "name", "kind": "kind", "aliases": "other names", "description": "description",
-    "province": "province", "district": "district", "municipality": "municipality", "latitude": "latitude",
-    "longitude": "longitude", "services": "services", "populations": "populations",
-    "capacity_per_month": "capacity a month", "languages": "languages", "phone": "phone", "email": "email",
-    "website": "website", "status": "status", "sensitive": "protection", "tags": "tags",
-    "external_ids": "identifiers in other systems", "source": "source", "last_verified": "last verified",
-    "target": "target", "start_date": "start date", "end_date": "end date", "weight": "strength",
-    "formal": "signed document", "document": "document", "notes": "notes", "two_way": "both ways",
-    "country": "country", "intervention_areas": "intervention areas", "programme": "programme",
-    "grant_ref": "grant reference", "verified_by": "verified by",
+    "name": N_("name"), "kind": N_("kind"), "aliases": N_("other names"), "description": N_("description"),
+    "province": N_("province"), "district": N_("district"), "municipality": N_("municipality"),
+    "latitude": N_("latitude"), "longitude": N_("longitude"), "services": N_("services"),
+    "populations": N_("populations"), "capacity_per_month": N_("capacity a month"), "languages": N_("languages"),
+    "phone": N_("phone"), "email": N_("email"), "website": N_("website"), "status": N_("status"),
+    "sensitive": N_("protection"), "tags": N_("tags"), "external_ids": N_("identifiers in other systems"),
+    "source": N_("source"), "last_verified": N_("last verified"), "target": N_("target"),
+    "start_date": N_("start date"), "end_date": N_("end date"), "weight": N_("strength"),
+    "formal": N_("signed document"), "document": N_("document"), "notes": N_("notes"), "two_way": N_("both ways"),
+    "country": N_("country"), "intervention_areas": N_("intervention areas"), "programme": N_("programme"),
+    "grant_ref": N_("grant reference"), "verified_by": N_("verified by"),
 }
 _STAMPS = ("updated_at", "version")
-_SHORT_KINDS = {"mou": "MoU", "referral": "referral agreement", "funding": "funding agreement",
-                "coordination": "coordination link"}
+#: A link of each kind in words (a kind the vocabulary adds later: its label's first words and ``link``).
+_SHORT_KINDS = {"mou": N_("MoU"), "referral": N_("referral agreement"), "funding": N_("funding agreement"),
+                "coordination": N_("coordination link"), "membership": N_("membership link"),
+                "mentoring": N_("mentoring link"), "secondment": N_("secondment of staff link"),
+                "training": N_("training link"), "data_sharing": N_("data sharing link"),
+                "advocacy": N_("advocacy coalition link")}
+#: A record's first and last versions, by the word the first one starts with.
+_FIRST = {"Created": (N_("Created: %(link)s."), N_("Created: %(name)s (%(kind)s).")),
+          "Imported": (N_("Imported: %(link)s."), N_("Imported: %(name)s (%(kind)s)."))}
+_DELETED = (N_("Deleted: %(link)s."), N_("Deleted: %(name)s (%(kind)s)."))
+#: A change of protected fields only, said without their values to callers who may not see them.
+HIDDEN_CHANGE = N_("Protected details changed (not shown).")
 
 
 @dataclass
@@ -110,9 +124,11 @@ def describe_version(
     if before is None and after is None:
         return []
     if before is None:
-        return [f"{first}: {_what(after, names, voc)}."]
+        if first not in _FIRST:
+            return [f"{first}: {_what(after, names, voc)}."]
+        return [_said_record(_FIRST[first], after, names, voc)]
     if after is None:
-        return [f"Deleted: {_what(before, names, voc)}."]
+        return [_said_record(_DELETED, before, names, voc)]
     old, new = vars(before), vars(after)
     said = []
     for name in new:
@@ -224,11 +240,11 @@ def link_phrase(link: Link, names: Mapping[str, str], voc: Vocabulary | None = N
     'MoU between Hope CBO and Sizwe Clinic'
     """
     voc = voc or vocabulary()
-    source, target = names.get(link.source, link.source), names.get(link.target, link.target)
+    source, target = named(names.get(link.source, link.source)), named(names.get(link.target, link.target))
     noun = _link_noun(link.kind, voc)
     if link.kind in voc.directed_link_kinds and not link.two_way:
-        return f"{noun} from {source} to {target}"
-    return f"{noun} between {source} and {target}"
+        return N_("%(noun)s from %(source)s to %(target)s") % {"noun": noun, "source": source, "target": target}
+    return N_("%(noun)s between %(source)s and %(target)s") % {"noun": noun, "source": source, "target": target}
 
 
 def _link_noun(kind: str, voc: Vocabulary) -> str:
@@ -241,34 +257,60 @@ def _what(record: Organisation | Link | None, names: Mapping[str, str], voc: Voc
     if isinstance(record, Link):
         return link_phrase(record, names, voc)
     if isinstance(record, Organisation):
-        return f"{record.name} ({lower_first(voc.organisation_kinds.get(record.kind, record.kind))})"
+        return f"{record.name} ({_kind_words(record, voc)})"
     return "the record"
 
 
+def _kind_words(org: Organisation, voc: Vocabulary) -> str:
+    return lower_first(voc.organisation_kinds.get(org.kind, org.kind))
+
+
+def _said_record(templates: tuple[str, str], record: Organisation | Link | None, names: Mapping[str, str],
+                 voc: Vocabulary) -> str:
+    """A record's first or last version by its template (``templates``: a link's, an organisation's)."""
+    if isinstance(record, Organisation):
+        return templates[1] % {"name": named(record.name), "kind": _kind_words(record, voc)}
+    return templates[0] % {"link": _what(record, names, voc)}
+
+
+def _title(phrase: str) -> str:
+    return phrase[0].upper() + phrase[1:]
+
+
 def _field_change(name: str, old: Any, new: Any, names: Mapping[str, str], voc: Vocabulary) -> str:
-    words = _FIELD_WORDS.get(name, name.replace("_", " "))
-    title = words[0].upper() + words[1:]
+    title = _title(_FIELD_WORDS.get(name, name.replace("_", " ")))
     if name in ("services", "populations", "aliases", "languages", "tags", "intervention_areas"):
         labels = {"services": voc.services, "populations": voc.populations,
                   "intervention_areas": voc.intervention_areas}.get(name, {})
-        said = {v: lower_first(labels[v]) if v in labels else v for v in [*(old or []), *(new or [])]}
-        added = [said[v] for v in (new or []) if v not in (old or [])]
-        removed = [said[v] for v in (old or []) if v not in (new or [])]
-        parts = ([f"added {join(added)}"] if added else []) + ([f"removed {join(removed)}"] if removed else [])
-        return f"{title}: {'; '.join(parts) or 'reordered'}."
+        said = {v: lower_first(labels[v]) if v in labels else named(v) for v in [*(old or []), *(new or [])]}
+        added = join([said[v] for v in (new or []) if v not in (old or [])])
+        removed = join([said[v] for v in (old or []) if v not in (new or [])])
+        template = _LISTED[bool(added), bool(removed)]
+        return template % {"field": title, "added": added, "removed": removed}
     if name == "sensitive":
-        return "Now protected (location and contacts hidden from the public)." if new else "No longer protected."
+        return N_("Now protected (location and contacts hidden from the public).") if new else N_(
+            "No longer protected.")
     if name in ("formal", "two_way"):
-        return f"{title}: {'yes' if new else 'no'} (was {'yes' if old else 'no'})."
+        return _YES_NO[bool(new), bool(old)] % {"field": title}
     if name == "external_ids":
-        return f"{title} changed."
+        return N_("%(field)s changed.") % {"field": title}
     old_text, new_text = _value(name, old, names, voc), _value(name, new, names, voc)
     if old in (None, "", [], {}):
-        return f"{title} set to {new_text}."
+        return N_("%(field)s set to %(value)s.") % {"field": title, "value": new_text}
     if new in (None, "", [], {}):
-        return f"{title} removed (was {old_text})."
-    verb = "moved" if isinstance(new, dt.date) else "changed"
-    return f"{title} {verb} from {old_text} to {new_text}."
+        return N_("%(field)s removed (was %(value)s).") % {"field": title, "value": old_text}
+    if isinstance(new, dt.date):
+        return N_("%(field)s moved from %(old)s to %(new)s.") % {"field": title, "old": old_text, "new": new_text}
+    return N_("%(field)s changed from %(old)s to %(new)s.") % {"field": title, "old": old_text, "new": new_text}
+
+
+#: A list field's change, by whether items were added and whether some were removed.
+_LISTED = {(True, False): N_("%(field)s: added %(added)s."), (False, True): N_("%(field)s: removed %(removed)s."),
+           (True, True): N_("%(field)s: added %(added)s; removed %(removed)s."),
+           (False, False): N_("%(field)s: reordered.")}
+#: A yes-or-no field's change, by its new and old value.
+_YES_NO = {(True, False): N_("%(field)s: yes (was no)."), (False, True): N_("%(field)s: no (was yes)."),
+           (True, True): N_("%(field)s: yes (was yes)."), (False, False): N_("%(field)s: no (was no).")}
 
 
 def _value(name: str, value: Any, names: Mapping[str, str], voc: Vocabulary) -> str:
@@ -278,8 +320,8 @@ def _value(name: str, value: Any, names: Mapping[str, str], voc: Vocabulary) -> 
         labels = {**voc.organisation_kinds, **voc.link_kinds}
         return lower_first(labels.get(value, value).split(" (")[0])
     if name in ("source", "target"):
-        return names.get(value, value)
-    return str(value)
+        return named(names.get(value, value))
+    return named(str(value))
 
 
 def _organisation_changes(then: dict[str, Organisation], now: dict[str, Organisation],
@@ -288,13 +330,15 @@ def _organisation_changes(then: dict[str, Organisation], now: dict[str, Organisa
     for org_id, org in now.items():
         old = then.get(org_id)
         if old is None:
-            found.append(RecordChange("added", "organisation", org_id, f"{_what(org, {}, voc)} added.", [org_id]))
+            said = N_("%(name)s (%(kind)s) added.") % {"name": named(org.name), "kind": _kind_words(org, voc)}
+            found.append(RecordChange("added", "organisation", org_id, said, [org_id]))
         elif old.status == "active" and org.status != "active":
-            found.append(RecordChange("closed", "organisation", org_id, f"{org.name} marked inactive.", [org_id]))
+            said = N_("%(name)s marked inactive.") % {"name": named(org.name)}
+            found.append(RecordChange("closed", "organisation", org_id, said, [org_id]))
     for org_id, old in then.items():
         if org_id not in now:
-            found.append(RecordChange("closed", "organisation", org_id,
-                                      f"{old.name} removed from the register.", [org_id]))
+            said = N_("%(record)s removed from the register.") % {"record": named(old.name)}
+            found.append(RecordChange("closed", "organisation", org_id, said, [org_id]))
     return found
 
 
@@ -304,37 +348,39 @@ def _link_changes(then: dict[str, Link], now: dict[str, Link], since: dt.date, u
     for link_id, link in now.items():
         old = then.get(link_id)
         ends = [link.source, link.target]
-        phrase = link_phrase(link, names, voc)
-        title = phrase[0].upper() + phrase[1:]
+        title = _title(link_phrase(link, names, voc))
         if old is None:
-            found.append(RecordChange("added", "link", link_id, f"{title} added{_dates(link)}.", ends))
+            found.append(RecordChange("added", "link", link_id, _added(title, link), ends))
         elif link.status == "ended" and old.status != "ended":
-            found.append(RecordChange("closed", "link", link_id, f"{title} ended.", ends))
+            found.append(RecordChange("closed", "link", link_id, N_("%(link)s ended.") % {"link": title}, ends))
         elif old.end_date is not None and (link.end_date is None or link.end_date > old.end_date):
-            until_words = f"it now ends on {long_date(link.end_date)}" if link.end_date else "it now has no end date"
-            found.append(RecordChange("renewed", "link", link_id,
-                                      f"{title} renewed: {until_words} (was {long_date(old.end_date)}).", ends))
+            template = N_("%(link)s renewed: it now ends on %(day)s (was %(old)s).") if link.end_date else N_(
+                "%(link)s renewed: it now has no end date (was %(old)s).")
+            said = template % {"link": title, "day": link.end_date and long_date(link.end_date),
+                               "old": long_date(old.end_date)}
+            found.append(RecordChange("renewed", "link", link_id, said, ends))
         elif in_force(old, since) and not in_force(link, until) and link.status in ("active", "expired") and (
                 link.status == "expired" or (link.end_date is not None and link.end_date < until)):
-            ended = f" on {long_date(link.end_date)}" if link.end_date else ""
-            found.append(RecordChange("expired", "link", link_id, f"{title} expired{ended}.", ends))
+            said = (N_("%(link)s expired on %(day)s.") % {"link": title, "day": long_date(link.end_date)}
+                    if link.end_date else N_("%(link)s expired.") % {"link": title})
+            found.append(RecordChange("expired", "link", link_id, said, ends))
     for link_id, old in then.items():
         if link_id not in now:
-            phrase = link_phrase(old, names, voc)
-            found.append(RecordChange("closed", "link", link_id,
-                                      f"{phrase[0].upper() + phrase[1:]} removed from the register.",
-                                      [old.source, old.target]))
+            said = N_("%(record)s removed from the register.") % {"record": _title(link_phrase(old, names, voc))}
+            found.append(RecordChange("closed", "link", link_id, said, [old.source, old.target]))
     return found
 
 
-def _dates(link: Link) -> str:
-    if link.start_date and link.end_date:
-        return f" (from {long_date(link.start_date)} to {long_date(link.end_date)})"
-    if link.end_date:
-        return f" (until {long_date(link.end_date)})"
-    if link.start_date:
-        return f" (from {long_date(link.start_date)})"
-    return ""
+def _added(title: str, link: Link) -> str:
+    """A link added, with its dates."""
+    start, end = link.start_date and long_date(link.start_date), link.end_date and long_date(link.end_date)
+    if start and end:
+        return N_("%(link)s added (from %(start)s to %(end)s).") % {"link": title, "start": start, "end": end}
+    if end:
+        return N_("%(link)s added (until %(end)s).") % {"link": title, "end": end}
+    if start:
+        return N_("%(link)s added (from %(start)s).") % {"link": title, "start": start}
+    return N_("%(link)s added.") % {"link": title}
 
 
 def versions_text(title: str, versions: Sequence[Mapping[str, Any]]) -> str:

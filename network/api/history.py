@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields
 
 from network.graph.store import Entity
 from network.service import history
-from network.translation import in_words
+from network.translation import in_words, sentence
 
 from .auth import caller, can_see_protected
 from .common import Blueprint, OpenObject, StrictSchema
@@ -68,8 +68,9 @@ def _listed(items: list[Any]) -> dict[str, Any]:
 
 
 def _versions(entity: Entity, record_id: str) -> dict[str, Any]:
-    return _listed(history.versions(get_store(), entity, record_id, redacted=not can_see_protected(),
-                                    named=caller().at_least("admin")))
+    found = history.versions(get_store(), entity, record_id, redacted=not can_see_protected(),
+                             named=caller().at_least("admin"))
+    return _listed([{**v, "changes": [sentence(said) for said in v["changes"]]} for v in found])
 
 
 @blp.route("/organisations/<path:org_id>/history")

@@ -7,7 +7,7 @@ import json
 import click
 
 from network.cli.base import cli, refusals, store_of
-from network.translation import in_words, translate
+from network.translation import in_words, sentence, translate
 
 
 @cli.command()
@@ -27,8 +27,10 @@ def history(ctx: click.Context, record_id: str, fmt: str, hide_protected: bool) 
         return
     headings = {"organisation": translate("Organisation %(id)s", id=record_id),
                 "link": translate("Link %(id)s", id=record_id)}
+    said = {entity: [{**v, "changes": [sentence(c) for c in v["changes"]]} for v in items]
+            for entity, items in found.items()}
     click.echo("\n\n".join(versions_text(headings.get(entity, f"{entity.capitalize()} {record_id}"), items)
-                           for entity, items in found.items()))
+                           for entity, items in said.items()))
 
 
 def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> object:

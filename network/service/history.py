@@ -17,7 +17,14 @@ from typing import Any
 import networkx as nx
 
 from network.analysis.agenda import agenda, agenda_weights
-from network.analysis.changes import CHANGE_KINDS, closed_items, describe_version, finding_changes, record_changes
+from network.analysis.changes import (
+    CHANGE_KINDS,
+    HIDDEN_CHANGE,
+    closed_items,
+    describe_version,
+    finding_changes,
+    record_changes,
+)
 from network.analysis.duplication import duplication
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
@@ -48,7 +55,6 @@ DEFAULT_DAYS = 91
 _WHO = {"cli": "the command line", "system": "the system"}
 _ACTIONS = {"create": "created", "update": "changed", "delete": "deleted", "import": "imported"}
 _FIRST = {"import": "Imported"}
-_HIDDEN_CHANGE = "Protected details changed (not shown)."
 _diffs = Memo(8)
 
 
@@ -74,7 +80,7 @@ def versions(store: GraphStore, entity: Entity, record_id: str, *, redacted: boo
         shown = _without_protected(raw) if hide and isinstance(raw, Organisation) else raw
         changes = describe_version(previous, shown, names=names, first=_FIRST.get(version.action, "Created"))
         if not changes and previous_raw is not None and raw is not None and _differs(previous_raw, raw):
-            changes = [_HIDDEN_CHANGE]
+            changes = [HIDDEN_CHANGE]
         out.append({
             "version": version.version,
             "action": version.action,
