@@ -59,8 +59,9 @@ _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 #: take a sentence that merely has its words.
 _NUMERIC = frozenset({"num", "base", "factor", "days", "years", "weighted"})
 _NUMBER = r"[\d][\d.,]*"
-#: Placeholders that hold a few words naming a thing (a kind of link), never a clause of a sentence, so a phrase
-#: template ("%(noun)s from %(source)s to %(target)s") does not take a whole sentence ("Created: ... to B.").
+#: Placeholders that hold a few words the catalogs know (a kind of link), never a clause of a sentence, so a phrase
+#: template ("%(noun)s from %(source)s to %(target)s") does not take a whole sentence ("Renew the MoU between A and
+#: B", "Created: ... to B.").
 _WORDY = frozenset({"noun"})
 _WORDS = r"[^:;()]+?"
 
@@ -384,7 +385,7 @@ def _one(text: str, within: str = "") -> str:
         if within not in template:
             continue
         found = pattern.fullmatch(shielded)
-        if found:
+        if found and all(_label(found.group(key)) != found.group(key) for key in _WORDY & found.groupdict().keys()):
             translated = catalog.pgettext(SENTENCE, template)
             if translated == template and f"{SENTENCE}\x04{template}" not in getattr(catalog, "_catalog", {}):
                 return text  # no translation (one the same as the English is one)
