@@ -186,7 +186,7 @@ def test_the_referral_slip_in_isixhosa_and_sepedi(env: Env, lang: str, words: di
     assert [english for english in _finder_english() if english in text] == []
 
 
-def test_the_finder_refuses_a_bad_question_in_sesotho_and_isizulu(client: FlaskClient) -> None:
+def test_the_finder_refuses_a_bad_question_by_its_labels_in_st_zu_pt_and_fr(client: FlaskClient) -> None:
     def problems(lang: str) -> list[str]:
         page = client.get(f"/referrals?district=Nowhere&population=xx&need=yy&language=zz&include_unlinked=maybe"
                           f"&lang={lang}")
@@ -195,19 +195,23 @@ def test_the_finder_refuses_a_bad_question_in_sesotho_and_isizulu(client: FlaskC
         return [html.unescape(p) for p in re.findall(r'<p class="flash error">(.*?)</p>', page.get_data(as_text=True))]
 
     assert problems("st") == [
-        "district: Khoutu e sa tsejweng ya setereke: 'Nowhere'.",
-        "include_unlinked: Ha se karabo e nepahetseng ya 'e' kapa 'tjhe'.",
-        "language: Puo e sa tsejweng 'zz': fana ka khoutu e kang st, zu kapa pt, kapa lebitso la yona (Sesotho, "
+        "Setereke: Khoutu e sa tsejweng ya setereke: 'Nowhere'.",
+        "Kenyelletsa bafani ba so hokahanngweng: Ha se karabo e nepahetseng ya 'e' kapa 'tjhe'.",
+        "Puo ya motho: Puo e sa tsejweng 'zz': fana ka khoutu e kang st, zu kapa pt, kapa lebitso la yona (Sesotho, "
         "isiZulu, Português).",
-        "need.0: Khoutu e sa tsejweng ya tshebeletso: 'yy'.",
-        "population: Khoutu e sa tsejweng ya sehlopha sa batho: 'xx'."]
+        "Tlhoko 1: Khoutu e sa tsejweng ya tshebeletso: 'yy'.",
+        "Sehlopha sa batho: Khoutu e sa tsejweng ya sehlopha sa batho: 'xx'."]
     assert problems("zu") == [
-        "district: Ikhodi engaziwa (isifunda): 'Nowhere'.",
-        "include_unlinked: Akuyona impendulo efanele ethi 'yebo' noma 'cha'.",
-        "language: Ulimi olungaziwa 'zz': nikeza ikhodi efana ne-st, zu noma pt, noma igama lalo (Sesotho, isiZulu, "
-        "Português).",
-        "need.0: Ikhodi engaziwa (isevisi): 'yy'.",
-        "population: Ikhodi engaziwa (iqembu labantu): 'xx'."]
+        "Isifunda: Ikhodi engaziwa (isifunda): 'Nowhere'.",
+        "Faka abahlinzeki abangakaxhunyaniswa: Akuyona impendulo efanele ethi 'yebo' noma 'cha'.",
+        "Ulimi lomuntu: Ulimi olungaziwa 'zz': nikeza ikhodi efana ne-st, zu noma pt, noma igama lalo (Sesotho, "
+        "isiZulu, Português).",
+        "Isidingo 1: Ikhodi engaziwa (isevisi): 'yy'.",
+        "Iqembu labantu: Ikhodi engaziwa (iqembu labantu): 'xx'."]
+    assert problems("pt")[::3] == ["Distrito: Código desconhecido para distrito: 'Nowhere'.",
+                                   "Necessidade 1: Código desconhecido para serviço: 'yy'."]
+    assert problems("fr")[::3] == ["District : Code inconnu pour district : « Nowhere ».",
+                                   "Besoin 1 : Code inconnu pour service : « yy »."]
 
 
 @pytest.fixture(scope="module")

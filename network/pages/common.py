@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 
 from network.analysis.finding import SEVERITIES
@@ -34,14 +36,36 @@ def flat(args: Any) -> dict[str, Any]:
     return found
 
 
-def load(schema: Schema, args: Any) -> tuple[dict[str, Any], list[str]]:
-    """The arguments ``schema`` accepts, and one line per refused one (set to ``None``)."""
+def load(schema: Schema, args: Any, words: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The arguments ``schema`` accepts, and one line per refused one (set to ``None``), each starting with the
+    field's label on the page (``words``: labels by argument, ``%(number)s`` the place of a list's item) where
+    ``words`` has it."""
     given = flat(args)
     try:
         return schema.load(given), []
     except ValidationError as err:
         cleaned = {k: v for k, v in given.items() if k not in err.messages}
-        return {**schema.load(cleaned), **{k: None for k in err.messages}}, problem_lines(err.messages)
+        lines = [labelled(line, words or {}) for line in problem_lines(err.messages)]
+        return {**schema.load(cleaned), **{k: None for k in err.messages}}, lines
+
+
+def labelled(line: str, words: Mapping[str, Any]) -> str:
+    """A problem line with its field by its label: ``need.0: ...`` as ``Need 1: ...``.
+
+    >>> from network.api import create_app
+    >>> with create_app({"TESTING": True, "STORE": None}).test_request_context():
+    ...     labelled("need.1: Unknown service code 'x'.", {"need": "Need %(number)s"})
+    "Need 2: Unknown service code 'x'."
+    >>> labelled("start: Not an id.", {})
+    'start: Not an id.'
+    """
+    where, sep, message = line.partition(": ")
+    name, _, place = where.partition(".")
+    if not sep or name not in words:
+        return line
+    label = str(words[name])
+    label = label % {"number": int(place) + 1 if place.isdigit() else 1} if "%(number)s" in label else label
+    return gettext("%(field)s: %(problem)s", field=label, problem=message)
 
 
 #: Explorer drawings: each holds a whole network's nodes and links, so only a few are kept.

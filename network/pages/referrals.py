@@ -22,6 +22,11 @@ from .common import choices, hide, load
 
 __all__ = ["referrals"]
 
+#: The form's fields by their labels, for its refusals.
+_WORDS = {"start": lazy_gettext("Start at organisation"), "district": lazy_gettext("District"),
+          "population": lazy_gettext("Population"), "need": lazy_gettext("Need %(number)s"),
+          "language": lazy_gettext("Client's language"),
+          "include_unlinked": lazy_gettext("Include providers not linked yet")}
 #: How many need drop-downs the form offers.
 _NEEDS_SLOTS = 4
 
@@ -44,7 +49,7 @@ class ReferralArgs(Schema):
 @bp.get("/referrals")
 def referrals() -> tuple[str, int]:
     """The referral finder: ranked pathways through existing agreements for a population's needs."""
-    args, problems = load(ReferralArgs(), request.args)
+    args, problems = load(ReferralArgs(), request.args, _WORDS)
     searched = bool(set(request.args) - {"lang"}) and not problems
     args["needs"] = [n for n in request.args.getlist("need") if n] if not problems else []
     found: list[dict[str, Any]] = []
