@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, render_template, request
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from network.api.auth import caller
@@ -20,6 +20,11 @@ from .labels import label
 from .places import grouped_districts, grouped_provinces
 
 __all__ = ["agenda", "agenda_item", "agenda_of"]
+
+
+#: The form's fields by their labels, for its refusals.
+_WORDS = {"province": lazy_gettext("Province"), "district": lazy_gettext("District"),
+          "intervention_area": lazy_gettext("Intervention area")}
 
 
 class AgendaArgs(Schema):
@@ -49,7 +54,7 @@ def agenda_of(args: dict[str, Any], *, limit: int | None = 20) -> dict[str, Any]
 @bp.get("/agenda")
 def agenda() -> str:
     """The coordination agenda: one action per root cause, best first, printable on A4."""
-    args, problems = load(AgendaArgs(), request.args)
+    args, problems = load(AgendaArgs(), request.args, _WORDS)
     if problems:
         flash(" ".join(problems), "error")
     vocab = vocabulary()

@@ -32,6 +32,10 @@ _COLUMNS = ("type", "severity", "district", "population", "service", "organisati
             "details")
 
 
+#: The form's fields by their labels, for its refusals.
+_WORDS = {"type": lazy_gettext("Type"), "province": lazy_gettext("Province"), "severity": lazy_gettext("Severity")}
+
+
 class FindingArgs(Schema):
     """The findings pages' filters."""
 
@@ -50,7 +54,7 @@ def findings(topic: str) -> Any:
     if topic not in _TOPICS:
         abort(404)
     heading, types = _TOPICS[topic]
-    args, problems = load(FindingArgs(), request.args)
+    args, problems = load(FindingArgs(), request.args, _WORDS)
     if problems:
         flash(" ".join(problems), "error")
     hidden = hide()
