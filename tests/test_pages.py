@@ -260,9 +260,9 @@ def test_grouped_explorer_keeps_the_filters_when_fetching(grouped, store):
 
 
 @pytest.mark.parametrize(("query", "status", "message"), [
-    ("", 422, "cluster: Missing data"),
+    ("", 422, "Group: Missing data"),
     ("?cluster=Atlantis", 404, "No group 'Atlantis'"),
-    ("?cluster=Sekhukhune&province=Narnia", 422, "province: Unknown province 'Narnia'"),
+    ("?cluster=Sekhukhune&province=Narnia", 422, "Province: Unknown province 'Narnia'"),
     ("?cluster=Sekhukhune&ego=nobody", 404, "No organisation 'nobody'"),
 ])
 def test_grouped_explorer_refuses_bad_requests_clearly(grouped, query, status, message):

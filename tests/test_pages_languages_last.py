@@ -42,3 +42,16 @@ def test_the_findings_page_refuses_a_severity_in_the_language(client: FlaskClien
     assert _problems(client, url, "fr") == ["Gravité : Doit être l’un de : high, medium, low."]
     assert _problems(client, url, "pt") == ["Gravidade: Deve ser um de: high, medium, low."]
     assert _problems(client, url, "en") == ["Severity: Must be one of: high, medium, low."]
+
+
+def test_the_explorer_members_refusal_starts_with_the_fields_label_in_the_language(client: FlaskClient) -> None:
+    def message(query: str, lang: str) -> str:
+        response = client.get(f"/explore/members?{query}&lang={lang}")
+        client.delete_cookie("lang")
+        assert response.status_code == 422
+        return response.get_json()["message"]
+
+    assert message("cluster=Sekhukhune&province=Narnia", "pt") == "Província: Código desconhecido para província: " \
+        "'Narnia'."
+    assert message("cluster=Sekhukhune&province=Narnia", "fr") == "Province : Code inconnu pour province : « Narnia »."
+    assert message("province=Limpopo", "fr") == "Groupe : Il manque la valeur de ce champ obligatoire."

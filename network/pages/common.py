@@ -19,7 +19,7 @@ from network.service.memo import Memo
 from .labels import label
 from .places import grouped_districts, grouped_provinces
 
-__all__ = ["hide", "load", "flat", "drawings", "findings", "ranked", "names", "Names", "choices"]
+__all__ = ["hide", "load", "labelled", "flat", "drawings", "findings", "ranked", "names", "Names", "choices"]
 
 
 def hide() -> bool:

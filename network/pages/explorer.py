@@ -18,7 +18,7 @@ from network.service.scope import ViewArgs
 from network.visual import AGGREGATE_ABOVE, cluster_members, cluster_overview, network_data, vis_asset
 
 from .blueprint import bp
-from .common import choices, drawings, findings, flat, hide, load
+from .common import choices, drawings, findings, flat, hide, labelled, load
 from .labels import label
 
 __all__ = ["explorer", "explorer_members", "vendor"]
@@ -39,6 +39,13 @@ _TIE_WORDS = {
     "No survey round has answers yet: links are not coloured.":
         lazy_gettext("No survey round has answers yet: links are not coloured."),
 }
+#: The explorer's fields by their labels on the page, for its refusals.
+_WORDS = {"province": lazy_gettext("Province"), "district": lazy_gettext("District"), "kind": lazy_gettext("Kind"),
+          "service": lazy_gettext("Service"), "population": lazy_gettext("Population"),
+          "country": lazy_gettext("Country"), "intervention_area": lazy_gettext("Intervention area"),
+          "link_kind": lazy_gettext("Link kind"), "ego": lazy_gettext("Ego network of"),
+          "depth": lazy_gettext("Depth"), "size_by": lazy_gettext("Size by"),
+          "ties_by": lazy_gettext("Colour links by"), "cluster": lazy_gettext("Group")}
 #: Gap findings that mark an organisation on the drawing.
 _HIGHLIGHTED = ("isolated", "broken_cascade", "single_point_of_failure")
 
@@ -68,7 +75,7 @@ def explorer() -> tuple[str, int]:
     between them; the page fetches a district's organisations from
     :func:`explorer_members` when it is opened.
     """
-    args, problems = load(ExplorerArgs(), request.args)
+    args, problems = load(ExplorerArgs(), request.args, _WORDS)
     H, data = _explorer_network(args, problems)
     aggregated = data["clusters"] is not None
     data = {**data, "legend": [{**item, "label": gettext(item["label"])} for item in data["legend"]]}
@@ -88,7 +95,7 @@ def explorer_members() -> Response:
     try:
         args = ExplorerMembersArgs().load(flat(request.args))
     except ValidationError as err:
-        return error_response(422, problem_lines(err.messages)[0], err.messages)
+        return error_response(422, labelled(problem_lines(err.messages)[0], _WORDS), err.messages)
     problems: list[str] = []
     _, data = _explorer_network(args, problems)
     if problems:
