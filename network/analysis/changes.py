@@ -10,7 +10,7 @@ from typing import Any
 from network.analysis.words import join, long_date, lower_first
 from network.meanings import in_force
 from network.model import Link, Organisation, Vocabulary, vocabulary
-from network.translation import N_, named
+from network.translation import N_, named, ntranslate, sentence, translate
 
 __all__ = [
     "CHANGE_KINDS",
@@ -23,6 +23,7 @@ __all__ = [
     "link_phrase",
     "versions_text",
     "changes_markdown",
+    "summary_lines",
     "HIDDEN_CHANGE",
 ]
 
@@ -392,11 +393,14 @@ def versions_text(title: str, versions: Sequence[Mapping[str, Any]]) -> str:
     1. created 2026-05-01 09:30:00 UTC, standing now, by the command line
        Created: an MoU.
     """
-    lines = [f"{title}: {len(versions)} version{'' if len(versions) == 1 else 's'}"]
+    lines = [ntranslate("%(title)s: %(num)d version", "%(title)s: %(num)d versions", len(versions), title=title)]
     for v in versions:
-        until = f"until {_time_text(v['valid_to'])}" if v.get("valid_to") else "standing now"
-        lines.append(f"{v['version']}. {v['action_label']} {_time_text(v['valid_from'])}, {until}, by {v['who']}")
-        lines += [f"   {sentence}" for sentence in v.get("changes") or ["No change to the fields shown."]]
+        until = (translate("until %(time)s", time=_time_text(v["valid_to"])) if v.get("valid_to")
+                 else translate("standing now"))
+        lines.append(translate("%(version)s. %(action)s %(time)s, %(until)s, by %(who)s", version=v["version"],
+                               action=translate(v["action_label"]), time=_time_text(v["valid_from"]), until=until,
+                               who=translate(v["who"])))
+        lines += [f"   {said}" for said in v.get("changes") or [translate("No change to the fields shown.")]]
     return "\n".join(lines)
 
 
@@ -414,15 +418,16 @@ def changes_markdown(diff: Mapping[str, Any]) -> str:
     <BLANKLINE>
     - MoU between A and B expired on 1 October 2026.
     """
-    lines = [f"# What changed from {diff['from']} to {diff['to']}", ""]
-    lines += [f"- {sentence}" for sentence in diff.get("summary", [])]
+    lines = [f'# {translate("What changed from %(start)s to %(end)s", start=diff["from"], end=diff["to"])}', ""]
+    lines += [f"- {line}" for line in diff.get("summary", [])]
+    titles = {"added": translate("Added"), "closed": translate("Closed"), "expired": translate("Expired"),
+              "renewed": translate("Renewed")}
     sections: list[tuple[str, list[str]]] = [
-        (_SECTION_TITLES[kind], [c["explanation"] for c in diff["records"].get(kind, [])]) for kind in CHANGE_KINDS]
+        (titles[kind], [c["explanation"] for c in diff["records"].get(kind, [])]) for kind in CHANGE_KINDS]
     sections += [
-        ("Findings that appeared", [f"{f['label'].capitalize()}: {f['explanation']}"
-                                    for f in diff["findings"]["appeared"]]),
-        ("Findings resolved", [f"{f['label'].capitalize()}: {f['explanation']}" for f in diff["findings"]["resolved"]]),
-        ("Agenda items closed", [i["what"] for i in diff["agenda"]["closed"]]),
+        (translate("Findings that appeared"), [_finding(f) for f in diff["findings"]["appeared"]]),
+        (translate("Findings resolved"), [_finding(f) for f in diff["findings"]["resolved"]]),
+        (translate("Agenda items closed"), [sentence(i["what"]) for i in diff["agenda"]["closed"]]),
     ]
     for heading, items in sections:
         if items:
@@ -430,7 +435,43 @@ def changes_markdown(diff: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_SECTION_TITLES = {"added": "Added", "closed": "Closed", "expired": "Expired", "renewed": "Renewed"}
+def summary_lines(diff: Mapping[str, Any]) -> list[str]:
+    """The counts of what changed (as ``service.history.diff`` gives them) in the current language, as its
+    ``summary`` says them in English.
+
+    >>> summary_lines({"records": {"added": [{"entity": "link"}], "closed": [], "expired": [], "renewed": []},
+    ...     "findings": {"appeared": [], "resolved": [{}]}, "agenda": {"closed": []}})[0::4]
+    ['0 organisations and 1 link added.', '0 findings appeared and 1 resolved.']
+    """
+    said = []
+    for kind in CHANGE_KINDS:
+        listed = diff["records"].get(kind, [])
+        orgs = sum(1 for c in listed if c["entity"] == "organisation")
+        links = len(listed) - orgs
+        counted = {"organisations": ntranslate("%(num)d organisation", "%(num)d organisations", orgs),
+                   "links": ntranslate("%(num)d link", "%(num)d links", links)}
+        if kind == "added":
+            said.append(translate("%(organisations)s and %(links)s added.", **counted))
+        elif kind == "closed":
+            said.append(translate("%(organisations)s and %(links)s closed.", **counted))
+        elif kind == "expired":
+            said.append(ntranslate("%(num)d agreement expired.", "%(num)d agreements expired.", links))
+        else:
+            said.append(ntranslate("%(num)d agreement renewed.", "%(num)d agreements renewed.", links))
+    appeared, resolved = diff["findings"]["appeared"], diff["findings"]["resolved"]
+    said.append(translate("%(findings)s appeared and %(resolved)s resolved.", resolved=len(resolved),
+                          findings=ntranslate("%(num)d finding", "%(num)d findings", len(appeared))))
+    closed = len(diff["agenda"]["closed"])
+    said.append(ntranslate("%(num)d agenda item closed.", "%(num)d agenda items closed.", closed))
+    return said
+
+
+def _finding(finding: Mapping[str, Any]) -> str:
+    """A finding as a list item: its type's label, starting with a capital, and its explanation."""
+    label = finding["label"]
+    said = translate(label)
+    said = label.capitalize() if said == label else said[:1].upper() + said[1:]
+    return translate("%(label)s: %(explanation)s", label=said, explanation=finding["explanation"])
 
 
 def _time_text(stamp: str) -> str:

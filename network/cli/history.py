@@ -51,9 +51,12 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> ob
 @click.pass_context
 def diff(ctx: click.Context, since: object, until: object, fmt: str, hide_protected: bool) -> None:
     """What changed between two dates: records added, closed, expired and renewed, findings, agenda items."""
-    from network.analysis.changes import changes_markdown
+    from network.analysis.changes import changes_markdown, summary_lines
     from network.service.history import diff as changes
 
     with refusals():
         data = changes(store_of(ctx), since, until, redacted=hide_protected)  # type: ignore[arg-type]
-    click.echo(json.dumps(data, indent=2) if fmt == "json" else changes_markdown(in_words(data)))
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(changes_markdown({**in_words(data), "summary": summary_lines(data)}))

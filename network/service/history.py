@@ -38,7 +38,7 @@ from network.model import Link, Organisation, today
 from network.redaction import hidden_values, redact_graph
 from network.schemas import dump_link, dump_organisation
 from network.service.scope import YEARS
-from network.translation import translate
+from network.translation import N_, translate
 
 from .memo import Memo
 
@@ -52,8 +52,9 @@ AGENDA_SHOWN = 20
 #: A diff without a first date looks back this many days (a quarter).
 DEFAULT_DAYS = 91
 
-_WHO = {"cli": "the command line", "system": "the system"}
-_ACTIONS = {"create": "created", "update": "changed", "delete": "deleted", "import": "imported"}
+#: Who made a version and what it did, in words (marked for the catalogs: the command line says them in its language).
+_WHO = {"cli": N_("the command line"), "system": N_("the system")}
+_ACTIONS = {"create": N_("created"), "update": N_("changed"), "delete": N_("deleted"), "import": N_("imported")}
 _FIRST = {"import": "Imported"}
 _diffs = Memo(8)
 
@@ -263,7 +264,7 @@ def _who(actor: str, tokens: dict[str, str]) -> str:
         return _WHO[actor]
     if actor in tokens:
         return f"{tokens[actor]} (API token)"
-    return "an API token" if actor.startswith("token:") else actor
+    return N_("an API token") if actor.startswith("token:") else actor
 
 
 def _dump(record: Organisation | Link | None) -> dict[str, Any] | None:

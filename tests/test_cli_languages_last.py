@@ -1,0 +1,71 @@
+"""The command line's last English words in Portuguese and French (issue 14): ``cssnet history`` around each
+version, ``cssnet diff``'s Markdown, click's ``Aborted!`` and the refusals of an unknown store, export format or
+history entity; each on a small real SQLite store, its English unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from network.model import Link
+from tests.api_support import network_file, run_cli, small_network
+
+TODAY = dt.date.today()
+#: An MoU of clinic-a and cbo-b that ended three days ago.
+ENDED = TODAY - dt.timedelta(days=3)
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    orgs, links = small_network()
+    old = Link("l-mou-old", "clinic-a", "cbo-b", "mou", start_date=ENDED - dt.timedelta(days=300), end_date=ENDED)
+    return network_file(tmp_path / "last.db", (orgs, [*links, old]))
+
+
+def _imported_at(db: Path) -> str:
+    """When the test network was written, as the history text says it (UTC, to the second)."""
+    stamp = json.loads(run_cli(db, "history", "cbo-b", "--format", "json").output)["organisation"][0]["valid_from"]
+    return f"{dt.datetime.fromisoformat(stamp).astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def test_history_says_its_versions_in_portuguese_and_french(db: Path) -> None:
+    at = _imported_at(db)
+    pt = run_cli(db, "--language", "pt", "history", "cbo-b")
+    assert pt.exit_code == 0
+    assert pt.output == ("Organização cbo-b: 1 versão\n"
+                         f"1. importado {at}, em vigor agora, autor: o sistema\n"
+                         "   Importação: Sekhukhune Miners Support (organização de base comunitária).\n")
+    fr = run_cli(db, "--language", "fr", "history", "cbo-b")
+    assert fr.output.splitlines()[:2] == ["Organisation cbo-b : 1 version",
+                                          f"1. importé {at}, en vigueur maintenant, par le système"]
+    en = run_cli(db, "history", "cbo-b")
+    assert en.output.splitlines()[:2] == ["Organisation cbo-b: 1 version",
+                                          f"1. imported {at}, standing now, by the system"]
+
+
+def test_diff_headings_counts_and_items_in_french(db: Path) -> None:
+    since = (TODAY - dt.timedelta(days=10)).isoformat()
+    ended = f"{ENDED.day} {FRENCH_MONTHS[ENDED.month - 1]} {ENDED.year}"
+    fr = run_cli(db, "--language", "fr", "diff", "--from", since).output.splitlines()
+    assert fr[0] == f"# Ce qui a changé du {since} au {TODAY.isoformat()}"
+    assert fr[2:8] == ["- Ajoutés : 0 organisation et 0 lien.", "- Clos : 0 organisation et 0 lien.",
+                       "- 1 accord a expiré.", "- 0 accord renouvelé.", "- 0 constat : apparues ; 1 résolues.",
+                       "- 1 point de l’ordre du jour clos."]
+    assert "## Expirés" in fr and "## Constats résolus" in fr and "## Points de l’ordre du jour clos" in fr
+    assert (f"- Protocole d’accord entre Jane Furse Clinic et Sekhukhune Miners Support a expiré le {ended}."
+            in fr)
+    assert any(line.startswith("- Accord sur le point de prendre fin : L’accord entre Jane Furse Clinic")
+               for line in fr)
+    assert any(line.startswith("- Renouveler le protocole d’accord entre Jane Furse Clinic") for line in fr)
+    en = run_cli(db, "diff", "--from", since).output.splitlines()
+    assert en[0] == f"# What changed from {since} to {TODAY.isoformat()}"
+    assert en[2:8] == ["- 0 organisations and 0 links added.", "- 0 organisations and 0 links closed.",
+                       "- 1 agreement expired.", "- 0 agreements renewed.", "- 0 findings appeared and 1 resolved.",
+                       "- 1 agenda item closed."]
+    assert "## Expired" in en and "## Findings resolved" in en and "## Agenda items closed" in en
+    assert any(line.startswith("- Agreement about to end: The MoU between Jane Furse Clinic") for line in en)
