@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
-from tests.api_support import network_file
+from tests.api_support import Env, network_file, signed_in_page
 
 NETWORK = (
     [Organisation("hope", "Hope CBO", "cbo", province="Limpopo", district="Sekhukhune",
@@ -55,3 +55,45 @@ def test_the_explorer_members_refusal_starts_with_the_fields_label_in_the_langua
         "'Narnia'."
     assert message("cluster=Sekhukhune&province=Narnia", "fr") == "Province : Code inconnu pour province : « Narnia »."
     assert message("province=Limpopo", "fr") == "Groupe : Il manque la valeur de ce champ obligatoire."
+
+
+def _partner_problems(env: Env, lang: str) -> list[str]:
+    made = env.client.post("/api/v1/invitations", json={"organisation": "cbo-b"}, headers=env.auth("admin"))
+    client = env.app.test_client()
+    page = client.get(f"/invite/{made.get_json()['secret']}?lang={lang}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    sent = client.post(f"/invite/{made.get_json()['secret']}?lang={lang}", data={
+        "csrf": csrf, "c_name": "Hope CBO", "c_phone": "call me", "new_other": "ngo-d", "new_kind": "gossip"},
+        headers={"Origin": "http://localhost"})
+    assert sent.status_code == 422
+    return [html.unescape(p) for p in re.findall(r"<li>(\w[^<]*: [^<]*)</li>", sent.get_data(as_text=True))]
+
+
+def test_the_partner_form_names_its_fields_in_the_language(env: Env) -> None:
+    assert _partner_problems(env, "fr") == [
+        "Téléphone : Ce n’est pas un numéro de téléphone : utilisez des chiffres, des espaces et +. "
+        "Reçu : « call me ».",
+        "Nouveau lien : Code inconnu pour type de lien : « gossip »."]
+    assert _partner_problems(env, "pt") == [
+        "Telefone: Não é um número de telefone: use algarismos, espaços e +. Recebido: 'call me'.",
+        "Nova ligação: Código desconhecido para tipo de ligação: 'gossip'."]
+    assert _partner_problems(env, "en") == [
+        "Phone: Not a phone number: use digits, spaces and +. Got 'call me'.", "New tie: Unknown link kind 'gossip'."]
+
+
+def test_the_review_page_names_an_edits_field_in_the_language(env: Env) -> None:
+    made = env.client.post("/api/v1/invitations", json={"organisation": "cbo-b"}, headers=env.auth("admin"))
+    sent = env.client.post(f"/api/v1/partner/{made.get_json()['secret']}",
+                           json={"corrections": {"municipality": "Newtown"}}).get_json()
+    client, csrf = signed_in_page(env, "editor")
+
+    def flashed(lang: str) -> list[str]:
+        answer = client.post(f"/review/{sent[0]['id']}/accept?lang={lang}", headers={"Origin": "http://localhost"},
+                             data={"csrf": csrf, "e_municipality": "x" * 300}, follow_redirects=True)
+        client.delete_cookie("lang")
+        return [html.unescape(p) for p in re.findall(r'<p class="flash error">(.*?)</p>', answer.get_data(True))]
+
+    cut = "x" * 57 + "..."
+    assert flashed("fr") == [f"Non acceptée : Municipalité : Plus long que la longueur maximale 200. Reçu : « {cut} »."]
+    assert flashed("pt") == [f"Não aceite: Município: Mais longo do que o comprimento máximo 200. Recebido: '{cut}'."]
+    assert flashed("en") == [f"Not accepted: Municipality: Longer than maximum length 200. Got '{cut}'."]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from werkzeug.datastructures import MultiDict
 
-__all__ = ["FIELD_WORDS", "KIND_WORDS", "widget", "read_fields", "shown"]
+__all__ = ["FIELD_WORDS", "KIND_WORDS", "widget", "read_fields", "shown", "worded"]
 
 #: Fields in the words people use.
 FIELD_WORDS = {
@@ -24,6 +25,9 @@ FIELD_WORDS = {
 #: Each kind of proposal in words.
 KIND_WORDS = {"confirm": _("Confirms its record is still right"), "correct": _("Corrects its record"),
               "end_tie": _("Says a tie has ended"), "new_tie": _("Proposes a new tie")}
+
+#: The parts of a partner's submission, in words (a correction by its field's).
+_PARTS = {"corrections": "", "new_ties": _("New tie"), "ended_ties": _("Ended tie")}
 
 _CODES = {"services": "services", "populations": "populations"}
 _LISTS = ("aliases", "languages")
@@ -90,3 +94,24 @@ def _scalar(name: str, text: str) -> Any:
     except ValueError:
         return text
     return text
+
+
+def worded(line: str) -> str:
+    """A problem line with its field in words, in the page's language: ``corrections.phone: ...`` (a partner's
+    submission) or ``phone: ...`` (a record's field, as the review refuses it) as ``Phone: ...``.
+
+    >>> worded("corrections.phone: Not a phone number."), worded("new_ties.0.kind: Unknown link kind 'x'.")
+    ('Phone: Not a phone number.', "New tie: Unknown link kind 'x'.")
+    >>> worded("aliases.0: Too long."), worded("other: Not known.")
+    ('Other names: Too long.', 'other: Not known.')
+    """
+    where, sep, message = line.partition(": ")
+    part, _dot, rest = where.partition(".")
+    if not sep or (part not in _PARTS and part not in FIELD_WORDS):
+        return line
+    if part in _PARTS:
+        field = rest.split(".")[-1]
+        word = _PARTS[part] or FIELD_WORDS.get(field) or field.replace("_", " ").capitalize()
+    else:
+        word = FIELD_WORDS[part]
+    return gettext("%(field)s: %(problem)s", field=str(word), problem=message)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import lazy_gettext
 
 from network.api.state import get_store
 from network.errors import InvalidData
@@ -17,7 +16,7 @@ from network.service.freshness import is_stale
 from network.service.partner_view import partner_view
 
 from .blueprint import bp
-from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget
+from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget, worded
 from .labels import label, labelled
 
 __all__ = ["invitation_page", "CORRECTABLE"]
@@ -39,7 +38,7 @@ def invitation_page(secret: str) -> tuple[str, int]:
         try:
             made = review.submit(store, invitation, _submission(view))
         except InvalidData as err:
-            problems = [_worded(line) for line in problem_lines(err.errors)] or [err.message]
+            problems = [worded(line) for line in problem_lines(err.errors)] or [err.message]
         else:
             return render_template("invitation_sent.html", org=view["organisation"], made=made,
                                    kinds=KIND_WORDS), 200
@@ -74,20 +73,3 @@ def _page(view: dict[str, Any], problems: list[str]) -> str:
         services=labelled(voc.services, "services"), populations=labelled(voc.populations, "populations"),
         link_kinds=[(code, label(code, "link_kinds")) for code in voc.link_kinds],
         directed=voc.directed_link_kinds, kind_label=label(org["kind"], "organisation_kinds"))
-
-
-_PARTS = {"corrections": "", "new_ties": lazy_gettext("New tie"), "ended_ties": lazy_gettext("Ended tie")}
-
-
-def _worded(line: str) -> str:
-    """A problem line with the field in words: ``corrections.phone: ...`` as ``Phone: ...``.
-
-    >>> _worded("corrections.phone: Not a phone number."), _worded("new_ties.0.kind: Unknown link kind 'x'.")
-    ('Phone: Not a phone number.', "New tie: Unknown link kind 'x'.")
-    """
-    where, sep, message = line.partition(": ")
-    part, _, rest = where.partition(".")
-    if not sep or part not in _PARTS:
-        return line
-    field = rest.split(".")[-1]
-    return f"{_PARTS[part] or FIELD_WORDS.get(field, field.replace('_', ' ').capitalize())}: {message}"

@@ -17,7 +17,7 @@ from network.schemas import dump_link, dump_organisation, problem_lines
 from network.service import review
 
 from .blueprint import bp, error_page
-from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget
+from .forms import FIELD_WORDS, KIND_WORDS, read_fields, shown, widget, worded
 from .labels import label, labelled
 
 __all__ = ["review_page", "accept_proposal", "reject_proposal"]
@@ -60,7 +60,8 @@ def accept_proposal(proposal_id: str) -> Response | tuple[str, int]:
     try:
         review.accept(store, proposal_id, actor=caller().actor, edits=edits, note=request.form.get("note", ""))
     except InvalidData as err:
-        flash(gettext("Not accepted: %(why)s", why="; ".join(problem_lines(err.errors) or [err.message])), "error")
+        why = "; ".join([worded(line) for line in problem_lines(err.errors)] or [err.message])
+        flash(gettext("Not accepted: %(why)s", why=why), "error")
     except (NotFound, Conflict) as err:
         flash(gettext("Not accepted: %(why)s", why=err.message), "error")
     else:
