@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from network.model import Link
 from tests.api_support import network_file, run_cli, small_network
@@ -69,3 +74,36 @@ def test_diff_headings_counts_and_items_in_french(db: Path) -> None:
                        "- 1 agenda item closed."]
     assert "## Expired" in en and "## Findings resolved" in en and "## Agenda items closed" in en
     assert any(line.startswith("- Agreement about to end: The MoU between Jane Furse Clinic") for line in en)
+
+
+def _interrupted(db: Path, tmp_path: Path, *language: str) -> Result:
+    """``cssnet import`` of a named pipe, stopped with Ctrl+C (SIGINT) while it waits for the pipe's rows."""
+    pipe = tmp_path / "organisations.csv"
+    os.mkfifo(pipe)
+    reader = threading.main_thread().ident
+    assert reader is not None
+
+    def press_ctrl_c() -> None:
+        with pipe.open("w"):  # returns once the import has opened the pipe to read it
+            time.sleep(0.2)
+            signal.pthread_kill(reader, signal.SIGINT)
+            time.sleep(0.2)
+
+    presser = threading.Thread(target=press_ctrl_c)
+    presser.start()
+    try:
+        return run_cli(db, *language, "import", str(pipe))
+    finally:
+        presser.join()
+
+
+def test_a_stopped_command_says_aborted_in_portuguese(db: Path, tmp_path: Path) -> None:
+    stopped = _interrupted(db, tmp_path, "--language", "pt")
+    assert stopped.exit_code == 1
+    assert stopped.stderr == "\nInterrompido!\n"
+
+
+def test_a_stopped_command_says_aborted_in_english_as_click_does(db: Path, tmp_path: Path) -> None:
+    stopped = _interrupted(db, tmp_path)
+    assert (stopped.exit_code, stopped.stderr) == (1, "\nAborted!\n")
+    assert "imported" not in stopped.output, "the import stopped before writing anything"

@@ -1,4 +1,5 @@
-"""click's own refusals (a missing option, an unknown command, a bad value) in the command line's language.
+"""click's own refusals (a missing option, an unknown command, a bad value, ``Aborted!``) in the command line's
+language.
 
 click words these in English as it raises them; :func:`said` turns such a refusal into one that reads, and shows
 itself (``Error: ...``, ``Try '... --help' for help.``), in the current language: each message click writes is
@@ -17,7 +18,7 @@ import click
 
 from network.translation import N_, translate
 
-__all__ = ["click_message", "said", "translated_refusals"]
+__all__ = ["ABORTED", "click_message", "said", "translated_refusals"]
 
 #: The messages click writes, as templates (a ``message`` is itself one of them).
 _TEMPLATES = (
@@ -29,6 +30,8 @@ _TEMPLATES = (
     N_("Got unexpected extra arguments (%(args)s)"),
 )
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+#: What click says when a command is stopped (Ctrl+C, the end of its input, a declined confirmation).
+ABORTED = N_("Aborted!")
 
 
 @lru_cache(maxsize=1)
@@ -79,9 +82,16 @@ class _Said(click.ClickException):
                    color=self.show_color)
 
 
+class _Aborted(click.ClickException):
+    """A stopped command (click's ``Abort``), said as click says it, in the current language, exit code 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(translate(ABORTED), file=file, err=True)
+
+
 def said(err: click.ClickException) -> click.ClickException:
     """``err`` as a refusal that reads, and shows itself, in the current language (the same exit code)."""
-    if isinstance(err, _SaidUsage | _Said):
+    if isinstance(err, _SaidUsage | _Said | _Aborted):
         return err
     made: click.ClickException = (_SaidUsage(click_message(err.format_message()), err.ctx)
                                   if isinstance(err, click.UsageError) else _Said(click_message(err.format_message())))
@@ -91,8 +101,14 @@ def said(err: click.ClickException) -> click.ClickException:
 
 @contextmanager
 def translated_refusals() -> Iterator[None]:
-    """Run the block; a refusal of click's raised in it is raised again in the current language."""
+    """Run the block; a refusal of click's raised in it is raised again in the current language, and a stop
+    (``Abort``, Ctrl+C, the end of the input) ends it with ``Aborted!`` in that language, as click would."""
     try:
         yield
     except click.ClickException as err:
         raise said(err) from err
+    except (EOFError, KeyboardInterrupt) as err:
+        click.echo(err=True)  # as click does: the blank line closes the terminal's ^C
+        raise _Aborted(ABORTED) from err
+    except click.Abort as err:
+        raise _Aborted(ABORTED) from err
