@@ -97,3 +97,15 @@ def test_the_review_page_names_an_edits_field_in_the_language(env: Env) -> None:
     assert flashed("fr") == [f"Non acceptée : Municipalité : Plus long que la longueur maximale 200. Reçu : « {cut} »."]
     assert flashed("pt") == [f"Não aceite: Município: Mais longo do que o comprimento máximo 200. Recebido: '{cut}'."]
     assert flashed("en") == [f"Not accepted: Municipality: Longer than maximum length 200. Got '{cut}'."]
+
+
+def test_a_refusal_for_the_role_names_the_roles_in_the_callers_language(env: Env) -> None:
+    def refusal(lang: str, role: str | None) -> str:
+        answer = env.client.get("/api/v1/proposals", headers={**env.auth(role), "Accept-Language": lang})
+        assert answer.status_code == (403 if role else 401)
+        return answer.get_json()["message"]
+
+    assert refusal("fr", "viewer") == "Ceci demande le rôle éditeur ; votre jeton a le rôle lecteur."
+    assert refusal("pt", "viewer") == "Isto requer a função editor; o seu token tem a função leitor."
+    assert refusal("en", "viewer") == "This needs the editor role; your token has the viewer role."
+    assert refusal("en", None) == "This needs a token with the editor role."

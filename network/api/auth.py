@@ -29,7 +29,7 @@ from network.errors import CssnetError
 from network.service import tokens
 from network.service.audit import Actor
 from network.service.tokens import ROLES, find_token, reads_as
-from network.translation import translate
+from network.translation import N_, translate
 
 from .state import get_store
 
@@ -134,6 +134,16 @@ def can_see_protected() -> bool:
     return caller().at_least("editor")
 
 
+#: Each role in words, for the refusals (translated where they are raised).
+_ROLE_WORDS = {"anonymous": N_("anonymous"), "viewer": N_("viewer"), "editor": N_("editor"), "admin": N_("admin"),
+               "referrer": N_("referrer")}
+
+
+def _role_word(role: str) -> str:
+    """``role`` in the caller's language (the code itself in English)."""
+    return translate(_ROLE_WORDS.get(role, role))
+
+
 def require(role: str) -> Callable[[F], F]:
     """Refuse the view with 401 (no valid token) or 403 (role too low) unless the caller has ``role``."""
 
@@ -143,9 +153,9 @@ def require(role: str) -> Callable[[F], F]:
             who = caller()
             if not who.at_least(role):
                 if who.role == "anonymous":
-                    raise Unauthorised(translate("This needs a token with the %(role)s role.", role=role))
-                raise Forbidden(translate("This needs the %(role)s role; your token has the %(has)s role.", role=role,
-                                          has=who.role))
+                    raise Unauthorised(translate("This needs a token with the %(role)s role.", role=_role_word(role)))
+                raise Forbidden(translate("This needs the %(role)s role; your token has the %(has)s role.",
+                                          role=_role_word(role), has=_role_word(who.role)))
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
