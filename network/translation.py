@@ -36,14 +36,14 @@ from babel import Locale
 from babel.core import UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_decimal_symbol
 from babel.support import Translations
 
 from network.language import CATALOGS, DEFAULT, LANGUAGES, choose
 
 __all__ = ["translate", "ntranslate", "lazy", "N_", "follow", "use_language", "current_language",
            "environment_language", "local_date", "sentence", "SENTENCE", "joined", "named", "spoken_list",
-           "in_words"]
+           "in_words", "local_number"]
 
 #: The catalog context of the analyses' sentence templates.
 SENTENCE = "sentence"
@@ -55,6 +55,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ORGANISATIONS = re.compile(r"(\d+) (other )?organisations?")
 _COUNTED = re.compile(r"(\d[\d,]*) (\D+)")
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+_DECIMAL = re.compile(r"[-+]?\d+\.\d+")
 #: Placeholders that always hold a number, matched as one so a short template ("%(base)s for %(parts)s") does not
 #: take a sentence that merely has its words.
 _NUMERIC = frozenset({"num", "base", "factor", "days", "years", "weighted"})
@@ -145,6 +146,27 @@ def local_date(day: dt.date | str | None) -> str:
     when = dt.date.fromisoformat(day) if isinstance(day, str) else day
     code = current_language()
     return format_date(when, "d MMMM y" if code == DEFAULT else "long", locale=code)
+
+
+def local_number(value: float, style: str = "g") -> str:
+    """``value`` written with ``format(value, style)`` (``g``, ``.2f``, ``+.2f``), with the current language's
+    decimal sign (``17,9`` in Portuguese and French).
+
+    >>> local_number(17.9), use_language("fr"), local_number(17.9), local_number(-0.5, "+.2f"), use_language(None)
+    ('17.9', 'fr', '17,9', '-0,50', 'en')
+    """
+    return _decimal_sign(format(value, style))
+
+
+def _decimal_sign(text: str) -> str:
+    """A number written with a full stop, with the current language's decimal sign instead."""
+    code = current_language()
+    if code == DEFAULT or "." not in text:
+        return text
+    try:
+        return text.replace(".", get_decimal_symbol(code))
+    except (UnknownLocaleError, ValueError):
+        return text
 
 
 def N_(message: str) -> str:
@@ -428,6 +450,8 @@ def _item(text: str) -> str:
         return f"{many.group(1)} {_label(many.group(2))}"
     if _THOUSANDS.fullmatch(text):
         return format_decimal(int(text.replace(",", "")), locale=current_language())
+    if _DECIMAL.fullmatch(text):
+        return _decimal_sign(text)
     return _label(text)
 
 

@@ -90,7 +90,7 @@ def test_cli_agenda_markdown_in_portuguese(db: Path) -> None:
     # the score's figures follow the agenda's weights; its words and its due date are Portuguese
     assert lines[12].startswith("_Pontuação ")
     assert " por renovar um acordo, gravidade alta, 2 organizações " in lines[12]
-    assert lines[12].endswith(" e 40 pessoas por mês; x1.96 porque o prazo é daqui a 8 dias_ · Até 1 de dezembro "
+    assert lines[12].endswith(" e 40 pessoas por mês; x1,96 porque o prazo é daqui a 8 dias_ · Até 1 de dezembro "
                               "de 2026")
     assert lines[14] == ("- O memorando de entendimento entre Hope CBO e Apel Clinic termina a 1 de dezembro de "
                          "2026, daqui a 8 dias; renove-o ou combine o que o substitui.")
@@ -137,7 +137,7 @@ def test_api_agenda_markdown_in_french(client: Any) -> None:
         "organisations ; population servie : mineurs, environ 40 personnes par mois.",
     ]
     assert lines[12].startswith("_Score ") and lines[12].endswith("_ · Avant le 1 décembre 2026")
-    assert " et 40 personnes par mois ; x1.96 car l’échéance est dans 8 jours" in lines[12]
+    assert " et 40 personnes par mois ; x1,96 car l’échéance est dans 8 jours" in lines[12]
     assert "### 2. Trouver un prestataire" in lines and "- … et 1 de plus" in lines
     assert english_left("\n".join(lines), "fr") == []
 

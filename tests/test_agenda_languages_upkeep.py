@@ -97,17 +97,17 @@ def test_upkeep_explanations_in_portuguese_and_french(language: None, code: str,
 @pytest.mark.parametrize("code, expected", [
     ("pt", ["Reunir com Apel Clinic e Atok Circle sobre a confiança no seu memorando de entendimento e acordo de "
             "encaminhamento",
-            "Dependem uma da outra através de 2 acordos em vigor, mas a confiança entre elas é de 1.17 em 4 em Partner "
+            "Dependem uma da outra através de 2 acordos em vigor, mas a confiança entre elas é de 1,17 em 4 em Partner "
             "survey 2026.",
             "Hope CBO deve confirmar o seu próprio registo (nunca verificado).",
-            "Dependem uma da outra através de 1 acordo em vigor, mas a confiança entre elas é de 2.00 em 4 em Round "
+            "Dependem uma da outra através de 1 acordo em vigor, mas a confiança entre elas é de 2,00 em 4 em Round "
             "one."]),
     ("fr", ["Rencontrer Apel Clinic et Atok Circle au sujet de la confiance dans leur protocole d’accord et accord "
             "d’orientation",
-            "Elles dépendent l’une de l’autre par 2 accords en vigueur, mais leur confiance mutuelle est de 1.17 sur 4 "
+            "Elles dépendent l’une de l’autre par 2 accords en vigueur, mais leur confiance mutuelle est de 1,17 sur 4 "
             "dans Partner survey 2026.",
             "Hope CBO devrait confirmer sa propre fiche (jamais vérifiée).",
-            "Elles dépendent l’une de l’autre par 1 accord en vigueur, mais leur confiance mutuelle est de 2.00 sur 4 "
+            "Elles dépendent l’une de l’autre par 1 accord en vigueur, mais leur confiance mutuelle est de 2,00 sur 4 "
             "dans Round one."]),
 ])
 def test_agenda_trust_and_record_sentences(language: None, code: str, expected: list[str]) -> None:

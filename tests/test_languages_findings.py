@@ -116,7 +116,7 @@ def test_language_and_trust_notes_in_french() -> None:
         use_language(None)
     assert speaks == "Parle Sesotho."
     assert interpreter == "N’indique pas Sesotho parmi ses langues : demandez un interprète."
-    assert trust == "La confiance sur ce lien est faible (1.17 sur 4 dans Partner survey 2026 (illustrative))."
+    assert trust == "La confiance sur ce lien est faible (1,17 sur 4 dans Partner survey 2026 (illustrative))."
 
 
 def test_every_duplication_explanation_is_a_catalog_translation(client) -> None:

@@ -44,7 +44,7 @@ def test_a_template_of_two_sentences_and_a_finding_page(french: None, client) ->
     assert sentence("Hope CBO and Jane Furse Clinic depend on each other (referral agreement) but rate their trust "
                     "in each other low: 1.50 of 4 in Round one. Talk with both before the agreement is needed.") == (
         "Hope CBO et Jane Furse Clinic dépendent l’une de l’autre (accord d’orientation) mais se font peu confiance : "
-        "1.50 sur 4 dans Round one. Parlez avec les deux avant que l’accord ne soit nécessaire.")
+        "1,50 sur 4 dans Round one. Parlez avec les deux avant que l’accord ne soit nécessaire.")
     gaps = client.get("/findings/gaps?lang=pt").get_data(as_text=True)
     for english in ("has no link in force with any other organisation", "but has no active referral or MoU",
                     "form a cluster of", "; renew it or agree what replaces it."):

@@ -109,3 +109,19 @@ def test_a_refusal_for_the_role_names_the_roles_in_the_callers_language(env: Env
     assert refusal("pt", "viewer") == "Isto requer a função editor; o seu token tem a função leitor."
     assert refusal("en", "viewer") == "This needs the editor role; your token has the viewer role."
     assert refusal("en", None) == "This needs a token with the editor role."
+
+
+def test_the_agenda_page_writes_decimal_scores_with_the_languages_sign(client: FlaskClient) -> None:
+    def scores(lang: str) -> list[str]:
+        page = client.get(f"/agenda?lang={lang}").get_data(as_text=True)
+        client.delete_cookie("lang")
+        return [html.unescape(p) for p in re.findall(r'<p class="score">(.*?)</p>', page)]
+
+    assert scores("en")[1:3] == [
+        "Score 5.9: 5.9 for closing a broken care cascade, high severity, 1 organisation (counted as 0.1: public "
+        "facilities have other routes) and 2 findings resolved",
+        "Score 3.2: 3.2 for verifying records, medium severity and 1 organisation"]
+    assert [s.split(" pour ")[0] for s in scores("fr")[:3]] == ["Score 8 : 8", "Score 5,9 : 5,9", "Score 3,2 : 3,2"]
+    assert "(comptées pour 0,1 : " in scores("fr")[1]
+    assert [s.split(" por ")[0] for s in scores("pt")[:3]] == ["Pontuação 8: 8", "Pontuação 5,9: 5,9",
+                                                           "Pontuação 3,2: 3,2"]

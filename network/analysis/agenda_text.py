@@ -12,7 +12,7 @@ import html
 from typing import Any
 
 from network.model import vocabulary
-from network.translation import current_language, local_date, ntranslate, sentence, translate
+from network.translation import current_language, local_date, local_number, ntranslate, sentence, translate
 
 __all__ = ["AGENDA_CSS", "PRINT_CSS", "agenda_text", "agenda_markdown", "agenda_markdown_section", "agenda_html",
            "agenda_html_section", "scope_words"]
@@ -64,7 +64,7 @@ def _items(agenda: dict[str, Any]) -> str:
 def _lines(item: dict[str, Any]) -> tuple[str, str, str]:
     """An item's heading, its score line and its due line (empty when not due), in the current language."""
     heading = f"{item['rank']}. {translate(item['action_label'])}"
-    score = translate("Score %(score)s: %(explanation)s", score=format(item["score"], "g"),
+    score = translate("Score %(score)s: %(explanation)s", score=local_number(item["score"]),
                       explanation=sentence(item.get("score_explanation", "")))
     due = translate("Due by %(day)s", day=local_date(item.get("due"))) if item.get("due") else ""
     return heading, score, due

@@ -23,7 +23,7 @@ from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
 from network.gcpause import gc_paused
 from network.model import Vocabulary, today, vocabulary
-from network.translation import current_language, local_date, ntranslate, sentence, translate
+from network.translation import current_language, local_date, local_number, ntranslate, sentence, translate
 
 __all__ = [
     "FINDING_TYPES", "ReportParts", "coordination_report", "finding_rows", "report_html", "report_lines",
@@ -463,7 +463,7 @@ def _more(num: int) -> str:
 
 def _score(recommendation: dict[str, Any]) -> str:
     """A recommended link's score and its reasons, in the current language."""
-    return translate("score %(score)s: %(reasons)s", score=format(recommendation["score"], "g"),
+    return translate("score %(score)s: %(reasons)s", score=local_number(recommendation["score"]),
                      reasons=sentence("; ".join(recommendation["reasons"])))
 
 

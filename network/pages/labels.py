@@ -22,7 +22,7 @@ from network.model import vocabulary
 from network.monitoring import monitoring_vocabulary
 from network.referrals import referral_vocabulary
 from network.surveys import survey_words
-from network.translation import sentence
+from network.translation import local_number, sentence
 
 from .blueprint import bp
 
@@ -188,6 +188,7 @@ def long_date(day: str | dt.date | None) -> str:
 bp.add_app_template_filter(long_date, "long_date")
 bp.add_app_template_filter(label, "label")
 bp.add_app_template_filter(sentence, "sentence")
+bp.add_app_template_filter(local_number, "number")
 bp.add_app_template_filter(lambda code: label(code, "services"), "service_label")
 bp.add_app_template_filter(lambda code: label(code, "populations"), "population_label")
 bp.add_app_template_filter(lambda code: label(code, "organisation_kinds"), "kind_label")
