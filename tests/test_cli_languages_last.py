@@ -13,9 +13,13 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 
+from network.cli import cli
+from network.graph.sqlite import SQLiteStore
+from network.io.formats import EXPORT_FORMATS, export_bytes
 from network.model import Link
+from network.translation import current_language, use_language
 from tests.api_support import network_file, run_cli, small_network
 
 TODAY = dt.date.today()
@@ -107,3 +111,33 @@ def test_a_stopped_command_says_aborted_in_english_as_click_does(db: Path, tmp_p
     stopped = _interrupted(db, tmp_path)
     assert (stopped.exit_code, stopped.stderr) == (1, "\nAborted!\n")
     assert "imported" not in stopped.output, "the import stopped before writing anything"
+
+
+def test_an_unknown_store_is_refused_in_portuguese_not_with_a_traceback() -> None:
+    pt = CliRunner().invoke(cli, ["--store", "foo://x", "--language", "pt", "stats"], catch_exceptions=False)
+    assert pt.exit_code == 2
+    assert pt.stderr.endswith("Erro: Valor inválido para '--store': Armazenamento desconhecido 'foo://x': use um "
+                              "caminho de ficheiro, sqlite:///caminho, bolt:// ou neo4j://.\n")
+    en = CliRunner().invoke(cli, ["--store", "foo://x", "stats"], catch_exceptions=False)
+    assert en.exit_code == 2
+    assert en.stderr.endswith("Error: Invalid value for '--store': Unknown store 'foo://x': use a file path, "
+                              "sqlite:///path, bolt:// or neo4j://.\n")
+
+
+def test_an_unknown_export_format_and_history_entity_are_refused_in_french(db: Path) -> None:
+    store = SQLiteStore(db)
+    before = current_language()
+    use_language("fr")
+    try:
+        with pytest.raises(ValueError) as unknown_format:
+            export_bytes(store, "pdf", hide_protected=True)
+        with pytest.raises(ValueError) as unknown_entity:
+            store.history("agenda", "clinic-a")  # type: ignore[arg-type]
+    finally:
+        use_language(before)
+        store.close()
+    assert str(unknown_format.value) == ("Format d’exportation inconnu « pdf » ; utilisez l’un de "
+                                         f"{', '.join(EXPORT_FORMATS)}.")
+    assert str(unknown_entity.value) == ("L’historique est tenu pour les organisations et les liens, pas pour "
+                                         "« agenda ».")
+    assert current_language() == "en"

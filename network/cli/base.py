@@ -40,7 +40,10 @@ class _Context:
     @property
     def store(self) -> GraphStore:
         if self._store is None:
-            self._store = open_store(self.location)
+            try:
+                self._store = open_store(self.location)
+            except ValueError as err:  # a location no store reads (its message in the command line's language)
+                raise click.BadParameter(str(err), param_hint="'--store'") from None
         return self._store
 
     def close(self) -> None:

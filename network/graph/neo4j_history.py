@@ -20,6 +20,7 @@ import neo4j
 
 from network.graph.records import ENTITIES, link_from_record, now, organisation_from_record, stamp
 from network.graph.store import Changes, Version
+from network.translation import translate
 
 __all__ = ["HISTORY_SCHEMA", "keep_versions", "history", "records_as_of", "backfill", "changes"]
 
@@ -83,7 +84,7 @@ def changes(tx: Tx, since: int) -> Changes | None:
 def history(tx: Tx, entity: str, entity_id: str) -> list[Version]:
     """Every version of one record, oldest first."""
     if entity not in ENTITIES:
-        raise ValueError(f"History is kept for organisations and links, not '{entity}'.")
+        raise ValueError(translate("History is kept for organisations and links, not '%(entity)s'.", entity=entity))
     rows = tx.run(f"MATCH (v:{LABELS[entity]} {{entity_id: $id}}) RETURN properties(v) AS p ORDER BY v.version",
                   id=entity_id)
     decode = _DECODE[entity]

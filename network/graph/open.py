@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from network.graph.store import GraphStore
+from network.translation import translate
 
 __all__ = ["open_store", "DEFAULT_STORE"]
 
@@ -34,5 +35,6 @@ def open_store(location: str | None = None) -> GraphStore:
     if location.startswith("sqlite:///"):
         location = location[len("sqlite:///"):]
     elif "://" in location:
-        raise ValueError(f"Unknown store '{location}': use a file path, sqlite:///path, bolt:// or neo4j://.")
+        raise ValueError(translate("Unknown store '%(location)s': use a file path, sqlite:///path, bolt:// or neo4j://.",
+                                   location=location))
     return SQLiteStore(location)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from network.graph.records import ENTITIES, link_from_record, now, organisation_from_record, stamp
 from network.graph.store import Changes, Version
+from network.translation import translate
 
 __all__ = ["HISTORY_MIGRATION", "CHANGES_MIGRATION", "keep_versions", "history", "records_as_of", "changes",
            "last_versions"]
@@ -111,7 +112,7 @@ def changes(conn: sqlite3.Connection, since: int) -> Changes | None:
 def history(conn: sqlite3.Connection, entity: str, entity_id: str) -> list[Version]:
     """Every version of one record, oldest first."""
     if entity not in ENTITIES:
-        raise ValueError(f"History is kept for organisations and links, not '{entity}'.")
+        raise ValueError(translate("History is kept for organisations and links, not '%(entity)s'.", entity=entity))
     rows = conn.execute(f"SELECT * FROM {_TABLES[entity]} WHERE entity_id = ? ORDER BY version",
                         (entity_id,)).fetchall()
     decode = _DECODE[entity]

@@ -102,7 +102,8 @@ def export_bytes(store: GraphStore, fmt: str, *, hide_protected: bool) -> tuple[
     """
     spec = EXPORT_FORMATS.get(fmt)
     if spec is None:
-        raise ValueError(f"Unknown export format '{fmt}'; use one of {', '.join(EXPORT_FORMATS)}.")
+        raise ValueError(translate("Unknown export format '%(format)s'; use one of %(formats)s.", format=fmt,
+                                   formats=", ".join(EXPORT_FORMATS)))
     return spec.write(store, hide_protected=hide_protected), spec.mimetype, spec.filename
 
 
