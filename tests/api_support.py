@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient
 
 from network.api import close_store, create_app
 from network.cli import cli
+from network.graph.records import now
 from network.graph.sqlite import SQLiteStore
 from network.model import Link, Organisation
 from network.service.audit import CLI
@@ -135,3 +137,21 @@ def signed_in_page(env: Env, role: str, organisation: str | None = None) -> tupl
 def send_referral_form(client: FlaskClient, csrf: str, **form: str):
     """Post the send-a-referral form as a signed-in page would."""
     return client.post("/referrals/send", data={"csrf": csrf, **form}, headers={"Origin": "http://localhost"})
+
+
+def between() -> dt.datetime:
+    """A moment strictly after the writes before it and strictly before those after it."""
+    time.sleep(0.01)
+    at = now()
+    time.sleep(0.01)
+    return at
+
+
+def write(env: Env, method: str, url: str, role: str = "editor", **body: object) -> None:
+    """``method`` ``url`` through ``env``'s API as ``role`` (with the record's ETag unless it creates), which
+    must succeed."""
+    headers = env.auth(role)
+    if method != "post":
+        headers["If-Match"] = env.client.get(url).headers["ETag"]
+    answer = getattr(env.client, method)(url, headers=headers, json=body or None)
+    assert answer.status_code in (200, 201, 204), answer.get_json()

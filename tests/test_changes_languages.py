@@ -5,30 +5,11 @@ unchanged."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import time
 
-from network.graph.records import now
-from tests.api_support import Env
+from tests.api_support import Env, between, write
 
 EXPIRED_ON = "2026-10-11"
-
-
-def between() -> dt.datetime:
-    """A moment strictly after the writes before it and strictly before those after it."""
-    time.sleep(0.01)
-    at = now()
-    time.sleep(0.01)
-    return at
-
-
-def write(env: Env, method: str, url: str, role: str = "editor", **body) -> None:
-    headers = env.auth(role)
-    if method != "post":
-        headers["If-Match"] = env.client.get(url).headers["ETag"]
-    answer = getattr(env.client, method)(url, headers=headers, json=body or None)
-    assert answer.status_code in (200, 201, 204), answer.get_json()
 
 
 def changed(env: Env) -> dict[str, str]:

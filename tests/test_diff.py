@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,9 +14,8 @@ from hypothesis import strategies as st
 
 from network.analysis.changes import closed_items, describe_version, finding_changes, record_changes
 from network.cli import cli
-from network.graph.records import now
 from network.model import Link, Organisation
-from tests.api_support import Env
+from tests.api_support import Env, between, write
 
 DAY = dt.date(2026, 6, 1)
 LATER = dt.date(2026, 9, 1)
@@ -111,22 +109,6 @@ def test_agenda_items_closed_are_those_whose_root_cause_is_gone():
 
 
 # Through the API, with the store's real clock.
-
-def between() -> dt.datetime:
-    """A moment strictly after the writes before it and strictly before those after it."""
-    time.sleep(0.01)
-    at = now()
-    time.sleep(0.01)
-    return at
-
-
-def write(env: Env, method: str, url: str, role: str = "editor", **body) -> None:
-    headers = env.auth(role)
-    if method != "post":
-        headers["If-Match"] = env.client.get(url).headers["ETag"]
-    answer = getattr(env.client, method)(url, headers=headers, json=body or None)
-    assert answer.status_code in (200, 201, 204), answer.get_json()
-
 
 def changed_through_the_api(env: Env) -> tuple[dt.datetime, dt.datetime]:
     """Create an organisation, end a link, renew another, expire a third and delete a fourth between two moments."""
