@@ -19,3 +19,11 @@ def test_a_day_beyond_the_years_is_refused_with_a_plain_message(env: Env, analys
 
 def test_a_day_within_the_years_is_answered(env: Env) -> None:
     assert env.client.get("/api/v1/analysis/agenda?as_of=1900-01-01").status_code == 200
+
+
+@pytest.mark.parametrize(("language", "message"), [("pt", "Indique um dia entre os anos 1900 e 2999."),
+                                                    ("fr", "Indiquez un jour entre les années 1900 et 2999.")])
+def test_the_refusal_is_in_the_callers_language(env: Env, language: str, message: str) -> None:
+    response = env.client.get("/api/v1/analysis/gaps?as_of=0001-01-01", headers={"Accept-Language": language})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["query"]["as_of"] == [message]

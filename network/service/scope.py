@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 
 from network.language import language_code, unknown_language
 from network.schemas import ID_PATTERN, code_validator
+from network.translation import lazy
 
 __all__ = ["YEARS", "DEPTH", "FILTERS", "code_field", "code_list_field", "language_field", "country_field", "ScopeArgs",
            "ViewArgs", "filters_of"]
@@ -51,7 +52,7 @@ class ScopeArgs(ma.Schema):
 
     as_of = fields.Date(
         validate=validate.Range(dt.date(YEARS[0], 1, 1), dt.date(YEARS[1], 12, 31),
-                                error=f"Give a day in the years {YEARS[0]} to {YEARS[1]}."),
+                                error=lazy("Give a day in the years {min:%Y} to {max:%Y}.")),
         metadata={"description": "The day the network is looked at (default today)."})
     province = code_field("provinces", "province")
     district = code_field("districts", "district")
