@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from flask import abort, flash, render_template, request
-from flask_babel import gettext, lazy_gettext, ngettext
+from flask_babel import gettext, lazy_gettext
 
+from network.analysis.changes import summary_lines
 from network.api.state import get_store
 from network.errors import CssnetError
 from network.service import history
@@ -43,29 +44,7 @@ def changes() -> str:
         flash(err.message, "error")
         data = history.diff(get_store(), None, None, redacted=hide())
     return render_template("changes.html", diff=data, sections=_sections(data), form=_form(data),
-                           summary=_summary(data), print_css=(web_dir() / "static" / "print.css").exists())
-
-
-def _summary(data: dict[str, Any]) -> list[str]:
-    """The diff's counts in the page's language (the service's ``summary`` says them in English)."""
-    said = []
-    for kind in ("added", "closed", "expired", "renewed"):
-        listed = data["records"][kind]
-        orgs = sum(1 for c in listed if c["entity"] == "organisation")
-        links = len(listed) - orgs
-        counted = {"organisations": ngettext("%(num)d organisation", "%(num)d organisations", orgs),
-                   "links": ngettext("%(num)d link", "%(num)d links", links)}
-        said.append({
-            "added": gettext("%(organisations)s and %(links)s added.", **counted),
-            "closed": gettext("%(organisations)s and %(links)s closed.", **counted),
-            "expired": ngettext("%(num)d agreement expired.", "%(num)d agreements expired.", links),
-            "renewed": ngettext("%(num)d agreement renewed.", "%(num)d agreements renewed.", links)}[kind])
-    appeared, resolved = data["findings"]["appeared"], data["findings"]["resolved"]
-    said.append(gettext("%(findings)s appeared and %(resolved)s resolved.", resolved=len(resolved),
-                        findings=ngettext("%(num)d finding", "%(num)d findings", len(appeared))))
-    closed = len(data["agenda"]["closed"])
-    said.append(ngettext("%(num)d agenda item closed.", "%(num)d agenda items closed.", closed))
-    return said
+                           summary=summary_lines(data), print_css=(web_dir() / "static" / "print.css").exists())
 
 
 def _sections(data: dict[str, Any]) -> list[tuple[str, str, list[dict[str, Any]]]]:
