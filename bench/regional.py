@@ -12,6 +12,12 @@ as ``cssnet report --format jsonl`` writes them) and ``agenda`` (of the
 report's and the upkeep findings). Prints each time, the stream's size and the
 peak memory (max RSS) of the process. ``--deadline`` bounds the whole run:
 past it, the run stops after the step under way with the figures so far.
+
+    python -m bench.regional --store /tmp/regional.db         # projection, report, agenda of a kept store
+
+``--store FILE`` skips generating and importing: it measures the steps after
+the import on that SQLite file, building it first (in a child process, by the
+store's bulk write, not timed) when it does not exist, to measure again later.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.generate import generate_network, sadc_countries
@@ -46,7 +53,14 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=90, help="minutes the whole run may take")
     parser.add_argument("--import-with", choices=("csv", "upsert"), default="csv",
                         help="csv: import_csv (read, validate, write); upsert: the store's bulk write alone")
+    parser.add_argument("--store", type=Path, help="a SQLite file of the network to measure (built when missing)")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.build:
+        _build(args.build, args.organisations, args.links_per_org)
+        return 0
+    if args.store:
+        return _kept(args)
     stop_at = time.monotonic() + args.deadline * 60
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -87,31 +101,67 @@ def main() -> int:
         if not step(how, seconds, f", {rows:,} rows, {rows / seconds:,.0f} rows/s ({rows / cpu:,.0f} per CPU "
                     f"second), load average {os.getloadavg()[0]:.1f}"):
             return 1
-        started = time.perf_counter()
-        G = project(store)
-        store.close()
-        if not step("projection", time.perf_counter() - started):
+        if not _after_import(store, root, size, step):
             return 1
-        started = time.perf_counter()
-        parts = report_parts(G)
-        written = 0
-        with open(root / "report.jsonl", "w", encoding="utf-8") as out:
-            for line in report_lines(parts.records()):
-                out.write(line)
-                written += len(line)
-        note = f", {len(parts.findings):,} findings, {written / 1e6:,.0f} MB of JSON lines"
-        if not step("report (written as JSON lines)", time.perf_counter() - started, note):
-            return 1
-        started = time.perf_counter()
-        day = parts.as_of
-        findings = parts.findings + upkeep(G, as_of=day)
-        del parts
-        items = agenda(findings, G, as_of=day)
-        step("agenda (report and upkeep findings)", time.perf_counter() - started,
-             f", {len(items)} items from {len(findings):,} findings")
-        figure("regional peak memory (max RSS)", size, f"{_peak_mb():,.0f} MB")
-        print(f"{size}: peak memory {_peak_mb():,.0f} MB; steps {sum(s for _, s in steps):.0f} s", flush=True)
+        print(f"{size}: steps {sum(s for _, s in steps):.0f} s", flush=True)
     return 0
+
+
+def _build(path: Path, organisations: int, links_per_org: float) -> None:
+    """Write the regional network to a new SQLite store at ``path`` by the store's bulk write."""
+    store = SQLiteStore(path)
+    store.upsert(*generate_network(organisations, links_per_org=links_per_org, seed=1, countries=sadc_countries()))
+    store.close()
+
+
+def _kept(args: argparse.Namespace) -> int:
+    """Projection, report and agenda of the store ``args.store`` (built first when missing)."""
+    if not args.store.exists():
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bench.regional", "--build", str(args.store), "--organisations",
+                        str(args.organisations), "--links-per-org", str(args.links_per_org)], check=True)
+        print(f"built {args.store} in {time.perf_counter() - began:.0f} s", flush=True)
+    store = SQLiteStore(args.store)
+    counts = store.counts()
+    size = size_of(sum(counts["organisations_by_kind"].values()), sum(counts["links_by_kind"].values()))
+    stop_at = time.monotonic() + args.deadline * 60
+
+    def step(name: str, seconds: float, note: str = "") -> bool:
+        print(f"{size}: {name} {seconds:.1f} s{note} (peak so far {_peak_mb():,.0f} MB)", flush=True)
+        figure(f"regional {name}", size, f"{seconds:.1f} s{note}")
+        return time.monotonic() <= stop_at
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return 0 if _after_import(store, Path(tmp), size, step) else 1
+
+
+def _after_import(store: SQLiteStore, root: Path, size: str, step: Callable[..., bool]) -> bool:
+    """Time the projection, the report written as JSON lines and the agenda; False when past the deadline."""
+    started = time.perf_counter()
+    G = project(store)
+    store.close()
+    if not step("projection", time.perf_counter() - started):
+        return False
+    started = time.perf_counter()
+    parts = report_parts(G)
+    written = 0
+    with open(root / "report.jsonl", "w", encoding="utf-8") as out:
+        for line in report_lines(parts.records()):
+            out.write(line)
+            written += len(line)
+    note = f", {len(parts.findings):,} findings, {written / 1e6:,.0f} MB of JSON lines"
+    if not step("report (written as JSON lines)", time.perf_counter() - started, note):
+        return False
+    started = time.perf_counter()
+    day = parts.as_of
+    findings = parts.findings + upkeep(G, as_of=day)
+    del parts
+    items = agenda(findings, G, as_of=day)
+    step("agenda (report and upkeep findings)", time.perf_counter() - started,
+         f", {len(items)} items from {len(findings):,} findings")
+    figure("regional peak memory (max RSS)", size, f"{_peak_mb():,.0f} MB")
+    print(f"{size}: peak memory {_peak_mb():,.0f} MB", flush=True)
+    return True
 
 
 if __name__ == "__main__":
