@@ -1,11 +1,20 @@
-"""Louvain communities (network.analysis.louvain): known answers, NetworkX agreement, order independence."""
+"""Louvain communities (network.analysis.louvain): known answers, NetworkX agreement, the same answer every time."""
 
 from __future__ import annotations
 
+import json
+import random
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import igraph
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from network.analysis import louvain
 from network.analysis.louvain import louvain_communities
 
 
@@ -41,9 +50,7 @@ def test_cliques_in_a_ring_found_as_networkx_finds_them(sizes, seed):
     """Unambiguous communities: no clique is split (small ones may merge with a neighbour), as in NetworkX."""
     T = cliques_in_a_ring(sizes)
     ours = louvain_communities(T, seed)
-    theirs = sorted((sorted(c) for c in nx.community.louvain_communities(T, seed=seed)),
-                    key=lambda c: (-len(c), c))
-    assert ours == theirs
+    assert ours == networkx_louvain(T, seed)
     clique_of = {v: v.split("-")[0] for v in T}
     for clique in set(clique_of.values()):
         assert sum(any(clique_of[v] == clique for v in part) for part in ours) == 1  # not split
@@ -62,3 +69,76 @@ def test_a_partition_of_the_nodes_the_same_on_every_run(n, p, loops, seed):
     assert louvain_communities(T.copy(), seed) == parts
     # a community of several nodes is connected: nodes only ever join a community they have a tie to
     assert all(nx.is_connected(T.subgraph(part)) for part in parts)
+
+
+def planted(groups: list[int], ties: list[bool], missing: int) -> tuple[nx.Graph, list[list[str]]]:
+    """Groups of the given sizes, each a clique less ``missing`` edges of its first node, and at most one tie
+    between two groups (``ties``, one per pair of groups in order): the groups are the best partition."""
+    T = nx.Graph()
+    parts = [[f"g{k}-{i:02d}" for i in range(size)] for k, size in enumerate(groups)]
+    for part in parts:
+        T.add_edges_from((u, v) for u in part for v in part if u < v)
+        T.remove_edges_from((part[0], v) for v in part[1:1 + missing])
+    pairs = [(a, b) for a in range(len(parts)) for b in range(a + 1, len(parts))]
+    T.add_edges_from((parts[a][-1], parts[b][-2]) for (a, b), tie in zip(pairs, ties, strict=False) if tie)
+    return T, parts
+
+
+def networkx_louvain(T: nx.Graph, seed: int) -> list[list[str]]:
+    """NetworkX's Louvain communities in the order louvain_communities gives them."""
+    return sorted((sorted(c) for c in nx.community.louvain_communities(T, seed=seed)), key=lambda c: (-len(c), c))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(6, 10), min_size=2, max_size=5), st.lists(st.booleans(), min_size=10, max_size=10),
+       st.integers(0, 2), st.integers(0, 1000))
+def test_planted_groups_found_as_networkx_finds_them(groups, ties, missing, seed):
+    T, parts = planted(groups, ties, missing)
+    expected = sorted(parts, key=lambda c: (-len(c), c))
+    assert networkx_louvain(T, seed) == expected  # the planted groups are the unambiguous answer ...
+    assert louvain_communities(T, seed) == expected  # ... and igraph's Louvain finds them too
+
+
+def test_cliques_joined_by_single_ties():
+    # three cliques of five, a chain of single ties between them: the cliques, as NetworkX finds them
+    T = nx.Graph()
+    for k in "abc":
+        T.add_edges_from((f"{k}{i}", f"{k}{j}") for i in range(5) for j in range(i + 1, 5))
+    T.add_edges_from([("a4", "b0"), ("b4", "c0")])
+    expected = [[f"{k}{i}" for i in range(5)] for k in "abc"]
+    assert louvain_communities(T) == expected
+    assert networkx_louvain(T, 42) == expected
+
+
+def ambiguous() -> nx.Graph:
+    """A random graph with no clear communities, where the seed decides the partition."""
+    G = nx.gnp_random_graph(60, 0.08, seed=1)
+    return nx.relabel_nodes(G, {v: f"n{v:02d}" for v in G})
+
+
+def test_the_seed_decides_the_same_partition_on_every_call():
+    T = ambiguous()
+    first = {seed: louvain_communities(T, seed) for seed in range(6)}
+    assert len({str(parts) for parts in first.values()}) > 1  # the seed reaches igraph's random numbers
+    assert all(louvain_communities(T, seed) == parts for seed, parts in first.items())
+
+
+def test_the_same_partition_in_a_fresh_process():
+    code = ("import json, networkx as nx; from network.analysis.louvain import louvain_communities;"
+            "G = nx.gnp_random_graph(60, 0.08, seed=1); T = nx.relabel_nodes(G, {v: f'n{v:02d}' for v in G});"
+            "print(json.dumps([louvain_communities(T, s) for s in range(3)]))")
+    tree = Path(louvain.__file__).parents[2]  # this tree's network package, whatever is installed
+    out = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == [louvain_communities(ambiguous(), s) for s in range(3)]
+
+
+def test_the_same_partition_from_threads_and_igraph_given_back_its_generator():
+    T = ambiguous()
+    expected = [louvain_communities(T, seed) for seed in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda seed: louvain_communities(T, seed), [*range(4)] * 3)) == expected * 3
+    # afterwards igraph draws from Python's random module again, as it does by default
+    random.seed(5)
+    drawn = igraph.Graph.Erdos_Renyi(30, 0.2).get_edgelist()
+    random.seed(5)
+    assert igraph.Graph.Erdos_Renyi(30, 0.2).get_edgelist() == drawn
