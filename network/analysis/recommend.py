@@ -3,40 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import math
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
 from network.analysis import words
-from network.analysis.border_partners import Abroad, crossing
+from network.analysis.border_partners import crossing
 from network.analysis.finding import SEVERITIES, Finding
 from network.analysis.gaps import linkage_gaps
-from network.analysis.geography import in_radians, km, km_between, place
 from network.analysis.layers import Layers, layers_for
-from network.meanings import serves
-from network.model import Vocabulary, vocabulary
+from network.analysis.recommend_candidates import candidate_pairs
+from network.analysis.recommend_cover import bonuses, pick, proposed
+from network.analysis.recommend_index import PartnerIndex
+from network.model import vocabulary
 from network.translation import N_
 
 __all__ = ["Recommendation", "CLOSABLE_TYPES", "recommend_links"]
 
 #: Finding types a new link can close.
 CLOSABLE_TYPES = ("broken_cascade", "unreachable", "uncovered", "isolated", "cross_border_gap")
-#: Candidate partners considered per gap (the best by place, partners and populations).
-CANDIDATES_PER_GAP = 3
-#: Bonuses added to the number of gaps closed; together they stay below 1, so they only break ties.
-SAME_DISTRICT_BONUS, NEARBY_BONUS = 0.3, 0.15
-SHARED_POPULATION_BONUS, SHARED_POPULATION_CAP = 0.1, 0.2
-COMMON_PARTNER_BONUS, COMMON_PARTNER_CAP = 0.1, 0.3
-PROPOSED_BONUS = 0.1
-#: Bonus of a link across a border to a provider keeping both TB treatment and compensation claims going (such a
-#: link is never in one district, so the bonuses still stay below 1).
-CONTINUITY_BONUS = 0.15
 
 
 @dataclass
@@ -169,361 +157,13 @@ def recommend_links(
     open_gaps = [f for f in gaps if f.type in CLOSABLE_TYPES]
     if limit <= 0 or not open_gaps:
         return []
-    index = _Index(G, layers.referral, vocabulary(), max_km)
-    candidates = _candidates(index, open_gaps)
-    return _pick(index, open_gaps, candidates, limit)
-
-
-class _Index:
-    """Who offers what to whom and where, and who refers to whom, among active organisations."""
-
-    def __init__(self, G: nx.MultiDiGraph, R: nx.DiGraph, voc: Vocabulary, max_km: float) -> None:
-        self.G, self.R, self.voc, self.max_km = G, R, voc, max_km
-        self.services: dict[str, frozenset[str]] = {}
-        self.populations: dict[str, frozenset[str]] = {}
-        self.district: dict[str, str | None] = {}
-        self.place: dict[str, tuple[float, float] | None] = {}
-        self.radians: dict[str, tuple[float, float, float] | None] = {}  # each place for km_between
-        self.providers: dict[tuple[str, str | None], list[str]] = defaultdict(list)
-        self.offering: dict[str, set[str]] = defaultdict(set)
-        self._closest: dict[tuple[float, float], str | None] = {}
-        for node in R:
-            data = G.nodes[node]
-            district = data.get("district") or None
-            self.services[node] = frozenset(data.get("services") or ())
-            self.populations[node] = frozenset(data.get("populations") or ())
-            self.district[node] = district
-            here = self.place[node] = place(data, voc, district)
-            self.radians[node] = None if here is None else in_radians(here)
-            # one placed without a district (by its province's centre, say) is looked for in the nearest district
-            area = district if district or here is None or not self.services[node] else self.closest(here)
-            for service in self.services[node]:
-                self.providers[service, area].append(node)
-                self.offering[service].add(node)
-        for pool in self.providers.values():
-            pool.sort(key=lambda y: (-len(self.services[y]), y))
-        self._nearby: dict[str, list[str]] = {}
-        pred, succ = R._pred, R._succ  # the dicts behind R.pred and R.succ, without a view per node
-        self.partners = {n: pred[n].keys() | succ[n].keys() for n in R}
-
-    @cached_property
-    def abroad(self) -> Abroad:
-        """Providers of continuity of care by country (built only when a cross-border gap needs it)."""
-        return Abroad(self.G, self.R, self.voc)
-
-    def nearby(self, district: str) -> list[str]:
-        """Other districts whose centres are within ``max_km`` of ``district``'s, nearest first (then by name).
-
-        Worked out once per district asked about.
-        """
-        found = self._nearby.get(district)
-        if found is None:
-            here = self.voc.district_centres.get(district)
-            found = [] if here is None else [e for e in self.around(here) if e != district]
-            self._nearby[district] = found
-        return found
-
-    def closest(self, here: tuple[float, float]) -> str | None:
-        """The district whose centre is nearest to the point ``here`` (remembered per point)."""
-        if here not in self._closest:
-            centres = self.voc.district_centres
-            self._closest[here] = min(centres, key=lambda d: (km(here, centres[d]), d), default=None)
-        return self._closest[here]
-
-    def around(self, here: tuple[float, float]) -> list[str]:
-        """The districts whose centres are within ``max_km`` of the point ``here``, nearest first (then by name).
-
-        A district more than ``max_km`` away in latitude alone is skipped without measuring (a degree of latitude
-        is at least 111 km).
-        """
-        centres = self.voc.district_centres
-        return sorted((e for e, there in centres.items() if abs(there[0] - here[0]) * 111.0 <= self.max_km
-                       and km(here, there) <= self.max_km), key=lambda e: (km(here, centres[e]), e))
-
-    def offers(self, y: str, service: str, population: str | None) -> bool:
-        """True if ``y`` offers ``service`` to ``population`` (anybody if None; :func:`network.meanings.serves`)."""
-        return service in self.services[y] and serves(self.populations[y], population)
-
-    def shares_population(self, x: str, y: str) -> bool:
-        mine, theirs = self.populations[x], self.populations[y]
-        return not mine or not theirs or not mine.isdisjoint(theirs)
-
-    def distance(self, x: str, y: str) -> float | None:
-        a, b = self.radians[x], self.radians[y]
-        return None if a is None or b is None else km_between(a, b)
-
-    def near(self, x: str, y: str) -> bool:
-        """True if ``x`` and ``y`` are in one district or within ``max_km``.
-
-        Two places more than ``max_km`` apart in latitude alone are not measured (a degree of latitude is at
-        least 111 km).
-        """
-        if self.district[x] is not None and self.district[x] == self.district[y]:
-            return True
-        a, b = self.place[x], self.place[y]
-        if a is None or b is None or abs(a[0] - b[0]) * 111.0 > self.max_km:
-            return False
-        return km_between(self.radians[x], self.radians[y]) <= self.max_km
-
-    def fits(
-        self, service: str, district: str | None, keep: Callable[[str], bool], enough: int = CANDIDATES_PER_GAP,
-        here: tuple[float, float] | None = None,
-    ) -> list[str]:
-        """The first ``enough`` providers of ``service`` passing ``keep``, from ``district`` outwards.
-
-        Each district's providers are read widest offer first (most services,
-        then id), with those placed without a district (by their own point or
-        their province's centre) read in the district nearest to them;
-        districts within ``max_km`` follow, nearest first. With no
-        district, the districts within ``max_km`` of the point ``here`` (an
-        organisation's own place or its province's centre) come first, then
-        the providers with no district.
-        """
-        found: list[str] = []
-        areas = (district, *self.nearby(district)) if district else (*self.around(here), None) if here else (None,)
-        for area in areas:
-            for y in self.providers.get((service, area), ()):
-                if keep(y):
-                    found.append(y)
-                    if len(found) == enough:
-                        return found
-        return found
-
-    def two_steps(self, x: str) -> set[str]:
-        """Partners of the referral partners of ``x``."""
-        partners = self.partners
-        return set().union(*(partners[p] for p in partners[x]))
-
-    def preference(self, x: str, y: str) -> tuple[Any, ...]:
-        """Sort key of candidate partner ``y`` for ``x``: same district, common partners, populations, distance."""
-        distance = self.distance(x, y)
-        return (
-            not (self.district[x] is not None and self.district[x] == self.district[y]),
-            -len(self.partners[x] & self.partners[y]),
-            -len(self.populations[x] & self.populations[y]),
-            math.inf if distance is None else distance,
-            y,
-        )
-
-    def preferred(self, x: str, pool: Collection[str], n: int) -> list[str]:
-        """The ``n`` candidates of ``pool`` first by :meth:`preference` for ``x``, in no particular order.
-
-        The whole pool when it holds no more than ``n``. Otherwise the pool is
-        ranked by the parts of the preference before the distance, and only
-        the candidates tied with the ``n``-th by those are measured.
-        """
-        if len(pool) <= n:
-            return list(pool)
-        district, partners, populations = self.district[x], self.partners[x], self.populations[x]
-        districts, partners_of, populations_of = self.district, self.partners, self.populations
-        ranked = sorted([((district is None or district != districts[y], -len(partners & partners_of[y]),
-                           -len(populations & populations_of[y])), y) for y in pool])
-        cut = ranked[n - 1][0]
-        first = [y for rank, y in ranked if rank < cut]
-        tied = [y for rank, y in ranked if rank == cut]
-        if len(first) + len(tied) > n:
-            here, radians = self.radians[x], self.radians
-            tied = sorted(tied, key=lambda y: (math.inf if here is None or radians[y] is None
-                                               else km_between(here, radians[y]), y))
-        return first + tied[:n - len(first)]
-
-
-def _candidates(index: _Index, gaps: list[Finding]) -> set[tuple[str, str]]:
-    """Arcs X -> Y worth checking: a few good partners per gap, with no route there already."""
-    arcs: set[tuple[str, str]] = set()
-    broken: dict[str, list[str]] = defaultdict(list)
-    for finding in gaps:
-        if finding.type == "broken_cascade":
-            x = finding.organisations[0]
-            if x in index.partners:
-                broken[x].append(finding.service)
-        elif finding.type in ("uncovered", "unreachable"):
-            arcs.update(_area_arcs(index, finding))
-        elif finding.type == "cross_border_gap":
-            arcs.update(_border_arcs(index, finding))
-    for x, services in broken.items():
-        arcs.update((x, y) for y in _partners_for(index, x, services))
-    return {(x, y) for x, y in arcs if x != y and not index.R.has_edge(x, y)}
-
-
-def _partners_for(index: _Index, x: str, services: list[str]) -> list[str]:
-    """The best partners for ``x`` among providers of each of ``services``: its partners' partners and the nearest.
-
-    At most ``CANDIDATES_PER_GAP`` partners per service, in no particular order.
-    """
-    here = index.place[x]
-    located = here is not None
-    district, mine = index.district[x], index.populations[x]
-    districts, populations, places, radians, max_km = (
-        index.district, index.populations, index.place, index.radians, index.max_km)
-    kept: dict[str, bool] = {}  # asked once per partner, whatever the services
-
-    def keep(y: str) -> bool:
-        """``y != x and index.shares_population(x, y) and (not located or index.near(x, y))``, inline."""
-        ok = kept.get(y)
-        if ok is None:
-            theirs = populations[y]
-            if y == x or mine and theirs and mine.isdisjoint(theirs):
-                ok = False
-            elif not located or district is not None and district == districts[y]:
-                ok = True
-            else:
-                there = places[y]
-                ok = (there is not None and abs(here[0] - there[0]) * 111.0 <= max_km
-                      and km_between(radians[x], radians[y]) <= max_km)
-            kept[y] = ok
-        return ok
-
-    two_steps = index.two_steps(x)
-    found: list[str] = []
-    for service in services:
-        fit = {y for y in two_steps & index.offering[service] if keep(y)}
-        if located:
-            fit.update(index.fits(service, district, keep, here=here))
-        # the preference puts partners in x's district first: with enough of them, the others need no ranking
-        local = [y for y in fit if index.district[y] == district] if district is not None else []
-        found.extend(index.preferred(x, local if len(local) >= CANDIDATES_PER_GAP else fit, CANDIDATES_PER_GAP))
-    return found
-
-
-def _area_arcs(index: _Index, finding: Finding) -> list[tuple[str, str]]:
-    """Arcs to the providers in the nearest districts from the two best-placed organisations serving the population."""
-    district, population, service = finding.district, finding.population, finding.service
-    sources = [x for x in finding.organisations if x in index.partners]
-    if not sources:
-        return []
-    nearest = index.fits(service, district, lambda y: index.offers(y, service, population))
-    arcs = []
-    for y in nearest:
-        near = [x for x in sources if x != y and index.near(x, y)]
-        arcs.extend((x, y) for x in heapq.nsmallest(2, near, key=lambda x, y=y: index.preference(y, x)))
-    return arcs
-
-
-def _border_arcs(index: _Index, finding: Finding) -> list[tuple[str, str]]:
-    """Arcs from the two best-placed organisations naming the sending country to its best providers."""
-    sources = [x for x in finding.organisations if x in index.partners]
-    return [(x, y) for y in index.abroad.providers_for(finding)
-            for x in heapq.nsmallest(2, sources, key=lambda x, y=y: index.preference(y, x))]
-
-
-class _Gaps:
-    """The open gaps, indexed by the organisation or (district, population) an arc would close them from."""
-
-    def __init__(self, index: _Index, gaps: list[Finding]) -> None:
-        self.index, self.gaps = index, gaps
-        self.by_org: dict[str, list[tuple[int, str | None]]] = defaultdict(list)  # (gap, missing service)
-        self.by_area: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
-        self.isolated: dict[str, int] = {}
-        self.by_border: dict[str | None, list[int]] = defaultdict(list)
-        for i, finding in enumerate(gaps):
-            if finding.type == "broken_cascade":
-                self.by_org[finding.organisations[0]].append((i, finding.service))
-            elif finding.type == "isolated":
-                self.isolated[finding.organisations[0]] = i
-            elif finding.type == "cross_border_gap":
-                self.by_border[finding.district].append(i)
-            else:
-                self.by_area[finding.district, finding.population].append(i)
-
-    def closed_by(self, x: str, y: str) -> set[int]:
-        """Indices of the gaps the arc ``x -> y`` would close, were it in force."""
-        index, isolated, district = self.index, self.isolated, self.index.district[x]
-        closed = set()
-        if x in isolated:
-            closed.add(isolated[x])
-        if y in isolated:
-            closed.add(isolated[y])
-        border = self.by_border.get(district)
-        if border:
-            closes = index.abroad.closes
-            closed.update(i for i in border if closes(self.gaps[i], y))
-        own = self.by_org.get(x)
-        if own and index.shares_population(x, y):
-            offered = index.services[y]
-            closed.update(i for i, service in own if service in offered)
-        near = None
-        for population in index.populations[x]:
-            for i in self.by_area.get((district, population), ()):
-                gap = self.gaps[i]
-                if not index.offers(y, gap.service, population):
-                    continue
-                if gap.type == "uncovered" and near is None:
-                    near = index.near(x, y)
-                if gap.type == "unreachable" or near:
-                    closed.add(i)
-        return closed
-
-
-def _pick(index: _Index, gaps: list[Finding], arcs: set[tuple[str, str]], limit: int) -> list[Recommendation]:
-    """Greedy cover: repeatedly take the link closing the most gaps still open.
-
-    Scores only fall as gaps get covered, so a heap of upper bounds is
-    re-scored lazily: an option's bonus (unknown, -1, until first needed) is
-    bounded by 1, and an option is taken once its exact score tops the heap.
-    """
-    table = _Gaps(index, gaps)
-    heap: list[tuple[float, str, str, str, frozenset[int], float]] = []
-    succ = index.R._succ  # R.has_edge(x, y) is y in succ[x]: both are organisations of R
-    for x, y in {(x, y) if x < y else (y, x) for x, y in arcs}:
-        forward = set() if y in succ[x] else table.closed_by(x, y)
-        backward = set() if x in succ[y] else table.closed_by(y, x)
-        if forward - backward and backward - forward:
-            heap.append((-(len(forward | backward) + 1.0), x, y, "mou", frozenset(forward | backward), -1.0))
-        elif forward or backward:
-            source, target, closes = (x, y, forward) if len(forward) >= len(backward) else (y, x, backward)
-            heap.append((-(len(closes) + 1.0), source, target, "referral", frozenset(closes), -1.0))
-    heapq.heapify(heap)
-    covered: set[int] = set()
-    picked = []
-    while heap and len(picked) < limit:
-        bound, source, target, kind, closes, bonus = heapq.heappop(heap)
-        fresh = closes - covered
-        if not fresh:
-            continue
-        if bonus < 0:
-            bonus = sum(_bonuses(index, source, target).values())
-        score = len(fresh) + bonus
-        if -score > bound:
-            heapq.heappush(heap, (-score, source, target, kind, frozenset(fresh), bonus))
-            continue
-        covered |= fresh
-        picked.append(_recommendation(index, gaps, source, target, kind, sorted(fresh), score))
-    return picked
-
-
-def _bonuses(index: _Index, x: str, y: str) -> dict[str, float]:
-    """The tie-break bonuses of a link between ``x`` and ``y``, by reason."""
-    bonuses = {}
-    if index.district[x] is not None and index.district[x] == index.district[y]:
-        bonuses["district"] = SAME_DISTRICT_BONUS
-    elif index.near(x, y):
-        bonuses["near"] = NEARBY_BONUS
-    shared = index.populations[x] & index.populations[y]
-    if shared:
-        bonuses["populations"] = min(SHARED_POPULATION_CAP, SHARED_POPULATION_BONUS * len(shared))
-    common = index.partners[x] & index.partners[y]
-    if common:
-        bonuses["partners"] = min(COMMON_PARTNER_CAP, COMMON_PARTNER_BONUS * len(common))
-    if _proposed(index.G, x, y):
-        bonuses["proposed"] = PROPOSED_BONUS
-    if crossing(index.G, x, y) and index.abroad.keeps_all(y):
-        bonuses["continuity"] = CONTINUITY_BONUS
-    return bonuses
-
-
-def _proposed(G: nx.MultiDiGraph, x: str, y: str) -> list[str]:
-    """Ids of proposed links between ``x`` and ``y``, either way."""
-    found = []
-    for u, v in ((x, y), (y, x)):
-        for key, data in (G.get_edge_data(u, v) or {}).items():
-            if data.get("status") == "proposed":
-                found.append(key)
-    return sorted(found)
+    index = PartnerIndex(G, layers.referral, vocabulary(), max_km)
+    sources, targets = candidate_pairs(index, open_gaps)
+    return [_recommendation(index, open_gaps, *found) for found in pick(index, open_gaps, sources, targets, limit)]
 
 
 def _recommendation(
-    index: _Index, gaps: list[Finding], source: str, target: str, kind: str, closes: list[int], score: float
+    index: PartnerIndex, gaps: list[Finding], source: str, target: str, kind: str, closes: list[int], score: float
 ) -> Recommendation:
     G, voc = index.G, index.voc
     found = sorted((gaps[i] for i in closes), key=lambda f: (
@@ -534,30 +174,30 @@ def _recommendation(
         counts[f.type] += 1
     # each reason from a template marked with N_, so the pages and reports can show it in another language
     reasons = [N_("closes %(gaps)s") % {"gaps": _gaps(t, n)} for t, n in counts.items()]
-    bonuses = _bonuses(index, source, target)
-    if "district" in bonuses:
+    extra = bonuses(index, source, target)
+    if "district" in extra:
         reasons.append(N_("same district (%(district)s)") % {"district": index.district[source]})
-    elif "near" in bonuses:
+    elif "near" in extra:
         sensitive = G.nodes[source].get("sensitive") or G.nodes[target].get("sensitive")
         distance = index.distance(source, target) or 0.0
         reasons.append(N_("within %(km)s km") % {"km": f"{index.max_km:g}"} if sensitive else
                        N_("%(km)s km apart") % {"km": f"{distance:.0f}"})
-    if "populations" in bonuses:
+    if "populations" in extra:
         shared = sorted(index.populations[source] & index.populations[target])
         reasons.append(N_("both serve %(people)s") % {
             "people": words.join([words.label(voc.populations, p) for p in shared])})
-    if "partners" in bonuses:
+    if "partners" in extra:
         common = sorted(index.partners[source] & index.partners[target])
         reasons.append((N_("1 common referral partner: %(names)s") if len(common) == 1 else
                         N_("%(num)s common referral partners: %(names)s")) % {"num": len(common),
                                                                               "names": _names(G, common)})
-    if "proposed" in bonuses:
-        reasons.append(N_("already proposed (%(links)s)") % {"links": ", ".join(_proposed(G, source, target))})
+    if "proposed" in extra:
+        reasons.append(N_("already proposed (%(links)s)") % {"links": ", ".join(proposed(G, source, target))})
     border = crossing(G, source, target)
     if border:
         reasons.append(N_("crosses the border from %(from)s into %(into)s") % {
             "from": voc.country_label(border[0]), "into": voc.country_label(border[1])})
-    if "continuity" in bonuses:
+    if "continuity" in extra:
         reasons.append(N_("%(name)s keeps both TB treatment and compensation claims going") % {
             "name": words.name(G, target)})
     return Recommendation(
@@ -589,7 +229,7 @@ def _gaps(finding_type: str, num: int) -> str:
     return f"{num} {one if num == 1 else many}"
 
 
-def _sentence(index: _Index, source: str, target: str, kind: str, found: list[Finding]) -> str:
+def _sentence(index: PartnerIndex, source: str, target: str, kind: str, found: list[Finding]) -> str:
     G, voc = index.G, index.voc
     border = crossing(G, source, target)
     ends = {"a": words.name(G, source), "b": words.name(G, target), "from": "", "into": ""}
