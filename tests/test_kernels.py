@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network.analysis.kernels import Indexed, brandes_sums, cut_points, immediate_dominators
+from network.analysis.kernels import Indexed, Undirected, brandes_sums, cut_points, immediate_dominators
 
 
 def test_dominators_of_a_diamond_and_a_tail():
@@ -156,3 +156,41 @@ def test_dominators_from_each_set_of_sources_match_one_at_a_time(G, data):
     members = data.draw(st.lists(st.sampled_from(range(len(graph.nodes))), unique=True, min_size=1))
     source_sets = data.draw(st.lists(st.lists(st.sampled_from(members), unique=True), max_size=4))
     assert graph.dominators_from_each(members, source_sets) == [graph.dominators_from(members, s) for s in source_sets]
+
+
+def test_graph_of_arcs_joins_each_pair_once():
+    # a <-> b recorded both ways, b -> c twice, a loop at c and d alone: ties a-b and b-c; b cuts; both are bridges
+    graph = Undirected.of_arcs(["a", "b", "c", "d"], np.array([0, 1, 1, 1, 2]), np.array([1, 0, 2, 2, 2]))
+    assert graph.degrees().tolist() == [1, 2, 1, 0]
+    assert graph.cut_points() == (["b"], [("a", "b"), ("b", "c")])
+    assert graph.component_sizes() == [3, 1] and graph.isolated() == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(digraphs(), st.data())
+def test_graph_of_arcs_is_the_undirected_graph_networkx_makes(G, data):
+    nodes = data.draw(st.permutations(list(G)))
+    index = {n: i for i, n in enumerate(nodes)}
+    tails = np.array([index[u] for u, _ in G.edges()], dtype=np.int64)
+    heads = np.array([index[v] for _, v in G.edges()], dtype=np.int64)
+    T = nx.Graph(G)
+    T.remove_edges_from(list(nx.selfloop_edges(T)))
+    graph = Undirected.of_arcs(nodes, tails, heads)
+    assert graph.degrees().tolist() == [T.degree(n) for n in nodes]
+    assert sorted(graph.component_sizes()) == sorted(len(c) for c in nx.connected_components(T))
+    points, bridges = graph.cut_points()
+    assert sorted(points) == sorted(nx.articulation_points(T))
+    assert sorted(tuple(sorted(b)) for b in bridges) == sorted(tuple(sorted(b)) for b in nx.bridges(T))
+    assert graph.brandes_sums(None) == pytest.approx(Undirected(T, nodes).brandes_sums(None), rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.data())
+def test_numbering_a_graph_keeps_its_edges_as_networkx_lists_them(T, data):
+    T.add_edges_from((n, n) for n in data.draw(st.lists(st.sampled_from(list(T)), max_size=2)))  # left out
+    nodes = data.draw(st.permutations(list(T)))
+    graph = Undirected(T, nodes)
+    near, far = graph.ends
+    assert [(nodes[u], nodes[v]) for u, v in zip(near.tolist(), far.tolist(), strict=True)] == [
+        (u, v) for u, v in T.edges() if u != v]
+    assert graph.degrees().tolist() == [T.degree(n) - 2 * T.has_edge(n, n) for n in nodes]

@@ -77,3 +77,14 @@ def test_reach_graph_equals_the_one_networkx_builds(G):
                for (a, b), on in zip(((u, v), (v, u)), reach_directions(data["kind"], data["two_way"]), strict=True)
                if on}
     assert set(R.edges()) == carried
+
+
+@settings(max_examples=150, deadline=None)
+@given(partner_graphs())
+def test_numbered_ends_and_kinds_are_those_of_the_links_in_force(G):
+    layers = Layers(G, DAY)
+    nodes, tails, heads = layers.ends
+    assert nodes == [n for n in G if G.nodes[n]["status"] == "active"]
+    assert [(nodes[t], nodes[h]) for t, h in zip(tails.tolist(), heads.tolist(), strict=True)] == [
+        (u, v) for u, v, _, _ in active_links(G, DAY)]
+    assert layers.kinds == [data["kind"] for _, _, _, data in active_links(G, DAY)]

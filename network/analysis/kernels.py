@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from functools import cached_property
+from itertools import chain
 
 import igraph
 import networkx as nx
 import numpy as np
 
-__all__ = ["Indexed", "Undirected", "brandes_sums", "broker_counts", "cut_points", "immediate_dominators"]
+__all__ = [
+    "Indexed", "Undirected", "brandes_sums", "broker_array", "broker_counts", "cut_points", "immediate_dominators",
+]
 
 
 def immediate_dominators(G: nx.DiGraph, start: Hashable) -> dict[Hashable, Hashable]:
@@ -98,32 +101,75 @@ class Undirected:
     nodes : sequence, optional
         Its nodes in the order to number them (default ``list(T)``).
 
+    See :meth:`of_arcs` for the graph of the pairs that numbered arcs join.
+
     >>> import networkx as nx
     >>> graph = Undirected(nx.Graph([(1, 2), (2, 3), (4, 4)]))
     >>> graph.component_sizes(), graph.brandes_sums(None), graph.cut_points()
     ([3, 1], [0.0, 2.0, 0.0, 0.0], ([2], [(1, 2), (2, 3)]))
+    >>> graph.degrees().tolist()
+    [1, 2, 1, 0]
     """
 
     def __init__(self, T: nx.Graph, nodes: Sequence[Hashable] | None = None) -> None:
-        self.nodes = list(T) if nodes is None else list(nodes)
-        self.index = index = {n: i for i, n in enumerate(self.nodes)}
-        self.edges = [(u, v) for u, v in T.edges() if u != v]
-        self.graph = igraph.Graph(n=len(self.nodes), edges=[(index[u], index[v]) for u, v in self.edges])
+        adjacency = T.adj
+        own = list(adjacency)  # T's order, in which T.edges() meets each edge first from its earlier end
+        position = {n: i for i, n in enumerate(own)}
+        degree = np.fromiter(map(len, adjacency.values()), dtype=np.int64, count=len(own))
+        far = np.fromiter(map(position.__getitem__, chain.from_iterable(adjacency.values())), dtype=np.int64,
+                          count=int(degree.sum()))
+        near = np.repeat(np.arange(len(own), dtype=np.int64), degree)
+        kept = far > near  # each edge once, as T.edges() gives it; loops left out
+        near, far = near[kept], far[kept]
+        if nodes is not None:
+            nodes = list(nodes)
+            index = {n: i for i, n in enumerate(nodes)}
+            renumber = np.fromiter(map(index.__getitem__, own), dtype=np.int64, count=len(own))
+            near, far = renumber[near], renumber[far]
+        self._number(own if nodes is None else nodes, near, far)
+
+    @classmethod
+    def of_arcs(cls, nodes: Sequence[Hashable], tails: np.ndarray, heads: np.ndarray) -> Undirected:
+        """The undirected graph of the pairs of ``nodes`` that the arcs ``tails[i] -> heads[i]`` join (numbers).
+
+        Repeats, the second direction of a pair and loops are left out; its
+        edges are the distinct pairs, low number first, in increasing order.
+
+        >>> graph = Undirected.of_arcs("abc", np.array([0, 1, 1, 2]), np.array([1, 0, 2, 2]))
+        >>> graph.cut_points(), graph.degrees().tolist()
+        ((['b'], [('a', 'b'), ('b', 'c')]), [1, 2, 1])
+        """
+        graph = cls.__new__(cls)
+        pairs = _pairs(len(nodes), tails, heads)
+        graph._number(list(nodes), *np.divmod(pairs, max(len(nodes), 1)))
+        return graph
+
+    def _number(self, nodes: list[Hashable], near: np.ndarray, far: np.ndarray) -> None:
+        self.nodes = nodes
+        self.index = {n: i for i, n in enumerate(nodes)}
+        self.ends = near, far
+        self.graph = igraph.Graph(n=len(nodes), edges=np.stack([near, far], axis=1).reshape(-1, 2))
 
     def brandes_sums(self, sources: Sequence[Hashable] | None) -> list[float]:
         """:func:`brandes_sums` of the graph, its nodes in this numbering."""
+        return self.brandes_array(sources).tolist()
+
+    def brandes_array(self, sources: Sequence[Hashable] | None) -> np.ndarray:
+        """:meth:`brandes_sums` as an array."""
         if sources is None:
             halves = self.graph.betweenness(directed=False)
         elif sources:
             halves = self.graph.betweenness(directed=False, sources=[self.index[v] for v in sources])
         else:
             halves = [0.0] * len(self.nodes)
-        return [2.0 * h for h in halves]
+        return np.array(halves, dtype=np.float64).reshape(-1) * 2.0
 
     def cut_points(self) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
         """:func:`cut_points` of the graph."""
-        nodes, graph = self.nodes, self.graph
-        return [nodes[i] for i in graph.articulation_points()], [self.edges[e] for e in graph.bridges()]
+        nodes, (near, far) = self.nodes, self.ends
+        bridges = self.graph.bridges()
+        return ([nodes[i] for i in self.graph.articulation_points()],
+                [(nodes[u], nodes[v]) for u, v in zip(near[bridges].tolist(), far[bridges].tolist(), strict=True)])
 
     def component_sizes(self) -> list[int]:
         """The number of nodes of each connected component."""
@@ -131,7 +177,13 @@ class Undirected:
 
     def isolated(self) -> int:
         """The number of nodes with no edge (a loop is none)."""
-        return self.graph.degree().count(0)
+        return int(np.count_nonzero(self.degrees() == 0))
+
+    def degrees(self) -> np.ndarray:
+        """The number of edges at each node (loops left out)."""
+        near, far = self.ends
+        n = len(self.nodes)
+        return np.bincount(near, minlength=n) + np.bincount(far, minlength=n)
 
 
 def broker_counts(n: int, sources: Sequence[int], targets: Sequence[int], group: Sequence[int]) -> list[list[int]]:
@@ -167,6 +219,21 @@ def broker_counts(n: int, sources: Sequence[int], targets: Sequence[int], group:
     >>> broker_counts(3, [0, 1, 0], [1, 2, 2], [0, 0, 0])
     [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
     """
+    return broker_array(n, sources, targets, group).tolist()
+
+
+def broker_array(
+    n: int, sources: Sequence[int], targets: Sequence[int], group: Sequence[int], ties: Undirected | None = None
+) -> np.ndarray:
+    """:func:`broker_counts` as an array of shape ``(n, 5)``.
+
+    ``ties``, if given, is ``Undirected.of_arcs`` of ``n`` nodes and the same
+    arcs (its triangles are the ones to list), so a caller that has built it
+    already does not build it twice.
+
+    >>> broker_array(3, [0, 1], [1, 2], [0, 1, 2])[1].tolist()
+    [0, 0, 0, 0, 1]
+    """
     g = np.array(group, dtype=np.int64).reshape(-1)
     a, b = np.array(sources, dtype=np.int64).reshape(-1), np.array(targets, dtype=np.int64).reshape(-1)
     keys = _distinct((a * n + b)[a != b])
@@ -195,8 +262,8 @@ def broker_counts(n: int, sources: Sequence[int], targets: Sequence[int], group:
     np.subtract.at(counts, (np.where(same[back], 0, 3), b[back]), 1)
     # a -> b -> c closed by a -> c: on a triangle of the undirected graph
     low, high = np.divmod(pairs, n)
-    triangles = np.sort(np.array(igraph.Graph(n=n, edges=np.stack([low, high], axis=1).tolist()).list_triangles(),
-                                 dtype=np.int64).reshape(-1, 3), axis=1)
+    graph = (ties or Undirected.of_arcs(range(n), low, high)).graph
+    triangles = np.sort(np.array(graph.list_triangles(), dtype=np.int64).reshape(-1, 3), axis=1)
     ends = (triangles[:, 0], triangles[:, 1], triangles[:, 2])
     side = {(p, q): np.searchsorted(pairs, ends[p] * n + ends[q]) for p, q in ((0, 1), (0, 2), (1, 2))}
 
@@ -207,7 +274,14 @@ def broker_counts(n: int, sources: Sequence[int], targets: Sequence[int], group:
         closed = arc(x, y) & arc(y, z) & arc(x, z)
         p, q, r = ends[x][closed], ends[y][closed], ends[z][closed]
         np.subtract.at(counts, (_role(g[p], g[q], g[r]), q), 1)
-    return counts.T.tolist()
+    return counts.T
+
+
+def _pairs(n: int, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """The distinct pairs the arcs ``tails[i] -> heads[i]`` of ``n`` nodes join, as sorted keys ``low * n + high``."""
+    tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
+    apart = tails != heads
+    return _distinct(np.minimum(tails, heads)[apart] * n + np.maximum(tails, heads)[apart])
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

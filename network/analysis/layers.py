@@ -15,9 +15,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis.kernels import Indexed
 from network.analysis.louvain import louvain_communities
@@ -172,14 +174,24 @@ class Layers:
         wanted = frozenset(kinds)
         found = self._links_of.get(wanted)
         if found is None:
-            found = self._links_of[wanted] = [link for link, kind in zip(self.links, self._kinds, strict=True)
+            found = self._links_of[wanted] = [link for link, kind in zip(self.links, self.kinds, strict=True)
                                               if kind in wanted]
         return iter(found)
 
     @cached_property
-    def _kinds(self) -> list[Any]:
-        """The kind of each of :attr:`links`."""
+    def kinds(self) -> list[Any]:
+        """The kind of each of :attr:`links` (None where it has none)."""
         return [data.get("kind") for _, _, _, data in self.links]
+
+    @cached_property
+    def ends(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The active organisations, and the source's and the target's numbers (positions in that list) of each
+        of :attr:`links`, as two arrays."""
+        nodes = active_organisations(self.G)
+        index, count = {n: i for i, n in enumerate(nodes)}, len(self.links)
+        tails = np.fromiter(map(index.__getitem__, map(itemgetter(0), self.links)), dtype=np.int64, count=count)
+        heads = np.fromiter(map(index.__getitem__, map(itemgetter(1), self.links)), dtype=np.int64, count=count)
+        return nodes, tails, heads
 
     @cached_property
     def referral(self) -> nx.DiGraph:

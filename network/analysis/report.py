@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis.agenda import agenda_weights
 from network.analysis.agenda_text import AGENDA_CSS, agenda_html_section, agenda_markdown_section
@@ -18,7 +19,7 @@ from network.analysis.duplication import duplication
 from network.analysis.finding import SEVERITIES, Finding, plain
 from network.analysis.gaps import linkage_gaps
 from network.analysis.geography import province_of
-from network.analysis.layers import Layers, active_organisations
+from network.analysis.layers import Layers
 from network.analysis.recommend import recommend_links
 from network.analysis.structure import structure_summary
 from network.gcpause import gc_paused
@@ -219,7 +220,7 @@ def _report(
     findings.sort(key=lambda f: rank[f.severity])
     districts = voc.districts
     homes = [_finding_provinces(f, located, districts) for f in findings]
-    organisations, links = _located_counts(G, layers, located)
+    organisations, links = _located_counts(layers, located)
     # every South African province; another country's only where organisations are
     provinces = [p for p in voc.provinces if voc.province_countries.get(p) == "ZA" or organisations[p]] \
         if province is None else [province]
@@ -418,21 +419,26 @@ def _finding_provinces(finding: Finding, located: dict[str, str | None], distric
 
 
 def _located_counts(
-    G: nx.MultiDiGraph, layers: Layers, located: dict[str, str | None]
+    layers: Layers, located: dict[str, str | None]
 ) -> tuple[Counter[str | None], Counter[str | None]]:
     """Active organisations and links in force per province; the key None counts the whole network."""
-    active = active_organisations(G)
-    organisations: Counter[str | None] = Counter(located[n] for n in active if located[n] is not None)
-    organisations[None] = len(active)
-    links: Counter[str | None] = Counter()
-    for u, v, _, _ in layers.links:
-        a, b = located[u], located[v]
-        if a is not None:
-            links[a] += 1
-        if b is not None and b != a:
-            links[b] += 1
-    links[None] = len(layers.links)
+    active, tails, heads = layers.ends
+    places: dict[str | None, int] = {}
+    code = np.array([places.setdefault(located[n], len(places)) for n in active], dtype=np.int64)
+    names = list(places)
+    nowhere = places.get(None, -1)
+    at_tail, at_head = code[tails], code[heads]
+    # a link counts in the province of each end, once where both ends are in one
+    ends = np.concatenate([at_tail[at_tail != nowhere], at_head[(at_head != nowhere) & (at_head != at_tail)]])
+    organisations = _named_counts(names, np.bincount(code, minlength=len(names)), nowhere)
+    links = _named_counts(names, np.bincount(ends, minlength=len(names)), nowhere)
+    organisations[None], links[None] = len(active), len(tails)
     return organisations, links
+
+
+def _named_counts(names: list[str | None], counts: np.ndarray, nowhere: int) -> Counter[str | None]:
+    """``counts[i]`` under ``names[i]``, leaving out the place ``nowhere`` and zero counts."""
+    return Counter({names[i]: c for i, c in enumerate(counts.tolist()) if c and i != nowhere})
 
 
 def _tally(types: Iterable[str]) -> dict[str, int]:

@@ -11,8 +11,8 @@ import networkx as nx
 import numpy as np
 
 from network.analysis import words
-from network.analysis.kernels import Undirected, broker_counts
-from network.analysis.layers import Layers, active_organisations, layers_for, tie_graph
+from network.analysis.kernels import Undirected, broker_array
+from network.analysis.layers import Layers, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.model import today, vocabulary
 
@@ -88,24 +88,27 @@ def structure_summary(
     """
     layers = layers_for(G, as_of, layers)
     T = layers.ties
-    numbered = Undirected(T)  # one igraph copy for the centralities, components and cut points
-    cent = _centralities(T, betweenness_threshold, sample_size, seed, numbered)
+    nodes, tails, heads = layers.ends
+    # T's edges are the pairs the links join: one igraph copy for every kernel below
+    numbered = Undirected.of_arcs(nodes, tails, heads)
+    degree, betweenness, sampling = _centrality_arrays(numbered, betweenness_threshold, sample_size, seed)
     parts = layers.communities(seed)
     components = numbered.component_sizes()
     articulation, bridges = _cut_points(T, numbered)
-    active, counts = _brokerage_counts(G, layers.links, by)
+    counts = _brokerage_array(G, nodes, tails, heads, _both_ways(layers.kinds), by, numbered)
+    n, ties = len(nodes), numbered.graph.ecount()
     return {
-        "nodes": T.number_of_nodes(),
-        "links": sum(1 for u, v, _, _ in layers.links if u != v),  # the links behind the ties
-        "ties": T.number_of_edges(),
-        "density": nx.density(T),
+        "nodes": n,
+        "links": int(np.count_nonzero(tails != heads)),  # the links behind the ties
+        "ties": ties,
+        "density": 0 if ties == 0 or n <= 1 else ties / (n * (n - 1)) * 2,  # as nx.density(T)
         "components": {
             "count": len(components),
             "largest": max(components, default=0),
             "isolated": numbered.isolated(),
         },
-        "degree": _top(G, cent["degree"], top),
-        "betweenness": {**cent["sampling"], "top": _top(G, cent["betweenness"], top)},
+        "degree": _top(G, nodes, degree, top),
+        "betweenness": {**sampling, "top": _top(G, nodes, betweenness, top)},
         "communities": {
             "count": len(parts),
             "sizes": [len(c) for c in parts],
@@ -117,7 +120,7 @@ def structure_summary(
             "attribute": by,
             "totals": {role: int(counts[:, i].sum()) for i, role in enumerate(BROKERAGE_ROLES)},
             "top": {
-                role: _top_of(G, active, counts[:, i], top, lambda j, i=i: int(counts[j, i]))
+                role: _top_of(G, nodes, counts[:, i], top, lambda j, i=i: int(counts[j, i]))
                 for i, role in enumerate(BROKERAGE_ROLES)
             },
         },
@@ -187,8 +190,10 @@ def centralities(
     >>> round(c["betweenness"]["c"], 3), c["degree"]["a"], c["sampling"]
     (0.667, 0.25, {'sampled': False, 'sample_size': 5})
     """
-    T = tie_graph(G, as_of or today())
-    return _centralities(T, betweenness_threshold, sample_size, seed, Undirected(T))
+    numbered = Undirected(tie_graph(G, as_of or today()))
+    degree, betweenness, sampling = _centrality_arrays(numbered, betweenness_threshold, sample_size, seed)
+    return {"degree": dict(zip(numbered.nodes, degree.tolist(), strict=True)),
+            "betweenness": dict(zip(numbered.nodes, betweenness.tolist(), strict=True)), "sampling": sampling}
 
 
 def communities(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, seed: int = 42) -> list[list[str]]:
@@ -288,39 +293,38 @@ def brokerage_roles(
     >>> brokerage_roles(G)["k"]
     {'coordinator': 0, 'gatekeeper': 0, 'representative': 0, 'consultant': 0, 'liaison': 1}
     """
-    return _brokerage(G, Layers(G, as_of).links, attribute)
+    return _brokerage(G, Layers(G, as_of), attribute)
 
 
-def _centralities(
-    T: nx.Graph, threshold: int, sample_size: int, seed: int, numbered: Undirected
-) -> dict[str, dict[str, Any]]:
+def _centrality_arrays(
+    numbered: Undirected, threshold: int, sample_size: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Degree and betweenness centrality of the nodes of ``numbered`` (see :func:`centralities`), and the sampling."""
     if sample_size < 1:
         raise ValueError(f"sample_size must be at least 1, not {sample_size}")
-    n = len(T)
     nodes = numbered.nodes
+    n = len(nodes)
     sampled = n > threshold and sample_size < n
     sources = random.Random(seed).sample(nodes, sample_size) if sampled else nodes
-    return {
-        "degree": {v: d / (n - 1) for v, d in T.degree()} if n > 1 else dict.fromkeys(nodes, 0.0),
-        "betweenness": _betweenness(numbered, sources, sampled),
-        "sampling": {"sampled": sampled, "sample_size": len(sources)},
-    }
+    degree = numbered.degrees() / (n - 1) if n > 1 else np.zeros(n)
+    return degree, _betweenness(numbered, sources, sampled), {"sampled": sampled, "sample_size": len(sources)}
 
 
-def _betweenness(numbered: Undirected, sources: list[str], sampled: bool) -> dict[str, float]:
+def _betweenness(numbered: Undirected, sources: list[str], sampled: bool) -> np.ndarray:
     nodes = numbered.nodes
     n = len(nodes)
     if n <= 2:
-        return dict.fromkeys(nodes, 0.0)
-    score = numbered.brandes_sums(sources if sampled else None)
+        return np.zeros(n)
+    score = numbered.brandes_array(sources if sampled else None)
     k = len(sources)
     if not sampled:
-        return {v: score[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)}
+        return score / ((n - 1) * (n - 2))
     # As NetworkX rescales a sample: a source cannot lie on its own paths.
-    chosen = set(sources)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[[numbered.index[v] for v in sources]] = True
     source_scale = 1 / ((k - 1) * (n - 2)) if k > 1 else 0.0
     other_scale = 1 / (k * (n - 2))
-    return {v: score[i] * (source_scale if v in chosen else other_scale) for i, v in enumerate(nodes)}
+    return score * np.where(chosen, source_scale, other_scale)
 
 
 def _cut_points(T: nx.Graph, numbered: Undirected) -> tuple[list[str], list[str]]:
@@ -330,35 +334,34 @@ def _cut_points(T: nx.Graph, numbered: Undirected) -> tuple[list[str], list[str]
     return sorted(articulation), sorted(ids[0] for ids in links if len(ids) == 1)
 
 
-def _brokerage(
-    G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], attribute: str
-) -> dict[str, dict[str, int]]:
-    """Brokerage role counts of every active organisation, over ``links`` (the links in force)."""
-    active, counts = _brokerage_counts(G, links, attribute)
+def _brokerage(G: nx.MultiDiGraph, layers: Layers, attribute: str) -> dict[str, dict[str, int]]:
+    """Brokerage role counts of every active organisation, over the links in force."""
+    active, tails, heads = layers.ends
+    counts = _brokerage_array(G, active, tails, heads, _both_ways(layers.kinds), attribute)
     return {n: dict(zip(BROKERAGE_ROLES, row, strict=True)) for n, row in zip(active, counts.tolist(), strict=True)}
 
 
-def _brokerage_counts(
-    G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], attribute: str
-) -> tuple[list[str], np.ndarray]:
-    """The active organisations and their brokerage role counts (a row each, roles in ``BROKERAGE_ROLES`` order)."""
+def _both_ways(kinds: list[Any]) -> np.ndarray:
+    """Whether each link of these kinds runs both ways (its kind is not a directed one)."""
     directed = vocabulary().directed_link_kinds
-    active = active_organisations(G)
-    index = {n: i for i, n in enumerate(active)}
-    tails = np.fromiter((index[a] for a, _, _, _ in links), dtype=np.int64, count=len(links))
-    heads = np.fromiter((index[b] for _, b, _, _ in links), dtype=np.int64, count=len(links))
-    both = np.fromiter((data["kind"] not in directed for _, _, _, data in links), dtype=bool, count=len(links))
+    return ~np.fromiter(map(directed.__contains__, kinds), dtype=bool, count=len(kinds))
+
+
+def _brokerage_array(
+    G: nx.MultiDiGraph, nodes: list[str], tails: np.ndarray, heads: np.ndarray, both: np.ndarray, attribute: str,
+    ties: Undirected | None = None,
+) -> np.ndarray:
+    """Brokerage role counts of ``nodes`` (a row each, roles in ``BROKERAGE_ROLES`` order) over the links
+    ``tails[i] -> heads[i]`` (both ways where ``both[i]``); ``ties`` is ``Undirected.of_arcs`` of them, if built."""
     codes: dict[Any, int] = {}
-    group = [codes.setdefault(G.nodes[n].get(attribute), len(codes)) for n in active]
-    counts = broker_counts(len(active), np.concatenate([tails, heads[both]]), np.concatenate([heads, tails[both]]),
-                           group)
-    return active, np.array(counts, dtype=np.int64).reshape(len(active), len(BROKERAGE_ROLES))
+    data = G.nodes
+    group = [codes.setdefault(data[n].get(attribute), len(codes)) for n in nodes]
+    return broker_array(len(nodes), np.concatenate([tails, heads[both]]), np.concatenate([heads, tails[both]]),
+                        group, ties)
 
 
-def _top(G: nx.MultiDiGraph, values: dict[str, float], top: int) -> list[dict[str, Any]]:
-    nodes = list(values)
-    scores = np.fromiter(values.values(), dtype=np.float64, count=len(nodes))
-    return _top_of(G, nodes, scores, top, lambda i: values[nodes[i]])
+def _top(G: nx.MultiDiGraph, nodes: list[str], scores: np.ndarray, top: int) -> list[dict[str, Any]]:
+    return _top_of(G, nodes, scores, top, lambda i: float(scores[i]))
 
 
 def _top_of(
