@@ -66,6 +66,41 @@ def test_dominators_from_a_sink_match_networkx_on_the_induced_subgraph(G, data):
     assert {nodes[x]: ("sink",) if d == -1 else nodes[d] for x, d in found.items()} == expected
 
 
+def test_dominators_past_a_sink_merged_with_its_providers():
+    # Reversed reach graph: providers p and q; h is fed by p; x only through h; z only through x, or through y
+    # fed by q; w only through p (a provider: merged into the sink); v is not reached; u is left out.
+    graph = Indexed(["p", "q", "h", "x", "y", "z", "w", "v", "u"],
+                    [("p", "h"), ("h", "x"), ("x", "z"), ("q", "y"), ("y", "z"), ("p", "w"), ("v", "h"),
+                     ("u", "v"), ("x", "h"), ("z", "q")])
+    kept, (tree, none) = graph.dominators_past([0, 1, 2, 3, 4, 5, 6, 7], [[0, 1], []])
+    assert kept.tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert {graph.nodes[x]: graph.nodes[kept[d]] if d >= 0 else d for x, d in enumerate(tree.tolist())} == {
+        "p": -1, "q": -1, "h": -1, "x": "h", "y": -1, "z": -1, "w": -1, "v": -2}
+    assert none.tolist() == [-2] * 8
+    # an arc given twice is one way in: x is still reached only through h
+    kept, (tree,) = Indexed(["p", "h", "x"], [("p", "h"), ("h", "x"), ("h", "x")]).dominators_past([0, 1, 2], [[0]])
+    assert tree.tolist() == [-1, -1, 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(digraphs(), st.data())
+def test_dominators_past_the_sources_match_networkx_with_the_sources_merged_into_the_sink(G, data):
+    nodes = list(G)
+    members = data.draw(st.lists(st.sampled_from(range(len(nodes))), unique=True, min_size=1))
+    source_sets = data.draw(st.lists(st.lists(st.sampled_from(members), unique=True), max_size=3))
+    kept, trees = Indexed(nodes, G.edges()).dominators_past(members, source_sets)
+    assert kept.tolist() == sorted(members)
+    for sources, tree in zip(source_sets, trees, strict=True):
+        H = G.subgraph(nodes[i] for i in members).copy()
+        H.add_node(("sink",))
+        H.add_edges_from((("sink",), nodes[s]) for s in sources)
+        merged = {nodes[s] for s in sources} | {("sink",)}
+        found = nx.immediate_dominators(H, ("sink",))
+        expected = {x: -1 if found.get(x, ("sink",)) in merged else found[x] for x in found if x != ("sink",)}
+        assert {nodes[kept[x]]: d if d < 0 else nodes[kept[d]] for x, d in enumerate(tree.tolist()) if d != -2} \
+            == expected
+
+
 def test_spread_of_a_chain_with_a_member_left_out():
     # a -> b -> c -> d: what a holds reaches b in one step and c in two, not d (three); c's reaches d.
     graph = Indexed(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "d")])

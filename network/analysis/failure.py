@@ -62,7 +62,8 @@ def single_points_of_failure(G: nx.MultiDiGraph, *, as_of: dt.date | None = None
     on every route from ``x`` to every provider of it: ``a`` dominates ``x``
     in the reversed graph rooted at a sink fed by the providers
     (the dominators of :func:`networkx.immediate_dominators`, computed by igraph's
-    Lengauer-Tarjan: :class:`network.analysis.kernels.Indexed`).
+    Lengauer-Tarjan on the part of that graph more than one step from a provider:
+    :meth:`network.analysis.kernels.Indexed.dominators_past`).
 
     One cause, one finding: an organisation and the agreements that lead to
     it are one finding, never one per agreement. A provider of the service
@@ -117,24 +118,23 @@ def single_point_findings(
             if len(providers):
                 by_providers.setdefault(providers.tobytes(), (providers, []))[1].append(s)
         groups = list(by_providers.values())
-        kept, trees = backwards.dominator_arrays(members, [providers for providers, _ in groups])
+        kept, trees = backwards.dominators_past(members, [providers for providers, _ in groups])
         for parent, (_, services) in zip(trees, groups, strict=True):
-            routes.extend(_cuts(kept, parent, flags.names[p, kept], flags.provides, p, services))
+            routes.extend(_cuts(kept, parent, flags.names[p, kept], p, services))
     return _cut_findings(G, voc, layers.referral, nodes, list(flags.populations), list(flags.services), routes)
 
 
 def _cuts(
-    kept: np.ndarray, parent: np.ndarray, named: np.ndarray, provides: np.ndarray, population: int,
-    services: list[int],
+    kept: np.ndarray, parent: np.ndarray, named: np.ndarray, population: int, services: list[int]
 ) -> list[np.ndarray]:
     """Who passes clients of one population on to the providers of ``services`` on every route, for whom.
 
     ``parent`` holds the immediate dominators (subgraph numbers, ``-1`` the sink, ``-2`` unreached; see
-    :meth:`~network.analysis.kernels.Indexed.dominator_arrays`) in the population's reach graph with every arc
-    reversed, rooted at a sink fed by the providers: the dominators of an organisation lie on every route from
-    it to a provider. ``named`` flags the subgraph's organisations naming the population. Returns rows of
-    ``(a, x, population, service)`` (numbers of the whole graph) for organisations ``x`` naming the
-    population and ``a`` on all their routes, offering none of them.
+    :meth:`~network.analysis.kernels.Indexed.dominators_past`) in the population's reach graph with every arc
+    reversed, rooted at a sink merged with the providers (who offer every one of ``services``): the dominators
+    of an organisation lie on every route from it to a provider, and none is a provider. ``named`` flags the
+    subgraph's organisations naming the population. Returns rows of ``(a, x, population, service)`` (numbers
+    of the whole graph) for organisations ``x`` naming the population and ``a`` on all their routes.
     """
     x = np.flatnonzero(named & (parent >= 0))
     a = parent[x]
@@ -147,12 +147,7 @@ def _cuts(
     if not xs:
         return []
     x, a = kept[np.concatenate(xs)], kept[np.concatenate(as_)]
-    found = []
-    for service in services:
-        lost = ~provides[service, a]
-        found.append(np.stack([a[lost], x[lost], np.full(int(lost.sum()), population), np.full(int(lost.sum()),
-                                                                                                service)]))
-    return found
+    return [np.stack([a, x, np.full(len(x), population), np.full(len(x), service)]) for service in services]
 
 
 def _cut_findings(
@@ -164,11 +159,14 @@ def _cut_findings(
     rows = np.unique(np.concatenate(routes, axis=1), axis=1) if routes else np.zeros((4, 0), dtype=np.int64)
     if not rows.shape[1]:
         return []
-    starts = np.flatnonzero(np.diff(rows[0], prepend=-1))
+    # the organisations each one cuts off, counted from the rows' distinct (a, x) pairs (rows are sorted)
+    pairs = np.flatnonzero((np.diff(rows[0], prepend=-1) != 0) | (np.diff(rows[1], prepend=-1) != 0))
+    hubs, cut_off = np.unique(rows[0, pairs], return_counts=True)
+    hubs = hubs[cut_off >= MIN_CUT_OFF]
+    starts, ends = np.searchsorted(rows[0], hubs).tolist(), np.searchsorted(rows[0], hubs, side="right").tolist()
     findings = []
-    for a_number, block in zip(rows[0, starts].tolist(), np.split(rows[1:], starts[1:], axis=1), strict=True):
-        if len(np.unique(block[0])) < MIN_CUT_OFF:
-            continue
+    for a_number, start, end in zip(hubs.tolist(), starts, ends, strict=True):
+        block = rows[1:, start:end]
         a = nodes[a_number]
         entries = {(nodes[x], populations[p], services[s]) for x, p, s in block.T.tolist()}
         cut = sorted({x for x, _, _ in entries})
