@@ -13,8 +13,8 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network.analysis.layers import Layers, active_links
-from network.meanings import reach_directions
+from network.analysis.layers import Layers, active_links, tie_graph
+from network.meanings import in_force, reach_directions
 
 DAY = dt.date(2026, 6, 1)
 KINDS = ["referral", "mou", "coordination", "funding", "membership"]
@@ -30,8 +30,9 @@ def partner_graphs(draw):
     for k in range(draw(st.integers(0, 3 * n))):
         u, v = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
         G.add_edge(f"o{u}", f"o{v}", key=f"l{k}", kind=draw(st.sampled_from(KINDS)),
-                   status=draw(st.sampled_from(["active", "active", "proposed", "expired"])),
-                   end_date=draw(st.sampled_from([None, dt.date(2026, 1, 1), dt.date(2027, 1, 1)])),
+                   status=draw(st.sampled_from(["active", "active", "proposed", "expired", "ended", None])),
+                   start_date=draw(st.sampled_from([None, None, DAY, dt.date(2026, 9, 1)])),
+                   end_date=draw(st.sampled_from([None, dt.date(2026, 1, 1), DAY, dt.date(2027, 1, 1)])),
                    two_way=draw(st.booleans()), formal=draw(st.booleans()), weight=draw(st.integers(0, 3)))
     return G
 
@@ -41,12 +42,11 @@ def as_built(H: nx.Graph) -> tuple[list, list]:
     return list(H.nodes(data=True)), [(n, list(nbrs.items())) for n, nbrs in H.adjacency()]
 
 
-@settings(max_examples=200, deadline=None)
-@given(partner_graphs())
-def test_tie_graph_equals_the_one_networkx_builds(G):
+def networkx_ties(G: nx.MultiDiGraph, links: list) -> nx.Graph:
+    """The tie graph of ``links`` among the active organisations of ``G``, built by NetworkX's own methods."""
     expected = nx.Graph()
     expected.add_nodes_from(n for n, status in G.nodes(data="status") if status == "active")
-    for u, v, key, data in active_links(G, DAY):
+    for u, v, key, data in links:
         if u == v:
             continue
         if expected.has_edge(u, v):
@@ -54,6 +54,13 @@ def test_tie_graph_equals_the_one_networkx_builds(G):
             expected[u][v]["kinds"].add(data["kind"])
         else:
             expected.add_edge(*sorted((u, v)), links=[key], kinds={data["kind"]})
+    return expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs())
+def test_tie_graph_equals_the_one_networkx_builds(G):
+    expected = networkx_ties(G, list(active_links(G, DAY)))
     T = Layers(G, DAY).ties
     assert as_built(T) == as_built(expected)
     assert sorted(T.degree()) == sorted(expected.degree())
@@ -88,3 +95,19 @@ def test_numbered_ends_and_kinds_are_those_of_the_links_in_force(G):
     assert [(nodes[t], nodes[h]) for t, h in zip(tails.tolist(), heads.tolist(), strict=True)] == [
         (u, v) for u, v, _, _ in active_links(G, DAY)]
     assert layers.kinds == [data["kind"] for _, _, _, data in active_links(G, DAY)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs(), st.sets(st.sampled_from(KINDS)))
+def test_links_in_force_are_the_edges_in_force_in_edge_order(G, kinds):
+    active = {n for n, status in G.nodes(data="status") if status == "active"}
+    expected = [(u, v, key, data) for u, v, key, data in G.edges(keys=True, data=True)
+                if u in active and v in active and in_force(data, DAY)]
+    assert list(active_links(G, DAY)) == expected
+    layers = Layers(G, DAY)
+    assert layers.links == expected
+    of_kinds = [link for link in expected if link[3]["kind"] in kinds]
+    assert list(active_links(G, DAY, kinds)) == of_kinds
+    assert list(layers.links_of(kinds)) == of_kinds
+    assert list(layers.links_of(kinds)) == of_kinds  # picked once, given again
+    assert as_built(tie_graph(G, DAY, kinds)) == as_built(networkx_ties(G, of_kinds))

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -64,9 +65,17 @@ def active_links(
 
     Links touching an inactive organisation are not in force.
     """
-    as_of = as_of or today()
-    wanted = set(kinds) if kinds is not None else None
+    links, _ = _links_in_force(G, as_of or today(), None if kinds is None else set(kinds))
+    return iter(links)
+
+
+def _links_in_force(
+    G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None
+) -> tuple[list[tuple[str, str, str, dict[str, Any]]], list[Any]]:
+    """The links in force on ``day`` (of the ``wanted`` kinds, or all) in edge order, and the kind of each."""
     active = set(active_organisations(G))
+    links: list[tuple[str, str, str, dict[str, Any]]] = []
+    kinds: list[Any] = []
     # G.edges(keys=True, data=True) in its order, read from the adjacency without a view per edge
     for u, targets in G._adj.items():
         if u not in active:
@@ -75,8 +84,11 @@ def active_links(
             if v not in active:
                 continue
             for key, data in parallel.items():
-                if (wanted is None or data.get("kind") in wanted) and in_force(data, as_of):
-                    yield u, v, key, data
+                kind = data.get("kind")
+                if (wanted is None or kind in wanted) and in_force(data, day):
+                    links.append((u, v, key, data))
+                    kinds.append(kind)
+    return links, kinds
 
 
 def referral_graph(
@@ -98,31 +110,37 @@ def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[
     the edges with the same kinds: do not change it).
     Only active organisations appear.
     """
-    return _ties(G, active_links(G, as_of, kinds))
+    return _ties(G, *_links_in_force(G, as_of or today(), None if kinds is None else set(kinds)))
 
 
-def _ties(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]]) -> nx.Graph:
-    ties: dict[tuple[str, str], dict[str, Any]] = {}
+def _ties(G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], kinds: list[Any]) -> nx.Graph:
+    """The tie graph of ``links`` (of the given ``kinds``), their ends active organisations of ``G``."""
+    # Each tie enters both ends' rows when its first link is met: as T.add_edges_from would add the ties in that
+    # order, one dict shared by both ends, without its checks.
+    adjacency: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in active_organisations(G)}
     # One frozenset per distinct set of kinds, shared by the ties that have it (a set per tie was a third of the
-    # tie graph's memory).
+    # tie graph's memory); most ties have one kind, whose set is found by the kind.
     shared: dict[frozenset[str], frozenset[str]] = {}
-    for u, v, key, data in links:
+    alone: dict[str, frozenset[str]] = {}
+    row: dict[str, dict[str, Any]] = {}
+    last = None
+    for (u, v, key, _), kind in zip(links, kinds, strict=True):
         if u == v:
             continue
-        pair = (u, v) if u < v else (v, u)
-        tie = ties.get(pair)
-        kind = data["kind"]
+        if u is not last:  # the links come grouped by source
+            row, last = adjacency[u], u
+        tie = row.get(v)
         if tie is None:
-            kinds = frozenset((kind,))
-            ties[pair] = {"links": [key], "kinds": shared.setdefault(kinds, kinds)}
+            one = alone.get(kind)
+            if one is None:
+                one = frozenset((kind,))
+                one = alone[kind] = shared.setdefault(one, one)
+            row[v] = adjacency[v][u] = {"links": [key], "kinds": one}
         else:
             tie["links"].append(key)
             if kind not in tie["kinds"]:
-                kinds = tie["kinds"] | {kind}
-                tie["kinds"] = shared.setdefault(kinds, kinds)
-    adjacency: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in active_organisations(G)}
-    for (u, v), tie in ties.items():  # as T.add_edges_from would, one dict shared by both ends, without its checks
-        adjacency[u][v] = adjacency[v][u] = tie
+                more = tie["kinds"] | {kind}
+                tie["kinds"] = shared.setdefault(more, more)
     T = nx.Graph()
     T._node = {n: {} for n in adjacency}
     T._adj = adjacency
@@ -167,21 +185,25 @@ class Layers:
     @cached_property
     def links(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """``(source, target, link_id, data)`` of every link in force, as :func:`active_links` yields them."""
-        return list(active_links(self.G, self.as_of))
+        return self._in_force[0]
 
     def links_of(self, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """The links in force of the given kinds, in the order of :attr:`links` (picked once per set of kinds)."""
         wanted = frozenset(kinds)
         found = self._links_of.get(wanted)
         if found is None:
-            found = self._links_of[wanted] = [link for link, kind in zip(self.links, self.kinds, strict=True)
-                                              if kind in wanted]
+            found = self._links_of[wanted] = list(compress(self.links, map(wanted.__contains__, self.kinds)))
         return iter(found)
 
     @cached_property
     def kinds(self) -> list[Any]:
         """The kind of each of :attr:`links` (None where it has none)."""
-        return [data.get("kind") for _, _, _, data in self.links]
+        return self._in_force[1]
+
+    @cached_property
+    def _in_force(self) -> tuple[list[tuple[str, str, str, dict[str, Any]]], list[Any]]:
+        """:attr:`links` and :attr:`kinds`, found in one pass."""
+        return _links_in_force(self.G, self.as_of, None)
 
     @cached_property
     def ends(self) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -230,7 +252,7 @@ class Layers:
     @cached_property
     def ties(self) -> nx.Graph:
         """:func:`tie_graph` of the graph on the day."""
-        return _ties(self.G, self.links)
+        return _ties(self.G, self.links, self.kinds)
 
     def communities(self, seed: int = 42) -> list[list[str]]:
         """Louvain communities of :attr:`ties` (see :func:`~network.analysis.louvain.louvain_communities`)."""
