@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from network.analysis.finding import Finding
-from network.analysis.recommend_index import CANDIDATES_PER_GAP, KM_MARGIN, PartnerIndex, expand
+from network.analysis.recommend_index import CANDIDATES_PER_GAP, KM_MARGIN, PartnerIndex, distinct, expand
 
 __all__ = ["candidate_pairs"]
 
@@ -39,7 +39,7 @@ def candidate_pairs(index: PartnerIndex, gaps: list[Finding]) -> tuple[np.ndarra
     new = (xs != ys) & ~index.routes(xs, ys)
     xs, ys = xs[new], ys[new]
     n = len(index.ids)
-    pairs = np.unique(np.minimum(xs, ys) * n + np.maximum(xs, ys))
+    pairs, _ = distinct(np.minimum(xs, ys) * n + np.maximum(xs, ys))
     return pairs // n, pairs % n
 
 
@@ -54,7 +54,7 @@ def _cascade_arcs(index: PartnerIndex, missing: list[tuple[int, int]]) -> tuple[
     group, y = rows[steps], partners[at]
     offered = index.provides[group_service[group], y]
     # one path through each common partner: counting the paths counts the common partners
-    found, common = np.unique(group[offered] * n + y[offered], return_counts=True)
+    found, common = distinct(group[offered] * n + y[offered])
     group, y = found // n, found % n
     kept = _keep(index, group_x[group], y)
     group, y, common = group[kept], y[kept], common[kept]
@@ -104,19 +104,43 @@ def _with_nearest(
     ids, services = index.ids, sorted(index.service_code, key=index.service_code.__getitem__)
     starts = np.searchsorted(group, np.arange(len(group_x) + 1))
     added: tuple[list[int], list[int]] = ([], [])
-    keepers: dict[int, Callable[[str], bool]] = {}
+    heads: dict[tuple[str, str, frozenset[str]], list[str]] = {}
     for g in short.tolist():
-        x = int(group_x[g])
-        keep = keepers.get(x) or keepers.setdefault(x, _keeper(index, ids[x]))
+        x = ids[group_x[g]]
+        service, home, mine = services[group_service[g]], index.district[x], index.populations[x]
+        found = None
+        if home is not None:
+            head = heads.get((service, home, mine))
+            if head is None:
+                head = heads[service, home, mine] = _head(index, service, home, mine)
+            found = [y for y in head if y != x][:CANDIDATES_PER_GAP]
+        if found is None or len(found) < CANDIDATES_PER_GAP:
+            found = index.fits(service, home, _keeper(index, x), here=index.place[x])
         have = set(y[starts[g]:starts[g + 1]].tolist())
-        for found in index.fits(services[group_service[g]], index.district[ids[x]], keep, here=index.place[ids[x]]):
-            if index.number[found] not in have:
+        for partner in map(index.number.__getitem__, found):
+            if partner not in have:
                 added[0].append(g)
-                added[1].append(index.number[found])
+                added[1].append(partner)
     group = np.concatenate((group, np.array(added[0], dtype=np.int64)))
     y = np.concatenate((y, np.array(added[1], dtype=np.int64)))
     order = np.argsort(group, kind="stable")
     return group[order], y[order], np.concatenate((common, np.zeros(len(added[0]), dtype=common.dtype)))[order]
+
+
+def _head(index: PartnerIndex, service: str, district: str, populations: frozenset[str]) -> list[str]:
+    """The first ``CANDIDATES_PER_GAP + 1`` providers of ``service`` in ``district`` (:meth:`PartnerIndex.fits`)
+    serving one of ``populations`` (or everyone), up to the first that is placed there without being in it: for
+    an organisation of the district naming ``populations``, the first of these but itself are what
+    :meth:`PartnerIndex.fits` finds, when there are enough of them."""
+    head = []
+    for y in index.providers.get((service, district), ()):
+        theirs = index.populations[y]
+        if populations and theirs and populations.isdisjoint(theirs):
+            continue
+        if index.district[y] != district or len(head) == CANDIDATES_PER_GAP + 1:
+            break
+        head.append(y)
+    return head
 
 
 def _preferred(
@@ -141,7 +165,9 @@ def _preferred(
         tied = (prefix[0][a] == prefix[0][b]) & (prefix[1][a] == prefix[1][b]) & (prefix[2][a] == prefix[2][b])
         close = tied & np.isfinite(away[a]) & np.isfinite(away[b])
         close[close] = np.abs(away[a[close]] - away[b[close]]) <= KM_MARGIN
-        unsure = np.isin(group, group[a[close]])
+        unsure = np.zeros(len(group_x), dtype=bool)
+        unsure[group[a[close]]] = True
+        unsure = unsure[group]
         if unsure.any():
             measured = _measured(index, group, x, y, np.flatnonzero(unsure), prefix)
             chosen = np.concatenate((chosen[~unsure[chosen]], np.array(measured, dtype=np.int64)))
@@ -169,7 +195,7 @@ def _distance(index: PartnerIndex, x: str, y: str) -> float:
 def _area_arcs(index: PartnerIndex, finding: Finding) -> list[tuple[str, str]]:
     """Arcs to the providers in the nearest districts from the two best-placed organisations serving the population."""
     district, population, service = finding.district, finding.population, finding.service
-    sources = [x for x in finding.organisations if x in index.partners]
+    sources = [x for x in finding.organisations if x in index.number]
     if not sources:
         return []
     nearest = index.fits(service, district, lambda y: index.offers(y, service, population))
@@ -182,6 +208,6 @@ def _area_arcs(index: PartnerIndex, finding: Finding) -> list[tuple[str, str]]:
 
 def _border_arcs(index: PartnerIndex, finding: Finding) -> list[tuple[str, str]]:
     """Arcs from the two best-placed organisations naming the sending country to its best providers."""
-    sources = [x for x in finding.organisations if x in index.partners]
+    sources = [x for x in finding.organisations if x in index.number]
     return [(x, y) for y in index.abroad.providers_for(finding)
             for x in heapq.nsmallest(2, sources, key=lambda x, y=y: index.preference(y, x))]

@@ -14,7 +14,7 @@ import numpy as np
 
 from network.analysis.border_partners import crossing
 from network.analysis.finding import Finding
-from network.analysis.recommend_index import PartnerIndex, expand
+from network.analysis.recommend_index import PartnerIndex, distinct, expand, spans
 
 __all__ = ["SAME_DISTRICT_BONUS", "NEARBY_BONUS", "SHARED_POPULATION_BONUS", "SHARED_POPULATION_CAP",
            "COMMON_PARTNER_BONUS", "COMMON_PARTNER_CAP", "PROPOSED_BONUS", "CONTINUITY_BONUS", "bonuses", "pick",
@@ -87,12 +87,13 @@ class _Closing:
         self.index, self.gaps, self.a, self.b = index, gaps, a, b
         self.left: dict[int, frozenset[int]] = {}  # the gaps a pair's option still closes, once re-scored
         pairs, gap, way = self._rows()
-        key, at = np.unique(pairs * max(len(gaps), 1) + gap, return_index=True)
+        size = max(len(gaps), 1)
+        key, _ = distinct(pairs * size + gap)
         first, second = np.zeros(len(key), dtype=bool), np.zeros(len(key), dtype=bool)
-        slot = np.searchsorted(key, pairs * max(len(gaps), 1) + gap)
+        slot = np.searchsorted(key, pairs * size + gap)
         first[slot[way == 1]] = True
         second[slot[way == 2]] = True
-        self.pair, self.gap = pairs[at], gap[at]
+        self.pair, self.gap = key // size, key % size
         self.first, self.second = first, second
         self.start = np.searchsorted(self.pair, np.arange(len(a) + 1))
         count = len(a)
@@ -133,24 +134,22 @@ class _Closing:
         """(pair, gap, way) of each gap a pair closes: way 1 from ``a`` to ``b``, 2 from ``b`` to ``a``."""
         index, n = self.index, len(self.index.ids)
         isolated = np.full(n + 1, -1, dtype=np.int64)  # the last for organisations outside the index
-        own: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
-        area: dict[tuple[str | None, str | None], list[int]] = defaultdict(list)
+        own: list[tuple[int, int, str | None]] = []
+        area: list[tuple[str | None, str | None, int]] = []
         self.border: dict[str | None, list[int]] = defaultdict(list)
         for i, finding in enumerate(self.gaps):
             x = index.number.get(finding.organisations[0], n) if finding.organisations else n
             if finding.type == "broken_cascade":
-                own[x].append((i, finding.service))
+                own.append((x, i, finding.service))
             elif finding.type == "isolated":
                 isolated[x] = i
             elif finding.type == "cross_border_gap":
                 self.border[finding.district].append(i)
             else:
-                area[finding.district, finding.population].append(i)
-        own_lists = _Lists(index, [[(i, service, None, False) for i, service in own.get(x, ())] for x in range(n)])
-        area_lists = _Lists(index, [
-            [(i, self.gaps[i].service, population, self.gaps[i].type == "unreachable")
-             for population in index.populations[node] for i in area.get((index.district[node], population), ())]
-            for node in index.ids])
+                area.append((finding.district, finding.population, i))
+        own_lists = _Lists(index, self.gaps, np.array([x for x, _, _ in own], dtype=np.int64),
+                           np.array([i for _, i, _ in own], dtype=np.int64))
+        area_lists = self._area_lists(area)
         found: list[tuple[np.ndarray, np.ndarray, int]] = []
         for way, xs, ys in ((1, self.a, self.b), (2, self.b, self.a)):
             open_ = np.flatnonzero(~index.routes(xs, ys))
@@ -158,13 +157,31 @@ class _Closing:
             for ends in (x, y):
                 lone = isolated[ends] >= 0
                 found.append((open_[lone], isolated[ends][lone], way))
-            for lists, alike in ((own_lists, True), (area_lists, False)):
-                rows, gap = lists.closed(open_, x, y, alike)
+            for lists in (own_lists, area_lists):
+                rows, gap = lists.closed(open_, x, y)
                 found.append((rows, gap, way))
             found.append(self._border_rows(open_, x, y, way))
         return (np.concatenate([f[0] for f in found]).astype(np.int64),
                 np.concatenate([f[1] for f in found]).astype(np.int64),
                 np.concatenate([np.full(len(f[0]), f[2]) for f in found]))
+
+    def _area_lists(self, area: list[tuple[str | None, str | None, int]]) -> _Lists:
+        """The ``unreachable`` and ``uncovered`` gaps of each organisation's district and the populations it names."""
+        index = self.index
+        codes, populations = index.district_codes, index.population_code
+        width = len(populations)
+        outside = len(codes)  # the code of no district
+        wanted = [(codes.get(d, outside) if d is not None else outside) * width + populations[p]
+                  for d, p, _ in area if (d is None or d in codes) and p in populations]
+        gaps = np.array([i for d, p, i in area if (d is None or d in codes) and p in populations], dtype=np.int64)
+        order = np.argsort(wanted, kind="stable")
+        wanted, gaps = np.array(wanted, dtype=np.int64)[order], gaps[order]
+        population, node = np.nonzero(index.names)
+        district = index.district_code[node]
+        key = np.where(district >= 0, district, outside) * width + population
+        first = np.searchsorted(wanted, key)
+        rows, at = spans(first, np.searchsorted(wanted, key, side="right") - first)
+        return _Lists(index, self.gaps, node[rows], gaps[at], population[rows])
 
     def _border_rows(self, pairs: np.ndarray, x: np.ndarray, y: np.ndarray, way: int) -> tuple[np.ndarray, np.ndarray,
                                                                                                   int]:
@@ -182,32 +199,33 @@ class _Closing:
 
 
 class _Lists:
-    """Gaps by organisation (number), as compressed lists of (gap, service, population, unreachable)."""
+    """Gaps by organisation (number), as compressed lists: broken cascades, or area gaps with the population."""
 
-    def __init__(self, index: PartnerIndex, lists: list[list[tuple[int, str | None, str | None, bool]]]) -> None:
+    def __init__(self, index: PartnerIndex, gaps: list[Finding], owner: np.ndarray, gap: np.ndarray,
+                 population: np.ndarray | None = None) -> None:
         self.index = index
+        order = np.argsort(owner, kind="stable")
+        self.start = np.searchsorted(owner[order], np.arange(len(index.ids) + 1))
+        self.gap = gap[order]
         missing = len(index.service_code)  # a service nobody offers: the row of flags appended below
-        self.start = np.concatenate(([0], np.cumsum([len(found) for found in lists]))).astype(np.int64)
-        items = [item for found in lists for item in found]
-        self.gap = np.array([i for i, _, _, _ in items], dtype=np.int64)
-        self.service = np.array([index.service_code.get(s or "", missing) for _, s, _, _ in items], dtype=np.int64)
-        self.population = np.array([-1 if p is None else index.population_code[p] for _, _, p, _ in items],
-                                   dtype=np.int64)
-        self.unreachable = np.array([u for _, _, _, u in items], dtype=bool)
+        self.service = np.array([index.service_code.get(gaps[i].service or "", missing) for i in self.gap.tolist()],
+                                dtype=np.int64)
+        self.population = None if population is None else population[order]
+        self.unreachable = np.array([gaps[i].type == "unreachable" for i in self.gap.tolist()], dtype=bool)
         self.provides = np.vstack((index.provides, np.zeros((1, len(index.ids)), dtype=bool)))
 
-    def closed(self, pairs: np.ndarray, x: np.ndarray, y: np.ndarray, alike: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(pair, gap) of the gaps of each ``x`` closed by an arc to ``y``: a broken cascade (``alike``: when they
-        share a population), else an area gap."""
+    def closed(self, pairs: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(pair, gap) of the gaps of each ``x`` closed by an arc to ``y``: a broken cascade when they share a
+        population, an area gap when ``y`` offers the service to its population (and is near, for uncovered)."""
         index = self.index
         rows, at = expand(self.start, x)
         xs, ys = x[rows], y[rows]
         ok = self.provides[self.service[at], ys]
-        if alike:
-            names = index.names
+        names = index.names
+        if self.population is None:
             ok &= ~index.names_any[xs] | ~index.names_any[ys] | (names[:, xs] & names[:, ys]).any(axis=0)
         else:
-            ok &= ~index.names_any[ys] | index.names[self.population[at], ys]
+            ok &= ~index.names_any[ys] | names[self.population[at], ys]
             check = np.flatnonzero(ok & ~self.unreachable[at])
             ok[check] = index.near_many(xs[check], ys[check])
         return pairs[rows[ok]], self.gap[at[ok]]

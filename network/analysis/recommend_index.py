@@ -8,7 +8,6 @@ districts, populations, places, services and referral partners are kept as array
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable
 from functools import cached_property
 from itertools import chain
@@ -18,10 +17,10 @@ import networkx as nx
 import numpy as np
 
 from network.analysis.border_partners import Abroad
-from network.analysis.geography import EARTH_RADIUS_KM, in_radians, km, km_between, place
+from network.analysis.geography import EARTH_RADIUS_KM, km, km_between, place
 from network.model import Vocabulary
 
-__all__ = ["CANDIDATES_PER_GAP", "PartnerIndex", "expand"]
+__all__ = ["CANDIDATES_PER_GAP", "PartnerIndex", "distinct", "expand", "spans"]
 
 #: Candidate partners considered per gap (the best by place, partners and populations).
 CANDIDATES_PER_GAP = 3
@@ -34,7 +33,7 @@ class PartnerIndex:
     """Who offers what to whom and where, and who refers to whom, among active organisations (those of ``R``).
 
     Besides the dicts by id, ``ids`` lists the organisations by id and
-    ``number`` numbers them so; ``district_code`` (-1 for none),
+    ``number`` numbers them so; ``district_code`` (-1 for none; ``district_codes`` by name),
     ``names[population_code[p], i]``, ``names_any`` (names a population),
     ``latitude`` (degrees), ``placed``, ``radians_of`` (rows of :func:`in_radians`, NaN
     without a place), ``provides[service_code[s], i]`` and the referral
@@ -50,11 +49,11 @@ class PartnerIndex:
         self.populations: dict[str, frozenset[str]] = {}
         self.district: dict[str, str | None] = {}
         self.place: dict[str, tuple[float, float] | None] = {}
-        self.radians: dict[str, tuple[float, float, float] | None] = {}  # each place for km_between
-        self.providers: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        self.partners = _Partners(R)
         self._closest: dict[tuple[float, float], str | None] = {}
         self._nearby: dict[str, list[str]] = {}
-        nodes = G.nodes
+        nodes = G._node  # the dict behind G.nodes, without a view per lookup
+        areas: list[str | None] = []
         for node in self.ids:
             data = nodes[node]
             district = data.get("district") or None
@@ -62,42 +61,53 @@ class PartnerIndex:
             self.populations[node] = frozenset(data.get("populations") or ())
             self.district[node] = district
             here = self.place[node] = place(data, voc, district)
-            self.radians[node] = None if here is None else in_radians(here)
             # one placed without a district (by its province's centre, say) is looked for in the nearest district
-            area = district if district or here is None or not services else self.closest(here)
-            for service in services:
-                self.providers[service, area].append(node)
-        width = {node: -len(services) for node, services in self.services.items()}
-        for pool in self.providers.values():
-            pool.sort(key=lambda y: (width[y], y))
-        pred, succ = R._pred, R._succ  # the dicts behind R.pred and R.succ, without a view per node
-        self.partners = {n: pred[n].keys() | succ[n].keys() for n in self.ids}
+            areas.append(district if district or here is None or not services else self.closest(here))
         self._arrays()
+        self.providers = self._providers(areas)
 
     def _arrays(self) -> None:
         """The arrays by number (see the class)."""
-        ids, number = self.ids, self.number
+        ids, number, n = self.ids, self.number, len(self.ids)
         districts = {d: i for i, d in enumerate(sorted({d for d in self.district.values() if d is not None}))}
+        self.district_codes = districts
         self.district_code = np.array([-1 if d is None else districts[d] for d in self.district.values()],
                                       dtype=np.int64)
         self.population_code = {p: i for i, p in enumerate(sorted({p for found in self.populations.values()
                                                                     for p in found}))}
-        self.names = _flags(self.population_code, [self.populations[n] for n in ids])
+        self.names = _flags(self.population_code, list(self.populations.values()))
         self.names_any = self.names.any(axis=0)
-        unplaced = (math.nan, math.nan)
-        self.latitude = np.array([(self.place[n] or unplaced)[0] for n in ids], dtype=float)
-        self.placed = ~np.isnan(self.latitude)
-        self.radians_of = np.array([self.radians[n] or (math.nan,) * 3 for n in ids], dtype=float).reshape(-1, 3)
         self.service_code = {s: i for i, s in enumerate(sorted({s for found in self.services.values() for s in found}))}
-        self.provides = _flags(self.service_code, [self.services[n] for n in ids])
-        counts = np.fromiter((len(self.partners[n]) for n in ids), dtype=np.int64, count=len(ids))
-        self.partner_start = np.concatenate(([0], np.cumsum(counts)))
-        self.partner_numbers = np.fromiter(map(number.__getitem__, chain.from_iterable(self.partners[n] for n in ids)),
-                                           dtype=np.int64, count=int(self.partner_start[-1]))
-        succ = self.R._succ
-        heads = np.fromiter(map(number.__getitem__, chain.from_iterable(succ[n] for n in ids)), dtype=np.int64)
-        tails = np.repeat(np.arange(len(ids)), [len(succ[n]) for n in ids])
-        self._routes = tails * len(ids) + heads
+        self.provides = _flags(self.service_code, list(self.services.values()))
+        unplaced = (math.nan, math.nan)
+        points = np.array([here or unplaced for here in self.place.values()], dtype=float).reshape(-1, 2)
+        self.latitude, self.placed = points[:, 0], ~np.isnan(points[:, 0])
+        latitude = np.radians(points[:, 0])  # as math.radians: the same product by the same constant
+        self.radians_of = np.column_stack((latitude, np.radians(points[:, 1]),
+                                           np.fromiter(map(math.cos, latitude.tolist()), dtype=float, count=n)))
+        self.radians = _Radians(self)
+        succ = self.R._succ  # the dict behind R.succ, without a view per node
+        heads = np.fromiter(map(number.__getitem__, chain.from_iterable(map(succ.__getitem__, ids))), dtype=np.int64)
+        tails = np.repeat(np.arange(n), np.fromiter(map(len, map(succ.__getitem__, ids)), dtype=np.int64, count=n))
+        self._routes = np.sort(tails * n + heads)
+        both, _ = distinct(np.concatenate((self._routes, heads * n + tails)))
+        self.partner_start = np.searchsorted(both // n, np.arange(n + 1))
+        self.partner_numbers = both % n
+
+    def _providers(self, areas: list[str | None]) -> dict[tuple[str, str | None], list[str]]:
+        """The providers of each service in each area (see :meth:`fits`), widest offer first, then by id."""
+        names: list[str | None] = sorted({a for a in areas if a is not None})
+        code = {a: i for i, a in enumerate(names)}
+        names.append(None)  # code -1
+        area = np.array([code.get(a, -1) for a in areas], dtype=np.int64)
+        service, node = np.nonzero(self.provides)
+        order = np.lexsort((node, -self.provides.sum(axis=0)[node], area[node], service))
+        service, node = service[order], node[order]
+        parts = np.split(np.arange(len(node)), np.flatnonzero((np.diff(service) != 0) | (np.diff(area[node]) != 0)) + 1)
+        services = sorted(self.service_code, key=self.service_code.__getitem__)
+        ids = np.array(self.ids, dtype=object)
+        return {(services[service[part[0]]], names[area[node[part[0]]]]): ids[node[part]].tolist()
+                for part in parts if len(part)}
 
     @cached_property
     def abroad(self) -> Abroad:
@@ -106,7 +116,10 @@ class PartnerIndex:
 
     def routes(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Whether ``R`` has the arc ``xs[i] -> ys[i]`` (by number), for each ``i``."""
-        return np.isin(xs * len(self.ids) + ys, self._routes)
+        keys, routes = xs * len(self.ids) + ys, self._routes
+        if not len(routes):
+            return np.zeros(len(keys), dtype=bool)
+        return routes[np.minimum(np.searchsorted(routes, keys), len(routes) - 1)] == keys
 
     def near_many(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """:meth:`near` of each pair ``xs[i], ys[i]`` (by number)."""
@@ -222,6 +235,31 @@ class PartnerIndex:
         )
 
 
+class _Partners(dict[str, set[str]]):
+    """The referral partners (either way) of each organisation of ``R``, worked out when first asked for."""
+
+    def __init__(self, R: nx.DiGraph) -> None:
+        super().__init__()
+        self.pred, self.succ = R._pred, R._succ  # the dicts behind R.pred and R.succ, without a view per node
+
+    def __missing__(self, node: str) -> set[str]:
+        found = self[node] = self.pred[node].keys() | self.succ[node].keys()
+        return found
+
+
+class _Radians(dict[str, tuple[float, float, float] | None]):
+    """Each organisation's place as :func:`in_radians` gives it (None without a place), by id, when first asked."""
+
+    def __init__(self, index: PartnerIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, node: str) -> tuple[float, float, float] | None:
+        i = self.index.number[node]
+        found = self[node] = tuple(self.index.radians_of[i].tolist()) if self.index.placed[i] else None
+        return found
+
+
 def _flags(codes: dict[str, int], found: list[frozenset[str]]) -> np.ndarray:
     """``flags[codes[c], i]`` is True when ``found[i]`` holds ``c``."""
     flags = np.zeros((len(codes), len(found)), dtype=bool)
@@ -238,6 +276,27 @@ def expand(start: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarra
     >>> rows.tolist(), at.tolist()
     ([0, 0, 0, 1, 1], [2, 3, 4, 0, 1])
     """
-    first, counts = start[owners], start[owners + 1] - start[owners]
-    rows = np.repeat(np.arange(len(owners)), counts)
+    return spans(start[owners], start[owners + 1] - start[owners])
+
+
+def spans(first: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each item of the spans ``first[k]`` to ``first[k] + counts[k]``: its span ``k`` and its position.
+
+    >>> rows, at = spans(np.array([4, 0]), np.array([2, 1]))
+    >>> rows.tolist(), at.tolist()
+    ([0, 0, 1], [4, 5, 0])
+    """
+    rows = np.repeat(np.arange(len(first)), counts)
     return rows, np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts - first, counts)
+
+
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``keys``, ascending, and how often each occurs (as numpy's unique, by sorting).
+
+    >>> values, counts = distinct(np.array([5, 3, 5, 5]))
+    >>> values.tolist(), counts.tolist()
+    ([3, 5], [1, 3])
+    """
+    keys = np.sort(keys)
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
+    return keys[first], np.diff(np.append(first, len(keys)))
