@@ -207,40 +207,47 @@ def reach_graph(
     >>> sorted(reach_graph(G, day, "sex_workers").edges())
     [('cbo', 'clinic'), ('clinic', 'cbo')]
     """
-    keep = {
-        node for node, data in G.nodes(data=True)
+    # R.add_nodes_from and R.add_edges_from, in their order, filling R's dicts without their per-arc checks:
+    # each arc is made when its first link is read, so both dicts hold the arcs in that order
+    succ: dict[str, dict[str, dict[str, Any]]] = {
+        node: {} for node, data in G.nodes(data=True)
         if (data.get("status") or "active") == "active" and serves(data.get("populations"), population)
     }
-    source = _in_force(G, day) if links is None else links
-    arcs: dict[tuple[str, str], dict[str, Any]] = {}
-    ranks: dict[tuple[str, str], tuple[int, int, str]] = {}  # the strongest link's key, kept while building only
-    for u, v, key, data in source:
+    pred: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in succ}
+    for u, v, key, data in _in_force(G, day) if links is None else links:
         kind = data.get("kind")
-        if kind not in REACH_KINDS or u == v or u not in keep or v not in keep:
+        if kind not in REACH_KINDS or u == v:
+            continue
+        out, into = succ.get(u), pred.get(v)
+        if out is None or into is None:
             continue
         formal, weight = bool(data.get("formal")), int(data.get("weight") or 0)
-        rank = (0 if formal else 1, -weight, key)
+        arc = out.get(v)
+        if arc is None:
+            out[v] = into[u] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight}
+        else:
+            _add_link(arc, key, kind, formal, weight)
         # reach_directions(kind, two_way): an MoU carries both ways, a referral forwards (and back when two-way)
-        for pair in ((u, v), (v, u)) if kind == "mou" or data.get("two_way") else ((u, v),):
-            arc = arcs.get(pair)
+        if kind == "mou" or data.get("two_way"):
+            arc = succ[v].get(u)
             if arc is None:
-                arcs[pair] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight}
-                ranks[pair] = rank
-                continue
-            arc["links"].append(key)
-            if rank < ranks[pair]:
-                ranks[pair] = rank
-                arc.update(link=key, kind=kind, formal=formal, weight=weight)
-    # R.add_nodes_from and R.add_edges_from, in their order, filling R's dicts without their per-arc checks
-    succ: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in G if node in keep}
-    pred: dict[str, dict[str, dict[str, Any]]] = {node: {} for node in succ}
-    for (a, b), arc in arcs.items():
-        succ[a][b] = pred[b][a] = arc
+                succ[v][u] = pred[u][v] = {"links": [key], "link": key, "kind": kind, "formal": formal,
+                                           "weight": weight}
+            else:
+                _add_link(arc, key, kind, formal, weight)
     R = nx.DiGraph()
     R._node = {node: {} for node in succ}
     R._adj = succ
     R._pred = pred
     return R
+
+
+def _add_link(arc: dict[str, Any], key: str, kind: str, formal: bool, weight: int) -> None:
+    """Add the link ``key`` to an arc of :func:`reach_graph`, keeping the strongest link's fields: formal before
+    informal, then higher weight, then smaller id."""
+    arc["links"].append(key)
+    if (not formal, -weight, key) < (not arc["formal"], -arc["weight"], arc["link"]):
+        arc.update(link=key, kind=kind, formal=formal, weight=weight)
 
 
 def _in_force(G: nx.MultiDiGraph, day: dt.date) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
