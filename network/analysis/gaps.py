@@ -20,9 +20,10 @@ from network.analysis.failure import MIN_CUT_OFF as MIN_CUT_OFF
 from network.analysis.failure import single_point_findings, single_points_of_failure
 from network.analysis.finding import Finding, gap_order, not_negative
 from network.analysis.geography import shared_district
-from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
+from network.analysis.kernels import Indexed
+from network.analysis.layers import Layers, active_links, layers_for, tie_graph
 from network.analysis.louvain import louvain_communities
-from network.analysis.offers import Offers
+from network.analysis.offers import Flags, Offers
 from network.model import Vocabulary, today, vocabulary
 from network.translation import N_
 
@@ -98,11 +99,11 @@ def linkage_gaps(
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    R, T = layers.referral, layers.ties
+    T = layers.ties
     offers = Offers(G)
     findings = [
         *_isolated(G, T, voc),
-        *_broken_cascades(G, R, offers, voc),
+        *_broken_cascades(G, layers, offers, voc),
         *_uncovered(G, offers, voc),
         *_unreachable(G, layers, offers, voc, max_hops),
         *single_point_findings(G, layers, offers, voc),
@@ -218,7 +219,7 @@ def broken_cascades(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list
 treatment to artisanal and small-scale miners; agree one with Sizwe Clinic.'
     """
     as_of = as_of or today()
-    return sorted(_broken_cascades(G, referral_graph(G, as_of), Offers(G), vocabulary()), key=gap_order)
+    return sorted(_broken_cascades(G, Layers(G, as_of), Offers(G), vocabulary()), key=gap_order)
 
 
 def uncovered(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -494,58 +495,101 @@ def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]
     return findings
 
 
-def _broken_cascades(G: nx.MultiDiGraph, R: nx.DiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
+def _broken_cascades(G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vocabulary) -> list[Finding]:
+    backwards = layers.backwards
+    flags = offers.flags(backwards.nodes)
+    rules = list(voc.cascade_rules)
     essential_for: dict[frozenset[str], set[str]] = {}
-    steps_for: dict[frozenset[str], list[tuple[str, str]]] = {}
-    served, offered = offers.populations, offers.services
+    sentences = _CascadeSentences(G, voc)
     findings = []
-    for x, mine in offered.items():
-        steps = steps_for.get(mine)
-        if steps is None:
-            steps = steps_for[mine] = [(after, needs) for after, needs in voc.cascade_rules
-                                       if after in mine and needs not in mine]
-        if not steps:
-            continue
-        populations = served[x]
-        referred_to: set[str] = set()
-        for y in R._adj[x]:  # R.successors(x), and offers.serve_alike(populations, y) inline
-            if not populations or not served[y] or not populations.isdisjoint(served[y]):
-                referred_to |= offered[y]
+    # organisations in the referral graph's order, each one's steps in the rules' order
+    for i, r in np.argwhere(_missing_steps(backwards, flags, rules)).tolist():
+        x, (after, needs) = backwards.nodes[i], rules[r]
+        populations, district = offers.populations[x], offers.district[x]
         if populations not in essential_for:
             essential_for[populations] = _essential_services(voc, populations)
-        for after, needs in steps:
-            if needs in referred_to:
-                continue
-            local = offers.local_providers(offers.district[x], needs, populations)
-            severity = "low" if needs not in essential_for[populations] else "medium" if local[0] else "high"
-            findings.append(Finding(
-                "broken_cascade", severity, _cascade_sentence(G, voc, x, after, needs, populations, local),
-                organisations=[x], district=offers.district[x], service=needs,
-                details={"after": after, "providers_in_district": local[0]},
-            ))
+        local = offers.local_providers(district, needs, populations)
+        severity = "low" if needs not in essential_for[populations] else "medium" if local[0] else "high"
+        findings.append(Finding(
+            "broken_cascade", severity, sentences.say(x, after, needs, populations, local),
+            organisations=[x], district=district, service=needs,
+            details={"after": after, "providers_in_district": local[0]},
+        ))
     return findings
 
 
-def _cascade_sentence(
-    G: nx.MultiDiGraph, voc: Vocabulary, x: str, after: str, needs: str, populations: frozenset[str],
-    local: tuple[int, list[str]],
-) -> str:
-    count, first = local
-    values = {"name": words.name(G, x), "after": words.label(voc.services, after),
-              "needs": words.label(voc.services, needs), "num": count - 1, "district": G.nodes[x].get("district"),
-              "people": words.populations(voc, sorted(populations), "or", shown=len(populations))}
-    gap = (N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers %(needs)s "
-              "to %(people)s") if populations else
-           N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers %(needs)s"))
-    if count:
-        values["local"] = words.name(G, first[0])
-        then = (N_("agree one with %(local)s.") if count == 1 else
-                N_("agree one with %(local)s or one of 1 other there.") if count == 2 else
-                N_("agree one with %(local)s or one of %(num)s others there."))
-    else:
-        then = (N_("nobody in %(district)s does, so agree one with a provider further away.") if values["district"]
-                else N_("agree one with a provider further away."))
-    return f"{gap % values}; {then % values}"
+def _missing_steps(backwards: Indexed, flags: Flags, rules: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Per organisation of ``backwards`` (reversed referral graph) and care-cascade rule ``(S, T)``: whether it
+    offers S but not T and has no arc of the referral graph to an organisation offering T serving alike (one of
+    its populations, or either serving everyone)."""
+    heads, tails = backwards.arcs  # the referral graph's arcs tails -> heads
+    names = flags.names
+    everyone = ~names.any(axis=0)
+    alike = everyone[tails] | everyone[heads] | (names[:, tails] & names[:, heads]).any(axis=0)
+    order = np.argsort(tails[alike], kind="stable")
+    tails, heads = tails[alike][order], heads[alike][order]
+    starts = np.flatnonzero(np.diff(tails, prepend=-1))
+    offers = np.zeros((len(rules), len(backwards.nodes)), dtype=bool)
+    then = np.zeros_like(offers)
+    for r, (after, needs) in enumerate(rules):
+        if after in flags.services:
+            offers[r] = flags.provides[flags.services[after]]
+        if needs in flags.services:
+            then[r] = flags.provides[flags.services[needs]]
+    referred = np.zeros_like(offers)
+    if len(starts):
+        referred[:, tails[starts]] = np.logical_or.reduceat(then[:, heads], starts, axis=1)
+    return (offers & ~then & ~referred).T
+
+
+class _CascadeSentences:
+    """The explanations of broken cascades, keeping the parts that do not name the organisation for the next."""
+
+    def __init__(self, G: nx.MultiDiGraph, voc: Vocabulary) -> None:
+        self.G, self.voc = G, voc
+        self.labels: dict[str, str] = {}
+        self.people: dict[frozenset[str], str] = {}
+        self.remedies: dict[tuple[int, str | None], str] = {}
+
+    def say(self, x: str, after: str, needs: str, populations: frozenset[str], local: tuple[int, list[str]]) -> str:
+        """Why ``x`` (serving ``populations``) offering ``after`` is a gap, and what closes it (``local``: the
+        providers of ``needs`` in its district, counted, and the smallest of their ids)."""
+        people = self.people.get(populations)
+        if people is None:
+            people = self.people[populations] = words.populations(self.voc, sorted(populations), "or",
+                                                                  shown=len(populations))
+        values = {"name": words.name(self.G, x), "after": self._label(after), "needs": self._label(needs),
+                  "people": people}
+        gap = (N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers "
+                  "%(needs)s to %(people)s") if populations else
+               N_("%(name)s offers %(after)s but has no active referral or MoU to any organisation that offers "
+                  "%(needs)s"))
+        count, first = local
+        key = (count, first[0]) if count else (0, self.G._node[x].get("district"))
+        then = self.remedies.get(key)
+        if then is None:
+            then = self.remedies[key] = self._remedy(count, first, key[1])
+        return f"{gap % values}; {then}"
+
+    def _label(self, service: str) -> str:
+        label = self.labels.get(service)
+        if label is None:
+            label = self.labels[service] = words.label(self.voc.services, service)
+        return label
+
+    def _remedy(self, count: int, first: list[str], district: str | None) -> str:
+        """An agreement with one of ``count`` providers in the district (``first`` the smallest of their ids), or
+        with one further away."""
+        values = {"num": count - 1, "district": district}
+        if count:
+            values["local"] = words.name(self.G, first[0])
+            then = (N_("agree one with %(local)s.") if count == 1 else
+                    N_("agree one with %(local)s or one of 1 other there.") if count == 2 else
+                    N_("agree one with %(local)s or one of %(num)s others there."))
+        else:
+            then = (N_("nobody in %(district)s does, so agree one with a provider further away.") if district
+                    else N_("agree one with a provider further away."))
+        return then % values
 
 
 def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
