@@ -64,7 +64,7 @@ def plain(value: Any) -> Any:
     if kind is list or kind is tuple:
         return [v if type(v) in _AS_IS else plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {k if type(k) is str else str(k): v if type(v) in _AS_IS else plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, (set, frozenset)):

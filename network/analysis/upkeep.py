@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -291,37 +292,60 @@ If they refer both ways, record it as two-way.'
 def _stale_records(G: nx.MultiDiGraph, layers: Layers, max_age_days: int) -> list[Finding]:
     cutoff = layers.as_of - dt.timedelta(days=max_age_days)
     old = layers.as_of - dt.timedelta(days=2 * max_age_days)
+    nodes = dict(G.nodes(data=True))
     own: dict[str, dt.date | None] = {}
     for node in active_organisations(G):
-        verified = G.nodes[node].get("last_verified")
+        verified = nodes[node].get("last_verified")
         if verified is None or verified < cutoff:
             own[node] = verified
-    links: dict[str, list[tuple[str, str, dt.date | None]]] = defaultdict(list)
+    links: dict[str, list[tuple[str, str, dt.date | None, Any]]] = defaultdict(list)
     for u, v, key, data in layers.links:
         verified = data.get("last_verified")
         if verified is None or verified < cutoff:
-            links[u].append((key, v, verified))
+            links[u].append((key, v, verified, data.get("kind")))
+    words = _Words(G)
     findings = []
     for node in sorted(own.keys() | links.keys()):
         stale = sorted(links.get(node, ()))
-        dates = [verified for _, _, verified in stale]
+        dates = [verified for _, _, verified, _ in stale]
         if node in own:
             dates.append(own[node])
         known = [d for d in dates if d is not None]
         never = len(dates) - len(known)
         severity = "medium" if never or min(known) < old else "low"
+        data = nodes[node]
         findings.append(Finding(
-            "stale_record", severity, _stale_explanation(G, node, own, stale, never),
-            organisations=[node], district=G.nodes[node].get("district"), links=[key for key, _, _ in stale],
-            details={"verifier": node, "own_record": node in own, "last_verified": G.nodes[node].get("last_verified"),
+            "stale_record", severity, _stale_explanation(words, node, own, stale, never),
+            organisations=[node], district=data.get("district"), links=[key for key, _, _, _ in stale],
+            details={"verifier": node, "own_record": node in own, "last_verified": data.get("last_verified"),
                      "stale_links": len(stale), "never_verified": never, "oldest": min(known, default=None),
                      "max_age_days": max_age_days},
         ))
     return findings
 
 
+class _Words(dict[str, str]):
+    """The organisations' names (:func:`~network.analysis.words.name`), each looked up once, and dates in words."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        super().__init__()
+        self.G = G
+        self.days: dict[dt.date, str] = {}
+
+    def __missing__(self, node: str) -> str:
+        self[node] = text = name(self.G, node)
+        return text
+
+    def day(self, day: dt.date) -> str:
+        """:func:`~network.analysis.words.long_date`."""
+        text = self.days.get(day)
+        if text is None:
+            text = self.days[day] = long_date(day)
+        return text
+
+
 def _stale_explanation(
-    G: nx.MultiDiGraph, node: str, own: dict[str, dt.date | None], stale: list[tuple[str, str, dt.date | None]],
+    words: _Words, node: str, own: dict[str, dt.date | None], stale: list[tuple[str, str, dt.date | None, Any]],
     never: int,
 ) -> str:
     # each sentence and each of its parts from a template marked with N_, so the pages can show it in another language
@@ -329,14 +353,14 @@ def _stale_explanation(
     if node in own:
         verified = own[node]
         parts.append(N_("its own record (never verified)") if verified is None else
-                     N_("its own record (last verified on %(day)s)") % {"day": long_date(verified)})
+                     N_("its own record (last verified on %(day)s)") % {"day": words.day(verified)})
     if stale:
         parts.append(N_("1 link it recorded as the source") if len(stale) == 1 else
                      N_("%(num)s links it recorded as the source") % {"num": len(stale)})
-    values = {"name": name(G, node), "parts": join(parts), "num": never}
+    values = {"name": words[node], "parts": join(parts), "num": never}
     if not stale:
         return N_("%(name)s should confirm %(parts)s.") % values
-    listed = [_link_words(G, node, other, key) for key, other, _ in stale[:3]]
+    listed = [_link_words(words[other], kind) for _, other, _, kind in stale[:3]]
     if len(stale) > 3:
         listed.append(N_("1 other") if len(stale) == 4 else f"{len(stale) - 3} " + N_("others"))
     values["links"] = join(listed)
@@ -350,19 +374,19 @@ _LINK_WORDS = {"mou": N_("its MoU with %(name)s"), "referral": N_("its referral 
                "coordination": N_("its coordination with %(name)s")}
 
 
-def _link_words(G: nx.MultiDiGraph, node: str, other: str, key: str) -> str:
-    kind = G.edges[node, other, key].get("kind")
+def _link_words(other: str, kind: Any) -> str:
+    """A stale link of ``kind`` named from the end that recorded it, ``other`` the name of its other end."""
     if kind in _LINK_WORDS:
-        return _LINK_WORDS[kind] % {"name": name(G, other)}
+        return _LINK_WORDS[kind] % {"name": other}
     label = lower_first(vocabulary().link_kinds.get(kind or "", "link").split(" (")[0])
-    return N_("its %(kind)s link with %(name)s") % {"kind": label, "name": name(G, other)}
+    return N_("its %(kind)s link with %(name)s") % {"kind": label, "name": other}
 
 
 def _donor_dependency(G: nx.MultiDiGraph, layers: Layers, within: int) -> list[Finding]:
     as_of = layers.as_of
     grants: dict[str, dict[str, list[tuple[str, dt.date | None]]]] = defaultdict(lambda: defaultdict(list))
-    for u, v, key, data in layers.links:
-        if data.get("kind") == "funding" and u != v:
+    for u, v, key, data in layers.links_of(("funding",)):
+        if u != v:
             grants[v][u].append((key, data.get("end_date")))
     findings = []
     funded_in: dict[str, list[str]] = defaultdict(list)
@@ -434,36 +458,49 @@ def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> 
     back: set[tuple[str, str]] = set()
     two_way: set[tuple[str, str]] = set()
     scope: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for u, v, key, data in layers.links:
+    for u, v, key, data in layers.links_of((_REFERRAL, _MOU)):
         if u == v:
             continue
-        kind = data.get("kind")
-        if kind == _MOU:
+        if data.get("kind") == _MOU:
             back.update(((u, v), (v, u)))
-        elif kind == _REFERRAL:
+        else:
             back.add((u, v))
             if data.get("two_way"):
                 two_way.update(((u, v), (v, u)))
             else:
                 forward[u, v].append(key)
                 scope[u, v].update(data.get("services") or ())
+    nodes = dict(G.nodes(data=True))
+    # each organisation's services, populations and needs worked out once, however many pairs it is in
+
+    @cache
+    def offered(n: str) -> frozenset[str]:
+        return frozenset(nodes[n].get("services") or ())
+
+    @cache
+    def served(n: str) -> frozenset[str]:
+        return frozenset(nodes[n].get("populations") or ())
+
+    @cache
+    def needs(n: str) -> frozenset[str]:
+        """What the clients of ``n`` need next (by the care-cascade rules) that ``n`` does not offer."""
+        return frozenset({need for after, need in voc.cascade_rules if after in offered(n)} - offered(n))
+
+    words = _Words(G)
     findings = []
     for (a, b), keys in forward.items():
         if (b, a) in back or (a, b) in two_way:
             continue
-        offered_a = set(G.nodes[a].get("services") or ())
-        offered_b = set(G.nodes[b].get("services") or ())
+        offered_a, offered_b = offered(a), offered(b)
         by_record = sorted(s for s in scope[a, b] if s in offered_a and s not in offered_b)
-        by_cascade = sorted(
-            {need for after, need in voc.cascade_rules if after in offered_b and need in offered_a}
-            - offered_b
-        ) if _share_population(G, a, b) else []
+        shared = not served(a) or not served(b) or not served(a).isdisjoint(served(b))
+        by_cascade = sorted(needs(b) & offered_a) if shared else []
         back_services = sorted(set(by_record) | set(by_cascade))
         if not back_services:
             continue
         findings.append(Finding(
             "one_way_agreement", "medium" if by_record else "low",
-            _one_way_explanation(G, voc, a, b, by_record, by_cascade),
+            _one_way_explanation(words, voc, a, b, by_record, by_cascade),
             organisations=[a, b], district=shared_district(G, [a, b]), links=sorted(keys),
             service=back_services[0],
             details={"services_back": back_services, "by_record": bool(by_record), "by_cascade": bool(by_cascade)},
@@ -472,20 +509,15 @@ def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> 
 
 
 def _one_way_explanation(
-    G: nx.MultiDiGraph, voc: Vocabulary, a: str, b: str, by_record: list[str], by_cascade: list[str]
+    words: _Words, voc: Vocabulary, a: str, b: str, by_record: list[str], by_cascade: list[str]
 ) -> str:
-    values = {"a": name(G, a), "b": name(G, b), "services": services(voc, by_record or by_cascade)}
+    values = {"a": words[a], "b": words[b], "services": services(voc, by_record or by_cascade)}
     return (N_("%(a)s refers clients to %(b)s, and their agreement names %(services)s, which %(a)s offers and %(b)s "
                "does not; yet their referral agreement is recorded one way only. If they refer both ways, record it "
                "as two-way.") if by_record else
             N_("%(a)s refers clients to %(b)s, whose clients need %(services)s, which %(a)s offers and %(b)s does "
                "not; yet their referral agreement is recorded one way only. If they refer both ways, record it as "
                "two-way.")) % values
-
-
-def _share_population(G: nx.MultiDiGraph, a: str, b: str) -> bool:
-    pa, pb = G.nodes[a].get("populations") or (), G.nodes[b].get("populations") or ()
-    return not pa or not pb or not set(pa).isdisjoint(pb)
 
 
 def _order(finding: Finding) -> tuple[Any, ...]:
