@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis.borders import country_of
 from network.analysis.finding import Finding
@@ -46,27 +47,25 @@ def area_members(G: nx.MultiDiGraph, area: str, province: str | None = None) -> 
                   and d.get("kind") not in NOT_MEMBERS and (province is None or province_of(d, voc) == province))
 
 
-def _government(G: nx.MultiDiGraph, layers: Layers) -> dict[str, set[str]]:
-    """For each organisation, the government organisations it has a link in force with, in its province or
-    national in its country."""
+def _government(G: nx.MultiDiGraph, layers: Layers) -> set[str]:
+    """The organisations with a link in force with a government organisation in their province, or with a
+    national one (no province) of their country."""
     voc = vocabulary()
-    offices = {n for n, kind in G.nodes(data="kind") if kind == "government"}
-    located: dict[str, str | None] = {}
-
-    def province(n: str) -> str | None:
-        if n not in located:
-            located[n] = province_of(G.nodes[n], voc)
-        return located[n]
-
-    found: dict[str, set[str]] = defaultdict(set)
-    for u, v, _, _ in layers.links:
-        for a, b in ((u, v), (v, u)):
-            if b not in offices:
-                continue
-            where = province(b)
-            if where == province(a) or (where is None and country_of(G, b) == country_of(G, a)):
-                found[a].add(b)
-    return found
+    nodes, tails, heads = layers.ends
+    office = np.fromiter((G._node[n].get("kind") == "government" for n in nodes), dtype=bool, count=len(nodes))
+    # each link both ways, from an organisation to a government organisation
+    ours, theirs = np.concatenate([tails, heads]), np.concatenate([heads, tails])
+    ours, theirs = ours[office[theirs]], theirs[office[theirs]]
+    involved = np.unique(np.concatenate([ours, theirs]))
+    provinces: dict[str | None, int] = {None: 0}  # numbered, none known as 0
+    countries: dict[str, int] = {}
+    province, country = np.zeros(len(nodes), dtype=np.int64), np.zeros(len(nodes), dtype=np.int64)
+    for i in involved.tolist():
+        province[i] = provinces.setdefault(province_of(G._node[nodes[i]], voc), len(provinces))
+        country[i] = countries.setdefault(country_of(G, nodes[i]), len(countries))
+    national = province[theirs] == 0
+    linked = (province[ours] == province[theirs]) | (national & (country[ours] == country[theirs]))
+    return {nodes[i] for i in np.unique(ours[linked]).tolist()}
 
 
 def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None) -> list[Finding]:
@@ -107,12 +106,13 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
     voc = vocabulary()
     linked = _government(G, layers)
     offices: dict[str | None, list[str]] = defaultdict(list)
-    for n, d in G.nodes(data=True):
-        if d.get("kind") == "government" and d.get("status", "active") == "active":
-            offices[province_of(d, voc)].append(n)
     working: dict[tuple[str, str], list[str]] = defaultdict(list)
     for n, d in G.nodes(data=True):
-        if d.get("status", "active") != "active" or d.get("kind") in NOT_MEMBERS:
+        if d.get("status", "active") != "active":
+            continue
+        if d.get("kind") == "government":
+            offices[province_of(d, voc)].append(n)
+        if d.get("kind") in NOT_MEMBERS or not d.get("intervention_areas"):
             continue
         province = province_of(d, voc)
         for area in d.get("intervention_areas") or ():
@@ -120,7 +120,7 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
                 working[province, area].append(n)
     findings = []
     for (province, area), members in sorted(working.items()):
-        if any(linked.get(n) for n in members):
+        if any(n in linked for n in members):
             continue
         label = voc.intervention_areas.get(area, area)
         there = sorted(offices.get(province, []))
@@ -168,5 +168,5 @@ def area_summary(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, province: 
             where[province_of(G.nodes[n], voc) or "national"] += 1
         summary[area] = {"label": label, "organisations": len(members), "provinces": dict(sorted(where.items())),
                          "links": len(among), "links_in_area": carried,
-                         "linked_to_government": sum(1 for n in members if linked.get(n))}
+                         "linked_to_government": sum(1 for n in members if n in linked)}
     return summary

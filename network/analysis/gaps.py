@@ -22,7 +22,6 @@ from network.analysis.finding import Finding, gap_order, not_negative
 from network.analysis.geography import shared_district
 from network.analysis.kernels import Indexed
 from network.analysis.layers import Layers, active_links, layers_for, tie_graph
-from network.analysis.louvain import louvain_communities
 from network.analysis.offers import Flags, Offers
 from network.model import Vocabulary, today, vocabulary
 from network.translation import N_
@@ -107,7 +106,7 @@ def linkage_gaps(
         *_uncovered(G, offers, voc),
         *_unreachable(G, layers, offers, voc, max_hops),
         *single_point_findings(G, layers, offers, voc),
-        *_siloed_clusters(G, T, layers.communities(42), min_size=3),
+        *_siloed_clusters(G, layers, layers.communities(42), min_size=3),
         *_expiring_agreements(G, layers.links_of(AGREEMENT_KINDS), layers.as_of, within_days),
         *cross_border_gaps(G, layers=layers),
         *one_way_data(G, layers=layers),
@@ -397,8 +396,8 @@ def siloed_clusters(
     >>> [(f.organisations, f.links, f.severity) for f in siloed_clusters(G, as_of=dt.date(2026, 1, 1))]
     [(['a', 'b', 'c'], ['cd'], 'medium'), (['d', 'e', 'f'], ['cd'], 'medium')]
     """
-    T = tie_graph(G, as_of or today())
-    return sorted(_siloed_clusters(G, T, louvain_communities(T, seed), min_size), key=gap_order)
+    layers = Layers(G, as_of)
+    return sorted(_siloed_clusters(G, layers, layers.communities(seed), min_size), key=gap_order)
 
 
 def expiring_agreements(
@@ -731,24 +730,26 @@ _AGREEMENT_WORDS = {"mou": N_("MoU"), "referral": N_("referral agreement"), "fun
                     "secondment": N_("secondment agreement"), "data_sharing": N_("data-sharing agreement")}
 
 
-def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], min_size: int) -> list[Finding]:
-    community = {node: i for i, members in enumerate(parts) for node in members}
-    outside: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    # the ties across communities, each as (smaller id, larger id), in order: T.edges() read from its adjacency
-    across = sorted((u, v) for u, others in T._adj.items() for v in others
-                    if u < v and community[u] != community[v])
-    for u, v in across:
-        outside[community[u]].append((u, v))
-        outside[community[v]].append((u, v))
+def _siloed_clusters(G: nx.MultiDiGraph, layers: Layers, parts: list[list[str]], min_size: int) -> list[Finding]:
+    T = layers.ties
+    nodes, tails, heads = layers.ends
+    number = {node: i for i, node in enumerate(nodes)}
+    community = np.full(len(nodes), -1, dtype=np.int64)
+    for i, members in enumerate(parts):
+        community[[number[node] for node in members]] = i
+    # the ties across communities (pairs of numbers, once each), and how many each community has
+    apart = community[tails] != community[heads]
+    ends = np.divmod(_distinct_pairs(tails[apart], heads[apart], len(nodes)), len(nodes))
+    outside = sum(np.bincount(community[end], minlength=len(parts)) for end in ends)
     findings = []
     for i, members in enumerate(parts):
-        ties = outside.get(i, [])
-        if len(members) < min_size or len(ties) > 1 or len(members) == len(T):
+        if len(members) < min_size or outside[i] > 1 or len(members) == len(T):
             continue
         values = {"names": words.names(G, members), "num": len(members)}
-        if ties:
-            u, v = ties[0]
-            inner, outer = (u, v) if community[u] == i else (v, u)
+        if outside[i]:
+            tie = np.flatnonzero((community[ends[0]] == i) | (community[ends[1]] == i))[0]
+            u, v = sorted((nodes[ends[0][tie]], nodes[ends[1][tie]]))
+            inner, outer = (u, v) if community[number[u]] == i else (v, u)
             explanation = N_("%(names)s form a cluster of %(num)s organisations that reach the rest of the network "
                              "only through the tie between %(inner)s and %(outer)s; link them to other partners or "
                              "bring them into a wider coordination forum.") % {
@@ -762,29 +763,38 @@ def _siloed_clusters(G: nx.MultiDiGraph, T: nx.Graph, parts: list[list[str]], mi
         findings.append(Finding(
             "siloed_cluster", severity, explanation, organisations=members,
             district=shared_district(G, members), links=links,
-            details={"size": len(members), "external_ties": len(ties)},
+            details={"size": len(members), "external_ties": int(outside[i])},
         ))
     return findings
+
+
+def _distinct_pairs(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
+    """The distinct unordered pairs of the arcs ``tails -> heads`` among ``n`` nodes, as ``low * n + high``,
+    sorted."""
+    keys = np.sort(np.minimum(tails, heads) * n + np.maximum(tails, heads))
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
 def _expiring_agreements(
     G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]], as_of: dt.date, within_days: int
 ) -> list[Finding]:
     findings = []
+    horizon = as_of + dt.timedelta(days=within_days)
     for u, v, key, data in links:
         end = data.get("end_date")
-        if end is None or (end - as_of).days > within_days:
+        if end is None or end > horizon:
             continue
-        days = (end - as_of).days
+        days, on = (end - as_of).days, end.isoformat()
         severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"
         agreement = _agreement(G, data, u, v)
         said = (N_("%(agreement)s ends on %(end)s, today; renew it or agree what replaces it.") if days == 0 else
                 N_("%(agreement)s ends on %(end)s, in 1 day; renew it or agree what replaces it.") if days == 1 else
                 N_("%(agreement)s ends on %(end)s, in %(days)s days; renew it or agree what replaces it."))
+        district = G._node[u].get("district")  # shared_district(G, [u, v]), without a view per end
         findings.append(Finding(
-            "expiring_agreement", severity, said % {"agreement": agreement, "end": end.isoformat(), "days": days},
-            organisations=[u, v], district=shared_district(G, [u, v]), links=[key],
-            details={"end_date": end.isoformat(), "days_left": days, "kind": data.get("kind")},
+            "expiring_agreement", severity, said % {"agreement": agreement, "end": on, "days": days},
+            organisations=[u, v], district=district if district == G._node[v].get("district") else None,
+            links=[key], details={"end_date": on, "days_left": days, "kind": data.get("kind")},
         ))
     return findings
 

@@ -321,15 +321,27 @@ class Indexed:
     def __init__(self, nodes: Sequence[Hashable], arcs: Iterable[tuple[Hashable, Hashable]]) -> None:
         self.nodes = list(nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
-        index = self.index
-        self.graph = igraph.Graph(n=len(self.nodes), edges=[(index[u], index[v]) for u, v in arcs], directed=True)
-        self.graph.vs["i"] = range(len(self.nodes))
+        pairs = list(arcs)
+        tails, heads = zip(*pairs, strict=True) if pairs else ((), ())
+        number = self.index.__getitem__
+        #: The arcs' tails and heads (numbers), as two arrays, in the order given.
+        self.arcs = (np.fromiter(map(number, tails), dtype=np.int64, count=len(pairs)),
+                     np.fromiter(map(number, heads), dtype=np.int64, count=len(pairs)))
 
     @cached_property
-    def arcs(self) -> tuple[np.ndarray, np.ndarray]:
-        """The arcs' tails and heads (numbers), as two arrays."""
-        arcs = np.array(self.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        return arcs[:, 0], arcs[:, 1]
+    def graph(self) -> igraph.Graph:
+        """The graph in igraph, its vertices numbered as :attr:`nodes` (kept as the vertex attribute ``i``)."""
+        tails, heads = self.arcs
+        graph = igraph.Graph(n=len(self.nodes), edges=np.stack([tails, heads], axis=1).tolist(), directed=True)
+        graph.vs["i"] = range(len(self.nodes))
+        return graph
+
+    @cached_property
+    def _by_head(self) -> tuple[np.ndarray, np.ndarray]:
+        """:attr:`arcs` sorted by head (in the order given among those of one head)."""
+        tails, heads = self.arcs
+        order = np.argsort(heads, kind="stable")
+        return tails[order], heads[order]
 
     def spread(self, members: Sequence[int], flags: np.ndarray, steps: int) -> np.ndarray:
         """What each member holds or can reach within ``steps`` arcs of the subgraph induced by ``members``.
@@ -358,11 +370,9 @@ class Indexed:
         """
         inside = np.zeros(len(self.nodes), dtype=bool)
         inside[np.asarray(members, dtype=np.int64)] = True
-        tails, heads = self.arcs
+        tails, heads = self._by_head
         kept = inside[tails] & inside[heads]
         tails, heads = tails[kept], heads[kept]
-        order = np.argsort(heads, kind="stable")
-        tails, heads = tails[order], heads[order]
         starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1]))) if len(heads) else heads
         reach = flags.copy()
         for _ in range(steps if len(heads) else 0):
