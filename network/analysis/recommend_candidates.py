@@ -102,8 +102,7 @@ def _with_nearest(
     if not len(short):
         return group, y, common
     ids, services = index.ids, sorted(index.service_code, key=index.service_code.__getitem__)
-    starts = np.searchsorted(group, np.arange(len(group_x) + 1))
-    added: tuple[list[int], list[int]] = ([], [])
+    added: tuple[list[int], list[str]] = ([], [])
     heads: dict[tuple[str, str, frozenset[str]], list[str]] = {}
     for g in short.tolist():
         x = ids[group_x[g]]
@@ -116,15 +115,19 @@ def _with_nearest(
             found = [y for y in head if y != x][:CANDIDATES_PER_GAP]
         if found is None or len(found) < CANDIDATES_PER_GAP:
             found = index.fits(service, home, _keeper(index, x), here=index.place[x])
-        have = set(y[starts[g]:starts[g + 1]].tolist())
-        for partner in map(index.number.__getitem__, found):
-            if partner not in have:
-                added[0].append(g)
-                added[1].append(partner)
+        added[0].extend([g] * len(found))
+        added[1].extend(found)
+    n = len(ids)
     group = np.concatenate((group, np.array(added[0], dtype=np.int64)))
-    y = np.concatenate((y, np.array(added[1], dtype=np.int64)))
-    order = np.argsort(group, kind="stable")
-    return group[order], y[order], np.concatenate((common, np.zeros(len(added[0]), dtype=common.dtype)))[order]
+    y = np.concatenate((y, np.fromiter(map(index.number.__getitem__, added[1]), dtype=np.int64, count=len(added[1]))))
+    common = np.concatenate((common, np.zeros(len(added[0]), dtype=common.dtype)))
+    # a provider found both ways keeps its common partners: the first of its rows by group, provider, most common
+    order = np.lexsort((-common, y, group))
+    key = group[order] * n + y[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    order = order[first]
+    return group[order], y[order], common[order]
 
 
 def _head(index: PartnerIndex, service: str, district: str, populations: frozenset[str]) -> list[str]:

@@ -17,7 +17,7 @@ import networkx as nx
 import numpy as np
 
 from network.analysis.border_partners import Abroad
-from network.analysis.geography import EARTH_RADIUS_KM, km, km_between, place
+from network.analysis.geography import EARTH_RADIUS_KM, in_radians, km_between, place
 from network.model import Vocabulary
 
 __all__ = ["CANDIDATES_PER_GAP", "PartnerIndex", "distinct", "expand", "spans"]
@@ -52,6 +52,7 @@ class PartnerIndex:
         self.partners = _Partners(R)
         self._closest: dict[tuple[float, float], str | None] = {}
         self._nearby: dict[str, list[str]] = {}
+        self._around: dict[tuple[float, float], list[str]] = {}
         nodes = G._node  # the dict behind G.nodes, without a view per lookup
         areas: list[str | None] = []
         for node in self.ids:
@@ -60,7 +61,9 @@ class PartnerIndex:
             services = self.services[node] = frozenset(data.get("services") or ())
             self.populations[node] = frozenset(data.get("populations") or ())
             self.district[node] = district
-            here = self.place[node] = place(data, voc, district)
+            latitude, longitude = data.get("latitude"), data.get("longitude")
+            here = self.place[node] = ((float(latitude), float(longitude)) if latitude is not None
+                                       and longitude is not None else place(data, voc, district))
             # one placed without a district (by its province's centre, say) is looked for in the nearest district
             areas.append(district if district or here is None or not services else self.closest(here))
         self._arrays()
@@ -160,22 +163,32 @@ class PartnerIndex:
             self._nearby[district] = found
         return found
 
+    @cached_property
+    def _centres(self) -> list[tuple[str, float, tuple[float, float, float]]]:
+        """Each district, the latitude of its centre and the centre by :func:`in_radians`."""
+        return [(d, there[0], in_radians(there)) for d, there in self.voc.district_centres.items()]
+
     def closest(self, here: tuple[float, float]) -> str | None:
         """The district whose centre is nearest to the point ``here`` (remembered per point)."""
         if here not in self._closest:
-            centres = self.voc.district_centres
-            self._closest[here] = min(centres, key=lambda d: (km(here, centres[d]), d), default=None)
+            point = in_radians(here)  # km(here, centre), measured from each point's radians worked out once
+            self._closest[here] = min(((km_between(point, there), d) for d, _, there in self._centres),
+                                      default=(None, None))[1]
         return self._closest[here]
 
     def around(self, here: tuple[float, float]) -> list[str]:
         """The districts whose centres are within ``max_km`` of the point ``here``, nearest first (then by name).
 
         A district more than ``max_km`` away in latitude alone is skipped without measuring (a degree of latitude
-        is at least 111 km).
+        is at least 111 km). Remembered per point.
         """
-        centres = self.voc.district_centres
-        return sorted((e for e, there in centres.items() if abs(there[0] - here[0]) * 111.0 <= self.max_km
-                       and km(here, there) <= self.max_km), key=lambda e: (km(here, centres[e]), e))
+        found = self._around.get(here)
+        if found is None:
+            point, limit = in_radians(here), self.max_km
+            found = self._around[here] = [e for _, e in sorted(
+                (away, e) for away, e in ((km_between(point, there), e) for e, latitude, there in self._centres
+                                          if abs(latitude - here[0]) * 111.0 <= limit) if away <= limit)]
+        return found
 
     def offers(self, y: str, service: str, population: str | None) -> bool:
         """True if ``y`` offers ``service`` to ``population`` (anybody if None; :func:`network.meanings.serves`)."""
