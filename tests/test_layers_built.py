@@ -111,3 +111,20 @@ def test_links_in_force_are_the_edges_in_force_in_edge_order(G, kinds):
     assert list(layers.links_of(kinds)) == of_kinds
     assert list(layers.links_of(kinds)) == of_kinds  # picked once, given again
     assert as_built(tie_graph(G, DAY, kinds)) == as_built(networkx_ties(G, of_kinds))
+
+
+MISSING = object()
+DATES = st.one_of(st.just(MISSING), st.none(), st.dates(dt.date(2025, 12, 1), dt.date(2026, 12, 1)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.just(MISSING), st.sampled_from(["active", "expired", "proposed", "ended", "", None, "Active"])),
+       DATES, DATES, st.sampled_from([DAY, dt.date(2026, 1, 1), dt.date(2026, 12, 1)]))
+def test_the_links_in_force_are_those_meanings_in_force_accepts(status, start, end, day):
+    """active_links tests a link's status and dates inline: the same verdict as network.meanings.in_force."""
+    data = {name: value for name, value in (("status", status), ("start_date", start), ("end_date", end))
+            if value is not MISSING}
+    G = nx.MultiDiGraph()
+    G.add_nodes_from("ab", status="active")
+    G.add_edge("a", "b", key="l1", kind="mou", **data)
+    assert [key for _, _, key, _ in active_links(G, day)] == (["l1"] if in_force(G.edges["a", "b", "l1"], day) else [])
