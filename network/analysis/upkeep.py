@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis.finding import SEVERITIES, Finding, not_negative
 from network.analysis.geography import shared_district
@@ -331,6 +332,7 @@ class _Words(dict[str, str]):
         super().__init__()
         self.G = G
         self.days: dict[dt.date, str] = {}
+        self.link_kinds = vocabulary().link_kinds
 
     def __missing__(self, node: str) -> str:
         self[node] = text = name(self.G, node)
@@ -360,7 +362,7 @@ def _stale_explanation(
     values = {"name": words[node], "parts": join(parts), "num": never}
     if not stale:
         return N_("%(name)s should confirm %(parts)s.") % values
-    listed = [_link_words(words[other], kind) for _, other, _, kind in stale[:3]]
+    listed = [_link_words(words, other, kind) for _, other, _, kind in stale[:3]]
     if len(stale) > 3:
         listed.append(N_("1 other") if len(stale) == 4 else f"{len(stale) - 3} " + N_("others"))
     values["links"] = join(listed)
@@ -374,12 +376,12 @@ _LINK_WORDS = {"mou": N_("its MoU with %(name)s"), "referral": N_("its referral 
                "coordination": N_("its coordination with %(name)s")}
 
 
-def _link_words(other: str, kind: Any) -> str:
-    """A stale link of ``kind`` named from the end that recorded it, ``other`` the name of its other end."""
+def _link_words(words: _Words, other: str, kind: Any) -> str:
+    """A stale link of ``kind`` named from the end that recorded it, ``other`` its other end."""
     if kind in _LINK_WORDS:
-        return _LINK_WORDS[kind] % {"name": other}
-    label = lower_first(vocabulary().link_kinds.get(kind or "", "link").split(" (")[0])
-    return N_("its %(kind)s link with %(name)s") % {"kind": label, "name": other}
+        return _LINK_WORDS[kind] % {"name": words[other]}
+    label = lower_first(words.link_kinds.get(kind or "", "link").split(" (")[0])
+    return N_("its %(kind)s link with %(name)s") % {"kind": label, "name": words[other]}
 
 
 def _donor_dependency(G: nx.MultiDiGraph, layers: Layers, within: int) -> list[Finding]:
@@ -454,58 +456,98 @@ def _last_end(held: Iterable[tuple[str, dt.date | None]]) -> dt.date | None:
 
 
 def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> list[Finding]:
-    forward: dict[tuple[str, str], list[str]] = defaultdict(list)
-    back: set[tuple[str, str]] = set()
-    two_way: set[tuple[str, str]] = set()
-    scope: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for u, v, key, data in layers.links_of((_REFERRAL, _MOU)):
-        if u == v:
-            continue
-        if data.get("kind") == _MOU:
-            back.update(((u, v), (v, u)))
-        else:
-            back.add((u, v))
-            if data.get("two_way"):
-                two_way.update(((u, v), (v, u)))
-            else:
-                forward[u, v].append(key)
-                scope[u, v].update(data.get("services") or ())
     nodes = dict(G.nodes(data=True))
-    # each organisation's services, populations and needs worked out once, however many pairs it is in
+    services_of = _Services()
 
-    @cache
-    def offered(n: str) -> frozenset[str]:
-        return frozenset(nodes[n].get("services") or ())
+    @cache  # each organisation's services, populations and needs worked out once, however many pairs it is in
+    def offered(n: str) -> int:
+        return services_of.bits(nodes[n].get("services"))
 
     @cache
     def served(n: str) -> frozenset[str]:
         return frozenset(nodes[n].get("populations") or ())
 
+    rules = [(services_of.bits([after]), need) for after, need in voc.cascade_rules]
+
     @cache
-    def needs(n: str) -> frozenset[str]:
+    def needs(n: str) -> int:
         """What the clients of ``n`` need next (by the care-cascade rules) that ``n`` does not offer."""
-        return frozenset({need for after, need in voc.cascade_rules if after in offered(n)} - offered(n))
+        mine = offered(n)
+        return services_of.bits([need for after, need in rules if after & mine]) & ~mine
 
     words = _Words(G)
     findings = []
-    for (a, b), keys in forward.items():
-        if (b, a) in back or (a, b) in two_way:
-            continue
+    for (a, b), (keys, scope) in _one_way_referrals(layers, services_of).items():
         offered_a, offered_b = offered(a), offered(b)
-        by_record = sorted(s for s in scope[a, b] if s in offered_a and s not in offered_b)
+        by_record = scope & offered_a & ~offered_b
         shared = not served(a) or not served(b) or not served(a).isdisjoint(served(b))
-        by_cascade = sorted(needs(b) & offered_a) if shared else []
-        back_services = sorted(set(by_record) | set(by_cascade))
-        if not back_services:
+        by_cascade = needs(b) & offered_a if shared else 0
+        if not by_record | by_cascade:
             continue
+        record, cascade = services_of.named(by_record), services_of.named(by_cascade)
+        back_services = services_of.named(by_record | by_cascade)
         findings.append(Finding(
-            "one_way_agreement", "medium" if by_record else "low",
-            _one_way_explanation(words, voc, a, b, by_record, by_cascade),
+            "one_way_agreement", "medium" if record else "low",
+            _one_way_explanation(words, voc, a, b, record, cascade),
             organisations=[a, b], district=shared_district(G, [a, b]), links=sorted(keys),
             service=back_services[0],
-            details={"services_back": back_services, "by_record": bool(by_record), "by_cascade": bool(by_cascade)},
+            details={"services_back": back_services, "by_record": bool(record), "by_cascade": bool(cascade)},
         ))
     return findings
+
+
+def _one_way_referrals(layers: Layers, services_of: _Services) -> dict[tuple[str, str], tuple[list[str], int]]:
+    """Per pair ``(a, b)`` referring one way only (see :func:`one_way_agreements`, 1 and 2), its referrals' ids
+    and the services they name (as ``services_of`` bits), pairs in the order of their first referral."""
+    names, tails, heads = layers.ends
+    links = layers.links
+    codes = {_REFERRAL: 1, _MOU: 2}
+    kind = np.fromiter(map(codes.get, layers.kinds, [0] * len(links)), dtype=np.int64, count=len(links))
+    apart = tails != heads
+    mou, referral = (kind == 2) & apart, (kind == 1) & apart
+    rows = np.flatnonzero(referral)
+    two_way = np.zeros(len(links), dtype=bool)
+    two_way[rows] = [bool(links[i][3].get("two_way")) for i in rows.tolist()]
+    # each arc as a number, to look the way back up among the arcs that let the target refer back
+    n = len(names)
+    ahead, behind = tails * n + heads, heads * n + tails
+    back = np.concatenate([ahead[mou | referral], behind[mou]])
+    both = np.concatenate([ahead[two_way], behind[two_way]])
+    one_way = referral & ~two_way & ~np.isin(behind, back, kind="sort") & ~np.isin(ahead, both, kind="sort")
+    pairs: dict[tuple[str, str], tuple[list[str], int]] = {}
+    for i in np.flatnonzero(one_way).tolist():
+        u, v, key, data = links[i]
+        keys, scope = pairs.get((u, v), ([], 0))
+        keys.append(key)
+        pairs[u, v] = keys, scope | services_of.bits(data.get("services"))
+    return pairs
+
+
+class _Services:
+    """Sets of services as the bits of an int, a bit per service in the order they are met."""
+
+    def __init__(self) -> None:
+        self.bit: dict[str, int] = {}
+        self.names: list[str] = []
+        self._lists: dict[tuple[str, ...], int] = {}
+
+    def bits(self, services: Iterable[str] | None) -> int:
+        """The bits of ``services`` (None is none)."""
+        key = tuple(services or ())
+        found = self._lists.get(key)
+        if found is None:
+            found = 0
+            for service in key:
+                if service not in self.bit:
+                    self.bit[service] = 1 << len(self.names)
+                    self.names.append(service)
+                found |= self.bit[service]
+            self._lists[key] = found
+        return found
+
+    def named(self, bits: int) -> list[str]:
+        """The services of ``bits``, sorted."""
+        return sorted(self.names[i] for i in range(bits.bit_length()) if bits >> i & 1)
 
 
 def _one_way_explanation(
