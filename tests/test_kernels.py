@@ -101,6 +101,15 @@ def test_dominators_past_the_sources_match_networkx_with_the_sources_merged_into
             == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(digraphs())
+def test_reversed_of_a_graph_numbers_it_as_its_reversed_arcs(G):
+    reversed_arcs = Indexed(list(G), ((v, u) for u, v in G.edges()))
+    found = Indexed.reversed_of(G)
+    assert found.nodes == reversed_arcs.nodes
+    assert [a.tolist() for a in found.arcs] == [a.tolist() for a in reversed_arcs.arcs]
+
+
 def test_spread_of_a_chain_with_a_member_left_out():
     # a -> b -> c -> d: what a holds reaches b in one step and c in two, not d (three); c's reaches d.
     graph = Indexed(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "d")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from operator import itemgetter, methodcaller
 from typing import Any
 
 import networkx as nx
@@ -780,10 +781,10 @@ def _expiring_agreements(
 ) -> list[Finding]:
     findings = []
     horizon = as_of + dt.timedelta(days=within_days)
-    for u, v, key, data in links:
-        end = data.get("end_date")
-        if end is None or end > horizon:
-            continue
+    links = list(links)
+    ends = list(map(methodcaller("get", "end_date"), map(itemgetter(3), links)))
+    for i in [i for i, end in enumerate(ends) if end is not None and end <= horizon]:
+        (u, v, key, data), end = links[i], ends[i]
         days, on = (end - as_of).days, end.isoformat()
         severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"
         agreement = _agreement(G, data, u, v)

@@ -328,6 +328,25 @@ class Indexed:
         self.arcs = (np.fromiter(map(number, tails), dtype=np.int64, count=len(pairs)),
                      np.fromiter(map(number, heads), dtype=np.int64, count=len(pairs)))
 
+    @classmethod
+    def reversed_of(cls, R: nx.DiGraph) -> Indexed:
+        """``R`` with every arc reversed, as ``Indexed(list(R), ((v, u) for u, v in R.edges()))``, read from R's
+        adjacency at once.
+
+        >>> import networkx as nx
+        >>> Indexed.reversed_of(nx.DiGraph([("a", "b"), ("a", "c"), ("c", "b")])).arcs
+        (array([1, 2, 1]), array([0, 0, 2]))
+        """
+        graph = cls(list(R), ())
+        successors = list(R._adj.values())
+        number = graph.index.__getitem__
+        count = sum(map(len, successors))
+        tails = np.fromiter(map(number, chain.from_iterable(successors)), dtype=np.int64, count=count)
+        heads = np.repeat(np.fromiter(map(number, R._adj), dtype=np.int64, count=len(successors)),
+                          list(map(len, successors)))
+        graph.arcs = (tails, heads)
+        return graph
+
     @cached_property
     def graph(self) -> igraph.Graph:
         """The graph in igraph, its vertices numbered as :attr:`nodes` (kept as the vertex attribute ``i``)."""

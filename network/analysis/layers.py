@@ -238,7 +238,7 @@ class Layers:
     def backwards(self) -> Indexed:
         """:attr:`referral` with every arc reversed, numbered for the kernels of :mod:`network.analysis.kernels`."""
         R = self.referral
-        return Indexed(list(R), ((v, u) for u, v in R.edges()))
+        return Indexed.reversed_of(R)
 
     def serving(self, population: str) -> list[int]:
         """The numbers in :attr:`backwards` of the organisations serving ``population`` (:meth:`reach`'s nodes)."""
