@@ -113,12 +113,12 @@ class _Closing:
 
     def option(self, pair: int) -> tuple[float, str, str, str, int, float]:
         """A pair's heap entry: bound, source, target, kind, the pair and its bonus (-1: not worked out)."""
-        ids = self.index.ids
+        ids, bound = self.index.ids, -(int(self.size[pair]) + 1.0)
         x, y = ids[self.a[pair]], ids[self.b[pair]]
         if self.mou[pair]:
-            return (-(self.size[pair] + 1.0), x, y, "mou", pair, -1.0)
+            return (bound, x, y, "mou", pair, -1.0)
         source, target = (x, y) if self.forward[pair] else (y, x)
-        return (-(self.size[pair] + 1.0), source, target, "referral", pair, -1.0)
+        return (bound, source, target, "referral", pair, -1.0)
 
     def closes(self, pair: int) -> frozenset[int]:
         """The gaps a pair's option still closes (all it closes until it is re-scored)."""
