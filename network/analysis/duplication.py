@@ -15,7 +15,8 @@ import networkx as nx
 
 from network.analysis import words
 from network.analysis.finding import Finding, duplication_order
-from network.analysis.layers import Layers, active_links, is_active_organisation, layers_for
+from network.analysis.layers import Layers, active_links, layers_for
+from network.analysis.overlap_pairs import Coordinated, Profile
 from network.analysis.record_matching import duplicate_records
 from network.model import today, vocabulary
 from network.translation import N_
@@ -29,6 +30,7 @@ FORUM_KINDS = ("coordination", "membership")
 MAX_LISTED_PAIRS = 20
 
 _Pair = tuple[str, str]
+_Link = tuple[str, str, str, dict[str, Any]]
 
 
 def duplication(
@@ -70,7 +72,8 @@ def duplication(
 ('duplicate_record', 'medium', ['a', 'b'])]
     """
     layers = layers_for(G, as_of, layers)
-    ties = _Ties(layers.links, layers.ties._adj)  # the dict behind the tie graph's adjacency
+    # the dict behind the tie graph's adjacency
+    ties = _Ties(G, layers.ties._adj, layers.links_of(FORUM_KINDS), layers.links_of(("funding",)))
     findings = _service_overlaps(G, ties) + duplicate_records(G, threshold=threshold) + _funding_overlaps(G, ties)
     return sorted(findings, key=duplication_order)
 
@@ -130,7 +133,7 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.population, f.severity, f.organisations) for f in service_overlaps(G)]
     [('mineworkers', 'low', ['a', 'b'])]
     """
-    return _service_overlaps(G, _Ties(active_links(G, as_of or today())))
+    return _service_overlaps(G, _Ties.of(G, as_of))
 
 
 def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -176,65 +179,57 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.service, f.details["recipients"]) for f in funding_overlaps(G)]
     [('tb_screening', ['a', 'b'])]
     """
-    return _funding_overlaps(G, _Ties(active_links(G, as_of or today())))
+    return _funding_overlaps(G, _Ties.of(G, as_of))
 
 
 class _Ties:
-    """The active links of one date: who is tied to whom, who meets whom in a forum.
+    """What the overlaps read of the network on one date: the placed organisations, who is coordinated with whom
+    (:class:`~network.analysis.overlap_pairs.Coordinated`) and the funding links.
 
-    ``neighbours``, when given, is who is tied to whom by ``links`` (the tie graph's adjacency), not worked out again.
+    ``neighbours`` is who is tied to whom by the links in force (the tie graph's adjacency), ``forum_links`` and
+    ``funding_links`` the links in force of kinds ``FORUM_KINDS`` and ``funding``.
     """
 
-    def __init__(
-        self, links: Iterable[tuple[str, str, str, dict[str, Any]]], neighbours: Mapping[str, Any] | None = None
-    ) -> None:
-        tied: dict[str, set[str]] | None = None if neighbours is not None else defaultdict(set)
-        self.neighbours: Mapping[str, Any] = tied if tied is not None else neighbours
-        self.forums: dict[str, set[str]] = defaultdict(set)
-        self.members: dict[str, set[str]] = defaultdict(set)
-        self.funding: list[tuple[str, str, str, dict[str, Any]]] = []
-        for u, v, key, data in links:
-            if u == v:
-                continue
-            if tied is not None:
-                tied[u].add(v)
-                tied[v].add(u)
-            kind = data.get("kind")
-            if kind in FORUM_KINDS:
-                for member, forum in ((u, v), (v, u)):
-                    self.forums[member].add(forum)
-                    self.members[forum].add(member)
-            elif kind == "funding":
-                self.funding.append((u, v, key, data))
+    def __init__(self, G: nx.MultiDiGraph, neighbours: Mapping[str, Iterable[str]], forum_links: Iterable[_Link],
+                 funding_links: Iterable[_Link]) -> None:
+        #: District, services and populations of each active organisation with a district that names populations.
+        self.profiles: dict[str, Profile] = {
+            node: (data["district"], frozenset(data.get("services") or ()), frozenset(data["populations"]))
+            for node, data in G.nodes(data=True)
+            if data.get("district") and data.get("populations") and data.get("status", "active") == "active"
+        }
+        self.coordinated = Coordinated(self.profiles, neighbours, forum_links)
+        self.funding = [link for link in funding_links if link[0] != link[1]]
 
-    def coordinated(self, a: str, b: str) -> bool:
-        """True if ``a`` and ``b`` share an active link or a forum."""
-        if b in self.neighbours.get(a, ()):
-            return True
-        return not self.forums.get(a, set()).isdisjoint(self.forums.get(b, ()))
+    @classmethod
+    def of(cls, G: nx.MultiDiGraph, as_of: dt.date | None) -> _Ties:
+        """The ties of the links of ``G`` in force on ``as_of`` (default today)."""
+        links = list(active_links(G, as_of or today()))
+        neighbours: dict[str, set[str]] = defaultdict(set)
+        for u, v, _, _ in links:
+            if u != v:
+                neighbours[u].add(v)
+                neighbours[v].add(u)
+        return cls(G, neighbours, [link for link in links if link[3].get("kind") in FORUM_KINDS],
+                   [link for link in links if link[3].get("kind") == "funding"])
 
 
 def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
-    profiles: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
     offers: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
-    for node, data in G.nodes(data=True):
-        if data.get("district") and data.get("populations") and is_active_organisation(G, node):
-            profile = (data["district"], frozenset(data.get("services") or ()),
-                       frozenset(data.get("populations") or ()))
-            profiles[node] = profile
-            for service in profile[1]:
-                offers[profile[0], service].append((node, profile[2]))
+    for node, (district, services, populations) in ties.profiles.items():
+        for service in services:
+            offers[district, service].append((node, populations))
     groups = {
         (district, service, population): group
         for (district, service), members in offers.items()
         for population, group in _population_groups(members).items()
     }
-    coordinated = _coordinated_within(profiles, ties, groups)
+    counts = ties.coordinated.counts()
     voc = vocabulary()
     findings = []
     for (district, service, population), group in groups.items():
-        pairs = coordinated.get((district, service, population), set())
-        severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
+        severity, details = _coordination_details(
+            group, ties.coordinated.__contains__, counts.get((district, service, population), 0))
         values = {"names": words.names(G, group), "service": words.label(voc.services, service),
                   "people": words.label(voc.populations, population), "district": district, **_pairs(details)}
         findings.append(Finding(
@@ -245,63 +240,21 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     return sorted(findings, key=duplication_order)
 
 
-def _coordinated_within(
-    profiles: dict[str, tuple[str, frozenset[str], frozenset[str]]], ties: _Ties,
-    groups: dict[tuple[str, str, str], list[str]],
-) -> dict[tuple[str, str, str], set[_Pair]]:
-    """The coordinated pairs inside each (district, service, population) group, found from the ties.
-
-    ``profiles`` holds (district, services, populations) of the active organisations with a district.
-    """
-    listed: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for district, service, population in groups:
-        listed[district, service].add(population)
-    in_district: dict[str, set[str]] = defaultdict(set)
-    for node, (district, _, _) in profiles.items():
-        in_district[district].add(node)
-    tied: dict[tuple[str, str], set[_Pair]] = defaultdict(set)
-    for a, others in ties.neighbours.items():
-        if a not in profiles:
-            continue
-        district, services, _ = profiles[a]
-        for b in in_district[district].intersection(others):  # tied in the same district, by set in C
-            if a < b:
-                for service in services & profiles[b][1]:
-                    if (district, service) in listed:
-                        tied[district, service].add((a, b))
-    for members in ties.members.values():
-        buckets: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for member in members:
-            if member in profiles:
-                district, services, _ = profiles[member]
-                for service in services:
-                    if (district, service) in listed:
-                        buckets[district, service].append(member)
-        for area, bucket in buckets.items():
-            tied[area].update(combinations(sorted(bucket), 2))
-    found: dict[tuple[str, str, str], set[_Pair]] = defaultdict(set)
-    for (district, service), pairs in tied.items():
-        candidates = listed[district, service]
-        for a, b in pairs:
-            for population in candidates.intersection(profiles[a][2] & profiles[b][2]):
-                found[district, service, population].add((a, b))
-    return found
-
-
 def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     funded: dict[tuple[str, str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for funder, recipient, key, data in ties.funding:
-        district = G.nodes[recipient].get("district")
-        if district:
-            for service in set(data.get("services") or G.nodes[recipient].get("services") or ()):
-                funded[funder, district, service][recipient].append(key)
+        placed = G.nodes[recipient]
+        if placed.get("district"):
+            for service in set(data.get("services") or placed.get("services") or ()):
+                funded[funder, placed["district"], service][recipient].append(key)
     voc = vocabulary()
     findings = []
     for (funder, district, service), recipients in funded.items():
         members = [(r, G.nodes[r].get("populations") or ()) for r in recipients]
         for population, group in _population_groups(members).items():
-            pairs = {pair for pair in combinations(group, 2) if ties.coordinated(*pair)}
-            severity, details = _coordination_details(group, pairs.__contains__, len(pairs))
+            # recipients of a group are active (their links are in force), placed and name populations: profiled
+            coordinated = sum(map(ties.coordinated.__contains__, combinations(group, 2)))
+            severity, details = _coordination_details(group, ties.coordinated.__contains__, coordinated)
             values = {"funder": words.name(G, funder), "names": words.names(G, group), "district": district,
                       "service": words.label(voc.services, service),
                       "people": words.label(voc.populations, population)}
@@ -335,7 +288,7 @@ def _coordination_details(group: Sequence[str], is_coordinated: Any, coordinated
     listed = []
     if unlinked:
         for pair in combinations(group, 2):
-            if not is_coordinated(pair):
+            if not coordinated or not is_coordinated(pair):
                 listed.append(list(pair))
                 if len(listed) == MAX_LISTED_PAIRS:
                     break

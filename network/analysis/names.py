@@ -7,12 +7,14 @@ small objects; nothing here reads a graph.
 from __future__ import annotations
 
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz.distance import OSA
 
@@ -181,20 +183,20 @@ class NameBook:
     """
 
     def __init__(self, names: Iterable[str]) -> None:
-        written = Counter(names)
-        split = {n: _words(n) for n in written}
-        self._known = frozenset(w for ws in split.values() for w in ws)
+        written = list(names)
+        split = {n: _words(n) for n in dict.fromkeys(written)}
+        self._known = frozenset(chain.from_iterable(split.values()))
         self._joined = {n: tuple(self.join(ws)) for n, ws in split.items()}
-        self._count: Counter[str] = Counter()
-        for n, ws in self._joined.items():
-            for w in set(ws):
-                self._count[w] += written[n]
-        self._weights: dict[str, float] = {}
+        self._count = Counter(chain.from_iterable(map(set, map(self._joined.__getitem__, written))))
+        # Each word of the corpus is weighed and ranked once, not in every name that holds it.
+        self._weights: dict[str, float] = {w: self._weighed(w) for w in self._count}
+        self._rank = {w: (n, w) for w, n in self._count.items() if distinctive(w)}
+        self._names: dict[str, Name] = {}
 
     def join(self, tokens: Sequence[str]) -> list[str]:
         """``tokens`` with adjacent words joined where the corpus writes them as one."""
         joined = list(tokens)
-        if len(joined) < 2:
+        if len(joined) < 2 or self._known.isdisjoint(map(operator.add, joined, joined[1:])):
             return joined
         i = 0
         while i < len(joined) - 1:
@@ -209,16 +211,30 @@ class NameBook:
         """The weight of ``word`` (see the class notes)."""
         weight = self._weights.get(word)
         if weight is None:
-            base = GENERIC_WEIGHT if word in GENERIC_WORDS else PLACE_WEIGHT if word in _place_words() else 1.0
-            weight = self._weights[word] = base / (1.0 + math.log(max(self._count[word] - 1, 1)))
+            weight = self._weights[word] = self._weighed(word)
         return weight
+
+    def _weighed(self, word: str) -> float:
+        base = GENERIC_WEIGHT if word in GENERIC_WORDS else PLACE_WEIGHT if word in _place_words() else 1.0
+        return base / (1.0 + math.log(max(self._count[word] - 1, 1)))
 
     def name(self, text: str) -> Name:
         """``text`` normalised: words, weights and telling words, rarest first."""
-        tokens = self._joined.get(text) or tuple(self.join(_words(text)))
-        weights = tuple(self.weight(t) for t in tokens)
-        telling = tuple(sorted({t for t in tokens if distinctive(t)}, key=lambda t: (self._count[t], t)))
-        return Name(" ".join(tokens), tokens, weights, telling, "".join(t[0] for t in tokens))
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = self._name(text)
+        return found
+
+    def _name(self, text: str) -> Name:
+        tokens = self._joined.get(text)
+        if tokens is None:  # not of the corpus: its words may be new
+            tokens = tuple(self.join(_words(text)))
+            weights = tuple(map(self.weight, tokens))
+            telling = tuple(sorted({t for t in tokens if distinctive(t)}, key=lambda t: (self._count[t], t)))
+        else:
+            weights = tuple(map(self._weights.__getitem__, tokens))
+            telling = tuple(sorted(self._rank.keys() & tokens, key=self._rank.__getitem__))
+        return Name(" ".join(tokens), tokens, weights, telling, "".join([t[0] for t in tokens]))
 
 
 def names_a_place(name: Name) -> bool:

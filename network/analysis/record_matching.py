@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -13,21 +12,14 @@ import networkx as nx
 
 from network.analysis import words
 from network.analysis.finding import Finding, duplication_order
-from network.analysis.names import Name, NameBook, fold, may_agree, name_similarity, names_a_place
+from network.analysis.name_blocks import name_candidates
+from network.analysis.names import NameBook, may_agree, name_similarity, names_a_place
 from network.translation import N_
 
 __all__ = ["duplicate_records"]
 
-#: Look-ups into name blocks larger than this are skipped (a safety net: blocks are small by construction).
-MAX_NAME_BLOCK = 200
 #: A phone number or email shared by more records than this is a switchboard, not an identity.
 MAX_CONTACT_BLOCK = 20
-#: A name token held by more records than this in one district does not tell organisations apart there.
-RARE_TOKEN = 20
-#: A distinctive word at least this long is also blocked under its one-letter deletions.
-TYPO_LENGTH = 4
-#: A distinctive word this long or longer is also blocked under its first letters (typos late in long words).
-PREFIX_LENGTH = 6
 #: How much the services two records share move their score: from -SERVICE_WEIGHT/2 (none) to +SERVICE_WEIGHT/2.
 SERVICE_WEIGHT = 10
 #: Kinds that say nothing about what an organisation is: they agree with every kind.
@@ -149,21 +141,41 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
 
 
 class _Record:
-    """What duplicate detection compares of one organisation record."""
+    """What duplicate detection compares of one organisation record.
 
-    __slots__ = ("id", "district", "kind", "names", "services", "phone", "email", "active", "last_verified")
+    Every record is blocked by its names and contacts; what only a candidate pair or a finding reads (services,
+    status, last verification) is read from the record's data when asked.
+    """
+
+    __slots__ = ("id", "data", "district", "kind", "names", "telling", "phone", "email")
 
     def __init__(self, node: str, data: dict[str, Any], book: NameBook) -> None:
         self.id = node
+        self.data = data
         self.district = data.get("district") or None
         self.kind = data.get("kind") or ""
-        self.names = tuple(book.name(n) for n in _written_names(node, data))
-        self.services = frozenset(data.get("services") or ())
-        self.phone = _normalise_phone(data.get("phone"))
-        email = (data.get("email") or "").strip().lower()
+        aliases = data.get("aliases")
+        self.names = tuple(map(book.name, _written_names(node, data))) if aliases else (
+            book.name(data.get("name") or node),)
+        self.telling = self.names[0].telling if len(self.names) == 1 else tuple(
+            dict.fromkeys(w for name in self.names for w in name.telling))
+        phone = data.get("phone")
+        self.phone = _normalise_phone(phone) if phone else None
+        email = data.get("email")
+        email = email.strip().lower() if email else ""
         self.email = email if "@" in email else None
-        self.active = data.get("status", "active") == "active"
-        self.last_verified = data.get("last_verified")
+
+    @property
+    def services(self) -> frozenset[str]:
+        return frozenset(self.data.get("services") or ())
+
+    @property
+    def active(self) -> bool:
+        return self.data.get("status", "active") == "active"
+
+    @property
+    def last_verified(self) -> Any:
+        return self.data.get("last_verified")
 
 
 def _written_names(node: str, data: dict[str, Any]) -> list[str]:
@@ -177,67 +189,7 @@ def _records(G: nx.MultiDiGraph) -> dict[str, _Record]:
 
 def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
     """Pairs (smaller id first) in one district that share a name block (see duplicate_records)."""
-    by_district: dict[str | None, list[_Record]] = defaultdict(list)
-    for record in records:
-        by_district[record.district].append(record)
-    pairs: set[_Pair] = set()
-    for members in by_district.values():
-        _district_candidates(members, pairs)
-    return pairs
-
-
-def _district_candidates(members: list[_Record], pairs: set[_Pair]) -> None:
-    """Add to ``pairs`` the name candidates among the records of one district (see duplicate_records)."""
-    frequency = Counter(w for record in members for w in {w for name in record.names for w in name.telling})
-    filed: dict[str, Any] = {}  # key -> one record id, or a list of two or more (fewer objects to track)
-    lookups = []
-    for record in members:
-        wanted = {key for name in record.names if name.telling and frequency[name.telling[0]] <= RARE_TOKEN
-                  for key in _word_keys(name.telling[0])}
-        wanted.update(f"#{name.words[0]}" for name in record.names if _acronym_like(name))
-        lookups.append((record.id, wanted))
-        keys = {key for name in record.names for w in name.telling if frequency[w] <= RARE_TOKEN
-                for key in _word_keys(w)}
-        keys.update(_initials_keys(record))
-        for key in keys:
-            held = filed.get(key)
-            if held is None:
-                filed[key] = record.id
-            elif isinstance(held, list):
-                held.append(record.id)
-            else:
-                filed[key] = [held, record.id]
-    for node, wanted in lookups:
-        for key in wanted:
-            block = filed[key]
-            if isinstance(block, list) and len(block) <= MAX_NAME_BLOCK:
-                pairs.update((node, other) if node < other else (other, node) for other in block if other != node)
-
-
-def _initials_keys(record: _Record) -> set[str]:
-    """Keys meeting a name written as initials ("SEMA") and the name it abbreviates."""
-    return {f"#{name.words[0] if _acronym_like(name) else name.initials}" for name in record.names
-            if len(name.words) >= 3 or _acronym_like(name)}
-
-
-def _acronym_like(name: Name) -> bool:
-    return len(name.words) == 1 and len(name.words[0]) >= 3
-
-
-@lru_cache(maxsize=200_000)
-def _word_keys(word: str) -> frozenset[str]:
-    """The blocking keys of a word: the typo keys of the word as written and as it sounds."""
-    return frozenset((*_typo_keys(word), *_typo_keys(fold(word))))
-
-
-def _typo_keys(word: str) -> list[str]:
-    """The word and, when long enough, each of its one-letter deletions and its first letters."""
-    if len(word) < TYPO_LENGTH:
-        return [word]
-    keys = [word, *(word[:i] + word[i + 1:] for i in range(len(word)))]
-    if len(word) >= PREFIX_LENGTH:
-        keys.append(f"{word[:PREFIX_LENGTH]}*")
-    return keys
+    return name_candidates(list(records))
 
 
 def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair]:
@@ -283,8 +235,9 @@ def _scores(a: _Record, b: _Record, *, twins: bool = False) -> tuple[float, floa
     if agreeing is None or not _kinds_agree(a.kind, b.kind):
         return 100 * best, None
     score = 100 * agreeing
-    if a.services and b.services:
-        shared = len(a.services & b.services) / len(a.services | b.services)
+    services_a, services_b = a.services, b.services
+    if services_a and services_b:
+        shared = len(services_a & services_b) / len(services_a | services_b)
         score += SERVICE_WEIGHT * (shared - 0.5)
     return 100 * best, min(score, 100.0)
 
