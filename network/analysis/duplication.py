@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import combinations
+from collections.abc import Iterable, Sequence
+from itertools import combinations, filterfalse, islice
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis import words
 from network.analysis.finding import Finding, duplication_order
-from network.analysis.layers import Layers, active_links, layers_for
+from network.analysis.layers import Layers, layers_for
 from network.analysis.overlap_pairs import Coordinated, Profile
 from network.analysis.record_matching import duplicate_records
-from network.model import today, vocabulary
+from network.model import vocabulary
 from network.translation import N_
 
 __all__ = ["duplication", "service_overlaps", "duplicate_records", "funding_overlaps"]
@@ -30,7 +31,6 @@ FORUM_KINDS = ("coordination", "membership")
 MAX_LISTED_PAIRS = 20
 
 _Pair = tuple[str, str]
-_Link = tuple[str, str, str, dict[str, Any]]
 
 
 def duplication(
@@ -71,9 +71,7 @@ def duplication(
     [('funding_overlap', 'high', ['f', 'a', 'c']), ('service_overlap', 'high', ['a', 'b', 'c']), \
 ('duplicate_record', 'medium', ['a', 'b'])]
     """
-    layers = layers_for(G, as_of, layers)
-    # the dict behind the tie graph's adjacency
-    ties = _Ties(G, layers.ties._adj, layers.links_of(FORUM_KINDS), layers.links_of(("funding",)))
+    ties = _Ties(G, layers_for(G, as_of, layers))
     findings = _service_overlaps(G, ties) + duplicate_records(G, threshold=threshold) + _funding_overlaps(G, ties)
     return sorted(findings, key=duplication_order)
 
@@ -133,7 +131,7 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.population, f.severity, f.organisations) for f in service_overlaps(G)]
     [('mineworkers', 'low', ['a', 'b'])]
     """
-    return _service_overlaps(G, _Ties.of(G, as_of))
+    return _service_overlaps(G, _Ties(G, Layers(G, as_of)))
 
 
 def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -179,51 +177,32 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.service, f.details["recipients"]) for f in funding_overlaps(G)]
     [('tb_screening', ['a', 'b'])]
     """
-    return _funding_overlaps(G, _Ties.of(G, as_of))
+    return _funding_overlaps(G, _Ties(G, Layers(G, as_of)))
 
 
 class _Ties:
-    """What the overlaps read of the network on one date: the placed organisations, who is coordinated with whom
-    (:class:`~network.analysis.overlap_pairs.Coordinated`) and the funding links.
+    """What the overlaps read of the network on one day: the placed organisations, who is coordinated with whom
+    (:class:`~network.analysis.overlap_pairs.Coordinated`) and the funding links in force."""
 
-    ``neighbours`` is who is tied to whom by the links in force (the tie graph's adjacency), ``forum_links`` and
-    ``funding_links`` the links in force of kinds ``FORUM_KINDS`` and ``funding``.
-    """
-
-    def __init__(self, G: nx.MultiDiGraph, neighbours: Mapping[str, Iterable[str]], forum_links: Iterable[_Link],
-                 funding_links: Iterable[_Link]) -> None:
+    def __init__(self, G: nx.MultiDiGraph, layers: Layers) -> None:
         #: District, services and populations of each active organisation with a district that names populations.
         self.profiles: dict[str, Profile] = {
             node: (data["district"], frozenset(data.get("services") or ()), frozenset(data["populations"]))
             for node, data in G.nodes(data=True)
             if data.get("district") and data.get("populations") and data.get("status", "active") == "active"
         }
-        self.coordinated = Coordinated(self.profiles, neighbours, forum_links)
-        self.funding = [link for link in funding_links if link[0] != link[1]]
-
-    @classmethod
-    def of(cls, G: nx.MultiDiGraph, as_of: dt.date | None) -> _Ties:
-        """The ties of the links of ``G`` in force on ``as_of`` (default today)."""
-        links = list(active_links(G, as_of or today()))
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for u, v, _, _ in links:
-            if u != v:
-                neighbours[u].add(v)
-                neighbours[v].add(u)
-        return cls(G, neighbours, [link for link in links if link[3].get("kind") in FORUM_KINDS],
-                   [link for link in links if link[3].get("kind") == "funding"])
+        meets = np.fromiter(map(FORUM_KINDS.__contains__, layers.kinds), bool, len(layers.kinds))
+        self.coordinated = Coordinated(self.profiles, *layers.ends, meets)
+        self.funding = [link for link in layers.links_of(("funding",)) if link[0] != link[1]]
 
 
 def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
-    offers: dict[tuple[str, str], list[tuple[str, frozenset[str]]]] = defaultdict(list)
+    offering: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for node, (district, services, populations) in ties.profiles.items():
         for service in services:
-            offers[district, service].append((node, populations))
-    groups = {
-        (district, service, population): group
-        for (district, service), members in offers.items()
-        for population, group in _population_groups(members).items()
-    }
+            for population in populations:
+                offering[district, service, population].append(node)
+    groups = {key: sorted(nodes) for key, nodes in offering.items() if len(nodes) >= 2}
     counts = ties.coordinated.counts()
     voc = vocabulary()
     findings = []
@@ -285,13 +264,9 @@ def _coordination_details(group: Sequence[str], is_coordinated: Any, coordinated
     """Severity and coordination figures of a group (sorted ids) with ``coordinated`` coordinated pairs."""
     total = len(group) * (len(group) - 1) // 2
     unlinked = total - coordinated
-    listed = []
-    if unlinked:
-        for pair in combinations(group, 2):
-            if not coordinated or not is_coordinated(pair):
-                listed.append(list(pair))
-                if len(listed) == MAX_LISTED_PAIRS:
-                    break
+    pairs = combinations(group, 2)
+    unlinked_pairs = pairs if not coordinated else filterfalse(is_coordinated, pairs) if unlinked else ()
+    listed = [list(pair) for pair in islice(unlinked_pairs, MAX_LISTED_PAIRS)]
     severity = "high" if coordinated == 0 else "medium" if unlinked else "low"
     details = {
         "uncoordinated": unlinked > 0,

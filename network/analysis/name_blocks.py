@@ -7,8 +7,10 @@ is a few list appends, not a dict entry per key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Hashable, Iterable, Sequence, Sized
+from itertools import chain, compress
+from operator import attrgetter, itemgetter
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -80,25 +82,30 @@ def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
     """
     if len(records) < 2:
         return set()
-    districts: dict[str | None, int] = {}
-    district = np.array([districts.setdefault(r.district, len(districts)) for r in records], dtype=np.int64)
-    held_words = [w for r in records for w in r.telling]
-    words = {w: i for i, w in enumerate(dict.fromkeys(held_words))}
-    held = np.column_stack((np.repeat(np.arange(len(records)), [len(r.telling) for r in records]),
-                            np.fromiter(map(words.__getitem__, held_words), np.int64, len(held_words))))
-    named = [(i, name) for i, r in enumerate(records) for name in r.names]
-    sought = _pairs([(i, words[name.telling[0]]) for i, name in named if name.telling])
-    initials: dict[str, int] = {}
-    looked = [(i, initials.setdefault(name.words[0], len(initials))) for i, name in named
-              if len(name.words) == 1 and len(name.words[0]) >= 3]
-    filed = [*looked, *((i, initials.setdefault(name.initials, len(initials))) for i, name in named
-                        if len(name.words) >= 3)]
-    word_of, key_of, keys = word_keys(list(words))
+    everyone = np.arange(len(records))
+    district = _numbered_values(list(map(attrgetter("district"), records)))[0]
+    tellings = list(map(attrgetter("telling"), records))
+    held_words, words = _numbered_values(list(chain.from_iterable(tellings)))
+    held = np.column_stack((np.repeat(everyone, _lengths(tellings)), held_words))
+    names = list(chain.from_iterable(map(attrgetter("names"), records)))
+    owner = np.repeat(everyone, _lengths(map(attrgetter("names"), records)))
+    tops = list(map(itemgetter(slice(0, 1)), map(attrgetter("telling"), names)))  # () or (top word,)
+    number = dict(zip(words, range(len(words)), strict=True))
+    sought = np.column_stack((owner[_lengths(tops) > 0], _fromiter(map(number.__getitem__, chain.from_iterable(tops)))))
+    length = _lengths(map(attrgetter("words"), names))
+    alone = list(map(itemgetter(0), map(attrgetter("words"), compress(names, length == 1))))
+    acronym = _lengths(alone) >= 3
+    initials, _ = _numbered_values([*compress(alone, acronym), *compress(map(attrgetter("initials"), names),
+                                                                         length >= 3)])
+    acronyms = np.flatnonzero(length == 1)[acronym]
+    filed = np.column_stack((owner[np.concatenate((acronyms, np.flatnonzero(length >= 3)))], initials))
+    looked = filed[:len(acronyms)]
+    word_of, key_of, keys = word_keys(words)
     rare_held, rare_sought = _rare(district, len(words), held, sought)
     start = np.searchsorted(word_of, np.arange(len(words) + 1))
-    filed_at = np.concatenate((_expand(held[rare_held], start, key_of), _pairs(filed) + [0, keys]))
-    looked_at = np.concatenate((_expand(sought[rare_sought], start, key_of), _pairs(looked) + [0, keys]))
-    return _paired(records, district, filed_at, looked_at, keys + len(initials))
+    filed_at = np.concatenate((_expand(held[rare_held], start, key_of), filed + [0, keys]))
+    looked_at = np.concatenate((_expand(sought[rare_sought], start, key_of), looked + [0, keys]))
+    return _paired(records, district, filed_at, looked_at, keys + int(initials.max(initial=-1)) + 1)
 
 
 def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -107,7 +114,7 @@ def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
     letters (and ``*``) when it has that many.
 
     Returns the (word number, key number) of each distinct key of each word, sorted, and the number of keys;
-    two words share a key when they have the same key number.
+    two words share a key when they have the same key number. The keys a word alone has are one key.
 
     Examples
     --------
@@ -138,6 +145,12 @@ def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
     key_of = _numbered(_packed(np.vstack(rows)))
     keys = int(key_of.max()) + 1
     pairs = _distinct(np.concatenate(owners) * keys + key_of)
+    word_of, key_of = pairs // keys, pairs % keys
+    # A key no other word has blocks the records holding the word, as any other such key: one of them stands.
+    alone = np.bincount(key_of, minlength=keys)[key_of] == 1
+    key_of[alone] = keys + word_of[alone]
+    keys += len(words)
+    pairs = _distinct(word_of * keys + key_of)
     return pairs // keys, pairs % keys, keys
 
 
@@ -162,8 +175,19 @@ def _numbered(columns: list[np.ndarray]) -> np.ndarray:
     return numbers
 
 
-def _pairs(pairs: list[tuple[int, int]]) -> np.ndarray:
-    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+def _fromiter(numbers: Iterable[int]) -> np.ndarray:
+    return np.fromiter(numbers, np.int64)
+
+
+def _lengths(sized: Iterable[Sized]) -> np.ndarray:
+    return np.fromiter(map(len, sized), np.int64)
+
+
+def _numbered_values(values: list[Hashable]) -> tuple[np.ndarray, list[Any]]:
+    """The number of each of ``values`` (its position among the distinct values) and the distinct values."""
+    distinct = list(dict.fromkeys(values))
+    number = dict(zip(distinct, range(len(distinct)), strict=True))
+    return np.fromiter(map(number.__getitem__, values), np.int64, len(values)), distinct
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -78,6 +78,8 @@ _APOSTROPHES = re.compile(r"['\u2019`.]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _DOUBLE = re.compile(r"(.)\1+")
 _H_AFTER_CONSONANT = re.compile(r"(?<=[bcdfgjkpstvz])h")
+#: ASCII as :func:`words` reads it: letters in lower case, digits, and a space for each separator of ``_NOT_WORD``.
+_ASCII_WORDS = bytes(c if chr(c).isalnum() else 32 for c in range(128)).lower() + bytes(128)
 
 
 def words(name: str) -> list[str]:
@@ -97,8 +99,15 @@ def words(name: str) -> list[str]:
 def _words(name: str) -> tuple[str, ...]:
     if not name.isascii():
         name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
-    text = _APOSTROPHES.sub("", name.lower().replace("&", " and ").replace("+", " and "))
-    tokens = [w for t in _NOT_WORD.split(text) if t for w in ABBREVIATIONS.get(t, (t,))]
+    if name.isascii():  # as below, by bytes.translate: lower case, apostrophes dropped, the other separators spaces
+        text = name.replace("&", " and ").replace("+", " and ").encode("ascii")
+        split = text.translate(_ASCII_WORDS, b"'`.").decode("ascii").split()
+    else:
+        text = _APOSTROPHES.sub("", name.lower().replace("&", " and ").replace("+", " and "))
+        split = [t for t in _NOT_WORD.split(text) if t]
+    tokens = split if ABBREVIATIONS.keys().isdisjoint(split) else [w for t in split for w in ABBREVIATIONS.get(t, (t,))]
+    if STOP_WORDS.isdisjoint(tokens):
+        return tuple(tokens)
     kept = tuple(t for t in tokens if t not in STOP_WORDS)
     return kept or tuple(tokens)
 
@@ -153,8 +162,7 @@ def word_similarity(a: str, b: str) -> float:
     return 0.0
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(NamedTuple):
     """One normalised name: its words, their weights, and its most telling word (``None`` if none)."""
 
     text: str
@@ -186,7 +194,8 @@ class NameBook:
         written = list(names)
         split = {n: _words(n) for n in dict.fromkeys(written)}
         self._known = frozenset(chain.from_iterable(split.values()))
-        self._joined = {n: tuple(self.join(ws)) for n, ws in split.items()}
+        self._joined = {n: ws if len(ws) < 2 or self._known.isdisjoint(map(operator.add, ws, ws[1:]))
+                        else tuple(self.join(ws)) for n, ws in split.items()}
         self._count = Counter(chain.from_iterable(map(set, map(self._joined.__getitem__, written))))
         # Each word of the corpus is weighed and ranked once, not in every name that holds it.
         self._weights: dict[str, float] = {w: self._weighed(w) for w in self._count}

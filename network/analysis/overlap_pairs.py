@@ -1,19 +1,20 @@
 """Coordinated pairs of organisations of one district, numbered and counted per overlap with numpy.
 
-Used by :mod:`network.analysis.duplication`: two organisations are coordinated when they are tied or meet in a
-forum; a service overlap counts its coordinated pairs. The pairs are found once for all overlaps, as integer
-codes, instead of as sets of id pairs per (district, service, population).
+Used by :mod:`network.analysis.duplication`: two organisations are coordinated when a link in force joins them
+or both have a ``coordination`` or ``membership`` link to one third (a forum). A service overlap counts its
+coordinated pairs. The pairs are found once for all overlaps, from the numbered ends of the links
+(:attr:`~network.analysis.layers.Layers.ends`), as integer codes, instead of as sets of id pairs per
+(district, service, population).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from itertools import repeat
 
 import numpy as np
 
-__all__ = ["Coordinated"]
+__all__ = ["Coordinated", "Profile"]
 
 #: An organisation's district, services and populations.
 Profile = tuple[str, frozenset[str], frozenset[str]]
@@ -25,30 +26,39 @@ class Coordinated:
     Parameters
     ----------
     profiles : dict
-        The district, services and populations (:data:`Profile`) of each organisation considered.
-    neighbours : mapping
-        The organisations each organisation is tied to (others than those of ``profiles`` are ignored).
-    forum_links : iterable of tuples
-        Links ``(u, v, ...)`` through which organisations meet: each end is a
-        member of the other (a forum or body), and two members of one meet.
+        The district, services and populations (:data:`Profile`) of each
+        organisation considered; the others are ignored.
+    nodes : sequence of str
+        The organisations the links are numbered by.
+    tails, heads : numpy.ndarray of int
+        The numbers (positions in ``nodes``) of the ends of each link.
+    meets : numpy.ndarray of bool
+        Which links make each end a member of the other (a forum or body):
+        two members of one meet there.
 
     Examples
     --------
+    >>> import numpy as np
     >>> profiles = {n: ("Waterberg", frozenset({"art"}), frozenset({"mineworkers"})) for n in "abc"}
-    >>> coordinated = Coordinated(profiles, {"a": {"b"}, "b": {"a"}}, [("b", "forum"), ("c", "forum")])
+    >>> links = np.array([[0, 1], [1, 3], [2, 3]])  # a-b referral, b and c members of forum f
+    >>> coordinated = Coordinated(profiles, "abcf", links[:, 0], links[:, 1], np.array([False, True, True]))
     >>> ("a", "b") in coordinated, ("a", "c") in coordinated, coordinated.counts()
     (True, False, {('Waterberg', 'art', 'mineworkers'): 2})
     """
 
-    def __init__(self, profiles: dict[str, Profile], neighbours: Mapping[str, Iterable[str]],
-                 forum_links: Iterable[Sequence[str]]) -> None:
+    def __init__(self, profiles: dict[str, Profile], nodes: Sequence[str], tails: np.ndarray, heads: np.ndarray,
+                 meets: np.ndarray) -> None:
         self._profiles = profiles
         self._nodes = sorted(profiles)
         self._index = {node: i for i, node in enumerate(self._nodes)}
         self._districts = sorted({profile[0] for profile in profiles.values()})
         numbers = {district: i for i, district in enumerate(self._districts)}
-        self._district = np.array([numbers[profiles[node][0]] for node in self._nodes], dtype=np.int64)
-        self._codes = np.unique(np.concatenate((self._tied(neighbours), self._met(forum_links))))
+        self._district = np.fromiter((numbers[profiles[node][0]] for node in self._nodes), np.int64,
+                                     len(self._nodes))
+        # The number of each link end among the organisations considered, -1 for the others.
+        placed = np.fromiter(map(self._index.get, nodes, repeat(-1)), np.int64, len(nodes))
+        self._codes = _distinct(np.concatenate((
+            self._tied(placed[tails], placed[heads]), self._met(tails[meets], heads[meets], placed))))
         self._known = set(self._codes.tolist())
 
     def __contains__(self, pair: tuple[str, str]) -> bool:
@@ -65,43 +75,32 @@ class Coordinated:
         row, population = np.nonzero(targets[first[pair]] & targets[second[pair]])
         code = (self._district[first[pair[row]]] * len(services) + service[row]) * len(populations) + population
         found, counts = np.unique(code, return_counts=True)
-        district, rest = np.divmod(found, len(services) * len(populations))
-        service, population = np.divmod(rest, len(populations))
+        district, rest = np.divmod(found, max(len(services) * len(populations), 1))
+        service, population = np.divmod(rest, max(len(populations), 1))
         return {(self._districts[d], services[s], populations[p]): c for d, s, p, c in
                 zip(district.tolist(), service.tolist(), population.tolist(), counts.tolist(), strict=True)}
 
-    def _tied(self, neighbours: Mapping[str, Iterable[str]]) -> np.ndarray:
-        """The codes ``i * n + j`` (``i < j``) of the tied pairs of one district."""
-        in_district: dict[str, set[str]] = defaultdict(set)
-        for node, profile in self._profiles.items():
-            in_district[profile[0]].add(node)
-        firsts: list[int] = []
-        seconds: list[int] = []
-        for node, others in neighbours.items():
-            profile = self._profiles.get(node)
-            if profile is not None:
-                same = in_district[profile[0]].intersection(others)  # by set in C, however many ties
-                firsts.extend(repeat(self._index[node], len(same)))
-                seconds.extend(map(self._index.__getitem__, same))
-        first, second = np.array(firsts, dtype=np.int64), np.array(seconds, dtype=np.int64)
-        return (first * len(self._nodes) + second)[first < second]
+    def _tied(self, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
+        """The codes ``i * n + j`` (``i < j``) of the pairs of one district joined by a link (given by its ends)."""
+        kept = (tails >= 0) & (heads >= 0) & (tails != heads)
+        tails, heads = tails[kept], heads[kept]
+        tails, heads = np.minimum(tails, heads), np.maximum(tails, heads)
+        return (tails * len(self._nodes) + heads)[self._district[tails] == self._district[heads]]
 
-    def _met(self, forum_links: Iterable[Sequence[str]]) -> np.ndarray:
-        """The codes ``i * n + j`` (``i < j``) of the pairs of one district that are members of one forum."""
-        links = [link for link in forum_links if link[0] != link[1]]
-        members = [link[0] for link in links] + [link[1] for link in links]
-        forums = members[len(links):] + members[:len(links)]
-        numbers = {node: i for i, node in enumerate(dict.fromkeys(forums))}
-        forum = np.fromiter(map(numbers.__getitem__, forums), np.int64, len(forums))
-        member = np.fromiter(map(self._index.get, members, repeat(-1)), np.int64, len(members))
+    def _met(self, tails: np.ndarray, heads: np.ndarray, placed: np.ndarray) -> np.ndarray:
+        """The codes ``i * n + j`` (``i < j``) of the pairs of one district that are members of one forum, from
+        the links that make members (their ends numbered as ``placed``'s positions)."""
+        kept = tails != heads
+        forum = np.concatenate((heads[kept], tails[kept]))
+        member = placed[np.concatenate((tails[kept], heads[kept]))]
         forum, member = forum[member >= 0], member[member >= 0]
         n = len(self._nodes)
         group = forum * len(self._districts) + self._district[member]
-        rows = _distinct(group * n + member)  # sorted by forum and district, then member; each member once
+        rows = _distinct(group * n + member)  # by forum and district, then member; each member once
         group, member = rows // n, rows % n
         starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
         ends = np.repeat(np.append(starts[1:], len(group)), np.diff(np.append(starts, len(group))))
-        later = ends - np.arange(len(group)) - 1  # members after each in its forum and district
+        later = ends - np.arange(len(group)) - 1  # the members after each in its forum and district
         at = np.repeat(np.arange(len(group)) + 1 - np.cumsum(later) + later, later) + np.arange(int(later.sum()))
         return np.repeat(member, later) * n + member[at]
 

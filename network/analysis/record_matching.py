@@ -27,6 +27,7 @@ UNKNOWN_KINDS = frozenset({"", "other"})
 
 _Pair = tuple[str, str]
 _NOT_DIGIT = re.compile(r"\D")
+_NOT_DIGIT_BYTES = bytes(c for c in range(128) if not chr(c).isdigit())
 
 
 def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Finding]:
@@ -286,7 +287,8 @@ def _keep_key(G: nx.MultiDiGraph, record: _Record) -> tuple[bool, int, int, str]
 
 
 def _normalise_phone(phone: str | None) -> str | None:
-    digits = _NOT_DIGIT.sub("", phone or "")
+    phone = phone or ""
+    digits = phone.encode().translate(None, _NOT_DIGIT_BYTES).decode() if phone.isascii() else _NOT_DIGIT.sub("", phone)
     if digits.startswith("00"):
         digits = digits[2:]
     if digits.startswith("27") and len(digits) == 11:
