@@ -229,6 +229,8 @@ def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     voc = vocabulary()
     findings = []
     for (funder, district, service), recipients in funded.items():
+        if len(recipients) < 2:
+            continue
         members = [(r, G.nodes[r].get("populations") or ()) for r in recipients]
         for population, group in _population_groups(members).items():
             # recipients of a group are active (their links are in force), placed and name populations: profiled

@@ -95,7 +95,9 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
     rarest distinctive word. A name of three words or more is also filed
     under its initials, and a one-word name under itself, which it looks
     up, so that "SEMA" meets "Sekhukhune Ex-Mineworkers Association". Look-ups into blocks larger than
-    ``MAX_NAME_BLOCK`` are skipped. Phone and email blocks larger than
+    ``MAX_NAME_BLOCK`` are skipped. (The name blocks and their limits are
+    :func:`network.analysis.name_blocks.name_candidates`'s, found by sorting
+    numbered keys.) Phone and email blocks larger than
     ``MAX_CONTACT_BLOCK`` are switchboards and are skipped. Blocking and
     scoring depend only on the records, so the pairs found do not depend on
     node order.
