@@ -56,16 +56,19 @@ def _government(G: nx.MultiDiGraph, layers: Layers) -> set[str]:
     # each link both ways, from an organisation to a government organisation
     ours, theirs = np.concatenate([tails, heads]), np.concatenate([heads, tails])
     ours, theirs = ours[office[theirs]], theirs[office[theirs]]
-    involved = np.unique(np.concatenate([ours, theirs]))
+    involved = np.zeros(len(nodes), dtype=bool)
+    involved[ours] = involved[theirs] = True
     provinces: dict[str | None, int] = {None: 0}  # numbered, none known as 0
     countries: dict[str, int] = {}
     province, country = np.zeros(len(nodes), dtype=np.int64), np.zeros(len(nodes), dtype=np.int64)
-    for i in involved.tolist():
+    for i in np.flatnonzero(involved).tolist():
         province[i] = provinces.setdefault(province_of(G._node[nodes[i]], voc), len(provinces))
         country[i] = countries.setdefault(country_of(G, nodes[i]), len(countries))
     national = province[theirs] == 0
     linked = (province[ours] == province[theirs]) | (national & (country[ours] == country[theirs]))
-    return {nodes[i] for i in np.unique(ours[linked]).tolist()}
+    found = np.zeros(len(nodes), dtype=bool)
+    found[ours[linked]] = True
+    return {nodes[i] for i in np.flatnonzero(found).tolist()}
 
 
 def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None) -> list[Finding]:

@@ -149,10 +149,13 @@ def cross_border_gaps(
     if not served:
         return []
     linked: dict[str, set[str]] = defaultdict(set)  # organisation -> countries it has an agreement into
+    providers: dict[str, str | None] = {}  # each end's country when it offers a service, read once
     for u, v, _, _ in layers.links_of(REACH_KINDS):
         for a, b in ((u, v), (v, u)):
-            if G.nodes[b].get("services"):
-                linked[a].add(country_of(G, b))
+            if b not in providers:
+                providers[b] = country_of(G, b) if G._node[b].get("services") else None
+            if providers[b] is not None:
+                linked[a].add(providers[b])
     findings = []
     for (district, country), naming in sorted(served.items()):
         if any(country in linked[n] for n in members[district]):
@@ -234,9 +237,9 @@ def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: La
     links = list(layers.links_of(("data_sharing",)))
     flows = data_flows(G, links)
     into: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for u, v, key, _ in links:
-        for a, b in ((u, v), (v, u)) if G.edges[u, v, key].get("two_way") else ((u, v),):
-            if G.nodes[a].get("kind") in COMMUNITY_KINDS and G.nodes[b].get("kind") in RECEIVING_KINDS:
+    for u, v, key, data in links:
+        for a, b in ((u, v), (v, u)) if data.get("two_way") else ((u, v),):
+            if G._node[a].get("kind") in COMMUNITY_KINDS and G._node[b].get("kind") in RECEIVING_KINDS:
                 into[b][a].append(key)
     findings = []
     voc = vocabulary()
