@@ -291,9 +291,15 @@ def _distinct(values: np.ndarray) -> np.ndarray:
 
 
 def _tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct ``values``, sorted, and how often each occurs."""
-    distinct = _distinct(values)
-    return distinct, np.bincount(np.searchsorted(distinct, values), minlength=len(distinct))
+    """The distinct ``values``, sorted, and how often each occurs (the lengths of their runs once sorted).
+
+    >>> [a.tolist() for a in _tally(np.array([3, 1, 3, 3]))], [a.tolist() for a in _tally(np.array([], dtype=int))]
+    ([[1, 3], [1, 3]], [[], []])
+    """
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else \
+        np.zeros(0, dtype=np.int64)
+    return ordered[starts], np.diff(np.append(starts, len(ordered)))
 
 
 def _role(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:

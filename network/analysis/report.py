@@ -236,12 +236,13 @@ def _report(
     structure = structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
                                   sample_size=REPORT_BETWEENNESS_SAMPLE, layers=layers if scope is G else None)
     recommendations = recommend_links(G, gaps=findings, limit=REPORT_RECOMMENDATIONS, layers=layers)
+    severities = Counter(f.severity for f in findings)
     summary = {
         "organisations": organisations[province],
         "links": links[province],
         "findings": len(findings),
         "by_type": _tally(f.type for f in findings),
-        "by_severity": {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+        "by_severity": {s: severities[s] for s in SEVERITIES},
     }
     return ReportParts(as_of, province, summary, findings, plain(structure),
                        plain([r.to_dict() for r in recommendations]), plain(table))
