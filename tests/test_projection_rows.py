@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
-from network.graph.columns import LINK_ROW, ORGANISATION_ROW
+from network.graph.columns import LINK_ROW, ORGANISATION_ROW, link_attributes, stored_row
 from network.graph.project import build_graph, project
 from network.graph.sqlite import SQLiteStore
 from network.graph.sqlite_projection import select
@@ -101,3 +102,23 @@ def test_the_projection_reads_the_index_and_decodes_no_json(tmp_path):
         called = {row[5].split("(")[0] for row in program if row[1] in ("Function", "PureFunc")}
         assert called <= {"nullif"}, called  # no json_extract: every field comes from the index
     store.close()
+
+
+def test_a_field_with_one_value_in_every_row_is_that_value_in_every_record():
+    rows = [stored_row(Link(f"l{i}", "a", "b", "mou", notes="", weight=2, programme=None)) for i in range(3)]
+    _, _, _, attributes = link_attributes(rows)
+    assert [(data["notes"], data["weight"], data["programme"], data["services"]) for data in attributes] == [
+        ("", 2, None, [])] * 3
+    assert [list(data) for data in attributes] == [list(LINK_ROW[3:])] * 3
+    attributes[0]["notes"] = "changed"  # each record's dict is its own
+    assert attributes[1]["notes"] == ""
+
+
+def test_equal_values_of_different_types_keep_their_own_type():
+    base = stored_row(Link("l", "a", "b", "mou"))
+    at = LINK_ROW.index("weight")
+    rows = [base[:at] + (value,) + base[at + 1:] for value in (1, 1.0, 0.0, -0.0)]
+    weights = [data["weight"] for data in link_attributes(rows)[3]]
+    assert [(type(w), math.copysign(1, w)) for w in weights] == [(int, 1), (float, 1), (float, 1), (float, -1)]
+    same_type = [base[:at] + (-0.0 if i else 0.0,) + base[at + 1:] for i in range(2)]
+    assert [math.copysign(1, data["weight"]) for data in link_attributes(same_type)[3]] == [1, -1]

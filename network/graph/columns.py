@@ -16,7 +16,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from network.model import LINK_FIELDS, ORGANISATION_FIELDS, STORE_FIELDS, Link, Organisation
@@ -138,17 +141,28 @@ def _attributes(holder: type, names: Sequence[str], cls: type, columns: Sequence
     The dicts of one class's instances share their table of keys, so a
     record's dict holds only its values: half the memory of a dict of its
     own. They are plain dicts in every other way; one given other keys or
-    keys in another order gets a table of its own.
+    keys in another order gets a table of its own. They are made and filled
+    in C (``dict.update`` mapped over the rows), not by a Python call per
+    row; a field with the same value in every row (often a field nobody
+    fills) is decoded once.
     """
-    decoded = [_decode(cls, name, column) for name, column in zip(names, columns, strict=True)]
-    new = holder.__new__
+    rows = len(columns[0])
+    decoded = [repeat(next(iter(_decode(cls, name, column[:1]))), rows)
+               if _KINDS[cls][name] != "mapping" and _constant(column) else _decode(cls, name, column)
+               for name, column in zip(names, columns, strict=True)]
+    # The shared table holds every key before any dict is filled: a dict made before a key joins it gets a table
+    # of its own when that key is set (twice the memory).
+    holder().__dict__.update(zip(names, repeat(None)))
+    attributes = list(map(attrgetter("__dict__"), map(object.__new__, repeat(holder, rows))))
+    deque(map(dict.update, attributes, map(zip, repeat(names), zip(*decoded, strict=True))), maxlen=0)
+    return attributes
 
-    def attributes(values: tuple[Any, ...]) -> dict[str, Any]:
-        data = new(holder).__dict__
-        data.update(zip(names, values, strict=True))
-        return data
 
-    return list(map(attributes, zip(*decoded, strict=True)))
+def _constant(column: Column) -> bool:
+    """Whether every value of ``column`` is equal, of one type, and not a float (0.0 and -0.0 are equal)."""
+    first = column[0]
+    return (not isinstance(first, float) and column.count(first) == len(column)
+            and len(set(map(type, column))) == 1)
 
 
 def organisation_attributes(rows: Sequence[Sequence[Any]]) -> tuple[list[str], list[dict[str, Any]]]:
