@@ -131,7 +131,7 @@ def service_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.population, f.severity, f.organisations) for f in service_overlaps(G)]
     [('mineworkers', 'low', ['a', 'b'])]
     """
-    return _service_overlaps(G, _Ties(G, Layers(G, as_of)))
+    return sorted(_service_overlaps(G, _Ties(G, Layers(G, as_of))), key=duplication_order)
 
 
 def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -177,7 +177,7 @@ def funding_overlaps(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> lis
     >>> [(f.service, f.details["recipients"]) for f in funding_overlaps(G)]
     [('tb_screening', ['a', 'b'])]
     """
-    return _funding_overlaps(G, _Ties(G, Layers(G, as_of)))
+    return sorted(_funding_overlaps(G, _Ties(G, Layers(G, as_of))), key=duplication_order)
 
 
 class _Ties:
@@ -216,7 +216,7 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
             organisations=list(group), district=district, population=population, service=service,
             details=details,
         ))
-    return sorted(findings, key=duplication_order)
+    return findings
 
 
 def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
@@ -246,7 +246,7 @@ def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
                 links=sorted(key for r in group for key in recipients[r]),
                 details={"funder": funder, "recipients": list(group), **details},
             ))
-    return sorted(findings, key=duplication_order)
+    return findings
 
 
 def _population_groups(members: Iterable[tuple[str, Sequence[str]]]) -> dict[str, list[str]]:

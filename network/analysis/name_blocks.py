@@ -16,7 +16,7 @@ import numpy as np
 
 from network.analysis.names import Name, fold
 
-__all__ = ["name_candidates"]
+__all__ = ["candidate_pairs", "name_candidates"]
 
 #: Look-ups into name blocks larger than this are skipped (a safety net: blocks are small by construction).
 MAX_NAME_BLOCK = 200
@@ -46,8 +46,8 @@ class Blocked(Protocol):
     telling: tuple[str, ...]
 
 
-def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
-    """Pairs of record ids (smaller id first) in one district that share a name block.
+def candidate_pairs(records: Sequence[Blocked]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of records in one district that share a name block.
 
     Parameters
     ----------
@@ -56,7 +56,9 @@ def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
 
     Returns
     -------
-    set of (str, str)
+    (numpy.ndarray, numpy.ndarray)
+        The numbers (positions in ``records``) of the two records of each
+        pair, the one with the smaller id first, in order of those ids.
 
     Notes
     -----
@@ -73,15 +75,15 @@ def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
     --------
     >>> from types import SimpleNamespace
     >>> from network.analysis.names import NameBook
-    >>> written = ["Tshwaraganang Clinic", "Tshwaranang Clinic", "Lesedi Clinic"]
+    >>> written = ["Lesedi Clinic", "Tshwaraganang Clinic", "Tshwaranang Clinic"]
     >>> book = NameBook(written)
     >>> records = [SimpleNamespace(id=i, district="Waterberg", names=(name,), telling=name.telling)
-    ...            for i, name in zip("abc", map(book.name, written))]
-    >>> name_candidates(records)
-    {('a', 'b')}
+    ...            for i, name in zip("cba", map(book.name, written))]
+    >>> [pair.tolist() for pair in candidate_pairs(records)]
+    [[2], [1]]
     """
     if len(records) < 2:
-        return set()
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     everyone = np.arange(len(records))
     district = _numbered_values(list(map(attrgetter("district"), records)))[0]
     tellings = list(map(attrgetter("telling"), records))
@@ -106,6 +108,24 @@ def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
     filed_at = np.concatenate((_expand(held[rare_held], start, key_of), filed + [0, keys]))
     looked_at = np.concatenate((_expand(sought[rare_sought], start, key_of), looked + [0, keys]))
     return _paired(records, district, filed_at, looked_at, keys + int(initials.max(initial=-1)) + 1)
+
+
+def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
+    """The pairs of :func:`candidate_pairs` as record ids (smaller id first).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from network.analysis.names import NameBook
+    >>> written = ["Tshwaraganang Clinic", "Tshwaranang Clinic", "Lesedi Clinic"]
+    >>> book = NameBook(written)
+    >>> records = [SimpleNamespace(id=i, district="Waterberg", names=(name,), telling=name.telling)
+    ...            for i, name in zip("abc", map(book.name, written))]
+    >>> name_candidates(records)
+    {('a', 'b')}
+    """
+    first, second = candidate_pairs(records)
+    return {(records[i].id, records[j].id) for i, j in zip(first.tolist(), second.tolist(), strict=True)}
 
 
 def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -213,7 +233,7 @@ def _expand(rows: np.ndarray, start: np.ndarray, key_of: np.ndarray) -> np.ndarr
 
 
 def _paired(records: Sequence[Blocked], district: np.ndarray, filed: np.ndarray, looked: np.ndarray,
-            keys: int) -> set[_Pair]:
+            keys: int) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of a record looking up a key (``looked``) and another filed under it in its district (``filed``,
     (record, key) rows, a record once per key), where the key's block is not larger than ``MAX_NAME_BLOCK``."""
     filed = _distinct(filed[:, 0] * keys + filed[:, 1])
@@ -234,5 +254,5 @@ def _paired(records: Sequence[Blocked], district: np.ndarray, filed: np.ndarray,
     rank[order] = np.arange(len(ids))
     a, b = rank[a[a != b]], rank[b[a != b]]
     codes = _distinct(np.minimum(a, b) * len(ids) + np.maximum(a, b))
-    firsts, seconds = (codes // len(ids)).tolist(), (codes % len(ids)).tolist()
-    return {(ids[order[x]], ids[order[y]]) for x, y in zip(firsts, seconds, strict=True)}
+    positions = np.array(order, dtype=np.int64)
+    return positions[codes // len(ids)], positions[codes % len(ids)]

@@ -9,10 +9,11 @@ from itertools import combinations
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from network.analysis import words
 from network.analysis.finding import Finding, duplication_order
-from network.analysis.name_blocks import name_candidates
+from network.analysis.name_blocks import candidate_pairs, name_candidates
 from network.analysis.names import NameBook, may_agree, name_similarity, names_a_place
 from network.translation import N_
 
@@ -124,12 +125,11 @@ def duplicate_records(G: nx.MultiDiGraph, *, threshold: float = 85) -> list[Find
         return []
     records = _records(G)
     found: dict[_Pair, tuple[set[str], float, float | None]] = {}
-    for a, b in _name_candidates(records.values()):
-        if not _may_match(records[a], records[b]):
-            continue
-        best, score = _scores(records[a], records[b])
-        if score is not None and score >= threshold:
-            found[a, b] = ({"name"}, best, score)
+    for a, b in _kinds_agreeing(list(records.values())):
+        if any(may_agree(x, y) for x in a.names for y in b.names):  # a quick necessary test for a name match
+            best, score = _scores(a, b)
+            if score is not None and score >= threshold:
+                found[a.id, b.id] = ({"name"}, best, score)
     for a, b in _twin_names(records.values()):
         best, score = _scores(records[a], records[b], twins=True)
         if score is not None and score >= threshold:
@@ -245,9 +245,15 @@ def _scores(a: _Record, b: _Record, *, twins: bool = False) -> tuple[float, floa
     return 100 * best, min(score, 100.0)
 
 
-def _may_match(a: _Record, b: _Record) -> bool:
-    """A quick necessary test for a name match (kinds, then the telling words)."""
-    return _kinds_agree(a.kind, b.kind) and any(may_agree(x, y) for x in a.names for y in b.names)
+def _kinds_agreeing(records: list[_Record]) -> Iterator[tuple[_Record, _Record]]:
+    """The name candidates (:func:`~network.analysis.name_blocks.candidate_pairs`, smaller id first) whose kinds
+    agree (see :func:`_kinds_agree`), told apart with numpy."""
+    first, second = candidate_pairs(records)
+    kind = np.array([r.kind for r in records] or [""])
+    unknown = np.isin(kind, list(UNKNOWN_KINDS))
+    agree = (kind[first] == kind[second]) | unknown[first] | unknown[second]
+    for i, j in zip(first[agree].tolist(), second[agree].tolist(), strict=True):
+        yield records[i], records[j]
 
 
 def _kinds_agree(a: str, b: str) -> bool:
