@@ -84,30 +84,44 @@ def candidate_pairs(records: Sequence[Blocked]) -> tuple[np.ndarray, np.ndarray]
     """
     if len(records) < 2:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    everyone = np.arange(len(records))
     district = _numbered_values(list(map(attrgetter("district"), records)))[0]
-    tellings = list(map(attrgetter("telling"), records))
-    held_words, words = _numbered_values(list(chain.from_iterable(tellings)))
-    held = np.column_stack((np.repeat(everyone, _lengths(tellings)), held_words))
     names = list(chain.from_iterable(map(attrgetter("names"), records)))
-    owner = np.repeat(everyone, _lengths(map(attrgetter("names"), records)))
-    tops = list(map(itemgetter(slice(0, 1)), map(attrgetter("telling"), names)))  # () or (top word,)
-    number = dict(zip(words, range(len(words)), strict=True))
-    sought = np.column_stack((owner[_lengths(tops) > 0], _fromiter(map(number.__getitem__, chain.from_iterable(tops)))))
-    length = _lengths(map(attrgetter("words"), names))
-    alone = list(map(itemgetter(0), map(attrgetter("words"), compress(names, length == 1))))
-    acronym = _lengths(alone) >= 3
-    initials, _ = _numbered_values([*compress(alone, acronym), *compress(map(attrgetter("initials"), names),
-                                                                         length >= 3)])
-    acronyms = np.flatnonzero(length == 1)[acronym]
-    filed = np.column_stack((owner[np.concatenate((acronyms, np.flatnonzero(length >= 3)))], initials))
-    looked = filed[:len(acronyms)]
+    owner = np.repeat(np.arange(len(records)), _lengths(map(attrgetter("names"), records)))
+    words, held, sought = _word_rows(records, names, owner)
+    filed, looked = _initials_rows(names, owner)
     word_of, key_of, keys = word_keys(words)
     rare_held, rare_sought = _rare(district, len(words), held, sought)
     start = np.searchsorted(word_of, np.arange(len(words) + 1))
     filed_at = np.concatenate((_expand(held[rare_held], start, key_of), filed + [0, keys]))
     looked_at = np.concatenate((_expand(sought[rare_sought], start, key_of), looked + [0, keys]))
-    return _paired(records, district, filed_at, looked_at, keys + int(initials.max(initial=-1)) + 1)
+    return _paired(records, district, filed_at, looked_at, keys + int(filed[:, 1].max(initial=-1)) + 1)
+
+
+def _word_rows(records: Sequence[Blocked], names: list[Name], owner: np.ndarray,
+               ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The distinct telling words, numbered by position, and (record, word) rows: each telling word a record holds,
+    and the top word of each of its names (``names``, of the records ``owner``)."""
+    tellings = list(map(attrgetter("telling"), records))
+    held_words, words = _numbered_values(list(chain.from_iterable(tellings)))
+    held = np.column_stack((np.repeat(np.arange(len(records)), _lengths(tellings)), held_words))
+    tops = list(map(itemgetter(slice(0, 1)), map(attrgetter("telling"), names)))  # () or (top word,)
+    number = dict(zip(words, range(len(words)), strict=True))
+    top = np.fromiter(map(number.__getitem__, chain.from_iterable(tops)), np.int64)
+    return words, held, np.column_stack((owner[_lengths(tops) > 0], top))
+
+
+def _initials_rows(names: list[Name], owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(record, initials number) rows of the records filed under initials: a one-word name of three letters or
+    more under itself (and it looks that up: the first rows, returned again), a name of three words or more under
+    its initials."""
+    length = _lengths(map(attrgetter("words"), names))
+    alone = list(map(itemgetter(0), map(attrgetter("words"), compress(names, length == 1))))
+    acronym = _lengths(alone) >= 3
+    initials, _ = _numbered_values([*compress(alone, acronym),
+                                    *compress(map(attrgetter("initials"), names), length >= 3)])
+    acronyms = np.flatnonzero(length == 1)[acronym]
+    filed = np.column_stack((owner[np.concatenate((acronyms, np.flatnonzero(length >= 3)))], initials))
+    return filed, filed[:len(acronyms)]
 
 
 def name_candidates(records: Sequence[Blocked]) -> set[_Pair]:
@@ -193,10 +207,6 @@ def _numbered(columns: list[np.ndarray]) -> np.ndarray:
     numbers = np.empty(len(order), dtype=np.int64)
     numbers[order] = np.cumsum(changed)
     return numbers
-
-
-def _fromiter(numbers: Iterable[int]) -> np.ndarray:
-    return np.fromiter(numbers, np.int64)
 
 
 def _lengths(sized: Iterable[Sized]) -> np.ndarray:
