@@ -148,7 +148,8 @@ class Undirected:
         self.nodes = nodes
         self.index = {n: i for i, n in enumerate(nodes)}
         self.ends = near, far
-        self.graph = igraph.Graph(n=len(nodes), edges=np.stack([near, far], axis=1).reshape(-1, 2))
+        # python-igraph reads a list of lists faster than the array itself
+        self.graph = igraph.Graph(n=len(nodes), edges=np.stack([near, far], axis=1).reshape(-1, 2).tolist())
 
     def brandes_sums(self, sources: Sequence[Hashable] | None) -> list[float]:
         """:func:`brandes_sums` of the graph, its nodes in this numbering."""
