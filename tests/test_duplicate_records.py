@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from bench.dedup import build_pairs, evaluate, load_pairs
 from network.analysis.duplication import duplicate_records
-from network.analysis.record_matching import _name_candidates, _records
+from network.analysis.name_blocks import name_candidates
+from network.analysis.record_matching import _records
 from network.graph.project import build_graph, project
 from network.graph.sqlite import SQLiteStore
 from network.model import Organisation
@@ -211,7 +212,7 @@ def test_common_words_do_not_make_everyone_a_candidate():
     rnd = random.Random(7)
     words = sorted({"".join(rnd.choice("bdgklmnprstz") + rnd.choice("aeiou") for _ in range(4)) for _ in range(250)})
     G = records(*(org(f"o{i:03d}", name=f"{w.title()} Clinic") for i, w in enumerate(words)))
-    candidates = _name_candidates(_records(G).values())
+    candidates = name_candidates(list(_records(G).values()))
     assert len(candidates) < len(G) * 5
     assert {tuple(sorted(pair)) for pair in pairs(G)} <= candidates
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from network.analysis import words
 from network.analysis.finding import Finding, duplication_order
-from network.analysis.name_blocks import candidate_pairs, name_candidates
+from network.analysis.name_blocks import candidate_pairs
 from network.analysis.names import NameBook, may_agree, name_similarity, names_a_place
 from network.translation import N_
 
@@ -188,11 +188,6 @@ def _written_names(node: str, data: dict[str, Any]) -> list[str]:
 def _records(G: nx.MultiDiGraph) -> dict[str, _Record]:
     book = NameBook(n for node, data in G.nodes(data=True) for n in _written_names(node, data))
     return {node: _Record(node, data, book) for node, data in G.nodes(data=True)}
-
-
-def _name_candidates(records: Iterable[_Record]) -> set[_Pair]:
-    """Pairs (smaller id first) in one district that share a name block (see duplicate_records)."""
-    return name_candidates(list(records))
 
 
 def _contact_pairs(records: Iterable[_Record], attribute: str) -> Iterator[_Pair]:
