@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from network.analysis.layers import Layers, active_links, tie_graph
+from network.analysis.louvain import louvain_communities
 from network.meanings import in_force, reach_directions
 
 DAY = dt.date(2026, 6, 1)
@@ -95,6 +96,7 @@ def test_numbered_ends_and_kinds_are_those_of_the_links_in_force(G):
     assert [(nodes[t], nodes[h]) for t, h in zip(tails.tolist(), heads.tolist(), strict=True)] == [
         (u, v) for u, v, _, _ in active_links(G, DAY)]
     assert layers.kinds == [data["kind"] for _, _, _, data in active_links(G, DAY)]
+    assert layers.end_dates == [data["end_date"] for _, _, _, data in active_links(G, DAY)]
 
 
 @settings(max_examples=200, deadline=None)
@@ -128,3 +130,20 @@ def test_the_links_in_force_are_those_meanings_in_force_accepts(status, start, e
     G.add_nodes_from("ab", status="active")
     G.add_edge("a", "b", key="l1", kind="mou", **data)
     assert [key for _, _, key, _ in active_links(G, day)] == (["l1"] if in_force(G.edges["a", "b", "l1"], day) else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs())
+def test_the_ties_read_from_numbers_are_those_of_the_tie_graph(G):
+    """The report reads the ties from numbered arrays rather than building the tie graph: the same links per
+    pair, the same organisations without a tie, the edges in the tie graph's order and so the same Louvain."""
+    layers = Layers(G, DAY)
+    T = tie_graph(G, DAY)
+    for u in T:
+        for v in T:
+            assert layers.tie_links(u, v) == (T[u][v]["links"] if T.has_edge(u, v) else [])
+    assert layers.untied() == [n for n in T if T.degree(n) == 0]
+    nodes = layers.ends[0]
+    assert [(nodes[a], nodes[b]) for a, b in zip(*(e.tolist() for e in layers._tie_edges), strict=True)] == list(
+        T.edges())
+    assert layers.communities(7) == louvain_communities(T, 7)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from operator import itemgetter, methodcaller
+from itertools import compress
 from typing import Any
 
 import networkx as nx
@@ -22,7 +22,7 @@ from network.analysis.failure import single_point_findings, single_points_of_fai
 from network.analysis.finding import Finding, gap_order, not_negative
 from network.analysis.geography import shared_district
 from network.analysis.kernels import Indexed
-from network.analysis.layers import Layers, active_links, layers_for, tie_graph
+from network.analysis.layers import Layers, layers_for
 from network.analysis.offers import Flags, Offers
 from network.model import Vocabulary, today, vocabulary
 from network.translation import N_
@@ -99,16 +99,15 @@ def linkage_gaps(
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    T = layers.ties
     offers = Offers(G)
     findings = [
-        *_isolated(G, T, voc),
+        *_isolated(G, layers.untied(), voc),
         *_broken_cascades(G, layers, offers, voc),
         *_uncovered(G, offers, voc),
         *_unreachable(G, layers, offers, voc, max_hops),
         *single_point_findings(G, layers, offers, voc),
         *_siloed_clusters(G, layers, layers.communities(42), min_size=3),
-        *_expiring_agreements(G, layers.links_of(AGREEMENT_KINDS), layers.as_of, within_days),
+        *_expiring_agreements(G, layers.links, layers.kinds, layers.end_dates, layers.as_of, within_days),
         *cross_border_gaps(G, layers=layers),
         *one_way_data(G, layers=layers),
         *unlinked_areas(G, layers=layers),
@@ -159,7 +158,7 @@ def isolated(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Findin
     [(['c'], 'medium', ['m1']), (['e'], 'low', ['m1'])]
     """
     voc = vocabulary()
-    return sorted(_isolated(G, tie_graph(G, as_of or today()), voc), key=gap_order)
+    return sorted(_isolated(G, Layers(G, as_of or today()).untied(), voc), key=gap_order)
 
 
 def broken_cascades(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:
@@ -461,16 +460,15 @@ replaces it.'
     [(['l1'], 10), (['g1'], 30), (['l2'], 90)]
     """
     not_negative(within_days=within_days)
-    as_of = as_of or today()
-    return sorted(_expiring_agreements(G, active_links(G, as_of, AGREEMENT_KINDS), as_of, within_days), key=gap_order)
+    layers = Layers(G, as_of or today())
+    found = _expiring_agreements(G, layers.links, layers.kinds, layers.end_dates, layers.as_of, within_days)
+    return sorted(found, key=gap_order)
 
 
-def _isolated(G: nx.MultiDiGraph, T: nx.Graph, voc: Vocabulary) -> list[Finding]:
+def _isolated(G: nx.MultiDiGraph, untied: list[str], voc: Vocabulary) -> list[Finding]:
     essential = _essential_services(voc)
     findings = []
-    for node in T:
-        if T.degree(node):
-            continue
+    for node in untied:
         services = set(G.nodes[node].get("services") or ())
         severity = "high" if services & essential else "medium" if services else "low"
         lapsed = sorted({key for u, v, key in G.out_edges(node, keys=True) if u != v}
@@ -732,7 +730,6 @@ _AGREEMENT_WORDS = {"mou": N_("MoU"), "referral": N_("referral agreement"), "fun
 
 
 def _siloed_clusters(G: nx.MultiDiGraph, layers: Layers, parts: list[list[str]], min_size: int) -> list[Finding]:
-    T = layers.ties
     nodes, tails, heads = layers.ends
     number = {node: i for i, node in enumerate(nodes)}
     community = np.full(len(nodes), -1, dtype=np.int64)
@@ -744,7 +741,7 @@ def _siloed_clusters(G: nx.MultiDiGraph, layers: Layers, parts: list[list[str]],
     outside = sum(np.bincount(community[end], minlength=len(parts)) for end in ends)
     findings = []
     for i, members in enumerate(parts):
-        if len(members) < min_size or outside[i] > 1 or len(members) == len(T):
+        if len(members) < min_size or outside[i] > 1 or len(members) == len(nodes):
             continue
         values = {"names": words.names(G, members), "num": len(members)}
         if outside[i]:
@@ -755,7 +752,7 @@ def _siloed_clusters(G: nx.MultiDiGraph, layers: Layers, parts: list[list[str]],
                              "only through the tie between %(inner)s and %(outer)s; link them to other partners or "
                              "bring them into a wider coordination forum.") % {
                 **values, "inner": words.name(G, inner), "outer": words.name(G, outer)}
-            severity, links = "medium", sorted(T[u][v]["links"])
+            severity, links = "medium", sorted(layers.tie_links(u, v))
         else:
             explanation = N_("%(names)s form a cluster of %(num)s organisations that have no tie to the rest of the "
                              "network; link them to other partners or bring them into a wider coordination "
@@ -777,13 +774,18 @@ def _distinct_pairs(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
 
 
 def _expiring_agreements(
-    G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict[str, Any]]], as_of: dt.date, within_days: int
+    G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], kinds: list[Any], ends: list[Any],
+    as_of: dt.date, within_days: int,
 ) -> list[Finding]:
+    """The findings of :func:`expiring_agreements` among the links in force ``links``, of ``kinds`` and ending on
+    ``ends``."""
     findings = []
     horizon = as_of + dt.timedelta(days=within_days)
-    links = list(links)
-    ends = list(map(methodcaller("get", "end_date"), map(itemgetter(3), links)))
-    for i in [i for i, end in enumerate(ends) if end is not None and end <= horizon]:
+    # each end date judged once; the links looked at in C
+    soon = {end: end is not None and end <= horizon for end in set(ends)}
+    for i in compress(range(len(links)), map(soon.__getitem__, ends)):
+        if kinds[i] not in AGREEMENT_KINDS:
+            continue
         (u, v, key, data), end = links[i], ends[i]
         days, on = (end - as_of).days, end.isoformat()
         severity = "high" if days <= EXPIRY_HIGH_DAYS else "medium" if days <= EXPIRY_MEDIUM_DAYS else "low"

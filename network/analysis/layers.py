@@ -16,14 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import compress
-from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
 
 from network.analysis.kernels import Indexed
-from network.analysis.louvain import louvain_communities
+from network.analysis.louvain import numbered_louvain
 from network.meanings import REACH_KINDS, reach_graph
 from network.meanings import serves as serves_population
 from network.model import today
@@ -65,23 +64,39 @@ def active_links(
 
     Links touching an inactive organisation are not in force.
     """
-    links, _ = _links_in_force(G, as_of or today(), None if kinds is None else set(kinds))
-    return iter(links)
+    return iter(_links_in_force(G, as_of or today(), None if kinds is None else set(kinds)).links)
 
 
-def _links_in_force(
-    G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None
-) -> tuple[list[tuple[str, str, str, dict[str, Any]]], list[Any]]:
-    """The links in force on ``day`` (of the ``wanted`` kinds, or all) in edge order, and the kind of each."""
-    active = set(active_organisations(G))
+class _InForce(NamedTuple):
+    """The links in force (of some kinds) in edge order, with the kind and the end date of each; the active
+    organisations, and each link's source's and target's numbers (positions among them), as two arrays."""
+
+    links: list[tuple[str, str, str, dict[str, Any]]]
+    kinds: list[Any]
+    end_dates: list[Any]
+    nodes: list[str]
+    tails: np.ndarray
+    heads: np.ndarray
+
+
+def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -> _InForce:
+    """The links in force on ``day`` (of the ``wanted`` kinds, or all), as :class:`_InForce`."""
+    nodes = active_organisations(G)
+    number = {n: i for i, n in enumerate(nodes)}
     links: list[tuple[str, str, str, dict[str, Any]]] = []
     kinds: list[Any] = []
-    # G.edges(keys=True, data=True) in its order, read from the adjacency without a view per edge
+    end_dates: list[Any] = []
+    tails: list[int] = []
+    heads: list[int] = []
+    # G.edges(keys=True, data=True) in its order, read from the adjacency without a view per edge; each link's
+    # fields are read once, here, while its dict is at hand (reading them again later costs as much)
     for u, targets in G._adj.items():
-        if u not in active:
+        i = number.get(u)
+        if i is None:
             continue
         for v, parallel in targets.items():
-            if v not in active:
+            j = number.get(v)
+            if j is None:
                 continue
             for key, data in parallel.items():
                 get = data.get
@@ -97,7 +112,10 @@ def _links_in_force(
                 if (start is None or start <= day) and (end is None or end >= day):
                     links.append((u, v, key, data))
                     kinds.append(kind)
-    return links, kinds
+                    end_dates.append(end)
+                    tails.append(i)
+                    heads.append(j)
+    return _InForce(links, kinds, end_dates, nodes, np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64))
 
 
 def referral_graph(
@@ -119,7 +137,8 @@ def tie_graph(G: nx.MultiDiGraph, as_of: dt.date | None = None, kinds: Iterable[
     the edges with the same kinds: do not change it).
     Only active organisations appear.
     """
-    return _ties(G, *_links_in_force(G, as_of or today(), None if kinds is None else set(kinds)))
+    found = _links_in_force(G, as_of or today(), None if kinds is None else set(kinds))
+    return _ties(G, found.links, found.kinds)
 
 
 def _ties(G: nx.MultiDiGraph, links: list[tuple[str, str, str, dict[str, Any]]], kinds: list[Any]) -> nx.Graph:
@@ -194,7 +213,7 @@ class Layers:
     @cached_property
     def links(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """``(source, target, link_id, data)`` of every link in force, as :func:`active_links` yields them."""
-        return self._in_force[0]
+        return self._in_force.links
 
     def links_of(self, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """The links in force of the given kinds, in the order of :attr:`links` (picked once per set of kinds)."""
@@ -207,22 +226,24 @@ class Layers:
     @cached_property
     def kinds(self) -> list[Any]:
         """The kind of each of :attr:`links` (None where it has none)."""
-        return self._in_force[1]
+        return self._in_force.kinds
 
     @cached_property
-    def _in_force(self) -> tuple[list[tuple[str, str, str, dict[str, Any]]], list[Any]]:
-        """:attr:`links` and :attr:`kinds`, found in one pass."""
+    def end_dates(self) -> list[Any]:
+        """The end date of each of :attr:`links` (None where it has none)."""
+        return self._in_force.end_dates
+
+    @cached_property
+    def _in_force(self) -> _InForce:
+        """:attr:`links`, :attr:`kinds`, :attr:`end_dates` and :attr:`ends`, found in one pass."""
         return _links_in_force(self.G, self.as_of, None)
 
     @cached_property
     def ends(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """The active organisations, and the source's and the target's numbers (positions in that list) of each
         of :attr:`links`, as two arrays."""
-        nodes = active_organisations(self.G)
-        index, count = {n: i for i, n in enumerate(nodes)}, len(self.links)
-        tails = np.fromiter(map(index.__getitem__, map(itemgetter(0), self.links)), dtype=np.int64, count=count)
-        heads = np.fromiter(map(index.__getitem__, map(itemgetter(1), self.links)), dtype=np.int64, count=count)
-        return nodes, tails, heads
+        found = self._in_force
+        return found.nodes, found.tails, found.heads
 
     @cached_property
     def referral(self) -> nx.DiGraph:
@@ -260,14 +281,68 @@ class Layers:
 
     @cached_property
     def ties(self) -> nx.Graph:
-        """:func:`tie_graph` of the graph on the day."""
+        """:func:`tie_graph` of the graph on the day (the analyses of the report use :meth:`tie_links`,
+        :meth:`untied` and :meth:`communities`, read from numbered arrays, instead of building it)."""
         return _ties(self.G, self.links, self.kinds)
+
+    def tie_links(self, u: str, v: str) -> list[str]:
+        """The ids of the links in force between ``u`` and ``v`` (either way), in link order: the ``links`` of
+        the edge ``u, v`` of :attr:`ties`; empty when they are not tied."""
+        number = self._number
+        pairs, firsts, positions = self._pairs
+        key = min(number[u], number[v]) * len(number) + max(number[u], number[v])
+        t = int(np.searchsorted(pairs, key))
+        if u == v or t == len(pairs) or pairs[t] != key:
+            return []
+        end = int(firsts[t + 1]) if t + 1 < len(pairs) else len(positions)
+        return [self.links[i][2] for i in positions[firsts[t]:end].tolist()]
+
+    def untied(self) -> list[str]:
+        """The active organisations no link in force joins to another, in node order (those of degree 0 in
+        :attr:`ties`)."""
+        nodes = self.ends[0]
+        pairs = self._pairs[0]
+        tied = np.zeros(len(nodes), dtype=bool)
+        for end in np.divmod(pairs, max(len(nodes), 1)):
+            tied[end] = True
+        return list(compress(nodes, (~tied).tolist()))
 
     def communities(self, seed: int = 42) -> list[list[str]]:
         """Louvain communities of :attr:`ties` (see :func:`~network.analysis.louvain.louvain_communities`)."""
         if seed not in self._communities:
-            self._communities[seed] = louvain_communities(self.ties, seed)
+            nodes, _, _ = self.ends
+            named = sorted(nodes)
+            rank = {n: i for i, n in enumerate(named)}
+            ranks = np.fromiter(map(rank.__getitem__, nodes), dtype=np.int64, count=len(nodes))
+            edges = np.stack([ranks[end] for end in self._tie_edges], axis=1)
+            self._communities[seed] = numbered_louvain(named, edges.tolist(), seed)
         return self._communities[seed]
+
+    @cached_property
+    def _number(self) -> dict[str, int]:
+        """Each active organisation's number in :attr:`ends`."""
+        return {n: i for i, n in enumerate(self.ends[0])}
+
+    @cached_property
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ties: the pairs of numbers that links in force join (``low * n + high`` for ``n`` organisations,
+        sorted), where each one's links start among ``positions``, and ``positions``: the links' positions in
+        :attr:`links` by tie, in link order within a tie."""
+        nodes, tails, heads = self.ends
+        apart = np.flatnonzero(tails != heads)
+        keys = np.minimum(tails, heads)[apart] * len(nodes) + np.maximum(tails, heads)[apart]
+        order = np.argsort(keys, kind="stable")
+        firsts = np.flatnonzero(np.diff(keys[order], prepend=-1))
+        return keys[order][firsts], firsts, apart[order]
+
+    @cached_property
+    def _tie_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ties as two arrays of numbers (the earlier organisation's first), in the order ``ties.edges()``
+        gives them: by the earlier organisation, then in the order their first link comes."""
+        pairs, firsts, positions = self._pairs
+        low, high = np.divmod(pairs, max(len(self.ends[0]), 1))
+        order = np.lexsort((positions[firsts], low))
+        return low[order], high[order]
 
 
 def layers_for(G: nx.MultiDiGraph, as_of: dt.date | None, layers: Layers | None) -> Layers:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Sequence
 
 import igraph
 import networkx as nx
 
-__all__ = ["louvain_communities"]
+__all__ = ["louvain_communities", "numbered_louvain"]
 
 #: igraph's random number generator is one for the whole process: held while a seeded run draws from it.
 _RNG_LOCK = threading.Lock()
@@ -67,7 +68,17 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     """
     nodes = sorted(T)
     index = {v: i for i, v in enumerate(nodes)}
-    numbered = igraph.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in T.edges()])
+    return numbered_louvain(nodes, [(index[u], index[v]) for u, v in T.edges()], seed)
+
+
+def numbered_louvain(nodes: Sequence[str], edges: Sequence[Sequence[int]], seed: int = 42) -> list[list[str]]:
+    """:func:`louvain_communities` of the graph of ``nodes`` (sorted) joined by ``edges`` (pairs of positions in
+    ``nodes``, in the order ``T.edges()`` gives them: igraph's result depends on it).
+
+    >>> numbered_louvain(list("abcdef"), [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)])
+    [['a', 'b', 'c'], ['d', 'e', 'f']]
+    """
+    numbered = igraph.Graph(n=len(nodes), edges=edges)
     with _RNG_LOCK:
         # igraph has no getter for its generator: put back the one it starts with, Python's random module
         igraph.set_random_number_generator(random.Random(seed))

@@ -87,14 +87,13 @@ def structure_summary(
     [{'id': 'a', 'name': 'A', 'value': 1.0}]
     """
     layers = layers_for(G, as_of, layers)
-    T = layers.ties
     nodes, tails, heads = layers.ends
     # T's edges are the pairs the links join: one igraph copy for every kernel below
     numbered = Undirected.of_arcs(nodes, tails, heads)
     degree, betweenness, sampling = _centrality_arrays(numbered, betweenness_threshold, sample_size, seed)
     parts = layers.communities(seed)
     components = numbered.component_sizes()
-    articulation, bridges = _cut_points(T, numbered)
+    articulation, bridges = _cut_points(layers, numbered)
     counts = _brokerage_array(G, nodes, tails, heads, _both_ways(layers.kinds), by, numbered)
     n, ties = len(nodes), numbered.graph.ecount()
     return {
@@ -327,10 +326,10 @@ def _betweenness(numbered: Undirected, sources: list[str], sampled: bool) -> np.
     return score * np.where(chosen, source_scale, other_scale)
 
 
-def _cut_points(T: nx.Graph, numbered: Undirected) -> tuple[list[str], list[str]]:
+def _cut_points(layers: Layers, numbered: Undirected) -> tuple[list[str], list[str]]:
     """Articulation points and the ids of bridge links (a bridge tie that one link makes)."""
     articulation, bridges = numbered.cut_points()
-    links = [T[u][v]["links"] for u, v in bridges]
+    links = [layers.tie_links(u, v) for u, v in bridges]
     return sorted(articulation), sorted(ids[0] for ids in links if len(ids) == 1)
 
 
