@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import combinations, filterfalse, islice
+from itertools import combinations, filterfalse, islice, product
 from typing import Any
 
 import networkx as nx
@@ -199,17 +199,20 @@ class _Ties:
 def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     offering: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for node, (district, services, populations) in ties.profiles.items():
-        for service in services:
-            for population in populations:
-                offering[district, service, population].append(node)
-    groups = {key: sorted(nodes) for key, nodes in offering.items() if len(nodes) >= 2}
+        for key in product((district,), services, populations):
+            offering[key].append(node)
     counts = ties.coordinated.counts()
+    is_coordinated = ties.coordinated.__contains__
     voc = vocabulary()
+    said = words.Names(G)
     findings = []
-    for (district, service, population), group in groups.items():
-        severity, details = _coordination_details(
-            group, ties.coordinated.__contains__, counts.get((district, service, population), 0))
-        values = {"names": words.names(G, group), "service": words.label(voc.services, service),
+    for key, group in offering.items():
+        if len(group) < 2:
+            continue
+        group.sort()
+        district, service, population = key
+        severity, details = _coordination_details(group, is_coordinated, counts.get(key, 0))
+        values = {"names": said.names(group), "service": words.label(voc.services, service),
                   "people": words.label(voc.populations, population), "district": district, **_pairs(details)}
         findings.append(Finding(
             "service_overlap", severity, _OVERLAP[_coordination(details, pair=len(group) == 2)] % values,
@@ -221,22 +224,24 @@ def _service_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
 
 def _funding_overlaps(G: nx.MultiDiGraph, ties: _Ties) -> list[Finding]:
     funded: dict[tuple[str, str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    nodes = G._node  # the dict behind G.nodes, without a view per lookup
     for funder, recipient, key, data in ties.funding:
-        placed = G.nodes[recipient]
+        placed = nodes[recipient]
         if placed.get("district"):
             for service in set(data.get("services") or placed.get("services") or ()):
                 funded[funder, placed["district"], service][recipient].append(key)
     voc = vocabulary()
+    said = words.Names(G)
     findings = []
     for (funder, district, service), recipients in funded.items():
         if len(recipients) < 2:
             continue
-        members = [(r, G.nodes[r].get("populations") or ()) for r in recipients]
+        members = [(r, nodes[r].get("populations") or ()) for r in recipients]
         for population, group in _population_groups(members).items():
             # recipients of a group are active (their links are in force), placed and name populations: profiled
             coordinated = sum(map(ties.coordinated.__contains__, combinations(group, 2)))
             severity, details = _coordination_details(group, ties.coordinated.__contains__, coordinated)
-            values = {"funder": words.name(G, funder), "names": words.names(G, group), "district": district,
+            values = {"funder": said[funder], "names": said.names(group), "district": district,
                       "service": words.label(voc.services, service),
                       "people": words.label(voc.populations, population)}
             explanation = _FUNDING[_coordination(details)] % {**values, **_pairs(details)}

@@ -14,7 +14,7 @@ import numpy as np
 from network.analysis.finding import SEVERITIES, Finding, not_negative
 from network.analysis.geography import shared_district
 from network.analysis.layers import Layers, active_organisations, layers_for
-from network.analysis.words import join, long_date, lower_first, name, names, services
+from network.analysis.words import Names, join, long_date, lower_first, name, names, services
 from network.gcpause import gc_paused
 from network.model import Vocabulary, vocabulary
 from network.translation import N_
@@ -325,18 +325,13 @@ def _stale_records(G: nx.MultiDiGraph, layers: Layers, max_age_days: int) -> lis
     return findings
 
 
-class _Words(dict[str, str]):
-    """The organisations' names (:func:`~network.analysis.words.name`), each looked up once, and dates in words."""
+class _Words(Names):
+    """The organisations' names (:class:`~network.analysis.words.Names`), each looked up once, and dates in words."""
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
-        super().__init__()
-        self.G = G
+        super().__init__(G)
         self.days: dict[dt.date, str] = {}
         self.link_kinds = vocabulary().link_kinds
-
-    def __missing__(self, node: str) -> str:
-        self[node] = text = name(self.G, node)
-        return text
 
     def day(self, day: dt.date) -> str:
         """:func:`~network.analysis.words.long_date`."""
@@ -513,7 +508,7 @@ def _one_way_referrals(layers: Layers, services_of: _Services) -> dict[tuple[str
     ahead, behind = tails * n + heads, heads * n + tails
     back = np.concatenate([ahead[mou | referral], behind[mou]])
     both = np.concatenate([ahead[two_way], behind[two_way]])
-    one_way = referral & ~two_way & ~np.isin(behind, back, kind="sort") & ~np.isin(ahead, both, kind="sort")
+    one_way = referral & ~two_way & ~_among(behind, back) & ~_among(ahead, both)
     pairs: dict[tuple[str, str], tuple[list[str], int]] = {}
     for i in np.flatnonzero(one_way).tolist():
         u, v, key, data = links[i]
@@ -521,6 +516,14 @@ def _one_way_referrals(layers: Layers, services_of: _Services) -> dict[tuple[str
         keys.append(key)
         pairs[u, v] = keys, scope | services_of.bits(data.get("services"))
     return pairs
+
+
+def _among(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``pool`` (``np.isin``, by binary search in the sorted pool)."""
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
+    pool = np.sort(pool)
+    return pool[np.minimum(np.searchsorted(pool, values), len(pool) - 1)] == values
 
 
 class _Services:

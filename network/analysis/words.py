@@ -11,7 +11,7 @@ import networkx as nx
 from network.model import Vocabulary
 from network.translation import N_, joined, named
 
-__all__ = ["name", "names", "join", "count", "long_date", "lower_first", "label", "services", "populations"]
+__all__ = ["Names", "name", "names", "join", "count", "long_date", "lower_first", "label", "services", "populations"]
 
 
 def name(G: nx.MultiDiGraph, node: str) -> str:
@@ -25,7 +25,8 @@ def name(G: nx.MultiDiGraph, node: str) -> str:
     >>> name(G, "a"), name(G, "b"), name(G, "c")
     ('Hope CBO', 'b', 'c')
     """
-    return named(G.nodes[node].get("name") or node if node in G else node)
+    data = G._node.get(node)  # the dict behind G.nodes, without a view per lookup
+    return named(data.get("name") or node if data is not None else node)
 
 
 def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
@@ -37,9 +38,33 @@ def names(G: nx.MultiDiGraph, nodes: Sequence[str], shown: int = 3) -> str:
     >>> names(G, "abcd"), names(G, "abcde")
     ('a, b, c and d', 'a, b, c and 2 others')
     """
-    if len(nodes) > shown + 1:
-        return join([*(name(G, n) for n in nodes[:shown]), f"{len(nodes) - shown} " + N_("others")])
-    return join([name(G, n) for n in nodes])
+    return Names(G).names(nodes, shown)
+
+
+class Names(dict[str, str]):
+    """The names of ``G``'s organisations (:func:`name`), each looked up once: for analyses naming many.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("a", {"name": "Hope CBO"}), ("b", {"name": "Sizwe Clinic"})])
+    >>> said = Names(G)
+    >>> said["a"], said.names(["a", "b", "c"])
+    ('Hope CBO', 'Hope CBO, Sizwe Clinic and c')
+    """
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        super().__init__()
+        self.G = G
+
+    def __missing__(self, node: str) -> str:
+        self[node] = text = name(self.G, node)
+        return text
+
+    def names(self, nodes: Sequence[str], shown: int = 3) -> str:
+        """:func:`names` of ``nodes``."""
+        if len(nodes) > shown + 1:
+            return join([*(self[n] for n in nodes[:shown]), f"{len(nodes) - shown} " + N_("others")])
+        return join([self[n] for n in nodes])
 
 
 def join(parts: Sequence[str], last: str = "and") -> str:
