@@ -10,6 +10,10 @@ reads from the store itself, so a write made through one process is seen by
 the others on their next request. The parent shares one session-signing key
 with its children (``CSSNET_SECRET_KEY``, random unless set) and restarts a
 child that dies; SIGINT or SIGTERM stops them all.
+
+Each process, as it starts serving, loads the network for analysis in the
+background (:func:`warm_up_in_background`), so the first coordinator to ask
+for a pathway does not wait for the projection and the pathway index.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 
 from flask import Flask
 
+from network.api.state import store_of
 from network.graph.sqlite import SQLiteStore
 from network.service.audit import CLI
 from network.service.tokens import create_token
@@ -84,6 +89,30 @@ def serving_in_thread(app: Flask, threads: int = 4, stop_timeout_s: float = 5.0)
         raise RuntimeError(f"the server did not stop within {stop_timeout_s:g} s")
 
 
+def warm_up_in_background(app: Flask) -> threading.Thread:
+    """Load ``app``'s network for analysis (``network.service.analyses.warm_up``) in a daemon thread.
+
+    Says on stderr how long it took, or why it could not (the server keeps
+    serving either way: the first query that needs the network loads it).
+    """
+    from network.service.analyses import warm_up
+
+    def work() -> None:
+        began = time.perf_counter()
+        try:
+            warm_up(store_of(app))
+        except Exception as err:  # noqa: BLE001 (any failure is reported; requests will meet it too)
+            print(f"cssnet: could not load the network for analysis in advance ({err})", file=sys.stderr,
+                  flush=True)
+            return
+        print(f"cssnet: network loaded for analysis in {time.perf_counter() - began:.1f} s", file=sys.stderr,
+              flush=True)
+
+    thread = threading.Thread(target=work, name="cssnet-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 8,
           sock: socket.socket | None = None) -> None:
     """Serve ``app`` on ``host:port`` (or on ``sock``, from ``listen``) with waitress until interrupted or terminated.
@@ -94,6 +123,7 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
 
     where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    warm_up_in_background(app)
     try:
         waitress_serve(app, threads=threads, ident="cssnet", **where)
     finally:
@@ -174,10 +204,12 @@ def _worker(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True, help="the listening socket's file descriptor")
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
-    server = create_server(create_app(), sockets=[socket.socket(fileno=args.fd)], threads=args.threads,
+    app = create_app()
+    server = create_server(app, sockets=[socket.socket(fileno=args.fd)], threads=args.threads,
                            ident="cssnet")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_server(server))
+    warm_up_in_background(app)
     server.run()
 
 
