@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import cached_property
 from itertools import chain
 from typing import NamedTuple
 
@@ -41,8 +43,6 @@ class Offers:
         self.district: dict[str, str | None] = {}
         self.offering: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.serving: dict[tuple[str, str], list[str]] = defaultdict(list)
-        self.general_total: Counter[str] = Counter()
-        self.explicit_total: Counter[tuple[str, str]] = Counter()
         self._local: dict[tuple[str | None, str, frozenset[str]], _Part] = {}
         self._by_population: dict[tuple[str, str], tuple[_Part, _Part, dict[int, _Part]]] = {}
         self._flags: tuple[list[str], Flags] | None = None
@@ -53,11 +53,6 @@ class Offers:
             populations = frozenset(data.get("populations") or ())
             district = data.get("district") or None
             self.services[node], self.populations[node], self.district[node] = services, populations, district
-            for service in services:
-                if not populations:
-                    self.general_total[service] += 1
-                for population in populations:
-                    self.explicit_total[service, population] += 1
             if district is not None:
                 for population in populations:
                     self.serving[district, population].append(node)
@@ -80,21 +75,8 @@ class Offers:
         """
         if self._flags is not None and self._flags[0] is nodes:
             return self._flags[1]
-        services = {s: i for i, s in enumerate(sorted({s for found in self.services.values() for s in found}))}
-        populations = {p: i for i, p in enumerate(sorted({p for found in self.populations.values() for p in found}))}
-        offered: tuple[list[int], list[int]] = ([], [])
-        named: tuple[list[int], list[int]] = ([], [])
-        for i, node in enumerate(nodes):
-            for service in self.services[node]:
-                offered[0].append(services[service])
-                offered[1].append(i)
-            for population in self.populations[node]:
-                named[0].append(populations[population])
-                named[1].append(i)
-        provides = np.zeros((len(services), len(nodes)), dtype=bool)
-        provides[offered] = True
-        names = np.zeros((len(populations), len(nodes)), dtype=bool)
-        names[named] = True
+        services, provides = _rows([self.services[node] for node in nodes], self.services.values())
+        populations, names = _rows([self.populations[node] for node in nodes], self.populations.values())
         flags = Flags(services, provides, populations, names)
         self._flags = (nodes, flags)
         return flags
@@ -156,5 +138,45 @@ class Offers:
         return split
 
     def provider_count(self, service: str, population: str) -> int:
-        """How many active organisations offer ``service`` to ``population``."""
-        return self.general_total[service] + self.explicit_total[service, population]
+        """How many active organisations offer ``service`` to ``population``.
+
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_nodes_from([("a", {"services": ["art"]}), ("b", {"services": ["art"], "populations": ["msm"]})])
+        >>> G.add_node("c", services=["art", "prep"], populations=["pwid"])
+        >>> offers = Offers(G)
+        >>> [offers.provider_count(*asked) for asked in [("art", "msm"), ("art", "pwid"), ("prep", "msm")]]
+        [2, 2, 0]
+        """
+        general, explicit = self._totals
+        return general[service] + explicit[service, population]
+
+    @cached_property
+    def _totals(self) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+        """How many active organisations serving everyone offer each service, and how many naming each population
+        offer each service to it; counted once per distinct list of services and populations."""
+        general: Counter[str] = Counter()
+        explicit: Counter[tuple[str, str]] = Counter()
+        profiles = Counter(zip(self.services.values(), self.populations.values(), strict=True))
+        for (services, populations), count in profiles.items():
+            for service in services:
+                if not populations:
+                    general[service] += count
+                for population in populations:
+                    explicit[service, population] += count
+        return general, explicit
+
+
+def _rows(found: list[frozenset[str]], every: Iterable[frozenset[str]]) -> tuple[dict[str, int], np.ndarray]:
+    """The codes of ``every`` set, numbered in sorted order, and a row per code of flags: whether each set of
+    ``found`` holds it.
+
+    Each distinct set is read once (a network has far fewer distinct lists of services than organisations).
+    """
+    distinct = {codes: i for i, codes in enumerate(dict.fromkeys(found))}
+    numbers = {code: i for i, code in enumerate(sorted(set().union(*dict.fromkeys(every))))}
+    table = np.zeros((len(numbers), len(distinct)), dtype=bool)
+    for codes, i in distinct.items():
+        table[[numbers[code] for code in codes], i] = True
+    which = np.fromiter(map(distinct.__getitem__, found), dtype=np.int64, count=len(found))
+    return numbers, table[:, which]
