@@ -18,7 +18,7 @@ import signal
 import subprocess
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -193,6 +193,15 @@ def serving(process: Any, timeout_s: float) -> tuple[str, list[str]]:
     before (the test fails if it has not said so within ``timeout_s``)."""
     import pytest
 
+    line, seen = line_of(process, lambda text: text.startswith("serving on http://"), timeout_s)
+    if line is None:
+        pytest.fail(f"the server did not start: {''.join(seen)!r}")
+    return line.split()[2].rstrip("/"), seen
+
+
+def line_of(process: Any, wanted: Callable[[str], bool], timeout_s: float) -> tuple[str | None, list[str]]:
+    """Read ``process``'s output until a line is ``wanted`` or ``timeout_s`` pass: that line (None if none came)
+    and the lines before it."""
     assert process.stdout is not None
     seen: list[str] = []
     with selectors.DefaultSelector() as selector:
@@ -202,7 +211,7 @@ def serving(process: Any, timeout_s: float) -> tuple[str, list[str]]:
             line = process.stdout.readline()
             if not line:
                 break
+            if wanted(line):
+                return line, seen
             seen.append(line)
-            if line.startswith("serving on http://"):
-                return line.split()[2].rstrip("/"), seen
-    pytest.fail(f"the server did not start: {''.join(seen)!r}")
+    return None, seen

@@ -8,16 +8,14 @@ test's folder, so the demo's temporary store can be looked for afterwards.
 from __future__ import annotations
 
 import os
-import selectors
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
 
-from tests.http_support import serving, stop
+from tests.http_support import line_of, serving, stop
 
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 30
@@ -57,31 +55,15 @@ def test_the_demo_store_is_removed_when_the_server_stops(tmp_path: Path) -> None
     assert list(tmp_path.iterdir()) == []
 
 
-def _line_with(process: subprocess.Popen[str], text: str, timeout_s: float) -> str:
-    """The first line of ``process``'s output holding ``text`` (the test fails without one within ``timeout_s``)."""
-    assert process.stdout is not None
-    seen: list[str] = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and selector.select(timeout=deadline - time.monotonic()):
-            line = process.stdout.readline()
-            if not line:
-                break
-            if text in line:
-                return line
-            seen.append(line)
-    raise AssertionError(f"no line with {text!r} in {seen!r}")
-
-
 def test_the_network_is_loaded_for_analysis_as_the_server_starts(tmp_path: Path) -> None:
     """The server says when the network is loaded for analysis; pathway queries then answer from it."""
     process = subprocess.Popen([*COMMAND, "--port", "0"], env={**os.environ, "TMPDIR": str(tmp_path)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         base, _ = serving(process, START_TIMEOUT_S)
-        line = _line_with(process, "cssnet: network loaded for analysis in ", START_TIMEOUT_S)
-        assert line.rstrip().endswith(" s") and "Traceback" not in line
+        line, before = line_of(process, lambda text: "network loaded for analysis" in text, START_TIMEOUT_S)
+        assert line is not None, before
+        assert line.startswith("cssnet: network loaded for analysis in ") and line.rstrip().endswith(" s")
         found = requests.get(f"{base}/api/v1/analysis/pathways", timeout=60, params={
             "population": "artisanal_miners", "start": "sekhukhune-chrome-diggers-health-project",
             "needs": ["tb_screening", "tb_treatment", "social_grant_linkage"]})
