@@ -13,7 +13,8 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network.analysis.layers import Layers, active_links, tie_graph
+from network.analysis.kernels import Indexed
+from network.analysis.layers import Layers, active_links, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.meanings import in_force, reach_directions
 
@@ -147,3 +148,53 @@ def test_the_ties_read_from_numbers_are_those_of_the_tie_graph(G):
     assert [(nodes[a], nodes[b]) for a, b in zip(*(e.tolist() for e in layers._tie_edges), strict=True)] == list(
         T.edges())
     assert layers.communities(7) == louvain_communities(T, 7)
+
+
+def networkx_reach(G: nx.MultiDiGraph, links: list) -> nx.DiGraph:
+    """The reach graph of ``links`` among the active organisations of ``G``, built arc by arc by NetworkX's own
+    methods in reading order (each link forwards, then back when it carries both ways), the strongest link's
+    fields kept: formal before informal, then higher weight, then smaller id."""
+    expected = nx.DiGraph()
+    expected.add_nodes_from(n for n, status in G.nodes(data="status") if status == "active")
+    for u, v, key, data in links:
+        if u == v or data["kind"] not in ("referral", "mou"):
+            continue
+        fields = {"link": key, "kind": data["kind"], "formal": bool(data["formal"]), "weight": int(data["weight"])}
+        for a, b in [(u, v), (v, u)] if data["kind"] == "mou" or data["two_way"] else [(u, v)]:
+            if not expected.has_edge(a, b):
+                expected.add_edge(a, b, links=[key], **fields)
+                continue
+            arc = expected[a][b]
+            arc["links"].append(key)
+            if (not fields["formal"], -fields["weight"], key) < (not arc["formal"], -arc["weight"], arc["link"]):
+                arc.update(fields)
+    return expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs())
+def test_reach_graph_is_the_one_built_arc_by_arc(G):
+    R = Layers(G, DAY).referral
+    expected = networkx_reach(G, list(active_links(G, DAY)))
+    assert as_built(R) == as_built(expected)
+    assert [(n, list(p.items())) for n, p in R.pred.items()] == [
+        (n, list(p.items())) for n, p in expected.pred.items()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(partner_graphs())
+def test_the_reach_arcs_read_from_numbers_are_those_of_the_referral_graph(G):
+    """The report numbers the referral graph's arcs with numpy rather than building it: the same arcs reversed
+    for the kernels, in the same order, the same links behind each arc, and the same neighbours in order."""
+    layers = Layers(G, DAY)
+    R = referral_graph(G, DAY)
+    expected = Indexed.reversed_of(R)
+    assert layers.backwards.nodes == expected.nodes
+    assert [a.tolist() for a in layers.backwards.arcs] == [a.tolist() for a in expected.arcs]
+    for x in R:
+        for y in R:
+            assert layers.reach_links(x, y) == (R[x][y]["links"] if R.has_edge(x, y) else [])
+    bare = layers.reach_bare
+    assert list(bare) == list(R)
+    assert [(n, list(nbrs)) for n, nbrs in bare.succ.items()] == [(n, list(nbrs)) for n, nbrs in R.succ.items()]
+    assert [(n, list(nbrs)) for n, nbrs in bare.pred.items()] == [(n, list(nbrs)) for n, nbrs in R.pred.items()]

@@ -121,7 +121,7 @@ def single_point_findings(
         kept, trees = backwards.dominators_past(members, [providers for providers, _ in groups])
         for parent, (_, services) in zip(trees, groups, strict=True):
             routes.extend(_cuts(kept, parent, flags.names[p, kept], p, services))
-    return _cut_findings(G, voc, layers.referral, nodes, list(flags.populations), list(flags.services), routes)
+    return _cut_findings(G, voc, layers, nodes, list(flags.populations), list(flags.services), routes)
 
 
 def _cuts(
@@ -151,7 +151,7 @@ def _cuts(
 
 
 def _cut_findings(
-    G: nx.MultiDiGraph, voc: Vocabulary, R: nx.DiGraph, nodes: list[str], populations: list[str],
+    G: nx.MultiDiGraph, voc: Vocabulary, layers: Layers, nodes: list[str], populations: list[str],
     services: list[str], routes: list[np.ndarray],
 ) -> list[Finding]:
     """One finding per organisation on every route of at least ``MIN_CUT_OFF`` others, from the rows of
@@ -170,7 +170,8 @@ def _cut_findings(
         a = nodes[a_number]
         entries = {(nodes[x], populations[p], services[s]) for x, p, s in block.T.tolist()}
         cut = sorted({x for x, _, _ in entries})
-        links = sorted(R[x][a]["links"][0] for x in cut if R.has_edge(x, a) and len(R[x][a]["links"]) == 1)
+        behind = [layers.reach_links(x, a) for x in cut]
+        links = sorted(ids[0] for ids in behind if len(ids) == 1)
         findings.append((a, _cut_finding(G, voc, a, cut, entries, links)))
     return [finding for _, finding in sorted(findings, key=lambda pair: pair[0])]
 

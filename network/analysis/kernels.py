@@ -336,6 +336,17 @@ class Indexed:
                      np.fromiter(map(number, heads), dtype=np.int64, count=len(pairs)))
 
     @classmethod
+    def of_numbers(cls, nodes: Sequence[Hashable], tails: np.ndarray, heads: np.ndarray) -> Indexed:
+        """The graph of ``nodes`` with the arcs ``tails[i] -> heads[i]`` (numbers, positions in ``nodes``).
+
+        >>> Indexed.of_numbers(["a", "b"], np.array([1]), np.array([0])).arcs
+        (array([1]), array([0]))
+        """
+        graph = cls(nodes, ())
+        graph.arcs = (tails, heads)
+        return graph
+
+    @classmethod
     def reversed_of(cls, R: nx.DiGraph) -> Indexed:
         """``R`` with every arc reversed, as ``Indexed(list(R), ((v, u) for u, v in R.edges()))``, read from R's
         adjacency at once.

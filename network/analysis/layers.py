@@ -23,6 +23,7 @@ import numpy as np
 
 from network.analysis.kernels import Indexed
 from network.analysis.louvain import numbered_louvain
+from network.analysis.reach_arcs import ReachArcs, reach_members
 from network.meanings import REACH_KINDS, reach_graph
 from network.meanings import serves as serves_population
 from network.model import today
@@ -257,9 +258,28 @@ class Layers:
 
     @cached_property
     def backwards(self) -> Indexed:
-        """:attr:`referral` with every arc reversed, numbered for the kernels of :mod:`network.analysis.kernels`."""
-        R = self.referral
-        return Indexed.reversed_of(R)
+        """:attr:`referral` with every arc reversed, numbered for the kernels of :mod:`network.analysis.kernels`
+        (as ``Indexed.reversed_of(self.referral)``, found without building it)."""
+        arcs = self._reach
+        return Indexed.of_numbers(arcs.members, arcs.heads, arcs.tails)
+
+    def reach_links(self, x: str, y: str) -> list[str]:
+        """The ids of the links behind the arc ``x -> y`` of :attr:`referral` (its ``links``; empty if none)."""
+        return self._reach.links_of(x, y)
+
+    @cached_property
+    def reach_bare(self) -> nx.DiGraph:
+        """:attr:`referral`'s nodes and arcs, in its order, without the arcs' data: who can refer to whom."""
+        return self._reach.bare()
+
+    @cached_property
+    def _reach(self) -> ReachArcs:
+        """The arcs of :attr:`referral`, numbered (see :class:`~network.analysis.reach_arcs.ReachArcs`)."""
+        members = reach_members(self.G)
+        nodes, tails, heads = self.ends
+        number = {node: i for i, node in enumerate(members)}
+        renumber = np.fromiter(map(number.__getitem__, nodes), dtype=np.int64, count=len(nodes))
+        return ReachArcs(members, self.links, self.kinds, renumber[tails], renumber[heads])
 
     def serving(self, population: str) -> list[int]:
         """The numbers in :attr:`backwards` of the organisations serving ``population`` (:meth:`reach`'s nodes)."""

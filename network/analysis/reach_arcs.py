@@ -1,0 +1,129 @@
+"""The reach graph of the links in force as numbered arcs, for the analyses that need who reaches whom, not the graph.
+
+:func:`network.meanings.reach_graph` builds a ``networkx.DiGraph`` whose arcs
+carry the ids and the strongest of the links behind them. The coordination
+report asks it only who can refer to whom (numbered, for the kernels), which
+links are behind a few arcs, and who neighbours whom: :class:`ReachArcs` finds
+the same arcs, in the same order, from the numbered links in force with numpy.
+"""
+
+from __future__ import annotations
+
+from itertools import repeat
+from operator import eq, itemgetter, methodcaller
+from types import MappingProxyType
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from network.meanings import REACH_KINDS
+
+__all__ = ["ReachArcs", "reach_members"]
+
+#: The data of every arc of :meth:`ReachArcs.bare` (none).
+_NO_DATA: MappingProxyType[str, Any] = MappingProxyType({})
+
+
+def reach_members(G: nx.MultiDiGraph) -> list[str]:
+    """The nodes of the reach graph of ``G`` for every population: its active organisations, in node order.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("a", {}), ("b", {"status": "inactive"}), ("c", {"status": None})])
+    >>> reach_members(G)
+    ['a', 'c']
+    """
+    return [node for node, status in G.nodes(data="status") if (status or "active") == "active"]
+
+
+class ReachArcs:
+    """The arcs of :func:`~network.meanings.reach_graph` (every population) of some links in force, numbered.
+
+    Parameters
+    ----------
+    members : list of str
+        The reach graph's nodes (:func:`reach_members`), numbered by position.
+    links : list of (source, target, link_id, data)
+        The links in force; those of other kinds than ``REACH_KINDS`` are
+        left out.
+    kinds : list
+        The kind of each link.
+    tails, heads : numpy.ndarray
+        The numbers in ``members`` of each link's source and target.
+
+    Attributes
+    ----------
+    tails, heads : numpy.ndarray
+        The arcs ``tails[a] -> heads[a]``, in the order the reach graph's
+        ``edges()`` gives them: by source, then in the order each arc was
+        made (when its first link was read: each link forwards, then back
+        when it carries both ways).
+
+    Examples
+    --------
+    >>> links = [("a", "b", "m1", {}), ("b", "c", "r1", {}), ("c", "b", "r2", {"two_way": True})]
+    >>> arcs = ReachArcs(["a", "b", "c"], links, ["mou", "referral", "referral"], np.array([0, 1, 2]),
+    ...                  np.array([1, 2, 1]))
+    >>> arcs.tails.tolist(), arcs.heads.tolist(), arcs.links_of("b", "c")
+    ([0, 1, 1, 2], [1, 0, 2, 1], ['r1', 'r2'])
+    >>> list(arcs.bare().pred["b"])
+    ['a', 'c']
+    """
+
+    def __init__(
+        self, members: list[str], links: list[tuple[str, str, str, Any]], kinds: list[Any], tails: np.ndarray,
+        heads: np.ndarray,
+    ) -> None:
+        self.members, self.links = members, links
+        self.number = {node: i for i, node in enumerate(members)}
+        n = len(members)
+        reach = np.fromiter(map(REACH_KINDS.__contains__, kinds), dtype=bool, count=len(kinds))
+        chosen = np.flatnonzero(reach & (tails != heads))
+        # reach_directions(kind, two_way): an MoU carries both ways, a referral forwards (and back when two-way)
+        both = np.fromiter(map(eq, map(kinds.__getitem__, chosen.tolist()), repeat("mou")), dtype=bool,
+                           count=len(chosen))
+        referrals = np.flatnonzero(~both)
+        both[referrals] = np.fromiter(map(bool, map(methodcaller("get", "two_way"), map(
+            itemgetter(3), map(links.__getitem__, chosen[referrals].tolist())))), dtype=bool, count=len(referrals))
+        back = np.flatnonzero(both)
+        # the links as they are read: link j forwards as 2j, back as 2j + 1
+        read = np.argsort(np.concatenate([2 * np.arange(len(chosen)), 2 * back + 1]), kind="stable")
+        source = np.concatenate([tails[chosen], heads[chosen][back]])[read]
+        target = np.concatenate([heads[chosen], tails[chosen][back]])[read]
+        keys = source * n + target
+        grouped = np.argsort(keys, kind="stable")  # each arc's links together, in reading order
+        self._starts = np.flatnonzero(np.diff(keys[grouped], prepend=-1))
+        self._keys = keys[grouped][self._starts]
+        self._positions = np.concatenate([chosen, chosen[back]])[read][grouped]
+        made = grouped[self._starts]
+        order = np.lexsort((made, source[made]))
+        self.tails, self.heads, self._made = source[made][order], target[made][order], made[order]
+
+    def links_of(self, x: str, y: str) -> list[str]:
+        """The ids of the links behind the arc ``x -> y`` in reading order (the arc's ``links`` in the reach
+        graph); empty when there is no such arc."""
+        if x not in self.number or y not in self.number:
+            return []
+        key = self.number[x] * len(self.members) + self.number[y]
+        a = int(np.searchsorted(self._keys, key))
+        if a == len(self._keys) or self._keys[a] != key:
+            return []
+        end = int(self._starts[a + 1]) if a + 1 < len(self._starts) else len(self._positions)
+        return [self.links[i][2] for i in self._positions[self._starts[a]:end].tolist()]
+
+    def bare(self) -> nx.DiGraph:
+        """The reach graph with its nodes and arcs in its order (successors and predecessors alike), its arcs
+        carrying no data: who can refer to whom, without a dict per arc."""
+        R = nx.DiGraph()
+        R._node = {node: {} for node in self.members}
+        R._adj = self._rows(self.tails, self.heads, np.arange(len(self.tails)))
+        R._pred = self._rows(self.heads, self.tails, self._made)
+        return R
+
+    def _rows(self, near: np.ndarray, far: np.ndarray, made: np.ndarray) -> dict[str, dict[str, Any]]:
+        """Per member, the other ends of its arcs (``near[a]`` and ``far[a]``), in the order ``made``."""
+        order = np.lexsort((made, near))
+        others = list(map(self.members.__getitem__, far[order].tolist()))
+        bounds = [0, *np.cumsum(np.bincount(near, minlength=len(self.members))).tolist()]
+        return {node: dict.fromkeys(others[a:b], _NO_DATA)
+                for node, a, b in zip(self.members, bounds, bounds[1:], strict=False)}
