@@ -230,9 +230,10 @@ def _rare(district: np.ndarray, words: int, held: np.ndarray, sought: np.ndarray
     of the record's district."""
     code = district[held[:, 0]] * words + held[:, 1]
     distinct = _distinct(code)
-    counts = np.bincount(np.searchsorted(distinct, code), minlength=len(distinct))
+    at = np.searchsorted(distinct, code)
+    counts = np.bincount(at, minlength=len(distinct))
     sought_counts = counts[np.searchsorted(distinct, district[sought[:, 0]] * words + sought[:, 1])]
-    return counts[np.searchsorted(distinct, code)] <= RARE_TOKEN, sought_counts <= RARE_TOKEN
+    return counts[at] <= RARE_TOKEN, sought_counts <= RARE_TOKEN
 
 
 def _expand(rows: np.ndarray, start: np.ndarray, key_of: np.ndarray) -> np.ndarray:

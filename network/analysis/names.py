@@ -242,7 +242,9 @@ class NameBook:
             telling = tuple(sorted({t for t in tokens if distinctive(t)}, key=lambda t: (self._count[t], t)))
         else:
             weights = tuple(map(self._weights.__getitem__, tokens))
-            telling = tuple(sorted(self._rank.keys() & tokens, key=self._rank.__getitem__))
+            rank = self._rank
+            found = [t for t in tokens if t in rank]  # most names have one telling word or none: nothing to sort
+            telling = tuple(found if len(found) < 2 else sorted(set(found), key=rank.__getitem__))
         return Name(" ".join(tokens), tokens, weights, telling, "".join([t[0] for t in tokens]))
 
 

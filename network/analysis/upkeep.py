@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -451,49 +450,55 @@ def _last_end(held: Iterable[tuple[str, dt.date | None]]) -> dt.date | None:
 
 
 def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> list[Finding]:
-    nodes = dict(G.nodes(data=True))
     services_of = _Services()
-
-    @cache  # each organisation's services, populations and needs worked out once, however many pairs it is in
-    def offered(n: str) -> int:
-        return services_of.bits(nodes[n].get("services"))
-
-    @cache
-    def served(n: str) -> frozenset[str]:
-        return frozenset(nodes[n].get("populations") or ())
-
-    rules = [(services_of.bits([after]), need) for after, need in voc.cascade_rules]
-
-    @cache
-    def needs(n: str) -> int:
-        """What the clients of ``n`` need next (by the care-cascade rules) that ``n`` does not offer."""
-        mine = offered(n)
-        return services_of.bits([need for after, need in rules if after & mine]) & ~mine
-
+    names = layers.ends[0]
+    a, b, keys, scopes = _one_way_referrals(layers, services_of)
+    # each organisation's services, populations and needs worked out once, however many pairs it is in; the
+    # pairs then tested all at once (Python ints in object arrays: as many services as there are, one bit each)
+    involved = np.unique(np.concatenate((a, b)))
+    offered, served, needs = _profiles(G, [names[i] for i in involved.tolist()], services_of, voc)
+    a, b = np.searchsorted(involved, a), np.searchsorted(involved, b)
+    by_record = np.array(scopes, dtype=object) & offered[a] & ~offered[b]
+    shared = (served[a] == 0) | (served[b] == 0) | ((served[a] & served[b]) != 0)
+    by_cascade = np.where(shared, needs[b] & offered[a], 0)
     words = _Words(G)
     findings = []
-    for (a, b), (keys, scope) in _one_way_referrals(layers, services_of).items():
-        offered_a, offered_b = offered(a), offered(b)
-        by_record = scope & offered_a & ~offered_b
-        shared = not served(a) or not served(b) or not served(a).isdisjoint(served(b))
-        by_cascade = needs(b) & offered_a if shared else 0
-        if not by_record | by_cascade:
-            continue
-        record, cascade = services_of.named(by_record), services_of.named(by_cascade)
-        back_services = services_of.named(by_record | by_cascade)
+    for i in np.flatnonzero((by_record | by_cascade) != 0).tolist():
+        x, y = names[involved[a[i]]], names[involved[b[i]]]
+        record, cascade = services_of.named(by_record[i]), services_of.named(by_cascade[i])
+        back_services = services_of.named(by_record[i] | by_cascade[i])
         findings.append(Finding(
             "one_way_agreement", "medium" if record else "low",
-            _one_way_explanation(words, voc, a, b, record, cascade),
-            organisations=[a, b], district=shared_district(G, [a, b]), links=sorted(keys),
+            _one_way_explanation(words, voc, x, y, record, cascade),
+            organisations=[x, y], district=shared_district(G, [x, y]), links=sorted(keys[i]),
             service=back_services[0],
             details={"services_back": back_services, "by_record": bool(record), "by_cascade": bool(cascade)},
         ))
     return findings
 
 
-def _one_way_referrals(layers: Layers, services_of: _Services) -> dict[tuple[str, str], tuple[list[str], int]]:
-    """Per pair ``(a, b)`` referring one way only (see :func:`one_way_agreements`, 1 and 2), its referrals' ids
-    and the services they name (as ``services_of`` bits), pairs in the order of their first referral."""
+def _profiles(
+    G: nx.MultiDiGraph, involved: list[str], services_of: _Services, voc: Vocabulary
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of each of ``involved``: the services it offers, the populations it names (bits of their own) and what
+    its clients need next (by the care-cascade rules) that it does not offer, as object arrays of ints."""
+    nodes = G._node  # the dict behind G.nodes, without a view per lookup
+    populations = _Services()
+    rules = [(services_of.bits([after]), need) for after, need in voc.cascade_rules]
+    offered = [services_of.bits(nodes[n].get("services")) for n in involved]
+    served = [populations.bits(nodes[n].get("populations")) for n in involved]
+    # organisations offering the same services need the same: worked out once per distinct offer
+    needed = {mine: services_of.bits([need for after, need in rules if after & mine]) & ~mine for mine in set(offered)}
+    needs = list(map(needed.__getitem__, offered))
+    return tuple(np.array(values, dtype=object) for values in (offered, served, needs))
+
+
+def _one_way_referrals(
+    layers: Layers, services_of: _Services
+) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[int]]:
+    """The pairs ``(a, b)`` referring one way only (see :func:`one_way_agreements`, 1 and 2), as the numbers of
+    ``a`` and of ``b`` in ``layers.ends``, in the order of their first referral; each one's referrals' ids and
+    the services they name (as ``services_of`` bits)."""
     names, tails, heads = layers.ends
     links = layers.links
     codes = {_REFERRAL: 1, _MOU: 2}
@@ -509,13 +514,19 @@ def _one_way_referrals(layers: Layers, services_of: _Services) -> dict[tuple[str
     back = np.concatenate([ahead[mou | referral], behind[mou]])
     both = np.concatenate([ahead[two_way], behind[two_way]])
     one_way = referral & ~two_way & ~_among(behind, back) & ~_among(ahead, both)
-    pairs: dict[tuple[str, str], tuple[list[str], int]] = {}
-    for i in np.flatnonzero(one_way).tolist():
-        u, v, key, data = links[i]
-        keys, scope = pairs.get((u, v), ([], 0))
-        keys.append(key)
-        pairs[u, v] = keys, scope | services_of.bits(data.get("services"))
-    return pairs
+    keys: dict[int, list[str]] = {}  # by arc number, in the order of each pair's first referral
+    scopes: dict[int, int] = {}
+    rows = np.flatnonzero(one_way)
+    for i, arc in zip(rows.tolist(), ahead[rows].tolist(), strict=True):
+        _, _, key, data = links[i]
+        bits = services_of.bits(data.get("services"))
+        if arc in keys:
+            keys[arc].append(key)
+            scopes[arc] |= bits
+        else:
+            keys[arc], scopes[arc] = [key], bits
+    arcs = np.fromiter(keys, dtype=np.int64, count=len(keys))
+    return arcs // max(n, 1), arcs % max(n, 1), list(keys.values()), list(scopes.values())
 
 
 def _among(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
