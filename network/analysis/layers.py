@@ -291,8 +291,9 @@ class Layers:
         """The numbers of the organisations serving everyone, and of those naming each population."""
         general: list[int] = []
         named: dict[str, list[int]] = defaultdict(list)
+        nodes = self.G._node  # the dict behind G.nodes, without a view per lookup
         for i, node in enumerate(self.backwards.nodes):
-            populations = self.G.nodes[node].get("populations")
+            populations = nodes[node].get("populations")
             if not populations:
                 general.append(i)
             for population in set(populations or ()):

@@ -116,14 +116,14 @@ class ReachArcs:
         carrying no data: who can refer to whom, without a dict per arc."""
         R = nx.DiGraph()
         R._node = {node: {} for node in self.members}
-        R._adj = self._rows(self.tails, self.heads, np.arange(len(self.tails)))
-        R._pred = self._rows(self.heads, self.tails, self._made)
+        R._adj = self._rows(self.tails, self.heads)  # the arcs come by source, then as made
+        order = np.lexsort((self._made, self.heads))
+        R._pred = self._rows(self.heads[order], self.tails[order])
         return R
 
-    def _rows(self, near: np.ndarray, far: np.ndarray, made: np.ndarray) -> dict[str, dict[str, Any]]:
-        """Per member, the other ends of its arcs (``near[a]`` and ``far[a]``), in the order ``made``."""
-        order = np.lexsort((made, near))
-        others = list(map(self.members.__getitem__, far[order].tolist()))
+    def _rows(self, near: np.ndarray, far: np.ndarray) -> dict[str, dict[str, Any]]:
+        """Per member, the other ends of its arcs ``near[a] - far[a]``, which come sorted by ``near``."""
+        others = list(map(self.members.__getitem__, far.tolist()))
         bounds = [0, *np.cumsum(np.bincount(near, minlength=len(self.members))).tolist()]
         return {node: dict.fromkeys(others[a:b], _NO_DATA)
                 for node, a, b in zip(self.members, bounds, bounds[1:], strict=False)}
