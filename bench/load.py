@@ -9,7 +9,9 @@ temporary one, or ``--store``: built there when the file does not exist, used
 as it is when it does), then starts the real server as its own process,
 ``cssnet serve --port 0 --workers N --threads T`` (waitress, N processes on one
 socket), so the server's threads do not share a GIL or a process with the
-clients. Each scenario is warmed once in every server process, then run by N
+clients. Once every server process has loaded the network for analysis (as each
+does when it starts: the projection and the pathway index), each scenario is
+warmed once in every server process, then run by N
 client threads here, each with one keep-alive ``http.client`` connection to
 127.0.0.1 (opened again if the server closes it), every client bounded by a
 request count and a time limit. Prints requests per second and p50/p95 latency
@@ -134,7 +136,10 @@ def main() -> None:
         organisations, links = _network(path, args.organisations, args.links_per_org)
         size = size_of(organisations, links)
         processes = f", {args.workers} processes" if args.workers > 1 else ""
-        with _serving(path, args.threads, args.workers) as (port, pids):
+        with _serving(path, args.threads, args.workers) as (port, pids, loaded):
+            print("server: " + "; ".join(line.removeprefix("cssnet: ") for line in loaded), flush=True)
+            figure(f"network loaded for analysis as the server starts{processes}", size,
+                   ", ".join(line.rsplit(" in ", 1)[1] for line in loaded))
             print(f"server: cssnet serve in its own process{'es' if args.workers > 1 else ''} (waitress, "
                   f"{args.workers} x {args.threads} threads) on 127.0.0.1:{port}; clients: {args.clients} threads "
                   f"in this process, one keep-alive http.client connection each, at most {args.seconds:g} s and "
@@ -175,15 +180,18 @@ def _network(path: Path, organisations: int, links_per_org: float) -> tuple[int,
 
 
 @contextmanager
-def _serving(path: Path, threads: int, workers: int) -> Iterator[tuple[int, list[int]]]:
-    """``cssnet serve`` on the store at ``path``, in its own process: its port and the serving processes' ids."""
+def _serving(path: Path, threads: int, workers: int) -> Iterator[tuple[int, list[int], list[str]]]:
+    """``cssnet serve`` on the store at ``path``, in its own process, once it has loaded the network for analysis:
+    its port, the serving processes' ids and the lines in which they said how long loading took."""
     command = [sys.executable, "-c", "from network.cli import main; main()", "--store", str(path), "serve",
                "--port", "0", "--workers", str(workers), "--threads", str(threads)]
+    loaded: list[str] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
-        threading.Thread(target=_pass_errors, args=(server,), daemon=True).start()
+        threading.Thread(target=_pass_errors, args=(server, loaded), daemon=True).start()
         try:
             port = _port_of(server)
-            yield port, [server.pid, *_children(server.pid)]
+            _wait_until_loaded(loaded, workers)
+            yield port, [server.pid, *_children(server.pid)], loaded
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -205,12 +213,25 @@ def _port_of(server: subprocess.Popen[str]) -> int:
     return int(found[0].split()[2].rstrip("/").rsplit(":", 1)[1])
 
 
-def _pass_errors(server: subprocess.Popen[str]) -> None:
-    """Copy the server's error output here, except waitress's notes that requests are queueing (expected)."""
+def _pass_errors(server: subprocess.Popen[str], loaded: list[str]) -> None:
+    """Copy the server's error output here, except waitress's notes that requests are queueing (expected);
+    the processes' lines saying the network is loaded for analysis go to ``loaded``."""
     assert server.stderr is not None
     for line in server.stderr:
-        if "Task queue depth" not in line:
+        if "network loaded for analysis" in line:
+            loaded.append(line.strip())
+        elif "Task queue depth" not in line:
             sys.stderr.write(line)
+
+
+def _wait_until_loaded(loaded: list[str], workers: int) -> None:
+    """Wait until every server process has loaded the network for analysis (as each does when it starts), so
+    the scenarios measure a server that is up, not one still loading."""
+    deadline = time.monotonic() + _START_TIMEOUT_S
+    while len(loaded) < workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if len(loaded) < workers:
+        raise SystemExit(f"cssnet serve did not load the network for analysis within {_START_TIMEOUT_S} s")
 
 
 def _children(pid: int) -> list[int]:
