@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 
+import networkx as nx
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from network.analysis.gaps import linkage_gaps
 from network.analysis.geography import km_between
-from network.analysis.layers import referral_graph
+from network.analysis.layers import Layers, referral_graph
 from network.analysis.recommend import CLOSABLE_TYPES
 from network.analysis.recommend_candidates import _area_arcs, _border_arcs, candidate_pairs
 from network.analysis.recommend_cover import _Closing
@@ -31,6 +32,14 @@ DISTRICTS = ["Waterberg", "Capricorn", "Sekhukhune", "OR Tambo", ""]
 
 def network(draw: st.DrawFn) -> tuple:
     """Up to 12 organisations: services, populations, a district (or none), sometimes their own place."""
+    G = draw(graphs())
+    index = PartnerIndex(G, referral_graph(G, AS_OF), vocabulary(), draw(st.sampled_from([60.0, 150.0])))
+    return index, [g for g in linkage_gaps(G, as_of=AS_OF) if g.type in CLOSABLE_TYPES]
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> nx.MultiDiGraph:
+    """The graph of :func:`network`."""
     size = draw(st.integers(2, 12))
     orgs = []
     for i in range(size):
@@ -44,13 +53,35 @@ def network(draw: st.DrawFn) -> tuple:
             latitude=draw(st.floats(-25.5, -23.0)) if placed else None,
             longitude=draw(st.floats(28.0, 30.5)) if placed else None))
     links = draw(st.sets(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1),
-                                   st.sampled_from(["referral", "mou", "coordination"])), max_size=2 * size))
-    G = build_graph(orgs, [Link(f"l{i}", f"o{u}", f"o{v}", kind) for i, (u, v, kind) in enumerate(sorted(links))])
-    index = PartnerIndex(G, referral_graph(G, AS_OF), vocabulary(), draw(st.sampled_from([60.0, 150.0])))
-    return index, [g for g in linkage_gaps(G, as_of=AS_OF) if g.type in CLOSABLE_TYPES]
+                                   st.sampled_from(["referral", "mou", "coordination"]), st.booleans()),
+                         max_size=2 * size))
+    return build_graph(orgs, [Link(f"l{i}", f"o{u}", f"o{v}", kind, two_way=two_way)
+                              for i, (u, v, kind, two_way) in enumerate(sorted(links))])
 
 
 networks = st.composite(network)
+
+
+@settings(max_examples=60, deadline=None)
+@given(graphs())
+def test_the_index_of_the_numbered_reversed_arcs_is_the_index_of_the_referral_graph(G):
+    """``PartnerIndex.of_backwards`` (the report's, from ``Layers.backwards``) holds what the index of the referral
+    graph holds: organisations, partners, routes, providers and the providers abroad."""
+    R = referral_graph(G, AS_OF)
+    plain = PartnerIndex(G, R, vocabulary(), 150)
+    numbered = PartnerIndex.of_backwards(G, Layers(G, AS_OF).backwards, vocabulary(), 150)
+    assert numbered.ids == plain.ids == sorted(R) and numbered.members == list(R)
+    for x in R:
+        assert numbered.partners[x] == plain.partners[x] == set(R.pred[x]) | set(R.succ[x])
+    assert numbered._routes.tolist() == plain._routes.tolist()
+    assert numbered.partner_start.tolist() == plain.partner_start.tolist()
+    assert numbered.partner_numbers.tolist() == plain.partner_numbers.tolist()
+    n = len(plain.ids)
+    xs, ys = np.divmod(np.arange(n * n), max(n, 1))
+    assert numbered.routes(xs, ys).tolist() == [R.has_edge(plain.ids[x], plain.ids[y]) for x, y in zip(
+        xs.tolist(), ys.tolist(), strict=True)]
+    assert numbered.providers == plain.providers
+    assert numbered.abroad.country == plain.abroad.country and numbered.abroad.providers == plain.abroad.providers
 
 
 def keep(index: PartnerIndex, x: str, y: str) -> bool:

@@ -157,7 +157,7 @@ def recommend_links(
     open_gaps = [f for f in gaps if f.type in CLOSABLE_TYPES]
     if limit <= 0 or not open_gaps:
         return []
-    index = PartnerIndex(G, layers.reach_bare, vocabulary(), max_km)
+    index = PartnerIndex.of_backwards(G, layers.backwards, vocabulary(), max_km)
     sources, targets = candidate_pairs(index, open_gaps)
     return [_recommendation(index, open_gaps, *found) for found in pick(index, open_gaps, sources, targets, limit)]
 

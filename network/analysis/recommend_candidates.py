@@ -20,7 +20,7 @@ __all__ = ["candidate_pairs"]
 
 def candidate_pairs(index: PartnerIndex, gaps: list[Finding]) -> tuple[np.ndarray, np.ndarray]:
     """The organisations ``a < b`` (by number) of the links worth checking: a few good partners per gap, in one
-    direction at least with no route of ``index.R`` there already; each pair once, in order."""
+    direction at least with no route of the referral graph there already; each pair once, in order."""
     number = index.number
     arcs: set[tuple[str, str]] = set()
     missing: list[tuple[int, int]] = []  # (organisation, service) of each broken cascade

@@ -80,7 +80,7 @@ class _Closing:
     ``unreachable`` or ``uncovered`` finding of ``x``'s district and a
     population ``x`` names when ``y`` offers the service to that population
     (and, for ``uncovered``, is near ``x``). Arcs already routes of
-    ``index.R`` close nothing.
+    the referral graph close nothing.
     """
 
     def __init__(self, index: PartnerIndex, gaps: list[Finding], a: np.ndarray, b: np.ndarray) -> None:

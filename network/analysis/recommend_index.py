@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cached_property
-from itertools import chain
 from typing import Any
 
 import networkx as nx
@@ -18,6 +17,7 @@ import numpy as np
 
 from network.analysis.border_partners import Abroad
 from network.analysis.geography import EARTH_RADIUS_KM, in_radians, km_between, place
+from network.analysis.kernels import Indexed
 from network.model import Vocabulary
 
 __all__ = ["CANDIDATES_PER_GAP", "PartnerIndex", "distinct", "expand", "spans"]
@@ -38,18 +38,33 @@ class PartnerIndex:
     ``latitude`` (degrees), ``placed``, ``radians_of`` (rows of :func:`in_radians`, NaN
     without a place), ``provides[service_code[s], i]`` and the referral
     partners in compressed rows (``partner_start``, ``partner_numbers``) are
-    arrays by number.
+    arrays by number. ``R`` is the referral graph given (None when the index
+    is made :meth:`of_backwards`).
     """
 
     def __init__(self, G: nx.MultiDiGraph, R: nx.DiGraph, voc: Vocabulary, max_km: float) -> None:
-        self.G, self.R, self.voc, self.max_km = G, R, voc, max_km
-        self.ids: list[str] = sorted(R)
+        self._build(G, Indexed.reversed_of(R), voc, max_km)
+        self.R: nx.DiGraph | None = R
+
+    @classmethod
+    def of_backwards(cls, G: nx.MultiDiGraph, backwards: Indexed, voc: Vocabulary, max_km: float) -> PartnerIndex:
+        """The index of the referral graph given reversed and numbered, as
+        ``Indexed.reversed_of(R)`` (:attr:`~network.analysis.layers.Layers.backwards`), without building ``R``."""
+        index = cls.__new__(cls)
+        index._build(G, backwards, voc, max_km)
+        index.R = None
+        return index
+
+    def _build(self, G: nx.MultiDiGraph, backwards: Indexed, voc: Vocabulary, max_km: float) -> None:
+        self.G, self.voc, self.max_km = G, voc, max_km
+        self.members = backwards.nodes  # in R's order
+        self.ids: list[str] = sorted(self.members)
         self.number = {node: i for i, node in enumerate(self.ids)}
         self.services: dict[str, frozenset[str]] = {}
         self.populations: dict[str, frozenset[str]] = {}
         self.district: dict[str, str | None] = {}
         self.place: dict[str, tuple[float, float] | None] = {}
-        self.partners = _Partners(R)
+        self.partners = _Partners(self)
         self._closest: dict[tuple[float, float], str | None] = {}
         self._nearby: dict[str, list[str]] = {}
         self._around: dict[tuple[float, float], list[str]] = {}
@@ -66,12 +81,12 @@ class PartnerIndex:
                                        and longitude is not None else place(data, voc, district))
             # one placed without a district (by its province's centre, say) is looked for in the nearest district
             areas.append(district if district or here is None or not services else self.closest(here))
-        self._arrays()
+        self._arrays(backwards)
         self.providers = self._providers(areas)
 
-    def _arrays(self) -> None:
-        """The arrays by number (see the class)."""
-        ids, number, n = self.ids, self.number, len(self.ids)
+    def _arrays(self, backwards: Indexed) -> None:
+        """The arrays by number (see the class); the arcs of R renumbered from ``backwards``'s numbers."""
+        number, n = self.number, len(self.ids)
         districts = {d: i for i, d in enumerate(sorted({d for d in self.district.values() if d is not None}))}
         self.district_codes = districts
         self.district_code = np.array([-1 if d is None else districts[d] for d in self.district.values()],
@@ -89,9 +104,8 @@ class PartnerIndex:
         self.radians_of = np.column_stack((latitude, np.radians(points[:, 1]),
                                            np.fromiter(map(math.cos, latitude.tolist()), dtype=float, count=n)))
         self.radians = _Radians(self)
-        succ = self.R._succ  # the dict behind R.succ, without a view per node
-        heads = np.fromiter(map(number.__getitem__, chain.from_iterable(map(succ.__getitem__, ids))), dtype=np.int64)
-        tails = np.repeat(np.arange(n), np.fromiter(map(len, map(succ.__getitem__, ids)), dtype=np.int64, count=n))
+        rank = np.fromiter(map(number.__getitem__, backwards.nodes), dtype=np.int64, count=n)
+        heads, tails = (rank[end] for end in backwards.arcs)  # each arc of R reversed, as backwards holds it
         self._routes = np.sort(tails * n + heads)
         both, _ = distinct(np.concatenate((self._routes, heads * n + tails)))
         self.partner_start = np.searchsorted(both // n, np.arange(n + 1))
@@ -115,7 +129,7 @@ class PartnerIndex:
     @cached_property
     def abroad(self) -> Abroad:
         """Providers of continuity of care by country (built only when a cross-border gap needs it)."""
-        return Abroad(self.G, self.R, self.voc)
+        return Abroad(self.G, self.members, self.voc)
 
     def routes(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Whether ``R`` has the arc ``xs[i] -> ys[i]`` (by number), for each ``i``."""
@@ -249,14 +263,17 @@ class PartnerIndex:
 
 
 class _Partners(dict[str, set[str]]):
-    """The referral partners (either way) of each organisation of ``R``, worked out when first asked for."""
+    """The referral partners (either way) of each organisation of the index, worked out when first asked for."""
 
-    def __init__(self, R: nx.DiGraph) -> None:
+    def __init__(self, index: PartnerIndex) -> None:
         super().__init__()
-        self.pred, self.succ = R._pred, R._succ  # the dicts behind R.pred and R.succ, without a view per node
+        self.index = index
 
     def __missing__(self, node: str) -> set[str]:
-        found = self[node] = self.pred[node].keys() | self.succ[node].keys()
+        index = self.index
+        i = index.number[node]
+        found = self[node] = set(map(index.ids.__getitem__,
+                                     index.partner_numbers[index.partner_start[i]:index.partner_start[i + 1]].tolist()))
         return found
 
 
