@@ -135,6 +135,20 @@ def test_spread_matches_bounded_searches_in_networkx(G, data):
     assert Indexed(nodes, G.edges()).spread(members, held, steps).tolist() == expected.tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(digraphs(), st.data())
+def test_spread_of_more_columns_than_a_word_holds(G, data):
+    """spread packs 64 columns into a word: 130 columns make three words, each searched as the columns alone."""
+    nodes = list(G)
+    members = data.draw(st.lists(st.sampled_from(range(len(nodes))), unique=True))
+    steps = data.draw(st.integers(0, 4))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    held = rng.random((len(nodes), 130)) < 0.05
+    graph = Indexed(nodes, G.edges())
+    expected = np.concatenate([graph.spread(members, held[:, [c]], steps) for c in range(130)], axis=1)
+    assert graph.spread(members, held, steps).tolist() == expected.tolist()
+
+
 @st.composite
 def graphs(draw, max_nodes: int = 14):
     n = draw(st.integers(1, max_nodes))

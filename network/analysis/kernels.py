@@ -412,11 +412,21 @@ class Indexed:
         tails, heads = tails[kept], heads[kept]
         starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1]))) if len(heads) else heads
         reach = flags.copy()
-        for _ in range(steps if len(heads) else 0):
-            gained = np.logical_or.reduceat(reach[tails], starts, axis=0) & ~reach[heads[starts]]
-            if not gained.any():
-                break
-            reach[heads[starts]] |= gained
+        if not len(heads):
+            return reach
+        ends = heads[starts]
+        # each node's flags as the bits of one integer per 64 columns: a step moves a word per arc, not a byte per
+        # flag, and the columns are searched apart (none depends on another)
+        for first in range(0, reach.shape[1], 64):
+            shifts = np.arange(min(64, reach.shape[1] - first), dtype=np.uint64)
+            columns = reach[:, first:first + len(shifts)]
+            bits = (columns.astype(np.uint64) << shifts).sum(axis=1, dtype=np.uint64)
+            for _ in range(steps):
+                gained = np.bitwise_or.reduceat(bits[tails], starts) & ~bits[ends]
+                if not gained.any():
+                    break
+                bits[ends] |= gained
+            columns[:] = (bits[:, None] >> shifts) & np.uint64(1)
         return reach
 
     def dominators_from(self, members: Sequence[int], sources: Sequence[int]) -> dict[int, int]:
