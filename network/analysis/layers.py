@@ -268,11 +268,6 @@ class Layers:
         return self._reach.links_of(x, y)
 
     @cached_property
-    def reach_bare(self) -> nx.DiGraph:
-        """:attr:`referral`'s nodes and arcs, in its order, without the arcs' data: who can refer to whom."""
-        return self._reach.bare()
-
-    @cached_property
     def _reach(self) -> ReachArcs:
         """The arcs of :attr:`referral`, numbered (see :class:`~network.analysis.reach_arcs.ReachArcs`)."""
         members = reach_members(self.G)

@@ -2,16 +2,15 @@
 
 :func:`network.meanings.reach_graph` builds a ``networkx.DiGraph`` whose arcs
 carry the ids and the strongest of the links behind them. The coordination
-report asks it only who can refer to whom (numbered, for the kernels), which
-links are behind a few arcs, and who neighbours whom: :class:`ReachArcs` finds
-the same arcs, in the same order, from the numbered links in force with numpy.
+report asks it only who can refer to whom (numbered, for the kernels) and
+which links are behind a few arcs: :class:`ReachArcs` finds the same arcs, in
+the same order, from the numbered links in force with numpy.
 """
 
 from __future__ import annotations
 
 from itertools import repeat
 from operator import eq, itemgetter, methodcaller
-from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
@@ -20,10 +19,6 @@ import numpy as np
 from network.meanings import REACH_KINDS
 
 __all__ = ["ReachArcs", "reach_members"]
-
-#: The data of every arc of :meth:`ReachArcs.bare` (none).
-_NO_DATA: MappingProxyType[str, Any] = MappingProxyType({})
-
 
 def reach_members(G: nx.MultiDiGraph) -> list[str]:
     """The nodes of the reach graph of ``G`` for every population: its active organisations, in node order.
@@ -66,8 +61,6 @@ class ReachArcs:
     ...                  np.array([1, 2, 1]))
     >>> arcs.tails.tolist(), arcs.heads.tolist(), arcs.links_of("b", "c")
     ([0, 1, 1, 2], [1, 0, 2, 1], ['r1', 'r2'])
-    >>> list(arcs.bare().pred["b"])
-    ['a', 'c']
     """
 
     def __init__(
@@ -97,7 +90,7 @@ class ReachArcs:
         self._positions = np.concatenate([chosen, chosen[back]])[read][grouped]
         made = grouped[self._starts]
         order = np.lexsort((made, source[made]))
-        self.tails, self.heads, self._made = source[made][order], target[made][order], made[order]
+        self.tails, self.heads = source[made][order], target[made][order]
 
     def links_of(self, x: str, y: str) -> list[str]:
         """The ids of the links behind the arc ``x -> y`` in reading order (the arc's ``links`` in the reach
@@ -110,20 +103,3 @@ class ReachArcs:
             return []
         end = int(self._starts[a + 1]) if a + 1 < len(self._starts) else len(self._positions)
         return [self.links[i][2] for i in self._positions[self._starts[a]:end].tolist()]
-
-    def bare(self) -> nx.DiGraph:
-        """The reach graph with its nodes and arcs in its order (successors and predecessors alike), its arcs
-        carrying no data: who can refer to whom, without a dict per arc."""
-        R = nx.DiGraph()
-        R._node = {node: {} for node in self.members}
-        R._adj = self._rows(self.tails, self.heads)  # the arcs come by source, then as made
-        order = np.lexsort((self._made, self.heads))
-        R._pred = self._rows(self.heads[order], self.tails[order])
-        return R
-
-    def _rows(self, near: np.ndarray, far: np.ndarray) -> dict[str, dict[str, Any]]:
-        """Per member, the other ends of its arcs ``near[a] - far[a]``, which come sorted by ``near``."""
-        others = list(map(self.members.__getitem__, far.tolist()))
-        bounds = [0, *np.cumsum(np.bincount(near, minlength=len(self.members))).tolist()]
-        return {node: dict.fromkeys(others[a:b], _NO_DATA)
-                for node, a, b in zip(self.members, bounds, bounds[1:], strict=False)}
