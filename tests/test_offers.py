@@ -10,6 +10,7 @@ from network.analysis.offers import Offers
 
 SERVICES = ["art", "prep", "hiv_testing", "tb_treatment"]
 POPULATIONS = ["msm", "pwid", "sex_workers"]
+DISTRICTS = ["Bojanala", "Waterberg", None, ""]
 
 
 @st.composite
@@ -18,7 +19,8 @@ def organisations(draw):
     for i in range(draw(st.integers(0, 12))):
         G.add_node(f"o{i}", status=draw(st.sampled_from(["active", "active", "inactive"])),
                    services=draw(st.lists(st.sampled_from(SERVICES), max_size=3)),
-                   populations=draw(st.lists(st.sampled_from(POPULATIONS), max_size=2)))
+                   populations=draw(st.lists(st.sampled_from(POPULATIONS), max_size=2)),
+                   district=draw(st.sampled_from(DISTRICTS)))
     return G
 
 
@@ -57,3 +59,18 @@ def test_flags_and_counts_follow_the_plain_rule(G, rng):
             assert offers.provider_count(service, population) == sum(
                 1 for n in active if service in G.nodes[n]["services"]
                 and (not G.nodes[n]["populations"] or population in G.nodes[n]["populations"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(organisations(), st.sets(st.sampled_from(POPULATIONS)))
+def test_local_providers_follow_the_plain_rule(G, populations):
+    active = [n for n, status in G.nodes(data="status") if status == "active"]
+    offers = Offers(G)
+    for district in DISTRICTS:
+        for service in SERVICES:
+            found = sorted(n for n in active if district and G.nodes[n]["district"] == district
+                           and service in G.nodes[n]["services"]
+                           and (not populations or not G.nodes[n]["populations"]
+                                or populations & set(G.nodes[n]["populations"])))
+            assert offers.local_providers(district or None, service, frozenset(populations)) == (
+                len(found), found[:4])
