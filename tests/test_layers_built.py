@@ -144,6 +144,7 @@ def test_the_ties_read_from_numbers_are_those_of_the_tie_graph(G):
         for v in T:
             assert layers.tie_links(u, v) == (T[u][v]["links"] if T.has_edge(u, v) else [])
     assert layers.untied() == [n for n in T if T.degree(n) == 0]
+    assert all(layers.tie_links(n, m) == [] for n in G for m in G if n not in T or m not in T)
     nodes = layers.ends[0]
     assert [(nodes[a], nodes[b]) for a, b in zip(*(e.tolist() for e in layers._tie_edges), strict=True)] == list(
         T.edges())

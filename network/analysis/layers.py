@@ -305,10 +305,12 @@ class Layers:
         """The ids of the links in force between ``u`` and ``v`` (either way), in link order: the ``links`` of
         the edge ``u, v`` of :attr:`ties`; empty when they are not tied."""
         number = self._number
+        if u == v or u not in number or v not in number:
+            return []
         pairs, firsts, positions = self._pairs
         key = min(number[u], number[v]) * len(number) + max(number[u], number[v])
         t = int(np.searchsorted(pairs, key))
-        if u == v or t == len(pairs) or pairs[t] != key:
+        if t == len(pairs) or pairs[t] != key:
             return []
         end = int(firsts[t + 1]) if t + 1 < len(pairs) else len(positions)
         return [self.links[i][2] for i in positions[firsts[t]:end].tolist()]
