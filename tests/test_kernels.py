@@ -119,12 +119,16 @@ def test_spread_of_a_chain_with_a_member_left_out():
     assert graph.spread([0, 1, 2, 3], held, 0).tolist() == held.tolist()
 
 
+def _spread_case(G, data):
+    """The nodes of ``G``, some of their positions (the members) and a number of steps, drawn."""
+    nodes = list(G)
+    return nodes, data.draw(st.lists(st.sampled_from(range(len(nodes))), unique=True)), data.draw(st.integers(0, 4))
+
+
 @settings(max_examples=300, deadline=None)
 @given(digraphs(), st.data())
 def test_spread_matches_bounded_searches_in_networkx(G, data):
-    nodes = list(G)
-    members = data.draw(st.lists(st.sampled_from(range(len(nodes))), unique=True))
-    steps = data.draw(st.integers(0, 4))
+    nodes, members, steps = _spread_case(G, data)
     held = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=3, max_size=3), min_size=len(nodes),
                                        max_size=len(nodes))), dtype=bool).reshape(len(nodes), 3)
     H = G.subgraph(nodes[i] for i in members).reverse()
@@ -139,9 +143,7 @@ def test_spread_matches_bounded_searches_in_networkx(G, data):
 @given(digraphs(), st.data())
 def test_spread_of_more_columns_than_a_word_holds(G, data):
     """spread packs 64 columns into a word: 130 columns make three words, each searched as the columns alone."""
-    nodes = list(G)
-    members = data.draw(st.lists(st.sampled_from(range(len(nodes))), unique=True))
-    steps = data.draw(st.integers(0, 4))
+    nodes, members, steps = _spread_case(G, data)
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     held = rng.random((len(nodes), 130)) < 0.05
     graph = Indexed(nodes, G.edges())
