@@ -730,14 +730,15 @@ _AGREEMENT_WORDS = {"mou": N_("MoU"), "referral": N_("referral agreement"), "fun
 
 
 def _siloed_clusters(G: nx.MultiDiGraph, layers: Layers, parts: list[list[str]], min_size: int) -> list[Finding]:
-    nodes, tails, heads = layers.ends
+    nodes = layers.ends[0]
     number = {node: i for i, node in enumerate(nodes)}
     community = np.full(len(nodes), -1, dtype=np.int64)
     for i, members in enumerate(parts):
         community[[number[node] for node in members]] = i
     # the ties across communities (pairs of numbers, once each), and how many each community has
-    apart = community[tails] != community[heads]
-    ends = np.divmod(_distinct_pairs(tails[apart], heads[apart], len(nodes)), len(nodes))
+    low, high = layers.tie_pairs
+    apart = community[low] != community[high]
+    ends = (low[apart], high[apart])
     outside = sum(np.bincount(community[end], minlength=len(parts)) for end in ends)
     findings = []
     for i, members in enumerate(parts):
@@ -764,13 +765,6 @@ def _siloed_clusters(G: nx.MultiDiGraph, layers: Layers, parts: list[list[str]],
             details={"size": len(members), "external_ties": int(outside[i])},
         ))
     return findings
-
-
-def _distinct_pairs(tails: np.ndarray, heads: np.ndarray, n: int) -> np.ndarray:
-    """The distinct unordered pairs of the arcs ``tails -> heads`` among ``n`` nodes, as ``low * n + high``,
-    sorted."""
-    keys = np.sort(np.minimum(tails, heads) * n + np.maximum(tails, heads))
-    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
 
 
 def _expiring_agreements(

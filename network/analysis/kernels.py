@@ -18,7 +18,8 @@ import networkx as nx
 import numpy as np
 
 __all__ = [
-    "Indexed", "Undirected", "brandes_sums", "broker_array", "broker_counts", "cut_points", "immediate_dominators",
+    "Indexed", "Runs", "Undirected", "brandes_sums", "broker_array", "broker_counts", "cut_points", "distinct",
+    "immediate_dominators", "in_sorted", "tally",
 ]
 
 
@@ -237,15 +238,15 @@ def broker_array(
     """
     g = np.array(group, dtype=np.int64).reshape(-1)
     a, b = np.array(sources, dtype=np.int64).reshape(-1), np.array(targets, dtype=np.int64).reshape(-1)
-    keys = _distinct((a * n + b)[a != b])
+    keys = distinct((a * n + b)[a != b])
     a, b = np.divmod(keys, n)
     same = g[a] == g[b]
     indeg, outdeg = np.bincount(b, minlength=n), np.bincount(a, minlength=n)
     own_in, own_out = np.bincount(b[same], minlength=n), np.bincount(a[same], minlength=n)
     k = int(g.max(initial=0)) + 1
     # consultant two-paths: in- and out-neighbours of one group other than the broker's
-    ins, in_count = _tally(b[~same] * k + g[a[~same]])
-    outs, out_count = _tally(a[~same] * k + g[b[~same]])
+    ins, in_count = tally(b[~same] * k + g[a[~same]])
+    outs, out_count = tally(a[~same] * k + g[b[~same]])
     both, i, o = np.intersect1d(ins, outs, assume_unique=True, return_indices=True)
     consultant = np.zeros(n, dtype=np.int64)
     np.add.at(consultant, both // k, in_count[i] * out_count[o])
@@ -253,7 +254,7 @@ def broker_array(
                        (indeg - own_in) * (outdeg - own_out) - consultant])
     # each pair of nodes an arc joins, low number first, and which ways its arcs go
     pair_keys = np.minimum(a, b) * n + np.maximum(a, b)
-    pairs = _distinct(pair_keys)
+    pairs = distinct(pair_keys)
     pair_of = np.searchsorted(pairs, pair_keys)
     up, down = np.zeros(len(pairs), dtype=bool), np.zeros(len(pairs), dtype=bool)
     up[pair_of[a < b]] = True
@@ -282,25 +283,83 @@ def _pairs(n: int, tails: np.ndarray, heads: np.ndarray) -> np.ndarray:
     """The distinct pairs the arcs ``tails[i] -> heads[i]`` of ``n`` nodes join, as sorted keys ``low * n + high``."""
     tails, heads = np.asarray(tails, dtype=np.int64), np.asarray(heads, dtype=np.int64)
     apart = tails != heads
-    return _distinct(np.minimum(tails, heads)[apart] * n + np.maximum(tails, heads)[apart])
+    return distinct(np.minimum(tails, heads)[apart] * n + np.maximum(tails, heads)[apart])
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct ``values``, sorted (``np.unique``, by sorting: numpy 2.4's hashing is slower here)."""
+class Runs:
+    """Items grouped by an integer key (say a pair of numbers ``low * n + high``), found by key.
+
+    Parameters
+    ----------
+    keys : numpy.ndarray
+        The key of each item.
+    positions : numpy.ndarray
+        What each item stands for (say a link's position in a list).
+
+    Attributes
+    ----------
+    keys : numpy.ndarray
+        The distinct keys, sorted.
+    first : numpy.ndarray
+        For each of :attr:`keys`, the index (in the items given) of its first item.
+    leading : numpy.ndarray
+        For each of :attr:`keys`, the position of its first item.
+
+    Examples
+    --------
+    >>> runs = Runs(np.array([5, 2, 5, 2]), np.array([10, 11, 12, 13]))
+    >>> runs.keys.tolist(), runs.first.tolist(), runs.leading.tolist(), runs.of(5), runs.of(3)
+    ([2, 5], [1, 0], [11, 10], [10, 12], [])
+    """
+
+    def __init__(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        grouped = np.argsort(keys, kind="stable")  # each key's items together, in the order given
+        self._starts = np.flatnonzero(np.diff(keys[grouped], prepend=-1))
+        self.keys = keys[grouped][self._starts]
+        self.first = grouped[self._starts]
+        self.leading = positions[self.first]
+        self._positions = positions[grouped]
+
+    def of(self, key: int) -> list[int]:
+        """The positions of the items of ``key``, in the order given (empty for a key no item has)."""
+        at = int(np.searchsorted(self.keys, key))
+        if at == len(self.keys) or self.keys[at] != key:
+            return []
+        end = int(self._starts[at + 1]) if at + 1 < len(self._starts) else len(self._positions)
+        return self._positions[self._starts[at]:end].tolist()
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct ``values``, sorted (``np.unique``, by sorting: numpy 2.4's hashing is slower here).
+
+    >>> distinct(np.array([3, 1, 3])).tolist()
+    [1, 3]
+    """
     ordered = np.sort(values)
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
-def _tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def tally(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct ``values``, sorted, and how often each occurs (the lengths of their runs once sorted).
 
-    >>> [a.tolist() for a in _tally(np.array([3, 1, 3, 3]))], [a.tolist() for a in _tally(np.array([], dtype=int))]
+    >>> [a.tolist() for a in tally(np.array([3, 1, 3, 3]))], [a.tolist() for a in tally(np.array([], dtype=int))]
     ([[1, 3], [1, 3]], [[], []])
     """
     ordered = np.sort(values)
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1]))) if len(ordered) else \
         np.zeros(0, dtype=np.int64)
     return ordered[starts], np.diff(np.append(starts, len(ordered)))
+
+
+def in_sorted(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``pool``, sorted (``np.isin``, by binary search).
+
+    >>> in_sorted(np.array([2, 5, 9]), np.array([1, 2, 5])).tolist(), in_sorted(np.array([1]), np.array([])).tolist()
+    ([True, True, False], [False])
+    """
+    if not len(pool):
+        return np.zeros(len(values), dtype=bool)
+    return pool[np.minimum(np.searchsorted(pool, values), len(pool) - 1)] == values
 
 
 def _role(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
@@ -520,12 +579,12 @@ class Indexed:
         >>> kept.tolist(), tree.tolist()
         ([0, 1, 2, 3], [-1, -1, 1, 2])
         """
-        kept = _distinct(np.asarray(members, dtype=np.int64))
+        kept = distinct(np.asarray(members, dtype=np.int64))
         local = np.full(len(self.nodes), -1, dtype=np.int64)
         local[kept] = np.arange(len(kept))
         tails, heads = (local[ends] for ends in self.arcs)
         inside = (tails >= 0) & (heads >= 0)
-        tails, heads = np.divmod(_distinct(tails[inside] * len(kept) + heads[inside]), len(kept))
+        tails, heads = np.divmod(distinct(tails[inside] * len(kept) + heads[inside]), len(kept))
         firsts = np.searchsorted(tails, np.arange(len(kept) + 1))
         return kept, [_dominators_past(firsts, tails, heads, local[np.asarray(sources, dtype=np.int64)])
                       for sources in source_sets]

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
-from network.analysis.kernels import Indexed
+from network.analysis.kernels import Indexed, Runs
 from network.analysis.louvain import numbered_louvain
 from network.analysis.reach_arcs import ReachArcs, reach_members
 from network.meanings import REACH_KINDS, reach_graph
@@ -307,21 +307,15 @@ class Layers:
         number = self._number
         if u == v or u not in number or v not in number:
             return []
-        pairs, firsts, positions = self._pairs
         key = min(number[u], number[v]) * len(number) + max(number[u], number[v])
-        t = int(np.searchsorted(pairs, key))
-        if t == len(pairs) or pairs[t] != key:
-            return []
-        end = int(firsts[t + 1]) if t + 1 < len(pairs) else len(positions)
-        return [self.links[i][2] for i in positions[firsts[t]:end].tolist()]
+        return [self.links[i][2] for i in self._tie_runs.of(key)]
 
     def untied(self) -> list[str]:
         """The active organisations no link in force joins to another, in node order (those of degree 0 in
         :attr:`ties`)."""
         nodes = self.ends[0]
-        pairs = self._pairs[0]
         tied = np.zeros(len(nodes), dtype=bool)
-        for end in np.divmod(pairs, max(len(nodes), 1)):
+        for end in self.tie_pairs:
             tied[end] = True
         return list(compress(nodes, (~tied).tolist()))
 
@@ -342,24 +336,25 @@ class Layers:
         return {n: i for i, n in enumerate(self.ends[0])}
 
     @cached_property
-    def _pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The ties: the pairs of numbers that links in force join (``low * n + high`` for ``n`` organisations,
-        sorted), where each one's links start among ``positions``, and ``positions``: the links' positions in
-        :attr:`links` by tie, in link order within a tie."""
+    def tie_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ties as two arrays of numbers in :attr:`ends`, the smaller first, sorted: each pair of active
+        organisations that links in force join, once."""
+        return np.divmod(self._tie_runs.keys, max(len(self.ends[0]), 1))
+
+    @cached_property
+    def _tie_runs(self) -> Runs:
+        """The positions in :attr:`links` of the links of each tie (key ``low * n + high`` for ``n``
+        organisations), in link order."""
         nodes, tails, heads = self.ends
         apart = np.flatnonzero(tails != heads)
-        keys = np.minimum(tails, heads)[apart] * len(nodes) + np.maximum(tails, heads)[apart]
-        order = np.argsort(keys, kind="stable")
-        firsts = np.flatnonzero(np.diff(keys[order], prepend=-1))
-        return keys[order][firsts], firsts, apart[order]
+        return Runs(np.minimum(tails, heads)[apart] * len(nodes) + np.maximum(tails, heads)[apart], apart)
 
     @cached_property
     def _tie_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """The ties as two arrays of numbers (the earlier organisation's first), in the order ``ties.edges()``
         gives them: by the earlier organisation, then in the order their first link comes."""
-        pairs, firsts, positions = self._pairs
-        low, high = np.divmod(pairs, max(len(self.ends[0]), 1))
-        order = np.lexsort((positions[firsts], low))
+        low, high = self.tie_pairs
+        order = np.lexsort((self._tie_runs.leading, low))
         return low[order], high[order]
 
 

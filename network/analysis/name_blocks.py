@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from network.analysis.kernels import distinct
 from network.analysis.names import Name, fold
 
 __all__ = ["candidate_pairs", "name_candidates"]
@@ -178,13 +179,13 @@ def word_keys(words: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
     owners.append(owner[at])
     key_of = _numbered(_packed(np.vstack(rows)))
     keys = int(key_of.max()) + 1
-    pairs = _distinct(np.concatenate(owners) * keys + key_of)
+    pairs = distinct(np.concatenate(owners) * keys + key_of)
     word_of, key_of = pairs // keys, pairs % keys
     # A key no other word has blocks the records holding the word, as any other such key: one of them stands.
     alone = np.bincount(key_of, minlength=keys)[key_of] == 1
     key_of[alone] = keys + word_of[alone]
     keys += len(words)
-    pairs = _distinct(word_of * keys + key_of)
+    pairs = distinct(word_of * keys + key_of)
     return pairs // keys, pairs % keys, keys
 
 
@@ -215,24 +216,19 @@ def _lengths(sized: Iterable[Sized]) -> np.ndarray:
 
 def _numbered_values(values: list[Hashable]) -> tuple[np.ndarray, list[Any]]:
     """The number of each of ``values`` (its position among the distinct values) and the distinct values."""
-    distinct = list(dict.fromkeys(values))
-    number = dict(zip(distinct, range(len(distinct)), strict=True))
-    return np.fromiter(map(number.__getitem__, values), np.int64, len(values)), distinct
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+    seen = list(dict.fromkeys(values))
+    number = dict(zip(seen, range(len(seen)), strict=True))
+    return np.fromiter(map(number.__getitem__, values), np.int64, len(values)), seen
 
 
 def _rare(district: np.ndarray, words: int, held: np.ndarray, sought: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which (record, word) rows of ``held`` and ``sought`` are of a word held by at most ``RARE_TOKEN`` records
     of the record's district."""
     code = district[held[:, 0]] * words + held[:, 1]
-    distinct = _distinct(code)
-    at = np.searchsorted(distinct, code)
-    counts = np.bincount(at, minlength=len(distinct))
-    sought_counts = counts[np.searchsorted(distinct, district[sought[:, 0]] * words + sought[:, 1])]
+    present = distinct(code)
+    at = np.searchsorted(present, code)
+    counts = np.bincount(at, minlength=len(present))
+    sought_counts = counts[np.searchsorted(present, district[sought[:, 0]] * words + sought[:, 1])]
     return counts[at] <= RARE_TOKEN, sought_counts <= RARE_TOKEN
 
 
@@ -247,7 +243,7 @@ def _paired(records: Sequence[Blocked], district: np.ndarray, filed: np.ndarray,
             keys: int) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of a record looking up a key (``looked``) and another filed under it in its district (``filed``,
     (record, key) rows, a record once per key), where the key's block is not larger than ``MAX_NAME_BLOCK``."""
-    filed = _distinct(filed[:, 0] * keys + filed[:, 1])
+    filed = distinct(filed[:, 0] * keys + filed[:, 1])
     records_filed = filed // keys
     block = district[records_filed] * keys + filed % keys
     order = np.argsort(block, kind="stable")
@@ -264,6 +260,6 @@ def _paired(records: Sequence[Blocked], district: np.ndarray, filed: np.ndarray,
     rank = np.empty(len(ids), dtype=np.int64)
     rank[order] = np.arange(len(ids))
     a, b = rank[a[a != b]], rank[b[a != b]]
-    codes = _distinct(np.minimum(a, b) * len(ids) + np.maximum(a, b))
+    codes = distinct(np.minimum(a, b) * len(ids) + np.maximum(a, b))
     positions = np.array(order, dtype=np.int64)
     return positions[codes // len(ids)], positions[codes % len(ids)]

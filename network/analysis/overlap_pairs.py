@@ -14,6 +14,8 @@ from itertools import repeat
 
 import numpy as np
 
+from network.analysis.kernels import distinct
+
 __all__ = ["Coordinated", "Profile"]
 
 #: An organisation's district, services and populations.
@@ -57,7 +59,7 @@ class Coordinated:
                                      len(self._nodes))
         # The number of each link end among the organisations considered, -1 for the others.
         placed = np.fromiter(map(self._index.get, nodes, repeat(-1)), np.int64, len(nodes))
-        self._codes = _distinct(np.concatenate((
+        self._codes = distinct(np.concatenate((
             self._tied(placed[tails], placed[heads]), self._met(tails[meets], heads[meets], placed))))
         self._known = set(self._codes.tolist())
 
@@ -96,19 +98,13 @@ class Coordinated:
         forum, member = forum[member >= 0], member[member >= 0]
         n = len(self._nodes)
         group = forum * len(self._districts) + self._district[member]
-        rows = _distinct(group * n + member)  # by forum and district, then member; each member once
+        rows = distinct(group * n + member)  # by forum and district, then member; each member once
         group, member = rows // n, rows % n
         starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
         ends = np.repeat(np.append(starts[1:], len(group)), np.diff(np.append(starts, len(group))))
         later = ends - np.arange(len(group)) - 1  # the members after each in its forum and district
         at = np.repeat(np.arange(len(group)) + 1 - np.cumsum(later) + later, later) + np.arange(int(later.sum()))
         return np.repeat(member, later) * n + member[at]
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct ``values``, sorted."""
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
 def _incidence(sets: list[frozenset[str]]) -> tuple[list[str], np.ndarray]:

@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from network.analysis.kernels import Runs
 from network.meanings import REACH_KINDS
 
 __all__ = ["ReachArcs", "reach_members"]
@@ -83,12 +84,9 @@ class ReachArcs:
         read = np.argsort(np.concatenate([2 * np.arange(len(chosen)), 2 * back + 1]), kind="stable")
         source = np.concatenate([tails[chosen], heads[chosen][back]])[read]
         target = np.concatenate([heads[chosen], tails[chosen][back]])[read]
-        keys = source * n + target
-        grouped = np.argsort(keys, kind="stable")  # each arc's links together, in reading order
-        self._starts = np.flatnonzero(np.diff(keys[grouped], prepend=-1))
-        self._keys = keys[grouped][self._starts]
-        self._positions = np.concatenate([chosen, chosen[back]])[read][grouped]
-        made = grouped[self._starts]
+        # each arc's links together, in reading order
+        self._arcs = Runs(source * n + target, np.concatenate([chosen, chosen[back]])[read])
+        made = self._arcs.first
         order = np.lexsort((made, source[made]))
         self.tails, self.heads = source[made][order], target[made][order]
 
@@ -97,9 +95,4 @@ class ReachArcs:
         graph); empty when there is no such arc."""
         if x not in self.number or y not in self.number:
             return []
-        key = self.number[x] * len(self.members) + self.number[y]
-        a = int(np.searchsorted(self._keys, key))
-        if a == len(self._keys) or self._keys[a] != key:
-            return []
-        end = int(self._starts[a + 1]) if a + 1 < len(self._starts) else len(self._positions)
-        return [self.links[i][2] for i in self._positions[self._starts[a]:end].tolist()]
+        return [self.links[i][2] for i in self._arcs.of(self.number[x] * len(self.members) + self.number[y])]

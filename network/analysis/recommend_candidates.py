@@ -13,7 +13,8 @@ from collections.abc import Callable
 import numpy as np
 
 from network.analysis.finding import Finding
-from network.analysis.recommend_index import CANDIDATES_PER_GAP, KM_MARGIN, PartnerIndex, distinct, expand
+from network.analysis.kernels import distinct, tally
+from network.analysis.recommend_index import CANDIDATES_PER_GAP, KM_MARGIN, PartnerIndex, expand
 
 __all__ = ["candidate_pairs"]
 
@@ -39,7 +40,7 @@ def candidate_pairs(index: PartnerIndex, gaps: list[Finding]) -> tuple[np.ndarra
     new = (xs != ys) & ~index.routes(xs, ys)
     xs, ys = xs[new], ys[new]
     n = len(index.ids)
-    pairs, _ = distinct(np.minimum(xs, ys) * n + np.maximum(xs, ys))
+    pairs = distinct(np.minimum(xs, ys) * n + np.maximum(xs, ys))
     return pairs // n, pairs % n
 
 
@@ -54,7 +55,7 @@ def _cascade_arcs(index: PartnerIndex, missing: list[tuple[int, int]]) -> tuple[
     group, y = rows[steps], partners[at]
     offered = index.provides[group_service[group], y]
     # one path through each common partner: counting the paths counts the common partners
-    found, common = distinct(group[offered] * n + y[offered])
+    found, common = tally(group[offered] * n + y[offered])
     group, y = found // n, found % n
     kept = _keep(index, group_x[group], y)
     group, y, common = group[kept], y[kept], common[kept]

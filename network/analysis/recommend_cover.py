@@ -14,7 +14,8 @@ import numpy as np
 
 from network.analysis.border_partners import crossing
 from network.analysis.finding import Finding
-from network.analysis.recommend_index import PartnerIndex, distinct, expand, spans
+from network.analysis.kernels import distinct
+from network.analysis.recommend_index import PartnerIndex, expand, spans
 
 __all__ = ["SAME_DISTRICT_BONUS", "NEARBY_BONUS", "SHARED_POPULATION_BONUS", "SHARED_POPULATION_CAP",
            "COMMON_PARTNER_BONUS", "COMMON_PARTNER_CAP", "PROPOSED_BONUS", "CONTINUITY_BONUS", "bonuses", "pick",
@@ -88,7 +89,7 @@ class _Closing:
         self.left: dict[int, frozenset[int]] = {}  # the gaps a pair's option still closes, once re-scored
         pairs, gap, way = self._rows()
         size = max(len(gaps), 1)
-        key, _ = distinct(pairs * size + gap)
+        key = distinct(pairs * size + gap)
         first, second = np.zeros(len(key), dtype=bool), np.zeros(len(key), dtype=bool)
         slot = np.searchsorted(key, pairs * size + gap)
         first[slot[way == 1]] = True

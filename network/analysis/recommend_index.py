@@ -17,10 +17,10 @@ import numpy as np
 
 from network.analysis.border_partners import Abroad
 from network.analysis.geography import EARTH_RADIUS_KM, in_radians, km_between, place
-from network.analysis.kernels import Indexed
+from network.analysis.kernels import Indexed, distinct, in_sorted
 from network.model import Vocabulary
 
-__all__ = ["CANDIDATES_PER_GAP", "PartnerIndex", "distinct", "expand", "spans"]
+__all__ = ["CANDIDATES_PER_GAP", "PartnerIndex", "expand", "spans"]
 
 #: Candidate partners considered per gap (the best by place, partners and populations).
 CANDIDATES_PER_GAP = 3
@@ -107,7 +107,7 @@ class PartnerIndex:
         rank = np.fromiter(map(number.__getitem__, backwards.nodes), dtype=np.int64, count=n)
         heads, tails = (rank[end] for end in backwards.arcs)  # each arc of R reversed, as backwards holds it
         self._routes = np.sort(tails * n + heads)
-        both, _ = distinct(np.concatenate((self._routes, heads * n + tails)))
+        both = distinct(np.concatenate((self._routes, heads * n + tails)))
         self.partner_start = np.searchsorted(both // n, np.arange(n + 1))
         self.partner_numbers = both % n
 
@@ -133,10 +133,7 @@ class PartnerIndex:
 
     def routes(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Whether ``R`` has the arc ``xs[i] -> ys[i]`` (by number), for each ``i``."""
-        keys, routes = xs * len(self.ids) + ys, self._routes
-        if not len(routes):
-            return np.zeros(len(keys), dtype=bool)
-        return routes[np.minimum(np.searchsorted(routes, keys), len(routes) - 1)] == keys
+        return in_sorted(xs * len(self.ids) + ys, self._routes)
 
     def near_many(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """:meth:`near` of each pair ``xs[i], ys[i]`` (by number)."""
@@ -320,13 +317,3 @@ def spans(first: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return rows, np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts - first, counts)
 
 
-def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``keys``, ascending, and how often each occurs (as numpy's unique, by sorting).
-
-    >>> values, counts = distinct(np.array([5, 3, 5, 5]))
-    >>> values.tolist(), counts.tolist()
-    ([3, 5], [1, 3])
-    """
-    keys = np.sort(keys)
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
-    return keys[first], np.diff(np.append(first, len(keys)))

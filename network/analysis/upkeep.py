@@ -12,6 +12,7 @@ import numpy as np
 
 from network.analysis.finding import SEVERITIES, Finding, not_negative
 from network.analysis.geography import shared_district
+from network.analysis.kernels import in_sorted
 from network.analysis.layers import Layers, active_organisations, layers_for
 from network.analysis.words import Names, join, long_date, lower_first, name, names, services
 from network.gcpause import gc_paused
@@ -292,7 +293,7 @@ If they refer both ways, record it as two-way.'
 def _stale_records(G: nx.MultiDiGraph, layers: Layers, max_age_days: int) -> list[Finding]:
     cutoff = layers.as_of - dt.timedelta(days=max_age_days)
     old = layers.as_of - dt.timedelta(days=2 * max_age_days)
-    nodes = dict(G.nodes(data=True))
+    nodes = G._node  # the dict behind G.nodes, without a view per lookup
     own: dict[str, dt.date | None] = {}
     for node in active_organisations(G):
         verified = nodes[node].get("last_verified")
@@ -450,7 +451,7 @@ def _last_end(held: Iterable[tuple[str, dt.date | None]]) -> dt.date | None:
 
 
 def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> list[Finding]:
-    services_of = _Services()
+    services_of = _CodeBits()
     names = layers.ends[0]
     a, b, keys, scopes = _one_way_referrals(layers, services_of)
     # each organisation's services, populations and needs worked out once, however many pairs it is in; the
@@ -478,12 +479,12 @@ def _one_way_agreements(G: nx.MultiDiGraph, layers: Layers, voc: Vocabulary) -> 
 
 
 def _profiles(
-    G: nx.MultiDiGraph, involved: list[str], services_of: _Services, voc: Vocabulary
+    G: nx.MultiDiGraph, involved: list[str], services_of: _CodeBits, voc: Vocabulary
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of each of ``involved``: the services it offers, the populations it names (bits of their own) and what
     its clients need next (by the care-cascade rules) that it does not offer, as object arrays of ints."""
     nodes = G._node  # the dict behind G.nodes, without a view per lookup
-    populations = _Services()
+    populations = _CodeBits()
     rules = [(services_of.bits([after]), need) for after, need in voc.cascade_rules]
     offered = [services_of.bits(nodes[n].get("services")) for n in involved]
     served = [populations.bits(nodes[n].get("populations")) for n in involved]
@@ -494,7 +495,7 @@ def _profiles(
 
 
 def _one_way_referrals(
-    layers: Layers, services_of: _Services
+    layers: Layers, services_of: _CodeBits
 ) -> tuple[np.ndarray, np.ndarray, list[list[str]], list[int]]:
     """The pairs ``(a, b)`` referring one way only (see :func:`one_way_agreements`, 1 and 2), as the numbers of
     ``a`` and of ``b`` in ``layers.ends``, in the order of their first referral; each one's referrals' ids and
@@ -513,7 +514,7 @@ def _one_way_referrals(
     ahead, behind = tails * n + heads, heads * n + tails
     back = np.concatenate([ahead[mou | referral], behind[mou]])
     both = np.concatenate([ahead[two_way], behind[two_way]])
-    one_way = referral & ~two_way & ~_among(behind, back) & ~_among(ahead, both)
+    one_way = referral & ~two_way & ~in_sorted(behind, np.sort(back)) & ~in_sorted(ahead, np.sort(both))
     keys: dict[int, list[str]] = {}  # by arc number, in the order of each pair's first referral
     scopes: dict[int, int] = {}
     rows = np.flatnonzero(one_way)
@@ -529,38 +530,30 @@ def _one_way_referrals(
     return arcs // max(n, 1), arcs % max(n, 1), list(keys.values()), list(scopes.values())
 
 
-def _among(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is in ``pool`` (``np.isin``, by binary search in the sorted pool)."""
-    if not len(pool):
-        return np.zeros(len(values), dtype=bool)
-    pool = np.sort(pool)
-    return pool[np.minimum(np.searchsorted(pool, values), len(pool) - 1)] == values
-
-
-class _Services:
-    """Sets of services as the bits of an int, a bit per service in the order they are met."""
+class _CodeBits:
+    """Sets of codes (services, populations) as the bits of an int, a bit per code in the order they are met."""
 
     def __init__(self) -> None:
         self.bit: dict[str, int] = {}
         self.names: list[str] = []
         self._lists: dict[tuple[str, ...], int] = {}
 
-    def bits(self, services: Iterable[str] | None) -> int:
-        """The bits of ``services`` (None is none)."""
-        key = tuple(services or ())
+    def bits(self, codes: Iterable[str] | None) -> int:
+        """The bits of ``codes`` (None is none)."""
+        key = tuple(codes or ())
         found = self._lists.get(key)
         if found is None:
             found = 0
-            for service in key:
-                if service not in self.bit:
-                    self.bit[service] = 1 << len(self.names)
-                    self.names.append(service)
-                found |= self.bit[service]
+            for code in key:
+                if code not in self.bit:
+                    self.bit[code] = 1 << len(self.names)
+                    self.names.append(code)
+                found |= self.bit[code]
             self._lists[key] = found
         return found
 
     def named(self, bits: int) -> list[str]:
-        """The services of ``bits``, sorted."""
+        """The codes of ``bits``, sorted."""
         return sorted(self.names[i] for i in range(bits.bit_length()) if bits >> i & 1)
 
 
