@@ -222,19 +222,10 @@ def reach_graph(
         if out is None or into is None:
             continue
         formal, weight = bool(data.get("formal")), int(data.get("weight") or 0)
-        arc = out.get(v)
-        if arc is None:
-            out[v] = into[u] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight}
-        else:
-            _add_link(arc, key, kind, formal, weight)
+        _add_link(out, into, v, u, key, kind, formal, weight)
         # reach_directions(kind, two_way): an MoU carries both ways, a referral forwards (and back when two-way)
         if kind == "mou" or data.get("two_way"):
-            arc = succ[v].get(u)
-            if arc is None:
-                succ[v][u] = pred[u][v] = {"links": [key], "link": key, "kind": kind, "formal": formal,
-                                           "weight": weight}
-            else:
-                _add_link(arc, key, kind, formal, weight)
+            _add_link(succ[v], pred[u], u, v, key, kind, formal, weight)
     R = nx.DiGraph()
     R._node = {node: {} for node in succ}
     R._adj = succ
@@ -242,9 +233,15 @@ def reach_graph(
     return R
 
 
-def _add_link(arc: dict[str, Any], key: str, kind: str, formal: bool, weight: int) -> None:
-    """Add the link ``key`` to an arc of :func:`reach_graph`, keeping the strongest link's fields: formal before
-    informal, then higher weight, then smaller id."""
+def _add_link(out: dict[str, dict[str, Any]], into: dict[str, dict[str, Any]], head: str, tail: str, key: str,
+              kind: str, formal: bool, weight: int) -> None:
+    """Add the link ``key`` to the arc ``tail -> head`` of :func:`reach_graph` (``out``: the tail's successors,
+    ``into``: the head's predecessors), made when its first link comes; the arc keeps the strongest link's
+    fields: formal before informal, then higher weight, then smaller id."""
+    arc = out.get(head)
+    if arc is None:
+        out[head] = into[tail] = {"links": [key], "link": key, "kind": kind, "formal": formal, "weight": weight}
+        return
     arc["links"].append(key)
     if (not formal, -weight, key) < (not arc["formal"], -arc["weight"], arc["link"]):
         arc.update(link=key, kind=kind, formal=formal, weight=weight)

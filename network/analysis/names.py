@@ -194,8 +194,7 @@ class NameBook:
         written = list(names)
         split = {n: _words(n) for n in dict.fromkeys(written)}
         self._known = frozenset(chain.from_iterable(split.values()))
-        self._joined = {n: ws if len(ws) < 2 or self._known.isdisjoint(map(operator.add, ws, ws[1:]))
-                        else tuple(self.join(ws)) for n, ws in split.items()}
+        self._joined = {n: tuple(self.join(ws)) for n, ws in split.items()}
         self._count = Counter(chain.from_iterable(map(set, map(self._joined.__getitem__, written))))
         # Each word of the corpus is weighed and ranked once, not in every name that holds it.
         self._weights: dict[str, float] = {w: self._weighed(w) for w in self._count}
