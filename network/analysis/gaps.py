@@ -29,6 +29,8 @@ from network.translation import N_
 
 __all__ = [
     "linkage_gaps",
+    "closable_gaps",
+    "standing_gaps",
     "isolated",
     "broken_cascades",
     "uncovered",
@@ -98,21 +100,79 @@ def linkage_gaps(
     """
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
-    voc = vocabulary()
     offers = Offers(G)
-    findings = [
+    findings = [*closable_gaps(G, layers, offers, max_hops=max_hops),
+                *standing_gaps(G, layers, offers, within_days=within_days)]
+    return sorted(findings, key=gap_order)
+
+
+def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hops: int = 3) -> list[Finding]:
+    """The linkage gaps a new link can close: isolated, broken cascade, uncovered, unreachable and cross-border.
+
+    Half of :func:`linkage_gaps`, the half that :func:`~network.analysis.recommend.recommend_links` closes
+    (its ``CLOSABLE_TYPES``); the other is :func:`standing_gaps`. The coordination report computes the two
+    halves side by side (:mod:`network.side_by_side`).
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph.
+    layers : Layers
+        Views of ``G`` on the day it is looked at.
+    offers : Offers
+        What each organisation of ``G`` offers (:class:`~network.analysis.offers.Offers`).
+    max_hops : int, default 3
+        Referral steps allowed by :func:`unreachable`.
+
+    Returns
+    -------
+    list of Finding
+        The findings of these types, unsorted.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("hbc", name="Thusong HBC")
+    >>> [f.type for f in closable_gaps(G, Layers(G, dt.date(2026, 1, 1)), Offers(G))]
+    ['isolated']
+    """
+    voc = vocabulary()
+    return [
         *_isolated(G, layers.untied(), voc),
         *_broken_cascades(G, layers, offers, voc),
         *_uncovered(G, offers, voc),
         *_unreachable(G, layers, offers, voc, max_hops),
+        *cross_border_gaps(G, layers=layers),
+    ]
+
+
+def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_days: int = 90) -> list[Finding]:
+    """The linkage gaps no single new link closes: single points of failure, siloed clusters, expiring
+    agreements, one-way data and unlinked intervention areas.
+
+    The other half of :func:`linkage_gaps` (see :func:`closable_gaps`); same parameters, but ``within_days``,
+    the horizon of :func:`expiring_agreements`.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from(["cbo", "clinic"])
+    >>> _ = G.add_edge("clinic", "cbo", key="m1", kind="mou", status="active", end_date=dt.date(2026, 2, 1))
+    >>> [f.type for f in standing_gaps(G, Layers(G, dt.date(2026, 1, 1)), Offers(G))]
+    ['expiring_agreement']
+    """
+    voc = vocabulary()
+    return [
         *single_point_findings(G, layers, offers, voc),
         *_siloed_clusters(G, layers, layers.communities(42), min_size=3),
         *_expiring_agreements(G, layers.links, layers.kinds, layers.end_dates, layers.as_of, within_days),
-        *cross_border_gaps(G, layers=layers),
         *one_way_data(G, layers=layers),
         *unlinked_areas(G, layers=layers),
     ]
-    return sorted(findings, key=gap_order)
 
 
 def isolated(G: nx.MultiDiGraph, *, as_of: dt.date | None = None) -> list[Finding]:

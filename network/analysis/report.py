@@ -16,14 +16,16 @@ import numpy as np
 from network.analysis.agenda import agenda_weights
 from network.analysis.agenda_text import AGENDA_CSS, agenda_html_section, agenda_markdown_section
 from network.analysis.duplication import duplication
-from network.analysis.finding import SEVERITIES, Finding, plain
-from network.analysis.gaps import linkage_gaps
+from network.analysis.finding import SEVERITIES, Finding, gap_order, not_negative, plain
+from network.analysis.gaps import closable_gaps, standing_gaps
 from network.analysis.geography import province_of
 from network.analysis.layers import Layers
-from network.analysis.recommend import recommend_links
+from network.analysis.offers import Offers
+from network.analysis.recommend import Recommendation, recommend_links
 from network.analysis.structure import structure_summary
 from network.gcpause import gc_paused
 from network.model import Vocabulary, today, vocabulary
+from network.side_by_side import side_by_side
 from network.translation import current_language, local_date, local_number, ntranslate, sentence, translate
 
 __all__ = [
@@ -46,6 +48,9 @@ SURVEY_TYPES = ("low_trust_dependency",)
 REPORT_BETWEENNESS_THRESHOLD = 500
 #: ... and estimated from this many sources above it (each costs ~0.3 s at 50,000 organisations).
 REPORT_BETWEENNESS_SAMPLE = 20
+#: The report computes its two halves at once (:func:`network.side_by_side.side_by_side`) from this many links in
+#: force; on fewer, a second process costs about what it saves.
+REPORT_APART_FROM_LINKS = 20_000
 #: Recommendations in the report.
 REPORT_RECOMMENDATIONS = 20
 #: Findings of one type shown in the readable versions (the JSON and CSV rows hold them all).
@@ -212,13 +217,32 @@ def _report(
     G: nx.MultiDiGraph, as_of: dt.date, province: str | None, max_hops: int, within_days: int, voc: Vocabulary,
     extra: Sequence[Finding] = (),
 ) -> ReportParts:
-    layers = Layers(G, as_of)
+    not_negative(max_hops=max_hops, within_days=within_days)
+    layers, offers = Layers(G, as_of), Offers(G)
+    _ = layers.backwards  # both halves read the referral arcs: built once, before they part
     located = {n: province_of(data, voc) for n, data in G.nodes(data=True)}
-    findings = [*linkage_gaps(G, max_hops=max_hops, within_days=within_days, layers=layers),
-                *duplication(G, layers=layers), *extra]
+    districts = voc.districts
+    scope = G if province is None else G.subgraph(n for n, p in located.items() if p == province)
+
+    def closing() -> tuple[list[Finding], list[Finding], list[Recommendation]]:
+        """The gaps a link closes, the duplication, and the links that close the gaps (of the province)."""
+        closable = sorted(closable_gaps(G, layers, offers, max_hops=max_hops), key=gap_order)
+        closed = closable if province is None else [
+            f for f in closable if province in _finding_provinces(f, located, districts)]
+        return (closable, duplication(G, layers=layers),
+                recommend_links(G, gaps=closed, limit=REPORT_RECOMMENDATIONS, layers=layers))
+
+    def standing() -> tuple[list[Finding], dict[str, Any]]:
+        """The other gaps, and the structure of the network (or of the province)."""
+        return (standing_gaps(G, layers, offers, within_days=within_days),
+                structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
+                                  sample_size=REPORT_BETWEENNESS_SAMPLE, layers=layers if scope is G else None))
+
+    (closable, duplicates, recommendations), (others, structure) = side_by_side(
+        closing, standing, apart=len(layers.links) >= REPORT_APART_FROM_LINKS)
+    findings = [*sorted([*closable, *others], key=gap_order), *duplicates, *extra]
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     findings.sort(key=lambda f: rank[f.severity])
-    districts = voc.districts
     homes = [_finding_provinces(f, located, districts) for f in findings]
     organisations, links = _located_counts(layers, located)
     # every South African province; another country's only where organisations are
@@ -227,15 +251,11 @@ def _report(
     if province is not None:
         findings = [f for f, home in zip(findings, homes, strict=True) if province in home]
         homes = [{province}] * len(findings)
-    scope = G if province is None else G.subgraph(n for n, p in located.items() if p == province)
     table = {p: {"organisations": organisations[p], "links": links[p], **dict.fromkeys(FINDING_TYPES, 0)}
              for p in provinces}
     for finding, home in zip(findings, homes, strict=True):
         for p in home & table.keys():
             table[p][finding.type] = table[p].get(finding.type, 0) + 1
-    structure = structure_summary(scope, as_of=as_of, betweenness_threshold=REPORT_BETWEENNESS_THRESHOLD,
-                                  sample_size=REPORT_BETWEENNESS_SAMPLE, layers=layers if scope is G else None)
-    recommendations = recommend_links(G, gaps=findings, limit=REPORT_RECOMMENDATIONS, layers=layers)
     severities = Counter(f.severity for f in findings)
     summary = {
         "organisations": organisations[province],
