@@ -10,7 +10,7 @@ validate, one all-or-nothing write), ``projection`` (``project``), ``report``
 (``report_parts``, its records written as JSON lines to a file one at a time,
 as ``cssnet report --format jsonl`` writes them) and ``agenda`` (of the
 report's and the upkeep findings). Prints each time, the stream's size and the
-peak memory (max RSS) of the process. ``--deadline`` bounds the whole run:
+peak memory of the process and of the child its report forks. ``--deadline`` bounds the whole run:
 past it, the run stops after the step under way with the figures so far.
 
     python -m bench.regional --store /tmp/regional.db         # projection, report, agenda of a kept store
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.generate import generate_network, sadc_countries
+from bench.memory import MemoryWatch
 from bench.run import figure, size_of
 from network.analysis.agenda import agenda
 from network.analysis.report import report_lines, report_parts
@@ -136,7 +137,23 @@ def _kept(args: argparse.Namespace) -> int:
 
 
 def _after_import(store: SQLiteStore, root: Path, size: str, step: Callable[..., bool]) -> bool:
-    """Time the projection, the report written as JSON lines and the agenda; False when past the deadline."""
+    """Time the projection, the report written as JSON lines and the agenda; False when past the deadline.
+
+    Their peak memory is watched (:class:`bench.memory.MemoryWatch`, a sample a second: reading a process of
+    several gigabytes takes a tenth of a second), so that the child the report forks is counted too.
+    """
+    with MemoryWatch(interval=1.0) as watch:
+        done = _steps_after_import(store, root, step)
+    if done:
+        figure("regional peak memory (PSS of the process and the report's child, sampled every second)", size,
+               f"{watch.peak_mb:,.0f} MB")
+        figure("regional peak memory of the process alone (max RSS)", size, f"{_peak_mb():,.0f} MB")
+        print(f"{size}: peak memory {watch.peak_mb:,.0f} MB with the report's child ({_peak_mb():,.0f} MB the "
+              "process alone)", flush=True)
+    return done
+
+
+def _steps_after_import(store: SQLiteStore, root: Path, step: Callable[..., bool]) -> bool:
     started = time.perf_counter()
     G = project(store)
     store.close()
@@ -159,8 +176,6 @@ def _after_import(store: SQLiteStore, root: Path, size: str, step: Callable[...,
     items = agenda(findings, G, as_of=day)
     step("agenda (report and upkeep findings)", time.perf_counter() - started,
          f", {len(items)} items from {len(findings):,} findings")
-    figure("regional peak memory (max RSS)", size, f"{_peak_mb():,.0f} MB")
-    print(f"{size}: peak memory {_peak_mb():,.0f} MB", flush=True)
     return True
 
 
