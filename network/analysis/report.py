@@ -126,6 +126,13 @@ def coordination_report(
     that province's; recommendations close its gaps but may reach partners
     across its border.
 
+    From ``REPORT_APART_FROM_LINKS`` links in force, the report computes its two
+    halves at once where it can (:func:`network.side_by_side.side_by_side`: on
+    Linux, with two CPUs, in a process running no other thread, such as the
+    command line): the gaps a link closes, the duplication and the
+    recommendations in this process; the other gaps and the structure in a
+    forked child. The report is the same either way.
+
     Examples
     --------
     >>> import datetime as dt
