@@ -326,8 +326,8 @@ class Layers:
             named = sorted(nodes)
             rank = {n: i for i, n in enumerate(named)}
             ranks = np.fromiter(map(rank.__getitem__, nodes), dtype=np.int64, count=len(nodes))
-            edges = np.stack([ranks[end] for end in self._tie_edges], axis=1)
-            self._communities[seed] = numbered_louvain(named, edges.tolist(), seed)
+            near, far = self._tie_edges
+            self._communities[seed] = numbered_louvain(named, ranks[near], ranks[far], seed)
         return self._communities[seed]
 
     @cached_property

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 
 import igraph
 import networkx as nx
+import numpy as np
+
+from network.analysis.kernels import igraph_graph
 
 __all__ = ["louvain_communities", "numbered_louvain"]
 
@@ -68,17 +71,18 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     """
     nodes = sorted(T)
     index = {v: i for i, v in enumerate(nodes)}
-    return numbered_louvain(nodes, [(index[u], index[v]) for u, v in T.edges()], seed)
+    edges = np.array([(index[u], index[v]) for u, v in T.edges()], dtype=np.int64).reshape(-1, 2)
+    return numbered_louvain(nodes, edges[:, 0], edges[:, 1], seed)
 
 
-def numbered_louvain(nodes: Sequence[str], edges: Sequence[Sequence[int]], seed: int = 42) -> list[list[str]]:
-    """:func:`louvain_communities` of the graph of ``nodes`` (sorted) joined by ``edges`` (pairs of positions in
-    ``nodes``, in the order ``T.edges()`` gives them: igraph's result depends on it).
+def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int = 42) -> list[list[str]]:
+    """:func:`louvain_communities` of the graph of ``nodes`` (sorted) joined by the edges ``near[i] - far[i]``
+    (positions in ``nodes``, in the order ``T.edges()`` gives them: igraph's result depends on it).
 
-    >>> numbered_louvain(list("abcdef"), [(0, 1), (1, 2), (0, 2), (2, 3), (3, 4), (4, 5), (3, 5)])
+    >>> numbered_louvain(list("abcdef"), np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5]))
     [['a', 'b', 'c'], ['d', 'e', 'f']]
     """
-    numbered = igraph.Graph(n=len(nodes), edges=edges)
+    numbered = igraph_graph(len(nodes), near, far)
     with _RNG_LOCK:
         # igraph has no getter for its generator: put back the one it starts with, Python's random module
         igraph.set_random_number_generator(random.Random(seed))
