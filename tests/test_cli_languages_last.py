@@ -83,18 +83,23 @@ def test_diff_headings_counts_and_items_in_french(db: Path) -> None:
     assert any(line.startswith("- Agreement about to end: The MoU between Jane Furse Clinic") for line in en)
 
 
+#: ``cssnet`` with Python's Ctrl+C handler (KeyboardInterrupt), whatever the handler it inherited.
+_AT_A_TERMINAL = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                  "from network.cli import main; main()")
+
+
 def _interrupted(db: Path, tmp_path: Path, *language: str) -> subprocess.CompletedProcess[str]:
     """``cssnet import`` of a named pipe, run as its own process and stopped with Ctrl+C (SIGINT) while it waits
     for the pipe's rows.
 
-    Its own process, as at a terminal. Run in the test session's process, the command now and then, in a full
-    run, did not see the signal and read the pipe to its end instead (the cause was not found); a process of
-    its own has no state from other tests.
+    Its own process, given Python's own Ctrl+C handler as at a terminal: a test run started in the background
+    by a shell (``make test &``) inherits SIGINT ignored, Python keeps it ignored, and the command would read
+    the pipe to its end instead of stopping.
     """
     pipe = tmp_path / "organisations.csv"
     os.mkfifo(pipe)
     env = {k: v for k, v in os.environ.items() if k not in ("CSSNET_LANGUAGE", "LANGUAGE", "LC_ALL")}
-    command = subprocess.Popen([sys.executable, "-c", "from network.cli import main; main()", "--store", str(db),
+    command = subprocess.Popen([sys.executable, "-c", _AT_A_TERMINAL, "--store", str(db),
                                 *language, "import", str(pipe)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)})
     # should the command end before it opens the pipe, open the other end too, so that this open returns
