@@ -123,11 +123,12 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
 
     where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    warm_up_in_background(app)
+    warming = warm_up_in_background(app)
     try:
         waitress_serve(app, threads=threads, ident="cssnet", **where)
     finally:
         signal.signal(signal.SIGTERM, previous)
+        _let_finish(warming)
 
 
 def listen(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
@@ -209,8 +210,18 @@ def _worker(argv: list[str] | None = None) -> None:
                            ident="cssnet")
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop_server(server))
-    warm_up_in_background(app)
+    warming = warm_up_in_background(app)
     server.run()
+    _let_finish(warming)
+
+
+def _let_finish(warming: threading.Thread) -> None:
+    """Wait for the network to finish loading before the process ends: a thread still inside numpy's or igraph's
+    C code while the interpreter shuts down can crash the process (a stop during the warm-up ended once with
+    SIGSEGV)."""
+    if warming.is_alive():
+        print("cssnet: stopping once the network has finished loading", file=sys.stderr, flush=True)
+        warming.join()
 
 
 def demo_store(tmpdir: str | Path) -> tuple[Path, str]:
