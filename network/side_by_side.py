@@ -51,7 +51,9 @@ def side_by_side(here: Callable[[], A], there: Callable[[], B], *, apart: bool =
     ``there`` runs in a child process forked from this one: it sees every
     object this process has built (the graph and the views of it), without
     a copy but of the memory pages it writes to; its result comes back
-    pickled through a pipe while ``here`` runs in this process. When
+    pickled through a pipe while ``here`` runs in this process (a thread
+    here reads it as it comes, so a child that is done leaves at once and
+    its memory is free while ``here`` goes on). When
     :func:`can_fork` says no, or ``apart`` is false, ``there`` runs here
     after ``here``. When the child fails (an error, or the system ends it),
     ``there`` runs here too, so its error is raised here, with its
@@ -73,16 +75,19 @@ def side_by_side(here: Callable[[], A], there: Callable[[], B], *, apart: bool =
         _child(read, write, there)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:
+        received: list[bytes] = []
+        reader = threading.Thread(target=lambda: received.append(pipe.read()), name="cssnet-side-by-side")
+        reader.start()
         try:
             mine = here()
-            payload = pipe.read()
         except BaseException:
             os.kill(pid, signal.SIGKILL)
             raise
         finally:
+            reader.join()
             _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0 and payload:
-        return mine, pickle.loads(payload)
+    if os.waitstatus_to_exitcode(status) == 0 and received and received[0]:
+        return mine, pickle.loads(received[0])
     return mine, there()
 
 

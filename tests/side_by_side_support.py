@@ -86,6 +86,33 @@ def an_error_here_stops_the_child_and_reaps_it(folder: str) -> None:
     raise AssertionError("the child is still there")
 
 
+def a_child_that_is_done_leaves_while_here_goes_on(folder: str) -> None:
+    """The child's result (a megabyte: more than a pipe holds) is read while ``here`` runs, so the child ends
+    (a zombie until reaped) before ``here`` does and its memory is free."""
+    assert can_fork()
+    started = Path(folder) / "child"
+
+    def there() -> bytes:
+        started.write_text(str(os.getpid()))
+        return b"x" * 1_000_000
+
+    def here() -> str:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if started.exists() and _state(int(started.read_text())) == "Z":
+                return "the child had ended"
+            time.sleep(0.01)
+        return "the child was still there"
+
+    assert side_by_side(here, there) == ("the child had ended", b"x" * 1_000_000)
+
+
+def _state(pid: int) -> str:
+    """The state letter of process ``pid`` (``Z`` for ended and not yet reaped) from ``/proc``."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
 def the_report_is_the_same_computed_in_two_processes_or_in_one() -> None:
     """The whole report, and one province's, computed side by side equal the report computed in one process, on
     the demo network and a generated one."""

@@ -40,6 +40,7 @@ def test_in_a_process_that_forks(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", ["an_error_in_the_child_is_raised_here_after_running_there_here",
-                                  "an_error_here_stops_the_child_and_reaps_it"])
+                                  "an_error_here_stops_the_child_and_reaps_it",
+                                  "a_child_that_is_done_leaves_while_here_goes_on"])
 def test_in_a_process_that_forks_with_a_folder(case: str, tmp_path: Path) -> None:
     in_fresh_process(f"{CASES}:{case}", str(tmp_path))
