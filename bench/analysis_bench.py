@@ -11,8 +11,10 @@ its two halves computed one after the other in one process), and median and
 before, the upkeep findings' time and the agenda's (of the report's and the
 upkeep findings); and the igraph floor (``bench.floor``, best of
 ``REPEATS``) of the same network in the same process, with the report / floor
-ratio; and what NetworkX takes to build the same graph from its records
-already in memory (:func:`networkx_build`), the projection's own floor. Then
+ratio; and two floors of the projection: what NetworkX takes to build the
+same graph from its records already in memory (:func:`networkx_build`), and
+what loading the finished graph from a pickle already in memory takes
+(:func:`unpickle_floor`: every object made by C code). Then
 the peak memory, in a new process: projecting, reporting (the process and the
 child the report forks, :mod:`network.side_by_side`), upkeep, agenda and the
 pathway queries, watched by :class:`bench.memory.MemoryWatch` (which slows
@@ -32,6 +34,7 @@ and the agenda.
 from __future__ import annotations
 
 import argparse
+import pickle
 import random
 import statistics
 import subprocess
@@ -103,9 +106,12 @@ def _timings(path: Path, n: int) -> str:
     alone = _one_process(partial(coordination_report, G))
     size = size_of(G.number_of_nodes(), sum(store.counts()["links_by_kind"].values()))
     nodes, edges = list(G.nodes(data=True)), list(G.edges(keys=True, data=True))
+    pickled = pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL)
     del G, report, found, items, index
     build_floor = networkx_build(nodes, edges)
     del nodes, edges
+    unpickled = min(unpickle_floor(pickled) for _ in range(REPEATS))
+    del pickled
     organisations, links = list(store.iter_organisations()), list(store.iter_links())
     floors = [igraph_floor(organisations, links) for _ in range(REPEATS)]
     store.close()
@@ -115,7 +121,8 @@ def _timings(path: Path, n: int) -> str:
           f"p95 {_p95(timings):6.1f} ms ({len(timings)} queries)", flush=True)
     print(f"{n:>7,} orgs | igraph floor {floor:6.2f} s (best of {REPEATS}) | report / floor "
           f"{report_seconds / floor:4.1f}x | NetworkX build of the same graph from records in memory "
-          f"{build_floor:6.2f} s", flush=True)
+          f"{build_floor:6.2f} s | the graph loaded from a pickle in memory {unpickled:6.2f} s (best of {REPEATS})",
+          flush=True)
     for what, value in (("projection", f"{projection:.2f} s"),
                         (f"report (best of {REPEATS})", f"{report_seconds:.2f} s"),
                         ("report, first run", f"{first:.2f} s"),
@@ -124,6 +131,8 @@ def _timings(path: Path, n: int) -> str:
                         ("report / igraph floor", f"{report_seconds / floor:.1f}x"),
                         ("NetworkX build floor (add_nodes_from, add_edges_from of records in memory)",
                          f"{build_floor:.2f} s"),
+                        (f"unpickle floor (the finished graph loaded from a pickle in memory, best of {REPEATS})",
+                         f"{unpickled:.2f} s"),
                         ("upkeep findings", f"{upkeep_seconds:.2f} s"), ("agenda", f"{agenda_seconds:.2f} s"),
                         ("pathway query p50 / p95", f"{statistics.median(timings):.1f} / {_p95(timings):.1f} ms")):
         figure(what, size, value)
@@ -174,6 +183,22 @@ def networkx_build(nodes: list[tuple[Any, dict[str, Any]]], edges: list[tuple[An
         G.add_edges_from(edges)
     seconds = time.perf_counter() - started
     del G
+    return seconds
+
+
+def unpickle_floor(pickled: bytes) -> float:
+    """Seconds loading a projected graph from its pickle (``pickled``, already in memory) takes.
+
+    Every object of the graph (the ids, the adjacency, an attribute dict per
+    organisation and per link) is made by the pickle module's C code, with no
+    store to read and no Python code run per record: a projection made in
+    Python, which must make the same objects, is not expected to be faster.
+    """
+    with gc_paused():
+        started = time.perf_counter()
+        G = pickle.loads(pickled)
+        seconds = time.perf_counter() - started
+        del G
     return seconds
 
 
