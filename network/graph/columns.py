@@ -161,7 +161,7 @@ def _attributes(holder: type, names: Sequence[str], cls: type, columns: Sequence
 def _constant(column: Column) -> bool:
     """Whether every value of ``column`` is equal, of one type, and not a float (0.0 and -0.0 are equal)."""
     first = column[0]
-    return (not isinstance(first, float) and column.count(first) == len(column)
+    return (not isinstance(first, float) and column[-1] == first and column.count(first) == len(column)
             and len(set(map(type, column))) == 1)
 
 
