@@ -10,8 +10,8 @@ its two halves computed one after the other in one process), and median and
 95th percentile pathway query time once the graph is loaded; and, on a line
 before, the upkeep findings' time and the agenda's (of the report's and the
 upkeep findings); and the igraph floor (``bench.floor``, best of
-``REPEATS``) of the same network in the same process, with the report / floor
-ratio; and two floors of the projection: what NetworkX takes to build the
+``REPEATS``, its runs taking turns with the report's) of the same network in
+the same process, with the report / floor ratio; and two floors of the projection: what NetworkX takes to build the
 same graph from its records already in memory (:func:`networkx_build`), and
 what loading the finished graph from a pickle already in memory takes
 (:func:`unpickle_floor`: every object made by C code). Then
@@ -102,7 +102,13 @@ def _timings(path: Path, n: int) -> str:
           f"({len(items)} items from {len(found):,} findings)", flush=True)
     index = pathway_index(G)
     timings = _pathway_timings(G, index)
-    reports = [first] + [_timed(partial(coordination_report, G))[0] for _ in range(REPEATS - 1)]
+    organisations, links = list(store.iter_organisations()), list(store.iter_links())
+    # the report's runs and the floor's take turns, so a change in the machine's speed during the run is in both
+    reports, floors = [first], [igraph_floor(organisations, links)]
+    for _ in range(REPEATS - 1):
+        reports.append(_timed(partial(coordination_report, G))[0])
+        floors.append(igraph_floor(organisations, links))
+    del organisations, links
     alone = _one_process(partial(coordination_report, G))
     size = size_of(G.number_of_nodes(), sum(store.counts()["links_by_kind"].values()))
     nodes, edges = list(G.nodes(data=True)), list(G.edges(keys=True, data=True))
@@ -112,8 +118,6 @@ def _timings(path: Path, n: int) -> str:
     del nodes, edges
     unpickled = min(unpickle_floor(pickled) for _ in range(REPEATS))
     del pickled
-    organisations, links = list(store.iter_organisations()), list(store.iter_links())
-    floors = [igraph_floor(organisations, links) for _ in range(REPEATS)]
     store.close()
     report_seconds, floor = min(reports), min(floors)
     print(f"{size} | projection {projection:6.2f} s | report {report_seconds:6.2f} s (best of {REPEATS}; first "
