@@ -15,6 +15,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from network.analysis import recommend_candidates
 from network.analysis.gaps import linkage_gaps
 from network.analysis.geography import km_between
 from network.analysis.layers import Layers, referral_graph
@@ -125,8 +126,9 @@ def plain_closes(index: PartnerIndex, gaps: list, x: str, y: str) -> set[int]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(networks())
-def test_candidates_are_the_plain_rules(drawn):
+@given(networks(), st.sampled_from([1, 2, recommend_candidates.CASCADES_AT_ONCE]))
+def test_candidates_are_the_plain_rules(drawn, at_once):
+    """Whether the broken cascades' partners are chosen in one pass or a few cascades at a time."""
     index, gaps = drawn
     arcs = set()
     for gap in gaps:
@@ -137,7 +139,12 @@ def test_candidates_are_the_plain_rules(drawn):
         elif gap.type == "cross_border_gap":
             arcs.update(_border_arcs(index, gap))
     expected = {(min(x, y), max(x, y)) for x, y in arcs if x != y and not index.R.has_edge(x, y)}
-    a, b = candidate_pairs(index, gaps)
+    kept = recommend_candidates.CASCADES_AT_ONCE
+    recommend_candidates.CASCADES_AT_ONCE = at_once
+    try:
+        a, b = candidate_pairs(index, gaps)
+    finally:
+        recommend_candidates.CASCADES_AT_ONCE = kept
     assert [(index.ids[i], index.ids[j]) for i, j in zip(a, b, strict=True)] == sorted(expected)
 
 

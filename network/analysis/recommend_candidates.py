@@ -18,6 +18,11 @@ from network.analysis.recommend_index import CANDIDATES_PER_GAP, KM_MARGIN, Part
 
 __all__ = ["candidate_pairs"]
 
+#: Broken cascades whose partners are chosen in one pass of arrays: their partners' partners, a few million at
+#: 50,000 organisations, took some 130 MB at once; a pass per this many keeps that to a fraction, with the same
+#: result (each organisation's partners are chosen among its own candidates only).
+CASCADES_AT_ONCE = 4096
+
 
 def candidate_pairs(index: PartnerIndex, gaps: list[Finding]) -> tuple[np.ndarray, np.ndarray]:
     """The organisations ``a < b`` (by number) of the links worth checking: a few good partners per gap, in one
@@ -34,9 +39,13 @@ def candidate_pairs(index: PartnerIndex, gaps: list[Finding]) -> tuple[np.ndarra
             arcs.update(_area_arcs(index, finding))
         elif finding.type == "cross_border_gap":
             arcs.update(_border_arcs(index, finding))
-    xs, ys = _cascade_arcs(index, missing)
-    xs = np.concatenate((xs, np.fromiter((number[x] for x, _ in arcs), dtype=np.int64, count=len(arcs))))
-    ys = np.concatenate((ys, np.fromiter((number[y] for _, y in arcs), dtype=np.int64, count=len(arcs))))
+    heads: dict[tuple[str, str, frozenset[str]], list[str]] = {}
+    parts = [_cascade_arcs(index, missing[at:at + CASCADES_AT_ONCE], heads)
+             for at in range(0, len(missing), CASCADES_AT_ONCE)]
+    xs = np.concatenate([*(xs for xs, _ in parts),
+                         np.fromiter((number[x] for x, _ in arcs), dtype=np.int64, count=len(arcs))])
+    ys = np.concatenate([*(ys for _, ys in parts),
+                         np.fromiter((number[y] for _, y in arcs), dtype=np.int64, count=len(arcs))])
     new = (xs != ys) & ~index.routes(xs, ys)
     xs, ys = xs[new], ys[new]
     n = len(index.ids)
@@ -44,9 +53,11 @@ def candidate_pairs(index: PartnerIndex, gaps: list[Finding]) -> tuple[np.ndarra
     return pairs // n, pairs % n
 
 
-def _cascade_arcs(index: PartnerIndex, missing: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+def _cascade_arcs(index: PartnerIndex, missing: list[tuple[int, int]],
+                  heads: dict[tuple[str, str, frozenset[str]], list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Arcs from each organisation with a broken cascade to its best ``CANDIDATES_PER_GAP`` providers of the
-    missing service: its partners' partners and the first providers from its district outwards, by preference."""
+    missing service: its partners' partners and the first providers from its district outwards, by preference.
+    ``heads`` keeps :func:`_head`'s lists from one call to the next."""
     group_x = np.array([x for x, _ in missing], dtype=np.int64)
     group_service = np.array([s for _, s in missing], dtype=np.int64)
     n, start, partners = len(index.ids), index.partner_start, index.partner_numbers
@@ -59,7 +70,7 @@ def _cascade_arcs(index: PartnerIndex, missing: list[tuple[int, int]]) -> tuple[
     group, y = found // n, found % n
     kept = _keep(index, group_x[group], y)
     group, y, common = group[kept], y[kept], common[kept]
-    group, y, common = _with_nearest(index, group_x, group_service, group, y, common)
+    group, y, common = _with_nearest(index, group_x, group_service, group, y, common, heads)
     chosen = _preferred(index, group_x, group, y, common)
     return group_x[group[chosen]], y[chosen]
 
@@ -90,7 +101,7 @@ def _keeper(index: PartnerIndex, x: str) -> Callable[[str], bool]:
 
 def _with_nearest(
     index: PartnerIndex, group_x: np.ndarray, group_service: np.ndarray, group: np.ndarray, y: np.ndarray,
-    common: np.ndarray,
+    common: np.ndarray, heads: dict[tuple[str, str, frozenset[str]], list[str]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The candidates (``group``, ``y``, common partners), sorted by group, with the first providers from each
     placed organisation's district outwards (:meth:`PartnerIndex.fits`) added, where they could be preferred."""
@@ -104,7 +115,6 @@ def _with_nearest(
         return group, y, common
     ids, services = index.ids, sorted(index.service_code, key=index.service_code.__getitem__)
     added: tuple[list[int], list[str]] = ([], [])
-    heads: dict[tuple[str, str, frozenset[str]], list[str]] = {}
     for g in short.tolist():
         x = ids[group_x[g]]
         service, home, mine = services[group_service[g]], index.district[x], index.populations[x]
