@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from network.analysis import layers
 from network.analysis.agenda import agenda
 from network.analysis.agenda_text import agenda_html
 from network.analysis.finding import Finding
@@ -24,6 +25,7 @@ from network.model import PROTECTED_FIELDS
 from network.service import analyses
 from network.service.audit import CLI
 from network.service.tokens import create_token
+from network.service.transfer import seed_demo
 from tests.agenda_support import DEMO_AS_OF, PLANTED, PLANTED_WITHIN
 
 AS_OF = DEMO_AS_OF.isoformat()
@@ -284,3 +286,23 @@ def test_an_item_beyond_the_top_twenty_has_its_page_too(pages: Any, demo_store: 
     response = pages().get("/agenda/item", query_string={"key": later["key"]})
     assert len(every) > 25 and response.status_code == 200
     assert html.escape(later["what"]) in response.get_data(as_text=True)
+
+
+def test_a_fresh_agenda_finds_the_links_in_force_once_for_its_gaps_duplication_and_upkeep(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The agenda's gaps, duplication and upkeep share one set of views of the graph (the links in force of every
+    kind are found once, not three times), and its items are those of the report's findings."""
+    store = SQLiteStore(tmp_path / "fresh.db")
+    seed_demo(store)
+    every_kind = []
+    real = layers._links_in_force
+    monkeypatch.setattr(layers, "_links_in_force",
+                        lambda G, day, wanted: every_kind.append(wanted is None) or real(G, day, wanted))
+    served = analyses.agenda(store, as_of=DEMO_AS_OF)["items"]
+    assert every_kind.count(True) == 1
+    monkeypatch.undo()
+    G = project(store)
+    findings = [Finding(**f) for f in coordination_report(G, as_of=DEMO_AS_OF)["findings"]] + upkeep(
+        G, as_of=DEMO_AS_OF)
+    assert [i["key"] for i in served] == [i.key for i in agenda(findings, G, as_of=DEMO_AS_OF)]
+    store.close()

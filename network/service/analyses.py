@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from network.analysis.layers import Layers
 from network.analysis.report import FINDING_TYPES, MONITORING_TYPES, SURVEY_TYPES
 from network.errors import InvalidData
 from network.gcpause import gc_paused
@@ -61,7 +62,9 @@ _answers_lock = threading.Lock()
 def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
     """Remember ``analysis(store, **options)`` per store revision, day and options. Do not modify its results.
 
-    ``as_of`` is read as a date (a datetime or ISO text of the same day is the same question).
+    ``as_of`` is read as a date (a datetime or ISO text of the same day is the same question). ``layers``
+    (views to share with other analyses, see :func:`_usable`) changes how an answer is computed, not the
+    answer: it is no part of the question.
     """
 
     @functools.wraps(analysis)
@@ -69,7 +72,7 @@ def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
         if "as_of" in options:
             options["as_of"] = day(options["as_of"])
         given = sorted((name, tuple(value) if isinstance(value, list | tuple) else value)
-                       for name, value in options.items())
+                       for name, value in options.items() if name != "layers")
         key = (analysis.__name__, dt.date.today(), tuple(given))
         return _results(store, key, lambda: analysis(store, **options))
 
@@ -80,12 +83,13 @@ def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
 @gc_paused()
 def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
          district: str | None = None, types: Sequence[str] | None = None, max_hops: int = 3,
-         within_days: int = 90, redacted: bool = False) -> list[dict[str, Any]]:
-    """Linkage-gap findings (optionally only some ``types``) as dicts."""
+         within_days: int = 90, redacted: bool = False, layers: Layers | None = None) -> list[dict[str, Any]]:
+    """Linkage-gap findings (optionally only some ``types``) as dicts; ``layers`` as for :func:`_usable`."""
     from network.analysis.gaps import linkage_gaps
 
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
-    found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days)
+    found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days,
+                         layers=_usable(layers, G, as_of))
     return jsonable([f.to_dict() for f in found if not types or f.type in types])
 
 
@@ -93,13 +97,25 @@ def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | Non
 @gc_paused()
 def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
                 district: str | None = None, types: Sequence[str] | None = None, threshold: float = 85,
-                redacted: bool = False) -> list[dict[str, Any]]:
-    """Duplication findings (overlaps, duplicate records, funding overlaps) as dicts."""
+                redacted: bool = False, layers: Layers | None = None) -> list[dict[str, Any]]:
+    """Duplication findings (overlaps, duplicate records, funding overlaps) as dicts; ``layers`` as for
+    :func:`_usable`."""
     from network.analysis.duplication import duplication as find_duplication
 
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
-    found = find_duplication(G, as_of=as_of, threshold=threshold)
+    found = find_duplication(G, as_of=as_of, threshold=threshold, layers=_usable(layers, G, as_of))
     return jsonable([f.to_dict() for f in found if not types or f.type in types])
+
+
+def _usable(layers: Layers | None, G: Any, as_of: dt.date | None) -> Layers | None:
+    """``layers`` if they are views of ``G`` on ``as_of`` (or today), else None (the analysis makes its own).
+
+    A caller running several analyses of one graph (the agenda) passes the same views to each, so the links in
+    force and the layers built on them are made once, by whichever analysis is not remembered yet.
+    """
+    if layers is None or layers.G is not G or layers.as_of != (as_of or today()):
+        return None
+    return layers
 
 
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
@@ -312,8 +328,10 @@ def _agenda(store: GraphStore, *, as_of: dt.date | None, province: str | None, d
     if programme:
         _known_programme(G, programme)
     asked = {"redacted": redacted, **({"as_of": as_of} if as_of else {})}  # as the pages ask: one remembered result
-    found = [*gaps(store, **asked), *duplication(store, **asked)]
-    findings = [Finding(**f) for f in found] + upkeep(G, as_of=day) + outcome_findings(store, G, as_of=day)
+    shared = Layers(G, day)  # views built on first use, once for the three analyses
+    found = [*gaps(store, layers=shared, **asked), *duplication(store, layers=shared, **asked)]
+    findings = [Finding(**f) for f in found] + upkeep(G, as_of=day, layers=shared)
+    findings += outcome_findings(store, G, as_of=day)
     findings += monitoring.findings(store, G, as_of=day)
     if admin:
         findings += surveys.low_trust_findings(store, G, as_of=day)
