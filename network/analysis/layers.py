@@ -211,6 +211,10 @@ class Layers:
         self._communities: dict[int, list[list[str]]] = {}
         self._links_of: dict[frozenset[str], list[tuple[str, str, str, dict[str, Any]]]] = {}
 
+    def fit(self, G: nx.MultiDiGraph, as_of: dt.date | None) -> bool:
+        """Whether these are views of ``G`` (the same object) on ``as_of`` (None: on any day)."""
+        return self.G is G and (as_of is None or as_of == self.as_of)
+
     @cached_property
     def links(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """``(source, target, link_id, data)`` of every link in force, as :func:`active_links` yields them."""
@@ -362,7 +366,7 @@ def layers_for(G: nx.MultiDiGraph, as_of: dt.date | None, layers: Layers | None)
     """``layers`` if given, checked to be of ``G`` on ``as_of``; else new :class:`Layers`."""
     if layers is None:
         return Layers(G, as_of)
-    if layers.G is not G or (as_of is not None and as_of != layers.as_of):
+    if not layers.fit(G, as_of):
         raise ValueError("the layers given are of another graph or another day")
     return layers
 

@@ -17,6 +17,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import networkx as nx
+
 from network.analysis.layers import Layers
 from network.analysis.report import FINDING_TYPES, MONITORING_TYPES, SURVEY_TYPES
 from network.errors import InvalidData
@@ -107,15 +109,13 @@ def duplication(store: GraphStore, *, as_of: dt.date | None = None, province: st
     return jsonable([f.to_dict() for f in found if not types or f.type in types])
 
 
-def _usable(layers: Layers | None, G: Any, as_of: dt.date | None) -> Layers | None:
+def _usable(layers: Layers | None, G: nx.MultiDiGraph, as_of: dt.date | None) -> Layers | None:
     """``layers`` if they are views of ``G`` on ``as_of`` (or today), else None (the analysis makes its own).
 
     A caller running several analyses of one graph (the agenda) passes the same views to each, so the links in
     force and the layers built on them are made once, by whichever analysis is not remembered yet.
     """
-    if layers is None or layers.G is not G or layers.as_of != (as_of or today()):
-        return None
-    return layers
+    return layers if layers is not None and layers.fit(G, as_of or today()) else None
 
 
 def pathways(store: GraphStore, *, population: str, needs: Sequence[str], start: str | None = None,
