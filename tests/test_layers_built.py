@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from network.analysis.kernels import Indexed
-from network.analysis.layers import Layers, active_links, referral_graph, tie_graph
+from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.meanings import in_force, reach_directions
 
@@ -195,3 +196,13 @@ def test_the_reach_arcs_read_from_numbers_are_those_of_the_referral_graph(G):
     for x in R:
         for y in R:
             assert layers.reach_links(x, y) == (R[x][y]["links"] if R.has_edge(x, y) else [])
+
+
+def test_views_given_to_an_analysis_must_be_of_its_graph_and_day() -> None:
+    G, H = nx.MultiDiGraph([("a", "b")]), nx.MultiDiGraph([("a", "b")])
+    views = Layers(G, DAY)
+    assert layers_for(G, DAY, views) is views and layers_for(G, None, views) is views
+    for graph, day in ((H, DAY), (G, DAY + dt.timedelta(days=1))):
+        assert not views.fit(graph, day)
+        with pytest.raises(ValueError, match="another graph or another day"):
+            layers_for(graph, day, views)
