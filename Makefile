@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 8000
 
-.PHONY: demo test install chromium lint bench bench-quick
+.PHONY: demo test install chromium compiler lint bench bench-quick
 
 demo: install
 	$(BIN)/cssnet serve --demo --port $(PORT)
@@ -16,11 +16,18 @@ test: install chromium
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml network/graph/_projection.c | compiler
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+# The SQLite store's projection is built in C (network/graph/_projection.c): a C compiler and SQLite's header;
+# install them when they are missing (needs root or sudo).
+compiler:
+	@{ command -v cc >/dev/null && [ -f /usr/include/sqlite3.h ]; } || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gcc libsqlite3-dev; }
 
 # Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
 chromium:

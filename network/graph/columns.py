@@ -24,7 +24,8 @@ from typing import Any
 
 from network.model import LINK_FIELDS, ORGANISATION_FIELDS, STORE_FIELDS, Link, Organisation
 
-__all__ = ["ORGANISATION_ROW", "LINK_ROW", "stored_row", "empty_text", "organisation_attributes", "link_attributes"]
+__all__ = ["ORGANISATION_ROW", "LINK_ROW", "stored_row", "empty_text", "organisation_attributes", "link_attributes",
+           "compiled_plan"]
 
 #: The fields of an organisation row and of a link row: every field of the model but the store's stamps
 #: (``updated_at``, ``version``), which are the store's bookkeeping, not the network's.
@@ -150,12 +151,21 @@ def _attributes(holder: type, names: Sequence[str], cls: type, columns: Sequence
     decoded = [repeat(next(iter(_decode(cls, name, column[:1]))), rows)
                if _KINDS[cls][name] != "mapping" and _constant(column) else _decode(cls, name, column)
                for name, column in zip(names, columns, strict=True)]
-    # The shared table holds every key before any dict is filled: a dict made before a key joins it gets a table
-    # of its own when that key is set (twice the memory).
-    holder().__dict__.update(zip(names, repeat(None)))
+    _prime(holder, names)
     attributes = list(map(attrgetter("__dict__"), map(object.__new__, repeat(holder, rows))))
     deque(map(dict.update, attributes, map(zip, repeat(names), zip(*decoded, strict=True))), maxlen=0)
     return attributes
+
+
+def _prime(holder: type, names: Sequence[str]) -> type:
+    """``holder``, its instances' shared table of keys holding ``names`` in this order.
+
+    The shared table must hold every key before any dict is filled: a dict
+    made before a key joins it gets a table of its own when that key is set
+    (twice the memory).
+    """
+    holder().__dict__.update(zip(names, repeat(None)))
+    return holder
 
 
 def _constant(column: Column) -> bool:
@@ -187,3 +197,36 @@ def link_attributes(rows: Sequence[Sequence[Any]]) -> tuple[list[str], list[str]
         return [], [], [], []
     ids, sources, targets, *columns = zip(*rows, strict=True)
     return list(ids), list(sources), list(targets), _attributes(_Edge, LINK_ROW[3:], Link, columns)
+
+
+#: How the compiled projection (``network.graph._projection``) reads each kind of field: 0 the value as stored,
+#: 1 one object per distinct text (decoded, if the kind has a decoder), 2 a new dict per record, 3 a flag.
+_HOW = {"plain": 0, "repeated": 1, "list": 1, "date": 1, "mapping": 2, "flag": 3}
+_DECODERS: dict[str, Callable[[str], Any]] = {"list": json.loads, "mapping": json.loads,
+                                              "date": dt.date.fromisoformat}
+_HOLDERS = {Organisation: _Node, Link: _Edge}
+
+
+def compiled_plan(cls: type) -> tuple[tuple[tuple[str, int, Callable[[str], Any] | None, Any], ...], type]:
+    """How the compiled projection decodes the attributes of ``cls``'s rows, and the class whose instances'
+    dicts it fills.
+
+    The plan holds ``(name, how, decode, missing)`` per attribute (every field
+    of the row after the id, or after the id and ends of a link): ``how`` as
+    in :data:`_HOW`, ``decode`` the function of a distinct text (None: the
+    text itself), ``missing`` the value of None. The holder's shared table of
+    keys already holds the names, as for :func:`organisation_attributes`, so
+    both ways give equal dicts that share their keys.
+
+    >>> plan, holder = compiled_plan(Link)
+    >>> plan[0][:2], plan[1][:2], plan[1][3], holder.__name__
+    (('kind', 1), ('services', 1), [], '_Edge')
+    """
+    names = _FIELDS[cls][1 if cls is Organisation else 3:]
+    plan = []
+    for name in names:
+        kind, default = _KINDS[cls][name], _DEFAULTS[cls].get(name)
+        decode = _DECODERS.get(kind)
+        missing = decode(default) if decode is not None and default is not None else default
+        plan.append((name, _HOW[kind], decode, missing))
+    return tuple(plan), _prime(_HOLDERS[cls], names)

@@ -251,6 +251,9 @@ class Neo4jStore(Neo4jPartners, Neo4jReferrals, Neo4jTokens, MonitoringNodes):
             yield list(map(stored_row, self._read(cypher.fetch_links, "r.id IN $ids",
                                                   {"ids": wanted[start:start + _PAGE]})))
 
+    def whole_graph(self, as_of: dt.date | None = None) -> None:
+        return None  # the projection builds it from the rows
+
     def history(self, entity: str, entity_id: str) -> list[Version]:
         return self._read(versions.history, entity, entity_id)
 

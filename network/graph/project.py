@@ -219,6 +219,9 @@ def project(
     """
     then = as_of if as_of is not None and as_of < today() else None
     if then is None:
+        whole = None if (link_kinds, statuses, province, district) != (None,) * 4 else store.whole_graph(as_of)
+        if whole is not None:
+            return whole
         return graph_from_rows(
             _where(store.organisation_rows(), {"province": _equal(province), "district": _equal(district)},
                    ORGANISATION_ROW),

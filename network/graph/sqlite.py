@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import networkx as nx
+
 from network.errors import Busy, Conflict, missing
 from network.graph import sqlite_sql as sql
 from network.graph.blocks import ThreadBlocks
@@ -24,7 +26,7 @@ from network.graph.sqlite_bulk import bulk_upsert
 from network.graph.sqlite_history import changes, history, keep_versions, records_as_of
 from network.graph.sqlite_monitoring import MonitoringTables
 from network.graph.sqlite_partners import SQLitePartners
-from network.graph.sqlite_projection import projection_rows
+from network.graph.sqlite_projection import compiled_graph, projection_rows
 from network.graph.sqlite_referrals import SQLiteReferrals
 from network.graph.sqlite_sql import MIGRATIONS
 from network.graph.sqlite_tokens import SQLiteTokens
@@ -278,6 +280,12 @@ class SQLiteStore(SQLitePartners, SQLiteReferrals, MonitoringTables, SQLiteToken
 
     def link_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
         return projection_rows(self._conn(), "links", ids)
+
+    def whole_graph(self, as_of: dt.date | None = None) -> nx.MultiDiGraph | None:
+        # Read in C on a connection of its own, which cannot see this thread's writes not yet committed.
+        if self._conn().in_transaction:
+            return None
+        return compiled_graph(self.path, busy_timeout=self.busy_timeout, as_of=as_of)
 
     def history(self, entity: str, entity_id: str) -> list[Version]:
         return history(self._conn(), entity, entity_id)

@@ -10,14 +10,18 @@ stored form that :mod:`network.graph.columns` decodes.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from network.graph.columns import LINK_ROW, ORGANISATION_ROW, empty_text
+import networkx as nx
+
+from network.graph import _projection
+from network.graph.columns import LINK_ROW, ORGANISATION_ROW, compiled_plan, empty_text
 from network.model import Link, Organisation
 
-__all__ = ["PROJECTION_MIGRATION", "projection_rows", "select"]
+__all__ = ["PROJECTION_MIGRATION", "projection_rows", "select", "compiled_graph"]
 
 _CHUNK = 500
 _FETCH = 10_000
@@ -93,3 +97,22 @@ def projection_rows(conn: sqlite3.Connection, table: str, ids: Collection[str] |
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start:start + _CHUNK]
         yield cursor.execute(f"{query} WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk).fetchall()
+
+
+def compiled_graph(path: str, *, busy_timeout: float, as_of: dt.date | None = None) -> nx.MultiDiGraph:
+    """The analysis graph of the SQLite store at ``path``, read and built in C (``network.graph._projection``).
+
+    Equal to ``graph_from_rows`` of :func:`projection_rows` (without the links
+    that start after ``as_of``), in the same order, some 2-3 times faster: the
+    rows are never Python tuples. Organisations and links are read in one
+    read transaction of a connection of its own, so they come from the same
+    state of the store; a write not yet committed is not seen.
+    """
+    starts = "" if as_of is None else f" WHERE start_date IS NULL OR start_date <= '{as_of.isoformat()}'"
+    node, succ, pred = _projection.graph(
+        path, int(busy_timeout * 1000),
+        f"{select('organisations')} ORDER BY id", *compiled_plan(Organisation),
+        f"{select('links')}{starts} ORDER BY id", *compiled_plan(Link))
+    G = nx.MultiDiGraph()
+    G._node, G._succ, G._pred = node, succ, pred
+    return G

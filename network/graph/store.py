@@ -6,10 +6,13 @@ import datetime as dt
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from network.model import Link, Organisation
 from network.monitoring import MonitoringQuery, MonitoringReport
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "GraphStore",
@@ -310,6 +313,14 @@ class GraphStore(Protocol):
     def link_rows(self, ids: Collection[str] | None = None) -> Iterator[Sequence[tuple[Any, ...]]]:
         """Every link as it stands (or those of ``ids`` that exist), as for :meth:`organisation_rows`
         (``network.graph.columns.LINK_ROW``)."""
+
+    def whole_graph(self, as_of: dt.date | None = None) -> nx.MultiDiGraph | None:
+        """The network as it stands as an analysis graph, built by the store in a faster way than from its rows,
+        without the links that start after ``as_of``; None where the store has no such way, or not now.
+
+        Equal to ``network.graph.project.graph_from_rows`` of :meth:`organisation_rows`
+        and :meth:`link_rows` (so filtered).
+        """
 
     def history(self, entity: Entity, entity_id: str) -> list[Version]:
         """The versions of the organisation or link with this exact id, oldest first.
