@@ -31,6 +31,7 @@ typedef struct {
     Py_ssize_t size;
     char *bytes;
     PyObject *value;
+    Py_ssize_t number; /* of an organisation id: the node's place in the order read */
 } Seen;
 
 typedef struct {
@@ -264,8 +265,35 @@ static void set_store_error(sqlite3 *db, const char *doing)
 
 typedef struct {
     PyObject *node, *succ, *pred;
-    Texts ids; /* organisation id bytes -> the node's id object */
+    Texts ids;                  /* organisation id bytes -> the node's id object and number */
+    PyObject **out, **in;       /* by node number: its successors' and predecessors' dicts (borrowed) */
+    Py_ssize_t nodes, capacity; /* nodes read, room in out and in */
 } Tables;
+
+/* Keep a node's successors' and predecessors' dicts (borrowed from succ and pred) under its number. */
+static int keep_adjacency(Tables *tables, PyObject *out, PyObject *in)
+{
+    if (tables->nodes == tables->capacity) {
+        Py_ssize_t capacity = tables->capacity ? tables->capacity * 2 : 1024;
+        PyObject **outs = PyMem_Realloc(tables->out, (size_t)capacity * sizeof(PyObject *));
+        if (outs == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        tables->out = outs;
+        PyObject **ins = PyMem_Realloc(tables->in, (size_t)capacity * sizeof(PyObject *));
+        if (ins == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        tables->in = ins;
+        tables->capacity = capacity;
+    }
+    tables->out[tables->nodes] = out;
+    tables->in[tables->nodes] = in;
+    tables->nodes++;
+    return 0;
+}
 
 static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_ssize_t count, PyObject *holder,
                               PyObject *no_arguments, Tables *tables)
@@ -291,6 +319,7 @@ static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_
             goto failed;
         if (texts_keep(&tables->ids, slot, bytes, size, hash, id) < 0)
             goto failed;
+        slot->number = tables->nodes;
         PyObject *data = attributes(statement, 1, fields, count, holder, no_arguments);
         if (data == NULL)
             goto failed;
@@ -307,6 +336,8 @@ static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_
         }
         Py_DECREF(out);
         Py_DECREF(in);
+        if (keep_adjacency(tables, out, in) < 0)
+            goto failed;
     }
     if (step != SQLITE_DONE) {
         set_store_error(db, "reading the organisations");
@@ -319,8 +350,8 @@ failed:
     return -1;
 }
 
-/* The node id object of an end of the current link row, or NULL (borrowed) when it is not an organisation. */
-static PyObject *end_of(sqlite3_stmt *statement, int column, Texts *ids)
+/* The id slot of an end of the current link row, or NULL when it is not an organisation. */
+static Seen *end_of(sqlite3_stmt *statement, int column, Texts *ids)
 {
     const char *bytes = (const char *)sqlite3_column_text(statement, column);
     if (bytes == NULL || ids->capacity == 0)
@@ -331,7 +362,7 @@ static PyObject *end_of(sqlite3_stmt *statement, int column, Texts *ids)
     while (ids->slots[at].hash) {
         Seen *slot = &ids->slots[at];
         if (slot->hash == hash && slot->size == size && memcmp(slot->bytes, bytes, (size_t)size) == 0)
-            return slot->value;
+            return slot;
         at = (at + 1) & (ids->capacity - 1);
     }
     return NULL;
@@ -347,7 +378,7 @@ static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t 
     }
     int step;
     while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-        PyObject *source = end_of(statement, 1, &tables->ids), *target = end_of(statement, 2, &tables->ids);
+        Seen *source = end_of(statement, 1, &tables->ids), *target = end_of(statement, 2, &tables->ids);
         if (source == NULL || target == NULL)
             continue; /* an end that is not among the organisations: the link is left out */
         PyObject *key = column_text(statement, 0);
@@ -358,27 +389,20 @@ static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t 
             Py_DECREF(key);
             goto failed;
         }
-        PyObject *out = PyDict_GetItemWithError(tables->succ, source);
-        PyObject *keydict = out ? PyDict_GetItemWithError(out, target) : NULL;
+        PyObject *out = tables->out[source->number], *in = tables->in[target->number];
+        PyObject *keydict = PyDict_GetItemWithError(out, target->value);
         int stored = -1;
         if (keydict != NULL) {
             stored = PyDict_SetItem(keydict, key, data);
-        } else if (out != NULL && !PyErr_Occurred()) {
-            PyObject *in = PyDict_GetItemWithError(tables->pred, target);
-            keydict = in ? PyDict_New() : NULL;
-            if (keydict != NULL) {
-                stored = (PyDict_SetItem(keydict, key, data) < 0 || PyDict_SetItem(out, target, keydict) < 0
-                          || PyDict_SetItem(in, source, keydict) < 0) ? -1 : 0;
-                Py_DECREF(keydict);
-            }
+        } else if (!PyErr_Occurred() && (keydict = PyDict_New()) != NULL) {
+            stored = (PyDict_SetItem(keydict, key, data) < 0 || PyDict_SetItem(out, target->value, keydict) < 0
+                      || PyDict_SetItem(in, source->value, keydict) < 0) ? -1 : 0;
+            Py_DECREF(keydict);
         }
         Py_DECREF(key);
         Py_DECREF(data);
-        if (stored < 0) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_RuntimeError, "an organisation's adjacency is missing");
+        if (stored < 0)
             goto failed;
-        }
     }
     if (step != SQLITE_DONE) {
         set_store_error(db, "reading the links");
@@ -423,7 +447,7 @@ static PyObject *graph(PyObject *module, PyObject *args)
     Py_ssize_t organisation_count = 0, link_count = 0;
     Field *organisation_fields = read_plan(organisation_plan, &organisation_count);
     Field *link_fields = organisation_fields ? read_plan(link_plan, &link_count) : NULL;
-    Tables tables = {PyDict_New(), PyDict_New(), PyDict_New(), {NULL, 0, 0}};
+    Tables tables = {PyDict_New(), PyDict_New(), PyDict_New(), {NULL, 0, 0}, NULL, NULL, 0, 0};
     PyObject *no_arguments = PyTuple_New(0);
     PyObject *result = NULL;
     sqlite3 *db = NULL;
@@ -448,6 +472,8 @@ done:
     if (db != NULL)
         sqlite3_close(db);
     texts_free(&tables.ids);
+    PyMem_Free(tables.out);
+    PyMem_Free(tables.in);
     free_plan(organisation_fields, organisation_count);
     free_plan(link_fields, link_count);
     Py_XDECREF(no_arguments);
