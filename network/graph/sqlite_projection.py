@@ -17,6 +17,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.gcpause import gc_paused
 from network.graph import _projection
 from network.graph.columns import LINK_ROW, ORGANISATION_ROW, compiled_plan, empty_text
 from network.model import Link, Organisation
@@ -109,10 +110,11 @@ def compiled_graph(path: str, *, busy_timeout: float, as_of: dt.date | None = No
     state of the store; a write not yet committed is not seen.
     """
     starts = "" if as_of is None else f" WHERE start_date IS NULL OR start_date <= '{as_of.isoformat()}'"
-    node, succ, pred = _projection.graph(
-        path, int(busy_timeout * 1000),
-        f"{select('organisations')} ORDER BY id", *compiled_plan(Organisation),
-        f"{select('links')}{starts} ORDER BY id", *compiled_plan(Link))
+    with gc_paused():  # a million new containers: the collector would walk the growing graph again and again
+        node, succ, pred = _projection.graph(
+            path, int(busy_timeout * 1000),
+            f"{select('organisations')} ORDER BY id", *compiled_plan(Organisation),
+            f"{select('links')}{starts} ORDER BY id", *compiled_plan(Link))
     G = nx.MultiDiGraph()
     G._node, G._succ, G._pred = node, succ, pred
     return G
