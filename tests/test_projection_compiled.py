@@ -8,6 +8,7 @@ stores are real SQLite files.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sqlite3
 import sys
@@ -191,4 +192,18 @@ def test_a_field_plan_it_cannot_follow_is_refused(tmp_path):
         _projection.graph(store.path, 1000, query, (("name", 7, None, None),), holder, query, plan, holder)
     with pytest.raises(TypeError, match="the holders are classes"):
         _projection.graph(store.path, 1000, query, plan, holder(), query, plan, holder)
+    store.close()
+
+
+def test_the_collector_does_not_run_while_the_graph_is_built(tmp_path):
+    store = SQLiteStore(tmp_path / "n.db")
+    orgs = [Organisation(f"o{n}", f"O{n}", "cbo") for n in range(200)]
+    store.upsert(orgs, [Link(f"l{n}", f"o{n % 200}", f"o{(n * 7 + 1) % 200}", "mou") for n in range(2000)])
+    collections = []
+    gc.callbacks.append(collect := lambda phase, info: collections.append(phase))
+    try:
+        G = compiled_graph(store.path, busy_timeout=5)
+    finally:
+        gc.callbacks.remove(collect)
+    assert G.number_of_edges() == 2000 and collections == []  # 4,000 new dicts: a collection every 700 otherwise
     store.close()
