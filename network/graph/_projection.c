@@ -25,13 +25,16 @@
 /* How a field is read, as network.graph.columns.compiled_fields names it. */
 enum how { AS_STORED = 0, SHARED = 1, NEW_MAPPING = 2, FLAG = 3 };
 
-/* Texts seen in a column, by their bytes, each with the object made for it. */
+/* Texts seen in a column, by their bytes, each with the object made for it. A short text's bytes are kept in its
+   slot, so comparing them reads memory already read for the hash. */
+#define SHORT_TEXT 40
 typedef struct {
     uint64_t hash; /* 0: an empty slot */
     Py_ssize_t size;
-    char *bytes;
+    char *bytes;   /* short_bytes, or bytes of their own */
     PyObject *value;
     Py_ssize_t number; /* of an organisation id: the node's place in the order read */
+    char short_bytes[SHORT_TEXT];
 } Seen;
 
 typedef struct {
@@ -71,6 +74,8 @@ static int texts_grow(Texts *texts)
             while (slots[at].hash)
                 at = (at + 1) & (capacity - 1);
             slots[at] = texts->slots[i];
+            if (texts->slots[i].bytes == texts->slots[i].short_bytes)
+                slots[at].bytes = slots[at].short_bytes; /* kept in the slot: moved with it */
         }
     }
     PyMem_Free(texts->slots);
@@ -97,7 +102,7 @@ static Seen *texts_slot(Texts *texts, const char *bytes, Py_ssize_t size, uint64
 /* Remember ``value`` (a new reference, taken over) for these bytes in an empty slot. */
 static int texts_keep(Texts *texts, Seen *slot, const char *bytes, Py_ssize_t size, uint64_t hash, PyObject *value)
 {
-    slot->bytes = PyMem_Malloc(size ? (size_t)size : 1);
+    slot->bytes = size <= SHORT_TEXT ? slot->short_bytes : PyMem_Malloc((size_t)size);
     if (slot->bytes == NULL) {
         Py_DECREF(value);
         PyErr_NoMemory();
@@ -115,7 +120,8 @@ static void texts_free(Texts *texts)
 {
     for (Py_ssize_t i = 0; i < texts->capacity; i++) {
         if (texts->slots[i].hash) {
-            PyMem_Free(texts->slots[i].bytes);
+            if (texts->slots[i].bytes != texts->slots[i].short_bytes)
+                PyMem_Free(texts->slots[i].bytes);
             Py_XDECREF(texts->slots[i].value);
         }
     }
