@@ -214,3 +214,26 @@ def test_a_large_network_is_built_with_the_collector_paused(tmp_path):
     assert G.number_of_edges() == 2000 and collections == []  # 4,000 new dicts: a collection every 700 otherwise
     same(G, rows_graph(tmp_path / "n.db"))  # the tables of ids and of texts grew, short and long texts moved
     store.close()
+
+
+def test_a_record_it_cannot_decode_stops_the_reading_thread_and_is_reported(tmp_path):
+    path = tmp_path / "n.db"
+    store = SQLiteStore(path)
+    orgs = [Organisation(f"o{n}", f"O{n}", "cbo") for n in range(100)]
+    store.upsert(orgs, [Link(f"l{n:05}", f"o{n % 100}", f"o{(n + 1) % 100}", "mou") for n in range(9000)])
+    store.close()
+    conn = sqlite3.connect(path)
+    data = json.loads(conn.execute("SELECT data FROM links WHERE id = 'l00010'").fetchone()[0])
+    conn.execute("UPDATE links SET data = ? WHERE id = 'l00010'", (json.dumps({**data, "services": "art; tb"}),))
+    conn.commit()
+    conn.close()
+    # The row is in the first of five batches: the reading thread, filling the next, is told to stop.
+    with pytest.raises(json.JSONDecodeError):
+        compiled_graph(str(path), busy_timeout=5)
+    store = SQLiteStore(path)
+    with pytest.raises(json.JSONDecodeError):
+        project(store, link_kinds=["mou"])  # as the rows path refuses it
+    with store.transaction():  # the failed read left no lock behind: the store takes a write
+        store.update_link(Link("l00010", "o10", "o11", "mou"))
+    assert len(compiled_graph(str(path), busy_timeout=5).edges) == 9000
+    store.close()

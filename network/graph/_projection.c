@@ -9,6 +9,11 @@
    a value that repeats (a code, a list, a date) is made once and shared,
    found by its bytes without making a text to look it up.
 
+   The links are stepped through by a thread of their own, which copies each
+   row into a batch, hashes its texts and finds the organisations at its ends
+   (no Python object is touched there), while this thread makes the Python
+   objects of the batch before: on two cores the two overlap.
+
    It opens its own read-only connection to the store's file and reads the
    organisations and the links in one read transaction, so both come from
    the same state of the store. It links against the same libsqlite3 as
@@ -19,7 +24,9 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* How a field is read, as network.graph.columns.compiled_fields names it. */
@@ -130,52 +137,68 @@ static void texts_free(Texts *texts)
     texts->capacity = texts->used = 0;
 }
 
-static PyObject *column_text(sqlite3_stmt *statement, int column)
+/* A value of a row, read off the statement or out of a batch. */
+typedef struct {
+    int type;               /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL */
+    sqlite3_int64 integer;
+    double real;
+    const char *bytes;      /* of a text */
+    Py_ssize_t size;
+    Py_ssize_t offset;      /* of the bytes in their batch, until the batch is handed over */
+    uint64_t hash;          /* of a text in a column that is looked up by its bytes */
+} Cell;
+
+/* Read the current row's value of ``column`` (its text, if any, is SQLite's until the next step). 0, or -1 when
+   SQLite ran out of memory. */
+static int read_cell(sqlite3_stmt *statement, int column, int hashed, Cell *cell)
 {
-    const char *bytes = (const char *)sqlite3_column_text(statement, column);
-    if (bytes == NULL)
-        return PyErr_NoMemory();
-    return PyUnicode_DecodeUTF8(bytes, sqlite3_column_bytes(statement, column), "strict");
+    cell->type = sqlite3_column_type(statement, column);
+    if (cell->type == SQLITE_INTEGER) {
+        cell->integer = sqlite3_column_int64(statement, column);
+    } else if (cell->type == SQLITE_FLOAT) {
+        cell->real = sqlite3_column_double(statement, column);
+    } else if (cell->type == SQLITE_TEXT) {
+        cell->bytes = (const char *)sqlite3_column_text(statement, column);
+        if (cell->bytes == NULL)
+            return -1;
+        cell->size = sqlite3_column_bytes(statement, column);
+        cell->hash = hashed ? text_hash((const unsigned char *)cell->bytes, cell->size) : 0;
+    }
+    return 0;
 }
 
-/* The value of a field in the current row: a new reference, or NULL with an exception set. */
-static PyObject *field_value(sqlite3_stmt *statement, int column, Field *field)
+/* The value of a field in a row: a new reference, or NULL with an exception set. */
+static PyObject *field_value(const Cell *cell, Field *field)
 {
-    int type = sqlite3_column_type(statement, column);
     if (field->how == FLAG) {
-        if (type == SQLITE_NULL)
+        if (cell->type == SQLITE_NULL)
             Py_RETURN_FALSE;
-        if (type == SQLITE_INTEGER)
-            return PyBool_FromLong(sqlite3_column_int64(statement, column) != 0);
+        if (cell->type == SQLITE_INTEGER)
+            return PyBool_FromLong(cell->integer != 0);
         PyErr_Format(PyExc_ValueError, "the flag %R holds a value that is not 0 or 1", field->name);
         return NULL;
     }
-    if (type == SQLITE_NULL) {
+    if (cell->type == SQLITE_NULL) {
         if (field->how == NEW_MAPPING)
             return PyDict_Copy(field->missing);
         Py_INCREF(field->missing);
         return field->missing;
     }
-    if (type == SQLITE_INTEGER)
-        return PyLong_FromLongLong(sqlite3_column_int64(statement, column));
-    if (type == SQLITE_FLOAT)
-        return PyFloat_FromDouble(sqlite3_column_double(statement, column));
-    if (type == SQLITE_BLOB) {
+    if (cell->type == SQLITE_INTEGER)
+        return PyLong_FromLongLong(cell->integer);
+    if (cell->type == SQLITE_FLOAT)
+        return PyFloat_FromDouble(cell->real);
+    if (cell->type != SQLITE_TEXT) {
         PyErr_Format(PyExc_ValueError, "the field %R holds bytes, not a text", field->name);
         return NULL;
     }
     if (field->how == AS_STORED)
-        return column_text(statement, column);
-    const char *bytes = (const char *)sqlite3_column_text(statement, column);
-    if (bytes == NULL)
-        return PyErr_NoMemory();
-    Py_ssize_t size = sqlite3_column_bytes(statement, column);
-    uint64_t hash = text_hash((const unsigned char *)bytes, size);
-    Seen *slot = texts_slot(&field->seen, bytes, size, hash);
+        return PyUnicode_DecodeUTF8(cell->bytes, cell->size, "strict");
+    Seen *slot = texts_slot(&field->seen, cell->bytes, cell->size, cell->hash);
     if (slot == NULL)
         return NULL;
     if (!slot->hash) {
-        PyObject *text = PyUnicode_DecodeUTF8(bytes, size, "strict");
+        PyObject *text = PyUnicode_DecodeUTF8(cell->bytes, cell->size, "strict");
         if (text == NULL)
             return NULL;
         PyObject *value = text;
@@ -185,7 +208,7 @@ static PyObject *field_value(sqlite3_stmt *statement, int column, Field *field)
             if (value == NULL)
                 return NULL;
         }
-        if (texts_keep(&field->seen, slot, bytes, size, hash, value) < 0)
+        if (texts_keep(&field->seen, slot, cell->bytes, cell->size, cell->hash, value) < 0)
             return NULL;
     }
     if (field->how == NEW_MAPPING)
@@ -194,9 +217,9 @@ static PyObject *field_value(sqlite3_stmt *statement, int column, Field *field)
     return slot->value;
 }
 
-/* The attribute dict of the current row: the ``__dict__`` of a new ``holder`` (its keys shared with the other
-   records'), filled with the fields from ``first`` on. A new reference, or NULL with an exception set. */
-static PyObject *attributes(sqlite3_stmt *statement, int first, Field *fields, Py_ssize_t count, PyObject *holder,
+/* The attribute dict of a row: the ``__dict__`` of a new ``holder`` (its keys shared with the other records'),
+   filled with the fields, whose values are ``cells``. A new reference, or NULL with an exception set. */
+static PyObject *attributes(const Cell *cells, Field *fields, Py_ssize_t count, PyObject *holder,
                             PyObject *no_arguments)
 {
     PyObject *instance = PyBaseObject_Type.tp_new((PyTypeObject *)holder, no_arguments, NULL);
@@ -207,7 +230,7 @@ static PyObject *attributes(sqlite3_stmt *statement, int first, Field *fields, P
     if (data == NULL)
         return NULL;
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *value = field_value(statement, first + (int)i, &fields[i]);
+        PyObject *value = field_value(&cells[i], &fields[i]);
         if (value == NULL || PyDict_SetItem(data, fields[i].name, value) < 0) {
             Py_XDECREF(value);
             Py_DECREF(data);
@@ -301,6 +324,12 @@ static int keep_adjacency(Tables *tables, PyObject *out, PyObject *in)
     return 0;
 }
 
+/* Whether a plan's field is looked up by its bytes (so its texts are hashed as they are read). */
+static int hashed(const Field *field)
+{
+    return field->how == SHARED || field->how == NEW_MAPPING;
+}
+
 static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_ssize_t count, PyObject *holder,
                               PyObject *no_arguments, Tables *tables)
 {
@@ -309,24 +338,34 @@ static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_
         set_store_error(db, "reading the organisations");
         return -1;
     }
+    Cell *cells = PyMem_Calloc((size_t)count + 1, sizeof(Cell));
+    if (cells == NULL) {
+        PyErr_NoMemory();
+        goto failed;
+    }
     int step;
     while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-        const char *bytes = (const char *)sqlite3_column_text(statement, 0);
-        Py_ssize_t size = sqlite3_column_bytes(statement, 0);
-        uint64_t hash = bytes ? text_hash((const unsigned char *)bytes, size) : 0;
-        Seen *slot = bytes ? texts_slot(&tables->ids, bytes, size, hash) : NULL;
+        for (Py_ssize_t i = 0; i <= count; i++) {
+            if (read_cell(statement, (int)i, i == 0 || hashed(&fields[i - 1]), &cells[i]) < 0) {
+                PyErr_NoMemory();
+                goto failed;
+            }
+        }
+        const Cell *id_cell = &cells[0];
+        Seen *slot = id_cell->type == SQLITE_TEXT
+            ? texts_slot(&tables->ids, id_cell->bytes, id_cell->size, id_cell->hash) : NULL;
         if (slot == NULL || slot->hash) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_ValueError, "an organisation without an id, or with the id of another");
             goto failed;
         }
-        PyObject *id = PyUnicode_DecodeUTF8(bytes, size, "strict");
+        PyObject *id = PyUnicode_DecodeUTF8(id_cell->bytes, id_cell->size, "strict");
         if (id == NULL)
             goto failed;
-        if (texts_keep(&tables->ids, slot, bytes, size, hash, id) < 0)
+        if (texts_keep(&tables->ids, slot, id_cell->bytes, id_cell->size, id_cell->hash, id) < 0)
             goto failed;
         slot->number = tables->nodes;
-        PyObject *data = attributes(statement, 1, fields, count, holder, no_arguments);
+        PyObject *data = attributes(cells + 1, fields, count, holder, no_arguments);
         if (data == NULL)
             goto failed;
         int added = PyDict_SetItem(tables->node, id, data);
@@ -349,51 +388,158 @@ static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_
         set_store_error(db, "reading the organisations");
         goto failed;
     }
+    PyMem_Free(cells);
     sqlite3_finalize(statement);
     return 0;
 failed:
+    PyMem_Free(cells);
     sqlite3_finalize(statement);
     return -1;
 }
 
-/* The id slot of an end of the current link row, or NULL when it is not an organisation. */
-static Seen *end_of(sqlite3_stmt *statement, int column, Texts *ids)
+/* The id slot of the organisation with these bytes, or NULL. Reads the table only: safe beside the thread that
+   makes Python objects, which does not change the ids while the links are read. */
+static const Seen *organisation_of(const Texts *ids, const Cell *cell)
 {
-    const char *bytes = (const char *)sqlite3_column_text(statement, column);
-    if (bytes == NULL || ids->capacity == 0)
+    if (cell->type != SQLITE_TEXT || ids->capacity == 0)
         return NULL;
-    Py_ssize_t size = sqlite3_column_bytes(statement, column);
-    uint64_t hash = text_hash((const unsigned char *)bytes, size);
-    Py_ssize_t at = (Py_ssize_t)(hash & (uint64_t)(ids->capacity - 1));
+    Py_ssize_t at = (Py_ssize_t)(cell->hash & (uint64_t)(ids->capacity - 1));
     while (ids->slots[at].hash) {
-        Seen *slot = &ids->slots[at];
-        if (slot->hash == hash && slot->size == size && memcmp(slot->bytes, bytes, (size_t)size) == 0)
+        const Seen *slot = &ids->slots[at];
+        if (slot->hash == cell->hash && slot->size == cell->size
+            && memcmp(slot->bytes, cell->bytes, (size_t)cell->size) == 0)
             return slot;
         at = (at + 1) & (ids->capacity - 1);
     }
     return NULL;
 }
 
-static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t count, PyObject *holder,
-                      PyObject *no_arguments, Tables *tables)
-{
+/* Link rows read ahead by the reading thread: each row's cells, and the organisations at its ends. */
+#define BATCH_ROWS 2048
+typedef struct {
+    Py_ssize_t rows;
+    Cell *cells;               /* BATCH_ROWS rows of ``columns`` cells */
+    const Seen **ends;         /* BATCH_ROWS pairs: the source's and the target's id slots */
+    char *bytes;               /* the rows' texts */
+    size_t used, capacity;
+    int last;                  /* the last batch: the statement is done, or failed */
+} Batch;
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    Batch batches[2];
+    int ready[2];              /* handed to the thread that makes the objects, not yet given back */
+    int stop;                  /* that thread stops reading (it failed) */
     sqlite3_stmt *statement;
-    if (sqlite3_prepare_v2(db, query, -1, &statement, NULL) != SQLITE_OK) {
-        set_store_error(db, "reading the links");
-        return -1;
+    sqlite3 *db;
+    int columns;
+    const unsigned char *hashed_columns;
+    const Texts *ids;
+    int status;                /* SQLITE_DONE, or the error that ended the reading */
+    char *message;             /* SQLite's message of that error (malloc) */
+} Reader;
+
+/* Copy the current row into the batch: 0, or -1 when memory ran out. Texts' bytes are placed by offset, as the
+   batch's bytes may move while it fills. */
+static int copy_row(Reader *reader, Batch *batch, Cell *cells)
+{
+    for (int c = 0; c < reader->columns; c++) {
+        if (read_cell(reader->statement, c, reader->hashed_columns[c], &cells[c]) < 0)
+            return -1;
+        if (cells[c].type != SQLITE_TEXT)
+            continue;
+        if (batch->used + (size_t)cells[c].size > batch->capacity) {
+            size_t capacity = batch->capacity ? batch->capacity : 1 << 18;
+            while (batch->used + (size_t)cells[c].size > capacity)
+                capacity *= 2;
+            char *bytes = realloc(batch->bytes, capacity);
+            if (bytes == NULL)
+                return -1;
+            batch->bytes = bytes;
+            batch->capacity = capacity;
+        }
+        memcpy(batch->bytes + batch->used, cells[c].bytes, (size_t)cells[c].size);
+        cells[c].offset = (Py_ssize_t)batch->used;
+        batch->used += (size_t)cells[c].size;
     }
-    int step;
-    while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-        Seen *source = end_of(statement, 1, &tables->ids), *target = end_of(statement, 2, &tables->ids);
+    return 0;
+}
+
+/* Fill a batch with the next rows whose ends are organisations; set its ``last`` and the reader's status at the
+   end of the statement or on an error. */
+static void fill(Reader *reader, Batch *batch)
+{
+    batch->rows = 0;
+    batch->used = 0;
+    while (batch->rows < BATCH_ROWS) {
+        int step = sqlite3_step(reader->statement);
+        if (step != SQLITE_ROW) {
+            reader->status = step;
+            if (step != SQLITE_DONE)
+                reader->message = strdup(sqlite3_errmsg(reader->db));
+            batch->last = 1;
+            break;
+        }
+        Cell *cells = &batch->cells[batch->rows * reader->columns];
+        if (copy_row(reader, batch, cells) < 0) {
+            reader->status = SQLITE_NOMEM;
+            batch->last = 1;
+            break;
+        }
+        const Seen *source = organisation_of(reader->ids, &cells[1]), *target = organisation_of(reader->ids, &cells[2]);
         if (source == NULL || target == NULL)
             continue; /* an end that is not among the organisations: the link is left out */
-        PyObject *key = column_text(statement, 0);
+        batch->ends[2 * batch->rows] = source;
+        batch->ends[2 * batch->rows + 1] = target;
+        batch->rows++;
+    }
+    for (Py_ssize_t i = 0; i < batch->rows * reader->columns; i++) {
+        if (batch->cells[i].type == SQLITE_TEXT)
+            batch->cells[i].bytes = batch->bytes + batch->cells[i].offset;
+    }
+}
+
+/* The reading thread: fills the two batches in turn, each once it is given back, until the last. */
+static void *read_ahead(void *argument)
+{
+    Reader *reader = argument;
+    for (int turn = 0;; turn ^= 1) {
+        pthread_mutex_lock(&reader->lock);
+        while (reader->ready[turn] && !reader->stop)
+            pthread_cond_wait(&reader->changed, &reader->lock);
+        int stop = reader->stop;
+        pthread_mutex_unlock(&reader->lock);
+        if (stop)
+            return NULL;
+        fill(reader, &reader->batches[turn]);
+        pthread_mutex_lock(&reader->lock);
+        reader->ready[turn] = 1;
+        pthread_cond_broadcast(&reader->changed);
+        pthread_mutex_unlock(&reader->lock);
+        if (reader->batches[turn].last)
+            return NULL;
+    }
+}
+
+/* Make the graph's entries of one batch of links. 0, or -1 with an exception set. */
+static int add_links(const Reader *reader, const Batch *batch, Field *fields, Py_ssize_t count, PyObject *holder,
+                     PyObject *no_arguments, Tables *tables)
+{
+    for (Py_ssize_t row = 0; row < batch->rows; row++) {
+        const Cell *cells = &batch->cells[row * reader->columns];
+        const Seen *source = batch->ends[2 * row], *target = batch->ends[2 * row + 1];
+        if (cells[0].type != SQLITE_TEXT) {
+            PyErr_SetString(PyExc_ValueError, "a link without an id");
+            return -1;
+        }
+        PyObject *key = PyUnicode_DecodeUTF8(cells[0].bytes, cells[0].size, "strict");
         if (key == NULL)
-            goto failed;
-        PyObject *data = attributes(statement, 3, fields, count, holder, no_arguments);
+            return -1;
+        PyObject *data = attributes(cells + 3, fields, count, holder, no_arguments);
         if (data == NULL) {
             Py_DECREF(key);
-            goto failed;
+            return -1;
         }
         PyObject *out = tables->out[source->number], *in = tables->in[target->number];
         PyObject *keydict = PyDict_GetItemWithError(out, target->value);
@@ -408,17 +554,83 @@ static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t 
         Py_DECREF(key);
         Py_DECREF(data);
         if (stored < 0)
-            goto failed;
+            return -1;
     }
-    if (step != SQLITE_DONE) {
-        set_store_error(db, "reading the links");
-        goto failed;
-    }
-    sqlite3_finalize(statement);
     return 0;
-failed:
-    sqlite3_finalize(statement);
-    return -1;
+}
+
+static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t count, PyObject *holder,
+                      PyObject *no_arguments, Tables *tables)
+{
+    Reader reader = {.db = db, .columns = (int)count + 3, .ids = &tables->ids, .status = SQLITE_DONE};
+    if (sqlite3_prepare_v2(db, query, -1, &reader.statement, NULL) != SQLITE_OK) {
+        set_store_error(db, "reading the links");
+        return -1;
+    }
+    unsigned char *hashed_columns = PyMem_Calloc((size_t)reader.columns, 1);
+    int result = -1, started = 0;
+    for (int b = 0; b < 2 && hashed_columns != NULL; b++) {
+        reader.batches[b].cells = PyMem_Calloc((size_t)BATCH_ROWS * (size_t)reader.columns, sizeof(Cell));
+        reader.batches[b].ends = PyMem_Calloc(2 * BATCH_ROWS, sizeof(Seen *));
+    }
+    if (hashed_columns == NULL || reader.batches[0].cells == NULL || reader.batches[1].cells == NULL
+        || reader.batches[0].ends == NULL || reader.batches[1].ends == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    hashed_columns[1] = hashed_columns[2] = 1;
+    for (Py_ssize_t i = 0; i < count; i++)
+        hashed_columns[i + 3] = (unsigned char)hashed(&fields[i]);
+    reader.hashed_columns = hashed_columns;
+    pthread_mutex_init(&reader.lock, NULL);
+    pthread_cond_init(&reader.changed, NULL);
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, read_ahead, &reader) != 0) {
+        PyErr_SetString(PyExc_RuntimeError, "could not start the thread that reads the links");
+        goto done;
+    }
+    started = 1;
+    for (int turn = 0;; turn ^= 1) {
+        pthread_mutex_lock(&reader.lock);
+        while (!reader.ready[turn])
+            pthread_cond_wait(&reader.changed, &reader.lock);
+        pthread_mutex_unlock(&reader.lock);
+        Batch *batch = &reader.batches[turn];
+        int last = batch->last;
+        if (add_links(&reader, batch, fields, count, holder, no_arguments, tables) < 0)
+            break;
+        if (last) {
+            if (reader.status == SQLITE_DONE)
+                result = 0;
+            else
+                PyErr_Format(store_error, "reading the links: %s",
+                             reader.message ? reader.message : sqlite3_errstr(reader.status));
+            break;
+        }
+        pthread_mutex_lock(&reader.lock);
+        reader.ready[turn] = 0;
+        pthread_cond_broadcast(&reader.changed);
+        pthread_mutex_unlock(&reader.lock);
+    }
+    pthread_mutex_lock(&reader.lock);
+    reader.stop = 1;
+    pthread_cond_broadcast(&reader.changed);
+    pthread_mutex_unlock(&reader.lock);
+    pthread_join(thread, NULL);
+done:
+    if (started) {
+        pthread_mutex_destroy(&reader.lock);
+        pthread_cond_destroy(&reader.changed);
+    }
+    for (int b = 0; b < 2; b++) {
+        PyMem_Free(reader.batches[b].cells);
+        PyMem_Free(reader.batches[b].ends);
+        free(reader.batches[b].bytes);
+    }
+    free(reader.message);
+    PyMem_Free(hashed_columns);
+    sqlite3_finalize(reader.statement);
+    return result;
 }
 
 static int run(sqlite3 *db, const char *sql, const char *doing)
