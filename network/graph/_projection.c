@@ -330,72 +330,13 @@ static int hashed(const Field *field)
     return field->how == SHARED || field->how == NEW_MAPPING;
 }
 
-static int read_organisations(sqlite3 *db, const char *query, Field *fields, Py_ssize_t count, PyObject *holder,
-                              PyObject *no_arguments, Tables *tables)
-{
-    sqlite3_stmt *statement;
-    if (sqlite3_prepare_v2(db, query, -1, &statement, NULL) != SQLITE_OK) {
-        set_store_error(db, "reading the organisations");
-        return -1;
-    }
-    Cell *cells = PyMem_Calloc((size_t)count + 1, sizeof(Cell));
-    if (cells == NULL) {
-        PyErr_NoMemory();
-        goto failed;
-    }
-    int step;
-    while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-        for (Py_ssize_t i = 0; i <= count; i++) {
-            if (read_cell(statement, (int)i, i == 0 || hashed(&fields[i - 1]), &cells[i]) < 0) {
-                PyErr_NoMemory();
-                goto failed;
-            }
-        }
-        const Cell *id_cell = &cells[0];
-        Seen *slot = id_cell->type == SQLITE_TEXT
-            ? texts_slot(&tables->ids, id_cell->bytes, id_cell->size, id_cell->hash) : NULL;
-        if (slot == NULL || slot->hash) {
-            if (!PyErr_Occurred())
-                PyErr_SetString(PyExc_ValueError, "an organisation without an id, or with the id of another");
-            goto failed;
-        }
-        PyObject *id = PyUnicode_DecodeUTF8(id_cell->bytes, id_cell->size, "strict");
-        if (id == NULL)
-            goto failed;
-        if (texts_keep(&tables->ids, slot, id_cell->bytes, id_cell->size, id_cell->hash, id) < 0)
-            goto failed;
-        slot->number = tables->nodes;
-        PyObject *data = attributes(cells + 1, fields, count, holder, no_arguments);
-        if (data == NULL)
-            goto failed;
-        int added = PyDict_SetItem(tables->node, id, data);
-        Py_DECREF(data);
-        if (added < 0)
-            goto failed;
-        PyObject *out = PyDict_New(), *in = PyDict_New();
-        if (out == NULL || in == NULL || PyDict_SetItem(tables->succ, id, out) < 0
-            || PyDict_SetItem(tables->pred, id, in) < 0) {
-            Py_XDECREF(out);
-            Py_XDECREF(in);
-            goto failed;
-        }
-        Py_DECREF(out);
-        Py_DECREF(in);
-        if (keep_adjacency(tables, out, in) < 0)
-            goto failed;
-    }
-    if (step != SQLITE_DONE) {
-        set_store_error(db, "reading the organisations");
-        goto failed;
-    }
-    PyMem_Free(cells);
-    sqlite3_finalize(statement);
-    return 0;
-failed:
-    PyMem_Free(cells);
-    sqlite3_finalize(statement);
-    return -1;
-}
+/* What makes the graph's entries of the rows: their fields and the tables they go into. */
+typedef struct {
+    Field *fields;
+    Py_ssize_t count;
+    PyObject *holder, *no_arguments;
+    Tables *tables;
+} Builder;
 
 /* The id slot of the organisation with these bytes, or NULL. Reads the table only: safe beside the thread that
    makes Python objects, which does not change the ids while the links are read. */
@@ -414,7 +355,7 @@ static const Seen *organisation_of(const Texts *ids, const Cell *cell)
     return NULL;
 }
 
-/* Link rows read ahead by the reading thread: each row's cells, and the organisations at its ends. */
+/* Rows read ahead by the reading thread: each row's cells, and for a link the organisations at its ends. */
 #define BATCH_ROWS 2048
 typedef struct {
     Py_ssize_t rows;
@@ -435,7 +376,7 @@ typedef struct {
     sqlite3 *db;
     int columns;
     const unsigned char *hashed_columns;
-    const Texts *ids;
+    const Texts *ids;          /* the organisations, when the rows are links (NULL: organisations) */
     int status;                /* SQLITE_DONE, or the error that ended the reading */
     char *message;             /* SQLite's message of that error (malloc) */
 } Reader;
@@ -466,8 +407,8 @@ static int copy_row(Reader *reader, Batch *batch, Cell *cells)
     return 0;
 }
 
-/* Fill a batch with the next rows whose ends are organisations; set its ``last`` and the reader's status at the
-   end of the statement or on an error. */
+/* Fill a batch with the next rows (of links, those whose ends are organisations); set its ``last`` and the
+   reader's status at the end of the statement or on an error. */
 static void fill(Reader *reader, Batch *batch)
 {
     batch->rows = 0;
@@ -487,11 +428,14 @@ static void fill(Reader *reader, Batch *batch)
             batch->last = 1;
             break;
         }
-        const Seen *source = organisation_of(reader->ids, &cells[1]), *target = organisation_of(reader->ids, &cells[2]);
-        if (source == NULL || target == NULL)
-            continue; /* an end that is not among the organisations: the link is left out */
-        batch->ends[2 * batch->rows] = source;
-        batch->ends[2 * batch->rows + 1] = target;
+        if (reader->ids != NULL) {
+            const Seen *source = organisation_of(reader->ids, &cells[1]);
+            const Seen *target = organisation_of(reader->ids, &cells[2]);
+            if (source == NULL || target == NULL)
+                continue; /* an end that is not among the organisations: the link is left out */
+            batch->ends[2 * batch->rows] = source;
+            batch->ends[2 * batch->rows + 1] = target;
+        }
         batch->rows++;
     }
     for (Py_ssize_t i = 0; i < batch->rows * reader->columns; i++) {
@@ -522,10 +466,50 @@ static void *read_ahead(void *argument)
     }
 }
 
-/* Make the graph's entries of one batch of links. 0, or -1 with an exception set. */
-static int add_links(const Reader *reader, const Batch *batch, Field *fields, Py_ssize_t count, PyObject *holder,
-                     PyObject *no_arguments, Tables *tables)
+/* Make the nodes of one batch of organisations. 0, or -1 with an exception set. */
+static int add_organisations(const Reader *reader, const Batch *batch, Builder *builder)
 {
+    Tables *tables = builder->tables;
+    for (Py_ssize_t row = 0; row < batch->rows; row++) {
+        const Cell *cells = &batch->cells[row * reader->columns];
+        Seen *slot = cells[0].type == SQLITE_TEXT
+            ? texts_slot(&tables->ids, cells[0].bytes, cells[0].size, cells[0].hash) : NULL;
+        if (slot == NULL || slot->hash) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "an organisation without an id, or with the id of another");
+            return -1;
+        }
+        PyObject *id = PyUnicode_DecodeUTF8(cells[0].bytes, cells[0].size, "strict");
+        if (id == NULL || texts_keep(&tables->ids, slot, cells[0].bytes, cells[0].size, cells[0].hash, id) < 0)
+            return -1;
+        slot->number = tables->nodes;
+        PyObject *data = attributes(cells + 1, builder->fields, builder->count, builder->holder,
+                                    builder->no_arguments);
+        if (data == NULL)
+            return -1;
+        int added = PyDict_SetItem(tables->node, id, data);
+        Py_DECREF(data);
+        if (added < 0)
+            return -1;
+        PyObject *out = PyDict_New(), *in = PyDict_New();
+        if (out == NULL || in == NULL || PyDict_SetItem(tables->succ, id, out) < 0
+            || PyDict_SetItem(tables->pred, id, in) < 0) {
+            Py_XDECREF(out);
+            Py_XDECREF(in);
+            return -1;
+        }
+        Py_DECREF(out);
+        Py_DECREF(in);
+        if (keep_adjacency(tables, out, in) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Make the graph's entries of one batch of links. 0, or -1 with an exception set. */
+static int add_links(const Reader *reader, const Batch *batch, Builder *builder)
+{
+    Tables *tables = builder->tables;
     for (Py_ssize_t row = 0; row < batch->rows; row++) {
         const Cell *cells = &batch->cells[row * reader->columns];
         const Seen *source = batch->ends[2 * row], *target = batch->ends[2 * row + 1];
@@ -536,7 +520,8 @@ static int add_links(const Reader *reader, const Batch *batch, Field *fields, Py
         PyObject *key = PyUnicode_DecodeUTF8(cells[0].bytes, cells[0].size, "strict");
         if (key == NULL)
             return -1;
-        PyObject *data = attributes(cells + 3, fields, count, holder, no_arguments);
+        PyObject *data = attributes(cells + 3, builder->fields, builder->count, builder->holder,
+                                    builder->no_arguments);
         if (data == NULL) {
             Py_DECREF(key);
             return -1;
@@ -559,12 +544,17 @@ static int add_links(const Reader *reader, const Batch *batch, Field *fields, Py
     return 0;
 }
 
-static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t count, PyObject *holder,
-                      PyObject *no_arguments, Tables *tables)
+typedef int (*Add)(const Reader *, const Batch *, Builder *);
+
+/* Step through ``query`` in the reading thread, a batch at a time, while ``add`` makes each batch's entries here.
+   The rows hold ``first`` columns (the id; for links, then the source and the target) before the builder's
+   fields; ``ids`` are the organisations when the rows are links. 0, or -1 with an exception set. */
+static int read_table(sqlite3 *db, const char *query, const char *doing, int first, const Texts *ids, Add add,
+                      Builder *builder)
 {
-    Reader reader = {.db = db, .columns = (int)count + 3, .ids = &tables->ids, .status = SQLITE_DONE};
+    Reader reader = {.db = db, .columns = (int)builder->count + first, .ids = ids, .status = SQLITE_DONE};
     if (sqlite3_prepare_v2(db, query, -1, &reader.statement, NULL) != SQLITE_OK) {
-        set_store_error(db, "reading the links");
+        set_store_error(db, doing);
         return -1;
     }
     unsigned char *hashed_columns = PyMem_Calloc((size_t)reader.columns, 1);
@@ -578,32 +568,33 @@ static int read_links(sqlite3 *db, const char *query, Field *fields, Py_ssize_t 
         PyErr_NoMemory();
         goto done;
     }
-    hashed_columns[1] = hashed_columns[2] = 1;
-    for (Py_ssize_t i = 0; i < count; i++)
-        hashed_columns[i + 3] = (unsigned char)hashed(&fields[i]);
+    /* an organisation's id is kept by its bytes, a link's ends are found by theirs */
+    for (int c = 0; c < first; c++)
+        hashed_columns[c] = (unsigned char)(ids == NULL ? c == 0 : c > 0);
+    for (Py_ssize_t i = 0; i < builder->count; i++)
+        hashed_columns[i + first] = (unsigned char)hashed(&builder->fields[i]);
     reader.hashed_columns = hashed_columns;
     pthread_mutex_init(&reader.lock, NULL);
     pthread_cond_init(&reader.changed, NULL);
+    started = 1;
     pthread_t thread;
     if (pthread_create(&thread, NULL, read_ahead, &reader) != 0) {
-        PyErr_SetString(PyExc_RuntimeError, "could not start the thread that reads the links");
+        PyErr_Format(PyExc_RuntimeError, "%s: could not start the thread that reads them", doing);
         goto done;
     }
-    started = 1;
     for (int turn = 0;; turn ^= 1) {
         pthread_mutex_lock(&reader.lock);
         while (!reader.ready[turn])
             pthread_cond_wait(&reader.changed, &reader.lock);
         pthread_mutex_unlock(&reader.lock);
         Batch *batch = &reader.batches[turn];
-        int last = batch->last;
-        if (add_links(&reader, batch, fields, count, holder, no_arguments, tables) < 0)
+        if (add(&reader, batch, builder) < 0)
             break;
-        if (last) {
+        if (batch->last) {
             if (reader.status == SQLITE_DONE)
                 result = 0;
             else
-                PyErr_Format(store_error, "reading the links: %s",
+                PyErr_Format(store_error, "%s: %s", doing,
                              reader.message ? reader.message : sqlite3_errstr(reader.status));
             break;
         }
@@ -679,10 +670,11 @@ static PyObject *graph(PyObject *module, PyObject *args)
     sqlite3_busy_timeout(db, busy_timeout);
     if (run(db, "BEGIN", "reading the network") < 0)
         goto done;
-    int read = read_organisations(db, organisations_query, organisation_fields, organisation_count, node_holder,
-                                  no_arguments, &tables);
+    Builder nodes = {organisation_fields, organisation_count, node_holder, no_arguments, &tables};
+    Builder edges = {link_fields, link_count, edge_holder, no_arguments, &tables};
+    int read = read_table(db, organisations_query, "reading the organisations", 1, NULL, add_organisations, &nodes);
     if (read == 0)
-        read = read_links(db, links_query, link_fields, link_count, edge_holder, no_arguments, &tables);
+        read = read_table(db, links_query, "reading the links", 3, &tables.ids, add_links, &edges);
     if (read < 0 || run(db, "COMMIT", "reading the network") < 0)
         goto done; /* closing the connection ends a read that failed */
     result = PyTuple_Pack(3, tables.node, tables.succ, tables.pred);

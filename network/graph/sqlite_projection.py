@@ -1,11 +1,12 @@
-"""The SQLite store's projection read path: every field of a record as a column, read from one covering index.
+"""The SQLite store's projection read path: every field of a record as a column, read from one index.
 
 Decoding each record's JSON in Python is what made projecting the network
 slow (issue 15). :data:`PROJECTION_MIGRATION` gives the organisation and link
 tables a virtual column per field (computed from ``data``) and one index per
 table holding every field the projection reads, so reading the network is a
 scan of that index: no JSON is parsed on the way. Rows come out in the
-stored form that :mod:`network.graph.columns` decodes.
+stored form that :mod:`network.graph.columns` decodes; or, for the whole
+network as it stands, :func:`compiled_graph` reads them in C into the graph.
 """
 
 from __future__ import annotations
@@ -104,10 +105,24 @@ def compiled_graph(path: str, *, busy_timeout: float, as_of: dt.date | None = No
     """The analysis graph of the SQLite store at ``path``, read and built in C (``network.graph._projection``).
 
     Equal to ``graph_from_rows`` of :func:`projection_rows` (without the links
-    that start after ``as_of``), in the same order, some 2-3 times faster: the
-    rows are never Python tuples. Organisations and links are read in one
-    read transaction of a connection of its own, so they come from the same
-    state of the store; a write not yet committed is not seen.
+    that start after ``as_of``), in the same order: the rows are never Python
+    tuples, and a thread of the C module's own steps through the links while
+    this one makes the Python objects (about three times faster than the rows
+    at 50,000 organisations). Organisations and links are read in one read
+    transaction of a connection of its own, so they come from the same state
+    of the store; a write not yet committed is not seen.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from network.graph.sqlite import SQLiteStore
+    >>> store = SQLiteStore(os.path.join(tempfile.mkdtemp(), "n.db"))
+    >>> store.upsert([Organisation("a", "A", "cbo"), Organisation("b", "B", "clinic")],
+    ...              [Link("l1", "a", "b", "referral", start_date=dt.date(2030, 1, 1))]).links_created
+    1
+    >>> G = compiled_graph(store.path, busy_timeout=5, as_of=dt.date(2029, 12, 31))
+    >>> list(G.nodes(data="kind")), list(G.edges(keys=True))
+    ([('a', 'cbo'), ('b', 'clinic')], [])
     """
     starts = "" if as_of is None else f" WHERE start_date IS NULL OR start_date <= '{as_of.isoformat()}'"
     with gc_paused():  # a million new containers: the collector would walk the growing graph again and again
