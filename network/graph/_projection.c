@@ -9,10 +9,10 @@
    a value that repeats (a code, a list, a date) is made once and shared,
    found by its bytes without making a text to look it up.
 
-   The links are stepped through by a thread of their own, which copies each
-   row into a batch, hashes its texts and finds the organisations at its ends
-   (no Python object is touched there), while this thread makes the Python
-   objects of the batch before: on two cores the two overlap.
+   Each table is stepped through by a thread of its own, which copies the
+   rows into a batch, hashes their texts and finds the organisations at each
+   link's ends (it touches no Python object), while the calling thread makes
+   the Python objects of the batch before: on two cores the two overlap.
 
    It opens its own read-only connection to the store's file and reads the
    organisations and the links in one read transaction, so both come from
@@ -29,7 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a field is read, as network.graph.columns.compiled_fields names it. */
+/* How a field is read, as network.graph.columns.compiled_plan gives it. */
 enum how { AS_STORED = 0, SHARED = 1, NEW_MAPPING = 2, FLAG = 3 };
 
 /* Texts seen in a column, by their bytes, each with the object made for it. A short text's bytes are kept in its
