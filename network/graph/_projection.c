@@ -91,11 +91,10 @@ static int texts_grow(Texts *texts)
     return 0;
 }
 
-/* The slot of these bytes: the one holding them, or the empty one where they go. NULL on error. */
-static Seen *texts_slot(Texts *texts, const char *bytes, Py_ssize_t size, uint64_t hash)
+/* The slot of these bytes in a table with room: the one holding them, or the empty one where they go. Reads the
+   table only. */
+static Seen *texts_probe(const Texts *texts, const char *bytes, Py_ssize_t size, uint64_t hash)
 {
-    if ((texts->used + 1) * 2 > texts->capacity && texts_grow(texts) < 0)
-        return NULL;
     Py_ssize_t at = (Py_ssize_t)(hash & (uint64_t)(texts->capacity - 1));
     while (texts->slots[at].hash) {
         Seen *slot = &texts->slots[at];
@@ -104,6 +103,14 @@ static Seen *texts_slot(Texts *texts, const char *bytes, Py_ssize_t size, uint64
         at = (at + 1) & (texts->capacity - 1);
     }
     return &texts->slots[at];
+}
+
+/* As texts_probe, the table first grown if a new text would fill it past half. NULL on error. */
+static Seen *texts_slot(Texts *texts, const char *bytes, Py_ssize_t size, uint64_t hash)
+{
+    if ((texts->used + 1) * 2 > texts->capacity && texts_grow(texts) < 0)
+        return NULL;
+    return texts_probe(texts, bytes, size, hash);
 }
 
 /* Remember ``value`` (a new reference, taken over) for these bytes in an empty slot. */
@@ -344,15 +351,8 @@ static const Seen *organisation_of(const Texts *ids, const Cell *cell)
 {
     if (cell->type != SQLITE_TEXT || ids->capacity == 0)
         return NULL;
-    Py_ssize_t at = (Py_ssize_t)(cell->hash & (uint64_t)(ids->capacity - 1));
-    while (ids->slots[at].hash) {
-        const Seen *slot = &ids->slots[at];
-        if (slot->hash == cell->hash && slot->size == cell->size
-            && memcmp(slot->bytes, cell->bytes, (size_t)cell->size) == 0)
-            return slot;
-        at = (at + 1) & (ids->capacity - 1);
-    }
-    return NULL;
+    const Seen *slot = texts_probe(ids, cell->bytes, cell->size, cell->hash);
+    return slot->hash ? slot : NULL;
 }
 
 /* Rows read ahead by the reading thread: each row's cells, and for a link the organisations at its ends. */

@@ -319,7 +319,7 @@ class GraphStore(Protocol):
         without the links that start after ``as_of``; None where the store has no such way, or not now.
 
         Equal to ``network.graph.project.graph_from_rows`` of :meth:`organisation_rows`
-        and :meth:`link_rows` (so filtered).
+        and of the :meth:`link_rows` that do not start after ``as_of``.
         """
 
     def history(self, entity: Entity, entity_id: str) -> list[Version]:
