@@ -16,7 +16,7 @@ test: install chromium
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml network/graph/_projection.c | compiler
+$(VENV)/.installed: pyproject.toml network/graph/_projection.c network/analysis/_in_force.c | compiler
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from network.analysis import _in_force
 from network.analysis.kernels import Indexed
 from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
@@ -117,6 +118,24 @@ def test_links_in_force_are_the_edges_in_force_in_edge_order(G, kinds):
     assert as_built(tie_graph(G, DAY, kinds)) == as_built(networkx_ties(G, of_kinds))
 
 
+@settings(max_examples=100, deadline=None)
+@given(partner_graphs(), st.data())
+def test_a_views_links_in_force_are_those_of_its_copy(G, data):
+    """A subgraph view's adjacency is not made of dicts: its links are found all the same, the same dicts."""
+    keep = data.draw(st.sets(st.sampled_from(sorted(G))))
+    view = G.subgraph(keep)
+    found = list(active_links(view, DAY))
+    assert found == list(active_links(view.copy(), DAY))
+    assert all(data is G.edges[u, v, key] for u, v, key, data in found)
+
+
+def test_links_in_force_refuse_an_adjacency_not_made_of_dicts():
+    with pytest.raises(TypeError, match="a link's data must be a dict, not list"):
+        _in_force.links({"a": {"b": {"l1": ["mou"]}}}, {"a": 0, "b": 1}, DAY, None)
+    with pytest.raises(TypeError, match="must be dict, not list"):
+        _in_force.links([], {}, DAY, None)
+
+
 MISSING = object()
 DATES = st.one_of(st.just(MISSING), st.none(), st.dates(dt.date(2025, 12, 1), dt.date(2026, 12, 1)))
 
@@ -125,7 +144,7 @@ DATES = st.one_of(st.just(MISSING), st.none(), st.dates(dt.date(2025, 12, 1), dt
 @given(st.one_of(st.just(MISSING), st.sampled_from(["active", "expired", "proposed", "ended", "", None, "Active"])),
        DATES, DATES, st.sampled_from([DAY, dt.date(2026, 1, 1), dt.date(2026, 12, 1)]))
 def test_the_links_in_force_are_those_meanings_in_force_accepts(status, start, end, day):
-    """active_links tests a link's status and dates inline: the same verdict as network.meanings.in_force."""
+    """active_links tests a link's status and dates in C (_in_force.c): the verdict of network.meanings.in_force."""
     data = {name: value for name, value in (("status", status), ("start_date", start), ("end_date", end))
             if value is not MISSING}
     G = nx.MultiDiGraph()

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
+from network.analysis import _in_force
 from network.analysis.kernels import Indexed, Runs
 from network.analysis.louvain import numbered_louvain
 from network.analysis.reach_arcs import ReachArcs, reach_members
@@ -81,42 +82,20 @@ class _InForce(NamedTuple):
 
 
 def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -> _InForce:
-    """The links in force on ``day`` (of the ``wanted`` kinds, or all), as :class:`_InForce`."""
+    """The links in force on ``day`` (of the ``wanted`` kinds, or all), as :class:`_InForce`.
+
+    ``G.edges(keys=True, data=True)`` in its order, read from the adjacency in C (``_in_force.c``): each link's
+    status and dates are tested as :func:`network.meanings.in_force` tests them (``tests/test_layers_built.py``
+    checks that the two agree), and its kind and end date read once, while its dict is at hand.
+    """
     nodes = active_organisations(G)
-    number = {n: i for i, n in enumerate(nodes)}
-    links: list[tuple[str, str, str, dict[str, Any]]] = []
-    kinds: list[Any] = []
-    end_dates: list[Any] = []
-    tails: list[int] = []
-    heads: list[int] = []
-    # G.edges(keys=True, data=True) in its order, read from the adjacency without a view per edge; each link's
-    # fields are read once, here, while its dict is at hand (reading them again later costs as much)
-    for u, targets in G._adj.items():
-        i = number.get(u)
-        if i is None:
-            continue
-        for v, parallel in targets.items():
-            j = number.get(v)
-            if j is None:
-                continue
-            for key, data in parallel.items():
-                get = data.get
-                kind = get("kind")
-                if wanted is not None and kind not in wanted:
-                    continue
-                # meanings.in_force(data, day), inlined: a call per link was a fifth of this loop's time at
-                # 50,000 organisations (tests/test_layers_built.py checks that the two agree)
-                status = get("status", "active")
-                if status and status != "active" and (status != "expired" or get("end_date") is None):
-                    continue
-                start, end = get("start_date"), get("end_date")
-                if (start is None or start <= day) and (end is None or end >= day):
-                    links.append((u, v, key, data))
-                    kinds.append(kind)
-                    end_dates.append(end)
-                    tails.append(i)
-                    heads.append(j)
-    return _InForce(links, kinds, end_dates, nodes, np.array(tails, dtype=np.int64), np.array(heads, dtype=np.int64))
+    adjacency = G._adj
+    if type(adjacency) is not dict:  # a view's filtered adjacency, as plain dicts of the same link dicts
+        adjacency = {u: {v: dict(parallel) for v, parallel in targets.items()} for u, targets in adjacency.items()}
+    links, kinds, end_dates, tails, heads = _in_force.links(adjacency, {n: i for i, n in enumerate(nodes)}, day,
+                                                            wanted)
+    return _InForce(links, kinds, end_dates, nodes, np.frombuffer(tails, dtype=np.int64),
+                    np.frombuffer(heads, dtype=np.int64))
 
 
 def referral_graph(
