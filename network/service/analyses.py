@@ -358,8 +358,23 @@ def _known_programme(G: Any, programme: str) -> None:
         raise InvalidData(problem, {"programme": [problem]})
 
 
+#: Values that are JSON-ready as they are (exactly these types: a float may be NaN, a subclass takes the long way).
+_READY = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
-    """``value`` with dates as ISO strings, tuples and sets as lists and keys as strings."""
+    """``value`` with dates as ISO strings, tuples and sets as lists, keys as strings and NaN as None.
+
+    Plain dicts and lists of ready values, most of an answer, are copied without a call per value.
+
+    >>> jsonable({"ends": dt.date(2026, 3, 31), 1: ("a", float("nan")), "kinds": {"mou", "referral"}})
+    {'ends': '2026-03-31', '1': ['a', None], 'kinds': ['mou', 'referral']}
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k if type(k) is str else str(k): v if type(v) in _READY else jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _READY else jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
