@@ -19,6 +19,7 @@ from network.analysis.kernels import Indexed
 from network.analysis.layers import Layers, active_links, layers_for, referral_graph, tie_graph
 from network.analysis.louvain import louvain_communities
 from network.meanings import in_force, reach_directions
+from tests.threads_support import others_ran_during
 
 DAY = dt.date(2026, 6, 1)
 KINDS = ["referral", "mou", "coordination", "funding", "membership"]
@@ -134,6 +135,16 @@ def test_links_in_force_refuse_an_adjacency_not_made_of_dicts():
         _in_force.links({"a": {"b": {"l1": ["mou"]}}}, {"a": 0, "b": 1}, DAY, None)
     with pytest.raises(TypeError, match="must be dict, not list"):
         _in_force.links([], {}, DAY, None)
+
+
+def test_other_threads_run_while_the_links_in_force_are_found():
+    """The C pass lets the GIL go between organisations now and then: a server's other requests go on."""
+    G = nx.MultiDiGraph()
+    G.add_nodes_from((f"o{n}" for n in range(2000)), status="active")
+    G.add_edges_from((f"o{n % 2000}", f"o{(n * 7 + 1) % 2000}", f"l{n}", {"kind": "mou", "status": "active"})
+                     for n in range(400_000))
+    found, ran = others_ran_during(lambda: active_links(G, DAY))
+    assert len(list(found)) == 400_000 and ran > 0
 
 
 MISSING = object()

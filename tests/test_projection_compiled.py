@@ -25,6 +25,7 @@ from network.graph.project import graph_from_rows, project
 from network.graph.sqlite import SQLiteStore
 from network.graph.sqlite_projection import compiled_graph, projection_rows
 from network.model import Link, Organisation
+from tests.threads_support import others_ran_during
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
 WORDS = st.sampled_from(["art", "tb_screening", "legal_aid", "Sesotho", "isiZulu", "ñandú", "Tshivenḓa"])
@@ -213,6 +214,16 @@ def test_a_large_network_is_built_with_the_collector_paused(tmp_path):
         gc.callbacks.remove(collect)
     assert G.number_of_edges() == 2000 and collections == []  # 4,000 new dicts: a collection every 700 otherwise
     same(G, rows_graph(tmp_path / "n.db"))  # the tables of ids and of texts grew, short and long texts moved
+    store.close()
+
+
+def test_other_threads_run_while_the_projection_is_built(tmp_path):
+    """The calling thread awaits each batch without the GIL: a server's other requests are answered meanwhile."""
+    store = SQLiteStore(tmp_path / "n.db")
+    store.upsert([Organisation(ids(n), f"O{n}", "cbo") for n in range(1000)],
+                 [Link(f"l{n}", ids(n % 1000), ids((n * 7 + 1) % 1000), "mou") for n in range(60_000)])
+    G, ran = others_ran_during(lambda: compiled_graph(store.path, busy_timeout=5))
+    assert G.number_of_edges() == 60_000 and ran > 0
     store.close()
 
 

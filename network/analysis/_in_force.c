@@ -17,6 +17,10 @@
 
 static PyObject *KIND, *STATUS, *START_DATE, *END_DATE, *ACTIVE, *EXPIRED;
 
+/* Links read between two moments when the GIL is let go, so the server's other threads answer their requests
+   meanwhile, as they would between the bytecodes of the loop in Python. */
+#define LINKS_BETWEEN_PAUSES 16384
+
 /* A growing array of node numbers, handed to Python as a bytearray of int64 (numpy.frombuffer reads it). */
 typedef struct {
     int64_t *items;
@@ -125,7 +129,7 @@ PyDoc_STRVAR(links_doc,
 static PyObject *links(PyObject *self, PyObject *args)
 {
     PyObject *adjacency, *number, *day, *wanted, *u, *targets, *v, *parallel, *key, *data;
-    Py_ssize_t i = 0;
+    Py_ssize_t i = 0, read = 0;
     Numbers tails = {0}, heads = {0};
     PyObject *found = NULL, *links = PyList_New(0), *kinds = PyList_New(0), *end_dates = PyList_New(0);
     if (!PyArg_ParseTuple(args, "O!O!OO:links", &PyDict_Type, &adjacency, &PyDict_Type, &number, &day, &wanted)
@@ -147,6 +151,7 @@ static PyObject *links(PyObject *self, PyObject *args)
             Py_ssize_t k = 0;
             while (PyDict_Next(parallel, &k, &key, &data)) {
                 int failed = 0, verdict;
+                read++;
                 if (dict_check(data, "a link's data") < 0)
                     goto done;
                 PyObject *kind = field(data, KIND, &failed);
@@ -164,6 +169,12 @@ static PyObject *links(PyObject *self, PyObject *args)
                                 || numbers_add(&tails, tail) < 0 || numbers_add(&heads, head) < 0))
                     goto done;
             }
+        }
+        if (read >= LINKS_BETWEEN_PAUSES) {
+            /* between two organisations: nothing borrowed from the adjacency is held but the adjacency */
+            read = 0;
+            Py_BEGIN_ALLOW_THREADS
+            Py_END_ALLOW_THREADS
         }
     }
     PyObject *tail_bytes = numbers_bytes(&tails), *head_bytes = numbers_bytes(&heads);

@@ -583,10 +583,14 @@ static int read_table(sqlite3 *db, const char *query, const char *doing, int fir
         goto done;
     }
     for (int turn = 0;; turn ^= 1) {
+        /* The batch is awaited without the GIL: between batches the server's other threads answer their
+           requests, as they would between the bytecodes of a projection in Python. */
+        Py_BEGIN_ALLOW_THREADS
         pthread_mutex_lock(&reader.lock);
         while (!reader.ready[turn])
             pthread_cond_wait(&reader.changed, &reader.lock);
         pthread_mutex_unlock(&reader.lock);
+        Py_END_ALLOW_THREADS
         Batch *batch = &reader.batches[turn];
         if (add(&reader, batch, builder) < 0)
             break;
