@@ -58,11 +58,12 @@ static PyObject *field(PyObject *data, PyObject *name, int *failed)
     return value;
 }
 
-/* 1 if the link is in force on ``day``, 0 if not, -1 on an error: network.meanings.in_force. */
-static int link_in_force(PyObject *data, PyObject *day)
+/* 1 if the link is in force on ``day``, 0 if not, -1 on an error: network.meanings.in_force. Its end date
+   (borrowed, NULL when it has none) is left in ``*end``. */
+static int link_in_force(PyObject *data, PyObject *day, PyObject **end_date)
 {
     int failed = 0, verdict;
-    PyObject *status = field(data, STATUS, &failed), *end = field(data, END_DATE, &failed), *start;
+    PyObject *status = field(data, STATUS, &failed), *end = *end_date = field(data, END_DATE, &failed), *start;
     if (failed)
         return -1;
     if (status != NULL) {
@@ -100,13 +101,12 @@ static int64_t number_of(PyObject *number, PyObject *node)
 }
 
 static int add_link(PyObject *links, PyObject *kinds, PyObject *end_dates, PyObject *u, PyObject *v, PyObject *key,
-                    PyObject *data, PyObject *kind)
+                    PyObject *data, PyObject *kind, PyObject *end)
 {
-    int failed = 0;
-    PyObject *end = field(data, END_DATE, &failed), *link;
-    if (failed || (link = PyTuple_Pack(4, u, v, key, data)) == NULL)
+    PyObject *link = PyTuple_Pack(4, u, v, key, data);
+    if (link == NULL)
         return -1;
-    failed = PyList_Append(links, link) < 0 || PyList_Append(kinds, kind ? kind : Py_None) < 0
+    int failed = PyList_Append(links, link) < 0 || PyList_Append(kinds, kind ? kind : Py_None) < 0
              || PyList_Append(end_dates, end ? end : Py_None) < 0;
     Py_DECREF(link);
     return failed ? -1 : 0;
@@ -163,9 +163,10 @@ static PyObject *links(PyObject *self, PyObject *args)
                     if (!verdict)
                         continue;
                 }
-                if ((verdict = link_in_force(data, day)) < 0)
+                PyObject *end;
+                if ((verdict = link_in_force(data, day, &end)) < 0)
                     goto done;
-                if (verdict && (add_link(links, kinds, end_dates, u, v, key, data, kind) < 0
+                if (verdict && (add_link(links, kinds, end_dates, u, v, key, data, kind, end) < 0
                                 || numbers_add(&tails, tail) < 0 || numbers_add(&heads, head) < 0))
                     goto done;
             }
