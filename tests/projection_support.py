@@ -10,6 +10,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
+from network.analysis.gaps import linkage_gaps
 from network.analysis.pathway_index import pathway_index as fresh_index
 from network.errors import Conflict, InvalidData, NotFound, StaleWrite
 from network.graph.project import project
@@ -18,9 +19,9 @@ from network.redaction import redact_graph
 from network.service import analyses, projections, records
 from network.service.audit import SYSTEM
 
-SERVICES = ["tb_screening", "tb_treatment", "art", "legal_aid"]
+SERVICES = ["tb_screening", "tb_treatment", "tb_adherence_support", "art", "legal_aid"]
 POPULATIONS = ["mineworkers", "sex_workers"]
-DISTRICTS = ["Sekhukhune", "Waterberg"]
+DISTRICTS = ["Sekhukhune", "Waterberg", "Vhembe"]
 LATER = today() + dt.timedelta(days=40)
 
 
@@ -52,7 +53,8 @@ def link(draw, link_id, ids):
                 status=draw(st.sampled_from(["active", "active", "proposed", "ended"])),
                 formal=draw(st.booleans()), weight=draw(st.integers(1, 5)),
                 two_way=kind == "referral" and draw(st.booleans()),
-                start_date=draw(st.sampled_from([None, today() + dt.timedelta(days=10)])))
+                start_date=draw(st.sampled_from([None, today() + dt.timedelta(days=10)])),
+                end_date=draw(st.sampled_from([None, today() + dt.timedelta(days=20), today() + dt.timedelta(days=70)])))
 
 
 def edit(draw, store, n):
@@ -99,14 +101,15 @@ def seed(draw, store) -> None:
 
 
 def caught_up_equal_fresh(draw, store) -> None:
-    """Rounds of random edits; after each, every view the service caches equals a fresh projection, and its
-    pathway index a fresh index."""
+    """Rounds of random edits; after each, every view the service caches equals a fresh projection, its
+    pathway index a fresh index, and its linkage gaps (caught up from those before the edits) fresh ones."""
     for round_ in range(draw(st.integers(1, 4))):
         for view in VIEWS:
             G = analyses.analysis_graph(store, **view)
             index = analyses.pathway_index(G, as_of=view.get("as_of"), include_unlinked=round_ % 2 == 0)
             for population in POPULATIONS:
                 index.serving(population)  # remembered, then carried over to the caught-up index
+            analyses.gaps(store, **view)  # kept, then caught up after the edits
         before = store.revision()
         for n in range(draw(st.integers(1, 3))):
             edit(draw, store, f"{round_}_{n}")
@@ -117,6 +120,8 @@ def caught_up_equal_fresh(draw, store) -> None:
             fresh = project(store, as_of=view.get("as_of"), district=view.get("district"),
                             province=view.get("province"))
             same_graph(G, redact_graph(fresh) if view.get("redacted") else fresh)
+            fresh_gaps = linkage_gaps(redact_graph(fresh) if view.get("redacted") else fresh, as_of=view.get("as_of"))
+            assert analyses.gaps(store, **view) == analyses.jsonable([f.to_dict() for f in fresh_gaps])
             index = analyses.pathway_index(G, as_of=view.get("as_of"), include_unlinked=round_ % 2 == 0)
             fresh_one = fresh_index(G, as_of=view.get("as_of"))
             assert index.state() == fresh_one.state()

@@ -14,6 +14,7 @@ import numpy as np
 from network.analysis import words
 from network.analysis.areas import unlinked_areas
 from network.analysis.borders import cross_border_gaps, one_way_data
+from network.analysis.edit_reach import EditReach
 from network.analysis.failure import CUT_OFF_HIGH as CUT_OFF_HIGH
 from network.analysis.failure import CUT_OFF_MEDIUM as CUT_OFF_MEDIUM
 from network.analysis.failure import MAX_LISTED as MAX_LISTED
@@ -29,6 +30,7 @@ from network.translation import N_
 
 __all__ = [
     "linkage_gaps",
+    "caught_up_gaps",
     "closable_gaps",
     "standing_gaps",
     "isolated",
@@ -106,7 +108,67 @@ def linkage_gaps(
     return sorted(findings, key=gap_order)
 
 
-def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hops: int = 3) -> list[Finding]:
+def caught_up_gaps(
+    G: nx.MultiDiGraph,
+    previous: Sequence[Finding],
+    reach: EditReach,
+    *,
+    as_of: dt.date | None = None,
+    max_hops: int = 3,
+    within_days: int = 90,
+    layers: Layers | None = None,
+) -> list[Finding]:
+    """The linkage gaps of ``G`` after an edit, given those of the graph before it: :func:`linkage_gaps`,
+    with the district- and link-bound findings found again only within the edit's reach.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected partner graph after the edit.
+    previous : sequence of Finding
+        ``linkage_gaps`` of the graph before the edit, with the same ``as_of``, ``max_hops`` and ``within_days``.
+    reach : EditReach
+        How far the edit reaches (:class:`~network.analysis.edit_reach.EditReach` of the graphs before and
+        after it and the organisations it touched).
+    as_of, max_hops, within_days, layers
+        As for :func:`linkage_gaps`.
+
+    Returns
+    -------
+    list of Finding
+        Equal to ``linkage_gaps(G, ...)``, in the same order. The findings of ``previous`` that the edit cannot
+        have changed (``not reach.covers(finding)``) are kept, the same objects; the other findings of the bound
+        types (``network.analysis.edit_reach.BOUND_TYPES``) are found again within the reach, and those of every
+        other type are found again over the whole network.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import networkx as nx
+    >>> day = dt.date(2026, 1, 1)
+    >>> before = nx.MultiDiGraph()
+    >>> before.add_node("cbo", name="Hope CBO", district="Sekhukhune", services=["tb_screening"])
+    >>> before.add_node("hbc", name="Thusong HBC", district="Waterberg", services=["tb_screening"])
+    >>> previous = linkage_gaps(before, as_of=day)
+    >>> G = before.copy()
+    >>> G.add_node("clinic", name="Sizwe Clinic", district="Sekhukhune",
+    ...            services=["tb_treatment", "tb_adherence_support", "tb_contact_tracing"])
+    >>> _ = G.add_edge("cbo", "clinic", key="r1", kind="referral", status="active")
+    >>> found = caught_up_gaps(G, previous, EditReach(before, G, ["cbo", "clinic"]), as_of=day)
+    >>> found == linkage_gaps(G, as_of=day), [f.organisations for f in found if f.type == "broken_cascade"]
+    (True, [['hbc']])
+    """
+    not_negative(max_hops=max_hops, within_days=within_days)
+    layers = layers_for(G, as_of, layers)
+    offers = Offers(G)
+    kept = [f for f in previous if not reach.covers(f)]
+    findings = [*closable_gaps(G, layers, offers, max_hops=max_hops, within=reach),
+                *standing_gaps(G, layers, offers, within_days=within_days, within=reach)]
+    return sorted([*kept, *findings], key=gap_order)
+
+
+def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hops: int = 3,
+                  within: EditReach | None = None) -> list[Finding]:
     """The linkage gaps a new link can close: isolated, broken cascade, uncovered, unreachable and cross-border.
 
     Half of :func:`linkage_gaps`, the half that :func:`~network.analysis.recommend.recommend_links` closes
@@ -123,6 +185,8 @@ def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hop
         What each organisation of ``G`` offers (:class:`~network.analysis.offers.Offers`).
     max_hops : int, default 3
         Referral steps allowed by :func:`unreachable`.
+    within : EditReach, optional
+        Only the broken cascades and uncovered services this reach covers (for :func:`caught_up_gaps`).
 
     Returns
     -------
@@ -141,19 +205,21 @@ def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hop
     voc = vocabulary()
     return [
         *_isolated(G, layers.untied(), voc),
-        *_broken_cascades(G, layers, offers, voc),
-        *_uncovered(G, offers, voc),
+        *_broken_cascades(G, layers, offers, voc, within and within.organisations),
+        *_uncovered(G, offers, voc, within and within.districts),
         *_unreachable(G, layers, offers, voc, max_hops),
         *cross_border_gaps(G, layers=layers),
     ]
 
 
-def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_days: int = 90) -> list[Finding]:
+def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_days: int = 90,
+                  within: EditReach | None = None) -> list[Finding]:
     """The linkage gaps no single new link closes: single points of failure, siloed clusters, expiring
     agreements, one-way data and unlinked intervention areas.
 
     The other half of :func:`linkage_gaps` (see :func:`closable_gaps`); same parameters, but ``within_days``,
-    the horizon of :func:`expiring_agreements`.
+    the horizon of :func:`expiring_agreements`, and ``within``, which keeps only the expiring agreements the reach
+    covers.
 
     Examples
     --------
@@ -166,10 +232,14 @@ def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_
     ['expiring_agreement']
     """
     voc = vocabulary()
+    links, kinds, ends = layers.links, layers.kinds, layers.end_dates
+    if within is not None:
+        picked = within.link_positions(layers)
+        links, kinds, ends = [links[i] for i in picked], [kinds[i] for i in picked], [ends[i] for i in picked]
     return [
         *single_point_findings(G, layers, offers, voc),
         *_siloed_clusters(G, layers, layers.communities(42), min_size=3),
-        *_expiring_agreements(G, layers.links, layers.kinds, layers.end_dates, layers.as_of, within_days),
+        *_expiring_agreements(G, links, kinds, ends, layers.as_of, within_days),
         *one_way_data(G, layers=layers),
         *unlinked_areas(G, layers=layers),
     ]
@@ -553,7 +623,8 @@ def _isolated(G: nx.MultiDiGraph, untied: list[str], voc: Vocabulary) -> list[Fi
     return findings
 
 
-def _broken_cascades(G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vocabulary) -> list[Finding]:
+def _broken_cascades(G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vocabulary,
+                     among: frozenset[str] | None = None) -> list[Finding]:
     backwards = layers.backwards
     flags = offers.flags(backwards.nodes)
     rules = list(voc.cascade_rules)
@@ -563,6 +634,8 @@ def _broken_cascades(G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vo
     # organisations in the referral graph's order, each one's steps in the rules' order
     for i, r in np.argwhere(_missing_steps(backwards, flags, rules)).tolist():
         x, (after, needs) = backwards.nodes[i], rules[r]
+        if among is not None and x not in among:
+            continue
         populations, district = offers.populations[x], offers.district[x]
         if populations not in essential_for:
             essential_for[populations] = _essential_services(voc, populations)
@@ -650,9 +723,12 @@ class _CascadeSentences:
         return then % values
 
 
-def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary) -> list[Finding]:
+def _uncovered(G: nx.MultiDiGraph, offers: Offers, voc: Vocabulary,
+               among: frozenset[str | None] | None = None) -> list[Finding]:
     findings = []
     for (district, population), group in offers.serving.items():
+        if among is not None and district not in among:
+            continue
         for service in voc.essential_services.get(population, ()):
             if offers.local_providers(district, service, frozenset([population]))[0]:
                 continue

@@ -29,7 +29,7 @@ from network.translation import translate
 
 from . import monitoring, surveys
 from .memo import Memo
-from .projections import analysis_graph, day, pathway_index
+from .projections import analysis_graph, day, pathway_index, predecessor
 
 __all__ = [
     "GAP_TYPES",
@@ -59,6 +59,10 @@ _PATHWAY_ANSWERS = 512
 _answers: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[dict[str, Any]]]] = (
     weakref.WeakKeyDictionary())
 _answers_lock = threading.Lock()
+#: The linkage gaps of each graph, and each as JSON, per day and options: those of the graph an edit was made to
+#: are caught up for the next (``network.analysis.gaps.caught_up_gaps``), not found again whole.
+_gap_findings: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], tuple[list[Any], list[Any]]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,13 +90,45 @@ def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
 def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | None = None,
          district: str | None = None, types: Sequence[str] | None = None, max_hops: int = 3,
          within_days: int = 90, redacted: bool = False, layers: Layers | None = None) -> list[dict[str, Any]]:
-    """Linkage-gap findings (optionally only some ``types``) as dicts; ``layers`` as for :func:`_usable`."""
-    from network.analysis.gaps import linkage_gaps
+    """Linkage-gap findings (optionally only some ``types``) as dicts; ``layers`` as for :func:`_usable`.
 
+    After an edit, the findings of the graph before it are caught up (see :func:`_linkage_gaps`).
+    """
     G = analysis_graph(store, as_of=as_of, province=province, district=district, redacted=redacted)
-    found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days,
-                         layers=_usable(layers, G, as_of))
-    return jsonable([f.to_dict() for f in found if not types or f.type in types])
+    found, shown = _linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days,
+                                 layers=_usable(layers, G, as_of))
+    return [data for f, data in zip(found, shown, strict=True) if not types or f.type in types]
+
+
+def _linkage_gaps(G: nx.MultiDiGraph, *, as_of: dt.date | None, max_hops: int, within_days: int,
+                  layers: Layers | None) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The linkage gaps of ``G`` and each as JSON, kept with ``G`` for the graph of the next edit.
+
+    When ``G`` was caught up from a graph whose gaps are kept (see
+    :func:`~network.service.projections.predecessor`), the findings an edit
+    cannot have changed are kept, with their JSON, and only the rest found
+    again (:func:`~network.analysis.gaps.caught_up_gaps`); else all are
+    found afresh.
+    """
+    from network.analysis.edit_reach import EditReach
+    from network.analysis.gaps import caught_up_gaps, linkage_gaps
+
+    key = (day(as_of) or today(), max_hops, within_days)
+    parent = predecessor(G)
+    with _answers_lock:
+        earlier = _gap_findings.get(parent[0], {}).get(key) if parent else None
+    if parent is None or earlier is None:
+        found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days, layers=layers)
+        shown = jsonable([f.to_dict() for f in found])
+    else:
+        previous, previous_shown = earlier
+        found = caught_up_gaps(G, previous, EditReach(parent[0], G, parent[1]), as_of=as_of, max_hops=max_hops,
+                               within_days=within_days, layers=layers)
+        kept = {id(f): data for f, data in zip(previous, previous_shown, strict=True)}
+        shown = [kept.get(id(f)) or jsonable(f.to_dict()) for f in found]
+    with _answers_lock:
+        _gap_findings.setdefault(G, {})[key] = (found, shown)
+    return found, shown
 
 
 @_remembered

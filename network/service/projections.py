@@ -31,7 +31,7 @@ from network.redaction import hidden_values, redact_graph
 
 from .gate import heavy
 
-__all__ = ["MAX_CHANGES", "day", "analysis_graph", "pathway_index"]
+__all__ = ["MAX_CHANGES", "day", "analysis_graph", "pathway_index", "predecessor"]
 
 #: More records changed than this since the cached revision: project afresh.
 MAX_CHANGES = 2000
@@ -175,6 +175,15 @@ def _caught_up(store: GraphStore, key: tuple[Any, ...]) -> nx.MultiDiGraph | Non
         _ends[G] = ends
         _parents[G] = (weakref.ref(old), frozenset(touched))
     return G
+
+
+def predecessor(G: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, frozenset[str]] | None:
+    """The graph ``G`` was caught up from, while it is still held, and the organisations the change touched (those
+    whose records, or whose links, were written); None for a graph projected afresh."""
+    with _lock:
+        parent = _parents.get(G)
+    before = parent[0]() if parent else None
+    return None if before is None or parent is None else (before, parent[1])
 
 
 def _records(store: GraphStore, changes: Changes, as_of: dt.date | None,

@@ -1,0 +1,138 @@
+"""Linkage gaps after an edit: kept where the edit cannot reach, found again elsewhere, equal to a fresh run."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from network.analysis.edit_reach import BOUND_TYPES, EditReach
+from network.analysis.gaps import caught_up_gaps, linkage_gaps
+from network.analysis.report import FINDING_TYPES
+from tests.gaps_support import AS_OF, DAY, TREATMENT, link, net, org
+
+SERVICES = ["tb_screening", *TREATMENT, "hiv_testing", "art", "legal_aid"]
+POPULATIONS = ["mineworkers", "sex_workers", "migrants"]
+DISTRICTS = ["Bojanala", "Waterberg", "Vhembe", "Capricorn", None]
+ORGANISATIONS = st.fixed_dictionaries({
+    "status": st.sampled_from(["active", "active", "active", "inactive"]),
+    "district": st.sampled_from(DISTRICTS),
+    "services": st.lists(st.sampled_from(SERVICES), max_size=4, unique=True),
+    "populations": st.lists(st.sampled_from(POPULATIONS), max_size=2, unique=True),
+    "name": st.sampled_from(["Hope", "Sizwe", "Thusong", "Kgotso"]),
+})
+LINKS = st.fixed_dictionaries({
+    "ends": st.tuples(st.integers(0, 11), st.integers(0, 11)),
+    "kind": st.sampled_from(["referral", "referral", "mou", "coordination", "funding", "data_sharing"]),
+    "status": st.sampled_from(["active", "active", "active", "proposed", "ended"]),
+    "end": st.none() | st.integers(-5, 100),
+    "two_way": st.booleans(),
+})
+
+
+def records(organisations: dict[str, dict], links: dict[str, dict]):
+    """Records of the organisations and links drawn."""
+    return ([org(i, **{**fields, "name": f"{fields['name']} {i}"}) for i, fields in organisations.items()],
+            [link(key, *fields["ends"], fields["kind"], status=fields["status"], two_way=fields["two_way"],
+                  end_date=None if fields["end"] is None else AS_OF + fields["end"] * DAY)
+             for key, fields in links.items()])
+
+
+def joined(organisations: dict[str, dict], links: dict[str, dict]) -> dict[str, dict]:
+    """The links drawn with their ends (numbers) as organisations' ids; links from an organisation to itself
+    left out."""
+    ids = sorted(organisations)
+    found = {key: {**fields, "ends": tuple(ids[end % len(ids)] for end in fields["ends"])}
+             for key, fields in links.items()}
+    return {key: fields for key, fields in found.items() if fields["ends"][0] != fields["ends"][1]}
+
+
+def edited(organisations: dict[str, dict], links: dict[str, dict], data: st.DataObject) -> set[str]:
+    """One random edit of the drawn records, in place, as the store takes them; the organisations it touched."""
+    ids = sorted(organisations)
+    what = data.draw(st.sampled_from(["add_org", "change_org", "delete_org", "add_link", "change_link",
+                                      "delete_link"]))
+    if what == "add_org" or len(ids) < 3:
+        new = f"n{len(organisations)}"
+        organisations[new] = data.draw(ORGANISATIONS)
+        return {new}
+    if what in ("change_org", "delete_org"):
+        chosen = data.draw(st.sampled_from(ids))
+        if what == "change_org":
+            organisations[chosen] = data.draw(ORGANISATIONS)
+            return {chosen}
+        del organisations[chosen]  # its links go with it: every other end is a neighbour before
+        for key in [key for key, fields in links.items() if chosen in fields["ends"]]:
+            del links[key]
+        return {chosen}
+    if what == "add_link" or not links:
+        key = f"k{len(links)}"
+    else:
+        key = data.draw(st.sampled_from(sorted(links)))
+    touched = set(links[key]["ends"]) if key in links else set()
+    if what == "delete_link" and key in links:
+        del links[key]
+        return touched
+    links[key] = {**data.draw(LINKS), "ends": tuple(data.draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2,
+                                                                      unique=True)))}
+    return touched | set(links[key]["ends"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from([f"o{i:02}" for i in range(12)]), ORGANISATIONS, min_size=3, max_size=12),
+       st.dictionaries(st.sampled_from([f"l{i:02}" for i in range(24)]), LINKS, max_size=24), st.data())
+def test_gaps_caught_up_after_random_edits_equal_those_found_afresh(organisations, links, data):
+    links = joined(organisations, links)
+    before = net(*records(organisations, links))
+    found = linkage_gaps(before, as_of=AS_OF, within_days=60)
+    for _ in range(data.draw(st.integers(1, 4))):
+        touched = edited(organisations, links, data)
+        after = net(*records(organisations, links))
+        found = caught_up_gaps(after, found, EditReach(before, after, touched), as_of=AS_OF, within_days=60)
+        assert found == linkage_gaps(after, as_of=AS_OF, within_days=60)
+        before = after
+
+
+def test_findings_out_of_reach_are_kept_and_the_rest_found_again():
+    # two districts apart: an edit in Waterberg cannot change Vhembe's broken cascade, uncovered service or
+    # expiring MoU, which are kept (the same objects); Waterberg's are found again
+    far = [org("v1", district="Vhembe", services=["tb_screening"], populations=["mineworkers"]),
+           org("v2", district="Vhembe", services=["legal_aid"], populations=["mineworkers"])]
+    near = [org("w1", district="Waterberg", services=["tb_screening"]),
+            org("w2", district="Waterberg", services=["legal_aid"])]
+    links = [link("m1", "v1", "v2", "mou", status="active", end_date=AS_OF + 20 * DAY),
+             link("m2", "w1", "w2", "mou", status="active", end_date=AS_OF + 20 * DAY)]
+    before = net(far + near, links)
+    previous = linkage_gaps(before, as_of=AS_OF)
+    near[1] = org("w2", district="Waterberg", services=["legal_aid", *TREATMENT])
+    after = net(far + near, links)
+    reach = EditReach(before, after, ["w2"])
+    found = caught_up_gaps(after, previous, reach, as_of=AS_OF)
+
+    assert found == linkage_gaps(after, as_of=AS_OF)
+    assert sorted(reach.organisations) == ["w1", "w2"] and reach.districts == {"Waterberg"}
+    kept = {(f.type, tuple(f.organisations)) for f in found if any(f is p for p in previous)}
+    assert kept == {("broken_cascade", ("v1",)), ("uncovered", ("v1", "v2")), ("expiring_agreement", ("v1", "v2"))}
+    # w1's broken cascade is closed: its MoU partner w2 now offers TB treatment
+    assert [f.organisations for f in previous if f.type == "broken_cascade" and f.district == "Waterberg"] == [["w1"]]
+    assert [f for f in found if f.type == "broken_cascade" and f.district == "Waterberg"] == []
+
+
+def test_a_partner_in_another_district_is_within_reach():
+    # v1 in Vhembe refers to w1 in Waterberg; w1 starting TB treatment closes v1's broken cascade
+    organisations = [org("v1", district="Vhembe", services=["tb_screening"]), org("w1", district="Waterberg")]
+    links = [link("r1", "v1", "w1", status="active")]
+    before = net(organisations, links)
+    previous = linkage_gaps(before, as_of=AS_OF)
+    organisations[1] = org("w1", district="Waterberg", services=TREATMENT)
+    after = net(organisations, links)
+    reach = EditReach(before, after, ["w1"])
+
+    assert [f.organisations for f in previous if f.type == "broken_cascade"] == [["v1"]]
+    assert reach.organisations == {"v1", "w1"} and reach.districts == {"Vhembe", "Waterberg"}
+    found = caught_up_gaps(after, previous, reach, as_of=AS_OF)
+    assert found == linkage_gaps(after, as_of=AS_OF)
+    assert [f for f in found if f.type == "broken_cascade"] == []
+
+
+def test_every_bound_type_is_a_linkage_gap_type():
+    assert set(BOUND_TYPES) <= set(FINDING_TYPES)
