@@ -54,7 +54,7 @@ def link(draw, link_id, ids):
                 formal=draw(st.booleans()), weight=draw(st.integers(1, 5)),
                 two_way=kind == "referral" and draw(st.booleans()),
                 start_date=draw(st.sampled_from([None, today() + dt.timedelta(days=10)])),
-                end_date=draw(st.sampled_from([None, today() + dt.timedelta(days=20), today() + dt.timedelta(days=70)])))
+                end_date=draw(st.sampled_from([None, *(today() + dt.timedelta(days=d) for d in (20, 70))])))
 
 
 def edit(draw, store, n):

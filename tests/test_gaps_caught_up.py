@@ -19,6 +19,9 @@ ORGANISATIONS = st.fixed_dictionaries({
     "services": st.lists(st.sampled_from(SERVICES), max_size=4, unique=True),
     "populations": st.lists(st.sampled_from(POPULATIONS), max_size=2, unique=True),
     "name": st.sampled_from(["Hope", "Sizwe", "Thusong", "Kgotso"]),
+    "kind": st.sampled_from(["cbo", "cbo", "clinic", "government", "regional_body"]),
+    "country": st.sampled_from(["ZA", "ZA", "LS", "MZ"]),
+    "countries_served": st.lists(st.sampled_from(["ZA", "LS", "MZ"]), max_size=2, unique=True),
 })
 LINKS = st.fixed_dictionaries({
     "ends": st.tuples(st.integers(0, 11), st.integers(0, 11)),

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from network.analysis.edit_reach import EditReach
 from network.analysis.finding import Finding
 from network.analysis.layers import Layers, layers_for
 from network.analysis.words import join, name, names
@@ -92,7 +93,8 @@ class BorderCrossing:
 
 
 def cross_border_gaps(
-    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None
+    G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None,
+    within: EditReach | None = None,
 ) -> list[Finding]:
     """Districts serving people from a sending country with no agreement linking them to a provider there.
 
@@ -104,6 +106,9 @@ def cross_border_gaps(
         The day the network is looked at (default today).
     layers : Layers, optional
         Views of ``G`` shared with other analyses.
+    within : EditReach, optional
+        Only the gaps of the districts this reach covers (after an edit, see
+        :func:`network.analysis.gaps.caught_up_gaps`).
 
     Returns
     -------
@@ -132,7 +137,8 @@ def cross_border_gaps(
     """
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    active = {n for n, status in G.nodes(data="status", default="active") if status == "active"}
+    looked_at = G.nodes if within is None else within.members
+    active = {n for n in looked_at if G._node[n].get("status", "active") == "active"}
     served: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     members: dict[str, set[str]] = defaultdict(set)
     for node in active:
@@ -150,7 +156,7 @@ def cross_border_gaps(
         return []
     linked: dict[str, set[str]] = defaultdict(set)  # organisation -> countries it has an agreement into
     providers: dict[str, str | None] = {}  # each end's country when it offers a service, read once
-    for u, v, _, _ in layers.links_of(REACH_KINDS):
+    for u, v, _, _ in layers.links_of(REACH_KINDS) if within is None else within.links(layers, REACH_KINDS):
         for a, b in ((u, v), (v, u)):
             if b not in providers:
                 providers[b] = country_of(G, b) if G._node[b].get("services") else None
@@ -198,7 +204,8 @@ def data_flows(G: nx.MultiDiGraph, links: Iterable[tuple[str, str, str, dict]]) 
     return dict(flows)
 
 
-def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None) -> list[Finding]:
+def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None,
+                 within: EditReach | None = None) -> list[Finding]:
     """National programmes and regional bodies that receive community data and share nothing back.
 
     Parameters
@@ -209,6 +216,9 @@ def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: La
         The day the network is looked at (default today).
     layers : Layers, optional
         Views of ``G`` shared with other analyses.
+    within : EditReach, optional
+        Only the receivers among the organisations this reach covers (after
+        an edit, see :func:`network.analysis.gaps.caught_up_gaps`).
 
     Returns
     -------
@@ -234,7 +244,7 @@ def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: La
     [('one_way_data', ['ntp', 'a'])]
     """
     layers = layers_for(G, as_of, layers)
-    links = list(layers.links_of(("data_sharing",)))
+    links = list(layers.links_of(("data_sharing",)) if within is None else within.links(layers, ("data_sharing",)))
     flows = data_flows(G, links)
     into: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for u, v, key, data in links:
@@ -244,6 +254,8 @@ def one_way_data(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: La
     findings = []
     voc = vocabulary()
     for receiver in sorted(into):
+        if within is not None and receiver not in within.organisations:
+            continue
         senders = into[receiver]
         silent = sorted(s for s in senders if not flows.get((receiver, s)))
         if not silent:

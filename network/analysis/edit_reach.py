@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -14,23 +15,24 @@ __all__ = ["BOUND_TYPES", "EditReach"]
 
 #: The linkage-gap types whose findings each read one district, or one link, and what is next to it: after an
 #: edit they are found again only within its reach (:class:`EditReach`); every other type is found again whole.
-BOUND_TYPES = ("broken_cascade", "uncovered", "expiring_agreement")
+BOUND_TYPES = ("broken_cascade", "uncovered", "expiring_agreement", "cross_border_gap", "one_way_data")
 
 
 class EditReach:
-    """The organisations and districts whose broken cascades, uncovered services and expiring agreements an edit
-    can have changed.
+    """The organisations and districts whose district-bound and link-bound findings an edit can have changed.
 
     A broken cascade of ``x`` reads ``x``, the organisations it refers to and
     every organisation of its district; an uncovered service reads its
-    district's organisations; an expiring agreement reads its link and the
-    link's two ends. So for the ``touched`` organisations (those whose
-    records, or whose links, an edit wrote) the reach is: ``near``, the
+    district's organisations; a cross-border gap its district's organisations,
+    their links and who is at the other end; one-way data its receiver, the
+    receiver's links and who is at the other end; an expiring agreement its
+    link and the link's two ends. So for the ``touched`` organisations (those
+    whose records, or whose links, an edit wrote) the reach is: ``near``, the
     touched ones and their neighbours along any link, before the edit or
     after; ``districts``, the districts (``None`` for none) any of ``near``
-    was in, before or after; ``organisations``, ``near`` with every
-    organisation now in one of ``districts``. A finding of those types
-    outside the reach reads nothing the edit changed.
+    was in, before or after; ``members``, the organisations now in one of
+    ``districts``; ``organisations``, ``near`` with ``members``. A finding
+    of those types outside the reach reads nothing the edit changed.
 
     Parameters
     ----------
@@ -65,8 +67,9 @@ class EditReach:
                     near.update(G._succ[node], G._pred[node])
         self.districts = frozenset(G._node[n].get("district") or None for G in (before, after) for n in near
                                    if n in G)
-        self.organisations = frozenset(near | {n for n, data in after._node.items()
-                                               if (data.get("district") or None) in self.districts})
+        self.members = [n for n, data in after._node.items() if (data.get("district") or None) in self.districts]
+        self.organisations = frozenset(near.union(self.members))
+        self._positions: tuple[Layers, list[int]] | None = None
 
     def covers(self, finding: Finding) -> bool:
         """Whether ``finding`` (of the graph before the edit) may have changed: it is found again if so.
@@ -75,14 +78,25 @@ class EditReach:
         """
         if finding.type == "broken_cascade":
             return finding.organisations[0] in self.organisations
-        if finding.type == "uncovered":
+        if finding.type in ("uncovered", "cross_border_gap"):
             return finding.district in self.districts
+        if finding.type == "one_way_data":
+            return finding.organisations[0] in self.organisations
         if finding.type == "expiring_agreement":
             return not self.organisations.isdisjoint(finding.organisations)
         return True
 
     def link_positions(self, layers: Layers) -> list[int]:
-        """The positions in ``layers.links`` of the links in force with an end among :attr:`organisations`."""
-        nodes, tails, heads = layers.ends
-        inside = np.fromiter(map(self.organisations.__contains__, nodes), dtype=bool, count=len(nodes))
-        return np.flatnonzero(inside[tails] | inside[heads]).tolist()
+        """The positions in ``layers.links`` of the links in force with an end among :attr:`organisations` (found
+        once for the last ``layers`` asked about)."""
+        if self._positions is None or self._positions[0] is not layers:
+            nodes, tails, heads = layers.ends
+            inside = np.fromiter(map(self.organisations.__contains__, nodes), dtype=bool, count=len(nodes))
+            self._positions = (layers, np.flatnonzero(inside[tails] | inside[heads]).tolist())
+        return self._positions[1]
+
+    def links(self, layers: Layers, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """The links in force of ``kinds`` with an end among :attr:`organisations`, in the order of
+        ``layers.links``."""
+        wanted = frozenset(kinds)
+        return (layers.links[i] for i in self.link_positions(layers) if layers.kinds[i] in wanted)

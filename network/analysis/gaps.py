@@ -186,7 +186,8 @@ def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hop
     max_hops : int, default 3
         Referral steps allowed by :func:`unreachable`.
     within : EditReach, optional
-        Only the broken cascades and uncovered services this reach covers (for :func:`caught_up_gaps`).
+        Only the broken cascades, uncovered services and cross-border gaps this reach covers (for
+        :func:`caught_up_gaps`).
 
     Returns
     -------
@@ -208,7 +209,7 @@ def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hop
         *_broken_cascades(G, layers, offers, voc, within and within.organisations),
         *_uncovered(G, offers, voc, within and within.districts),
         *_unreachable(G, layers, offers, voc, max_hops),
-        *cross_border_gaps(G, layers=layers),
+        *cross_border_gaps(G, layers=layers, within=within),
     ]
 
 
@@ -218,8 +219,8 @@ def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_
     agreements, one-way data and unlinked intervention areas.
 
     The other half of :func:`linkage_gaps` (see :func:`closable_gaps`); same parameters, but ``within_days``,
-    the horizon of :func:`expiring_agreements`, and ``within``, which keeps only the expiring agreements the reach
-    covers.
+    the horizon of :func:`expiring_agreements`, and ``within``, which keeps only the expiring agreements and one-way
+    data the reach covers.
 
     Examples
     --------
@@ -240,7 +241,7 @@ def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_
         *single_point_findings(G, layers, offers, voc),
         *_siloed_clusters(G, layers, layers.communities(42), min_size=3),
         *_expiring_agreements(G, links, kinds, ends, layers.as_of, within_days),
-        *one_way_data(G, layers=layers),
+        *one_way_data(G, layers=layers, within=within),
         *unlinked_areas(G, layers=layers),
     ]
 
