@@ -22,6 +22,8 @@ ORGANISATIONS = st.fixed_dictionaries({
     "kind": st.sampled_from(["cbo", "cbo", "clinic", "government", "regional_body"]),
     "country": st.sampled_from(["ZA", "ZA", "LS", "MZ"]),
     "countries_served": st.lists(st.sampled_from(["ZA", "LS", "MZ"]), max_size=2, unique=True),
+    "intervention_areas": st.lists(st.sampled_from(["community_led_monitoring", "community_led_advocacy"]),
+                                   max_size=1),
 })
 LINKS = st.fixed_dictionaries({
     "ends": st.tuples(st.integers(0, 11), st.integers(0, 11)),

@@ -19,6 +19,7 @@ import networkx as nx
 import numpy as np
 
 from network.analysis.borders import country_of
+from network.analysis.edit_reach import EditReach, links_at
 from network.analysis.finding import Finding
 from network.analysis.geography import province_of
 from network.analysis.layers import Layers, layers_for
@@ -47,11 +48,14 @@ def area_members(G: nx.MultiDiGraph, area: str, province: str | None = None) -> 
                   and d.get("kind") not in NOT_MEMBERS and (province is None or province_of(d, voc) == province))
 
 
-def _government(G: nx.MultiDiGraph, layers: Layers) -> set[str]:
+def _government(G: nx.MultiDiGraph, layers: Layers, among: set[str] | None = None) -> set[str]:
     """The organisations with a link in force with a government organisation in their province, or with a
-    national one (no province) of their country."""
+    national one (no province) of their country (of ``among`` and the other ends of their links, if given)."""
     voc = vocabulary()
     nodes, tails, heads = layers.ends
+    if among is not None:
+        picked = links_at(layers, among)
+        tails, heads = tails[picked], heads[picked]
     office = np.fromiter((G._node[n].get("kind") == "government" for n in nodes), dtype=bool, count=len(nodes))
     # each link both ways, from an organisation to a government organisation
     ours, theirs = np.concatenate([tails, heads]), np.concatenate([heads, tails])
@@ -71,7 +75,8 @@ def _government(G: nx.MultiDiGraph, layers: Layers) -> set[str]:
     return {nodes[i] for i in np.flatnonzero(found).tolist()}
 
 
-def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None) -> list[Finding]:
+def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: Layers | None = None,
+                   within: EditReach | None = None) -> list[Finding]:
     """(intervention area, province) pairs whose organisations have no link in force with government there.
 
     Parameters
@@ -82,6 +87,9 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
         The day the network is looked at (default today).
     layers : Layers, optional
         Views of ``G`` shared with other analyses.
+    within : EditReach, optional
+        Only the provinces this reach covers (after an edit, see
+        :func:`network.analysis.gaps.caught_up_gaps`).
 
     Returns
     -------
@@ -107,7 +115,6 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
     """
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    linked = _government(G, layers)
     offices: dict[str | None, list[str]] = defaultdict(list)
     working: dict[tuple[str, str], list[str]] = defaultdict(list)
     for n, d in G.nodes(data=True):
@@ -118,9 +125,12 @@ def unlinked_areas(G: nx.MultiDiGraph, *, as_of: dt.date | None = None, layers: 
         if d.get("kind") in NOT_MEMBERS or not d.get("intervention_areas"):
             continue
         province = province_of(d, voc)
+        if within is not None and province not in within.provinces:
+            continue
         for area in d.get("intervention_areas") or ():
             if province:
                 working[province, area].append(n)
+    linked = _government(G, layers, None if within is None else {n for ns in working.values() for n in ns})
     findings = []
     for (province, area), members in sorted(working.items()):
         if any(n in linked for n in members):

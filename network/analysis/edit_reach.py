@@ -9,13 +9,16 @@ import networkx as nx
 import numpy as np
 
 from network.analysis.finding import Finding
+from network.analysis.geography import province_of
 from network.analysis.layers import Layers
+from network.model import vocabulary
 
-__all__ = ["BOUND_TYPES", "EditReach"]
+__all__ = ["BOUND_TYPES", "EditReach", "links_at"]
 
 #: The linkage-gap types whose findings each read one district, or one link, and what is next to it: after an
 #: edit they are found again only within its reach (:class:`EditReach`); every other type is found again whole.
-BOUND_TYPES = ("broken_cascade", "uncovered", "expiring_agreement", "cross_border_gap", "one_way_data")
+BOUND_TYPES = ("broken_cascade", "uncovered", "expiring_agreement", "cross_border_gap", "one_way_data",
+               "area_unlinked")
 
 
 class EditReach:
@@ -25,13 +28,14 @@ class EditReach:
     every organisation of its district; an uncovered service reads its
     district's organisations; a cross-border gap its district's organisations,
     their links and who is at the other end; one-way data its receiver, the
-    receiver's links and who is at the other end; an expiring agreement its
-    link and the link's two ends. So for the ``touched`` organisations (those
+    receiver's links and who is at the other end; an unlinked intervention
+    area its province's organisations, their links and who is at the other
+    end; an expiring agreement its link and the link's two ends. So for the ``touched`` organisations (those
     whose records, or whose links, an edit wrote) the reach is: ``near``, the
     touched ones and their neighbours along any link, before the edit or
     after; ``districts``, the districts (``None`` for none) any of ``near``
-    was in, before or after; ``members``, the organisations now in one of
-    ``districts``; ``organisations``, ``near`` with ``members``. A finding
+    was in, before or after, and ``provinces`` likewise; ``members``, the
+    organisations now in one of ``districts``; ``organisations``, ``near`` with ``members``. A finding
     of those types outside the reach reads nothing the edit changed.
 
     Parameters
@@ -67,6 +71,8 @@ class EditReach:
                     near.update(G._succ[node], G._pred[node])
         self.districts = frozenset(G._node[n].get("district") or None for G in (before, after) for n in near
                                    if n in G)
+        voc = vocabulary()
+        self.provinces = frozenset(province_of(G._node[n], voc) for G in (before, after) for n in near if n in G)
         self.members = [n for n, data in after._node.items() if (data.get("district") or None) in self.districts]
         self.organisations = frozenset(near.union(self.members))
         self._positions: tuple[Layers, list[int]] | None = None
@@ -80,6 +86,8 @@ class EditReach:
             return finding.organisations[0] in self.organisations
         if finding.type in ("uncovered", "cross_border_gap"):
             return finding.district in self.districts
+        if finding.type == "area_unlinked":
+            return finding.details["province"] in self.provinces
         if finding.type == "one_way_data":
             return finding.organisations[0] in self.organisations
         if finding.type == "expiring_agreement":
@@ -90,9 +98,7 @@ class EditReach:
         """The positions in ``layers.links`` of the links in force with an end among :attr:`organisations` (found
         once for the last ``layers`` asked about)."""
         if self._positions is None or self._positions[0] is not layers:
-            nodes, tails, heads = layers.ends
-            inside = np.fromiter(map(self.organisations.__contains__, nodes), dtype=bool, count=len(nodes))
-            self._positions = (layers, np.flatnonzero(inside[tails] | inside[heads]).tolist())
+            self._positions = (layers, links_at(layers, self.organisations).tolist())
         return self._positions[1]
 
     def links(self, layers: Layers, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
@@ -100,3 +106,17 @@ class EditReach:
         ``layers.links``."""
         wanted = frozenset(kinds)
         return (layers.links[i] for i in self.link_positions(layers) if layers.kinds[i] in wanted)
+
+
+def links_at(layers: Layers, among: frozenset[str] | set[str]) -> np.ndarray:
+    """The positions in ``layers.links`` of the links in force with an end among ``among``, in order.
+
+    >>> import networkx as nx
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edges_from([("a", "b", "m1", {"kind": "mou"}), ("b", "c", "m2", {"kind": "mou"})])
+    >>> links_at(Layers(G), {"c"}).tolist()
+    [1]
+    """
+    nodes, tails, heads = layers.ends
+    inside = np.fromiter(map(among.__contains__, nodes), dtype=bool, count=len(nodes))
+    return np.flatnonzero(inside[tails] | inside[heads])

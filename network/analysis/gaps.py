@@ -219,8 +219,8 @@ def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_
     agreements, one-way data and unlinked intervention areas.
 
     The other half of :func:`linkage_gaps` (see :func:`closable_gaps`); same parameters, but ``within_days``,
-    the horizon of :func:`expiring_agreements`, and ``within``, which keeps only the expiring agreements and one-way
-    data the reach covers.
+    the horizon of :func:`expiring_agreements`, and ``within``, which keeps only the expiring agreements, one-way
+    data and unlinked intervention areas the reach covers.
 
     Examples
     --------
@@ -242,7 +242,7 @@ def standing_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, within_
         *_siloed_clusters(G, layers, layers.communities(42), min_size=3),
         *_expiring_agreements(G, links, kinds, ends, layers.as_of, within_days),
         *one_way_data(G, layers=layers, within=within),
-        *unlinked_areas(G, layers=layers),
+        *unlinked_areas(G, layers=layers, within=within),
     ]
 
 
