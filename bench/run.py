@@ -79,7 +79,8 @@ BENCHMARKS = (
     Benchmark("bench.dedup", ()),
     Benchmark("bench.referrals", ("--referrals", "10000", "--organisations", "1000")),
     Benchmark("bench.surveys", ("--organisations", "1000", "--runs", "1"), _each("--organisations")),
-    Benchmark("bench.edits", ("--organisations", "1000", "--rounds", "1"), _each("--organisations")),
+    Benchmark("bench.edits", ("--organisations", "1000", "--rounds", "1", "--whole-gaps"),
+              lambda sizes: [["--organisations", str(n), "--whole-gaps"] for n in sizes], ("--whole-gaps",)),
     Benchmark("bench.regional", ("--organisations", "3000", "--deadline", "8"), _each("--organisations"),
               ("--deadline", "90"), opt_in=True),
 )
