@@ -133,10 +133,31 @@ def test_a_partner_in_another_district_is_within_reach():
     reach = EditReach(before, after, ["w1"])
 
     assert [f.organisations for f in previous if f.type == "broken_cascade"] == [["v1"]]
-    assert reach.organisations == {"v1", "w1"} and reach.districts == {"Vhembe", "Waterberg"}
+    assert reach.organisations == {"v1", "w1"} and reach.districts == {"Waterberg"}
+    assert reach.wide_districts == {"Vhembe", "Waterberg"}
     found = caught_up_gaps(after, previous, reach, as_of=AS_OF)
     assert found == linkage_gaps(after, as_of=AS_OF)
     assert [f for f in found if f.type == "broken_cascade"] == []
+
+
+def test_a_national_office_closing_reaches_the_provinces_it_was_linked_to():
+    # a national TB programme (no district, no province) linked to a Waterberg CBO: when it closes, Limpopo's
+    # community-led monitoring is linked to no government office, though the programme is in no province
+    organisations = [org("cbo", district="Waterberg", intervention_areas=["community_led_monitoring"]),
+                     org("ntp", kind="government")]
+    links = [link("m1", "cbo", "ntp", "mou", status="active")]
+    before = net(organisations, links)
+    previous = linkage_gaps(before, as_of=AS_OF)
+    organisations[1] = org("ntp", kind="government", status="inactive")
+    after = net(organisations, links)
+    reach = EditReach(before, after, ["ntp"])
+
+    assert reach.provinces == {None, "Limpopo"}
+    found = caught_up_gaps(after, previous, reach, as_of=AS_OF)
+    assert found == linkage_gaps(after, as_of=AS_OF)
+    assert [(f.type, f.details["province"]) for f in found if f.type == "area_unlinked"] == [
+        ("area_unlinked", "Limpopo")]
+    assert not [f for f in previous if f.type == "area_unlinked"]
 
 
 def test_every_bound_type_is_a_linkage_gap_type():

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from network.analysis.edit_reach import EditReach
+from network.analysis.edit_reach import EditReach, links_at
 from network.analysis.finding import Finding
 from network.analysis.layers import Layers, layers_for
 from network.analysis.words import join, name, names
@@ -137,7 +137,7 @@ def cross_border_gaps(
     """
     layers = layers_for(G, as_of, layers)
     voc = vocabulary()
-    looked_at = G.nodes if within is None else within.members
+    looked_at = G.nodes if within is None else within.wide_members()
     active = {n for n in looked_at if G._node[n].get("status", "active") == "active"}
     served: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     members: dict[str, set[str]] = defaultdict(set)
@@ -156,7 +156,8 @@ def cross_border_gaps(
         return []
     linked: dict[str, set[str]] = defaultdict(set)  # organisation -> countries it has an agreement into
     providers: dict[str, str | None] = {}  # each end's country when it offers a service, read once
-    for u, v, _, _ in layers.links_of(REACH_KINDS) if within is None else within.links(layers, REACH_KINDS):
+    for u, v, _, _ in (layers.links_of(REACH_KINDS) if within is None else
+                       (layers.links[i] for i in links_at(layers, active) if layers.kinds[i] in REACH_KINDS)):
         for a, b in ((u, v), (v, u)):
             if b not in providers:
                 providers[b] = country_of(G, b) if G._node[b].get("services") else None

@@ -22,21 +22,30 @@ BOUND_TYPES = ("broken_cascade", "uncovered", "expiring_agreement", "cross_borde
 
 
 class EditReach:
-    """The organisations and districts whose district-bound and link-bound findings an edit can have changed.
+    """The organisations, districts and provinces whose district-bound and link-bound findings an edit can have
+    changed.
 
-    A broken cascade of ``x`` reads ``x``, the organisations it refers to and
-    every organisation of its district; an uncovered service reads its
-    district's organisations; a cross-border gap its district's organisations,
-    their links and who is at the other end; one-way data its receiver, the
-    receiver's links and who is at the other end; an unlinked intervention
-    area its province's organisations, their links and who is at the other
-    end; an expiring agreement its link and the link's two ends. So for the ``touched`` organisations (those
-    whose records, or whose links, an edit wrote) the reach is: ``near``, the
-    touched ones and their neighbours along any link, before the edit or
-    after; ``districts``, the districts (``None`` for none) any of ``near``
-    was in, before or after, and ``provinces`` likewise; ``members``, the
-    organisations now in one of ``districts``; ``organisations``, ``near`` with ``members``. A finding
-    of those types outside the reach reads nothing the edit changed.
+    Each finding of :data:`BOUND_TYPES` reads little: a broken cascade of
+    ``x`` reads ``x``, the organisations it refers to and every organisation
+    of its district; an uncovered service its district's organisations; a
+    cross-border gap its district's organisations, their links and who is at
+    the other end; an unlinked intervention area its province's
+    organisations, their links and who is at the other end; one-way data its
+    receiver, the receiver's links and who is at the other end; an expiring
+    agreement its link and the link's two ends. So for the ``touched``
+    organisations (those whose records, or whose links, an edit wrote) the
+    reach is:
+
+    - ``near``: the touched ones and their neighbours along any link, before
+      the edit or after;
+    - ``districts``: the districts (``None`` for none) the touched ones were
+      in, before or after; ``members``: the organisations now in one of them;
+    - ``organisations``: ``near`` with ``members``;
+    - ``wide_districts`` and ``provinces``: the districts and provinces any
+      of ``near`` was in, before or after (a cross-border gap or an
+      unlinked area reads the links of a whole district or province).
+
+    A finding of those types outside the reach reads nothing the edit changed.
 
     Parameters
     ----------
@@ -56,8 +65,8 @@ class EditReach:
     >>> after = before.copy()
     >>> after.nodes["a"]["services"] = ["art"]
     >>> reach = EditReach(before, after, ["a"])
-    >>> sorted(reach.organisations), sorted(reach.districts)
-    (['a', 'b', 'c'], ['Capricorn', 'Waterberg'])
+    >>> sorted(reach.organisations), sorted(reach.districts), sorted(reach.wide_districts)
+    (['a', 'b'], ['Waterberg'], ['Capricorn', 'Waterberg'])
     >>> reach.covers(Finding("uncovered", "high", "...", ["d"], "Vhembe"))
     False
     """
@@ -69,27 +78,33 @@ class EditReach:
             for node in touched:
                 if node in G:
                     near.update(G._succ[node], G._pred[node])
-        self.districts = frozenset(G._node[n].get("district") or None for G in (before, after) for n in near
-                                   if n in G)
         voc = vocabulary()
-        self.provinces = frozenset(province_of(G._node[n], voc) for G in (before, after) for n in near if n in G)
-        self.members = [n for n, data in after._node.items() if (data.get("district") or None) in self.districts]
+        self.near = frozenset(near)
+        self.districts = _districts((before, after), touched)
+        self.members = _members(after, self.districts)
         self.organisations = frozenset(near.union(self.members))
+        self.wide_districts = _districts((before, after), near)
+        self.provinces = frozenset(province_of(G._node[n], voc) for G in (before, after) for n in near if n in G)
+        self._after = after
         self._positions: tuple[Layers, list[int]] | None = None
+
+    def wide_members(self) -> list[str]:
+        """The organisations now in one of :attr:`wide_districts`, in node order."""
+        return _members(self._after, self.wide_districts)
 
     def covers(self, finding: Finding) -> bool:
         """Whether ``finding`` (of the graph before the edit) may have changed: it is found again if so.
 
         True for every finding of a type not in :data:`BOUND_TYPES`.
         """
-        if finding.type == "broken_cascade":
+        if finding.type in ("broken_cascade", "one_way_data"):
             return finding.organisations[0] in self.organisations
-        if finding.type in ("uncovered", "cross_border_gap"):
+        if finding.type == "uncovered":
             return finding.district in self.districts
+        if finding.type == "cross_border_gap":
+            return finding.district in self.wide_districts
         if finding.type == "area_unlinked":
             return finding.details["province"] in self.provinces
-        if finding.type == "one_way_data":
-            return finding.organisations[0] in self.organisations
         if finding.type == "expiring_agreement":
             return not self.organisations.isdisjoint(finding.organisations)
         return True
@@ -106,6 +121,17 @@ class EditReach:
         ``layers.links``."""
         wanted = frozenset(kinds)
         return (layers.links[i] for i in self.link_positions(layers) if layers.kinds[i] in wanted)
+
+
+def _districts(graphs: Iterable[nx.MultiDiGraph], nodes: Iterable[str]) -> frozenset[str | None]:
+    """The districts (None for none) of ``nodes`` in any of ``graphs``."""
+    nodes = list(nodes)
+    return frozenset(G._node[n].get("district") or None for G in graphs for n in nodes if n in G)
+
+
+def _members(G: nx.MultiDiGraph, districts: frozenset[str | None]) -> list[str]:
+    """The organisations of ``G`` in one of ``districts``, in node order."""
+    return [n for n, data in G._node.items() if (data.get("district") or None) in districts]
 
 
 def links_at(layers: Layers, among: frozenset[str] | set[str]) -> np.ndarray:
