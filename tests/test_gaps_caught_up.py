@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from network.analysis.edit_reach import BOUND_TYPES, EditReach
 from network.analysis.gaps import caught_up_gaps, linkage_gaps
+from network.analysis.layers import Layers
 from network.analysis.report import FINDING_TYPES
 from tests.gaps_support import AS_OF, DAY, TREATMENT, link, net, org
 
@@ -88,13 +89,24 @@ def edited(organisations: dict[str, dict], links: dict[str, dict], data: st.Data
 def test_gaps_caught_up_after_random_edits_equal_those_found_afresh(organisations, links, data):
     links = joined(organisations, links)
     before = net(*records(organisations, links))
-    found = linkage_gaps(before, as_of=AS_OF, within_days=60)
+    layers = Layers(before, AS_OF)
+    found = linkage_gaps(before, as_of=AS_OF, within_days=60, layers=layers)
     for _ in range(data.draw(st.integers(1, 4))):
         touched = edited(organisations, links, data)
         after = net(*records(organisations, links))
-        found = caught_up_gaps(after, found, EditReach(before, after, touched), as_of=AS_OF, within_days=60)
+        reach = EditReach(before, after, touched)
+        layers = Layers.after_edit(after, AS_OF, layers.in_force, reach.near)
+        same_links_in_force(layers, Layers(after, AS_OF))
+        found = caught_up_gaps(after, found, reach, as_of=AS_OF, within_days=60, layers=layers)
         assert found == linkage_gaps(after, as_of=AS_OF, within_days=60)
         before = after
+
+
+def same_links_in_force(caught_up: Layers, fresh: Layers) -> None:
+    assert caught_up.links == fresh.links and caught_up.kinds == fresh.kinds
+    assert caught_up.end_dates == fresh.end_dates
+    (nodes, tails, heads), (fresh_nodes, fresh_tails, fresh_heads) = caught_up.ends, fresh.ends
+    assert nodes == fresh_nodes and tails.tolist() == fresh_tails.tolist() and heads.tolist() == fresh_heads.tolist()
 
 
 def test_findings_out_of_reach_are_kept_and_the_rest_found_again():

@@ -31,6 +31,7 @@ from network.model import today
 
 __all__ = [
     "REFERRAL_KINDS",
+    "InForce",
     "Layers",
     "active_links",
     "active_organisations",
@@ -69,7 +70,7 @@ def active_links(
     return iter(_links_in_force(G, as_of or today(), None if kinds is None else set(kinds)).links)
 
 
-class _InForce(NamedTuple):
+class InForce(NamedTuple):
     """The links in force (of some kinds) in edge order, with the kind and the end date of each; the active
     organisations, and each link's source's and target's numbers (positions among them), as two arrays."""
 
@@ -81,8 +82,8 @@ class _InForce(NamedTuple):
     heads: np.ndarray
 
 
-def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -> _InForce:
-    """The links in force on ``day`` (of the ``wanted`` kinds, or all), as :class:`_InForce`.
+def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -> InForce:
+    """The links in force on ``day`` (of the ``wanted`` kinds, or all), as :class:`InForce`.
 
     ``G.edges(keys=True, data=True)`` in its order, read from the adjacency in C (``_in_force.c``): each link's
     status and dates are tested as :func:`network.meanings.in_force` tests them (``tests/test_layers_built.py``
@@ -94,8 +95,68 @@ def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -
         adjacency = {u: {v: dict(parallel) for v, parallel in targets.items()} for u, targets in adjacency.items()}
     links, kinds, end_dates, tails, heads = _in_force.links(adjacency, {n: i for i, n in enumerate(nodes)}, day,
                                                             wanted)
-    return _InForce(links, kinds, end_dates, nodes, np.frombuffer(tails, dtype=np.int64),
+    return InForce(links, kinds, end_dates, nodes, np.frombuffer(tails, dtype=np.int64),
                     np.frombuffer(heads, dtype=np.int64))
+
+
+def _caught_up_in_force(G: nx.MultiDiGraph, day: dt.date, before: InForce, near: frozenset[str]) -> InForce:
+    """:func:`_links_in_force` of ``G`` on ``day`` (all kinds), given ``before``, the same of the graph before an
+    edit, and ``near``, the organisations the edit touched and their neighbours (``EditReach.near``).
+
+    The links from an organisation not in ``near`` are those it had, in the same order, to the same (still
+    active) organisations: they are taken from ``before`` (renumbered), a run of such organisations at a time.
+    Only the links from organisations in ``near``, or new among the active ones, are read again.
+    """
+    nodes = active_organisations(G)
+    number = {n: i for i, n in enumerate(nodes)}
+    old = {n: i for i, n in enumerate(before.nodes)}
+    starts = np.searchsorted(before.tails, np.arange(len(before.nodes) + 1)).tolist()
+    renumber = np.array([number.get(n, -1) for n in before.nodes], dtype=np.int64)
+    again = {u: G._adj[u] for u in G._adj if u in number and (u in near or u not in old)}
+    links, kinds, end_dates, tails, heads = _in_force.links(again, number, day, None)
+    read = _InForceParts(links, kinds, end_dates, np.frombuffer(tails, dtype=np.int64),
+                         np.frombuffer(heads, dtype=np.int64))
+    read_starts = np.searchsorted(read.tails, np.arange(len(nodes) + 1)).tolist()
+    pieces: list[tuple[InForce | _InForceParts, int, int]] = []  # (source, from, to) in the order of the pass
+    run: list[int] = []  # the first and last old numbers of a run of organisations taken from before
+    for u in G._adj:
+        if u not in number:
+            continue
+        if u in again:
+            if run:
+                pieces.append((before, starts[run[0]], starts[run[1] + 1]))
+                run = []
+            pieces.append((read, read_starts[number[u]], read_starts[number[u] + 1]))
+        elif run and old[u] == run[1] + 1:
+            run[1] = old[u]
+        else:
+            if run:
+                pieces.append((before, starts[run[0]], starts[run[1] + 1]))
+            run = [old[u], old[u]]
+    if run:
+        pieces.append((before, starts[run[0]], starts[run[1] + 1]))
+    found_links: list[tuple[str, str, str, dict[str, Any]]] = []
+    found_kinds: list[Any] = []
+    found_ends: list[Any] = []
+    for source, start, stop in pieces:
+        found_links += source.links[start:stop]
+        found_kinds += source.kinds[start:stop]
+        found_ends += source.end_dates[start:stop]
+    ends = [(renumber[source.tails[a:b]], renumber[source.heads[a:b]]) if source is before
+            else (source.tails[a:b], source.heads[a:b]) for source, a, b in pieces]
+    empty = np.zeros(0, dtype=np.int64)
+    return InForce(found_links, found_kinds, found_ends, nodes,
+                   np.concatenate([empty, *(t for t, _ in ends)]), np.concatenate([empty, *(h for _, h in ends)]))
+
+
+class _InForceParts(NamedTuple):
+    """The links in force read again from some organisations (as :class:`InForce`, without the nodes)."""
+
+    links: list[tuple[str, str, str, dict[str, Any]]]
+    kinds: list[Any]
+    end_dates: list[Any]
+    tails: np.ndarray
+    heads: np.ndarray
 
 
 def referral_graph(
@@ -190,6 +251,20 @@ class Layers:
         self._communities: dict[int, list[list[str]]] = {}
         self._links_of: dict[frozenset[str], list[tuple[str, str, str, dict[str, Any]]]] = {}
 
+    @classmethod
+    def after_edit(cls, G: nx.MultiDiGraph, as_of: dt.date | None, before: InForce, near: Iterable[str]) -> Layers:
+        """Layers of ``G`` whose links in force are caught up from ``before`` (the :attr:`in_force` of the graph
+        before an edit, on the same day) at the organisations ``near`` the edit (``EditReach.near``), not found
+        again over the whole graph. They equal ``Layers(G, as_of)``."""
+        layers = cls(G, as_of)
+        layers.__dict__["_in_force"] = _caught_up_in_force(G, layers.as_of, before, frozenset(near))
+        return layers
+
+    @property
+    def in_force(self) -> InForce:
+        """:attr:`links`, :attr:`kinds`, :attr:`end_dates` and :attr:`ends` together (for :meth:`after_edit`)."""
+        return self._in_force
+
     def fit(self, G: nx.MultiDiGraph, as_of: dt.date | None) -> bool:
         """Whether these are views of ``G`` (the same object) on ``as_of`` (None: on any day)."""
         return self.G is G and (as_of is None or as_of == self.as_of)
@@ -218,7 +293,7 @@ class Layers:
         return self._in_force.end_dates
 
     @cached_property
-    def _in_force(self) -> _InForce:
+    def _in_force(self) -> InForce:
         """:attr:`links`, :attr:`kinds`, :attr:`end_dates` and :attr:`ends`, found in one pass."""
         return _links_in_force(self.G, self.as_of, None)
 

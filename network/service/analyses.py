@@ -59,9 +59,9 @@ _PATHWAY_ANSWERS = 512
 _answers: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[dict[str, Any]]]] = (
     weakref.WeakKeyDictionary())
 _answers_lock = threading.Lock()
-#: The linkage gaps of each graph, and each as JSON, per day and options: those of the graph an edit was made to
-#: are caught up for the next (``network.analysis.gaps.caught_up_gaps``), not found again whole.
-_gap_findings: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], tuple[list[Any], list[Any]]]] = (
+#: The linkage gaps of each graph, each as JSON, and its links in force, per day and options: those of the graph an
+#: edit was made to are caught up for the next (``network.analysis.gaps.caught_up_gaps``), not found again whole.
+_gap_findings: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], tuple[list[Any], list[Any], Any]]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -102,32 +102,37 @@ def gaps(store: GraphStore, *, as_of: dt.date | None = None, province: str | Non
 
 def _linkage_gaps(G: nx.MultiDiGraph, *, as_of: dt.date | None, max_hops: int, within_days: int,
                   layers: Layers | None) -> tuple[list[Any], list[dict[str, Any]]]:
-    """The linkage gaps of ``G`` and each as JSON, kept with ``G`` for the graph of the next edit.
+    """The linkage gaps of ``G`` and each as JSON, kept with ``G`` (and its links in force) for the graph of the
+    next edit.
 
     When ``G`` was caught up from a graph whose gaps are kept (see
     :func:`~network.service.projections.predecessor`), the findings an edit
     cannot have changed are kept, with their JSON, and only the rest found
-    again (:func:`~network.analysis.gaps.caught_up_gaps`); else all are
-    found afresh.
+    again (:func:`~network.analysis.gaps.caught_up_gaps`), from links in
+    force caught up too (``Layers.after_edit``); else all are found afresh.
+    What the graph before had kept is then let go.
     """
     from network.analysis.edit_reach import EditReach
     from network.analysis.gaps import caught_up_gaps, linkage_gaps
 
     key = (day(as_of) or today(), max_hops, within_days)
     parent = predecessor(G)
-    with _answers_lock:
-        earlier = _gap_findings.get(parent[0], {}).get(key) if parent else None
+    with _answers_lock:  # taken, not copied: the graph before the edit is asked no more
+        earlier = _gap_findings.get(parent[0], {}).pop(key, None) if parent else None
     if parent is None or earlier is None:
+        layers = layers or Layers(G, as_of)
         found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days, layers=layers)
         shown = jsonable([f.to_dict() for f in found])
     else:
-        previous, previous_shown = earlier
-        found = caught_up_gaps(G, previous, EditReach(parent[0], G, parent[1]), as_of=as_of, max_hops=max_hops,
-                               within_days=within_days, layers=layers)
+        previous, previous_shown, in_force = earlier
+        reach = EditReach(parent[0], G, parent[1])
+        layers = layers or Layers.after_edit(G, as_of, in_force, reach.near)
+        found = caught_up_gaps(G, previous, reach, as_of=as_of, max_hops=max_hops, within_days=within_days,
+                               layers=layers)
         kept = {id(f): data for f, data in zip(previous, previous_shown, strict=True)}
         shown = [kept.get(id(f)) or jsonable(f.to_dict()) for f in found]
     with _answers_lock:
-        _gap_findings.setdefault(G, {})[key] = (found, shown)
+        _gap_findings.setdefault(G, {})[key] = (found, shown, layers.in_force)
     return found, shown
 
 
