@@ -11,6 +11,7 @@ from pathlib import Path
 
 import igraph
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,26 @@ def test_the_same_partition_from_threads_and_igraph_given_back_its_generator():
     drawn = igraph.Graph.Erdos_Renyi(30, 0.2).get_edgelist()
     random.seed(5)
     assert igraph.Graph.Erdos_Renyi(30, 0.2).get_edgelist() == drawn
+
+
+def test_the_same_graph_again_is_partitioned_once(monkeypatch):
+    # an edit that leaves the ties as they were: the communities are those found before, without igraph
+    T = cliques_in_a_ring([4, 5, 6])
+    first = louvain_communities(T)
+    monkeypatch.setattr(louvain, "_partition", lambda *args: pytest.fail("partitioned again"))
+    again = louvain_communities(T)
+    assert again == first and again[0] is not first[0]  # new lists: a caller may keep or change its own
+    again[0].append("changed")
+    assert louvain_communities(T) == first
+
+
+def test_a_changed_tie_is_partitioned_afresh(monkeypatch):
+    T = cliques_in_a_ring([4, 5, 6])
+    louvain_communities(T)
+    T.remove_edge(*next(iter(T.edges())))
+    calls, partition = [], louvain._partition
+    monkeypatch.setattr(louvain, "_partition", lambda *args: calls.append(1) or partition(*args))
+    found = louvain_communities(T)
+    monkeypatch.undo()
+    louvain._recent = []
+    assert calls == [1] and found == louvain_communities(T)

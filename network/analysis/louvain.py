@@ -16,6 +16,11 @@ __all__ = ["louvain_communities", "numbered_louvain"]
 
 #: igraph's random number generator is one for the whole process: held while a seeded run draws from it.
 _RNG_LOCK = threading.Lock()
+#: The last graphs :func:`numbered_louvain` partitioned (nodes, edges, seed) and their communities, the latest first:
+#: an edit that leaves the ties as they were (an organisation's services, a link's weight) finds them again without
+#: running igraph. A few, as the whole network and a district of it are often asked about in turn.
+_recent: list[tuple[list[str], np.ndarray, np.ndarray, int, list[list[str]]]] = []
+_RECENT = 4
 
 
 def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
@@ -79,9 +84,27 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
     """:func:`louvain_communities` of the graph of ``nodes`` (sorted) joined by the edges ``near[i] - far[i]``
     (positions in ``nodes``, in the order ``T.edges()`` gives them: igraph's result depends on it).
 
+    The same nodes, edges (in the same order) and seed give the same
+    communities, so those of the last few graphs asked about are kept and
+    given again (as new lists) when one is asked about again.
+
     >>> numbered_louvain(list("abcdef"), np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5]))
     [['a', 'b', 'c'], ['d', 'e', 'f']]
     """
+    global _recent
+    nodes = list(nodes)
+    recent = _recent
+    found = next((communities for named, low, high, seeded, communities in recent
+                  if seeded == seed and np.array_equal(low, near) and np.array_equal(high, far) and named == nodes),
+                 None)
+    if found is None:
+        found = _partition(nodes, near, far, seed)
+        _recent = [(nodes, near.copy(), far.copy(), seed, found), *recent[:_RECENT - 1]]
+    return [list(members) for members in found]
+
+
+def _partition(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int) -> list[list[str]]:
+    """:func:`numbered_louvain` run by igraph."""
     numbered = igraph_graph(len(nodes), near, far)
     with _RNG_LOCK:
         # igraph has no getter for its generator: put back the one it starts with, Python's random module
