@@ -222,8 +222,9 @@ def test_other_threads_run_while_the_projection_is_built(tmp_path):
     store = SQLiteStore(tmp_path / "n.db")
     store.upsert([Organisation(ids(n), f"O{n}", "cbo") for n in range(1000)],
                  [Link(f"l{n}", ids(n % 1000), ids((n * 7 + 1) % 1000), "mou") for n in range(60_000)])
-    G, ran = others_ran_during(lambda: compiled_graph(store.path, busy_timeout=5))
-    assert G.number_of_edges() == 60_000 and ran > 0
+    # three projections: in a full test run other threads (servers of earlier tests) may take every turn of one
+    runs = [others_ran_during(lambda: compiled_graph(store.path, busy_timeout=5)) for _ in range(3)]
+    assert all(G.number_of_edges() == 60_000 for G, _ in runs) and sum(ran for _, ran in runs) > 0
     store.close()
 
 
