@@ -206,8 +206,8 @@ def closable_gaps(G: nx.MultiDiGraph, layers: Layers, offers: Offers, *, max_hop
     voc = vocabulary()
     return [
         *_isolated(G, layers.untied(), voc),
-        *_broken_cascades(G, layers, offers, voc, within and within.organisations),
-        *_uncovered(G, offers, voc, within and within.districts),
+        *_broken_cascades(G, layers, offers, voc, None if within is None else within.organisations),
+        *_uncovered(G, offers, voc, None if within is None else within.districts),
         *_unreachable(G, layers, offers, voc, max_hops),
         *cross_border_gaps(G, layers=layers, within=within),
     ]
