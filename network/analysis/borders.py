@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from network.analysis.edit_reach import EditReach, links_at
+from network.analysis.edit_reach import EditReach, links_at, links_of_kinds
 from network.analysis.finding import Finding
 from network.analysis.layers import Layers, layers_for
 from network.analysis.words import join, name, names
@@ -157,7 +157,7 @@ def cross_border_gaps(
     linked: dict[str, set[str]] = defaultdict(set)  # organisation -> countries it has an agreement into
     providers: dict[str, str | None] = {}  # each end's country when it offers a service, read once
     for u, v, _, _ in (layers.links_of(REACH_KINDS) if within is None else
-                       (layers.links[i] for i in links_at(layers, active) if layers.kinds[i] in REACH_KINDS)):
+                       links_of_kinds(layers, links_at(layers, active).tolist(), REACH_KINDS)):
         for a, b in ((u, v), (v, u)):
             if b not in providers:
                 providers[b] = country_of(G, b) if G._node[b].get("services") else None

@@ -13,7 +13,7 @@ from network.analysis.geography import province_of
 from network.analysis.layers import Layers
 from network.model import vocabulary
 
-__all__ = ["BOUND_TYPES", "EditReach", "links_at"]
+__all__ = ["BOUND_TYPES", "EditReach", "links_at", "links_of_kinds"]
 
 #: The linkage-gap types whose findings each read one district, or one link, and what is next to it: after an
 #: edit they are found again only within its reach (:class:`EditReach`); every other type is found again whole.
@@ -119,8 +119,7 @@ class EditReach:
     def links(self, layers: Layers, kinds: Iterable[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
         """The links in force of ``kinds`` with an end among :attr:`organisations`, in the order of
         ``layers.links``."""
-        wanted = frozenset(kinds)
-        return (layers.links[i] for i in self.link_positions(layers) if layers.kinds[i] in wanted)
+        return links_of_kinds(layers, self.link_positions(layers), kinds)
 
 
 def _districts(graphs: Iterable[nx.MultiDiGraph], nodes: Iterable[str]) -> frozenset[str | None]:
@@ -146,3 +145,10 @@ def links_at(layers: Layers, among: frozenset[str] | set[str]) -> np.ndarray:
     nodes, tails, heads = layers.ends
     inside = np.fromiter(map(among.__contains__, nodes), dtype=bool, count=len(nodes))
     return np.flatnonzero(inside[tails] | inside[heads])
+
+
+def links_of_kinds(layers: Layers, positions: Iterable[int], kinds: Iterable[str]
+                   ) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """The links in force at ``positions`` of ``layers.links`` that are of one of ``kinds``, in that order."""
+    wanted = frozenset(kinds)
+    return (layers.links[i] for i in positions if layers.kinds[i] in wanted)

@@ -93,10 +93,16 @@ def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -
     adjacency = G._adj
     if type(adjacency) is not dict:  # a view's filtered adjacency, as plain dicts of the same link dicts
         adjacency = {u: {v: dict(parallel) for v, parallel in targets.items()} for u, targets in adjacency.items()}
-    links, kinds, end_dates, tails, heads = _in_force.links(adjacency, {n: i for i, n in enumerate(nodes)}, day,
-                                                            wanted)
+    return _read_in_force(adjacency, nodes, {n: i for i, n in enumerate(nodes)}, day, wanted)
+
+
+def _read_in_force(adjacency: dict[str, Any], nodes: list[str], number: dict[str, int], day: dt.date,
+                   wanted: set[str] | None) -> InForce:
+    """The links in force of ``adjacency`` (plain dicts) between the active organisations ``nodes`` (numbered by
+    ``number``), read in C, as :class:`InForce`."""
+    links, kinds, end_dates, tails, heads = _in_force.links(adjacency, number, day, wanted)
     return InForce(links, kinds, end_dates, nodes, np.frombuffer(tails, dtype=np.int64),
-                    np.frombuffer(heads, dtype=np.int64))
+                   np.frombuffer(heads, dtype=np.int64))
 
 
 def _caught_up_in_force(G: nx.MultiDiGraph, day: dt.date, before: InForce, near: frozenset[str]) -> InForce:
@@ -113,11 +119,9 @@ def _caught_up_in_force(G: nx.MultiDiGraph, day: dt.date, before: InForce, near:
     starts = np.searchsorted(before.tails, np.arange(len(before.nodes) + 1)).tolist()
     renumber = np.array([number.get(n, -1) for n in before.nodes], dtype=np.int64)
     again = {u: G._adj[u] for u in G._adj if u in number and (u in near or u not in old)}
-    links, kinds, end_dates, tails, heads = _in_force.links(again, number, day, None)
-    read = _InForceParts(links, kinds, end_dates, np.frombuffer(tails, dtype=np.int64),
-                         np.frombuffer(heads, dtype=np.int64))
+    read = _read_in_force(again, nodes, number, day, None)
     read_starts = np.searchsorted(read.tails, np.arange(len(nodes) + 1)).tolist()
-    pieces: list[tuple[InForce | _InForceParts, int, int]] = []  # (source, from, to) in the order of the pass
+    pieces: list[tuple[InForce, int, int]] = []  # (source, from, to) in the order of the pass
     run: list[int] = []  # the first and last old numbers of a run of organisations taken from before
     for u in G._adj:
         if u not in number:
@@ -147,16 +151,6 @@ def _caught_up_in_force(G: nx.MultiDiGraph, day: dt.date, before: InForce, near:
     empty = np.zeros(0, dtype=np.int64)
     return InForce(found_links, found_kinds, found_ends, nodes,
                    np.concatenate([empty, *(t for t, _ in ends)]), np.concatenate([empty, *(h for _, h in ends)]))
-
-
-class _InForceParts(NamedTuple):
-    """The links in force read again from some organisations (as :class:`InForce`, without the nodes)."""
-
-    links: list[tuple[str, str, str, dict[str, Any]]]
-    kinds: list[Any]
-    end_dates: list[Any]
-    tails: np.ndarray
-    heads: np.ndarray
 
 
 def referral_graph(
