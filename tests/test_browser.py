@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from network.api import create_app
 from network.graph.sqlite import SQLiteStore
@@ -109,6 +110,28 @@ def _wait_for_network(page) -> float:
     return page.evaluate("window.cssnetFirstRender")
 
 
+def _hover_until_tooltip(page, node_id: str, attempts: int = 8) -> None:
+    """Point at a node until the explorer shows its tooltip.
+
+    A single pointer move can land before the canvas listens or while the
+    tooltip timer is reset by a redraw; each attempt leaves the node and comes
+    back to it, so the hover starts afresh.
+    """
+    box = page.locator("#network canvas").bounding_box()
+    for _ in range(attempts):
+        node = page.evaluate(
+            "id => window.cssnetNetwork.canvasToDOM(window.cssnetNetwork.getPositions([id])[id])", node_id
+        )
+        page.mouse.move(box["x"] + box["width"] / 2, max(box["y"] - 8, 0))
+        page.mouse.move(box["x"] + node["x"], box["y"] + node["y"], steps=4)
+        try:
+            page.wait_for_selector("div.vis-tooltip", state="visible", timeout=1_500)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"no tooltip appeared over {node_id} after {attempts} attempts")
+
+
 def test_every_page_loads_only_from_the_server(session, base_url):
     page, recorder = session
     for path in PAGES:
@@ -133,10 +156,7 @@ def test_script_bearing_name_renders_as_text(session, base_url):
     _wait_for_network(page)
     tip = page.evaluate("window.cssnetNetwork.body.data.nodes.get('xss-org').title.textContent")
     assert tip.startswith(SCRIPT_NAME)
-    node = page.evaluate("window.cssnetNetwork.canvasToDOM(window.cssnetNetwork.getPositions(['xss-org'])['xss-org'])")
-    box = page.locator("#network canvas").bounding_box()
-    page.mouse.move(box["x"] + node["x"], box["y"] + node["y"])
-    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    _hover_until_tooltip(page, "xss-org")
     assert SCRIPT_NAME in page.inner_text("div.vis-tooltip")
     assert page.evaluate("window.__xss") is None
     assert recorder.errors == []
