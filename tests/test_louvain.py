@@ -166,3 +166,30 @@ def test_a_changed_tie_is_partitioned_afresh(monkeypatch):
     monkeypatch.undo()
     louvain._recent = []
     assert calls == [1] and found == louvain_communities(T)
+
+
+def test_an_organisation_without_ties_leaves_the_others_communities_unpartitioned(monkeypatch):
+    # registering an organisation with no links yet (or removing one) does not run igraph again
+    T = cliques_in_a_ring([4, 5, 6])
+    first = louvain_communities(T)
+    monkeypatch.setattr(louvain, "_partition", lambda *args: pytest.fail("partitioned again"))
+    T.add_nodes_from(["a-new-clinic", "c1-01a", "zz-last"])
+    assert louvain_communities(T) == [*first, ["a-new-clinic"], ["c1-01a"], ["zz-last"]]
+    T.remove_nodes_from(["a-new-clinic", "c1-01a", "zz-last"])
+    assert louvain_communities(T) == first
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 40), p=st.floats(0.05, 0.5), alone=st.sets(st.text("xyz", min_size=1, max_size=4), max_size=6),
+       seed=st.integers(0, 3))
+def test_nodes_without_edges_are_alone_and_change_no_other_community(n, p, alone, seed):
+    T = nx.gnp_random_graph(n, p, seed=seed)
+    T = nx.relabel_nodes(T, {i: f"n{i:02d}" for i in T})
+    tied = T.subgraph([v for v in T if T.degree(v)]).copy()
+    louvain._recent = []
+    expected = louvain_communities(tied, seed)
+    T.add_nodes_from(alone)
+    louvain._recent = []
+    found = louvain_communities(T, seed)
+    loners = [[v] for v in T if not T.degree(v)]
+    assert found == sorted([*expected, *loners], key=lambda c: (-len(c), c))

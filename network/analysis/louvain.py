@@ -38,8 +38,9 @@ def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
     Returns
     -------
     list of list
-        Every node in exactly one community; members sorted, communities by
-        size (largest first) then by first member.
+        Every node in exactly one community, a node without edges alone in
+        its own; members sorted, communities by size (largest first) then by
+        first member.
 
     Notes
     -----
@@ -84,15 +85,26 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
     """:func:`louvain_communities` of the graph of ``nodes`` (sorted) joined by the edges ``near[i] - far[i]``
     (positions in ``nodes``, in the order ``T.edges()`` gives them: igraph's result depends on it).
 
-    The same nodes, edges (in the same order) and seed give the same
-    communities, so those of the last few graphs asked about are kept and
-    given again (as new lists) when one is asked about again.
+    A node without edges is a community of its own and takes no part in
+    the partition of the others, so adding or removing one (an organisation
+    just registered, with no links yet) leaves their communities as they
+    were. The same tied nodes, edges (in the same order) and seed give the
+    same communities, so those of the last few graphs asked about are kept
+    and given again (as new lists) when one is asked about again.
 
-    >>> numbered_louvain(list("abcdef"), np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5]))
-    [['a', 'b', 'c'], ['d', 'e', 'f']]
+    >>> numbered_louvain(list("abcdefg"), np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5]))
+    [['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]
     """
     global _recent
-    nodes = list(nodes)
+    tied = np.zeros(len(nodes), dtype=bool)
+    tied[near] = True
+    tied[far] = True
+    alone = [[nodes[i]] for i in np.flatnonzero(~tied).tolist()]
+    if alone:
+        number = np.cumsum(tied) - 1
+        nodes, near, far = [nodes[i] for i in np.flatnonzero(tied).tolist()], number[near], number[far]
+    else:
+        nodes = list(nodes)
     recent = _recent
     found = next((communities for named, low, high, seeded, communities in recent
                   if seeded == seed and np.array_equal(low, near) and np.array_equal(high, far) and named == nodes),
@@ -100,7 +112,7 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
     if found is None:
         found = _partition(nodes, near, far, seed)
         _recent = [(nodes, near.copy(), far.copy(), seed, found), *recent[:_RECENT - 1]]
-    return [list(members) for members in found]
+    return sorted([*map(list, found), *alone], key=lambda c: (-len(c), c))
 
 
 def _partition(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int) -> list[list[str]]:
