@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from network.analysis import kernels
 from network.analysis.kernels import Indexed, Undirected, brandes_sums, cut_points, immediate_dominators
 
 
@@ -254,3 +255,35 @@ def test_numbering_a_graph_keeps_its_edges_as_networkx_lists_them(T, data):
     assert [(nodes[u], nodes[v]) for u, v in zip(near.tolist(), far.tolist(), strict=True)] == [
         (u, v) for u, v in T.edges() if u != v]
     assert graph.degrees().tolist() == [T.degree(n) - 2 * T.has_edge(n, n) for n in nodes]
+
+
+def test_dominator_trees_found_again_when_only_members_without_arcs_changed(monkeypatch):
+    # reversed reach graph p -> h -> x -> y; then an organisation registered (no links yet) is a member too, and
+    # numbered first: the trees are those found before, without computing them again
+    arcs = [("p", "h"), ("h", "x"), ("x", "y")]
+    before = Indexed(["p", "h", "x", "y"], arcs)
+    kept, (tree,) = before.dominators_past([0, 1, 2, 3], [[0]])
+    named = {before.nodes[kept[i]]: d if d < 0 else before.nodes[kept[d]] for i, d in enumerate(tree.tolist())}
+    assert named == {"p": -1, "h": -1, "x": "h", "y": "x"}
+    monkeypatch.setattr(kernels, "_dominators_past", lambda *args: pytest.fail("computed again"))
+    after = Indexed(["a-new", "p", "h", "x", "y"], arcs)
+    for sources, new in (([1], -2), ([0, 1], -1)):  # the new one unreached, or a provider itself
+        kept, (tree,) = after.dominators_past([0, 1, 2, 3, 4], [sources])
+        assert {after.nodes[kept[i]]: d if d < 0 else after.nodes[kept[d]] for i, d in enumerate(tree.tolist())} \
+            == {**named, "a-new": new}
+
+
+def test_reach_found_again_when_only_members_without_arcs_changed(monkeypatch):
+    arcs = [("p", "h"), ("h", "x"), ("x", "y")]
+    before = Indexed(["p", "h", "x", "y"], arcs)
+    reach = before.spread([0, 1, 2, 3], np.array([[True], [False], [False], [False]]), 2)
+    assert reach[:, 0].tolist() == [True, True, True, False]
+    monkeypatch.setattr(kernels, "_spread", lambda *args: pytest.fail("computed again"))
+    after = Indexed(["a-new", "p", "h", "x", "y"], arcs)
+    for new in (True, False):  # a member without arcs keeps what it holds
+        reach = after.spread([0, 1, 2, 3, 4], np.array([[new], [True], [False], [False], [False]]), 2)
+        assert reach[:, 0].tolist() == [new, True, True, True, False]
+    monkeypatch.undo()
+    # a changed arc is a different reach graph: computed afresh
+    assert Indexed(["p", "h", "x", "y"], [("p", "h"), ("h", "x"), ("p", "y")]).spread(
+        [0, 1, 2, 3], np.array([[True], [False], [False], [False]]), 1)[:, 0].tolist() == [True, True, False, True]

@@ -164,7 +164,7 @@ def test_a_changed_tie_is_partitioned_afresh(monkeypatch):
     monkeypatch.setattr(louvain, "_partition", lambda *args: calls.append(1) or partition(*args))
     found = louvain_communities(T)
     monkeypatch.undo()
-    louvain._recent = []
+    louvain._RECENT.forget()
     assert calls == [1] and found == louvain_communities(T)
 
 
@@ -186,10 +186,10 @@ def test_nodes_without_edges_are_alone_and_change_no_other_community(n, p, alone
     T = nx.gnp_random_graph(n, p, seed=seed)
     T = nx.relabel_nodes(T, {i: f"n{i:02d}" for i in T})
     tied = T.subgraph([v for v in T if T.degree(v)]).copy()
-    louvain._recent = []
+    louvain._RECENT.forget()
     expected = louvain_communities(tied, seed)
     T.add_nodes_from(alone)
-    louvain._recent = []
+    louvain._RECENT.forget()
     found = louvain_communities(T, seed)
     loners = [[v] for v in T if not T.degree(v)]
     assert found == sorted([*expected, *loners], key=lambda c: (-len(c), c))

@@ -17,6 +17,8 @@ import igraph
 import networkx as nx
 import numpy as np
 
+from network.analysis.recent import Recent
+
 __all__ = [
     "Indexed", "Runs", "Undirected", "brandes_sums", "broker_array", "broker_counts", "cut_points", "distinct",
     "igraph_graph", "immediate_dominators", "in_sorted", "tally",
@@ -24,6 +26,10 @@ __all__ = [
 
 #: Edges :func:`igraph_graph` turns into Python pairs at a time.
 EDGE_BATCH = 65_536
+#: The dominator trees and the reaches of the last few reach graphs: a network's populations, before and after an
+#: edit, and a district's.
+_PAST: Recent[np.ndarray] = Recent(256)
+_SPREAD: Recent[np.ndarray] = Recent(64)
 
 
 def immediate_dominators(G: nx.DiGraph, start: Hashable) -> dict[Hashable, Hashable]:
@@ -460,6 +466,12 @@ class Indexed:
             member with a path of at most ``steps`` arcs to it, all inside
             ``members``: one breadth-first search per column, all at once.
 
+        Notes
+        -----
+        The reach of the members joined by arcs is kept for the next call
+        (:class:`~network.analysis.recent.Recent`), as for
+        :meth:`dominators_past`.
+
         >>> graph = Indexed(["a", "b", "c", "d"], [("a", "b"), ("b", "c"), ("c", "d")])
         >>> graph.spread([0, 1, 2, 3], np.array([[True], [False], [False], [False]]), 2)[:, 0].tolist()
         [True, True, True, False]
@@ -470,24 +482,13 @@ class Indexed:
         inside[np.asarray(members, dtype=np.int64)] = True
         tails, heads = self._by_head
         kept = inside[tails] & inside[heads]
-        tails, heads = tails[kept], heads[kept]
-        starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1]))) if len(heads) else heads
         reach = flags.copy()
-        if not len(heads):
+        if not kept.any():
             return reach
-        ends = heads[starts]
-        # each node's flags as the bits of one integer per 64 columns: a step moves a word per arc, not a byte per
-        # flag, and the columns are searched apart (none depends on another)
-        for first in range(0, reach.shape[1], 64):
-            shifts = np.arange(min(64, reach.shape[1] - first), dtype=np.uint64)
-            columns = reach[:, first:first + len(shifts)]
-            bits = (columns.astype(np.uint64) << shifts).sum(axis=1, dtype=np.uint64)
-            for _ in range(steps):
-                gained = np.bitwise_or.reduceat(bits[tails], starts) & ~bits[ends]
-                if not gained.any():
-                    break
-                bits[ends] |= gained
-            columns[:] = (bits[:, None] >> shifts) & np.uint64(1)
+        joined, (tails, heads) = _joined(len(self.nodes), tails[kept], heads[kept])
+        held = np.ascontiguousarray(flags[joined])
+        key = (len(joined), tails.tobytes(), heads.tobytes(), held.shape, held.tobytes(), steps)
+        reach[joined] = _SPREAD.get(key, _spread, tails, heads, held, steps)
         return reach
 
     def dominators_from(self, members: Sequence[int], sources: Sequence[int]) -> dict[int, int]:
@@ -564,6 +565,11 @@ class Indexed:
         its dominators are its root and perhaps one source) and ``-2`` when
         the root does not reach it. The sources must be members.
 
+        The trees of the members joined by arcs are kept for the next call
+        (:class:`~network.analysis.recent.Recent`): after an edit, a
+        population's reach graph the edit left as it was, but for members
+        without arcs (an organisation just registered), finds them again.
+
         Notes
         -----
         A source's immediate dominator is the root, so a source is the last
@@ -587,9 +593,54 @@ class Indexed:
         tails, heads = (local[ends] for ends in self.arcs)
         inside = (tails >= 0) & (heads >= 0)
         tails, heads = np.divmod(distinct(tails[inside] * len(kept) + heads[inside]), len(kept))
-        firsts = np.searchsorted(tails, np.arange(len(kept) + 1))
-        return kept, [_dominators_past(firsts, tails, heads, local[np.asarray(sources, dtype=np.int64)])
-                      for sources in source_sets]
+        # only the members an arc joins take part: one without arcs is a root's child (a source) or unreached
+        joined, (tails, heads) = _joined(len(kept), tails, heads)
+        firsts = np.searchsorted(tails, np.arange(len(joined) + 1))
+        number = np.full(len(kept), -1, dtype=np.int64)
+        number[joined] = np.arange(len(joined))
+        arcs = (len(joined), tails.tobytes(), heads.tobytes())
+        trees = []
+        for given in source_sets:
+            sources = local[np.asarray(given, dtype=np.int64)]
+            inner = number[sources]
+            inner = inner[inner >= 0]
+            tree = _PAST.get((*arcs, inner.tobytes()), _dominators_past, firsts, tails, heads, inner)
+            parent = np.full(len(kept), -2, dtype=np.int64)
+            parent[sources] = -1
+            parent[joined] = np.where(tree >= 0, joined[np.maximum(tree, 0)], tree)
+            trees.append(parent)
+        return kept, trees
+
+
+def _joined(n: int, tails: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The nodes (of ``0 .. n-1``) at an end of an arc ``tails[i] -> heads[i]``, sorted, and the arcs with each
+    node numbered by its place among them (in the same order, so arcs sorted by either end stay sorted)."""
+    joined = np.zeros(n, dtype=bool)
+    joined[tails] = True
+    joined[heads] = True
+    number = np.cumsum(joined) - 1
+    return np.flatnonzero(joined), (number[tails], number[heads])
+
+
+def _spread(tails: np.ndarray, heads: np.ndarray, held: np.ndarray, steps: int) -> np.ndarray:
+    """:meth:`Indexed.spread` of nodes ``0 .. len(held)-1`` holding ``held``, along the arcs ``tails -> heads``
+    (sorted by head), every node a member."""
+    starts = np.flatnonzero(np.concatenate(([True], heads[1:] != heads[:-1])))
+    ends = heads[starts]
+    reach = held.copy()
+    # each node's flags as the bits of one integer per 64 columns: a step moves a word per arc, not a byte per
+    # flag, and the columns are searched apart (none depends on another)
+    for first in range(0, reach.shape[1], 64):
+        shifts = np.arange(min(64, reach.shape[1] - first), dtype=np.uint64)
+        columns = reach[:, first:first + len(shifts)]
+        bits = (columns.astype(np.uint64) << shifts).sum(axis=1, dtype=np.uint64)
+        for _ in range(steps):
+            gained = np.bitwise_or.reduceat(bits[tails], starts) & ~bits[ends]
+            if not gained.any():
+                break
+            bits[ends] |= gained
+        columns[:] = (bits[:, None] >> shifts) & np.uint64(1)
+    return reach
 
 
 def _dominators_past(firsts: np.ndarray, tails: np.ndarray, heads: np.ndarray, sources: np.ndarray) -> np.ndarray:

@@ -11,16 +11,16 @@ import networkx as nx
 import numpy as np
 
 from network.analysis.kernels import igraph_graph
+from network.analysis.recent import Recent
 
 __all__ = ["louvain_communities", "numbered_louvain"]
 
 #: igraph's random number generator is one for the whole process: held while a seeded run draws from it.
 _RNG_LOCK = threading.Lock()
-#: The last graphs :func:`numbered_louvain` partitioned (nodes, edges, seed) and their communities, the latest first:
-#: an edit that leaves the ties as they were (an organisation's services, a link's weight) finds them again without
-#: running igraph. A few, as the whole network and a district of it are often asked about in turn.
-_recent: list[tuple[list[str], np.ndarray, np.ndarray, int, list[list[str]]]] = []
-_RECENT = 4
+#: The communities of the last graphs :func:`numbered_louvain` partitioned, by nodes, edges and seed: an edit that
+#: leaves the ties as they were (an organisation's services, a link's weight) finds them again without running
+#: igraph. A few, as the whole network and a district of it are often asked about in turn.
+_RECENT: Recent[list[list[str]]] = Recent(4)
 
 
 def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
@@ -95,7 +95,6 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
     >>> numbered_louvain(list("abcdefg"), np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5]))
     [['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]
     """
-    global _recent
     tied = np.zeros(len(nodes), dtype=bool)
     tied[near] = True
     tied[far] = True
@@ -105,13 +104,8 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
         nodes, near, far = [nodes[i] for i in np.flatnonzero(tied).tolist()], number[near], number[far]
     else:
         nodes = list(nodes)
-    recent = _recent
-    found = next((communities for named, low, high, seeded, communities in recent
-                  if seeded == seed and np.array_equal(low, near) and np.array_equal(high, far) and named == nodes),
-                 None)
-    if found is None:
-        found = _partition(nodes, near, far, seed)
-        _recent = [(nodes, near.copy(), far.copy(), seed, found), *recent[:_RECENT - 1]]
+    key = (seed, tuple(nodes), np.asarray(near, dtype=np.int64).tobytes(), np.asarray(far, dtype=np.int64).tobytes())
+    found = _RECENT.get(key, _partition, nodes, near, far, seed)
     return sorted([*map(list, found), *alone], key=lambda c: (-len(c), c))
 
 
