@@ -59,3 +59,21 @@ def test_a_date_and_a_datetime_of_that_day_are_one_cache_entry(tmp_path):
     assert analyses.analysis_graph(store, as_of=when) is analyses.analysis_graph(store, as_of=moment)
     assert analyses.gaps(store, as_of=when) is analyses.gaps(store, as_of=moment)
     store.close()
+
+
+def test_a_finding_found_again_changed_is_shown_changed_and_one_unchanged_as_before(tmp_path):
+    # the whole-network gaps after an edit reuse the JSON of a finding found again only when it is equal: renaming
+    # an isolated organisation keeps its finding's type, organisations and district, but not its explanation
+    store = SQLiteStore(tmp_path / "rename.db")
+    store.upsert([Organisation("a", "Hope CBO", "cbo", district="Sekhukhune"),
+                  Organisation("b", "Thusong HBC", "home_based_care", district="Waterberg")], [])
+    first = {g["organisations"][0]: g for g in analyses.gaps(store, types=["isolated"])}
+    assert "Hope CBO" in first["a"]["explanation"]
+    current = store.get_organisation("a")
+    records.update_organisation(store, "a", {"name": "Hope Community Care"}, expected_version=current.version,
+                                actor=SYSTEM)
+    assert projections.predecessor(analyses.analysis_graph(store)) is not None  # caught up, not projected afresh
+    again = {g["organisations"][0]: g for g in analyses.gaps(store, types=["isolated"])}
+    assert "Hope Community Care" in again["a"]["explanation"] and "Hope CBO" not in again["a"]["explanation"]
+    assert again["b"] == first["b"] and again["b"] is first["b"]
+    store.close()

@@ -632,11 +632,13 @@ def _broken_cascades(G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vo
     essential_for: dict[frozenset[str], set[str]] = {}
     sentences = _CascadeSentences(G, voc)
     findings = []
+    rows = None
+    if among is not None:
+        rows = np.zeros(len(backwards.nodes), dtype=bool)
+        rows[[backwards.index[x] for x in among if x in backwards.index]] = True
     # organisations in the referral graph's order, each one's steps in the rules' order
-    for i, r in np.argwhere(_missing_steps(backwards, flags, rules)).tolist():
+    for i, r in np.argwhere(_missing_steps(backwards, flags, rules, rows)).tolist():
         x, (after, needs) = backwards.nodes[i], rules[r]
-        if among is not None and x not in among:
-            continue
         populations, district = offers.populations[x], offers.district[x]
         if populations not in essential_for:
             essential_for[populations] = _essential_services(voc, populations)
@@ -650,11 +652,15 @@ def _broken_cascades(G: nx.MultiDiGraph, layers: Layers, offers: Offers, voc: Vo
     return findings
 
 
-def _missing_steps(backwards: Indexed, flags: Flags, rules: Sequence[tuple[str, str]]) -> np.ndarray:
+def _missing_steps(backwards: Indexed, flags: Flags, rules: Sequence[tuple[str, str]],
+                   rows: np.ndarray | None = None) -> np.ndarray:
     """Per organisation of ``backwards`` (reversed referral graph) and care-cascade rule ``(S, T)``: whether it
     offers S but not T and has no arc of the referral graph to an organisation offering T serving alike (one of
-    its populations, or either serving everyone)."""
+    its populations, or either serving everyone). Only for the organisations ``rows`` flags, if given (False for
+    the others)."""
     heads, tails = backwards.arcs  # the referral graph's arcs tails -> heads
+    if rows is not None:
+        heads, tails = heads[rows[tails]], tails[rows[tails]]
     names = flags.names
     everyone = ~names.any(axis=0)
     alike = everyone[tails] | everyone[heads] | (names[:, tails] & names[:, heads]).any(axis=0)
@@ -671,7 +677,10 @@ def _missing_steps(backwards: Indexed, flags: Flags, rules: Sequence[tuple[str, 
     referred = np.zeros_like(offers)
     if len(starts):
         referred[:, tails[starts]] = np.logical_or.reduceat(then[:, heads], starts, axis=1)
-    return (offers & ~then & ~referred).T
+    missing = offers & ~then & ~referred
+    if rows is not None:
+        missing &= rows
+    return missing.T
 
 
 class _CascadeSentences:

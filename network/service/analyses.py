@@ -129,11 +129,35 @@ def _linkage_gaps(G: nx.MultiDiGraph, *, as_of: dt.date | None, max_hops: int, w
         layers = layers or Layers.after_edit(G, as_of, in_force, reach.near)
         found = caught_up_gaps(G, previous, reach, as_of=as_of, max_hops=max_hops, within_days=within_days,
                                layers=layers)
-        kept = {id(f): data for f, data in zip(previous, previous_shown, strict=True)}
-        shown = [kept.get(id(f)) or jsonable(f.to_dict()) for f in found]
+        shown = _shown_again(found, previous, previous_shown)
     with _answers_lock:
         _gap_findings.setdefault(G, {})[key] = (found, shown, layers.in_force)
     return found, shown
+
+
+def _shown_again(found: list[Any], previous: list[Any], previous_shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The JSON of each of ``found``: that of the same finding of ``previous`` (kept, or found again equal to it),
+    else made anew."""
+    from network.analysis.edit_reach import BOUND_TYPES
+
+    kept = {id(f): data for f, data in zip(previous, previous_shown, strict=True)}
+    # the types found again over the whole network: mostly as they were
+    alike = {_identity(f): (f, data) for f, data in zip(previous, previous_shown, strict=True)
+             if f.type not in BOUND_TYPES}
+    shown = []
+    for f in found:
+        data = kept.get(id(f))
+        if data is None:
+            old, data = alike.get(_identity(f), (None, None))
+            if old != f:
+                data = jsonable(f.to_dict())
+        shown.append(data)
+    return shown
+
+
+def _identity(f: Any) -> tuple[Any, ...]:
+    """What tells one finding from another of the same report (its JSON is compared with ``==`` when they match)."""
+    return f.type, tuple(f.organisations), f.district, f.population, f.service, tuple(f.links)
 
 
 @_remembered
