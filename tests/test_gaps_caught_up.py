@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from network.analysis.edit_reach import BOUND_TYPES, EditReach
 from network.analysis.gaps import caught_up_gaps, linkage_gaps
 from network.analysis.layers import Layers
+from network.analysis.offers import Offers
 from network.analysis.report import FINDING_TYPES
 from tests.gaps_support import AS_OF, DAY, TREATMENT, link, net, org
 
@@ -89,17 +90,40 @@ def edited(organisations: dict[str, dict], links: dict[str, dict], data: st.Data
 def test_gaps_caught_up_after_random_edits_equal_those_found_afresh(organisations, links, data):
     links = joined(organisations, links)
     before = net(*records(organisations, links))
-    layers = Layers(before, AS_OF)
-    found = linkage_gaps(before, as_of=AS_OF, within_days=60, layers=layers)
+    layers, offers = Layers(before, AS_OF), Offers(before)
+    found = linkage_gaps(before, as_of=AS_OF, within_days=60, layers=layers, offers=offers)
     for _ in range(data.draw(st.integers(1, 4))):
         touched = edited(organisations, links, data)
         after = net(*records(organisations, links))
         reach = EditReach(before, after, touched)
         layers = Layers.after_edit(after, AS_OF, layers.in_force, reach.near)
         same_links_in_force(layers, Layers(after, AS_OF))
-        found = caught_up_gaps(after, found, reach, as_of=AS_OF, within_days=60, layers=layers)
+        kept = same_offers(offers, Offers(before))
+        offers = Offers.after_edit(after, offers, touched)
+        assert same_offers(offers, Offers(after)) and same_offers(Offers(before), kept)  # before's left as it was
+        found = caught_up_gaps(after, found, reach, as_of=AS_OF, within_days=60, layers=layers, offers=offers)
         assert found == linkage_gaps(after, as_of=AS_OF, within_days=60)
         before = after
+
+
+def same_offers(caught_up: Offers, fresh: Offers) -> Offers:
+    """Check that two offers know the same of every organisation and answer alike; return the caught-up one."""
+    assert caught_up.services == fresh.services and caught_up.populations == fresh.populations
+    assert caught_up.district == fresh.district
+    for index, fresh_index in ((caught_up.offering, fresh.offering), (caught_up.serving, fresh.serving)):
+        assert {key: sorted(group) for key, group in index.items()} == {
+            key: sorted(group) for key, group in fresh_index.items()}
+    general, explicit = caught_up._totals
+    assert (+general, +explicit) == tuple(+counts for counts in fresh._totals)
+    for district in DISTRICTS:
+        for service in SERVICES:
+            for populations in ([], ["mineworkers"], ["sex_workers", "migrants"]):
+                asked = (district, service, frozenset(populations))
+                assert caught_up.local_providers(*asked) == fresh.local_providers(*asked)
+    nodes = sorted(fresh.services)
+    assert caught_up.flags(nodes).provides.tolist() == fresh.flags(nodes).provides.tolist()
+    assert caught_up.flags(nodes).names.tolist() == fresh.flags(nodes).names.tolist()
+    return caught_up
 
 
 def same_links_in_force(caught_up: Layers, fresh: Layers) -> None:

@@ -55,6 +55,7 @@ def linkage_gaps(
     max_hops: int = 3,
     within_days: int = 90,
     layers: Layers | None = None,
+    offers: Offers | None = None,
 ) -> list[Finding]:
     """Every linkage-gap finding of the network on ``as_of``.
 
@@ -80,6 +81,8 @@ def linkage_gaps(
     layers : Layers, optional
         Views of ``G`` on ``as_of`` shared with other analyses (see
         :class:`~network.analysis.layers.Layers`).
+    offers : Offers, optional
+        What each organisation of ``G`` offers (:class:`~network.analysis.offers.Offers`), if already known.
 
     Returns
     -------
@@ -102,7 +105,7 @@ def linkage_gaps(
     """
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
-    offers = Offers(G)
+    offers = offers or Offers(G)
     findings = [*closable_gaps(G, layers, offers, max_hops=max_hops),
                 *standing_gaps(G, layers, offers, within_days=within_days)]
     return sorted(findings, key=gap_order)
@@ -117,6 +120,7 @@ def caught_up_gaps(
     max_hops: int = 3,
     within_days: int = 90,
     layers: Layers | None = None,
+    offers: Offers | None = None,
 ) -> list[Finding]:
     """The linkage gaps of ``G`` after an edit, given those of the graph before it: :func:`linkage_gaps`,
     with the district- and link-bound findings found again only within the edit's reach.
@@ -130,7 +134,7 @@ def caught_up_gaps(
     reach : EditReach
         How far the edit reaches (:class:`~network.analysis.edit_reach.EditReach` of the graphs before and
         after it and the organisations it touched).
-    as_of, max_hops, within_days, layers
+    as_of, max_hops, within_days, layers, offers
         As for :func:`linkage_gaps`.
 
     Returns
@@ -160,7 +164,7 @@ def caught_up_gaps(
     """
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
-    offers = Offers(G)
+    offers = offers or Offers(G)
     kept = [f for f in previous if not reach.covers(f)]
     findings = [*closable_gaps(G, layers, offers, max_hops=max_hops, within=reach),
                 *standing_gaps(G, layers, offers, within_days=within_days, within=reach)]

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import cached_property
 from itertools import chain
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -46,21 +46,98 @@ class Offers:
         self._local: dict[tuple[str | None, str, frozenset[str]], _Part] = {}
         self._by_population: dict[tuple[str, str], tuple[_Part, _Part, dict[int, _Part]]] = {}
         self._flags: tuple[list[str], Flags] | None = None
-        for node, data in G.nodes(data=True):
-            if data.get("status", "active") != "active":
-                continue
-            services = frozenset(data.get("services") or ())
-            populations = frozenset(data.get("populations") or ())
-            district = data.get("district") or None
-            self.services[node], self.populations[node], self.district[node] = services, populations, district
-            if district is not None:
-                for population in populations:
-                    self.serving[district, population].append(node)
-                for service in services:
-                    self.offering[district, service].append(node)
-        named = sorted({p for populations in self.populations.values() for p in populations})
-        self._bits = {p: 1 << i for i, p in enumerate(named)}
         self._bits_of: dict[frozenset[str], int] = {}
+        for node, data in G.nodes(data=True):
+            self._add(node, data)
+
+    @classmethod
+    def after_edit(cls, G: nx.MultiDiGraph, before: Offers, touched: Iterable[str]) -> Offers:
+        """The offers of ``G``, given ``before``, those of the graph before an edit that changed, created or
+        deleted only the organisations ``touched`` (or their links): what is known of every other organisation is
+        taken from ``before`` (which is left as it was), not read again.
+
+        They answer as ``Offers(G)`` does; the organisations in each of :attr:`offering` and :attr:`serving` may
+        be in another order.
+
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_node("a", district="Waterberg", services=["art"])
+        >>> G.add_node("b", district="Waterberg", services=["art", "prep"], populations=["msm"])
+        >>> before = Offers(G)
+        >>> G.nodes["a"]["services"] = ["prep"]
+        >>> offers = Offers.after_edit(G, before, ["a"])
+        >>> dict(offers.offering), offers.provider_count("prep", "msm"), before.provider_count("prep", "msm")
+        ({('Waterberg', 'art'): ['b'], ('Waterberg', 'prep'): ['b', 'a']}, 2, 1)
+        """
+        offers = cls.__new__(cls)
+        offers.services, offers.populations = dict(before.services), dict(before.populations)
+        offers.district = dict(before.district)
+        offers.offering, offers.serving = defaultdict(list, before.offering), defaultdict(list, before.serving)
+        offers._local, offers._by_population, offers._flags, offers._bits_of = {}, {}, None, {}
+        general, explicit = before._totals
+        totals = offers.__dict__["_totals"] = (general.copy(), explicit.copy())
+        copied: set[tuple[str, str]] = set()  # the keys whose lists are this one's own, no longer before's
+        for node in set(touched):
+            if node in offers.services:
+                offers._remove(node, copied, totals)
+            data = G._node.get(node)
+            if data is not None and offers._add(node, data, copied):
+                offers._count(node, totals, 1)
+        return offers
+
+    def _add(self, node: str, data: dict[str, Any], copied: set[tuple[str, str]] | None = None) -> bool:
+        """Take in ``node`` (its ``data``) if active; whether it was. ``copied``: the keys whose lists may be
+        changed in place (all when None); any other is copied first, and added to it."""
+        if data.get("status", "active") != "active":
+            return False
+        services = frozenset(data.get("services") or ())
+        populations = frozenset(data.get("populations") or ())
+        district = data.get("district") or None
+        self.services[node], self.populations[node], self.district[node] = services, populations, district
+        if district is None:
+            return True
+        if copied is None:
+            for population in populations:
+                self.serving[district, population].append(node)
+            for service in services:
+                self.offering[district, service].append(node)
+        else:
+            for population in populations:
+                _own(self.serving, (district, population), copied).append(node)
+            for service in services:
+                _own(self.offering, (district, service), copied).append(node)
+        return True
+
+    def _remove(self, node: str, copied: set[tuple[str, str]],
+                totals: tuple[Counter[str], Counter[tuple[str, str]]]) -> None:
+        """Forget ``node`` (for :meth:`after_edit`)."""
+        self._count(node, totals, -1)
+        services, populations = self.services.pop(node), self.populations.pop(node)
+        district = self.district.pop(node)
+        if district is None:
+            return
+        for index, codes in ((self.serving, populations), (self.offering, services)):
+            for code in codes:
+                group = _own(index, (district, code), copied)
+                group.remove(node)
+                if not group:
+                    del index[district, code]
+
+    def _count(self, node: str, totals: tuple[Counter[str], Counter[tuple[str, str]]], by: int) -> None:
+        """Add ``by`` to the :attr:`_totals` ``node`` counts in."""
+        general, explicit = totals
+        populations = self.populations[node]
+        for service in self.services[node]:
+            if not populations:
+                general[service] += by
+            for population in populations:
+                explicit[service, population] += by
+
+    @cached_property
+    def _bits(self) -> dict[str, int]:
+        """A bit for each population named by an organisation with a district (those :meth:`_split` groups)."""
+        named = sorted({population for _, population in self.serving})
+        return {p: 1 << i for i, p in enumerate(named)}
 
     def flags(self, nodes: list[str]) -> Flags:
         """:class:`Flags` of ``nodes`` (active organisations numbered by their position), kept for that list.
@@ -165,6 +242,14 @@ class Offers:
                 for population in populations:
                     explicit[service, population] += count
         return general, explicit
+
+
+def _own(index: dict[tuple[str, str], list[str]], key: tuple[str, str], copied: set[tuple[str, str]]) -> list[str]:
+    """The list of ``key`` in ``index``, copied first unless ``copied`` holds the key."""
+    if key not in copied:
+        copied.add(key)
+        index[key] = list(index.get(key, ()))
+    return index[key]
 
 
 def _rows(found: list[frozenset[str]], every: Iterable[frozenset[str]]) -> tuple[dict[str, int], np.ndarray]:

@@ -59,10 +59,11 @@ _PATHWAY_ANSWERS = 512
 _answers: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], list[dict[str, Any]]]] = (
     weakref.WeakKeyDictionary())
 _answers_lock = threading.Lock()
-#: The linkage gaps of each graph, each as JSON, and its links in force, per day and options: those of the graph an
-#: edit was made to are caught up for the next (``network.analysis.gaps.caught_up_gaps``), not found again whole.
-_gap_findings: weakref.WeakKeyDictionary[nx.MultiDiGraph, dict[tuple[Any, ...], tuple[list[Any], list[Any], Any]]] = (
-    weakref.WeakKeyDictionary())
+#: The linkage gaps of each graph, each as JSON, its links in force and its offers, per day and options: those of the
+#: graph an edit was made to are caught up for the next (``network.analysis.gaps.caught_up_gaps``), not found again
+#: whole.
+_gap_findings: weakref.WeakKeyDictionary[
+    nx.MultiDiGraph, dict[tuple[Any, ...], tuple[list[Any], list[Any], Any, Any]]] = weakref.WeakKeyDictionary()
 
 
 def _remembered(analysis: Callable[..., Any]) -> Callable[..., Any]:
@@ -114,24 +115,27 @@ def _linkage_gaps(G: nx.MultiDiGraph, *, as_of: dt.date | None, max_hops: int, w
     """
     from network.analysis.edit_reach import EditReach
     from network.analysis.gaps import caught_up_gaps, linkage_gaps
+    from network.analysis.offers import Offers
 
     key = (day(as_of) or today(), max_hops, within_days)
     parent = predecessor(G)
     with _answers_lock:  # taken, not copied: the graph before the edit is asked no more
         earlier = _gap_findings.get(parent[0], {}).pop(key, None) if parent else None
     if parent is None or earlier is None:
-        layers = layers or Layers(G, as_of)
-        found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days, layers=layers)
+        layers, offers = layers or Layers(G, as_of), Offers(G)
+        found = linkage_gaps(G, as_of=as_of, max_hops=max_hops, within_days=within_days, layers=layers,
+                             offers=offers)
         shown = jsonable([f.to_dict() for f in found])
     else:
-        previous, previous_shown, in_force = earlier
+        previous, previous_shown, in_force, offers = earlier
         reach = EditReach(parent[0], G, parent[1])
         layers = layers or Layers.after_edit(G, as_of, in_force, reach.near)
+        offers = Offers.after_edit(G, offers, parent[1])
         found = caught_up_gaps(G, previous, reach, as_of=as_of, max_hops=max_hops, within_days=within_days,
-                               layers=layers)
+                               layers=layers, offers=offers)
         shown = _shown_again(found, previous, previous_shown)
     with _answers_lock:
-        _gap_findings.setdefault(G, {})[key] = (found, shown, layers.in_force)
+        _gap_findings.setdefault(G, {})[key] = (found, shown, layers.in_force, offers)
     return found, shown
 
 
