@@ -129,6 +129,7 @@ def same_offers(caught_up: Offers, fresh: Offers) -> Offers:
 def same_links_in_force(caught_up: Layers, fresh: Layers) -> None:
     assert caught_up.links == fresh.links and caught_up.kinds == fresh.kinds
     assert caught_up.end_dates == fresh.end_dates
+    assert caught_up.in_force.two_way.tolist() == fresh.in_force.two_way.tolist()
     (nodes, tails, heads), (fresh_nodes, fresh_tails, fresh_heads) = caught_up.ends, fresh.ends
     assert nodes == fresh_nodes and tails.tolist() == fresh_tails.tolist() and heads.tolist() == fresh_heads.tolist()
 

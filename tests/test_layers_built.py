@@ -101,6 +101,16 @@ def test_numbered_ends_and_kinds_are_those_of_the_links_in_force(G):
         (u, v) for u, v, _, _ in active_links(G, DAY)]
     assert layers.kinds == [data["kind"] for _, _, _, data in active_links(G, DAY)]
     assert layers.end_dates == [data["end_date"] for _, _, _, data in active_links(G, DAY)]
+    assert layers.in_force.two_way.tolist() == [data["two_way"] for _, _, _, data in active_links(G, DAY)]
+
+
+def test_a_links_two_way_is_read_as_python_tests_its_truth():
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(["a", "b"])
+    for key, value in [("l1", True), ("l2", False), ("l3", None), ("l4", 1), ("l5", "yes"), ("l6", "")]:
+        G.add_edge("a", "b", key=key, kind="referral", two_way=value)
+    G.add_edge("b", "a", key="l7", kind="referral")
+    assert Layers(G, DAY).in_force.two_way.tolist() == [True, False, False, True, True, False, False]
 
 
 @settings(max_examples=200, deadline=None)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-static PyObject *KIND, *STATUS, *START_DATE, *END_DATE, *ACTIVE, *EXPIRED;
+static PyObject *KIND, *STATUS, *START_DATE, *END_DATE, *TWO_WAY, *ACTIVE, *EXPIRED;
 
 /* Links read between two moments when the GIL is let go, so the server's other threads answer their requests
    meanwhile, as they would between the bytecodes of the loop in Python. */
@@ -40,6 +40,28 @@ static int numbers_add(Numbers *numbers, int64_t item)
         numbers->capacity = capacity;
     }
     numbers->items[numbers->size++] = item;
+    return 0;
+}
+
+/* A growing array of flags, handed to Python as a bytearray (numpy.frombuffer reads it as bool). */
+typedef struct {
+    char *items;
+    Py_ssize_t size, capacity;
+} Flags;
+
+static int flags_add(Flags *flags, char item)
+{
+    if (flags->size == flags->capacity) {
+        Py_ssize_t capacity = flags->capacity ? 2 * flags->capacity : 4096;
+        char *grown = realloc(flags->items, (size_t)capacity);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        flags->items = grown;
+        flags->capacity = capacity;
+    }
+    flags->items[flags->size++] = item;
     return 0;
 }
 
@@ -121,16 +143,18 @@ static int dict_check(PyObject *value, const char *what)
 }
 
 PyDoc_STRVAR(links_doc,
-"links(adjacency, number, day, wanted) -> (links, kinds, end_dates, tails, heads)\n\n"
+"links(adjacency, number, day, wanted) -> (links, kinds, end_dates, tails, heads, two_way)\n\n"
 "The links in force on ``day`` of a MultiDiGraph's ``adjacency`` (``G._adj``) between the nodes that\n"
 "``number`` numbers, of the ``wanted`` kinds (a set; None: all), in edge order: ``(u, v, key, data)`` each,\n"
-"each one's kind and end date (None where it has none), and its ends' numbers as two bytearrays of int64.");
+"each one's kind and end date (None where it has none), its ends' numbers as two bytearrays of int64, and\n"
+"whether its ``two_way`` is true, a byte each.");
 
 static PyObject *links(PyObject *self, PyObject *args)
 {
     PyObject *adjacency, *number, *day, *wanted, *u, *targets, *v, *parallel, *key, *data;
     Py_ssize_t i = 0, read = 0;
     Numbers tails = {0}, heads = {0};
+    Flags two_way = {0};
     PyObject *found = NULL, *links = PyList_New(0), *kinds = PyList_New(0), *end_dates = PyList_New(0);
     if (!PyArg_ParseTuple(args, "O!O!OO:links", &PyDict_Type, &adjacency, &PyDict_Type, &number, &day, &wanted)
         || links == NULL || kinds == NULL || end_dates == NULL)
@@ -166,8 +190,14 @@ static PyObject *links(PyObject *self, PyObject *args)
                 PyObject *end;
                 if ((verdict = link_in_force(data, day, &end)) < 0)
                     goto done;
-                if (verdict && (add_link(links, kinds, end_dates, u, v, key, data, kind, end) < 0
-                                || numbers_add(&tails, tail) < 0 || numbers_add(&heads, head) < 0))
+                if (!verdict)
+                    continue;
+                PyObject *both = field(data, TWO_WAY, &failed);
+                if (failed || (verdict = both == NULL ? 0 : PyObject_IsTrue(both)) < 0)
+                    goto done;
+                if (add_link(links, kinds, end_dates, u, v, key, data, kind, end) < 0
+                    || numbers_add(&tails, tail) < 0 || numbers_add(&heads, head) < 0
+                    || flags_add(&two_way, (char)verdict) < 0)
                     goto done;
             }
         }
@@ -179,13 +209,16 @@ static PyObject *links(PyObject *self, PyObject *args)
         }
     }
     PyObject *tail_bytes = numbers_bytes(&tails), *head_bytes = numbers_bytes(&heads);
-    if (tail_bytes != NULL && head_bytes != NULL)
-        found = PyTuple_Pack(5, links, kinds, end_dates, tail_bytes, head_bytes);
+    PyObject *two_way_bytes = PyByteArray_FromStringAndSize(two_way.items, two_way.size);
+    if (tail_bytes != NULL && head_bytes != NULL && two_way_bytes != NULL)
+        found = PyTuple_Pack(6, links, kinds, end_dates, tail_bytes, head_bytes, two_way_bytes);
     Py_XDECREF(tail_bytes);
     Py_XDECREF(head_bytes);
+    Py_XDECREF(two_way_bytes);
 done:
     free(tails.items);
     free(heads.items);
+    free(two_way.items);
     Py_XDECREF(links);
     Py_XDECREF(kinds);
     Py_XDECREF(end_dates);
@@ -208,6 +241,7 @@ PyMODINIT_FUNC PyInit__in_force(void)
         || (STATUS = PyUnicode_InternFromString("status")) == NULL
         || (START_DATE = PyUnicode_InternFromString("start_date")) == NULL
         || (END_DATE = PyUnicode_InternFromString("end_date")) == NULL
+        || (TWO_WAY = PyUnicode_InternFromString("two_way")) == NULL
         || (ACTIVE = PyUnicode_InternFromString("active")) == NULL
         || (EXPIRED = PyUnicode_InternFromString("expired")) == NULL)
         return NULL;

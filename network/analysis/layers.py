@@ -72,7 +72,8 @@ def active_links(
 
 class InForce(NamedTuple):
     """The links in force (of some kinds) in edge order, with the kind and the end date of each; the active
-    organisations, and each link's source's and target's numbers (positions among them), as two arrays."""
+    organisations, and each link's source's and target's numbers (positions among them), as two arrays; and
+    whether each link's ``two_way`` is true, as an array."""
 
     links: list[tuple[str, str, str, dict[str, Any]]]
     kinds: list[Any]
@@ -80,6 +81,7 @@ class InForce(NamedTuple):
     nodes: list[str]
     tails: np.ndarray
     heads: np.ndarray
+    two_way: np.ndarray
 
 
 def _links_in_force(G: nx.MultiDiGraph, day: dt.date, wanted: set[str] | None) -> InForce:
@@ -100,9 +102,9 @@ def _read_in_force(adjacency: dict[str, Any], nodes: list[str], number: dict[str
                    wanted: set[str] | None) -> InForce:
     """The links in force of ``adjacency`` (plain dicts) between the active organisations ``nodes`` (numbered by
     ``number``), read in C, as :class:`InForce`."""
-    links, kinds, end_dates, tails, heads = _in_force.links(adjacency, number, day, wanted)
+    links, kinds, end_dates, tails, heads, two_way = _in_force.links(adjacency, number, day, wanted)
     return InForce(links, kinds, end_dates, nodes, np.frombuffer(tails, dtype=np.int64),
-                   np.frombuffer(heads, dtype=np.int64))
+                   np.frombuffer(heads, dtype=np.int64), np.frombuffer(two_way, dtype=bool))
 
 
 def _caught_up_in_force(G: nx.MultiDiGraph, day: dt.date, before: InForce, near: frozenset[str]) -> InForce:
@@ -150,7 +152,8 @@ def _caught_up_in_force(G: nx.MultiDiGraph, day: dt.date, before: InForce, near:
             else (source.tails[a:b], source.heads[a:b]) for source, a, b in pieces]
     empty = np.zeros(0, dtype=np.int64)
     return InForce(found_links, found_kinds, found_ends, nodes,
-                   np.concatenate([empty, *(t for t, _ in ends)]), np.concatenate([empty, *(h for _, h in ends)]))
+                   np.concatenate([empty, *(t for t, _ in ends)]), np.concatenate([empty, *(h for _, h in ends)]),
+                   np.concatenate([empty.astype(bool), *(source.two_way[a:b] for source, a, b in pieces)]))
 
 
 def referral_graph(
@@ -326,7 +329,7 @@ class Layers:
         nodes, tails, heads = self.ends
         number = {node: i for i, node in enumerate(members)}
         renumber = np.fromiter(map(number.__getitem__, nodes), dtype=np.int64, count=len(nodes))
-        return ReachArcs(members, self.links, self.kinds, renumber[tails], renumber[heads])
+        return ReachArcs(members, self.links, self.kinds, renumber[tails], renumber[heads], self._in_force.two_way)
 
     def serving(self, population: str) -> list[int]:
         """The numbers in :attr:`backwards` of the organisations serving ``population`` (:meth:`reach`'s nodes)."""

@@ -9,8 +9,6 @@ the same order, from the numbered links in force with numpy.
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import eq, itemgetter, methodcaller
 from typing import Any
 
 import networkx as nx
@@ -46,6 +44,9 @@ class ReachArcs:
         The kind of each link.
     tails, heads : numpy.ndarray
         The numbers in ``members`` of each link's source and target.
+    two_way : numpy.ndarray of bool
+        Whether each link's ``two_way`` is true (as
+        :attr:`~network.analysis.layers.InForce.two_way` reads it).
 
     Attributes
     ----------
@@ -59,27 +60,24 @@ class ReachArcs:
     --------
     >>> links = [("a", "b", "m1", {}), ("b", "c", "r1", {}), ("c", "b", "r2", {"two_way": True})]
     >>> arcs = ReachArcs(["a", "b", "c"], links, ["mou", "referral", "referral"], np.array([0, 1, 2]),
-    ...                  np.array([1, 2, 1]))
+    ...                  np.array([1, 2, 1]), np.array([False, False, True]))
     >>> arcs.tails.tolist(), arcs.heads.tolist(), arcs.links_of("b", "c")
     ([0, 1, 1, 2], [1, 0, 2, 1], ['r1', 'r2'])
     """
 
     def __init__(
         self, members: list[str], links: list[tuple[str, str, str, Any]], kinds: list[Any], tails: np.ndarray,
-        heads: np.ndarray,
+        heads: np.ndarray, two_way: np.ndarray,
     ) -> None:
         self.members, self.links = members, links
         self.number = {node: i for i, node in enumerate(members)}
         n = len(members)
-        reach = np.fromiter(map(REACH_KINDS.__contains__, kinds), dtype=bool, count=len(kinds))
+        kind = np.array(kinds, dtype=object)
+        mou = kind == "mou"
+        reach = np.logical_or.reduce([kind == k for k in REACH_KINDS]) if len(kinds) else mou
         chosen = np.flatnonzero(reach & (tails != heads))
         # reach_directions(kind, two_way): an MoU carries both ways, a referral forwards (and back when two-way)
-        both = np.fromiter(map(eq, map(kinds.__getitem__, chosen.tolist()), repeat("mou")), dtype=bool,
-                           count=len(chosen))
-        referrals = np.flatnonzero(~both)
-        both[referrals] = np.fromiter(map(bool, map(methodcaller("get", "two_way"), map(
-            itemgetter(3), map(links.__getitem__, chosen[referrals].tolist())))), dtype=bool, count=len(referrals))
-        back = np.flatnonzero(both)
+        back = np.flatnonzero((mou | two_way)[chosen])
         # the links as they are read: link j forwards as 2j, back as 2j + 1
         read = np.argsort(np.concatenate([2 * np.arange(len(chosen)), 2 * back + 1]), kind="stable")
         source = np.concatenate([tails[chosen], heads[chosen][back]])[read]
