@@ -159,6 +159,30 @@ def test_findings_out_of_reach_are_kept_and_the_rest_found_again():
     assert [f for f in found if f.type == "broken_cascade" and f.district == "Waterberg"] == []
 
 
+def test_a_new_link_reaches_its_ends_and_their_partners_not_their_districts():
+    # w1 and w3 (Waterberg) have broken cascades, and nobody there offers TB treatment to mineworkers; a referral
+    # from w1 to c1 (Capricorn, offering TB treatment) closes w1's cascade. What Waterberg's organisations offer
+    # and to whom is as it was, so w3's cascade and the uncovered service are kept, the same objects
+    organisations = [org("w1", district="Waterberg", services=["tb_screening"], populations=["mineworkers"]),
+                     org("w2", district="Waterberg", services=["legal_aid"]),
+                     org("w3", district="Waterberg", services=["tb_screening"], populations=["mineworkers"]),
+                     org("c1", district="Capricorn", services=TREATMENT)]
+    links = [link("m1", "w1", "w2", "mou", status="active")]
+    before = net(organisations, links)
+    previous = linkage_gaps(before, as_of=AS_OF)
+    links.append(link("r1", "w1", "c1", status="active"))
+    after = net(organisations, links)
+    reach = EditReach(before, after, ["w1", "c1"])
+
+    assert reach.districts == frozenset() and reach.organisations == {"w1", "w2", "c1"}
+    found = caught_up_gaps(after, previous, reach, as_of=AS_OF)
+    assert found == linkage_gaps(after, as_of=AS_OF)
+    kept = {(f.type, tuple(f.organisations)) for f in found if any(f is p for p in previous)}
+    assert {("broken_cascade", ("w3",)), ("uncovered", ("w1", "w3"))} <= kept
+    assert [f.organisations for f in found if f.type == "broken_cascade" and "TB treatment" in f.explanation] == [
+        ["w3"]]
+
+
 def test_a_partner_in_another_district_is_within_reach():
     # v1 in Vhembe refers to w1 in Waterberg; w1 starting TB treatment closes v1's broken cascade
     organisations = [org("v1", district="Vhembe", services=["tb_screening"]), org("w1", district="Waterberg")]

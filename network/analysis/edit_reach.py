@@ -38,8 +38,10 @@ class EditReach:
 
     - ``near``: the touched ones and their neighbours along any link, before
       the edit or after;
-    - ``districts``: the districts (``None`` for none) the touched ones were
-      in, before or after; ``members``: the organisations now in one of them;
+    - ``districts``: the districts (``None`` for none) the touched ones whose
+      records changed were in, before or after (what a district's
+      organisations offer and to whom does not change with a link);
+      ``members``: the organisations now in one of them;
     - ``organisations``: ``near`` with ``members``;
     - ``wide_districts`` and ``provinces``: the districts and provinces any
       of ``near`` was in, before or after (a cross-border gap or an
@@ -80,7 +82,8 @@ class EditReach:
                     near.update(G._succ[node], G._pred[node])
         voc = vocabulary()
         self.near = frozenset(near)
-        self.districts = _districts((before, after), touched)
+        changed = [node for node in touched if before._node.get(node) != after._node.get(node)]
+        self.districts = _districts((before, after), changed)
         self.members = _members(after, self.districts)
         self.organisations = frozenset(near.union(self.members))
         self.wide_districts = _districts((before, after), near)
@@ -130,6 +133,8 @@ def _districts(graphs: Iterable[nx.MultiDiGraph], nodes: Iterable[str]) -> froze
 
 def _members(G: nx.MultiDiGraph, districts: frozenset[str | None]) -> list[str]:
     """The organisations of ``G`` in one of ``districts``, in node order."""
+    if not districts:
+        return []
     return [n for n, data in G._node.items() if (data.get("district") or None) in districts]
 
 

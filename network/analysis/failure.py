@@ -110,7 +110,7 @@ def single_point_findings(
     flags = offers.flags(nodes)
     routes: list[np.ndarray] = []
     for population, p in flags.populations.items():
-        members = np.array(layers.serving(population), dtype=np.int64)
+        members = flags.serving(population)
         by_providers: dict[bytes, tuple[np.ndarray, list[int]]] = {}
         for service in voc.essential_services.get(population, ()):
             s = flags.services.get(service)

@@ -826,7 +826,7 @@ def _reach_within(
     within ``max_hops`` steps of its reach graph (:meth:`~network.analysis.layers.Layers.reach`)."""
     backwards = layers.backwards
     flags = offers.flags(backwards.nodes)
-    members = layers.serving(population)
+    members = flags.serving(population)
     held = np.zeros((len(backwards.nodes), len(services)), dtype=bool)
     held[members] = flags.provides[[flags.services[s] for s in services]][:, members].T
     return backwards.spread(members, held, max_hops)

@@ -441,6 +441,13 @@ class Indexed:
         return graph
 
     @cached_property
+    def _distinct_arcs(self) -> tuple[np.ndarray, np.ndarray]:
+        """:attr:`arcs`, each once, sorted by tail then head."""
+        tails, heads = self.arcs
+        n = max(len(self.nodes), 1)
+        return np.divmod(distinct(tails * n + heads), n)
+
+    @cached_property
     def _by_head(self) -> tuple[np.ndarray, np.ndarray]:
         """:attr:`arcs` sorted by head (in the order given among those of one head)."""
         tails, heads = self.arcs
@@ -590,9 +597,10 @@ class Indexed:
         kept = distinct(np.asarray(members, dtype=np.int64))
         local = np.full(len(self.nodes), -1, dtype=np.int64)
         local[kept] = np.arange(len(kept))
-        tails, heads = (local[ends] for ends in self.arcs)
+        tails, heads = self._distinct_arcs
+        tails, heads = local[tails], local[heads]
         inside = (tails >= 0) & (heads >= 0)
-        tails, heads = np.divmod(distinct(tails[inside] * len(kept) + heads[inside]), len(kept))
+        tails, heads = tails[inside], heads[inside]  # still sorted: members are numbered in order
         # only the members an arc joins take part: one without arcs is a root's child (a source) or unreached
         joined, (tails, heads) = _joined(len(kept), tails, heads)
         firsts = np.searchsorted(tails, np.arange(len(joined) + 1))

@@ -12,7 +12,6 @@ they were recorded.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from itertools import compress
@@ -330,25 +329,6 @@ class Layers:
         number = {node: i for i, node in enumerate(members)}
         renumber = np.fromiter(map(number.__getitem__, nodes), dtype=np.int64, count=len(nodes))
         return ReachArcs(members, self.links, self.kinds, renumber[tails], renumber[heads], self._in_force.two_way)
-
-    def serving(self, population: str) -> list[int]:
-        """The numbers in :attr:`backwards` of the organisations serving ``population`` (:meth:`reach`'s nodes)."""
-        general, named = self._serving
-        return sorted([*general, *named.get(population, ())])
-
-    @cached_property
-    def _serving(self) -> tuple[list[int], dict[str, list[int]]]:
-        """The numbers of the organisations serving everyone, and of those naming each population."""
-        general: list[int] = []
-        named: dict[str, list[int]] = defaultdict(list)
-        nodes = self.G._node  # the dict behind G.nodes, without a view per lookup
-        for i, node in enumerate(self.backwards.nodes):
-            populations = nodes[node].get("populations")
-            if not populations:
-                general.append(i)
-            for population in set(populations or ()):
-                named[population].append(i)
-        return general, named
 
     @cached_property
     def ties(self) -> nx.Graph:

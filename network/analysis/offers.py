@@ -33,6 +33,21 @@ class Flags(NamedTuple):
     populations: dict[str, int]
     names: np.ndarray
 
+    def serving(self, population: str) -> np.ndarray:
+        """The numbers of the organisations that serve ``population``: those naming it and those naming none
+        (the nodes of its reach graph, :meth:`~network.analysis.layers.Layers.reach`), in order.
+
+        >>> import networkx as nx
+        >>> G = nx.MultiDiGraph()
+        >>> G.add_nodes_from([("a", {"populations": ["msm"]}), ("b", {}), ("c", {"populations": ["pwid"]})])
+        >>> Offers(G).flags(["a", "b", "c"]).serving("msm").tolist()
+        [0, 1]
+        """
+        serving = ~self.names.any(axis=0)
+        if population in self.populations:
+            serving |= self.names[self.populations[population]]
+        return np.flatnonzero(serving)
+
 
 class Offers:
     """Who offers which service and who serves which population where, among active organisations."""

@@ -142,12 +142,10 @@ def _linkage_gaps(G: nx.MultiDiGraph, *, as_of: dt.date | None, max_hops: int, w
 def _shown_again(found: list[Any], previous: list[Any], previous_shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The JSON of each of ``found``: that of the same finding of ``previous`` (kept, or found again equal to it),
     else made anew."""
-    from network.analysis.edit_reach import BOUND_TYPES
-
     kept = {id(f): data for f, data in zip(previous, previous_shown, strict=True)}
-    # the types found again over the whole network: mostly as they were
-    alike = {_identity(f): (f, data) for f, data in zip(previous, previous_shown, strict=True)
-             if f.type not in BOUND_TYPES}
+    # those found again (the edit's reach, and the types found over the whole network): mostly as they were
+    now = {id(f) for f in found}
+    alike = {_identity(f): (f, data) for f, data in zip(previous, previous_shown, strict=True) if id(f) not in now}
     shown = []
     for f in found:
         data = kept.get(id(f))
