@@ -6,11 +6,13 @@ import json
 import random
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import igraph
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -193,3 +195,48 @@ def test_nodes_without_edges_are_alone_and_change_no_other_community(n, p, alone
     found = louvain_communities(T, seed)
     loners = [[v] for v in T if not T.degree(v)]
     assert found == sorted([*expected, *loners], key=lambda c: (-len(c), c))
+
+
+def test_a_partition_started_ahead_is_found_in_a_helper_process(monkeypatch):
+    # what the helper process finds is what this process would: taken from it, not partitioned here
+    T = cliques_in_a_ring([4, 5, 6, 7])
+    louvain._RECENT.forget()
+    expected = louvain_communities(T, 3)
+    louvain._RECENT.forget()
+    nodes = sorted(T)
+    index = {v: i for i, v in enumerate(nodes)}
+    near, far = (np.array([index[e[k]] for e in T.edges()], dtype=np.int64) for k in (0, 1))
+    monkeypatch.setattr(louvain, "AHEAD_FROM_EDGES", 1)
+    louvain.partition_ahead(nodes, near, far, 3)
+    assert len(louvain._PENDING) == 1
+    louvain.partition_ahead(nodes, near, far, 3)  # started once
+    assert len(louvain._PENDING) == 1
+    next(iter(louvain._PENDING.values())).result(timeout=120)  # sent to the helper before this process is patched
+    monkeypatch.setattr(louvain, "_partition", lambda *args: pytest.fail("partitioned here"))
+    assert louvain.numbered_louvain(nodes, near, far, 3) == expected
+    assert louvain._PENDING == {}
+    louvain.partition_ahead(nodes, near, far, 3)  # kept: nothing to start
+    assert louvain._PENDING == {}
+
+
+def test_a_small_graph_is_not_partitioned_ahead():
+    T = cliques_in_a_ring([4, 5])
+    nodes = sorted(T)
+    index = {v: i for i, v in enumerate(nodes)}
+    near, far = (np.array([index[e[k]] for e in T.edges()], dtype=np.int64) for k in (0, 1))
+    louvain.partition_ahead(nodes, near, far, 11)
+    assert louvain._PENDING == {}
+
+
+def test_a_partition_the_helper_failed_is_found_here():
+    T = cliques_in_a_ring([4, 5, 6])
+    nodes = sorted(T)
+    index = {v: i for i, v in enumerate(nodes)}
+    near, far = (np.array([index[e[k]] for e in T.edges()], dtype=np.int64) for k in (0, 1))
+    louvain._RECENT.forget()
+    expected = louvain.numbered_louvain(nodes, near, far, 5)
+    louvain._RECENT.forget()
+    failed: Future = Future()
+    failed.set_exception(BrokenProcessPool("the helper was stopped"))
+    louvain._PENDING[louvain._tied(nodes, near, far, 5)[0]] = failed
+    assert louvain.numbered_louvain(nodes, near, far, 5) == expected and louvain._PENDING == {}

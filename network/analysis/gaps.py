@@ -105,6 +105,7 @@ def linkage_gaps(
     """
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
+    layers.communities_ahead(42)  # on another CPU, while the rest is found
     offers = offers or Offers(G)
     findings = [*closable_gaps(G, layers, offers, max_hops=max_hops),
                 *standing_gaps(G, layers, offers, within_days=within_days)]
@@ -164,6 +165,7 @@ def caught_up_gaps(
     """
     not_negative(max_hops=max_hops, within_days=within_days)
     layers = layers_for(G, as_of, layers)
+    layers.communities_ahead(42)  # on another CPU, while the rest is found
     offers = offers or Offers(G)
     kept = [f for f in previous if not reach.covers(f)]
     findings = [*closable_gaps(G, layers, offers, max_hops=max_hops, within=reach),

@@ -22,7 +22,7 @@ import numpy as np
 
 from network.analysis import _in_force
 from network.analysis.kernels import Indexed, Runs
-from network.analysis.louvain import numbered_louvain
+from network.analysis.louvain import numbered_louvain, partition_ahead
 from network.analysis.reach_arcs import ReachArcs, reach_members
 from network.meanings import REACH_KINDS, reach_graph
 from network.meanings import serves as serves_population
@@ -357,13 +357,25 @@ class Layers:
     def communities(self, seed: int = 42) -> list[list[str]]:
         """Louvain communities of :attr:`ties` (see :func:`~network.analysis.louvain.louvain_communities`)."""
         if seed not in self._communities:
-            nodes, _, _ = self.ends
-            named = sorted(nodes)
-            rank = {n: i for i, n in enumerate(named)}
-            ranks = np.fromiter(map(rank.__getitem__, nodes), dtype=np.int64, count=len(nodes))
-            near, far = self._tie_edges
-            self._communities[seed] = numbered_louvain(named, ranks[near], ranks[far], seed)
+            self._communities[seed] = numbered_louvain(*self._sorted_ties, seed)
         return self._communities[seed]
+
+    def communities_ahead(self, seed: int = 42) -> None:
+        """Start :meth:`communities` in a helper process, if the network is large, while the caller does other
+        work (see :func:`~network.analysis.louvain.partition_ahead`)."""
+        if seed not in self._communities:
+            partition_ahead(*self._sorted_ties, seed)
+
+    @cached_property
+    def _sorted_ties(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """The active organisations sorted, and :attr:`ties`' edges as positions among them, in ``T.edges()``
+        order."""
+        nodes, _, _ = self.ends
+        named = sorted(nodes)
+        rank = {n: i for i, n in enumerate(named)}
+        ranks = np.fromiter(map(rank.__getitem__, nodes), dtype=np.int64, count=len(nodes))
+        near, far = self._tie_edges
+        return named, ranks[near], ranks[far]
 
     @cached_property
     def _number(self) -> dict[str, int]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 import igraph
 import networkx as nx
@@ -13,7 +16,7 @@ import numpy as np
 from network.analysis.kernels import igraph_graph
 from network.analysis.recent import Recent
 
-__all__ = ["louvain_communities", "numbered_louvain"]
+__all__ = ["AHEAD_FROM_EDGES", "louvain_communities", "numbered_louvain", "partition_ahead"]
 
 #: igraph's random number generator is one for the whole process: held while a seeded run draws from it.
 _RNG_LOCK = threading.Lock()
@@ -21,6 +24,12 @@ _RNG_LOCK = threading.Lock()
 #: leaves the ties as they were (an organisation's services, a link's weight) finds them again without running
 #: igraph. A few, as the whole network and a district of it are often asked about in turn.
 _RECENT: Recent[list[list[str]]] = Recent(4)
+#: Graphs from this many edges are partitioned ahead in a helper process (:func:`partition_ahead`).
+AHEAD_FROM_EDGES = 100_000
+_HELPER_LOCK = threading.Lock()
+_helper: ProcessPoolExecutor | None = None
+#: The partitions started ahead, by key, until taken.
+_PENDING: dict[tuple[Any, ...], Future[list[list[str]]]] = {}
 
 
 def louvain_communities(T: nx.Graph, seed: int = 42) -> list[list[str]]:
@@ -95,6 +104,42 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
     >>> numbered_louvain(list("abcdefg"), np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5]))
     [['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]
     """
+    key, alone, (nodes, near, far) = _tied(nodes, near, far, seed)
+    found = _RECENT.get(key, _partition_or_wait, key, nodes, near, far, seed)
+    return sorted([*map(list, found), *alone], key=lambda c: (-len(c), c))
+
+
+def partition_ahead(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int = 42) -> None:
+    """Start :func:`numbered_louvain` of this graph in a helper process, if it has at least ``AHEAD_FROM_EDGES``
+    edges and its communities are not kept; the next call of :func:`numbered_louvain` with it takes them.
+
+    igraph holds the interpreter while it partitions, so a thread would not
+    help; a helper process partitions on another CPU while the caller goes
+    on with the rest of an analysis (after an edit that changed a tie, the
+    whole network's gaps find everything else in about the time Louvain
+    takes). The helper is started once, by a fork server (a fresh process,
+    safe to fork from a server running threads), and kept for the next.
+    """
+    if len(near) < AHEAD_FROM_EDGES:
+        return
+    key, _, (nodes, near, far) = _tied(nodes, near, far, seed)
+    with _HELPER_LOCK:
+        if key in _PENDING or _RECENT.has(key):
+            return
+        global _helper
+        if _helper is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        while len(_PENDING) >= _RECENT.size:  # started for graphs never asked about after all
+            _PENDING.pop(next(iter(_PENDING))).cancel()
+        _PENDING[key] = _helper.submit(_partition, nodes, near, far, seed)
+
+
+def _tied(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int
+          ) -> tuple[tuple[Any, ...], list[list[str]], tuple[list[str], np.ndarray, np.ndarray]]:
+    """The key of the graph's communities, its nodes without edges (each a community of its own), and the graph
+    of the others, renumbered."""
     tied = np.zeros(len(nodes), dtype=bool)
     tied[near] = True
     tied[far] = True
@@ -104,9 +149,22 @@ def numbered_louvain(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, se
         nodes, near, far = [nodes[i] for i in np.flatnonzero(tied).tolist()], number[near], number[far]
     else:
         nodes = list(nodes)
-    key = (seed, tuple(nodes), np.asarray(near, dtype=np.int64).tobytes(), np.asarray(far, dtype=np.int64).tobytes())
-    found = _RECENT.get(key, _partition, nodes, near, far, seed)
-    return sorted([*map(list, found), *alone], key=lambda c: (-len(c), c))
+    near, far = np.asarray(near, dtype=np.int64), np.asarray(far, dtype=np.int64)
+    return (seed, tuple(nodes), near.tobytes(), far.tobytes()), alone, (nodes, near, far)
+
+
+def _partition_or_wait(key: tuple[Any, ...], nodes: list[str], near: np.ndarray, far: np.ndarray,
+                       seed: int) -> list[list[str]]:
+    """The communities :func:`partition_ahead` started for ``key``, else :func:`_partition`'s (also when the
+    helper failed)."""
+    with _HELPER_LOCK:
+        pending = _PENDING.pop(key, None)
+    if pending is not None:
+        try:
+            return pending.result()
+        except Exception:  # noqa: BLE001 - the helper died or was stopped: partitioned here instead
+            pass
+    return _partition(nodes, near, far, seed)
 
 
 def _partition(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int) -> list[list[str]]:

@@ -50,6 +50,11 @@ class Recent(Generic[T]):
                 self._found.popitem(last=False)
         return found
 
+    def has(self, key: Hashable) -> bool:
+        """Whether a result is kept for ``key``."""
+        with self._lock:
+            return key in self._found
+
     def forget(self) -> None:
         """Drop every kept result."""
         with self._lock:
