@@ -14,6 +14,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static PyObject *KIND, *STATUS, *START_DATE, *END_DATE, *TWO_WAY, *ACTIVE, *EXPIRED;
 
@@ -21,54 +22,43 @@ static PyObject *KIND, *STATUS, *START_DATE, *END_DATE, *TWO_WAY, *ACTIVE, *EXPI
    meanwhile, as they would between the bytecodes of the loop in Python. */
 #define LINKS_BETWEEN_PAUSES 16384
 
-/* A growing array of node numbers, handed to Python as a bytearray of int64 (numpy.frombuffer reads it). */
-typedef struct {
-    int64_t *items;
-    Py_ssize_t size, capacity;
-} Numbers;
-
-static int numbers_add(Numbers *numbers, int64_t item)
-{
-    if (numbers->size == numbers->capacity) {
-        Py_ssize_t capacity = numbers->capacity ? 2 * numbers->capacity : 4096;
-        int64_t *grown = realloc(numbers->items, (size_t)capacity * sizeof(int64_t));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        numbers->items = grown;
-        numbers->capacity = capacity;
-    }
-    numbers->items[numbers->size++] = item;
-    return 0;
-}
-
-/* A growing array of flags, handed to Python as a bytearray (numpy.frombuffer reads it as bool). */
+/* A growing array of fixed-width items (node numbers as int64, flags as bytes), handed to Python as a bytearray
+   (numpy.frombuffer reads it). */
 typedef struct {
     char *items;
-    Py_ssize_t size, capacity;
-} Flags;
+    Py_ssize_t size, capacity;  /* in bytes */
+} Grown;
 
-static int flags_add(Flags *flags, char item)
+static int grown_add(Grown *grown, const void *item, Py_ssize_t width)
 {
-    if (flags->size == flags->capacity) {
-        Py_ssize_t capacity = flags->capacity ? 2 * flags->capacity : 4096;
-        char *grown = realloc(flags->items, (size_t)capacity);
-        if (grown == NULL) {
+    if (grown->size + width > grown->capacity) {
+        Py_ssize_t capacity = grown->capacity ? 2 * grown->capacity : 4096 * width;
+        char *bigger = realloc(grown->items, (size_t)capacity);
+        if (bigger == NULL) {
             PyErr_NoMemory();
             return -1;
         }
-        flags->items = grown;
-        flags->capacity = capacity;
+        grown->items = bigger;
+        grown->capacity = capacity;
     }
-    flags->items[flags->size++] = item;
+    memcpy(grown->items + grown->size, item, (size_t)width);
+    grown->size += width;
     return 0;
 }
 
-static PyObject *numbers_bytes(Numbers *numbers)
+static int numbers_add(Grown *numbers, int64_t number)
 {
-    return PyByteArray_FromStringAndSize((const char *)numbers->items,
-                                         numbers->size * (Py_ssize_t)sizeof(int64_t));
+    return grown_add(numbers, &number, (Py_ssize_t)sizeof number);
+}
+
+static int flags_add(Grown *flags, char flag)
+{
+    return grown_add(flags, &flag, 1);
+}
+
+static PyObject *grown_bytes(Grown *grown)
+{
+    return PyByteArray_FromStringAndSize(grown->items, grown->size);
 }
 
 /* A field of a link's dict (a borrowed reference), or NULL when it has none; sets *failed on an error. */
@@ -153,8 +143,7 @@ static PyObject *links(PyObject *self, PyObject *args)
 {
     PyObject *adjacency, *number, *day, *wanted, *u, *targets, *v, *parallel, *key, *data;
     Py_ssize_t i = 0, read = 0;
-    Numbers tails = {0}, heads = {0};
-    Flags two_way = {0};
+    Grown tails = {0}, heads = {0}, two_way = {0};
     PyObject *found = NULL, *links = PyList_New(0), *kinds = PyList_New(0), *end_dates = PyList_New(0);
     if (!PyArg_ParseTuple(args, "O!O!OO:links", &PyDict_Type, &adjacency, &PyDict_Type, &number, &day, &wanted)
         || links == NULL || kinds == NULL || end_dates == NULL)
@@ -208,8 +197,8 @@ static PyObject *links(PyObject *self, PyObject *args)
             Py_END_ALLOW_THREADS
         }
     }
-    PyObject *tail_bytes = numbers_bytes(&tails), *head_bytes = numbers_bytes(&heads);
-    PyObject *two_way_bytes = PyByteArray_FromStringAndSize(two_way.items, two_way.size);
+    PyObject *tail_bytes = grown_bytes(&tails), *head_bytes = grown_bytes(&heads);
+    PyObject *two_way_bytes = grown_bytes(&two_way);
     if (tail_bytes != NULL && head_bytes != NULL && two_way_bytes != NULL)
         found = PyTuple_Pack(6, links, kinds, end_dates, tail_bytes, head_bytes, two_way_bytes);
     Py_XDECREF(tail_bytes);
