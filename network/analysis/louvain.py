@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from network.analysis.kernels import igraph_graph
-from network.analysis.recent import Recent
+from network.analysis.recent import Recent, fingerprint
 
 __all__ = ["AHEAD_FROM_EDGES", "louvain_communities", "numbered_louvain", "partition_ahead"]
 
@@ -150,7 +150,7 @@ def _tied(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int
     else:
         nodes = list(nodes)
     near, far = np.asarray(near, dtype=np.int64), np.asarray(far, dtype=np.int64)
-    return (seed, tuple(nodes), near.tobytes(), far.tobytes()), alone, (nodes, near, far)
+    return (seed, tuple(nodes), fingerprint(near, far)), alone, (nodes, near, far)
 
 
 def _partition_or_wait(key: tuple[Any, ...], nodes: list[str], near: np.ndarray, far: np.ndarray,

@@ -3,19 +3,24 @@
 After an edit, most of the network is as it was: a population's reach graph
 that the edit did not touch gives the same dominator trees and the same reach
 as before. A kernel that keeps its recent results in a :class:`Recent`, keyed
-by its whole input (arrays as bytes), answers such a call without computing.
-The key is the input itself, never a summary of it, so a result found is the
-result the kernel would compute.
+by its whole input, answers such a call without computing. Arrays are keyed
+by their :func:`fingerprint` (256 bits of BLAKE2b over every byte, its shape
+and its type), not by a sample or a count: two different inputs share a key
+with a chance of about 2**-128, and the kept keys cost 32 bytes each, not the
+megabytes of a population's reach graph.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Recent", "forget_all"]
+import numpy as np
+
+__all__ = ["Recent", "fingerprint", "forget_all"]
 
 T = TypeVar("T")
 
@@ -59,6 +64,20 @@ class Recent(Generic[T]):
         """Drop every kept result."""
         with self._lock:
             self._found.clear()
+
+
+def fingerprint(*arrays: np.ndarray) -> bytes:
+    """BLAKE2b (32 bytes) of ``arrays``: each one's type, shape and bytes, in order.
+
+    >>> fingerprint(np.array([1, 2])) == fingerprint(np.array([1, 2])) != fingerprint(np.array([[1, 2]]))
+    True
+    """
+    digest = hashlib.blake2b(digest_size=32)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape};".encode())
+        digest.update(memoryview(array).cast("B"))
+    return digest.digest()
 
 
 def forget_all() -> None:
