@@ -46,7 +46,7 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
 
 def edits(store: SQLiteStore, rng: random.Random, n: int) -> dict[str, Callable[[], str]]:
     """One edit of each kind, through the service layer; each returns the district it touched."""
-    ids = [o.id for o in store.list_organisations().items]
+    ids = sorted(o.id for o in store.iter_organisations())
 
     def org() -> Organisation:
         return store.get_organisation(rng.choice(ids))

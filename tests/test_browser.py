@@ -110,26 +110,46 @@ def _wait_for_network(page) -> float:
     return page.evaluate("window.cssnetFirstRender")
 
 
+#: A point of the node's box (as DOM coordinates of the canvas) where the network finds that node and no other (a
+#: neighbour's label may cover its centre, and a node without a title shows no tooltip), the centre if none.
+_POINT_ON_NODE = """id => {
+    const net = window.cssnetNetwork, box = net.getBoundingBox(id);
+    for (const fy of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+        for (const fx of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+            const at = net.canvasToDOM({x: box.left + (box.right - box.left) * fx,
+                                        y: box.top + (box.bottom - box.top) * fy});
+            if (net.getNodeAt(at) === id) { return at; }
+        }
+    }
+    return net.canvasToDOM(net.getPositions([id])[id]);
+}"""
+
+
 def _hover_until_tooltip(page, node_id: str, attempts: int = 8) -> None:
     """Point at a node until the explorer shows its tooltip.
 
-    A single pointer move can land before the canvas listens or while the
-    tooltip timer is reset by a redraw; each attempt leaves the node and comes
-    back to it, so the hover starts afresh.
+    The point is one where the network finds that node (:data:`_POINT_ON_NODE`).
+    A single pointer move can land before the canvas listens, while the
+    tooltip timer is reset by a redraw, or where the canvas was before the
+    page's layout moved it; so each attempt finds the canvas and the point
+    again, brings it into the window, leaves it and comes back to it.
     """
-    box = page.locator("#network canvas").bounding_box()
+    seen = []
     for _ in range(attempts):
-        node = page.evaluate(
-            "id => window.cssnetNetwork.canvasToDOM(window.cssnetNetwork.getPositions([id])[id])", node_id
-        )
-        page.mouse.move(box["x"] + box["width"] / 2, max(box["y"] - 8, 0))
+        node = page.evaluate(_POINT_ON_NODE, node_id)
+        page.evaluate("y => window.scrollBy(0, y)", page.locator("#network canvas").bounding_box()["y"] + node["y"]
+                      - page.viewport_size["height"] / 2)
+        box = page.locator("#network canvas").bounding_box()
+        seen.append((box, node, page.evaluate("at => window.cssnetNetwork.getNodeAt(at) ?? null", node)))
+        page.mouse.move(1, 1)
         page.mouse.move(box["x"] + node["x"], box["y"] + node["y"], steps=4)
         try:
             page.wait_for_selector("div.vis-tooltip", state="visible", timeout=1_500)
             return
         except PlaywrightTimeout:
             continue
-    raise AssertionError(f"no tooltip appeared over {node_id} after {attempts} attempts")
+    raise AssertionError(f"no tooltip appeared over {node_id} after {attempts} attempts "
+                         f"(canvas box, point, node found there): {seen}")
 
 
 def test_every_page_loads_only_from_the_server(session, base_url):
