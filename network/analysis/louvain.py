@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import pickle
 import random
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import igraph
@@ -16,7 +18,7 @@ import numpy as np
 from network.analysis.kernels import igraph_graph
 from network.analysis.recent import Recent, fingerprint
 
-__all__ = ["AHEAD_FROM_EDGES", "louvain_communities", "numbered_louvain", "partition_ahead"]
+__all__ = ["AHEAD_FROM_EDGES", "louvain_communities", "numbered_louvain", "partition_ahead", "serve_helper"]
 
 #: igraph's random number generator is one for the whole process: held while a seeded run draws from it.
 _RNG_LOCK = threading.Lock()
@@ -27,7 +29,6 @@ _RECENT: Recent[list[list[str]]] = Recent(4)
 #: Graphs from this many edges are partitioned ahead in a helper process (:func:`partition_ahead`).
 AHEAD_FROM_EDGES = 100_000
 _HELPER_LOCK = threading.Lock()
-_helper: ProcessPoolExecutor | None = None
 #: The partitions started ahead, by key, until taken.
 _PENDING: dict[tuple[Any, ...], Future[list[list[str]]]] = {}
 
@@ -117,8 +118,7 @@ def partition_ahead(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, see
     help; a helper process partitions on another CPU while the caller goes
     on with the rest of an analysis (after an edit that changed a tie, the
     whole network's gaps find everything else in about the time Louvain
-    takes). The helper is started once, by a fork server (a fresh process,
-    safe to fork from a server running threads), and kept for the next.
+    takes). The helper (:class:`_Helper`) is started once and kept.
     """
     if len(near) < AHEAD_FROM_EDGES:
         return
@@ -128,12 +128,63 @@ def partition_ahead(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, see
             return
         global _helper
         if _helper is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            _helper = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            _helper = _Helper()
         while len(_PENDING) >= _RECENT.size:  # started for graphs never asked about after all
             _PENDING.pop(next(iter(_PENDING))).cancel()
-        _PENDING[key] = _helper.submit(_partition, nodes, near, far, seed)
+        _PENDING[key] = _helper.submit(nodes, near, far, seed)
+
+
+class _Helper:
+    """A Python process of its own (``python -m network.analysis._louvain_helper``) that partitions the graphs it is
+    sent.
+
+    It is started by ``subprocess`` (fork and exec at once: safe from a
+    server running threads) and imports nothing of the caller's: unlike a
+    ``multiprocessing`` worker, it never runs the caller's main script
+    again. Graphs go down its standard input and communities come back up its
+    standard output, pickled, one at a time; a thread of this process waits
+    for each answer (the interpreter is free meanwhile). When the helper
+    fails, its answer is an error, the caller partitions in its own process
+    (:func:`_partition_or_wait`), and the next graph starts a new helper.
+    """
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-m", "network.analysis._louvain_helper"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.waiter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="louvain-helper")
+
+    def submit(self, nodes: list[str], near: np.ndarray, far: np.ndarray, seed: int) -> Future[list[list[str]]]:
+        """The communities of the graph, as the helper will send them back."""
+        return self.waiter.submit(self._ask, nodes, near, far, seed)
+
+    def _ask(self, *graph: Any) -> list[list[str]]:
+        global _helper
+        try:
+            assert self.process.stdin is not None and self.process.stdout is not None
+            pickle.dump(graph, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+            return pickle.load(self.process.stdout)
+        except BaseException:
+            self.process.kill()
+            with _HELPER_LOCK:
+                if _helper is self:
+                    _helper = None
+            raise
+
+
+_helper: _Helper | None = None
+
+
+def serve_helper() -> None:
+    """The helper's loop: partition each graph read from standard input, answer on standard output."""
+    graphs, answers = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        try:
+            nodes, near, far, seed = pickle.load(graphs)
+        except EOFError:
+            return
+        pickle.dump(_partition(nodes, near, far, seed), answers, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.flush()
 
 
 def _tied(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int
