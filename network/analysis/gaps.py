@@ -666,7 +666,8 @@ def _missing_steps(backwards: Indexed, flags: Flags, rules: Sequence[tuple[str, 
     the others)."""
     heads, tails = backwards.arcs  # the referral graph's arcs tails -> heads
     if rows is not None:
-        heads, tails = heads[rows[tails]], tails[rows[tails]]
+        asked = rows[tails]
+        heads, tails = heads[asked], tails[asked]
     names = flags.names
     everyone = ~names.any(axis=0)
     alike = everyone[tails] | everyone[heads] | (names[:, tails] & names[:, heads]).any(axis=0)

@@ -21,7 +21,7 @@ from network.analysis.recent import Recent, fingerprint
 
 __all__ = [
     "Indexed", "Runs", "Undirected", "brandes_sums", "broker_array", "broker_counts", "cut_points", "distinct",
-    "igraph_graph", "immediate_dominators", "in_sorted", "tally",
+    "igraph_graph", "immediate_dominators", "in_sorted", "joined_by", "tally",
 ]
 
 #: Edges :func:`igraph_graph` turns into Python pairs at a time.
@@ -492,7 +492,7 @@ class Indexed:
         reach = flags.copy()
         if not kept.any():
             return reach
-        joined, (tails, heads) = _joined(len(self.nodes), tails[kept], heads[kept])
+        joined, _, (tails, heads) = joined_by(len(self.nodes), tails[kept], heads[kept])
         held = flags[joined]
         reach[joined] = _SPREAD.get((len(joined), fingerprint(tails, heads, held), steps), _spread, tails, heads, held,
                                     steps)
@@ -602,10 +602,8 @@ class Indexed:
         inside = (tails >= 0) & (heads >= 0)
         tails, heads = tails[inside], heads[inside]  # still sorted: members are numbered in order
         # only the members an arc joins take part: one without arcs is a root's child (a source) or unreached
-        joined, (tails, heads) = _joined(len(kept), tails, heads)
+        joined, number, (tails, heads) = joined_by(len(kept), tails, heads)
         firsts = np.searchsorted(tails, np.arange(len(joined) + 1))
-        number = np.full(len(kept), -1, dtype=np.int64)
-        number[joined] = np.arange(len(joined))
         arcs = (len(joined), fingerprint(tails, heads))
         trees = []
         for given in source_sets:
@@ -620,14 +618,23 @@ class Indexed:
         return kept, trees
 
 
-def _joined(n: int, tails: np.ndarray, heads: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """The nodes (of ``0 .. n-1``) at an end of an arc ``tails[i] -> heads[i]``, sorted, and the arcs with each
-    node numbered by its place among them (in the same order, so arcs sorted by either end stay sorted)."""
+def joined_by(n: int, tails: np.ndarray, heads: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The nodes (of ``0 .. n-1``) at an end of an arc ``tails[i] -> heads[i]``, sorted; each node's number among
+    them (-1 for the others); and the arcs with their ends so numbered (in the same order, so arcs sorted by either
+    end stay sorted).
+
+    >>> joined, number, (tails, heads) = joined_by(4, np.array([3, 1]), np.array([1, 3]))
+    >>> joined.tolist(), number.tolist(), tails.tolist(), heads.tolist()
+    ([1, 3], [-1, 0, -1, 1], [1, 0], [0, 1])
+    """
     joined = np.zeros(n, dtype=bool)
     joined[tails] = True
     joined[heads] = True
-    number = np.cumsum(joined) - 1
-    return np.flatnonzero(joined), (number[tails], number[heads])
+    which = np.flatnonzero(joined)
+    number = np.full(n, -1, dtype=np.int64)
+    number[which] = np.arange(len(which))
+    return which, number, (number[tails], number[heads])
 
 
 def _spread(tails: np.ndarray, heads: np.ndarray, held: np.ndarray, steps: int) -> np.ndarray:

@@ -15,7 +15,7 @@ import igraph
 import networkx as nx
 import numpy as np
 
-from network.analysis.kernels import igraph_graph
+from network.analysis.kernels import igraph_graph, joined_by
 from network.analysis.recent import Recent, fingerprint
 
 __all__ = ["AHEAD_FROM_EDGES", "louvain_communities", "numbered_louvain", "partition_ahead", "serve_helper"]
@@ -191,16 +191,10 @@ def _tied(nodes: Sequence[str], near: np.ndarray, far: np.ndarray, seed: int
           ) -> tuple[tuple[Any, ...], list[list[str]], tuple[list[str], np.ndarray, np.ndarray]]:
     """The key of the graph's communities, its nodes without edges (each a community of its own), and the graph
     of the others, renumbered."""
-    tied = np.zeros(len(nodes), dtype=bool)
-    tied[near] = True
-    tied[far] = True
-    alone = [[nodes[i]] for i in np.flatnonzero(~tied).tolist()]
-    if alone:
-        number = np.cumsum(tied) - 1
-        nodes, near, far = [nodes[i] for i in np.flatnonzero(tied).tolist()], number[near], number[far]
-    else:
-        nodes = list(nodes)
-    near, far = np.asarray(near, dtype=np.int64), np.asarray(far, dtype=np.int64)
+    tied, number, (near, far) = joined_by(len(nodes), np.asarray(near, dtype=np.int64),
+                                          np.asarray(far, dtype=np.int64))
+    alone = [[nodes[i]] for i in np.flatnonzero(number < 0).tolist()]
+    nodes = [nodes[i] for i in tied.tolist()]
     return (seed, tuple(nodes), fingerprint(near, far)), alone, (nodes, near, far)
 
 

@@ -74,7 +74,7 @@ class ReachArcs:
         n = len(members)
         kind = np.array(kinds, dtype=object)
         mou = kind == "mou"
-        reach = np.logical_or.reduce([kind == k for k in REACH_KINDS]) if len(kinds) else mou
+        reach = np.logical_or.reduce([kind == k for k in REACH_KINDS])
         chosen = np.flatnonzero(reach & (tails != heads))
         # reach_directions(kind, two_way): an MoU carries both ways, a referral forwards (and back when two-way)
         back = np.flatnonzero((mou | two_way)[chosen])
